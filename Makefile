@@ -1,0 +1,49 @@
+# Anax — the single entry point for building, running and testing.
+GO       ?= go
+BIN      := bin/anax
+FUZZTIME ?= 15s
+ARGS     ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build bin/anax
+	$(GO) build -o $(BIN) ./cmd/anax
+
+.PHONY: run
+run: build ## build and run the server on 127.0.0.1:6379 (extra flags: make run ARGS="--port 6380")
+	./$(BIN) $(ARGS)
+
+.PHONY: test
+test: ## vet, then every test with the race detector
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+.PHONY: testshort
+testshort: ## every test without the race detector
+	$(GO) test -count=1 ./...
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+.PHONY: microbench
+microbench: ## micro-benchmarks (allocation counts on the hot paths)
+	$(GO) test -run '^$$' -bench . -benchmem ./protocol/... ./dashtable/ ./shard/... ./server/
+
+.PHONY: lint
+lint: ## go vet
+	$(GO) vet ./...
+
+.PHONY: cover
+cover: ## coverage report in cover.out
+	$(GO) test -coverprofile=cover.out ./...
+	$(GO) tool cover -func=cover.out | tail -1

@@ -1,0 +1,136 @@
+package dashtable
+
+import (
+	"fmt"
+	"math/bits"
+)
+
+// verify checks every invariant listed in doc.go and returns the first
+// violation. It rehashes every entry, so it is O(n) Hasher calls.
+func (t *Table) verify() error {
+	// I1: directory shape.
+	if len(t.dir) != 1<<t.depth || int(t.shift) != 64-int(t.depth) || t.depth > maxDepth {
+		return fmt.Errorf("directory: len %d depth %d shift %d", len(t.dir), t.depth, t.shift)
+	}
+	// I2: each segment owns one aligned run of 2^(global-local) slots.
+	seen := make([]bool, len(t.segs))
+	for di := 0; di < len(t.dir); {
+		id := t.dir[di]
+		if int(id) >= len(t.segs) || seen[id] {
+			return fmt.Errorf("dir[%d]=%d: out of range or not contiguous", di, id)
+		}
+		seen[id] = true
+		s := t.segs[id]
+		if s.depth > t.depth {
+			return fmt.Errorf("segment %d: local depth %d > global %d", id, s.depth, t.depth)
+		}
+		span := 1 << (t.depth - s.depth)
+		if di%span != 0 {
+			return fmt.Errorf("segment %d: run at %d not aligned to %d", id, di, span)
+		}
+		for j := di; j < di+span; j++ {
+			if t.dir[j] != id {
+				return fmt.Errorf("segment %d: dir[%d]=%d breaks its run", id, j, t.dir[j])
+			}
+		}
+		di += span
+	}
+	for id, ok := range seen {
+		if !ok {
+			return fmt.Errorf("segment %d unreachable from the directory", id)
+		}
+	}
+	total := len(t.ovf)
+	ovfPer := map[*segment]uint32{}
+	for _, e := range t.ovf {
+		ovfPer[t.segmentFor(e.hash)]++
+	}
+	for id, s := range t.segs {
+		if err := t.verifySegment(s); err != nil {
+			return fmt.Errorf("segment %d: %w", id, err)
+		}
+		if s.ovf != ovfPer[s] {
+			return fmt.Errorf("segment %d: ovf %d, list has %d", id, s.ovf, ovfPer[s])
+		}
+		total += int(s.count)
+	}
+	if total != t.count {
+		return fmt.Errorf("count %d, entries %d", t.count, total)
+	}
+	return nil
+}
+
+func (t *Table) verifySegment(s *segment) error {
+	n := 0
+	type hint struct {
+		fp uint8
+		sb int
+	}
+	stashed := make([]map[hint]int, RegularBuckets) // per home: (fp, stash) -> entries
+	stashedN := make([]int, RegularBuckets)
+	for bi := range s.buckets {
+		bk := &s.buckets[bi]
+		// I3: slot bitmaps.
+		if bk.busy&^slotMask != 0 || bk.probe&^bk.busy != 0 {
+			return fmt.Errorf("bucket %d: busy %x probe %x", bi, bk.busy, bk.probe)
+		}
+		if bi >= RegularBuckets && bk.probe != 0 {
+			return fmt.Errorf("stash bucket %d has probe bits", bi)
+		}
+		if bi >= RegularBuckets && (bk.hintValid != 0 || bk.overflow != 0) {
+			return fmt.Errorf("stash bucket %d has hints", bi)
+		}
+		n += bits.OnesCount16(bk.busy)
+		for i := 0; i < SlotsPerBucket; i++ {
+			pos := bi*SlotsPerBucket + i
+			if bk.busy&(1<<i) == 0 {
+				if bk.fp[i] != 0 || s.slots[pos] != 0 {
+					return fmt.Errorf("free slot %d not zeroed", pos)
+				}
+				continue
+			}
+			// I4: every entry sits where its hash says.
+			h := t.hasher.Hash(s.slots[pos])
+			if t.segmentFor(h) != s {
+				return fmt.Errorf("slot %d: entry belongs to another segment", pos)
+			}
+			if fingerprint(h) != bk.fp[i] {
+				return fmt.Errorf("slot %d: fingerprint %x, hash says %x", pos, bk.fp[i], fingerprint(h))
+			}
+			home := homeBucket(h)
+			if s.homeOf(pos) != home {
+				return fmt.Errorf("slot %d: home %d, hash says %d", pos, s.homeOf(pos), home)
+			}
+			if bi >= RegularBuckets {
+				if stashed[home] == nil {
+					stashed[home] = map[hint]int{}
+				}
+				stashed[home][hint{bk.fp[i], bi - RegularBuckets}]++
+				stashedN[home]++
+			}
+		}
+	}
+	if n != int(s.count) {
+		return fmt.Errorf("count %d, busy bits %d", s.count, n)
+	}
+	// I5: hints + overflow account for the stash exactly.
+	for b := 0; b < RegularBuckets; b++ {
+		bk := &s.buckets[b]
+		if bk.hintValid&^(1<<maxHints-1) != 0 {
+			return fmt.Errorf("bucket %d: hintValid %x", b, bk.hintValid)
+		}
+		hints := bits.OnesCount8(bk.hintValid)
+		if hints+int(bk.overflow) != stashedN[b] {
+			return fmt.Errorf("bucket %d: %d hints + %d overflow for %d stash entries", b, hints, bk.overflow, stashedN[b])
+		}
+		for v := bk.hintValid; v != 0; v &= v - 1 {
+			k := bits.TrailingZeros8(v)
+			hk := hint{bk.hintFP[k], int(bk.hintStash >> (2 * k) & 3)}
+			if stashed[b][hk] == 0 {
+				return fmt.Errorf("bucket %d: hint %+v without an entry", b, hk)
+			}
+			stashed[b][hk]--
+		}
+	}
+	return nil
+}

@@ -1,0 +1,23 @@
+// Package protocol runs the event loops and the connection state machine.
+//
+// Each event loop (a gnet loop, one per shard) owns its connections. For
+// every readable event the loop parses every complete command in the
+// connection's inbound buffer (gnet does not fire again for bytes it already
+// holds) and hands each to the Handler.
+//
+// Reply order. Each connection has a FIFO of reply slots owned by its loop.
+// A reply produced at once goes straight to the output buffer while the FIFO
+// is empty, and into a finished slot otherwise, so it can never overtake an
+// earlier reply that another shard is still computing. A deferred reply
+// (Defer) is a pending slot; whoever finishes it posts Complete to the
+// connection's loop, which writes the finished prefix of the FIFO. Shards
+// never write to a socket.
+//
+// Backpressure. Parsing stops while the FIFO holds MaxPending slots, while a
+// command asked to hold the connection (Hold), or while a command asked to
+// be retried after the FIFO drains (Retry); draining the FIFO wakes the
+// connection, which re-parses what is buffered.
+//
+// Lifetimes. Command arguments are slices into the read buffer: valid only
+// during the Handler call. Anything kept longer must be copied.
+package protocol

@@ -1,0 +1,585 @@
+package server
+
+import (
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The server family (Redis's server.c, config.c, networking.c, debug.c and
+// object.c admin commands): INFO CONFIG CLIENT COMMAND DEBUG MEMORY TIME
+// LASTSAVE WAIT SHUTDOWN. The table is below; INFO is in info.go, CLIENT in
+// client_cmd.go, COMMAND in command_cmd.go and DEBUG in debug.go.
+//
+// Container commands (CLIENT, CONFIG, COMMAND, MEMORY) list their
+// subcommands in Command.Subcommands, named "container|sub" as Redis names
+// them, and use runSubcommand as their Run: it finds the subcommand, checks
+// its arity with Redis's errors and keeps the subcommand's statistics, which
+// INFO commandstats and COMMAND INFO report as Redis 7 does.
+
+func (s *Server) serverCommands() []*Command {
+	if s.shutdown != nil {
+		a := s.admin()
+		a.samplerOnce.Do(func() { go s.sampleStats(a) })
+	}
+	const (
+		adm = FlagAdmin | FlagNoScript | FlagLoading | FlagStale
+		ls  = FlagLoading | FlagStale
+	)
+	conn := []string{"connection"}
+	cmds := []*Command{
+		{Name: "info", Arity: -1, Flags: FlagLoop | ls, Run: cmdInfo, Categories: []string{"dangerous"}, Group: "server", Summary: "Returns information and statistics about the server.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "time", Arity: 1, Flags: FlagLoop | ls | FlagFast, Run: cmdTime, Group: "server", Summary: "Returns the server time.", Since: "2.6.0", Complexity: "O(1)"},
+		{Name: "lastsave", Arity: 1, Flags: FlagLoop | ls | FlagFast, Run: cmdLastSave, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "wait", Arity: 3, Flags: FlagLoop, Run: cmdWait, Categories: conn, Group: "generic", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Since: "3.0.0", Complexity: "O(1)"},
+		{Name: "shutdown", Arity: -1, Flags: FlagLoop | adm, Run: cmdShutdown, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
+		{Name: "config", Arity: -2, Flags: FlagLoop, Run: runSubcommand, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0", Complexity: "Depends on subcommand.",
+			Subcommands: []*Command{
+				{Name: "config|get", Arity: -3, Flags: adm, Run: cmdConfigGet, Group: "server", Summary: "Returns the effective values of configuration parameters.", Since: "2.0.0", Complexity: "O(N) when N is the number of configuration parameters provided"},
+				{Name: "config|set", Arity: -4, Flags: adm, Run: cmdConfigSet, Group: "server", Summary: "Sets configuration parameters in-flight.", Since: "2.0.0", Complexity: "O(N) when N is the number of configuration parameters provided"},
+				{Name: "config|resetstat", Arity: 2, Flags: adm, Run: cmdConfigResetStat, Group: "server", Summary: "Resets the server's statistics.", Since: "2.0.0", Complexity: "O(1)"},
+				{Name: "config|rewrite", Arity: 2, Flags: adm, Run: cmdConfigRewrite, Group: "server", Summary: "Persists the effective configuration to file.", Since: "2.8.0", Complexity: "O(1)"},
+				{Name: "config|help", Arity: 2, Flags: ls, Run: cmdConfigHelp, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "5.0.0", Complexity: "O(1)"},
+			}},
+		// MEMORY is routed by its key: MEMORY USAGE runs on the key's shard;
+		// the keyless subcommands run on the connection's own shard and read
+		// only the figures every shard publishes.
+		{Name: "memory", Arity: -2, Run: runSubcommand, Keys: memoryKeys, Group: "server", Summary: "A container for memory diagnostics commands.", Since: "4.0.0", Complexity: "Depends on subcommand.",
+			Subcommands: []*Command{
+				{Name: "memory|usage", Arity: -3, Flags: FlagReadOnly, FirstKey: 2, LastKey: 2, Step: 1, Run: cmdMemoryUsage, Categories: []string{"read"}, Group: "server", Summary: "Estimates the memory usage of a key.", Since: "4.0.0", Complexity: "O(N) where N is the number of samples."},
+				{Name: "memory|stats", Arity: 2, Run: cmdMemoryStats, Group: "server", Summary: "Returns details about memory usage.", Since: "4.0.0", Complexity: "O(1)"},
+				{Name: "memory|doctor", Arity: 2, Run: cmdMemoryDoctor, Group: "server", Summary: "Outputs a memory problems report.", Since: "4.0.0", Complexity: "O(1)"},
+				{Name: "memory|malloc-stats", Arity: 2, Run: cmdMemoryMallocStats, Group: "server", Summary: "Returns the allocator statistics.", Since: "4.0.0", Complexity: "Depends on how much memory is allocated, could be slow"},
+				{Name: "memory|purge", Arity: 2, Run: cmdMemoryPurge, Group: "server", Summary: "Asks the allocator to release memory.", Since: "4.0.0", Complexity: "Depends on how much memory is allocated, could be slow"},
+				{Name: "memory|help", Arity: 2, Flags: ls, Run: cmdMemoryHelp, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "4.0.0", Complexity: "O(1)"},
+			}},
+	}
+	cmds = append(cmds, s.clientCommand(), s.commandCommand(), s.debugCommand())
+	return cmds
+}
+
+// memoryKeys returns the key position of MEMORY USAGE <key>.
+func memoryKeys(args [][]byte, dst []int) []int {
+	if len(args) >= 3 && eqFold(args[1], "usage") {
+		dst = append(dst, 2)
+	}
+	return dst
+}
+
+// runSubcommand is the Run of container commands: it finds the subcommand
+// named by Args[1], checks its arity and runs it, counting its statistics
+// (Redis keeps them per subcommand: cmdstat_client|list).
+func runSubcommand(x *Exec) {
+	sub := x.Cmd.subcommand(x.Args[1])
+	idx := 0
+	if x.home != nil {
+		idx = x.home.ID
+	}
+	if sub == nil {
+		x.Err(sanitizeError("ERR unknown subcommand '" + truncate(x.Args[1], 128) + "'. Try " + strings.ToUpper(string(x.Args[0])) + " HELP."))
+		return
+	}
+	if !sub.arityOK(len(x.Args)) {
+		sub.stats[idx].rejected.Add(1)
+		x.Err("ERR wrong number of arguments for '" + sub.Name + "' command")
+		return
+	}
+	if x.Client != nil {
+		// CLIENT LIST shows the subcommand (cmd=client|list).
+		x.Client.lastCmd.Store(sub)
+	}
+	start := time.Now()
+	failed := x.failed
+	sub.Run(x)
+	st := &sub.stats[idx]
+	st.calls.Add(1)
+	st.usec.Add(int64(time.Since(start) / time.Microsecond))
+	if x.failed && !failed {
+		st.failed.Add(1)
+	}
+}
+
+// subcommand returns c's subcommand called name (case-insensitive), or nil.
+func (c *Command) subcommand(name []byte) *Command {
+	for _, sub := range c.Subcommands {
+		short := sub.Name[strings.IndexByte(sub.Name, '|')+1:]
+		if eqFold(name, short) {
+			return sub
+		}
+	}
+	return nil
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) > n {
+		b = b[:n]
+	}
+	return string(b)
+}
+
+// replyHelp writes a HELP reply as Redis's addReplyHelp does: a header
+// naming the command, the lines, then the HELP entry.
+func (x *Exec) replyHelp(lines []string) {
+	x.Array(len(lines) + 3)
+	x.Simple(strings.ToUpper(string(x.Args[0])) + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+	for _, l := range lines {
+		x.Simple(l)
+	}
+	x.Simple("HELP")
+	x.Simple("    Print this help.")
+}
+
+// errSubcommandSyntax writes Redis's addReplySubcommandSyntaxError, used by
+// commands that parse their own subcommands (DEBUG).
+func (x *Exec) errSubcommandSyntax() {
+	x.Err(sanitizeError("ERR unknown subcommand or wrong number of arguments for '" + truncate(x.Args[1], 128) + "'. Try " + strings.ToUpper(string(x.Args[0])) + " HELP."))
+}
+
+// adminState is the server family's own state. It belongs in Server; until
+// Server has a field for it, it is kept in adminStates and removed when the
+// server shuts down.
+type adminState struct {
+	replID      string       // master_replid
+	peakMemory  atomic.Int64 // used_memory_peak
+	samplerOnce sync.Once
+
+	mu      sync.Mutex
+	samples [statSamples]statSample // ring of 100 ms samples
+	next    int
+	filled  int
+}
+
+type statSample struct {
+	at       time.Time
+	commands int64
+}
+
+const statSamples = 16 // as Redis's STATS_METRIC_SAMPLES
+
+var adminStates sync.Map // *Server → *adminState
+
+func (s *Server) admin() *adminState {
+	if v, ok := adminStates.Load(s); ok {
+		return v.(*adminState)
+	}
+	v, _ := adminStates.LoadOrStore(s, &adminState{replID: randomHex(40)})
+	return v.(*adminState)
+}
+
+// sampleStats records the figures that INFO reports as rates or peaks
+// (instantaneous_ops_per_sec, used_memory_peak) ten times a second, as
+// Redis's serverCron does, until the server shuts down.
+func (s *Server) sampleStats(a *adminState) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.shutdown:
+			adminStates.Delete(s)
+			return
+		case now := <-t.C:
+			if s.router == nil {
+				continue
+			}
+			a.notePeak(readMemFigures().used)
+			a.mu.Lock()
+			a.samples[a.next] = statSample{at: now, commands: s.totalCommands()}
+			a.next = (a.next + 1) % statSamples
+			if a.filled < statSamples {
+				a.filled++
+			}
+			a.mu.Unlock()
+		}
+	}
+}
+
+func (a *adminState) notePeak(used int64) {
+	for {
+		p := a.peakMemory.Load()
+		if used <= p || a.peakMemory.CompareAndSwap(p, used) {
+			return
+		}
+	}
+}
+
+// opsPerSec returns the commands per second over the recorded samples.
+func (a *adminState) opsPerSec() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.filled < 2 {
+		return 0
+	}
+	newest := a.samples[(a.next+statSamples-1)%statSamples]
+	oldest := a.samples[(a.next+statSamples-a.filled)%statSamples]
+	d := newest.at.Sub(oldest.at).Seconds()
+	if d <= 0 {
+		return 0
+	}
+	return int64(float64(newest.commands-oldest.commands)/d + 0.5)
+}
+
+// totalCommands returns the commands run since start (or CONFIG RESETSTAT).
+func (s *Server) totalCommands() int64 {
+	var n int64
+	for _, c := range s.cmdList {
+		for i := range c.stats {
+			n += c.stats[i].calls.Load()
+		}
+	}
+	return n
+}
+
+func cmdTime(x *Exec) {
+	now := time.Now()
+	x.Array(2)
+	x.BulkInt(now.Unix())
+	x.BulkInt(int64(now.Nanosecond() / 1000))
+}
+
+func cmdLastSave(x *Exec) { x.Int(x.s.lastSave.Load()) }
+
+// cmdWait answers at once: there are no replicas to wait for, so the count
+// of replicas that acknowledged is 0 (Redis replies the same when
+// numreplicas is 0 or the timeout expires).
+func cmdWait(x *Exec) {
+	if _, ok := parseInt(x.Args[1]); !ok {
+		x.Err(errNotInt)
+		return
+	}
+	if !x.parseTimeoutMs(x.Args[2]) {
+		return
+	}
+	x.Int(0)
+}
+
+// parseTimeoutMs checks a millisecond timeout as Redis's
+// getTimeoutFromObjectOrReply does, writing its errors.
+func (x *Exec) parseTimeoutMs(b []byte) bool {
+	v, ok := parseInt(b)
+	if !ok {
+		x.Err("ERR timeout is not an integer or out of range")
+		return false
+	}
+	if v < 0 {
+		x.Err("ERR timeout is negative")
+		return false
+	}
+	return true
+}
+
+// cmdShutdown stops the server. There is no persistence yet, so SAVE does
+// what NOSAVE does and there is nothing to wait for (NOW and FORCE change
+// nothing). As Redis does, a successful SHUTDOWN sends no reply: the
+// connection is closed (clients such as go-redis expect exactly that).
+func cmdShutdown(x *Exec) {
+	var save, nosave, abort, other bool
+	for _, a := range x.Args[1:] {
+		switch {
+		case eqFold(a, "nosave"):
+			nosave = true
+		case eqFold(a, "save"):
+			save = true
+		case eqFold(a, "now"), eqFold(a, "force"):
+			other = true
+		case eqFold(a, "abort"):
+			abort = true
+		default:
+			x.Err(errSyntax)
+			return
+		}
+	}
+	if (abort && (save || nosave || other)) || (save && nosave) {
+		x.Err(errSyntax)
+		return
+	}
+	if abort {
+		x.Err("ERR No shutdown in progress.")
+		return
+	}
+	x.s.logf("User requested shutdown...")
+	x.Client.conn.CloseAfterReply()
+	x.s.Shutdown()
+}
+
+// CONFIG
+
+func cmdConfigGet(x *Exec) {
+	pats := make([]string, len(x.Args)-2)
+	for i, a := range x.Args[2:] {
+		pats[i] = string(a)
+	}
+	kvs := x.s.cfg.Get(pats...)
+	x.Map(len(kvs))
+	for _, kv := range kvs {
+		x.BulkString(kv[0])
+		x.BulkString(kv[1])
+	}
+}
+
+func cmdConfigSet(x *Exec) {
+	if len(x.Args)%2 != 0 {
+		x.Err(errSyntax)
+		return
+	}
+	pairs := make([][2]string, 0, (len(x.Args)-2)/2)
+	for i := 2; i+1 < len(x.Args); i += 2 {
+		pairs = append(pairs, [2]string{string(x.Args[i]), string(x.Args[i+1])})
+	}
+	set := x.s.cfg.Set
+	if isLoopback(x.Client.conn.RemoteAddr()) {
+		// Protected parameters may change from a local client when
+		// enable-protected-configs is "local".
+		set = x.s.cfg.SetLocal
+	}
+	if err := set(pairs); err != nil {
+		x.Err(errorReply(err.Error()))
+		return
+	}
+	x.OK()
+}
+
+// errorReply gives msg Redis's "ERR " prefix unless it already starts with
+// an error code (an upper-case word).
+func errorReply(msg string) string {
+	code := msg
+	if i := strings.IndexByte(msg, ' '); i >= 0 {
+		code = msg[:i]
+	}
+	if code != "" && strings.ToUpper(code) == code && strings.IndexFunc(code, func(r rune) bool { return r < 'A' || r > 'Z' }) < 0 {
+		return sanitizeError(msg)
+	}
+	return sanitizeError("ERR " + msg)
+}
+
+func cmdConfigRewrite(x *Exec) {
+	if x.s.cfg.ConfigFile() == "" {
+		x.Err("ERR The server is running without a config file")
+		return
+	}
+	if err := x.s.cfg.Rewrite(); err != nil {
+		x.s.log.Warnf("CONFIG REWRITE failed: %v", err)
+		x.Err(sanitizeError("ERR Rewriting config file: " + err.Error()))
+		return
+	}
+	x.s.logf("CONFIG REWRITE executed with success.")
+	x.OK()
+}
+
+// cmdConfigResetStat clears what INFO counts: command and error statistics,
+// the shards' keyspace counters, the router's and the listener's totals.
+func cmdConfigResetStat(x *Exec) {
+	x.s.resetStats()
+	x.OK()
+}
+
+func (s *Server) resetStats() {
+	for _, c := range s.cmdList {
+		resetCmdStats(c)
+		for _, sub := range c.Subcommands {
+			resetCmdStats(sub)
+		}
+	}
+	for i := range s.errStats {
+		es := &s.errStats[i]
+		es.mu.Lock()
+		clear(es.counts)
+		es.total = 0
+		es.mu.Unlock()
+	}
+	for _, sh := range s.router.Shards() {
+		sh.Stats.Hits.Store(0)
+		sh.Stats.Misses.Store(0)
+		sh.Stats.ExpiredKeys.Store(0)
+		sh.Stats.ExpiredStale.Store(0)
+		sh.Stats.Commands.Store(0)
+	}
+	s.router.Stats.Hops.Store(0)
+	s.router.Stats.Barriers.Store(0)
+	s.net.TotalConnections.Store(0)
+	a := s.admin()
+	a.peakMemory.Store(0)
+	a.mu.Lock()
+	a.filled, a.next = 0, 0
+	a.mu.Unlock()
+}
+
+func resetCmdStats(c *Command) {
+	for i := range c.stats {
+		st := &c.stats[i]
+		st.calls.Store(0)
+		st.usec.Store(0)
+		st.rejected.Store(0)
+		st.failed.Store(0)
+	}
+}
+
+func cmdConfigHelp(x *Exec) {
+	x.replyHelp([]string{
+		"GET <pattern>",
+		"    Return parameters matching the glob-like <pattern> and their values.",
+		"SET <directive> <value>",
+		"    Set the configuration <directive> to <value>.",
+		"RESETSTAT",
+		"    Reset statistics reported by the INFO command.",
+		"REWRITE",
+		"    Rewrite the configuration file.",
+	})
+}
+
+// MEMORY
+
+// cmdMemoryUsage reports the bytes a key takes: its arena cell (header, key
+// and value) and its table slot. SAMPLES is accepted and checked; values
+// are measured exactly, so it changes nothing.
+func cmdMemoryUsage(x *Exec) {
+	for i := 3; i < len(x.Args); i++ {
+		if eqFold(x.Args[i], "samples") && i+1 < len(x.Args) {
+			n, ok := parseInt(x.Args[i+1])
+			if !ok {
+				x.Err(errNotInt)
+				return
+			}
+			if n < 0 {
+				x.Err(errSyntax)
+				return
+			}
+			i++
+			continue
+		}
+		x.Err(errSyntax)
+		return
+	}
+	key := x.Args[2]
+	db := x.DB(key)
+	h, ok := db.Peek(key)
+	if !ok || db.IsExpired(h, x.Now) {
+		x.Null()
+		return
+	}
+	x.Int(int64(db.SizeOf(h)))
+}
+
+func cmdMemoryStats(x *Exec) {
+	s := x.s
+	m := readMemFigures()
+	x.s.admin().notePeak(m.used)
+	peak := s.admin().peakMemory.Load()
+	dataset := s.datasetMemory()
+	overhead := m.used - dataset
+	if overhead < 0 {
+		overhead = 0
+	}
+	var keys int64
+	ndb := s.router.Shard(0).NumDB()
+	type dbOver struct{ id, main, expires int64 }
+	var dbs []dbOver
+	for db := 0; db < ndb; db++ {
+		var k, e int64
+		for _, sh := range s.router.Shards() {
+			k += sh.Keys(db)
+			e += sh.Expires(db)
+		}
+		keys += k
+		if k > 0 || e > 0 {
+			// Anax keeps the TTL in the entry: no separate expires table.
+			dbs = append(dbs, dbOver{id: int64(db), main: k * 16})
+		}
+	}
+	rss := processRSS()
+	x.Map(27 + len(dbs))
+	kv := func(k string, v int64) { x.BulkString(k); x.Int(v) }
+	kd := func(k string, v float64) { x.BulkString(k); x.Double(v) }
+	kv("peak.allocated", peak)
+	kv("total.allocated", m.used)
+	kv("startup.allocated", 0)
+	kv("replication.backlog", 0)
+	kv("clients.slaves", 0)
+	kv("clients.normal", 0)
+	kv("cluster.links", 0)
+	kv("aof.buffer", 0)
+	kv("lua.caches", 0)
+	kv("functions.caches", 0)
+	for _, d := range dbs {
+		x.BulkString("db." + strconv.FormatInt(d.id, 10))
+		x.Map(3)
+		kv("overhead.hashtable.main", d.main)
+		kv("overhead.hashtable.expires", d.expires)
+		kv("overhead.hashtable.slot-to-keys", 0)
+	}
+	kv("overhead.total", overhead)
+	kv("keys.count", keys)
+	perKey := int64(0)
+	if keys > 0 {
+		perKey = m.used / keys
+	}
+	kv("keys.bytes-per-key", perKey)
+	kv("dataset.bytes", dataset)
+	kd("dataset.percentage", ratioPct(dataset, m.used))
+	kd("peak.percentage", ratioPct(m.used, peak))
+	kv("allocator.allocated", m.heapObjects)
+	kv("allocator.active", m.heapObjects+m.heapUnused)
+	kv("allocator.resident", m.total-m.heapReleased)
+	kd("allocator-fragmentation.ratio", ratio(m.heapObjects+m.heapUnused, m.heapObjects))
+	kv("allocator-fragmentation.bytes", m.heapUnused)
+	kd("allocator-rss.ratio", ratio(m.total-m.heapReleased, m.heapObjects+m.heapUnused))
+	kv("allocator-rss.bytes", m.total-m.heapReleased-m.heapObjects-m.heapUnused)
+	kd("rss-overhead.ratio", ratio(rss, m.total-m.heapReleased))
+	kv("rss-overhead.bytes", rss-(m.total-m.heapReleased))
+	kd("fragmentation", ratio(rss, m.used))
+	kv("fragmentation.bytes", rss-m.used)
+}
+
+func ratio(a, b int64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(int64(float64(a)/float64(b)*100+0.5)) / 100
+}
+
+func ratioPct(a, b int64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(int64(float64(a)*100/float64(b)*100+0.5)) / 100
+}
+
+func cmdMemoryDoctor(x *Exec) {
+	m := readMemFigures()
+	var report string
+	if m.used < 5<<20 {
+		report = "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting."
+	} else {
+		report = "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base."
+	}
+	x.Verbatim(report)
+}
+
+func cmdMemoryMallocStats(x *Exec) {
+	x.BulkString("Stats not supported for the current allocator")
+}
+
+// cmdMemoryPurge returns freed memory to the operating system (Go's
+// counterpart of jemalloc's purge).
+func cmdMemoryPurge(x *Exec) {
+	debug.FreeOSMemory()
+	x.OK()
+}
+
+func cmdMemoryHelp(x *Exec) {
+	x.replyHelp([]string{
+		"DOCTOR",
+		"    Return memory problems reports.",
+		"MALLOC-STATS",
+		"    Return internal statistics report from the memory allocator.",
+		"PURGE",
+		"    Attempt to purge dirty pages for reclamation by the allocator.",
+		"STATS",
+		"    Return information about the memory usage of the server.",
+		"USAGE <key> [SAMPLES <count>]",
+		"    Return memory in bytes used by <key> and its value. Nested values are",
+		"    sampled up to <count> times (default: 5, 0 means sample all).",
+	})
+}

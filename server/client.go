@@ -1,0 +1,87 @@
+package server
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/anaxdb/anax/protocol"
+)
+
+// Reply modes (CLIENT REPLY).
+const (
+	replyOn = iota
+	replyOff
+	replySkip
+)
+
+// Client is the per-connection command state. Fields without a comment are
+// owned by the connection's loop; the guarded ones may be read by CLIENT
+// LIST and INFO on other loops.
+type Client struct {
+	conn  *protocol.Conn
+	ID    int64
+	proto int
+	authed bool
+	replyMode int
+	skipNext  bool
+	noEvict   bool
+	noTouch   bool
+
+	db      atomic.Int32
+	lastCmd atomic.Pointer[Command]
+	lastInteraction atomic.Int64 // Unix ms
+	created time.Time
+	killed  atomic.Bool
+
+	mu struct {
+		sync.Mutex
+		name    string
+		libName string
+		libVer  string
+	}
+}
+
+func (c *Client) name() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mu.name
+}
+
+// clientRegistry lists every connected client for CLIENT LIST/KILL.
+type clientRegistry struct {
+	mu      sync.Mutex
+	clients map[int64]*Client
+}
+
+func (r *clientRegistry) add(c *Client) {
+	r.mu.Lock()
+	r.clients[c.ID] = c
+	r.mu.Unlock()
+}
+
+func (r *clientRegistry) remove(c *Client) {
+	r.mu.Lock()
+	delete(r.clients, c.ID)
+	r.mu.Unlock()
+}
+
+// snapshot returns the clients ordered by ID.
+func (r *clientRegistry) snapshot() []*Client {
+	r.mu.Lock()
+	out := make([]*Client, 0, len(r.clients))
+	for _, c := range r.clients {
+		out = append(out, c)
+	}
+	r.mu.Unlock()
+	sortClients(out)
+	return out
+}
+
+func sortClients(cs []*Client) {
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && cs[j].ID < cs[j-1].ID; j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}

@@ -1,0 +1,482 @@
+package server
+
+import (
+	"strings"
+
+	"github.com/anaxdb/anax/internal/glob"
+)
+
+// COMMAND (Redis 7's command introspection, server.c), built from the
+// command table: each Command's arity, flags, key positions, group and
+// docs. Redis also keeps key specs, argument docs and tips per command;
+// the table has no fields for them, so key specs are derived from the key
+// range (flags RO/access for read-only commands, RW/update for writes),
+// tips come from redisTips below, and COMMAND DOCS has no "arguments".
+
+func (s *Server) commandCommand() *Command {
+	const f = FlagLoading | FlagStale
+	conn := []string{"connection"}
+	sub := func(name string, arity int, run func(*Exec), since, summary, complexity string) *Command {
+		return &Command{Name: "command|" + name, Arity: arity, Flags: f, Run: run, Categories: conn, Group: "server", Since: since, Summary: summary, Complexity: complexity}
+	}
+	return &Command{Name: "command", Arity: -1, Flags: FlagLoop | f, Run: cmdCommand, Categories: conn, Group: "server", Summary: "Returns detailed information about all commands.", Since: "2.8.13", Complexity: "O(N) where N is the total number of Redis commands",
+		Subcommands: []*Command{
+			sub("count", 2, cmdCommandCount, "2.8.13", "Returns a count of commands.", "O(1)"),
+			sub("info", -2, cmdCommandInfo, "2.8.13", "Returns information about one, multiple or all commands.", "O(N) where N is the number of commands to look up"),
+			sub("docs", -2, cmdCommandDocs, "7.0.0", "Returns documentary information about one, multiple or all commands.", "O(N) where N is the number of commands to look up"),
+			sub("list", -2, cmdCommandList, "7.0.0", "Returns a list of command names.", "O(N) where N is the total number of Redis commands"),
+			sub("getkeys", -3, cmdCommandGetKeys, "2.8.13", "Extracts the key names from an arbitrary command.", "O(N) where N is the number of arguments to the command"),
+			sub("getkeysandflags", -3, cmdCommandGetKeysAndFlags, "7.0.0", "Extracts the key names and access flags for an arbitrary command.", "O(N) where N is the number of arguments to the command"),
+			sub("help", 2, cmdCommandHelp, "5.0.0", "Returns helpful text about the different subcommands.", "O(1)"),
+		}}
+}
+
+// cmdCommand is COMMAND: with no argument, every command's info; else a
+// subcommand.
+func cmdCommand(x *Exec) {
+	if len(x.Args) > 1 {
+		runSubcommand(x)
+		return
+	}
+	x.Array(len(x.s.cmdList))
+	for _, c := range x.s.cmdList {
+		x.commandInfo(c)
+	}
+}
+
+// lookupCommandFull finds a command by name, or a subcommand by its full
+// name ("client|list"), case-insensitively.
+func (s *Server) lookupCommandFull(name []byte) *Command {
+	for i, ch := range name {
+		if ch == '|' {
+			c := s.lookupCommand(name[:i])
+			if c == nil {
+				return nil
+			}
+			return c.subcommand(name[i+1:])
+		}
+	}
+	return s.lookupCommand(name)
+}
+
+func cmdCommandCount(x *Exec) { x.Int(int64(len(x.s.cmdList))) }
+
+func cmdCommandInfo(x *Exec) {
+	if len(x.Args) == 2 {
+		x.Array(len(x.s.cmdList))
+		for _, c := range x.s.cmdList {
+			x.commandInfo(c)
+		}
+		return
+	}
+	x.Array(len(x.Args) - 2)
+	for _, name := range x.Args[2:] {
+		x.commandInfo(x.s.lookupCommandFull(name))
+	}
+}
+
+// commandInfo writes Redis 7's 10-element command description: name,
+// arity, flags, first key, last key, key step, ACL categories, tips, key
+// specs and subcommands; a null for an unknown command.
+func (x *Exec) commandInfo(c *Command) {
+	if c == nil {
+		x.Null()
+		return
+	}
+	x.Array(10)
+	x.BulkString(c.Name)
+	x.Int(int64(c.Arity))
+	flags := commandFlagNames(c)
+	x.Set(len(flags))
+	for _, f := range flags {
+		x.Simple(f)
+	}
+	first, last, step := c.FirstKey, c.LastKey, c.Step
+	if first == 0 {
+		last, step = 0, 0
+	}
+	x.Int(int64(first))
+	x.Int(int64(last))
+	x.Int(int64(step))
+	cats := commandCategories(c)
+	x.Set(len(cats))
+	for _, cat := range cats {
+		x.Simple("@" + cat)
+	}
+	tips := redisTips[c.Name]
+	x.Set(len(tips))
+	for _, t := range tips {
+		x.BulkString(t)
+	}
+	x.keySpecs(c)
+	if len(c.Subcommands) == 0 {
+		x.Set(0)
+		return
+	}
+	x.Array(len(c.Subcommands))
+	for _, sub := range c.Subcommands {
+		x.commandInfo(sub)
+	}
+}
+
+// commandFlagNames returns the flags COMMAND INFO shows, in Redis's order.
+func commandFlagNames(c *Command) []string {
+	var out []string
+	add := func(ok bool, name string) {
+		if ok {
+			out = append(out, name)
+		}
+	}
+	f := c.Flags
+	add(f&FlagWrite != 0, "write")
+	add(f&FlagReadOnly != 0, "readonly")
+	add(f&FlagDenyOOM != 0, "denyoom")
+	add(f&FlagAdmin != 0, "admin")
+	add(c.Group == "pubsub", "pubsub")
+	add(f&FlagNoScript != 0, "noscript")
+	add(f&FlagBlocking != 0, "blocking")
+	add(f&FlagLoading != 0, "loading")
+	add(f&FlagStale != 0, "stale")
+	add(f&FlagFast != 0, "fast")
+	add(f&FlagNoAuth != 0, "no_auth")
+	add(c.Keys != nil && len(c.Subcommands) == 0, "movablekeys")
+	return out
+}
+
+// aclCategories lists Redis's ACL categories in the order it reports them.
+var aclCategories = []string{"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string",
+	"bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking",
+	"dangerous", "connection", "transaction", "scripting"}
+
+// groupCategory is the ACL category of each command group, for commands
+// whose table entry lists none.
+var groupCategory = map[string]string{
+	"generic": "keyspace", "string": "string", "list": "list", "set": "set", "sorted-set": "sortedset",
+	"hash": "hash", "pubsub": "pubsub", "transactions": "transaction", "connection": "connection",
+	"scripting": "scripting", "stream": "stream", "bitmap": "bitmap", "hyperloglog": "hyperloglog",
+	"geo": "geo",
+}
+
+// commandCategories returns c's ACL categories: the explicit ones (or its
+// group's) plus those its flags imply, as Redis's setImplicitACLCategories
+// does, in Redis's order. Containers with subcommands have only their own.
+func commandCategories(c *Command) []string {
+	has := map[string]bool{}
+	for _, cat := range c.Categories {
+		has[strings.ToLower(strings.TrimPrefix(cat, "@"))] = true
+	}
+	if len(c.Categories) == 0 && len(c.Subcommands) == 0 {
+		if cat := groupCategory[c.Group]; cat != "" {
+			has[cat] = true
+		}
+	}
+	f := c.Flags
+	if f&FlagWrite != 0 {
+		has["write"] = true
+	}
+	if f&FlagReadOnly != 0 && !has["scripting"] {
+		has["read"] = true
+	}
+	if f&FlagAdmin != 0 {
+		has["admin"] = true
+		has["dangerous"] = true
+	}
+	if c.Group == "pubsub" {
+		has["pubsub"] = true
+	}
+	if f&FlagFast != 0 {
+		has["fast"] = true
+	}
+	if f&FlagBlocking != 0 {
+		has["blocking"] = true
+	}
+	if !has["fast"] {
+		has["slow"] = true
+	}
+	var out []string
+	for _, cat := range aclCategories {
+		if has[cat] {
+			out = append(out, cat)
+		}
+	}
+	return out
+}
+
+// keyFlagNames returns the key-spec flags shown for c's keys.
+func keyFlagNames(c *Command) []string {
+	switch {
+	case c.Flags&FlagWrite != 0:
+		return []string{"RW", "update"}
+	case c.Flags&FlagReadOnly != 0:
+		return []string{"RO", "access"}
+	}
+	return []string{"RW", "access"}
+}
+
+// keySpecs writes one key spec derived from the key range (a range from
+// the first key), an "unknown" one for commands that find their keys with
+// a function, and none for keyless commands.
+func (x *Exec) keySpecs(c *Command) {
+	if c.FirstKey == 0 && (c.Keys == nil || len(c.Subcommands) > 0) {
+		x.Set(0)
+		return
+	}
+	x.Set(1)
+	x.Map(3)
+	x.BulkString("flags")
+	kf := keyFlagNames(c)
+	x.Set(len(kf))
+	for _, f := range kf {
+		x.Simple(f)
+	}
+	if c.FirstKey == 0 {
+		for _, k := range []string{"begin_search", "find_keys"} {
+			x.BulkString(k)
+			x.Map(2)
+			x.BulkString("type")
+			x.BulkString("unknown")
+			x.BulkString("spec")
+			x.Map(0)
+		}
+		return
+	}
+	x.BulkString("begin_search")
+	x.Map(2)
+	x.BulkString("type")
+	x.BulkString("index")
+	x.BulkString("spec")
+	x.Map(1)
+	x.BulkString("index")
+	x.Int(int64(c.FirstKey))
+	last := c.LastKey
+	if last >= 0 {
+		last -= c.FirstKey
+	}
+	step := c.Step
+	if step <= 0 {
+		step = 1
+	}
+	x.BulkString("find_keys")
+	x.Map(2)
+	x.BulkString("type")
+	x.BulkString("range")
+	x.BulkString("spec")
+	x.Map(3)
+	x.BulkString("lastkey")
+	x.Int(int64(last))
+	x.BulkString("keystep")
+	x.Int(int64(step))
+	x.BulkString("limit")
+	x.Int(0)
+}
+
+func cmdCommandDocs(x *Exec) {
+	var list []*Command
+	if len(x.Args) == 2 {
+		list = x.s.cmdList
+	} else {
+		for _, name := range x.Args[2:] {
+			if c := x.s.lookupCommandFull(name); c != nil {
+				list = append(list, c)
+			}
+		}
+	}
+	x.Map(len(list))
+	for _, c := range list {
+		x.BulkString(c.Name)
+		x.commandDocs(c)
+	}
+}
+
+// commandDocs writes c's COMMAND DOCS map: summary, since, group,
+// complexity and subcommands, each when known.
+func (x *Exec) commandDocs(c *Command) {
+	group := c.Group
+	if group == "" {
+		group = "server"
+	}
+	n := 1
+	for _, v := range []string{c.Summary, c.Since, c.Complexity} {
+		if v != "" {
+			n++
+		}
+	}
+	if len(c.Subcommands) > 0 {
+		n++
+	}
+	x.Map(n)
+	if c.Summary != "" {
+		x.BulkString("summary")
+		x.BulkString(c.Summary)
+	}
+	if c.Since != "" {
+		x.BulkString("since")
+		x.BulkString(c.Since)
+	}
+	x.BulkString("group")
+	x.BulkString(group)
+	if c.Complexity != "" {
+		x.BulkString("complexity")
+		x.BulkString(c.Complexity)
+	}
+	if len(c.Subcommands) > 0 {
+		x.BulkString("subcommands")
+		x.Map(len(c.Subcommands))
+		for _, sub := range c.Subcommands {
+			x.BulkString(sub.Name)
+			x.commandDocs(sub)
+		}
+	}
+}
+
+// cmdCommandList is COMMAND LIST [FILTERBY MODULE name | ACLCAT cat |
+// PATTERN pattern]: every command and subcommand name that passes.
+func cmdCommandList(x *Exec) {
+	var keep func(c *Command) bool
+	for i := 2; i < len(x.Args); i++ {
+		if !eqFold(x.Args[i], "filterby") || len(x.Args)-1-i != 2 {
+			x.Err(errSyntax)
+			return
+		}
+		arg := string(x.Args[i+2])
+		switch kind := x.Args[i+1]; {
+		case eqFold(kind, "module"):
+			keep = func(*Command) bool { return false } // no modules
+		case eqFold(kind, "aclcat"):
+			keep = func(c *Command) bool {
+				for _, cat := range commandCategories(c) {
+					if strings.EqualFold(cat, arg) {
+						return true
+					}
+				}
+				return false
+			}
+		case eqFold(kind, "pattern"):
+			keep = func(c *Command) bool {
+				return glob.MatchString(arg, c.Name, true)
+			}
+		default:
+			x.Err(errSyntax)
+			return
+		}
+		i += 2
+	}
+	var names []string
+	for _, c := range x.s.cmdList {
+		if keep == nil || keep(c) {
+			names = append(names, c.Name)
+		}
+		for _, sub := range c.Subcommands {
+			if keep == nil || keep(sub) {
+				names = append(names, sub.Name)
+			}
+		}
+	}
+	x.Array(len(names))
+	for _, n := range names {
+		x.BulkString(n)
+	}
+}
+
+func cmdCommandGetKeys(x *Exec)         { x.getKeys(false) }
+func cmdCommandGetKeysAndFlags(x *Exec) { x.getKeys(true) }
+
+// getKeys implements COMMAND GETKEYS / GETKEYSANDFLAGS <command> [arg ...].
+func (x *Exec) getKeys(withFlags bool) {
+	args := x.Args[2:]
+	c := x.s.lookupCommand(args[0])
+	if c != nil && len(c.Subcommands) > 0 && len(args) >= 2 {
+		c = c.subcommand(args[1])
+	}
+	switch {
+	case c == nil:
+		x.Err("ERR Invalid command specified")
+		return
+	case c.FirstKey == 0 && (c.Keys == nil || len(c.Subcommands) > 0):
+		x.Err("ERR The command has no key arguments")
+		return
+	case !c.arityOK(len(args)):
+		x.Err("ERR Invalid number of arguments specified for command")
+		return
+	}
+	idx := c.keyIndexes(args, nil)
+	if len(idx) == 0 {
+		x.Err("ERR Invalid arguments specified for command")
+		return
+	}
+	x.Array(len(idx))
+	kf := keyFlagNames(c)
+	for _, i := range idx {
+		if !withFlags {
+			x.Bulk(args[i])
+			continue
+		}
+		x.Array(2)
+		x.Bulk(args[i])
+		x.Set(len(kf))
+		for _, f := range kf {
+			x.Simple(f)
+		}
+	}
+}
+
+func cmdCommandHelp(x *Exec) {
+	x.replyHelp([]string{
+		"(no subcommand)",
+		"    Return details about all Redis commands.",
+		"COUNT",
+		"    Return the total number of commands in this Redis server.",
+		"LIST",
+		"    Return a list of all commands in this Redis server.",
+		"INFO [<command-name> ...]",
+		"    Return details about multiple Redis commands.",
+		"    If no command names are given, documentation details for all",
+		"    commands are returned.",
+		"DOCS [<command-name> ...]",
+		"    Return documentation details about multiple Redis commands.",
+		"    If no command names are given, documentation details for all",
+		"    commands are returned.",
+		"GETKEYS <full-command>",
+		"    Return the keys from a full Redis command.",
+		"GETKEYSANDFLAGS <full-command>",
+		"    Return the keys and the access flags from a full Redis command.",
+	})
+}
+
+// redisTips returns Redis 7.2's command tips by full command name (the
+// "command_tips" of its command table): cluster clients read the request
+// and response policies from COMMAND.
+var redisTips = func() map[string][]string {
+	groups := []struct {
+		tips  string
+		names string
+	}{
+		{"nondeterministic_output", "client|info client|list cluster|bumpepoch cluster|count-failure-reports cluster|getkeysinslot cluster|info cluster|links cluster|myshardid cluster|nodes cluster|replicas cluster|shards cluster|slaves cluster|slots dump hrandfield hscan lastsave migrate object|encoding object|freq object|idletime object|refcount pttl spop srandmember sscan time ttl xadd xautoclaim xclaim xinfo|consumers xpending xtrim zrandmember zscan"},
+		{"nondeterministic_output_order", "command command|docs command|info command|list function|list hgetall hkeys hvals module|list sdiff sinter smembers sunion"},
+		{"request_policy:all_nodes response_policy:all_succeeded", "acl|deluser acl|save acl|setuser client|setinfo client|setname config|resetstat config|rewrite config|set script|flush script|load slowlog|reset"},
+		{"request_policy:all_shards response_policy:all_succeeded", "flushall flushdb function|delete function|flush function|load function|restore memory|purge ping"},
+		{"nondeterministic_output request_policy:all_shards response_policy:special", "function|stats info memory|doctor memory|malloc-stats memory|stats"},
+		{"nondeterministic_output request_policy:all_nodes response_policy:special", "latency|doctor latency|graph latency|histogram latency|history latency|latest"},
+		{"request_policy:multi_shard response_policy:agg_sum", "del exists touch unlink"},
+		{"request_policy:all_shards response_policy:one_succeeded", "function|kill script|kill"},
+		{"request_policy:all_shards response_policy:agg_min", "wait waitaof"},
+		{"request_policy:all_shards response_policy:agg_sum", "dbsize"},
+		{"request_policy:all_shards nondeterministic_output_order", "keys"},
+		{"request_policy:all_nodes response_policy:agg_sum", "latency|reset"},
+		{"request_policy:multi_shard", "mget"},
+		{"request_policy:multi_shard response_policy:all_succeeded", "mset"},
+		{"request_policy:all_shards response_policy:special nondeterministic_output", "randomkey"},
+		{"nondeterministic_output request_policy:special response_policy:special", "scan"},
+		{"request_policy:all_shards response_policy:agg_logical_and", "script|exists"},
+		{"request_policy:all_nodes nondeterministic_output", "slowlog|get"},
+		{"request_policy:all_nodes response_policy:agg_sum nondeterministic_output", "slowlog|len"},
+	}
+	m := map[string][]string{}
+	for _, g := range groups {
+		tips := strings.Fields(g.tips)
+		for _, n := range strings.Fields(g.names) {
+			m[n] = tips
+		}
+	}
+	return m
+}()

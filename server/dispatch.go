@@ -1,0 +1,299 @@
+package server
+
+import (
+	"strings"
+	"time"
+
+	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/protocol/resp"
+)
+
+// Open implements protocol.Handler.
+func (s *Server) Open(c *protocol.Conn) {
+	cl := &Client{conn: c, ID: c.ID, proto: 2, created: time.Now()}
+	cl.authed = s.requirePass() == ""
+	c.Unauthenticated = !cl.authed
+	cl.lastInteraction.Store(time.Now().UnixMilli())
+	c.Client = cl
+	s.clients.add(cl)
+}
+
+// Close implements protocol.Handler.
+func (s *Server) Close(c *protocol.Conn) {
+	if cl, ok := c.Client.(*Client); ok {
+		s.clients.remove(cl)
+	}
+}
+
+// lookupCommand finds a command by name, case-insensitively, without
+// allocating.
+func (s *Server) lookupCommand(name []byte) *Command {
+	var lower [32]byte
+	if len(name) > len(lower) {
+		return nil
+	}
+	for i, ch := range name {
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		lower[i] = ch
+	}
+	return s.commands[string(lower[:len(name)])]
+}
+
+// Command implements protocol.Handler: check, route and run one command.
+func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
+	cl := c.Client.(*Client)
+	home := c.Loop()
+	cmd := s.lookupCommand(args[0])
+	if cmd == nil {
+		name := strings.ToLower(string(args[0]))
+		if name == "post" || name == "host:" {
+			s.logf("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.")
+			c.Kill()
+			return protocol.Done
+		}
+		s.rejectCommand(c, cl, home, nil, unknownCommandError(args))
+		return protocol.Done
+	}
+	if !cmd.arityOK(len(args)) {
+		s.rejectCommand(c, cl, home, cmd, "ERR wrong number of arguments for '"+cmd.Name+"' command")
+		return protocol.Done
+	}
+	if !cl.authed && cmd.Flags&FlagNoAuth == 0 {
+		s.rejectCommand(c, cl, home, cmd, "NOAUTH Authentication required.")
+		return protocol.Done
+	}
+	now := time.Now()
+	cl.lastInteraction.Store(now.UnixMilli())
+	cl.lastCmd.Store(cmd)
+
+	if cmd.Flags&FlagLoop != 0 {
+		x := s.loopExec[home]
+		x.reset(cl, cmd, args, now)
+		x.home = s.router.Shard(home)
+		x.home1[0] = x.home
+		s.runCommand(x, home)
+		s.replyNow(c, cl, x)
+		return protocol.Done
+	}
+
+	if cmd.Flags&FlagAllShards != 0 {
+		if s.router.N() == 1 {
+			return s.runLocal(c, cl, cmd, args, now, home)
+		}
+		if c.Pending() > 0 {
+			return protocol.Retry
+		}
+		s.runBarrier(c, cl, cmd, args, now, home, s.router.AllShards())
+		return protocol.Done
+	}
+
+	// Key commands: find the shards of every key.
+	x := s.loopExec[home]
+	x.keyIdx = cmd.keyIndexes(args, x.keyIdx[:0])
+	target := home
+	multi := false
+	if s.router.N() > 1 {
+		for i, ki := range x.keyIdx {
+			sh := s.router.Route(args[ki])
+			if i == 0 {
+				target = sh
+			} else if sh != target {
+				multi = true
+				break
+			}
+		}
+	}
+	switch {
+	case multi:
+		if c.Pending() > 0 {
+			return protocol.Retry
+		}
+		shards := s.shardSet(args, x.keyIdx)
+		s.runBarrier(c, cl, cmd, args, now, home, shards)
+	case target == home:
+		return s.runLocal(c, cl, cmd, args, now, home)
+	default:
+		s.runHop(c, cl, cmd, args, now, home, target)
+	}
+	return protocol.Done
+}
+
+// runLocal runs a command on the connection's own shard, inline.
+func (s *Server) runLocal(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int) protocol.Result {
+	x := s.loopExec[home]
+	x.reset(cl, cmd, args, now)
+	x.home = s.router.Shard(home)
+	x.home1[0] = x.home
+	s.runCommand(x, home)
+	s.replyNow(c, cl, x)
+	return protocol.Done
+}
+
+// replyNow writes x.Out as the connection's next reply (respecting CLIENT
+// REPLY) and keeps the buffer for reuse.
+func (s *Server) replyNow(c *protocol.Conn, cl *Client, x *Exec) {
+	if cl.suppressReply() {
+		x.Out = x.Out[:0]
+		return
+	}
+	b := c.Begin()
+	b = append(b, x.Out...)
+	c.End(b)
+	x.Out = x.Out[:0]
+}
+
+// suppressReply applies CLIENT REPLY OFF/SKIP to the reply being sent.
+func (cl *Client) suppressReply() bool {
+	if cl.skipNext {
+		cl.skipNext = false
+		return true
+	}
+	return cl.replyMode == replyOff
+}
+
+// runHop runs a single-shard command on another shard.
+func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home, target int) {
+	x := newDetachedExec(s, cl, cmd, args, now)
+	x.home = s.router.Shard(target)
+	x.home1[0] = x.home
+	suppress := cl.suppressReply()
+	slot := c.Defer()
+	homeShard := s.router.Shard(home)
+	s.router.Hop(target, func() {
+		s.runCommand(x, target)
+		if !suppress {
+			slot.Buf = append(slot.Buf, x.Out...)
+		}
+		homeShard.Post(func() { c.Complete(slot) })
+	})
+}
+
+// runBarrier runs a command that needs several shards at once.
+func (s *Server) runBarrier(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int, shards []int) {
+	x := newDetachedExec(s, cl, cmd, args, now)
+	x.multi = true
+	x.home = s.router.Shard(home)
+	suppress := cl.suppressReply()
+	slot := c.Defer()
+	c.Hold()
+	s.router.Barrier(shards, func() {
+		s.runCommand(x, home)
+		if !suppress {
+			slot.Buf = append(slot.Buf, x.Out...)
+		}
+	}, home, func() {
+		if x.after != nil {
+			x.after(cl)
+		}
+		c.Complete(slot)
+	})
+}
+
+// shardSet returns the distinct shards of the keys at idx.
+func (s *Server) shardSet(args [][]byte, idx []int) []int {
+	var out []int
+	for _, ki := range idx {
+		sh := s.router.Route(args[ki])
+		dup := false
+		for _, o := range out {
+			if o == sh {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, sh)
+		}
+	}
+	return out
+}
+
+// newDetachedExec copies the arguments so the command can run after the
+// read buffer is reused.
+func newDetachedExec(s *Server, cl *Client, cmd *Command, args [][]byte, now time.Time) *Exec {
+	total := 0
+	for _, a := range args {
+		total += len(a)
+	}
+	buf := make([]byte, 0, total)
+	cp := make([][]byte, len(args))
+	for i, a := range args {
+		start := len(buf)
+		buf = append(buf, a...)
+		cp[i] = buf[start:len(buf):len(buf)]
+	}
+	x := &Exec{s: s}
+	x.reset(cl, cmd, cp, now)
+	x.Client = nil
+	return x
+}
+
+func (x *Exec) reset(cl *Client, cmd *Command, args [][]byte, now time.Time) {
+	x.Client = cl
+	x.Cmd = cmd
+	x.Args = args
+	x.Out = x.Out[:0]
+	x.DBIndex = int(cl.db.Load())
+	x.Proto = cl.proto
+	x.NoTouch = cl.noTouch
+	x.Now = now.UnixMilli()
+	x.multi = false
+	x.failed = false
+	x.after = nil
+}
+
+// runCommand runs x and records its statistics on loop slot statIdx.
+func (s *Server) runCommand(x *Exec, statIdx int) {
+	start := time.Now()
+	x.Cmd.Run(x)
+	st := &x.Cmd.stats[statIdx]
+	st.calls.Add(1)
+	st.usec.Add(int64(time.Since(start) / time.Microsecond))
+	if x.failed {
+		st.failed.Add(1)
+	}
+}
+
+// rejectCommand answers a command refused before it ran.
+func (s *Server) rejectCommand(c *protocol.Conn, cl *Client, home int, cmd *Command, msg string) {
+	if cmd != nil {
+		cmd.stats[home].rejected.Add(1)
+	}
+	s.countErrorPrefix(home, msg)
+	if cl.suppressReply() {
+		return
+	}
+	b := c.Begin()
+	b = resp.AppendError(b, msg)
+	c.End(b)
+}
+
+// unknownCommandError words the error as Redis 7 does.
+func unknownCommandError(args [][]byte) string {
+	var sb strings.Builder
+	for i := 1; i < len(args) && sb.Len() < 128; i++ {
+		a := args[i]
+		room := 128 - sb.Len()
+		if len(a) > room {
+			a = a[:room]
+		}
+		sb.WriteString("'")
+		sb.Write(a)
+		sb.WriteString("' ")
+	}
+	name := args[0]
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	return sanitizeError("ERR unknown command '" + string(name) + "', with args beginning with: " + sb.String())
+}
+
+// sanitizeError replaces newlines, which would break the protocol.
+func sanitizeError(s string) string {
+	if strings.ContainsAny(s, "\r\n") {
+		s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+	}
+	return s
+}

@@ -1,0 +1,29 @@
+package server
+
+import "sort"
+
+// registerAll builds the command table from every family's list.
+func (s *Server) registerAll(loops int) {
+	s.commands = map[string]*Command{}
+	var all []*Command
+	all = append(all, s.connectionCommands()...)
+	all = append(all, s.stringCommands()...)
+	all = append(all, s.keyCommands()...)
+	all = append(all, s.serverCommands()...)
+	for _, c := range all {
+		s.addCommand(c, loops)
+	}
+	sort.Slice(s.cmdList, func(i, j int) bool { return s.cmdList[i].Name < s.cmdList[j].Name })
+}
+
+func (s *Server) addCommand(c *Command, loops int) {
+	if _, dup := s.commands[c.Name]; dup {
+		panic("BUG: command registered twice: " + c.Name)
+	}
+	c.stats = make([]cmdStat, loops)
+	for _, sub := range c.Subcommands {
+		sub.stats = make([]cmdStat, loops)
+	}
+	s.commands[c.Name] = c
+	s.cmdList = append(s.cmdList, c)
+}

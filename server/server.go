@@ -1,0 +1,236 @@
+// Package server is the command layer: the command table, the routing of
+// each command to its shard(s), and the command families (one file each).
+//
+// It sits between the connection layer (package protocol, which calls
+// Server as its Handler) and the data (packages txn and shard). See Exec
+// for where each kind of command runs.
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/anaxdb/anax/config"
+	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/shard"
+	"github.com/anaxdb/anax/txn"
+	"go.uber.org/zap"
+)
+
+// Version is the Redis version Anax reports for compatibility.
+const Version = "7.2.5"
+
+// AnaxVersion is Anax's own version.
+const AnaxVersion = "0.1.0"
+
+// Server owns the shards, the router and the listener.
+type Server struct {
+	cfg      *config.Config
+	log      *zap.SugaredLogger
+	router   *txn.Router
+	net      *protocol.Server
+	commands map[string]*Command
+	cmdList  []*Command
+	loopExec []*Exec
+	clients  clientRegistry
+
+	started   time.Time
+	runID     string
+	errStats  []errStats // per loop
+	lastSave  atomic.Int64
+	shutdown  chan struct{}
+	stopOnce  sync.Once
+	rngState  atomic.Uint64
+}
+
+type errStats struct {
+	mu     sync.Mutex
+	counts map[string]int64
+	total  int64
+}
+
+// New builds a server from a loaded configuration.
+func New(cfg *config.Config, log *zap.SugaredLogger) *Server {
+	s := &Server{
+		cfg:      cfg,
+		log:      log,
+		started:  time.Now(),
+		shutdown: make(chan struct{}),
+	}
+	s.clients.clients = map[int64]*Client{}
+	s.runID = randomHex(40)
+	s.rngState.Store(uint64(time.Now().UnixNano()) | 1)
+	s.lastSave.Store(time.Now().Unix())
+	return s
+}
+
+func (s *Server) logf(format string, args ...any) { s.log.Infof(format, args...) }
+
+func (s *Server) requirePass() string { return s.cfg.String("requirepass") }
+
+// Threads returns the number of shards the server will run.
+func Threads(cfg *config.Config) int {
+	n := int(cfg.Int("threads"))
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	return n
+}
+
+// Start binds the listener, starts the loops and the shards' periodic work.
+func (s *Server) Start() error {
+	n := Threads(s.cfg)
+	dbnum := int(s.cfg.Int("databases"))
+	shards := make([]*shard.Shard, n)
+	for i := range shards {
+		shards[i] = shard.New(i, dbnum)
+	}
+	s.router = txn.New(shards)
+	s.registerAll(n)
+	s.loopExec = make([]*Exec, n)
+	s.errStats = make([]errStats, n)
+	for i := range s.loopExec {
+		s.loopExec[i] = &Exec{s: s}
+		s.errStats[i].counts = map[string]int64{}
+	}
+	port := int(s.cfg.Int("port"))
+	var addrs []string
+	for _, b := range s.cfg.Strings("bind") {
+		b = strings.TrimPrefix(b, "-")
+		if strings.Contains(b, ":") {
+			addrs = append(addrs, fmt.Sprintf("[%s]:%d", b, port))
+		} else {
+			addrs = append(addrs, fmt.Sprintf("%s:%d", b, port))
+		}
+	}
+	addrs = s.usableAddrs(addrs)
+	s.net = protocol.NewServer(protocol.Options{
+		Addrs:        addrs,
+		Loops:        n,
+		LockOSThread: s.cfg.Bool("pin-threads"),
+		Handler:      s,
+		Limits: protocol.Limits{
+			MaxBulkLen:     s.cfg.Int("proto-max-bulk-len"),
+			QueryBufferMax: int(s.cfg.Int("client-query-buffer-limit")),
+		},
+		Logf: s.log.Infof,
+	})
+	loops, err := s.net.Start()
+	if err != nil {
+		return err
+	}
+	for i, l := range loops {
+		shards[i].SetWaker(l)
+	}
+	go s.cron()
+	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(addrs, ", "))
+	s.log.Info("Ready to accept connections")
+	return nil
+}
+
+// usableAddrs drops IPv6 addresses when the machine has no IPv6 (as Redis
+// does for a bind of "* -::*"), keeping at least one address.
+func (s *Server) usableAddrs(addrs []string) []string {
+	var out []string
+	for _, a := range addrs {
+		if strings.HasPrefix(a, "[") && !haveIPv6() {
+			s.log.Warnf("IPv6 is not available here: not listening on %s", a)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// cron posts the periodic work (active expiry, memory publishing) to every
+// shard at hz times per second.
+func (s *Server) cron() {
+	for {
+		hz := s.cfg.Int("hz")
+		if hz < 1 {
+			hz = 1
+		}
+		if hz > 500 {
+			hz = 500
+		}
+		select {
+		case <-s.shutdown:
+			return
+		case <-time.After(time.Second / time.Duration(hz)):
+		}
+		now := time.Now().UnixMilli()
+		effort := int(s.cfg.Int("active-expire-effort"))
+		for _, sh := range s.router.Shards() {
+			sh := sh
+			sh.Post(func() { sh.Tick(now, effort) })
+		}
+	}
+}
+
+// Wait blocks until SHUTDOWN.
+func (s *Server) Wait() { <-s.shutdown }
+
+// Shutdown stops serving.
+func (s *Server) Shutdown() {
+	s.stopOnce.Do(func() {
+		close(s.shutdown)
+	})
+}
+
+func (s *Server) countError(x *Exec, msg string) {
+	idx := 0
+	if x.home != nil {
+		idx = x.home.ID
+	}
+	s.countErrorPrefix(idx, msg)
+}
+
+func (s *Server) countErrorPrefix(idx int, msg string) {
+	prefix := msg
+	if i := strings.IndexByte(msg, ' '); i >= 0 {
+		prefix = msg[:i]
+	}
+	es := &s.errStats[idx]
+	es.mu.Lock()
+	es.counts[prefix]++
+	es.total++
+	es.mu.Unlock()
+}
+
+// rand returns a pseudo-random number (xorshift; not for security).
+func (s *Server) rand() uint64 {
+	for {
+		old := s.rngState.Load()
+		x := old
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		if s.rngState.CompareAndSwap(old, x) {
+			return x
+		}
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n/2)
+	f, err := os.Open("/dev/urandom")
+	if err == nil {
+		_, _ = f.Read(b)
+		f.Close()
+	}
+	return fmt.Sprintf("%x", b)
+}
+
+// Stop closes every connection and the listener, and ends Wait.
+func (s *Server) Stop(ctx context.Context) {
+	s.Shutdown()
+	if s.net != nil {
+		_ = s.net.Stop(ctx)
+	}
+}

@@ -1,0 +1,690 @@
+package server
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/anaxdb/anax/shard"
+)
+
+// The strings family (Redis's t_string.c).
+
+func (s *Server) stringCommands() []*Command {
+	w := FlagWrite | FlagDenyOOM
+	r := FlagReadOnly
+	k1 := func(c *Command) *Command { c.FirstKey, c.LastKey, c.Step = 1, 1, 1; c.Group = "string"; return c }
+	return []*Command{
+		k1(&Command{Name: "get", Arity: 2, Flags: r | FlagFast, Run: cmdGet, Summary: "Returns the string value of a key.", Since: "1.0.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "set", Arity: -3, Flags: w, Run: cmdSet, Summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", Since: "1.0.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "setnx", Arity: 3, Flags: w | FlagFast, Run: cmdSetNX, Summary: "Set the string value of a key only when the key doesn't exist.", Since: "1.0.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "setex", Arity: 4, Flags: w, Run: cmdSetEX, Summary: "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", Since: "2.0.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "psetex", Arity: 4, Flags: w, Run: cmdPSetEX, Summary: "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", Since: "2.6.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "getset", Arity: 3, Flags: w | FlagFast, Run: cmdGetSet, Summary: "Returns the previous string value of a key after setting it to a new value.", Since: "1.0.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "getdel", Arity: 2, Flags: FlagWrite | FlagFast, Run: cmdGetDel, Summary: "Returns the string value of a key after deleting the key.", Since: "6.2.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "getex", Arity: -2, Flags: FlagWrite | FlagFast, Run: cmdGetEx, Summary: "Returns the string value of a key after setting its expiration time.", Since: "6.2.0", Complexity: "O(1)"}),
+		{Name: "mget", Arity: -2, Flags: r | FlagFast, FirstKey: 1, LastKey: -1, Step: 1, Run: cmdMGet, Group: "string", Summary: "Atomically returns the string values of one or more keys.", Since: "1.0.0", Complexity: "O(N) where N is the number of keys to retrieve."},
+		{Name: "mset", Arity: -3, Flags: w, FirstKey: 1, LastKey: -1, Step: 2, Run: cmdMSet, Group: "string", Summary: "Atomically creates or modifies the string values of one or more keys.", Since: "1.0.1", Complexity: "O(N) where N is the number of keys to set."},
+		{Name: "msetnx", Arity: -3, Flags: w, FirstKey: 1, LastKey: -1, Step: 2, Run: cmdMSetNX, Group: "string", Summary: "Atomically modifies the string values of one or more keys only when all keys don't exist.", Since: "1.0.1", Complexity: "O(N) where N is the number of keys to set."},
+		k1(&Command{Name: "append", Arity: 3, Flags: w | FlagFast, Run: cmdAppend, Summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.", Since: "2.0.0", Complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation."}),
+		k1(&Command{Name: "strlen", Arity: 2, Flags: r | FlagFast, Run: cmdStrlen, Summary: "Returns the length of a string value.", Since: "2.2.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "incr", Arity: 2, Flags: w | FlagFast, Run: cmdIncr, Summary: "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", Since: "1.0.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "decr", Arity: 2, Flags: w | FlagFast, Run: cmdDecr, Summary: "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", Since: "1.0.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "incrby", Arity: 3, Flags: w | FlagFast, Run: cmdIncrBy, Summary: "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", Since: "1.0.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "decrby", Arity: 3, Flags: w | FlagFast, Run: cmdDecrBy, Summary: "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", Since: "1.0.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "incrbyfloat", Arity: 3, Flags: w | FlagFast, Run: cmdIncrByFloat, Summary: "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", Since: "2.6.0", Complexity: "O(1)"}),
+		k1(&Command{Name: "getrange", Arity: 4, Flags: r, Run: cmdGetRange, Summary: "Returns a substring of the string stored at a key.", Since: "2.4.0", Complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."}),
+		k1(&Command{Name: "substr", Arity: 4, Flags: r, Run: cmdGetRange, Summary: "Returns a substring from a string value.", Since: "1.0.0", Complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."}),
+		k1(&Command{Name: "setrange", Arity: 4, Flags: w, Run: cmdSetRange, Summary: "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", Since: "2.2.0", Complexity: "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument."}),
+		{Name: "lcs", Arity: -3, Flags: r, FirstKey: 1, LastKey: 2, Step: 1, Run: cmdLCS, Group: "string", Summary: "Finds the longest common substring.", Since: "7.0.0", Complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively"},
+	}
+}
+
+// getString looks key up for reading. It returns ok=false after writing a
+// WRONGTYPE error when the key holds another type.
+func (x *Exec) getString(key []byte, flags int) (db *shard.DB, h shard.Handle, found, ok bool) {
+	db = x.DB(key)
+	h, found = db.Lookup(key, x.Now, flags)
+	if found && db.Type(h) != shard.TypeString {
+		x.Err(errWrongType)
+		return db, h, true, false
+	}
+	return db, h, found, true
+}
+
+func cmdGet(x *Exec) {
+	db, h, found, ok := x.getString(x.Args[1], x.lookupFlags())
+	if !ok {
+		return
+	}
+	if !found {
+		x.Null()
+		return
+	}
+	x.Bulk(db.Value(h))
+}
+
+const (
+	setNX = 1 << iota
+	setXX
+	setGet
+	setKeepTTL
+	setEX
+	setPX
+	setEXAT
+	setPXAT
+)
+
+// parseExpireArg converts an EX/PX/EXAT/PXAT argument to absolute Unix ms.
+// It writes the error and returns false when the value is not acceptable.
+func (x *Exec) parseExpireArg(unit int, arg []byte) (int64, bool) {
+	v, ok := parseInt(arg)
+	if !ok {
+		x.Err(errNotInt)
+		return 0, false
+	}
+	if v <= 0 {
+		x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+		return 0, false
+	}
+	switch unit {
+	case setEX, setEXAT:
+		if v > math.MaxInt64/1000 {
+			x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+			return 0, false
+		}
+		v *= 1000
+	}
+	switch unit {
+	case setEX, setPX:
+		if v > math.MaxInt64-x.Now {
+			x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+			return 0, false
+		}
+		v += x.Now
+	}
+	return v, true
+}
+
+func cmdSet(x *Exec) {
+	flags := 0
+	var expArg []byte
+	for i := 3; i < len(x.Args); i++ {
+		a := x.Args[i]
+		next := i+1 < len(x.Args)
+		switch {
+		case eqFold(a, "nx") && flags&(setXX) == 0:
+			flags |= setNX
+		case eqFold(a, "xx") && flags&(setNX) == 0:
+			flags |= setXX
+		case eqFold(a, "get"):
+			flags |= setGet
+		case eqFold(a, "keepttl") && flags&(setEX|setPX|setEXAT|setPXAT) == 0:
+			flags |= setKeepTTL
+		case eqFold(a, "ex") && flags&(setKeepTTL|setPX|setEXAT|setPXAT) == 0 && next:
+			flags |= setEX
+			i++
+			expArg = x.Args[i]
+		case eqFold(a, "px") && flags&(setKeepTTL|setEX|setEXAT|setPXAT) == 0 && next:
+			flags |= setPX
+			i++
+			expArg = x.Args[i]
+		case eqFold(a, "exat") && flags&(setKeepTTL|setEX|setPX|setPXAT) == 0 && next:
+			flags |= setEXAT
+			i++
+			expArg = x.Args[i]
+		case eqFold(a, "pxat") && flags&(setKeepTTL|setEX|setPX|setEXAT) == 0 && next:
+			flags |= setPXAT
+			i++
+			expArg = x.Args[i]
+		default:
+			x.Err(errSyntax)
+			return
+		}
+	}
+	var expireAt int64
+	if expArg != nil {
+		var ok bool
+		if expireAt, ok = x.parseExpireArg(flags&(setEX|setPX|setEXAT|setPXAT), expArg); !ok {
+			return
+		}
+	}
+	x.setGeneric(x.Args[1], x.Args[2], flags, expireAt)
+}
+
+// setGeneric implements SET and its variants (Redis's setGenericCommand).
+func (x *Exec) setGeneric(key, val []byte, flags int, expireAt int64) {
+	db := x.DB(key)
+	h, found := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch)
+	if flags&setGet != 0 {
+		if found && db.Type(h) != shard.TypeString {
+			x.Err(errWrongType)
+			return
+		}
+	}
+	if (flags&setNX != 0 && found) || (flags&setXX != 0 && !found) {
+		if flags&setGet != 0 {
+			if found {
+				x.Bulk(db.Value(h))
+			} else {
+				x.Null()
+			}
+		} else {
+			x.Null()
+		}
+		return
+	}
+	if flags&setGet != 0 {
+		if found {
+			x.Bulk(db.Value(h))
+		} else {
+			x.Null()
+		}
+	}
+	if expireAt != 0 && expireAt <= x.Now {
+		// Already expired (EXAT/PXAT in the past): the write deletes.
+		db.Delete(key)
+	} else {
+		db.SetString(key, val, expireAt, flags&setKeepTTL != 0, shard.EncAuto, x.Now)
+	}
+	if flags&setGet == 0 {
+		x.OK()
+	}
+}
+
+func cmdSetNX(x *Exec) {
+	db := x.DB(x.Args[1])
+	if _, found := db.Lookup(x.Args[1], x.Now, shard.NoStats|shard.NoTouch); found {
+		x.Int(0)
+		return
+	}
+	db.SetString(x.Args[1], x.Args[2], 0, false, shard.EncAuto, x.Now)
+	x.Int(1)
+}
+
+func cmdSetEX(x *Exec) {
+	at, ok := x.parseExpireArg(setEX, x.Args[2])
+	if !ok {
+		return
+	}
+	x.setGeneric(x.Args[1], x.Args[3], 0, at)
+}
+
+func cmdPSetEX(x *Exec) {
+	at, ok := x.parseExpireArg(setPX, x.Args[2])
+	if !ok {
+		return
+	}
+	x.setGeneric(x.Args[1], x.Args[3], 0, at)
+}
+
+func cmdGetSet(x *Exec) { x.setGeneric(x.Args[1], x.Args[2], setGet, 0) }
+
+func cmdGetDel(x *Exec) {
+	db, h, found, ok := x.getString(x.Args[1], x.lookupFlags())
+	if !ok {
+		return
+	}
+	if !found {
+		x.Null()
+		return
+	}
+	x.Bulk(db.Value(h))
+	db.Delete(x.Args[1])
+}
+
+func cmdGetEx(x *Exec) {
+	mode := 0
+	var expArg []byte
+	for i := 2; i < len(x.Args); i++ {
+		a := x.Args[i]
+		next := i+1 < len(x.Args)
+		switch {
+		case eqFold(a, "ex") && mode == 0 && next:
+			mode, expArg = setEX, x.Args[i+1]
+			i++
+		case eqFold(a, "px") && mode == 0 && next:
+			mode, expArg = setPX, x.Args[i+1]
+			i++
+		case eqFold(a, "exat") && mode == 0 && next:
+			mode, expArg = setEXAT, x.Args[i+1]
+			i++
+		case eqFold(a, "pxat") && mode == 0 && next:
+			mode, expArg = setPXAT, x.Args[i+1]
+			i++
+		case eqFold(a, "persist") && mode == 0:
+			mode = -1
+		default:
+			x.Err(errSyntax)
+			return
+		}
+	}
+	var at int64
+	if expArg != nil {
+		var ok bool
+		if at, ok = x.parseExpireArg(mode, expArg); !ok {
+			return
+		}
+	}
+	db, h, found, ok := x.getString(x.Args[1], x.lookupFlags())
+	if !ok {
+		return
+	}
+	if !found {
+		x.Null()
+		return
+	}
+	x.Bulk(db.Value(h))
+	switch {
+	case mode == -1:
+		db.SetExpireAt(h, 0)
+	case expArg != nil && at <= x.Now:
+		db.Delete(x.Args[1])
+	case expArg != nil:
+		db.SetExpireAt(h, at)
+	}
+}
+
+func cmdMGet(x *Exec) {
+	x.Array(len(x.Args) - 1)
+	for _, key := range x.Args[1:] {
+		db := x.DB(key)
+		h, found := db.Lookup(key, x.Now, x.lookupFlags())
+		if !found || db.Type(h) != shard.TypeString {
+			x.Null()
+			continue
+		}
+		x.Bulk(db.Value(h))
+	}
+}
+
+func cmdMSet(x *Exec) {
+	if len(x.Args)%2 != 1 {
+		x.ErrArgs()
+		return
+	}
+	for i := 1; i < len(x.Args); i += 2 {
+		x.DB(x.Args[i]).SetString(x.Args[i], x.Args[i+1], 0, false, shard.EncAuto, x.Now)
+	}
+	x.OK()
+}
+
+func cmdMSetNX(x *Exec) {
+	if len(x.Args)%2 != 1 {
+		x.ErrArgs()
+		return
+	}
+	for i := 1; i < len(x.Args); i += 2 {
+		if _, found := x.DB(x.Args[i]).Lookup(x.Args[i], x.Now, shard.NoStats|shard.NoTouch); found {
+			x.Int(0)
+			return
+		}
+	}
+	for i := 1; i < len(x.Args); i += 2 {
+		x.DB(x.Args[i]).SetString(x.Args[i], x.Args[i+1], 0, false, shard.EncAuto, x.Now)
+	}
+	x.Int(1)
+}
+
+// maxStringSize is proto-max-bulk-len, the largest string a write may make.
+func (x *Exec) maxStringSize() int64 { return x.s.cfg.Int("proto-max-bulk-len") }
+
+const errStringTooBig = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+
+func cmdAppend(x *Exec) {
+	key, add := x.Args[1], x.Args[2]
+	db := x.DB(key)
+	h, found := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch)
+	if !found {
+		db.SetString(key, add, 0, false, shard.EncAuto, x.Now)
+		x.Int(int64(len(add)))
+		return
+	}
+	if db.Type(h) != shard.TypeString {
+		x.Err(errWrongType)
+		return
+	}
+	old := len(db.Value(h))
+	if int64(old)+int64(len(add)) > x.maxStringSize() {
+		x.Err(errStringTooBig)
+		return
+	}
+	h, v := db.GrowString(key, h, old+len(add))
+	copy(v[old:], add)
+	db.SetEncoding(h, shard.EncRaw)
+	x.Int(int64(len(v)))
+}
+
+func cmdStrlen(x *Exec) {
+	db, h, found, ok := x.getString(x.Args[1], x.lookupFlags())
+	if !ok {
+		return
+	}
+	if !found {
+		x.Int(0)
+		return
+	}
+	x.Int(int64(len(db.Value(h))))
+}
+
+func cmdIncr(x *Exec) { x.incrBy(x.Args[1], 1) }
+func cmdDecr(x *Exec) { x.incrBy(x.Args[1], -1) }
+
+func cmdIncrBy(x *Exec) {
+	n, ok := parseInt(x.Args[2])
+	if !ok {
+		x.Err(errNotInt)
+		return
+	}
+	x.incrBy(x.Args[1], n)
+}
+
+func cmdDecrBy(x *Exec) {
+	n, ok := parseInt(x.Args[2])
+	if !ok {
+		x.Err(errNotInt)
+		return
+	}
+	if n == math.MinInt64 {
+		x.Err("ERR decrement would overflow")
+		return
+	}
+	x.incrBy(x.Args[1], -n)
+}
+
+func (x *Exec) incrBy(key []byte, by int64) {
+	db := x.DB(key)
+	h, found := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch)
+	var cur int64
+	if found {
+		if db.Type(h) != shard.TypeString {
+			x.Err(errWrongType)
+			return
+		}
+		var ok bool
+		if cur, ok = parseInt(db.Value(h)); !ok {
+			x.Err(errNotInt)
+			return
+		}
+	}
+	if (by < 0 && cur < 0 && by < math.MinInt64-cur) || (by > 0 && cur > 0 && by > math.MaxInt64-cur) {
+		x.Err(errOverflow)
+		return
+	}
+	cur += by
+	var tmp [24]byte
+	db.SetString(key, strconv.AppendInt(tmp[:0], cur, 10), 0, true, shard.EncAuto, x.Now)
+	x.Int(cur)
+}
+
+func cmdIncrByFloat(x *Exec) {
+	key := x.Args[1]
+	by, ok := parseFloat(x.Args[2])
+	if !ok {
+		x.Err(errNotFloat)
+		return
+	}
+	db := x.DB(key)
+	h, found := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch)
+	var cur float64
+	if found {
+		if db.Type(h) != shard.TypeString {
+			x.Err(errWrongType)
+			return
+		}
+		if cur, ok = parseFloat(db.Value(h)); !ok {
+			x.Err(errNotFloat)
+			return
+		}
+	}
+	cur += by
+	if math.IsNaN(cur) || math.IsInf(cur, 0) {
+		x.Err("ERR increment would produce NaN or Infinity")
+		return
+	}
+	var tmp [400]byte
+	b := formatFloatHuman(tmp[:0], cur)
+	db.SetString(key, b, 0, true, shard.EncAuto, x.Now)
+	x.Bulk(b)
+}
+
+func cmdGetRange(x *Exec) {
+	start, ok1 := parseInt(x.Args[2])
+	end, ok2 := parseInt(x.Args[3])
+	if !ok1 || !ok2 {
+		x.Err(errNotInt)
+		return
+	}
+	db, h, found, ok := x.getString(x.Args[1], x.lookupFlags())
+	if !ok {
+		return
+	}
+	var v []byte
+	if found {
+		v = db.Value(h)
+	}
+	n := int64(len(v))
+	if start < 0 && end < 0 && start > end {
+		x.BulkString("")
+		return
+	}
+	if start < 0 {
+		start += n
+	}
+	if end < 0 {
+		end += n
+	}
+	if start < 0 {
+		start = 0
+	}
+	if end < 0 {
+		end = 0
+	}
+	if end >= n {
+		end = n - 1
+	}
+	if n == 0 || start > end {
+		x.BulkString("")
+		return
+	}
+	x.Bulk(v[start : end+1])
+}
+
+func cmdSetRange(x *Exec) {
+	key, val := x.Args[1], x.Args[3]
+	off, ok := parseInt(x.Args[2])
+	if !ok {
+		x.Err(errNotInt)
+		return
+	}
+	if off < 0 {
+		x.Err("ERR offset is out of range")
+		return
+	}
+	db := x.DB(key)
+	h, found := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch)
+	if found && db.Type(h) != shard.TypeString {
+		x.Err(errWrongType)
+		return
+	}
+	cur := 0
+	if found {
+		cur = len(db.Value(h))
+	}
+	if len(val) == 0 {
+		x.Int(int64(cur))
+		return
+	}
+	if off+int64(len(val)) > x.maxStringSize() {
+		x.Err(errStringTooBig)
+		return
+	}
+	need := int(off) + len(val)
+	if !found {
+		db.SetString(key, nil, 0, false, shard.EncRaw, x.Now)
+		h, _ = db.Peek(key)
+	}
+	if need < cur {
+		need = cur
+	}
+	h, v := db.GrowString(key, h, need)
+	copy(v[off:], val)
+	db.SetEncoding(h, shard.EncRaw)
+	x.Int(int64(len(v)))
+}
+
+func cmdLCS(x *Exec) {
+	var getLen, getIdx, withLen bool
+	var minLen int64
+	for i := 3; i < len(x.Args); i++ {
+		a := x.Args[i]
+		switch {
+		case eqFold(a, "len"):
+			getLen = true
+		case eqFold(a, "idx"):
+			getIdx = true
+		case eqFold(a, "withmatchlen"):
+			withLen = true
+		case eqFold(a, "minmatchlen") && i+1 < len(x.Args):
+			v, ok := parseInt(x.Args[i+1])
+			if !ok {
+				x.Err(errNotInt)
+				return
+			}
+			if v < 0 {
+				v = 0
+			}
+			minLen = v
+			i++
+		default:
+			x.Err(errSyntax)
+			return
+		}
+	}
+	if getLen && getIdx {
+		x.Err("ERR If you want both the length and indexes, please just use IDX.")
+		return
+	}
+	var a, b []byte
+	for i, key := range x.Args[1:3] {
+		db := x.DB(key)
+		h, found := db.Lookup(key, x.Now, x.lookupFlags())
+		if found && db.Type(h) != shard.TypeString {
+			x.Err("WRONGTYPE The specified keys must contain string values")
+			return
+		}
+		var v []byte
+		if found {
+			v = append([]byte(nil), db.Value(h)...)
+		}
+		if i == 0 {
+			a = v
+		} else {
+			b = v
+		}
+	}
+	cells := (uint64(len(a)) + 1) * (uint64(len(b)) + 1)
+	if cells*4 > uint64(x.maxStringSize()) || cells >= math.MaxUint32 {
+		x.Err("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+		return
+	}
+	la, lb := len(a), len(b)
+	dp := make([]uint32, (la+1)*(lb+1))
+	at := func(i, j int) *uint32 { return &dp[j*(la+1)+i] }
+	for i := 1; i <= la; i++ {
+		for j := 1; j <= lb; j++ {
+			if a[i-1] == b[j-1] {
+				*at(i, j) = *at(i-1, j-1) + 1
+			} else if l, r := *at(i-1, j), *at(i, j-1); l > r {
+				*at(i, j) = l
+			} else {
+				*at(i, j) = r
+			}
+		}
+	}
+	total := *at(la, lb)
+	if getLen {
+		x.Int(int64(total))
+		return
+	}
+	// Walk back from the end collecting the LCS and, for IDX, the ranges.
+	res := make([]byte, total)
+	idx := total
+	type match struct{ aStart, aEnd, bStart, bEnd int }
+	var matches []match
+	i, j := la, lb
+	arStart, arEnd, brStart, brEnd := -1, -1, -1, -1
+	emit := func() {
+		if arStart >= 0 {
+			if int64(arEnd-arStart+1) >= minLen {
+				matches = append(matches, match{arStart, arEnd, brStart, brEnd})
+			}
+		}
+	}
+	for i > 0 && j > 0 {
+		if a[i-1] == b[j-1] {
+			idx--
+			res[idx] = a[i-1]
+			if arStart == -1 {
+				arStart, arEnd, brStart, brEnd = i-1, i-1, j-1, j-1
+			} else if arStart == i && brStart == j {
+				arStart--
+				brStart--
+			} else {
+				emit()
+				arStart, arEnd, brStart, brEnd = i-1, i-1, j-1, j-1
+			}
+			i--
+			j--
+		} else if *at(i-1, j) > *at(i, j-1) {
+			i--
+		} else {
+			j--
+		}
+	}
+	emit()
+	if !getIdx {
+		x.Bulk(res)
+		return
+	}
+	x.Map(2)
+	x.BulkString("matches")
+	x.Array(len(matches))
+	for _, m := range matches {
+		if withLen {
+			x.Array(3)
+		} else {
+			x.Array(2)
+		}
+		x.Array(2)
+		x.Int(int64(m.aStart))
+		x.Int(int64(m.aEnd))
+		x.Array(2)
+		x.Int(int64(m.bStart))
+		x.Int(int64(m.bEnd))
+		if withLen {
+			x.Int(int64(m.aEnd - m.aStart + 1))
+		}
+	}
+	x.BulkString("len")
+	x.Int(int64(total))
+}
+
+// eqFold reports whether b equals the lowercase word s, ignoring ASCII case.
+func eqFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
+var _ = strings.ToLower

@@ -1,0 +1,203 @@
+// Package arena is a per-shard slab allocator that hands out integer handles
+// instead of pointers.
+//
+// Why: a shard holds millions of entries. If each entry were its own Go
+// object, every garbage-collection cycle would have to visit every one of
+// them. Here entries live inside a few large pointer-free []byte chunks (the
+// GC never scans their contents) and are named by a uint64 Handle that the
+// dashtable stores.
+//
+// Model: sizes are rounded up to a size class; each class carves fixed-size
+// cells out of chunks of ChunkSize bytes and keeps freed cells on a stack for
+// reuse. Allocations larger than MaxCellSize get a dedicated []byte, kept in a
+// side table indexed by the handle (few objects, so few pointers).
+//
+// Invariants:
+//  1. An Arena is owned by one goroutine (its shard's); it has no locks.
+//  2. A Handle is valid from Alloc until Free; Bytes(h) of a freed handle is
+//     a BUG (it may already name another cell).
+//  3. Bytes(h) returns the whole cell: len == cap == the cell's size, which is
+//     at least the size asked for, so callers may grow an entry in place up to
+//     the cell size.
+//  4. Used() is the sum of live cell sizes; Reserved() the bytes held in
+//     chunks and big allocations.
+package arena
+
+// Handle names one allocation. Layout: class+1 (8 bits) | chunk (24 bits) |
+// offset within the chunk (32 bits); the +1 keeps every handle non-zero. For big allocations class is bigClass
+// and the low 32 bits index the big table.
+type Handle uint64
+
+// NoHandle is never returned by Alloc.
+const NoHandle Handle = 0
+
+const (
+	// ChunkSize is the size of one slab chunk.
+	ChunkSize = 1 << 20
+	// MaxCellSize is the largest size served from chunks.
+	MaxCellSize = 64 << 10
+	bigClass    = 0xff
+	minCell     = 16
+)
+
+// classSizes holds the cell size of each class, ascending, growing ~12.5%
+// per step and multiples of 8 (tight fit for small entries).
+var classSizes = func() []int {
+	var s []int
+	for size := minCell; size < MaxCellSize; {
+		s = append(s, size)
+		next := size + size/8
+		next = (next + 7) &^ 7
+		if next == size {
+			next += 8
+		}
+		size = next
+	}
+	return append(s, MaxCellSize)
+}()
+
+// classIndex maps (size+7)/8 to the smallest class that fits, for sizes up to
+// MaxCellSize.
+var classIndex = func() []uint8 {
+	idx := make([]uint8, MaxCellSize/8+1)
+	c := 0
+	for i := range idx {
+		for classSizes[c] < i*8 {
+			c++
+		}
+		idx[i] = uint8(c)
+	}
+	return idx
+}()
+
+type class struct {
+	size   int
+	chunks [][]byte
+	next   int      // first never-used offset in the last chunk
+	free   []Handle // freed cells, reused LIFO
+}
+
+// Arena is a slab allocator; see the package comment.
+type Arena struct {
+	classes  []class
+	big      [][]byte
+	bigFree  []uint32
+	used     int64
+	reserved int64
+}
+
+// New returns an empty arena.
+func New() *Arena {
+	a := &Arena{classes: make([]class, len(classSizes))}
+	for i := range a.classes {
+		a.classes[i].size = classSizes[i]
+		a.classes[i].next = ChunkSize // forces a chunk on first use
+	}
+	// Big slot 0 is reserved so that no big handle equals NoHandle.
+	a.big = append(a.big, nil)
+	return a
+}
+
+// CellSize returns the size of the cell Alloc(n) would return.
+func CellSize(n int) int {
+	if n > MaxCellSize {
+		return n
+	}
+	if n < 1 {
+		n = 1
+	}
+	return classSizes[classIndex[(n+7)/8]]
+}
+
+// Alloc returns a handle and the cell's bytes (len n, cap = cell size). The
+// content is not zeroed.
+func (a *Arena) Alloc(n int) (Handle, []byte) {
+	if n > MaxCellSize {
+		return a.allocBig(n)
+	}
+	if n < 1 {
+		n = 1
+	}
+	ci := classIndex[(n+7)/8]
+	c := &a.classes[ci]
+	a.used += int64(c.size)
+	if k := len(c.free); k > 0 {
+		h := c.free[k-1]
+		c.free = c.free[:k-1]
+		return h, a.cell(h)[:n]
+	}
+	if c.next+c.size > ChunkSize {
+		c.chunks = append(c.chunks, make([]byte, ChunkSize))
+		a.reserved += ChunkSize
+		c.next = 0
+	}
+	h := Handle(uint64(ci+1)<<56 | uint64(len(c.chunks)-1)<<32 | uint64(c.next))
+	c.next += c.size
+	return h, a.cell(h)[:n]
+}
+
+func (a *Arena) allocBig(n int) (Handle, []byte) {
+	b := make([]byte, n)
+	var idx uint32
+	if k := len(a.bigFree); k > 0 {
+		idx = a.bigFree[k-1]
+		a.bigFree = a.bigFree[:k-1]
+		a.big[idx] = b
+	} else {
+		idx = uint32(len(a.big))
+		a.big = append(a.big, b)
+	}
+	a.used += int64(n)
+	a.reserved += int64(n)
+	return Handle(uint64(bigClass)<<56 | uint64(idx)), b
+}
+
+func (a *Arena) cell(h Handle) []byte {
+	c := &a.classes[h>>56-1]
+	chunk := c.chunks[(h>>32)&0xffffff]
+	off := int(uint32(h))
+	return chunk[off : off+c.size : off+c.size]
+}
+
+// Bytes returns the whole cell named by h (see invariant 3).
+func (a *Arena) Bytes(h Handle) []byte {
+	if h>>56 == bigClass {
+		return a.big[uint32(h)]
+	}
+	return a.cell(h)
+}
+
+// Size returns the cell size of h.
+func (a *Arena) Size(h Handle) int {
+	if h>>56 == bigClass {
+		return len(a.big[uint32(h)])
+	}
+	return a.classes[h>>56-1].size
+}
+
+// Free releases h.
+func (a *Arena) Free(h Handle) {
+	if h>>56 == bigClass {
+		idx := uint32(h)
+		n := int64(len(a.big[idx]))
+		a.used -= n
+		a.reserved -= n
+		a.big[idx] = nil
+		a.bigFree = append(a.bigFree, idx)
+		return
+	}
+	c := &a.classes[h>>56-1]
+	a.used -= int64(c.size)
+	c.free = append(c.free, h)
+}
+
+// Used returns the bytes in live cells.
+func (a *Arena) Used() int64 { return a.used }
+
+// Reserved returns the bytes held in chunks and big allocations.
+func (a *Arena) Reserved() int64 { return a.reserved }
+
+// Reset drops every allocation; all handles become invalid.
+func (a *Arena) Reset() {
+	*a = *New()
+}

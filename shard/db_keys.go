@@ -1,0 +1,69 @@
+package shard
+
+import "encoding/binary"
+
+// Keyspace operations that act on whole entries (RENAME, COPY, MOVE,
+// RESTORE, OBJECT). See db.go for the entry layout.
+
+// CopyFrom stores under key in db a copy of the entry h of src: its type,
+// encoding and value, with TTL expireAt (absolute Unix ms, 0 = none). An
+// entry already under key in db is replaced. With keepMeta the copy keeps
+// h's access time and LFU counter (RENAME and MOVE keep the object, as Redis
+// does); otherwise they start afresh at now, as for a new key (COPY).
+//
+// src may be db itself, another database of the same shard, or a database
+// of another shard that the caller holds (under a barrier); h must not be
+// the entry key already names in db (renaming a key to itself is the
+// caller's no-op). The caller must own both shards. It returns the new
+// entry's handle.
+//
+// Entries are self-contained bytes today (strings only); a type whose value
+// refers to other arena cells must deep-copy them here.
+func (db *DB) CopyFrom(src *DB, h Handle, key []byte, expireAt int64, keepMeta bool, now int64) Handle {
+	sb := src.sh.arena.Bytes(h)
+	vl := int(binary.LittleEndian.Uint32(sb[4:]))
+	skl := int(binary.LittleEndian.Uint32(sb))
+	val := sb[headerSize+skl : headerSize+skl+vl]
+
+	// Allocating never moves other cells (arena invariant 3 and chunks that
+	// are never reallocated), so sb stays valid across Alloc.
+	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + vl)
+	copy(nb[:headerSize], sb[:headerSize])
+	binary.LittleEndian.PutUint32(nb[0:], uint32(len(key)))
+	binary.LittleEndian.PutUint64(nb[8:], uint64(expireAt))
+	if !keepMeta {
+		binary.LittleEndian.PutUint32(nb[16:], uint32(now/1000))
+		nb[22] = lfuInitVal
+	}
+	copy(nb[headerSize:], key)
+	copy(nb[headerSize+len(key):], val)
+
+	hash := Hash(key)
+	db.match.key = key
+	old, exists := db.table.Find(hash, &db.match)
+	if exists {
+		oh := Handle(old)
+		db.adjustExpires(db.ExpireAt(oh), expireAt)
+		db.table.Update(hash, &db.match, uint64(nh))
+		db.match.key = nil
+		db.sh.arena.Free(oh)
+		return nh
+	}
+	db.match.key = nil
+	db.table.Insert(hash, uint64(nh))
+	db.adjustExpires(0, expireAt)
+	db.keysPub.Store(int64(db.table.Len()))
+	return nh
+}
+
+// SetAccessTime sets the entry's last access time (Unix seconds), as
+// RESTORE ... IDLETIME does.
+func (db *DB) SetAccessTime(h Handle, sec int64) {
+	if sec < 0 {
+		sec = 0
+	}
+	binary.LittleEndian.PutUint32(db.sh.arena.Bytes(h)[16:], uint32(sec))
+}
+
+// SetFreq sets the entry's LFU counter, as RESTORE ... FREQ does.
+func (db *DB) SetFreq(h Handle, f byte) { db.sh.arena.Bytes(h)[22] = f }

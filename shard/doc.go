@@ -1,0 +1,26 @@
+// Package shard holds one slice of the keyspace and the goroutine rules that
+// make it lock-free.
+//
+// A Shard is owned by exactly one goroutine: the event loop it is bound to.
+// Only that goroutine reads or writes the shard's databases, arena and
+// tables; there is no mutex around shard data. Other goroutines reach a shard
+// in one of two ways:
+//
+//   - Post(task): the task is appended to the shard's inbox (the only part of
+//     a Shard guarded by a mutex) and runs later on the owner goroutine, in
+//     the order it was posted.
+//   - Lending: a coordinator that has parked the owner goroutine inside a
+//     posted task (see package txn) may touch the shard until it lets the
+//     owner go. The channel hand-off that parks and releases the owner orders
+//     every access, so ownership is never shared, only passed.
+//
+// Counters that other goroutines read (key counts, hits, misses) are atomics
+// written only by the owner.
+//
+// Entries are stored in the shard's arena (see package arena) and indexed by
+// one dashtable per database; an entry's bytes are
+//
+//	keyLen u32 | valLen u32 | expireAt i64 | lru u32 | type u8 | enc u8 | lfu u8 | pad u8 | key | value
+//
+// so neither the table nor the arena holds a Go pointer per key.
+package shard

@@ -1,0 +1,162 @@
+package shard
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/anaxdb/anax/shard/arena"
+)
+
+// Waker arranges for run to be called on the shard's owner goroutine. It is
+// implemented by the event-loop layer (gnet's EventLoop.Execute) and must be
+// safe to call from any goroutine.
+type Waker interface {
+	Wake(run func())
+}
+
+// Stats are the shard's counters; written by the owner, read by anyone.
+type Stats struct {
+	Hits        atomic.Int64
+	Misses      atomic.Int64
+	ExpiredKeys atomic.Int64
+	ExpiredStale atomic.Int64
+	Commands    atomic.Int64
+}
+
+// Shard is one slice of the keyspace; see the package comment for the
+// ownership rules.
+type Shard struct {
+	ID    int
+	Stats Stats
+
+	arena *arena.Arena
+	dbs   []*DB
+	// Scratch is a buffer the owner may use for temporary values between
+	// two calls into the shard; its content is never kept.
+	Scratch []byte
+
+	inbox struct {
+		mu        sync.Mutex
+		tasks     []func()
+		scheduled bool
+	}
+	spare []func() // owner only: the drained batch, reused
+	waker Waker
+	drainFn func()
+
+	// Published sizes, for INFO and metrics without a hop.
+	usedMemory atomic.Int64
+}
+
+// New makes a shard with dbnum databases. The waker may be set later with
+// SetWaker, before the first Post.
+func New(id, dbnum int) *Shard {
+	s := &Shard{ID: id, arena: arena.New()}
+	s.dbs = make([]*DB, dbnum)
+	for i := range s.dbs {
+		s.dbs[i] = newDB(s, i)
+	}
+	s.drainFn = s.drain
+	return s
+}
+
+// SetWaker binds the shard to its owner goroutine's executor.
+func (s *Shard) SetWaker(w Waker) { s.waker = w }
+
+// DB returns database i. Owner only.
+func (s *Shard) DB(i int) *DB { return s.dbs[i] }
+
+// NumDB returns the number of databases.
+func (s *Shard) NumDB() int { return len(s.dbs) }
+
+// Post queues task to run on the owner goroutine. Tasks run in the order
+// they were posted. Safe from any goroutine.
+func (s *Shard) Post(task func()) {
+	in := &s.inbox
+	in.mu.Lock()
+	in.tasks = append(in.tasks, task)
+	wake := !in.scheduled
+	in.scheduled = true
+	in.mu.Unlock()
+	if wake {
+		s.waker.Wake(s.drainFn)
+	}
+}
+
+// drain runs every queued task; it runs on the owner goroutine.
+func (s *Shard) drain() {
+	for {
+		in := &s.inbox
+		in.mu.Lock()
+		batch := in.tasks
+		if len(batch) == 0 {
+			in.scheduled = false
+			in.mu.Unlock()
+			return
+		}
+		in.tasks = s.spare[:0]
+		in.mu.Unlock()
+		for i, t := range batch {
+			t()
+			batch[i] = nil
+		}
+		s.spare = batch
+	}
+}
+
+// InboxLen returns the number of queued tasks (a gauge for INFO).
+func (s *Shard) InboxLen() int {
+	s.inbox.mu.Lock()
+	n := len(s.inbox.tasks)
+	s.inbox.mu.Unlock()
+	return n
+}
+
+// Keys returns the number of keys in database db (published value).
+func (s *Shard) Keys(db int) int64 { return s.dbs[db].keysPub.Load() }
+
+// Expires returns the number of keys with a TTL in database db.
+func (s *Shard) Expires(db int) int64 { return s.dbs[db].expiresPub.Load() }
+
+// UsedMemory returns the bytes held by the shard's arena and tables, as last
+// published by the owner.
+func (s *Shard) UsedMemory() int64 { return s.usedMemory.Load() }
+
+// publishMemory refreshes UsedMemory. Owner only.
+func (s *Shard) publishMemory() {
+	total := s.arena.Reserved()
+	for _, db := range s.dbs {
+		total += int64(db.table.MemoryUsage())
+	}
+	s.usedMemory.Store(total)
+}
+
+// ArenaUsed returns bytes in live entries. Owner only.
+func (s *Shard) ArenaUsed() int64 { return s.arena.Used() }
+
+// FlushAll empties every database. Owner only.
+func (s *Shard) FlushAll() {
+	for _, db := range s.dbs {
+		db.table.Clear()
+		db.setCounts(0, 0)
+	}
+	s.arena.Reset()
+	s.publishMemory()
+}
+
+// SwapDB exchanges databases a and b. Owner only.
+func (s *Shard) SwapDB(a, b int) {
+	s.dbs[a], s.dbs[b] = s.dbs[b], s.dbs[a]
+	s.dbs[a].index, s.dbs[b].index = a, b
+}
+
+// Tick runs periodic work: the active expiry sweep and memory publishing.
+// now is in Unix milliseconds; effort scales the sweep (1..10).
+func (s *Shard) Tick(now int64, effort int) {
+	for _, db := range s.dbs {
+		if db.expires > 0 {
+			db.activeExpire(now, effort)
+		}
+	}
+	s.publishMemory()
+}

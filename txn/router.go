@@ -1,0 +1,113 @@
+package txn
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/anaxdb/anax/shard"
+	"github.com/zeebo/xxh3"
+)
+
+// Stats are the router's counters.
+type Stats struct {
+	Hops     atomic.Int64 // tasks posted to another shard
+	Barriers atomic.Int64 // multi-shard atomic commands
+}
+
+// Router maps keys to shards and runs work on them.
+type Router struct {
+	Stats  Stats
+	shards []*shard.Shard
+	n      uint64
+
+	barrierMu sync.Mutex
+}
+
+// New returns a router over shards (index = shard ID).
+func New(shards []*shard.Shard) *Router {
+	return &Router{shards: shards, n: uint64(len(shards))}
+}
+
+// N returns the number of shards.
+func (r *Router) N() int { return int(r.n) }
+
+// Shard returns shard i.
+func (r *Router) Shard(i int) *shard.Shard { return r.shards[i] }
+
+// Shards returns every shard.
+func (r *Router) Shards() []*shard.Shard { return r.shards }
+
+// HashTag returns the part of key that decides its shard.
+func HashTag(key []byte) []byte {
+	for i := 0; i < len(key); i++ {
+		if key[i] == '{' {
+			for j := i + 1; j < len(key); j++ {
+				if key[j] == '}' {
+					if j > i+1 {
+						return key[i+1 : j]
+					}
+					return key
+				}
+			}
+			return key
+		}
+	}
+	return key
+}
+
+// Route returns the shard index that owns key.
+func (r *Router) Route(key []byte) int {
+	if r.n == 1 {
+		return 0
+	}
+	h := xxh3.Hash(HashTag(key))
+	// Multiply-shift on a remixed hash: the table inside each shard uses the
+	// raw hash's top and bottom bits, so the shard choice must not be
+	// correlated with them.
+	h *= 0x9E3779B97F4A7C15
+	return int(((h >> 32) * r.n) >> 32)
+}
+
+// Hop posts fn to run on shard to's owner goroutine.
+func (r *Router) Hop(to int, fn func()) {
+	r.Stats.Hops.Add(1)
+	r.shards[to].Post(fn)
+}
+
+// Barrier parks the owners of the given shards (distinct indexes), runs fn
+// on a coordinator goroutine while they are parked (fn may touch those
+// shards and no others), releases them, and then posts done to shard home.
+// Barrier itself returns at once.
+func (r *Router) Barrier(shards []int, fn func(), home int, done func()) {
+	r.Stats.Barriers.Add(1)
+	ids := append([]int(nil), shards...)
+	go func() {
+		r.barrierMu.Lock()
+		var parked, finished sync.WaitGroup
+		release := make(chan struct{})
+		parked.Add(len(ids))
+		finished.Add(len(ids))
+		for _, id := range ids {
+			r.shards[id].Post(func() {
+				parked.Done()
+				<-release
+				finished.Done()
+			})
+		}
+		parked.Wait()
+		fn()
+		close(release)
+		finished.Wait()
+		r.barrierMu.Unlock()
+		r.shards[home].Post(done)
+	}()
+}
+
+// AllShards returns 0..N-1.
+func (r *Router) AllShards() []int {
+	ids := make([]int, r.n)
+	for i := range ids {
+		ids[i] = i
+	}
+	return ids
+}
