@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -415,4 +417,79 @@ func TestConcurrentReadsDuringSet(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// FuzzSetRoundTrip checks, for any value CONFIG SET accepts, that the value
+// CONFIG GET then shows is accepted again unchanged by CONFIG SET, by a flag
+// and by a rewritten config file.
+func FuzzSetRoundTrip(f *testing.F) {
+	for _, st := range setSteps {
+		for _, p := range st.pairs {
+			f.Add(p[0], p[1])
+		}
+	}
+	f.Add("requirepass", "a \"b\\ 'c'\n")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, name, val string) {
+		p := lookup(name)
+		if p == nil || p.flags&(immutable|protected) != 0 {
+			return
+		}
+		c := New()
+		if c.Set(kv(name, val)) != nil {
+			return
+		}
+		shown := get(c, p.name)
+		if err := c.Set(kv(p.name, shown)); err != nil {
+			t.Fatalf("SET %s %q worked, SET of its GET value %q failed: %v", name, val, shown, err)
+		}
+		if again := get(c, p.name); again != shown {
+			t.Fatalf("SET %s %q: GET %q, then %q after setting it again", name, val, shown, again)
+		}
+		c2 := New()
+		if err := c2.Load([]string{"--" + p.name + "=" + shown}, nil); err != nil {
+			t.Fatalf("flag --%s=%q: %v", p.name, shown, err)
+		}
+		if got := get(c2, p.name); got != shown {
+			t.Fatalf("flag --%s=%q gives %q", p.name, shown, got)
+		}
+		path := filepath.Join(dir, "fuzz.conf")
+		os.WriteFile(path, nil, 0o600)
+		c3 := New()
+		if err := c3.Load([]string{path}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := c3.Set(kv(name, val)); err != nil {
+			t.Fatal(err)
+		}
+		if err := c3.Rewrite(); err != nil {
+			t.Fatal(err)
+		}
+		c4 := New()
+		if err := c4.Load([]string{path}, nil); err != nil {
+			t.Fatalf("loading the rewritten file for %s=%q: %v", name, val, err)
+		}
+		if got := get(c4, p.name); got != shown {
+			t.Fatalf("%s %q after a rewrite: %q, want %q", name, val, got, shown)
+		}
+	})
+}
+
+// TestSetEveryDefault sets every mutable parameter to the value CONFIG GET
+// shows for its default: each must be accepted and change nothing.
+func TestSetEveryDefault(t *testing.T) {
+	c := New()
+	before := c.Get("*")
+	for _, kvp := range before {
+		p := lookup(kvp[0])
+		if p.flags&(immutable|protected) != 0 {
+			continue
+		}
+		if err := c.Set(kv(kvp[0], kvp[1])); err != nil {
+			t.Errorf("CONFIG SET %s %q: %v", kvp[0], kvp[1], err)
+		}
+	}
+	if !equalPairs(before, c.Get("*")) {
+		t.Error("setting the defaults changed values")
+	}
 }

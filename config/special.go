@@ -16,7 +16,7 @@ type SavePoint struct {
 
 func parseSave(cur value, args []string, o parseOpts) (value, *valueError) {
 	if len(args) == 1 && args[0] == "" {
-		args = nil // save "" clears the save points
+		return value{x: []SavePoint(nil)}, nil // save "" clears the save points, also mid-file
 	}
 	bad := verr("Invalid save parameters",
 		fmt.Sprintf("invalid save parameters %q: want pairs of <seconds> (>= 1) <changes> (>= 0)",
@@ -165,17 +165,27 @@ func formatOutputLimits(v value) string {
 	return b.String()
 }
 
-// rewriteOutputLimits writes one line per class, forced only for classes
-// that differ from their default, as Redis does.
+// rewriteOutputLimits writes one line per class that differs from its
+// default, naming the replica class "replica" as Redis's rewrite does. Redis
+// also writes default classes into the parameter's existing lines, which
+// makes a second rewrite move lines around; writing only the changed classes
+// keeps the file stable and means the same.
 func rewriteOutputLimits(p *param, v, def value) []rewriteLine {
 	lim, dl := v.x.(outputLimits), def.x.(outputLimits)
-	out := make([]rewriteLine, len(lim))
+	var out []rewriteLine
 	for c, l := range lim {
-		out[c] = rewriteLine{
-			text: fmt.Sprintf("%s %s %s %s %d", p.name, classNames[c],
-				formatMemory(l.Hard), formatMemory(l.Soft), l.SoftSeconds),
-			force: l != dl[c],
+		if l == dl[c] {
+			continue
 		}
+		name := classNames[c]
+		if c == classReplica {
+			name = "replica"
+		}
+		out = append(out, rewriteLine{
+			text: fmt.Sprintf("%s %s %s %s %d", p.name, name,
+				formatMemory(l.Hard), formatMemory(l.Soft), l.SoftSeconds),
+			force: true,
+		})
 	}
 	return out
 }

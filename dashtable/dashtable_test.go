@@ -270,7 +270,7 @@ func TestModel(t *testing.T) {
 		t.Run(hs.name, func(t *testing.T) {
 			ops := 3_000_000
 			if hs.keys < 1<<16 {
-				ops = 400_000
+				ops = 1_000_000
 			}
 			md := newModel(t, hs.fn, 1)
 			md.run(scale(ops), hs.keys, 20_000)

@@ -32,13 +32,13 @@ type Conn struct {
 	argv   [][]byte
 	out    []byte // replies ready to write, in order, before any slot
 
-	fifo     []*Slot // pending and finished slots, oldest first
-	freeSlot []*Slot
-	hold     bool // a command asked to stop parsing until the FIFO drains
-	stalled  bool // parsing paused; wake when the FIFO drains
-	closing  bool // close once the output is written
-	closed   bool
-	inBatch  bool // inside process(): writes are batched until it ends
+	fifo            []*Slot // pending and finished slots, oldest first
+	freeSlot        []*Slot
+	hold            bool // a command asked to stop parsing until the FIFO drains
+	stalled         bool // parsing paused; wake when the FIFO drains
+	closing         bool // close once the output is written
+	closed          bool
+	inBatch         bool // inside process(): writes are batched until it ends
 	Unauthenticated bool
 }
 
@@ -232,7 +232,10 @@ func (c *Conn) process() gnet.Action {
 			break
 		}
 	}
-	_, _ = c.gc.Discard(consumed)
+	if consumed > 0 {
+		// Never Discard(0): gnet treats n <= 0 as "discard everything".
+		_, _ = c.gc.Discard(consumed)
+	}
 	c.inBatch = false
 	c.flush()
 	if c.stalled && len(c.fifo) == 0 && !c.closing {

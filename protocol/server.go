@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
+	gnerrors "github.com/panjf2000/gnet/v2/pkg/errors"
 	"golang.org/x/sys/unix"
 )
 
@@ -81,10 +82,10 @@ type Server struct {
 	allLoop chan struct{}
 	waiting []*Conn // connections that sent data before every loop was bound
 
-	ready   atomic.Bool
-	booted  chan error
-	nextID  atomic.Int64
-	Clients atomic.Int64
+	ready            atomic.Bool
+	booted           chan error
+	nextID           atomic.Int64
+	Clients          atomic.Int64
 	TotalConnections atomic.Int64
 }
 
@@ -165,10 +166,17 @@ func (s *Server) bindAllLoops() error {
 		return fmt.Errorf("cannot open the loop-discovery listener: %w", err)
 	}
 	defer ln.Close()
+	// The peers stay open until every loop is known: a closed peer would
+	// close its anchor and lower that loop's count, and the balancer would
+	// put the next anchor on the same loop again.
 	var anchors []gnet.Conn
+	var peers []net.Conn
 	defer func() {
 		for _, a := range anchors {
 			_ = a.Close()
+		}
+		for _, p := range peers {
+			_ = p.Close()
 		}
 	}()
 	for tries := 0; tries < 8*s.opts.Loops+8; tries++ {
@@ -187,6 +195,11 @@ func (s *Server) bindAllLoops() error {
 			return err
 		}
 		ch, err := s.engine.Register(gnet.NewContext(gnet.NewNetConnContext(context.Background(), d), anchorMark))
+		for wait := 0; err != nil && errors.Is(err, gnerrors.ErrEmptyEngine) && wait < 5000; wait++ {
+			// OnBoot runs before gnet creates its loops: wait for them.
+			time.Sleep(time.Millisecond)
+			ch, err = s.engine.Register(gnet.NewContext(gnet.NewNetConnContext(context.Background(), d), anchorMark))
+		}
 		if err != nil {
 			d.Close()
 			peer.Close()
@@ -194,7 +207,7 @@ func (s *Server) bindAllLoops() error {
 		}
 		res := <-ch
 		d.Close()
-		peer.Close()
+		peers = append(peers, peer)
 		if res.Err != nil {
 			return res.Err
 		}

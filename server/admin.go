@@ -79,6 +79,7 @@ func runSubcommand(x *Exec) {
 		idx = x.home.ID
 	}
 	if sub == nil {
+		x.s.admin().countUnknownSubcommand(x.Cmd)
 		x.Err(sanitizeError("ERR unknown subcommand '" + truncate(x.Args[1], 128) + "'. Try " + strings.ToUpper(string(x.Args[0])) + " HELP."))
 		return
 	}
@@ -146,6 +147,8 @@ type adminState struct {
 	peakMemory  atomic.Int64 // used_memory_peak
 	samplerOnce sync.Once
 
+	unknownSub sync.Map // *Command → *atomic.Int64: unknown subcommands asked of a container
+
 	mu      sync.Mutex
 	samples [statSamples]statSample // ring of 100 ms samples
 	next    int
@@ -194,6 +197,21 @@ func (s *Server) sampleStats(a *adminState) {
 			a.mu.Unlock()
 		}
 	}
+}
+
+func (a *adminState) countUnknownSubcommand(c *Command) {
+	v, ok := a.unknownSub.Load(c)
+	if !ok {
+		v, _ = a.unknownSub.LoadOrStore(c, new(atomic.Int64))
+	}
+	v.(*atomic.Int64).Add(1)
+}
+
+func (a *adminState) unknownSubcommands(c *Command) int64 {
+	if v, ok := a.unknownSub.Load(c); ok {
+		return v.(*atomic.Int64).Load()
+	}
+	return 0
 }
 
 func (a *adminState) notePeak(used int64) {
@@ -400,6 +418,7 @@ func (s *Server) resetStats() {
 	s.router.Stats.Barriers.Store(0)
 	s.net.TotalConnections.Store(0)
 	a := s.admin()
+	a.unknownSub.Clear()
 	a.peakMemory.Store(0)
 	a.mu.Lock()
 	a.filled, a.next = 0, 0

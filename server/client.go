@@ -19,20 +19,20 @@ const (
 // owned by the connection's loop; the guarded ones may be read by CLIENT
 // LIST and INFO on other loops.
 type Client struct {
-	conn  *protocol.Conn
-	ID    int64
-	proto int
-	authed bool
+	conn      *protocol.Conn
+	ID        int64
+	proto     int
+	authed    bool
 	replyMode int
 	skipNext  bool
 	noEvict   bool
 	noTouch   bool
 
-	db      atomic.Int32
-	lastCmd atomic.Pointer[Command]
+	db              atomic.Int32
+	lastCmd         atomic.Pointer[Command]
 	lastInteraction atomic.Int64 // Unix ms
-	created time.Time
-	killed  atomic.Bool
+	created         time.Time
+	killed          atomic.Bool
 
 	mu struct {
 		sync.Mutex

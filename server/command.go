@@ -47,11 +47,11 @@ type Command struct {
 	// Run executes the command; see Exec for where it runs.
 	Run func(x *Exec)
 	// ACL categories and docs for COMMAND.
-	Categories []string
-	Group      string
-	Summary    string
-	Since      string
-	Complexity string
+	Categories  []string
+	Group       string
+	Summary     string
+	Since       string
+	Complexity  string
 	Subcommands []*Command
 
 	stats []cmdStat // per loop

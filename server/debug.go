@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anaxdb/anax/protocol/resp"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/snapshot/rdb"
 )
@@ -43,13 +44,9 @@ func cmdDebug(x *Exec) {
 		x.s.log.Warnf("DEBUG LOG: %s", x.Args[2])
 		x.OK()
 	case eqFold(sub, "error") && n == 3:
-		msg := string(x.Args[2])
-		if strings.HasPrefix(msg, "-") {
-			msg = msg[1:]
-		} else {
-			msg = "ERR " + msg
-		}
-		x.Err(sanitizeError(msg))
+		// The argument is the whole error line, as in Redis; like Redis,
+		// it is not counted in the error statistics.
+		x.Out = resp.AppendErrorBytes(x.Out, x.Args[2])
 	default:
 		x.errSubcommandSyntax()
 	}

@@ -30,9 +30,9 @@ type Exec struct {
 
 	home   *shard.Shard // the shard the command runs on (single-shard mode)
 	home1  [1]*shard.Shard
-	multi  bool         // barrier mode: route each key
-	failed bool         // an error reply was written
-	keyIdx []int        // scratch for key positions
+	multi  bool  // barrier mode: route each key
+	failed bool  // an error reply was written
+	keyIdx []int // scratch for key positions
 	// after, when set by a barrier command, runs on the connection's loop
 	// once the barrier is released, with the client at hand.
 	after func(cl *Client)
@@ -94,13 +94,13 @@ func (x *Exec) Err(msg string) {
 
 // Common errors, worded as Redis 7 words them.
 const (
-	errSyntax      = "ERR syntax error"
-	errWrongType   = "WRONGTYPE Operation against a key holding the wrong kind of value"
-	errNotInt      = "ERR value is not an integer or out of range"
-	errNotFloat    = "ERR value is not a valid float"
-	errOverflow    = "ERR increment or decrement would overflow"
-	errNoKey       = "ERR no such key"
-	errDBIndex     = "ERR DB index is out of range"
+	errSyntax        = "ERR syntax error"
+	errWrongType     = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	errNotInt        = "ERR value is not an integer or out of range"
+	errNotFloat      = "ERR value is not a valid float"
+	errOverflow      = "ERR increment or decrement would overflow"
+	errNoKey         = "ERR no such key"
+	errDBIndex       = "ERR DB index is out of range"
 	errInvalidExpire = "ERR invalid expire time in '%s' command"
 )
 

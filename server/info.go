@@ -413,7 +413,7 @@ func (s *Server) infoStats(b *infoBuf) {
 	}
 	b.header("Stats")
 	b.int("total_connections_received", s.net.TotalConnections.Load())
-	b.int("total_commands_processed", s.totalCommands())
+	b.int("total_commands_processed", s.commandsProcessed())
 	b.int("instantaneous_ops_per_sec", s.admin().opsPerSec())
 	b.int("total_net_input_bytes", 0)
 	b.int("total_net_output_bytes", 0)
@@ -511,42 +511,84 @@ func (s *Server) infoCPU(b *infoBuf) {
 func (s *Server) infoModules(b *infoBuf) { b.header("Modules") }
 
 // infoCommandStats writes cmdstat_<name> for every command called at least
-// once; a container command is reported through its subcommands
-// (cmdstat_client|list), as Redis 7 does.
+// once. A container command is reported through its subcommands
+// (cmdstat_client|list), as Redis 7 does, and on its own line only for what
+// was not passed to a subcommand: a bare COMMAND, or a CLIENT with no
+// subcommand rejected for its arity.
 func (s *Server) infoCommandStats(b *infoBuf) {
 	b.header("Commandstats")
 	for _, c := range s.cmdList {
 		if len(c.Subcommands) == 0 {
-			writeCmdStat(b, c)
+			writeCmdStat(b, c.Name, cmdStatTotals(c))
 			continue
 		}
+		writeCmdStat(b, c.Name, s.containerOwnStats(c))
 		for _, sub := range c.Subcommands {
-			writeCmdStat(b, sub)
+			writeCmdStat(b, sub.Name, cmdStatTotals(sub))
 		}
 	}
 }
 
-func writeCmdStat(b *infoBuf, c *Command) {
-	var calls, usec, rejected, failed int64
+type cmdStatSum struct{ calls, usec, rejected, failed int64 }
+
+func cmdStatTotals(c *Command) cmdStatSum {
+	var t cmdStatSum
 	for i := range c.stats {
 		st := &c.stats[i]
-		calls += st.calls.Load()
-		usec += st.usec.Load()
-		rejected += st.rejected.Load()
-		failed += st.failed.Load()
+		t.calls += st.calls.Load()
+		t.usec += st.usec.Load()
+		t.rejected += st.rejected.Load()
+		t.failed += st.failed.Load()
 	}
-	if calls == 0 && rejected == 0 && failed == 0 {
+	return t
+}
+
+// containerOwnStats returns what a container's counters hold beyond its
+// subcommands' calls (dispatch counts every call on the container itself).
+func (s *Server) containerOwnStats(c *Command) cmdStatSum {
+	own := cmdStatTotals(c)
+	for _, sub := range c.Subcommands {
+		t := cmdStatTotals(sub)
+		own.calls -= t.calls + t.rejected
+		own.usec -= t.usec
+	}
+	own.calls -= s.admin().unknownSubcommands(c)
+	own.failed = 0 // every failure belongs to a subcommand
+	if own.calls <= 0 {
+		own.calls, own.usec = 0, 0
+	}
+	return own
+}
+
+// commandsProcessed is total_commands_processed: the calls that ran, not
+// counting those a container refused (unknown subcommand, wrong arity).
+func (s *Server) commandsProcessed() int64 {
+	n := s.totalCommands()
+	a := s.admin()
+	for _, c := range s.cmdList {
+		for _, sub := range c.Subcommands {
+			n -= cmdStatTotals(sub).rejected
+		}
+		if len(c.Subcommands) > 0 {
+			n -= a.unknownSubcommands(c)
+		}
+	}
+	return n
+}
+
+func writeCmdStat(b *infoBuf, name string, t cmdStatSum) {
+	if t.calls == 0 && t.rejected == 0 && t.failed == 0 {
 		return
 	}
 	perCall := 0.0
-	if calls > 0 {
-		perCall = float64(usec) / float64(calls)
+	if t.calls > 0 {
+		perCall = float64(t.usec) / float64(t.calls)
 	}
-	b.str("cmdstat_"+c.Name, "calls="+strconv.FormatInt(calls, 10)+
-		",usec="+strconv.FormatInt(usec, 10)+
+	b.str("cmdstat_"+infoSafe(name), "calls="+strconv.FormatInt(t.calls, 10)+
+		",usec="+strconv.FormatInt(t.usec, 10)+
 		",usec_per_call="+strconv.FormatFloat(perCall, 'f', 2, 64)+
-		",rejected_calls="+strconv.FormatInt(rejected, 10)+
-		",failed_calls="+strconv.FormatInt(failed, 10))
+		",rejected_calls="+strconv.FormatInt(t.rejected, 10)+
+		",failed_calls="+strconv.FormatInt(t.failed, 10))
 }
 
 // infoErrorStats writes errorstat_<PREFIX>:count=N, sorted by prefix.

@@ -28,6 +28,10 @@ func (s *Server) keyCommands() []*Command {
 	w := FlagWrite
 	r := FlagReadOnly
 	all := FlagAllShards
+	// The server-group commands below act on the keyspace: Redis lists
+	// them in @keyspace (and the destructive ones in @dangerous).
+	keyspace := []string{"keyspace"}
+	dangerous := []string{"keyspace", "dangerous"}
 	k1 := func(c *Command) *Command { c.FirstKey, c.LastKey, c.Step = 1, 1, 1; c.Group = "generic"; return c }
 	kN := func(c *Command) *Command { c.FirstKey, c.LastKey, c.Step = 1, -1, 1; c.Group = "generic"; return c }
 	k2 := func(c *Command) *Command { c.FirstKey, c.LastKey, c.Step = 1, 2, 1; c.Group = "generic"; return c }
@@ -36,6 +40,8 @@ func (s *Server) keyCommands() []*Command {
 		c := &Command{Name: "object|" + name, Arity: arity, Flags: r, Run: run, Group: "generic", Summary: summary, Since: since, Complexity: "O(1)"}
 		if arity == 3 {
 			c.FirstKey, c.LastKey, c.Step = 2, 2, 1
+		} else {
+			c.Flags = FlagLoading | FlagStale // OBJECT HELP reads no key
 		}
 		return c
 	}
@@ -54,18 +60,18 @@ func (s *Server) keyCommands() []*Command {
 		k1(&Command{Name: "ttl", Arity: 2, Flags: r | FlagFast, Run: cmdTTL, Summary: "Returns the expiration time in seconds of a key.", Since: "1.0.0", Complexity: "O(1)"}),
 		k1(&Command{Name: "pttl", Arity: 2, Flags: r | FlagFast, Run: cmdPTTL, Summary: "Returns the expiration time in milliseconds of a key.", Since: "2.6.0", Complexity: "O(1)"}),
 		k1(&Command{Name: "persist", Arity: 2, Flags: w | FlagFast, Run: cmdPersist, Summary: "Removes the expiration time of a key.", Since: "2.2.0", Complexity: "O(1)"}),
-		{Name: "keys", Arity: 2, Flags: r | all, Run: cmdKeys, Group: "generic", Summary: "Returns all key names that match a pattern.", Since: "1.0.0", Complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."},
+		{Name: "keys", Arity: 2, Flags: r | all, Run: cmdKeys, Categories: dangerous, Group: "generic", Summary: "Returns all key names that match a pattern.", Since: "1.0.0", Complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."},
 		{Name: "scan", Arity: -2, Flags: r | all, Run: cmdScan, Group: "generic", Summary: "Iterates over the key names in the database.", Since: "2.8.0", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
 		{Name: "randomkey", Arity: 1, Flags: r | all, Run: cmdRandomKey, Group: "generic", Summary: "Returns a random key name from the database.", Since: "1.0.0", Complexity: "O(1)"},
 		k2(&Command{Name: "rename", Arity: 3, Flags: w, Run: cmdRename, Summary: "Renames a key and overwrites the destination.", Since: "1.0.0", Complexity: "O(1)"}),
 		k2(&Command{Name: "renamenx", Arity: 3, Flags: w | FlagFast, Run: cmdRenameNX, Summary: "Renames a key only when the target key name doesn't exist.", Since: "1.0.0", Complexity: "O(1)"}),
 		k2(&Command{Name: "copy", Arity: -3, Flags: w | FlagDenyOOM, Run: cmdCopy, Summary: "Copies the value of a key to a new key.", Since: "6.2.0", Complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values."}),
 		k1(&Command{Name: "move", Arity: 3, Flags: w | FlagFast, Run: cmdMove, Summary: "Moves a key to another database.", Since: "1.0.0", Complexity: "O(1)"}),
-		{Name: "dbsize", Arity: 1, Flags: r | FlagFast | all, Run: cmdDBSize, Group: "server", Summary: "Returns the number of keys in the database.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "flushdb", Arity: -1, Flags: w | all, Run: cmdFlushDB, Group: "server", Summary: "Remove all keys from the current database.", Since: "1.0.0", Complexity: "O(N) where N is the number of keys in the selected database"},
-		{Name: "flushall", Arity: -1, Flags: w | all, Run: cmdFlushAll, Group: "server", Summary: "Removes all keys from all databases.", Since: "1.0.0", Complexity: "O(N) where N is the total number of keys in all databases"},
-		{Name: "swapdb", Arity: 3, Flags: w | FlagFast | all, Run: cmdSwapDB, Group: "server", Summary: "Swaps two Redis databases.", Since: "4.0.0", Complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases."},
-		{Name: "object", Arity: -2, Flags: r, Keys: objectKeys, Run: runSubcommand, Group: "generic", Summary: "A container for object introspection commands.", Since: "2.2.3", Complexity: "Depends on subcommand.",
+		{Name: "dbsize", Arity: 1, Flags: r | FlagFast | all, Run: cmdDBSize, Categories: keyspace, Group: "server", Summary: "Returns the number of keys in the database.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "flushdb", Arity: -1, Flags: w | all, Run: cmdFlushDB, Categories: dangerous, Group: "server", Summary: "Remove all keys from the current database.", Since: "1.0.0", Complexity: "O(N) where N is the number of keys in the selected database"},
+		{Name: "flushall", Arity: -1, Flags: w | all, Run: cmdFlushAll, Categories: dangerous, Group: "server", Summary: "Removes all keys from all databases.", Since: "1.0.0", Complexity: "O(N) where N is the total number of keys in all databases"},
+		{Name: "swapdb", Arity: 3, Flags: w | FlagFast | all, Run: cmdSwapDB, Categories: dangerous, Group: "server", Summary: "Swaps two Redis databases.", Since: "4.0.0", Complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases."},
+		{Name: "object", Arity: -2, Keys: objectKeys, Run: runSubcommand, Group: "generic", Summary: "A container for object introspection commands.", Since: "2.2.3", Complexity: "Depends on subcommand.",
 			Subcommands: []*Command{
 				objectSub("encoding", 3, cmdObjectEncoding, "Returns the internal encoding of a Redis object.", "2.2.3"),
 				objectSub("freq", 3, cmdObjectFreq, "Returns the logarithmic access frequency counter of a Redis object.", "4.0.0"),
@@ -74,7 +80,7 @@ func (s *Server) keyCommands() []*Command {
 				objectSub("help", 2, cmdObjectHelp, "Returns helpful text about the different subcommands.", "6.2.0"),
 			}},
 		k1(&Command{Name: "dump", Arity: 2, Flags: r, Run: cmdDump, Summary: "Returns a serialized representation of the value stored at a key.", Since: "2.6.0", Complexity: "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1)."}),
-		k1(&Command{Name: "restore", Arity: -4, Flags: w | FlagDenyOOM, Run: cmdRestore, Summary: "Creates a key from the serialized representation of a value.", Since: "2.6.0", Complexity: "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N))."}),
+		k1(&Command{Name: "restore", Arity: -4, Flags: w | FlagDenyOOM, Run: cmdRestore, Categories: dangerous, Summary: "Creates a key from the serialized representation of a value.", Since: "2.6.0", Complexity: "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N))."}),
 	}
 }
 

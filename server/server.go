@@ -40,13 +40,13 @@ type Server struct {
 	loopExec []*Exec
 	clients  clientRegistry
 
-	started   time.Time
-	runID     string
-	errStats  []errStats // per loop
-	lastSave  atomic.Int64
-	shutdown  chan struct{}
-	stopOnce  sync.Once
-	rngState  atomic.Uint64
+	started  time.Time
+	runID    string
+	errStats []errStats // per loop
+	lastSave atomic.Int64
+	shutdown chan struct{}
+	stopOnce sync.Once
+	rngState atomic.Uint64
 }
 
 type errStats struct {

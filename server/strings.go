@@ -2,6 +2,7 @@ package server
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -419,31 +420,35 @@ func (x *Exec) incrBy(key []byte, by int64) {
 
 func cmdIncrByFloat(x *Exec) {
 	key := x.Args[1]
-	by, ok := parseFloat(x.Args[2])
+	by, byInf, ok := parseLongDouble(x.Args[2])
 	if !ok {
 		x.Err(errNotFloat)
 		return
 	}
 	db := x.DB(key)
 	h, found := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch)
-	var cur float64
+	cur := new(big.Float)
+	curInf := false
 	if found {
 		if db.Type(h) != shard.TypeString {
 			x.Err(errWrongType)
 			return
 		}
-		if cur, ok = parseFloat(db.Value(h)); !ok {
+		if cur, curInf, ok = parseLongDouble(db.Value(h)); !ok {
 			x.Err(errNotFloat)
 			return
 		}
 	}
-	cur += by
-	if math.IsNaN(cur) || math.IsInf(cur, 0) {
+	if byInf || curInf {
 		x.Err("ERR increment would produce NaN or Infinity")
 		return
 	}
-	var tmp [400]byte
-	b := formatFloatHuman(tmp[:0], cur)
+	sum, ok := addLongDouble(cur, by)
+	if !ok {
+		x.Err("ERR increment would produce NaN or Infinity")
+		return
+	}
+	b := formatLongDoubleHuman(nil, sum)
 	db.SetString(key, b, 0, true, shard.EncAuto, x.Now)
 	x.Bulk(b)
 }

@@ -35,8 +35,8 @@ type DB struct {
 	keysPub    atomic.Int64
 	expiresPub atomic.Int64
 
-	match  keyMatcher
-	cursor uint64 // active-expiry scan position
+	match   keyMatcher
+	cursor  uint64 // active-expiry scan position
 	victims []Handle
 }
 

@@ -16,11 +16,11 @@ type Waker interface {
 
 // Stats are the shard's counters; written by the owner, read by anyone.
 type Stats struct {
-	Hits        atomic.Int64
-	Misses      atomic.Int64
-	ExpiredKeys atomic.Int64
+	Hits         atomic.Int64
+	Misses       atomic.Int64
+	ExpiredKeys  atomic.Int64
 	ExpiredStale atomic.Int64
-	Commands    atomic.Int64
+	Commands     atomic.Int64
 }
 
 // Shard is one slice of the keyspace; see the package comment for the
@@ -40,8 +40,8 @@ type Shard struct {
 		tasks     []func()
 		scheduled bool
 	}
-	spare []func() // owner only: the drained batch, reused
-	waker Waker
+	spare   []func() // owner only: the drained batch, reused
+	waker   Waker
 	drainFn func()
 
 	// Published sizes, for INFO and metrics without a hop.

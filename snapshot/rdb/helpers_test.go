@@ -44,7 +44,7 @@ func mustHex(t testing.TB, s string) []byte {
 }
 
 type stringVector struct {
-	name         string
+	name        string
 	value, dump []byte
 }
 

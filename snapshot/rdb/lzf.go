@@ -48,8 +48,10 @@ func lzfHash(a, b, c byte) uint32 {
 
 // LZFCompress appends the LZF compression of src to dst and returns the
 // extended slice. It returns nil when src is empty or the compressed form
-// would not be smaller than src (dst's length is then unchanged, though its
-// spare capacity may have been written).
+// would not be smaller than src, as liblzf accounts it with an output bound
+// of len(src)-1 (it refuses a match that leaves fewer than 4 bytes of room,
+// so output just under the bound may be refused). dst's length is then
+// unchanged, though its spare capacity may have been written.
 //
 // The output is byte-for-byte what Redis's liblzf produces for the same
 // input and output bound (same hash, table size and match rules), assuming

@@ -235,5 +235,8 @@ func readLZFString(b []byte, k, maxLen int) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	if s == nil {
+		s = []byte{} // a decoded string is never nil
+	}
 	return s, end, nil
 }

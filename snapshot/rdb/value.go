@@ -63,9 +63,10 @@ func kindOf(t byte) byte {
 // strings and every list, set, sorted set and hash encoding Redis up to 7.2
 // writes (plain, ziplist, listpack, intset, quicklist 1 and 2). Streams,
 // modules and zipmaps return ErrUnsupportedType; anything malformed
-// ErrBadFormat, including what RESTORE refuses even without
-// sanitize-dump-payload: empty collections, duplicate set members, hash
-// fields or sorted-set members, NaN scores.
+// ErrBadFormat, including empty collections, NaN scores and duplicate set
+// members, hash fields or sorted-set members (Redis looks for duplicates
+// inside a listpack only with sanitize-dump-payload yes; here always). On
+// error the Value holds only Type, when the footer was valid.
 //
 // It never panics. Strings are bounded by MaxStringLen, LZF output by 88
 // times its input, and no count the payload claims is trusted for

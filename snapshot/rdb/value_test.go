@@ -396,3 +396,35 @@ func BenchmarkDecodeDumpValue(b *testing.B) {
 		})
 	}
 }
+
+// TestLPBacklen pins the back-length encoding, including Redis's thresholds
+// one short of each power of 128 (16383 takes three bytes, the first zero).
+func TestLPBacklen(t *testing.T) {
+	f := func(l int, want []byte) {
+		t.Helper()
+		if n := lpBacklenSize(l); n != len(want) {
+			t.Errorf("lpBacklenSize(%d) = %d, want %d", l, n, len(want))
+		}
+		if !lpBacklenOK(want, l) {
+			t.Errorf("lpBacklenOK(%x, %d) = false", want, l)
+		}
+		bad := bytes.Clone(want)
+		bad[len(bad)-1] ^= 1
+		if lpBacklenOK(bad, l) {
+			t.Errorf("lpBacklenOK(%x, %d) = true", bad, l)
+		}
+	}
+	f(1, []byte{1})
+	f(127, []byte{127})
+	f(128, []byte{1, 0x80})
+	f(16382, []byte{127, 0xFE})
+	f(16383, []byte{0, 0xFF, 0xFF})
+	f(2097150, []byte{127, 0xFF, 0xFE})
+	f(2097151, []byte{0, 0xFF, 0xFF, 0xFF})
+	f(268435454, []byte{127, 0xFF, 0xFF, 0xFE})
+	f(268435455, []byte{0, 0xFF, 0xFF, 0xFF, 0xFF})
+	f(1<<32-1, []byte{15, 0xFF, 0xFF, 0xFF, 0xFF})
+	if lpBacklenOK([]byte{0x80 | 1, 0x80}, 128) {
+		t.Error("high bit on the first digit accepted")
+	}
+}
