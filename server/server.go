@@ -85,20 +85,8 @@ func Threads(cfg *config.Config) int {
 
 // Start binds the listener, starts the loops and the shards' periodic work.
 func (s *Server) Start() error {
-	n := Threads(s.cfg)
-	dbnum := int(s.cfg.Int("databases"))
-	shards := make([]*shard.Shard, n)
-	for i := range shards {
-		shards[i] = shard.New(i, dbnum)
-	}
-	s.router = txn.New(shards)
-	s.registerAll(n)
-	s.loopExec = make([]*Exec, n)
-	s.errStats = make([]errStats, n)
-	for i := range s.loopExec {
-		s.loopExec[i] = &Exec{s: s}
-		s.errStats[i].counts = map[string]int64{}
-	}
+	shards := s.initShards()
+	n := len(shards)
 	port := int(s.cfg.Int("port"))
 	var addrs []string
 	for _, b := range s.cfg.Strings("bind") {
@@ -132,6 +120,26 @@ func (s *Server) Start() error {
 	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(addrs, ", "))
 	s.log.Info("Ready to accept connections")
 	return nil
+}
+
+// initShards builds the shards, the router and the command table; Start
+// binds them to event loops.
+func (s *Server) initShards() []*shard.Shard {
+	n := Threads(s.cfg)
+	dbnum := int(s.cfg.Int("databases"))
+	shards := make([]*shard.Shard, n)
+	for i := range shards {
+		shards[i] = shard.New(i, dbnum)
+	}
+	s.router = txn.New(shards)
+	s.registerAll(n)
+	s.loopExec = make([]*Exec, n)
+	s.errStats = make([]errStats, n)
+	for i := range s.loopExec {
+		s.loopExec[i] = &Exec{s: s}
+		s.errStats[i].counts = map[string]int64{}
+	}
+	return shards
 }
 
 // usableAddrs drops IPv6 addresses when the machine has no IPv6 (as Redis

@@ -1,0 +1,102 @@
+package server
+
+import (
+	"testing"
+	"time"
+
+	"github.com/anaxdb/anax/config"
+	"go.uber.org/zap"
+)
+
+// newBareServer builds a server's shards and command table without any
+// network, so the command path can be measured on its own.
+func newBareServer(tb testing.TB, threads string) *Server {
+	cfg := config.New()
+	if err := cfg.Load([]string{"--threads", threads}, nil); err != nil {
+		tb.Fatal(err)
+	}
+	s := New(cfg, zap.NewNop().Sugar())
+	s.initShards()
+	return s
+}
+
+// runLocalCommand is the inline path of Command: look up, find keys, run
+// on the local shard. It stands in for a connection whose FIFO is empty.
+func (s *Server) runLocalCommand(cl *Client, args [][]byte, now time.Time) []byte {
+	cmd := s.lookupCommand(args[0])
+	x := s.loopExec[0]
+	x.keyIdx = cmd.keyIndexes(args, x.keyIdx[:0])
+	for _, ki := range x.keyIdx {
+		_ = s.router.Route(args[ki])
+	}
+	x.reset(cl, cmd, args, now)
+	x.home = s.router.Shard(0)
+	x.home1[0] = x.home
+	s.runCommand(x, 0)
+	out := x.Out
+	x.Out = x.Out[:0]
+	return out
+}
+
+func benchArgs(words ...string) [][]byte {
+	args := make([][]byte, len(words))
+	for i, w := range words {
+		args[i] = []byte(w)
+	}
+	return args
+}
+
+// TestCommandPathDoesNotAllocate asserts the hot path (lookup, route,
+// table lookup, reply) makes no allocation for GET, SET and INCR.
+func TestCommandPathDoesNotAllocate(t *testing.T) {
+	s := newBareServer(t, "1")
+	cl := &Client{proto: 2}
+	now := time.Now()
+	val := make([]byte, 100)
+	set := [][]byte{[]byte("SET"), []byte("key:000000000042"), val}
+	get := benchArgs("GET", "key:000000000042")
+	incr := benchArgs("INCR", "counter")
+	s.runLocalCommand(cl, set, now)
+	s.runLocalCommand(cl, incr, now)
+	for name, args := range map[string][][]byte{"SET": set, "GET": get, "INCR": incr} {
+		allocs := testing.AllocsPerRun(1000, func() { s.runLocalCommand(cl, args, now) })
+		if allocs != 0 {
+			t.Errorf("%s: %v allocs per command, want 0", name, allocs)
+		}
+	}
+	if got := string(s.runLocalCommand(cl, get, now)); len(got) != 6+100+2 {
+		t.Fatalf("GET reply %q", got)
+	}
+}
+
+func BenchmarkCommandGet(b *testing.B) {
+	s := newBareServer(b, "1")
+	cl := &Client{proto: 2}
+	now := time.Now()
+	s.runLocalCommand(cl, [][]byte{[]byte("SET"), []byte("key:000000000042"), make([]byte, 100)}, now)
+	get := benchArgs("GET", "key:000000000042")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		s.runLocalCommand(cl, get, now)
+	}
+}
+
+func BenchmarkCommandSet(b *testing.B) {
+	s := newBareServer(b, "1")
+	cl := &Client{proto: 2}
+	now := time.Now()
+	set := [][]byte{[]byte("SET"), []byte("key:000000000042"), make([]byte, 100)}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		s.runLocalCommand(cl, set, now)
+	}
+}
+
+func BenchmarkRoute(b *testing.B) {
+	s := newBareServer(b, "8")
+	key := []byte("key:000000000042")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = s.router.Route(key)
+	}
+}
