@@ -18,13 +18,14 @@ import (
 // multi-parameter Set becomes visible all at once. Writers (Load, Set,
 // SetLocal, Rewrite, OnChange, Validate) are serialized by a mutex; hooks run
 // on the writer's goroutine while it is held, so they see changes in order
-// and must not call Load, Set, SetLocal or Rewrite themselves.
+// and must not call Load, Set, SetLocal, Rewrite, OnChange or Validate.
 type Config struct {
 	cur atomic.Pointer[snapshot]
 
+	file atomic.Pointer[string] // absolute path of the config file given to Load
+
 	mu         sync.Mutex // serializes writers; guards the fields below
 	defaults   []value    // built-in defaults (dir depends on the working directory at New)
-	file       string     // absolute path of the config file given to Load, "" if none
 	hooks      map[*param][]func(string)
 	validators map[*param][]func(string) error
 }
@@ -140,9 +141,10 @@ func (c *Config) ClientOutputBufferLimit(class string) OutputBufferLimit {
 // ConfigFile returns the absolute path of the configuration file given to
 // Load, or "" if there was none.
 func (c *Config) ConfigFile() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.file
+	if p := c.file.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // Sensitive reports whether name's value is a secret (requirepass) that must
@@ -156,8 +158,8 @@ func Sensitive(name string) bool {
 // Set or SetLocal, with the new value as CONFIG GET shows it. Hooks run
 // after the new values are published, in the order the parameters were
 // given, on the writer's goroutine and under the writer lock: they must be
-// quick and must not call Load, Set, SetLocal or Rewrite. OnChange panics if
-// name is unknown.
+// quick and must not call Load, Set, SetLocal, Rewrite, OnChange or
+// Validate (getters are fine). OnChange panics if name is unknown.
 func (c *Config) OnChange(name string, fn func(newValue string)) {
 	p := mustParam(name, "OnChange", func(*param) bool { return true })
 	c.mu.Lock()

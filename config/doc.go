@@ -76,4 +76,9 @@
 //     7.2.
 //   - requirepass is a plain parameter; Redis 7 also writes it as an ACL
 //     "user default" line on CONFIG REWRITE.
+//   - CONFIG REWRITE writes only the client-output-buffer-limit classes that
+//     differ from their defaults (Redis also rewrites default classes into
+//     existing lines, so its second rewrite moves lines around).
+//   - Flags --name=value and a bool flag alone are extensions; a value that
+//     starts with "--" is taken only by string parameters.
 package config

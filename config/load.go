@@ -68,7 +68,7 @@ func (c *Config) Load(args []string, environ []string) error {
 		return err
 	}
 	if file != "" {
-		c.file = file
+		c.file.Store(&file)
 	}
 	c.commitLocked(l.next, l.order)
 	return nil

@@ -20,6 +20,8 @@ import (
 //	redis-server --port 7779 --save '' --daemonize yes
 //	ANAXTEST_REDIS_ADDR=127.0.0.1:7779 go test ./config/ -run AgainstRedis -v
 //	redis-cli -p 7779 shutdown nosave
+//
+// Use -p 1 when testing several packages against the same server.
 
 func redisAddr(t *testing.T) string {
 	addr := os.Getenv("ANAXTEST_REDIS_ADDR")

@@ -192,6 +192,7 @@ func (c *Conn) process() gnet.Action {
 		return gnet.Close
 	}
 	c.inBatch = true
+	c.srv.opts.Handler.BeginBatch(c)
 	consumed := 0
 	lim := resp.DefaultLimits()
 	if c.lim.MaxBulkLen > 0 {
@@ -237,6 +238,7 @@ func (c *Conn) process() gnet.Action {
 		_, _ = c.gc.Discard(consumed)
 	}
 	c.inBatch = false
+	c.srv.opts.Handler.EndBatch(c)
 	c.flush()
 	if c.stalled && len(c.fifo) == 0 && !c.closing {
 		// Everything finished while we were parsing: carry on at once.

@@ -26,6 +26,9 @@ type Handler interface {
 	Command(c *Conn, args [][]byte) Result
 	// Close is called once when the connection is gone.
 	Close(c *Conn)
+	// BeginBatch and EndBatch bracket the commands parsed from one read.
+	BeginBatch(c *Conn)
+	EndBatch(c *Conn)
 }
 
 // Result tells the loop what to do after a command.

@@ -59,7 +59,7 @@ type Command struct {
 
 type cmdStat struct {
 	calls    atomic.Int64
-	usec     atomic.Int64
+	nsec     atomic.Int64 // time spent, in nanoseconds
 	rejected atomic.Int64
 	failed   atomic.Int64
 	_        [32]byte // keep loops' counters on separate cache lines

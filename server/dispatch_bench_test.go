@@ -32,7 +32,8 @@ func (s *Server) runLocalCommand(cl *Client, args [][]byte, now time.Time) []byt
 	x.reset(cl, cmd, args, now)
 	x.home = s.router.Shard(0)
 	x.home1[0] = x.home
-	s.runCommand(x, 0)
+	s.runInline(x, 0)
+	s.batch[0].cmds = s.batch[0].cmds[:0]
 	out := x.Out
 	x.Out = x.Out[:0]
 	return out

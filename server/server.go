@@ -42,7 +42,8 @@ type Server struct {
 
 	started  time.Time
 	runID    string
-	errStats []errStats // per loop
+	errStats []errStats   // per loop
+	batch    []batchState // per loop
 	lastSave atomic.Int64
 	shutdown chan struct{}
 	stopOnce sync.Once
@@ -135,6 +136,7 @@ func (s *Server) initShards() []*shard.Shard {
 	s.registerAll(n)
 	s.loopExec = make([]*Exec, n)
 	s.errStats = make([]errStats, n)
+	s.batch = make([]batchState, n)
 	for i := range s.loopExec {
 		s.loopExec[i] = &Exec{s: s}
 		s.errStats[i].counts = map[string]int64{}

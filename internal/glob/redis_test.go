@@ -20,6 +20,9 @@ import (
 //
 //	redis-server --port 7779 --save '' --daemonize yes
 //	ANAXTEST_REDIS_ADDR=127.0.0.1:7779 go test ./internal/glob/ -run AgainstRedis -v
+//
+// Use -p 1 when testing several packages against the same server: the config
+// tests change its settings (maxmemory, ...) while they run.
 func TestAgainstRedis(t *testing.T) {
 	addr := os.Getenv("ANAXTEST_REDIS_ADDR")
 	if addr == "" {
