@@ -21,10 +21,6 @@ import (
 // INFO commandstats and COMMAND INFO report as Redis 7 does.
 
 func (s *Server) serverCommands() []*Command {
-	if s.shutdown != nil {
-		a := s.admin()
-		a.samplerOnce.Do(func() { go s.sampleStats(a) })
-	}
 	const (
 		adm = FlagAdmin | FlagNoScript | FlagLoading | FlagStale
 		ls  = FlagLoading | FlagStale
@@ -97,7 +93,7 @@ func runSubcommand(x *Exec) {
 	sub.Run(x)
 	st := &sub.stats[idx]
 	st.calls.Add(1)
-	st.usec.Add(int64(time.Since(start) / time.Microsecond))
+	st.nsec.Add(int64(time.Since(start)))
 	if x.failed && !failed {
 		st.failed.Add(1)
 	}
@@ -164,17 +160,23 @@ const statSamples = 16 // as Redis's STATS_METRIC_SAMPLES
 
 var adminStates sync.Map // *Server → *adminState
 
+// admin returns the server's adminState. It must be called only once the
+// server has started (from a command): the first call starts the sampler.
 func (s *Server) admin() *adminState {
-	if v, ok := adminStates.Load(s); ok {
-		return v.(*adminState)
+	v, ok := adminStates.Load(s)
+	if !ok {
+		v, _ = adminStates.LoadOrStore(s, &adminState{replID: randomHex(40)})
 	}
-	v, _ := adminStates.LoadOrStore(s, &adminState{replID: randomHex(40)})
-	return v.(*adminState)
+	a := v.(*adminState)
+	a.samplerOnce.Do(func() { go s.sampleStats(a) })
+	return a
 }
 
 // sampleStats records the figures that INFO reports as rates or peaks
 // (instantaneous_ops_per_sec, used_memory_peak) ten times a second, as
-// Redis's serverCron does, until the server shuts down.
+// Redis's serverCron does, until the server shuts down. It starts with the
+// first command that needs it (INFO, MEMORY STATS, CONFIG RESETSTAT), so
+// the rate reads 0 until a first INFO is 200 ms old.
 func (s *Server) sampleStats(a *adminState) {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
@@ -184,9 +186,6 @@ func (s *Server) sampleStats(a *adminState) {
 			adminStates.Delete(s)
 			return
 		case now := <-t.C:
-			if s.router == nil {
-				continue
-			}
 			a.notePeak(readMemFigures().used)
 			a.mu.Lock()
 			a.samples[a.next] = statSample{at: now, commands: s.totalCommands()}
@@ -429,7 +428,7 @@ func resetCmdStats(c *Command) {
 	for i := range c.stats {
 		st := &c.stats[i]
 		st.calls.Store(0)
-		st.usec.Store(0)
+		st.nsec.Store(0)
 		st.rejected.Store(0)
 		st.failed.Store(0)
 	}

@@ -536,7 +536,7 @@ func cmdStatTotals(c *Command) cmdStatSum {
 	for i := range c.stats {
 		st := &c.stats[i]
 		t.calls += st.calls.Load()
-		t.usec += st.usec.Load()
+		t.usec += st.nsec.Load() / 1000
 		t.rejected += st.rejected.Load()
 		t.failed += st.failed.Load()
 	}

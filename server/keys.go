@@ -104,8 +104,9 @@ func typeName(t byte) string {
 	return "none"
 }
 
-// dbAt returns database index of the shard that owns key; see dbAt's
-// callers for why that shard is always available.
+// dbAt is DB(key) for database index rather than the selected one (MOVE,
+// COPY ... DB). Routing ignores the database, so the shard is one that the
+// command already holds.
 func (x *Exec) dbAt(key []byte, index int) *shard.DB {
 	if !x.multi {
 		return x.home.DB(index)
@@ -420,6 +421,7 @@ func cmdScan(x *Exec) {
 	if pattern != nil && isAllPattern(pattern) {
 		pattern = nil
 	}
+	typName := string(typ)
 
 	shards := x.Shards()
 	n := uint64(len(shards))
@@ -449,7 +451,7 @@ func cmdScan(x *Exec) {
 			if pattern != nil && !glob.Match(pattern, k, false) {
 				return
 			}
-			if typ != nil && !strings.EqualFold(string(typ), typeName(db.Type(h))) {
+			if typ != nil && !strings.EqualFold(typName, typeName(db.Type(h))) {
 				return
 			}
 			body = resp.AppendBulk(body, k)
