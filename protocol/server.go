@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
-	gnerrors "github.com/panjf2000/gnet/v2/pkg/errors"
 	"golang.org/x/sys/unix"
 )
 
@@ -49,6 +48,9 @@ type Options struct {
 	Handler      Handler
 	Limits       Limits
 	Logf         func(format string, args ...any)
+	// BindLoops is called once every loop is known and before any command
+	// is served, so the caller can bind its shards to the loops.
+	BindLoops func(loops []*Loop)
 }
 
 // Limits bound what one client may make the server hold.
@@ -87,6 +89,8 @@ type Server struct {
 
 	ready            atomic.Bool
 	booted           chan error
+	ticking          chan struct{} // closed by the first OnTick: every gnet loop exists
+	tickOnce         sync.Once
 	nextID           atomic.Int64
 	Clients          atomic.Int64
 	TotalConnections atomic.Int64
@@ -105,6 +109,7 @@ func NewServer(opts Options) *Server {
 		byLoop:  map[gnet.EventLoop]*Loop{},
 		allLoop: make(chan struct{}),
 		booted:  make(chan error, 1),
+		ticking: make(chan struct{}),
 	}
 }
 
@@ -128,6 +133,7 @@ func (s *Server) Start() ([]*Loop, error) {
 			gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 			gnet.WithReuseAddr(true),
 			gnet.WithLogger(quietLogger{}),
+			gnet.WithTicker(true),
 		)
 	}()
 	select {
@@ -135,11 +141,19 @@ func (s *Server) Start() ([]*Loop, error) {
 		return nil, fmt.Errorf("cannot listen on %v: %w", s.opts.Addrs, err)
 	case <-s.booted:
 	}
+	select {
+	case err := <-runErr:
+		return nil, fmt.Errorf("cannot start the event loops: %w", err)
+	case <-s.ticking:
+	}
 	if err := s.bindAllLoops(); err != nil {
 		return nil, err
 	}
 	if s.opts.LockOSThread {
 		s.pin()
+	}
+	if s.opts.BindLoops != nil {
+		s.opts.BindLoops(s.loops)
 	}
 	s.ready.Store(true)
 	s.mu.Lock()
@@ -150,6 +164,14 @@ func (s *Server) Start() ([]*Loop, error) {
 		_ = c.gc.Wake(nil)
 	}
 	return s.loops, nil
+}
+
+// OnTick runs on gnet's ticker goroutine, which gnet starts only after it
+// has created every loop: its first call tells Start that the engine is
+// complete (and gives the race detector the ordering it needs).
+func (s *Server) OnTick() (time.Duration, gnet.Action) {
+	s.tickOnce.Do(func() { close(s.ticking) })
+	return time.Second, gnet.None
 }
 
 // OnBoot records the engine.
@@ -198,11 +220,6 @@ func (s *Server) bindAllLoops() error {
 			return err
 		}
 		ch, err := s.engine.Register(gnet.NewContext(gnet.NewNetConnContext(context.Background(), d), anchorMark))
-		for wait := 0; err != nil && errors.Is(err, gnerrors.ErrEmptyEngine) && wait < 5000; wait++ {
-			// OnBoot runs before gnet creates its loops: wait for them.
-			time.Sleep(time.Millisecond)
-			ch, err = s.engine.Register(gnet.NewContext(gnet.NewNetConnContext(context.Background(), d), anchorMark))
-		}
 		if err != nil {
 			d.Close()
 			peer.Close()

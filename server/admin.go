@@ -76,7 +76,7 @@ func runSubcommand(x *Exec) {
 	}
 	if sub == nil {
 		x.s.admin().countUnknownSubcommand(x.Cmd)
-		x.Err(sanitizeError("ERR unknown subcommand '" + truncate(x.Args[1], 128) + "'. Try " + strings.ToUpper(string(x.Args[0])) + " HELP."))
+		x.Err(sanitizeError("ERR unknown subcommand '" + truncArg(x.Args[1], 128) + "'. Try " + strings.ToUpper(string(x.Args[0])) + " HELP."))
 		return
 	}
 	if !sub.arityOK(len(x.Args)) {
@@ -110,7 +110,7 @@ func (c *Command) subcommand(name []byte) *Command {
 	return nil
 }
 
-func truncate(b []byte, n int) string {
+func truncArg(b []byte, n int) string {
 	if len(b) > n {
 		b = b[:n]
 	}
@@ -126,13 +126,13 @@ func (x *Exec) replyHelp(lines []string) {
 		x.Simple(l)
 	}
 	x.Simple("HELP")
-	x.Simple("    Print this help.")
+	x.Simple("    Prints this help.")
 }
 
 // errSubcommandSyntax writes Redis's addReplySubcommandSyntaxError, used by
 // commands that parse their own subcommands (DEBUG).
 func (x *Exec) errSubcommandSyntax() {
-	x.Err(sanitizeError("ERR unknown subcommand or wrong number of arguments for '" + truncate(x.Args[1], 128) + "'. Try " + strings.ToUpper(string(x.Args[0])) + " HELP."))
+	x.Err(sanitizeError("ERR unknown subcommand or wrong number of arguments for '" + truncArg(x.Args[1], 128) + "'. Try " + strings.ToUpper(string(x.Args[0])) + " HELP."))
 }
 
 // adminState is the server family's own state. It belongs in Server; until
@@ -346,21 +346,21 @@ func cmdConfigSet(x *Exec) {
 		pairs = append(pairs, [2]string{string(x.Args[i]), string(x.Args[i+1])})
 	}
 	set := x.s.cfg.Set
-	if isLoopback(x.Client.conn.RemoteAddr()) {
+	if addrIsLoopback(x.Client.conn.RemoteAddr()) {
 		// Protected parameters may change from a local client when
 		// enable-protected-configs is "local".
 		set = x.s.cfg.SetLocal
 	}
 	if err := set(pairs); err != nil {
-		x.Err(errorReply(err.Error()))
+		x.Err(configErrorReply(err.Error()))
 		return
 	}
 	x.OK()
 }
 
-// errorReply gives msg Redis's "ERR " prefix unless it already starts with
+// configErrorReply gives msg Redis's "ERR " prefix unless it already starts with
 // an error code (an upper-case word).
-func errorReply(msg string) string {
+func configErrorReply(msg string) string {
 	code := msg
 	if i := strings.IndexByte(msg, ' '); i >= 0 {
 		code = msg[:i]
@@ -535,29 +535,29 @@ func cmdMemoryStats(x *Exec) {
 	}
 	kv("keys.bytes-per-key", perKey)
 	kv("dataset.bytes", dataset)
-	kd("dataset.percentage", ratioPct(dataset, m.used))
-	kd("peak.percentage", ratioPct(m.used, peak))
+	kd("dataset.percentage", memPct(dataset, m.used))
+	kd("peak.percentage", memPct(m.used, peak))
 	kv("allocator.allocated", m.heapObjects)
 	kv("allocator.active", m.heapObjects+m.heapUnused)
 	kv("allocator.resident", m.total-m.heapReleased)
-	kd("allocator-fragmentation.ratio", ratio(m.heapObjects+m.heapUnused, m.heapObjects))
+	kd("allocator-fragmentation.ratio", memRatio(m.heapObjects+m.heapUnused, m.heapObjects))
 	kv("allocator-fragmentation.bytes", m.heapUnused)
-	kd("allocator-rss.ratio", ratio(m.total-m.heapReleased, m.heapObjects+m.heapUnused))
+	kd("allocator-rss.ratio", memRatio(m.total-m.heapReleased, m.heapObjects+m.heapUnused))
 	kv("allocator-rss.bytes", m.total-m.heapReleased-m.heapObjects-m.heapUnused)
-	kd("rss-overhead.ratio", ratio(rss, m.total-m.heapReleased))
+	kd("rss-overhead.ratio", memRatio(rss, m.total-m.heapReleased))
 	kv("rss-overhead.bytes", rss-(m.total-m.heapReleased))
-	kd("fragmentation", ratio(rss, m.used))
+	kd("fragmentation", memRatio(rss, m.used))
 	kv("fragmentation.bytes", rss-m.used)
 }
 
-func ratio(a, b int64) float64 {
+func memRatio(a, b int64) float64 {
 	if b <= 0 {
 		return 0
 	}
 	return float64(int64(float64(a)/float64(b)*100+0.5)) / 100
 }
 
-func ratioPct(a, b int64) float64 {
+func memPct(a, b int64) float64 {
 	if b <= 0 {
 		return 0
 	}

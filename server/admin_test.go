@@ -540,7 +540,7 @@ func TestRedisCLI(t *testing.T) {
 	if out := run("CONFIG", "GET", "maxmemory"); out != "maxmemory\n0\n" {
 		t.Errorf("redis-cli CONFIG GET maxmemory: %q", out)
 	}
-	if out := run("CLIENT", "LIST"); !regexp.MustCompile(`^id=\d+ addr=127\.0\.0\.1:\d+ laddr=`+regexp.QuoteMeta(addr)+` fd=\d+ name= .* cmd=client\|list user=default redir=-1 resp=2 lib-name= lib-ver=\n$`).MatchString(out) {
+	if out := run("CLIENT", "LIST"); !regexp.MustCompile(`^id=\d+ addr=127\.0\.0\.1:\d+ laddr=` + regexp.QuoteMeta(addr) + ` fd=\d+ name= .* cmd=client\|list user=default redir=-1 resp=2 lib-name= lib-ver=\n$`).MatchString(out) {
 		t.Errorf("redis-cli CLIENT LIST: %q", out)
 	}
 	if out := run("--no-raw", "COMMAND", "COUNT"); !regexp.MustCompile(`^\(integer\) \d+\n$`).MatchString(out) {

@@ -61,7 +61,7 @@ func (s *Server) debugAllowed(x *Exec) bool {
 		return true
 	case "local":
 		if x.Client != nil {
-			return isLoopback(x.Client.conn.RemoteAddr())
+			return addrIsLoopback(x.Client.conn.RemoteAddr())
 		}
 		for _, b := range s.cfg.Strings("bind") {
 			ip := net.ParseIP(strings.TrimPrefix(b, "-"))
@@ -74,7 +74,7 @@ func (s *Server) debugAllowed(x *Exec) bool {
 	return false
 }
 
-func isLoopback(a net.Addr) bool {
+func addrIsLoopback(a net.Addr) bool {
 	if t, ok := a.(*net.TCPAddr); ok {
 		return t.IP.IsLoopback()
 	}
@@ -120,10 +120,11 @@ func debugObject(x *Exec) {
 		x.Err(errNoKey)
 		return
 	}
-	enc := debugEncoding(db, h)
+	enc := "unknown"
 	refcount := int64(1)
 	serialized := 0
 	if db.Type(h) == shard.TypeString {
+		enc = stringEncoding(db, h) // OBJECT ENCODING's (keys.go)
 		v := db.Value(h)
 		if enc == "int" && x.sharedInteger(v) {
 			refcount = 2147483647 // Redis's OBJ_SHARED_REFCOUNT
@@ -139,7 +140,7 @@ func debugObject(x *Exec) {
 		" refcount:" + strconv.FormatInt(refcount, 10) +
 		" encoding:" + enc +
 		" serializedlength:" + strconv.Itoa(serialized) +
-		" lru:" + strconv.FormatInt(lruClock(at*1000), 10) +
+		" lru:" + strconv.FormatInt(infoLRUClock(at*1000), 10) +
 		" lru_seconds_idle:" + strconv.FormatInt(idle, 10))
 }
 
@@ -151,26 +152,7 @@ func (x *Exec) sharedInteger(v []byte) bool {
 		return false
 	}
 	policy := x.s.cfg.String("maxmemory-policy")
-	return x.s.cfg.Int("maxmemory") == 0 || !(strings.Contains(policy, "lru") || strings.Contains(policy, "lfu"))
-}
-
-// debugEncoding names the encoding of a string entry as OBJECT ENCODING
-// does: int for the canonical form of a 64-bit integer, embstr up to 44
-// bytes, raw above that or after an in-place change (APPEND, SETRANGE).
-func debugEncoding(db *shard.DB, h shard.Handle) string {
-	if db.Type(h) != shard.TypeString {
-		return "unknown"
-	}
-	v := db.Value(h)
-	switch {
-	case db.Encoding(h) == shard.EncRaw:
-		return "raw"
-	case len(v) <= 20 && isCanonicalInt(v):
-		return "int"
-	case len(v) <= 44:
-		return "embstr"
-	}
-	return "raw"
+	return x.s.cfg.Int("maxmemory") == 0 || !(strings.HasSuffix(policy, "-lru") || strings.HasSuffix(policy, "-lfu"))
 }
 
 // debugPopulate creates count string keys "<prefix>:<n>" = "value:<n>"

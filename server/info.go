@@ -130,7 +130,7 @@ func (s *Server) infoServer(b *infoBuf) {
 	b.int("uptime_in_days", uptime/(3600*24))
 	b.int("hz", s.cfg.Int("hz"))
 	b.int("configured_hz", s.cfg.Int("hz"))
-	b.int("lru_clock", lruClock(now.UnixMilli()))
+	b.int("lru_clock", infoLRUClock(now.UnixMilli()))
 	b.str("executable", exe)
 	b.str("config_file", s.cfg.ConfigFile())
 	b.int("io_threads_active", 0)
@@ -143,8 +143,8 @@ func (s *Server) infoServer(b *infoBuf) {
 	b.str("listener0", l.String())
 }
 
-// lruClock is Redis's LRU clock: Unix seconds on 24 bits.
-func lruClock(ms int64) int64 { return (ms / 1000) & (1<<24 - 1) }
+// infoLRUClock is Redis's LRU clock: Unix seconds on 24 bits.
+func infoLRUClock(ms int64) int64 { return (ms / 1000) & (1<<24 - 1) }
 
 var osOnce = sync.OnceValue(func() string {
 	var u unix.Utsname
@@ -316,11 +316,11 @@ func (s *Server) infoMemory(b *infoBuf) {
 	b.str("used_memory_rss_human", bytesToHuman(rss))
 	b.int("used_memory_peak", peak)
 	b.str("used_memory_peak_human", bytesToHuman(peak))
-	b.str("used_memory_peak_perc", strconv.FormatFloat(ratioPct(m.used, peak), 'f', 2, 64)+"%")
+	b.str("used_memory_peak_perc", strconv.FormatFloat(memPct(m.used, peak), 'f', 2, 64)+"%")
 	b.int("used_memory_overhead", overhead)
 	b.int("used_memory_startup", 0)
 	b.int("used_memory_dataset", dataset)
-	b.str("used_memory_dataset_perc", strconv.FormatFloat(ratioPct(dataset, m.used), 'f', 2, 64)+"%")
+	b.str("used_memory_dataset_perc", strconv.FormatFloat(memPct(dataset, m.used), 'f', 2, 64)+"%")
 	b.int("allocator_allocated", m.heapObjects)
 	b.int("allocator_active", active)
 	b.int("allocator_resident", resident)
@@ -342,13 +342,13 @@ func (s *Server) infoMemory(b *infoBuf) {
 	b.int("maxmemory", maxmem)
 	b.str("maxmemory_human", bytesToHuman(maxmem))
 	b.str("maxmemory_policy", s.cfg.String("maxmemory-policy"))
-	b.float("allocator_frag_ratio", ratio(active, m.heapObjects))
+	b.float("allocator_frag_ratio", memRatio(active, m.heapObjects))
 	b.int("allocator_frag_bytes", active-m.heapObjects)
-	b.float("allocator_rss_ratio", ratio(resident, active))
+	b.float("allocator_rss_ratio", memRatio(resident, active))
 	b.int("allocator_rss_bytes", resident-active)
-	b.float("rss_overhead_ratio", ratio(rss, resident))
+	b.float("rss_overhead_ratio", memRatio(rss, resident))
 	b.int("rss_overhead_bytes", rss-resident)
-	b.float("mem_fragmentation_ratio", ratio(rss, m.used))
+	b.float("mem_fragmentation_ratio", memRatio(rss, m.used))
 	b.int("mem_fragmentation_bytes", rss-m.used)
 	b.int("mem_not_counted_for_evict", 0)
 	b.int("mem_replication_backlog", 0)

@@ -109,13 +109,14 @@ func (s *Server) Start() error {
 			QueryBufferMax: int(s.cfg.Int("client-query-buffer-limit")),
 		},
 		Logf: s.log.Infof,
+		BindLoops: func(loops []*protocol.Loop) {
+			for i, l := range loops {
+				shards[i].SetWaker(l)
+			}
+		},
 	})
-	loops, err := s.net.Start()
-	if err != nil {
+	if _, err := s.net.Start(); err != nil {
 		return err
-	}
-	for i, l := range loops {
-		shards[i].SetWaker(l)
 	}
 	go s.cron()
 	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(addrs, ", "))

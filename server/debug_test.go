@@ -1,0 +1,154 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anaxdb/anax/internal/servertest"
+)
+
+const debugRefused = `-ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.` + "\r\n"
+
+func TestDebugRefusedByDefault(t *testing.T) {
+	addr := servertest.Start(t)
+	if got := admDial(t, addr).do("DEBUG", "SLEEP", "0"); got != debugRefused {
+		t.Errorf("DEBUG SLEEP 0 without enable-debug-command = %q", got)
+	}
+	// "local" lets a loopback client in, on one shard and on several
+	// (where DEBUG runs under a barrier).
+	for _, threads := range []string{"1", "2"} {
+		addr := servertest.Start(t, "--enable-debug-command", "local", "--threads", threads)
+		if got := admDoOnce(t, addr, "DEBUG", "SLEEP", "0"); got != "+OK\r\n" {
+			t.Errorf("threads %s: local DEBUG SLEEP 0 = %q", threads, got)
+		}
+	}
+}
+
+func TestDebugObjectAndPopulate(t *testing.T) {
+	addr := servertest.Start(t, "--enable-debug-command", "yes", "--threads", "1")
+	ctx := context.Background()
+	rc := admClient(t, addr, 2)
+	rc.Set(ctx, "str", "bar", 0)
+	rc.Set(ctx, "num", "12345", 0)
+	rc.Set(ctx, "small", "5", 0)
+	rc.Set(ctx, "long", strings.Repeat("x", 65), 0)
+	rc.Set(ctx, "mid", strings.Repeat("y", 44), 0)
+	line := regexp.MustCompile(`^Value at:0x[0-9a-f]+ refcount:(\d+) encoding:(\w+) serializedlength:(\d+) lru:\d+ lru_seconds_idle:\d+$`)
+	// Encodings and RDB lengths as redis-server 7 reports them.
+	for key, want := range map[string]string{
+		"str":   "1 embstr 4",
+		"num":   "1 int 3",
+		"small": "2147483647 int 2",
+		"long":  "1 raw 13",
+		"mid":   "1 embstr 12",
+	} {
+		s, err := rc.DebugObject(ctx, key).Result()
+		m := line.FindStringSubmatch(s)
+		if err != nil || m == nil {
+			t.Errorf("DEBUG OBJECT %s = %q, %v", key, s, err)
+			continue
+		}
+		if got := strings.Join(m[1:], " "); got != want {
+			t.Errorf("DEBUG OBJECT %s: refcount, encoding, serializedlength = %s, want %s", key, got, want)
+		}
+	}
+	rc.Append(ctx, "str", "x")
+	if s, _ := rc.DebugObject(ctx, "str").Result(); !strings.Contains(s, " encoding:raw ") {
+		t.Errorf("DEBUG OBJECT after APPEND = %q", s)
+	}
+
+	rc.Set(ctx, "key:3", "mine", 0)
+	if err := rc.Do(ctx, "DEBUG", "POPULATE", "10").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range map[int]string{0: "value:0", 9: "value:9", 3: "mine"} {
+		if v, _ := rc.Get(ctx, "key:"+strconv.Itoa(i)).Result(); v != want {
+			t.Errorf("GET key:%d = %q, want %q (POPULATE keeps existing keys)", i, v, want)
+		}
+	}
+	rc.Do(ctx, "DEBUG", "POPULATE", "2", "p", "10")
+	rc.Do(ctx, "DEBUG", "POPULATE", "2", "q", "3")
+	rc.Do(ctx, "DEBUG", "POPULATE", "1", "z", "0")
+	for key, want := range map[string]string{"p:1": "value:1\x00\x00\x00", "q:0": "val", "z:0": "value:0"} {
+		if v, _ := rc.Get(ctx, key).Result(); v != want {
+			t.Errorf("GET %s = %q, want %q", key, v, want)
+		}
+	}
+
+	c := admDial(t, addr)
+	for _, tc := range []struct{ args, want string }{
+		{"DEBUG OBJECT nosuch", "-ERR no such key\r\n"},
+		{"DEBUG POPULATE -1", "-ERR value is out of range, must be positive\r\n"},
+		{"DEBUG POPULATE x", "-ERR value is out of range, must be positive\r\n"},
+		{"DEBUG POPULATE 1 a -1", "-ERR value is out of range, must be positive\r\n"},
+		{"DEBUG POPULATE 0", "+OK\r\n"},
+		{"DEBUG POPULATE 1 p 1 2", "-ERR unknown subcommand or wrong number of arguments for 'POPULATE'. Try DEBUG HELP.\r\n"},
+		{"DEBUG OBJECT", "-ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try DEBUG HELP.\r\n"},
+		{"debug nosuch", "-ERR unknown subcommand or wrong number of arguments for 'nosuch'. Try DEBUG HELP.\r\n"},
+		{"DEBUG", "-ERR wrong number of arguments for 'debug' command\r\n"},
+		{"DEBUG SLEEP x", "+OK\r\n"},
+		{"DEBUG ERROR oops", "-oops\r\n"},
+		{"DEBUG ERROR WRONGTYPE", "-WRONGTYPE\r\n"},
+		{"DEBUG LOG hello", "+OK\r\n"},
+	} {
+		if got := c.do(strings.Fields(tc.args)...); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+	help := c.do("DEBUG", "HELP")
+	if !strings.HasPrefix(help, "*") || !strings.Contains(help, "+POPULATE <count> [<prefix>] [<size>]\r\n") {
+		t.Errorf("DEBUG HELP = %q", help)
+	}
+}
+
+// TestDebugSharded runs DEBUG on several shards: POPULATE writes each key
+// into its own shard and SLEEP stops them all.
+func TestDebugSharded(t *testing.T) {
+	addr := servertest.Start(t, "--enable-debug-command", "yes", "--threads", "2")
+	ctx := context.Background()
+	if got := admDoOnce(t, addr, "DEBUG", "POPULATE", "1000"); got != "+OK\r\n" {
+		t.Fatalf("DEBUG POPULATE 1000 = %q", got)
+	}
+	rc := admClient(t, addr, 2)
+	text, err := rc.Info(ctx, "keyspace", "anax").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secs := infoFields(t, text)
+	if got := secs["Keyspace"]["db0"]; got != "keys=1000,expires=0,avg_ttl=0" {
+		t.Errorf("db0 after POPULATE 1000: %q", got)
+	}
+	for i := 0; i < 2; i++ {
+		if s := secs["Anax"]["shard"+strconv.Itoa(i)]; strings.HasPrefix(s, "keys=0,") {
+			t.Errorf("shard%d got no keys: %q", i, s)
+		}
+	}
+	for _, i := range []int{0, 1, 500, 999} {
+		if v, err := rc.Get(ctx, fmt.Sprintf("key:%d", i)).Result(); err != nil || v != fmt.Sprintf("value:%d", i) {
+			t.Errorf("GET key:%d = %q, %v", i, v, err)
+		}
+		if s := admDoOnce(t, addr, "DEBUG", "OBJECT", fmt.Sprintf("key:%d", i)); !strings.HasPrefix(s, "+Value at:") {
+			t.Errorf("DEBUG OBJECT key:%d = %q", i, s)
+		}
+	}
+
+	// While DEBUG SLEEP holds every shard, a command on any shard waits.
+	done := make(chan string, 1)
+	start := time.Now()
+	go func() { done <- admDoOnce(t, addr, "DEBUG", "SLEEP", "0.3") }()
+	time.Sleep(100 * time.Millisecond)
+	if v, err := rc.Get(ctx, "key:1").Result(); err != nil || v != "value:1" {
+		t.Errorf("GET during DEBUG SLEEP = %q, %v", v, err)
+	}
+	if d := time.Since(start); d < 250*time.Millisecond {
+		t.Errorf("GET answered %v after DEBUG SLEEP 0.3 began: the shards were not stopped", d)
+	}
+	if got := <-done; got != "+OK\r\n" {
+		t.Errorf("DEBUG SLEEP 0.3 = %q", got)
+	}
+}
