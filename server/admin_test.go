@@ -396,7 +396,7 @@ func TestConfigCommands(t *testing.T) {
 	}
 	help := c.do("CONFIG", "HELP")
 	if !strings.HasPrefix(help, "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GET <pattern>\r\n") ||
-		!strings.HasSuffix(help, "+HELP\r\n+    Print this help.\r\n") {
+		!strings.HasSuffix(help, "+HELP\r\n+    Prints this help.\r\n") {
 		t.Errorf("CONFIG HELP %q", help)
 	}
 	// RESP3: CONFIG GET answers a map.

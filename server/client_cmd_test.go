@@ -97,7 +97,7 @@ func TestClientNamesAndInfo(t *testing.T) {
 		t.Errorf("CLIENT GETNAME after clearing = %q", got)
 	}
 	help := c.do("CLIENT", "HELP")
-	if !strings.HasPrefix(help, "*") || !strings.Contains(help, "+SETINFO <option> <value>\r\n") || !strings.HasSuffix(help, "+HELP\r\n+    Print this help.\r\n") {
+	if !strings.HasPrefix(help, "*") || !strings.Contains(help, "+SETINFO <option> <value>\r\n") || !strings.HasSuffix(help, "+HELP\r\n+    Prints this help.\r\n") {
 		t.Errorf("CLIENT HELP = %q", help)
 	}
 }
