@@ -1,0 +1,71 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/anaxdb/anax/internal/servertest"
+	"github.com/redis/go-redis/v9"
+)
+
+// TestActiveExpiry checks that keys nobody reads are reclaimed by the
+// background sweep, on every shard.
+func TestActiveExpiry(t *testing.T) {
+	for _, threads := range []string{"1", "4"} {
+		t.Run("threads="+threads, func(t *testing.T) {
+			addr := servertest.Start(t, "--threads", threads, "--hz", "100")
+			c := redis.NewClient(&redis.Options{Addr: addr})
+			defer c.Close()
+			ctx := context.Background()
+			pipe := c.Pipeline()
+			for i := 0; i < 2000; i++ {
+				pipe.Set(ctx, fmt.Sprintf("vol:%d", i), "x", 100*time.Millisecond)
+			}
+			for i := 0; i < 100; i++ {
+				pipe.Set(ctx, fmt.Sprintf("keep:%d", i), "x", 0)
+			}
+			if _, err := pipe.Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := c.DBSize(ctx).Val(); n != 2100 {
+				t.Fatalf("DBSIZE = %d, want 2100", n)
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				n := c.DBSize(ctx).Val()
+				if n == 100 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("DBSIZE = %d after 5s, want 100: the active sweep did not reclaim expired keys", n)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// TestLazyExpiryPrecision checks millisecond precision on access.
+func TestLazyExpiryPrecision(t *testing.T) {
+	addr := servertest.Start(t, "--threads", "2", "--hz", "1")
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	ctx := context.Background()
+	c.Set(ctx, "k", "v", 0)
+	c.PExpire(ctx, "k", 150*time.Millisecond)
+	if v := c.Get(ctx, "k").Val(); v != "v" {
+		t.Fatalf("GET before expiry = %q", v)
+	}
+	if pttl := c.PTTL(ctx, "k").Val(); pttl <= 0 || pttl > 150*time.Millisecond {
+		t.Fatalf("PTTL = %v", pttl)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := c.Get(ctx, "k").Err(); err != redis.Nil {
+		t.Fatalf("GET after expiry: %v, want nil", err)
+	}
+	if n := c.Exists(ctx, "k").Val(); n != 0 {
+		t.Fatalf("EXISTS after expiry = %d", n)
+	}
+}
