@@ -69,3 +69,16 @@ func TestLazyExpiryPrecision(t *testing.T) {
 		t.Fatalf("EXISTS after expiry = %d", n)
 	}
 }
+
+// TestIdleTimeout checks that the timeout setting closes idle clients.
+func TestIdleTimeout(t *testing.T) {
+	addr := servertest.Start(t, "--timeout", "1")
+	r := servertest.Dial(t, addr)
+	if got := r.Do("PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING = %q", got)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	if _, err := r.ReadErr(); err == nil {
+		t.Fatal("idle client still connected after timeout")
+	}
+}

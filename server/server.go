@@ -159,9 +159,27 @@ func (s *Server) usableAddrs(addrs []string) []string {
 	return out
 }
 
+// closeIdleClients enforces the timeout setting: clients idle for longer
+// than timeout seconds are closed, as Redis does (0 disables it).
+func (s *Server) closeIdleClients(now time.Time) {
+	timeout := s.cfg.Int("timeout")
+	if timeout <= 0 {
+		return
+	}
+	limit := now.UnixMilli() - timeout*1000
+	for _, cl := range s.clients.snapshot() {
+		if cl.lastInteraction.Load() < limit {
+			s.log.Debugf("Closing idle client %d", cl.ID)
+			cl.killed.Store(true)
+			cl.conn.Kill()
+		}
+	}
+}
+
 // cron posts the periodic work (active expiry, memory publishing) to every
 // shard at hz times per second.
 func (s *Server) cron() {
+	lastIdleCheck := time.Now()
 	for {
 		hz := s.cfg.Int("hz")
 		if hz < 1 {
@@ -174,6 +192,10 @@ func (s *Server) cron() {
 		case <-s.shutdown:
 			return
 		case <-time.After(time.Second / time.Duration(hz)):
+		}
+		if time.Since(lastIdleCheck) >= time.Second {
+			lastIdleCheck = time.Now()
+			s.closeIdleClients(lastIdleCheck)
 		}
 		now := time.Now().UnixMilli()
 		effort := int(s.cfg.Int("active-expire-effort"))
