@@ -39,6 +39,8 @@ type Conn struct {
 	closing         bool // close once the output is written
 	closed          bool
 	inBatch         bool // inside process(): writes are batched until it ends
+	face            Face // nil: RESP
+	sniffed         bool // the protocol of this connection is decided
 	Unauthenticated bool
 }
 
@@ -171,6 +173,21 @@ func (c *Conn) flush() {
 	}
 }
 
+// processFace hands the buffered bytes to a non-RESP face.
+func (c *Conn) processFace(buf []byte) gnet.Action {
+	c.inBatch = true
+	consumed, closeAfter := c.face.Traffic(c, buf)
+	if consumed > 0 {
+		_, _ = c.gc.Discard(consumed)
+	}
+	c.inBatch = false
+	if closeAfter {
+		c.closing = true
+	}
+	c.flush()
+	return gnet.None
+}
+
 var errQueryBuffer = errors.New("query buffer limit")
 
 // process parses and dispatches every complete command in the inbound
@@ -190,6 +207,23 @@ func (c *Conn) process() gnet.Action {
 	buf, err := c.gc.Peek(buffered)
 	if err != nil {
 		return gnet.Close
+	}
+	if !c.sniffed {
+		isHTTP, decided := sniffHTTP(buf)
+		if !decided {
+			return gnet.None
+		}
+		c.sniffed = true
+		if isHTTP {
+			// The connection was opened as a RESP client: hand it over.
+			c.srv.Clients.Add(-1)
+			c.srv.opts.Handler.Close(c)
+			c.face = c.srv.opts.HTTP
+			c.face.Open(c)
+		}
+	}
+	if c.face != nil {
+		return c.processFace(buf)
 	}
 	c.inBatch = true
 	c.srv.opts.Handler.BeginBatch(c)

@@ -48,6 +48,12 @@ type Options struct {
 	Handler      Handler
 	Limits       Limits
 	Logf         func(format string, args ...any)
+	// PortFaces serves the listed local ports with a Face instead of RESP
+	// (the Memcached port).
+	PortFaces map[int]Face
+	// HTTP, when set, serves connections on RESP ports whose first line is
+	// an HTTP/1.x request.
+	HTTP Face
 	// BindLoops is called once every loop is known and before any command
 	// is served, so the caller can bind its shards to the loops.
 	BindLoops func(loops []*Loop)
@@ -292,6 +298,13 @@ func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	c := &Conn{srv: s, gc: gc, loop: l, ID: s.nextID.Add(1), Created: time.Now()}
 	c.lim = s.opts.Limits
 	gc.SetContext(c)
+	if f, ok := s.opts.PortFaces[localPort(gc.LocalAddr())]; ok {
+		c.face = f
+		c.sniffed = true
+		f.Open(c)
+		return nil, gnet.None
+	}
+	c.sniffed = s.opts.HTTP == nil
 	s.Clients.Add(1)
 	s.TotalConnections.Add(1)
 	s.opts.Handler.Open(c)
@@ -308,6 +321,10 @@ func (s *Server) OnClose(gc gnet.Conn, _ error) gnet.Action {
 		return gnet.None
 	}
 	c.closed = true
+	if c.face != nil {
+		c.face.Close(c)
+		return gnet.None
+	}
 	s.Clients.Add(-1)
 	s.opts.Handler.Close(c)
 	return gnet.None

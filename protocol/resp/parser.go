@@ -167,6 +167,8 @@ func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n
 		unauth = lim.Unauthenticated
 	}
 	p.need = 0
+	var first int   // offset of the first "$" header
+	var direct bool // arguments go straight into args (see below)
 	if !p.multi {
 		if len(buf) == 0 {
 			return args, 0, ErrIncomplete
@@ -174,11 +176,16 @@ func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n
 		if buf[0] != '*' {
 			return p.parseInline(buf, args, maxLine)
 		}
-		end, err := p.findLine(buf, 0, '\r', maxLine, errBigMbulkCount)
-		if err != nil {
-			return args, 0, err
+		count, end, ok := quickLen(buf, 1, maxLine)
+		if ok {
+			p.scan = 0
+		} else {
+			end, err = p.findLine(buf, 0, '\r', maxLine, errBigMbulkCount)
+			if err != nil {
+				return args, 0, err
+			}
+			count, ok = parseLen(buf[1:end])
 		}
-		count, ok := parseLen(buf[1:end])
 		switch {
 		case !ok || count > maxMulti:
 			return args, 0, errInvalidMultibulk
@@ -189,32 +196,48 @@ func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n
 		}
 		p.multi, p.pos, p.left, p.bulk = true, end+2, count, -1
 		p.spans = p.spans[:0]
+		first = p.pos
+		direct = true
 	} else if p.pos > len(buf) {
 		panic("BUG: resp: Parse given fewer bytes than before ErrIncomplete; call Reset when input is discarded")
 	}
 
+	// A command parsed in one call (the usual case) goes straight into
+	// args. A command resumed after ErrIncomplete collects spans (offsets),
+	// because buf may have moved since, and builds args at the end.
 	for p.left > 0 {
 		if p.bulk < 0 {
-			end, err := p.findLine(buf, p.pos, '\r', maxLine, errBigBulkCount)
-			if err == ErrIncomplete {
-				return args, 0, err
+			var l int64
+			var end int
+			var ok bool
+			if p.pos < len(buf) && buf[p.pos] == '$' {
+				l, end, ok = quickLen(buf, p.pos+1, maxLine)
 			}
-			if err != nil {
-				p.Reset()
-				return args, 0, err
+			if ok {
+				p.scan = 0
+			} else {
+				end, err = p.findLine(buf, p.pos, '\r', maxLine, errBigBulkCount)
+				if err == ErrIncomplete {
+					p.toSpans(args, first, direct)
+					return args[:0], 0, err
+				}
+				if err != nil {
+					p.Reset()
+					return args[:0], 0, err
+				}
+				if c := buf[p.pos]; c != '$' {
+					p.Reset()
+					return args[:0], 0, expectedDollar(c)
+				}
+				l, ok = parseLen(buf[p.pos+1 : end])
 			}
-			if c := buf[p.pos]; c != '$' {
-				p.Reset()
-				return args, 0, expectedDollar(c)
-			}
-			l, ok := parseLen(buf[p.pos+1 : end])
 			if !ok || l < 0 || l > maxBulk {
 				p.Reset()
-				return args, 0, errInvalidBulk
+				return args[:0], 0, errInvalidBulk
 			}
 			if unauth && l > unauthMaxBulkLen {
 				p.Reset()
-				return args, 0, errUnauthBulk
+				return args[:0], 0, errUnauthBulk
 			}
 			p.bulk, p.pos = l, end+2
 		}
@@ -222,21 +245,54 @@ func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n
 		// bytes without checking that they are CRLF.
 		if int64(len(buf)-p.pos)-2 < p.bulk {
 			p.need = addClamp(p.pos, p.bulk+2)
-			return args, 0, ErrIncomplete
+			p.toSpans(args, first, direct)
+			return args[:0], 0, ErrIncomplete
 		}
 		l := int(p.bulk)
-		p.spans = append(p.spans, span{p.pos, l})
+		if direct {
+			args = append(args, buf[p.pos:p.pos+l:p.pos+l])
+		} else {
+			p.spans = append(p.spans, span{p.pos, l})
+		}
 		p.pos += l + 2
 		p.bulk = -1
 		p.left--
 	}
 
-	for _, s := range p.spans {
-		args = append(args, buf[s.off:s.off+s.n:s.off+s.n])
+	if !direct {
+		for _, s := range p.spans {
+			args = append(args, buf[s.off:s.off+s.n:s.off+s.n])
+		}
 	}
 	n = p.pos
 	p.Reset()
 	return args, n, nil
+}
+
+// toSpans records, when a command parsed directly into args turns out
+// incomplete, where those arguments lie, so the next call can resume. It
+// needs only their lengths: a valid header for length l is exactly '$', the
+// canonical decimal of l (Redis accepts no sign and no leading zero), '\r'
+// and one byte, and the two bytes after each bulk are skipped.
+func (p *Parser) toSpans(args [][]byte, first int, direct bool) {
+	if !direct {
+		return
+	}
+	off := first
+	for _, a := range args {
+		off += 1 + decimalLen(len(a)) + 2
+		p.spans = append(p.spans, span{off, len(a)})
+		off += len(a) + 2
+	}
+}
+
+// decimalLen returns the number of decimal digits of n >= 0.
+func decimalLen(n int) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d
 }
 
 // Need returns, after Parse returned ErrIncomplete, the total length buf must
@@ -293,6 +349,28 @@ func (p *Parser) findLine(buf []byte, start int, term byte, maxLine int, tooBig 
 	}
 	p.scan = 0
 	return i, nil
+}
+
+// quickLen is the fast path for the usual header: buf[i:] holds a
+// non-negative decimal of at most 18 digits without leading zeros, then
+// '\r' and at least one more byte, all within maxLine bytes of the line's
+// start (i-1). It returns the value and the index of the '\r', or ok=false
+// for anything else, which the general path (findLine, parseLen) then
+// handles with identical results.
+func quickLen(buf []byte, i, maxLine int) (v int64, end int, ok bool) {
+	j := i
+	for j < len(buf) && j-i < 18 {
+		c := buf[j]
+		if c < '0' || c > '9' {
+			break
+		}
+		v = v*10 + int64(c-'0')
+		j++
+	}
+	if j == i || j+1 >= len(buf) || buf[j] != '\r' || (buf[i] == '0' && j-i > 1) || j-(i-1) > maxLine {
+		return 0, 0, false
+	}
+	return v, j, true
 }
 
 // parseLen parses a decimal integer exactly as Redis's string2ll does: no

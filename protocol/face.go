@@ -1,0 +1,70 @@
+package protocol
+
+import (
+	"bytes"
+	"net"
+)
+
+// Face serves connections that do not speak RESP: the Memcached protocol
+// on its own port, and HTTP sniffed on the RESP port. It runs on the
+// connection's loop like a Handler and replies through Begin/End or Defer.
+type Face interface {
+	Open(c *Conn)
+	// Traffic receives every buffered byte (valid during the call only)
+	// and returns how many it consumed; close asks for the connection to
+	// be closed once its replies are written.
+	Traffic(c *Conn, in []byte) (consumed int, close bool)
+	Close(c *Conn)
+}
+
+var httpMethods = [][]byte{
+	[]byte("GET /"), []byte("POST /"), []byte("HEAD /"), []byte("PUT /"),
+	[]byte("DELETE /"), []byte("OPTIONS /"), []byte("PATCH /"),
+}
+
+// sniffHTTP decides whether in starts an HTTP/1.x request. It answers
+// (isHTTP, decided): undecided while in is a prefix of a method or the
+// request line is not complete yet. A line is HTTP only when it starts with
+// a method and "/" and ends with " HTTP/1.x", so an inline RESP command such
+// as "GET /key" is never taken for HTTP.
+func sniffHTTP(in []byte) (isHTTP, decided bool) {
+	if len(in) == 0 {
+		return false, false
+	}
+	if in[0] == '*' {
+		return false, true
+	}
+	started := false
+	for _, m := range httpMethods {
+		if len(in) < len(m) {
+			if bytes.HasPrefix(m, in) {
+				return false, false
+			}
+			continue
+		}
+		if bytes.HasPrefix(in, m) {
+			started = true
+			break
+		}
+	}
+	if !started {
+		return false, true
+	}
+	eol := bytes.IndexByte(in, '\n')
+	if eol < 0 {
+		if len(in) > 8192 {
+			return false, true
+		}
+		return false, false
+	}
+	line := bytes.TrimRight(in[:eol], "\r")
+	return bytes.HasSuffix(line, []byte(" HTTP/1.1")) || bytes.HasSuffix(line, []byte(" HTTP/1.0")), true
+}
+
+// localPort returns the port a connection was accepted on.
+func localPort(a net.Addr) int {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.Port
+	}
+	return 0
+}

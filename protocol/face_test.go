@@ -1,0 +1,24 @@
+package protocol
+
+import "testing"
+
+func TestSniffHTTP(t *testing.T) {
+	f := func(in string, wantHTTP, wantDecided bool) {
+		t.Helper()
+		isHTTP, decided := sniffHTTP([]byte(in))
+		if isHTTP != wantHTTP || decided != wantDecided {
+			t.Errorf("sniffHTTP(%q) = %v, %v; want %v, %v", in, isHTTP, decided, wantHTTP, wantDecided)
+		}
+	}
+	f("", false, false)
+	f("*1\r\n$4\r\nPING\r\n", false, true)
+	f("G", false, false)
+	f("GET", false, false)
+	f("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", true, true)
+	f("POST /api HTTP/1.0\r\n", true, true)
+	f("GET /metrics", false, false)
+	f("GET /key\r\n", false, true) // an inline RESP GET of the key "/key"
+	f("GET key\r\n", false, true)
+	f("PING\r\n", false, true)
+	f("SET a b\r\n", false, true)
+}
