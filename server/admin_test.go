@@ -115,8 +115,7 @@ func readRaw(r *bufio.Reader) (string, error) {
 	return line, nil
 }
 
-// admDoOnce runs one command on a fresh connection and closes it. Tests use
-// it for commands that run under a barrier on a multi-shard server.
+// admDoOnce runs one command on a connection of its own and closes it.
 func admDoOnce(t testing.TB, addr string, args ...string) string {
 	t.Helper()
 	c := admDial(t, addr)

@@ -21,12 +21,12 @@ const (
 type Client struct {
 	conn      *protocol.Conn
 	ID        int64
-	proto     int
+	proto     atomic.Int32 // atomics: CLIENT LIST reads them from other loops
 	authed    bool
 	replyMode int
 	skipNext  bool
-	noEvict   bool
-	noTouch   bool
+	noEvict   atomic.Bool
+	noTouch   atomic.Bool
 
 	db              atomic.Int32
 	lastCmd         atomic.Pointer[Command]

@@ -67,10 +67,10 @@ func (c *Client) setName(name string) {
 // they are ordered after that client's last command by the atomic loads
 // the caller does first (lastInteraction, lastCmd), but a command running
 // on that loop at the same moment may change them while they are read.
-// TODO(lead): make proto, noEvict and noTouch atomic in client.go, then
-// read them here with Load.
+// Once client.go makes proto, noEvict and noTouch atomic, read them here
+// with Load.
 func (c *Client) loopFlags() (proto int, noEvict, noTouch bool) {
-	return c.proto, c.noEvict, c.noTouch
+	return int(c.proto.Load()), c.noEvict.Load(), c.noTouch.Load()
 }
 
 func cmdClientID(x *Exec) { x.Int(x.Client.ID) }
@@ -381,9 +381,9 @@ func cmdClientReply(x *Exec) {
 func cmdClientNoEvict(x *Exec) {
 	switch {
 	case eqFold(x.Args[2], "on"):
-		x.Client.noEvict = true
+		x.Client.noEvict.Store(true)
 	case eqFold(x.Args[2], "off"):
-		x.Client.noEvict = false
+		x.Client.noEvict.Store(false)
 	default:
 		x.Err(errSyntax)
 		return
@@ -394,9 +394,9 @@ func cmdClientNoEvict(x *Exec) {
 func cmdClientNoTouch(x *Exec) {
 	switch {
 	case eqFold(x.Args[2], "on"):
-		x.Client.noTouch = true
+		x.Client.noTouch.Store(true)
 	case eqFold(x.Args[2], "off"):
-		x.Client.noTouch = false
+		x.Client.noTouch.Store(false)
 	default:
 		x.Err(errSyntax)
 		return

@@ -93,7 +93,7 @@ func (cl *Client) setAuthed(v bool) {
 
 func cmdHello(x *Exec) {
 	cl := x.Client
-	proto := cl.proto
+	proto := int(cl.proto.Load())
 	i := 1
 	if len(x.Args) >= 2 {
 		v, err := strconv.ParseInt(string(x.Args[1]), 10, 64)
@@ -143,7 +143,7 @@ func cmdHello(x *Exec) {
 		cl.mu.name = *setName
 		cl.mu.Unlock()
 	}
-	cl.proto = proto
+	cl.proto.Store(int32(proto))
 	x.Proto = proto
 	x.Map(7)
 	x.BulkString("server")
@@ -174,11 +174,11 @@ func validClientName(name string) bool {
 func cmdReset(x *Exec) {
 	cl := x.Client
 	cl.db.Store(0)
-	cl.proto = 2
+	cl.proto.Store(2)
 	cl.replyMode = replyOn
 	cl.skipNext = false
-	cl.noEvict = false
-	cl.noTouch = false
+	cl.noEvict.Store(false)
+	cl.noTouch.Store(false)
 	cl.mu.Lock()
 	cl.mu.name = ""
 	cl.mu.Unlock()

@@ -111,10 +111,10 @@ func TestDebugObjectAndPopulate(t *testing.T) {
 func TestDebugSharded(t *testing.T) {
 	addr := servertest.Start(t, "--enable-debug-command", "yes", "--threads", "2")
 	ctx := context.Background()
-	if got := admDoOnce(t, addr, "DEBUG", "POPULATE", "1000"); got != "+OK\r\n" {
-		t.Fatalf("DEBUG POPULATE 1000 = %q", got)
-	}
 	rc := admClient(t, addr, 2)
+	if err := rc.Do(ctx, "DEBUG", "POPULATE", "1000").Err(); err != nil {
+		t.Fatalf("DEBUG POPULATE 1000: %v", err)
+	}
 	text, err := rc.Info(ctx, "keyspace", "anax").Result()
 	if err != nil {
 		t.Fatal(err)
@@ -132,8 +132,8 @@ func TestDebugSharded(t *testing.T) {
 		if v, err := rc.Get(ctx, fmt.Sprintf("key:%d", i)).Result(); err != nil || v != fmt.Sprintf("value:%d", i) {
 			t.Errorf("GET key:%d = %q, %v", i, v, err)
 		}
-		if s := admDoOnce(t, addr, "DEBUG", "OBJECT", fmt.Sprintf("key:%d", i)); !strings.HasPrefix(s, "+Value at:") {
-			t.Errorf("DEBUG OBJECT key:%d = %q", i, s)
+		if s, err := rc.DebugObject(ctx, fmt.Sprintf("key:%d", i)).Result(); !strings.HasPrefix(s, "Value at:") {
+			t.Errorf("DEBUG OBJECT key:%d = %q, %v", i, s, err)
 		}
 	}
 

@@ -10,7 +10,8 @@ import (
 
 // Open implements protocol.Handler.
 func (s *Server) Open(c *protocol.Conn) {
-	cl := &Client{conn: c, ID: c.ID, proto: 2, created: time.Now()}
+	cl := &Client{conn: c, ID: c.ID, created: time.Now()}
+	cl.proto.Store(2)
 	cl.authed = s.requirePass() == ""
 	c.Unauthenticated = !cl.authed
 	cl.lastInteraction.Store(time.Now().UnixMilli())
@@ -144,9 +145,15 @@ func (s *Server) replyNow(c *protocol.Conn, cl *Client, x *Exec) {
 }
 
 // suppressReply applies CLIENT REPLY OFF/SKIP to the reply being sent.
+// SKIP suppresses its own reply and the next command's.
 func (cl *Client) suppressReply() bool {
 	if cl.skipNext {
 		cl.skipNext = false
+		return true
+	}
+	if cl.replyMode == replySkip {
+		cl.replyMode = replyOn
+		cl.skipNext = true
 		return true
 	}
 	return cl.replyMode == replyOff
@@ -235,8 +242,8 @@ func (x *Exec) reset(cl *Client, cmd *Command, args [][]byte, now time.Time) {
 	x.Args = args
 	x.Out = x.Out[:0]
 	x.DBIndex = int(cl.db.Load())
-	x.Proto = cl.proto
-	x.NoTouch = cl.noTouch
+	x.Proto = int(cl.proto.Load())
+	x.NoTouch = cl.noTouch.Load()
 	x.Now = now.UnixMilli()
 	x.multi = false
 	x.failed = false

@@ -51,7 +51,8 @@ func benchArgs(words ...string) [][]byte {
 // table lookup, reply) makes no allocation for GET, SET and INCR.
 func TestCommandPathDoesNotAllocate(t *testing.T) {
 	s := newBareServer(t, "1")
-	cl := &Client{proto: 2}
+	cl := &Client{}
+	cl.proto.Store(2)
 	now := time.Now()
 	val := make([]byte, 100)
 	set := [][]byte{[]byte("SET"), []byte("key:000000000042"), val}
@@ -72,7 +73,8 @@ func TestCommandPathDoesNotAllocate(t *testing.T) {
 
 func BenchmarkCommandGet(b *testing.B) {
 	s := newBareServer(b, "1")
-	cl := &Client{proto: 2}
+	cl := &Client{}
+	cl.proto.Store(2)
 	now := time.Now()
 	s.runLocalCommand(cl, [][]byte{[]byte("SET"), []byte("key:000000000042"), make([]byte, 100)}, now)
 	get := benchArgs("GET", "key:000000000042")
@@ -84,7 +86,8 @@ func BenchmarkCommandGet(b *testing.B) {
 
 func BenchmarkCommandSet(b *testing.B) {
 	s := newBareServer(b, "1")
-	cl := &Client{proto: 2}
+	cl := &Client{}
+	cl.proto.Store(2)
 	now := time.Now()
 	set := [][]byte{[]byte("SET"), []byte("key:000000000042"), make([]byte, 100)}
 	b.ReportAllocs()

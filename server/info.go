@@ -557,6 +557,7 @@ func (s *Server) containerOwnStats(c *Command) cmdStatSum {
 	if own.calls <= 0 {
 		own.calls, own.usec = 0, 0
 	}
+	own.usec = max(own.usec, 0) // inline commands share their batch's time
 	return own
 }
 
