@@ -102,7 +102,7 @@ type Parser struct {
 	pos   int    // next byte to parse
 	left  int64  // bulk strings still to read
 	bulk  int64  // length announced by the last "$N" header, or -1 if the next header is unread
-	spans []span // the bulk strings read so far
+	spans []span // the bulk strings read so far, for a command resumed after ErrIncomplete
 
 	// scan is how far the line being searched for its terminator (the
 	// "*N" line, a "$N" line, or an inline line) was already searched
@@ -244,7 +244,7 @@ func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n
 		// Like Redis, wait for the bulk plus two bytes and skip those two
 		// bytes without checking that they are CRLF.
 		if int64(len(buf)-p.pos)-2 < p.bulk {
-			p.need = addClamp(p.pos, p.bulk+2)
+			p.need = addClamp(p.pos+2, p.bulk)
 			p.toSpans(args, first, direct)
 			return args[:0], 0, ErrIncomplete
 		}

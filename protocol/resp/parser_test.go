@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -607,5 +608,17 @@ func TestDefaultLimits(t *testing.T) {
 		if _, err := parseOne("*1\r\n$536870913\r\n", lim); errMsg(err) != "Protocol error: invalid bulk length" {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestNeedClamp: Need never overflows, whatever the limits allow.
+func TestNeedClamp(t *testing.T) {
+	lim := Limits{MaxBulkLen: math.MaxInt64}
+	var p Parser
+	if _, _, err := p.Parse([]byte("*1\r\n$9223372036854775807\r\n"), nil, &lim); err != ErrIncomplete {
+		t.Fatal(err)
+	}
+	if p.Need() != math.MaxInt {
+		t.Fatalf("need %d", p.Need())
 	}
 }
