@@ -40,6 +40,7 @@ func (t *Table) verify() error {
 			return fmt.Errorf("segment %d unreachable from the directory", id)
 		}
 	}
+	// I6: counts.
 	total := len(t.ovf)
 	ovfPer := map[*segment]uint32{}
 	for _, e := range t.ovf {
@@ -61,41 +62,43 @@ func (t *Table) verify() error {
 }
 
 func (t *Table) verifySegment(s *segment) error {
-	n := 0
 	type hint struct {
 		fp uint8
 		sb int
 	}
 	stashed := make([]map[hint]int, RegularBuckets) // per home: (fp, stash) -> entries
 	stashedN := make([]int, RegularBuckets)
+	n := 0
 	for bi := range s.buckets {
 		bk := &s.buckets[bi]
-		// I3: slot bitmaps.
-		if bk.busy&^slotMask != 0 || bk.probe&^bk.busy != 0 {
-			return fmt.Errorf("bucket %d: busy %x probe %x", bi, bk.busy, bk.probe)
+		a := &s.aux[bi]
+		busy := bk.busy()
+		// I3: slot bitmaps and flags.
+		if a.probe&^busy != 0 {
+			return fmt.Errorf("bucket %d: busy %x probe %x", bi, busy, a.probe)
 		}
-		if bi >= RegularBuckets && bk.probe != 0 {
-			return fmt.Errorf("stash bucket %d has probe bits", bi)
+		if bi >= RegularBuckets && (a.probe != 0 || a.hintValid != 0 || a.overflow != 0 || bk.meta[1]&(stashedBit|spilledBit) != 0) {
+			return fmt.Errorf("stash bucket %d has probe bits, hints or flags", bi)
 		}
-		if bi >= RegularBuckets && (bk.hintValid != 0 || bk.overflow != 0) {
-			return fmt.Errorf("stash bucket %d has hints", bi)
+		if bi < RegularBuckets && (bk.meta[1]&spilledBit != 0) != (s.aux[neighbour(bi)].probe != 0) {
+			return fmt.Errorf("bucket %d: spilled flag %v, neighbour probe %x", bi, bk.meta[1]&spilledBit != 0, s.aux[neighbour(bi)].probe)
 		}
-		n += bits.OnesCount16(bk.busy)
+		n += bits.OnesCount16(busy)
 		for i := 0; i < SlotsPerBucket; i++ {
 			pos := bi*SlotsPerBucket + i
-			if bk.busy&(1<<i) == 0 {
-				if bk.fp[i] != 0 || s.slots[pos] != 0 {
+			if busy&(1<<i) == 0 {
+				if bk.fpAt(i) != 0 || bk.slots[i] != 0 {
 					return fmt.Errorf("free slot %d not zeroed", pos)
 				}
 				continue
 			}
 			// I4: every entry sits where its hash says.
-			h := t.hasher.Hash(s.slots[pos])
+			h := t.hasher.Hash(bk.slots[i])
 			if t.segmentFor(h) != s {
 				return fmt.Errorf("slot %d: entry belongs to another segment", pos)
 			}
-			if fingerprint(h) != bk.fp[i] {
-				return fmt.Errorf("slot %d: fingerprint %x, hash says %x", pos, bk.fp[i], fingerprint(h))
+			if fingerprint(h) != bk.fpAt(i) {
+				return fmt.Errorf("slot %d: fingerprint %x, hash says %x", pos, bk.fpAt(i), fingerprint(h))
 			}
 			home := homeBucket(h)
 			if s.homeOf(pos) != home {
@@ -105,7 +108,7 @@ func (t *Table) verifySegment(s *segment) error {
 				if stashed[home] == nil {
 					stashed[home] = map[hint]int{}
 				}
-				stashed[home][hint{bk.fp[i], bi - RegularBuckets}]++
+				stashed[home][hint{bk.fpAt(i), bi - RegularBuckets}]++
 				stashedN[home]++
 			}
 		}
@@ -113,19 +116,23 @@ func (t *Table) verifySegment(s *segment) error {
 	if n != int(s.count) {
 		return fmt.Errorf("count %d, busy bits %d", s.count, n)
 	}
-	// I5: hints + overflow account for the stash exactly.
+	// I5: hints + overflow account for the stash exactly; the stashed flag
+	// says whether there is anything to account for.
 	for b := 0; b < RegularBuckets; b++ {
-		bk := &s.buckets[b]
-		if bk.hintValid&^(1<<maxHints-1) != 0 {
-			return fmt.Errorf("bucket %d: hintValid %x", b, bk.hintValid)
+		a := &s.aux[b]
+		if a.hintValid&^(1<<maxHints-1) != 0 {
+			return fmt.Errorf("bucket %d: hintValid %x", b, a.hintValid)
 		}
-		hints := bits.OnesCount8(bk.hintValid)
-		if hints+int(bk.overflow) != stashedN[b] {
-			return fmt.Errorf("bucket %d: %d hints + %d overflow for %d stash entries", b, hints, bk.overflow, stashedN[b])
+		hints := bits.OnesCount8(a.hintValid)
+		if hints+int(a.overflow) != stashedN[b] {
+			return fmt.Errorf("bucket %d: %d hints + %d overflow for %d stash entries", b, hints, a.overflow, stashedN[b])
 		}
-		for v := bk.hintValid; v != 0; v &= v - 1 {
+		if s.buckets[b].stashed() != (stashedN[b] > 0) {
+			return fmt.Errorf("bucket %d: stashed flag %v with %d stash entries", b, s.buckets[b].stashed(), stashedN[b])
+		}
+		for v := a.hintValid; v != 0; v &= v - 1 {
 			k := bits.TrailingZeros8(v)
-			hk := hint{bk.hintFP[k], int(bk.hintStash >> (2 * k) & 3)}
+			hk := hint{a.hintFP[k], int(a.hintStash >> (2 * k) & 3)}
 			if stashed[b][hk] == 0 {
 				return fmt.Errorf("bucket %d: hint %+v without an entry", b, hk)
 			}

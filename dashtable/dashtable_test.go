@@ -495,19 +495,21 @@ func TestSWAR(t *testing.T) {
 		vals := []uint8{0, 1, 0x7f, 0x80, 0xff, uint8(rng.Uint32())}
 		for i := 0; i < SlotsPerBucket; i++ {
 			if rng.IntN(4) != 0 {
-				bk.fp[i] = vals[rng.IntN(len(vals))]
-				bk.busy |= 1 << i
+				bk.fill(i, vals[rng.IntN(len(vals))], 1)
 			}
+		}
+		if rng.IntN(2) == 0 {
+			bk.meta[1] |= stashedBit // must not show up as a match
 		}
 		f := vals[rng.IntN(len(vals))]
 		var want uint16
 		for i := 0; i < SlotsPerBucket; i++ {
-			if bk.busy&(1<<i) != 0 && bk.fp[i] == f {
+			if bk.busy()&(1<<i) != 0 && bk.fpAt(i) == f {
 				want |= 1 << i
 			}
 		}
 		if got := bk.match(f); got != want {
-			t.Fatalf("match(%x) over %x busy %x = %x; want %x", f, bk.fp, bk.busy, got, want)
+			t.Fatalf("match(%x) over %x = %x; want %x", f, bk.meta, got, want)
 		}
 	}
 }

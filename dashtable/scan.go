@@ -65,8 +65,8 @@ func (t *Table) ForEach(fn func(handle uint64) bool) {
 			continue
 		}
 		for bi := range s.buckets {
-			for c := s.buckets[bi].busy; c != 0; c &= c - 1 {
-				if !fn(s.slots[bi*SlotsPerBucket+bits.TrailingZeros16(c)]) {
+			for c := s.buckets[bi].busy(); c != 0; c &= c - 1 {
+				if !fn(s.buckets[bi].slots[bits.TrailingZeros16(c)]) {
 					return
 				}
 			}
@@ -114,13 +114,13 @@ func (t *Table) Random(r uint64) (handle uint64, ok bool) {
 		si = (y >> 32) * nseg >> 32
 		pos = int((y & (1<<32 - 1)) * slotsPerSegment >> 32)
 		s := t.segs[si]
-		if s.buckets[pos/SlotsPerBucket].busy&(1<<(pos%SlotsPerBucket)) != 0 {
-			return s.slots[pos], true
+		if s.buckets[pos/SlotsPerBucket].busy()&(1<<(pos%SlotsPerBucket)) != 0 {
+			return s.handle(pos), true
 		}
 	}
 	for k := uint64(0); k < nseg; k++ {
 		if p := t.segs[(si+k)%nseg].firstBusy(pos); p >= 0 {
-			return t.segs[(si+k)%nseg].slots[p], true
+			return t.segs[(si+k)%nseg].handle(p), true
 		}
 		pos = 0
 	}

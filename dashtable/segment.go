@@ -1,9 +1,6 @@
 package dashtable
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "math/bits"
 
 // Geometry. See doc.go ("Geometry") for why these numbers.
 const (
@@ -51,17 +48,47 @@ func neighbour(b int) int {
 	return b + 1
 }
 
-// bucket is the metadata of one physical bucket: 32 bytes, so two adjacent
-// buckets (home + neighbour) usually share a cache line. The handles live in
-// segment.slots so that metadata scans stay dense.
+// homeOfNeighbour is the inverse of neighbour: the home bucket of the probe
+// entries in bucket nb.
+func homeOfNeighbour(nb int) int {
+	if nb == 0 {
+		return RegularBuckets - 1
+	}
+	return nb - 1
+}
+
+// bucket is 128 bytes, two cache lines that the allocator aligns to 128
+// (doc.go, "Geometry"): what a lookup reads, fingerprints, busy bits and
+// handles, sits together, so a hit costs one line pair in the table. What
+// only writers, Scan and stash lookups need lives in bucketAux.
 type bucket struct {
-	// fp[i] is the fingerprint of slot i (bytes 14 and 15 are always 0);
-	// read as two little-endian words for SWAR matching.
-	fp [16]uint8
-	// busy has bit i set when slot i holds an entry.
-	busy uint16
-	// probe has bit i set when slot i (of a regular bucket) holds an entry
-	// whose home is the previous bucket (it overflowed into this one).
+	// meta[0] holds the fingerprints of slots 0..7, one per byte;
+	// meta[1] bits 0..47 those of slots 8..13, bits 48..61 the busy bitmap
+	// (bit 48+i set when slot i holds an entry), bit 62 stashedBit and bit
+	// 63 spilledBit. Free slots have fingerprint 0.
+	meta  [2]uint64
+	slots [SlotsPerBucket]uint64 // handles
+}
+
+const (
+	busyShift = 48
+	// stashedBit is set in a regular bucket when some entry whose home it
+	// is lives in the stash (it has a hint or is counted in overflow), so
+	// lookups touch neither the stash nor bucketAux otherwise.
+	stashedBit = 1 << 62
+	// spilledBit is set in a regular bucket when some entry whose home it
+	// is lives in its neighbour (the neighbour has probe bits), so lookups
+	// that miss in the home bucket read the neighbour only then.
+	spilledBit = 1 << 63
+)
+
+// bucketAux is the per-bucket metadata that lookups of home or neighbour
+// entries never read.
+type bucketAux struct {
+	// probe has bit i set when slot i of this regular bucket holds an
+	// entry whose home is the previous bucket (it overflowed into this
+	// one). Lookups do not need it (the Matcher decides); Scan, splits and
+	// invariant checks do.
 	probe uint16
 	// Stash hints for entries whose home is this bucket but which live in
 	// the stash: hint k is valid when hintValid bit k is set; hintFP[k] is
@@ -71,16 +98,16 @@ type bucket struct {
 	hintValid uint8
 	hintStash uint8
 	overflow  uint8
-	_         [5]uint8 // pad to 32 bytes
 }
 
 // segment is a fixed-size, pointer-free block of buckets. Because it holds no
 // pointers the runtime allocates it in a noscan span: the garbage collector
-// marks the object but never reads its 840 slots.
+// marks the object but never reads its 840 slots. Its size (9.2 KB with
+// padding to the 9472-byte size class, a multiple of 128) keeps every bucket
+// 128-byte aligned.
 type segment struct {
 	buckets [BucketsPerSegment]bucket
-	// slots[b*SlotsPerBucket+i] is the handle in slot i of bucket b.
-	slots [slotsPerSegment]uint64
+	aux     [BucketsPerSegment]bucketAux
 	// stashHome[s*SlotsPerBucket+i] is the home bucket of the entry in
 	// slot i of stash bucket s (meaningless when the slot is free). Needed
 	// to maintain hints on delete and to scan logical buckets without
@@ -105,97 +132,140 @@ const (
 // for byte k). The test is exact (no false positives from borrows).
 func zeroBytes(x uint64) uint16 {
 	const low7 = ^uint64(msb)
-	t := ^((x&low7 + low7) | x | low7) // 0x80 in each zero byte
+	// Adding 0x7f to the low 7 bits of a byte sets its top bit unless they
+	// are all 0; OR-ing x adds the top bit itself. No carry leaves a byte.
+	t := msb &^ (x&low7 + low7 | x) // 0x80 in each zero byte
 	// Gather bit 8k+7 into bit k: every partial product lands on a distinct
 	// position, so no carries disturb the top byte.
 	return uint16((t >> 7) * 0x0102040810204080 >> 56)
 }
 
-// match returns the busy slots of bk whose fingerprint equals f.
+// busy returns the occupied slots of bk.
+func (bk *bucket) busy() uint16 { return uint16(bk.meta[1]>>busyShift) & slotMask }
+
+// stashed reports whether stashedBit is set.
+func (bk *bucket) stashed() bool { return bk.meta[1]&stashedBit != 0 }
+
+// match returns the busy slots of bk whose fingerprint equals f. Bytes 6 and
+// 7 of meta[1] are not fingerprints; their match bits (14, 15) are cleared
+// by the busy mask.
 func (bk *bucket) match(f uint8) uint16 {
 	pat := lsb * uint64(f)
-	lo := zeroBytes(binary.LittleEndian.Uint64(bk.fp[0:8]) ^ pat)
-	hi := zeroBytes(binary.LittleEndian.Uint64(bk.fp[8:16]) ^ pat)
-	return (lo | hi<<8) & bk.busy
+	w1 := bk.meta[1]
+	return (zeroBytes(bk.meta[0]^pat) | zeroBytes(w1^pat)<<8) & uint16(w1>>busyShift) & slotMask
 }
+
+// fpAt returns the fingerprint of slot i.
+func (bk *bucket) fpAt(i int) uint8 { return uint8(bk.meta[i>>3] >> (8 * (i & 7))) }
 
 // freeSlot returns a free slot of bk, or -1 when it is full.
 func (bk *bucket) freeSlot() int {
-	free := ^bk.busy & slotMask
+	free := ^bk.busy() & slotMask
 	if free == 0 {
 		return -1
 	}
 	return bits.TrailingZeros16(free)
 }
 
-// addHint records that an entry with fingerprint f whose home is this bucket
-// was placed in stash bucket s.
-func (bk *bucket) addHint(f uint8, s int) {
-	free := ^bk.hintValid & (1<<maxHints - 1)
+// fill sets fingerprint f and the busy bit of free slot i.
+func (bk *bucket) fill(i int, f uint8, handle uint64) {
+	bk.meta[i>>3] |= uint64(f) << (8 * (i & 7))
+	bk.meta[1] |= 1 << (busyShift + i)
+	bk.slots[i] = handle
+}
+
+// empty zeroes fingerprint, busy bit and handle of slot i.
+func (bk *bucket) empty(i int) {
+	bk.meta[i>>3] &^= 0xff << (8 * (i & 7))
+	bk.meta[1] &^= 1 << (busyShift + i)
+	bk.slots[i] = 0
+}
+
+// handle returns the handle at pos (bucket*SlotsPerBucket+slot).
+func (s *segment) handle(pos int) uint64 {
+	return s.buckets[pos/SlotsPerBucket].slots[pos%SlotsPerBucket]
+}
+
+// addHint records that an entry with fingerprint f whose home is bucket b
+// was placed in stash bucket sb.
+func (s *segment) addHint(b int, f uint8, sb int) {
+	a := &s.aux[b]
+	s.buckets[b].meta[1] |= stashedBit
+	free := ^a.hintValid & (1<<maxHints - 1)
 	if free == 0 {
-		bk.overflow++ // at most stashSlots, so it cannot wrap
+		a.overflow++ // at most stashSlots, so it cannot wrap
 		return
 	}
 	k := bits.TrailingZeros8(free)
-	bk.hintFP[k] = f
-	bk.hintValid |= 1 << k
-	bk.hintStash = bk.hintStash&^(3<<(2*k)) | uint8(s)<<(2*k)
+	a.hintFP[k] = f
+	a.hintValid |= 1 << k
+	a.hintStash = a.hintStash&^(3<<(2*k)) | uint8(sb)<<(2*k)
 }
 
-// removeHint undoes one addHint(f, s). Hints and the overflow counter form a
-// multiset (invariant 5 in doc.go): any hint equal to (f, s) may go, and when
-// none exists the entry must have been counted in overflow.
-func (bk *bucket) removeHint(f uint8, s int) {
-	for v := bk.hintValid; v != 0; v &= v - 1 {
+// removeHint undoes one addHint(b, f, sb). Hints and the overflow counter
+// form a multiset (invariant 5 in doc.go): any hint equal to (f, sb) may go,
+// and when none exists the entry must have been counted in overflow.
+func (s *segment) removeHint(b int, f uint8, sb int) {
+	a := &s.aux[b]
+	found := false
+	for v := a.hintValid; v != 0; v &= v - 1 {
 		k := bits.TrailingZeros8(v)
-		if bk.hintFP[k] == f && int(bk.hintStash>>(2*k)&3) == s {
-			bk.hintValid &^= 1 << k
-			return
+		if a.hintFP[k] == f && int(a.hintStash>>(2*k)&3) == sb {
+			a.hintValid &^= 1 << k
+			found = true
+			break
 		}
 	}
-	if bk.overflow == 0 {
-		panic("BUG: dashtable: stash entry has neither hint nor overflow count")
+	if !found {
+		if a.overflow == 0 {
+			panic("BUG: dashtable: stash entry has neither hint nor overflow count")
+		}
+		a.overflow--
 	}
-	bk.overflow--
+	if a.hintValid == 0 && a.overflow == 0 {
+		s.buckets[b].meta[1] &^= stashedBit
+	}
 }
 
-// stashMask returns the stash buckets that may hold an entry with home bk and
+// stashMask returns the stash buckets that may hold an entry with home b and
 // fingerprint f: those named by matching hints, or all of them while some
 // entry of this home is counted in overflow.
-func (bk *bucket) stashMask(f uint8) uint8 {
-	if bk.overflow != 0 {
+func (s *segment) stashMask(b int, f uint8) uint8 {
+	a := &s.aux[b]
+	if a.overflow != 0 {
 		return 1<<StashBuckets - 1
 	}
 	var m uint8
-	for v := bk.hintValid; v != 0; v &= v - 1 {
+	for v := a.hintValid; v != 0; v &= v - 1 {
 		k := bits.TrailingZeros8(v)
-		if bk.hintFP[k] == f {
-			m |= 1 << (bk.hintStash >> (2 * k) & 3)
+		if a.hintFP[k] == f {
+			m |= 1 << (a.hintStash >> (2 * k) & 3)
 		}
 	}
 	return m
 }
 
-// setSlot fills free slot i of physical bucket bi.
+// setSlot fills free slot i of physical bucket bi; probe marks an entry
+// whose home is the previous bucket.
 func (s *segment) setSlot(bi, i int, f uint8, handle uint64, probe bool) {
-	bk := &s.buckets[bi]
-	bk.fp[i] = f
-	bk.busy |= 1 << i
+	s.buckets[bi].fill(i, f, handle)
 	if probe {
-		bk.probe |= 1 << i
+		s.aux[bi].probe |= 1 << i
+		s.buckets[homeOfNeighbour(bi)].meta[1] |= spilledBit
 	}
-	s.slots[bi*SlotsPerBucket+i] = handle
 	s.count++
 }
 
 // clearSlot empties slot i of physical bucket bi. Stash hints are the
 // caller's business.
 func (s *segment) clearSlot(bi, i int) {
-	bk := &s.buckets[bi]
-	bk.fp[i] = 0
-	bk.busy &^= 1 << i
-	bk.probe &^= 1 << i
-	s.slots[bi*SlotsPerBucket+i] = 0
+	s.buckets[bi].empty(i)
+	if a := &s.aux[bi]; a.probe&(1<<i) != 0 {
+		a.probe &^= 1 << i
+		if a.probe == 0 {
+			s.buckets[homeOfNeighbour(bi)].meta[1] &^= spilledBit
+		}
+	}
 	s.count--
 }
 
@@ -227,62 +297,74 @@ func (s *segment) insert(hash, handle uint64) bool {
 func (s *segment) putStash(sb, i, b int, f uint8, handle uint64) {
 	s.setSlot(RegularBuckets+sb, i, f, handle, false)
 	s.stashHome[sb*SlotsPerBucket+i] = uint8(b)
-	s.buckets[b].addHint(f, sb)
+	s.addHint(b, f, sb)
 }
 
-// find returns the slot index (bucket*SlotsPerBucket+slot) of the entry that
-// m accepts among those that hash could have been stored under, or -1.
-// Matcher is called only for slots whose fingerprint and home agree.
-func (s *segment) find(hash uint64, m Matcher) int {
+// find returns the bucket and slot of the entry that m accepts among those
+// that hash could have been stored under, or bi == -1.
+//
+// It reads the neighbour only when the home bucket's spilledBit says some
+// entry of this home lives there, and the stash only under stashedBit. It
+// does not filter candidates by their probe bit: keys are unique, so a slot
+// that m accepts is the entry wherever its home is, and skipping the filter
+// keeps bucketAux off the lookup path. The price is a Matcher call for the
+// 1-in-256 fingerprint collisions with the other home's entries.
+func (s *segment) find(hash uint64, m Matcher) (bi, i int) {
 	f := fingerprint(hash)
 	b := homeBucket(hash)
 	bk := &s.buckets[b]
-	for c := bk.match(f) &^ bk.probe; c != 0; c &= c - 1 {
-		pos := b*SlotsPerBucket + bits.TrailingZeros16(c)
-		if m.Match(s.slots[pos]) {
-			return pos
+	// bucket.match by hand: it is just over the inliner's budget.
+	pat := lsb * uint64(f)
+	w1 := bk.meta[1]
+	c := (zeroBytes(bk.meta[0]^pat) | zeroBytes(w1^pat)<<8) & uint16(w1>>busyShift) & slotMask
+	for ; c != 0; c &= c - 1 {
+		i := bits.TrailingZeros16(c)
+		if m.Match(bk.slots[i]) {
+			return b, i
 		}
 	}
-	nb := neighbour(b)
-	nbk := &s.buckets[nb]
-	for c := nbk.match(f) & nbk.probe; c != 0; c &= c - 1 {
-		pos := nb*SlotsPerBucket + bits.TrailingZeros16(c)
-		if m.Match(s.slots[pos]) {
-			return pos
+	if w1&spilledBit != 0 {
+		nb := neighbour(b)
+		nbk := &s.buckets[nb]
+		n1 := nbk.meta[1]
+		c = (zeroBytes(nbk.meta[0]^pat) | zeroBytes(n1^pat)<<8) & uint16(n1>>busyShift) & slotMask
+		for ; c != 0; c &= c - 1 {
+			i := bits.TrailingZeros16(c)
+			if m.Match(nbk.slots[i]) {
+				return nb, i
+			}
 		}
 	}
-	if bk.hintValid == 0 && bk.overflow == 0 {
-		return -1 // the common case: nothing of this home is in the stash
+	if w1&stashedBit == 0 {
+		return -1, 0 // the common case: nothing of this home is in the stash
 	}
 	return s.findStash(b, f, m)
 }
 
-// findStash searches the stash buckets that bk's hints point at.
-func (s *segment) findStash(b int, f uint8, m Matcher) int {
-	for sm := s.buckets[b].stashMask(f); sm != 0; sm &= sm - 1 {
+// findStash searches the stash buckets that the hints of home b point at.
+func (s *segment) findStash(b int, f uint8, m Matcher) (bi, i int) {
+	for sm := s.stashMask(b, f); sm != 0; sm &= sm - 1 {
 		sb := bits.TrailingZeros8(sm)
-		bi := RegularBuckets + sb
-		for c := s.buckets[bi].match(f); c != 0; c &= c - 1 {
+		bk := &s.buckets[RegularBuckets+sb]
+		for c := bk.match(f); c != 0; c &= c - 1 {
 			i := bits.TrailingZeros16(c)
 			if int(s.stashHome[sb*SlotsPerBucket+i]) != b {
 				continue
 			}
-			pos := bi*SlotsPerBucket + i
-			if m.Match(s.slots[pos]) {
-				return pos
+			if m.Match(bk.slots[i]) {
+				return RegularBuckets + sb, i
 			}
 		}
 	}
-	return -1
+	return -1, 0
 }
 
-// remove deletes the entry at pos, keeping stash hints exact.
-func (s *segment) remove(pos int) {
-	bi, i := pos/SlotsPerBucket, pos%SlotsPerBucket
+// remove deletes the entry in slot i of bucket bi, keeping stash hints
+// exact.
+func (s *segment) remove(bi, i int) {
 	if bi >= RegularBuckets {
 		sb := bi - RegularBuckets
-		home := int(s.stashHome[sb*SlotsPerBucket+i])
-		s.buckets[home].removeHint(s.buckets[bi].fp[i], sb)
+		s.removeHint(int(s.stashHome[sb*SlotsPerBucket+i]), s.buckets[bi].fpAt(i), sb)
 	}
 	s.clearSlot(bi, i)
 }
@@ -293,7 +375,7 @@ func (s *segment) homeOf(pos int) int {
 	switch {
 	case bi >= RegularBuckets:
 		return int(s.stashHome[(bi-RegularBuckets)*SlotsPerBucket+i])
-	case s.buckets[bi].probe&(1<<i) != 0:
+	case s.aux[bi].probe&(1<<i) != 0:
 		if bi == 0 {
 			return RegularBuckets - 1
 		}
@@ -308,14 +390,13 @@ func (s *segment) homeOf(pos int) int {
 // never fails: dst receives a subset of the entries that fitted in s.
 func (s *segment) moveTo(dst *segment, pos int) {
 	bi, i := pos/SlotsPerBucket, pos%SlotsPerBucket
-	bk := &s.buckets[bi]
-	f := bk.fp[i]
-	probe := bk.probe&(1<<i) != 0
-	handle := s.slots[pos]
+	f := s.buckets[bi].fpAt(i)
+	probe := s.aux[bi].probe&(1<<i) != 0
+	handle := s.buckets[bi].slots[i]
 	if bi >= RegularBuckets {
 		sb := bi - RegularBuckets
 		home := int(s.stashHome[sb*SlotsPerBucket+i])
-		s.buckets[home].removeHint(f, sb)
+		s.removeHint(home, f, sb)
 		dst.putStash(sb, i, home, f, handle)
 	} else {
 		dst.setSlot(bi, i, f, handle, probe)
@@ -330,7 +411,7 @@ func (s *segment) moveTo(dst *segment, pos int) {
 func (s *segment) drainStash() {
 	for sb := 0; sb < StashBuckets; sb++ {
 		bi := RegularBuckets + sb
-		for c := s.buckets[bi].busy; c != 0; c &= c - 1 {
+		for c := s.buckets[bi].busy(); c != 0; c &= c - 1 {
 			i := bits.TrailingZeros16(c)
 			home := int(s.stashHome[sb*SlotsPerBucket+i])
 			dst, probe := home, false
@@ -341,9 +422,9 @@ func (s *segment) drainStash() {
 					continue
 				}
 			}
-			f := s.buckets[bi].fp[i]
-			handle := s.slots[bi*SlotsPerBucket+i]
-			s.buckets[home].removeHint(f, sb)
+			f := s.buckets[bi].fpAt(i)
+			handle := s.buckets[bi].slots[i]
+			s.removeHint(home, f, sb)
 			s.clearSlot(bi, i)
 			s.setSlot(dst, j, f, handle, probe)
 		}
@@ -354,12 +435,12 @@ func (s *segment) drainStash() {
 // end of the segment, or -1 if the segment is empty.
 func (s *segment) firstBusy(pos int) int {
 	bi, i := pos/SlotsPerBucket, pos%SlotsPerBucket
-	if c := s.buckets[bi].busy &^ (1<<i - 1); c != 0 {
+	if c := s.buckets[bi].busy() &^ (1<<i - 1); c != 0 {
 		return bi*SlotsPerBucket + bits.TrailingZeros16(c)
 	}
 	for k := 1; k <= BucketsPerSegment; k++ {
 		b := (bi + k) % BucketsPerSegment
-		if c := s.buckets[b].busy; c != 0 {
+		if c := s.buckets[b].busy(); c != 0 {
 			return b*SlotsPerBucket + bits.TrailingZeros16(c)
 		}
 	}
@@ -370,23 +451,24 @@ func (s *segment) firstBusy(pos int) int {
 // is stored: b itself, the neighbour's probe slots, or the stash.
 func (s *segment) visitLogical(b int, fn func(handle uint64)) {
 	bk := &s.buckets[b]
-	for c := bk.busy &^ bk.probe; c != 0; c &= c - 1 {
-		fn(s.slots[b*SlotsPerBucket+bits.TrailingZeros16(c)])
+	for c := bk.busy() &^ s.aux[b].probe; c != 0; c &= c - 1 {
+		fn(bk.slots[bits.TrailingZeros16(c)])
 	}
-	nb := neighbour(b)
-	nbk := &s.buckets[nb]
-	for c := nbk.busy & nbk.probe; c != 0; c &= c - 1 {
-		fn(s.slots[nb*SlotsPerBucket+bits.TrailingZeros16(c)])
+	if bk.meta[1]&spilledBit != 0 {
+		nb := neighbour(b)
+		for c := s.aux[nb].probe; c != 0; c &= c - 1 {
+			fn(s.buckets[nb].slots[bits.TrailingZeros16(c)])
+		}
 	}
-	if bk.hintValid == 0 && bk.overflow == 0 {
+	if !bk.stashed() {
 		return
 	}
 	for sb := 0; sb < StashBuckets; sb++ {
-		bi := RegularBuckets + sb
-		for c := s.buckets[bi].busy; c != 0; c &= c - 1 {
+		sbk := &s.buckets[RegularBuckets+sb]
+		for c := sbk.busy(); c != 0; c &= c - 1 {
 			i := bits.TrailingZeros16(c)
 			if int(s.stashHome[sb*SlotsPerBucket+i]) == b {
-				fn(s.slots[bi*SlotsPerBucket+i])
+				fn(sbk.slots[i])
 			}
 		}
 	}

@@ -75,8 +75,8 @@ func (t *Table) segmentFor(hash uint64) *segment {
 // Find returns the handle of the entry with this hash that m accepts.
 func (t *Table) Find(hash uint64, m Matcher) (handle uint64, ok bool) {
 	s := t.segmentFor(hash)
-	if pos := s.find(hash, m); pos >= 0 {
-		return s.slots[pos], true
+	if bi, i := s.find(hash, m); bi >= 0 {
+		return s.buckets[bi].slots[i], true
 	}
 	if s.ovf != 0 {
 		if k := t.findOvf(hash, m); k >= 0 {
@@ -90,8 +90,8 @@ func (t *Table) Find(hash uint64, m Matcher) (handle uint64, ok bool) {
 // reports whether one was found. The entry keeps its slot.
 func (t *Table) Update(hash uint64, m Matcher, newHandle uint64) bool {
 	s := t.segmentFor(hash)
-	if pos := s.find(hash, m); pos >= 0 {
-		s.slots[pos] = newHandle
+	if bi, i := s.find(hash, m); bi >= 0 {
+		s.buckets[bi].slots[i] = newHandle
 		return true
 	}
 	if s.ovf != 0 {
@@ -107,9 +107,9 @@ func (t *Table) Update(hash uint64, m Matcher, newHandle uint64) bool {
 // handle.
 func (t *Table) Delete(hash uint64, m Matcher) (handle uint64, ok bool) {
 	s := t.segmentFor(hash)
-	if pos := s.find(hash, m); pos >= 0 {
-		handle = s.slots[pos]
-		s.remove(pos)
+	if bi, i := s.find(hash, m); bi >= 0 {
+		handle = s.buckets[bi].slots[i]
+		s.remove(bi, i)
 		t.count--
 		return handle, true
 	}
@@ -166,16 +166,16 @@ func (t *Table) splitHelps(s *segment, hash uint64) bool {
 	want := hash >> shift & 1
 	b := homeBucket(hash)
 	for _, bi := range [...]int{b, neighbour(b)} {
-		for c := s.buckets[bi].busy; c != 0; c &= c - 1 {
-			h := t.hasher.Hash(s.slots[bi*SlotsPerBucket+bits.TrailingZeros16(c)])
+		for c := s.buckets[bi].busy(); c != 0; c &= c - 1 {
+			h := t.hasher.Hash(s.buckets[bi].slots[bits.TrailingZeros16(c)])
 			if h>>shift&1 != want {
 				return true
 			}
 		}
 	}
 	for bi := RegularBuckets; bi < BucketsPerSegment; bi++ {
-		for c := s.buckets[bi].busy; c != 0; c &= c - 1 {
-			h := t.hasher.Hash(s.slots[bi*SlotsPerBucket+bits.TrailingZeros16(c)])
+		for c := s.buckets[bi].busy(); c != 0; c &= c - 1 {
+			h := t.hasher.Hash(s.buckets[bi].slots[bits.TrailingZeros16(c)])
 			if h>>shift&1 != want {
 				return true
 			}
@@ -215,11 +215,11 @@ func (t *Table) split(di int) {
 
 	shift := 63 - d
 	for bi := 0; bi < BucketsPerSegment; bi++ {
-		for c := s.buckets[bi].busy; c != 0; c &= c - 1 {
+		for c := s.buckets[bi].busy(); c != 0; c &= c - 1 {
 			i := bits.TrailingZeros16(c)
 			pos := bi*SlotsPerBucket + i
-			h := t.hasher.Hash(s.slots[pos])
-			if fingerprint(h) != s.buckets[bi].fp[i] || homeBucket(h) != s.homeOf(pos) {
+			h := t.hasher.Hash(s.buckets[bi].slots[i])
+			if fingerprint(h) != s.buckets[bi].fpAt(i) || homeBucket(h) != s.homeOf(pos) {
 				panic("BUG: dashtable: Hasher returned a hash that differs from the inserted one")
 			}
 			if h>>shift&1 != 0 {
