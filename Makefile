@@ -39,6 +39,10 @@ fuzz: ## run every fuzz target for FUZZTIME each
 microbench: ## micro-benchmarks (allocation counts on the hot paths)
 	$(GO) test -run '^$$' -bench . -benchmem ./protocol/... ./dashtable/ ./shard/... ./server/
 
+.PHONY: bench
+bench: build ## Anax vs redis-server/memcached on loopback (bench/README.md; QUICK=1 smoke, BIG=1 adds 10M keys)
+	QUICK='$(QUICK)' BIG='$(BIG)' bench/run.sh
+
 .PHONY: lint
 lint: ## go vet
 	$(GO) vet ./...

@@ -378,7 +378,12 @@ func TestParams(t *testing.T) {
 	if lookup("dbnum") != lookup("databases") {
 		t.Error("dbnum is not databases")
 	}
-	if lookup("memcached_port") != nil {
-		t.Error("memcached_port is reserved for later")
+	// Dragonfly's spelling of the Memcached listener flag.
+	if p := lookup("memcached_port"); p == nil || p != lookup("memcached-port") {
+		t.Error("memcached_port is not memcached-port")
+	}
+	if c := New(); c.Int("memcached-port") != 0 || c.Int("memcached-max-item-size") != 1<<20 {
+		t.Errorf("memcached defaults: port %d, max item size %d",
+			c.Int("memcached-port"), c.Int("memcached-max-item-size"))
 	}
 }

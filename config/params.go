@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -59,6 +60,27 @@ type param struct {
 	idx int // position in params and in every Config's value slice
 }
 
+// parseFlagBool parses a yes/no parameter that also takes the spelling of
+// Dragonfly's boolean flags (--http_console=false). Read it with Int (1:
+// yes). Unlike a kindBool flag it needs a value on the command line.
+func parseFlagBool(_ value, args []string, _ parseOpts) (value, *valueError) {
+	switch strings.ToLower(args[0]) {
+	case "yes", "true", "1":
+		return value{n: 1}, nil
+	case "no", "false", "0":
+		return value{n: 0}, nil
+	}
+	return value{}, verr("argument must be 'yes' or 'no'",
+		fmt.Sprintf("value %q is not yes or no (or true or false)", args[0]))
+}
+
+func formatYesNo(v value) string {
+	if v.n != 0 {
+		return "yes"
+	}
+	return "no"
+}
+
 func (p *param) parseSpecial(cur value, args []string, o parseOpts) (value, *valueError) {
 	return p.sparse(cur, args, o)
 }
@@ -98,6 +120,10 @@ var params = []*param{
 	{name: "bind", kind: kindList, flags: immutable | multiArg, def: "127.0.0.1 -::1",
 		maxWords: 16, tooMany: "Too many bind addresses specified.",
 		help: "addresses to listen on; a leading '-' marks an address that may be unavailable"},
+	{name: "memcached-port", kind: kindInt, min: 0, max: 65535, def: "0", flags: immutable | anaxOnly,
+		help: "TCP port serving the Memcached text and meta protocols on database 0 (0: off)"},
+	{name: "memcached-max-item-size", kind: kindMemory, min: 1024, max: 1 << 30, def: "1mb", flags: anaxOnly,
+		help: "largest item a Memcached client may store, counted as memcached's -I counts it"},
 	{name: "protected-mode", kind: kindBool, def: "yes",
 		help: "refuse non-loopback clients while no password is set"},
 	{name: "tcp-backlog", kind: kindInt, min: 0, max: intMax, def: "511", flags: immutable,
@@ -140,6 +166,11 @@ var params = []*param{
 		help: "number of shard threads (0: one per CPU core)"},
 	{name: "pin-threads", kind: kindBool, def: "no", flags: immutable | anaxOnly,
 		help: "pin each shard thread to a CPU core"},
+	{name: "admin-port", kind: kindInt, min: 0, max: 65535, def: "0", flags: immutable | anaxOnly,
+		help: "serve the HTTP console, /metrics and /healthz on this port too (0: off)"},
+	{name: "http-console", kind: kindSpecial, def: "yes", numeric: true, flags: immutable | anaxOnly,
+		sparse: parseFlagBool, sformat: formatYesNo,
+		help: "answer HTTP requests (console, /metrics, /healthz) on the RESP port (yes/no, or true/false)"},
 	{name: "enable-protected-configs", kind: kindEnum, enum: yesNoLocal, def: "no", flags: immutable,
 		help: "allow CONFIG SET of protected parameters (dir, dbfilename): no, yes or local"},
 	{name: "enable-debug-command", kind: kindEnum, enum: yesNoLocal, def: "no", flags: immutable,

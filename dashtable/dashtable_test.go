@@ -3,7 +3,9 @@ package dashtable
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+	"unsafe"
 )
 
 // Test handles pack a key (high 56 bits) and a version byte, so that Update
@@ -553,4 +555,37 @@ func TestLoadFactor(t *testing.T) {
 	if avg < 0.7 {
 		t.Fatalf("segments split at %.2f full", avg)
 	}
+}
+
+// TestLayout pins the memory layout that doc.go promises: 128-byte buckets,
+// aligned to 128 in every allocated segment, and the allocation size that
+// MemoryUsage charges per segment.
+func TestLayout(t *testing.T) {
+	if s := unsafe.Sizeof(bucket{}); s != 128 {
+		t.Fatalf("bucket is %d bytes", s)
+	}
+	if s := unsafe.Sizeof(segment{}); s > segmentAllocSize || s <= segmentAllocSize*7/8 {
+		t.Fatalf("segment is %d bytes; segmentAllocSize %d", s, segmentAllocSize)
+	}
+	if unsafe.Offsetof(segment{}.buckets) != 0 {
+		t.Fatal("buckets must start the segment")
+	}
+	segs := make([]*segment, 1000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range segs {
+		segs[i] = new(segment)
+	}
+	runtime.ReadMemStats(&after)
+	for _, s := range segs {
+		if p := uintptr(unsafe.Pointer(&s.buckets[0])); p%128 != 0 {
+			t.Fatalf("bucket at %#x is not 128-byte aligned", p)
+		}
+	}
+	per := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(segs))
+	if per < segmentAllocSize || per > segmentAllocSize*1.01 {
+		t.Fatalf("a segment allocates %.0f bytes; segmentAllocSize is %d", per, segmentAllocSize)
+	}
+	runtime.KeepAlive(segs)
 }

@@ -41,17 +41,28 @@
 //
 // A segment has 56 regular buckets and 4 stash buckets of 14 slots: 840
 // slots, Dragonfly's geometry, kept because it suits Go as well:
-//   - 14 one-byte fingerprints plus a 16-bit busy bitmap give a bucket's
-//     metadata as two 64-bit words, matched 8 slots per step with SWAR (no
-//     SIMD in Go); metadata is padded to 32 bytes, so a home bucket and its
-//     neighbour usually share one cache line.
+//   - A bucket is 128 bytes, one aligned pair of cache lines: two words of
+//     metadata (14 one-byte fingerprints, a 14-bit busy bitmap and two
+//     flags) and 14 uint64 handles. A lookup matches 8 fingerprints per
+//     step with SWAR (no SIMD in Go) and finds the handle in the same line
+//     pair, so a hit in the home bucket costs one memory round trip in the
+//     table (plus the caller's key comparison). Keeping fingerprints apart
+//     from handles, as a first version did, cost a second dependent miss:
+//     ~1.6x slower dependent lookups at 8M entries.
+//   - The flags say whether any entry of this home spilled into the
+//     neighbour (about half the buckets at typical fill) or into the stash
+//     (~0.4%), so misses read the neighbour only when needed and the stash
+//     almost never. Probe bits and stash hints live in a side array
+//     (bucketAux) that only writers, Scan and stash lookups touch.
 //   - Two candidate buckets plus a 56-slot stash let a segment fill to about
 //     95% before it must split (measured mean fill at split: 0.947), so the
-//     table averages ~0.72 occupancy over the split sawtooth. At 8-byte
-//     handles that is ~15 bytes per entry all-in (MemoryUsage at 10M
-//     entries: 144 MB), against ~30 for map[uint64]uint64.
-//   - A segment is ~9.2 KB (size class 9472): splitting one is bounded work,
-//     and 10M entries need only ~16K segments and a 64 KB directory.
+//     table averages ~0.72 occupancy over the split sawtooth: ~15 bytes per
+//     entry all-in (MemoryUsage at 10M entries: 144 MB), against ~30 for
+//     map[uint64]uint64.
+//   - A segment is ~9.2 KB and lands in the 9472-byte size class, a
+//     multiple of 128, so the allocator keeps every bucket line-pair
+//     aligned. Splitting one is bounded work (at most 840 Hash calls), and
+//     10M entries need only ~16K segments and a 64 KB directory.
 //
 // Smaller buckets would raise the split rate and lower the fill; larger
 // segments would make each split (and its latency) longer.
@@ -62,14 +73,13 @@
 //
 // # Stash hints
 //
-// Each regular bucket holds up to 4 hints (fingerprint + stash bucket) for
+// Each regular bucket has up to 4 hints (fingerprint + stash bucket) for
 // stash entries whose home it is, and an overflow count of such entries that
-// found no free hint. A lookup scans only the stash buckets named by hints
-// matching its fingerprint, or all 4 while the count is non-zero; when a
-// bucket has no hints and a zero count, as almost all do, the stash is not
-// touched at all. Each stash slot also records its entry's home bucket, so
-// deletes can drop the right hint and Scan can find logical buckets without
-// rehashing.
+// found no free hint. A lookup that misses in home and neighbour and finds
+// the bucket's stashed flag set scans only the stash buckets named by hints
+// matching its fingerprint, or all 4 while the count is non-zero. Each stash
+// slot also records its entry's home bucket, so deletes can drop the right
+// hint and Scan can find logical buckets without rehashing.
 //
 // # Invariants
 //
@@ -80,9 +90,11 @@
 //  2. A segment of depth L <= G is the target of exactly the 2^(G-L)
 //     consecutive, aligned directory slots that share its L-bit prefix.
 //     Segment indices are stable: segments are only added (Clear resets).
-//  3. In every bucket probe ⊆ busy ⊆ 14 slot bits; stash buckets carry no
-//     probe bits, hints or overflow count; free slots hold fingerprint 0
-//     and handle 0.
+//  3. In every bucket probe ⊆ busy ⊆ 14 slot bits; free slots hold
+//     fingerprint 0 and handle 0; stash buckets carry no probe bits, hints,
+//     overflow count or flags. A regular bucket b has spilledBit set iff
+//     neighbour(b) has probe bits, and stashedBit set iff some stash entry
+//     has home b.
 //  4. An entry with hash h lives in segment dir[h>>(64-G)] with fingerprint
 //     h&0xff, in exactly one of: its home bucket b with the probe bit clear;
 //     neighbour(b) = (b+1) mod 56 with the probe bit set; a stash slot whose
@@ -125,7 +137,7 @@
 // with tens of millions of keys a map of pointer-bearing entries costs
 // seconds of CPU per cycle (measured: map[string][]byte with 10M entries,
 // ~7 s of GC CPU and ~3.8 s wall per forced cycle on 2 cores). Here a
-// segment holds only integers (fingerprints, bitmaps, hints, [840]uint64
+// segment holds only integers (fingerprint words, bitmaps, hints, 840
 // handles), so the runtime allocates it in a noscan span: the GC marks the
 // object without reading it. The only pointers are the Table's few slices
 // and one *segment per 840 slots: 10M entries cost the GC ~16K objects,

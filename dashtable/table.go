@@ -57,13 +57,17 @@ func (t *Table) Len() int { return t.count }
 // SegmentCount returns the number of segments.
 func (t *Table) SegmentCount() int { return len(t.segs) }
 
+// segmentAllocSize is what the Go allocator hands out for one segment: its
+// size rounded up to the runtime's size class (checked by TestLayout).
+const segmentAllocSize = 9472
+
 // MemoryUsage returns bytes held by the directory, the segments and the
 // overflow list (the caller's arena is not included).
 func (t *Table) MemoryUsage() int {
 	return int(unsafe.Sizeof(*t)) +
 		cap(t.dir)*4 +
 		cap(t.segs)*int(unsafe.Sizeof((*segment)(nil))) +
-		len(t.segs)*int(unsafe.Sizeof(segment{})) +
+		len(t.segs)*segmentAllocSize +
 		cap(t.ovf)*int(unsafe.Sizeof(ovfEntry{}))
 }
 

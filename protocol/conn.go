@@ -184,6 +184,11 @@ func (c *Conn) processFace(buf []byte) gnet.Action {
 	if closeAfter {
 		c.closing = true
 	}
+	if c.hold {
+		// The face asked to pause (Hold) until its replies are written:
+		// flush wakes the connection when the FIFO drains.
+		c.stalled = true
+	}
 	c.flush()
 	return gnet.None
 }
@@ -202,6 +207,9 @@ func (c *Conn) process() gnet.Action {
 		return gnet.Close
 	}
 	if need := c.parser.Need(); need > 0 && buffered < need {
+		return gnet.None
+	}
+	if fn, ok := c.face.(FaceNeeder); ok && buffered < fn.Need(c) {
 		return gnet.None
 	}
 	buf, err := c.gc.Peek(buffered)
@@ -267,12 +275,14 @@ func (c *Conn) process() gnet.Action {
 			break
 		}
 	}
+	c.inBatch = false
+	// EndBatch runs before Discard: the batch's arguments are still valid
+	// there (the slow log copies those of slow inline commands).
+	c.srv.opts.Handler.EndBatch(c)
 	if consumed > 0 {
 		// Never Discard(0): gnet treats n <= 0 as "discard everything".
 		_, _ = c.gc.Discard(consumed)
 	}
-	c.inBatch = false
-	c.srv.opts.Handler.EndBatch(c)
 	c.flush()
 	if c.stalled && len(c.fifo) == 0 && !c.closing {
 		// Everything finished while we were parsing: carry on at once.

@@ -12,9 +12,23 @@ type Face interface {
 	Open(c *Conn)
 	// Traffic receives every buffered byte (valid during the call only)
 	// and returns how many it consumed; close asks for the connection to
-	// be closed once its replies are written.
+	// be closed once its replies are written. A face that calls c.Hold()
+	// gets no Traffic until every pending reply is written; then it is
+	// called again with what is still buffered.
 	Traffic(c *Conn, in []byte) (consumed int, close bool)
 	Close(c *Conn)
+}
+
+// FaceNeeder is implemented by a Face that can tell how many buffered
+// bytes it needs before Traffic can make progress (a large value still
+// arriving): the connection does not call Traffic, nor copy its buffer,
+// until that many are buffered. 0 means any.
+//
+// A Face that stops consuming while bytes remain must call Conn.Hold
+// first: the connection then offers the rest again once every pending
+// reply is written (gnet does not signal bytes it already holds).
+type FaceNeeder interface {
+	Need(c *Conn) int
 }
 
 var httpMethods = [][]byte{

@@ -168,7 +168,7 @@ func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *Command, args [][]byt
 	slot := c.Defer()
 	homeShard := s.router.Shard(home)
 	s.router.Hop(target, func() {
-		s.runCommand(x, target)
+		s.runCommand(x, target, cl)
 		if !suppress {
 			slot.Buf = append(slot.Buf, x.Out...)
 		}
@@ -185,7 +185,7 @@ func (s *Server) runBarrier(c *protocol.Conn, cl *Client, cmd *Command, args [][
 	slot := c.Defer()
 	c.Hold()
 	s.router.Barrier(shards, func() {
-		s.runCommand(x, home)
+		s.runCommand(x, home, cl)
 		if !suppress {
 			slot.Buf = append(slot.Buf, x.Out...)
 		}
@@ -251,15 +251,20 @@ func (x *Exec) reset(cl *Client, cmd *Command, args [][]byte, now time.Time) {
 }
 
 // runCommand runs x (after a hop or under a barrier) and records its
-// statistics on loop slot statIdx, timing it on its own.
-func (s *Server) runCommand(x *Exec, statIdx int) {
+// statistics on loop slot statIdx, timing it on its own; a slow one goes to
+// the slow log with cl's address and name (cl is read-only here).
+func (s *Server) runCommand(x *Exec, statIdx int, cl *Client) {
 	start := time.Now()
 	x.Cmd.Run(x)
+	d := time.Since(start)
 	st := &x.Cmd.stats[statIdx]
 	st.calls.Add(1)
-	st.nsec.Add(int64(time.Since(start)))
+	st.nsec.Add(int64(d))
 	if x.failed {
 		st.failed.Add(1)
+	}
+	if int64(d) >= s.mon.minNs.Load() {
+		s.mon.note(x.Cmd, x.Args, d, cl)
 	}
 }
 
@@ -275,13 +280,22 @@ func (s *Server) runInline(x *Exec, loop int) {
 		st.failed.Add(1)
 	}
 	b := &s.batch[loop]
+	if len(b.cmds) == 0 {
+		b.args, b.ends = b.args[:0], b.ends[:0]
+	}
 	b.cmds = append(b.cmds, x.Cmd)
+	// The arguments, for the slow log (see slowlog.go): slices into the
+	// read buffer, valid until EndBatch.
+	b.args = append(b.args, x.Args...)
+	b.ends = append(b.ends, int32(len(b.args)))
 }
 
 // batchState is per loop: the clock read once per batch of commands.
 type batchState struct {
 	now  time.Time
 	cmds []*Command // run inline in this batch, for timing
+	args [][]byte   // their arguments, end to end
+	ends []int32    // where each command's arguments end in args
 	_    [32]byte
 }
 
@@ -290,7 +304,7 @@ type batchState struct {
 func (s *Server) BeginBatch(c *protocol.Conn) {
 	b := &s.batch[c.Loop()]
 	b.now = time.Now()
-	b.cmds = b.cmds[:0]
+	b.cmds, b.args, b.ends = b.cmds[:0], b.args[:0], b.ends[:0]
 	if cl, ok := c.Client.(*Client); ok {
 		cl.lastInteraction.Store(b.now.UnixMilli())
 	}
@@ -303,13 +317,18 @@ func (s *Server) EndBatch(c *protocol.Conn) {
 	if len(b.cmds) == 0 {
 		return
 	}
-	each := int64(time.Since(b.now)) / int64(len(b.cmds))
+	total := time.Since(b.now)
+	each := int64(total) / int64(len(b.cmds))
 	loop := c.Loop()
-	for i, cmd := range b.cmds {
+	for _, cmd := range b.cmds {
 		cmd.stats[loop].nsec.Add(each)
-		b.cmds[i] = nil
 	}
-	b.cmds = b.cmds[:0]
+	if int64(total) >= s.mon.minNs.Load() {
+		s.noteBatch(c, b, total)
+	}
+	clear(b.cmds)
+	clear(b.args)
+	b.cmds, b.args, b.ends = b.cmds[:0], b.args[:0], b.ends[:0]
 }
 
 // rejectCommand answers a command refused before it ran.

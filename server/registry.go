@@ -10,6 +10,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, s.stringCommands()...)
 	all = append(all, s.keyCommands()...)
 	all = append(all, s.serverCommands()...)
+	all = append(all, s.monitorCommands()...)
 	for _, c := range all {
 		s.addCommand(c, loops)
 	}

@@ -48,6 +48,8 @@ type Server struct {
 	shutdown chan struct{}
 	stopOnce sync.Once
 	rngState atomic.Uint64
+	mon      monitor   // SLOWLOG and LATENCY (slowlog.go)
+	web      *webState // the HTTP face (http.go)
 }
 
 type errStats struct {
@@ -68,6 +70,7 @@ func New(cfg *config.Config, log *zap.SugaredLogger) *Server {
 	s.runID = randomHex(40)
 	s.rngState.Store(uint64(time.Now().UnixNano()) | 1)
 	s.lastSave.Store(time.Now().Unix())
+	s.mon.init(cfg)
 	return s
 }
 
@@ -99,7 +102,7 @@ func (s *Server) Start() error {
 		}
 	}
 	addrs = s.usableAddrs(addrs)
-	s.net = protocol.NewServer(protocol.Options{
+	opts := protocol.Options{
 		Addrs:        addrs,
 		Loops:        n,
 		LockOSThread: s.cfg.Bool("pin-threads"),
@@ -114,12 +117,17 @@ func (s *Server) Start() error {
 				shards[i].SetWaker(l)
 			}
 		},
-	})
+	}
+	s.httpOptions(&opts)
+	if err := s.memcacheOptions(&opts); err != nil {
+		return err
+	}
+	s.net = protocol.NewServer(opts)
 	if _, err := s.net.Start(); err != nil {
 		return err
 	}
 	go s.cron()
-	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(addrs, ", "))
+	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(opts.Addrs, ", "))
 	s.log.Info("Ready to accept connections")
 	return nil
 }

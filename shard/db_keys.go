@@ -23,11 +23,15 @@ func (db *DB) CopyFrom(src *DB, h Handle, key []byte, expireAt int64, keepMeta b
 	sb := src.sh.arena.Bytes(h)
 	vl := int(binary.LittleEndian.Uint32(sb[4:]))
 	skl := int(binary.LittleEndian.Uint32(sb))
-	val := sb[headerSize+skl : headerSize+skl+vl]
+	n := vl
+	if _, ok := trailerOff(sb); ok {
+		n += mcTrailer // a memcache item's flags and CAS travel with it
+	}
+	val := sb[headerSize+skl : headerSize+skl+n]
 
 	// Allocating never moves other cells (arena invariant 3 and chunks that
 	// are never reallocated), so sb stays valid across Alloc.
-	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + vl)
+	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + n)
 	copy(nb[:headerSize], sb[:headerSize])
 	binary.LittleEndian.PutUint32(nb[0:], uint32(len(key)))
 	binary.LittleEndian.PutUint64(nb[8:], uint64(expireAt))

@@ -1,0 +1,491 @@
+// Command anaxload drives a Redis-protocol (or memcached text protocol)
+// server with a closed-loop load and reports throughput and latency
+// percentiles. It is the load generator of `make bench` (see
+// bench/README.md).
+//
+// Each connection is one goroutine that writes a pipeline of -P requests
+// with one write, then reads the -P replies. A reply's latency runs from
+// the write of its pipeline to the read that completed it, as in
+// redis-benchmark. Only pipelines sent after the warm-up and answered
+// before the end are counted. The load is closed-loop (a slow reply delays
+// the next request), so latency under overload is understated the same way
+// redis-benchmark understates it.
+//
+// Keys are "<prefix><index>", the index zero-padded to -pad digits; the
+// defaults ("key:", 12) are redis-benchmark's __rand_int__ keys, so one
+// prefill serves both tools.
+//
+// Usage:
+//
+//	anaxload -addr 127.0.0.1:6379 -cmd get -c 50 -P 16 -d 100 -keys 1000000 -duration 10s
+//	anaxload -cmd mix -ratio 1:10 -dist zipf -theta 0.99
+//	anaxload -cmd prefill -keys 1000000 -d 100
+//	anaxload -cmd ping -duration 5s  # wait until the server answers
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	addr     string
+	proto    string
+	cmd      string
+	conns    int
+	pipeline int
+	size     int
+	keys     uint64
+	prefix   string
+	pad      int
+	dist     string
+	theta    float64
+	writes   int // mix: writes per writes+reads
+	reads    int
+	mget     int
+	duration time.Duration
+	warmup   time.Duration
+	timeout  time.Duration
+	tsv      bool
+	seed     uint64
+	engine   string
+}
+
+func main() {
+	var o options
+	var ratio string
+	flag.StringVar(&o.addr, "addr", "127.0.0.1:6379", "server address")
+	flag.StringVar(&o.proto, "proto", protoRESP, "wire protocol: resp or memcache")
+	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr; or prefill (SET every key once), ping (wait for the server)")
+	flag.IntVar(&o.conns, "c", 50, "connections")
+	flag.IntVar(&o.pipeline, "P", 1, "requests per pipeline")
+	flag.IntVar(&o.size, "d", 100, "value size in bytes")
+	flag.Uint64Var(&o.keys, "keys", 100000, "keyspace: key indexes are drawn from [0, keys)")
+	flag.StringVar(&o.prefix, "key-prefix", "key:", "key prefix")
+	flag.IntVar(&o.pad, "pad", 12, "zero-pad key indexes to this many digits (12: redis-benchmark's keys)")
+	flag.StringVar(&o.dist, "dist", "uniform", "key distribution: uniform or zipf")
+	flag.Float64Var(&o.theta, "theta", 0.99, "zipf exponent, in (0, 1)")
+	flag.StringVar(&ratio, "ratio", "1:10", "mix: writes:reads")
+	flag.IntVar(&o.mget, "mget", 10, "mget: keys per command")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured time (ping: how long to wait)")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "load before measuring")
+	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "extra time allowed past the end before a connection is abandoned")
+	flag.BoolVar(&o.tsv, "tsv", false, "print one tab-separated line: ops/s p50 p99 p99.9 max (ms) errors miss% client-cpu%")
+	flag.Uint64Var(&o.seed, "seed", 1, "random seed")
+	flag.StringVar(&o.engine, "engine", defaultEngine, "epoll (Linux: one event loop per GOMAXPROCS, as redis-benchmark) or go (a goroutine per connection)")
+	flag.Parse()
+
+	if err := o.check(ratio); err != nil {
+		fmt.Fprintln(os.Stderr, "anaxload:", err)
+		os.Exit(2)
+	}
+	var err error
+	switch o.cmd {
+	case "ping":
+		err = waitReady(&o)
+	case "prefill":
+		err = prefill(&o)
+	default:
+		err = runLoad(&o)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "anaxload:", err)
+		os.Exit(1)
+	}
+}
+
+func (o *options) check(ratio string) error {
+	switch o.proto {
+	case protoRESP, protoMemcache:
+	default:
+		return fmt.Errorf("unknown -proto %q", o.proto)
+	}
+	switch o.cmd {
+	case "set", "get", "mix", "mget", "incr", "prefill", "ping":
+	default:
+		return fmt.Errorf("unknown -cmd %q", o.cmd)
+	}
+	switch o.engine {
+	case "go":
+	case "epoll":
+		if defaultEngine != "epoll" {
+			return fmt.Errorf("-engine epoll needs Linux")
+		}
+	default:
+		return fmt.Errorf("unknown -engine %q", o.engine)
+	}
+	switch o.dist {
+	case "uniform", "zipf":
+	default:
+		return fmt.Errorf("unknown -dist %q", o.dist)
+	}
+	if o.dist == "zipf" && (o.theta <= 0 || o.theta >= 1) {
+		return fmt.Errorf("-theta %v: must be in (0, 1)", o.theta)
+	}
+	w, r, ok := strings.Cut(ratio, ":")
+	var err1, err2 error
+	o.writes, err1 = strconv.Atoi(w)
+	o.reads, err2 = strconv.Atoi(r)
+	if !ok || err1 != nil || err2 != nil || o.writes < 0 || o.reads < 0 || o.writes+o.reads == 0 {
+		return fmt.Errorf("-ratio %q: want writes:reads", ratio)
+	}
+	if o.conns < 1 || o.pipeline < 1 || o.size < 0 || o.keys < 1 || o.mget < 1 || o.duration <= 0 {
+		return fmt.Errorf("-c, -P, -keys, -mget and -duration must be positive")
+	}
+	return nil
+}
+
+func (o *options) request() request {
+	if o.proto == protoMemcache {
+		return memcacheRequest{}
+	}
+	return respRequest{}
+}
+
+func (o *options) reply(rd *reader) error {
+	if o.proto == protoMemcache {
+		return rd.memcacheReply()
+	}
+	return rd.respReply()
+}
+
+// appendKey formats key index i.
+func (o *options) appendKey(dst []byte, i uint64) []byte {
+	dst = append(dst, o.prefix...)
+	var d [20]byte
+	s := strconv.AppendUint(d[:0], i, 10)
+	for n := len(s); n < o.pad; n++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, s...)
+}
+
+func dial(o *options) (net.Conn, error) {
+	c, err := net.DialTimeout("tcp", o.addr, 10*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// value is the payload of every write: printable, not compressible to a
+// run of one byte.
+func value(n int) []byte {
+	v := make([]byte, n)
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := range v {
+		v[i] = 'a' + byte(rng.IntN(26))
+	}
+	return v
+}
+
+// waitReady pings until the server answers or -duration passes.
+func waitReady(o *options) error {
+	deadline := time.Now().Add(o.duration)
+	var last error
+	for time.Now().Before(deadline) {
+		c, err := dial(o)
+		if err == nil {
+			_ = c.SetDeadline(time.Now().Add(time.Second))
+			_, err = c.Write(o.request().ping(nil))
+			if err == nil {
+				rd := newReader(c, time.Now())
+				err = o.reply(rd)
+				if err == nil && rd.errs > 0 {
+					err = fmt.Errorf("%s", rd.firstErr) // e.g. -LOADING
+				}
+			}
+			c.Close()
+			if err == nil {
+				return nil
+			}
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not ready after %v: %v", o.addr, o.duration, last)
+}
+
+// prefill SETs every key in [0, keys) once, each connection a contiguous
+// range, in pipelines of max(-P, 64).
+func prefill(o *options) error {
+	start := time.Now()
+	p := max(o.pipeline, 64)
+	val := value(o.size)
+	conns := min(uint64(o.conns), o.keys)
+	errs := make([]error, conns)
+	var wg sync.WaitGroup
+	for ci := range conns {
+		lo, hi := o.keys*ci/conns, o.keys*(ci+1)/conns
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := dial(o)
+			if err != nil {
+				errs[ci] = err
+				return
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(o.duration + o.timeout))
+			req, rd := o.request(), newReader(c, start)
+			var buf, key []byte
+			for i := lo; i < hi; {
+				buf = buf[:0]
+				n := 0
+				for ; n < p && i < hi; n, i = n+1, i+1 {
+					key = o.appendKey(key[:0], i)
+					buf = req.set(buf, key, val)
+				}
+				if _, err := c.Write(buf); err != nil {
+					errs[ci] = err
+					return
+				}
+				for range n {
+					if err := o.reply(rd); err != nil {
+						errs[ci] = err
+						return
+					}
+				}
+			}
+			if rd.errs > 0 {
+				errs[ci] = fmt.Errorf("%d error replies, first: %s", rd.errs, rd.firstErr)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return fmt.Errorf("prefill: %w", err)
+		}
+	}
+	el := time.Since(start)
+	fmt.Printf("prefilled %d keys of %d bytes in %.2fs (%.0f keys/s)\n", o.keys, o.size, el.Seconds(),
+		float64(o.keys)/el.Seconds())
+	return nil
+}
+
+// worker is one connection's measurements, filled by an engine.
+type worker struct {
+	hist           Histogram
+	values, misses uint64
+	errs           uint64
+	firstErr       string
+	err            error
+}
+
+// collect copies a reader's counters into w.
+func (w *worker) collect(rd *reader) {
+	w.values, w.misses, w.errs, w.firstErr = rd.values, rd.nils, rd.errs, rd.firstErr
+}
+
+// gen builds one connection's pipelines.
+type gen struct {
+	o    *options
+	req  request
+	kg   keyGen
+	rng  *rand.Rand
+	val  []byte
+	keys [][]byte
+}
+
+func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
+	return &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, o.mget)}
+}
+
+// batch appends one pipeline of -P requests to dst.
+func (g *gen) batch(dst []byte) []byte {
+	o, keys := g.o, g.keys
+	for range o.pipeline {
+		switch o.cmd {
+		case "set":
+			keys[0] = o.appendKey(keys[0][:0], g.kg.next())
+			dst = g.req.set(dst, keys[0], g.val)
+		case "get":
+			keys[0] = o.appendKey(keys[0][:0], g.kg.next())
+			dst = g.req.get(dst, keys[0])
+		case "mix":
+			keys[0] = o.appendKey(keys[0][:0], g.kg.next())
+			if g.rng.IntN(o.writes+o.reads) < o.writes {
+				dst = g.req.set(dst, keys[0], g.val)
+			} else {
+				dst = g.req.get(dst, keys[0])
+			}
+		case "mget":
+			for j := range keys {
+				keys[j] = o.appendKey(keys[j][:0], g.kg.next())
+			}
+			dst = g.req.mget(dst, keys)
+		case "incr":
+			keys[0] = o.appendKey(keys[0][:0], g.kg.next())
+			dst = g.req.incr(dst, keys[0])
+		}
+	}
+	return dst
+}
+
+// load runs the load and returns every connection's figures merged.
+func load(o *options) (*worker, error) {
+	var shape *zipfShape
+	if o.dist == "zipf" {
+		shape = newZipfShape(o.keys, o.theta, true)
+	}
+	val := value(o.size)
+	if o.proto == protoMemcache && o.cmd == "incr" {
+		if err := presetCounters(o); err != nil {
+			return nil, err
+		}
+	}
+	workers := make([]*worker, o.conns)
+	gens := make([]*gen, o.conns)
+	for i := range workers {
+		workers[i] = &worker{}
+		rng := rand.New(rand.NewPCG(o.seed, uint64(i)))
+		var kg keyGen = &uniformGen{rng: rng, n: o.keys}
+		if shape != nil {
+			kg = &zipfGen{zipfShape: shape, rng: rng}
+		}
+		gens[i] = newGen(o, kg, rng, val)
+	}
+	t0 := time.Now()
+	if o.engine == "epoll" {
+		if err := runEpoll(o, t0, workers, gens); err != nil {
+			return nil, err
+		}
+	} else {
+		runGoroutines(o, t0, workers, gens)
+	}
+	total := &worker{}
+	for _, w := range workers {
+		if w.err != nil {
+			return nil, w.err
+		}
+		total.hist.Merge(&w.hist)
+		total.values += w.values
+		total.misses += w.misses
+		if total.errs == 0 {
+			total.firstErr = w.firstErr
+		}
+		total.errs += w.errs
+	}
+	return total, nil
+}
+
+func runLoad(o *options) error {
+	var ru0, ru1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	t0 := time.Now()
+	total, err := load(o)
+	if err != nil {
+		return err
+	}
+	wall := time.Since(t0)
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	ops := float64(total.hist.Count()) / o.duration.Seconds()
+	cpu := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano()) * 100
+	cpuPct := float64(cpu) / float64(wall) / float64(gomaxprocs())
+	miss := 0.0
+	if total.values+total.misses > 0 {
+		miss = 100 * float64(total.misses) / float64(total.values+total.misses)
+	}
+	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) }
+	h := &total.hist
+	if o.tsv {
+		fmt.Printf("%.0f\t%s\t%s\t%s\t%s\t%d\t%.1f\t%.0f\n", ops, ms(h.Quantile(0.5)), ms(h.Quantile(0.99)),
+			ms(h.Quantile(0.999)), ms(h.Max()), total.errs, miss, cpuPct)
+	} else {
+		fmt.Printf("anaxload %s on %s (%s, %s engine): %d conns, pipeline %d, %d B values, %d keys %s, %v after %v warm-up\n",
+			o.cmd, o.addr, o.proto, o.engine, o.conns, o.pipeline, o.size, o.keys, o.dist, o.duration, o.warmup)
+		fmt.Printf("  ops/s %.0f  requests %d  error replies %d  misses %.1f%%\n", ops, h.Count(), total.errs, miss)
+		fmt.Printf("  latency ms: p50 %s  p99 %s  p99.9 %s  max %s\n", ms(h.Quantile(0.5)), ms(h.Quantile(0.99)),
+			ms(h.Quantile(0.999)), ms(h.Max()))
+		fmt.Printf("  client CPU %.0f%% of %d core(s)\n", cpuPct, gomaxprocs())
+	}
+	if total.errs > 0 {
+		fmt.Fprintf(os.Stderr, "anaxload: %d error replies, first: %s\n", total.errs, total.firstErr)
+	}
+	return nil
+}
+
+// presetCounters stores "0" in every counter key: memcached's incr does
+// not create a key.
+func presetCounters(o *options) error {
+	if o.keys > 100000 {
+		return fmt.Errorf("incr over memcache presets every key: use -keys <= 100000")
+	}
+	c, err := dial(o)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(o.timeout))
+	rd, req := newReader(c, time.Now()), o.request()
+	var key []byte
+	for i := range o.keys {
+		key = o.appendKey(key[:0], i)
+		if _, err := c.Write(req.set(nil, key, []byte("0"))); err != nil {
+			return err
+		}
+		if err := o.reply(rd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runGoroutines is the portable engine: one goroutine per connection
+// with blocking reads through Go's netpoller. At pipeline 1 each reply
+// costs it a read that finds nothing (EAGAIN) before the goroutine parks,
+// so it spends about a third more system calls than the epoll engine.
+func runGoroutines(o *options, t0 time.Time, workers []*worker, gens []*gen) {
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.run(o, t0, gens[i])
+		}()
+	}
+	wg.Wait()
+}
+
+func (w *worker) run(o *options, t0 time.Time, g *gen) {
+	c, err := dial(o)
+	if err != nil {
+		w.err = err
+		return
+	}
+	defer c.Close()
+	measureFrom, measureTo := o.warmup, o.warmup+o.duration
+	_ = c.SetDeadline(t0.Add(measureTo + o.timeout))
+	rd := newReader(c, t0)
+	var buf []byte
+	for time.Since(t0) < measureTo {
+		buf = g.batch(buf[:0])
+		sent := time.Since(t0)
+		if _, err := c.Write(buf); err != nil {
+			w.err = fmt.Errorf("write: %w", err)
+			return
+		}
+		for range o.pipeline {
+			if err := o.reply(rd); err != nil {
+				w.err = fmt.Errorf("read: %w", err)
+				return
+			}
+			if sent >= measureFrom && rd.at <= measureTo {
+				w.hist.Record(int64(rd.at - sent))
+			}
+		}
+	}
+	w.collect(rd)
+}
+
+func gomaxprocs() int { return runtime.GOMAXPROCS(0) }

@@ -1,0 +1,598 @@
+#!/usr/bin/env bash
+# bench/run.sh: Anax side by side with Redis (and Valkey, KeyDB, memcached
+# where installed) under the same load in the same CPU placement. Run it
+# through `make bench`; bench/README.md explains the method and the knobs.
+#
+# Everything runs on loopback. Every load run is bounded by `timeout`.
+# Servers are started here, on ports from BASE_PORT up, and stopped (by the
+# process ids this script recorded) when it exits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+# ---- knobs -----------------------------------------------------------------
+QUICK=${QUICK:-}
+BIG=${BIG:-}
+NPROC=$(nproc)
+
+# expand_cpus "0-2,5" prints "0 1 2 5".
+expand_cpus() {
+  local part out=()
+  IFS=',' read -ra parts <<<"$1"
+  for part in "${parts[@]}"; do
+    if [[ $part == *-* ]]; then
+      out+=($(seq "${part%-*}" "${part#*-}"))
+    else
+      out+=("$part")
+    fi
+  done
+  echo "${out[@]}"
+}
+
+if [[ -z ${SERVER_CPUS:-} || -z ${LOAD_CPUS:-} ]]; then
+  if ((NPROC < 2)); then
+    echo "bench: needs 2 cores to keep the server and the load apart (set SERVER_CPUS and LOAD_CPUS to override)" >&2
+    exit 1
+  fi
+  half=$((NPROC / 2))
+  SERVER_CPUS=${SERVER_CPUS:-0-$((half - 1))}
+  LOAD_CPUS=${LOAD_CPUS:-$half-$((NPROC - 1))}
+  SERVER_CPUS=${SERVER_CPUS/#0-0/0}
+  [[ $LOAD_CPUS == "1-1" ]] && LOAD_CPUS=1
+fi
+read -ra SERVER_CPU_LIST <<<"$(expand_cpus "$SERVER_CPUS")"
+read -ra LOAD_CPU_LIST <<<"$(expand_cpus "$LOAD_CPUS")"
+THREADS=${#SERVER_CPU_LIST[@]}
+LOAD_THREADS=${#LOAD_CPU_LIST[@]}
+
+if [[ -n $QUICK ]]; then
+  DURATION=${DURATION:-1}
+  WARMUP=${WARMUP:-0.3}
+  KEYS=${KEYS:-100000}
+  LARGE_KEYS=${LARGE_KEYS:-2000}
+else
+  DURATION=${DURATION:-10}
+  WARMUP=${WARMUP:-1}
+  KEYS=${KEYS:-1000000}
+  LARGE_KEYS=${LARGE_KEYS:-10000}
+fi
+CONNS=${CONNS:-50}
+MEM_KEYS=${MEM_KEYS:-1000000}
+BIG_KEYS=${BIG_KEYS:-10000000}
+BIG_DURATION=${BIG_DURATION:-30}
+BASE_PORT=${BASE_PORT:-17379}
+RB_SHARE=${RB_SHARE:-0.6}
+PEERS=${PEERS:-redis valkey keydb memcached}
+UPDATE_DOCS=${UPDATE_DOCS:-$([[ -n $QUICK ]] && echo 0 || echo 1)}
+
+WORK=$ROOT/bench/out/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$WORK"
+ANAX=$ROOT/bin/anax
+ANAXLOAD=$ROOT/bench/out/anaxload
+ROWS=$WORK/rows.tsv
+MEMROWS=$WORK/mem.tsv
+: >"$ROWS"
+: >"$MEMROWS"
+CLK_TCK=$(getconf CLK_TCK)
+START_EPOCH=$(date +%s)
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ---- build -----------------------------------------------------------------
+[[ -x $ANAX ]] || { echo "bench: $ANAX missing (make bench builds it)" >&2; exit 1; }
+go build -o "$ANAXLOAD" ./bench/cmd/anaxload
+
+# ---- servers ---------------------------------------------------------------
+declare -A PID PORT PROTO
+ALL_PIDS=()
+
+cleanup() {
+  local p
+  for p in "${ALL_PIDS[@]}"; do
+    kill "$p" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+SERVERS=(anax)
+NOTES=()
+# anax-mc is Anax's memcached port (--memcached-port) on the same process:
+# memcached is compared with it, protocol for protocol.
+if grep -aq 'memcached-port' "$ANAX"; then
+  SERVERS+=(anax-mc)
+else
+  NOTES+=("anax-mc skipped: this Anax has no --memcached-port")
+fi
+declare -A BINARY=([redis]=redis-server [valkey]=valkey-server [keydb]=keydb-server [memcached]=memcached)
+for s in $PEERS; do
+  if command -v "${BINARY[$s]:-none}" >/dev/null; then
+    SERVERS+=("$s")
+  else
+    NOTES+=("$s skipped: ${BINARY[$s]:-$s} not on PATH")
+  fi
+done
+HAVE_MEMTIER=
+if command -v memtier_benchmark >/dev/null; then HAVE_MEMTIER=1; else NOTES+=("memtier_benchmark not on PATH: memtier rows skipped"); fi
+for n in "${NOTES[@]}"; do log "note: $n"; done
+
+i=0
+for s in "${SERVERS[@]}"; do
+  PORT[$s]=$((BASE_PORT + i))
+  PROTO[$s]=resp
+  i=$((i + 1))
+done
+[[ -n ${PORT[memcached]:-} ]] && PROTO[memcached]=memcache
+[[ -n ${PORT[anax-mc]:-} ]] && PROTO[anax-mc]=memcache
+
+# server_argv NAME sets ARGV to the command line that starts NAME on its
+# port; server_cmd NAME prints it.
+server_argv() {
+  local port=${PORT[$1]}
+  case $1 in
+  anax)
+    ARGV=("$ANAX" --port "$port" --bind 127.0.0.1 --threads "$THREADS" --save "" --appendonly no --enable-debug-command yes)
+    [[ -z ${PORT[anax-mc]:-} ]] || ARGV+=(--memcached-port "${PORT[anax-mc]}")
+    ;;
+  anax-mc) ARGV=("(the anax process)") ;;
+  redis) ARGV=(redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --enable-debug-command yes) ;;
+  valkey) ARGV=(valkey-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --enable-debug-command yes) ;;
+  keydb) ARGV=(keydb-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --server-threads "$THREADS") ;;
+  memcached)
+    ARGV=(memcached -p "$port" -l 127.0.0.1 -U 0 -t "$THREADS" -m 4096 -c 4096)
+    [[ $(id -u) != 0 ]] || ARGV+=(-u root) # memcached refuses root without -u
+    ;;
+  esac
+}
+
+server_cmd() {
+  server_argv "$1"
+  local a out=
+  for a in "${ARGV[@]}"; do
+    [[ -n $a ]] || a="''"
+    out+="${out:+ }${a/#$ROOT\//}"
+  done
+  echo "$out"
+}
+
+# start_server NAME [ENV=VALUE ...]: starts NAME pinned to SERVER_CPUS.
+# env and taskset exec, so $! is the server's own process id.
+start_server() {
+  local name=$1
+  shift
+  if [[ $name == anax-mc ]]; then # served by the anax process
+    PID[$name]=${PID[anax]}
+    "$ANAXLOAD" -addr "127.0.0.1:${PORT[$name]}" -proto memcache -cmd ping -duration 10s
+    return
+  fi
+  if (echo >"/dev/tcp/127.0.0.1/${PORT[$name]}") 2>/dev/null; then
+    echo "bench: port ${PORT[$name]} is taken (set BASE_PORT)" >&2
+    exit 1
+  fi
+  server_argv "$name"
+  env "$@" taskset -c "$SERVER_CPUS" "${ARGV[@]}" >>"$WORK/$name.log" 2>>"$WORK/$name.stderr" &
+  PID[$name]=$!
+  ALL_PIDS+=($!)
+  if ! "$ANAXLOAD" -addr "127.0.0.1:${PORT[$name]}" -proto "${PROTO[$name]}" -cmd ping -duration 10s; then
+    echo "bench: $name did not start; see $WORK/$name.log" >&2
+    exit 1
+  fi
+  if [[ $(readlink "/proc/${PID[$name]}/exe") != "$(readlink -f "$(command -v "${ARGV[0]}")")" ]]; then
+    echo "bench: process ${PID[$name]} is not $name" >&2
+    exit 1
+  fi
+}
+
+stop_server() {
+  [[ $1 != anax-mc ]] || return 0
+  local p=${PID[$1]} n
+  kill "$p" 2>/dev/null || return 0
+  for n in $(seq 50); do
+    kill -0 "$p" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$p" 2>/dev/null || true
+  wait "$p" 2>/dev/null || true
+}
+
+# ---- CPU accounting --------------------------------------------------------
+# proc_ticks PID: user+system ticks of the process (all its threads).
+proc_ticks() {
+  local s
+  s=$(<"/proc/$1/stat")
+  s=${s##*) }
+  read -ra f <<<"$s"
+  echo $((f[11] + f[12])) # fields 14 and 15, counted from field 3
+}
+
+# cores_ticks CPU...: "TASK BUSY STEAL" ticks summed over those cores:
+# TASK is user+nice+system (time charged to processes), BUSY adds irq and
+# softirq (loopback TCP work lands there), STEAL is time the hypervisor
+# gave to other guests.
+cores_ticks() {
+  local c task=0 busy=0 steal=0 u n s i q st
+  for c in "$@"; do
+    read -r _ u n s _ _ i q st _ < <(grep "^cpu$c " /proc/stat)
+    task=$((task + u + n + s))
+    busy=$((busy + u + n + s + i + q))
+    steal=$((steal + st))
+  done
+  echo "$task $busy $steal"
+}
+
+# children_ticks sets CT to the user+system ticks of this shell's finished
+# children (the load tools), from the times builtin: call it directly, not
+# in $(...), whose subshell has children of its own.
+children_ticks() {
+  times >"$WORK/times"
+  CT=$(sed -n 2p "$WORK/times" | awk -v hz="$CLK_TCK" '{
+    t = 0
+    for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60 + substr(a[2], 1, length(a[2]) - 1) }
+    printf "%d", t * hz + 0.5 }')
+}
+
+now_ns() { date +%s%N; }
+
+# measure NAME CMD...: runs a load command, keeps its output in OUT, and
+# sets, as shares of the cores each side is pinned to: SRV_BUSY and
+# LOAD_BUSY (time the cores were not idle, softirq included; ~100% on the
+# server side means the server was the limit), and OTHER_CPU (time those
+# cores gave to anything but the server and the load tool, steal included:
+# other people's work on a shared machine).
+measure() {
+  local name=$1 p0 k0 t0 p1 k1 t1 rc=0
+  local -a s0 l0 s1 l1
+  shift
+  p0=$(proc_ticks "${PID[$name]}")
+  read -ra s0 <<<"$(cores_ticks "${SERVER_CPU_LIST[@]}")"
+  read -ra l0 <<<"$(cores_ticks "${LOAD_CPU_LIST[@]}")"
+  children_ticks
+  k0=$CT
+  t0=$(now_ns)
+  OUT=$("$@" 2>>"$WORK/load.stderr") || rc=$?
+  children_ticks
+  k1=$CT
+  t1=$(now_ns)
+  p1=$(proc_ticks "${PID[$name]}")
+  read -ra s1 <<<"$(cores_ticks "${SERVER_CPU_LIST[@]}")"
+  read -ra l1 <<<"$(cores_ticks "${LOAD_CPU_LIST[@]}")"
+  local wall=$(((t1 - t0) * CLK_TCK / 1000000)) # ticks x 1000
+  ((wall > 0)) || wall=1
+  SRV_BUSY=$(((s1[1] - s0[1]) * 100000 / (wall * THREADS)))
+  LOAD_BUSY=$(((l1[1] - l0[1]) * 100000 / (wall * LOAD_THREADS)))
+  local others=$(((s1[0] - s0[0]) + (l1[0] - l0[0]) - (p1 - p0) - (k1 - k0) + (s1[2] - s0[2]) + (l1[2] - l0[2])))
+  OTHER_CPU=$((others * 100000 / (wall * (THREADS + LOAD_THREADS))))
+  ((OTHER_CPU >= 0)) || OTHER_CPU=0
+  ((SRV_BUSY <= 100)) || SRV_BUSY=100
+  ((LOAD_BUSY <= 100)) || LOAD_BUSY=100
+  return $rc
+}
+
+# ---- loads -----------------------------------------------------------------
+RUN_LIMIT=$(awk -v d="$DURATION" -v w="$WARMUP" 'BEGIN{printf "%d", 3*(d+w)+20}')
+
+row() { # scenario load server ops p50 p99 p999 note
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$SRV_BUSY" "$LOAD_BUSY" "$OTHER_CPU" "${8:-}" >>"$ROWS"
+}
+
+# anaxload_run SCENARIO SERVER ARGS...: sets LAST_OPS.
+anaxload_run() {
+  local sc=$1 srv=$2 ops p50 p99 p999 mx errs miss ccpu note=
+  shift 2
+  LAST_OPS=0
+  if ! measure "$srv" timeout "$RUN_LIMIT" taskset -c "$LOAD_CPUS" "$ANAXLOAD" -tsv \
+    -addr "127.0.0.1:${PORT[$srv]}" -proto "${PROTO[$srv]}" -c "$CONNS" \
+    -duration "${DURATION}s" -warmup "${WARMUP}s" "$@"; then
+    row "$sc" anaxload "$srv" FAIL - - - "see load.stderr"
+    log "$sc $srv anaxload: FAILED"
+    return 0
+  fi
+  IFS=$'\t' read -r ops p50 p99 p999 mx errs miss ccpu <<<"$OUT"
+  ((errs == 0)) || note="$errs error replies"
+  if awk -v m="$miss" 'BEGIN{exit !(m > 1)}'; then note="${note:+$note, }misses $miss%"; fi
+  row "$sc" anaxload "$srv" "$ops" "$p50" "$p99" "$p999" "$note"
+  LAST_OPS=$ops
+  log "$sc $srv anaxload: $ops ops/s p50 $p50 p99 $p99 ms (cores busy: server $SRV_BUSY%, load $LOAD_BUSY%; others $OTHER_CPU%)"
+}
+
+# rb_run SCENARIO SERVER EST_OPS ARGS...: redis-benchmark runs a request
+# count, not a time; the count is RB_SHARE (0.6) x EST_OPS (anaxload's
+# figure for the same row) x DURATION: redis-benchmark usually reaches
+# 0.5-1x anaxload's rate, so its run lasts about DURATION.
+rb_run() {
+  local sc=$1 srv=$2 est=$3 n ops p50 p99
+  shift 3
+  n=$(awk -v o="$est" -v d="$DURATION" -v f="$RB_SHARE" 'BEGIN{n=int(o*d*f); if (n < 10000) n = 10000; print n}')
+  local threads=()
+  ((LOAD_THREADS > 1)) && threads=(--threads "$LOAD_THREADS")
+  if ! measure "$srv" timeout "$RUN_LIMIT" taskset -c "$LOAD_CPUS" redis-benchmark \
+    -p "${PORT[$srv]}" -c "$CONNS" -n "$n" --csv "${threads[@]}" "$@"; then
+    row "$sc" redis-benchmark "$srv" FAIL - - - "timed out or failed"
+    log "$sc $srv redis-benchmark: FAILED"
+    return 0
+  fi
+  # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+  IFS=, read -r _ ops _ _ p50 _ p99 _ <<<"$(tail -1 <<<"$OUT" | tr -d '"')"
+  ops=${ops%.*}
+  row "$sc" redis-benchmark "$srv" "$ops" "$p50" "$p99" - ""
+  log "$sc $srv redis-benchmark: $ops ops/s p50 $p50 p99 $p99 ms (cores busy: server $SRV_BUSY%, load $LOAD_BUSY%; others $OTHER_CPU%)"
+}
+
+# memtier_run SCENARIO SERVER ARGS...: memtier_benchmark for a fixed time.
+memtier_run() {
+  local sc=$1 srv=$2 proto=redis
+  shift 2
+  [[ ${PROTO[$srv]} == memcache ]] && proto=memcache_text
+  if ! measure "$srv" timeout "$RUN_LIMIT" taskset -c "$LOAD_CPUS" memtier_benchmark \
+    -s 127.0.0.1 -p "${PORT[$srv]}" -P "$proto" -t "$LOAD_THREADS" -c $((CONNS / LOAD_THREADS)) \
+    --test-time "${DURATION%.*}" --key-prefix key: --hide-histogram --print-percentiles 50,99,99.9 "$@"; then
+    row "$sc" memtier "$srv" FAIL - - - "timed out or failed"
+    return 0
+  fi
+  # Totals  ops/sec  hits/sec  misses/sec  avg-latency  p50  p99  p99.9  KB/sec
+  local t
+  t=$(grep '^Totals' <<<"$OUT" | tail -1)
+  read -r _ ops _ _ _ p50 p99 p999 _ <<<"$t"
+  row "$sc" memtier "$srv" "${ops%.*}" "$p50" "$p99" "$p999" ""
+  log "$sc $srv memtier: ${ops%.*} ops/s"
+}
+
+# scenario NAME AL_ARGS RB_ARGS MT_ARGS: one scenario against every server.
+# An empty RB_ARGS or MT_ARGS skips that tool; "-" as AL_ARGS's first word
+# keeps memcached out.
+scenario() {
+  local name=$1 al=$2 rb=$3 mt=$4 srv
+  local -a alv rbv mtv
+  read -ra alv <<<"$al"
+  read -ra rbv <<<"$rb"
+  read -ra mtv <<<"$mt"
+  for srv in "${SERVERS[@]}"; do
+    anaxload_run "$name" "$srv" "${alv[@]}"
+    if [[ -n $rb && ${PROTO[$srv]} == resp ]]; then
+      rb_run "$name" "$srv" "$LAST_OPS" "${rbv[@]}"
+    fi
+    if [[ -n $mt && -n $HAVE_MEMTIER ]]; then
+      memtier_run "$name" "$srv" "${mtv[@]}"
+    fi
+  done
+}
+
+prefill_all() { # KEYS SIZE
+  local srv
+  for srv in "${SERVERS[@]}"; do
+    [[ $srv != anax-mc ]] || continue # anax's database 0
+    log "prefill $srv: $1 keys of $2 bytes"
+    local try
+    for try in 1 2; do
+      if timeout 300 taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[$srv]}" -proto "${PROTO[$srv]}" \
+        -cmd prefill -keys "$1" -d "$2" -c "$CONNS" -duration 280s >/dev/null; then
+        break
+      fi
+      ((try == 1)) || { echo "bench: prefill of $srv failed twice" >&2; exit 1; }
+      log "prefill $srv failed; trying again"
+    done
+  done
+}
+
+# ---- machine ---------------------------------------------------------------
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+log "placement: servers on CPU $SERVER_CPUS (Anax --threads $THREADS), load on CPU $LOAD_CPUS"
+log "duration ${DURATION}s after ${WARMUP}s warm-up, $CONNS connections, $KEYS keys; load average $LOAD_AT_START"
+
+# ---- phase 1: throughput and latency ----------------------------------------
+for s in "${SERVERS[@]}"; do start_server "$s"; done
+prefill_all "$KEYS" 100
+
+K=$KEYS
+scenario "SET 100 B, P1" "-cmd set -P 1 -d 100 -keys $K" "-t set -P 1 -d 100 -r $K" "--ratio 1:0 --pipeline 1 -d 100 --key-maximum $K"
+scenario "SET 100 B, P16" "-cmd set -P 16 -d 100 -keys $K" "-t set -P 16 -d 100 -r $K" "--ratio 1:0 --pipeline 16 -d 100 --key-maximum $K"
+scenario "GET 100 B, P1" "-cmd get -P 1 -d 100 -keys $K" "-t get -P 1 -d 100 -r $K" "--ratio 0:1 --pipeline 1 -d 100 --key-maximum $K"
+scenario "GET 100 B, P16" "-cmd get -P 16 -d 100 -keys $K" "-t get -P 16 -d 100 -r $K" "--ratio 0:1 --pipeline 16 -d 100 --key-maximum $K"
+scenario "SET:GET 1:10, Zipf 0.99, P1" "-cmd mix -ratio 1:10 -dist zipf -theta 0.99 -P 1 -d 100 -keys $K" "" ""
+MGET_RB="-r $K MGET"
+for _ in $(seq 10); do MGET_RB+=" key:__rand_int__"; done
+scenario "MGET 10 keys, P1" "-cmd mget -mget 10 -P 1 -keys $K" "$MGET_RB" ""
+scenario "INCR one hot key, P1" "-cmd incr -P 1 -keys 1 -key-prefix counter: -pad 0" "-t incr -P 1" ""
+prefill_all "$LARGE_KEYS" 16384
+scenario "SET 16 KB, P1" "-cmd set -P 1 -d 16384 -keys $LARGE_KEYS" "-t set -P 1 -d 16384 -r $LARGE_KEYS" "--ratio 1:0 --pipeline 1 -d 16384 --key-maximum $LARGE_KEYS"
+scenario "GET 16 KB, P1" "-cmd get -P 1 -d 16384 -keys $LARGE_KEYS" "-t get -P 1 -d 16384 -r $LARGE_KEYS" "--ratio 0:1 --pipeline 1 -d 16384 --key-maximum $LARGE_KEYS"
+
+for s in "${SERVERS[@]}"; do stop_server "$s"; done
+
+# ---- phase 2: memory per key -------------------------------------------------
+rss_bytes() { awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$1/status"; }
+
+used_memory() { # NAME: INFO used_memory, or memcached's "stats" bytes
+  local name=$1
+  if [[ ${PROTO[$name]} == memcache ]]; then
+    exec 3<>"/dev/tcp/127.0.0.1/${PORT[$name]}"
+    printf 'stats\r\nquit\r\n' >&3
+    timeout 2 cat <&3 | awk '$2 == "bytes" {print $3+0}'
+    exec 3>&-
+  else
+    redis-cli -p "${PORT[$name]}" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" {print $2}'
+  fi
+}
+
+# populate NAME COUNT: DEBUG POPULATE COUNT key 100 (keys "key:N", 100-byte
+# values); memcached, or a server without DEBUG POPULATE, gets the same keys
+# through pipelined SETs from anaxload. Sets POP_HOW.
+populate() {
+  local name=$1 n=$2 r
+  if [[ ${PROTO[$name]} == resp ]]; then
+    r=$(timeout 600 redis-cli -p "${PORT[$name]}" debug populate "$n" key 100 2>&1 || true)
+    if [[ $r == OK ]]; then
+      POP_HOW="DEBUG POPULATE"
+      return
+    fi
+    log "$name: DEBUG POPULATE answered '$r'; falling back to SETs"
+  fi
+  POP_HOW="pipelined SET"
+  timeout 600 taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[$name]}" -proto "${PROTO[$name]}" \
+    -cmd prefill -keys "$n" -d 100 -pad 0 -c "$CONNS" -duration 590s >/dev/null
+}
+
+# memory_run NAME COUNT [ENV=VALUE ...]: fresh server, COUNT keys, RSS and used_memory.
+memory_run() {
+  local name=$1 n=$2 rss0 rss1 um0 um1 t0 t1
+  shift 2
+  start_server "$name" "$@"
+  sleep 0.5
+  rss0=$(rss_bytes "${PID[$name]}")
+  um0=$(used_memory "$name")
+  t0=$(now_ns)
+  populate "$name" "$n"
+  t1=$(now_ns)
+  sleep 1
+  rss1=$(rss_bytes "${PID[$name]}")
+  um1=$(used_memory "$name")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$n" "$rss0" "$rss1" "$um0" "$um1" \
+    "$(((t1 - t0) / 1000000))" "$POP_HOW" >>"$MEMROWS"
+  log "memory $name $n keys: RSS $((rss1 / 1048576)) MiB, used_memory $((um1 / 1048576)) MiB ($POP_HOW)"
+}
+
+for s in "${SERVERS[@]}"; do
+  [[ $s != anax-mc ]] || continue
+  memory_run "$s" "$MEM_KEYS"
+  stop_server "$s"
+done
+
+# ---- phase 3 (BIG=1): 10M keys, GC under a steady write load -----------------
+GCROWS=$WORK/gc.txt
+: >"$GCROWS"
+if [[ -n $BIG ]]; then
+  for s in "${SERVERS[@]}"; do
+    [[ $s == anax || $s == redis ]] || continue
+    if [[ $s != anax ]]; then
+      memory_run "$s" "$BIG_KEYS"
+      stop_server "$s"
+      continue
+    fi
+    # Anax runs with GODEBUG=gctrace=1: INFO has gc_cycles but no GC CPU
+    # or pause figures. gctrace's "@T s" is time since the process started.
+    anax_t0=$(now_ns)
+    memory_run anax "$BIG_KEYS" GODEBUG=gctrace=1
+    log "BIG: steady SET load over $BIG_KEYS keys for ${BIG_DURATION}s (gctrace on)"
+    w0=$(now_ns)
+    big_out=$(timeout $((BIG_DURATION + 60)) taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[anax]}" \
+      -cmd set -P 16 -d 100 -keys "$BIG_KEYS" -pad 0 -c "$CONNS" -duration "${BIG_DURATION}s" -warmup 0s -tsv) || true
+    w1=$(now_ns)
+    ws=$(awk -v a="$w0" -v b="$anax_t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
+    we=$(awk -v a="$w1" -v b="$anax_t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
+    # gc N @T s P%: a+b+c ms clock, a+b/c/d+e ms cpu, H->H->L MB, G MB goal, ..., N P [(forced)]
+    # STW pauses are clock a and c; CPU is STW a and e, assist b, background
+    # mark c, idle mark d.
+    awk -v ws="$ws" -v we="$we" -v ops="${big_out%%$'\t'*}" '
+      $1 == "gc" {
+        t = substr($3, 2) + 0
+        if (t < ws || t > we) next
+        n++
+        split($5, c, "+"); if (c[1] + 0 > maxp) maxp = c[1] + 0; if (c[3] + 0 > maxp) maxp = c[3] + 0
+        split($8, u, "[+/]"); cpu += u[1] + u[2] + u[3] + u[5]; idle += u[4]
+        for (k = 2; k <= NF; k++) if ($k == "P") procs = $(k - 1)
+        cum = $4
+      }
+      END {
+        w = we - ws
+        printf "window %.1f s, SET ops/s %s; GC cycles %d; GC CPU %.2f%% of %d P (STW + assist + background mark; idle-time mark adds %.2f%%); longest STW pause %.3f ms; gctrace cumulative GC share since start %s\n",
+          w, ops, n, (procs ? 100 * cpu / (w * 1000 * procs) : 0), procs, (procs ? 100 * idle / (w * 1000 * procs) : 0), maxp, cum
+      }' "$WORK/anax.stderr" >>"$GCROWS"
+    log "BIG GC: $(cat "$GCROWS")"
+    stop_server anax
+  done
+fi
+
+# ---- report --------------------------------------------------------------------
+LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg)
+HOST=$(hostname -s 2>/dev/null || hostname)
+STAMP=$(date -u +%Y-%m-%dT%H%MZ)
+mkdir -p bench/results
+RESULT=bench/results/$STAMP-$HOST${QUICK:+-quick}.md
+
+version_of() {
+  case $1 in
+  anax | anax-mc) "$ANAX" --version ;;
+  memcached) memcached -V ;;
+  *) "${BINARY[$1]}" --version ;;
+  esac 2>&1 | head -1
+}
+
+AWK_FMT='function th(n,   s) { if (n !~ /^[0-9]+$/) return n; s = ""; while (length(n) > 3) { s = "," substr(n, length(n) - 2) s; n = substr(n, 1, length(n) - 3) }; return n s }'
+
+load_table() {
+  echo "| scenario | load | server | ops/s | p50 ms | p99 ms | p99.9 ms | Anax/peer ops | server cores busy | load cores busy | others | note |"
+  echo "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+  awk -F'\t' "$AWK_FMT"'
+    { line[NR] = $0; if ($3 == "anax") anax[$1 SUBSEP $2] = $4; if ($3 == "anax-mc") anaxmc[$1 SUBSEP $2] = $4 }
+    END {
+      for (i = 1; i <= NR; i++) {
+        split(line[i], f, "\t")
+        ratio = ""
+        a = anax[f[1] SUBSEP f[2]]
+        if (f[3] == "memcached" && ((f[1] SUBSEP f[2]) in anaxmc)) a = anaxmc[f[1] SUBSEP f[2]]
+        if (f[3] !~ /^anax/ && a + 0 > 0 && f[4] + 0 > 0) ratio = sprintf("%.2f", a / f[4])
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s%% | %s%% | %s%% | %s |\n", f[1], f[2], f[3], th(f[4]), f[5], f[6], f[7], ratio, f[8], f[9], f[10], f[11]
+      }
+    }' "$ROWS"
+}
+
+mem_table() {
+  echo "| server | keys | loaded by | RSS MiB | RSS bytes/key | used_memory MiB | used_memory bytes/key | load s |"
+  echo "|---|--:|---|--:|--:|--:|--:|--:|"
+  awk -F'\t' "$AWK_FMT"'{
+    printf "| %s | %s | %s | %.0f | %.1f | %.0f | %.1f | %.1f |\n", $1, th($2), $8, $4 / 1048576, ($4 - $3) / $2,
+      $6 / 1048576, ($6 - $5) / $2, $7 / 1000 }' "$MEMROWS"
+}
+
+{
+  echo "# Benchmark run $STAMP on $HOST${QUICK:+ (QUICK)}"
+  echo
+  echo "## Machine"
+  echo
+  echo "- CPU: $(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $NPROC cores ($(lscpu | awk -F: '/^Thread\(s\) per core/ {gsub(/ /, "", $2); print $2}') thread(s) per core)"
+  echo "- Kernel: $(uname -sr); memory $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "- Load average (1, 5, 15 min): $LOAD_AT_START at start, $LOAD_AT_END at the end"
+  for s in "${SERVERS[@]}"; do echo "- $s: $(version_of "$s") — \`$(server_cmd "$s")\`"; done
+  echo "- redis-benchmark: $(redis-benchmark --version 2>&1 | head -1); anaxload built with $(go version | cut -d' ' -f3)"
+  [[ -n $HAVE_MEMTIER ]] && echo "- memtier_benchmark: $(memtier_benchmark --version 2>&1 | head -1)"
+  for n in "${NOTES[@]}"; do echo "- $n"; done
+  echo
+  echo "## Placement and load"
+  echo
+  echo "Servers pinned with \`taskset -c $SERVER_CPUS\` ($THREADS core(s); Anax \`--threads $THREADS\`, memcached \`-t $THREADS\`, Redis single-threaded);"
+  echo "load pinned with \`taskset -c $LOAD_CPUS\`. $CONNS connections; ${DURATION} s measured per run (anaxload after ${WARMUP} s warm-up;"
+  echo "redis-benchmark runs $RB_SHARE x anaxload's request count for the same row, about as long). Keyspace $KEYS keys (16 KB rows: $LARGE_KEYS), prefilled."
+  echo "Latencies are per request, from the pipeline's write to the reply. \"cores busy\": the share of time the server's (load's) cores"
+  echo "were not idle, loopback TCP softirq included; near 100% on the server side means the server was the limit, on the load side"
+  echo "alone that the load was. \"others\": the share of all those cores taken by other processes or the hypervisor (steal) — non-zero"
+  echo "means a busy machine and a less trustworthy row. memcached rows use its text protocol."
+  echo
+  echo "## Throughput and latency"
+  echo
+  load_table
+  echo
+  echo "## Memory"
+  echo
+  echo "Fresh servers; keys \"key:N\" with 100-byte values. Bytes per key are the growth over the empty server."
+  echo
+  mem_table
+  if [[ -s $GCROWS ]]; then
+    echo
+    echo "## Anax GC under a steady SET load ($BIG_KEYS keys, from GODEBUG=gctrace=1 on stderr)"
+    echo
+    sed 's/^/- /' "$GCROWS"
+  fi
+} >"$RESULT"
+
+echo
+cat "$RESULT"
+echo
+log "written $RESULT (logs in $WORK)"
+
+if [[ $UPDATE_DOCS == 1 && -f docs/benchmarks.md ]] && grep -q '<!-- latest:begin -->' docs/benchmarks.md; then
+  awk -v f="$RESULT" '
+    /<!-- latest:begin -->/ { print; print ""; while ((getline l < f) > 0) { if (l ~ /^# /) sub(/^# /, "### ", l); else if (l ~ /^## /) sub(/^## /, "#### ", l); print l }; print ""; skip = 1; next }
+    /<!-- latest:end -->/ { skip = 0 }
+    !skip' docs/benchmarks.md >"$WORK/benchmarks.md" && cp "$WORK/benchmarks.md" docs/benchmarks.md
+  log "docs/benchmarks.md now shows $RESULT"
+fi

@@ -1,0 +1,273 @@
+package shard
+
+import "encoding/binary"
+
+// Memcache items (the memcache port shares database 0 with RESP).
+//
+// A memcache item is a string entry that carries memcached's per-item
+// metadata in the same arena cell, after the value:
+//
+//	header | key | value | flags u32 | cas u64
+//
+// with bit mcMeta set in the encoding byte (offset 21) and memcache item
+// bits (MCFetched, MCStale, MCWon) in the pad byte (offset 23). The value
+// length in the header excludes the 12 trailing bytes, so GET, STRLEN and
+// every RESP read see the value alone.
+//
+// Only entries written through the memcache port carry the trailer: a key
+// written through RESP stays exactly as large as before. A RESP write
+// drops the metadata: SetString refills the encoding and pad bytes, and
+// APPEND/SETRANGE end with SetEncoding. EXPIRE and friends keep it (like
+// memcached's touch, they change neither flags nor CAS).
+//
+// An entry without metadata reads as client flags 0 and no CAS yet. A
+// command that must show or compare its CAS (gets, gats, mg c, ...) gives
+// it metadata first, with a fresh CAS from its shard's CASSeq (MCSetMeta);
+// the entry keeps those 12 bytes until a RESP write drops them. A RESP
+// write after that changes the value and drops the CAS, and the next
+// gets hands out a new, larger one, so a CAS changes on every
+// modification, whichever protocol made it. A compare against an entry
+// without a CAS fails: any CAS the client holds predates the last write.
+//
+// The CAS of an item is unique on its shard (CASSeq) and across shards.
+//
+// Known gap: CopyFrom (RENAME, COPY, MOVE, in db_keys.go) copies header,
+// key and value but not the trailer, so a memcache item moved that way
+// keeps the mcMeta bit over bytes that are not its own: it reads back with
+// stale client flags and CAS (trailerOff's bound check keeps it from
+// reading past its cell). The fix is for CopyFrom to copy vl plus
+// mcTrailer bytes when trailerOff(sb) reports a trailer.
+
+const (
+	mcMeta    = 0x80 // encoding-byte bit: the cell holds a memcache trailer
+	mcTrailer = 12   // flags u32 | cas u64
+)
+
+// Memcache item bits, meaningful only on an entry with metadata.
+const (
+	MCFetched byte = 1 << iota // read since it was stored (mg h)
+	MCStale                    // marked stale by md I or ms I (mg X)
+	MCWon                      // a client was handed the recache token (mg W, then Z)
+)
+
+// CASSeq hands out the CAS uniques of one shard. Shard i of n gives
+// k*n+i for k = 1, 2, ...: never 0, increasing, and distinct from every
+// other shard's. Owner only.
+type CASSeq struct{ k, stride, base uint64 }
+
+// NewCASSeq returns the sequence of shard id out of n shards.
+func NewCASSeq(id, n int) CASSeq { return CASSeq{stride: uint64(n), base: uint64(id)} }
+
+// Next returns a CAS never returned before.
+func (q *CASSeq) Next() uint64 {
+	q.k++
+	return q.k*q.stride + q.base
+}
+
+// MCStatus is the outcome of MCLookup.
+type MCStatus uint8
+
+const (
+	MCMiss      MCStatus = iota // no such key
+	MCHit                       // a live string entry
+	MCExpired                   // the key had expired; it is gone now
+	MCOtherType                 // the key holds another type (not a memcache item)
+)
+
+// MCItem describes the entry MCLookup found, as it was before the lookup
+// touched it. Handle is valid until the next write to the database.
+type MCItem struct {
+	Handle   Handle
+	Flags    uint32
+	CAS      uint64 // 0: no CAS yet (no metadata)
+	ExpireAt int64  // absolute Unix ms, 0 = none
+	Access   int64  // last access, Unix seconds
+	Bits     byte   // MCFetched | MCStale | MCWon
+	Meta     bool   // the entry carries memcache metadata
+}
+
+// trailerOff returns where the trailer of cell b starts, if it has one.
+// The length check keeps a cell whose header was copied without its
+// trailer (CopyFrom) from being read past its end.
+func trailerOff(b []byte) (int, bool) {
+	if b[21]&mcMeta == 0 {
+		return 0, false
+	}
+	off := headerSize + int(binary.LittleEndian.Uint32(b)) + int(binary.LittleEndian.Uint32(b[4:]))
+	if off+mcTrailer > len(b) {
+		return 0, false
+	}
+	return off, true
+}
+
+// MCLookup finds key for a memcache command. An expired entry is deleted
+// (lazy expiry, counted in ExpiredKeys) and reported MCExpired. Hits and
+// misses count in the shard's keyspace statistics unless flags has
+// NoStats; the access time moves to now (Unix ms) unless flags has
+// NoTouch.
+func (db *DB) MCLookup(key []byte, now int64, flags int) (MCItem, MCStatus) {
+	h, ok := db.find(key)
+	st := MCMiss
+	var it MCItem
+	if ok {
+		b := db.sh.arena.Bytes(h)
+		exp := int64(binary.LittleEndian.Uint64(b[8:]))
+		switch {
+		case exp != 0 && exp <= now:
+			db.deleteHandle(key, h)
+			db.sh.Stats.ExpiredKeys.Add(1)
+			st = MCExpired
+		case b[20] != TypeString:
+			return MCItem{Handle: h, ExpireAt: exp}, MCOtherType
+		default:
+			st = MCHit
+			it = MCItem{Handle: h, ExpireAt: exp, Access: int64(binary.LittleEndian.Uint32(b[16:]))}
+			if off, ok := trailerOff(b); ok {
+				it.Meta = true
+				it.Flags = binary.LittleEndian.Uint32(b[off:])
+				it.CAS = binary.LittleEndian.Uint64(b[off+4:])
+				it.Bits = b[23]
+			}
+			if flags&NoTouch == 0 {
+				binary.LittleEndian.PutUint32(b[16:], uint32(now/1000))
+			}
+		}
+	}
+	if flags&NoStats == 0 {
+		if st == MCHit {
+			db.sh.Stats.Hits.Add(1)
+		} else {
+			db.sh.Stats.Misses.Add(1)
+		}
+	}
+	return it, st
+}
+
+// mcFill writes a whole memcache item into cell b.
+func (db *DB) mcFill(b, key, val []byte, flags uint32, cas uint64, bits byte, expireAt, now int64, fresh bool) {
+	db.fill(b, key, val, expireAt, EncAuto, now, fresh)
+	b[21] = mcMeta | EncAuto
+	b[23] = bits
+	off := headerSize + len(key) + len(val)
+	binary.LittleEndian.PutUint32(b[off:], flags)
+	binary.LittleEndian.PutUint64(b[off+4:], cas)
+}
+
+// MCStore stores key = val as a memcache item with client flags, CAS,
+// item bits and TTL expireAt (absolute Unix ms, 0 = none), replacing
+// whatever key held (any type). now feeds the access time. val must not
+// point into the arena. It returns the entry's handle.
+func (db *DB) MCStore(key, val []byte, flags uint32, cas uint64, bits byte, expireAt, now int64) Handle {
+	hash := Hash(key)
+	db.match.key = key
+	old, exists := db.table.Find(hash, &db.match)
+	need := headerSize + len(key) + len(val) + mcTrailer
+	if exists {
+		oh := Handle(old)
+		ob := db.sh.arena.Bytes(oh)
+		oldExp := int64(binary.LittleEndian.Uint64(ob[8:]))
+		if need <= len(ob) {
+			db.match.key = nil
+			db.mcFill(ob, key, val, flags, cas, bits, expireAt, now, false)
+			db.adjustExpires(oldExp, expireAt)
+			return oh
+		}
+		nh, nb := db.sh.arena.Alloc(need)
+		nb[22] = ob[22]
+		db.mcFill(nb, key, val, flags, cas, bits, expireAt, now, false)
+		db.table.Update(hash, &db.match, uint64(nh))
+		db.match.key = nil
+		db.sh.arena.Free(oh)
+		db.adjustExpires(oldExp, expireAt)
+		return nh
+	}
+	db.match.key = nil
+	nh, nb := db.sh.arena.Alloc(need)
+	db.mcFill(nb, key, val, flags, cas, bits, expireAt, now, true)
+	db.table.Insert(hash, uint64(nh))
+	db.adjustExpires(0, expireAt)
+	db.keysPub.Store(int64(db.table.Len()))
+	return nh
+}
+
+// MCConcat appends data to (or, with prepend, puts it before) the value of
+// the string entry h of key, as memcached's append and prepend do: the
+// client flags and TTL stay, the CAS becomes cas and the item bits are
+// cleared (memcached makes a new item). data must not point into the
+// arena. It returns the (possibly moved) handle.
+func (db *DB) MCConcat(key []byte, h Handle, data []byte, prepend bool, cas uint64, now int64) Handle {
+	b := db.sh.arena.Bytes(h)
+	kl := int(binary.LittleEndian.Uint32(b))
+	vl := int(binary.LittleEndian.Uint32(b[4:]))
+	var flags uint32
+	if off, ok := trailerOff(b); ok {
+		flags = binary.LittleEndian.Uint32(b[off:])
+	}
+	v0 := headerSize + kl
+	nvl := vl + len(data)
+	need := v0 + nvl + mcTrailer
+	if need <= len(b) {
+		if prepend {
+			copy(b[v0+len(data):v0+nvl], b[v0:v0+vl])
+			copy(b[v0:], data)
+		} else {
+			copy(b[v0+vl:], data)
+		}
+	} else {
+		// Allocating never moves other cells, so b stays valid.
+		nh, nb := db.sh.arena.Alloc(need)
+		copy(nb, b[:v0])
+		if prepend {
+			copy(nb[v0:], data)
+			copy(nb[v0+len(data):], b[v0:v0+vl])
+		} else {
+			copy(nb[v0:], b[v0:v0+vl])
+			copy(nb[v0+vl:], data)
+		}
+		db.match.key = key
+		db.table.Update(Hash(key), &db.match, uint64(nh))
+		db.match.key = nil
+		db.sh.arena.Free(h)
+		h, b = nh, nb
+	}
+	binary.LittleEndian.PutUint32(b[4:], uint32(nvl))
+	binary.LittleEndian.PutUint32(b[16:], uint32(now/1000))
+	b[21] = mcMeta | EncAuto
+	b[23] = 0
+	off := v0 + nvl
+	binary.LittleEndian.PutUint32(b[off:], flags)
+	binary.LittleEndian.PutUint64(b[off+4:], cas)
+	return h
+}
+
+// MCSetMeta sets the client flags, CAS and item bits of the string entry
+// h of key, keeping its value and TTL. An entry without metadata gets its
+// 12 bytes here, in its cell when the cell has room, else in a new cell.
+// It returns the (possibly moved) handle.
+func (db *DB) MCSetMeta(key []byte, h Handle, flags uint32, cas uint64, bits byte) Handle {
+	b := db.sh.arena.Bytes(h)
+	off := headerSize + int(binary.LittleEndian.Uint32(b)) + int(binary.LittleEndian.Uint32(b[4:]))
+	if off+mcTrailer > len(b) {
+		nh, nb := db.sh.arena.Alloc(off + mcTrailer)
+		copy(nb, b[:off])
+		db.match.key = key
+		db.table.Update(Hash(key), &db.match, uint64(nh))
+		db.match.key = nil
+		db.sh.arena.Free(h)
+		h, b = nh, nb
+	}
+	b[21] |= mcMeta
+	b[23] = bits
+	binary.LittleEndian.PutUint32(b[off:], flags)
+	binary.LittleEndian.PutUint64(b[off+4:], cas)
+	return h
+}
+
+// MCSetBits replaces the item bits of h; an entry without metadata has
+// none and is left alone.
+func (db *DB) MCSetBits(h Handle, bits byte) {
+	b := db.sh.arena.Bytes(h)
+	if _, ok := trailerOff(b); ok {
+		b[23] = bits
+	}
+}
