@@ -31,12 +31,8 @@ import "encoding/binary"
 //
 // The CAS of an item is unique on its shard (CASSeq) and across shards.
 //
-// Known gap: CopyFrom (RENAME, COPY, MOVE, in db_keys.go) copies header,
-// key and value but not the trailer, so a memcache item moved that way
-// keeps the mcMeta bit over bytes that are not its own: it reads back with
-// stale client flags and CAS (trailerOff's bound check keeps it from
-// reading past its cell). The fix is for CopyFrom to copy vl plus
-// mcTrailer bytes when trailerOff(sb) reports a trailer.
+// CopyFrom (RENAME, COPY, MOVE) copies the trailer with the value, so a
+// moved item keeps its client flags and CAS.
 
 const (
 	mcMeta    = 0x80 // encoding-byte bit: the cell holds a memcache trailer
