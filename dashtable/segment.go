@@ -303,36 +303,39 @@ func (s *segment) putStash(sb, i, b int, f uint8, handle uint64) {
 // find returns the bucket and slot of the entry that m accepts among those
 // that hash could have been stored under, or bi == -1.
 //
-// It reads the neighbour only when the home bucket's spilledBit says some
-// entry of this home lives there, and the stash only under stashedBit. It
-// does not filter candidates by their probe bit: keys are unique, so a slot
+// The neighbour's candidates count only when the home bucket's spilledBit
+// says some entry of this home lives there, and the stash is searched only
+// under stashedBit. Both metadata words of home and neighbour are loaded up
+// front and the spilled test is a mask, not a branch: it is set in about
+// half the buckets, so a branch would mispredict often, and the two loads
+// overlap when both miss the cache.
+//
+// Candidates are not filtered by their probe bit: keys are unique, so a slot
 // that m accepts is the entry wherever its home is, and skipping the filter
 // keeps bucketAux off the lookup path. The price is a Matcher call for the
 // 1-in-256 fingerprint collisions with the other home's entries.
 func (s *segment) find(hash uint64, m Matcher) (bi, i int) {
 	f := fingerprint(hash)
 	b := homeBucket(hash)
-	bk := &s.buckets[b]
+	nb := neighbour(b)
+	bk, nbk := &s.buckets[b], &s.buckets[nb]
+	w0, w1 := bk.meta[0], bk.meta[1]
+	n0, n1 := nbk.meta[0], nbk.meta[1]
 	// bucket.match by hand: it is just over the inliner's budget.
 	pat := lsb * uint64(f)
-	w1 := bk.meta[1]
-	c := (zeroBytes(bk.meta[0]^pat) | zeroBytes(w1^pat)<<8) & uint16(w1>>busyShift) & slotMask
+	c := (zeroBytes(w0^pat) | zeroBytes(w1^pat)<<8) & uint16(w1>>busyShift) & slotMask
 	for ; c != 0; c &= c - 1 {
 		i := bits.TrailingZeros16(c)
 		if m.Match(bk.slots[i]) {
 			return b, i
 		}
 	}
-	if w1&spilledBit != 0 {
-		nb := neighbour(b)
-		nbk := &s.buckets[nb]
-		n1 := nbk.meta[1]
-		c = (zeroBytes(nbk.meta[0]^pat) | zeroBytes(n1^pat)<<8) & uint16(n1>>busyShift) & slotMask
-		for ; c != 0; c &= c - 1 {
-			i := bits.TrailingZeros16(c)
-			if m.Match(nbk.slots[i]) {
-				return nb, i
-			}
+	spilled := -uint16(w1 >> 63) // all ones iff spilledBit (bit 63) is set
+	c = (zeroBytes(n0^pat) | zeroBytes(n1^pat)<<8) & uint16(n1>>busyShift) & slotMask & spilled
+	for ; c != 0; c &= c - 1 {
+		i := bits.TrailingZeros16(c)
+		if m.Match(nbk.slots[i]) {
+			return nb, i
 		}
 	}
 	if w1&stashedBit == 0 {

@@ -29,9 +29,8 @@ func TestActiveExpiry(t *testing.T) {
 			if _, err := pipe.Exec(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if n := c.DBSize(ctx).Val(); n != 2100 {
-				t.Fatalf("DBSIZE = %d, want 2100", n)
-			}
+			// (Under load the sweep may already have started: no exact
+			// count here, only that it ends at the keys without a TTL.)
 			deadline := time.Now().Add(5 * time.Second)
 			for {
 				n := c.DBSize(ctx).Val()
