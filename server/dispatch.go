@@ -69,13 +69,7 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 	cl.lastCmd.Store(cmd)
 
 	if cmd.Flags&FlagLoop != 0 {
-		x := s.loopExec[home]
-		x.reset(cl, cmd, args, now)
-		x.home = s.router.Shard(home)
-		x.home1[0] = x.home
-		s.runInline(x, home)
-		s.replyNow(c, cl, x)
-		return protocol.Done
+		return s.runLocal(c, cl, cmd, args, now, home)
 	}
 
 	if cmd.Flags&FlagAllShards != 0 {
@@ -120,7 +114,7 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 	return protocol.Done
 }
 
-// runLocal runs a command on the connection's own shard, inline.
+// runLocal runs a command on the connection's own loop and shard, inline.
 func (s *Server) runLocal(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int) protocol.Result {
 	x := s.loopExec[home]
 	x.reset(cl, cmd, args, now)

@@ -476,15 +476,7 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 			add(sub.Name, cmdStatTotals(sub))
 		}
 	}
-	counts := map[string]int64{}
-	for i := range s.errStats {
-		es := &s.errStats[i]
-		es.mu.Lock()
-		for k, v := range es.counts {
-			counts[k] += v
-		}
-		es.mu.Unlock()
-	}
+	counts := s.errorCounts()
 	for k, v := range counts {
 		m.Errors = append(m.Errors, metrics.ErrorStat{Prefix: k, Count: v})
 	}

@@ -595,15 +595,7 @@ func writeCmdStat(b *infoBuf, name string, t cmdStatSum) {
 // infoErrorStats writes errorstat_<PREFIX>:count=N, sorted by prefix.
 func (s *Server) infoErrorStats(b *infoBuf) {
 	b.header("Errorstats")
-	counts := map[string]int64{}
-	for i := range s.errStats {
-		es := &s.errStats[i]
-		es.mu.Lock()
-		for k, v := range es.counts {
-			counts[k] += v
-		}
-		es.mu.Unlock()
-	}
+	counts := s.errorCounts()
 	names := make([]string, 0, len(counts))
 	for k := range counts {
 		names = append(names, k)

@@ -90,16 +90,7 @@ func (s *Server) memcacheOptions(opts *protocol.Options) error {
 	if port == int(s.cfg.Int("port")) {
 		return fmt.Errorf("memcached-port %d is also the RESP port", port)
 	}
-	var addrs []string
-	for _, b := range s.cfg.Strings("bind") {
-		b = strings.TrimPrefix(b, "-")
-		if strings.Contains(b, ":") {
-			addrs = append(addrs, fmt.Sprintf("[%s]:%d", b, port))
-		} else {
-			addrs = append(addrs, fmt.Sprintf("%s:%d", b, port))
-		}
-	}
-	addrs = s.usableAddrs(addrs)
+	addrs := s.listenAddrs(port)
 	n := s.router.N()
 	m := &mcState{s: s, shards: make([]mcShard, n), maxItem: s.cfg.IntFunc("memcached-max-item-size")}
 	for i := range m.shards {

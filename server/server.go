@@ -92,16 +92,7 @@ func (s *Server) Start() error {
 	shards := s.initShards()
 	n := len(shards)
 	port := int(s.cfg.Int("port"))
-	var addrs []string
-	for _, b := range s.cfg.Strings("bind") {
-		b = strings.TrimPrefix(b, "-")
-		if strings.Contains(b, ":") {
-			addrs = append(addrs, fmt.Sprintf("[%s]:%d", b, port))
-		} else {
-			addrs = append(addrs, fmt.Sprintf("%s:%d", b, port))
-		}
-	}
-	addrs = s.usableAddrs(addrs)
+	addrs := s.listenAddrs(port)
 	opts := protocol.Options{
 		Addrs:        addrs,
 		Loops:        n,
@@ -151,6 +142,22 @@ func (s *Server) initShards() []*shard.Shard {
 		s.errStats[i].counts = map[string]int64{}
 	}
 	return shards
+}
+
+// listenAddrs returns host:port for every bind address that can be used
+// here ("-" prefixes, which Redis uses to mark optional addresses, are
+// dropped).
+func (s *Server) listenAddrs(port int) []string {
+	var addrs []string
+	for _, b := range s.cfg.Strings("bind") {
+		b = strings.TrimPrefix(b, "-")
+		if strings.Contains(b, ":") {
+			addrs = append(addrs, fmt.Sprintf("[%s]:%d", b, port))
+		} else {
+			addrs = append(addrs, fmt.Sprintf("%s:%d", b, port))
+		}
+	}
+	return s.usableAddrs(addrs)
 }
 
 // usableAddrs drops IPv6 addresses when the machine has no IPv6 (as Redis
@@ -242,6 +249,20 @@ func (s *Server) countErrorPrefix(idx int, msg string) {
 	es.counts[prefix]++
 	es.total++
 	es.mu.Unlock()
+}
+
+// errorCounts sums every loop's error replies by prefix (ERR, WRONGTYPE...).
+func (s *Server) errorCounts() map[string]int64 {
+	counts := map[string]int64{}
+	for i := range s.errStats {
+		es := &s.errStats[i]
+		es.mu.Lock()
+		for k, v := range es.counts {
+			counts[k] += v
+		}
+		es.mu.Unlock()
+	}
+	return counts
 }
 
 // rand returns a pseudo-random number (xorshift; not for security).
