@@ -123,35 +123,6 @@ func admDoOnce(t testing.TB, addr string, args ...string) string {
 	return c.do(args...)
 }
 
-// admRedisServer starts a throwaway redis-server on a free port and returns
-// its address, or "" when none is installed.
-func admRedisServer(t testing.TB) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return ""
-	}
-	port := servertest.FreePort(t)
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", t.TempDir())
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("redis-server: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for i := 0; i < 300; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("redis-server did not start on %s", addr)
-	return ""
-}
 
 // infoFields parses INFO text into section → field → value.
 func infoFields(t testing.TB, text string) (order []string, secs map[string]map[string]string) {
@@ -338,7 +309,7 @@ func TestInfoFigures(t *testing.T) {
 // reports in the fixed sections is present in Anax's INFO too, in each
 // section (dynamic lines such as cmdstat_ and db0 aside).
 func TestInfoFieldsMatchRedis(t *testing.T) {
-	raddr := admRedisServer(t)
+	raddr := servertest.RedisIfInstalled(t)
 	if raddr == "" {
 		t.Skip("redis-server is not installed")
 	}

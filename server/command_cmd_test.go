@@ -57,7 +57,7 @@ func commandShapes(t *testing.T, rc *redis.Client, names ...string) map[string]c
 // notes plus the server family's own commands and subcommands (those that
 // both implement).
 func TestCommandInfoMatchesRedis(t *testing.T) {
-	raddr := admRedisServer(t)
+	raddr := servertest.RedisIfInstalled(t)
 	if raddr == "" {
 		t.Skip("redis-server is not installed")
 	}

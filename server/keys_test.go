@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"os/exec"
 	"slices"
 	"sort"
 	"strconv"
@@ -36,34 +34,6 @@ func newClient(t testing.TB, addr string) *redis.Client {
 	return c
 }
 
-// startRedis runs a throwaway redis-server on a free port and returns its
-// address, or "" when redis-server is not installed.
-func startRedis(t testing.TB) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return ""
-	}
-	port := servertest.FreePort(t)
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("redis-server: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for i := 0; i < 200; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("redis-server did not start on %s", addr)
-	return ""
-}
 
 // render formats a reply for comparison: integers and strings as they are,
 // a null as (nil), an error as its text, an array as [a b c] (sorted when
@@ -409,7 +379,7 @@ func runTranscript(t *testing.T, name, addr string, steps []step) {
 
 func TestKeysTranscript(t *testing.T) {
 	t.Run("redis-server", func(t *testing.T) {
-		addr := startRedis(t)
+		addr := servertest.RedisIfInstalled(t)
 		if addr == "" {
 			t.Skip("redis-server not installed")
 		}
@@ -855,7 +825,7 @@ func TestDumpRestore(t *testing.T) {
 		t.Fatal("a failed RESTORE created the key")
 	}
 
-	raddr := startRedis(t)
+	raddr := servertest.RedisIfInstalled(t)
 	if raddr == "" {
 		t.Log("redis-server not installed: payloads not compared with Redis")
 		return

@@ -138,13 +138,26 @@ func ioReadFull(r *bufio.Reader, buf []byte) (int, error) {
 // not installed.
 func StartRedis(t testing.TB) string {
 	t.Helper()
+	addr := RedisIfInstalled(t)
+	if addr == "" {
+		t.Skip("redis-server not installed")
+	}
+	return addr
+}
+
+// RedisIfInstalled starts a throwaway redis-server (no persistence, its
+// own temporary dir) and returns its address, or "" when redis-server is
+// not installed. It stops when the test ends.
+func RedisIfInstalled(t testing.TB) string {
+	t.Helper()
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Skip("redis-server not installed")
+		return ""
 	}
 	port := FreePort(t)
 	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
+		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+		"--dir", t.TempDir())
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("servertest: start redis-server: %v", err)
 	}
@@ -153,13 +166,13 @@ func StartRedis(t testing.TB) string {
 		_ = cmd.Wait()
 	})
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for i := 0; i < 100; i++ {
+	for i := 0; i < 300; i++ {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
 			return addr
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("servertest: redis-server did not start on %s", addr)
 	return ""
