@@ -123,7 +123,6 @@ func admDoOnce(t testing.TB, addr string, args ...string) string {
 	return c.do(args...)
 }
 
-
 // infoFields parses INFO text into section → field → value.
 func infoFields(t testing.TB, text string) (order []string, secs map[string]map[string]string) {
 	t.Helper()

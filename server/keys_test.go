@@ -34,7 +34,6 @@ func newClient(t testing.TB, addr string) *redis.Client {
 	return c
 }
 
-
 // render formats a reply for comparison: integers and strings as they are,
 // a null as (nil), an error as its text, an array as [a b c] (sorted when
 // sorted is set, at every level but the top one for SCAN's shape).
