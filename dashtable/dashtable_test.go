@@ -313,10 +313,10 @@ func TestScanDuringGrowth(t *testing.T) {
 				tb.Insert(hs.fn(k), handleOf(k, 0))
 			}
 			segs0, depth0 := tb.SegmentCount(), tb.depth
-			// With k inserts per logical bucket visited and e entries per
-			// segment, the table grows by about e^(56k/e) while the
-			// traversal runs: aim for e^2 ~ 7x. (Much faster growth and the
-			// traversal never catches up.)
+			// With k inserts per logical bucket visited and E entries per
+			// segment, the table grows by a factor of about exp(56k/E)
+			// while the traversal runs: aim for exp(2) ~ 7x. (Much faster
+			// growth and the traversal never catches up.)
 			perStep := max(1, 2*initial/segs0/RegularBuckets)
 			seen := map[uint64]int{}
 			next := uint64(initial)
@@ -588,4 +588,38 @@ func TestLayout(t *testing.T) {
 		t.Fatalf("a segment allocates %.0f bytes; segmentAllocSize is %d", per, segmentAllocSize)
 	}
 	runtime.KeepAlive(segs)
+}
+
+// TestDirectoryBound feeds hashes crafted to defeat extendible hashing: all
+// share one home bucket and fingerprint, most share every prefix bit, and
+// key j < 32 differs only in prefix bit j, so each split moves exactly one
+// competing entry and the next insert needs a split one bit deeper. Without
+// a bound the directory would reach 2^32 slots.
+func TestDirectoryBound(t *testing.T) {
+	h := hashFunc(func(k uint64) uint64 {
+		const low = 0x00123456 // same home bucket and fingerprint for all
+		if k < 32 {
+			return 1<<(63-k) | low
+		}
+		return low
+	})
+	tb := New(h)
+	m := &keyMatcher{}
+	const n = 32 + 84 + 200
+	for k := uint64(0); k < n; k++ {
+		tb.Insert(h(k), handleOf(k, 0))
+		if len(tb.dir) > maxDirPerSegment*len(tb.segs) {
+			t.Fatalf("after %d inserts: directory %d for %d segments", k+1, len(tb.dir), len(tb.segs))
+		}
+	}
+	for k := uint64(0); k < n; k++ {
+		m.key = k
+		if got, ok := tb.Find(h(k), m); !ok || got != handleOf(k, 0) {
+			t.Fatalf("Find(%d) = %x,%v", k, got, ok)
+		}
+	}
+	if err := tb.verify(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("depth %d, %d segments, %d in overflow", tb.depth, len(tb.segs), len(tb.ovf))
 }

@@ -77,9 +77,11 @@ const (
 	// lookups touch neither the stash nor bucketAux otherwise.
 	stashedBit = 1 << 62
 	// spilledBit is set in a regular bucket when some entry whose home it
-	// is lives in its neighbour (the neighbour has probe bits), so lookups
-	// that miss in the home bucket read the neighbour only then.
-	spilledBit = 1 << 63
+	// is lives in its neighbour (the neighbour has probe bits); otherwise
+	// lookups ignore the neighbour's candidates. It must be the top bit:
+	// find turns it into a mask with a shift.
+	spilledShift = 63
+	spilledBit   = 1 << spilledShift
 )
 
 // bucketAux is the per-bucket metadata that lookups of home or neighbour
@@ -102,9 +104,9 @@ type bucketAux struct {
 
 // segment is a fixed-size, pointer-free block of buckets. Because it holds no
 // pointers the runtime allocates it in a noscan span: the garbage collector
-// marks the object but never reads its 840 slots. Its size (9.2 KB with
-// padding to the 9472-byte size class, a multiple of 128) keeps every bucket
-// 128-byte aligned.
+// marks the object but never reads its 840 slots. It is 8824 bytes; the
+// allocator serves it from the 9472-byte size class, whose objects all start
+// on a multiple of 128, so every bucket is 128-byte aligned (TestLayout).
 type segment struct {
 	buckets [BucketsPerSegment]bucket
 	aux     [BucketsPerSegment]bucketAux
@@ -259,8 +261,15 @@ func (s *segment) setSlot(bi, i int, f uint8, handle uint64, probe bool) {
 // clearSlot empties slot i of physical bucket bi. Stash hints are the
 // caller's business.
 func (s *segment) clearSlot(bi, i int) {
+	s.clearSlotProbe(bi, i, s.aux[bi].probe&(1<<i) != 0)
+}
+
+// clearSlotProbe is clearSlot for a caller that knows whether the slot holds
+// a probe entry; a plain entry's delete then never reads bucketAux.
+func (s *segment) clearSlotProbe(bi, i int, probe bool) {
 	s.buckets[bi].empty(i)
-	if a := &s.aux[bi]; a.probe&(1<<i) != 0 {
+	if probe {
+		a := &s.aux[bi]
 		a.probe &^= 1 << i
 		if a.probe == 0 {
 			s.buckets[homeOfNeighbour(bi)].meta[1] &^= spilledBit
@@ -330,7 +339,7 @@ func (s *segment) find(hash uint64, m Matcher) (bi, i int) {
 			return b, i
 		}
 	}
-	spilled := -uint16(w1 >> 63) // all ones iff spilledBit (bit 63) is set
+	spilled := -uint16(w1 >> spilledShift) // all ones iff spilledBit is set
 	c = (zeroBytes(n0^pat) | zeroBytes(n1^pat)<<8) & uint16(n1>>busyShift) & slotMask & spilled
 	for ; c != 0; c &= c - 1 {
 		i := bits.TrailingZeros16(c)
@@ -362,14 +371,15 @@ func (s *segment) findStash(b int, f uint8, m Matcher) (bi, i int) {
 	return -1, 0
 }
 
-// remove deletes the entry in slot i of bucket bi, keeping stash hints
-// exact.
-func (s *segment) remove(bi, i int) {
+// remove deletes the entry in slot i of bucket bi, whose home is bucket
+// home, keeping flags and stash hints exact. Knowing the home tells whether
+// the slot is a probe slot without reading bucketAux.
+func (s *segment) remove(bi, i, home int) {
 	if bi >= RegularBuckets {
 		sb := bi - RegularBuckets
-		s.removeHint(int(s.stashHome[sb*SlotsPerBucket+i]), s.buckets[bi].fpAt(i), sb)
+		s.removeHint(home, s.buckets[bi].fpAt(i), sb)
 	}
-	s.clearSlot(bi, i)
+	s.clearSlotProbe(bi, i, bi != home && bi < RegularBuckets)
 }
 
 // homeOf returns the home bucket of the entry at pos.

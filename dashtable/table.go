@@ -6,7 +6,12 @@ import (
 )
 
 // Matcher decides whether the entry behind handle is the key being looked up
-// (the caller compares key bytes).
+// (the caller compares key bytes). Match must not mutate the table.
+//
+// Find, Update and Delete call m through the interface, so escape analysis
+// treats m as escaping: a Matcher built per call (&keyMatcher{key}) is heap
+// allocated each time. Keep one per owner (a field of the shard) and set its
+// key before each call; then those methods do not allocate.
 type Matcher interface{ Match(handle uint64) bool }
 
 // Hasher recomputes the hash of the entry behind handle; used when a segment
@@ -113,7 +118,7 @@ func (t *Table) Delete(hash uint64, m Matcher) (handle uint64, ok bool) {
 	s := t.segmentFor(hash)
 	if bi, i := s.find(hash, m); bi >= 0 {
 		handle = s.buckets[bi].slots[i]
-		s.remove(bi, i)
+		s.remove(bi, i, homeBucket(hash))
 		t.count--
 		return handle, true
 	}
@@ -138,8 +143,9 @@ func (t *Table) Delete(hash uint64, m Matcher) (handle uint64, ok bool) {
 // the segment splits and the insert is retried; only that segment's entries
 // move. If splitting cannot make room for this hash (every entry competing
 // for those slots shares the hash's next prefix bit, which random hashes
-// practically never do), the entry goes to a small overflow list instead of
-// splitting uselessly: colliding hashes cannot blow up the directory.
+// practically never do), or would double a directory that is already
+// maxDirPerSegment times the segment count, the entry goes to a small
+// overflow list instead: colliding hashes cannot blow up the directory.
 func (t *Table) Insert(hash uint64, handle uint64) {
 	for {
 		s := t.segmentFor(hash)
@@ -147,7 +153,7 @@ func (t *Table) Insert(hash uint64, handle uint64) {
 			t.count++
 			return
 		}
-		if !t.splitHelps(s, hash) {
+		if t.directoryTooBig(s) || !t.splitHelps(s, hash) {
 			t.ovf = append(t.ovf, ovfEntry{hash, handle})
 			s.ovf++
 			t.count++
@@ -155,6 +161,19 @@ func (t *Table) Insert(hash uint64, handle uint64) {
 		}
 		t.split(int(hash >> t.shift))
 	}
+}
+
+// maxDirPerSegment bounds the directory at 2048 slots (8 KB) per segment,
+// about a segment's own size. Random hashes keep the directory within a few
+// times the segment count; only crafted hashes that pile up under one deep
+// prefix get near the bound, and then the directory may at most about double
+// the table's memory instead of growing by 2^32.
+const maxDirPerSegment = 2048
+
+// directoryTooBig reports whether splitting s would double a directory that
+// has reached maxDirPerSegment.
+func (t *Table) directoryTooBig(s *segment) bool {
+	return s.depth == t.depth && len(t.dir) >= maxDirPerSegment*len(t.segs)
 }
 
 // splitHelps reports whether splitting s frees a slot that an insert of hash
@@ -285,7 +304,9 @@ func (t *Table) findOvf(hash uint64, m Matcher) int {
 
 // Reserve grows the table so that about n entries with well-mixed hashes fit
 // without further splits: every segment is split down to a common depth
-// (existing entries are rehashed with the Hasher). It never shrinks.
+// (existing entries are rehashed with the Hasher). It never shrinks. It
+// allocates 16-32 bytes per planned entry at once, so cap an n that
+// comes from outside (an RDB RESIZEDB hint) by the memory budget.
 func (t *Table) Reserve(n int) {
 	// Plan for ~70% occupancy: the fill at which segments usually overflow
 	// a bucket pair and the stash is well above that, but segments fill

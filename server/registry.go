@@ -27,4 +27,10 @@ func (s *Server) addCommand(c *Command, loops int) {
 	}
 	s.commands[c.Name] = c
 	s.cmdList = append(s.cmdList, c)
+	if n := len(c.Name); n <= maxCommandName && c.Name[0] >= 'a' && c.Name[0] <= 'z' {
+		s.cmdIndex[n][c.Name[0]-'a'] = append(s.cmdIndex[n][c.Name[0]-'a'], c)
+	}
 }
+
+// maxCommandName is the longest command name the fast index holds.
+const maxCommandName = 32

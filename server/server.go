@@ -36,6 +36,7 @@ type Server struct {
 	router   *txn.Router
 	net      *protocol.Server
 	commands map[string]*Command
+	cmdIndex [maxCommandName + 1][26][]*Command // by name length and first letter
 	cmdList  []*Command
 	loopExec []*Exec
 	clients  clientRegistry

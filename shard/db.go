@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"crypto/rand"
 	"encoding/binary"
 	"sync/atomic"
 
@@ -63,11 +64,24 @@ func newDB(s *Shard, index int) *DB {
 type shardHasher struct{ s *Shard }
 
 func (h *shardHasher) Hash(x uint64) uint64 {
-	return xxh3.Hash(keyBytes(h.s.arena.Bytes(arena.Handle(x))))
+	return Hash(keyBytes(h.s.arena.Bytes(arena.Handle(x))))
 }
 
+// tableSeed seeds the table hash. It is chosen per process so that the
+// table's bits are independent of the router's (which hashes without a
+// seed and picks the shard): otherwise every key of a shard would share
+// hash bits that the table needs for fingerprints and splits. A random
+// seed also denies clients a precomputed set of colliding keys.
+var tableSeed = func() uint64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("FATAL: cannot read random bytes: " + err.Error())
+	}
+	return binary.LittleEndian.Uint64(b[:])
+}()
+
 // Hash is the table hash of a key.
-func Hash(key []byte) uint64 { return xxh3.Hash(key) }
+func Hash(key []byte) uint64 { return xxh3.HashSeed(key, tableSeed) }
 
 func keyBytes(b []byte) []byte {
 	kl := binary.LittleEndian.Uint32(b)
