@@ -50,12 +50,15 @@ if [[ -n $QUICK ]]; then
   WARMUP=${WARMUP:-0.3}
   KEYS=${KEYS:-100000}
   LARGE_KEYS=${LARGE_KEYS:-2000}
+  RETRIES=${RETRIES:-0}
 else
   DURATION=${DURATION:-10}
   WARMUP=${WARMUP:-1}
   KEYS=${KEYS:-1000000}
   LARGE_KEYS=${LARGE_KEYS:-10000}
+  RETRIES=${RETRIES:-2}
 fi
+NOISE_MAX=${NOISE_MAX:-5}
 CONNS=${CONNS:-50}
 MEM_KEYS=${MEM_KEYS:-1000000}
 BIG_KEYS=${BIG_KEYS:-10000000}
@@ -271,15 +274,40 @@ measure() {
 # ---- loads -----------------------------------------------------------------
 RUN_LIMIT=$(awk -v d="$DURATION" -v w="$WARMUP" 'BEGIN{printf "%d", 3*(d+w)+20}')
 
-row() { # scenario load server ops p50 p99 p999 note
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$SRV_BUSY" "$LOAD_BUSY" "$OTHER_CPU" "${8:-}" >>"$ROWS"
+# row SCENARIO LOAD SERVER OPS P50 P99 P999 [NOTE]: one attempt's result,
+# with the CPU figures of the last measure, in ROW_LINE, ROW_NOTE, ROW_OPS.
+row() {
+  ROW_LINE=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$SRV_BUSY" "$LOAD_BUSY" "$OTHER_CPU")
+  ROW_NOTE=${8:-}
+  ROW_OPS=$4
 }
 
-# anaxload_run SCENARIO SERVER ARGS...: sets LAST_OPS.
+# best_of FN ARGS...: runs one attempt (FN sets ROW_*), again while other
+# processes took more than NOISE_MAX% of the bench cores or it failed, up
+# to RETRIES more times, and records the quietest attempt. Sets LAST_OPS.
+best_of() {
+  local try tries=0 rank best_rank=1000000 best_line= best_note= best_ops=0
+  for ((try = 0; try <= RETRIES; try++)); do
+    "$@"
+    tries=$((try + 1))
+    rank=$OTHER_CPU
+    [[ $ROW_OPS =~ ^[0-9]+$ ]] || rank=$((rank + 100000))
+    if ((rank < best_rank)); then
+      best_rank=$rank best_line=$ROW_LINE best_note=$ROW_NOTE best_ops=$ROW_OPS
+    fi
+    ((rank > NOISE_MAX)) || break
+    ((try == RETRIES)) || log "  others took $OTHER_CPU% of the bench cores (or it failed): measuring again"
+  done
+  ((tries == 1)) || best_note="${best_note:+$best_note, }quietest of $tries"
+  printf '%s\t%s\n' "$best_line" "$best_note" >>"$ROWS"
+  LAST_OPS=$best_ops
+  [[ $LAST_OPS =~ ^[0-9]+$ ]] || LAST_OPS=0
+}
+
+# anaxload_run SCENARIO SERVER ARGS...: one anaxload attempt.
 anaxload_run() {
   local sc=$1 srv=$2 ops p50 p99 p999 mx errs miss ccpu note=
   shift 2
-  LAST_OPS=0
   if ! measure "$srv" timeout "$RUN_LIMIT" taskset -c "$LOAD_CPUS" "$ANAXLOAD" -tsv \
     -addr "127.0.0.1:${PORT[$srv]}" -proto "${PROTO[$srv]}" -c "$CONNS" \
     -duration "${DURATION}s" -warmup "${WARMUP}s" "$@"; then
@@ -291,14 +319,13 @@ anaxload_run() {
   ((errs == 0)) || note="$errs error replies"
   if awk -v m="$miss" 'BEGIN{exit !(m > 1)}'; then note="${note:+$note, }misses $miss%"; fi
   row "$sc" anaxload "$srv" "$ops" "$p50" "$p99" "$p999" "$note"
-  LAST_OPS=$ops
   log "$sc $srv anaxload: $ops ops/s p50 $p50 p99 $p99 ms (cores busy: server $SRV_BUSY%, load $LOAD_BUSY%; others $OTHER_CPU%)"
 }
 
-# rb_run SCENARIO SERVER EST_OPS ARGS...: redis-benchmark runs a request
-# count, not a time; the count is RB_SHARE (0.6) x EST_OPS (anaxload's
-# figure for the same row) x DURATION: redis-benchmark usually reaches
-# 0.5-1x anaxload's rate, so its run lasts about DURATION.
+# rb_run SCENARIO SERVER EST_OPS ARGS...: one redis-benchmark attempt. It
+# runs a request count, not a time; the count is RB_SHARE (0.6) x EST_OPS
+# (anaxload's figure for the same row) x DURATION: redis-benchmark usually
+# reaches 0.5-1x anaxload's rate, so its run lasts about DURATION.
 rb_run() {
   local sc=$1 srv=$2 est=$3 n ops p50 p99
   shift 3
@@ -318,9 +345,10 @@ rb_run() {
   log "$sc $srv redis-benchmark: $ops ops/s p50 $p50 p99 $p99 ms (cores busy: server $SRV_BUSY%, load $LOAD_BUSY%; others $OTHER_CPU%)"
 }
 
-# memtier_run SCENARIO SERVER ARGS...: memtier_benchmark for a fixed time.
+# memtier_run SCENARIO SERVER ARGS...: one memtier_benchmark attempt, for
+# a fixed time.
 memtier_run() {
-  local sc=$1 srv=$2 proto=redis
+  local sc=$1 srv=$2 proto=redis ops p50 p99 p999
   shift 2
   [[ ${PROTO[$srv]} == memcache ]] && proto=memcache_text
   if ! measure "$srv" timeout "$RUN_LIMIT" taskset -c "$LOAD_CPUS" memtier_benchmark \
@@ -330,9 +358,7 @@ memtier_run() {
     return 0
   fi
   # Totals  ops/sec  hits/sec  misses/sec  avg-latency  p50  p99  p99.9  KB/sec
-  local t
-  t=$(grep '^Totals' <<<"$OUT" | tail -1)
-  read -r _ ops _ _ _ p50 p99 p999 _ <<<"$t"
+  read -r _ ops _ _ _ p50 p99 p999 _ <<<"$(grep '^Totals' <<<"$OUT" | tail -1)"
   row "$sc" memtier "$srv" "${ops%.*}" "$p50" "$p99" "$p999" ""
   log "$sc $srv memtier: ${ops%.*} ops/s"
 }
@@ -347,12 +373,12 @@ scenario() {
   read -ra rbv <<<"$rb"
   read -ra mtv <<<"$mt"
   for srv in "${SERVERS[@]}"; do
-    anaxload_run "$name" "$srv" "${alv[@]}"
+    best_of anaxload_run "$name" "$srv" "${alv[@]}"
     if [[ -n $rb && ${PROTO[$srv]} == resp ]]; then
-      rb_run "$name" "$srv" "$LAST_OPS" "${rbv[@]}"
+      best_of rb_run "$name" "$srv" "$LAST_OPS" "${rbv[@]}"
     fi
     if [[ -n $mt && -n $HAVE_MEMTIER ]]; then
-      memtier_run "$name" "$srv" "${mtv[@]}"
+      best_of memtier_run "$name" "$srv" "${mtv[@]}"
     fi
   done
 }
@@ -485,17 +511,24 @@ if [[ -n $BIG ]]; then
     awk -v ws="$ws" -v we="$we" -v ops="${big_out%%$'\t'*}" '
       $1 == "gc" {
         t = substr($3, 2) + 0
-        if (t < ws || t > we) next
-        n++
-        split($5, c, "+"); if (c[1] + 0 > maxp) maxp = c[1] + 0; if (c[3] + 0 > maxp) maxp = c[3] + 0
-        split($8, u, "[+/]"); cpu += u[1] + u[2] + u[3] + u[5]; idle += u[4]
+        split($5, c, "+"); p = c[1] + 0; if (c[3] + 0 > p) p = c[3] + 0
+        split($8, u, "[+/]"); busy = u[1] + u[2] + u[3] + u[5]
         for (k = 2; k <= NF; k++) if ($k == "P") procs = $(k - 1)
-        cum = $4
+        split($11, h, "->"); heap = h[1] + 0
+        all++; allcpu += busy; if (p > allp) allp = p; if (heap > allheap) allheap = heap
+        if (t < ws || t > we) next
+        n++; cpu += busy; idle += u[4]; if (p > maxp) maxp = p
+        cum = $4; sub(/:$/, "", cum)
       }
       END {
         w = we - ws
-        printf "window %.1f s, SET ops/s %s; GC cycles %d; GC CPU %.2f%% of %d P (STW + assist + background mark; idle-time mark adds %.2f%%); longest STW pause %.3f ms; gctrace cumulative GC share since start %s\n",
-          w, ops, n, (procs ? 100 * cpu / (w * 1000 * procs) : 0), procs, (procs ? 100 * idle / (w * 1000 * procs) : 0), maxp, cum
+        if (n > 0)
+          printf "SET load over the keys for %.1f s at %s ops/s: %d GC cycles; GC CPU %.2f%% of %d P (STW + assist + background mark; idle-time mark adds %.2f%%); longest STW pause %.3f ms; gctrace cumulative GC share %s\n",
+            w, ops, n, 100 * cpu / (w * 1000 * procs), procs, 100 * idle / (w * 1000 * procs), maxp, cum
+        else
+          printf "SET load over the keys for %.1f s at %s ops/s: no GC cycle in the window\n", w, ops
+        printf "whole run (start, DEBUG POPULATE, load): %d GC cycles, largest heap at a cycle start %d MB, longest STW pause %.3f ms, GC CPU %.1f ms in all\n",
+          all, allheap, allp, allcpu
       }' "$WORK/anax.stderr" >>"$GCROWS"
     log "BIG GC: $(cat "$GCROWS")"
     stop_server anax
@@ -562,10 +595,12 @@ mem_table() {
   echo "Servers pinned with \`taskset -c $SERVER_CPUS\` ($THREADS core(s); Anax \`--threads $THREADS\`, memcached \`-t $THREADS\`, Redis single-threaded);"
   echo "load pinned with \`taskset -c $LOAD_CPUS\`. $CONNS connections; ${DURATION} s measured per run (anaxload after ${WARMUP} s warm-up;"
   echo "redis-benchmark runs $RB_SHARE x anaxload's request count for the same row, about as long). Keyspace $KEYS keys (16 KB rows: $LARGE_KEYS), prefilled."
+  echo "A row taken while other processes used more than $NOISE_MAX% of the bench cores is measured again, up to $RETRIES more times; the quietest attempt is kept."
   echo "Latencies are per request, from the pipeline's write to the reply. \"cores busy\": the share of time the server's (load's) cores"
   echo "were not idle, loopback TCP softirq included; near 100% on the server side means the server was the limit, on the load side"
   echo "alone that the load was. \"others\": the share of all those cores taken by other processes or the hypervisor (steal) — non-zero"
-  echo "means a busy machine and a less trustworthy row. memcached rows use its text protocol."
+  echo "means a busy machine and a less trustworthy row. anax-mc is Anax's memcached port (the anax process); anax-mc and memcached"
+  echo "rows use the memcached text protocol, and memcached's ratio is taken against anax-mc."
   echo
   echo "## Throughput and latency"
   echo
