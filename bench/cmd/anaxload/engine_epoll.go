@@ -125,6 +125,7 @@ func epollLoop(o *options, t0 time.Time, conns []*epConn) error {
 		}
 	}
 	events := make([]syscall.EpollEvent, len(conns))
+	var next []*epConn // connections whose pipeline completed in this round
 	for live > 0 {
 		if time.Since(t0) > deadline {
 			return fmt.Errorf("%d connections still waiting for replies %v after the end", live, o.timeout)
@@ -160,10 +161,20 @@ func epollLoop(o *options, t0 time.Time, conns []*epConn) error {
 				}
 				continue
 			}
+			next = append(next, c)
+		}
+		// Send the next pipelines after the whole round, as
+		// redis-benchmark does (it writes on the next loop iteration):
+		// the server then finds several connections ready per wake-up.
+		// Writing each one as soon as its replies are in paces requests
+		// out evenly and costs the server more epoll_waits per request
+		// (measured against Anax at P16: 4x more, 10% fewer ops/s).
+		for _, c := range next {
 			if err := c.send(epfd, t0); err != nil {
 				return err
 			}
 		}
+		next = next[:0]
 	}
 	return nil
 }
