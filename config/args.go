@@ -118,9 +118,9 @@ func splitSpaces(s string) []string {
 	return strings.Split(s, " ")
 }
 
-// quote returns s in double quotes with the escapes splitArgs understands,
-// like Redis's sdscatrepr, so that splitArgs(quote(s)) == [s].
-func quote(s string) string {
+// Quote returns s in double quotes with the escapes splitArgs understands,
+// like Redis's sdscatrepr, so that splitArgs(Quote(s)) == [s].
+func Quote(s string) string {
 	const hex = "0123456789abcdef"
 	var b strings.Builder
 	b.Grow(len(s) + 2)

@@ -49,8 +49,8 @@ func TestSplitArgs(t *testing.T) {
 func TestQuote(t *testing.T) {
 	f := func(s, want string) {
 		t.Helper()
-		if got := quote(s); got != want {
-			t.Errorf("quote(%q) = %s, want %s", s, got, want)
+		if got := Quote(s); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", s, got, want)
 		}
 	}
 	f("", `""`)
@@ -66,9 +66,9 @@ func FuzzQuoteSplit(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, err := splitArgs(quote(s))
+		got, err := splitArgs(Quote(s))
 		if err != nil || len(got) != 1 || got[0] != s {
-			t.Fatalf("splitArgs(quote(%q)) = %q, %v", s, got, err)
+			t.Fatalf("splitArgs(Quote(%q)) = %q, %v", s, got, err)
 		}
 		// splitArgs never panics on anything.
 		splitArgs(s)

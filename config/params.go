@@ -324,10 +324,10 @@ func checkDir(s string, o parseOpts) *valueError {
 		if pe, ok := err.(*os.PathError); ok {
 			msg = pe.Err.Error()
 		}
-		return verr(msg, "cannot use "+quote(s)+": "+msg)
+		return verr(msg, "cannot use "+Quote(s)+": "+msg)
 	}
 	if !fi.IsDir() {
-		return verr("Not a directory", quote(s)+" is not a directory")
+		return verr("Not a directory", Quote(s)+" is not a directory")
 	}
 	return nil
 }

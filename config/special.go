@@ -280,7 +280,7 @@ func formatNotify(v value) string {
 // special parameters.
 func rewriteQuoted(p *param, v, def value) []rewriteLine {
 	s := p.format(v)
-	return []rewriteLine{{text: p.name + " " + quote(s), force: s != p.format(def)}}
+	return []rewriteLine{{text: p.name + " " + Quote(s), force: s != p.format(def)}}
 }
 
 // parsePercentile checks one latency-tracking-info-percentiles word and

@@ -203,7 +203,7 @@ func (p *param) lines(v, def value) []rewriteLine {
 	case kindMemory:
 		arg = formatMemory(v.n)
 	case kindString:
-		arg = quote(v.s)
+		arg = Quote(v.s)
 	case kindList:
 		arg = p.format(v)
 		if arg == "" {

@@ -1,11 +1,9 @@
 package server_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os/exec"
 	"regexp"
@@ -32,95 +30,10 @@ func admClient(t testing.TB, addr string, proto int) *redis.Client {
 	return c
 }
 
-// admConn is a raw RESP connection: do sends a command and returns its
-// reply exactly as it came on the wire.
-type admConn struct {
-	t testing.TB
-	c net.Conn
-	r *bufio.Reader
-}
-
-func admDial(t testing.TB, addr string) *admConn {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return &admConn{t: t, c: c, r: bufio.NewReader(c)}
-}
-
-func (a *admConn) send(args ...string) {
-	a.t.Helper()
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%d\r\n", len(args))
-	for _, s := range args {
-		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(s), s)
-	}
-	if _, err := a.c.Write([]byte(b.String())); err != nil {
-		a.t.Fatal(err)
-	}
-}
-
-func (a *admConn) do(args ...string) string {
-	a.t.Helper()
-	a.send(args...)
-	return a.reply()
-}
-
-// reply reads one whole reply (any RESP2/RESP3 type) and returns its bytes.
-func (a *admConn) reply() string {
-	a.t.Helper()
-	_ = a.c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	s, err := readRaw(a.r)
-	if err != nil {
-		a.t.Fatalf("reading a reply: %v (read so far %q)", err, s)
-	}
-	return s
-}
-
-func readRaw(r *bufio.Reader) (string, error) {
-	line, err := r.ReadString('\n')
-	if err != nil {
-		return line, err
-	}
-	if len(line) < 3 {
-		return line, fmt.Errorf("short line %q", line)
-	}
-	n, _ := strconv.Atoi(line[1 : len(line)-2])
-	switch line[0] {
-	case '$', '=', '!':
-		if n < 0 {
-			return line, nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return line, err
-		}
-		return line + string(buf), nil
-	case '*', '~', '>', '%', '|':
-		if line[0] == '%' || line[0] == '|' {
-			n *= 2
-		}
-		out := line
-		for i := 0; i < n; i++ {
-			s, err := readRaw(r)
-			out += s
-			if err != nil {
-				return out, err
-			}
-		}
-		return out, nil
-	}
-	return line, nil
-}
-
 // admDoOnce runs one command on a connection of its own and closes it.
 func admDoOnce(t testing.TB, addr string, args ...string) string {
 	t.Helper()
-	c := admDial(t, addr)
-	defer c.c.Close()
-	return c.do(args...)
+	return servertest.Dial(t, addr).Do(args...)
 }
 
 // infoFields parses INFO text into section → field → value.
@@ -148,8 +61,8 @@ func infoFields(t testing.TB, text string) (order []string, secs map[string]map[
 
 func TestInfoFormat(t *testing.T) {
 	addr := servertest.Start(t)
-	c := admDial(t, addr)
-	raw := c.do("INFO")
+	c := servertest.Dial(t, addr)
+	raw := c.Do("INFO")
 	body := raw[strings.Index(raw, "\r\n")+2 : len(raw)-2]
 	if !strings.HasPrefix(raw, "$") || !strings.HasPrefix(body, "# Server\r\n") {
 		t.Fatalf("INFO reply %q", raw[:min(len(raw), 60)])
@@ -173,7 +86,7 @@ func TestInfoFormat(t *testing.T) {
 	}
 
 	sections := func(args ...string) string {
-		raw := c.do(append([]string{"INFO"}, args...)...)
+		raw := c.Do(append([]string{"INFO"}, args...)...)
 		order, _ := infoFields(t, raw[strings.Index(raw, "\r\n")+2:len(raw)-2])
 		return strings.Join(order, ",")
 	}
@@ -190,13 +103,13 @@ func TestInfoFormat(t *testing.T) {
 			t.Errorf("INFO %s: sections %s, want %s", tc.args, got, tc.want)
 		}
 	}
-	if got := c.do("INFO", "nosuch"); got != "$0\r\n\r\n" {
+	if got := c.Do("INFO", "nosuch"); got != "$0\r\n\r\n" {
 		t.Errorf("INFO nosuch = %q", got)
 	}
 
 	// RESP3: a verbatim string of type txt.
-	c.do("HELLO", "3")
-	raw = c.do("INFO", "server")
+	c.Do("HELLO", "3")
+	raw = c.Do("INFO", "server")
 	if !strings.HasPrefix(raw, "=") || !strings.Contains(raw, "\r\ntxt:# Server\r\n") {
 		t.Errorf("RESP3 INFO %q", raw[:min(len(raw), 40)])
 	}
@@ -338,7 +251,7 @@ func TestInfoFieldsMatchRedis(t *testing.T) {
 
 func TestConfigCommands(t *testing.T) {
 	addr := servertest.Start(t)
-	c := admDial(t, addr)
+	c := servertest.Dial(t, addr)
 	for _, tc := range []struct{ args, want string }{
 		{"CONFIG GET maxmemory", "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n"},
 		{"CONFIG GET nosuch", "*0\r\n"},
@@ -359,18 +272,18 @@ func TestConfigCommands(t *testing.T) {
 		{"config nosuch", "-ERR unknown subcommand 'nosuch'. Try CONFIG HELP.\r\n"},
 		{"CONFIG RESETSTAT x", "-ERR wrong number of arguments for 'config|resetstat' command\r\n"},
 	} {
-		if got := c.do(strings.Fields(tc.args)...); got != tc.want {
+		if got := c.Do(strings.Fields(tc.args)...); got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.args, got, tc.want)
 		}
 	}
-	help := c.do("CONFIG", "HELP")
+	help := c.Do("CONFIG", "HELP")
 	if !strings.HasPrefix(help, "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GET <pattern>\r\n") ||
 		!strings.HasSuffix(help, "+HELP\r\n+    Prints this help.\r\n") {
 		t.Errorf("CONFIG HELP %q", help)
 	}
 	// RESP3: CONFIG GET answers a map.
-	c.do("HELLO", "3")
-	if got := c.do("CONFIG", "GET", "maxmemory"); got != "%1\r\n$9\r\nmaxmemory\r\n$7\r\n1048576\r\n" {
+	c.Do("HELLO", "3")
+	if got := c.Do("CONFIG", "GET", "maxmemory"); got != "%1\r\n$9\r\nmaxmemory\r\n$7\r\n1048576\r\n" {
 		t.Errorf("RESP3 CONFIG GET = %q", got)
 	}
 	m, err := admClient(t, addr, 3).ConfigGet(context.Background(), "max*").Result()
@@ -398,7 +311,7 @@ func TestTimeLastSaveWait(t *testing.T) {
 	if time.Since(start) > 2*time.Second {
 		t.Errorf("WAIT blocked for %v: there are no replicas to wait for", time.Since(start))
 	}
-	c := admDial(t, addr)
+	c := servertest.Dial(t, addr)
 	for _, tc := range []struct{ args, want string }{
 		{"WAIT 0 0", ":0\r\n"},
 		{"WAIT x 0", "-ERR value is not an integer or out of range\r\n"},
@@ -407,11 +320,11 @@ func TestTimeLastSaveWait(t *testing.T) {
 		{"TIME x", "-ERR wrong number of arguments for 'time' command\r\n"},
 		{"LASTSAVE x", "-ERR wrong number of arguments for 'lastsave' command\r\n"},
 	} {
-		if got := c.do(strings.Fields(tc.args)...); got != tc.want {
+		if got := c.Do(strings.Fields(tc.args)...); got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.args, got, tc.want)
 		}
 	}
-	raw := c.do("TIME")
+	raw := c.Do("TIME")
 	if !regexp.MustCompile(`^\*2\r\n\$10\r\n\d{10}\r\n\$\d\r\n\d{1,6}\r\n$`).MatchString(raw) {
 		t.Errorf("TIME = %q", raw)
 	}
@@ -419,14 +332,14 @@ func TestTimeLastSaveWait(t *testing.T) {
 
 func TestShutdown(t *testing.T) {
 	addr := servertest.Start(t)
-	c := admDial(t, addr)
+	c := servertest.Dial(t, addr)
 	for _, tc := range []struct{ args, want string }{
 		{"SHUTDOWN FOO", "-ERR syntax error\r\n"},
 		{"SHUTDOWN SAVE NOSAVE", "-ERR syntax error\r\n"},
 		{"SHUTDOWN ABORT NOW", "-ERR syntax error\r\n"},
 		{"SHUTDOWN ABORT", "-ERR No shutdown in progress.\r\n"},
 	} {
-		if got := c.do(strings.Fields(tc.args)...); got != tc.want {
+		if got := c.Do(strings.Fields(tc.args)...); got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.args, got, tc.want)
 		}
 	}
@@ -453,7 +366,7 @@ func TestMemoryCommands(t *testing.T) {
 	if err := rc.MemoryUsage(ctx, "nosuch").Err(); !errors.Is(err, redis.Nil) {
 		t.Errorf("MEMORY USAGE nosuch: %v", err)
 	}
-	c := admDial(t, addr)
+	c := servertest.Dial(t, addr)
 	for _, tc := range []struct{ args, want string }{
 		{"MEMORY USAGE nosuch SAMPLES 5", "$-1\r\n"},
 		{"MEMORY USAGE key1 SAMPLES -1", "-ERR syntax error\r\n"},
@@ -464,7 +377,7 @@ func TestMemoryCommands(t *testing.T) {
 		{"MEMORY PURGE", "+OK\r\n"},
 		{"MEMORY MALLOC-STATS", "$45\r\nStats not supported for the current allocator\r\n"},
 	} {
-		if got := c.do(strings.Fields(tc.args)...); got != tc.want {
+		if got := c.Do(strings.Fields(tc.args)...); got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.args, got, tc.want)
 		}
 	}

@@ -65,7 +65,7 @@ func TestClientNamesAndInfo(t *testing.T) {
 		t.Errorf("CLIENT INFO = %+v", info)
 	}
 
-	c := admDial(t, addr)
+	c := servertest.Dial(t, addr)
 	for _, tc := range []struct{ args, want string }{
 		{"CLIENT SETNAME", "-ERR wrong number of arguments for 'client|setname' command\r\n"},
 		{"CLIENT GETNAME x", "-ERR wrong number of arguments for 'client|getname' command\r\n"},
@@ -84,19 +84,19 @@ func TestClientNamesAndInfo(t *testing.T) {
 		{"CLIENT REPLY maybe", "-ERR syntax error\r\n"},
 	} {
 		args := strings.Split(tc.args, " ")
-		if got := c.do(args...); got != tc.want {
+		if got := c.Do(args...); got != tc.want {
 			t.Errorf("%q = %q, want %q", tc.args, got, tc.want)
 		}
 	}
 	// An empty name clears it.
-	c.do("CLIENT", "SETNAME", "x")
-	if got := c.do("CLIENT", "SETNAME", ""); got != "+OK\r\n" {
+	c.Do("CLIENT", "SETNAME", "x")
+	if got := c.Do("CLIENT", "SETNAME", ""); got != "+OK\r\n" {
 		t.Errorf("CLIENT SETNAME '' = %q", got)
 	}
-	if got := c.do("CLIENT", "GETNAME"); got != "$-1\r\n" {
+	if got := c.Do("CLIENT", "GETNAME"); got != "$-1\r\n" {
 		t.Errorf("CLIENT GETNAME after clearing = %q", got)
 	}
-	help := c.do("CLIENT", "HELP")
+	help := c.Do("CLIENT", "HELP")
 	if !strings.HasPrefix(help, "*") || !strings.Contains(help, "+SETINFO <option> <value>\r\n") || !strings.HasSuffix(help, "+HELP\r\n+    Prints this help.\r\n") {
 		t.Errorf("CLIENT HELP = %q", help)
 	}
@@ -117,11 +117,11 @@ func TestClientList(t *testing.T) {
 		}
 		ids = append(ids, id)
 	}
-	c := admDial(t, addr)
-	c.do("CLIENT", "NO-EVICT", "on")
-	c.do("CLIENT", "NO-TOUCH", "on")
-	me := strings.TrimSuffix(strings.TrimPrefix(c.do("CLIENT", "ID"), ":"), "\r\n")
-	text := c.do("CLIENT", "LIST")
+	c := servertest.Dial(t, addr)
+	c.Do("CLIENT", "NO-EVICT", "on")
+	c.Do("CLIENT", "NO-TOUCH", "on")
+	me := strings.TrimSuffix(strings.TrimPrefix(c.Do("CLIENT", "ID"), ":"), "\r\n")
+	text := c.Do("CLIENT", "LIST")
 	text = text[strings.Index(text, "\r\n")+2 : len(text)-2]
 	lines := clientLines(t, text)
 	if len(lines) != 5 {
@@ -144,7 +144,7 @@ func TestClientList(t *testing.T) {
 	}
 
 	// Filters.
-	idList := c.do("CLIENT", "LIST", "ID", strconv.FormatInt(ids[1], 10), "999999", me)
+	idList := c.Do("CLIENT", "LIST", "ID", strconv.FormatInt(ids[1], 10), "999999", me)
 	if got := clientLines(t, idList[strings.Index(idList, "\r\n")+2:len(idList)-2]); len(got) != 2 || got[me] == nil {
 		t.Errorf("CLIENT LIST ID: %v", got)
 	}
@@ -157,17 +157,17 @@ func TestClientList(t *testing.T) {
 		{"CLIENT LIST foo", "-ERR syntax error\r\n"},
 		{"CLIENT LIST TYPE normal ID 1", "-ERR syntax error\r\n"},
 	} {
-		if got := c.do(strings.Fields(tc.args)...); got != tc.want {
+		if got := c.Do(strings.Fields(tc.args)...); got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.args, got, tc.want)
 		}
 	}
-	normal := c.do("CLIENT", "LIST", "TYPE", "normal")
+	normal := c.Do("CLIENT", "LIST", "TYPE", "normal")
 	if len(clientLines(t, normal[strings.Index(normal, "\r\n")+2:len(normal)-2])) != 5 {
 		t.Errorf("CLIENT LIST TYPE normal: %q", normal)
 	}
 	// RESP3: a verbatim string.
-	c.do("HELLO", "3")
-	if raw := c.do("CLIENT", "INFO"); !strings.HasPrefix(raw, "=") || !strings.Contains(raw, "\r\ntxt:id="+me+" ") {
+	c.Do("HELLO", "3")
+	if raw := c.Do("CLIENT", "INFO"); !strings.HasPrefix(raw, "=") || !strings.Contains(raw, "\r\ntxt:id="+me+" ") {
 		t.Errorf("RESP3 CLIENT INFO = %q", raw)
 	}
 }
@@ -187,7 +187,7 @@ func TestClientKill(t *testing.T) {
 		ids[i] = strconv.FormatInt(info.ID, 10)
 		laddrs[i] = info.Addr
 	}
-	c := admDial(t, addr)
+	c := servertest.Dial(t, addr)
 	for _, tc := range []struct{ args, want string }{
 		{"CLIENT KILL 1.2.3.4:5", "-ERR No such client\r\n"},
 		{"CLIENT KILL ID 999999", ":0\r\n"},
@@ -206,7 +206,7 @@ func TestClientKill(t *testing.T) {
 		{"CLIENT KILL " + laddrs[1], "+OK\r\n"},
 		{"CLIENT KILL ADDR " + laddrs[2] + " ID " + ids[2] + " SKIPME yes", ":1\r\n"},
 	} {
-		if got := c.do(strings.Fields(tc.args)...); got != tc.want {
+		if got := c.Do(strings.Fields(tc.args)...); got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.args, got, tc.want)
 		}
 	}
@@ -214,7 +214,7 @@ func TestClientKill(t *testing.T) {
 	// next command, so look at CLIENT LIST instead).
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		list := c.do("CLIENT", "LIST")
+		list := c.Do("CLIENT", "LIST")
 		left := 0
 		for _, id := range ids {
 			if strings.Contains(list, "id="+id+" ") {
@@ -231,39 +231,38 @@ func TestClientKill(t *testing.T) {
 	}
 	// SKIPME yes (the default) spares the caller; SKIPME no does not, and
 	// the caller still gets its reply before the connection closes.
-	if got := c.do("CLIENT", "KILL", "USER", "default"); got != ":0\r\n" {
+	if got := c.Do("CLIENT", "KILL", "USER", "default"); got != ":0\r\n" {
 		t.Errorf("CLIENT KILL USER default (only the caller left) = %q", got)
 	}
-	if got := c.do("CLIENT", "KILL", "USER", "default", "SKIPME", "no"); got != ":1\r\n" {
+	if got := c.Do("CLIENT", "KILL", "USER", "default", "SKIPME", "no"); got != ":1\r\n" {
 		t.Errorf("CLIENT KILL USER default SKIPME no = %q", got)
 	}
-	_ = c.c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.r.ReadByte(); !errors.Is(err, io.EOF) {
+	if _, err := c.ReadErr(); !errors.Is(err, io.EOF) {
 		t.Errorf("the caller's connection is still open after killing itself: %v", err)
 	}
 }
 
 func TestClientReply(t *testing.T) {
 	addr := servertest.Start(t)
-	c := admDial(t, addr)
+	c := servertest.Dial(t, addr)
 	// OFF: no replies until ON, which is answered.
-	c.send("CLIENT", "REPLY", "OFF")
-	c.send("SET", "a", "1")
-	c.send("ECHO", "lost")
-	if got := c.do("CLIENT", "REPLY", "ON"); got != "+OK\r\n" {
+	c.SendArgs("CLIENT", "REPLY", "OFF")
+	c.SendArgs("SET", "a", "1")
+	c.SendArgs("ECHO", "lost")
+	if got := c.Do("CLIENT", "REPLY", "ON"); got != "+OK\r\n" {
 		t.Fatalf("CLIENT REPLY ON = %q", got)
 	}
-	if got := c.do("GET", "a"); got != "$1\r\n1\r\n" {
+	if got := c.Do("GET", "a"); got != "$1\r\n1\r\n" {
 		t.Fatalf("GET after REPLY ON = %q", got)
 	}
 	// SKIP: no reply to itself nor to the next command.
-	c.send("CLIENT", "REPLY", "SKIP")
-	c.send("ECHO", "skipped")
-	got := c.do("ECHO", "seen")
+	c.SendArgs("CLIENT", "REPLY", "SKIP")
+	c.SendArgs("ECHO", "skipped")
+	got := c.Do("ECHO", "seen")
 	if got != "$4\r\nseen\r\n" {
 		t.Fatalf("after CLIENT REPLY SKIP: %q", got)
 	}
-	if got := c.do("ECHO", "again"); got != "$5\r\nagain\r\n" {
+	if got := c.Do("ECHO", "again"); got != "$5\r\nagain\r\n" {
 		t.Fatalf("SKIP must skip one reply only: %q", got)
 	}
 }

@@ -113,7 +113,7 @@ func TestCommandIntrospection(t *testing.T) {
 		t.Errorf("go-redis COMMAND mset = %+v", mset)
 	}
 
-	c := admDial(t, addr)
+	c := servertest.Dial(t, addr)
 	// The exact reply for GET (RESP2): flags and categories as status
 	// replies, the key spec derived from the key range.
 	wantGet := "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n" +
@@ -144,7 +144,7 @@ func TestCommandIntrospection(t *testing.T) {
 		{"COMMAND FOO", "-ERR unknown subcommand 'FOO'. Try COMMAND HELP.\r\n"},
 		{"COMMAND COUNT x", "-ERR wrong number of arguments for 'command|count' command\r\n"},
 	} {
-		if got := c.do(strings.Fields(tc.args)...); got != tc.want {
+		if got := c.Do(strings.Fields(tc.args)...); got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.args, got, tc.want)
 		}
 	}
@@ -208,15 +208,15 @@ func TestCommandIntrospection(t *testing.T) {
 // TestCommandStats checks that subcommands keep their own statistics.
 func TestCommandStats(t *testing.T) {
 	addr := servertest.Start(t)
-	c := admDial(t, addr)
+	c := servertest.Dial(t, addr)
 	for i := 0; i < 3; i++ {
-		c.do("CLIENT", "ID")
+		c.Do("CLIENT", "ID")
 	}
-	c.do("CLIENT", "NOSUCH")
-	c.do("CLIENT")
-	c.do("COMMAND")
-	c.do("COMMAND", "COUNT")
-	raw := c.do("INFO", "commandstats")
+	c.Do("CLIENT", "NOSUCH")
+	c.Do("CLIENT")
+	c.Do("COMMAND")
+	c.Do("COMMAND", "COUNT")
+	raw := c.Do("INFO", "commandstats")
 	_, secs := infoFields(t, raw[strings.Index(raw, "\r\n")+2:len(raw)-2])
 	st := secs["Commandstats"]
 	calls := func(name string) string {

@@ -16,7 +16,7 @@ const debugRefused = `-ERR DEBUG command not allowed. If the enable-debug-comman
 
 func TestDebugRefusedByDefault(t *testing.T) {
 	addr := servertest.Start(t)
-	if got := admDial(t, addr).do("DEBUG", "SLEEP", "0"); got != debugRefused {
+	if got := servertest.Dial(t, addr).Do("DEBUG", "SLEEP", "0"); got != debugRefused {
 		t.Errorf("DEBUG SLEEP 0 without enable-debug-command = %q", got)
 	}
 	// "local" lets a loopback client in, on one shard and on several
@@ -80,7 +80,7 @@ func TestDebugObjectAndPopulate(t *testing.T) {
 		}
 	}
 
-	c := admDial(t, addr)
+	c := servertest.Dial(t, addr)
 	for _, tc := range []struct{ args, want string }{
 		{"DEBUG OBJECT nosuch", "-ERR no such key\r\n"},
 		{"DEBUG POPULATE -1", "-ERR value is out of range, must be positive\r\n"},
@@ -96,11 +96,11 @@ func TestDebugObjectAndPopulate(t *testing.T) {
 		{"DEBUG ERROR WRONGTYPE", "-WRONGTYPE\r\n"},
 		{"DEBUG LOG hello", "+OK\r\n"},
 	} {
-		if got := c.do(strings.Fields(tc.args)...); got != tc.want {
+		if got := c.Do(strings.Fields(tc.args)...); got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.args, got, tc.want)
 		}
 	}
-	help := c.do("DEBUG", "HELP")
+	help := c.Do("DEBUG", "HELP")
 	if !strings.HasPrefix(help, "*") || !strings.Contains(help, "+POPULATE <count> [<prefix>] [<size>]\r\n") {
 		t.Errorf("DEBUG HELP = %q", help)
 	}

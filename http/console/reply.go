@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"github.com/anaxdb/anax/config"
 	"strconv"
 	"strings"
 )
@@ -82,7 +83,7 @@ func formatReply(r Reply, prefix string) string {
 	case Integer:
 		return "(integer) " + strconv.FormatInt(r.Int, 10) + "\n"
 	case Bulk:
-		return quote(r.Str) + "\n"
+		return config.Quote(r.Str) + "\n"
 	case Double:
 		return "(double) " + r.Str + "\n"
 	case Bool:
@@ -136,40 +137,5 @@ func formatReply(r Reply, prefix string) string {
 		}
 		b.WriteString(formatReply(r.Elems[i], inner))
 	}
-	return b.String()
-}
-
-// quote is redis-cli's sdscatrepr: a double-quoted string with escapes.
-func quote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '\\', '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\a':
-			b.WriteString(`\a`)
-		case '\b':
-			b.WriteString(`\b`)
-		default:
-			if c >= 0x20 && c < 0x7f {
-				b.WriteByte(c)
-			} else {
-				const hexdig = "0123456789abcdef"
-				b.WriteString(`\x`)
-				b.WriteByte(hexdig[c>>4])
-				b.WriteByte(hexdig[c&15])
-			}
-		}
-	}
-	b.WriteByte('"')
 	return b.String()
 }

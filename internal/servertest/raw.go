@@ -47,6 +47,13 @@ func (r *Raw) Do(args ...string) string {
 	return r.Read()
 }
 
+// SendArgs sends one command without reading its reply (for pipelines
+// and for commands that answer nothing).
+func (r *Raw) SendArgs(args ...string) {
+	r.t.Helper()
+	r.Send(Encode(args...))
+}
+
 // Send writes raw bytes.
 func (r *Raw) Send(b []byte) {
 	r.t.Helper()
