@@ -414,7 +414,10 @@ func (s *Server) resetStats() {
 		sh.Stats.Commands.Store(0)
 	}
 	s.router.Stats.Hops.Store(0)
-	s.router.Stats.Barriers.Store(0)
+	s.router.Stats.Transactions.Store(0)
+	s.router.Stats.Retries.Store(0)
+	s.router.Stats.Queued.Store(0)
+	s.router.Stats.Squashed.Store(0)
 	s.net.TotalConnections.Store(0)
 	a := s.admin()
 	a.unknownSub.Clear()

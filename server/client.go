@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/shard"
 )
 
 // Reply modes (CLIENT REPLY).
@@ -33,6 +34,12 @@ type Client struct {
 	lastInteraction atomic.Int64 // Unix ms
 	created         time.Time
 	killed          atomic.Bool
+
+	// Transactions (multi.go); touched on the client's loop only, or by
+	// the coordinator of an EXEC while the connection is held.
+	multi   *multiState
+	watcher *shard.Watcher
+	watched []watchedKey
 
 	mu struct {
 		sync.Mutex

@@ -2,6 +2,8 @@ package server
 
 import (
 	"sync/atomic"
+
+	"github.com/anaxdb/anax/protocol"
 )
 
 // Command flags, documented once (compare Redis's struct redisCommand).
@@ -46,6 +48,12 @@ type Command struct {
 	Keys func(args [][]byte, dst []int) []int
 	// Run executes the command; see Exec for where it runs.
 	Run func(x *Exec)
+	// Conn, when set, replaces Run: the command runs on the connection's
+	// loop with the connection itself at hand (MULTI, EXEC, WATCH...).
+	Conn func(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) protocol.Result
+	// Multi says how the command runs when its keys span shards, or, for
+	// FlagAllShards commands, over the shards (see txexec.go).
+	Multi multiKind
 	// ACL categories and docs for COMMAND.
 	Categories  []string
 	Group       string

@@ -173,6 +173,8 @@ func validClientName(name string) bool {
 
 func cmdReset(x *Exec) {
 	cl := x.Client
+	cl.multi = nil
+	x.s.unwatchAll(cl)
 	cl.db.Store(0)
 	cl.proto.Store(2)
 	cl.replyMode = replyOn

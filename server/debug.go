@@ -15,12 +15,13 @@ import (
 // OBJECT, POPULATE, LOG, ERROR and HELP. Like Redis 7 it is refused unless
 // enable-debug-command is "yes", or "local" and the client is local.
 //
-// DEBUG runs with every shard lent to it (FlagAllShards): POPULATE writes
-// each key into its own shard, OBJECT finds the key's shard, and SLEEP
-// stops the whole server, as it stops Redis.
+// DEBUG runs on every shard at once (FlagAllShards, split with the first
+// reply kept; see txexec.go): POPULATE writes on each shard the keys that
+// belong to it, OBJECT answers from the key's shard only, and SLEEP stops
+// every shard, as it stops Redis.
 
 func (s *Server) debugCommand() *Command {
-	return &Command{Name: "debug", Arity: -2, Flags: FlagAllShards | FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Run: cmdDebug, Group: "server", Summary: "A container for debugging commands.", Since: "1.0.0", Complexity: "Depends on subcommand."}
+	return &Command{Name: "debug", Arity: -2, Multi: multiFirst, Flags: FlagAllShards | FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Run: cmdDebug, Group: "server", Summary: "A container for debugging commands.", Since: "1.0.0", Complexity: "Depends on subcommand."}
 }
 
 const errDebugNotAllowed = `ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`
@@ -41,7 +42,9 @@ func cmdDebug(x *Exec) {
 	case eqFold(sub, "populate") && n >= 3 && n <= 5:
 		debugPopulate(x)
 	case eqFold(sub, "log") && n == 3:
-		x.s.log.Warnf("DEBUG LOG: %s", x.Args[2])
+		if x.part <= 0 {
+			x.s.log.Warnf("DEBUG LOG: %s", x.Args[2])
+		}
 		x.OK()
 	case eqFold(sub, "error") && n == 3:
 		// The argument is the whole error line, as in Redis; like Redis,
@@ -114,6 +117,9 @@ func debugSleep(x *Exec) {
 // expiring it or touching it, as Redis's dictFind does.
 func debugObject(x *Exec) {
 	key := x.Args[2]
+	if !x.ownsKey(key) {
+		return // another shard's piece answers
+	}
 	db := x.DB(key)
 	h, ok := db.Peek(key)
 	if !ok {
@@ -183,6 +189,9 @@ func debugPopulate(x *Exec) {
 	var key, val []byte
 	for j := int64(0); j < count; j++ {
 		key = append(append(append(key[:0], prefix...), ':'), strconv.FormatInt(j, 10)...)
+		if !x.ownsKey(key) {
+			continue
+		}
 		db := x.DB(key)
 		if _, found := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch); found {
 			continue

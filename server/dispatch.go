@@ -6,6 +6,7 @@ import (
 
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/protocol/resp"
+	"github.com/anaxdb/anax/txn"
 )
 
 // Open implements protocol.Handler.
@@ -22,6 +23,7 @@ func (s *Server) Open(c *protocol.Conn) {
 // Close implements protocol.Handler.
 func (s *Server) Close(c *protocol.Conn) {
 	if cl, ok := c.Client.(*Client); ok {
+		s.unwatchAll(cl)
 		s.clients.remove(cl)
 	}
 }
@@ -79,50 +81,62 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 	now := s.batch[home].now
 	cl.lastCmd.Store(cmd)
 
+	if cl.multi != nil && !cmd.txControl() {
+		return s.queueMulti(c, cl, cmd, args, home)
+	}
+	if cmd.Conn != nil {
+		return cmd.Conn(s, c, cl, args, home)
+	}
 	if cmd.Flags&FlagLoop != 0 {
 		return s.runLocal(c, cl, cmd, args, now, home)
 	}
 
-	if cmd.Flags&FlagAllShards != 0 {
+	x := s.loopExec[home]
+	x.keyIdx = x.keyIdx[:0]
+	target := home
+	switch {
+	case cmd.Flags&FlagAllShards != 0:
 		if s.router.N() == 1 {
 			return s.runLocal(c, cl, cmd, args, now, home)
 		}
-		if c.Pending() > 0 {
-			return protocol.Retry
+		if cmd.Multi != multiScan {
+			if c.Pending() > 0 {
+				return protocol.Retry
+			}
+			s.runTx(c, cl, cmd, args, now, home)
+			return protocol.Done
 		}
-		s.runBarrier(c, cl, cmd, args, now, home, s.router.AllShards())
+		s.runScan(c, cl, cmd, args, now, home)
 		return protocol.Done
-	}
-
-	// Key commands: find the shards of every key.
-	x := s.loopExec[home]
-	x.keyIdx = cmd.keyIndexes(args, x.keyIdx[:0])
-	target := home
-	multi := false
-	if s.router.N() > 1 {
+	case s.router.N() > 1:
+		// Key commands: find the shards of every key.
+		x.keyIdx = cmd.keyIndexes(args, x.keyIdx)
 		for i, ki := range x.keyIdx {
 			sh := s.router.Route(args[ki])
 			if i == 0 {
 				target = sh
 			} else if sh != target {
-				multi = true
-				break
+				if c.Pending() > 0 {
+					return protocol.Retry
+				}
+				s.runTx(c, cl, cmd, args, now, home)
+				return protocol.Done
 			}
 		}
-	}
-	switch {
-	case multi:
-		if c.Pending() > 0 {
-			return protocol.Retry
-		}
-		shards := s.shardSet(args, x.keyIdx)
-		s.runBarrier(c, cl, cmd, args, now, home, shards)
-	case target == home:
-		return s.runLocal(c, cl, cmd, args, now, home)
 	default:
-		s.runHop(c, cl, cmd, args, now, home, target)
+		x.keyIdx = cmd.keyIndexes(args, x.keyIdx)
 	}
-	return protocol.Done
+	if target != home {
+		s.runHop(c, cl, cmd, args, now, home, target)
+		return protocol.Done
+	}
+	if !s.router.Idle(home) {
+		if locks := s.commandLocks(cmd, args, x.keyIdx); !s.router.Free(home, locks) {
+			s.runQueued(c, cl, cmd, args, now, home, locks)
+			return protocol.Done
+		}
+	}
+	return s.runLocal(c, cl, cmd, args, now, home)
 }
 
 // runLocal runs a command on the connection's own loop and shard, inline.
@@ -164,7 +178,9 @@ func (cl *Client) suppressReply() bool {
 	return cl.replyMode == replyOff
 }
 
-// runHop runs a single-shard command on another shard.
+// runHop runs a single-shard command on another shard. There it runs at
+// once unless a scheduled transaction holds a conflicting lock, in which
+// case it queues behind that transaction.
 func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home, target int) {
 	x := newDetachedExec(s, cl, cmd, args, now)
 	x.home = s.router.Shard(target)
@@ -172,31 +188,72 @@ func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *Command, args [][]byt
 	suppress := cl.suppressReply()
 	slot := c.Defer()
 	homeShard := s.router.Shard(home)
-	s.router.Hop(target, func() {
+	run := func() {
 		s.runCommand(x, target, cl)
 		if !suppress {
 			slot.Buf = append(slot.Buf, x.Out...)
 		}
 		homeShard.Post(func() { c.Complete(slot) })
+	}
+	s.router.Hop(target, func() {
+		if !s.router.Idle(target) {
+			x.keyIdx = x.Cmd.keyIndexes(x.Args, x.keyIdx[:0])
+			if locks := s.commandLocks(x.Cmd, x.Args, x.keyIdx); !s.router.Free(target, locks) {
+				s.router.RunQueued(target, locks, run)
+				return
+			}
+		}
+		run()
 	})
 }
 
-// runBarrier runs a command that needs several shards at once.
-func (s *Server) runBarrier(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int, shards []int) {
+// runScan runs SCAN on the shard its cursor names and, while the call has
+// room left when a shard's table ends, on the next shards in turn. Each
+// shard's part waits behind a whole-shard exclusive lock (FLUSHALL inside a
+// transaction) like any keyless command.
+func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int) {
 	x := newDetachedExec(s, cl, cmd, args, now)
-	x.multi = true
-	x.home = s.router.Shard(home)
+	x.scan = &scanState{next: -1}
 	suppress := cl.suppressReply()
 	slot := c.Defer()
-	c.Hold()
-	s.router.Barrier(shards, func() {
+	homeShard := s.router.Shard(home)
+	var step func(sh int)
+	step = func(sh int) {
+		run := func() {
+			x.home = s.router.Shard(sh)
+			x.home1[0] = x.home
+			s.runCommand(x, sh, cl)
+			if next := x.scan.next; next >= 0 {
+				s.router.Hop(next, func() { step(next) })
+				return
+			}
+			if !suppress {
+				slot.Buf = append(slot.Buf, x.Out...)
+			}
+			homeShard.Post(func() { c.Complete(slot) })
+		}
+		if !s.router.Idle(sh) && !s.router.Free(sh, nil) {
+			s.router.RunQueued(sh, nil, run)
+			return
+		}
+		run()
+	}
+	first := s.scanShard(args)
+	s.router.Hop(first, func() { step(first) })
+}
+
+// runQueued runs a command on the connection's own shard behind the
+// scheduled transactions that hold conflicting locks.
+func (s *Server) runQueued(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int, locks []txn.Lock) {
+	x := newDetachedExec(s, cl, cmd, args, now)
+	x.home = s.router.Shard(home)
+	x.home1[0] = x.home
+	suppress := cl.suppressReply()
+	slot := c.Defer()
+	s.router.RunQueued(home, locks, func() {
 		s.runCommand(x, home, cl)
 		if !suppress {
 			slot.Buf = append(slot.Buf, x.Out...)
-		}
-	}, home, func() {
-		if x.after != nil {
-			x.after(cl)
 		}
 		c.Complete(slot)
 	})
@@ -252,7 +309,8 @@ func (x *Exec) reset(cl *Client, cmd *Command, args [][]byte, now time.Time) {
 	x.Now = now.UnixMilli()
 	x.multi = false
 	x.failed = false
-	x.after = nil
+	x.part = -1
+	x.scan = nil
 }
 
 // runCommand runs x (after a hop or under a barrier) and records its
@@ -340,6 +398,9 @@ func (s *Server) EndBatch(c *protocol.Conn) {
 func (s *Server) rejectCommand(c *protocol.Conn, cl *Client, home int, cmd *Command, msg string) {
 	if cmd != nil {
 		cmd.stats[home].rejected.Add(1)
+	}
+	if cl.multi != nil {
+		cl.multi.aborted = true // EXEC answers EXECABORT
 	}
 	s.countErrorPrefix(home, msg)
 	if cl.suppressReply() {

@@ -14,9 +14,10 @@ import (
 //     goroutine (inline when it is the connection's own loop). Only the
 //     copied fields (Args, DBIndex, Proto, NoTouch) may be used; Client is
 //     nil when the command hopped.
-//   - Multi-shard and FlagAllShards commands run on a barrier coordinator
-//     with every involved shard lent to it; DB(key) resolves each key's
-//     shard.
+//   - Multi-shard and FlagAllShards commands run as transactions (see
+//     txexec.go): in per-shard pieces, each on its shard's goroutine with
+//     home set to that shard and part to its index, or whole on a scratch
+//     shard that holds copies of the keys' entries.
 type Exec struct {
 	s       *Server
 	Client  *Client
@@ -28,14 +29,23 @@ type Exec struct {
 	Now     int64 // Unix ms at the start of the command
 	NoTouch bool
 
-	home   *shard.Shard // the shard the command runs on (single-shard mode)
+	home   *shard.Shard // the shard the command runs on
 	home1  [1]*shard.Shard
-	multi  bool  // barrier mode: route each key
+	multi  bool  // route each key (never set today: every piece runs on one shard)
 	failed bool  // an error reply was written
 	keyIdx []int // scratch for key positions
-	// after, when set by a barrier command, runs on the connection's loop
-	// once the barrier is released, with the client at hand.
-	after func(cl *Client)
+	// part is the shard this piece of a split command runs on, or -1 when
+	// the command runs whole: a piece acts only on keys of its shard.
+	part int
+	// scan, when set by the dispatcher, lets SCAN continue on the next
+	// shard (see cmdScan).
+	scan *scanState
+}
+
+// ownsKey reports whether key belongs to the piece of the command running
+// here (always, unless the command was split over shards).
+func (x *Exec) ownsKey(key []byte) bool {
+	return x.part < 0 || x.s.router.Route(key) == x.part
 }
 
 // DB returns the database that holds key.
@@ -46,8 +56,7 @@ func (x *Exec) DB(key []byte) *shard.DB {
 	return x.s.router.Shard(x.s.router.Route(key)).DB(x.DBIndex)
 }
 
-// Shards returns the shards this command may touch: its own, or all of
-// them under a barrier.
+// Shards returns the shards this command may touch: its own.
 func (x *Exec) Shards() []*shard.Shard {
 	if !x.multi {
 		return x.home1[:]

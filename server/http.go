@@ -448,7 +448,7 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 			keys += sh.Keys(db)
 		}
 		m.Shards = append(m.Shards, metrics.ShardStat{ID: sh.ID, Keys: keys,
-			MemoryUsed: sh.UsedMemory(), QueueLength: int64(sh.InboxLen())})
+			MemoryUsed: sh.UsedMemory(), QueueLength: int64(sh.InboxLen()), TxQueue: s.router.QueueLen(sh.ID)})
 	}
 	m.CommandsProcessed = s.commandsProcessed()
 	m.LastSaveTime = s.lastSave.Load()
@@ -493,7 +493,10 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 		}
 	}
 	m.Hops = s.router.Stats.Hops.Load()
-	m.Barriers = s.router.Stats.Barriers.Load()
+	m.Transactions = s.router.Stats.Transactions.Load()
+	m.TxRetries = s.router.Stats.Retries.Load()
+	m.TxQueued = s.router.Stats.Queued.Load()
+	m.Squashed = s.router.Stats.Squashed.Load()
 }
 
 // The console's backend (console.Backend).

@@ -92,7 +92,7 @@ func TestHTTPMetrics(t *testing.T) {
 		"redis_commands_duration_seconds_total", "redis_keyspace_hits_total", "redis_keyspace_misses_total",
 		"redis_expired_keys_total", "redis_connections_received_total", "redis_errors_total",
 		"redis_commands_processed_total", "redis_slowlog_length",
-		"anax_shard_keys", "anax_shard_queue_length", "anax_hops_total", "anax_barriers_total",
+		"anax_shard_keys", "anax_shard_queue_length", "anax_hops_total", "anax_transactions_total",
 		"anax_go_gc_pause_seconds", "anax_go_goroutines",
 	} {
 		if fams[name] == nil {

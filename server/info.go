@@ -23,7 +23,7 @@ import (
 // replication, Lua) are reported as an idle Redis reports them.
 //
 // Anax adds anax_version to the server section and an "anax" section
-// (shards, hops, barriers, Go runtime figures) to "all" and "everything".
+// (shards, hops, transaction scheduler, Go runtime figures) to "all" and "everything".
 
 // infoSections lists the sections in output order; def marks those of a
 // plain INFO (Redis's default set).
@@ -650,7 +650,10 @@ func (s *Server) infoAnax(b *infoBuf) {
 	b.str("anax_version", AnaxVersion)
 	b.int("shards", int64(len(shards)))
 	b.int("hops", s.router.Stats.Hops.Load())
-	b.int("barriers", s.router.Stats.Barriers.Load())
+	b.int("transactions", s.router.Stats.Transactions.Load())
+	b.int("tx_schedule_retries", s.router.Stats.Retries.Load())
+	b.int("tx_queued_commands", s.router.Stats.Queued.Load())
+	b.int("squashed_commands", s.router.Stats.Squashed.Load())
 	b.str("go_version", runtime.Version())
 	b.int("gomaxprocs", int64(runtime.GOMAXPROCS(0)))
 	b.int("goroutines", m.goroutines)
@@ -665,6 +668,7 @@ func (s *Server) infoAnax(b *infoBuf) {
 		b.str("shard"+strconv.Itoa(sh.ID), "keys="+strconv.FormatInt(keys, 10)+
 			",used_memory="+strconv.FormatInt(sh.UsedMemory(), 10)+
 			",inbox="+strconv.Itoa(sh.InboxLen())+
+			",tx_queue="+strconv.FormatInt(s.router.QueueLen(sh.ID), 10)+
 			",hits="+strconv.FormatInt(sh.Stats.Hits.Load(), 10)+
 			",misses="+strconv.FormatInt(sh.Stats.Misses.Load(), 10)+
 			",expired_keys="+strconv.FormatInt(sh.Stats.ExpiredKeys.Load(), 10))

@@ -46,10 +46,10 @@ func (s *Server) keyCommands() []*Command {
 		return c
 	}
 	return []*Command{
-		kN(&Command{Name: "del", Arity: -2, Flags: w, Run: cmdDel, Summary: "Deletes one or more keys.", Since: "1.0.0", Complexity: "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1)."}),
-		kN(&Command{Name: "unlink", Arity: -2, Flags: w | FlagFast, Run: cmdDel, Summary: "Asynchronously deletes one or more keys.", Since: "4.0.0", Complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of."}),
-		kN(&Command{Name: "exists", Arity: -2, Flags: r | FlagFast, Run: cmdExists, Summary: "Determines whether one or more keys exist.", Since: "1.0.0", Complexity: "O(N) where N is the number of keys to check."}),
-		kN(&Command{Name: "touch", Arity: -2, Flags: r | FlagFast, Run: cmdTouch, Summary: "Returns the number of existing keys out of those specified after updating the time they were last accessed.", Since: "3.2.1", Complexity: "O(N) where N is the number of keys that will be touched."}),
+		kN(&Command{Name: "del", Multi: multiSum, Arity: -2, Flags: w, Run: cmdDel, Summary: "Deletes one or more keys.", Since: "1.0.0", Complexity: "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1)."}),
+		kN(&Command{Name: "unlink", Multi: multiSum, Arity: -2, Flags: w | FlagFast, Run: cmdDel, Summary: "Asynchronously deletes one or more keys.", Since: "4.0.0", Complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of."}),
+		kN(&Command{Name: "exists", Multi: multiSum, Arity: -2, Flags: r | FlagFast, Run: cmdExists, Summary: "Determines whether one or more keys exist.", Since: "1.0.0", Complexity: "O(N) where N is the number of keys to check."}),
+		kN(&Command{Name: "touch", Multi: multiSum, Arity: -2, Flags: r | FlagFast, Run: cmdTouch, Summary: "Returns the number of existing keys out of those specified after updating the time they were last accessed.", Since: "3.2.1", Complexity: "O(N) where N is the number of keys that will be touched."}),
 		k1(&Command{Name: "type", Arity: 2, Flags: r | FlagFast, Run: cmdType, Summary: "Determines the type of value stored at a key.", Since: "1.0.0", Complexity: "O(1)"}),
 		k1(&Command{Name: "expire", Arity: -3, Flags: w | FlagFast, Run: cmdExpire, Summary: "Sets the expiration time of a key in seconds.", Since: "1.0.0", Complexity: expireComplexity}),
 		k1(&Command{Name: "pexpire", Arity: -3, Flags: w | FlagFast, Run: cmdPExpire, Summary: "Sets the expiration time of a key in milliseconds.", Since: "2.6.0", Complexity: expireComplexity}),
@@ -60,17 +60,17 @@ func (s *Server) keyCommands() []*Command {
 		k1(&Command{Name: "ttl", Arity: 2, Flags: r | FlagFast, Run: cmdTTL, Summary: "Returns the expiration time in seconds of a key.", Since: "1.0.0", Complexity: "O(1)"}),
 		k1(&Command{Name: "pttl", Arity: 2, Flags: r | FlagFast, Run: cmdPTTL, Summary: "Returns the expiration time in milliseconds of a key.", Since: "2.6.0", Complexity: "O(1)"}),
 		k1(&Command{Name: "persist", Arity: 2, Flags: w | FlagFast, Run: cmdPersist, Summary: "Removes the expiration time of a key.", Since: "2.2.0", Complexity: "O(1)"}),
-		{Name: "keys", Arity: 2, Flags: r | all, Run: cmdKeys, Categories: dangerous, Group: "generic", Summary: "Returns all key names that match a pattern.", Since: "1.0.0", Complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."},
-		{Name: "scan", Arity: -2, Flags: r | all, Run: cmdScan, Group: "generic", Summary: "Iterates over the key names in the database.", Since: "2.8.0", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
-		{Name: "randomkey", Arity: 1, Flags: r | all, Run: cmdRandomKey, Group: "generic", Summary: "Returns a random key name from the database.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "keys", Multi: multiConcat, Arity: 2, Flags: r | all, Run: cmdKeys, Categories: dangerous, Group: "generic", Summary: "Returns all key names that match a pattern.", Since: "1.0.0", Complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."},
+		{Name: "scan", Multi: multiScan, Arity: -2, Flags: r | all, Run: cmdScan, Group: "generic", Summary: "Iterates over the key names in the database.", Since: "2.8.0", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
+		{Name: "randomkey", Multi: multiRandom, Arity: 1, Flags: r | all, Run: cmdRandomKey, Group: "generic", Summary: "Returns a random key name from the database.", Since: "1.0.0", Complexity: "O(1)"},
 		k2(&Command{Name: "rename", Arity: 3, Flags: w, Run: cmdRename, Summary: "Renames a key and overwrites the destination.", Since: "1.0.0", Complexity: "O(1)"}),
 		k2(&Command{Name: "renamenx", Arity: 3, Flags: w | FlagFast, Run: cmdRenameNX, Summary: "Renames a key only when the target key name doesn't exist.", Since: "1.0.0", Complexity: "O(1)"}),
 		k2(&Command{Name: "copy", Arity: -3, Flags: w | FlagDenyOOM, Run: cmdCopy, Summary: "Copies the value of a key to a new key.", Since: "6.2.0", Complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values."}),
 		k1(&Command{Name: "move", Arity: 3, Flags: w | FlagFast, Run: cmdMove, Summary: "Moves a key to another database.", Since: "1.0.0", Complexity: "O(1)"}),
-		{Name: "dbsize", Arity: 1, Flags: r | FlagFast | all, Run: cmdDBSize, Categories: keyspace, Group: "server", Summary: "Returns the number of keys in the database.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "flushdb", Arity: -1, Flags: w | all, Run: cmdFlushDB, Categories: dangerous, Group: "server", Summary: "Remove all keys from the current database.", Since: "1.0.0", Complexity: "O(N) where N is the number of keys in the selected database"},
-		{Name: "flushall", Arity: -1, Flags: w | all, Run: cmdFlushAll, Categories: dangerous, Group: "server", Summary: "Removes all keys from all databases.", Since: "1.0.0", Complexity: "O(N) where N is the total number of keys in all databases"},
-		{Name: "swapdb", Arity: 3, Flags: w | FlagFast | all, Run: cmdSwapDB, Categories: dangerous, Group: "server", Summary: "Swaps two Redis databases.", Since: "4.0.0", Complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases."},
+		{Name: "dbsize", Multi: multiSum, Arity: 1, Flags: r | FlagFast | all, Run: cmdDBSize, Categories: keyspace, Group: "server", Summary: "Returns the number of keys in the database.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "flushdb", Multi: multiOK, Arity: -1, Flags: w | all, Run: cmdFlushDB, Categories: dangerous, Group: "server", Summary: "Remove all keys from the current database.", Since: "1.0.0", Complexity: "O(N) where N is the number of keys in the selected database"},
+		{Name: "flushall", Multi: multiOK, Arity: -1, Flags: w | all, Run: cmdFlushAll, Categories: dangerous, Group: "server", Summary: "Removes all keys from all databases.", Since: "1.0.0", Complexity: "O(N) where N is the total number of keys in all databases"},
+		{Name: "swapdb", Multi: multiOK, Arity: 3, Flags: w | FlagFast | all, Run: cmdSwapDB, Categories: dangerous, Group: "server", Summary: "Swaps two Redis databases.", Since: "4.0.0", Complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases."},
 		{Name: "object", Arity: -2, Keys: objectKeys, Run: runSubcommand, Group: "generic", Summary: "A container for object introspection commands.", Since: "2.2.3", Complexity: "Depends on subcommand.",
 			Subcommands: []*Command{
 				objectSub("encoding", 3, cmdObjectEncoding, "Returns the internal encoding of a Redis object.", "2.2.3"),
@@ -345,7 +345,8 @@ func cmdKeys(x *Exec) {
 
 // SCAN cursors: with one shard the client cursor is the table cursor (see
 // shard.DB.Scan). With several, it is tableCursor<<scanShardBits | shard:
-// the iteration walks shard 0's table, then shard 1's, and so on. Table
+// the iteration walks shard 0's table, then shard 1's, and so on, each call
+// on the shard its cursor names. Table
 // cursors stay below 2^48, so the result fits in 64 bits; a cursor naming
 // a shard that does not exist ends the iteration.
 const (
@@ -383,79 +384,111 @@ func parseScanCursor(b []byte) (uint64, bool) {
 	return v, true
 }
 
-func cmdScan(x *Exec) {
+// scanState is one SCAN call in progress. A call that reaches the end of a
+// shard's table with room left continues on the next shard (dispatch.go
+// moves it there), so it carries what it has found so far.
+type scanState struct {
+	count          int64
+	pattern, typ   []byte
+	si, tc         uint64
+	body           []byte
+	found          int
+	visited, steps int64
+	// next is the shard to continue on, or -1 when the reply is written.
+	next   int
+	parsed bool
+}
+
+// parseScan reads SCAN's arguments into a new state, or writes the error.
+func parseScan(x *Exec) (*scanState, bool) {
 	cursor, ok := parseScanCursor(x.Args[1])
 	if !ok {
 		x.Err(errInvalidCurs)
-		return
+		return nil, false
 	}
-	count := int64(10)
-	var pattern, typ []byte
+	st := &scanState{count: 10, next: -1, parsed: true}
 	for i := 2; i < len(x.Args); i += 2 {
 		a := x.Args[i]
 		if i+1 >= len(x.Args) {
 			x.Err(errSyntax)
-			return
+			return nil, false
 		}
 		switch {
 		case eqFold(a, "count"):
 			v, ok := parseInt(x.Args[i+1])
 			if !ok {
 				x.Err(errNotInt)
-				return
+				return nil, false
 			}
 			if v < 1 {
 				x.Err(errSyntax)
-				return
+				return nil, false
 			}
-			count = v
+			st.count = v
 		case eqFold(a, "match"):
-			pattern = x.Args[i+1]
+			st.pattern = x.Args[i+1]
 		case eqFold(a, "type"):
-			typ = x.Args[i+1]
+			st.typ = x.Args[i+1]
 		default:
 			x.Err(errSyntax)
-			return
+			return nil, false
 		}
 	}
-	if pattern != nil && isAllPattern(pattern) {
-		pattern = nil
+	if st.pattern != nil && isAllPattern(st.pattern) {
+		st.pattern = nil
 	}
-	typName := string(typ)
+	st.tc = cursor
+	if x.s.router.N() > 1 {
+		st.si, st.tc = cursor&scanShardMask, cursor>>scanShardBits
+	}
+	return st, true
+}
 
-	shards := x.Shards()
-	n := uint64(len(shards))
-	si, tc := uint64(0), cursor
-	if n > 1 {
-		si, tc = cursor&scanShardMask, cursor>>scanShardBits
+// cmdScan scans the shard it runs on (the one its cursor names). When that
+// table ends before count entries were visited and x.scan is set by the
+// dispatcher, it leaves the reply unwritten and names the next shard in
+// x.scan.next; otherwise it replies, and the cursor names the next shard.
+func cmdScan(x *Exec) {
+	st := x.scan
+	if st == nil || !st.parsed {
+		var ok bool
+		if st, ok = parseScan(x); !ok {
+			return
+		}
+		if x.scan != nil {
+			*x.scan = *st
+			st = x.scan
+		}
 	}
-	var body, expired []byte
+	st.next = -1
+	typName := string(st.typ)
+	n := uint64(x.s.router.N())
+	var expired []byte
 	var expiredEnds []int
-	found := 0
-	visited := int64(0)
-	done := si >= n
+	done := st.si >= n
 	// As Redis: stop once count entries were visited (before filtering) or
 	// after count*10 steps, so that a sparse table cannot make one call long.
-	maxSteps := count * 10
-	for steps := int64(0); !done && visited < count && steps < maxSteps; steps++ {
-		db := shards[si].DB(x.DBIndex)
+	maxSteps := st.count * 10
+	db := x.home.DB(x.DBIndex)
+	for !done && st.visited < st.count && st.steps < maxSteps {
+		st.steps++
 		expired, expiredEnds = expired[:0], expiredEnds[:0]
-		tc = db.Scan(tc, func(h shard.Handle) {
-			visited++
+		st.tc = db.Scan(st.tc, func(h shard.Handle) {
+			st.visited++
 			k := db.Key(h)
 			if db.IsExpired(h, x.Now) {
 				expired = append(expired, k...)
 				expiredEnds = append(expiredEnds, len(expired))
 				return
 			}
-			if pattern != nil && !glob.Match(pattern, k, false) {
+			if st.pattern != nil && !glob.Match(st.pattern, k, false) {
 				return
 			}
-			if typ != nil && !strings.EqualFold(typName, typeName(db.Type(h))) {
+			if st.typ != nil && !strings.EqualFold(typName, typeName(db.Type(h))) {
 				return
 			}
-			body = resp.AppendBulk(body, k)
-			found++
+			st.body = resp.AppendBulk(st.body, k)
+			st.found++
 		})
 		// Reclaim what the step found expired (Scan's callback must not
 		// write), as Redis's SCAN does through expireIfNeeded.
@@ -464,9 +497,14 @@ func cmdScan(x *Exec) {
 			db.Lookup(expired[start:end], x.Now, shard.NoStats|shard.NoTouch)
 			start = end
 		}
-		if tc == 0 {
-			si++
-			done = si >= n
+		if st.tc == 0 {
+			st.si++
+			done = st.si >= n
+			if !done && x.scan != nil && st.visited < st.count && st.steps < maxSteps {
+				st.next = int(st.si)
+				return
+			}
+			break
 		}
 	}
 	var next uint64
@@ -474,15 +512,15 @@ func cmdScan(x *Exec) {
 	case done:
 		next = 0
 	case n > 1:
-		next = tc<<scanShardBits | si
+		next = st.tc<<scanShardBits | st.si
 	default:
-		next = tc
+		next = st.tc
 	}
 	var tmp [24]byte
 	x.Array(2)
 	x.Bulk(strconv.AppendUint(tmp[:0], next, 10))
-	x.Array(found)
-	x.Out = append(x.Out, body...)
+	x.Array(st.found)
+	x.Out = append(x.Out, st.body...)
 }
 
 // randomKeyTries bounds RANDOMKEY's retries when it keeps drawing expired
@@ -663,7 +701,7 @@ func cmdFlushDB(x *Exec) {
 		return
 	}
 	for _, sh := range x.Shards() {
-		sh.DB(x.DBIndex).Flush()
+		sh.DB(x.DBIndex).Flush(x.Now)
 	}
 	x.OK()
 }
@@ -673,7 +711,7 @@ func cmdFlushAll(x *Exec) {
 		return
 	}
 	for _, sh := range x.Shards() {
-		sh.FlushAll()
+		sh.FlushAll(x.Now)
 	}
 	x.OK()
 }
@@ -690,7 +728,7 @@ func cmdSwapDB(x *Exec) {
 		return
 	}
 	for _, sh := range x.Shards() {
-		sh.SwapDB(a, b)
+		sh.SwapDB(a, b, x.Now)
 	}
 	x.OK()
 }

@@ -22,7 +22,7 @@ import (
 
 // Tests of the keyspace family (keys.go), over TCP with go-redis against a
 // real Anax, with one shard and with four so that the cross-shard paths
-// (barriers, SCAN across shards) run. Where a redis-server is installed the
+// (transactions, SCAN across shards) run. Where a redis-server is installed the
 // transcript also runs against it, which checks the expected replies
 // themselves.
 

@@ -944,7 +944,7 @@ func (m *mcState) flushAll(c *protocol.Conn, home int, r *memcache.Request, now 
 	for i := 0; i < router.N(); i++ {
 		sh := router.Shard(i)
 		router.Hop(i, func() {
-			sh.DB(0).Flush()
+			sh.DB(0).Flush(time.Now().UnixMilli())
 			if left.Add(-1) == 0 {
 				if !noReply {
 					slot.Buf = append(slot.Buf, "OK\r\n"...)
@@ -963,7 +963,7 @@ func (m *mcState) flushEverything() {
 	m.flushMu.Unlock()
 	for _, sh := range m.s.router.Shards() {
 		sh := sh
-		sh.Post(func() { sh.DB(0).Flush() })
+		sh.Post(func() { sh.DB(0).Flush(time.Now().UnixMilli()) })
 	}
 }
 

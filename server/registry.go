@@ -9,6 +9,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, s.connectionCommands()...)
 	all = append(all, s.stringCommands()...)
 	all = append(all, s.keyCommands()...)
+	all = append(all, s.multiCommands()...)
 	all = append(all, s.serverCommands()...)
 	all = append(all, s.monitorCommands()...)
 	for _, c := range all {

@@ -215,9 +215,18 @@ func (s *Server) cron() {
 		}
 		now := time.Now().UnixMilli()
 		effort := int(s.cfg.Int("active-expire-effort"))
-		for _, sh := range s.router.Shards() {
-			sh := sh
-			sh.Post(func() { sh.Tick(now, effort) })
+		for i, sh := range s.router.Shards() {
+			i, sh := i, sh
+			sh.Post(func() {
+				// A transaction between hops must find its keys as it left
+				// them: no active expiry while any lock is held (lazy expiry
+				// still runs, inside the commands that hold the locks).
+				e := effort
+				if !s.router.Idle(i) {
+					e = 0
+				}
+				sh.Tick(now, e)
+			})
 		}
 	}
 }

@@ -123,7 +123,9 @@ func (m *monitor) note(cmd *Command, args [][]byte, d time.Duration, cl *Client)
 	if ns >= m.slowNs.Load() && cmd.Name != "exec" {
 		e := slowEntry{at: time.Now().Unix(), usec: ns / 1000, args: slowArgs(args)}
 		if cl != nil {
-			e.peer = cl.conn.RemoteAddr().String()
+			if a := cl.conn.RemoteAddr(); a != nil { // nil once closed
+				e.peer = a.String()
+			}
 			e.cname = cl.name()
 		}
 		m.mu.Lock()

@@ -182,6 +182,9 @@ func (db *DB) SizeOf(h Handle) int { return db.sh.arena.Size(h) + 16 }
 func (db *DB) SetExpireAt(h Handle, at int64) {
 	b := db.sh.arena.Bytes(h)
 	old := int64(binary.LittleEndian.Uint64(b[8:]))
+	if db.sh.watching != 0 {
+		db.touch(keyBytes(b), false)
+	}
 	binary.LittleEndian.PutUint64(b[8:], uint64(at))
 	switch {
 	case old == 0 && at != 0:
@@ -196,6 +199,9 @@ func (db *DB) SetExpireAt(h Handle, at int64) {
 // (0 = none); with keepTTL an existing entry keeps its TTL and expireAt is
 // ignored. enc is EncAuto or EncRaw. now feeds the access time.
 func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte, now int64) {
+	if db.sh.watching != 0 {
+		db.touch(key, false)
+	}
 	hash := Hash(key)
 	db.match.key = key
 	old, exists := db.table.Find(hash, &db.match)
@@ -263,6 +269,9 @@ const lfuInitVal = 5
 // first min(old, n) bytes, and returns the (possibly moved) handle and the
 // writable value bytes. New bytes are zeroed.
 func (db *DB) GrowString(key []byte, h Handle, n int) (Handle, []byte) {
+	if db.sh.watching != 0 {
+		db.touch(key, false)
+	}
 	b := db.sh.arena.Bytes(h)
 	kl := int(binary.LittleEndian.Uint32(b))
 	vl := int(binary.LittleEndian.Uint32(b[4:]))
@@ -298,6 +307,9 @@ func (db *DB) Delete(key []byte) bool {
 }
 
 func (db *DB) deleteHandle(key []byte, h Handle) {
+	if db.sh.watching != 0 {
+		db.touch(key, true)
+	}
 	if db.ExpireAt(h) != 0 {
 		db.expires--
 		db.expiresPub.Store(int64(db.expires))
@@ -310,7 +322,8 @@ func (db *DB) deleteHandle(key []byte, h Handle) {
 }
 
 // Flush deletes every key of this database.
-func (db *DB) Flush() {
+func (db *DB) Flush(now int64) {
+	db.sh.touchEmptied(db.index, db, nil, now)
 	a := db.sh.arena
 	db.table.ForEach(func(h uint64) bool {
 		a.Free(arena.Handle(h))

@@ -20,6 +20,9 @@ import "encoding/binary"
 // Entries are self-contained bytes today (strings only); a type whose value
 // refers to other arena cells must deep-copy them here.
 func (db *DB) CopyFrom(src *DB, h Handle, key []byte, expireAt int64, keepMeta bool, now int64) Handle {
+	if db.sh.watching != 0 {
+		db.touch(key, false)
+	}
 	sb := src.sh.arena.Bytes(h)
 	vl := int(binary.LittleEndian.Uint32(sb[4:]))
 	skl := int(binary.LittleEndian.Uint32(sb))
@@ -71,3 +74,61 @@ func (db *DB) SetAccessTime(h Handle, sec int64) {
 
 // SetFreq sets the entry's LFU counter, as RESTORE ... FREQ does.
 func (db *DB) SetFreq(h Handle, f byte) { db.sh.arena.Bytes(h)[22] = f }
+
+// Export appends to dst the whole entry of key (header, key, value and
+// memcache trailer: everything Import needs to recreate it on any shard)
+// and reports whether key has a live entry. An expired entry is deleted on
+// the way, as by Lookup; the access time is left alone.
+func (db *DB) Export(key []byte, now int64, dst []byte) ([]byte, bool) {
+	h, ok := db.Lookup(key, now, NoTouch|NoStats)
+	if !ok {
+		return dst, false
+	}
+	b := db.sh.arena.Bytes(h)
+	n := headerSize + int(binary.LittleEndian.Uint32(b)) + int(binary.LittleEndian.Uint32(b[4:]))
+	if _, ok := trailerOff(b); ok {
+		n += mcTrailer
+	}
+	return append(dst, b[:n]...), true
+}
+
+// Import stores an entry exported by Export under its own key, replacing
+// whatever the key held.
+//
+// Entries are self-contained bytes today (strings only); a type whose value
+// refers to other arena cells must serialise them in Export.
+func (db *DB) Import(raw []byte) {
+	key := keyBytes(raw)
+	if db.sh.watching != 0 {
+		db.touch(key, false)
+	}
+	expireAt := int64(binary.LittleEndian.Uint64(raw[8:]))
+	nh, nb := db.sh.arena.Alloc(len(raw))
+	copy(nb, raw)
+	hash := Hash(key)
+	db.match.key = key
+	old, exists := db.table.Find(hash, &db.match)
+	if exists {
+		oh := Handle(old)
+		db.adjustExpires(db.ExpireAt(oh), expireAt)
+		db.table.Update(hash, &db.match, uint64(nh))
+		db.match.key = nil
+		db.sh.arena.Free(oh)
+		return
+	}
+	db.match.key = nil
+	db.table.Insert(hash, uint64(nh))
+	db.adjustExpires(0, expireAt)
+	db.keysPub.Store(int64(db.table.Len()))
+}
+
+// SameEntry reports whether two exported entries hold the same key, value,
+// type, encoding, TTL and memcache metadata; the access time and LFU
+// counter, which reads update, are ignored.
+func SameEntry(a, b []byte) bool {
+	if len(a) != len(b) || len(a) < headerSize {
+		return false
+	}
+	return string(a[:16]) == string(b[:16]) && a[20] == b[20] && a[21] == b[21] && a[23] == b[23] &&
+		string(a[headerSize:]) == string(b[headerSize:])
+}

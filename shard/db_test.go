@@ -110,7 +110,7 @@ func TestDBModel(t *testing.T) {
 	if s.Keys(0) != int64(live) {
 		t.Fatalf("published keys %d, want %d", s.Keys(0), live)
 	}
-	db.Flush()
+	db.Flush(0)
 	if db.Len() != 0 || s.ArenaUsed() != 0 {
 		t.Fatalf("after Flush: Len=%d arena used=%d", db.Len(), s.ArenaUsed())
 	}

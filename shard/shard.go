@@ -44,6 +44,11 @@ type Shard struct {
 	waker   Waker
 	drainFn func()
 
+	// watched[db][key] lists the WATCH sessions on key (see watch.go);
+	// watching counts them all, so that writes check one integer.
+	watched  []map[string][]*watchEntry
+	watching int
+
 	// Published sizes, for INFO and metrics without a hop.
 	usedMemory atomic.Int64
 }
@@ -134,8 +139,12 @@ func (s *Shard) publishMemory() {
 // ArenaUsed returns bytes in live entries. Owner only.
 func (s *Shard) ArenaUsed() int64 { return s.arena.Used() }
 
-// FlushAll empties every database. Owner only.
-func (s *Shard) FlushAll() {
+// FlushAll empties every database. Owner only. now (Unix ms) decides
+// which watched keys were already stale.
+func (s *Shard) FlushAll(now int64) {
+	for i, db := range s.dbs {
+		s.touchEmptied(i, db, nil, now)
+	}
 	for _, db := range s.dbs {
 		db.table.Clear()
 		db.setCounts(0, 0)
@@ -145,16 +154,18 @@ func (s *Shard) FlushAll() {
 }
 
 // SwapDB exchanges databases a and b. Owner only.
-func (s *Shard) SwapDB(a, b int) {
+func (s *Shard) SwapDB(a, b int, now int64) {
+	s.touchEmptied(a, s.dbs[a], s.dbs[b], now)
+	s.touchEmptied(b, s.dbs[b], s.dbs[a], now)
 	s.dbs[a], s.dbs[b] = s.dbs[b], s.dbs[a]
 	s.dbs[a].index, s.dbs[b].index = a, b
 }
 
 // Tick runs periodic work: the active expiry sweep and memory publishing.
-// now is in Unix milliseconds; effort scales the sweep (1..10).
+// now is in Unix milliseconds; effort scales the sweep (1..10; 0 skips it).
 func (s *Shard) Tick(now int64, effort int) {
 	for _, db := range s.dbs {
-		if db.expires > 0 {
+		if db.expires > 0 && effort > 0 {
 			db.activeExpire(now, effort)
 		}
 	}

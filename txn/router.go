@@ -1,31 +1,38 @@
 package txn
 
 import (
-	"sync"
 	"sync/atomic"
 
 	"github.com/anaxdb/anax/shard"
 	"github.com/zeebo/xxh3"
 )
 
-// Stats are the router's counters.
+// Stats are the router's and scheduler's counters.
 type Stats struct {
-	Hops     atomic.Int64 // tasks posted to another shard
-	Barriers atomic.Int64 // multi-shard atomic commands
+	Hops         atomic.Int64 // tasks posted to another shard
+	Transactions atomic.Int64 // transaction ids taken
+	Retries      atomic.Int64 // schedules refused by a shard and retried
+	Queued       atomic.Int64 // single-shard commands that found their keys locked
+	Squashed     atomic.Int64 // commands that shared a hop with others
 }
 
 // Router maps keys to shards and runs work on them.
 type Router struct {
 	Stats  Stats
 	shards []*shard.Shard
+	scheds []*sched
 	n      uint64
-
-	barrierMu sync.Mutex
+	nextID atomic.Uint64
 }
 
 // New returns a router over shards (index = shard ID).
 func New(shards []*shard.Shard) *Router {
-	return &Router{shards: shards, n: uint64(len(shards))}
+	r := &Router{shards: shards, n: uint64(len(shards))}
+	r.scheds = make([]*sched, len(shards))
+	for i := range r.scheds {
+		r.scheds[i] = newSched()
+	}
+	return r
 }
 
 // N returns the number of shards.
@@ -72,35 +79,6 @@ func (r *Router) Route(key []byte) int {
 func (r *Router) Hop(to int, fn func()) {
 	r.Stats.Hops.Add(1)
 	r.shards[to].Post(fn)
-}
-
-// Barrier parks the owners of the given shards (distinct indexes), runs fn
-// on a coordinator goroutine while they are parked (fn may touch those
-// shards and no others), releases them, and then posts done to shard home.
-// Barrier itself returns at once.
-func (r *Router) Barrier(shards []int, fn func(), home int, done func()) {
-	r.Stats.Barriers.Add(1)
-	ids := append([]int(nil), shards...)
-	go func() {
-		r.barrierMu.Lock()
-		var parked, finished sync.WaitGroup
-		release := make(chan struct{})
-		parked.Add(len(ids))
-		finished.Add(len(ids))
-		for _, id := range ids {
-			r.shards[id].Post(func() {
-				parked.Done()
-				<-release
-				finished.Done()
-			})
-		}
-		parked.Wait()
-		fn()
-		close(release)
-		finished.Wait()
-		r.barrierMu.Unlock()
-		r.shards[home].Post(done)
-	}()
 }
 
 // AllShards returns 0..N-1.

@@ -2,7 +2,6 @@ package txn
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/anaxdb/anax/shard"
@@ -59,37 +58,4 @@ func newLoops(n int) []*shard.Shard {
 		shards[i].SetWaker(w)
 	}
 	return shards
-}
-
-// TestBarrierIsAtomic moves units between shards under two-shard barriers
-// while other barriers sum every shard: no sum may see a move half done.
-func TestBarrierIsAtomic(t *testing.T) {
-	shards := newLoops(4)
-	r := New(shards)
-	balance := []int{100, 100, 100, 100} // balance[i] belongs to shard i
-	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := 0; i < 200; i++ {
-				from, to := (w+i)%4, (w+i+1)%4
-				done := make(chan struct{})
-				r.Barrier([]int{from, to}, func() {
-					balance[from]--
-					balance[to]++
-				}, from, func() { close(done) })
-				<-done
-				sum := make(chan int, 1)
-				r.Barrier([]int{0, 1, 2, 3}, func() {
-					sum <- balance[0] + balance[1] + balance[2] + balance[3]
-				}, 0, func() {})
-				if s := <-sum; s != 400 {
-					t.Errorf("total %d, want 400", s)
-					return
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
 }

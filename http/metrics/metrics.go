@@ -68,9 +68,12 @@ type Snapshot struct {
 	DBs      []DBStat      // databases that hold keys
 	Shards   []ShardStat   // every shard
 
-	// Anax's router.
-	Hops     int64
-	Barriers int64
+	// Anax's router and transaction scheduler.
+	Hops         int64
+	Transactions int64
+	TxRetries    int64
+	TxQueued     int64
+	Squashed     int64
 }
 
 // CommandStat is one INFO commandstats line.
@@ -101,6 +104,7 @@ type ShardStat struct {
 	Keys        int64
 	MemoryUsed  int64
 	QueueLength int64 // tasks waiting in the shard's inbox
+	TxQueue     int64 // transactions scheduled on the shard and not concluded
 }
 
 // Handler returns the /metrics handler over stats: the collector below, in
@@ -171,7 +175,11 @@ var (
 	dShardMem      = desc("anax_shard_memory_used_bytes", "Bytes held by a shard's arena and tables.", "shard")
 	dShardQueue    = desc("anax_shard_queue_length", "Tasks waiting in a shard's inbox.", "shard")
 	dHops          = desc("anax_hops_total", "Commands posted to another shard than the connection's own.")
-	dBarriers      = desc("anax_barriers_total", "Multi-shard commands run under a barrier.")
+	dTxQueue       = desc("anax_shard_tx_queue_length", "Transactions scheduled on a shard and not yet concluded.", "shard")
+	dTransactions  = desc("anax_transactions_total", "Transaction ids taken by the scheduler (multi-shard commands, EXECs and contended commands).")
+	dTxRetries     = desc("anax_tx_schedule_retries_total", "Transaction schedules refused by a shard and retried with a new id.")
+	dTxQueued      = desc("anax_tx_queued_commands_total", "Single-shard commands that found their keys locked and queued behind a transaction.")
+	dSquashed      = desc("anax_squashed_commands_total", "Commands that ran in a hop shared with other commands (EXEC bodies).")
 	dBuildInfo     = desc("anax_build_info", "Anax and Go versions.", "version", "goversion")
 	dGoroutines    = desc("anax_go_goroutines", "Live goroutines.")
 	dGCCycles      = desc("anax_go_gc_cycles_total", "Completed GC cycles.")
@@ -187,7 +195,7 @@ var allDescs = []*prometheus.Desc{
 	dRejectedConns, dMemUsed, dMemPeak, dMemRSS, dMemMax, dMemDataset, dSysMem, dHits, dMisses,
 	dExpired, dEvicted, dProcessed, dLastSave, dCPUSys, dCPUUser, dSlowlogLen, dSlowlogLastID,
 	dCmdCalls, dCmdDuration, dCmdRejected, dCmdFailed, dErrors, dDBKeys, dDBExpiring,
-	dShards, dShardKeys, dShardMem, dShardQueue, dHops, dBarriers, dBuildInfo,
+	dShards, dShardKeys, dShardMem, dShardQueue, dTxQueue, dHops, dTransactions, dTxRetries, dTxQueued, dSquashed, dBuildInfo,
 	dGoroutines, dGCCycles, dGCPause, dGCCPU, dHeapGoal, dMemLimit, dRuntimeMapped,
 }
 
@@ -264,8 +272,12 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(dShardKeys, i(sh.Keys), id)
 		gauge(dShardMem, i(sh.MemoryUsed), id)
 		gauge(dShardQueue, i(sh.QueueLength), id)
+		gauge(dTxQueue, i(sh.TxQueue), id)
 	}
 	counter(dHops, i(s.Hops))
-	counter(dBarriers, i(s.Barriers))
+	counter(dTransactions, i(s.Transactions))
+	counter(dTxRetries, i(s.TxRetries))
+	counter(dTxQueued, i(s.TxQueued))
+	counter(dSquashed, i(s.Squashed))
 	collectRuntime(ch, s.AnaxVersion)
 }

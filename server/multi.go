@@ -1,0 +1,561 @@
+package server
+
+import (
+	"time"
+
+	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/protocol/resp"
+	"github.com/anaxdb/anax/shard"
+	"github.com/anaxdb/anax/txn"
+)
+
+// MULTI, EXEC, DISCARD, WATCH and UNWATCH (Redis's multi.c).
+//
+// Between MULTI and EXEC the connection's commands are checked (name,
+// arity, authentication) and queued with copies of their arguments. EXEC
+// runs the queue atomically:
+//
+//   - when every key lives on one shard (hash tags make that easy) and no
+//     command needs another shard, the whole body runs in one piece on that
+//     shard: inline when it is the connection's own shard and no scheduled
+//     transaction holds a conflicting lock, else in one hop (queued behind
+//     such a transaction if there is one);
+//   - otherwise a coordinator goroutine schedules one transaction with the
+//     locks of every queued command (every shard, if one of them needs the
+//     whole keyspace) and runs the body in hops: consecutive commands that
+//     each stay on one shard are squashed into one hop per shard, the
+//     others run as they would alone (txexec.go).
+//
+// WATCH registers the client on each key's shard (shard.Watcher); any
+// change to the key marks the watcher dirty, and EXEC checks the flag once
+// its transaction holds the watched keys' shards, after a last check for
+// watched keys that expired since (Redis's isWatchedKeyExpired).
+
+// multiState is a connection's open MULTI.
+type multiState struct {
+	cmds    []queuedCommand
+	aborted bool // a command was refused while queueing: EXEC answers EXECABORT
+}
+
+type queuedCommand struct {
+	cmd  *Command
+	args [][]byte
+}
+
+// watchedKey is one key a client watches.
+type watchedKey struct {
+	db    int
+	key   []byte
+	shard int
+}
+
+func (s *Server) multiCommands() []*Command {
+	tx := FlagLoop | FlagNoScript | FlagLoading | FlagStale | FlagFast
+	return []*Command{
+		{Name: "multi", Arity: 1, Flags: tx, Conn: connMulti, Group: "transactions", Summary: "Starts a transaction.", Since: "1.2.0", Complexity: "O(1)"},
+		{Name: "exec", Arity: 1, Flags: FlagLoop | FlagNoScript | FlagLoading | FlagStale, Conn: connExec, Group: "transactions", Summary: "Executes all commands in a transaction.", Since: "1.2.0", Complexity: "Depends on commands in the transaction"},
+		{Name: "discard", Arity: 1, Flags: tx, Conn: connDiscard, Group: "transactions", Summary: "Discards a transaction.", Since: "2.0.0", Complexity: "O(N), when N is the number of queued commands"},
+		{Name: "watch", Arity: -2, Flags: tx, FirstKey: 1, LastKey: -1, Step: 1, Conn: connWatch, Group: "transactions", Summary: "Monitors changes to keys to determine the execution of a transaction.", Since: "2.2.0", Complexity: "O(1) for every key."},
+		{Name: "unwatch", Arity: 1, Flags: tx, Conn: connUnwatch, Run: func(x *Exec) { x.OK() }, Group: "transactions", Summary: "Forgets about watched keys of a transaction.", Since: "2.2.0", Complexity: "O(1)"},
+	}
+}
+
+// txControl reports whether cmd acts on the transaction itself and so runs
+// at once inside MULTI instead of being queued.
+func (c *Command) txControl() bool {
+	switch c.Name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// reply writes a complete reply for the connection, honouring CLIENT REPLY.
+func (s *Server) reply(c *protocol.Conn, cl *Client, b []byte) {
+	if cl.suppressReply() {
+		return
+	}
+	out := c.Begin()
+	out = append(out, b...)
+	c.End(out)
+}
+
+func (s *Server) replyError(c *protocol.Conn, cl *Client, home int, msg string) {
+	s.countErrorPrefix(home, msg)
+	s.reply(c, cl, resp.AppendError(nil, msg))
+}
+
+// queueMulti queues a command inside MULTI.
+func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, home int) protocol.Result {
+	total := 0
+	for _, a := range args {
+		total += len(a)
+	}
+	buf := make([]byte, 0, total)
+	cp := make([][]byte, len(args))
+	for i, a := range args {
+		start := len(buf)
+		buf = append(buf, a...)
+		cp[i] = buf[start:len(buf):len(buf)]
+	}
+	cl.multi.cmds = append(cl.multi.cmds, queuedCommand{cmd: cmd, args: cp})
+	s.reply(c, cl, []byte("+QUEUED\r\n"))
+	return protocol.Done
+}
+
+func connMulti(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) protocol.Result {
+	if cl.multi != nil {
+		s.replyError(c, cl, home, "ERR MULTI calls can not be nested")
+		return protocol.Done
+	}
+	cl.multi = &multiState{}
+	s.reply(c, cl, []byte("+OK\r\n"))
+	return protocol.Done
+}
+
+func connDiscard(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) protocol.Result {
+	if cl.multi == nil {
+		s.replyError(c, cl, home, "ERR DISCARD without MULTI")
+		return protocol.Done
+	}
+	cl.multi = nil
+	s.unwatchAll(cl)
+	s.reply(c, cl, []byte("+OK\r\n"))
+	return protocol.Done
+}
+
+func connUnwatch(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) protocol.Result {
+	s.unwatchAll(cl)
+	s.reply(c, cl, []byte("+OK\r\n"))
+	return protocol.Done
+}
+
+// connWatch registers the client on every key's shard and answers once all
+// registrations are in place, so that any write ordered after the reply is
+// seen.
+func connWatch(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) protocol.Result {
+	if cl.multi != nil {
+		s.replyError(c, cl, home, "ERR WATCH inside MULTI is not allowed")
+		return protocol.Done
+	}
+	if c.Pending() > 0 {
+		return protocol.Retry // earlier commands of this connection first
+	}
+	if cl.watcher == nil {
+		cl.watcher = &shard.Watcher{}
+	}
+	w := cl.watcher
+	db := int(cl.db.Load())
+	now := s.batch[home].now.UnixMilli()
+	var remote []watchedKey
+	for _, key := range args[1:] {
+		if cl.watches(db, key) {
+			continue
+		}
+		wk := watchedKey{db: db, key: append([]byte(nil), key...), shard: s.router.Route(key)}
+		cl.watched = append(cl.watched, wk)
+		if wk.shard == home {
+			s.router.Shard(home).Watch(db, wk.key, w, now)
+		} else {
+			remote = append(remote, wk)
+		}
+	}
+	if len(remote) == 0 {
+		s.reply(c, cl, []byte("+OK\r\n"))
+		return protocol.Done
+	}
+	suppress := cl.suppressReply()
+	slot := c.Defer()
+	c.Hold()
+	pending := len(remote)
+	homeShard := s.router.Shard(home)
+	for _, wk := range remote {
+		wk := wk
+		s.router.Hop(wk.shard, func() {
+			s.router.Shard(wk.shard).Watch(wk.db, wk.key, w, now)
+			homeShard.Post(func() {
+				pending--
+				if pending == 0 {
+					if !suppress {
+						slot.Buf = append(slot.Buf, "+OK\r\n"...)
+					}
+					c.Complete(slot)
+				}
+			})
+		})
+	}
+	return protocol.Done
+}
+
+func (cl *Client) watches(db int, key []byte) bool {
+	for _, wk := range cl.watched {
+		if wk.db == db && string(wk.key) == string(key) {
+			return true
+		}
+	}
+	return false
+}
+
+// unwatchAll forgets the client's watched keys. Runs on the client's loop.
+func (s *Server) unwatchAll(cl *Client) {
+	if cl.watcher == nil {
+		return
+	}
+	s.unregisterWatches(cl.watcher, cl.watched)
+	cl.watcher, cl.watched = nil, nil
+}
+
+func (s *Server) unregisterWatches(w *shard.Watcher, keys []watchedKey) {
+	for _, wk := range keys {
+		wk := wk
+		s.router.Shard(wk.shard).Post(func() { s.router.Shard(wk.shard).Unwatch(wk.db, wk.key, w) })
+	}
+}
+
+// execPlan is where an EXEC body can run.
+type execPlan struct {
+	shard int  // the one shard every key and watched key is on (or home)
+	one   bool // the body runs in one piece on shard
+}
+
+// planExec decides whether the body runs in one piece.
+func (s *Server) planExec(cmds []queuedCommand, watched []watchedKey, home int) execPlan {
+	if s.router.N() == 1 {
+		return execPlan{shard: 0, one: true}
+	}
+	target, loopCmds := -1, false
+	var idx []int
+	for _, q := range cmds {
+		if q.cmd.Flags&FlagAllShards != 0 {
+			return execPlan{}
+		}
+		if q.cmd.Flags&FlagLoop != 0 {
+			loopCmds = true
+			continue
+		}
+		idx = q.cmd.keyIndexes(q.args, idx[:0])
+		for _, ki := range idx {
+			sh := s.router.Route(q.args[ki])
+			if target >= 0 && sh != target {
+				return execPlan{}
+			}
+			target = sh
+		}
+	}
+	for _, wk := range watched {
+		if target >= 0 && wk.shard != target {
+			return execPlan{}
+		}
+		target = wk.shard
+	}
+	if target < 0 {
+		target = home
+	}
+	if loopCmds && target != home {
+		return execPlan{} // connection commands run on the home loop
+	}
+	return execPlan{shard: target, one: true}
+}
+
+// execLocks returns the locks of a whole EXEC body on one shard.
+func (s *Server) execLocks(cmds []queuedCommand, watched []watchedKey) []txn.Lock {
+	var locks []txn.Lock
+	var idx []int
+	for _, q := range cmds {
+		idx = q.cmd.keyIndexes(q.args, idx[:0])
+		locks = append(locks, s.commandLocks(q.cmd, q.args, idx)...)
+	}
+	for _, wk := range watched {
+		locks = append(locks, txn.Lock{FP: txn.Fingerprint(wk.key), Mode: txn.Shared})
+	}
+	return locks
+}
+
+func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) protocol.Result {
+	if cl.multi == nil {
+		s.replyError(c, cl, home, "ERR EXEC without MULTI")
+		return protocol.Done
+	}
+	if c.Pending() > 0 {
+		return protocol.Retry // earlier commands of this connection first
+	}
+	m := cl.multi
+	cl.multi = nil
+	w, watched := cl.watcher, cl.watched
+	cl.watcher, cl.watched = nil, nil
+	proto := int(cl.proto.Load())
+	if m.aborted {
+		s.unregisterWatches(w, watched)
+		s.replyError(c, cl, home, "EXECABORT Transaction discarded because of previous errors.")
+		return protocol.Done
+	}
+	if w != nil && w.Dirty.Load() {
+		s.unregisterWatches(w, watched)
+		s.reply(c, cl, resp.AppendNullArray(nil, proto))
+		return protocol.Done
+	}
+	now := s.batch[home].now
+	plan := s.planExec(m.cmds, watched, home)
+	if plan.one {
+		body := func(inline bool) []byte {
+			return s.execOnShard(cl, m.cmds, w, watched, plan.shard, now, proto, inline)
+		}
+		if plan.shard == home {
+			locks := s.execLocks(m.cmds, watched)
+			if s.router.Idle(home) || s.router.Free(home, locks) {
+				out := body(true)
+				s.unregisterWatches(w, watched)
+				s.reply(c, cl, out)
+				return protocol.Done
+			}
+			suppress := cl.suppressReply()
+			slot := c.Defer()
+			c.Hold()
+			s.router.RunQueued(home, locks, func() {
+				out := body(false)
+				s.unregisterWatches(w, watched)
+				if !suppress {
+					slot.Buf = append(slot.Buf, out...)
+				}
+				c.Complete(slot)
+			})
+			return protocol.Done
+		}
+		suppress := cl.suppressReply()
+		slot := c.Defer()
+		c.Hold()
+		homeShard := s.router.Shard(home)
+		target := plan.shard
+		s.router.Hop(target, func() {
+			run := func() {
+				out := body(false)
+				s.unregisterWatches(w, watched)
+				if !suppress {
+					slot.Buf = append(slot.Buf, out...)
+				}
+				homeShard.Post(func() { c.Complete(slot) })
+			}
+			if !s.router.Idle(target) {
+				if locks := s.execLocks(m.cmds, watched); !s.router.Free(target, locks) {
+					s.router.RunQueued(target, locks, run)
+					return
+				}
+			}
+			run()
+		})
+		return protocol.Done
+	}
+
+	suppress := cl.suppressReply()
+	slot := c.Defer()
+	c.Hold()
+	go func() {
+		out := s.execDistributed(c, cl, m.cmds, w, watched, home, now, proto)
+		s.unregisterWatches(w, watched)
+		if !suppress {
+			slot.Buf = append(slot.Buf, out...)
+		}
+		s.router.Shard(home).Post(func() { c.Complete(slot) })
+	}()
+	return protocol.Done
+}
+
+// execOnShard runs a whole EXEC body on shard sh's goroutine (which, when
+// inline, is also the client's loop) and returns the reply.
+func (s *Server) execOnShard(cl *Client, cmds []queuedCommand, w *shard.Watcher, watched []watchedKey, sh int, now time.Time, proto int, inline bool) []byte {
+	owner := s.router.Shard(sh)
+	for _, wk := range watched {
+		owner.CheckWatchExpired(wk.db, wk.key, w, now.UnixMilli())
+	}
+	if w != nil && w.Dirty.Load() {
+		return resp.AppendNullArray(nil, proto)
+	}
+	out := resp.AppendArrayLen(nil, len(cmds))
+	for _, q := range cmds {
+		x := &Exec{s: s, part: -1}
+		x.reset(cl, q.cmd, q.args, now)
+		x.home = owner
+		x.home1[0] = owner
+		if !inline {
+			x.Client = nil
+		}
+		start := time.Now()
+		q.cmd.Run(x)
+		s.noteRun(x, sh, time.Since(start), cl)
+		out = append(out, x.Out...)
+	}
+	s.execStats(len(cmds))
+	return out
+}
+
+// execStats counts an EXEC body's commands that ran without a hop of their own.
+func (s *Server) execStats(n int) {
+	if n > 1 {
+		s.router.Stats.Squashed.Add(int64(n))
+	}
+}
+
+// execDistributed runs an EXEC body whose commands span shards, as one
+// transaction, from a coordinator goroutine.
+func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedCommand, w *shard.Watcher, watched []watchedKey, home int, now time.Time, proto int) []byte {
+	tx := s.router.NewTx()
+	global, globalMode := false, txn.Shared
+	for _, q := range cmds {
+		if q.cmd.Flags&FlagAllShards != 0 {
+			global = true
+			if q.cmd.lockMode() == txn.Exclusive {
+				globalMode = txn.Exclusive
+			}
+		}
+	}
+	if global {
+		tx.LockAll(globalMode)
+	} else {
+		var idx []int
+		for _, q := range cmds {
+			if q.cmd.Flags&FlagLoop != 0 {
+				continue
+			}
+			mode := q.cmd.lockMode()
+			idx = q.cmd.keyIndexes(q.args, idx[:0])
+			for _, ki := range idx {
+				tx.Lock(s.router.Route(q.args[ki]), txn.Fingerprint(q.args[ki]), mode)
+			}
+		}
+		for _, wk := range watched {
+			tx.Lock(wk.shard, txn.Fingerprint(wk.key), txn.Shared)
+		}
+	}
+	tx.Schedule()
+	t := &txRun{s: s, tx: tx, home: home, cl: cl}
+	defer t.release()
+	defer tx.Conclude()
+
+	if len(watched) > 0 {
+		var shards []int
+		for _, wk := range watched {
+			if !contains(shards, wk.shard) {
+				shards = append(shards, wk.shard)
+			}
+		}
+		tx.Hop(shards, func(sh int) {
+			for _, wk := range watched {
+				if wk.shard == sh {
+					s.router.Shard(sh).CheckWatchExpired(wk.db, wk.key, w, now.UnixMilli())
+				}
+			}
+		}, false)
+		if w.Dirty.Load() {
+			return resp.AppendNullArray(nil, proto)
+		}
+	}
+
+	outs := make([][]byte, len(cmds))
+	var idx []int
+	// singleShard returns the one shard a queued command's keys are on, or
+	// -1 when it needs more (or none, or the client's loop).
+	singleShard := func(q queuedCommand) int {
+		if q.cmd.Flags&(FlagLoop|FlagAllShards) != 0 {
+			return -1
+		}
+		idx = q.cmd.keyIndexes(q.args, idx[:0])
+		target := -1
+		for _, ki := range idx {
+			sh := s.router.Route(q.args[ki])
+			if target >= 0 && sh != target {
+				return -1
+			}
+			target = sh
+		}
+		return target
+	}
+	for i := 0; i < len(cmds); {
+		q := cmds[i]
+		if q.cmd.Flags&FlagLoop != 0 {
+			outs[i] = s.runOnLoop(c, cl, q, home, now)
+			i++
+			continue
+		}
+		if singleShard(q) < 0 {
+			x := &Exec{s: s, part: -1}
+			x.reset(cl, q.cmd, q.args, now)
+			x.Client = nil
+			t.exec(x, home)
+			outs[i] = x.Out
+			i++
+			continue
+		}
+		// Squash the run of single-shard commands from i: one hop per shard,
+		// each shard running its commands in their order.
+		j := i
+		byShard := map[int][]int{}
+		var shards []int
+		for ; j < len(cmds); j++ {
+			sh := singleShard(cmds[j])
+			if sh < 0 {
+				break
+			}
+			if _, ok := byShard[sh]; !ok {
+				shards = append(shards, sh)
+			}
+			byShard[sh] = append(byShard[sh], j)
+		}
+		execs := make([]*Exec, len(cmds))
+		for k := i; k < j; k++ {
+			x := &Exec{s: s, part: -1}
+			x.reset(cl, cmds[k].cmd, cmds[k].args, now)
+			x.Client = nil
+			execs[k] = x
+		}
+		tx.Hop(shards, func(sh int) {
+			owner := s.router.Shard(sh)
+			for _, k := range byShard[sh] {
+				x := execs[k]
+				x.home = owner
+				x.home1[0] = owner
+				start := time.Now()
+				x.Cmd.Run(x)
+				s.noteRun(x, sh, time.Since(start), cl)
+			}
+		}, false)
+		if j-i > 1 {
+			s.router.Stats.Squashed.Add(int64(j - i))
+		}
+		for k := i; k < j; k++ {
+			outs[k] = execs[k].Out
+		}
+		i = j
+	}
+	out := resp.AppendArrayLen(nil, len(cmds))
+	for _, o := range outs {
+		out = append(out, o...)
+	}
+	return out
+}
+
+// runOnLoop runs a connection command (SELECT, PING, CLIENT...) queued in
+// a distributed EXEC on the client's own loop, where the client may be
+// touched, and waits for it.
+func (s *Server) runOnLoop(c *protocol.Conn, cl *Client, q queuedCommand, home int, now time.Time) []byte {
+	done := make(chan []byte, 1)
+	s.router.Shard(home).Post(func() {
+		x := &Exec{s: s, part: -1}
+		x.reset(cl, q.cmd, q.args, now)
+		x.home = s.router.Shard(home)
+		x.home1[0] = x.home
+		start := time.Now()
+		q.cmd.Run(x)
+		s.noteRun(x, home, time.Since(start), cl)
+		done <- x.Out
+	})
+	return <-done
+}
+
+func contains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

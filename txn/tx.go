@@ -1,0 +1,220 @@
+package txn
+
+import "sync/atomic"
+
+// Tx is a transaction across one or more shards, driven by a coordinator
+// goroutine that may block (Schedule, Hop); the shards' owner goroutines
+// never do. Build it with Lock/LockAll, then Schedule, then one or more
+// Hop calls, the last with conclude set (or Conclude).
+type Tx struct {
+	r      *Router
+	id     uint64
+	global bool // locks whole shards (FLUSHALL, SWAPDB, KEYS...)
+	mode   Mode // the whole-shard lock's mode when global
+	parts  []*part
+
+	pending atomic.Int32
+	refused atomic.Bool
+	wake    chan struct{}
+}
+
+// NewTx starts building a transaction.
+func (r *Router) NewTx() *Tx {
+	return &Tx{r: r, wake: make(chan struct{}, 1)}
+}
+
+// part returns the transaction's part on shard, adding it if needed.
+func (tx *Tx) part(shard int) *part {
+	for _, p := range tx.parts {
+		if p.shard == shard {
+			return p
+		}
+	}
+	p := &part{tx: tx, shard: shard}
+	tx.parts = append(tx.parts, p)
+	return p
+}
+
+// Lock asks for an intent lock on key fingerprint fp, which lives on shard.
+func (tx *Tx) Lock(shard int, fp uint64, mode Mode) {
+	p := tx.part(shard)
+	p.locks = append(p.locks, Lock{FP: fp, Mode: mode})
+}
+
+// Touch adds shard to the transaction without locking any key on it.
+func (tx *Tx) Touch(shard int) { tx.part(shard) }
+
+// LockAll makes the transaction lock every shard whole, in mode.
+func (tx *Tx) LockAll(mode Mode) {
+	tx.global, tx.mode = true, mode
+	for i := 0; i < tx.r.N(); i++ {
+		tx.part(i)
+	}
+}
+
+// Shards returns the shards the transaction involves, in the order they
+// were added.
+func (tx *Tx) Shards() []int {
+	out := make([]int, len(tx.parts))
+	for i, p := range tx.parts {
+		out[i] = p.shard
+	}
+	return out
+}
+
+// Has reports whether the transaction involves shard.
+func (tx *Tx) Has(shard int) bool {
+	for _, p := range tx.parts {
+		if p.shard == shard {
+			return true
+		}
+	}
+	return false
+}
+
+// ID returns the id of the transaction's latest scheduling attempt (0
+// before Schedule). Coordinator only.
+func (tx *Tx) ID() uint64 { return tx.id }
+
+// arrive counts one shard's answer; the last one wakes the coordinator.
+func (tx *Tx) arrive() {
+	if tx.pending.Add(-1) == 0 {
+		tx.wake <- struct{}{}
+	}
+}
+
+// Schedule takes an id and places the transaction in the queue of every
+// shard it involves, retrying with a new id until every shard accepts. It
+// blocks the calling goroutine, which must not be a shard's owner.
+func (tx *Tx) Schedule() {
+	r := tx.r
+	for {
+		id := r.nextID.Add(1)
+		tx.id = id
+		r.Stats.Transactions.Add(1)
+		tx.refused.Store(false)
+		tx.pending.Store(int32(len(tx.parts)))
+		for _, p := range tx.parts {
+			p := p
+			sc := r.scheds[p.shard]
+			r.shards[p.shard].Post(func() {
+				if !sc.schedule(p, id) {
+					tx.refused.Store(true)
+				}
+				tx.arrive()
+			})
+		}
+		<-tx.wake
+		if !tx.refused.Load() {
+			return
+		}
+		r.Stats.Retries.Add(1)
+		// Cancel where it was accepted. These posts precede the next
+		// attempt's on every shard (one poster, FIFO inboxes).
+		for _, p := range tx.parts {
+			p := p
+			sc := r.scheds[p.shard]
+			r.shards[p.shard].Post(func() { sc.conclude(p) })
+		}
+	}
+}
+
+// Hop runs fn(shard) on each of shards (all of them involved in the
+// transaction) on its owner goroutine, as soon as the transaction may run
+// there, and waits for all of them. With conclude, each shard releases the
+// transaction right after fn, and the transaction's other shards release
+// it too; the transaction is finished.
+func (tx *Tx) Hop(shards []int, fn func(shard int), conclude bool) {
+	r := tx.r
+	r.Stats.Hops.Add(int64(len(shards)))
+	if len(shards) == 0 {
+		if conclude {
+			tx.Conclude()
+		}
+		return
+	}
+	tx.pending.Store(int32(len(shards)))
+	for _, sh := range shards {
+		sh := sh
+		p := tx.part(sh)
+		sc := r.scheds[sh]
+		r.shards[sh].Post(func() {
+			sc.arm(p, func() {
+				fn(sh)
+				if conclude {
+					sc.conclude(p)
+				}
+				tx.arrive()
+			})
+		})
+	}
+	if conclude {
+		for _, p := range tx.parts {
+			if !contains(shards, p.shard) {
+				tx.concludeOn(p)
+			}
+		}
+	}
+	<-tx.wake
+}
+
+// Conclude releases the transaction on every shard. It does not wait.
+func (tx *Tx) Conclude() {
+	for _, p := range tx.parts {
+		tx.concludeOn(p)
+	}
+}
+
+func (tx *Tx) concludeOn(p *part) {
+	sc := tx.r.scheds[p.shard]
+	tx.r.shards[p.shard].Post(func() { sc.conclude(p) })
+}
+
+func contains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Idle reports whether shard holds no intent lock at all, in which case any
+// command may run on it at once. Owner goroutine of shard only.
+func (r *Router) Idle(shard int) bool { return r.scheds[shard].locks.idle() }
+
+// Free reports whether a command with these locks may run on shard now,
+// out of order: no scheduled transaction holds a conflicting lock. A
+// command with no keys conflicts only with a whole-shard exclusive lock.
+// Owner goroutine of shard only.
+func (r *Router) Free(shard int, locks []Lock) bool {
+	return r.scheds[shard].locks.free(locks, false, Shared)
+}
+
+// RunQueued runs fn on shard behind every scheduled transaction whose locks
+// conflict with locks: the path of a single-shard command that found its
+// keys locked. It takes an id and queues on the spot. Owner goroutine of
+// shard only; fn runs there too, now or later.
+func (r *Router) RunQueued(shard int, locks []Lock, fn func()) {
+	r.Stats.Queued.Add(1)
+	sc := r.scheds[shard]
+	tx := &Tx{r: r}
+	p := &part{tx: tx, shard: shard, locks: locks}
+	tx.parts = []*part{p}
+	// Every id already queued or run here was taken before this one, so
+	// the first attempt succeeds; the loop only guards that argument.
+	for {
+		tx.id = r.nextID.Add(1)
+		r.Stats.Transactions.Add(1)
+		if sc.schedule(p, tx.id) {
+			break
+		}
+	}
+	sc.arm(p, func() {
+		fn()
+		sc.conclude(p)
+	})
+}
+
+// QueueLen returns shard's transaction queue length (a gauge).
+func (r *Router) QueueLen(shard int) int64 { return r.scheds[shard].queueLen.Load() }
