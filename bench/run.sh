@@ -316,7 +316,10 @@ anaxload_run() {
     return 0
   fi
   IFS=$'\t' read -r ops p50 p99 p999 mx errs miss ccpu <<<"$OUT"
-  ((errs == 0)) || note="$errs error replies"
+  if ((errs > 0)); then
+    # -cmd multi counts a transaction that went wrong as one error.
+    if [[ " $* " == *" -cmd multi "* ]]; then note="$errs failed transactions"; else note="$errs error replies"; fi
+  fi
   if awk -v m="$miss" 'BEGIN{exit !(m > 1)}'; then note="${note:+$note, }misses $miss%"; fi
   row "$sc" anaxload "$srv" "$ops" "$p50" "$p99" "$p999" "$note"
   log "$sc $srv anaxload: $ops ops/s p50 $p50 p99 $p99 ms (cores busy: server $SRV_BUSY%, load $LOAD_BUSY%; others $OTHER_CPU%)"
@@ -365,14 +368,20 @@ memtier_run() {
 
 # scenario NAME AL_ARGS RB_ARGS MT_ARGS: one scenario against every server.
 # An empty RB_ARGS or MT_ARGS skips that tool; "-" as AL_ARGS's first word
-# keeps memcached out.
+# keeps the memcached-protocol servers (memcached, anax-mc) out, for
+# commands memcached's protocol does not have.
 scenario() {
-  local name=$1 al=$2 rb=$3 mt=$4 srv
+  local name=$1 al=$2 rb=$3 mt=$4 srv resp_only=
   local -a alv rbv mtv
   read -ra alv <<<"$al"
   read -ra rbv <<<"$rb"
   read -ra mtv <<<"$mt"
+  if [[ ${alv[0]:-} == - ]]; then
+    resp_only=1
+    alv=("${alv[@]:1}")
+  fi
   for srv in "${SERVERS[@]}"; do
+    [[ -z $resp_only || ${PROTO[$srv]} == resp ]] || continue
     best_of anaxload_run "$name" "$srv" "${alv[@]}"
     if [[ -n $rb && ${PROTO[$srv]} == resp ]]; then
       best_of rb_run "$name" "$srv" "$LAST_OPS" "${rbv[@]}"
@@ -419,6 +428,17 @@ MGET_RB="-r $K MGET"
 for _ in $(seq 10); do MGET_RB+=" key:__rand_int__"; done
 scenario "MGET 10 keys, P1" "-cmd mget -mget 10 -P 1 -keys $K" "$MGET_RB" ""
 scenario "INCR one hot key, P1" "-cmd incr -P 1 -keys 1 -key-prefix counter: -pad 0" "-t incr -P 1" ""
+# Multi-key writes and transactions, to set against "SET 100 B, P1" (one
+# key). MSET's two keys are drawn apart, so with several Anax threads they
+# usually belong to different shards. redis-benchmark's -t mset sets 10
+# keys; the custom command below is the 2-key equivalent (each
+# __rand_int__ is drawn on its own). It cannot send a transaction.
+# INCRs go to "counter:N" keys, since the prefilled values are not numbers.
+printf -v V100 '%*s' 100 ''
+V100=${V100// /v}
+MSET_RB="-r $K MSET key:__rand_int__ $V100 key:__rand_int__ $V100"
+scenario "MSET 2 keys, P1" "- -cmd mset -mset 2 -P 1 -d 100 -keys $K" "$MSET_RB" ""
+scenario "MULTI/EXEC 10 INCR, P1" "- -cmd multi -multi 10 -multi-cmd incr -P 1 -keys $K -key-prefix counter: -pad 0" "" ""
 prefill_all "$LARGE_KEYS" 16384
 scenario "SET 16 KB, P1" "-cmd set -P 1 -d 16384 -keys $LARGE_KEYS" "-t set -P 1 -d 16384 -r $LARGE_KEYS" "--ratio 1:0 --pipeline 1 -d 16384 --key-maximum $LARGE_KEYS"
 scenario "GET 16 KB, P1" "-cmd get -P 1 -d 16384 -keys $LARGE_KEYS" "-t get -P 1 -d 16384 -r $LARGE_KEYS" "--ratio 0:1 --pipeline 1 -d 16384 --key-maximum $LARGE_KEYS"
@@ -556,14 +576,18 @@ load_table() {
   echo "| scenario | load | server | ops/s | p50 ms | p99 ms | p99.9 ms | Anax/peer ops | server cores busy | load cores busy | others | note |"
   echo "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
   awk -F'\t' "$AWK_FMT"'
-    { line[NR] = $0; if ($3 == "anax") anax[$1 SUBSEP $2] = $4; if ($3 == "anax-mc") anaxmc[$1 SUBSEP $2] = $4 }
+    # A row with error replies (or failed transactions) gets no ratio, nor
+    # does its peer: it did not do the same work.
+    function ok(f) { return f[11] !~ /error replies|failed transactions/ }
+    { line[NR] = $0; split($0, f, "\t"); if (!ok(f)) $4 = "FAIL"
+      if ($3 == "anax") anax[$1 SUBSEP $2] = $4; if ($3 == "anax-mc") anaxmc[$1 SUBSEP $2] = $4 }
     END {
       for (i = 1; i <= NR; i++) {
         split(line[i], f, "\t")
         ratio = ""
         a = anax[f[1] SUBSEP f[2]]
         if (f[3] == "memcached" && ((f[1] SUBSEP f[2]) in anaxmc)) a = anaxmc[f[1] SUBSEP f[2]]
-        if (f[3] !~ /^anax/ && a + 0 > 0 && f[4] + 0 > 0) ratio = sprintf("%.2f", a / f[4])
+        if (f[3] !~ /^anax/ && ok(f) && a + 0 > 0 && f[4] + 0 > 0) ratio = sprintf("%.2f", a / f[4])
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s%% | %s%% | %s%% | %s |\n", f[1], f[2], f[3], th(f[4]), f[5], f[6], f[7], ratio, f[8], f[9], f[10], f[11]
       }
     }' "$ROWS"
@@ -601,6 +625,15 @@ mem_table() {
   echo "alone that the load was. \"others\": the share of all those cores taken by other processes or the hypervisor (steal) — non-zero"
   echo "means a busy machine and a less trustworthy row. anax-mc is Anax's memcached port (the anax process); anax-mc and memcached"
   echo "rows use the memcached text protocol, and memcached's ratio is taken against anax-mc."
+  echo "An MGET, an MSET or a whole MULTI/EXEC transaction (MULTI, 10 INCR, EXEC, sent in one write) is one operation; those rows"
+  echo "run over RESP only. A row with error replies or failed transactions gets no Anax/peer ratio."
+  if ((THREADS == 1)); then
+    echo "With one server core Anax ran one shard (\`--threads 1\`): every key of an MSET or a transaction was on the same shard, so"
+    echo "these rows do not include the cost of coordinating shards; run with SERVER_CPUS of several cores to see it."
+  else
+    echo "Anax ran $THREADS shards (\`--threads $THREADS\`): the keys of an MSET or a transaction usually belong to different shards,"
+    echo "while Redis runs them on its one thread."
+  fi
   echo
   echo "## Throughput and latency"
   echo

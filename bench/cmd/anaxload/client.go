@@ -63,6 +63,25 @@ func (respRequest) incr(dst, key []byte) []byte {
 
 func (respRequest) ping(dst []byte) []byte { return append(dst, "*1\r\n$4\r\nPING\r\n"...) }
 
+// The requests below are RESP only, outside the request interface:
+// memcached's text protocol has neither MSET nor transactions, and
+// options.check refuses -cmd mset and multi with -proto memcache.
+
+// mset appends MSET with every key set to val.
+func (respRequest) mset(dst []byte, keys [][]byte, val []byte) []byte {
+	dst = append(dst, '*')
+	dst = strconv.AppendInt(dst, int64(2*len(keys)+1), 10)
+	dst = append(dst, "\r\n$4\r\nMSET\r\n"...)
+	for _, k := range keys {
+		dst = appendBulk(appendBulk(dst, k), val)
+	}
+	return dst
+}
+
+func (respRequest) multi(dst []byte) []byte { return append(dst, "*1\r\n$5\r\nMULTI\r\n"...) }
+
+func (respRequest) exec(dst []byte) []byte { return append(dst, "*1\r\n$4\r\nEXEC\r\n"...) }
+
 // memcacheRequest speaks memcached's text protocol (doc/protocol.txt).
 type memcacheRequest struct{}
 
@@ -215,12 +234,26 @@ func (rd *reader) noteErr(msg []byte) {
 
 var errProtocol = errors.New("protocol error")
 
+// badReply counts a reply that is well formed but not the one due (want)
+// as an error, like an error reply.
+func (rd *reader) badReply(what, want string, got []byte) {
+	if rd.errs == 0 {
+		rd.firstErr = fmt.Sprintf("%s: want %s, got %q", what, want, got)
+	}
+	rd.errs++
+}
+
 // respReply consumes one RESP2 reply, nested arrays included.
 func (rd *reader) respReply() error {
 	l, err := rd.line()
 	if err != nil {
 		return err
 	}
+	return rd.respRest(l)
+}
+
+// respRest consumes the rest of the reply whose first line is l.
+func (rd *reader) respRest(l []byte) error {
 	if len(l) == 0 {
 		return errProtocol
 	}
@@ -254,6 +287,62 @@ func (rd *reader) respReply() error {
 		return nil
 	}
 	return fmt.Errorf("protocol error: unexpected reply %q", l)
+}
+
+// txReply consumes the replies to one transaction of n commands sent as
+// MULTI, the n commands, EXEC: +OK, n times +QUEUED, then EXEC's array of
+// n replies. Anything else (MULTI refused, a command not queued, EXEC
+// aborted or answering nil or an array of another length, an error reply
+// inside the array) makes the transaction one error: a transaction is one
+// operation, and errs counts the operations that failed. Whatever the
+// server answers, it answers each of the n+2 commands, so the reader stays
+// in step.
+//
+// A reply left incomplete (errNeedMore) leaves the counters half-updated;
+// the epoll engine rewinds to its mark and parses the whole transaction
+// again once more bytes are in.
+func (rd *reader) txReply(n int) error {
+	errs0 := rd.errs
+	if err := rd.simpleReply("MULTI", "+OK"); err != nil {
+		return err
+	}
+	for range n {
+		if err := rd.simpleReply("queued command", "+QUEUED"); err != nil {
+			return err
+		}
+	}
+	l, err := rd.line()
+	if err != nil {
+		return err
+	}
+	if len(l) == 0 || l[0] != '-' { // an error reply is counted by respRest
+		if m, err := strconv.Atoi(string(l[min(1, len(l)):])); len(l) == 0 || l[0] != '*' || err != nil || m != n {
+			rd.badReply("EXEC", "an array of "+strconv.Itoa(n)+" replies", l)
+		}
+	}
+	if err := rd.respRest(l); err != nil {
+		return err
+	}
+	if rd.errs > errs0 {
+		rd.errs = errs0 + 1
+	}
+	return nil
+}
+
+// simpleReply consumes one reply that should be the simple string want
+// ("+OK"); what names the command in the error.
+func (rd *reader) simpleReply(what, want string) error {
+	l, err := rd.line()
+	if err != nil {
+		return err
+	}
+	if string(l) == want {
+		return nil
+	}
+	if len(l) == 0 || l[0] != '-' {
+		rd.badReply(what, want, l)
+	}
+	return rd.respRest(l)
 }
 
 // memcacheReply consumes one reply of memcached's text protocol. A get

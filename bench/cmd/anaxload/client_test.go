@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math/rand/v2"
 	"net"
 	"strings"
 	"testing"
@@ -75,10 +76,103 @@ func TestRequests(t *testing.T) {
 	f(r.get(nil, k), "*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n")
 	f(r.mget(nil, [][]byte{k, k}), "*3\r\n$4\r\nMGET\r\n$5\r\nkey:1\r\n$5\r\nkey:1\r\n")
 	f(r.incr(nil, k), "*2\r\n$4\r\nINCR\r\n$5\r\nkey:1\r\n")
+	f(r.mset(nil, [][]byte{k, []byte("key:22")}, v),
+		"*5\r\n$4\r\nMSET\r\n$5\r\nkey:1\r\n$3\r\nabc\r\n$6\r\nkey:22\r\n$3\r\nabc\r\n")
+	f(r.multi(nil), "*1\r\n$5\r\nMULTI\r\n")
+	f(r.exec(nil), "*1\r\n$4\r\nEXEC\r\n")
 	f(m.set(nil, k, v), "set key:1 0 0 3\r\nabc\r\n")
 	f(m.get(nil, k), "get key:1\r\n")
 	f(m.mget(nil, [][]byte{k, k}), "get key:1 key:1\r\n")
 	f(m.incr(nil, k), "incr key:1 1\r\n")
+}
+
+// TestGenBatch checks whole pipelines as gen builds them, transactions
+// included, with keys from a fixed sequence.
+func TestGenBatch(t *testing.T) {
+	f := func(o *options, want string) {
+		t.Helper()
+		o.prefix, o.pad, o.proto = "k", 0, protoRESP
+		g := newGen(o, &seqGen{}, nil, []byte("v"))
+		if got := g.batch(nil); string(got) != want {
+			t.Errorf("%s: got\n%q, want\n%q", o.cmd, got, want)
+		}
+	}
+	multi, exec := "*1\r\n$5\r\nMULTI\r\n", "*1\r\n$4\r\nEXEC\r\n"
+	f(&options{cmd: "mset", mset: 2, pipeline: 1}, "*5\r\n$4\r\nMSET\r\n$2\r\nk0\r\n$1\r\nv\r\n$2\r\nk1\r\n$1\r\nv\r\n")
+	f(&options{cmd: "multi", multi: 2, multiCmd: "incr", pipeline: 2},
+		multi+"*2\r\n$4\r\nINCR\r\n$2\r\nk0\r\n*2\r\n$4\r\nINCR\r\n$2\r\nk1\r\n"+exec+
+			multi+"*2\r\n$4\r\nINCR\r\n$2\r\nk2\r\n*2\r\n$4\r\nINCR\r\n$2\r\nk3\r\n"+exec)
+	f(&options{cmd: "multi", multi: 1, multiCmd: "set", pipeline: 1},
+		multi+"*3\r\n$3\r\nSET\r\n$2\r\nk0\r\n$1\r\nv\r\n"+exec)
+	f(&options{cmd: "multi", multi: 0, multiCmd: "get", pipeline: 1}, multi+exec)
+}
+
+// seqGen draws key indexes 0, 1, 2, ...
+type seqGen struct{ i uint64 }
+
+func (g *seqGen) next() uint64 { g.i++; return g.i - 1 }
+
+// TestTxReplies: a transaction's replies are one operation, and whatever
+// goes wrong in one counts as one error.
+func TestTxReplies(t *testing.T) {
+	q := "+QUEUED\r\n"
+	f := func(in string, wantErrs uint64, wantFirst string) {
+		t.Helper()
+		for _, chunk := range []int{1, 7, len(in)} {
+			rd := replies(t, in+"+PONG\r\n", chunk)
+			if err := rd.txReply(3); err != nil {
+				t.Fatalf("chunk %d: %v", chunk, err)
+			}
+			if rd.errs != wantErrs || rd.firstErr != wantFirst {
+				t.Fatalf("chunk %d: errs %d first %q, want %d %q", chunk, rd.errs, rd.firstErr, wantErrs, wantFirst)
+			}
+			if err := rd.respReply(); err != nil || rd.errs != wantErrs { // still in step
+				t.Fatalf("chunk %d: next reply: %v, errs %d", chunk, err, rd.errs)
+			}
+		}
+	}
+	f("+OK\r\n"+q+q+q+"*3\r\n:1\r\n:2\r\n:3\r\n", 0, "")
+	f("+OK\r\n"+q+q+q+"*3\r\n+OK\r\n$1\r\nx\r\n$-1\r\n", 0, "")
+	// No MULTI: the commands run on their own, EXEC is refused.
+	f("-ERR unknown command 'MULTI'\r\n:1\r\n:1\r\n:1\r\n-ERR EXEC without MULTI\r\n", 1,
+		"ERR unknown command 'MULTI'")
+	f("+OK\r\n"+q+"-ERR wrong number of arguments\r\n"+q+"-EXECABORT Transaction discarded\r\n", 1,
+		"ERR wrong number of arguments")
+	f("+OK\r\n"+q+q+q+"*3\r\n:1\r\n-WRONGTYPE Operation\r\n:3\r\n", 1, "WRONGTYPE Operation")
+	f("+OK\r\n"+q+q+q+"*2\r\n:1\r\n:2\r\n", 1, `EXEC: want an array of 3 replies, got "*2"`)
+	f("+OK\r\n"+q+q+q+"*-1\r\n", 1, `EXEC: want an array of 3 replies, got "*-1"`)
+	f("+OK\r\n"+q+"$6\r\nQUEUED\r\n"+q+"*3\r\n:1\r\n:2\r\n:3\r\n", 1,
+		`queued command: want +QUEUED, got "$6"`)
+	f(":0\r\n"+q+q+q+"*3\r\n*1\r\n:1\r\n:2\r\n:3\r\n", 1, `MULTI: want +OK, got ":0"`)
+}
+
+// TestTxReplyResumes feeds a transaction's replies a byte at a time to a
+// reader without a connection, as the epoll engine does: each incomplete
+// parse is rewound and the counters come out as for one whole parse.
+func TestTxReplyResumes(t *testing.T) {
+	in := "-ERR no MULTI\r\n:1\r\n:1\r\n-ERR no EXEC\r\n" + "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n$1\r\nx\r\n$-1\r\n"
+	rd := &reader{buf: make([]byte, 64<<10)}
+	done := 0
+	for i := range len(in) {
+		rd.buf[rd.w] = in[i]
+		rd.w++
+		for done < 2 {
+			m := rd.mark()
+			err := rd.txReply(2)
+			if err == errNeedMore {
+				rd.rewind(m)
+				break
+			}
+			if err != nil {
+				t.Fatalf("byte %d: %v", i, err)
+			}
+			done++
+		}
+	}
+	if done != 2 || rd.r != rd.w || rd.errs != 1 || rd.values != 1 || rd.nils != 1 || rd.firstErr != "ERR no MULTI" {
+		t.Fatalf("done %d, %d bytes left, errs %d values %d nils %d first %q", done, rd.w-rd.r, rd.errs,
+			rd.values, rd.nils, rd.firstErr)
+	}
 }
 
 func TestRequestBuildingDoesNotAllocate(t *testing.T) {
@@ -90,5 +184,32 @@ func TestRequestBuildingDoesNotAllocate(t *testing.T) {
 	})
 	if n != 0 {
 		t.Fatalf("%v allocations per request", n)
+	}
+}
+
+// TestBatchAndRepliesDoNotAllocate: building a pipeline of each load, and
+// parsing a transaction's replies, allocate nothing once the buffers have
+// grown.
+func TestBatchAndRepliesDoNotAllocate(t *testing.T) {
+	for _, cmd := range []string{"set", "get", "mix", "mget", "incr", "mset", "multi"} {
+		o := &options{proto: protoRESP, cmd: cmd, pipeline: 16, keys: 1000, prefix: "key:", pad: 12,
+			writes: 1, reads: 10, mget: 10, mset: 2, multi: 10, multiCmd: "incr"}
+		rng := rand.New(rand.NewPCG(1, 1))
+		g := newGen(o, &uniformGen{rng: rng, n: o.keys}, rng, make([]byte, 100))
+		buf := g.batch(nil)
+		if n := testing.AllocsPerRun(100, func() { buf = g.batch(buf[:0]) }); n != 0 {
+			t.Errorf("%s: %v allocations per pipeline", cmd, n)
+		}
+	}
+	in := "+OK\r\n" + strings.Repeat("+QUEUED\r\n", 10) + "*10\r\n" + strings.Repeat(":7\r\n", 10)
+	rd := &reader{buf: []byte(in), w: len(in)}
+	n := testing.AllocsPerRun(100, func() {
+		rd.r = 0
+		if err := rd.txReply(10); err != nil || rd.errs != 0 {
+			t.Fatal(err, rd.errs)
+		}
+	})
+	if n != 0 {
+		t.Fatalf("%v allocations per transaction reply", n)
 	}
 }

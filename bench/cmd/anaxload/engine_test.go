@@ -11,9 +11,10 @@ import (
 )
 
 // fakeRESP serves a tiny RESP server on loopback: GET answers a 100-byte
-// value ("miss:..." keys get nil), MGET an array of them, SET +OK, INCR :1,
-// PING +PONG, anything else an error.
-func fakeRESP(t *testing.T) string {
+// value, MGET an array of them, SET and MSET +OK, INCR :1, PING +PONG,
+// MULTI +OK and then +QUEUED until EXEC answers the queued replies;
+// anything else, MULTI and EXEC too when noMulti is set, an error.
+func fakeRESP(t *testing.T, noMulti bool) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -30,28 +31,41 @@ func fakeRESP(t *testing.T) string {
 			go func() {
 				defer c.Close()
 				br, bw := bufio.NewReader(c), bufio.NewWriter(c)
+				var queued []string // replies of the commands queued since MULTI; nil outside MULTI
 				for {
 					args, err := readCommand(br)
 					if err != nil {
 						return
 					}
-					switch strings.ToUpper(args[0]) {
-					case "GET":
-						bw.WriteString("$100\r\n" + val + "\r\n")
-					case "MGET":
-						bw.WriteString("*" + strconv.Itoa(len(args)-1) + "\r\n")
+					name := strings.ToUpper(args[0])
+					var r string
+					switch {
+					case name == "GET":
+						r = "$100\r\n" + val + "\r\n"
+					case name == "MGET":
+						r = "*" + strconv.Itoa(len(args)-1) + "\r\n"
 						for range args[1:] {
-							bw.WriteString("$100\r\n" + val + "\r\n")
+							r += "$100\r\n" + val + "\r\n"
 						}
-					case "SET":
-						bw.WriteString("+OK\r\n")
-					case "INCR":
-						bw.WriteString(":1\r\n")
-					case "PING":
-						bw.WriteString("+PONG\r\n")
+					case name == "SET" || name == "MSET" && len(args)%2 == 1:
+						r = "+OK\r\n"
+					case name == "INCR":
+						r = ":1\r\n"
+					case name == "PING":
+						r = "+PONG\r\n"
+					case name == "MULTI" && !noMulti && queued == nil:
+						r, queued = "+OK\r\n", []string{}
+					case name == "EXEC" && !noMulti && queued != nil:
+						r = "*" + strconv.Itoa(len(queued)) + "\r\n" + strings.Join(queued, "")
+						queued = nil
 					default:
-						bw.WriteString("-ERR unknown command\r\n")
+						r = "-ERR unknown command\r\n"
 					}
+					if queued != nil && name != "MULTI" {
+						queued = append(queued, r)
+						r = "+QUEUED\r\n"
+					}
+					bw.WriteString(r)
 					if br.Buffered() == 0 { // answer a whole pipeline at once
 						if bw.Flush() != nil {
 							return
@@ -88,17 +102,17 @@ func readCommand(br *bufio.Reader) ([]string, error) {
 }
 
 func TestEnginesAgainstFakeServer(t *testing.T) {
-	addr := fakeRESP(t)
+	addr := fakeRESP(t, false)
 	engines := []string{"go"}
 	if defaultEngine == "epoll" {
 		engines = append(engines, "epoll")
 	}
 	for _, engine := range engines {
-		for _, cmd := range []string{"get", "set", "mix", "mget", "incr"} {
+		for _, cmd := range []string{"get", "set", "mix", "mget", "incr", "mset", "multi"} {
 			for _, p := range []int{1, 16} {
 				o := &options{addr: addr, proto: protoRESP, cmd: cmd, conns: 4, pipeline: p, size: 100,
 					keys: 1000, prefix: "key:", pad: 12, dist: "zipf", theta: 0.99, writes: 1, reads: 10,
-					mget: 10, duration: 150 * time.Millisecond, warmup: 20 * time.Millisecond,
+					mget: 10, mset: 2, multi: 10, multiCmd: "get", duration: 150 * time.Millisecond, warmup: 20 * time.Millisecond,
 					timeout: 2 * time.Second, engine: engine, seed: 1}
 				st, err := load(o)
 				if err != nil {
@@ -108,7 +122,7 @@ func TestEnginesAgainstFakeServer(t *testing.T) {
 					t.Fatalf("%s %s P%d: %d requests, %d errors (%s), %d misses", engine, cmd, p,
 						st.hist.Count(), st.errs, st.firstErr, st.misses)
 				}
-				if (cmd == "get" || cmd == "mget") && st.values == 0 {
+				if (cmd == "get" || cmd == "mget" || cmd == "multi") && st.values == 0 {
 					t.Fatalf("%s %s P%d: no values read", engine, cmd, p)
 				}
 			}
@@ -116,8 +130,33 @@ func TestEnginesAgainstFakeServer(t *testing.T) {
 	}
 }
 
+// TestMultiWithoutTransactions runs -cmd multi against a server that
+// refuses MULTI and EXEC (and so runs the queued commands on their own):
+// the load stays in step and every transaction counts as one error.
+func TestMultiWithoutTransactions(t *testing.T) {
+	addr := fakeRESP(t, true)
+	engines := []string{"go"}
+	if defaultEngine == "epoll" {
+		engines = append(engines, "epoll")
+	}
+	for _, engine := range engines {
+		o := &options{addr: addr, proto: protoRESP, cmd: "multi", conns: 2, pipeline: 4, size: 100, keys: 1000,
+			prefix: "key:", pad: 12, dist: "uniform", multi: 3, multiCmd: "incr", duration: 100 * time.Millisecond,
+			warmup: 0, timeout: 2 * time.Second, engine: engine, seed: 1}
+		st, err := load(o)
+		if err != nil {
+			t.Fatalf("%s: %v", engine, err)
+		}
+		// Every transaction sent is answered, the measured ones and those
+		// before the warm-up ended or after the end.
+		if st.hist.Count() == 0 || st.errs < st.hist.Count() || st.errs%4 != 0 || st.firstErr != "ERR unknown command" {
+			t.Fatalf("%s: %d transactions, %d errors (%s)", engine, st.hist.Count(), st.errs, st.firstErr)
+		}
+	}
+}
+
 func TestWaitReadyAndPrefill(t *testing.T) {
-	addr := fakeRESP(t)
+	addr := fakeRESP(t, false)
 	o := &options{addr: addr, proto: protoRESP, cmd: "ping", conns: 3, pipeline: 1, size: 10, keys: 1000,
 		prefix: "key:", pad: 12, duration: time.Second, timeout: time.Second}
 	if err := waitReady(o); err != nil {

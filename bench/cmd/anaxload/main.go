@@ -19,6 +19,8 @@
 //
 //	anaxload -addr 127.0.0.1:6379 -cmd get -c 50 -P 16 -d 100 -keys 1000000 -duration 10s
 //	anaxload -cmd mix -ratio 1:10 -dist zipf -theta 0.99
+//	anaxload -cmd mset -mset 2
+//	anaxload -cmd multi -multi 10 -multi-cmd incr -key-prefix counter:
 //	anaxload -cmd prefill -keys 1000000 -d 100
 //	anaxload -cmd ping -duration 5s  # wait until the server answers
 package main
@@ -52,6 +54,9 @@ type options struct {
 	writes   int // mix: writes per writes+reads
 	reads    int
 	mget     int
+	mset     int
+	multi    int    // multi: commands per transaction
+	multiCmd string // multi: the command queued, set, get or incr
 	duration time.Duration
 	warmup   time.Duration
 	timeout  time.Duration
@@ -65,7 +70,7 @@ func main() {
 	var ratio string
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:6379", "server address")
 	flag.StringVar(&o.proto, "proto", protoRESP, "wire protocol: resp or memcache")
-	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr; or prefill (SET every key once), ping (wait for the server)")
+	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr, mset, multi; or prefill (SET every key once), ping (wait for the server)")
 	flag.IntVar(&o.conns, "c", 50, "connections")
 	flag.IntVar(&o.pipeline, "P", 1, "requests per pipeline")
 	flag.IntVar(&o.size, "d", 100, "value size in bytes")
@@ -76,10 +81,13 @@ func main() {
 	flag.Float64Var(&o.theta, "theta", 0.99, "zipf exponent, in (0, 1)")
 	flag.StringVar(&ratio, "ratio", "1:10", "mix: writes:reads")
 	flag.IntVar(&o.mget, "mget", 10, "mget: keys per command")
+	flag.IntVar(&o.mset, "mset", 2, "mset: keys per command")
+	flag.IntVar(&o.multi, "multi", 10, "multi: commands per MULTI/EXEC transaction (one operation)")
+	flag.StringVar(&o.multiCmd, "multi-cmd", "incr", "multi: the command in the transaction: set, get or incr")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured time (ping: how long to wait)")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "load before measuring")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "extra time allowed past the end before a connection is abandoned")
-	flag.BoolVar(&o.tsv, "tsv", false, "print one tab-separated line: ops/s p50 p99 p99.9 max (ms) errors miss% client-cpu%")
+	flag.BoolVar(&o.tsv, "tsv", false, "print one tab-separated line: ops/s p50 p99 p99.9 max (ms) errors (multi: failed transactions) miss% client-cpu%")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed")
 	flag.StringVar(&o.engine, "engine", defaultEngine, "epoll (Linux: one event loop per GOMAXPROCS, as redis-benchmark) or go (a goroutine per connection)")
 	flag.Parse()
@@ -111,8 +119,17 @@ func (o *options) check(ratio string) error {
 	}
 	switch o.cmd {
 	case "set", "get", "mix", "mget", "incr", "prefill", "ping":
+	case "mset", "multi":
+		if o.proto != protoRESP {
+			return fmt.Errorf("-cmd %s needs -proto resp", o.cmd)
+		}
 	default:
 		return fmt.Errorf("unknown -cmd %q", o.cmd)
+	}
+	switch o.multiCmd {
+	case "set", "get", "incr":
+	default:
+		return fmt.Errorf("unknown -multi-cmd %q", o.multiCmd)
 	}
 	switch o.engine {
 	case "go":
@@ -138,8 +155,11 @@ func (o *options) check(ratio string) error {
 	if !ok || err1 != nil || err2 != nil || o.writes < 0 || o.reads < 0 || o.writes+o.reads == 0 {
 		return fmt.Errorf("-ratio %q: want writes:reads", ratio)
 	}
-	if o.conns < 1 || o.pipeline < 1 || o.size < 0 || o.keys < 1 || o.mget < 1 || o.duration <= 0 {
-		return fmt.Errorf("-c, -P, -keys, -mget and -duration must be positive")
+	if o.conns < 1 || o.pipeline < 1 || o.size < 0 || o.keys < 1 || o.mget < 1 || o.mset < 1 || o.duration <= 0 {
+		return fmt.Errorf("-c, -P, -keys, -mget, -mset and -duration must be positive")
+	}
+	if o.multi < 0 {
+		return fmt.Errorf("-multi must not be negative")
 	}
 	return nil
 }
@@ -151,9 +171,14 @@ func (o *options) request() request {
 	return respRequest{}
 }
 
+// reply consumes the replies to one request of the load: one reply, or
+// a whole transaction's for -cmd multi.
 func (o *options) reply(rd *reader) error {
-	if o.proto == protoMemcache {
+	switch {
+	case o.proto == protoMemcache:
 		return rd.memcacheReply()
+	case o.cmd == "multi":
+		return rd.txReply(o.multi)
 	}
 	return rd.respReply()
 }
@@ -291,14 +316,22 @@ func (w *worker) collect(rd *reader) {
 type gen struct {
 	o    *options
 	req  request
+	resp respRequest // the RESP-only requests (mset, multi)
 	kg   keyGen
 	rng  *rand.Rand
 	val  []byte
-	keys [][]byte
+	keys [][]byte // one per key of a request; reused
 }
 
 func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
-	return &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, o.mget)}
+	n := 1
+	switch o.cmd {
+	case "mget":
+		n = o.mget
+	case "mset":
+		n = o.mset
+	}
+	return &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, n)}
 }
 
 // batch appends one pipeline of -P requests to dst.
@@ -327,9 +360,37 @@ func (g *gen) batch(dst []byte) []byte {
 		case "incr":
 			keys[0] = o.appendKey(keys[0][:0], g.kg.next())
 			dst = g.req.incr(dst, keys[0])
+		case "mset":
+			for j := range keys {
+				keys[j] = o.appendKey(keys[j][:0], g.kg.next())
+			}
+			dst = g.resp.mset(dst, keys, g.val)
+		case "multi":
+			dst = g.tx(dst)
 		}
 	}
 	return dst
+}
+
+// tx appends one transaction: MULTI, -multi commands, EXEC. The server
+// gets them in one write (with the rest of the pipeline), and the
+// transaction counts as one request, answered when EXEC's reply is in.
+func (g *gen) tx(dst []byte) []byte {
+	o, key := g.o, g.keys[0]
+	dst = g.resp.multi(dst)
+	for range o.multi {
+		key = o.appendKey(key[:0], g.kg.next())
+		switch o.multiCmd {
+		case "set":
+			dst = g.req.set(dst, key, g.val)
+		case "get":
+			dst = g.req.get(dst, key)
+		default:
+			dst = g.req.incr(dst, key)
+		}
+	}
+	g.keys[0] = key
+	return g.resp.exec(dst)
 }
 
 // load runs the load and returns every connection's figures merged.
@@ -403,16 +464,39 @@ func runLoad(o *options) error {
 			ms(h.Quantile(0.999)), ms(h.Max()), total.errs, miss, cpuPct)
 	} else {
 		fmt.Printf("anaxload %s on %s (%s, %s engine): %d conns, pipeline %d, %d B values, %d keys %s, %v after %v warm-up\n",
-			o.cmd, o.addr, o.proto, o.engine, o.conns, o.pipeline, o.size, o.keys, o.dist, o.duration, o.warmup)
-		fmt.Printf("  ops/s %.0f  requests %d  error replies %d  misses %.1f%%\n", ops, h.Count(), total.errs, miss)
+			o.describe(), o.addr, o.proto, o.engine, o.conns, o.pipeline, o.size, o.keys, o.dist, o.duration, o.warmup)
+		fmt.Printf("  ops/s %.0f  requests %d  %s %d  misses %.1f%%\n", ops, h.Count(), o.errorsAre(), total.errs, miss)
 		fmt.Printf("  latency ms: p50 %s  p99 %s  p99.9 %s  max %s\n", ms(h.Quantile(0.5)), ms(h.Quantile(0.99)),
 			ms(h.Quantile(0.999)), ms(h.Max()))
 		fmt.Printf("  client CPU %.0f%% of %d core(s)\n", cpuPct, gomaxprocs())
 	}
 	if total.errs > 0 {
-		fmt.Fprintf(os.Stderr, "anaxload: %d error replies, first: %s\n", total.errs, total.firstErr)
+		fmt.Fprintf(os.Stderr, "anaxload: %d %s, first: %s\n", total.errs, o.errorsAre(), total.firstErr)
 	}
 	return nil
+}
+
+// describe names the load for the report: the command and its size.
+func (o *options) describe() string {
+	switch o.cmd {
+	case "mget":
+		return fmt.Sprintf("mget (%d keys)", o.mget)
+	case "mset":
+		return fmt.Sprintf("mset (%d keys)", o.mset)
+	case "multi":
+		return fmt.Sprintf("multi (MULTI, %d %s, EXEC: one operation)", o.multi, o.multiCmd)
+	}
+	return o.cmd
+}
+
+// errorsAre says what the error count counts: error replies, one per
+// request, except that a transaction that went wrong is one error however
+// many of its replies did.
+func (o *options) errorsAre() string {
+	if o.cmd == "multi" {
+		return "failed transactions"
+	}
+	return "error replies"
 }
 
 // presetCounters stores "0" in every counter key: memcached's incr does
