@@ -27,6 +27,9 @@ type Conn struct {
 	gc   gnet.Conn
 	loop *Loop
 	lim  Limits
+	// Addresses, taken at open: gnet clears its own when the connection
+	// closes, and CLIENT LIST reads them from other loops.
+	remote, local net.Addr
 
 	parser resp.Parser
 	argv   [][]byte
@@ -47,11 +50,11 @@ type Conn struct {
 // Loop returns the index of the connection's loop (its home shard).
 func (c *Conn) Loop() int { return c.loop.Index }
 
-// RemoteAddr returns the peer address.
-func (c *Conn) RemoteAddr() net.Addr { return c.gc.RemoteAddr() }
+// RemoteAddr returns the peer address. Safe from any goroutine.
+func (c *Conn) RemoteAddr() net.Addr { return c.remote }
 
-// LocalAddr returns the local address.
-func (c *Conn) LocalAddr() net.Addr { return c.gc.LocalAddr() }
+// LocalAddr returns the local address. Safe from any goroutine.
+func (c *Conn) LocalAddr() net.Addr { return c.local }
 
 // Fd returns the socket's file descriptor.
 func (c *Conn) Fd() int { return c.gc.Fd() }

@@ -295,7 +295,8 @@ func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	if gc.Context() == anchorMark {
 		return nil, gnet.None // a loop-discovery connection: no client state
 	}
-	c := &Conn{srv: s, gc: gc, loop: l, ID: s.nextID.Add(1), Created: time.Now()}
+	c := &Conn{srv: s, gc: gc, loop: l, ID: s.nextID.Add(1), Created: time.Now(),
+		remote: gc.RemoteAddr(), local: gc.LocalAddr()}
 	c.lim = s.opts.Limits
 	gc.SetContext(c)
 	if f, ok := s.opts.PortFaces[localPort(gc.LocalAddr())]; ok {

@@ -123,7 +123,7 @@ func (m *monitor) note(cmd *Command, args [][]byte, d time.Duration, cl *Client)
 	if ns >= m.slowNs.Load() && cmd.Name != "exec" {
 		e := slowEntry{at: time.Now().Unix(), usec: ns / 1000, args: slowArgs(args)}
 		if cl != nil {
-			if a := cl.conn.RemoteAddr(); a != nil { // nil once closed
+			if a := cl.conn.RemoteAddr(); a != nil { // nil for a connection that never had one
 				e.peer = a.String()
 			}
 			e.cname = cl.name()
