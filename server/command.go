@@ -34,6 +34,8 @@ const (
 	FlagNoScript
 	// FlagBlocking: may block the client.
 	FlagBlocking
+	// FlagNoMulti: refused inside MULTI (Redis's no-multi flag).
+	FlagNoMulti
 )
 
 // Command describes one command: the table is data (see registry.go).

@@ -58,13 +58,16 @@ func cmdDebug(x *Exec) {
 // debugAllowed applies enable-debug-command. With "local", a command that
 // runs under a barrier no longer has its client at hand; it is then allowed
 // only when the server listens on loopback addresses alone.
-func (s *Server) debugAllowed(x *Exec) bool {
+func (s *Server) debugAllowed(x *Exec) bool { return s.debugAllowedFor(x.Client) }
+
+// debugAllowedFor is debugAllowed for client cl (nil when not at hand).
+func (s *Server) debugAllowedFor(cl *Client) bool {
 	switch strings.ToLower(s.cfg.String("enable-debug-command")) {
 	case "yes":
 		return true
 	case "local":
-		if x.Client != nil {
-			return addrIsLoopback(x.Client.conn.RemoteAddr())
+		if cl != nil {
+			return addrIsLoopback(cl.conn.RemoteAddr())
 		}
 		for _, b := range s.cfg.Strings("bind") {
 			ip := net.ParseIP(strings.TrimPrefix(b, "-"))

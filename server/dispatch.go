@@ -402,6 +402,13 @@ func (s *Server) rejectCommand(c *protocol.Conn, cl *Client, home int, cmd *Comm
 	if cl.multi != nil {
 		cl.multi.aborted = true // EXEC answers EXECABORT
 	}
+	if cmd != nil && cmd.Name == "exec" {
+		// Redis's execCommandAbort: EXEC refused before it ran discards the
+		// transaction and the watches, and says why.
+		msg = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR ")
+		cl.multi = nil
+		s.unwatchAll(cl)
+	}
 	s.countErrorPrefix(home, msg)
 	if cl.suppressReply() {
 		return

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strings"
 	"time"
 
 	"github.com/anaxdb/anax/protocol"
@@ -85,8 +86,31 @@ func (s *Server) replyError(c *protocol.Conn, cl *Client, home int, msg string) 
 	s.reply(c, cl, resp.AppendError(nil, msg))
 }
 
-// queueMulti queues a command inside MULTI.
+// queueMulti queues a command inside MULTI, after the checks Redis makes
+// before queueing (each refusal aborts the transaction): commands not
+// allowed in a transaction, unknown subcommands and their arity, DEBUG
+// while it is disabled.
 func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, home int) protocol.Result {
+	if cmd.Flags&FlagNoMulti != 0 {
+		s.rejectCommand(c, cl, home, cmd, "ERR Command not allowed inside a transaction")
+		return protocol.Done
+	}
+	if len(cmd.Subcommands) > 0 && len(args) > 1 {
+		sub := cmd.subcommand(args[1])
+		if sub == nil {
+			s.admin().countUnknownSubcommand(cmd)
+			s.rejectCommand(c, cl, home, cmd, sanitizeError("ERR unknown subcommand '"+truncArg(args[1], 128)+"'. Try "+strings.ToUpper(string(args[0]))+" HELP."))
+			return protocol.Done
+		}
+		if !sub.arityOK(len(args)) {
+			s.rejectCommand(c, cl, home, sub, "ERR wrong number of arguments for '"+sub.Name+"' command")
+			return protocol.Done
+		}
+	}
+	if cmd.Name == "debug" && !s.debugAllowedFor(cl) {
+		s.rejectCommand(c, cl, home, cmd, errDebugNotAllowed)
+		return protocol.Done
+	}
 	total := 0
 	for _, a := range args {
 		total += len(a)

@@ -24,7 +24,7 @@ import (
 //     weighted pick (RANDOMKEY), the first reply (DEBUG);
 //   - gather (the default for key commands): the entries of every key are
 //     copied into a private scratch shard, the command runs there on the
-//     coordinator, and the entries it changed are written back. RENAME,
+//     coordinator, and the entries it wrote are written back. RENAME,
 //     COPY, MSETNX and LCS take this path across shards, and so will any
 //     later multi-key command without code of its own;
 //   - routed: SCAN runs on the one shard its cursor names.
@@ -134,6 +134,11 @@ func (t *txRun) exec(x *Exec, statIdx int) {
 			t.runOn(x, shards[0])
 		case cmd.Multi == multiGather:
 			t.gather(x, shards)
+		case cmd.Step > 1 && (len(x.Args)-cmd.FirstKey)%cmd.Step != 0:
+			// Malformed (MSET with a key and no value): split pieces could
+			// each look valid. Run whole on one shard, which only answers
+			// the error.
+			t.runOn(x, shards[0])
 		default:
 			t.split(x, x.keyIdx)
 		}
@@ -376,11 +381,20 @@ func (t *txRun) gather(x *Exec, shards []int) {
 	}, false)
 
 	sc := t.scratchShard(numDB)
-	var before []gathered
 	for _, sh := range shards {
 		for _, g := range found[sh] {
 			sc.DB(g.db).Import(g.raw)
-			before = append(before, g)
+		}
+	}
+	// Watch every (db, key) on the scratch shard: a write there, even one
+	// that leaves the same bytes (COPY ... REPLACE of an equal value), is a
+	// write for the key's watchers on its real shard.
+	written := make([]*shard.Watcher, len(keys)*numDB)
+	for i, key := range keys {
+		for db := 0; db < numDB; db++ {
+			w := &shard.Watcher{}
+			written[i*numDB+db] = w
+			sc.Watch(db, key, w, x.Now)
 		}
 	}
 	x.home = sc
@@ -388,23 +402,18 @@ func (t *txRun) gather(x *Exec, shards []int) {
 	x.multi = false
 	x.Cmd.Run(x)
 
-	// Write back every (db, key) whose entry changed.
+	// Write back every (db, key) that was written.
 	writes := make([][]gathered, s.router.N()) // raw nil = delete
 	var dirty []int
-	for _, key := range keys {
+	for i, key := range keys {
 		sh := s.router.Route(key)
 		for db := 0; db < numDB; db++ {
-			after, okAfter := sc.DB(db).Export(key, x.Now, nil)
-			var prev []byte
-			for _, g := range before {
-				if g.db == db && string(g.key) == string(key) {
-					prev = g.raw
-					break
-				}
-			}
-			if !okAfter && prev == nil || okAfter && prev != nil && shard.SameEntry(prev, after) {
+			w := written[i*numDB+db]
+			sc.Unwatch(db, key, w)
+			if !w.Dirty.Load() {
 				continue
 			}
+			after, okAfter := sc.DB(db).Export(key, x.Now, nil)
 			if !okAfter {
 				after = nil
 			}

@@ -182,7 +182,7 @@ func (db *DB) SizeOf(h Handle) int { return db.sh.arena.Size(h) + 16 }
 func (db *DB) SetExpireAt(h Handle, at int64) {
 	b := db.sh.arena.Bytes(h)
 	old := int64(binary.LittleEndian.Uint64(b[8:]))
-	if db.sh.watching != 0 {
+	if db.sh.watching != 0 && old != at {
 		db.touch(keyBytes(b), false)
 	}
 	binary.LittleEndian.PutUint64(b[8:], uint64(at))

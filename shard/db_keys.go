@@ -121,14 +121,3 @@ func (db *DB) Import(raw []byte) {
 	db.adjustExpires(0, expireAt)
 	db.keysPub.Store(int64(db.table.Len()))
 }
-
-// SameEntry reports whether two exported entries hold the same key, value,
-// type, encoding, TTL and memcache metadata; the access time and LFU
-// counter, which reads update, are ignored.
-func SameEntry(a, b []byte) bool {
-	if len(a) != len(b) || len(a) < headerSize {
-		return false
-	}
-	return string(a[:16]) == string(b[:16]) && a[20] == b[20] && a[21] == b[21] && a[23] == b[23] &&
-		string(a[headerSize:]) == string(b[headerSize:])
-}

@@ -155,6 +155,9 @@ func (s *Shard) FlushAll(now int64) {
 
 // SwapDB exchanges databases a and b. Owner only.
 func (s *Shard) SwapDB(a, b int, now int64) {
+	if a == b {
+		return
+	}
 	s.touchEmptied(a, s.dbs[a], s.dbs[b], now)
 	s.touchEmptied(b, s.dbs[b], s.dbs[a], now)
 	s.dbs[a], s.dbs[b] = s.dbs[b], s.dbs[a]
