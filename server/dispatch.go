@@ -22,6 +22,7 @@ func (s *Server) Open(c *protocol.Conn) {
 
 // Close implements protocol.Handler.
 func (s *Server) Close(c *protocol.Conn) {
+	s.flushHops(c.Loop())
 	if cl, ok := c.Client.(*Client); ok {
 		s.unwatchAll(cl)
 		s.clients.remove(cl)
@@ -193,18 +194,72 @@ func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *Command, args [][]byt
 		if !suppress {
 			slot.Buf = append(slot.Buf, x.Out...)
 		}
-		homeShard.Post(func() { c.Complete(slot) })
 	}
-	s.router.Hop(target, func() {
+	complete := func() { c.Complete(slot) }
+	s.queueHop(home, target, func(back *[]func()) {
 		if !s.router.Idle(target) {
 			x.keyIdx = x.Cmd.keyIndexes(x.Args, x.keyIdx[:0])
 			if locks := s.commandLocks(x.Cmd, x.Args, x.keyIdx); !s.router.Free(target, locks) {
-				s.router.RunQueued(target, locks, run)
+				s.router.RunQueued(target, locks, func() {
+					run()
+					homeShard.Post(complete)
+				})
 				return
 			}
 		}
 		run()
+		*back = append(*back, complete)
 	})
+}
+
+// hopItem is one command's work on another shard; it appends to back what
+// must then run on the connection's loop.
+type hopItem func(back *[]func())
+
+// queueHop squashes pipelines: the commands of one read batch that go to
+// the same other shard travel in one hop, run there in order, and their
+// replies come back in one hop (flushHops, at the end of the batch).
+func (s *Server) queueHop(home, target int, item hopItem) {
+	b := &s.batch[home]
+	if b.hops == nil {
+		b.hops = make([][]hopItem, s.router.N())
+	}
+	if len(b.hops[target]) == 0 {
+		b.hopTargets = append(b.hopTargets, target)
+	}
+	b.hops[target] = append(b.hops[target], item)
+}
+
+// flushHops posts the hops queued on loop home. It runs at the end of each
+// batch, and before anything else of the loop posts to a shard, so that a
+// connection's commands reach each shard in the order sent.
+func (s *Server) flushHops(home int) {
+	b := &s.batch[home]
+	if len(b.hopTargets) == 0 {
+		return
+	}
+	homeShard := s.router.Shard(home)
+	for _, target := range b.hopTargets {
+		items := b.hops[target]
+		b.hops[target] = nil
+		if len(items) > 1 {
+			s.router.Stats.Squashed.Add(int64(len(items)))
+		}
+		s.router.Hop(target, func() {
+			var back []func()
+			for _, it := range items {
+				it(&back)
+			}
+			if len(back) > 0 {
+				homeShard.Post(func() {
+					for _, f := range back {
+						f()
+					}
+				})
+			}
+		})
+	}
+	b.hopTargets = b.hopTargets[:0]
 }
 
 // runScan runs SCAN on the shard its cursor names and, while the call has
@@ -239,6 +294,7 @@ func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *Command, args [][]by
 		run()
 	}
 	first := s.scanShard(args)
+	s.flushHops(home)
 	s.router.Hop(first, func() { step(first) })
 }
 
@@ -355,11 +411,13 @@ func (s *Server) runInline(x *Exec, loop int) {
 
 // batchState is per loop: the clock read once per batch of commands.
 type batchState struct {
-	now  time.Time
-	cmds []*Command // run inline in this batch, for timing
-	args [][]byte   // their arguments, end to end
-	ends []int32    // where each command's arguments end in args
-	_    [32]byte
+	now        time.Time
+	hops       [][]hopItem // per target shard: hops queued in this batch
+	hopTargets []int       // shards with queued hops, in first-use order
+	cmds       []*Command  // run inline in this batch, for timing
+	args       [][]byte    // their arguments, end to end
+	ends       []int32     // where each command's arguments end in args
+	_          [32]byte
 }
 
 // BeginBatch implements protocol.Handler: one clock read for the commands
@@ -376,6 +434,7 @@ func (s *Server) BeginBatch(c *protocol.Conn) {
 // EndBatch implements protocol.Handler: share the batch's duration among
 // the commands that ran inline.
 func (s *Server) EndBatch(c *protocol.Conn) {
+	s.flushHops(c.Loop())
 	b := &s.batch[c.Loop()]
 	if len(b.cmds) == 0 {
 		return

@@ -179,7 +179,7 @@ var (
 	dTransactions  = desc("anax_transactions_total", "Transaction ids taken by the scheduler (multi-shard commands, EXECs and contended commands).")
 	dTxRetries     = desc("anax_tx_schedule_retries_total", "Transaction schedules refused by a shard and retried with a new id.")
 	dTxQueued      = desc("anax_tx_queued_commands_total", "Single-shard commands that found their keys locked and queued behind a transaction.")
-	dSquashed      = desc("anax_squashed_commands_total", "Commands that ran in a hop shared with other commands (EXEC bodies).")
+	dSquashed      = desc("anax_squashed_commands_total", "Commands that ran in a hop shared with other commands (EXEC bodies and pipelines).")
 	dBuildInfo     = desc("anax_build_info", "Anax and Go versions.", "version", "goversion")
 	dGoroutines    = desc("anax_go_goroutines", "Live goroutines.")
 	dGCCycles      = desc("anax_go_gc_cycles_total", "Completed GC cycles.")
