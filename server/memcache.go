@@ -13,6 +13,7 @@ import (
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/protocol/memcache"
 	"github.com/anaxdb/anax/shard"
+	"github.com/anaxdb/anax/txn"
 )
 
 // The Memcached listener (--memcached-port, off by default).
@@ -189,19 +190,41 @@ func (m *mcState) replyLine(c *protocol.Conn, home int, s string) {
 func (m *mcState) keyed(c *protocol.Conn, home int, r *memcache.Request, now int64) {
 	router := m.s.router
 	target := router.Route(r.Key)
-	if target == home {
+	if target == home && (router.Idle(home) || router.Free(home, mcLocks(r.Key))) {
 		b := c.Begin()
 		b = m.exec(home, r, now, b)
 		c.End(b)
 		return
 	}
+	// Elsewhere, or behind a transaction that holds the key: like a RESP
+	// command, it waits for the transaction (see txn.Router.RunQueued).
 	detached := r.Clone()
 	slot := c.Defer()
 	homeShard := router.Shard(home)
-	router.Hop(target, func() {
+	run := func() {
 		slot.Buf = m.exec(target, detached, now, slot.Buf)
 		homeShard.Post(func() { c.Complete(slot) })
+	}
+	router.Hop(target, func() {
+		if !router.Idle(target) {
+			if locks := mcLocks(detached.Key); !router.Free(target, locks) {
+				router.RunQueued(target, locks, run)
+				return
+			}
+		}
+		run()
 	})
+}
+
+// mcLocks is the intent lock a memcache command takes on its key: always
+// exclusive (most memcache commands write, and a read that waits a little
+// longer behind a transaction costs nothing in correctness).
+func mcLocks(keys ...[]byte) []txn.Lock {
+	locks := make([]txn.Lock, len(keys))
+	for i, k := range keys {
+		locks[i] = txn.Lock{FP: txn.Fingerprint(k), Mode: txn.Exclusive}
+	}
+	return locks
 }
 
 // mcGetBatch is the part of a multi-key get that runs on one other shard:
@@ -284,7 +307,7 @@ func (m *mcState) get(c *protocol.Conn, home int, r *memcache.Request, now int64
 	homeShard := router.Shard(home)
 	for _, bt := range batches {
 		bt := bt
-		router.Hop(bt.target, func() {
+		runAll := func() {
 			for _, run := range bt.runs {
 				for _, k := range run.keys {
 					run.slot.Buf = m.getOne(bt.target, k, withCAS, touch, exp, now, run.slot.Buf)
@@ -295,6 +318,19 @@ func (m *mcState) get(c *protocol.Conn, home int, r *memcache.Request, now int64
 					c.Complete(run.slot)
 				}
 			})
+		}
+		router.Hop(bt.target, func() {
+			if !router.Idle(bt.target) {
+				var keys [][]byte
+				for _, run := range bt.runs {
+					keys = append(keys, run.keys...)
+				}
+				if locks := mcLocks(keys...); !router.Free(bt.target, locks) {
+					router.RunQueued(bt.target, locks, runAll)
+					return
+				}
+			}
+			runAll()
 		})
 	}
 }
