@@ -334,9 +334,9 @@ func (s *Server) shardSet(args [][]byte, idx []int) []int {
 	return out
 }
 
-// newDetachedExec copies the arguments so the command can run after the
-// read buffer is reused.
-func newDetachedExec(s *Server, cl *Client, cmd *Command, args [][]byte, now time.Time) *Exec {
+// copyArgs copies arguments that live in a connection's read buffer into
+// one allocation of their own.
+func copyArgs(args [][]byte) [][]byte {
 	total := 0
 	for _, a := range args {
 		total += len(a)
@@ -348,8 +348,14 @@ func newDetachedExec(s *Server, cl *Client, cmd *Command, args [][]byte, now tim
 		buf = append(buf, a...)
 		cp[i] = buf[start:len(buf):len(buf)]
 	}
+	return cp
+}
+
+// newDetachedExec copies the arguments so the command can run after the
+// read buffer is reused.
+func newDetachedExec(s *Server, cl *Client, cmd *Command, args [][]byte, now time.Time) *Exec {
 	x := &Exec{s: s}
-	x.reset(cl, cmd, cp, now)
+	x.reset(cl, cmd, copyArgs(args), now)
 	x.Client = nil
 	return x
 }
@@ -375,16 +381,7 @@ func (x *Exec) reset(cl *Client, cmd *Command, args [][]byte, now time.Time) {
 func (s *Server) runCommand(x *Exec, statIdx int, cl *Client) {
 	start := time.Now()
 	x.Cmd.Run(x)
-	d := time.Since(start)
-	st := &x.Cmd.stats[statIdx]
-	st.calls.Add(1)
-	st.nsec.Add(int64(d))
-	if x.failed {
-		st.failed.Add(1)
-	}
-	if int64(d) >= s.mon.minNs.Load() {
-		s.mon.note(x.Cmd, x.Args, d, cl)
-	}
+	s.noteRun(x, statIdx, time.Since(start), cl)
 }
 
 // runInline runs x on the connection's loop. Reading the clock costs as

@@ -111,18 +111,7 @@ func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *Command, args [][
 		s.rejectCommand(c, cl, home, cmd, errDebugNotAllowed)
 		return protocol.Done
 	}
-	total := 0
-	for _, a := range args {
-		total += len(a)
-	}
-	buf := make([]byte, 0, total)
-	cp := make([][]byte, len(args))
-	for i, a := range args {
-		start := len(buf)
-		buf = append(buf, a...)
-		cp[i] = buf[start:len(buf):len(buf)]
-	}
-	cl.multi.cmds = append(cl.multi.cmds, queuedCommand{cmd: cmd, args: cp})
+	cl.multi.cmds = append(cl.multi.cmds, queuedCommand{cmd: cmd, args: copyArgs(args)})
 	s.reply(c, cl, []byte("+QUEUED\r\n"))
 	return protocol.Done
 }

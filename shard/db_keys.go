@@ -45,6 +45,13 @@ func (db *DB) CopyFrom(src *DB, h Handle, key []byte, expireAt int64, keepMeta b
 	copy(nb[headerSize:], key)
 	copy(nb[headerSize+len(key):], val)
 
+	db.put(key, nh, expireAt)
+	return nh
+}
+
+// put makes key name the complete cell nh (TTL expireAt), freeing the cell
+// it named before.
+func (db *DB) put(key []byte, nh Handle, expireAt int64) {
 	hash := Hash(key)
 	db.match.key = key
 	old, exists := db.table.Find(hash, &db.match)
@@ -54,13 +61,12 @@ func (db *DB) CopyFrom(src *DB, h Handle, key []byte, expireAt int64, keepMeta b
 		db.table.Update(hash, &db.match, uint64(nh))
 		db.match.key = nil
 		db.sh.arena.Free(oh)
-		return nh
+		return
 	}
 	db.match.key = nil
 	db.table.Insert(hash, uint64(nh))
 	db.adjustExpires(0, expireAt)
 	db.keysPub.Store(int64(db.table.Len()))
-	return nh
 }
 
 // SetAccessTime sets the entry's last access time (Unix seconds), as
@@ -105,19 +111,5 @@ func (db *DB) Import(raw []byte) {
 	expireAt := int64(binary.LittleEndian.Uint64(raw[8:]))
 	nh, nb := db.sh.arena.Alloc(len(raw))
 	copy(nb, raw)
-	hash := Hash(key)
-	db.match.key = key
-	old, exists := db.table.Find(hash, &db.match)
-	if exists {
-		oh := Handle(old)
-		db.adjustExpires(db.ExpireAt(oh), expireAt)
-		db.table.Update(hash, &db.match, uint64(nh))
-		db.match.key = nil
-		db.sh.arena.Free(oh)
-		return
-	}
-	db.match.key = nil
-	db.table.Insert(hash, uint64(nh))
-	db.adjustExpires(0, expireAt)
-	db.keysPub.Store(int64(db.table.Len()))
+	db.put(key, nh, expireAt)
 }
