@@ -325,7 +325,7 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 			slot := c.Defer()
 			c.Hold()
 			s.router.RunQueued(home, locks, func() {
-				out := body(false)
+				out := body(true) // on the client's own loop: connection commands may run
 				s.unregisterWatches(w, watched)
 				if !suppress {
 					slot.Buf = append(slot.Buf, out...)
