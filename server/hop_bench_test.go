@@ -38,3 +38,51 @@ func BenchmarkHop(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTx measures the round trip of multi-key commands and EXEC when
+// their keys share the connection's shard (no transaction) and when they
+// span both shards (a scheduled transaction).
+func BenchmarkTx(b *testing.B) {
+	addr := servertest.Start(b, "--threads", "2")
+	router := txn.New([]*shard.Shard{nil, nil})
+	keysOn := func(want, n int) []string {
+		var out []string
+		for i := 0; len(out) < n; i++ {
+			k := fmt.Sprintf("k:%d:%d", want, i)
+			if router.Route([]byte(k)) == want {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	local, remote := keysOn(0, 10), keysOn(1, 10)
+	mixed := append(append([]string{}, local[:5]...), remote[:5]...)
+	r := servertest.Dial(b, addr)
+	exec := func(keys []string) []byte {
+		var req []byte
+		req = append(req, servertest.Encode("MULTI")...)
+		for _, k := range keys {
+			req = append(req, servertest.Encode("INCR", k)...)
+		}
+		return append(req, servertest.Encode("EXEC")...)
+	}
+	for _, bc := range []struct {
+		name  string
+		req   []byte
+		reads int
+	}{
+		{"mset-1-shard", servertest.Encode("MSET", local[0], "v", local[1], "v"), 1},
+		{"mset-2-shards", servertest.Encode("MSET", local[0], "v", remote[0], "v"), 1},
+		{"exec10-1-shard", exec(local), 12},
+		{"exec10-2-shards", exec(mixed), 12},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				r.Send(bc.req)
+				for j := 0; j < bc.reads; j++ {
+					r.Read()
+				}
+			}
+		})
+	}
+}

@@ -21,7 +21,7 @@ import (
 //     shard: inline when it is the connection's own shard and no scheduled
 //     transaction holds a conflicting lock, else in one hop (queued behind
 //     such a transaction if there is one);
-//   - otherwise a coordinator goroutine schedules one transaction with the
+//   - otherwise one transaction is scheduled with the
 //     locks of every queued command (every shard, if one of them needs the
 //     whole keyspace) and runs the body in hops: consecutive commands that
 //     each stay on one shard are squashed into one hop per shard, the
@@ -362,14 +362,13 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 	suppress := cl.suppressReply()
 	slot := c.Defer()
 	c.Hold()
-	go func() {
-		out := s.execDistributed(c, cl, m.cmds, w, watched, home, now, proto)
+	s.execDistributed(c, cl, m.cmds, w, watched, home, now, proto, func(out []byte) {
 		s.unregisterWatches(w, watched)
 		if !suppress {
 			slot.Buf = append(slot.Buf, out...)
 		}
 		s.router.Shard(home).Post(func() { c.Complete(slot) })
-	}()
+	})
 	return protocol.Done
 }
 
@@ -408,9 +407,11 @@ func (s *Server) execStats(n int) {
 	}
 }
 
-// execDistributed runs an EXEC body whose commands span shards, as one
-// transaction, from a coordinator goroutine.
-func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedCommand, w *shard.Watcher, watched []watchedKey, home int, now time.Time, proto int) []byte {
+// execDistributed runs an EXEC body whose commands span shards as one
+// transaction and passes the reply to done. Its steps run one after
+// another, each on the goroutine of the shard that ended the previous one
+// (or on the client's loop for connection commands).
+func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedCommand, w *shard.Watcher, watched []watchedKey, home int, now time.Time, proto int, done func(out []byte)) {
 	tx := s.router.NewTx()
 	global, globalMode := false, txn.Shared
 	for _, q := range cmds {
@@ -439,129 +440,163 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 			tx.Lock(wk.shard, txn.Fingerprint(wk.key), txn.Shared)
 		}
 	}
-	tx.Schedule()
-	t := &txRun{s: s, tx: tx, home: home, cl: cl}
-	defer t.release()
-	defer tx.Conclude()
-
-	if len(watched) > 0 {
+	e := &execRun{
+		s: s, c: c, cl: cl, cmds: cmds, home: home, now: now,
+		t:    &txRun{s: s, tx: tx, home: home, cl: cl},
+		outs: make([][]byte, len(cmds)),
+	}
+	e.done = func(out []byte) {
+		tx.Conclude()
+		e.t.release()
+		done(out)
+	}
+	tx.Start(func() {
+		if len(watched) == 0 {
+			e.step()
+			return
+		}
 		var shards []int
 		for _, wk := range watched {
 			if !contains(shards, wk.shard) {
 				shards = append(shards, wk.shard)
 			}
 		}
-		tx.Hop(shards, func(sh int) {
+		tx.HopThen(shards, func(sh int) {
 			for _, wk := range watched {
 				if wk.shard == sh {
 					s.router.Shard(sh).CheckWatchExpired(wk.db, wk.key, w, now.UnixMilli())
 				}
 			}
-		}, false)
-		if w.Dirty.Load() {
-			return resp.AppendNullArray(nil, proto)
-		}
-	}
+		}, false, func() {
+			if w.Dirty.Load() {
+				e.done(resp.AppendNullArray(nil, proto))
+				return
+			}
+			e.step()
+		})
+	})
+}
 
-	outs := make([][]byte, len(cmds))
-	var idx []int
-	// singleShard returns the one shard a queued command's keys are on, or
-	// -1 when it needs more (or none, or the client's loop).
-	singleShard := func(q queuedCommand) int {
-		if q.cmd.Flags&(FlagLoop|FlagAllShards) != 0 {
+// execRun is a distributed EXEC in progress: commands before i have run.
+type execRun struct {
+	s    *Server
+	c    *protocol.Conn
+	cl   *Client
+	cmds []queuedCommand
+	home int
+	now  time.Time
+	t    *txRun
+	i    int
+	outs [][]byte
+	idx  []int
+	done func(out []byte)
+}
+
+// singleShard returns the one shard a queued command's keys are on, or -1
+// when it needs more (or none, or the client's loop).
+func (e *execRun) singleShard(q queuedCommand) int {
+	if q.cmd.Flags&(FlagLoop|FlagAllShards) != 0 {
+		return -1
+	}
+	e.idx = q.cmd.keyIndexes(q.args, e.idx[:0])
+	target := -1
+	for _, ki := range e.idx {
+		sh := e.s.router.Route(q.args[ki])
+		if target >= 0 && sh != target {
 			return -1
 		}
-		idx = q.cmd.keyIndexes(q.args, idx[:0])
-		target := -1
-		for _, ki := range idx {
-			sh := s.router.Route(q.args[ki])
-			if target >= 0 && sh != target {
-				return -1
-			}
-			target = sh
-		}
-		return target
+		target = sh
 	}
-	for i := 0; i < len(cmds); {
-		q := cmds[i]
-		if q.cmd.Flags&FlagLoop != 0 {
-			outs[i] = s.runOnLoop(c, cl, q, home, now)
-			i++
-			continue
+	return target
+}
+
+// newExec makes the context of queued command k.
+func (e *execRun) newExec(k int) *Exec {
+	x := &Exec{s: e.s, part: -1}
+	x.reset(e.cl, e.cmds[k].cmd, e.cmds[k].args, e.now)
+	x.Client = nil
+	return x
+}
+
+// step runs the next command, or the next run of single-shard commands
+// squashed into one hop per shard, and continues with the rest.
+func (e *execRun) step() {
+	s, cmds := e.s, e.cmds
+	if e.i >= len(cmds) {
+		out := resp.AppendArrayLen(nil, len(cmds))
+		for _, o := range e.outs {
+			out = append(out, o...)
 		}
-		if singleShard(q) < 0 {
+		e.done(out)
+		return
+	}
+	i := e.i
+	q := cmds[i]
+	if q.cmd.Flags&FlagLoop != 0 {
+		// A connection command: on the client's loop, where the client may
+		// be touched (SELECT changes the database of what follows).
+		s.router.Shard(e.home).Post(func() {
 			x := &Exec{s: s, part: -1}
-			x.reset(cl, q.cmd, q.args, now)
-			x.Client = nil
-			t.exec(x, home)
-			outs[i] = x.Out
-			i++
-			continue
+			x.reset(e.cl, q.cmd, q.args, e.now)
+			x.home = s.router.Shard(e.home)
+			x.home1[0] = x.home
+			start := time.Now()
+			q.cmd.Run(x)
+			s.noteRun(x, e.home, time.Since(start), e.cl)
+			e.outs[i] = x.Out
+			e.i++
+			e.step()
+		})
+		return
+	}
+	if e.singleShard(q) < 0 {
+		x := e.newExec(i)
+		e.t.exec(x, e.home, func() {
+			e.outs[i] = x.Out
+			e.i++
+			e.step()
+		})
+		return
+	}
+	// Squash the run of single-shard commands from i: one hop per shard,
+	// each shard running its commands in their order.
+	j := i
+	byShard := map[int][]int{}
+	var shards []int
+	for ; j < len(cmds); j++ {
+		sh := e.singleShard(cmds[j])
+		if sh < 0 {
+			break
 		}
-		// Squash the run of single-shard commands from i: one hop per shard,
-		// each shard running its commands in their order.
-		j := i
-		byShard := map[int][]int{}
-		var shards []int
-		for ; j < len(cmds); j++ {
-			sh := singleShard(cmds[j])
-			if sh < 0 {
-				break
-			}
-			if _, ok := byShard[sh]; !ok {
-				shards = append(shards, sh)
-			}
-			byShard[sh] = append(byShard[sh], j)
+		if _, ok := byShard[sh]; !ok {
+			shards = append(shards, sh)
 		}
-		execs := make([]*Exec, len(cmds))
-		for k := i; k < j; k++ {
-			x := &Exec{s: s, part: -1}
-			x.reset(cl, cmds[k].cmd, cmds[k].args, now)
-			x.Client = nil
-			execs[k] = x
+		byShard[sh] = append(byShard[sh], j)
+	}
+	execs := make([]*Exec, j-i)
+	for k := i; k < j; k++ {
+		execs[k-i] = e.newExec(k)
+	}
+	e.t.tx.HopThen(shards, func(sh int) {
+		owner := s.router.Shard(sh)
+		for _, k := range byShard[sh] {
+			x := execs[k-i]
+			x.home = owner
+			x.home1[0] = owner
+			start := time.Now()
+			x.Cmd.Run(x)
+			s.noteRun(x, sh, time.Since(start), e.cl)
 		}
-		tx.Hop(shards, func(sh int) {
-			owner := s.router.Shard(sh)
-			for _, k := range byShard[sh] {
-				x := execs[k]
-				x.home = owner
-				x.home1[0] = owner
-				start := time.Now()
-				x.Cmd.Run(x)
-				s.noteRun(x, sh, time.Since(start), cl)
-			}
-		}, false)
+	}, false, func() {
 		if j-i > 1 {
 			s.router.Stats.Squashed.Add(int64(j - i))
 		}
 		for k := i; k < j; k++ {
-			outs[k] = execs[k].Out
+			e.outs[k] = execs[k-i].Out
 		}
-		i = j
-	}
-	out := resp.AppendArrayLen(nil, len(cmds))
-	for _, o := range outs {
-		out = append(out, o...)
-	}
-	return out
-}
-
-// runOnLoop runs a connection command (SELECT, PING, CLIENT...) queued in
-// a distributed EXEC on the client's own loop, where the client may be
-// touched, and waits for it.
-func (s *Server) runOnLoop(c *protocol.Conn, cl *Client, q queuedCommand, home int, now time.Time) []byte {
-	done := make(chan []byte, 1)
-	s.router.Shard(home).Post(func() {
-		x := &Exec{s: s, part: -1}
-		x.reset(cl, q.cmd, q.args, now)
-		x.home = s.router.Shard(home)
-		x.home1[0] = x.home
-		start := time.Now()
-		q.cmd.Run(x)
-		s.noteRun(x, home, time.Since(start), cl)
-		done <- x.Out
+		e.i = j
+		e.step()
 	})
-	return <-done
 }
 
 func contains(s []int, v int) bool {

@@ -12,9 +12,9 @@ import (
 )
 
 // Commands that span shards run as transactions of the VLL scheduler
-// (package txn): a coordinator goroutine takes the command's intent locks
-// on every shard it touches, runs the command there in hops and releases
-// the locks. A shard runs each hop on its own goroutine, so the command is
+// (package txn): the transaction takes the command's intent locks on every
+// shard it touches, runs the command there in hops and releases the locks,
+// each step continuing on the shard that finished the previous one last. A shard runs each hop on its own goroutine, so the command is
 // cut into per-shard pieces in one of three ways (Command.Multi):
 //
 //   - split: each shard runs the command itself on its share of the keys
@@ -23,8 +23,9 @@ import (
 //     all OK (MSET, FLUSHDB), MGET order, array concatenation (KEYS), a
 //     weighted pick (RANDOMKEY), the first reply (DEBUG);
 //   - gather (the default for key commands): the entries of every key are
-//     copied into a private scratch shard, the command runs there on the
-//     coordinator, and the entries it wrote are written back. RENAME,
+//     copied into a private scratch shard, the command runs there (on
+//     whichever shard goroutine continues the transaction), and the entries
+//     it wrote are written back. RENAME,
 //     COPY, MSETNX and LCS take this path across shards, and so will any
 //     later multi-key command without code of its own;
 //   - routed: SCAN runs on the one shard its cursor names.
@@ -80,28 +81,30 @@ func (s *Server) lockFor(tx *txn.Tx, x *Exec) {
 }
 
 // runTx runs a multi-shard command from the connection's loop: the reply
-// slot is reserved now and filled by the coordinator goroutine.
+// slot is reserved now and filled when the transaction's last step ends.
 func (s *Server) runTx(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int) {
 	x := newDetachedExec(s, cl, cmd, args, now)
 	suppress := cl.suppressReply()
 	slot := c.Defer()
 	c.Hold()
-	go func() {
-		tx := s.router.NewTx()
-		s.lockFor(tx, x)
-		tx.Schedule()
-		t := &txRun{s: s, tx: tx, home: home, cl: cl}
-		t.exec(x, home)
-		tx.Conclude()
-		t.release()
-		if !suppress {
-			slot.Buf = append(slot.Buf, x.Out...)
-		}
-		s.router.Shard(home).Post(func() { c.Complete(slot) })
-	}()
+	tx := s.router.NewTx()
+	s.lockFor(tx, x)
+	t := &txRun{s: s, tx: tx, home: home, cl: cl}
+	tx.Start(func() {
+		t.exec(x, home, func() {
+			tx.Conclude()
+			t.release()
+			if !suppress {
+				slot.Buf = append(slot.Buf, x.Out...)
+			}
+			s.router.Shard(home).Post(func() { c.Complete(slot) })
+		})
+	})
 }
 
-// txRun is the coordinator's side of one scheduled transaction.
+// txRun is the coordinator's side of one scheduled transaction. Its steps
+// run one after another, each on the goroutine of the shard that finished
+// the previous step last (see txn.Tx).
 type txRun struct {
 	s       *Server
 	tx      *txn.Tx
@@ -111,39 +114,42 @@ type txRun struct {
 }
 
 // exec runs the command x inside the transaction (whose locks cover its
-// keys) and leaves its reply in x.Out; statIdx is the loop slot its
-// statistics go to.
-func (t *txRun) exec(x *Exec, statIdx int) {
+// keys), leaves its reply in x.Out and calls next; statIdx is the loop slot
+// its statistics go to.
+func (t *txRun) exec(x *Exec, statIdx int, next func()) {
 	s := t.s
 	start := time.Now()
 	cmd := x.Cmd
+	done := func() {
+		s.noteRun(x, statIdx, time.Since(start), t.cl)
+		next()
+	}
 	switch {
 	case cmd.Flags&FlagAllShards != 0 && s.router.N() == 1:
-		t.runOn(x, 0)
+		t.runOn(x, 0, done)
 	case cmd.Flags&FlagAllShards != 0 && cmd.Multi == multiScan:
-		t.runOn(x, s.scanShard(x.Args))
+		t.runOn(x, s.scanShard(x.Args), done)
 	case cmd.Flags&FlagAllShards != 0:
-		t.split(x, nil)
+		t.split(x, nil, done)
 	default:
 		x.keyIdx = cmd.keyIndexes(x.Args, x.keyIdx[:0])
 		shards := s.shardSet(x.Args, x.keyIdx)
 		switch {
 		case len(shards) == 0:
-			t.runOn(x, t.home)
+			t.runOn(x, t.home, done)
 		case len(shards) == 1:
-			t.runOn(x, shards[0])
+			t.runOn(x, shards[0], done)
 		case cmd.Multi == multiGather:
-			t.gather(x, shards)
+			t.gather(x, shards, done)
 		case cmd.Step > 1 && (len(x.Args)-cmd.FirstKey)%cmd.Step != 0:
 			// Malformed (MSET with a key and no value): split pieces could
 			// each look valid. Run whole on one shard, which only answers
 			// the error.
-			t.runOn(x, shards[0])
+			t.runOn(x, shards[0], done)
 		default:
-			t.split(x, x.keyIdx)
+			t.split(x, x.keyIdx, done)
 		}
 	}
-	s.noteRun(x, statIdx, time.Since(start), t.cl)
 }
 
 // noteRun records a command's statistics and feeds the slow log.
@@ -160,19 +166,19 @@ func (s *Server) noteRun(x *Exec, statIdx int, d time.Duration, cl *Client) {
 }
 
 // runOn runs x whole on shard sh, which the transaction involves.
-func (t *txRun) runOn(x *Exec, sh int) {
-	t.tx.Hop([]int{sh}, func(int) {
+func (t *txRun) runOn(x *Exec, sh int, next func()) {
+	t.tx.HopThen([]int{sh}, func(int) {
 		x.home = t.s.router.Shard(sh)
 		x.home1[0] = x.home
 		x.multi = false
 		x.Cmd.Run(x)
-	}, false)
+	}, false, next)
 }
 
 // split runs x on every involved shard with that shard's share of the keys
 // (keyIdx) or, when keyIdx is nil, on every shard whole, and merges the
 // replies.
-func (t *txRun) split(x *Exec, keyIdx []int) {
+func (t *txRun) split(x *Exec, keyIdx []int, next func()) {
 	s := t.s
 	n := s.router.N()
 	parts := make([]*Exec, n)
@@ -213,18 +219,20 @@ func (t *txRun) split(x *Exec, keyIdx []int) {
 			}
 		}
 	}
-	t.tx.Hop(shards, func(sh int) {
+	t.tx.HopThen(shards, func(sh int) {
 		p := parts[sh]
 		p.home = s.router.Shard(sh)
 		p.home1[0] = p.home
 		p.Cmd.Run(p)
-	}, false)
-	for _, sh := range shards {
-		if parts[sh].failed {
-			x.failed = true
+	}, false, func() {
+		for _, sh := range shards {
+			if parts[sh].failed {
+				x.failed = true
+			}
 		}
-	}
-	s.merge(x, parts, shards, order, len(keyIdx))
+		s.merge(x, parts, shards, order, len(keyIdx))
+		next()
+	})
 }
 
 // merge writes into x.Out the reply of a split command from its parts'.
@@ -348,7 +356,7 @@ var scratchPool sync.Pool
 
 // gather runs x on a scratch shard holding copies of its keys' entries (in
 // every database, for COPY ... DB), then writes back what changed.
-func (t *txRun) gather(x *Exec, shards []int) {
+func (t *txRun) gather(x *Exec, shards []int, next func()) {
 	s := t.s
 	numDB := s.router.Shard(0).NumDB()
 	byShard := make(map[int][][]byte, len(shards))
@@ -369,7 +377,7 @@ func (t *txRun) gather(x *Exec, shards []int) {
 		}
 	}
 	found := make([][]gathered, s.router.N())
-	t.tx.Hop(shards, func(sh int) {
+	t.tx.HopThen(shards, func(sh int) {
 		owner := s.router.Shard(sh)
 		for _, key := range byShard[sh] {
 			for db := 0; db < numDB; db++ {
@@ -378,8 +386,14 @@ func (t *txRun) gather(x *Exec, shards []int) {
 				}
 			}
 		}
-	}, false)
+	}, false, func() { t.runGathered(x, shards, keys, found, numDB, next) })
+}
 
+// runGathered runs x on the scratch shard filled with the gathered entries
+// and writes back what it wrote. It runs on a shard goroutine, touching
+// only the private scratch shard until the write-back hop.
+func (t *txRun) runGathered(x *Exec, shards []int, keys [][]byte, found [][]gathered, numDB int, next func()) {
+	s := t.s
 	sc := t.scratchShard(numDB)
 	for _, sh := range shards {
 		for _, g := range found[sh] {
@@ -423,19 +437,17 @@ func (t *txRun) gather(x *Exec, shards []int) {
 			writes[sh] = append(writes[sh], gathered{db: db, key: key, raw: after})
 		}
 	}
-	if len(dirty) > 0 {
-		t.tx.Hop(dirty, func(sh int) {
-			owner := s.router.Shard(sh)
-			for _, w := range writes[sh] {
-				if w.raw == nil {
-					owner.DB(w.db).Delete(w.key)
-				} else {
-					owner.DB(w.db).Import(w.raw)
-				}
-			}
-		}, false)
-	}
 	sc.FlushAll(x.Now)
+	t.tx.HopThen(dirty, func(sh int) {
+		owner := s.router.Shard(sh)
+		for _, w := range writes[sh] {
+			if w.raw == nil {
+				owner.DB(w.db).Delete(w.key)
+			} else {
+				owner.DB(w.db).Import(w.raw)
+			}
+		}
+	}, false, next)
 }
 
 // scratchShard returns the transaction's scratch shard, taking one from the

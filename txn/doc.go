@@ -9,12 +9,14 @@
 // and runs on its owner goroutine in posting order. A hop carries a closure;
 // arguments that live in a connection's read buffer must be copied first.
 //
-// Barriers (until the VLL scheduler replaces them): a multi-shard command is
-// made atomic by parking the owner goroutine of every shard it touches, then
-// running the whole command on a coordinator goroutine that has been lent
-// those shards, then releasing them. Only one barrier runs at a time
-// (barrierMu), so two barriers can never park loops in opposite orders, and
-// a parked loop waits only for a coordinator that waits only for loops that
-// are not parked: no deadlock. The cost is that the touched loops stall for
-// the duration of the command; single-shard commands never take this path.
+// Transactions (VLL; sched.go, tx.go, locks.go): a multi-shard command
+// takes an id from one atomic counter, is scheduled on each shard it
+// touches (intent locks that only count; a queue per shard ordered by id),
+// runs in hops, and concludes (releases its locks). A shard refuses a
+// schedule that would order two conflicting transactions differently from
+// another shard; the transaction then retries with a new id. Uncontended
+// transactions run out of order. Nothing blocks: each step's continuation
+// runs on the goroutine of the shard that finished the step last. A
+// single-shard command runs at once unless a scheduled transaction holds a
+// conflicting lock (Router.Free), then queues behind it (RunQueued).
 package txn

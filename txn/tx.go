@@ -2,10 +2,13 @@ package txn
 
 import "sync/atomic"
 
-// Tx is a transaction across one or more shards, driven by a coordinator
-// goroutine that may block (Schedule, Hop); the shards' owner goroutines
-// never do. Build it with Lock/LockAll, then Schedule, then one or more
-// Hop calls, the last with conclude set (or Conclude).
+// Tx is a transaction across one or more shards. Build it with
+// Lock/LockAll, then Start it, then run one or more hops (HopThen), then
+// Conclude. The coordinator is not a goroutine of its own: each step's
+// continuation runs on the goroutine of the shard that finished the step
+// last, so a step costs one wake-up of each shard involved and none for a
+// coordinator. Continuations must not block. Schedule and Hop are blocking
+// forms for callers that are not shard goroutines (tests).
 type Tx struct {
 	r      *Router
 	id     uint64
@@ -15,12 +18,12 @@ type Tx struct {
 
 	pending atomic.Int32
 	refused atomic.Bool
-	wake    chan struct{}
+	then    func() // the current step's continuation
 }
 
 // NewTx starts building a transaction.
 func (r *Router) NewTx() *Tx {
-	return &Tx{r: r, wake: make(chan struct{}, 1)}
+	return &Tx{r: r}
 }
 
 // part returns the transaction's part on shard, adding it if needed.
@@ -73,67 +76,75 @@ func (tx *Tx) Has(shard int) bool {
 }
 
 // ID returns the id of the transaction's latest scheduling attempt (0
-// before Schedule). Coordinator only.
+// before Start). Coordinator only.
 func (tx *Tx) ID() uint64 { return tx.id }
 
-// arrive counts one shard's answer; the last one wakes the coordinator.
+// arrive counts one shard's answer; the last one runs the continuation.
+// The atomic counter orders every shard's work before it.
 func (tx *Tx) arrive() {
 	if tx.pending.Add(-1) == 0 {
-		tx.wake <- struct{}{}
+		next := tx.then
+		tx.then = nil
+		next()
 	}
 }
 
-// Schedule takes an id and places the transaction in the queue of every
-// shard it involves, retrying with a new id until every shard accepts. It
-// blocks the calling goroutine, which must not be a shard's owner.
-func (tx *Tx) Schedule() {
+// Start takes an id and places the transaction in the queue of every shard
+// it involves, retrying with a new id until every shard accepts, then calls
+// next (on a shard goroutine).
+func (tx *Tx) Start(next func()) {
 	r := tx.r
-	for {
-		id := r.nextID.Add(1)
-		tx.id = id
-		r.Stats.Transactions.Add(1)
-		tx.refused.Store(false)
-		tx.pending.Store(int32(len(tx.parts)))
-		for _, p := range tx.parts {
-			p := p
-			sc := r.scheds[p.shard]
-			r.shards[p.shard].Post(func() {
-				if !sc.schedule(p, id) {
-					tx.refused.Store(true)
-				}
-				tx.arrive()
-			})
-		}
-		<-tx.wake
+	id := r.nextID.Add(1)
+	tx.id = id
+	r.Stats.Transactions.Add(1)
+	tx.refused.Store(false)
+	tx.pending.Store(int32(len(tx.parts)))
+	tx.then = func() {
 		if !tx.refused.Load() {
+			next()
 			return
 		}
 		r.Stats.Retries.Add(1)
 		// Cancel where it was accepted. These posts precede the next
 		// attempt's on every shard (one poster, FIFO inboxes).
 		for _, p := range tx.parts {
-			p := p
-			sc := r.scheds[p.shard]
-			r.shards[p.shard].Post(func() { sc.conclude(p) })
+			tx.concludeOn(p)
 		}
+		tx.Start(next)
+	}
+	for _, p := range tx.parts {
+		p := p
+		sc := r.scheds[p.shard]
+		r.shards[p.shard].Post(func() {
+			if !sc.schedule(p, id) {
+				tx.refused.Store(true)
+			}
+			tx.arrive()
+		})
 	}
 }
 
-// Hop runs fn(shard) on each of shards (all of them involved in the
+// HopThen runs fn(shard) on each of shards (all of them involved in the
 // transaction) on its owner goroutine, as soon as the transaction may run
-// there, and waits for all of them. With conclude, each shard releases the
-// transaction right after fn, and the transaction's other shards release
-// it too; the transaction is finished.
-func (tx *Tx) Hop(shards []int, fn func(shard int), conclude bool) {
+// there, then calls next (on a shard goroutine). With conclude, each shard
+// releases the transaction right after fn, and the transaction's other
+// shards release it too: the transaction is finished.
+func (tx *Tx) HopThen(shards []int, fn func(shard int), conclude bool, next func()) {
 	r := tx.r
 	r.Stats.Hops.Add(int64(len(shards)))
-	if len(shards) == 0 {
-		if conclude {
-			tx.Conclude()
+	if conclude {
+		for _, p := range tx.parts {
+			if !contains(shards, p.shard) {
+				tx.concludeOn(p)
+			}
 		}
+	}
+	if len(shards) == 0 {
+		next()
 		return
 	}
 	tx.pending.Store(int32(len(shards)))
+	tx.then = next
 	for _, sh := range shards {
 		sh := sh
 		p := tx.part(sh)
@@ -148,14 +159,21 @@ func (tx *Tx) Hop(shards []int, fn func(shard int), conclude bool) {
 			})
 		})
 	}
-	if conclude {
-		for _, p := range tx.parts {
-			if !contains(shards, p.shard) {
-				tx.concludeOn(p)
-			}
-		}
-	}
-	<-tx.wake
+}
+
+// Schedule is Start for a goroutine that may block: it returns once the
+// transaction is scheduled everywhere.
+func (tx *Tx) Schedule() {
+	done := make(chan struct{})
+	tx.Start(func() { close(done) })
+	<-done
+}
+
+// Hop is HopThen for a goroutine that may block.
+func (tx *Tx) Hop(shards []int, fn func(shard int), conclude bool) {
+	done := make(chan struct{})
+	tx.HopThen(shards, fn, conclude, func() { close(done) })
+	<-done
 }
 
 // Conclude releases the transaction on every shard. It does not wait.
