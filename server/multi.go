@@ -450,7 +450,7 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 		e.t.release()
 		done(out)
 	}
-	tx.Start(func() {
+	tx.StartOn(home, func() {
 		if len(watched) == 0 {
 			e.step()
 			return
@@ -536,6 +536,7 @@ func (e *execRun) step() {
 		// A connection command: on the client's loop, where the client may
 		// be touched (SELECT changes the database of what follows).
 		s.router.Shard(e.home).Post(func() {
+			e.t.tx.On(e.home)
 			x := &Exec{s: s, part: -1}
 			x.reset(e.cl, q.cmd, q.args, e.now)
 			x.home = s.router.Shard(e.home)

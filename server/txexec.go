@@ -90,7 +90,7 @@ func (s *Server) runTx(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte
 	tx := s.router.NewTx()
 	s.lockFor(tx, x)
 	t := &txRun{s: s, tx: tx, home: home, cl: cl}
-	tx.Start(func() {
+	tx.StartOn(home, func() {
 		t.exec(x, home, func() {
 			tx.Conclude()
 			t.release()

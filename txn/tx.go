@@ -19,11 +19,14 @@ type Tx struct {
 	pending atomic.Int32
 	refused atomic.Bool
 	then    func() // the current step's continuation
+	// on is the shard whose goroutine runs the current continuation (-1:
+	// none): that shard's piece of the next step runs inline, not posted.
+	on int
 }
 
 // NewTx starts building a transaction.
 func (r *Router) NewTx() *Tx {
-	return &Tx{r: r}
+	return &Tx{r: r, on: -1}
 }
 
 // part returns the transaction's part on shard, adding it if needed.
@@ -81,12 +84,42 @@ func (tx *Tx) ID() uint64 { return tx.id }
 
 // arrive counts one shard's answer; the last one runs the continuation.
 // The atomic counter orders every shard's work before it.
-func (tx *Tx) arrive() {
+func (tx *Tx) arrive(on int) {
 	if tx.pending.Add(-1) == 0 {
 		next := tx.then
 		tx.then = nil
+		tx.on = on
 		next()
 	}
+}
+
+// post runs fn on shard's goroutine: inline when the caller is that
+// goroutine (tx.on), else through its inbox. Inline pieces go last, after
+// every post, so that their continuation finds the others sent.
+func (tx *Tx) post(shard int, fn func()) {
+	if shard == tx.on {
+		fn()
+		return
+	}
+	tx.r.shards[shard].Post(fn)
+}
+
+// ownLast returns shards with the continuation's own shard last.
+func (tx *Tx) ownLast(shards []int) []int {
+	for i, sh := range shards {
+		if sh == tx.on && i != len(shards)-1 {
+			out := append(append(append([]int(nil), shards[:i]...), shards[i+1:]...), sh)
+			return out
+		}
+	}
+	return shards
+}
+
+// StartOn is Start called from shard on's owner goroutine (the client's
+// loop): the transaction is scheduled there inline.
+func (tx *Tx) StartOn(on int, next func()) {
+	tx.on = on
+	tx.Start(next)
 }
 
 // Start takes an id and places the transaction in the queue of every shard
@@ -99,6 +132,7 @@ func (tx *Tx) Start(next func()) {
 	r.Stats.Transactions.Add(1)
 	tx.refused.Store(false)
 	tx.pending.Store(int32(len(tx.parts)))
+	on := tx.on
 	tx.then = func() {
 		if !tx.refused.Load() {
 			next()
@@ -112,15 +146,26 @@ func (tx *Tx) Start(next func()) {
 		}
 		tx.Start(next)
 	}
+	var own *part
 	for _, p := range tx.parts {
 		p := p
+		if p.shard == on {
+			own = p
+			continue
+		}
 		sc := r.scheds[p.shard]
 		r.shards[p.shard].Post(func() {
 			if !sc.schedule(p, id) {
 				tx.refused.Store(true)
 			}
-			tx.arrive()
+			tx.arrive(p.shard)
 		})
+	}
+	if own != nil {
+		if !r.scheds[on].schedule(own, id) {
+			tx.refused.Store(true)
+		}
+		tx.arrive(on)
 	}
 }
 
@@ -145,17 +190,17 @@ func (tx *Tx) HopThen(shards []int, fn func(shard int), conclude bool, next func
 	}
 	tx.pending.Store(int32(len(shards)))
 	tx.then = next
-	for _, sh := range shards {
+	for _, sh := range tx.ownLast(shards) {
 		sh := sh
 		p := tx.part(sh)
 		sc := r.scheds[sh]
-		r.shards[sh].Post(func() {
+		tx.post(sh, func() {
 			sc.arm(p, func() {
 				fn(sh)
 				if conclude {
 					sc.conclude(p)
 				}
-				tx.arrive()
+				tx.arrive(sh)
 			})
 		})
 	}
@@ -164,6 +209,7 @@ func (tx *Tx) HopThen(shards []int, fn func(shard int), conclude bool, next func
 // Schedule is Start for a goroutine that may block: it returns once the
 // transaction is scheduled everywhere.
 func (tx *Tx) Schedule() {
+	tx.on = -1
 	done := make(chan struct{})
 	tx.Start(func() { close(done) })
 	<-done
@@ -171,12 +217,14 @@ func (tx *Tx) Schedule() {
 
 // Hop is HopThen for a goroutine that may block.
 func (tx *Tx) Hop(shards []int, fn func(shard int), conclude bool) {
+	tx.on = -1
 	done := make(chan struct{})
 	tx.HopThen(shards, fn, conclude, func() { close(done) })
 	<-done
 }
 
 // Conclude releases the transaction on every shard. It does not wait.
+// Call it from the continuation (or, with On(-1), from any goroutine).
 func (tx *Tx) Conclude() {
 	for _, p := range tx.parts {
 		tx.concludeOn(p)
@@ -185,8 +233,12 @@ func (tx *Tx) Conclude() {
 
 func (tx *Tx) concludeOn(p *part) {
 	sc := tx.r.scheds[p.shard]
-	tx.r.shards[p.shard].Post(func() { sc.conclude(p) })
+	tx.post(p.shard, func() { sc.conclude(p) })
 }
+
+// On tells the transaction that its continuation now runs on shard's owner
+// goroutine (-1: on none), after it moved there by other means than a step.
+func (tx *Tx) On(shard int) { tx.on = shard }
 
 func contains(s []int, v int) bool {
 	for _, x := range s {
