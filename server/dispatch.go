@@ -369,7 +369,6 @@ func (x *Exec) reset(cl *Client, cmd *Command, args [][]byte, now time.Time) {
 	x.Proto = int(cl.proto.Load())
 	x.NoTouch = cl.noTouch.Load()
 	x.Now = now.UnixMilli()
-	x.multi = false
 	x.failed = false
 	x.part = -1
 	x.scan = nil

@@ -31,7 +31,6 @@ type Exec struct {
 
 	home   *shard.Shard // the shard the command runs on
 	home1  [1]*shard.Shard
-	multi  bool  // route each key (never set today: every piece runs on one shard)
 	failed bool  // an error reply was written
 	keyIdx []int // scratch for key positions
 	// part is the shard this piece of a split command runs on, or -1 when
@@ -48,21 +47,12 @@ func (x *Exec) ownsKey(key []byte) bool {
 	return x.part < 0 || x.s.router.Route(key) == x.part
 }
 
-// DB returns the database that holds key.
-func (x *Exec) DB(key []byte) *shard.DB {
-	if !x.multi {
-		return x.home.DB(x.DBIndex)
-	}
-	return x.s.router.Shard(x.s.router.Route(key)).DB(x.DBIndex)
-}
+// DB returns the database that holds key: every command (or piece of one)
+// runs on one shard, which holds all the keys it is given.
+func (x *Exec) DB(key []byte) *shard.DB { return x.home.DB(x.DBIndex) }
 
 // Shards returns the shards this command may touch: its own.
-func (x *Exec) Shards() []*shard.Shard {
-	if !x.multi {
-		return x.home1[:]
-	}
-	return x.s.router.Shards()
-}
+func (x *Exec) Shards() []*shard.Shard { return x.home1[:] }
 
 // lookupFlags returns the flags for read lookups.
 func (x *Exec) lookupFlags() int {

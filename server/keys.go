@@ -105,14 +105,9 @@ func typeName(t byte) string {
 }
 
 // dbAt is DB(key) for database index rather than the selected one (MOVE,
-// COPY ... DB). Routing ignores the database, so the shard is one that the
-// command already holds.
-func (x *Exec) dbAt(key []byte, index int) *shard.DB {
-	if !x.multi {
-		return x.home.DB(index)
-	}
-	return x.s.router.Shard(x.s.router.Route(key)).DB(index)
-}
+// COPY ... DB). Routing ignores the database, so the key's shard is the one
+// the command runs on.
+func (x *Exec) dbAt(key []byte, index int) *shard.DB { return x.home.DB(index) }
 
 // parseDBIndex parses a database number as Redis's getIntFromObjectOrReply
 // followed by selectDb does. It writes the error and returns false when the

@@ -170,7 +170,6 @@ func (t *txRun) runOn(x *Exec, sh int, next func()) {
 	t.tx.HopThen([]int{sh}, func(int) {
 		x.home = t.s.router.Shard(sh)
 		x.home1[0] = x.home
-		x.multi = false
 		x.Cmd.Run(x)
 	}, false, next)
 }
@@ -413,7 +412,6 @@ func (t *txRun) runGathered(x *Exec, shards []int, keys [][]byte, found [][]gath
 	}
 	x.home = sc
 	x.home1[0] = sc
-	x.multi = false
 	x.Cmd.Run(x)
 
 	// Write back every (db, key) that was written.
