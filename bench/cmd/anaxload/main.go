@@ -63,6 +63,10 @@ type options struct {
 	tsv      bool
 	seed     uint64
 	engine   string
+	// rate, when above 0, paces the load to this many requests per second
+	// over all connections (open loop), so that servers can be compared at
+	// the same load rather than each at its own maximum.
+	rate float64
 }
 
 func main() {
@@ -89,6 +93,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "extra time allowed past the end before a connection is abandoned")
 	flag.BoolVar(&o.tsv, "tsv", false, "print one tab-separated line: ops/s p50 p99 p99.9 max (ms) errors (multi: failed transactions) miss% client-cpu%")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed")
+	flag.Float64Var(&o.rate, "rate", 0, "requests per second over all connections (0: as fast as the server answers); implies -engine go")
 	flag.StringVar(&o.engine, "engine", defaultEngine, "epoll (Linux: one event loop per GOMAXPROCS, as redis-benchmark) or go (a goroutine per connection)")
 	flag.Parse()
 
@@ -112,6 +117,9 @@ func main() {
 }
 
 func (o *options) check(ratio string) error {
+	if o.rate > 0 {
+		o.engine = "go" // the epoll engine has no timers
+	}
 	switch o.proto {
 	case protoRESP, protoMemcache:
 	default:
@@ -303,6 +311,7 @@ type worker struct {
 	hist           Histogram
 	values, misses uint64
 	errs           uint64
+	late           uint64 // -rate: pipelines sent more than one interval behind schedule
 	firstErr       string
 	err            error
 }
@@ -321,6 +330,8 @@ type gen struct {
 	rng  *rand.Rand
 	val  []byte
 	keys [][]byte // one per key of a request; reused
+	// index is the connection's number, which spreads paced sends (-rate).
+	index int
 }
 
 func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
@@ -415,6 +426,7 @@ func load(o *options) (*worker, error) {
 			kg = &zipfGen{zipfShape: shape, rng: rng}
 		}
 		gens[i] = newGen(o, kg, rng, val)
+		gens[i].index = i
 	}
 	t0 := time.Now()
 	if o.engine == "epoll" {
@@ -436,6 +448,7 @@ func load(o *options) (*worker, error) {
 			total.firstErr = w.firstErr
 		}
 		total.errs += w.errs
+		total.late += w.late
 	}
 	return total, nil
 }
@@ -469,6 +482,9 @@ func runLoad(o *options) error {
 		fmt.Printf("  latency ms: p50 %s  p99 %s  p99.9 %s  max %s\n", ms(h.Quantile(0.5)), ms(h.Quantile(0.99)),
 			ms(h.Quantile(0.999)), ms(h.Max()))
 		fmt.Printf("  client CPU %.0f%% of %d core(s)\n", cpuPct, gomaxprocs())
+		if o.rate > 0 {
+			fmt.Printf("  paced at %.0f requests/s: %d pipelines sent late (the server fell behind)\n", o.rate, total.late)
+		}
 	}
 	if total.errs > 0 {
 		fmt.Fprintf(os.Stderr, "anaxload: %d %s, first: %s\n", total.errs, o.errorsAre(), total.firstErr)
@@ -552,7 +568,22 @@ func (w *worker) run(o *options, t0 time.Time, g *gen) {
 	_ = c.SetDeadline(t0.Add(measureTo + o.timeout))
 	rd := newReader(c, t0)
 	var buf []byte
+	// With -rate, pipeline k of this connection is due at
+	// offset + k*interval; the offsets spread the connections evenly.
+	var interval, due time.Duration
+	if o.rate > 0 {
+		interval = time.Duration(float64(time.Second) * float64(o.conns*o.pipeline) / o.rate)
+		due = interval * time.Duration(g.index) / time.Duration(o.conns)
+	}
 	for time.Since(t0) < measureTo {
+		if interval > 0 {
+			if wait := due - time.Since(t0); wait > 0 {
+				time.Sleep(wait)
+			} else if -wait > interval {
+				w.late++ // the previous replies came back too late to keep the pace
+			}
+			due += interval
+		}
 		buf = g.batch(buf[:0])
 		sent := time.Since(t0)
 		if _, err := c.Write(buf); err != nil {
