@@ -257,7 +257,7 @@ func (m *mcState) get(c *protocol.Conn, home int, r *memcache.Request, now int64
 	)
 	for _, key := range r.Keys {
 		t := router.Route(key)
-		if t == home {
+		if t == home && (router.Idle(home) || router.Free(home, mcLocks(key))) {
 			if !open {
 				b, open = c.Begin(), true
 			}
@@ -970,26 +970,32 @@ func (m *mcState) flushAll(c *protocol.Conn, home int, r *memcache.Request, now 
 		}
 	}
 	m.flushMu.Unlock()
-	router := m.s.router
 	slot := c.Defer()
 	c.Hold()
-	homeShard := router.Shard(home)
+	homeShard := m.s.router.Shard(home)
 	noReply := r.NoReply
-	var left atomic.Int32
-	left.Store(int32(router.N()))
-	for i := 0; i < router.N(); i++ {
-		sh := router.Shard(i)
-		router.Hop(i, func() {
-			sh.DB(0).Flush(time.Now().UnixMilli())
-			if left.Add(-1) == 0 {
-				if !noReply {
-					slot.Buf = append(slot.Buf, "OK\r\n"...)
-				}
-				homeShard.Post(func() { c.Complete(slot) })
-			}
-		})
-	}
+	m.flushShards(home, func() {
+		if !noReply {
+			slot.Buf = append(slot.Buf, "OK\r\n"...)
+		}
+		homeShard.Post(func() { c.Complete(slot) })
+	})
 	return true
+}
+
+// flushShards empties database 0 of every shard as one transaction that
+// locks every shard whole, so that it waits for transactions in progress
+// instead of cutting through them, then calls done. on is the shard whose
+// goroutine calls it, or -1.
+func (m *mcState) flushShards(on int, done func()) {
+	router := m.s.router
+	tx := router.NewTx()
+	tx.LockAll(txn.Exclusive)
+	tx.StartOn(on, func() {
+		tx.HopThen(tx.Shards(), func(sh int) {
+			router.Shard(sh).DB(0).Flush(time.Now().UnixMilli())
+		}, true, done)
+	})
 }
 
 // flushEverything empties database 0 of every shard (a delayed flush_all).
@@ -997,10 +1003,7 @@ func (m *mcState) flushEverything() {
 	m.flushMu.Lock()
 	m.flushTimer = nil
 	m.flushMu.Unlock()
-	for _, sh := range m.s.router.Shards() {
-		sh := sh
-		sh.Post(func() { sh.DB(0).Flush(time.Now().UnixMilli()) })
-	}
+	m.flushShards(-1, func() {})
 }
 
 // stats runs stats: the general statistics memcached_exporter reads,
