@@ -89,10 +89,9 @@ func (s *Server) runTx(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte
 	c.Hold()
 	tx := s.router.NewTx()
 	s.lockFor(tx, x)
-	t := &txRun{s: s, tx: tx, home: home, cl: cl}
+	t := &txRun{s: s, tx: tx, home: home, cl: cl, last: true}
 	tx.StartOn(home, func() {
 		t.exec(x, home, func() {
-			tx.Conclude()
 			t.release()
 			if !suppress {
 				slot.Buf = append(slot.Buf, x.Out...)
@@ -111,6 +110,10 @@ type txRun struct {
 	home    int
 	cl      *Client // for the slow log only (read-only here)
 	scratch *shard.Shard
+	// last makes the command's final hop conclude the transaction (a
+	// command alone, not one step of an EXEC): the locks go with the last
+	// piece of work instead of in a separate post after it.
+	last bool
 }
 
 // exec runs the command x inside the transaction (whose locks cover its
@@ -171,7 +174,7 @@ func (t *txRun) runOn(x *Exec, sh int, next func()) {
 		x.home = t.s.router.Shard(sh)
 		x.home1[0] = x.home
 		x.Cmd.Run(x)
-	}, false, next)
+	}, t.last, next)
 }
 
 // split runs x on every involved shard with that shard's share of the keys
@@ -223,7 +226,7 @@ func (t *txRun) split(x *Exec, keyIdx []int, next func()) {
 		p.home = s.router.Shard(sh)
 		p.home1[0] = p.home
 		p.Cmd.Run(p)
-	}, false, func() {
+	}, t.last, func() {
 		for _, sh := range shards {
 			if parts[sh].failed {
 				x.failed = true
@@ -445,7 +448,7 @@ func (t *txRun) runGathered(x *Exec, shards []int, keys [][]byte, found [][]gath
 				owner.DB(w.db).Import(w.raw)
 			}
 		}
-	}, false, next)
+	}, t.last, next)
 }
 
 // scratchShard returns the transaction's scratch shard, taking one from the
