@@ -20,7 +20,7 @@ func TestDebugRefusedByDefault(t *testing.T) {
 		t.Errorf("DEBUG SLEEP 0 without enable-debug-command = %q", got)
 	}
 	// "local" lets a loopback client in, on one shard and on several
-	// (where DEBUG runs under a barrier).
+	// (where DEBUG runs as a transaction over every shard).
 	for _, threads := range []string{"1", "2"} {
 		addr := servertest.Start(t, "--enable-debug-command", "local", "--threads", threads)
 		if got := admDoOnce(t, addr, "DEBUG", "SLEEP", "0"); got != "+OK\r\n" {
