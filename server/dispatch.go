@@ -101,9 +101,6 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 			return s.runLocal(c, cl, cmd, args, now, home)
 		}
 		if cmd.Multi != multiScan {
-			if c.Pending() > 0 {
-				return protocol.Retry
-			}
 			s.runTx(c, cl, cmd, args, now, home)
 			return protocol.Done
 		}
@@ -117,9 +114,6 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 			if i == 0 {
 				target = sh
 			} else if sh != target {
-				if c.Pending() > 0 {
-					return protocol.Retry
-				}
 				s.runTx(c, cl, cmd, args, now, home)
 				return protocol.Done
 			}

@@ -82,7 +82,14 @@ func (s *Server) lockFor(tx *txn.Tx, x *Exec) {
 
 // runTx runs a multi-shard command from the connection's loop: the reply
 // slot is reserved now and filled when the transaction's last step ends.
+//
+// The connection's earlier commands need not have finished: those that
+// went to other shards are posted first (flushHops), so each reaches its
+// shard before this transaction's schedule does, and one queued behind a
+// lock holds its lock with an older id, so the transaction queues behind
+// it. Hold keeps later commands from overtaking the transaction.
 func (s *Server) runTx(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int) {
+	s.flushHops(home)
 	x := newDetachedExec(s, cl, cmd, args, now)
 	suppress := cl.suppressReply()
 	slot := c.Defer()

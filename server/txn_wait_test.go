@@ -43,3 +43,47 @@ func TestExecWaitsBehindWholeKeyspaceLock(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelineOrderAroundTransactions sends, in one write, single-shard
+// commands on keys of both shards mixed with multi-shard commands on the
+// same keys: every reply must be as if they ran one after another.
+func TestPipelineOrderAroundTransactions(t *testing.T) {
+	addr := servertest.Start(t, "--threads", "2")
+	k := onShards("p", 2, 2)
+	a, b := k[0], k[1]
+	script := [][]string{
+		{"SET", a, "1"}, {"SET", b, "1"},
+		{"MSET", a, "2", b, "2"},
+		{"MGET", a, b},
+		{"SET", a, "3"}, {"INCR", b},
+		{"MGET", a, b},
+		{"DEL", a, b},
+		{"GET", a},
+		{"MSET", a, "4", b, "4"}, {"APPEND", b, "x"}, {"RENAME", a, "renamed"},
+		{"MGET", a, b, "renamed"},
+	}
+	want := []string{
+		"+OK\r\n", "+OK\r\n", "+OK\r\n",
+		"*2\r\n$1\r\n2\r\n$1\r\n2\r\n",
+		"+OK\r\n", ":3\r\n",
+		"*2\r\n$1\r\n3\r\n$1\r\n3\r\n",
+		":2\r\n",
+		"$-1\r\n",
+		"+OK\r\n", ":2\r\n", "+OK\r\n",
+		"*3\r\n$-1\r\n$2\r\n4x\r\n$1\r\n4\r\n",
+	}
+	for round := 0; round < 50; round++ {
+		c := servertest.Dial(t, addr)
+		var req []byte
+		for _, cmd := range script {
+			req = append(req, servertest.Encode(cmd...)...)
+		}
+		c.Send(req)
+		for i, w := range want {
+			if got := c.Read(); got != w {
+				t.Fatalf("round %d, %q: got %q, want %q", round, script[i], got, w)
+			}
+		}
+		c.Do("DEL", "renamed")
+	}
+}
