@@ -69,19 +69,16 @@ func memoryKeys(args [][]byte, dst []int) []int {
 // named by Args[1], checks its arity and runs it, counting its statistics
 // (Redis keeps them per subcommand: cmdstat_client|list).
 func runSubcommand(x *Exec) {
-	sub := x.Cmd.subcommand(x.Args[1])
 	idx := 0
 	if x.home != nil {
 		idx = x.home.ID
 	}
-	if sub == nil {
-		x.s.admin().countUnknownSubcommand(x.Cmd)
-		x.Err(sanitizeError("ERR unknown subcommand '" + truncArg(x.Args[1], 128) + "'. Try " + strings.ToUpper(string(x.Args[0])) + " HELP."))
-		return
-	}
-	if !sub.arityOK(len(x.Args)) {
-		sub.stats[idx].rejected.Add(1)
-		x.Err("ERR wrong number of arguments for '" + sub.Name + "' command")
+	sub, msg := x.s.checkSubcommand(x.Cmd, x.Args)
+	if msg != "" {
+		if sub != nil {
+			sub.stats[idx].rejected.Add(1)
+		}
+		x.Err(msg)
 		return
 	}
 	if x.Client != nil {
@@ -100,6 +97,23 @@ func runSubcommand(x *Exec) {
 }
 
 // subcommand returns c's subcommand called name (case-insensitive), or nil.
+// checkSubcommand finds the subcommand that args names (args[1]) and
+// checks its arity, as Redis does before running a command or queueing it
+// in MULTI. On failure it returns Redis's error message, with the
+// subcommand when only its arity was wrong (the caller counts that
+// refusal against it).
+func (s *Server) checkSubcommand(cmd *Command, args [][]byte) (*Command, string) {
+	sub := cmd.subcommand(args[1])
+	if sub == nil {
+		s.admin().countUnknownSubcommand(cmd)
+		return nil, sanitizeError("ERR unknown subcommand '" + truncArg(args[1], 128) + "'. Try " + strings.ToUpper(string(args[0])) + " HELP.")
+	}
+	if !sub.arityOK(len(args)) {
+		return sub, "ERR wrong number of arguments for '" + sub.Name + "' command"
+	}
+	return sub, ""
+}
+
 func (c *Command) subcommand(name []byte) *Command {
 	for _, sub := range c.Subcommands {
 		short := sub.Name[strings.IndexByte(sub.Name, '|')+1:]

@@ -17,7 +17,7 @@ const (
 	// FlagNoAuth: allowed before authentication.
 	FlagNoAuth
 	// FlagAllShards: needs every shard at once (KEYS, FLUSHDB, DBSIZE...);
-	// runs under a barrier when there is more than one shard.
+	// runs as a transaction over every shard when there is more than one.
 	FlagAllShards
 	// FlagLoop: keyless, runs on the connection's loop with the client
 	// state at hand (PING, CLIENT, CONFIG...).

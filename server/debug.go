@@ -55,9 +55,9 @@ func cmdDebug(x *Exec) {
 	}
 }
 
-// debugAllowed applies enable-debug-command. With "local", a command that
-// runs under a barrier no longer has its client at hand; it is then allowed
-// only when the server listens on loopback addresses alone.
+// debugAllowed applies enable-debug-command. With "local", a command run
+// in pieces on other shards no longer has its client at hand; it is then
+// allowed only when the server listens on loopback addresses alone.
 func (s *Server) debugAllowed(x *Exec) bool { return s.debugAllowedFor(x.Client) }
 
 // debugAllowedFor is debugAllowed for client cl (nil when not at hand).

@@ -281,16 +281,16 @@ func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *Command, args [][]by
 			}
 			homeShard.Post(func() { c.Complete(slot) })
 		}
-		if !s.router.Idle(sh) && !s.router.Free(sh, nil) {
-			s.router.RunQueued(sh, nil, run)
-			return
-		}
-		run()
+		s.router.RunWhenFree(sh, noLocks, run)
 	}
 	first := s.scanShard(args)
 	s.flushHops(home)
 	s.router.Hop(first, func() { step(first) })
 }
+
+// noLocks is the lock set of a keyless command: it waits only for a
+// whole-shard exclusive lock.
+func noLocks() []txn.Lock { return nil }
 
 // runQueued runs a command on the connection's own shard behind the
 // scheduled transactions that hold conflicting locks.
@@ -368,7 +368,7 @@ func (x *Exec) reset(cl *Client, cmd *Command, args [][]byte, now time.Time) {
 	x.scan = nil
 }
 
-// runCommand runs x (after a hop or under a barrier) and records its
+// runCommand runs x (after a hop, or queued behind a lock) and records its
 // statistics on loop slot statIdx, timing it on its own; a slow one goes to
 // the slow log with cl's address and name (cl is read-only here).
 func (s *Server) runCommand(x *Exec, statIdx int, cl *Client) {

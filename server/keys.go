@@ -17,12 +17,14 @@ import (
 // RESTORE parts of object.c and cluster.c): commands that act on keys
 // whatever their type, and on whole databases.
 //
-// Routing (see Exec): single-key commands run on the key's shard; DEL,
-// EXISTS, TOUCH, UNLINK, RENAME and COPY run under a barrier when their keys
-// span shards; KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL and SWAPDB
-// are FlagAllShards and see every shard through x.Shards(). Every numbered
-// database of a key lives on the same shard (routing ignores the database),
-// so MOVE and COPY ... DB stay on the key's shard.
+// Routing (see Exec and txexec.go): single-key commands run on the key's
+// shard; DEL, EXISTS, TOUCH and UNLINK are split over the shards of their
+// keys, RENAME and COPY gathered, when their keys span shards; KEYS,
+// RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL and SWAPDB are FlagAllShards and run
+// on every shard, each seeing its own through x.Shards(); SCAN runs on the
+// shard its cursor names. Every numbered database of a key lives on the
+// same shard (routing ignores the database), so MOVE and COPY ... DB stay
+// on the key's shard.
 
 func (s *Server) keyCommands() []*Command {
 	w := FlagWrite
@@ -576,7 +578,7 @@ func cmdRenameNX(x *Exec) { x.rename(true) }
 
 // rename implements RENAME and RENAMENX (Redis's renameGenericCommand). The
 // value keeps its TTL and LFU counter; the two keys may live on different
-// shards (the command then runs under a barrier).
+// shards (the command is then gathered onto a scratch shard; txexec.go).
 func (x *Exec) rename(nx bool) {
 	src, dst := x.Args[1], x.Args[2]
 	sdb := x.DB(src)

@@ -460,7 +460,7 @@ func TestKeysCrossShard(t *testing.T) {
 	runTranscript(t, "anax", addr, steps)
 
 	// Every key of a hash tag lives on one shard; RENAME among them takes
-	// no barrier but must behave the same.
+	// no transaction but must behave the same.
 	ctx := context.Background()
 	if err := c.Set(ctx, "{user1}:a", "v", 0).Err(); err != nil {
 		t.Fatal(err)

@@ -206,13 +206,7 @@ func (m *mcState) keyed(c *protocol.Conn, home int, r *memcache.Request, now int
 		homeShard.Post(func() { c.Complete(slot) })
 	}
 	router.Hop(target, func() {
-		if !router.Idle(target) {
-			if locks := mcLocks(detached.Key); !router.Free(target, locks) {
-				router.RunQueued(target, locks, run)
-				return
-			}
-		}
-		run()
+		router.RunWhenFree(target, func() []txn.Lock { return mcLocks(detached.Key) }, run)
 	})
 }
 
@@ -320,17 +314,13 @@ func (m *mcState) get(c *protocol.Conn, home int, r *memcache.Request, now int64
 			})
 		}
 		router.Hop(bt.target, func() {
-			if !router.Idle(bt.target) {
+			router.RunWhenFree(bt.target, func() []txn.Lock {
 				var keys [][]byte
 				for _, run := range bt.runs {
 					keys = append(keys, run.keys...)
 				}
-				if locks := mcLocks(keys...); !router.Free(bt.target, locks) {
-					router.RunQueued(bt.target, locks, runAll)
-					return
-				}
-			}
-			runAll()
+				return mcLocks(keys...)
+			}, runAll)
 		})
 	}
 }

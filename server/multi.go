@@ -1,7 +1,7 @@
 package server
 
 import (
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/anaxdb/anax/protocol"
@@ -96,14 +96,12 @@ func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *Command, args [][
 		return protocol.Done
 	}
 	if len(cmd.Subcommands) > 0 && len(args) > 1 {
-		sub := cmd.subcommand(args[1])
-		if sub == nil {
-			s.admin().countUnknownSubcommand(cmd)
-			s.rejectCommand(c, cl, home, cmd, sanitizeError("ERR unknown subcommand '"+truncArg(args[1], 128)+"'. Try "+strings.ToUpper(string(args[0]))+" HELP."))
-			return protocol.Done
-		}
-		if !sub.arityOK(len(args)) {
-			s.rejectCommand(c, cl, home, sub, "ERR wrong number of arguments for '"+sub.Name+"' command")
+		if sub, msg := s.checkSubcommand(cmd, args); msg != "" {
+			charged := cmd
+			if sub != nil {
+				charged = sub
+			}
+			s.rejectCommand(c, cl, home, charged, msg)
 			return protocol.Done
 		}
 	}
@@ -225,22 +223,18 @@ func (s *Server) unregisterWatches(w *shard.Watcher, keys []watchedKey) {
 	}
 }
 
-// execPlan is where an EXEC body can run.
-type execPlan struct {
-	shard int  // the one shard every key and watched key is on (or home)
-	one   bool // the body runs in one piece on shard
-}
-
-// planExec decides whether the body runs in one piece.
-func (s *Server) planExec(cmds []queuedCommand, watched []watchedKey, home int) execPlan {
+// planExec returns the shard an EXEC body can run on in one piece (every
+// key and watched key on it; home when there are none), or false when the
+// body needs a transaction across shards.
+func (s *Server) planExec(cmds []queuedCommand, watched []watchedKey, home int) (int, bool) {
 	if s.router.N() == 1 {
-		return execPlan{shard: 0, one: true}
+		return 0, true
 	}
 	target, loopCmds := -1, false
 	var idx []int
 	for _, q := range cmds {
 		if q.cmd.Flags&FlagAllShards != 0 {
-			return execPlan{}
+			return 0, false
 		}
 		if q.cmd.Flags&FlagLoop != 0 {
 			loopCmds = true
@@ -250,14 +244,14 @@ func (s *Server) planExec(cmds []queuedCommand, watched []watchedKey, home int) 
 		for _, ki := range idx {
 			sh := s.router.Route(q.args[ki])
 			if target >= 0 && sh != target {
-				return execPlan{}
+				return 0, false
 			}
 			target = sh
 		}
 	}
 	for _, wk := range watched {
 		if target >= 0 && wk.shard != target {
-			return execPlan{}
+			return 0, false
 		}
 		target = wk.shard
 	}
@@ -265,9 +259,9 @@ func (s *Server) planExec(cmds []queuedCommand, watched []watchedKey, home int) 
 		target = home
 	}
 	if loopCmds && target != home {
-		return execPlan{} // connection commands run on the home loop
+		return 0, false // connection commands run on the home loop
 	}
-	return execPlan{shard: target, one: true}
+	return target, true
 }
 
 // execLocks returns the locks of a whole EXEC body on one shard.
@@ -308,67 +302,50 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 		return protocol.Done
 	}
 	now := s.batch[home].now
-	plan := s.planExec(m.cmds, watched, home)
-	if plan.one {
-		body := func(inline bool) []byte {
-			return s.execOnShard(cl, m.cmds, w, watched, plan.shard, now, proto, inline)
+	target, one := s.planExec(m.cmds, watched, home)
+	run := func(inline bool) []byte {
+		out := s.execOnShard(cl, m.cmds, w, watched, target, now, proto, inline)
+		s.unregisterWatches(w, watched)
+		return out
+	}
+	var locks []txn.Lock
+	if one && target == home {
+		free := s.router.Idle(home)
+		if !free {
+			locks = s.execLocks(m.cmds, watched)
+			free = s.router.Free(home, locks)
 		}
-		if plan.shard == home {
-			locks := s.execLocks(m.cmds, watched)
-			if s.router.Idle(home) || s.router.Free(home, locks) {
-				out := body(true)
-				s.unregisterWatches(w, watched)
-				s.reply(c, cl, out)
-				return protocol.Done
-			}
-			suppress := cl.suppressReply()
-			slot := c.Defer()
-			c.Hold()
-			s.router.RunQueued(home, locks, func() {
-				out := body(true) // on the client's own loop: connection commands may run
-				s.unregisterWatches(w, watched)
-				if !suppress {
-					slot.Buf = append(slot.Buf, out...)
-				}
-				c.Complete(slot)
-			})
+		if free {
+			s.reply(c, cl, run(true))
 			return protocol.Done
 		}
-		suppress := cl.suppressReply()
-		slot := c.Defer()
-		c.Hold()
-		homeShard := s.router.Shard(home)
-		target := plan.shard
-		s.router.Hop(target, func() {
-			run := func() {
-				out := body(false)
-				s.unregisterWatches(w, watched)
-				if !suppress {
-					slot.Buf = append(slot.Buf, out...)
-				}
-				homeShard.Post(func() { c.Complete(slot) })
-			}
-			if !s.router.Idle(target) {
-				if locks := s.execLocks(m.cmds, watched); !s.router.Free(target, locks) {
-					s.router.RunQueued(target, locks, run)
-					return
-				}
-			}
-			run()
-		})
-		return protocol.Done
 	}
-
 	suppress := cl.suppressReply()
 	slot := c.Defer()
 	c.Hold()
-	s.execDistributed(c, cl, m.cmds, w, watched, home, now, proto, func(out []byte) {
-		s.unregisterWatches(w, watched)
+	homeShard := s.router.Shard(home)
+	deliver := func(out []byte) {
 		if !suppress {
 			slot.Buf = append(slot.Buf, out...)
 		}
-		s.router.Shard(home).Post(func() { c.Complete(slot) })
-	})
+		homeShard.Post(func() { c.Complete(slot) })
+	}
+	switch {
+	case one && target == home:
+		// Behind a lock holder, on the client's own loop: connection
+		// commands may run.
+		s.router.RunQueued(home, locks, func() { deliver(run(true)) })
+	case one:
+		s.router.Hop(target, func() {
+			s.router.RunWhenFree(target, func() []txn.Lock { return s.execLocks(m.cmds, watched) },
+				func() { deliver(run(false)) })
+		})
+	default:
+		s.execDistributed(c, cl, m.cmds, w, watched, home, now, proto, func(out []byte) {
+			s.unregisterWatches(w, watched)
+			deliver(out)
+		})
+	}
 	return protocol.Done
 }
 
@@ -396,15 +373,10 @@ func (s *Server) execOnShard(cl *Client, cmds []queuedCommand, w *shard.Watcher,
 		s.noteRun(x, sh, time.Since(start), cl)
 		out = append(out, x.Out...)
 	}
-	s.execStats(len(cmds))
-	return out
-}
-
-// execStats counts an EXEC body's commands that ran without a hop of their own.
-func (s *Server) execStats(n int) {
-	if n > 1 {
-		s.router.Stats.Squashed.Add(int64(n))
+	if len(cmds) > 1 { // they ran without a hop of their own
+		s.router.Stats.Squashed.Add(int64(len(cmds)))
 	}
+	return out
 }
 
 // execDistributed runs an EXEC body whose commands span shards as one
@@ -430,11 +402,7 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 			if q.cmd.Flags&FlagLoop != 0 {
 				continue
 			}
-			mode := q.cmd.lockMode()
-			idx = q.cmd.keyIndexes(q.args, idx[:0])
-			for _, ki := range idx {
-				tx.Lock(s.router.Route(q.args[ki]), txn.Fingerprint(q.args[ki]), mode)
-			}
+			idx = s.lockKeys(tx, q.cmd, q.args, idx)
 		}
 		for _, wk := range watched {
 			tx.Lock(wk.shard, txn.Fingerprint(wk.key), txn.Shared)
@@ -457,7 +425,7 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 		}
 		var shards []int
 		for _, wk := range watched {
-			if !contains(shards, wk.shard) {
+			if !slices.Contains(shards, wk.shard) {
 				shards = append(shards, wk.shard)
 			}
 		}
@@ -598,13 +566,4 @@ func (e *execRun) step() {
 		e.i = j
 		e.step()
 	})
-}
-
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

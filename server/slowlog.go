@@ -21,7 +21,7 @@ import (
 // in an atomic that CONFIG SET refreshes. That single comparison is all a
 // command pays when it is not slow; a slow one takes the monitor's mutex.
 //
-//   - Commands that hopped or ran under a barrier are timed one by one
+//   - Commands that hopped or ran in a transaction are timed one by one
 //     (runCommand) and recorded with their own duration.
 //   - Commands run inline on the connection's loop are not timed one by one
 //     (see runInline): the batch they were parsed from is. When a batch is

@@ -53,8 +53,8 @@ func TestSlowlog(t *testing.T) {
 				}
 			}
 			// The default threshold (10 ms) keeps fast commands out and
-			// DEBUG SLEEP in (inline with one shard, under a barrier with
-			// several).
+			// DEBUG SLEEP in (inline with one shard, as a transaction over
+			// every shard with several).
 			must(rdb.Set(ctx, "fast", "v", 0).Err())
 			must(rdb.Do(ctx, "DEBUG", "SLEEP", "0.03").Err())
 			log, err := rdb.SlowLogGet(ctx, -1).Result()

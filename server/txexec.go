@@ -14,8 +14,9 @@ import (
 // Commands that span shards run as transactions of the VLL scheduler
 // (package txn): the transaction takes the command's intent locks on every
 // shard it touches, runs the command there in hops and releases the locks,
-// each step continuing on the shard that finished the previous one last. A shard runs each hop on its own goroutine, so the command is
-// cut into per-shard pieces in one of three ways (Command.Multi):
+// each step continuing on the shard that finished the previous one last.
+// A shard runs each hop on its own goroutine, so the command is cut into
+// per-shard pieces in one of three ways (Command.Multi):
 //
 //   - split: each shard runs the command itself on its share of the keys
 //     (or, for whole-keyspace commands, on its whole share of the keyspace)
@@ -25,9 +26,9 @@ import (
 //   - gather (the default for key commands): the entries of every key are
 //     copied into a private scratch shard, the command runs there (on
 //     whichever shard goroutine continues the transaction), and the entries
-//     it wrote are written back. RENAME,
-//     COPY, MSETNX and LCS take this path across shards, and so will any
-//     later multi-key command without code of its own;
+//     it wrote are written back. RENAME, COPY, MSETNX and LCS take this
+//     path across shards, and so will any later multi-key command without
+//     code of its own;
 //   - routed: SCAN runs on the one shard its cursor names.
 //
 // A command whose keys share a shard never comes here: it runs on that
@@ -72,12 +73,18 @@ func (s *Server) lockFor(tx *txn.Tx, x *Exec) {
 		tx.LockAll(x.Cmd.lockMode())
 		return
 	}
-	mode := x.Cmd.lockMode()
-	x.keyIdx = x.Cmd.keyIndexes(x.Args, x.keyIdx[:0])
-	for _, ki := range x.keyIdx {
-		key := x.Args[ki]
-		tx.Lock(s.router.Route(key), txn.Fingerprint(key), mode)
+	x.keyIdx = s.lockKeys(tx, x.Cmd, x.Args, x.keyIdx)
+}
+
+// lockKeys adds to tx a lock on each key of cmd, on the key's shard; idx is
+// scratch for the key positions, returned for reuse.
+func (s *Server) lockKeys(tx *txn.Tx, cmd *Command, args [][]byte, idx []int) []int {
+	mode := cmd.lockMode()
+	idx = cmd.keyIndexes(args, idx[:0])
+	for _, ki := range idx {
+		tx.Lock(s.router.Route(args[ki]), txn.Fingerprint(args[ki]), mode)
 	}
+	return idx
 }
 
 // runTx runs a multi-shard command from the connection's loop: the reply

@@ -11,11 +11,10 @@ import "encoding/binary"
 // h's access time and LFU counter (RENAME and MOVE keep the object, as Redis
 // does); otherwise they start afresh at now, as for a new key (COPY).
 //
-// src may be db itself, another database of the same shard, or a database
-// of another shard that the caller holds (under a barrier); h must not be
-// the entry key already names in db (renaming a key to itself is the
-// caller's no-op). The caller must own both shards. It returns the new
-// entry's handle.
+// src may be db itself or another database of the same shard (entries cross
+// shards as bytes, through Export and Import); h must not be the entry key
+// already names in db (renaming a key to itself is the caller's no-op). It
+// returns the new entry's handle.
 //
 // Entries are self-contained bytes today (strings only); a type whose value
 // refers to other arena cells must deep-copy them here.

@@ -80,12 +80,3 @@ func (r *Router) Hop(to int, fn func()) {
 	r.Stats.Hops.Add(1)
 	r.shards[to].Post(fn)
 }
-
-// AllShards returns 0..N-1.
-func (r *Router) AllShards() []int {
-	ids := make([]int, r.n)
-	for i := range ids {
-		ids[i] = i
-	}
-	return ids
-}

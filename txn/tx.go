@@ -1,6 +1,9 @@
 package txn
 
-import "sync/atomic"
+import (
+	"slices"
+	"sync/atomic"
+)
 
 // Tx is a transaction across one or more shards. Build it with
 // Lock/LockAll, then Start it, then run one or more hops (HopThen), then
@@ -11,7 +14,6 @@ import "sync/atomic"
 // forms for callers that are not shard goroutines (tests).
 type Tx struct {
 	r      *Router
-	id     uint64
 	global bool // locks whole shards (FLUSHALL, SWAPDB, KEYS...)
 	mode   Mode // the whole-shard lock's mode when global
 	parts  []*part
@@ -47,9 +49,6 @@ func (tx *Tx) Lock(shard int, fp uint64, mode Mode) {
 	p.locks = append(p.locks, Lock{FP: fp, Mode: mode})
 }
 
-// Touch adds shard to the transaction without locking any key on it.
-func (tx *Tx) Touch(shard int) { tx.part(shard) }
-
 // LockAll makes the transaction lock every shard whole, in mode.
 func (tx *Tx) LockAll(mode Mode) {
 	tx.global, tx.mode = true, mode
@@ -67,20 +66,6 @@ func (tx *Tx) Shards() []int {
 	}
 	return out
 }
-
-// Has reports whether the transaction involves shard.
-func (tx *Tx) Has(shard int) bool {
-	for _, p := range tx.parts {
-		if p.shard == shard {
-			return true
-		}
-	}
-	return false
-}
-
-// ID returns the id of the transaction's latest scheduling attempt (0
-// before Start). Coordinator only.
-func (tx *Tx) ID() uint64 { return tx.id }
 
 // arrive counts one shard's answer; the last one runs the continuation.
 // The atomic counter orders every shard's work before it.
@@ -128,7 +113,6 @@ func (tx *Tx) StartOn(on int, next func()) {
 func (tx *Tx) Start(next func()) {
 	r := tx.r
 	id := r.nextID.Add(1)
-	tx.id = id
 	r.Stats.Transactions.Add(1)
 	tx.refused.Store(false)
 	tx.pending.Store(int32(len(tx.parts)))
@@ -179,7 +163,7 @@ func (tx *Tx) HopThen(shards []int, fn func(shard int), conclude bool, next func
 	r.Stats.Hops.Add(int64(len(shards)))
 	if conclude {
 		for _, p := range tx.parts {
-			if !contains(shards, p.shard) {
+			if !slices.Contains(shards, p.shard) {
 				tx.concludeOn(p)
 			}
 		}
@@ -240,15 +224,6 @@ func (tx *Tx) concludeOn(p *part) {
 // goroutine (-1: on none), after it moved there by other means than a step.
 func (tx *Tx) On(shard int) { tx.on = shard }
 
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // Idle reports whether shard holds no intent lock at all, in which case any
 // command may run on it at once. Owner goroutine of shard only.
 func (r *Router) Idle(shard int) bool { return r.scheds[shard].locks.idle() }
@@ -274,9 +249,8 @@ func (r *Router) RunQueued(shard int, locks []Lock, fn func()) {
 	// Every id already queued or run here was taken before this one, so
 	// the first attempt succeeds; the loop only guards that argument.
 	for {
-		tx.id = r.nextID.Add(1)
 		r.Stats.Transactions.Add(1)
-		if sc.schedule(p, tx.id) {
+		if sc.schedule(p, r.nextID.Add(1)) {
 			break
 		}
 	}
@@ -284,6 +258,20 @@ func (r *Router) RunQueued(shard int, locks []Lock, fn func()) {
 		fn()
 		sc.conclude(p)
 	})
+}
+
+// RunWhenFree runs fn on shard now when no scheduled transaction holds a
+// lock that conflicts with locks(), else behind the holders (RunQueued).
+// locks is called only when the shard holds some lock. Owner goroutine of
+// shard only.
+func (r *Router) RunWhenFree(shard int, locks func() []Lock, fn func()) {
+	if !r.Idle(shard) {
+		if l := locks(); !r.Free(shard, l) {
+			r.RunQueued(shard, l, fn)
+			return
+		}
+	}
+	fn()
 }
 
 // QueueLen returns shard's transaction queue length (a gauge).
