@@ -402,7 +402,9 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 			if q.cmd.Flags&FlagLoop != 0 {
 				continue
 			}
-			idx = s.lockKeys(tx, q.cmd, q.args, idx)
+			if idx = s.lockKeys(tx, q.cmd, q.args, idx); len(idx) == 0 {
+				tx.Include(home) // a keyless command runs on the client's shard
+			}
 		}
 		for _, wk := range watched {
 			tx.Lock(wk.shard, txn.Fingerprint(wk.key), txn.Shared)

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +86,27 @@ func TestPipelineOrderAroundTransactions(t *testing.T) {
 			}
 		}
 		c.Do("DEL", "renamed")
+	}
+}
+
+// TestKeylessCommandInExecAcrossShards: a keyless command (OBJECT HELP) in
+// an EXEC whose keys are on other shards than the client's runs, from
+// every connection whatever its shard.
+func TestKeylessCommandInExecAcrossShards(t *testing.T) {
+	addr := servertest.Start(t, "--threads", "4")
+	k := onShards("z", 4, 4)
+	for i := 0; i < 8; i++ { // connections land on every loop
+		c := servertest.Dial(t, addr)
+		for _, cmd := range [][]string{{"MULTI"}, {"OBJECT", "HELP"}, {"MSET", k[1], "1", k[2], "2"}, {"EXEC"}} {
+			c.SendArgs(cmd...)
+		}
+		for _, want := range []string{"+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n"} {
+			if got := c.Read(); got != want {
+				t.Fatalf("connection %d: %q, want %q", i, got, want)
+			}
+		}
+		if got := c.Read(); !strings.HasPrefix(got, "*2\r\n*") || !strings.HasSuffix(got, "+OK\r\n") {
+			t.Fatalf("connection %d: EXEC = %q", i, got)
+		}
 	}
 }

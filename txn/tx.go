@@ -49,6 +49,10 @@ func (tx *Tx) Lock(shard int, fp uint64, mode Mode) {
 	p.locks = append(p.locks, Lock{FP: fp, Mode: mode})
 }
 
+// Include adds shard to the transaction without locking any key on it, for
+// a step that must run there (a keyless command of an EXEC).
+func (tx *Tx) Include(shard int) { tx.part(shard) }
+
 // LockAll makes the transaction lock every shard whole, in mode.
 func (tx *Tx) LockAll(mode Mode) {
 	tx.global, tx.mode = true, mode
