@@ -162,3 +162,25 @@ func TestPortInUse(t *testing.T) {
 		t.Fatalf("anax kept running with its port in use: %s", out.String())
 	}
 }
+
+// TestSchedulerProcs: the binary runs one Go P more than it has event loops
+// while the loops have a core each, unless GOMAXPROCS is set in the
+// environment (INFO anax shows it).
+func TestSchedulerProcs(t *testing.T) {
+	bin := buildAnax(t)
+	cases := []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"GOMAXPROCS="}, "gomaxprocs:2"},
+		{[]string{"GOMAXPROCS=5"}, "gomaxprocs:5"},
+	}
+	for _, c := range cases {
+		port := servertest.FreePort(t)
+		startAnax(t, bin, c.env, "--port", fmt.Sprint(port), "--threads", "1")
+		info := servertest.Dial(t, fmt.Sprintf("127.0.0.1:%d", port)).Do("INFO", "anax")
+		if !strings.Contains(info, c.want+"\r\n") {
+			t.Errorf("%v: INFO anax does not have %q:\n%s", c.env, c.want, info)
+		}
+	}
+}
