@@ -51,13 +51,18 @@ if [[ -n $QUICK ]]; then
   KEYS=${KEYS:-100000}
   LARGE_KEYS=${LARGE_KEYS:-2000}
   RETRIES=${RETRIES:-0}
+  ROUNDS=${ROUNDS:-1}
 else
   DURATION=${DURATION:-10}
   WARMUP=${WARMUP:-1}
   KEYS=${KEYS:-1000000}
   LARGE_KEYS=${LARGE_KEYS:-10000}
   RETRIES=${RETRIES:-2}
+  ROUNDS=${ROUNDS:-3}
 fi
+# Each row's DURATION is split into ROUNDS runs that alternate the servers,
+# so servers compared in a row were measured seconds apart, not minutes.
+RUN_SECS=$(awk -v d="$DURATION" -v r="$ROUNDS" 'BEGIN{printf "%g", d / r}')
 NOISE_MAX=${NOISE_MAX:-5}
 CONNS=${CONNS:-50}
 MEM_KEYS=${MEM_KEYS:-1000000}
@@ -73,6 +78,7 @@ mkdir -p "$WORK"
 ANAX=$ROOT/bin/anax
 ANAXLOAD=$ROOT/bench/out/anaxload
 ROWS=$WORK/rows.tsv
+ROUND_ROWS=$WORK/round-rows.tsv
 MEMROWS=$WORK/mem.tsv
 : >"$ROWS"
 : >"$MEMROWS"
@@ -272,7 +278,7 @@ measure() {
 }
 
 # ---- loads -----------------------------------------------------------------
-RUN_LIMIT=$(awk -v d="$DURATION" -v w="$WARMUP" 'BEGIN{printf "%d", 3*(d+w)+20}')
+RUN_LIMIT=$(awk -v d="$RUN_SECS" -v w="$WARMUP" 'BEGIN{printf "%d", 3*(d+w)+20}')
 
 # row SCENARIO LOAD SERVER OPS P50 P99 P999 [NOTE]: one attempt's result,
 # with the CPU figures of the last measure, in ROW_LINE, ROW_NOTE, ROW_OPS.
@@ -284,7 +290,8 @@ row() {
 
 # best_of FN ARGS...: runs one attempt (FN sets ROW_*), again while other
 # processes took more than NOISE_MAX% of the bench cores or it failed, up
-# to RETRIES more times, and records the quietest attempt. Sets LAST_OPS.
+# to RETRIES more times, and records the quietest attempt in ROUND_ROWS.
+# Sets LAST_OPS.
 best_of() {
   local try tries=0 rank best_rank=1000000 best_line= best_note= best_ops=0
   for ((try = 0; try <= RETRIES; try++)); do
@@ -299,7 +306,7 @@ best_of() {
     ((try == RETRIES)) || log "  others took $OTHER_CPU% of the bench cores (or it failed): measuring again"
   done
   ((tries == 1)) || best_note="${best_note:+$best_note, }quietest of $tries"
-  printf '%s\t%s\n' "$best_line" "$best_note" >>"$ROWS"
+  printf '%s\t%s\n' "$best_line" "$best_note" >>"$ROUND_ROWS"
   LAST_OPS=$best_ops
   [[ $LAST_OPS =~ ^[0-9]+$ ]] || LAST_OPS=0
 }
@@ -310,7 +317,7 @@ anaxload_run() {
   shift 2
   if ! measure "$srv" timeout "$RUN_LIMIT" taskset -c "$LOAD_CPUS" "$ANAXLOAD" -tsv \
     -addr "127.0.0.1:${PORT[$srv]}" -proto "${PROTO[$srv]}" -c "$CONNS" \
-    -duration "${DURATION}s" -warmup "${WARMUP}s" "$@"; then
+    -duration "${RUN_SECS}s" -warmup "${WARMUP}s" "$@"; then
     row "$sc" anaxload "$srv" FAIL - - - "see load.stderr"
     log "$sc $srv anaxload: FAILED"
     return 0
@@ -327,12 +334,12 @@ anaxload_run() {
 
 # rb_run SCENARIO SERVER EST_OPS ARGS...: one redis-benchmark attempt. It
 # runs a request count, not a time; the count is RB_SHARE (0.6) x EST_OPS
-# (anaxload's figure for the same row) x DURATION: redis-benchmark usually
-# reaches 0.5-1x anaxload's rate, so its run lasts about DURATION.
+# (anaxload's figure for the same row and round) x RUN_SECS: redis-benchmark
+# usually reaches 0.5-1x anaxload's rate, so its run lasts about RUN_SECS.
 rb_run() {
   local sc=$1 srv=$2 est=$3 n ops p50 p99
   shift 3
-  n=$(awk -v o="$est" -v d="$DURATION" -v f="$RB_SHARE" 'BEGIN{n=int(o*d*f); if (n < 10000) n = 10000; print n}')
+  n=$(awk -v o="$est" -v d="$RUN_SECS" -v f="$RB_SHARE" 'BEGIN{n=int(o*d*f); if (n < 10000) n = 10000; print n}')
   local threads=()
   ((LOAD_THREADS > 1)) && threads=(--threads "$LOAD_THREADS")
   if ! measure "$srv" timeout "$RUN_LIMIT" taskset -c "$LOAD_CPUS" redis-benchmark \
@@ -356,7 +363,7 @@ memtier_run() {
   [[ ${PROTO[$srv]} == memcache ]] && proto=memcache_text
   if ! measure "$srv" timeout "$RUN_LIMIT" taskset -c "$LOAD_CPUS" memtier_benchmark \
     -s 127.0.0.1 -p "${PORT[$srv]}" -P "$proto" -t "$LOAD_THREADS" -c $((CONNS / LOAD_THREADS)) \
-    --test-time "${DURATION%.*}" --key-prefix key: --hide-histogram --print-percentiles 50,99,99.9 "$@"; then
+    --test-time "$(awk -v d="$RUN_SECS" 'BEGIN{t = int(d + 0.5); print t < 1 ? 1 : t}')" --key-prefix key: --hide-histogram --print-percentiles 50,99,99.9 "$@"; then
     row "$sc" memtier "$srv" FAIL - - - "timed out or failed"
     return 0
   fi
@@ -366,12 +373,38 @@ memtier_run() {
   log "$sc $srv memtier: ${ops%.*} ops/s"
 }
 
-# scenario NAME AL_ARGS RB_ARGS MT_ARGS: one scenario against every server.
-# An empty RB_ARGS or MT_ARGS skips that tool; "-" as AL_ARGS's first word
-# keeps the memcached-protocol servers (memcached, anax-mc) out, for
-# commands memcached's protocol does not have.
+# median_rows: ROUND_ROWS has one line per round for each (load, server);
+# prints, for each in first-seen order, the round with the median ops/s
+# (the lower middle one of an even count), noting the spread and any
+# failed round.
+median_rows() {
+  awk -F'\t' -v OFS='\t' '
+    { k = $2 SUBSEP $3; if (!(k in n)) order[++m] = k
+      c = ++n[k]; line[k, c] = $0; ops[k, c] = ($4 ~ /^[0-9]+$/) ? $4 + 0 : -1 }
+    END {
+      for (i = 1; i <= m; i++) {
+        k = order[i]; c = n[k]; fails = 0
+        for (a = 1; a <= c; a++) { idx[a] = a; if (ops[k, a] < 0) fails++ }
+        for (a = 2; a <= c; a++) { v = idx[a]; b = a - 1
+          while (b >= 1 && ops[k, idx[b]] > ops[k, v]) { idx[b + 1] = idx[b]; b-- }
+          idx[b + 1] = v }
+        nf = split(line[k, idx[int((c + 1) / 2)]], f, "\t")
+        note = f[11]
+        if (c > 1 && fails < c)
+          note = (note == "" ? "" : note ", ") sprintf("median of %d rounds (%.1fk-%.1fk)", c, ops[k, idx[fails + 1]] / 1000, ops[k, idx[c]] / 1000)
+        if (fails > 0) note = (note == "" ? "" : note ", ") fails " of " c " rounds failed"
+        print f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], note
+      }
+    }' "$ROUND_ROWS"
+}
+
+# scenario NAME AL_ARGS RB_ARGS MT_ARGS: one scenario against every server,
+# in ROUNDS rounds that alternate the servers; each (load, server) gets its
+# median round. An empty RB_ARGS or MT_ARGS skips that tool; "-" as
+# AL_ARGS's first word keeps the memcached-protocol servers (memcached,
+# anax-mc) out, for commands memcached's protocol does not have.
 scenario() {
-  local name=$1 al=$2 rb=$3 mt=$4 srv resp_only=
+  local name=$1 al=$2 rb=$3 mt=$4 srv round resp_only=
   local -a alv rbv mtv
   read -ra alv <<<"$al"
   read -ra rbv <<<"$rb"
@@ -380,16 +413,21 @@ scenario() {
     resp_only=1
     alv=("${alv[@]:1}")
   fi
-  for srv in "${SERVERS[@]}"; do
-    [[ -z $resp_only || ${PROTO[$srv]} == resp ]] || continue
-    best_of anaxload_run "$name" "$srv" "${alv[@]}"
-    if [[ -n $rb && ${PROTO[$srv]} == resp ]]; then
-      best_of rb_run "$name" "$srv" "$LAST_OPS" "${rbv[@]}"
-    fi
-    if [[ -n $mt && -n $HAVE_MEMTIER ]]; then
-      best_of memtier_run "$name" "$srv" "${mtv[@]}"
-    fi
+  : >"$ROUND_ROWS"
+  for ((round = 1; round <= ROUNDS; round++)); do
+    ((ROUNDS == 1)) || log "$name: round $round of $ROUNDS"
+    for srv in "${SERVERS[@]}"; do
+      [[ -z $resp_only || ${PROTO[$srv]} == resp ]] || continue
+      best_of anaxload_run "$name" "$srv" "${alv[@]}"
+      if [[ -n $rb && ${PROTO[$srv]} == resp ]]; then
+        best_of rb_run "$name" "$srv" "$LAST_OPS" "${rbv[@]}"
+      fi
+      if [[ -n $mt && -n $HAVE_MEMTIER ]]; then
+        best_of memtier_run "$name" "$srv" "${mtv[@]}"
+      fi
+    done
   done
+  median_rows >>"$ROWS"
 }
 
 prefill_all() { # KEYS SIZE
@@ -412,7 +450,7 @@ prefill_all() { # KEYS SIZE
 # ---- machine ---------------------------------------------------------------
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "placement: servers on CPU $SERVER_CPUS (Anax --threads $THREADS), load on CPU $LOAD_CPUS"
-log "duration ${DURATION}s after ${WARMUP}s warm-up, $CONNS connections, $KEYS keys; load average $LOAD_AT_START"
+log "duration ${DURATION}s per row and server ($ROUNDS rounds of ${RUN_SECS}s, each after ${WARMUP}s warm-up), $CONNS connections, $KEYS keys; load average $LOAD_AT_START"
 
 # ---- phase 1: throughput and latency ----------------------------------------
 for s in "${SERVERS[@]}"; do start_server "$s"; done
@@ -626,8 +664,10 @@ mem_table() {
   echo "## Placement and load"
   echo
   echo "Servers pinned with \`taskset -c $SERVER_CPUS\` ($THREADS core(s); Anax \`--threads $THREADS\`, memcached \`-t $THREADS\`, Redis single-threaded);"
-  echo "load pinned with \`taskset -c $LOAD_CPUS\`. $CONNS connections; ${DURATION} s measured per run (anaxload after ${WARMUP} s warm-up;"
-  echo "redis-benchmark runs $RB_SHARE x anaxload's request count for the same row, about as long). Keyspace $KEYS keys (16 KB rows: $LARGE_KEYS), prefilled."
+  echo "load pinned with \`taskset -c $LOAD_CPUS\`. $CONNS connections; ${DURATION} s measured per row and server, in $ROUNDS round(s) of ${RUN_SECS} s"
+  echo "that alternate the servers, so the servers of a row were measured seconds apart; a row shows its median round, and its note"
+  echo "the spread of ops/s over the rounds (anaxload runs after ${WARMUP} s warm-up; redis-benchmark runs $RB_SHARE x anaxload's request"
+  echo "count of the same round, about as long). Keyspace $KEYS keys (16 KB rows: $LARGE_KEYS), prefilled."
   echo "A row taken while other processes used more than $NOISE_MAX% of the bench cores is measured again, up to $RETRIES more times; the quietest attempt is kept."
   echo "Latencies are per request, from the pipeline's write to the reply. \"cores busy\": the share of time the server's (load's) cores"
   echo "were not idle, loopback TCP softirq included; near 100% on the server side means the server was the limit, on the load side"
