@@ -414,7 +414,10 @@ func (x *Exec) incrBy(key []byte, by int64) {
 	}
 	cur += by
 	var tmp [24]byte
-	db.SetString(key, strconv.AppendInt(tmp[:0], cur, 10), 0, true, shard.EncAuto, x.Now)
+	val := strconv.AppendInt(tmp[:0], cur, 10)
+	if !found || !db.SetStringAt(h, key, val, shard.EncAuto, x.Now) {
+		db.SetString(key, val, 0, true, shard.EncAuto, x.Now)
+	}
 	x.Int(cur)
 }
 

@@ -236,6 +236,24 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 	db.keysPub.Store(int64(db.table.Len()))
 }
 
+// SetStringAt overwrites the value of h, the entry Lookup just returned for
+// key, with the string val, keeping its TTL, when val fits in h's
+// allocation; otherwise it changes nothing and reports false, and the caller
+// uses SetString. It spares a read-modify-write such as INCR a second table
+// lookup. h must still be key's entry: nothing may have run on the shard
+// since the Lookup.
+func (db *DB) SetStringAt(h Handle, key, val []byte, enc byte, now int64) bool {
+	b := db.sh.arena.Bytes(h)
+	if headerSize+len(key)+len(val) > len(b) {
+		return false
+	}
+	if db.sh.watching != 0 {
+		db.touch(key, false)
+	}
+	db.fill(b, key, val, int64(binary.LittleEndian.Uint64(b[8:])), enc, now, false)
+	return true
+}
+
 func (db *DB) adjustExpires(old, now int64) {
 	switch {
 	case old == 0 && now != 0:

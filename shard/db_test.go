@@ -65,6 +65,17 @@ func TestDBModel(t *testing.T) {
 			}
 			_ = existed
 			delete(model, string(key))
+		case op < 6 && rng.Intn(2) == 0:
+			// SetStringAt keeps the TTL, or declines and changes nothing.
+			if h, ok := db.Lookup(key, now, 0); ok {
+				v := value()
+				if db.SetStringAt(h, key, v, EncAuto, now) {
+					m.val = v
+					model[string(key)] = m
+				} else if h2, _ := db.Lookup(key, now, 0); string(db.Value(h2)) != string(m.val) {
+					t.Fatalf("op %d: a declined SetStringAt changed %s", i, key)
+				}
+			}
 		case op < 6:
 			if h, ok := db.Lookup(key, now, 0); ok {
 				exp := int64(0)
