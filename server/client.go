@@ -38,7 +38,11 @@ type Client struct {
 	// Transactions (multi.go); touched on the client's loop only, or by
 	// the coordinator of an EXEC while the connection is held.
 	multi   *multiState
-	watcher *shard.Watcher
+	// spareMulti is the state of a finished MULTI whose space the next one
+	// reuses (multiState.queue): a client running transactions in a loop
+	// allocates nothing per transaction.
+	spareMulti *multiState
+	watcher    *shard.Watcher
 	watched []watchedKey
 
 	mu struct {

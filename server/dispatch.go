@@ -331,18 +331,28 @@ func (s *Server) shardSet(args [][]byte, idx []int) []int {
 // copyArgs copies arguments that live in a connection's read buffer into
 // one allocation of their own.
 func copyArgs(args [][]byte) [][]byte {
+	cp, _ := copyArgsInto(make([][]byte, 0, len(args)), nil, args)
+	return cp
+}
+
+// copyArgsInto copies args into buf, grown once if it is too small, and
+// appends to dst one slice per argument over the copy; it returns both, so
+// a caller that owns them can reuse their space for the next command.
+func copyArgsInto(dst [][]byte, buf []byte, args [][]byte) ([][]byte, []byte) {
 	total := 0
 	for _, a := range args {
 		total += len(a)
 	}
-	buf := make([]byte, 0, total)
-	cp := make([][]byte, len(args))
-	for i, a := range args {
+	if cap(buf) < total {
+		buf = make([]byte, 0, total)
+	}
+	buf = buf[:0]
+	for _, a := range args {
 		start := len(buf)
 		buf = append(buf, a...)
-		cp[i] = buf[start:len(buf):len(buf)]
+		dst = append(dst, buf[start:len(buf):len(buf)])
 	}
-	return cp
+	return dst, buf
 }
 
 // newDetachedExec copies the arguments so the command can run after the
@@ -407,6 +417,7 @@ type batchState struct {
 	cmds       []*Command  // run inline in this batch, for timing
 	args       [][]byte    // their arguments, end to end
 	ends       []int32     // where each command's arguments end in args
+	execOut    []byte      // scratch for the reply of an EXEC run inline
 	_          [32]byte
 }
 

@@ -41,6 +41,50 @@ type multiState struct {
 type queuedCommand struct {
 	cmd  *Command
 	args [][]byte
+	buf  []byte // the bytes args point into
+}
+
+// maxSpareMulti bounds the argument bytes a recycled multiState keeps, so
+// one transaction with a large value does not pin it to the client.
+const maxSpareMulti = 64 << 10
+
+// queue appends a command, copying its arguments into space the state
+// keeps when it is recycled: the slot of an earlier transaction's command
+// at the same position, when there is one.
+func (m *multiState) queue(cmd *Command, args [][]byte) {
+	n := len(m.cmds)
+	if n < cap(m.cmds) {
+		m.cmds = m.cmds[:n+1]
+	} else {
+		m.cmds = append(m.cmds, queuedCommand{})
+	}
+	q := &m.cmds[n]
+	q.cmd = cmd
+	q.args, q.buf = copyArgsInto(q.args[:0], q.buf, args)
+}
+
+// newMulti returns the client's spare state, or a new one.
+func (cl *Client) newMulti() *multiState {
+	if m := cl.spareMulti; m != nil {
+		cl.spareMulti = nil
+		return m
+	}
+	return &multiState{}
+}
+
+// recycleMulti keeps m for the client's next MULTI. Nothing may refer to
+// m's commands or arguments any more: the EXEC that ran them has replied.
+func (cl *Client) recycleMulti(m *multiState) {
+	kept := 0
+	for _, q := range m.cmds[:cap(m.cmds)] {
+		kept += cap(q.buf)
+	}
+	if kept > maxSpareMulti {
+		return
+	}
+	m.cmds = m.cmds[:0]
+	m.aborted = false
+	cl.spareMulti = m
 }
 
 // watchedKey is one key a client watches.
@@ -109,7 +153,7 @@ func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *Command, args [][
 		s.rejectCommand(c, cl, home, cmd, errDebugNotAllowed)
 		return protocol.Done
 	}
-	cl.multi.cmds = append(cl.multi.cmds, queuedCommand{cmd: cmd, args: copyArgs(args)})
+	cl.multi.queue(cmd, args)
 	s.reply(c, cl, []byte("+QUEUED\r\n"))
 	return protocol.Done
 }
@@ -119,7 +163,7 @@ func connMulti(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int)
 		s.replyError(c, cl, home, "ERR MULTI calls can not be nested")
 		return protocol.Done
 	}
-	cl.multi = &multiState{}
+	cl.multi = cl.newMulti()
 	s.reply(c, cl, []byte("+OK\r\n"))
 	return protocol.Done
 }
@@ -129,6 +173,7 @@ func connDiscard(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home in
 		s.replyError(c, cl, home, "ERR DISCARD without MULTI")
 		return protocol.Done
 	}
+	cl.recycleMulti(cl.multi)
 	cl.multi = nil
 	s.unwatchAll(cl)
 	s.reply(c, cl, []byte("+OK\r\n"))
@@ -303,11 +348,6 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 	}
 	now := s.batch[home].now
 	target, one := s.planExec(m.cmds, watched, home)
-	run := func(inline bool) []byte {
-		out := s.execOnShard(cl, m.cmds, w, watched, target, now, proto, inline)
-		s.unregisterWatches(w, watched)
-		return out
-	}
 	var locks []txn.Lock
 	if one && target == home {
 		free := s.router.Idle(home)
@@ -316,9 +356,20 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 			free = s.router.Free(home, locks)
 		}
 		if free {
-			s.reply(c, cl, run(true))
+			// The common case, and the one that allocates nothing: the
+			// reply is built in the loop's scratch and copied out by reply.
+			out := s.execOnShard(s.batch[home].execOut[:0], cl, m.cmds, w, watched, home, now, proto, true)
+			s.unregisterWatches(w, watched)
+			s.reply(c, cl, out)
+			s.batch[home].execOut = out[:0]
+			cl.recycleMulti(m)
 			return protocol.Done
 		}
+	}
+	run := func(inline bool) []byte {
+		out := s.execOnShard(nil, cl, m.cmds, w, watched, target, now, proto, inline)
+		s.unregisterWatches(w, watched)
+		return out
 	}
 	suppress := cl.suppressReply()
 	slot := c.Defer()
@@ -350,33 +401,60 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 }
 
 // execOnShard runs a whole EXEC body on shard sh's goroutine (which, when
-// inline, is also the client's loop) and returns the reply.
-func (s *Server) execOnShard(cl *Client, cmds []queuedCommand, w *shard.Watcher, watched []watchedKey, sh int, now time.Time, proto int, inline bool) []byte {
+// inline, is also the client's loop) and appends the reply to dst.
+func (s *Server) execOnShard(dst []byte, cl *Client, cmds []queuedCommand, w *shard.Watcher, watched []watchedKey, sh int, now time.Time, proto int, inline bool) []byte {
 	owner := s.router.Shard(sh)
 	for _, wk := range watched {
 		owner.CheckWatchExpired(wk.db, wk.key, w, now.UnixMilli())
 	}
 	if w != nil && w.Dirty.Load() {
-		return resp.AppendNullArray(nil, proto)
+		return resp.AppendNullArray(dst, proto)
 	}
-	out := resp.AppendArrayLen(nil, len(cmds))
+	out := resp.AppendArrayLen(dst, len(cmds))
+	x := s.takeExec(sh)
+	// One clock reading per command: each one's end starts the next.
+	start := time.Now()
 	for _, q := range cmds {
-		x := &Exec{s: s, part: -1}
 		x.reset(cl, q.cmd, q.args, now)
 		x.home = owner
 		x.home1[0] = owner
 		if !inline {
 			x.Client = nil
 		}
-		start := time.Now()
 		q.cmd.Run(x)
-		s.noteRun(x, sh, time.Since(start), cl)
+		end := time.Now()
+		s.noteRun(x, sh, end.Sub(start), cl)
+		start = end
 		out = append(out, x.Out...)
 	}
+	s.putExec(sh, x)
 	if len(cmds) > 1 { // they ran without a hop of their own
 		s.router.Stats.Squashed.Add(int64(len(cmds)))
 	}
 	return out
+}
+
+// takeExec returns an Exec for a command run by shard sh's goroutine, the
+// only caller, outside the loop's own Exec (which the command that led here
+// may be using). A stack rather than one Exec: a body may, in principle,
+// start another.
+func (s *Server) takeExec(sh int) *Exec {
+	free := s.execFree[sh]
+	if n := len(free); n > 0 {
+		x := free[n-1]
+		s.execFree[sh] = free[:n-1]
+		return x
+	}
+	return &Exec{s: s}
+}
+
+// putExec gives x back to shard sh's stack, without what it referred to.
+func (s *Server) putExec(sh int, x *Exec) {
+	x.Client, x.Cmd, x.Args = nil, nil, nil
+	if cap(x.Out) > maxSpareMulti {
+		x.Out = nil
+	}
+	s.execFree[sh] = append(s.execFree[sh], x)
 }
 
 // execDistributed runs an EXEC body whose commands span shards as one

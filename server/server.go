@@ -39,6 +39,9 @@ type Server struct {
 	cmdIndex [maxCommandName + 1][26][]*Command // by name length and first letter
 	cmdList  []*Command
 	loopExec []*Exec
+	// execFree[i] holds Execs for EXEC bodies on shard i (takeExec); only
+	// shard i's goroutine touches it.
+	execFree [][]*Exec
 	clients  clientRegistry
 
 	started  time.Time
@@ -136,6 +139,7 @@ func (s *Server) initShards() []*shard.Shard {
 	s.router = txn.New(shards)
 	s.registerAll(n)
 	s.loopExec = make([]*Exec, n)
+	s.execFree = make([][]*Exec, n)
 	s.errStats = make([]errStats, n)
 	s.batch = make([]batchState, n)
 	for i := range s.loopExec {
