@@ -37,13 +37,13 @@ type Client struct {
 
 	// Transactions (multi.go); touched on the client's loop only, or by
 	// the coordinator of an EXEC while the connection is held.
-	multi   *multiState
+	multi *multiState
 	// spareMulti is the state of a finished MULTI whose space the next one
 	// reuses (multiState.queue): a client running transactions in a loop
 	// allocates nothing per transaction.
 	spareMulti *multiState
 	watcher    *shard.Watcher
-	watched []watchedKey
+	watched    []watchedKey
 
 	mu struct {
 		sync.Mutex
