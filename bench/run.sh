@@ -550,7 +550,51 @@ for s in "${SERVERS[@]}"; do
   stop_server "$s"
 done
 
-# ---- phase 3 (BIG=1): 10M keys, GC under a steady write load -----------------
+# ---- phase 3 (BIG=1): 10M keys, GC under write loads ---------------------------
+
+# big_window LABEL KEY_ARGS... [-whole]: runs BIG_DURATION seconds of
+# pipelined SETs (P16, uniform over BIG_KEYS keys of KEY_ARGS) against the
+# Anax started at anax_t0 with gctrace on, and appends to GCROWS the GC
+# cycles that began in the window; -whole also appends the whole run's.
+big_window() {
+  local label=$1 whole= w0 w1 ws we out
+  shift
+  local -a keyargs=()
+  for a in "$@"; do [[ $a == -whole ]] && whole=1 || keyargs+=("$a"); done
+  log "BIG: $label, $BIG_KEYS keys, ${BIG_DURATION}s (gctrace on)"
+  w0=$(now_ns)
+  out=$(timeout $((BIG_DURATION + 60)) taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[anax]}" \
+    -cmd set -P 16 -d 100 -keys "$BIG_KEYS" "${keyargs[@]}" -c "$CONNS" -duration "${BIG_DURATION}s" -warmup 0s -tsv) || true
+  w1=$(now_ns)
+  ws=$(awk -v a="$w0" -v b="$anax_t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
+  we=$(awk -v a="$w1" -v b="$anax_t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
+  # gc N @T s P%: a+b+c ms clock, a+b/c/d+e ms cpu, H->H->L MB, G MB goal, ..., N P [(forced)]
+  # STW pauses are clock a and c; CPU is STW a and e, assist b, background
+  # mark c, idle mark d.
+  awk -v ws="$ws" -v we="$we" -v ops="${out%%$'\t'*}" -v label="$label" -v whole="$whole" '
+    $1 == "gc" {
+      t = substr($3, 2) + 0
+      split($5, c, "+"); p = c[1] + 0; if (c[3] + 0 > p) p = c[3] + 0
+      split($8, u, "[+/]"); busy = u[1] + u[2] + u[3] + u[5]
+      for (k = 2; k <= NF; k++) if ($k == "P") procs = $(k - 1)
+      split($11, h, "->"); heap = h[1] + 0
+      all++; allcpu += busy; if (p > allp) allp = p; if (heap > allheap) allheap = heap
+      if (t < ws || t > we) next
+      n++; cpu += busy; idle += u[4]; if (p > maxp) maxp = p; if (heap > maxheap) maxheap = heap
+      cum = $4; sub(/:$/, "", cum)
+    }
+    END {
+      w = we - ws
+      if (n > 0)
+        printf "%s for %.1f s at %s ops/s: %d GC cycles (heap up to %d MB at a cycle start); GC CPU %.2f%% of %d P (STW + assist + background mark; idle-time mark adds %.2f%%); longest STW pause %.3f ms; gctrace cumulative GC share %s\n",
+          label, w, ops, n, maxheap, 100 * cpu / (w * 1000 * procs), procs, 100 * idle / (w * 1000 * procs), maxp, cum
+      else
+        printf "%s for %.1f s at %s ops/s: no GC cycle in the window\n", label, w, ops
+      if (whole)
+        printf "whole run (start, DEBUG POPULATE, loads): %d GC cycles, largest heap at a cycle start %d MB, longest STW pause %.3f ms, GC CPU %.1f ms in all\n",
+          all, allheap, allp, allcpu
+    }' "$WORK/anax.stderr" >>"$GCROWS"
+}
 GCROWS=$WORK/gc.txt
 : >"$GCROWS"
 if [[ -n $BIG ]]; then
@@ -565,38 +609,10 @@ if [[ -n $BIG ]]; then
     # or pause figures. gctrace's "@T s" is time since the process started.
     anax_t0=$(now_ns)
     memory_run anax "$BIG_KEYS" GODEBUG=gctrace=1
-    log "BIG: steady SET load over $BIG_KEYS keys for ${BIG_DURATION}s (gctrace on)"
-    w0=$(now_ns)
-    big_out=$(timeout $((BIG_DURATION + 60)) taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[anax]}" \
-      -cmd set -P 16 -d 100 -keys "$BIG_KEYS" -pad 0 -c "$CONNS" -duration "${BIG_DURATION}s" -warmup 0s -tsv) || true
-    w1=$(now_ns)
-    ws=$(awk -v a="$w0" -v b="$anax_t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
-    we=$(awk -v a="$w1" -v b="$anax_t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
-    # gc N @T s P%: a+b+c ms clock, a+b/c/d+e ms cpu, H->H->L MB, G MB goal, ..., N P [(forced)]
-    # STW pauses are clock a and c; CPU is STW a and e, assist b, background
-    # mark c, idle mark d.
-    awk -v ws="$ws" -v we="$we" -v ops="${big_out%%$'\t'*}" '
-      $1 == "gc" {
-        t = substr($3, 2) + 0
-        split($5, c, "+"); p = c[1] + 0; if (c[3] + 0 > p) p = c[3] + 0
-        split($8, u, "[+/]"); busy = u[1] + u[2] + u[3] + u[5]
-        for (k = 2; k <= NF; k++) if ($k == "P") procs = $(k - 1)
-        split($11, h, "->"); heap = h[1] + 0
-        all++; allcpu += busy; if (p > allp) allp = p; if (heap > allheap) allheap = heap
-        if (t < ws || t > we) next
-        n++; cpu += busy; idle += u[4]; if (p > maxp) maxp = p
-        cum = $4; sub(/:$/, "", cum)
-      }
-      END {
-        w = we - ws
-        if (n > 0)
-          printf "SET load over the keys for %.1f s at %s ops/s: %d GC cycles; GC CPU %.2f%% of %d P (STW + assist + background mark; idle-time mark adds %.2f%%); longest STW pause %.3f ms; gctrace cumulative GC share %s\n",
-            w, ops, n, 100 * cpu / (w * 1000 * procs), procs, 100 * idle / (w * 1000 * procs), maxp, cum
-        else
-          printf "SET load over the keys for %.1f s at %s ops/s: no GC cycle in the window\n", w, ops
-        printf "whole run (start, DEBUG POPULATE, load): %d GC cycles, largest heap at a cycle start %d MB, longest STW pause %.3f ms, GC CPU %.1f ms in all\n",
-          all, allheap, allp, allcpu
-      }' "$WORK/anax.stderr" >>"$GCROWS"
+    # Two windows: SETs overwriting the populated keys (the table keeps its
+    # size), then SETs to as many new keys (the table and the arena grow).
+    big_window "SET load over the keys" -key-prefix key: -pad 0
+    big_window "SET load creating keys" -key-prefix grow: -pad 0 -whole
     log "BIG GC: $(cat "$GCROWS")"
     stop_server anax
   done
@@ -695,7 +711,7 @@ mem_table() {
   mem_table
   if [[ -s $GCROWS ]]; then
     echo
-    echo "## Anax GC under a steady SET load ($BIG_KEYS keys, from GODEBUG=gctrace=1 on stderr)"
+    echo "## Anax GC under SET loads ($BIG_KEYS keys populated, from GODEBUG=gctrace=1 on stderr)"
     echo
     sed 's/^/- /' "$GCROWS"
   fi
