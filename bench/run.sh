@@ -388,7 +388,7 @@ median_rows() {
         for (a = 2; a <= c; a++) { v = idx[a]; b = a - 1
           while (b >= 1 && ops[k, idx[b]] > ops[k, v]) { idx[b + 1] = idx[b]; b-- }
           idx[b + 1] = v }
-        nf = split(line[k, idx[int((c + 1) / 2)]], f, "\t")
+        split(line[k, idx[int((c + 1) / 2)]], f, "\t")
         note = f[11]
         if (c > 1 && fails < c)
           note = (note == "" ? "" : note ", ") sprintf("median of %d rounds (%.1fk-%.1fk)", c, ops[k, idx[fails + 1]] / 1000, ops[k, idx[c]] / 1000)
@@ -552,19 +552,17 @@ done
 
 # ---- phase 3 (BIG=1): 10M keys, GC under write loads ---------------------------
 
-# big_window LABEL KEY_ARGS... [-whole]: runs BIG_DURATION seconds of
+# big_window LABEL WHOLE KEY_ARGS...: runs BIG_DURATION seconds of
 # pipelined SETs (P16, uniform over BIG_KEYS keys of KEY_ARGS) against the
 # Anax started at anax_t0 with gctrace on, and appends to GCROWS the GC
-# cycles that began in the window; -whole also appends the whole run's.
+# cycles that began in the window; WHOLE=1 also appends the whole run's.
 big_window() {
-  local label=$1 whole= w0 w1 ws we out
-  shift
-  local -a keyargs=()
-  for a in "$@"; do [[ $a == -whole ]] && whole=1 || keyargs+=("$a"); done
+  local label=$1 whole=$2 w0 w1 ws we out
+  shift 2
   log "BIG: $label, $BIG_KEYS keys, ${BIG_DURATION}s (gctrace on)"
   w0=$(now_ns)
   out=$(timeout $((BIG_DURATION + 60)) taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[anax]}" \
-    -cmd set -P 16 -d 100 -keys "$BIG_KEYS" "${keyargs[@]}" -c "$CONNS" -duration "${BIG_DURATION}s" -warmup 0s -tsv) || true
+    -cmd set -P 16 -d 100 -keys "$BIG_KEYS" "$@" -c "$CONNS" -duration "${BIG_DURATION}s" -warmup 0s -tsv) || true
   w1=$(now_ns)
   ws=$(awk -v a="$w0" -v b="$anax_t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
   we=$(awk -v a="$w1" -v b="$anax_t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
@@ -590,7 +588,7 @@ big_window() {
           label, w, ops, n, maxheap, 100 * cpu / (w * 1000 * procs), procs, 100 * idle / (w * 1000 * procs), maxp, cum
       else
         printf "%s for %.1f s at %s ops/s: no GC cycle in the window\n", label, w, ops
-      if (whole)
+      if (whole == 1)
         printf "whole run (start, DEBUG POPULATE, loads): %d GC cycles, largest heap at a cycle start %d MB, longest STW pause %.3f ms, GC CPU %.1f ms in all\n",
           all, allheap, allp, allcpu
     }' "$WORK/anax.stderr" >>"$GCROWS"
@@ -611,8 +609,8 @@ if [[ -n $BIG ]]; then
     memory_run anax "$BIG_KEYS" GODEBUG=gctrace=1
     # Two windows: SETs overwriting the populated keys (the table keeps its
     # size), then SETs to as many new keys (the table and the arena grow).
-    big_window "SET load over the keys" -key-prefix key: -pad 0
-    big_window "SET load creating keys" -key-prefix grow: -pad 0 -whole
+    big_window "SET load over the keys" 0 -key-prefix key: -pad 0
+    big_window "SET load creating keys" 1 -key-prefix grow: -pad 0
     log "BIG GC: $(cat "$GCROWS")"
     stop_server anax
   done

@@ -44,9 +44,10 @@ type queuedCommand struct {
 	buf  []byte // the bytes args point into
 }
 
-// maxSpareMulti bounds the argument bytes a recycled multiState keeps, so
-// one transaction with a large value does not pin it to the client.
-const maxSpareMulti = 64 << 10
+// maxSpareBytes bounds what a buffer kept for reuse may hold on to (a
+// recycled multiState's arguments, a pooled Exec's output, a loop's EXEC
+// reply scratch), so one transaction with a large value does not pin it.
+const maxSpareBytes = 64 << 10
 
 // queue appends a command, copying its arguments into space the state
 // keeps when it is recycled: the slot of an earlier transaction's command
@@ -79,7 +80,7 @@ func (cl *Client) recycleMulti(m *multiState) {
 	for _, q := range m.cmds[:cap(m.cmds)] {
 		kept += cap(q.buf)
 	}
-	if kept > maxSpareMulti {
+	if kept > maxSpareBytes {
 		return
 	}
 	m.cmds = m.cmds[:0]
@@ -361,7 +362,9 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 			out := s.execOnShard(s.batch[home].execOut[:0], cl, m.cmds, w, watched, home, now, proto, true)
 			s.unregisterWatches(w, watched)
 			s.reply(c, cl, out)
-			s.batch[home].execOut = out[:0]
+			if cap(out) <= maxSpareBytes {
+				s.batch[home].execOut = out[:0]
+			}
 			cl.recycleMulti(m)
 			return protocol.Done
 		}
@@ -451,7 +454,7 @@ func (s *Server) takeExec(sh int) *Exec {
 // putExec gives x back to shard sh's stack, without what it referred to.
 func (s *Server) putExec(sh int, x *Exec) {
 	x.Client, x.Cmd, x.Args = nil, nil, nil
-	if cap(x.Out) > maxSpareMulti {
+	if cap(x.Out) > maxSpareBytes {
 		x.Out = nil
 	}
 	s.execFree[sh] = append(s.execFree[sh], x)
