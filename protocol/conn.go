@@ -3,6 +3,7 @@ package protocol
 import (
 	"errors"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/anaxdb/anax/protocol/resp"
@@ -15,6 +16,40 @@ type Slot struct {
 	done bool
 }
 
+// ClientClass is the client-output-buffer-limit class of a connection.
+type ClientClass int
+
+const (
+	ClassNormal ClientClass = iota
+	ClassPubSub
+	ClassReplica
+)
+
+// OutputLimit is one class's client-output-buffer-limit: a client whose
+// queued output exceeds Hard bytes, or stays above Soft bytes for
+// SoftSeconds, is closed. 0 disables a limit.
+type OutputLimit struct {
+	Hard, Soft  int64
+	SoftSeconds int64
+}
+
+// Output backpressure. A connection whose queued output (Anax's buffers and
+// the event loop's) is over highWater after a command stops parsing its
+// further commands until the output has drained to lowWater: a client that
+// does not read its replies holds about highWater plus one reply, however
+// many commands it sent. A single reply is never split.
+const (
+	highWater = 4 << 20
+	lowWater  = 1 << 20
+	// initialWindow is how many replies a new connection may have pending
+	// in its FIFO (replies computed on other shards, and those queued
+	// behind them) before parsing waits for the FIFO to drain. The window
+	// doubles at each drain while replies are small, up to MaxPending, and
+	// shrinks to highWater / (largest reply) when they are large, so the
+	// replies computed in parallel for one client hold about highWater.
+	initialWindow = 32
+)
+
 // Conn is one client connection. All fields and methods are for the
 // connection's loop goroutine only, except where noted.
 type Conn struct {
@@ -22,6 +57,9 @@ type Conn struct {
 	Created time.Time
 	// Client is the command layer's per-connection state.
 	Client any
+	// Class is the connection's client-output-buffer-limit class; the
+	// command layer sets it (pub/sub clients).
+	Class ClientClass
 
 	srv  *Server
 	gc   gnet.Conn
@@ -33,18 +71,34 @@ type Conn struct {
 
 	parser resp.Parser
 	argv   [][]byte
-	out    []byte // replies ready to write, in order, before any slot
+	// in holds the input that could not be handled straight from the
+	// loop's read buffer: an incomplete command, or the commands left
+	// while parsing is paused. gnet's own inbound buffer is never used.
+	in  inputBuffer
+	out []byte // replies ready to write, in order, before any slot
 
-	fifo            []*Slot // pending and finished slots, oldest first
-	freeSlot        []*Slot
-	hold            bool // a command asked to stop parsing until the FIFO drains
-	stalled         bool // parsing paused; wake when the FIFO drains
-	closing         bool // close once the output is written
-	closed          bool
-	inBatch         bool // inside process(): writes are batched until it ends
-	face            Face // nil: RESP
-	sniffed         bool // the protocol of this connection is decided
+	fifo      []*Slot // pending and finished slots, oldest first
+	freeSlot  []*Slot
+	slotBytes int // bytes of the finished slots in the FIFO
+	window    int // see initialWindow
+	bigReply  int // largest slot since the FIFO last drained
+
+	hold       bool  // a command asked to stop parsing until the FIFO drains
+	stalled    bool  // parsing paused; wake when the FIFO drains
+	outStalled bool  // parsing paused until the output drains (outputWatch)
+	watched    bool  // in the loop's outputWatch list
+	softSince  int64 // Unix ms the output went over the soft limit; 0: under it
+	closing    bool  // close once the output is written
+	aborted    bool  // close now, dropping unwritten output
+	closed     bool
+	inBatch    bool // inside process(): writes are batched until it ends
+	face       Face // nil: RESP
+	sniffed    bool // the protocol of this connection is decided
+
 	Unauthenticated bool
+
+	// Published for CLIENT LIST on other loops.
+	pubOut, pubIn atomic.Int64
 }
 
 // Loop returns the index of the connection's loop (its home shard).
@@ -62,11 +116,22 @@ func (c *Conn) Fd() int { return c.gc.Fd() }
 // Pending returns the number of slots in the FIFO.
 func (c *Conn) Pending() int { return len(c.fifo) }
 
-// OutputBuffered returns the bytes waiting to be written.
-func (c *Conn) OutputBuffered() int { return c.gc.OutboundBuffered() + len(c.out) }
+// OutputBuffered returns the bytes waiting to be written: finished
+// replies not yet handed to the socket and the event loop's buffer.
+func (c *Conn) OutputBuffered() int {
+	if c.closed {
+		return 0
+	}
+	return c.gc.OutboundBuffered() + len(c.out) + c.slotBytes
+}
 
 // InputBuffered returns the bytes read but not consumed.
-func (c *Conn) InputBuffered() int { return c.gc.InboundBuffered() }
+func (c *Conn) InputBuffered() int { return c.in.Len() + c.gc.InboundBuffered() }
+
+// PublishedOutput and PublishedInput return the output and input buffered
+// as of the connection's last batch. Safe from any goroutine.
+func (c *Conn) PublishedOutput() int64 { return c.pubOut.Load() }
+func (c *Conn) PublishedInput() int64  { return c.pubIn.Load() }
 
 // Begin returns the buffer the next immediate reply must be appended to;
 // pass the grown buffer to End.
@@ -88,6 +153,7 @@ func (c *Conn) End(b []byte) {
 	s := c.fifo[len(c.fifo)-1]
 	s.Buf = b
 	s.done = true
+	c.slotDone(s)
 }
 
 // Defer reserves a slot for a reply that will be produced later, on any
@@ -107,6 +173,21 @@ func (c *Conn) Hold() { c.hold = true }
 // CloseAfterReply closes the connection once its replies are written.
 func (c *Conn) CloseAfterReply() { c.closing = true }
 
+// Abort closes the connection now: nothing more is parsed or executed, and
+// output not yet written is dropped (a cross-protocol attack, a client over
+// its output limit). Loop goroutine only.
+func (c *Conn) Abort() {
+	if c.aborted || c.closed {
+		return
+	}
+	c.aborted = true
+	c.closing = true
+	c.out = c.out[:0]
+	if !c.inBatch {
+		_ = c.gc.Close()
+	}
+}
+
 // Kill closes the connection now. Safe from any goroutine.
 func (c *Conn) Kill() { _ = c.gc.Close() }
 
@@ -114,13 +195,19 @@ func (c *Conn) Kill() { _ = c.gc.Close() }
 // Loop goroutine only.
 func (c *Conn) Complete(s *Slot) {
 	s.done = true
-	if c.closed {
+	if c.closed || c.aborted {
 		return
 	}
+	c.slotDone(s)
 	if c.inBatch {
 		return
 	}
 	c.flush()
+}
+
+func (c *Conn) slotDone(s *Slot) {
+	c.slotBytes += len(s.Buf)
+	c.bigReply = max(c.bigReply, len(s.Buf))
 }
 
 func (c *Conn) newSlot() *Slot {
@@ -134,9 +221,10 @@ func (c *Conn) newSlot() *Slot {
 	return &Slot{}
 }
 
-// flush writes c.out and the finished prefix of the FIFO, then wakes the
-// connection if it was paused and the FIFO is now empty.
-func (c *Conn) flush() {
+// writeReady moves the finished prefix of the FIFO behind c.out and hands
+// c.out to the event loop, which writes what the socket takes and buffers
+// the rest.
+func (c *Conn) writeReady() {
 	n := 0
 	for n < len(c.fifo) && c.fifo[n].done {
 		n++
@@ -144,6 +232,7 @@ func (c *Conn) flush() {
 	if n > 0 {
 		for _, s := range c.fifo[:n] {
 			c.out = append(c.out, s.Buf...)
+			c.slotBytes -= len(s.Buf)
 			if cap(s.Buf) > 64<<10 {
 				s.Buf = nil
 			}
@@ -163,7 +252,20 @@ func (c *Conn) flush() {
 			c.out = c.out[:0]
 		}
 	}
+}
+
+// flush writes c.out and the finished prefix of the FIFO, then wakes the
+// connection if it was paused and the FIFO is now empty.
+func (c *Conn) flush() {
+	if c.aborted || c.closed {
+		return
+	}
+	c.writeReady()
+	if !c.checkOutputLimits(c.gc.OutboundBuffered() + c.slotBytes) {
+		return
+	}
 	if len(c.fifo) == 0 {
+		c.drained()
 		if c.closing {
 			_ = c.gc.Close()
 			return
@@ -174,55 +276,209 @@ func (c *Conn) flush() {
 			_ = c.gc.Wake(nil)
 		}
 	}
+	c.publish()
 }
 
-// processFace hands the buffered bytes to a non-RESP face.
-func (c *Conn) processFace(buf []byte) gnet.Action {
-	c.inBatch = true
-	consumed, closeAfter := c.face.Traffic(c, buf)
-	if consumed > 0 {
-		_, _ = c.gc.Discard(consumed)
+// drained adapts the window of pending replies when the FIFO empties.
+func (c *Conn) drained() {
+	switch {
+	case c.bigReply > 0 && c.bigReply*c.window > highWater:
+		c.window = max(1, highWater/c.bigReply)
+	case c.window < c.lim.MaxPending:
+		c.window = min(2*c.window, c.lim.MaxPending)
 	}
-	c.inBatch = false
-	if closeAfter {
-		c.closing = true
-	}
-	if c.hold {
-		// The face asked to pause (Hold) until its replies are written:
-		// flush wakes the connection when the FIFO drains.
-		c.stalled = true
-	}
-	c.flush()
-	return gnet.None
+	c.bigReply = 0
 }
 
-var errQueryBuffer = errors.New("query buffer limit")
+// publish stores the buffer sizes CLIENT LIST reads from other loops.
+func (c *Conn) publish() {
+	out, in := int64(c.OutputBuffered()), int64(c.in.Len())
+	if c.pubOut.Load() != out {
+		c.pubOut.Store(out)
+	}
+	if c.pubIn.Load() != in {
+		c.pubIn.Store(in)
+	}
+}
 
-// process parses and dispatches every complete command in the inbound
-// buffer, then writes what is ready.
+// outputLimit returns the connection's class limits.
+func (c *Conn) outputLimit() OutputLimit {
+	if c.srv.opts.OutputLimit == nil {
+		return OutputLimit{}
+	}
+	return c.srv.opts.OutputLimit(c.Class)
+}
+
+// checkOutputLimits applies client-output-buffer-limit to total queued
+// output bytes: over the hard limit, or over the soft one for longer than
+// its seconds, the connection is aborted. It reports whether the
+// connection may go on.
+func (c *Conn) checkOutputLimits(total int) bool {
+	lim := c.outputLimit()
+	if lim.Hard == 0 && lim.Soft == 0 {
+		return true
+	}
+	over := lim.Hard > 0 && int64(total) > lim.Hard
+	if !over && lim.Soft > 0 && int64(total) > lim.Soft {
+		ms := time.Now().UnixMilli()
+		if c.softSince == 0 {
+			c.softSince = ms
+		} else if ms-c.softSince >= lim.SoftSeconds*1000 {
+			over = true
+		}
+	} else if !over {
+		c.softSince = 0
+	}
+	if !over {
+		return true
+	}
+	c.srv.OutputLimitDisconnections.Add(1)
+	c.srv.opts.Warnf("Client id=%d addr=%v closed for overcoming of output buffer limits.", c.ID, c.remote)
+	c.Abort()
+	return false
+}
+
+// checkOutput runs after a command whose output pushed the queued bytes
+// past the check threshold: it applies the limits, writes what is ready,
+// and pauses parsing (outStalled) while the output stays over highWater.
+// It reports whether parsing must stop.
+func (c *Conn) checkOutput(total int) bool {
+	if !c.checkOutputLimits(total) {
+		return true
+	}
+	if total <= highWater {
+		return false
+	}
+	c.writeReady()
+	if c.OutputBuffered() <= highWater {
+		return false
+	}
+	c.outStalled = true
+	c.loop.watchOutput(c)
+	return true
+}
+
+// outputCheckAt is the queued output at which checkOutput must run.
+func (c *Conn) outputCheckAt() int {
+	at := int64(highWater)
+	lim := c.outputLimit()
+	if lim.Hard > 0 && lim.Hard < at {
+		at = lim.Hard
+	}
+	if lim.Soft > 0 && lim.Soft < at {
+		at = lim.Soft
+	}
+	return int(at)
+}
+
+// release frees the connection's buffers once it is closed.
+func (c *Conn) release() {
+	freed := c.in.Cap() + cap(c.out) + c.slotBytes + c.gc.OutboundBuffered()
+	c.in.Release()
+	c.out = nil
+	for _, s := range c.fifo {
+		if s.done {
+			s.Buf = nil
+		}
+	}
+	c.fifo, c.freeSlot = nil, nil
+	c.slotBytes = 0
+	c.argv = nil
+	c.parser = resp.Parser{}
+	c.pubOut.Store(0)
+	c.pubIn.Store(0)
+	c.srv.release.note(freed)
+}
+
+// needHint is how many bytes the input must hold before the parser (or the
+// face) can make progress; 0 when unknown.
+func (c *Conn) needHint() int {
+	if c.face != nil {
+		if fn, ok := c.face.(FaceNeeder); ok {
+			return fn.Need(c)
+		}
+		return 0
+	}
+	return c.parser.Need()
+}
+
+// keep moves what is left of buf into c.in: buf is the loop's read buffer
+// when direct, and then is discarded from gnet; otherwise buf is c.in
+// itself, minus the consumed bytes.
+func (c *Conn) keep(buf []byte, direct bool, consumed int) error {
+	if !direct {
+		c.in.Consume(consumed)
+		return nil
+	}
+	var err error
+	if rest := buf[consumed:]; len(rest) > 0 {
+		err = c.in.Append(rest, c.needHint())
+	}
+	if len(buf) > 0 {
+		// Never Discard(0): gnet treats n <= 0 as "discard everything".
+		_, _ = c.gc.Discard(len(buf))
+	}
+	return err
+}
+
+// input takes the bytes gnet holds for the connection. It returns the
+// bytes to work on: the loop's read buffer itself (direct) when nothing
+// was left from earlier reads, c.in otherwise.
+func (c *Conn) input() (buf []byte, direct bool, err error) {
+	fresh, _ := c.gc.Peek(-1)
+	if c.in.Len() == 0 {
+		return fresh, true, nil
+	}
+	if len(fresh) > 0 {
+		err = c.in.Append(fresh, c.needHint())
+		_, _ = c.gc.Discard(len(fresh))
+	}
+	return c.in.Bytes(), false, err
+}
+
+// queryLimit is client-query-buffer-limit, or 0.
+func (c *Conn) queryLimit() int {
+	if c.lim.QueryBufferMax == nil {
+		return 0
+	}
+	return c.lim.QueryBufferMax()
+}
+
+// process parses and dispatches every complete command in the input, then
+// writes what is ready.
 func (c *Conn) process() gnet.Action {
-	if c.closing || c.stalled {
-		return gnet.None
-	}
-	buffered := c.gc.InboundBuffered()
-	if c.lim.QueryBufferMax > 0 && buffered > c.lim.QueryBufferMax {
-		c.srv.opts.Logf("closing client %d: query buffer of %d bytes is over the limit", c.ID, buffered)
+	if c.aborted {
 		return gnet.Close
 	}
-	if need := c.parser.Need(); need > 0 && buffered < need {
-		return gnet.None
-	}
-	if fn, ok := c.face.(FaceNeeder); ok && buffered < fn.Need(c) {
-		return gnet.None
-	}
-	buf, err := c.gc.Peek(buffered)
+	buf, direct, err := c.input()
 	if err != nil {
+		c.srv.opts.Warnf("Closing client id=%d addr=%v: cannot buffer its input: %v", c.ID, c.remote, err)
 		return gnet.Close
+	}
+	if c.closing {
+		// Nothing after the command that closes the connection runs.
+		_ = c.keep(buf, direct, len(buf))
+		return gnet.None
+	}
+	if max := c.queryLimit(); max > 0 && len(buf) > max {
+		c.srv.QueryLimitDisconnections.Add(1)
+		c.srv.opts.Warnf("Closing client id=%d addr=%v that reached max query buffer length (%d bytes, limit %d)",
+			c.ID, c.remote, len(buf), max)
+		return gnet.Close
+	}
+	if c.outStalled {
+		if c.OutputBuffered() > lowWater {
+			return c.wait(buf, direct)
+		}
+		c.outStalled = false
+	}
+	if c.stalled || len(buf) == 0 || len(buf) < c.needHint() {
+		return c.wait(buf, direct)
 	}
 	if !c.sniffed {
 		isHTTP, decided := sniffHTTP(buf)
 		if !decided {
-			return gnet.None
+			return c.wait(buf, direct)
 		}
 		c.sniffed = true
 		if isHTTP {
@@ -234,7 +490,7 @@ func (c *Conn) process() gnet.Action {
 		}
 	}
 	if c.face != nil {
-		return c.processFace(buf)
+		return c.processFace(buf, direct)
 	}
 	c.inBatch = true
 	c.srv.opts.Handler.BeginBatch(c)
@@ -243,8 +499,10 @@ func (c *Conn) process() gnet.Action {
 	if c.lim.MaxBulkLen > 0 {
 		lim.MaxBulkLen = c.lim.MaxBulkLen
 	}
+	base := c.gc.OutboundBuffered()
+	checkAt := c.outputCheckAt()
 	for consumed < len(buf) {
-		if c.hold || len(c.fifo) >= c.lim.MaxPending {
+		if c.hold || len(c.fifo) >= c.window {
 			c.stalled = true
 			break
 		}
@@ -262,7 +520,8 @@ func (c *Conn) process() gnet.Action {
 				c.closing = true
 				break
 			}
-			return gnet.Close
+			c.aborted = true
+			break
 		}
 		c.argv = args[:0]
 		if len(args) == 0 {
@@ -277,21 +536,92 @@ func (c *Conn) process() gnet.Action {
 		if c.closing {
 			break
 		}
+		if base+len(c.out)+c.slotBytes > checkAt {
+			if c.checkOutput(base + len(c.out) + c.slotBytes) {
+				break
+			}
+			base = c.gc.OutboundBuffered()
+		}
 	}
 	c.inBatch = false
-	// EndBatch runs before Discard: the batch's arguments are still valid
-	// there (the slow log copies those of slow inline commands).
+	// EndBatch runs before the input is discarded: the batch's arguments
+	// are still valid there (the slow log copies those of slow inline
+	// commands).
 	c.srv.opts.Handler.EndBatch(c)
-	if consumed > 0 {
-		// Never Discard(0): gnet treats n <= 0 as "discard everything".
-		_, _ = c.gc.Discard(consumed)
+	if c.aborted {
+		return gnet.Close
 	}
+	if err := c.keep(buf, direct, consumed); err != nil {
+		c.srv.opts.Warnf("Closing client id=%d addr=%v: cannot buffer its input: %v", c.ID, c.remote, err)
+		return gnet.Close
+	}
+	c.in.Shrink()
 	c.flush()
-	if c.stalled && len(c.fifo) == 0 && !c.closing {
+	if c.stalled && len(c.fifo) == 0 && !c.closing && !c.aborted {
 		// Everything finished while we were parsing: carry on at once.
 		c.stalled = false
 		c.hold = false
 		_ = c.gc.Wake(nil)
 	}
 	return gnet.None
+}
+
+// wait keeps the input for later and does nothing else.
+func (c *Conn) wait(buf []byte, direct bool) gnet.Action {
+	if err := c.keep(buf, direct, 0); err != nil {
+		c.srv.opts.Warnf("Closing client id=%d addr=%v: cannot buffer its input: %v", c.ID, c.remote, err)
+		return gnet.Close
+	}
+	c.publish()
+	return gnet.None
+}
+
+// processFace hands the buffered bytes to a non-RESP face.
+func (c *Conn) processFace(buf []byte, direct bool) gnet.Action {
+	c.inBatch = true
+	consumed, closeAfter := c.face.Traffic(c, buf)
+	c.inBatch = false
+	if c.aborted {
+		return gnet.Close
+	}
+	if closeAfter {
+		c.closing = true
+		consumed = len(buf) // nothing after the last request runs
+	}
+	if err := c.keep(buf, direct, consumed); err != nil {
+		c.srv.opts.Warnf("Closing client id=%d addr=%v: cannot buffer its input: %v", c.ID, c.remote, err)
+		return gnet.Close
+	}
+	c.in.Shrink()
+	if c.hold {
+		// The face asked to pause (Hold) until its replies are written:
+		// flush wakes the connection when the FIFO drains.
+		c.stalled = true
+	}
+	if total := c.OutputBuffered(); total > c.outputCheckAt() && !c.outStalled {
+		if c.checkOutput(total) && c.aborted {
+			return gnet.Close
+		}
+	}
+	c.flush()
+	return gnet.None
+}
+
+// OutputBlocked reports whether a face must stop taking requests because
+// the connection's output is over the high-water mark (or over its limit,
+// in which case the connection is being aborted). A face that gets true
+// returns from Traffic with what it consumed; Traffic is called again once
+// the output has drained.
+func (c *Conn) OutputBlocked() bool {
+	if c.aborted {
+		return true
+	}
+	if c.outStalled {
+		return true
+	}
+	total := c.OutputBuffered()
+	if total <= c.outputCheckAt() {
+		return false
+	}
+	return c.checkOutput(total)
 }

@@ -36,6 +36,10 @@ var httpMethods = [][]byte{
 	[]byte("DELETE /"), []byte("OPTIONS /"), []byte("PATCH /"),
 }
 
+// maxSniffLine is the longest first line the sniffer waits for: RESP's
+// longest inline command.
+const maxSniffLine = 64 << 10
+
 // sniffHTTP decides whether in starts an HTTP/1.x request. It answers
 // (isHTTP, decided): undecided while in is a prefix of a method or the
 // request line is not complete yet. A line is HTTP only when it starts with
@@ -66,8 +70,12 @@ func sniffHTTP(in []byte) (isHTTP, decided bool) {
 	}
 	eol := bytes.IndexByte(in, '\n')
 	if eol < 0 {
-		if len(in) > 8192 {
-			return false, true
+		// A request line that starts like HTTP stays undecided however
+		// it is split across reads; past the longest inline command RESP
+		// allows it can only be HTTP (whose face refuses a line that
+		// long). Falling back to RESP would run what follows it.
+		if len(in) > maxSniffLine {
+			return true, true
 		}
 		return false, false
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -57,20 +59,43 @@ type Options struct {
 	// BindLoops is called once every loop is known and before any command
 	// is served, so the caller can bind its shards to the loops.
 	BindLoops func(loops []*Loop)
+
+	// Warnf logs what an operator must see (accept errors, refused or
+	// closed clients, the event loops' own errors).
+	Warnf func(format string, args ...any)
+	// OnFatal is called when the event loops stop while the server was not
+	// being stopped: nothing is served any more, and the process should
+	// end. nil: log and panic.
+	OnFatal func(err error)
+	// MaxClients returns how many connections (every port together) may be
+	// open; the next is refused. nil or <= 0: no limit.
+	MaxClients func() int
+	// Protected reports whether protected mode is in force: peers that are
+	// not on the loopback interface are refused.
+	Protected func() bool
+	// KeepAlive is the TCP keepalive period of accepted connections
+	// (0: off).
+	KeepAlive time.Duration
+	// OutputLimit returns the client-output-buffer-limit of a client class.
+	// nil: no limits (backpressure still applies).
+	OutputLimit func(class ClientClass) OutputLimit
 }
 
 // Limits bound what one client may make the server hold.
 type Limits struct {
-	MaxBulkLen      int64
-	QueryBufferMax  int
-	MaxPending      int // pending reply slots before parsing pauses
-	RequireAuthFunc func(c *Conn) bool
+	MaxBulkLen int64
+	// QueryBufferMax is client-query-buffer-limit: a client whose unparsed
+	// input grows past it is closed. A func, so CONFIG SET applies to
+	// connections already open; nil or <= 0: no limit.
+	QueryBufferMax func() int
+	MaxPending     int // pending reply slots before parsing pauses
 }
 
 // Loop is one event loop; its Wake runs a function on the loop goroutine.
 type Loop struct {
 	Index int
 	el    gnet.EventLoop
+	ow    outputWatch // loop goroutine only
 }
 
 // Wake runs fn on the loop goroutine (implements shard.Waker).
@@ -93,13 +118,32 @@ type Server struct {
 	allLoop chan struct{}
 	waiting []*Conn // connections that sent data before every loop was bound
 
+	listeners     []*listener
+	acceptors     sync.WaitGroup
+	stopping      atomic.Bool
+	lastAcceptLog atomic.Int64
+	conns         atomic.Int64 // admitted and not yet closed, every port
+	watch         chan error   // the engine's end, for watchEngine
+
 	ready            atomic.Bool
 	booted           chan error
 	ticking          chan struct{} // closed by the first OnTick: every gnet loop exists
 	tickOnce         sync.Once
 	nextID           atomic.Int64
-	Clients          atomic.Int64
+	Clients          atomic.Int64 // RESP clients (not HTTP, not Memcached)
 	TotalConnections atomic.Int64
+	// Rejected counts connections refused because maxclients were open.
+	Rejected atomic.Int64
+	// AcceptErrors counts failed accept(2) calls (out of file descriptors,
+	// memory or buffers); each is retried after a back-off.
+	AcceptErrors atomic.Int64
+	// OutputLimitDisconnections and QueryLimitDisconnections count the
+	// clients closed for going over client-output-buffer-limit and
+	// client-query-buffer-limit.
+	OutputLimitDisconnections atomic.Int64
+	QueryLimitDisconnections  atomic.Int64
+
+	release memoryReleaser
 }
 
 // NewServer prepares a server; Start runs it.
@@ -109,6 +153,12 @@ func NewServer(opts Options) *Server {
 	}
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
+	}
+	if opts.Warnf == nil {
+		opts.Warnf = opts.Logf
+	}
+	if opts.OnFatal == nil {
+		opts.OnFatal = func(err error) { panic("FATAL: " + err.Error()) }
 	}
 	return &Server{
 		opts:    opts,
@@ -125,35 +175,48 @@ func (s *Server) Start() ([]*Loop, error) {
 	if len(s.opts.Addrs) == 0 {
 		return nil, errors.New("no address to listen on")
 	}
-	addrs := make([]string, len(s.opts.Addrs))
-	for i, a := range s.opts.Addrs {
-		addrs[i] = "tcp://" + a
+	if err := s.listen(); err != nil {
+		return nil, err
 	}
+	// gnet needs a listener of its own before it registers connections;
+	// it gets a Unix socket that nobody can reach: its path is removed as
+	// soon as the engine is up (see listen.go for why Anax accepts).
+	dir, err := os.MkdirTemp("", "anax-engine-")
+	if err != nil {
+		s.closeListeners()
+		return nil, fmt.Errorf("cannot create the event loops' private directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	private := "unix://" + filepath.Join(dir, "s")
 	runErr := make(chan error, 1)
 	go func() {
-		runErr <- gnet.Rotate(s, addrs,
+		runErr <- gnet.Rotate(s, []string{private},
 			gnet.WithMulticore(true),
 			gnet.WithNumEventLoop(s.opts.Loops),
 			gnet.WithLockOSThread(s.opts.LockOSThread),
 			gnet.WithLoadBalancing(gnet.LeastConnections),
 			gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-			gnet.WithReuseAddr(true),
-			gnet.WithLogger(quietLogger{}),
+			gnet.WithLogger(engineLogger{warnf: s.opts.Warnf}),
 			gnet.WithTicker(true),
 		)
 	}()
-	select {
-	case err := <-runErr:
-		return nil, fmt.Errorf("cannot listen on %v: %w", s.opts.Addrs, err)
-	case <-s.booted:
+	fail := func(err error) ([]*Loop, error) {
+		s.closeListeners()
+		return nil, err
 	}
 	select {
 	case err := <-runErr:
-		return nil, fmt.Errorf("cannot start the event loops: %w", err)
+		return fail(fmt.Errorf("cannot start the event loops: %w", err))
+	case <-s.booted:
+	}
+	_ = os.Remove(filepath.Join(dir, "s"))
+	select {
+	case err := <-runErr:
+		return fail(fmt.Errorf("cannot start the event loops: %w", err))
 	case <-s.ticking:
 	}
 	if err := s.bindAllLoops(); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	if s.opts.LockOSThread {
 		s.pin()
@@ -169,7 +232,29 @@ func (s *Server) Start() ([]*Loop, error) {
 	for _, c := range waiting {
 		_ = c.gc.Wake(nil)
 	}
+	go s.watchEngine(runErr)
+	s.release.start()
+	for _, l := range s.listeners {
+		s.acceptors.Add(1)
+		go s.acceptLoop(l, &s.acceptors)
+	}
 	return s.loops, nil
+}
+
+// watchEngine waits for the event loops to end. An end that Stop did not
+// ask for (a loop failed) leaves a process that serves nothing: OnFatal
+// decides, and the server's own OnFatal ends the process.
+func (s *Server) watchEngine(runErr <-chan error) {
+	err := <-runErr
+	if s.stopping.Load() {
+		return
+	}
+	if err == nil {
+		err = errors.New("no error reported")
+	}
+	s.stopping.Store(true)
+	s.closeListeners()
+	s.opts.OnFatal(fmt.Errorf("the event loops stopped unexpectedly: %w", err))
 }
 
 // OnTick runs on gnet's ticker goroutine, which gnet starts only after it
@@ -284,10 +369,18 @@ func (s *Server) pin() {
 	wg.Wait()
 }
 
-// Stop closes the listener and every connection.
+// Stop closes the listeners and every connection.
 func (s *Server) Stop(ctx context.Context) error {
+	s.stopping.Store(true)
+	s.closeListeners()
+	s.acceptors.Wait()
+	s.release.stop()
 	return s.engine.Stop(ctx)
 }
+
+// Conns returns how many connections are open on every port (what
+// maxclients bounds). Safe from any goroutine.
+func (s *Server) Conns() int64 { return s.conns.Load() }
 
 // OnOpen creates the connection state.
 func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
@@ -295,11 +388,15 @@ func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	if gc.Context() == anchorMark {
 		return nil, gnet.None // a loop-discovery connection: no client state
 	}
+	adm, ok := gc.Context().(*admission)
+	if !ok {
+		return nil, gnet.Close // not accepted by a listener of ours
+	}
 	c := &Conn{srv: s, gc: gc, loop: l, ID: s.nextID.Add(1), Created: time.Now(),
-		remote: gc.RemoteAddr(), local: gc.LocalAddr()}
+		remote: gc.RemoteAddr(), local: gc.LocalAddr(), window: initialWindow}
 	c.lim = s.opts.Limits
 	gc.SetContext(c)
-	if f, ok := s.opts.PortFaces[localPort(gc.LocalAddr())]; ok {
+	if f := adm.l.face; f != nil {
 		c.face = f
 		c.sniffed = true
 		f.Open(c)
@@ -318,10 +415,18 @@ var anchorMark = &struct{ name string }{"anchor"}
 // OnClose tears the connection state down.
 func (s *Server) OnClose(gc gnet.Conn, _ error) gnet.Action {
 	c, ok := gc.Context().(*Conn)
-	if !ok || c.closed {
+	if !ok {
+		if _, admitted := gc.Context().(*admission); admitted {
+			s.conns.Add(-1) // closed before OnOpen
+		}
+		return gnet.None
+	}
+	if c.closed {
 		return gnet.None
 	}
 	c.closed = true
+	s.conns.Add(-1)
+	c.release()
 	if c.face != nil {
 		c.face.Close(c)
 		return gnet.None
@@ -346,12 +451,18 @@ func (s *Server) OnTraffic(gc gnet.Conn) gnet.Action {
 	return c.process()
 }
 
-type quietLogger struct{}
+// engineLogger passes gnet's warnings and errors on to the server's log:
+// an event loop's failure must never go unseen.
+type engineLogger struct{ warnf func(string, ...any) }
 
-func (quietLogger) Debugf(string, ...any) {}
-func (quietLogger) Infof(string, ...any)  {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Fatalf(format string, args ...any) {
+func (engineLogger) Debugf(string, ...any) {}
+func (engineLogger) Infof(string, ...any)  {}
+func (l engineLogger) Warnf(format string, args ...any) {
+	l.warnf("event loop: "+format, args...)
+}
+func (l engineLogger) Errorf(format string, args ...any) {
+	l.warnf("event loop: "+format, args...)
+}
+func (engineLogger) Fatalf(format string, args ...any) {
 	panic(fmt.Sprintf(format, args...))
 }

@@ -155,6 +155,8 @@ func (s *Server) clientLine(b *strings.Builder, cl *Client, x *Exec, now time.Ti
 	if x.Client != nil && c.Loop() == x.Client.conn.Loop() {
 		qbuf = int64(c.InputBuffered())
 		obl = int64(c.OutputBuffered())
+	} else {
+		qbuf, obl = c.PublishedInput(), c.PublishedOutput()
 	}
 	flags := ""
 	if noEvict {

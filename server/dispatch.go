@@ -64,8 +64,10 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 	if cmd == nil {
 		name := strings.ToLower(string(args[0]))
 		if name == "post" || name == "host:" {
-			s.logf("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.")
-			c.Kill()
+			// Nothing after this line runs: a browser's request body
+			// would otherwise be executed as commands.
+			s.log.Warnf("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.")
+			c.Abort()
 			return protocol.Done
 		}
 		s.rejectCommand(c, cl, home, nil, unknownCommandError(args))

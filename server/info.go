@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/anaxdb/anax/protocol"
 	"golang.org/x/sys/unix"
 )
 
@@ -237,7 +238,9 @@ func readMemFigures() memFigures {
 		gcCycles:     v[7],
 		goroutines:   v[8],
 	}
-	m.used = v[0] - v[2] - v[3] - v[4]
+	// Input buffers of large requests in progress live in mappings outside
+	// the Go heap (protocol.inputBuffer); Redis counts query buffers too.
+	m.used = v[0] - v[2] - v[3] - v[4] + protocol.MappedInputBytes()
 	return m
 }
 
@@ -423,7 +426,7 @@ func (s *Server) infoStats(b *infoBuf) {
 	b.float("instantaneous_output_kbps", 0)
 	b.float("instantaneous_input_repl_kbps", 0)
 	b.float("instantaneous_output_repl_kbps", 0)
-	b.int("rejected_connections", 0)
+	b.int("rejected_connections", s.net.Rejected.Load())
 	b.int("sync_full", 0)
 	b.int("sync_partial_ok", 0)
 	b.int("sync_partial_err", 0)
@@ -460,6 +463,8 @@ func (s *Server) infoStats(b *infoBuf) {
 	b.int("total_writes_processed", 0)
 	b.int("io_threaded_reads_processed", 0)
 	b.int("io_threaded_writes_processed", 0)
+	b.int("client_query_buffer_limit_disconnections", s.net.QueryLimitDisconnections.Load())
+	b.int("client_output_buffer_limit_disconnections", s.net.OutputLimitDisconnections.Load())
 	b.int("reply_buffer_shrinks", 0)
 	b.int("reply_buffer_expands", 0)
 	b.int("eventloop_cycles", 0)

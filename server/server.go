@@ -54,6 +54,11 @@ type Server struct {
 	rngState atomic.Uint64
 	mon      monitor   // SLOWLOG and LATENCY (slowlog.go)
 	web      *webState // the HTTP face (http.go)
+	outLimit outputLimits
+
+	// OnFatal, when set before Start, is called instead of ending the
+	// process when the event loops stop unexpectedly (tests).
+	OnFatal func(error)
 }
 
 type errStats struct {
@@ -95,8 +100,15 @@ func Threads(cfg *config.Config) int {
 func (s *Server) Start() error {
 	shards := s.initShards()
 	n := len(shards)
+	if err := s.adjustOpenFiles(n); err != nil {
+		return err
+	}
+	s.cfg.Validate("maxclients", s.checkMaxClients)
+	s.outLimit.load(s.cfg)
+	s.cfg.OnChange("client-output-buffer-limit", func(string) { s.outLimit.load(s.cfg) })
 	port := int(s.cfg.Int("port"))
 	addrs := s.listenAddrs(port)
+	queryLimit, maxClients := s.cfg.IntFunc("client-query-buffer-limit"), s.cfg.IntFunc("maxclients")
 	opts := protocol.Options{
 		Addrs:        addrs,
 		Loops:        n,
@@ -104,9 +116,15 @@ func (s *Server) Start() error {
 		Handler:      s,
 		Limits: protocol.Limits{
 			MaxBulkLen:     s.cfg.Int("proto-max-bulk-len"),
-			QueryBufferMax: int(s.cfg.Int("client-query-buffer-limit")),
+			QueryBufferMax: func() int { return int(queryLimit()) },
 		},
-		Logf: s.log.Infof,
+		Logf:        s.log.Infof,
+		Warnf:       s.log.Warnf,
+		OnFatal:     s.fatal,
+		MaxClients:  func() int { return int(maxClients()) },
+		Protected:   s.protectedMode,
+		KeepAlive:   time.Duration(s.cfg.Int("tcp-keepalive")) * time.Second,
+		OutputLimit: s.outLimit.get,
 		BindLoops: func(loops []*protocol.Loop) {
 			for i, l := range loops {
 				shards[i].SetWaker(l)
