@@ -37,7 +37,8 @@ type OutputLimit struct {
 // the event loop's) is over highWater after a command stops parsing its
 // further commands until the output has drained to lowWater: a client that
 // does not read its replies holds about highWater plus one reply, however
-// many commands it sent. A single reply is never split.
+// many commands it sent. A single reply is never split. A configured
+// client-output-buffer-limit moves the marks (see pauseMarks).
 const (
 	highWater = 4 << 20
 	lowWater  = 1 << 20
@@ -339,23 +340,40 @@ func (c *Conn) checkOutputLimits(total int) bool {
 }
 
 // checkOutput runs after a command whose output pushed the queued bytes
-// past the check threshold: it applies the limits, writes what is ready,
-// and pauses parsing (outStalled) while the output stays over highWater.
+// past outputCheckAt: it applies the limits, writes what is ready, and
+// pauses parsing (outStalled) while the output stays over the pause mark.
 // It reports whether parsing must stop.
 func (c *Conn) checkOutput(total int) bool {
 	if !c.checkOutputLimits(total) {
 		return true
 	}
-	if total <= highWater {
+	pause, _ := pauseMarks(c.outputLimit())
+	if total <= pause {
 		return false
 	}
 	c.writeReady()
-	if c.OutputBuffered() <= highWater {
+	if c.OutputBuffered() <= pause {
 		return false
 	}
 	c.outStalled = true
 	c.loop.watchOutput(c)
 	return true
+}
+
+// pauseMarks returns the queued output at which parsing pauses and the one
+// at which it resumes. With a hard limit configured the client is treated
+// as Redis treats it (its output may grow to the limit, then it is
+// closed); with only a soft limit it pauses at the soft limit, where the
+// soft timer runs; with no limit it pauses at highWater, where Redis would
+// let the output grow without bound.
+func pauseMarks(lim OutputLimit) (pause, resume int) {
+	switch {
+	case lim.Hard > 0:
+		return int(lim.Hard), lowWater
+	case lim.Soft > 0:
+		return int(lim.Soft), min(lowWater, int(lim.Soft)/2)
+	}
+	return highWater, lowWater
 }
 
 // outputCheckAt is the queued output at which checkOutput must run.
@@ -467,7 +485,7 @@ func (c *Conn) process() gnet.Action {
 		return gnet.Close
 	}
 	if c.outStalled {
-		if c.OutputBuffered() > lowWater {
+		if _, resume := pauseMarks(c.outputLimit()); c.OutputBuffered() > resume {
 			return c.wait(buf, direct)
 		}
 		c.outStalled = false

@@ -1,6 +1,9 @@
 package protocol
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSniffHTTP(t *testing.T) {
 	f := func(in string, wantHTTP, wantDecided bool) {
@@ -21,4 +24,21 @@ func TestSniffHTTP(t *testing.T) {
 	f("GET key\r\n", false, true)
 	f("PING\r\n", false, true)
 	f("SET a b\r\n", false, true)
+}
+
+// TestSniffLongRequestLine: a request line that starts like HTTP is never
+// taken for RESP however long it is or however it is split: what follows
+// it would run as commands.
+func TestSniffLongRequestLine(t *testing.T) {
+	long := "POST /" + strings.Repeat("a", 9000)
+	if isHTTP, decided := sniffHTTP([]byte(long)); decided {
+		t.Errorf("9 KB request line without its end: decided (HTTP %v), want undecided", isHTTP)
+	}
+	longer := "GET /" + strings.Repeat("a", maxSniffLine)
+	if isHTTP, decided := sniffHTTP([]byte(longer)); !decided || !isHTTP {
+		t.Errorf("request line over %d bytes: HTTP %v decided %v, want HTTP", maxSniffLine, isHTTP, decided)
+	}
+	if isHTTP, decided := sniffHTTP([]byte(long + " HTTP/1.1\r\n")); !decided || !isHTTP {
+		t.Errorf("9 KB request line: HTTP %v decided %v, want HTTP", isHTTP, decided)
+	}
 }

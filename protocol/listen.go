@@ -75,6 +75,13 @@ const (
 	refusalTimeout = 100 * time.Millisecond
 )
 
+// Test hooks: wrapListener injects accept errors, peerOf reports a peer
+// address that loopback tests cannot have.
+var (
+	wrapListener = func(ln net.Listener) net.Listener { return ln }
+	peerOf       = func(nc net.Conn) net.Addr { return nc.RemoteAddr() }
+)
+
 // listen opens every address of the options, each with the face of its
 // port. On error it closes what it opened.
 func (s *Server) listen() error {
@@ -88,7 +95,7 @@ func (s *Server) listen() error {
 			s.closeListeners()
 			return fmt.Errorf("cannot listen on %s: %w", a, err)
 		}
-		l := &listener{ln: ln, addr: a}
+		l := &listener{ln: wrapListener(ln), addr: a}
 		if f, ok := s.opts.PortFaces[localPort(ln.Addr())]; ok {
 			l.face = f
 		}
@@ -152,7 +159,7 @@ func (s *Server) logAcceptError(l *listener, err error, delay time.Duration) {
 
 // admit decides whether nc may connect and hands it to an event loop.
 func (s *Server) admit(nc net.Conn, l *listener) {
-	if s.opts.Protected != nil && s.opts.Protected() && !isLoopback(nc.RemoteAddr()) {
+	if s.opts.Protected != nil && s.opts.Protected() && !isLoopback(peerOf(nc)) {
 		s.refuse(nc, l, RefuseProtected)
 		return
 	}

@@ -43,6 +43,11 @@ func (l *Loop) armOutputWatch() {
 	time.AfterFunc(l.ow.poll, func() { l.Wake(l.checkOutputs) })
 }
 
+func (c *Conn) resumeMark() int {
+	_, resume := pauseMarks(c.outputLimit())
+	return resume
+}
+
 // checkOutputs wakes the watched connections whose output has drained to
 // lowWater, closes those over their soft limit for too long, and forgets
 // the closed ones. Loop goroutine only.
@@ -56,7 +61,7 @@ func (l *Loop) checkOutputs() {
 			c.watched = false
 		case !c.checkOutputLimits(c.OutputBuffered()):
 			c.watched = false
-		case c.OutputBuffered() <= lowWater:
+		case c.OutputBuffered() <= c.resumeMark():
 			c.watched = false
 			c.outStalled = false
 			c.publish()
