@@ -99,6 +99,10 @@ type Parser struct {
 	MaxItemSize int // 0: DefaultMaxItemSize
 	MaxGetLine  int // 0: DefaultMaxGetLine
 
+	// lineMax replaces lineLimit when positive. Only tests set it: the
+	// fuzz target lowers it so that short inputs reach every branch.
+	lineMax int
+
 	sniffed bool // the first byte of the connection was checked
 	scan    int  // bytes already searched for '\n' without success
 	need    int  // bytes the pending storage command needs in all
@@ -187,7 +191,11 @@ func (p *Parser) maxItemSize() int {
 // waiting for their newline, so its verdict depends on how the line was
 // split into reads; here it depends on the line alone.
 func (p *Parser) tooLong(buf []byte, n int) bool {
-	return n > lineLimit && (!isGetLine(buf) || n > p.maxGetLine())
+	limit := lineLimit
+	if p.lineMax > 0 {
+		limit = p.lineMax
+	}
+	return n > limit && (!isGetLine(buf) || n > p.maxGetLine())
 }
 
 // isGetLine reports whether a line may be a long multi-key retrieval: at

@@ -58,7 +58,11 @@ func describe(r *Request) string {
 // parse all, discard), and returns what it saw; it checks the per-call
 // invariants on the way.
 func parseAll(t testing.TB, chunks [][]byte) []string {
-	var p Parser
+	return parseWith(t, &Parser{}, chunks)
+}
+
+// parseWith is parseAll with a parser the caller configured.
+func parseWith(t testing.TB, p *Parser, chunks [][]byte) []string {
 	var r Request
 	var pending []byte
 	var out []string
@@ -247,6 +251,15 @@ func TestParseBinaryAndLongLines(t *testing.T) {
 	p = Parser{MaxGetLine: 4096}
 	if _, err := p.Parse(getLine[:5000], &r); err != ErrLineTooLong {
 		t.Errorf("multiget over MaxGetLine: %v", err)
+	}
+	// The fuzz target's lowered line limit keeps the same rules.
+	p = Parser{lineMax: 64, MaxGetLine: 256}
+	if _, err := p.Parse(append(bytes.Repeat([]byte("x"), 65), '\n'), &r); err != ErrLineTooLong {
+		t.Errorf("a 65-byte line over lineMax 64: %v", err)
+	}
+	p = Parser{lineMax: 64, MaxGetLine: 256}
+	if _, err := p.Parse(append(getLine[:200], '\n'), &r); err != nil || r.Cmd != CmdGet {
+		t.Errorf("a 200-byte multiget under MaxGetLine 256: %v %v", err, r.Cmd)
 	}
 }
 
