@@ -32,6 +32,10 @@ import (
 // per shard, each key's VALUE in its own slot of the FIFO, then END.
 // flush_all hops to every shard and holds the connection until all are
 // empty, so nothing pipelined after it can see old data.
+//
+// An HTTP request line or Host: header (a browser made to post to this
+// port) closes the connection before anything after it runs, with a
+// security warning in the log.
 
 // MemcachedVersion is the memcached version Anax's memcache port reports
 // (version, stats): the release whose meta protocol it speaks (the E flag
@@ -138,9 +142,12 @@ func (m *mcState) Traffic(c *protocol.Conn, in []byte) (int, bool) {
 			break
 		}
 		if err != nil {
-			if err == memcache.ErrBinary {
+			switch err {
+			case memcache.ErrBinary:
 				m.s.log.Warnf("Memcached client %v speaks the binary protocol, which Anax does not serve: closing the connection", c.RemoteAddr())
-			} else {
+			case memcache.ErrHTTP:
+				m.s.log.Warnf("Possible SECURITY ATTACK detected. It looks like somebody is sending HTTP, POST or Host: commands to the Memcached port (client %v). This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Anax instance. Connection aborted.", c.RemoteAddr())
+			default:
 				m.s.log.Debugf("Memcached client %v: %v: closing the connection", c.RemoteAddr(), err)
 			}
 			return consumed, true

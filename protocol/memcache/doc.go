@@ -38,6 +38,10 @@
 // command runs (memcached notices it while writing the reply, after any
 // side effect).
 //
+// An HTTP request line or Host: header (see isHTTP) ends the connection
+// (ErrHTTP) before anything after it is parsed: a browser made to post to
+// the port cannot smuggle commands in the body.
+//
 // # Zero copy and lifetimes
 //
 // A Request's slices point into the buffer given to Parse (a base64 key

@@ -58,18 +58,19 @@ func describe(r *Request) string {
 // parse all, discard), and returns what it saw; it checks the per-call
 // invariants on the way.
 func parseAll(t testing.TB, chunks [][]byte) []string {
-	return parseWith(t, &Parser{}, chunks)
+	return parseWith(t, &Parser{}, (*Parser).Parse, chunks)
 }
 
-// parseWith is parseAll with a parser the caller configured.
-func parseWith(t testing.TB, p *Parser, chunks [][]byte) []string {
+// parseWith is parseAll with a parser the caller configured and its Parse
+// or ParseAuth.
+func parseWith(t testing.TB, p *Parser, parse func(*Parser, []byte, *Request) (int, error), chunks [][]byte) []string {
 	var r Request
 	var pending []byte
 	var out []string
 	for _, c := range chunks {
 		pending = append(pending, c...)
 		for len(pending) > 0 && len(pending) >= p.Need() {
-			n, err := p.Parse(pending, &r)
+			n, err := parse(p, pending, &r)
 			if err == ErrIncomplete {
 				if n != 0 {
 					t.Fatalf("n = %d with ErrIncomplete", n)
@@ -180,6 +181,32 @@ func TestParse(t *testing.T) {
 	f("nosuch a b\r\n", "error ERROR")
 	f("get a\x00b\r\n", `get "a"`)
 	f("GET / HTTP/1.1\r\n", "close: "+ErrHTTP.Error())
+
+	// HTTP (cross-protocol scripting): the line closes the connection and
+	// nothing after it runs; lower-case commands with such keys still run.
+	http := "close: " + ErrHTTP.Error()
+	f("POST / HTTP/1.1\r\nHost: x\r\n\r\nset pwn 0 0 1\r\n1\r\n", http)
+	f("version\r\nPOST /x\r\nversion\r\n", "version", http)
+	f("POST\r\n", http)
+	f("POST anything\r\n", http)
+	f("Host: example.com\r\nset pwn 0 0 1\r\n1\r\n", http)
+	f("HOST:x\r\n", http)
+	f("  host: x\r\n", http)
+	f("PUT /k HTTP/1.0\r\n", http)
+	f("DELETE /k\r\n", http)
+	f("OPTIONS * HTTP/1.1\r\n", http)
+	f("CONNECT example.com:443 HTTP/1.1\r\n", http)
+	f("GET http://example.com/ HTTP/1.1\r\n", http)
+	f("HEAD /\r\n", http)
+	f("PATCH /a\r\nTRACE /\r\n", http)
+	f("GET / HTTP/1.1") // the line is not complete: nothing yet
+	f("GET\r\n", "error ERROR")
+	f("GET k\r\n", "error ERROR")
+	f("FOO / bar\r\n", "error ERROR")
+	f("hostname: x\r\n", "error ERROR")
+	f("get / HTTP/1.1\r\n", `get "/" "HTTP/1.1"`)
+	f("set / 0 0 1\r\nx\r\n", `set key="/" flags=0 exp=0 value="x"`)
+	f("set k 0 0 15\r\nPOST / HTTP/1.1\r\n", `set key="k" flags=0 exp=0 value="POST / HTTP/1.1"`)
 
 	// Meta.
 	f("mn\r\n", "mn")
