@@ -42,12 +42,15 @@ func startMemcacheLogged(t *testing.T, args ...string) (respAddr, mcAddr string,
 // browser made to post there) runs nothing, neither its lines nor what
 // follows them, and the connection is closed with a warning in the log.
 func TestMemcacheHTTPRefused(t *testing.T) {
-	for _, pass := range []string{""} {
+	for _, pass := range []string{"", "s3cret"} {
 		args := []string{"--threads", "2"}
 		if pass != "" {
 			args = append(args, "--requirepass", pass)
 		}
 		_, mcAddr, logs := startMemcacheLogged(t, args...)
+		if notices := logs.FilterMessageSnippet("requires authentication").Len(); notices != min(len(pass), 1) {
+			t.Errorf("requirepass %q: %d authentication notices at start-up", pass, notices)
+		}
 		attacks := []struct{ in, reply string }{
 			{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", ""},
 			{"POST / HTTP/1.1\r\nHost: x\r\n\r\nset pwn 0 0 1\r\n1\r\n", ""},
@@ -64,6 +67,11 @@ func TestMemcacheHTTPRefused(t *testing.T) {
 				"version\r\nPOST / HTTP/1.1\r\nset pwn 0 0 1\r\n1\r\n", "VERSION 1.6.27\r\n"})
 		}
 		clean := dialMC(t, mcAddr)
+		if pass != "" {
+			if got := clean.line("set k 0 0 14\r\ndefault " + pass + "\r\n"); got != "STORED\r\n" {
+				t.Fatalf("authentication: %q", got)
+			}
+		}
 		if got := clean.do("set keep 0 0 1\r\nk\r\n"); got != "STORED\r\n" {
 			t.Fatalf("set keep: %q", got)
 		}

@@ -24,15 +24,15 @@ func fuzzParser() *Parser {
 	return &Parser{lineMax: fuzzLineMax, MaxGetLine: fuzzMaxGetLine, MaxItemSize: fuzzMaxItem}
 }
 
-// parseFuncs are the ways a connection reads requests.
-var parseFuncs = []func(*Parser, []byte, *Request) (int, error){(*Parser).Parse}
+// parseFuncs are the two ways a connection reads requests.
+var parseFuncs = []func(*Parser, []byte, *Request) (int, error){(*Parser).Parse, (*Parser).ParseAuth}
 
 func FuzzParse(f *testing.F) {
 	// More seeds live in testdata/fuzz/FuzzParse.
 	f.Add([]byte("get a b c\r\nset k 1 0 3\r\nabc\r\n"))
 	f.Add([]byte("ms k 3 T10 F5 c k Oop\r\nabc\r\nmg k v c f t s k\r\nmn\r\n"))
 	f.Add([]byte("set k 0 0 200\r\nget " + "a b c d e f g h i j k l m n o p q r s t u v w x y z" + "\r\n"))
-	f.Add([]byte("get / HTTP/1.1\r\nset k 0 0 2\r\nab\r\nPOST / HTTP/1.1\r\nHost: x\r\n"))
+	f.Add([]byte("set k 0 0 9\r\nuser pass\r\nset k 0 0 2\r\nab\r\nPOST / HTTP/1.1\r\nHost: x\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		data = data[:min(len(data), fuzzMaxInput)]
 		for _, parse := range parseFuncs {

@@ -32,6 +32,9 @@ func describe(r *Request) string {
 	if r.Cmd.IsStorage() {
 		fmt.Fprintf(&b, " flags=%d exp=%d value=%q", r.Flags, r.Exptime, r.Value)
 	}
+	if r.Cmd == CmdAuth {
+		fmt.Fprintf(&b, " password=%q", r.Value)
+	}
 	switch r.Cmd {
 	case CmdCas:
 		fmt.Fprintf(&b, " cas=%d", r.CAS)
@@ -436,4 +439,55 @@ func TestParseAllocs(t *testing.T) {
 			t.Errorf("Parse(%q): %v allocations", in, a)
 		}
 	}
+}
+
+// TestParseAuth: the requests of a connection that has not authenticated
+// (memcached -Y), with the replies memcached 1.6.18 gives them.
+func TestParseAuth(t *testing.T) {
+	f := func(in string, want ...string) {
+		t.Helper()
+		var chunks [][]byte
+		for i := 0; i < len(in); i++ {
+			chunks = append(chunks, []byte{in[i]})
+		}
+		for _, c := range [][][]byte{{[]byte(in)}, chunks} {
+			got := parseWith(t, &Parser{}, (*Parser).ParseAuth, c)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("ParseAuth(%q) in %d reads:\n got  %q\n want %q", in, len(c), got, want)
+			}
+		}
+	}
+	unauth := "error " + errUnauthenticated
+	f("set k 0 0 9\r\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 9 noreply\r\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set anything x y 9\r\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set "+strings.Repeat("k", 300)+" 0 0 9\r\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 10\r\nuser  pass\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 15\r\nuser pass extra\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 +9\r\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 9\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 9\r\nuser pass") // waits for the CRLF
+	f("get k\r\n", unauth)
+	f("mg k v\r\n", unauth)
+	f("version\r\nquit\r\nflush_all\r\n", unauth, unauth, unauth)
+	f("\r\n", unauth)
+	f("add k 0 0 9\r\nuser pass\r\n", unauth, unauth)
+	f("ms k 9\r\nuser pass\r\n", unauth, unauth)
+	f("set k 0 0\r\n", unauth)
+	f("set k 0 0 -1\r\n", unauth)
+	f("set k 0 0 x\r\n", unauth)
+	f("SET k 0 0 9\r\nuser pass\r\n", unauth, unauth)
+	f("set k 0 0 9\r\nuser:pass\r\n", "error CLIENT_ERROR bad authentication token format")
+	f("set k 0 0 5\r\nuser \r\n", "error CLIENT_ERROR bad authentication token format")
+	f("set k 0 0 9\r\nuser\x00pass\r\n", "error CLIENT_ERROR bad authentication token format")
+	f("set k 0 0 0\r\n\r\n", "error CLIENT_ERROR bad authentication token format")
+	f("set k 0 0 9\r\nuser pass\nversion\r\n", "error CLIENT_ERROR bad command line termination", unauth)
+	f("set k 0 0 16382\r\n"+strings.Repeat("u", 16382)+"\r\n", "error CLIENT_ERROR bad authentication token format")
+	f("set k 0 0 16383\r\n", "close: "+ErrAuthTooLarge.Error())
+	f("set k 0 0 4294967294\r\n", "close: "+ErrAuthTooLarge.Error())
+	f(strings.Repeat("x", 2049), "close: "+ErrLineTooLong.Error())
+	f("get "+strings.Repeat("k ", 1100)+"\r\n", "close: "+ErrLineTooLong.Error())
+	f("POST / HTTP/1.1\r\nHost: x\r\n\r\nset k 0 0 9\r\nuser pass\r\n", "close: "+ErrHTTP.Error())
+	f("Host: x\r\n", "close: "+ErrHTTP.Error())
+	f("\x80\x00", "close: "+ErrBinary.Error())
 }
