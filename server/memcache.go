@@ -32,6 +32,13 @@ import (
 // per shard, each key's VALUE in its own slot of the FIFO, then END.
 // flush_all hops to every shard and holds the connection until all are
 // empty, so nothing pipelined after it can see old data.
+//
+// With requirepass set, a connection must authenticate first, as memcached
+// started with -Y requires: a set whose data block is "default <password>"
+// (memcache.ParseAuth); until then every other request is refused with
+// "CLIENT_ERROR unauthenticated" and runs nothing. An HTTP request line or
+// Host: header (a browser made to post to this port) closes the connection
+// before anything after it runs, with a security warning in the log.
 
 // MemcachedVersion is the memcached version Anax's memcache port reports
 // (version, stats): the release whose meta protocol it speaks (the E flag
@@ -78,6 +85,10 @@ type mcStats struct {
 type mcConn struct {
 	p   memcache.Parser
 	req memcache.Request
+	// authed: the connection may run commands even while requirepass is
+	// set. It starts true when requirepass is empty at accept (as a RESP
+	// client does) and turns true with memcached's ASCII authentication.
+	authed bool
 }
 
 // memcacheOptions sets the memcache port up when memcached-port is set:
@@ -103,12 +114,15 @@ func (s *Server) memcacheOptions(opts *protocol.Options) error {
 	}
 	opts.PortFaces[port] = m
 	s.log.Infof("Memcached protocol on %s", strings.Join(addrs, ", "))
+	if s.requirePass() != "" {
+		s.log.Infof("Memcached port requires authentication (requirepass is set): a client's first request must be a set whose data is \"default <password>\", as with memcached -Y")
+	}
 	return nil
 }
 
 // Open implements protocol.Face.
 func (m *mcState) Open(c *protocol.Conn) {
-	c.Client = &mcConn{}
+	c.Client = &mcConn{authed: m.s.requirePass() == ""}
 	m.conns.Add(1)
 	m.totalConns.Add(1)
 }
@@ -133,14 +147,23 @@ func (m *mcState) Traffic(c *protocol.Conn, in []byte) (int, bool) {
 			c.Hold()
 			return consumed, false
 		}
-		n, err := mc.p.Parse(in[consumed:], &mc.req)
+		var n int
+		var err error
+		if mc.authed || m.s.requirePass() == "" {
+			n, err = mc.p.Parse(in[consumed:], &mc.req)
+		} else {
+			n, err = mc.p.ParseAuth(in[consumed:], &mc.req)
+		}
 		if err == memcache.ErrIncomplete {
 			break
 		}
 		if err != nil {
-			if err == memcache.ErrBinary {
+			switch err {
+			case memcache.ErrBinary:
 				m.s.log.Warnf("Memcached client %v speaks the binary protocol, which Anax does not serve: closing the connection", c.RemoteAddr())
-			} else {
+			case memcache.ErrHTTP:
+				m.s.log.Warnf("Possible SECURITY ATTACK detected. It looks like somebody is sending HTTP, POST or Host: commands to the Memcached port (client %v). This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Anax instance. Connection aborted.", c.RemoteAddr())
+			default:
 				m.s.log.Debugf("Memcached client %v: %v: closing the connection", c.RemoteAddr(), err)
 			}
 			return consumed, true
@@ -153,6 +176,8 @@ func (m *mcState) Traffic(c *protocol.Conn, in []byte) (int, bool) {
 			if !r.NoReply {
 				m.replyLine(c, home, r.Err)
 			}
+		case memcache.CmdAuth:
+			m.auth(c, mc, home, r)
 		case memcache.CmdQuit:
 			return consumed, true
 		case memcache.CmdVersion:
@@ -176,6 +201,18 @@ func (m *mcState) Traffic(c *protocol.Conn, in []byte) (int, bool) {
 		}
 	}
 	return consumed, false
+}
+
+// auth checks the credentials of memcached's ASCII authentication against
+// the default user's: user "default", password requirepass (read now, so
+// CONFIG SET applies to the next attempt).
+func (m *mcState) auth(c *protocol.Conn, mc *mcConn, home int, r *memcache.Request) {
+	if !m.s.checkPassword(string(r.Key), string(r.Value)) {
+		m.replyLine(c, home, memcache.ReplyAuthFailure)
+		return
+	}
+	mc.authed = true
+	m.replyLine(c, home, "STORED")
 }
 
 // replyLine writes one line as the connection's next reply.

@@ -38,6 +38,13 @@
 // command runs (memcached notices it while writing the reply, after any
 // side effect).
 //
+// Two rules guard the port. An HTTP request line or Host: header (see
+// isHTTP) ends the connection (ErrHTTP) before anything after it is
+// parsed: a browser made to post to the port cannot smuggle commands in
+// the body. A connection that must authenticate (memcached -Y) reads its
+// requests with ParseAuth instead of Parse until it has: only a set whose
+// data block holds the credentials is accepted (see auth.go).
+//
 // # Zero copy and lifetimes
 //
 // A Request's slices point into the buffer given to Parse (a base64 key

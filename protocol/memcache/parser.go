@@ -51,8 +51,10 @@ var (
 	// ErrLineTooLong: a line over 2048 bytes (over MaxGetLine for a
 	// get/gets/gat/gats), which memcached answers by closing.
 	ErrLineTooLong = errors.New("memcache: request line too long")
-	// ErrHTTP: an unknown command whose last word starts with "HTTP/";
-	// memcached closes such connections silently.
+	// ErrHTTP: an HTTP request line or header (see isHTTP), or an unknown
+	// command whose last word starts with "HTTP/" (memcached's own rule);
+	// the connection is closed without a reply and nothing after the line
+	// is run.
 	ErrHTTP = errors.New("memcache: HTTP request on the memcache port")
 )
 
@@ -99,6 +101,10 @@ type Parser struct {
 	MaxItemSize int // 0: DefaultMaxItemSize
 	MaxGetLine  int // 0: DefaultMaxGetLine
 
+	// lineMax replaces lineLimit when positive. Only tests set it: the
+	// fuzz target lowers it so that short inputs reach every branch.
+	lineMax int
+
 	sniffed bool // the first byte of the connection was checked
 	scan    int  // bytes already searched for '\n' without success
 	need    int  // bytes the pending storage command needs in all
@@ -122,13 +128,29 @@ func (p *Parser) Need() int { return p.need }
 func (p *Parser) Parse(buf []byte, r *Request) (n int, err error) {
 	r.reset()
 	if p.swallow > 0 {
-		if len(buf) == 0 {
-			return 0, ErrIncomplete
-		}
-		n = min(len(buf), p.swallow)
-		p.swallow -= n
-		return n, nil
+		return p.swallowed(buf)
 	}
+	eol, err := p.readLine(buf, true)
+	if err != nil {
+		return 0, err
+	}
+	return p.command(buf, eol+1, r)
+}
+
+// swallowed discards up to p.swallow bytes of buf.
+func (p *Parser) swallowed(buf []byte) (int, error) {
+	if len(buf) == 0 {
+		return 0, ErrIncomplete
+	}
+	n := min(len(buf), p.swallow)
+	p.swallow -= n
+	return n, nil
+}
+
+// readLine finds the line at the start of buf, applies the line limits
+// (getLines: a multi-key retrieval may be longer) and tokenizes it into
+// p.words. It returns the index of the line's '\n'.
+func (p *Parser) readLine(buf []byte, getLines bool) (eol int, err error) {
 	if len(buf) == 0 || len(buf) < p.need {
 		return 0, ErrIncomplete
 	}
@@ -141,14 +163,14 @@ func (p *Parser) Parse(buf []byte, r *Request) (n int, err error) {
 	i := bytes.IndexByte(buf[p.scan:], '\n')
 	if i < 0 {
 		p.scan = len(buf)
-		if p.tooLong(buf, len(buf)) {
+		if p.tooLong(buf, len(buf), getLines) {
 			return 0, ErrLineTooLong
 		}
 		return 0, ErrIncomplete
 	}
-	eol := p.scan + i
+	eol = p.scan + i
 	p.scan = 0
-	if p.tooLong(buf, eol) {
+	if p.tooLong(buf, eol, getLines) {
 		return 0, ErrLineTooLong
 	}
 	line := buf[:eol]
@@ -164,7 +186,10 @@ func (p *Parser) Parse(buf []byte, r *Request) (n int, err error) {
 		p.words = nil
 	}
 	p.words = tokenize(line, p.words[:0])
-	return p.command(buf, eol+1, r)
+	if isHTTP(p.words) {
+		return 0, ErrHTTP
+	}
+	return eol, nil
 }
 
 func (p *Parser) maxGetLine() int {
@@ -183,11 +208,15 @@ func (p *Parser) maxItemSize() int {
 
 // tooLong applies memcached's line limit to a line of n bytes (so far)
 // at the start of buf: over 2048 bytes only a multi-key retrieval line is
-// acceptable, up to MaxGetLine. memcached applies it only to bytes still
-// waiting for their newline, so its verdict depends on how the line was
-// split into reads; here it depends on the line alone.
-func (p *Parser) tooLong(buf []byte, n int) bool {
-	return n > lineLimit && (!isGetLine(buf) || n > p.maxGetLine())
+// acceptable (if getLines), up to MaxGetLine. memcached applies it only to
+// bytes still waiting for their newline, so its verdict depends on how the
+// line was split into reads; here it depends on the line alone.
+func (p *Parser) tooLong(buf []byte, n int, getLines bool) bool {
+	limit := lineLimit
+	if p.lineMax > 0 {
+		limit = p.lineMax
+	}
+	return n > limit && (!getLines || !isGetLine(buf) || n > p.maxGetLine())
 }
 
 // isGetLine reports whether a line may be a long multi-key retrieval: at

@@ -32,6 +32,9 @@ func describe(r *Request) string {
 	if r.Cmd.IsStorage() {
 		fmt.Fprintf(&b, " flags=%d exp=%d value=%q", r.Flags, r.Exptime, r.Value)
 	}
+	if r.Cmd == CmdAuth {
+		fmt.Fprintf(&b, " password=%q", r.Value)
+	}
 	switch r.Cmd {
 	case CmdCas:
 		fmt.Fprintf(&b, " cas=%d", r.CAS)
@@ -58,14 +61,19 @@ func describe(r *Request) string {
 // parse all, discard), and returns what it saw; it checks the per-call
 // invariants on the way.
 func parseAll(t testing.TB, chunks [][]byte) []string {
-	var p Parser
+	return parseWith(t, &Parser{}, (*Parser).Parse, chunks)
+}
+
+// parseWith is parseAll with a parser the caller configured and its Parse
+// or ParseAuth.
+func parseWith(t testing.TB, p *Parser, parse func(*Parser, []byte, *Request) (int, error), chunks [][]byte) []string {
 	var r Request
 	var pending []byte
 	var out []string
 	for _, c := range chunks {
 		pending = append(pending, c...)
 		for len(pending) > 0 && len(pending) >= p.Need() {
-			n, err := p.Parse(pending, &r)
+			n, err := parse(p, pending, &r)
 			if err == ErrIncomplete {
 				if n != 0 {
 					t.Fatalf("n = %d with ErrIncomplete", n)
@@ -177,6 +185,32 @@ func TestParse(t *testing.T) {
 	f("get a\x00b\r\n", `get "a"`)
 	f("GET / HTTP/1.1\r\n", "close: "+ErrHTTP.Error())
 
+	// HTTP (cross-protocol scripting): the line closes the connection and
+	// nothing after it runs; lower-case commands with such keys still run.
+	http := "close: " + ErrHTTP.Error()
+	f("POST / HTTP/1.1\r\nHost: x\r\n\r\nset pwn 0 0 1\r\n1\r\n", http)
+	f("version\r\nPOST /x\r\nversion\r\n", "version", http)
+	f("POST\r\n", http)
+	f("POST anything\r\n", http)
+	f("Host: example.com\r\nset pwn 0 0 1\r\n1\r\n", http)
+	f("HOST:x\r\n", http)
+	f("  host: x\r\n", http)
+	f("PUT /k HTTP/1.0\r\n", http)
+	f("DELETE /k\r\n", http)
+	f("OPTIONS * HTTP/1.1\r\n", http)
+	f("CONNECT example.com:443 HTTP/1.1\r\n", http)
+	f("GET http://example.com/ HTTP/1.1\r\n", http)
+	f("HEAD /\r\n", http)
+	f("PATCH /a\r\nTRACE /\r\n", http)
+	f("GET / HTTP/1.1") // the line is not complete: nothing yet
+	f("GET\r\n", "error ERROR")
+	f("GET k\r\n", "error ERROR")
+	f("FOO / bar\r\n", "error ERROR")
+	f("hostname: x\r\n", "error ERROR")
+	f("get / HTTP/1.1\r\n", `get "/" "HTTP/1.1"`)
+	f("set / 0 0 1\r\nx\r\n", `set key="/" flags=0 exp=0 value="x"`)
+	f("set k 0 0 15\r\nPOST / HTTP/1.1\r\n", `set key="k" flags=0 exp=0 value="POST / HTTP/1.1"`)
+
 	// Meta.
 	f("mn\r\n", "mn")
 	f("mg k v t c\r\n", `mg key="k" v t c`)
@@ -247,6 +281,15 @@ func TestParseBinaryAndLongLines(t *testing.T) {
 	p = Parser{MaxGetLine: 4096}
 	if _, err := p.Parse(getLine[:5000], &r); err != ErrLineTooLong {
 		t.Errorf("multiget over MaxGetLine: %v", err)
+	}
+	// The fuzz target's lowered line limit keeps the same rules.
+	p = Parser{lineMax: 64, MaxGetLine: 256}
+	if _, err := p.Parse(append(bytes.Repeat([]byte("x"), 65), '\n'), &r); err != ErrLineTooLong {
+		t.Errorf("a 65-byte line over lineMax 64: %v", err)
+	}
+	p = Parser{lineMax: 64, MaxGetLine: 256}
+	if _, err := p.Parse(append(getLine[:200], '\n'), &r); err != nil || r.Cmd != CmdGet {
+		t.Errorf("a 200-byte multiget under MaxGetLine 256: %v %v", err, r.Cmd)
 	}
 }
 
@@ -396,4 +439,55 @@ func TestParseAllocs(t *testing.T) {
 			t.Errorf("Parse(%q): %v allocations", in, a)
 		}
 	}
+}
+
+// TestParseAuth: the requests of a connection that has not authenticated
+// (memcached -Y), with the replies memcached 1.6.18 gives them.
+func TestParseAuth(t *testing.T) {
+	f := func(in string, want ...string) {
+		t.Helper()
+		var chunks [][]byte
+		for i := 0; i < len(in); i++ {
+			chunks = append(chunks, []byte{in[i]})
+		}
+		for _, c := range [][][]byte{{[]byte(in)}, chunks} {
+			got := parseWith(t, &Parser{}, (*Parser).ParseAuth, c)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("ParseAuth(%q) in %d reads:\n got  %q\n want %q", in, len(c), got, want)
+			}
+		}
+	}
+	unauth := "error " + errUnauthenticated
+	f("set k 0 0 9\r\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 9 noreply\r\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set anything x y 9\r\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set "+strings.Repeat("k", 300)+" 0 0 9\r\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 10\r\nuser  pass\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 15\r\nuser pass extra\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 +9\r\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 9\nuser pass\r\n", `auth key="user" password="pass"`)
+	f("set k 0 0 9\r\nuser pass") // waits for the CRLF
+	f("get k\r\n", unauth)
+	f("mg k v\r\n", unauth)
+	f("version\r\nquit\r\nflush_all\r\n", unauth, unauth, unauth)
+	f("\r\n", unauth)
+	f("add k 0 0 9\r\nuser pass\r\n", unauth, unauth)
+	f("ms k 9\r\nuser pass\r\n", unauth, unauth)
+	f("set k 0 0\r\n", unauth)
+	f("set k 0 0 -1\r\n", unauth)
+	f("set k 0 0 x\r\n", unauth)
+	f("SET k 0 0 9\r\nuser pass\r\n", unauth, unauth)
+	f("set k 0 0 9\r\nuser:pass\r\n", "error CLIENT_ERROR bad authentication token format")
+	f("set k 0 0 5\r\nuser \r\n", "error CLIENT_ERROR bad authentication token format")
+	f("set k 0 0 9\r\nuser\x00pass\r\n", "error CLIENT_ERROR bad authentication token format")
+	f("set k 0 0 0\r\n\r\n", "error CLIENT_ERROR bad authentication token format")
+	f("set k 0 0 9\r\nuser pass\nversion\r\n", "error CLIENT_ERROR bad command line termination", unauth)
+	f("set k 0 0 16382\r\n"+strings.Repeat("u", 16382)+"\r\n", "error CLIENT_ERROR bad authentication token format")
+	f("set k 0 0 16383\r\n", "close: "+ErrAuthTooLarge.Error())
+	f("set k 0 0 4294967294\r\n", "close: "+ErrAuthTooLarge.Error())
+	f(strings.Repeat("x", 2049), "close: "+ErrLineTooLong.Error())
+	f("get "+strings.Repeat("k ", 1100)+"\r\n", "close: "+ErrLineTooLong.Error())
+	f("POST / HTTP/1.1\r\nHost: x\r\n\r\nset k 0 0 9\r\nuser pass\r\n", "close: "+ErrHTTP.Error())
+	f("Host: x\r\n", "close: "+ErrHTTP.Error())
+	f("\x80\x00", "close: "+ErrBinary.Error())
 }

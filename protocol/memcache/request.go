@@ -34,6 +34,7 @@ const (
 	CmdMetaArithmetic
 	CmdMetaNoop
 	CmdMetaDebug
+	CmdAuth // credentials, from ParseAuth: Key is the user, Value the password
 )
 
 var commandNames = [...]string{
@@ -42,7 +43,7 @@ var commandNames = [...]string{
 	CmdCas: "cas", CmdIncr: "incr", CmdDecr: "decr", CmdDelete: "delete", CmdTouch: "touch",
 	CmdFlushAll: "flush_all", CmdVersion: "version", CmdVerbosity: "verbosity", CmdQuit: "quit",
 	CmdStats: "stats", CmdMetaGet: "mg", CmdMetaSet: "ms", CmdMetaDelete: "md",
-	CmdMetaArithmetic: "ma", CmdMetaNoop: "mn", CmdMetaDebug: "me",
+	CmdMetaArithmetic: "ma", CmdMetaNoop: "mn", CmdMetaDebug: "me", CmdAuth: "auth",
 }
 
 func (c Command) String() string {
