@@ -45,10 +45,11 @@ const (
 	// initialWindow is how many replies a new connection may have pending
 	// in its FIFO (replies computed on other shards, and those queued
 	// behind them) before parsing waits for the FIFO to drain. The window
-	// doubles at each drain while replies are small, up to MaxPending, and
-	// shrinks to highWater / (largest reply) when they are large, so the
-	// replies computed in parallel for one client hold about highWater.
-	initialWindow = 32
+	// doubles at each drain of deferred replies while they are small, up
+	// to MaxPending, and shrinks to highWater / (largest reply) when they
+	// are large: replies computed in parallel for one client hold about
+	// highWater, where a fixed window of 1,024 could hold 1,024 values.
+	initialWindow = 4
 )
 
 // Conn is one client connection. All fields and methods are for the
@@ -83,6 +84,7 @@ type Conn struct {
 	slotBytes int // bytes of the finished slots in the FIFO
 	window    int // see initialWindow
 	bigReply  int // largest slot since the FIFO last drained
+	deferred  int // slots deferred since the FIFO last drained
 
 	hold       bool  // a command asked to stop parsing until the FIFO drains
 	stalled    bool  // parsing paused; wake when the FIFO drains
@@ -161,6 +163,7 @@ func (c *Conn) End(b []byte) {
 // goroutine; that goroutine fills Slot.Buf and arranges for Complete to run
 // on this connection's loop.
 func (c *Conn) Defer() *Slot {
+	c.deferred++
 	s := c.newSlot()
 	c.fifo = append(c.fifo, s)
 	return s
@@ -235,6 +238,7 @@ func (c *Conn) writeReady() {
 			c.out = append(c.out, s.Buf...)
 			c.slotBytes -= len(s.Buf)
 			if cap(s.Buf) > 64<<10 {
+				c.srv.release.note(cap(s.Buf))
 				s.Buf = nil
 			}
 			c.freeSlot = append(c.freeSlot, s)
@@ -248,6 +252,7 @@ func (c *Conn) writeReady() {
 	if len(c.out) > 0 {
 		_, _ = c.gc.Write(c.out)
 		if cap(c.out) > 1<<20 {
+			c.srv.release.note(cap(c.out))
 			c.out = nil
 		} else {
 			c.out = c.out[:0]
@@ -282,14 +287,22 @@ func (c *Conn) flush() {
 
 // drained adapts the window of pending replies when the FIFO empties.
 func (c *Conn) drained() {
+	if c.deferred == 0 {
+		return
+	}
 	switch {
 	case c.bigReply > 0 && c.bigReply*c.window > highWater:
 		c.window = max(1, highWater/c.bigReply)
 	case c.window < c.lim.MaxPending:
 		c.window = min(2*c.window, c.lim.MaxPending)
 	}
-	c.bigReply = 0
+	c.bigReply, c.deferred = 0, 0
 }
+
+// WindowFull reports whether the FIFO holds as many replies as the
+// connection may have pending (see initialWindow): a face stops taking
+// requests, calls Hold, and is called again once the FIFO drains.
+func (c *Conn) WindowFull() bool { return len(c.fifo) >= c.window }
 
 // publish stores the buffer sizes CLIENT LIST reads from other loops.
 func (c *Conn) publish() {

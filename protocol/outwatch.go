@@ -87,10 +87,11 @@ func (l *Loop) checkOutputs() {
 	l.armOutputWatch()
 }
 
-// memoryReleaser hands memory back to the OS after connections holding
-// large buffers close. The event loop's buffers go back to its pools and
-// Anax's to the Go heap; without a push the runtime keeps both for minutes.
-// At most one release runs per releaseEvery.
+// memoryReleaser hands memory back to the OS after large reply or input
+// buffers are dropped (a big reply written, a client holding big buffers
+// gone). The event loop's buffers go back to its pools and Anax's to the Go
+// heap; without a push the runtime keeps both for minutes. At most one
+// release runs per releaseEvery.
 type memoryReleaser struct {
 	freed atomic.Int64 // bytes freed since the last release
 	kick  chan struct{}
@@ -115,7 +116,7 @@ func (r *memoryReleaser) stop() {
 	}
 }
 
-// note records n bytes freed by a closing connection.
+// note records n bytes of buffers dropped. Any goroutine.
 func (r *memoryReleaser) note(n int) {
 	if r.kick == nil || r.freed.Add(int64(n)) < releaseAfter {
 		return

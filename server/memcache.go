@@ -45,10 +45,6 @@ import (
 // appeared in 1.6.27).
 const MemcachedVersion = "1.6.27"
 
-// mcMaxPending is how many replies a memcache connection may have pending
-// before it stops parsing (the RESP side's default MaxPending).
-const mcMaxPending = 1024
-
 // mcState is the memcache face and its server-wide state.
 type mcState struct {
 	s       *Server
@@ -120,6 +116,15 @@ func (s *Server) memcacheOptions(opts *protocol.Options) error {
 	return nil
 }
 
+// Refusal implements protocol.Refuser: memcached's line for a connection
+// over maxconns, and a server error for one refused by protected mode.
+func (m *mcState) Refusal(why protocol.RefuseReason) []byte {
+	if why == protocol.RefuseProtected {
+		return []byte("SERVER_ERROR protected mode: no password is set, so only loopback clients may connect\r\n")
+	}
+	return []byte("ERROR Too many open connections\r\n")
+}
+
 // Open implements protocol.Face.
 func (m *mcState) Open(c *protocol.Conn) {
 	c.Client = &mcConn{authed: m.s.requirePass() == ""}
@@ -143,7 +148,12 @@ func (m *mcState) Traffic(c *protocol.Conn, in []byte) (int, bool) {
 	consumed := 0
 	defer func() { m.shards[home].st.bytesRead.Add(uint64(consumed)) }()
 	for consumed < len(in) {
-		if c.Pending() >= mcMaxPending {
+		if c.OutputBlocked() {
+			// Over the output high-water mark (a client that does not
+			// read): Traffic runs again once the output drains.
+			return consumed, false
+		}
+		if c.WindowFull() {
 			c.Hold()
 			return consumed, false
 		}
@@ -1106,7 +1116,7 @@ func (m *mcState) generalStats(b []byte) []byte {
 	u("max_connections", uint64(m.s.cfg.Int("maxclients")))
 	u("curr_connections", uint64(max(m.conns.Load(), 0)))
 	u("total_connections", uint64(m.totalConns.Load()))
-	u("rejected_connections", 0)
+	u("rejected_connections", uint64(m.s.net.Rejected.Load()))
 	u("connection_structures", uint64(max(m.conns.Load(), 0)))
 	u("cmd_get", sum.cmdGet)
 	u("cmd_set", sum.cmdSet)

@@ -239,9 +239,27 @@ func waitFor(d time.Duration, cond func() bool) bool {
 // limit, as Redis closes it. The Memcached port gets the same treatment.
 func TestClientNotReadingIsBounded(t *testing.T) {
 	bin := buildShared(t)
-	p := runProc(t, bin, nil, false, "--threads", "2", "--memcached_port", fmt.Sprint(servertest.FreePort(t)))
+	mcPort := servertest.FreePort(t)
+	p := runProc(t, bin, nil, false, "--threads", "2", "--memcached_port", fmt.Sprint(mcPort))
 	setBig(t, p.addr, "big", 4<<20)
+	setBig(t, p.addr, "item", 512<<10) // database 0 is the Memcached keyspace too
 	base := p.rss(t)
+
+	// The Memcached port: 2,000 unread gets of a 512 KB item (1 GB).
+	mc, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", mcPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = mc.Write(bytes.Repeat([]byte("get item\r\n"), 2000))
+	time.Sleep(1500 * time.Millisecond)
+	if grown := p.rss(t) - base; grown > 100<<20 {
+		t.Errorf("RSS grew by %d MB behind a Memcached client that does not read", grown>>20)
+	}
+	mc.Close()
+	if !waitFor(5*time.Second, func() bool { return p.rss(t)-base < 40<<20 }) {
+		t.Errorf("RSS %d MB over the start 5 s after the Memcached client left", (p.rss(t)-base)>>20)
+	}
+	base = p.rss(t)
 	c, err := net.Dial("tcp", p.addr)
 	if err != nil {
 		t.Fatal(err)

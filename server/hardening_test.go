@@ -1,0 +1,96 @@
+package server_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anaxdb/anax/internal/servertest"
+)
+
+// sendAndDrain writes the chunks to a fresh connection to addr, pausing
+// between them so each arrives in its own read, then reads until the
+// server closes or 2 s pass.
+func sendAndDrain(t *testing.T, addr string, chunks ...string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i, ch := range chunks {
+		if i > 0 {
+			time.Sleep(30 * time.Millisecond)
+		}
+		if _, err := io.WriteString(c, ch); err != nil {
+			break // closed by the server: what follows never arrives
+		}
+	}
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	all, _ := io.ReadAll(c)
+	return string(all)
+}
+
+// TestCrossProtocolRunsNothing: nothing hidden after an HTTP request line,
+// a POST or a Host: line on the RESP port is executed, whether the HTTP
+// console is on or off and however the request is split.
+func TestCrossProtocolRunsNothing(t *testing.T) {
+	for _, console := range []string{"yes", "no"} {
+		addr := servertest.Start(t, "--http_console", console, "--threads", "2")
+		long := strings.Repeat("a", 9000)
+		cases := []struct {
+			name   string
+			chunks []string
+		}{
+			{"Host line", []string{"Host: x\r\nSET pwn1 1\r\n"}},
+			{"POST request", []string{"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nSET pwn2 1\r\n"}},
+			{"POST inline then a command", []string{"POST /\r\nSET pwn3 1\r\n"}},
+			{"Host line split from the command", []string{"Host: x\r\n", "SET pwn4 1\r\n"}},
+			{"long request line in pieces", []string{"POST /" + long[:4000], long[4000:], " HTTP/1.1\r\nHost: x\r\n\r\nSET pwn5 1\r\n"}},
+			{"request line over 64 KB", []string{"GET /" + strings.Repeat("b", 70<<10), "\r\nSET pwn6 1\r\n"}},
+		}
+		for _, c := range cases {
+			sendAndDrain(t, addr, c.chunks...)
+		}
+		r := servertest.Dial(t, addr)
+		for i := 1; i <= len(cases); i++ {
+			if got := r.Do("EXISTS", fmt.Sprintf("pwn%d", i)); got != ":0\r\n" {
+				t.Errorf("console %s, %s: the hidden SET ran (EXISTS pwn%d = %q)", console, cases[i-1].name, i, got)
+			}
+		}
+	}
+}
+
+// TestMemcachedMaxClients: the Memcached port counts towards maxclients
+// and refuses the excess with memcached's own line.
+func TestMemcachedMaxClients(t *testing.T) {
+	mcPort := servertest.FreePort(t)
+	addr := servertest.Start(t, "--maxclients", "2", "--memcached_port", fmt.Sprint(mcPort))
+	a := servertest.Dial(t, addr)
+	if got := a.Do("PING"); got != "+PONG\r\n" {
+		t.Fatalf("first client: %q", got)
+	}
+	mc, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", mcPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mc.Close()
+	_, _ = io.WriteString(mc, "version\r\n")
+	buf := make([]byte, 64)
+	_ = mc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, _ := mc.Read(buf); !strings.HasPrefix(string(buf[:n]), "VERSION ") {
+		t.Fatalf("second client (Memcached): %q", buf[:n])
+	}
+	if got := sendAndDrain(t, fmt.Sprintf("127.0.0.1:%d", mcPort), "version\r\n"); got != "ERROR Too many open connections\r\n" {
+		t.Errorf("third client (Memcached): %q", got)
+	}
+	if got := sendAndDrain(t, addr, "PING\r\n"); got != "-ERR max number of clients reached\r\n" {
+		t.Errorf("third client (RESP): %q", got)
+	}
+	if got := a.Do("INFO", "stats"); !strings.Contains(got, "rejected_connections:2\r\n") {
+		t.Errorf("INFO stats has no rejected_connections:2")
+	}
+}
