@@ -182,6 +182,11 @@ func (s *Server) Start() ([]*Loop, error) {
 	// it gets a Unix socket that nobody can reach: its path is removed as
 	// soon as the engine is up (see listen.go for why Anax accepts).
 	dir, err := os.MkdirTemp("", "anax-engine-")
+	if err == nil && len(dir) > 90 {
+		// A Unix socket path must fit in 108 bytes.
+		os.RemoveAll(dir)
+		dir, err = os.MkdirTemp("/tmp", "anax-engine-")
+	}
 	if err != nil {
 		s.closeListeners()
 		return nil, fmt.Errorf("cannot create the event loops' private directory: %w", err)
