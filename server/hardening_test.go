@@ -94,3 +94,23 @@ func TestMemcachedMaxClients(t *testing.T) {
 		t.Errorf("INFO stats has no rejected_connections:2")
 	}
 }
+
+// TestQueryBufferLimit: a client whose unparsed input passes
+// client-query-buffer-limit is closed and counted.
+func TestQueryBufferLimit(t *testing.T) {
+	addr := servertest.Start(t)
+	r := servertest.Dial(t, addr)
+	if got := r.Do("CONFIG", "SET", "client-query-buffer-limit", "1mb"); got != "+OK\r\n" {
+		t.Fatalf("CONFIG SET: %q", got)
+	}
+	got := sendAndDrain(t, addr, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4194304\r\n", strings.Repeat("x", 1<<20), strings.Repeat("x", 1<<20))
+	if got != "" {
+		t.Errorf("reply %q, want the connection closed", got)
+	}
+	if got := r.Do("EXISTS", "k"); got != ":0\r\n" {
+		t.Errorf("EXISTS k = %q", got)
+	}
+	if got := r.Do("INFO", "stats"); !strings.Contains(got, "client_query_buffer_limit_disconnections:1\r\n") {
+		t.Errorf("INFO stats does not count the disconnection")
+	}
+}
