@@ -95,6 +95,8 @@ type Conn struct {
 	aborted    bool  // close now, dropping unwritten output
 	closed     bool
 	inBatch    bool // inside process(): writes are batched until it ends
+	busy       bool // inside process(): its input must outlive a close (see OnClose)
+	released   bool
 	face       Face // nil: RESP
 	sniffed    bool // the protocol of this connection is decided
 
@@ -402,8 +404,13 @@ func (c *Conn) outputCheckAt() int {
 	return int(at)
 }
 
-// release frees the connection's buffers once it is closed.
+// release frees the connection's buffers once it is closed (by OnClose, or
+// by process when the close happened under it). It runs once.
 func (c *Conn) release() {
+	if c.released {
+		return
+	}
+	c.released = true
 	freed := c.in.Cap() + cap(c.out) + c.slotBytes + c.gc.OutboundBuffered()
 	c.in.Release()
 	c.out = nil
@@ -477,7 +484,21 @@ func (c *Conn) queryLimit() int {
 
 // process parses and dispatches every complete command in the input, then
 // writes what is ready.
+//
+// A write can close the connection under process (gnet closes on EPIPE
+// inside Write, and OnClose runs there): the input being parsed must stay
+// mapped until process returns, so OnClose leaves the release to it.
 func (c *Conn) process() gnet.Action {
+	c.busy = true
+	act := c.processBusy()
+	c.busy = false
+	if c.closed {
+		c.release()
+	}
+	return act
+}
+
+func (c *Conn) processBusy() gnet.Action {
 	if c.aborted {
 		return gnet.Close
 	}
@@ -564,7 +585,7 @@ func (c *Conn) process() gnet.Action {
 			break
 		}
 		consumed += n
-		if c.closing {
+		if c.closing || c.closed {
 			break
 		}
 		if base+len(c.out)+c.slotBytes > checkAt {
@@ -581,6 +602,9 @@ func (c *Conn) process() gnet.Action {
 	c.srv.opts.Handler.EndBatch(c)
 	if c.aborted {
 		return gnet.Close
+	}
+	if c.closed {
+		return gnet.None
 	}
 	if err := c.keep(buf, direct, consumed); err != nil {
 		c.srv.opts.Warnf("Closing client id=%d addr=%v: cannot buffer its input: %v", c.ID, c.remote, err)
@@ -614,6 +638,9 @@ func (c *Conn) processFace(buf []byte, direct bool) gnet.Action {
 	c.inBatch = false
 	if c.aborted {
 		return gnet.Close
+	}
+	if c.closed {
+		return gnet.None
 	}
 	if closeAfter {
 		c.closing = true

@@ -431,7 +431,9 @@ func (s *Server) OnClose(gc gnet.Conn, _ error) gnet.Action {
 	}
 	c.closed = true
 	s.conns.Add(-1)
-	c.release()
+	if !c.busy {
+		c.release()
+	}
 	if c.face != nil {
 		c.face.Close(c)
 		return gnet.None
