@@ -234,38 +234,39 @@ func cmdGetDel(x *Exec) {
 	db.Delete(x.Args[1])
 }
 
+// cmdGetEx checks in Redis 7's order: the options' syntax (an option may be
+// repeated, the last value counting, but not combined with another), then
+// the key (missing: nil; another type: WRONGTYPE), and only then the expire
+// time's value, so a bad value on a missing key answers nil.
 func cmdGetEx(x *Exec) {
-	mode := 0
+	const persist = setPXAT << 1
+	const anyExpire = setEX | setPX | setEXAT | setPXAT
+	flags := 0
 	var expArg []byte
 	for i := 2; i < len(x.Args); i++ {
 		a := x.Args[i]
 		next := i+1 < len(x.Args)
+		unit := 0
 		switch {
-		case eqFold(a, "ex") && mode == 0 && next:
-			mode, expArg = setEX, x.Args[i+1]
-			i++
-		case eqFold(a, "px") && mode == 0 && next:
-			mode, expArg = setPX, x.Args[i+1]
-			i++
-		case eqFold(a, "exat") && mode == 0 && next:
-			mode, expArg = setEXAT, x.Args[i+1]
-			i++
-		case eqFold(a, "pxat") && mode == 0 && next:
-			mode, expArg = setPXAT, x.Args[i+1]
-			i++
-		case eqFold(a, "persist") && mode == 0:
-			mode = -1
-		default:
+		case eqFold(a, "persist") && flags&anyExpire == 0:
+			flags |= persist
+			continue
+		case eqFold(a, "ex"):
+			unit = setEX
+		case eqFold(a, "px"):
+			unit = setPX
+		case eqFold(a, "exat"):
+			unit = setEXAT
+		case eqFold(a, "pxat"):
+			unit = setPXAT
+		}
+		if unit == 0 || !next || flags&^unit != 0 {
 			x.Err(errSyntax)
 			return
 		}
-	}
-	var at int64
-	if expArg != nil {
-		var ok bool
-		if at, ok = x.parseExpireArg(mode, expArg); !ok {
-			return
-		}
+		flags |= unit
+		i++
+		expArg = x.Args[i]
 	}
 	db, h, found, ok := x.getString(x.Args[1], x.lookupFlags())
 	if !ok {
@@ -275,9 +276,15 @@ func cmdGetEx(x *Exec) {
 		x.Null()
 		return
 	}
+	var at int64
+	if expArg != nil {
+		if at, ok = x.parseExpireArg(flags, expArg); !ok {
+			return
+		}
+	}
 	x.Bulk(db.Value(h))
 	switch {
-	case mode == -1:
+	case flags&persist != 0:
 		db.SetExpireAt(h, 0)
 	case expArg != nil && at <= x.Now:
 		db.Delete(x.Args[1])
