@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"sync"
@@ -267,6 +268,10 @@ type splitPlan struct {
 	// packed, when the pieces were copied out of a read buffer, holds each
 	// piece's arguments (by shard index) instead of its Args.
 	packed []packedArgs
+	// values holds, for MGET cut into packed pieces, each piece's values
+	// (by shard index): one buffer of exactly its size per run, instead
+	// of one reply grown as it is written.
+	values [][][]byte
 }
 
 // packedArgs is a piece's arguments copied end to end, with where each one
@@ -328,6 +333,9 @@ func (s *Server) planSplit(x *Exec, args [][]byte, keyIdx []int, detach bool) *s
 	var add func(sh int, a []byte)
 	if detach {
 		pl.packed = make([]packedArgs, n)
+		if x.Cmd.Multi == multiMGet {
+			pl.values = make([][][]byte, n)
+		}
 		for _, sh := range pl.shards {
 			pl.packed[sh] = packedArgs{data: make([]byte, 0, nbytes[sh]), ends: make([]int, 0, nargs[sh])}
 		}
@@ -368,7 +376,11 @@ func (t *txRun) split(x *Exec, pl *splitPlan, next func()) {
 			p.Cmd.Run(p)
 			return
 		}
-		runPacked(p, &pl.packed[sh])
+		var values *[][]byte
+		if pl.values != nil {
+			values = &pl.values[sh]
+		}
+		runPacked(p, &pl.packed[sh], values)
 		pl.packed[sh] = packedArgs{} // the copies are no longer needed
 	}, t.last, func() {
 		for _, sh := range pl.shards {
@@ -387,18 +399,16 @@ const packedWindow = 1024
 
 // runPacked runs piece p over its packed arguments, packedWindow keys at a
 // time, and leaves in p.Out the reply of one run over all of them: MSET's
-// OK, the sum of DEL's (EXISTS', TOUCH's) counts, or one MGET array of
-// every value in order. The runs go through the keys in order, so a key
-// named twice behaves as in one run; the first error reply stops it.
-func runPacked(p *Exec, pk *packedArgs) {
+// OK, or the sum of DEL's (EXISTS', TOUCH's) counts. MGET's values go to
+// *values instead, one buffer per run, and p.Out is left empty. The runs go
+// through the keys in order, so a key named twice behaves as in one run; the
+// first error reply stops them.
+func runPacked(p *Exec, pk *packedArgs, values *[][]byte) {
 	step := max(p.Cmd.Step, 1)
 	nargs := len(pk.ends)
 	window := make([][]byte, 0, 1+packedWindow*step)
 	var sum int64
 	p.Out = p.Out[:0]
-	if p.Cmd.Multi == multiMGet {
-		p.Array((nargs - 1) / step)
-	}
 	for i := 1; i < nargs; {
 		window = append(window[:0], pk.arg(0))
 		for k := 0; k < packedWindow*step && i < nargs; k++ {
@@ -406,29 +416,25 @@ func runPacked(p *Exec, pk *packedArgs) {
 			i++
 		}
 		p.Args = window
-		start := len(p.Out)
+		p.Out = p.Out[:0]
 		p.Cmd.Run(p)
-		if reply := p.Out[start:]; len(reply) > 0 && reply[0] == '-' {
-			p.Out = append(p.Out[:0], reply...)
+		reply := p.Out
+		if len(reply) > 0 && reply[0] == '-' {
 			p.Args = nil
 			return
 		}
 		switch p.Cmd.Multi {
 		case multiSum:
-			if reply := p.Out[start:]; len(reply) > 3 && reply[0] == ':' {
+			if len(reply) > 3 && reply[0] == ':' {
 				v, _ := strconv.ParseInt(string(reply[1:len(reply)-2]), 10, 64)
 				sum += v
 			}
-			p.Out = p.Out[:start]
 		case multiMGet:
-			// Drop this run's array header: its values follow the
-			// earlier runs'.
-			_, body := arrayHeader(p.Out[start:])
-			p.Out = p.Out[:start+copy(p.Out[start:], body)]
-		default:
-			p.Out = p.Out[:start]
+			_, body := arrayHeader(reply)
+			*values = append(*values, bytes.Clone(body))
 		}
 	}
+	p.Out = p.Out[:0]
 	switch p.Cmd.Multi {
 	case multiSum:
 		p.Int(sum)
@@ -474,27 +480,41 @@ func (s *Server) merge(x *Exec, pl *splitPlan) {
 			x.Out = append(x.Out, body...)
 		}
 	case multiMGet:
-		// Each piece answered its keys in argument order: take their
-		// values in turn, following each key's shard, into a reply sized
-		// once.
-		bodies := make([][]byte, len(parts))
+		// Each piece answered its keys in argument order, in one run or
+		// several: take the values in turn, following each key's shard,
+		// into a reply sized once.
+		runs := pl.values
+		if runs == nil {
+			runs = make([][][]byte, len(parts))
+			for _, sh := range shards {
+				_, body := arrayHeader(parts[sh].Out)
+				runs[sh] = [][]byte{body}
+			}
+		}
 		size := 0
 		for _, sh := range shards {
-			_, bodies[sh] = arrayHeader(parts[sh].Out)
-			size += len(bodies[sh])
-			parts[sh].Out = nil
+			for _, r := range runs[sh] {
+				size += len(r)
+			}
 		}
 		x.Out = slices.Grow(x.Out, size+16)
 		x.Array(len(pl.owner))
 		for _, sh := range pl.owner {
-			b := bodies[sh]
-			n := resp.ReplyLen(b)
+			rs := runs[sh]
+			for len(rs) > 0 && len(rs[0]) == 0 {
+				rs = rs[1:]
+			}
+			runs[sh] = rs
+			n := -1
+			if len(rs) > 0 {
+				n = resp.ReplyLen(rs[0])
+			}
 			if n <= 0 {
 				x.Null()
 				continue
 			}
-			x.Out = append(x.Out, b[:n]...)
-			bodies[sh] = b[n:]
+			x.Out = append(x.Out, rs[0][:n]...)
+			rs[0] = rs[0][n:]
 		}
 	case multiRandom:
 		// Each shard drew a key; keep one with odds proportional to the
