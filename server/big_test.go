@@ -133,6 +133,7 @@ func TestBigCommandsMatchRedis(t *testing.T) {
 		keys("EXISTS"),
 		keys("TOUCH"),
 		mset[: len(mset)-1 : len(mset)-1], // a key without its value
+		{"MULTI"}, {"SET", "x", "1"}, keys("MGET"), {"GET", "x"}, {"EXEC"}, // replies before and after the big one
 		keys("DEL", bigKey(7), bigKey(7)),
 		keys("MGET"),
 		keys("DEL"),
