@@ -132,7 +132,7 @@ func TestBigCommandsMatchRedis(t *testing.T) {
 		keys("MGET"),
 		keys("EXISTS"),
 		keys("TOUCH"),
-		mset[: len(mset)-1 : len(mset)-1], // a key without its value
+		mset[: len(mset)-1 : len(mset)-1],                                  // a key without its value
 		{"MULTI"}, {"SET", "x", "1"}, keys("MGET"), {"GET", "x"}, {"EXEC"}, // replies before and after the big one
 		keys("DEL", bigKey(7), bigKey(7)),
 		keys("MGET"),
