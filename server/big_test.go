@@ -25,7 +25,7 @@ import (
 //
 // What is counted includes the keyspace's own growth (arena chunks, table
 // segments) and the connection's buffers. On 2026-12-02 the path allocated
-// 440-570 bytes per key for MSET, 205-325 for MGET and 160-250 for DEL (the
+// 440-560 bytes per key for MSET, 160-275 for MGET and 160-240 for DEL (the
 // higher figures under the race detector); before the fixes this test came
 // with, 1850-2000, 480-890 and 480-660. The bounds sit between the two.
 func TestBigCommandAllocation(t *testing.T) {
