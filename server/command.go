@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"sync/atomic"
 
 	"github.com/anaxdb/anax/protocol"
@@ -91,7 +92,13 @@ func (c *Command) keyIndexes(args [][]byte, dst []int) []int {
 	if step <= 0 {
 		step = 1
 	}
-	for i := c.FirstKey; i <= last && i < len(args); i += step {
+	if last >= len(args) {
+		last = len(args) - 1
+	}
+	if last >= c.FirstKey {
+		dst = slices.Grow(dst, (last-c.FirstKey)/step+1)
+	}
+	for i := c.FirstKey; i <= last; i += step {
 		dst = append(dst, i)
 	}
 	return dst

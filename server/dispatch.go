@@ -103,7 +103,7 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 			return s.runLocal(c, cl, cmd, args, now, home)
 		}
 		if cmd.Multi != multiScan {
-			s.runTx(c, cl, cmd, args, now, home)
+			s.runTx(c, cl, cmd, args, nil, now, home)
 			return protocol.Done
 		}
 		s.runScan(c, cl, cmd, args, now, home)
@@ -116,7 +116,7 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 			if i == 0 {
 				target = sh
 			} else if sh != target {
-				s.runTx(c, cl, cmd, args, now, home)
+				s.runTx(c, cl, cmd, args, x.keyIdx, now, home)
 				return protocol.Done
 			}
 		}
@@ -155,7 +155,7 @@ func (s *Server) replyNow(c *protocol.Conn, cl *Client, x *Exec) {
 		return
 	}
 	b := c.Begin()
-	b = append(b, x.Out...)
+	b = appendOrTake(b, &x.Out)
 	c.End(b)
 	x.Out = x.Out[:0]
 }
@@ -188,7 +188,7 @@ func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *Command, args [][]byt
 	run := func() {
 		s.runCommand(x, target, cl)
 		if !suppress {
-			slot.Buf = append(slot.Buf, x.Out...)
+			slot.Buf = appendOrTake(slot.Buf, &x.Out)
 		}
 	}
 	complete := func() { c.Complete(slot) }
@@ -279,7 +279,7 @@ func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *Command, args [][]by
 				return
 			}
 			if !suppress {
-				slot.Buf = append(slot.Buf, x.Out...)
+				slot.Buf = appendOrTake(slot.Buf, &x.Out)
 			}
 			homeShard.Post(func() { c.Complete(slot) })
 		}
@@ -305,7 +305,7 @@ func (s *Server) runQueued(c *protocol.Conn, cl *Client, cmd *Command, args [][]
 	s.router.RunQueued(home, locks, func() {
 		s.runCommand(x, home, cl)
 		if !suppress {
-			slot.Buf = append(slot.Buf, x.Out...)
+			slot.Buf = appendOrTake(slot.Buf, &x.Out)
 		}
 		c.Complete(slot)
 	})
@@ -378,6 +378,7 @@ func (x *Exec) reset(cl *Client, cmd *Command, args [][]byte, now time.Time) {
 	x.failed = false
 	x.part = -1
 	x.scan = nil
+	x.argc = 0
 }
 
 // runCommand runs x (after a hop, or queued behind a lock) and records its
@@ -402,13 +403,15 @@ func (s *Server) runInline(x *Exec, loop int) {
 	}
 	b := &s.batch[loop]
 	if len(b.cmds) == 0 {
-		b.args, b.ends = b.args[:0], b.ends[:0]
+		b.args, b.argc = b.args[:0], b.argc[:0]
 	}
 	b.cmds = append(b.cmds, x.Cmd)
 	// The arguments, for the slow log (see slowlog.go): slices into the
-	// read buffer, valid until EndBatch.
-	b.args = append(b.args, x.Args...)
-	b.ends = append(b.ends, int32(len(b.args)))
+	// read buffer, valid until EndBatch; only the first slowMaxArgc, all
+	// the slow log shows, so a command of a million arguments is not
+	// listed again here.
+	b.args = append(b.args, x.Args[:min(len(x.Args), slowMaxArgc)]...)
+	b.argc = append(b.argc, int32(len(x.Args)))
 }
 
 // batchState is per loop: the clock read once per batch of commands.
@@ -417,8 +420,8 @@ type batchState struct {
 	hops       [][]hopItem // per target shard: hops queued in this batch
 	hopTargets []int       // shards with queued hops, in first-use order
 	cmds       []*Command  // run inline in this batch, for timing
-	args       [][]byte    // their arguments, end to end
-	ends       []int32     // where each command's arguments end in args
+	args       [][]byte    // their first arguments (slowMaxArgc at most each), end to end
+	argc       []int32     // each one's number of arguments
 	execOut    []byte      // scratch for the reply of an EXEC run inline
 	_          [32]byte
 }
@@ -428,7 +431,7 @@ type batchState struct {
 func (s *Server) BeginBatch(c *protocol.Conn) {
 	b := &s.batch[c.Loop()]
 	b.now = time.Now()
-	b.cmds, b.args, b.ends = b.cmds[:0], b.args[:0], b.ends[:0]
+	b.cmds, b.args, b.argc = b.cmds[:0], b.args[:0], b.argc[:0]
 	if cl, ok := c.Client.(*Client); ok {
 		cl.lastInteraction.Store(b.now.UnixMilli())
 	}
@@ -438,6 +441,14 @@ func (s *Server) BeginBatch(c *protocol.Conn) {
 // the commands that ran inline.
 func (s *Server) EndBatch(c *protocol.Conn) {
 	s.flushHops(c.Loop())
+	// A command with many keys or a large reply does not pin the loop's
+	// scratch.
+	if x := s.loopExec[c.Loop()]; cap(x.keyIdx) > maxSpareKeys || cap(x.Out) > maxSpareBytes {
+		x.keyIdx = nil
+		if cap(x.Out) > maxSpareBytes {
+			x.Out = nil
+		}
+	}
 	b := &s.batch[c.Loop()]
 	if len(b.cmds) == 0 {
 		return
@@ -453,7 +464,7 @@ func (s *Server) EndBatch(c *protocol.Conn) {
 	}
 	clear(b.cmds)
 	clear(b.args)
-	b.cmds, b.args, b.ends = b.cmds[:0], b.args[:0], b.ends[:0]
+	b.cmds, b.args, b.argc = b.cmds[:0], b.args[:0], b.argc[:0]
 }
 
 // rejectCommand answers a command refused before it ran.

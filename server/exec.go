@@ -39,6 +39,18 @@ type Exec struct {
 	// scan, when set by the dispatcher, lets SCAN continue on the next
 	// shard (see cmdScan).
 	scan *scanState
+	// argc is the command's number of arguments when Args holds only the
+	// first ones (the coordinator of a command cut into pieces keeps what
+	// the slow log shows); 0 when Args is whole.
+	argc int
+}
+
+// argCount returns the command's number of arguments.
+func (x *Exec) argCount() int {
+	if x.argc > 0 {
+		return x.argc
+	}
+	return len(x.Args)
 }
 
 // ownsKey reports whether key belongs to the piece of the command running

@@ -49,6 +49,9 @@ type queuedCommand struct {
 // reply scratch), so one transaction with a large value does not pin it.
 const maxSpareBytes = 64 << 10
 
+// maxSpareKeys bounds the key-position scratch a loop keeps for reuse.
+const maxSpareKeys = 4096
+
 // queue appends a command, copying its arguments into space the state
 // keeps when it is recycled: the slot of an earlier transaction's command
 // at the same position, when there is one.
@@ -603,7 +606,7 @@ func (e *execRun) step() {
 	}
 	if e.singleShard(q) < 0 {
 		x := e.newExec(i)
-		e.t.exec(x, e.home, func() {
+		e.t.exec(x, nil, e.home, func() {
 			e.outs[i] = x.Out
 			e.i++
 			e.step()

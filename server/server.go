@@ -8,6 +8,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -98,6 +99,7 @@ func Threads(cfg *config.Config) int {
 
 // Start binds the listener, starts the loops and the shards' periodic work.
 func (s *Server) Start() error {
+	s.refuseAppendOnly()
 	shards := s.initShards()
 	n := len(shards)
 	if err := s.adjustOpenFiles(n); err != nil {
@@ -143,6 +145,27 @@ func (s *Server) Start() error {
 	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(opts.Addrs, ", "))
 	s.log.Info("Ready to accept connections")
 	return nil
+}
+
+// errAppendOnly refuses CONFIG SET appendonly yes.
+var errAppendOnly = errors.New("appendonly yes is not supported: this version of Anax keeps no append-only file")
+
+// refuseAppendOnly deals with appendonly, which this version accepts but
+// cannot honour (there is no append-only file, nor any persistence yet): a
+// yes from the file, the environment or a flag starts the server with a
+// warning, so a configuration written for Redis still loads, and CONFIG SET
+// appendonly yes is refused from then on (even when the server started with
+// yes), so nobody turns it on at run time believing it works.
+func (s *Server) refuseAppendOnly() {
+	if s.cfg.Bool("appendonly") {
+		s.log.Warn("WARNING appendonly yes has no effect: this version of Anax keeps no append-only file and persists nothing (the data lives in memory only)")
+	}
+	s.cfg.Validate("appendonly", func(v string) error {
+		if v == "yes" {
+			return errAppendOnly
+		}
+		return nil
+	})
 }
 
 // initShards builds the shards, the router and the command table; Start

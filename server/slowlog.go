@@ -117,11 +117,13 @@ func (m *monitor) setThresholds(slowUsec, latMs int64) {
 }
 
 // note records a command that took d (the caller checked d >= minNs).
-// args are copied; cl may be nil.
-func (m *monitor) note(cmd *Command, args [][]byte, d time.Duration, cl *Client) {
+// args are copied; they may be only the first of the command's argc
+// arguments, as long as they are the first 32 at least (slowMaxArgc); cl
+// may be nil.
+func (m *monitor) note(cmd *Command, args [][]byte, argc int, d time.Duration, cl *Client) {
 	ns := int64(d)
 	if ns >= m.slowNs.Load() && cmd.Name != "exec" {
-		e := slowEntry{at: time.Now().Unix(), usec: ns / 1000, args: slowArgs(args)}
+		e := slowEntry{at: time.Now().Unix(), usec: ns / 1000, args: slowArgs(args, argc)}
 		if cl != nil {
 			if a := cl.conn.RemoteAddr(); a != nil { // nil for a connection that never had one
 				e.peer = a.String()
@@ -173,14 +175,15 @@ func (m *monitor) addLatency(event string, ms, now int64) {
 
 // slowArgs copies args as Redis's slowlogCreateEntry does: at most 32
 // arguments (the last one saying how many more there were), each cut at 128
-// bytes, secrets redacted.
-func slowArgs(args [][]byte) []string {
-	n := min(len(args), slowMaxArgc)
+// bytes, secrets redacted. argc is the command's number of arguments, of
+// which args holds the first (all, or 32 at least).
+func slowArgs(args [][]byte, argc int) []string {
+	n := min(argc, slowMaxArgc)
 	out := make([]string, n)
 	redact := redactedArgs(args)
 	for i := 0; i < n; i++ {
-		if i == slowMaxArgc-1 && len(args) > slowMaxArgc {
-			out[i] = "... (" + strconv.Itoa(len(args)-slowMaxArgc+1) + " more arguments)"
+		if i == slowMaxArgc-1 && argc > slowMaxArgc {
+			out[i] = "... (" + strconv.Itoa(argc-slowMaxArgc+1) + " more arguments)"
 			break
 		}
 		a := args[i]
@@ -232,7 +235,7 @@ func redactedArgs(args [][]byte) func(i int) bool {
 
 // noteBatch records the slow commands of an inline batch that took total
 // (the caller checked total >= minNs). b.args holds every inline command's
-// arguments, b.ends where each ends.
+// first arguments (slowMaxArgc at most), b.argc how many each had.
 func (s *Server) noteBatch(c *protocol.Conn, b *batchState, total time.Duration) {
 	cl, _ := c.Client.(*Client)
 	slow := 0
@@ -250,13 +253,14 @@ func (s *Server) noteBatch(c *protocol.Conn, b *batchState, total time.Duration)
 	minNs := s.mon.minNs.Load()
 	start := 0
 	for i, cmd := range b.cmds {
-		end := int(b.ends[i])
+		argc := int(b.argc[i])
+		end := start + min(argc, slowMaxArgc)
 		d := time.Duration(0) // a fast command beside slow ones
 		if slow == 0 || cmd.Flags&FlagFast == 0 {
 			d = share
 		}
 		if int64(d) >= minNs {
-			s.mon.note(cmd, b.args[start:end], d, cl)
+			s.mon.note(cmd, b.args[start:end], argc, d, cl)
 		}
 		start = end
 	}

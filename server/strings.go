@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -234,38 +236,39 @@ func cmdGetDel(x *Exec) {
 	db.Delete(x.Args[1])
 }
 
+// cmdGetEx checks in Redis 7's order: the options' syntax (an option may be
+// repeated, the last value counting, but not combined with another), then
+// the key (missing: nil; another type: WRONGTYPE), and only then the expire
+// time's value, so a bad value on a missing key answers nil.
 func cmdGetEx(x *Exec) {
-	mode := 0
+	const persist = setPXAT << 1
+	const anyExpire = setEX | setPX | setEXAT | setPXAT
+	flags := 0
 	var expArg []byte
 	for i := 2; i < len(x.Args); i++ {
 		a := x.Args[i]
 		next := i+1 < len(x.Args)
+		unit := 0
 		switch {
-		case eqFold(a, "ex") && mode == 0 && next:
-			mode, expArg = setEX, x.Args[i+1]
-			i++
-		case eqFold(a, "px") && mode == 0 && next:
-			mode, expArg = setPX, x.Args[i+1]
-			i++
-		case eqFold(a, "exat") && mode == 0 && next:
-			mode, expArg = setEXAT, x.Args[i+1]
-			i++
-		case eqFold(a, "pxat") && mode == 0 && next:
-			mode, expArg = setPXAT, x.Args[i+1]
-			i++
-		case eqFold(a, "persist") && mode == 0:
-			mode = -1
-		default:
+		case eqFold(a, "persist") && flags&anyExpire == 0:
+			flags |= persist
+			continue
+		case eqFold(a, "ex"):
+			unit = setEX
+		case eqFold(a, "px"):
+			unit = setPX
+		case eqFold(a, "exat"):
+			unit = setEXAT
+		case eqFold(a, "pxat"):
+			unit = setPXAT
+		}
+		if unit == 0 || !next || flags&^unit != 0 {
 			x.Err(errSyntax)
 			return
 		}
-	}
-	var at int64
-	if expArg != nil {
-		var ok bool
-		if at, ok = x.parseExpireArg(mode, expArg); !ok {
-			return
-		}
+		flags |= unit
+		i++
+		expArg = x.Args[i]
 	}
 	db, h, found, ok := x.getString(x.Args[1], x.lookupFlags())
 	if !ok {
@@ -275,9 +278,15 @@ func cmdGetEx(x *Exec) {
 		x.Null()
 		return
 	}
+	var at int64
+	if expArg != nil {
+		if at, ok = x.parseExpireArg(flags, expArg); !ok {
+			return
+		}
+	}
 	x.Bulk(db.Value(h))
 	switch {
-	case mode == -1:
+	case flags&persist != 0:
 		db.SetExpireAt(h, 0)
 	case expArg != nil && at <= x.Now:
 		db.Delete(x.Args[1])
@@ -287,15 +296,53 @@ func cmdGetEx(x *Exec) {
 }
 
 func cmdMGet(x *Exec) {
-	x.Array(len(x.Args) - 1)
-	for _, key := range x.Args[1:] {
-		db := x.DB(key)
-		h, found := db.Lookup(key, x.Now, x.lookupFlags())
-		if !found || db.Type(h) != shard.TypeString {
-			x.Null()
-			continue
+	keys := x.Args[1:]
+	if len(keys) > 2*packedWindow {
+		mgetInRuns(x, keys)
+		return
+	}
+	x.Array(len(keys))
+	for _, key := range keys {
+		x.mgetValue(key)
+	}
+}
+
+// mgetValue appends key's value, or a null for a missing key or one of
+// another type.
+func (x *Exec) mgetValue(key []byte) {
+	db := x.DB(key)
+	h, found := db.Lookup(key, x.Now, x.lookupFlags())
+	if !found || db.Type(h) != shard.TypeString {
+		x.Null()
+		return
+	}
+	x.Bulk(db.Value(h))
+}
+
+// mgetInRuns answers an MGET of many keys: the values of each run of
+// packedWindow keys are kept in a buffer of exactly their size, and the
+// reply is then written once into x.Out sized for it, instead of growing
+// x.Out as it is written (each growth copies what is there and drops the
+// old buffer: for a reply of n bytes, some 4n bytes of garbage).
+func mgetInRuns(x *Exec, keys [][]byte) {
+	var runs [][]byte
+	size := 0
+	prefix := x.Out // commands append to x.Out: keep what it holds
+	x.Out = nil     // scratch for one run
+	for len(keys) > 0 {
+		n := min(len(keys), packedWindow)
+		x.Out = x.Out[:0]
+		for _, key := range keys[:n] {
+			x.mgetValue(key)
 		}
-		x.Bulk(db.Value(h))
+		runs = append(runs, bytes.Clone(x.Out))
+		size += len(x.Out)
+		keys = keys[n:]
+	}
+	x.Out = slices.Grow(prefix, size+16)
+	x.Array(len(x.Args) - 1)
+	for _, r := range runs {
+		x.Out = append(x.Out, r...)
 	}
 }
 

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -87,32 +89,100 @@ func (s *Server) lockKeys(tx *txn.Tx, cmd *Command, args [][]byte, idx []int) []
 	return idx
 }
 
+// bigKeyCount is the number of keys above which a command that spans shards
+// locks each of them whole (txn.Tx.LockAll) instead of key by key: no
+// fingerprint to compute and no lock-table entry per key. The command runs
+// in one hop per shard either way, and nothing else runs on a shard while
+// it does.
+const bigKeyCount = 1024
+
 // runTx runs a multi-shard command from the connection's loop: the reply
 // slot is reserved now and filled when the transaction's last step ends.
+// keyIdx holds the positions of its keys (none for a whole-keyspace
+// command).
 //
 // The connection's earlier commands need not have finished: those that
 // went to other shards are posted first (flushHops), so each reaches its
 // shard before this transaction's schedule does, and one queued behind a
 // lock holds its lock with an older id, so the transaction queues behind
 // it. Hold keeps later commands from overtaking the transaction.
-func (s *Server) runTx(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int) {
+func (s *Server) runTx(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, keyIdx []int, now time.Time, home int) {
 	s.flushHops(home)
-	x := newDetachedExec(s, cl, cmd, args, now)
+	var x *Exec
+	var pl *splitPlan
+	if cmd.splitsKeys() && len(keyIdx) > 0 && wellFormed(cmd, args) {
+		// Cut the command into per-shard pieces now, copying each
+		// argument once, into its piece, straight from the read buffer.
+		// The coordinator keeps only what the slow log shows.
+		x = newDetachedExec(s, cl, cmd, args[:min(len(args), slowMaxArgc)], now)
+		x.argc = len(args)
+		pl = s.planSplit(x, args, keyIdx, true)
+	} else {
+		x = newDetachedExec(s, cl, cmd, args, now)
+	}
 	suppress := cl.suppressReply()
 	slot := c.Defer()
 	c.Hold()
 	tx := s.router.NewTx()
-	s.lockFor(tx, x)
+	if pl != nil {
+		s.lockPlan(tx, cmd, args, keyIdx, pl)
+	} else {
+		s.lockFor(tx, x)
+	}
 	t := &txRun{s: s, tx: tx, home: home, cl: cl, last: true}
 	tx.StartOn(home, func() {
-		t.exec(x, home, func() {
+		t.exec(x, pl, home, func() {
 			t.release()
 			if !suppress {
-				slot.Buf = append(slot.Buf, x.Out...)
+				slot.Buf = appendOrTake(slot.Buf, &x.Out)
 			}
 			s.router.Shard(home).Post(func() { c.Complete(slot) })
 		})
 	})
+}
+
+// appendOrTake appends *src to dst. A large *src is handed over instead of
+// copied when dst is empty (it becomes dst, and *src is left empty).
+func appendOrTake(dst []byte, src *[]byte) []byte {
+	if len(dst) == 0 && len(*src) > maxSpareBytes {
+		dst, *src = *src, dst[:0]
+		return dst
+	}
+	return append(dst, *src...)
+}
+
+// splitsKeys reports whether a command whose keys span shards runs as one
+// piece per shard over that shard's keys.
+func (c *Command) splitsKeys() bool {
+	if c.Flags&FlagAllShards != 0 {
+		return false
+	}
+	switch c.Multi {
+	case multiSum, multiOK, multiMGet:
+		return true
+	}
+	return false
+}
+
+// wellFormed reports whether the arguments after the first key come in
+// whole steps (MSET: key and value pairs). Split pieces of a malformed
+// command could each look valid, so such a command runs whole on one shard,
+// which only answers the error.
+func wellFormed(cmd *Command, args [][]byte) bool {
+	return cmd.Step <= 1 || (len(args)-cmd.FirstKey)%cmd.Step == 0
+}
+
+// lockPlan adds to tx the locks of a command cut into pieces: one per key,
+// or every shard whole for a command with many keys.
+func (s *Server) lockPlan(tx *txn.Tx, cmd *Command, args [][]byte, keyIdx []int, pl *splitPlan) {
+	mode := cmd.lockMode()
+	if len(keyIdx) > bigKeyCount {
+		tx.LockAll(mode)
+		return
+	}
+	for i, ki := range keyIdx {
+		tx.Lock(int(pl.owner[i]), txn.Fingerprint(args[ki]), mode)
+	}
 }
 
 // txRun is the coordinator's side of one scheduled transaction. Its steps
@@ -132,8 +202,8 @@ type txRun struct {
 
 // exec runs the command x inside the transaction (whose locks cover its
 // keys), leaves its reply in x.Out and calls next; statIdx is the loop slot
-// its statistics go to.
-func (t *txRun) exec(x *Exec, statIdx int, next func()) {
+// its statistics go to. pl, when not nil, is x already cut into pieces.
+func (t *txRun) exec(x *Exec, pl *splitPlan, statIdx int, next func()) {
 	s := t.s
 	start := time.Now()
 	cmd := x.Cmd
@@ -142,12 +212,14 @@ func (t *txRun) exec(x *Exec, statIdx int, next func()) {
 		next()
 	}
 	switch {
+	case pl != nil:
+		t.split(x, pl, done)
 	case cmd.Flags&FlagAllShards != 0 && s.router.N() == 1:
 		t.runOn(x, 0, done)
 	case cmd.Flags&FlagAllShards != 0 && cmd.Multi == multiScan:
 		t.runOn(x, s.scanShard(x.Args), done)
 	case cmd.Flags&FlagAllShards != 0:
-		t.split(x, nil, done)
+		t.split(x, s.planSplit(x, x.Args, nil, false), done)
 	default:
 		x.keyIdx = cmd.keyIndexes(x.Args, x.keyIdx[:0])
 		shards := s.shardSet(x.Args, x.keyIdx)
@@ -158,13 +230,10 @@ func (t *txRun) exec(x *Exec, statIdx int, next func()) {
 			t.runOn(x, shards[0], done)
 		case cmd.Multi == multiGather:
 			t.gather(x, shards, done)
-		case cmd.Step > 1 && (len(x.Args)-cmd.FirstKey)%cmd.Step != 0:
-			// Malformed (MSET with a key and no value): split pieces could
-			// each look valid. Run whole on one shard, which only answers
-			// the error.
+		case !wellFormed(cmd, x.Args):
 			t.runOn(x, shards[0], done)
 		default:
-			t.split(x, x.keyIdx, done)
+			t.split(x, s.planSplit(x, x.Args, x.keyIdx, false), done)
 		}
 	}
 }
@@ -178,7 +247,7 @@ func (s *Server) noteRun(x *Exec, statIdx int, d time.Duration, cl *Client) {
 		st.failed.Add(1)
 	}
 	if int64(d) >= s.mon.minNs.Load() {
-		s.mon.note(x.Cmd, x.Args, d, cl)
+		s.mon.note(x.Cmd, x.Args, x.argCount(), d, cl)
 	}
 }
 
@@ -191,68 +260,193 @@ func (t *txRun) runOn(x *Exec, sh int, next func()) {
 	}, t.last, next)
 }
 
-// split runs x on every involved shard with that shard's share of the keys
-// (keyIdx) or, when keyIdx is nil, on every shard whole, and merges the
-// replies.
-func (t *txRun) split(x *Exec, keyIdx []int, next func()) {
-	s := t.s
-	n := s.router.N()
-	parts := make([]*Exec, n)
-	var order [][]int // MGET: the reply positions each shard answers
-	if x.Cmd.Multi == multiMGet {
-		order = make([][]int, n)
+// splitPlan is a command cut into one piece per shard.
+type splitPlan struct {
+	parts  []*Exec  // by shard index; nil where the command has no piece
+	shards []int    // the shards with a piece, in order of their first key
+	owner  []uint16 // the shard of each key, in argument order (none for a whole-keyspace command)
+	// packed, when the pieces were copied out of a read buffer, holds each
+	// piece's arguments (by shard index) instead of its Args.
+	packed []packedArgs
+	// values holds, for MGET cut into packed pieces, each piece's values
+	// (by shard index): one buffer of exactly its size per run, instead
+	// of one reply grown as it is written.
+	values [][][]byte
+}
+
+// packedArgs is a piece's arguments copied end to end, with where each one
+// ends: 8 bytes an argument besides its own bytes, where a [][]byte over a
+// copy takes 24.
+type packedArgs struct {
+	data []byte
+	ends []int
+}
+
+func (pk *packedArgs) arg(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = pk.ends[i-1]
 	}
-	var shards []int
+	end := pk.ends[i]
+	return pk.data[start:end:end]
+}
+
+// planSplit cuts x into pieces: one per shard over that shard's share of
+// the keys at keyIdx (each key with the arguments of its step: MSET's
+// value), or, when keyIdx is nil, one per shard over the whole command.
+// args are x's arguments; with detach they live in a read buffer, and each
+// piece's are copied into packed arguments of its own, sized once.
+func (s *Server) planSplit(x *Exec, args [][]byte, keyIdx []int, detach bool) *splitPlan {
+	n := s.router.N()
+	pl := &splitPlan{parts: make([]*Exec, n)}
 	newPart := func(sh int) *Exec {
 		p := &Exec{s: s, Cmd: x.Cmd, DBIndex: x.DBIndex, Proto: x.Proto, Now: x.Now, NoTouch: x.NoTouch, part: sh}
-		parts[sh] = p
-		shards = append(shards, sh)
+		pl.parts[sh] = p
+		pl.shards = append(pl.shards, sh)
 		return p
 	}
 	if keyIdx == nil {
 		for sh := 0; sh < n; sh++ {
-			newPart(sh).Args = x.Args
+			newPart(sh).Args = args
 		}
-	} else {
-		step := x.Cmd.Step
-		if step <= 0 {
-			step = 1
+		return pl
+	}
+	step := max(x.Cmd.Step, 1)
+	// First pass: each key's shard, and each piece's size.
+	pl.owner = make([]uint16, len(keyIdx))
+	nargs := make([]int, n)
+	nbytes := make([]int, n)
+	for i, ki := range keyIdx {
+		sh := s.router.Route(args[ki])
+		pl.owner[i] = uint16(sh)
+		if nargs[sh] == 0 {
+			newPart(sh)
+			nargs[sh], nbytes[sh] = 1, len(args[0])
 		}
-		for i, ki := range keyIdx {
-			sh := s.router.Route(x.Args[ki])
-			p := parts[sh]
-			if p == nil {
-				p = newPart(sh)
-				p.Args = append(p.Args, x.Args[0])
-			}
-			end := ki + step
-			if end > len(x.Args) {
-				end = len(x.Args)
-			}
-			p.Args = append(p.Args, x.Args[ki:end]...)
-			if order != nil {
-				order[sh] = append(order[sh], i)
-			}
+		end := min(ki+step, len(args))
+		nargs[sh] += end - ki
+		for _, a := range args[ki:end] {
+			nbytes[sh] += len(a)
 		}
 	}
-	t.tx.HopThen(shards, func(sh int) {
-		p := parts[sh]
+	// Second pass: fill the pieces.
+	var add func(sh int, a []byte)
+	if detach {
+		pl.packed = make([]packedArgs, n)
+		if x.Cmd.Multi == multiMGet {
+			pl.values = make([][][]byte, n)
+		}
+		for _, sh := range pl.shards {
+			pl.packed[sh] = packedArgs{data: make([]byte, 0, nbytes[sh]), ends: make([]int, 0, nargs[sh])}
+		}
+		add = func(sh int, a []byte) {
+			pk := &pl.packed[sh]
+			pk.data = append(pk.data, a...)
+			pk.ends = append(pk.ends, len(pk.data))
+		}
+	} else {
+		for _, sh := range pl.shards {
+			pl.parts[sh].Args = make([][]byte, 0, nargs[sh])
+		}
+		add = func(sh int, a []byte) {
+			p := pl.parts[sh]
+			p.Args = append(p.Args, a)
+		}
+	}
+	for _, sh := range pl.shards {
+		add(sh, args[0])
+	}
+	for i, ki := range keyIdx {
+		sh := int(pl.owner[i])
+		for _, a := range args[ki:min(ki+step, len(args))] {
+			add(sh, a)
+		}
+	}
+	return pl
+}
+
+// split runs every piece of x on its shard and merges the replies.
+func (t *txRun) split(x *Exec, pl *splitPlan, next func()) {
+	s := t.s
+	t.tx.HopThen(pl.shards, func(sh int) {
+		p := pl.parts[sh]
 		p.home = s.router.Shard(sh)
 		p.home1[0] = p.home
-		p.Cmd.Run(p)
+		if pl.packed == nil {
+			p.Cmd.Run(p)
+			return
+		}
+		var values *[][]byte
+		if pl.values != nil {
+			values = &pl.values[sh]
+		}
+		runPacked(p, &pl.packed[sh], values)
+		pl.packed[sh] = packedArgs{} // the copies are no longer needed
 	}, t.last, func() {
-		for _, sh := range shards {
-			if parts[sh].failed {
+		for _, sh := range pl.shards {
+			if pl.parts[sh].failed {
 				x.failed = true
 			}
 		}
-		s.merge(x, parts, shards, order, len(keyIdx))
+		s.merge(x, pl)
 		next()
 	})
 }
 
-// merge writes into x.Out the reply of a split command from its parts'.
-func (s *Server) merge(x *Exec, parts []*Exec, shards []int, order [][]int, nkeys int) {
+// packedWindow is how many keys of a packed piece one run of its command
+// takes.
+const packedWindow = 1024
+
+// runPacked runs piece p over its packed arguments, packedWindow keys at a
+// time, and leaves in p.Out the reply of one run over all of them: MSET's
+// OK, or the sum of DEL's (EXISTS', TOUCH's) counts. MGET's values go to
+// *values instead, one buffer per run, and p.Out is left empty. The runs go
+// through the keys in order, so a key named twice behaves as in one run; the
+// first error reply stops them.
+func runPacked(p *Exec, pk *packedArgs, values *[][]byte) {
+	step := max(p.Cmd.Step, 1)
+	nargs := len(pk.ends)
+	window := make([][]byte, 0, 1+packedWindow*step)
+	var sum int64
+	p.Out = p.Out[:0]
+	for i := 1; i < nargs; {
+		window = append(window[:0], pk.arg(0))
+		for k := 0; k < packedWindow*step && i < nargs; k++ {
+			window = append(window, pk.arg(i))
+			i++
+		}
+		p.Args = window
+		p.Out = p.Out[:0]
+		p.Cmd.Run(p)
+		reply := p.Out
+		if len(reply) > 0 && reply[0] == '-' {
+			p.Args = nil
+			return
+		}
+		switch p.Cmd.Multi {
+		case multiSum:
+			if len(reply) > 3 && reply[0] == ':' {
+				v, _ := strconv.ParseInt(string(reply[1:len(reply)-2]), 10, 64)
+				sum += v
+			}
+		case multiMGet:
+			_, body := arrayHeader(reply)
+			*values = append(*values, bytes.Clone(body))
+		}
+	}
+	p.Out = p.Out[:0]
+	switch p.Cmd.Multi {
+	case multiSum:
+		p.Int(sum)
+	case multiOK:
+		p.OK()
+	}
+	p.Args = nil
+}
+
+// merge writes into x.Out the reply of a split command from its pieces'.
+func (s *Server) merge(x *Exec, pl *splitPlan) {
+	parts, shards := pl.parts, pl.shards
 	// An error from any part is the reply (the parts share the arguments
 	// that errors come from).
 	for _, sh := range shards {
@@ -286,24 +480,41 @@ func (s *Server) merge(x *Exec, parts []*Exec, shards []int, order [][]int, nkey
 			x.Out = append(x.Out, body...)
 		}
 	case multiMGet:
-		items := make([][]byte, nkeys)
-		for _, sh := range shards {
-			_, body := arrayHeader(parts[sh].Out)
-			for _, pos := range order[sh] {
-				n := resp.ReplyLen(body)
-				if n <= 0 {
-					break
-				}
-				items[pos], body = body[:n], body[n:]
+		// Each piece answered its keys in argument order, in one run or
+		// several: take the values in turn, following each key's shard,
+		// into a reply sized once.
+		runs := pl.values
+		if runs == nil {
+			runs = make([][][]byte, len(parts))
+			for _, sh := range shards {
+				_, body := arrayHeader(parts[sh].Out)
+				runs[sh] = [][]byte{body}
 			}
 		}
-		x.Array(nkeys)
-		for _, it := range items {
-			if it == nil {
+		size := 0
+		for _, sh := range shards {
+			for _, r := range runs[sh] {
+				size += len(r)
+			}
+		}
+		x.Out = slices.Grow(x.Out, size+16)
+		x.Array(len(pl.owner))
+		for _, sh := range pl.owner {
+			rs := runs[sh]
+			for len(rs) > 0 && len(rs[0]) == 0 {
+				rs = rs[1:]
+			}
+			runs[sh] = rs
+			n := -1
+			if len(rs) > 0 {
+				n = resp.ReplyLen(rs[0])
+			}
+			if n <= 0 {
 				x.Null()
 				continue
 			}
-			x.Out = append(x.Out, it...)
+			x.Out = append(x.Out, rs[0][:n]...)
+			rs[0] = rs[0][n:]
 		}
 	case multiRandom:
 		// Each shard drew a key; keep one with odds proportional to the

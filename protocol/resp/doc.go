@@ -52,7 +52,12 @@
 // the buffer, so the next call must pass the same bytes (extended, possibly
 // moved); Reset forgets them. A call that still lacks the awaited bulk string
 // returns in O(1), so a 512 MB value arriving in 64 KB reads is not parsed
-// over and over; Need tells the caller how many bytes to wait for.
+// over and over; Need tells the caller how many bytes to wait for. Once a
+// command's first 256 KiB are parsed, Need is a lower bound of where the
+// whole command ends (6 bytes per argument still to come), so a command of
+// a million small arguments is looked at a few dozen times, not once per
+// read; the price is that a malformed header past those 256 KiB is
+// reported only once that many bytes have arrived.
 //
 // # Limits
 //

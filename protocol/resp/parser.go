@@ -99,10 +99,11 @@ type Parser struct {
 	// relative to the start of buf, which must be the first byte of the
 	// command on every call (see Parse).
 	multi bool
-	pos   int    // next byte to parse
-	left  int64  // bulk strings still to read
-	bulk  int64  // length announced by the last "$N" header, or -1 if the next header is unread
-	spans []span // the bulk strings read so far, for a command resumed after ErrIncomplete
+	pos   int   // next byte to parse
+	first int   // offset of the first "$" header
+	count int   // the command's number of arguments
+	left  int64 // bulk strings still to read
+	bulk  int64 // length announced by the last "$N" header, or -1 if the next header is unread
 
 	// scan is how far the line being searched for its terminator (the
 	// "*N" line, a "$N" line, or an inline line) was already searched
@@ -116,14 +117,20 @@ type Parser struct {
 	arena []byte
 }
 
-// span locates one bulk string in buf.
-type span struct{ off, n int }
-
 const (
-	// A parser drops a spans slice or an arena larger than these after use,
-	// so one huge command does not pin memory for the connection's lifetime.
-	maxRetainedSpans = 4096
-	arenaChunk       = 4096
+	// An argv slice larger than this is not reused for the next command, so
+	// one huge command does not pin its argument array (24 bytes an
+	// argument) for the connection's lifetime.
+	maxRetainedArgs = 4096
+	arenaChunk      = 4096
+
+	// minArgLen is the shortest a bulk string can be on the wire, "$0\r\n"
+	// and the two bytes after it: with left arguments to go, a command
+	// cannot end before pos + minArgLen*left.
+	minArgLen = 6
+	// bigPartial is where Need starts reporting that lower bound of the
+	// command's end (see Need).
+	bigPartial = 256 << 10
 )
 
 // Parse parses one command from the start of buf.
@@ -151,7 +158,14 @@ const (
 //
 // lim may be nil, meaning DefaultLimits; a zero field of *lim also means its
 // default.
+//
+// An argv with room for more than 4096 arguments (left by an earlier huge
+// command) is not reused: the arguments go into a new slice sized for the
+// command, so the caller's next argv is small again.
 func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n int, err error) {
+	if cap(argv) > maxRetainedArgs {
+		argv = nil
+	}
 	args = argv[:0]
 	maxBulk, maxMulti, maxLine, unauth := int64(DefaultMaxBulkLen), int64(DefaultMaxMultibulkLen), DefaultMaxInlineLen, false
 	if lim != nil {
@@ -167,7 +181,6 @@ func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n
 		unauth = lim.Unauthenticated
 	}
 	p.need = 0
-	var first int   // offset of the first "$" header
 	var direct bool // arguments go straight into args (see below)
 	if !p.multi {
 		if len(buf) == 0 {
@@ -195,16 +208,24 @@ func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n
 			return args, end + 2, nil
 		}
 		p.multi, p.pos, p.left, p.bulk = true, end+2, count, -1
-		p.spans = p.spans[:0]
-		first = p.pos
-		direct = true
+		p.first, p.count = p.pos, int(count)
+		// The arguments go straight into args when buf may hold the whole
+		// command (the usual case); args is then sized once, for at most
+		// one argument per minArgLen bytes received.
+		if rest := int64(len(buf) - p.pos); rest >= minArgLen*count {
+			direct = true
+			if int64(cap(args)) < count {
+				args = make([][]byte, 0, count)
+			}
+		}
 	} else if p.pos > len(buf) {
 		panic("BUG: resp: Parse given fewer bytes than before ErrIncomplete; call Reset when input is discarded")
 	}
 
 	// A command parsed in one call (the usual case) goes straight into
-	// args. A command resumed after ErrIncomplete collects spans (offsets),
-	// because buf may have moved since, and builds args at the end.
+	// args. Otherwise the loop only validates and moves pos (buf may move
+	// between calls), and the arguments are collected once the last one
+	// has arrived (collect).
 	for p.left > 0 {
 		if p.bulk < 0 {
 			var l int64
@@ -218,7 +239,6 @@ func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n
 			} else {
 				end, err = p.findLine(buf, p.pos, '\r', maxLine, errBigBulkCount)
 				if err == ErrIncomplete {
-					p.toSpans(args, first, direct)
 					return args[:0], 0, err
 				}
 				if err != nil {
@@ -245,14 +265,11 @@ func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n
 		// bytes without checking that they are CRLF.
 		if int64(len(buf)-p.pos)-2 < p.bulk {
 			p.need = addClamp(p.pos+2, p.bulk)
-			p.toSpans(args, first, direct)
 			return args[:0], 0, ErrIncomplete
 		}
 		l := int(p.bulk)
 		if direct {
 			args = append(args, buf[p.pos:p.pos+l:p.pos+l])
-		} else {
-			p.spans = append(p.spans, span{p.pos, l})
 		}
 		p.pos += l + 2
 		p.bulk = -1
@@ -260,39 +277,34 @@ func (p *Parser) Parse(buf []byte, argv [][]byte, lim *Limits) (args [][]byte, n
 	}
 
 	if !direct {
-		for _, s := range p.spans {
-			args = append(args, buf[s.off:s.off+s.n:s.off+s.n])
-		}
+		args = p.collect(buf, args)
 	}
 	n = p.pos
 	p.Reset()
 	return args, n, nil
 }
 
-// toSpans records, when a command parsed directly into args turns out
-// incomplete, where those arguments lie, so the next call can resume. It
-// needs only their lengths: a valid header for length l is exactly '$', the
-// canonical decimal of l (Redis accepts no sign and no leading zero), '\r'
-// and one byte, and the two bytes after each bulk are skipped.
-func (p *Parser) toSpans(args [][]byte, first int, direct bool) {
-	if !direct {
-		return
+// collect appends the arguments of the complete command in buf to args,
+// sized once. Every header was validated on the way, and a valid header for
+// length l is exactly '$', the canonical decimal of l (Redis accepts no sign
+// and no leading zero), '\r' and one byte; the two bytes after each bulk are
+// skipped. So one pass over the headers finds the arguments, without
+// offsets kept per argument while the command was incomplete.
+func (p *Parser) collect(buf []byte, args [][]byte) [][]byte {
+	if cap(args) < p.count {
+		args = make([][]byte, 0, p.count)
 	}
-	off := first
-	for _, a := range args {
-		off += 1 + decimalLen(len(a)) + 2
-		p.spans = append(p.spans, span{off, len(a)})
-		off += len(a) + 2
+	off := p.first
+	for range p.count {
+		l, i := 0, off+1
+		for ; buf[i] != '\r'; i++ {
+			l = l*10 + int(buf[i]-'0')
+		}
+		off = i + 2
+		args = append(args, buf[off:off+l:off+l])
+		off += l + 2
 	}
-}
-
-// decimalLen returns the number of decimal digits of n >= 0.
-func decimalLen(n int) int {
-	d := 1
-	for ; n >= 10; n /= 10 {
-		d++
-	}
-	return d
+	return args
 }
 
 // Need returns, after Parse returned ErrIncomplete, the total length buf must
@@ -301,17 +313,30 @@ func decimalLen(n int) int {
 // line is incomplete), meaning any new byte may help. Need is bounded by
 // Limits.MaxBulkLen plus the bytes before the bulk, but a caller sizing a
 // buffer from it should still apply its own query-buffer limit.
-func (p *Parser) Need() int { return p.need }
+//
+// Once 256 KiB of an incomplete multibulk command have been parsed, Need is
+// instead a lower bound of the command's end: the remaining arguments cannot
+// take fewer than 6 bytes each. A caller that hands Parse its whole buffer
+// on every read (and may copy it each time) then calls it a few dozen times
+// for a command of a million small arguments, not once per read. The cost:
+// a malformed header beyond those first 256 KiB is reported only once the
+// client has sent that many bytes, where Redis answers as soon as it arrives.
+func (p *Parser) Need() int {
+	if !p.multi || p.pos < bigPartial || p.left <= 0 {
+		return p.need
+	}
+	rest := p.left * minArgLen
+	if p.bulk >= 0 {
+		rest = p.bulk + 2 + (p.left-1)*minArgLen
+	}
+	return max(p.need, addClamp(p.pos, rest))
+}
 
 // Reset discards any partly parsed command. Call it when the unconsumed
 // input is thrown away (or the Parser is reused for another connection).
 func (p *Parser) Reset() {
 	p.multi, p.pos, p.left, p.bulk, p.scan, p.need = false, 0, 0, -1, 0, 0
-	if cap(p.spans) > maxRetainedSpans {
-		p.spans = nil
-	} else {
-		p.spans = p.spans[:0]
-	}
+	p.first, p.count = 0, 0
 }
 
 // findLine returns the index of the terminator term of the line starting at

@@ -482,7 +482,9 @@ func TestHeaderTrickle(t *testing.T) {
 }
 
 // TestManyArgsResume: a command with many arguments, fed in small chunks,
-// keeps its progress between calls (offsets parsed once).
+// keeps its progress between calls (each header parsed once), gets an
+// argument slice sized once for it, and that slice is not reused for the
+// next, small command.
 func TestManyArgsResume(t *testing.T) {
 	const nargs = 100000
 	args := make([]string, nargs)
@@ -493,15 +495,16 @@ func TestManyArgsResume(t *testing.T) {
 	var p Parser
 	var got [][]byte
 	var err error
-	var n, done int
+	var n int
+	left := int64(nargs + 1)
 	for end := 1000; ; end += 1000 {
 		end = min(end, len(in))
 		got, n, err = p.Parse(in[:end], got, nil)
 		if err == ErrIncomplete {
-			if len(p.spans) < done {
-				t.Fatal("progress lost")
+			if p.left > left || (p.left == left && end > 2000) {
+				t.Fatalf("at %d: %d arguments left, %d before", end, p.left, left)
 			}
-			done = len(p.spans)
+			left = p.left
 			continue
 		}
 		break
@@ -509,9 +512,49 @@ func TestManyArgsResume(t *testing.T) {
 	if err != nil || n != len(in) || len(got) != nargs || string(got[nargs-1]) != strconv.Itoa(nargs-1) {
 		t.Fatalf("n %d err %v len %d", n, err, len(got))
 	}
-	if p.spans != nil {
-		t.Fatal("oversized spans slice retained after the command")
+	if cap(got) != nargs {
+		t.Fatalf("args capacity %d for %d arguments", cap(got), nargs)
 	}
+	small, _, err := p.Parse(appendCommand(nil, "GET", "k"), got, nil)
+	if err != nil || len(small) != 2 || cap(small) >= nargs {
+		t.Fatalf("small command after a big one: %d args, capacity %d, err %v", len(small), cap(small), err)
+	}
+}
+
+// TestNeedManyArgs: once 256 KiB of a command with many arguments have been
+// parsed, Need is a lower bound of the command's end (6 bytes per argument
+// still to come), so a caller that skips Parse until Need is reached parses
+// a 20 MB command of a million arguments, fed in 64 KB reads, in a few dozen
+// calls. Every value of Need is still at most the command's length.
+func TestNeedManyArgs(t *testing.T) {
+	const nargs = 1000000
+	in := AppendArrayLen(nil, nargs)
+	for i := range nargs {
+		in = AppendBulk(in, strconv.AppendInt(nil, int64(i), 10))
+	}
+	var p Parser
+	calls := 0
+	for end := 64 << 10; ; end += 64 << 10 {
+		end = min(end, len(in))
+		if need := p.Need(); need > len(in) {
+			t.Fatalf("at %d: need %d beyond the command's end %d", end, need, len(in))
+		} else if need > end {
+			continue
+		}
+		calls++
+		args, n, err := p.Parse(in[:end], nil, nil)
+		if err == ErrIncomplete {
+			continue
+		}
+		if err != nil || n != len(in) || len(args) != nargs || string(args[nargs-1]) != strconv.Itoa(nargs-1) {
+			t.Fatalf("n %d err %v len %d", n, err, len(args))
+		}
+		break
+	}
+	if calls > 40 {
+		t.Fatalf("%d Parse calls for %d bytes in %d reads", calls, len(in), len(in)/(64<<10))
+	}
+	t.Logf("%d calls for %d reads", calls, len(in)/(64<<10))
 }
 
 // TestParseContract: giving the parser fewer bytes than before
@@ -557,7 +600,7 @@ func TestNoClaimedAllocation(t *testing.T) {
 		var p Parser
 		argv := make([][]byte, 0, 8)
 		buf := []byte(in)
-		p.Parse(buf, argv, nil) // warm the spans slice
+		p.Parse(buf, argv, nil)
 		p.Reset()
 		allocs := testing.AllocsPerRun(100, func() {
 			p.Reset()
