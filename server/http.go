@@ -429,6 +429,7 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 	m.ConnectedClients = s.net.Clients.Load()
 	m.MaxClients = s.cfg.Int("maxclients")
 	m.ConnectionsReceived = s.net.TotalConnections.Load()
+	m.RejectedConnections = s.net.Rejected.Load()
 
 	a := s.admin()
 	a.notePeak(mem.used)
