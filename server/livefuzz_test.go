@@ -286,6 +286,35 @@ var liveKnown = []liveKnownDiff{
 		match:   func(sc liveScope, a, r liveResult) bool { return sc.skipThenReset },
 	},
 	{
+		// A protocol error while CLIENT REPLY is OFF, or right after SKIP:
+		// redis drops the error reply, and since the connection closes only
+		// once its replies are written, it stays open (reading nothing more)
+		// until the client goes. Anax sends the error and closes.
+		// (server/dispatch.go, suppressReply; protocol/conn.go)
+		name:    "protocol error under CLIENT REPLY OFF/SKIP: redis sends nothing and keeps the connection, Anax sends the error and closes",
+		example: "CLIENT REPLY OFF\r\n*1\r\n$-5\r\n",
+		match: func(sc liveScope, a, r liveResult) bool {
+			return sc.quietError && a.closed && !r.closed && bytes.HasPrefix(a.out, r.out) &&
+				bytes.HasPrefix(a.out[len(r.out):], []byte("-ERR Protocol error: "))
+		},
+	},
+	{
+		// HELLO applies SETNAME as it reads the options in redis 7.0, so a
+		// later bad option fails the command with the name already set;
+		// Anax checks every option first. (server/connection.go, HELLO)
+		name:    "HELLO SETNAME then a bad option: redis keeps the name, Anax does not",
+		example: "HELLO 2 SETNAME a x\r\nCLIENT GETNAME\r\n",
+		match:   func(sc liveScope, a, r liveResult) bool { return sc.helloNameThenError },
+	},
+	{
+		// redis parses INCRBYFLOAT's value and increment with strtold, which
+		// takes C99 hex floats ("0x10" is 16, "0x1p3" is 8); Anax answers
+		// "value is not a valid float". (server/longdouble.go)
+		name:    "INCRBYFLOAT with a hex float value or increment: redis takes it, Anax refuses it",
+		example: "INCRBYFLOAT k 0x10\r\nSET j 0x1p3\r\nINCRBYFLOAT j 1\r\n",
+		match:   func(sc liveScope, a, r liveResult) bool { return sc.incrByFloat && sc.hexArg },
+	},
+	{
 		// redis formats the name and each argument with %s, so each stops at
 		// its first NUL: 'FO' where Anax writes 'FO\x00'. The rewrite cuts
 		// every quoted piece of an unknown-command error at its NUL.
@@ -531,6 +560,39 @@ type liveScope struct {
 
 	skipThenEmpty bool // CLIENT REPLY SKIP, then an empty request
 	skipThenReset bool // CLIENT REPLY SKIP, then RESET
+	quietError    bool // a protocol error while replies are off or skipped
+
+	helloNameThenError bool // HELLO with SETNAME, then an option in error
+	incrByFloat        bool // an INCRBYFLOAT
+	hexArg             bool // an argument that starts like a C99 hex float
+}
+
+var hexPrefix = regexp.MustCompile(`^[+-]?0[xX]`)
+
+// helloNameThenError reports whether redis 7.0 would set the client name
+// from args (a HELLO command) and then fail on a later option: it reads the
+// options in order and applies SETNAME at once.
+func helloNameThenError(args [][]byte) bool {
+	if len(args) < 2 {
+		return false
+	}
+	if v, ok := redisString2ll(args[1]); !ok || v < 2 || v > 3 {
+		return false // NOPROTO (or not a number) before any option
+	}
+	named := false
+	for j := 2; j < len(args); j++ {
+		more := len(args) - 1 - j
+		switch {
+		case strings.EqualFold(string(args[j]), "auth") && more >= 2:
+			j += 2
+		case strings.EqualFold(string(args[j]), "setname") && more >= 1:
+			named = true
+			j++
+		default:
+			return named
+		}
+	}
+	return false
 }
 
 type stopReason int
@@ -564,16 +626,28 @@ func (h *liveHarness) scopeOf(in []byte) liveScope {
 	}
 	cmds, stop := redisRequests(append(append([]byte(nil), in...), h.sentinel...))
 	sc.stop = stop
+	// The reply mode as redis would have it (roughly: CLIENT REPLY inside
+	// MULTI is counted as if it ran at once).
+	off := false
 	for i, args := range cmds {
+		if i > 0 && isClientReply(cmds[i-1], "skip") && !off {
+			sc.skipThenEmpty = sc.skipThenEmpty || len(args) == 0
+			sc.skipThenReset = sc.skipThenReset || len(args) == 1 && strings.EqualFold(string(args[0]), "reset")
+		}
 		if len(args) == 0 {
 			continue
 		}
 		name := strings.ToLower(string(args[0]))
-		if name == "client" && len(args) == 3 && strings.EqualFold(string(args[1]), "reply") &&
-			strings.EqualFold(string(args[2]), "skip") && i+1 < len(cmds) {
-			next := cmds[i+1]
-			sc.skipThenEmpty = sc.skipThenEmpty || len(next) == 0
-			sc.skipThenReset = sc.skipThenReset || len(next) == 1 && strings.EqualFold(string(next[0]), "reset")
+		sc.helloNameThenError = sc.helloNameThenError || name == "hello" && helloNameThenError(args)
+		sc.incrByFloat = sc.incrByFloat || name == "incrbyfloat"
+		for _, a := range args[1:] {
+			sc.hexArg = sc.hexArg || hexPrefix.Match(a)
+		}
+		switch {
+		case isClientReply(args, "off"):
+			off = true
+		case isClientReply(args, "on"), name == "reset":
+			off = false
 		}
 		switch {
 		case name == "post" || name == "host:":
@@ -595,7 +669,15 @@ func (h *liveHarness) scopeOf(in []byte) liveScope {
 			return sc
 		}
 	}
+	// A protocol error is the next command, as far as the reply mode goes.
+	sc.quietError = stop == stopProtocol && (off || len(cmds) > 0 && isClientReply(cmds[len(cmds)-1], "skip"))
 	return sc
+}
+
+// isClientReply reports whether args is CLIENT REPLY mode.
+func isClientReply(args [][]byte, mode string) bool {
+	return len(args) == 3 && strings.EqualFold(string(args[0]), "client") &&
+		strings.EqualFold(string(args[1]), "reply") && strings.EqualFold(string(args[2]), mode)
 }
 
 // liveArgsOK rejects argument forms of compared commands that are not
