@@ -40,7 +40,8 @@ import (
 //   - closed: the server closed before the half-close (QUIT, protocol error);
 //   - answered: the ECHO reply arrived;
 //   - finClosed: the server closed after the half-close;
-//   - the bytes, at most liveMaxReply of them, after normalising HELLO.
+//   - the bytes, at most liveMaxReply of them, after normalize (HELLO's
+//     version and id: the only normalisation; error texts must match).
 //
 // A difference that no entry of liveKnown explains must show in liveAttempts
 // runs in a row, each with a quiet period twice the last (liveQuiet first),
@@ -63,7 +64,7 @@ import (
 // that (LPUSH: redis has it and Anax not; INFO, TIME, KEYS, SCAN: replies
 // that legitimately differ; SHUTDOWN, CONFIG, DEBUG, MONITOR, CLIENT KILL:
 // state that would leak into later inputs) are skipped, as are a few
-// argument forms (liveArgsOK). livedenied adds a case-insensitive substring
+// argument forms (liveArgsOK). liveDenied adds a case-insensitive substring
 // check on the raw bytes, in case the parse and a server disagree about
 // where a command is.
 //
@@ -313,6 +314,14 @@ var liveKnown = []liveKnownDiff{
 		name:    "INCRBYFLOAT with a hex float value or increment: redis takes it, Anax refuses it",
 		example: "INCRBYFLOAT k 0x10\r\nSET j 0x1p3\r\nINCRBYFLOAT j 1\r\n",
 		match:   func(sc liveScope, a, r liveResult) bool { return sc.incrByFloat && sc.hexArg },
+	},
+	{
+		// redis reads integers with string2ll: no sign but '-', no leading
+		// zero. Anax's HELLO and SELECT take "03", "+3" and "-0" (HELLO 03
+		// switches to RESP3, SELECT 01 selects 1). (server/connection.go)
+		name:    "HELLO and SELECT take \"03\", \"+3\", \"-0\": redis refuses them as not integers",
+		example: "HELLO 00\r\nHELLO 03\r\nSELECT 01\r\nSELECT +1\r\n",
+		match:   func(sc liveScope, a, r liveResult) bool { return sc.looseInt },
 	},
 	{
 		// redis formats the name and each argument with %s, so each stops at
@@ -565,6 +574,7 @@ type liveScope struct {
 	helloNameThenError bool // HELLO with SETNAME, then an option in error
 	incrByFloat        bool // an INCRBYFLOAT
 	hexArg             bool // an argument that starts like a C99 hex float
+	looseInt           bool // HELLO or SELECT with "03", "+3" or "-0"
 }
 
 var hexPrefix = regexp.MustCompile(`^[+-]?0[xX]`)
@@ -640,6 +650,11 @@ func (h *liveHarness) scopeOf(in []byte) liveScope {
 		name := strings.ToLower(string(args[0]))
 		sc.helloNameThenError = sc.helloNameThenError || name == "hello" && helloNameThenError(args)
 		sc.incrByFloat = sc.incrByFloat || name == "incrbyfloat"
+		if (name == "hello" || name == "select") && len(args) > 1 {
+			_, canonical := redisString2ll(args[1])
+			_, err := strconv.ParseInt(string(args[1]), 10, 64)
+			sc.looseInt = sc.looseInt || !canonical && err == nil
+		}
 		for _, a := range args[1:] {
 			sc.hexArg = sc.hexArg || hexPrefix.Match(a)
 		}
