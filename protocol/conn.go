@@ -84,6 +84,7 @@ type Conn struct {
 	slotBytes int // bytes of the finished slots in the FIFO
 	window    int // see initialWindow
 	bigReply  int // largest slot since the FIFO last drained
+	checkAt   int // outputCheckAt for the batch being processed
 	deferred  int // slots deferred since the FIFO last drained
 
 	hold       bool  // a command asked to stop parsing until the FIFO drains
@@ -633,6 +634,7 @@ func (c *Conn) wait(buf []byte, direct bool) gnet.Action {
 
 // processFace hands the buffered bytes to a non-RESP face.
 func (c *Conn) processFace(buf []byte, direct bool) gnet.Action {
+	c.checkAt = c.outputCheckAt()
 	c.inBatch = true
 	consumed, closeAfter := c.face.Traffic(c, buf)
 	c.inBatch = false
@@ -669,7 +671,7 @@ func (c *Conn) processFace(buf []byte, direct bool) gnet.Action {
 // the connection's output is over the high-water mark (or over its limit,
 // in which case the connection is being aborted). A face that gets true
 // returns from Traffic with what it consumed; Traffic is called again once
-// the output has drained.
+// the output has drained. Call it from Traffic only.
 func (c *Conn) OutputBlocked() bool {
 	if c.aborted {
 		return true
@@ -678,7 +680,7 @@ func (c *Conn) OutputBlocked() bool {
 		return true
 	}
 	total := c.OutputBuffered()
-	if total <= c.outputCheckAt() {
+	if total <= c.checkAt {
 		return false
 	}
 	return c.checkOutput(total)
