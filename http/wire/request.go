@@ -40,9 +40,9 @@ func ParseRequest(in []byte) (req *http.Request, n int, ref Refusal) {
 	if len(in) == 0 {
 		return nil, 0, Refusal{}
 	}
-	end := headerEnd(in)
-	if end < 0 || end > MaxHeader {
-		if end > MaxHeader || len(in) > MaxHeader {
+	hend := headerEnd(in)
+	if hend < 0 || hend > MaxHeader {
+		if hend > MaxHeader || len(in) > MaxHeader {
 			return nil, 0, Refusal{http.StatusRequestHeaderFieldsTooLarge, "request headers are over 64 KB"}
 		}
 		return nil, 0, Refusal{}
@@ -59,7 +59,11 @@ func ParseRequest(in []byte) (req *http.Request, n int, ref Refusal) {
 	if req.ContentLength > MaxBody {
 		return nil, 0, Refusal{http.StatusRequestEntityTooLarge, "request body is over 1 MB"}
 	}
+	chunked := len(req.TransferEncoding) > 0 // net/http accepts only "chunked"
 	body, err := io.ReadAll(io.LimitReader(req.Body, MaxBody+1))
+	if err != nil && trailerCut(err, in[len(in)-rd.Len()-br.Buffered():]) {
+		err = io.ErrUnexpectedEOF
+	}
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		if len(in) > MaxHeader+2*MaxBody {
@@ -71,10 +75,32 @@ func ParseRequest(in []byte) (req *http.Request, n int, ref Refusal) {
 	case len(body) > MaxBody:
 		return nil, 0, Refusal{http.StatusRequestEntityTooLarge, "request body is over 1 MB"}
 	}
+	end := len(in) - rd.Len() - br.Buffered()
+	if chunked && !bytes.HasSuffix(in[:end], []byte("\r\n\r\n")) {
+		// net/http ends a trailer at a bare LF line only when it has seen
+		// a CRLF CRLF further on, so whether it did would depend on the
+		// bytes after the request.
+		return nil, 0, Refusal{http.StatusBadRequest, "malformed request body: the chunked trailer does not end in CRLF CRLF"}
+	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.ContentLength = int64(len(body))
 	req.TransferEncoding = nil
-	return req, skip + len(in) - rd.Len() - br.Buffered(), Refusal{}
+	return req, skip + end, Refusal{}
+}
+
+// trailerCut reports whether err, from reading a chunked body, comes of
+// the buffer ending inside the body's trailer: net/http then says
+// "unexpected EOF reading trailer", or "suspiciously long trailer" when
+// the end of the trailer is not in its buffer. Neither error is
+// exported, so they are known by their text. unread is what the body's
+// reader left of the buffer: the trailer is cut when it holds no blank
+// line yet (and is not already over MaxHeader).
+func trailerCut(err error, unread []byte) bool {
+	switch err.Error() {
+	case "http: unexpected EOF reading trailer", "http: suspiciously long trailer after chunked body":
+		return headerEnd(unread) < 0 && len(unread) <= MaxHeader
+	}
+	return false
 }
 
 // WantsContinue reports whether the client of req waits for a 100

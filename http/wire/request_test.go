@@ -33,7 +33,7 @@ func TestParseRequest(t *testing.T) {
 	}
 	get := "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
 	f(get, len(get), 0, "")
-	f("\r\n\n"+get, 3+len(get), 0, "")             // blank lines before the request line
+	f("\r\n\n"+get, 3+len(get), 0, "")           // blank lines before the request line
 	f(get+"GET / HTTP/1.1\r\n", len(get), 0, "") // a pipelined request behind it
 	f("GET / HTTP/1.1\nHost: x\n\n", 24, 0, "")  // bare LF line ends
 	f("GET / HTTP/1.0\r\n\r\n", 18, 0, "")       // HTTP/1.0 needs no Host
@@ -48,6 +48,13 @@ func TestParseRequest(t *testing.T) {
 	f("GET / HTTP/1.1\r\nHost: x\r\n", 0, 0, "")
 	f(post[:len(post)-1], 0, 0, "")
 	f(chunked[:len(chunked)-8], 0, 0, "")
+	f(chunked[:len(chunked)-1], 0, 0, "") // inside the (empty) trailer
+	trailer := "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nT: v\r\n\r\n"
+	f(trailer, len(trailer), 0, "a")
+	f(trailer[:len(trailer)-1], 0, 0, "")
+	f(trailer[:len(trailer)-5], 0, 0, "")
+	bareLF := "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: v\n\n"
+	f(bareLF, 0, http.StatusBadRequest, "") // net/http refuses a trailer without CRLF; it is complete, so it is refused at once
 
 	// Refusals.
 	f("GET / HTTP/1.1\r\n\r\n", 0, http.StatusBadRequest, "") // no Host
