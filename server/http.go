@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +9,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -19,6 +16,7 @@ import (
 
 	"github.com/anaxdb/anax/http/console"
 	"github.com/anaxdb/anax/http/metrics"
+	"github.com/anaxdb/anax/http/wire"
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/shard"
 )
@@ -36,19 +34,15 @@ import (
 // the console never stalls a shard.
 //
 // Limits: request headers up to 64 KB (431 otherwise), bodies up to 1 MB
-// (413), at most maxPipelined requests in flight per connection (the loop
+// (413), both enforced by the framing in http/wire; at most maxPipelined requests in flight per connection (the loop
 // stops reading the connection until they are answered). A malformed
 // request gets 400 and the connection is closed.
 //
 // Routes: /metrics and /healthz need no password; everything else is the
 // console (http/console), which has its own rules.
 
-const (
-	maxHTTPHeader  = 64 << 10
-	maxHTTPBody    = 1 << 20
-	maxPipelined   = 32
-	maxConsoleResp = 16 << 20 // largest reply the console reads back
-)
+// maxPipelined is the most requests in flight on one connection.
+const maxPipelined = 32
 
 // webState is the server's HTTP side: the face and what the handlers read.
 type webState struct {
@@ -196,19 +190,19 @@ func (w *webState) Traffic(c *protocol.Conn, in []byte) (int, bool) {
 			c.Hold()
 			break
 		}
-		req, n, status, msg := parseHTTP(in[consumed:])
-		if status != 0 {
+		req, n, ref := wire.ParseRequest(in[consumed:])
+		if ref.Status != 0 {
 			b := c.Begin()
-			b = appendPlainResponse(b, status, msg)
+			b = wire.AppendPlainResponse(b, ref.Status, ref.Msg)
 			c.End(b)
 			return len(in), true
 		}
 		if n == 0 {
-			if req != nil && !hc.continued && strings.EqualFold(req.Header.Get("Expect"), "100-continue") {
+			if req != nil && !hc.continued && wire.WantsContinue(req) {
 				// The client waits for this before sending the body.
 				hc.continued = true
 				b := c.Begin()
-				b = append(b, "HTTP/1.1 100 Continue\r\n\r\n"...)
+				b = append(b, wire.Continue...)
 				c.End(b)
 			}
 			break
@@ -259,157 +253,15 @@ func (hc *httpConn) work() {
 
 // respond runs the handler for req and appends the HTTP response to dst.
 func (w *webState) respond(dst []byte, req *http.Request, closeConn bool) (out []byte) {
-	rw := &respWriter{header: http.Header{}}
+	rw := &wire.Response{}
 	defer func() {
 		if p := recover(); p != nil {
 			w.s.log.Errorf("HTTP handler panic on %s %s: %v\n%s", req.Method, req.URL.Path, p, debug.Stack())
-			out = appendPlainResponse(dst, http.StatusInternalServerError, "internal error")
+			out = wire.AppendPlainResponse(dst, http.StatusInternalServerError, "internal error")
 		}
 	}()
 	w.handler.ServeHTTP(rw, req)
-	return rw.appendTo(dst, req, closeConn)
-}
-
-// respWriter collects a handler's response.
-type respWriter struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (r *respWriter) Header() http.Header { return r.header }
-
-func (r *respWriter) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-}
-
-func (r *respWriter) Write(b []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	return r.body.Write(b)
-}
-
-// appendTo appends the status line, the headers and the body.
-func (r *respWriter) appendTo(dst []byte, req *http.Request, closeConn bool) []byte {
-	status := r.status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	h := r.header
-	bodyAllowed := status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
-	if bodyAllowed {
-		if h.Get("Content-Type") == "" && r.body.Len() > 0 {
-			h.Set("Content-Type", http.DetectContentType(r.body.Bytes()))
-		}
-		h.Set("Content-Length", strconv.Itoa(r.body.Len()))
-	} else {
-		h.Del("Content-Length")
-	}
-	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	switch {
-	case closeConn:
-		h.Set("Connection", "close")
-	case !req.ProtoAtLeast(1, 1):
-		h.Set("Connection", "keep-alive")
-	}
-	dst = appendStatusLine(dst, status)
-	var hb bytes.Buffer
-	_ = h.Write(&hb)
-	dst = append(dst, hb.Bytes()...)
-	dst = append(dst, "\r\n"...)
-	if bodyAllowed && req.Method != http.MethodHead {
-		dst = append(dst, r.body.Bytes()...)
-	}
-	return dst
-}
-
-func appendStatusLine(dst []byte, status int) []byte {
-	dst = append(dst, "HTTP/1.1 "...)
-	dst = strconv.AppendInt(dst, int64(status), 10)
-	dst = append(dst, ' ')
-	dst = append(dst, http.StatusText(status)...)
-	return append(dst, "\r\n"...)
-}
-
-// appendPlainResponse appends a short text response that closes the
-// connection (the refusals of parseHTTP).
-func appendPlainResponse(dst []byte, status int, msg string) []byte {
-	body := msg + "\n"
-	dst = appendStatusLine(dst, status)
-	dst = append(dst, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "...)
-	dst = strconv.AppendInt(dst, int64(len(body)), 10)
-	dst = append(dst, "\r\nConnection: close\r\n\r\n"...)
-	return append(dst, body...)
-}
-
-// parseHTTP parses the request at the start of in. It returns:
-//   - a request and its length n > 0 when it is complete (its body read);
-//   - n == 0 and status == 0 when more bytes are needed (req, when not nil,
-//     has complete headers and awaits its body);
-//   - status != 0 and msg when the request must be refused.
-func parseHTTP(in []byte) (req *http.Request, n int, status int, msg string) {
-	// Blank lines before a request line are ignored (RFC 9112 §2.2).
-	skip := 0
-	for skip < len(in) && (in[skip] == '\r' || in[skip] == '\n') {
-		skip++
-	}
-	in = in[skip:]
-	if len(in) == 0 {
-		return nil, 0, 0, ""
-	}
-	end := headerEnd(in)
-	if end < 0 || end > maxHTTPHeader {
-		if end > maxHTTPHeader || len(in) > maxHTTPHeader {
-			return nil, 0, http.StatusRequestHeaderFieldsTooLarge, "request headers are over 64 KB"
-		}
-		return nil, 0, 0, ""
-	}
-	rd := bytes.NewReader(in)
-	br := bufio.NewReaderSize(rd, 4096)
-	req, err := http.ReadRequest(br)
-	if err != nil {
-		return nil, 0, http.StatusBadRequest, "malformed HTTP request: " + err.Error()
-	}
-	if req.ProtoAtLeast(1, 1) && req.Host == "" {
-		return nil, 0, http.StatusBadRequest, "missing required Host header"
-	}
-	if req.ContentLength > maxHTTPBody {
-		return nil, 0, http.StatusRequestEntityTooLarge, "request body is over 1 MB"
-	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, maxHTTPBody+1))
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		if len(in) > maxHTTPHeader+2*maxHTTPBody {
-			return nil, 0, http.StatusRequestEntityTooLarge, "request body is over 1 MB"
-		}
-		return req, 0, 0, "" // the body is still coming
-	case err != nil:
-		return nil, 0, http.StatusBadRequest, "malformed request body: " + err.Error()
-	case len(body) > maxHTTPBody:
-		return nil, 0, http.StatusRequestEntityTooLarge, "request body is over 1 MB"
-	}
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.ContentLength = int64(len(body))
-	req.TransferEncoding = nil
-	return req, skip + len(in) - rd.Len() - br.Buffered(), 0, ""
-}
-
-// headerEnd returns the length of the header block (through its blank
-// line), or -1 while it is incomplete.
-func headerEnd(b []byte) int {
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\n' {
-			continue
-		}
-		if i+1 < len(b) && b[i+1] == '\n' {
-			return i + 2
-		}
-		if i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n' {
-			return i + 3
-		}
-	}
-	return -1
+	return rw.AppendTo(dst, req, closeConn)
 }
 
 // MetricsSnapshot implements metrics.Stats from published figures only:
@@ -573,19 +425,19 @@ func (w *webState) Do(ctx context.Context, db int, args []string) (console.Reply
 	if pw := w.s.requirePass(); pw != "" {
 		hello = append(hello, "AUTH", "default", pw)
 	}
-	req := appendRESPCommand(nil, append(hello, "SETNAME", "anax-console")...)
+	req := console.AppendCommand(nil, append(hello, "SETNAME", "anax-console")...)
 	pre := 1
 	if db != 0 {
-		req = appendRESPCommand(req, "SELECT", strconv.Itoa(db))
+		req = console.AppendCommand(req, "SELECT", strconv.Itoa(db))
 		pre++
 	}
-	req = appendRESPCommand(req, args...)
+	req = console.AppendCommand(req, args...)
 	if _, err := conn.Write(req); err != nil {
 		return console.Reply{}, fmt.Errorf("cannot send the command: %w", err)
 	}
-	rr := &replyReader{r: bufio.NewReader(io.LimitReader(conn, maxConsoleResp))}
+	rr := console.NewReplyReader(conn)
 	for i := 0; i < pre; i++ {
-		r, err := rr.read(0)
+		r, err := rr.Read()
 		if err != nil {
 			return console.Reply{}, err
 		}
@@ -593,127 +445,5 @@ func (w *webState) Do(ctx context.Context, db int, args []string) (console.Reply
 			return r, nil
 		}
 	}
-	return rr.read(0)
-}
-
-func appendRESPCommand(dst []byte, args ...string) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(len(args)), 10)
-	dst = append(dst, "\r\n"...)
-	for _, a := range args {
-		dst = append(dst, '$')
-		dst = strconv.AppendInt(dst, int64(len(a)), 10)
-		dst = append(dst, "\r\n"...)
-		dst = append(dst, a...)
-		dst = append(dst, "\r\n"...)
-	}
-	return dst
-}
-
-// replyReader reads RESP2 and RESP3 replies for the console.
-type replyReader struct{ r *bufio.Reader }
-
-var errReplyTooLarge = fmt.Errorf("the reply is over %d MB, too large for the console", maxConsoleResp>>20)
-
-func (rr *replyReader) line() (string, error) {
-	s, err := rr.r.ReadString('\n')
-	if err != nil {
-		if errors.Is(err, io.EOF) && len(s) > 0 {
-			return "", errReplyTooLarge
-		}
-		return "", fmt.Errorf("cannot read the reply: %w", err)
-	}
-	return strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"), nil
-}
-
-func (rr *replyReader) read(depth int) (console.Reply, error) {
-	if depth > 128 {
-		return console.Reply{}, errors.New("the reply is nested too deeply")
-	}
-	l, err := rr.line()
-	if err != nil {
-		return console.Reply{}, err
-	}
-	if l == "" {
-		return console.Reply{}, errors.New("empty reply line")
-	}
-	body := l[1:]
-	switch l[0] {
-	case '+':
-		return console.Reply{Kind: console.Simple, Str: body}, nil
-	case '-':
-		return console.Reply{Kind: console.Error, Str: body}, nil
-	case ':':
-		n, err := strconv.ParseInt(body, 10, 64)
-		if err != nil {
-			return console.Reply{}, fmt.Errorf("bad integer reply %q", body)
-		}
-		return console.Reply{Kind: console.Integer, Int: n}, nil
-	case '_':
-		return console.Reply{Kind: console.Null}, nil
-	case ',':
-		return console.Reply{Kind: console.Double, Str: body}, nil
-	case '#':
-		v := int64(0)
-		if body == "t" {
-			v = 1
-		}
-		return console.Reply{Kind: console.Bool, Int: v}, nil
-	case '(':
-		return console.Reply{Kind: console.BigNum, Str: body}, nil
-	case '$', '=', '!':
-		n, err := strconv.Atoi(body)
-		if err != nil {
-			return console.Reply{}, fmt.Errorf("bad length %q", body)
-		}
-		if n < 0 {
-			return console.Reply{Kind: console.Null}, nil
-		}
-		if n > maxConsoleResp {
-			return console.Reply{}, errReplyTooLarge
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(rr.r, buf); err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-				return console.Reply{}, errReplyTooLarge
-			}
-			return console.Reply{}, fmt.Errorf("cannot read the reply: %w", err)
-		}
-		s := string(buf[:n])
-		switch l[0] {
-		case '=':
-			if len(s) >= 4 && s[3] == ':' {
-				s = s[4:]
-			}
-			return console.Reply{Kind: console.Verbatim, Str: s}, nil
-		case '!':
-			return console.Reply{Kind: console.Error, Str: s}, nil
-		}
-		return console.Reply{Kind: console.Bulk, Str: s}, nil
-	case '*', '~', '%', '>', '|':
-		n, err := strconv.Atoi(body)
-		if err != nil {
-			return console.Reply{}, fmt.Errorf("bad length %q", body)
-		}
-		if n < 0 {
-			return console.Reply{Kind: console.Null}, nil
-		}
-		kind := map[byte]console.Kind{'*': console.Array, '~': console.Set, '%': console.Map, '>': console.Push, '|': console.Map}[l[0]]
-		if l[0] == '%' || l[0] == '|' {
-			n *= 2
-		}
-		elems := make([]console.Reply, 0, min(n, 1024))
-		for i := 0; i < n; i++ {
-			e, err := rr.read(depth + 1)
-			if err != nil {
-				return console.Reply{}, err
-			}
-			elems = append(elems, e)
-		}
-		if l[0] == '|' { // attributes precede the reply they describe
-			return rr.read(depth)
-		}
-		return console.Reply{Kind: kind, Elems: elems}, nil
-	}
-	return console.Reply{}, fmt.Errorf("unexpected reply %q", l)
+	return rr.Read()
 }
