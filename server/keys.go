@@ -228,13 +228,13 @@ func (x *Exec) expireGeneric(base, unit int64) {
 	}
 	if unit == 1000 {
 		if when > math.MaxInt64/1000 || when < math.MinInt64/1000 {
-			x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+			x.errInvalidExpire()
 			return
 		}
 		when *= 1000
 	}
 	if when > math.MaxInt64-base {
-		x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+		x.errInvalidExpire()
 		return
 	}
 	when += base
