@@ -149,13 +149,11 @@ func (x *Exec) errSubcommandSyntax() {
 	x.Err(sanitizeError("ERR unknown subcommand or wrong number of arguments for '" + truncArg(x.Args[1], 128) + "'. Try " + strings.ToUpper(string(x.Args[0])) + " HELP."))
 }
 
-// adminState is the server family's own state. It belongs in Server; until
-// Server has a field for it, it is kept in adminStates and removed when the
-// server shuts down.
+// adminState is the server family's own state (Server.adm), made in New.
+// Its sampler runs from Start until the server shuts down.
 type adminState struct {
-	replID      string       // master_replid
-	peakMemory  atomic.Int64 // used_memory_peak
-	samplerOnce sync.Once
+	replID     string       // master_replid
+	peakMemory atomic.Int64 // used_memory_peak
 
 	unknownSub sync.Map // *Command → *atomic.Int64: unknown subcommands asked of a container
 
@@ -165,6 +163,8 @@ type adminState struct {
 	filled  int
 }
 
+func newAdminState() *adminState { return &adminState{replID: randomHex(40)} }
+
 type statSample struct {
 	at       time.Time
 	commands int64
@@ -172,32 +172,19 @@ type statSample struct {
 
 const statSamples = 16 // as Redis's STATS_METRIC_SAMPLES
 
-var adminStates sync.Map // *Server → *adminState
-
-// admin returns the server's adminState. It must be called only once the
-// server has started (from a command): the first call starts the sampler.
-func (s *Server) admin() *adminState {
-	v, ok := adminStates.Load(s)
-	if !ok {
-		v, _ = adminStates.LoadOrStore(s, &adminState{replID: randomHex(40)})
-	}
-	a := v.(*adminState)
-	a.samplerOnce.Do(func() { go s.sampleStats(a) })
-	return a
-}
+// admin returns the server's adminState.
+func (s *Server) admin() *adminState { return s.adm }
 
 // sampleStats records the figures that INFO reports as rates or peaks
 // (instantaneous_ops_per_sec, used_memory_peak) ten times a second, as
-// Redis's serverCron does, until the server shuts down. It starts with the
-// first command that needs it (INFO, MEMORY STATS, CONFIG RESETSTAT), so
-// the rate reads 0 until a first INFO is 200 ms old.
+// Redis's serverCron does, from Start until the server shuts down, so the
+// rate is right on the first INFO after a second of load.
 func (s *Server) sampleStats(a *adminState) {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {
 		select {
 		case <-s.shutdown:
-			adminStates.Delete(s)
 			return
 		case now := <-t.C:
 			a.notePeak(readMemFigures().used)

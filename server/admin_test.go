@@ -217,6 +217,29 @@ func TestInfoFigures(t *testing.T) {
 	check("Keyspace", "db0", "keys=25,expires=5,avg_ttl=0")
 }
 
+// TestInstantaneousOpsFirstInfo checks that the rate sampler runs from
+// Start: the very first INFO after a second of load reports a non-zero
+// instantaneous_ops_per_sec.
+func TestInstantaneousOpsFirstInfo(t *testing.T) {
+	addr := servertest.Start(t, "--threads", "2")
+	ctx := context.Background()
+	rc := admClient(t, addr, 2)
+	for end := time.Now().Add(1200 * time.Millisecond); time.Now().Before(end); {
+		if err := rc.Incr(ctx, "n").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text, err := rc.Info(ctx, "stats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secs := infoFields(t, text)
+	ops, err := strconv.Atoi(secs["Stats"]["instantaneous_ops_per_sec"])
+	if err != nil || ops <= 0 {
+		t.Fatalf("first INFO: instantaneous_ops_per_sec = %q", secs["Stats"]["instantaneous_ops_per_sec"])
+	}
+}
+
 // TestInfoFieldsMatchRedis checks that every field a real redis-server
 // reports in the fixed sections is present in Anax's INFO too, in each
 // section (dynamic lines such as cmdstat_ and db0 aside).

@@ -47,30 +47,6 @@ func benchArgs(words ...string) [][]byte {
 	return args
 }
 
-// TestCommandPathDoesNotAllocate asserts the hot path (lookup, route,
-// table lookup, reply) makes no allocation for GET, SET and INCR.
-func TestCommandPathDoesNotAllocate(t *testing.T) {
-	s := newBareServer(t, "1")
-	cl := &Client{}
-	cl.proto.Store(2)
-	now := time.Now()
-	val := make([]byte, 100)
-	set := [][]byte{[]byte("SET"), []byte("key:000000000042"), val}
-	get := benchArgs("GET", "key:000000000042")
-	incr := benchArgs("INCR", "counter")
-	s.runLocalCommand(cl, set, now)
-	s.runLocalCommand(cl, incr, now)
-	for name, args := range map[string][][]byte{"SET": set, "GET": get, "INCR": incr} {
-		allocs := testing.AllocsPerRun(1000, func() { s.runLocalCommand(cl, args, now) })
-		if allocs != 0 {
-			t.Errorf("%s: %v allocs per command, want 0", name, allocs)
-		}
-	}
-	if got := string(s.runLocalCommand(cl, get, now)); len(got) != 6+100+2 {
-		t.Fatalf("GET reply %q", got)
-	}
-}
-
 func BenchmarkCommandGet(b *testing.B) {
 	s := newBareServer(b, "1")
 	cl := &Client{}

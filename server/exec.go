@@ -105,15 +105,20 @@ func (x *Exec) Err(msg string) {
 
 // Common errors, worded as Redis 7 words them.
 const (
-	errSyntax        = "ERR syntax error"
-	errWrongType     = "WRONGTYPE Operation against a key holding the wrong kind of value"
-	errNotInt        = "ERR value is not an integer or out of range"
-	errNotFloat      = "ERR value is not a valid float"
-	errOverflow      = "ERR increment or decrement would overflow"
-	errNoKey         = "ERR no such key"
-	errDBIndex       = "ERR DB index is out of range"
-	errInvalidExpire = "ERR invalid expire time in '%s' command"
+	errSyntax    = "ERR syntax error"
+	errWrongType = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	errNotInt    = "ERR value is not an integer or out of range"
+	errNotFloat  = "ERR value is not a valid float"
+	errOverflow  = "ERR increment or decrement would overflow"
+	errNoKey     = "ERR no such key"
+	errDBIndex   = "ERR DB index is out of range"
 )
+
+// errInvalidExpire writes Redis's error for an expire time out of range
+// (SET EX/PX/EXAT/PXAT, EXPIRE and its kin, GETEX).
+func (x *Exec) errInvalidExpire() {
+	x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+}
 
 // ErrArgs writes Redis's wrong-number-of-arguments error for the command.
 func (x *Exec) ErrArgs() {

@@ -228,13 +228,13 @@ func (x *Exec) expireGeneric(base, unit int64) {
 	}
 	if unit == 1000 {
 		if when > math.MaxInt64/1000 || when < math.MinInt64/1000 {
-			x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+			x.errInvalidExpire()
 			return
 		}
 		when *= 1000
 	}
 	if when > math.MaxInt64-base {
-		x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+		x.errInvalidExpire()
 		return
 	}
 	when += base
@@ -392,7 +392,10 @@ type scanState struct {
 	found          int
 	visited, steps int64
 	// next is the shard to continue on, or -1 when the reply is written.
-	next   int
+	next int
+	// peek: the call has used its count; it moves on only past empty
+	// shards, to name the next shard with keys (or end the walk).
+	peek   bool
 	parsed bool
 }
 
@@ -441,10 +444,11 @@ func parseScan(x *Exec) (*scanState, bool) {
 	return st, true
 }
 
-// cmdScan scans the shard it runs on (the one its cursor names). When that
-// table ends before count entries were visited and x.scan is set by the
+// cmdScan scans the shard it runs on (the one its cursor names); an empty
+// table is skipped outright. When that table ends and x.scan is set by the
 // dispatcher, it leaves the reply unwritten and names the next shard in
-// x.scan.next; otherwise it replies, and the cursor names the next shard.
+// x.scan.next (to scan on with room left, or only to skip it if empty);
+// otherwise it replies, and the cursor names the next shard.
 func cmdScan(x *Exec) {
 	st := x.scan
 	if st == nil || !st.parsed {
@@ -467,42 +471,62 @@ func cmdScan(x *Exec) {
 	// after count*10 steps, so that a sparse table cannot make one call long.
 	maxSteps := st.count * 10
 	db := x.home.DB(x.DBIndex)
-	for !done && st.visited < st.count && st.steps < maxSteps {
-		st.steps++
-		expired, expiredEnds = expired[:0], expiredEnds[:0]
-		st.tc = db.Scan(st.tc, func(h shard.Handle) {
-			st.visited++
-			k := db.Key(h)
-			if db.IsExpired(h, x.Now) {
-				expired = append(expired, k...)
-				expiredEnds = append(expiredEnds, len(expired))
-				return
+	switch {
+	case done:
+	case db.Len() == 0:
+		// An empty table has nothing to visit, but its cursor would still
+		// step through every bucket: skip it without counting steps.
+		st.tc = 0
+		st.si++
+		done = st.si >= n
+	case st.peek:
+		// Only looking for the next shard with keys: this is it.
+	default:
+		for st.visited < st.count && st.steps < maxSteps {
+			st.steps++
+			expired, expiredEnds = expired[:0], expiredEnds[:0]
+			st.tc = db.Scan(st.tc, func(h shard.Handle) {
+				st.visited++
+				k := db.Key(h)
+				if db.IsExpired(h, x.Now) {
+					expired = append(expired, k...)
+					expiredEnds = append(expiredEnds, len(expired))
+					return
+				}
+				if st.pattern != nil && !glob.Match(st.pattern, k, false) {
+					return
+				}
+				if st.typ != nil && !strings.EqualFold(typName, typeName(db.Type(h))) {
+					return
+				}
+				st.body = resp.AppendBulk(st.body, k)
+				st.found++
+			})
+			// Reclaim what the step found expired (Scan's callback must not
+			// write), as Redis's SCAN does through expireIfNeeded.
+			start := 0
+			for _, end := range expiredEnds {
+				db.Lookup(expired[start:end], x.Now, shard.NoStats|shard.NoTouch)
+				start = end
 			}
-			if st.pattern != nil && !glob.Match(st.pattern, k, false) {
-				return
+			if st.tc == 0 {
+				st.si++
+				done = st.si >= n
+				break
 			}
-			if st.typ != nil && !strings.EqualFold(typName, typeName(db.Type(h))) {
-				return
-			}
-			st.body = resp.AppendBulk(st.body, k)
-			st.found++
-		})
-		// Reclaim what the step found expired (Scan's callback must not
-		// write), as Redis's SCAN does through expireIfNeeded.
-		start := 0
-		for _, end := range expiredEnds {
-			db.Lookup(expired[start:end], x.Now, shard.NoStats|shard.NoTouch)
-			start = end
 		}
-		if st.tc == 0 {
-			st.si++
-			done = st.si >= n
-			if !done && x.scan != nil && st.visited < st.count && st.steps < maxSteps {
-				st.next = int(st.si)
-				return
-			}
-			break
-		}
+	}
+	// This shard's table ended (or was skipped) and another follows: move
+	// the call there when the dispatcher can. With room left it scans on;
+	// without, it only looks whether that shard is empty, so that a reply
+	// never names a shard with nothing left to visit (an empty database
+	// answers cursor 0 at once, and so does a walk whose remaining shards
+	// are empty). Each shard is looked at by its own loop, after the hops
+	// the client posted there before this SCAN.
+	if !done && st.tc == 0 && x.scan != nil && !(st.peek && db.Len() > 0) {
+		st.peek = st.peek || st.visited >= st.count || st.steps >= maxSteps
+		st.next = int(st.si)
+		return
 	}
 	var next uint64
 	switch {

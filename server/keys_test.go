@@ -612,6 +612,99 @@ func TestScan(t *testing.T) {
 	}
 }
 
+// TestScanEmptyShards checks that SCAN never names a shard with nothing to
+// visit: an empty database answers cursor 0 at once (as redis-server does,
+// checked where it is installed), and a walk whose keys all sit on the
+// first shard ends with cursor 0 on the call that finishes that shard,
+// whatever COUNT, MATCH and TYPE say.
+func TestScanEmptyShards(t *testing.T) {
+	ctx := context.Background()
+	empty := []step{
+		{cmd: "scan 0", want: "[0 []]"},
+		{cmd: "scan 0 count 1", want: "[0 []]"},
+		{cmd: "scan 0 match x* count 1 type string", want: "[0 []]"},
+	}
+	t.Run("redis-server", func(t *testing.T) {
+		addr := servertest.RedisIfInstalled(t)
+		if addr == "" {
+			t.Skip("redis-server not installed")
+		}
+		runTranscript(t, "redis", addr, empty)
+	})
+	for _, threads := range []int{1, 4} {
+		t.Run(fmt.Sprintf("threads=%d", threads), func(t *testing.T) {
+			addr := servertest.Start(t, "--threads", strconv.Itoa(threads))
+			runTranscript(t, "anax", addr, empty)
+			c := newClient(t, addr)
+
+			// Keys only on shard 0 (every threads-th key of onShards).
+			var first []string
+			for i, k := range onShards("k", 8*threads, threads) {
+				if i%threads == 0 {
+					first = append(first, k)
+					c.Set(ctx, k, "v", 0)
+				}
+			}
+			walk := func(match, typ string, count int64) []string {
+				var got []string
+				var cursor uint64
+				for calls := 0; ; calls++ {
+					keys, next, err := c.ScanType(ctx, cursor, match, count, typ).Result()
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, keys...)
+					if next == 0 {
+						slices.Sort(got)
+						return got
+					}
+					if threads > 1 && next&(1<<10-1) != 0 {
+						t.Fatalf("SCAN %d COUNT %d named cursor %d: shard %d is empty",
+							cursor, count, next, next&(1<<10-1))
+					}
+					if calls > 1000 {
+						t.Fatalf("SCAN COUNT %d does not end", count)
+					}
+					cursor = next
+				}
+			}
+			want := slices.Clone(first)
+			slices.Sort(want)
+			for _, count := range []int64{1, 2, 10, 1000} {
+				if got := walk("", "", count); !slices.Equal(got, want) {
+					t.Errorf("SCAN COUNT %d: %v, want %v", count, got, want)
+				}
+			}
+			if got := walk(first[1], "", 3); !slices.Equal(got, []string{first[1]}) {
+				t.Errorf("SCAN MATCH %s: %v", first[1], got)
+			}
+			if got := walk("", "string", 3); !slices.Equal(got, want) {
+				t.Errorf("SCAN TYPE string: %v", got)
+			}
+			if got := walk("", "hash", 3); len(got) != 0 {
+				t.Errorf("SCAN TYPE hash: %v", got)
+			}
+			// With COUNT large enough, one call sees every key and ends the walk.
+			keys, cur, err := c.Scan(ctx, 0, "", 1000).Result()
+			if err != nil || cur != 0 || len(keys) != len(first) {
+				t.Errorf("SCAN 0 COUNT 1000: %d keys, cursor %d, %v", len(keys), cur, err)
+			}
+
+			// Keys only on the last shard: the empty shards before it are
+			// skipped without spending the call's steps.
+			if threads > 1 {
+				c.FlushDB(ctx)
+				last := onShards("z", threads, threads)[threads-1]
+				c.Set(ctx, last, "v", 0)
+				keys, cur, err := c.Scan(ctx, 0, "", 10).Result()
+				if err != nil || cur != 0 || !slices.Equal(keys, []string{last}) {
+					t.Errorf("SCAN 0 with one key on the last shard: %v, cursor %d, %v", keys, cur, err)
+				}
+			}
+		})
+	}
+}
+
 // TestExpireTiming checks relative TTLs and lazy expiry.
 func TestExpireTiming(t *testing.T) {
 	addr := servertest.Start(t, "--threads", "2")

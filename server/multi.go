@@ -274,13 +274,16 @@ func (s *Server) unregisterWatches(w *shard.Watcher, keys []watchedKey) {
 
 // planExec returns the shard an EXEC body can run on in one piece (every
 // key and watched key on it; home when there are none), or false when the
-// body needs a transaction across shards.
+// body needs a transaction across shards. It runs on home's loop, between
+// commands, and borrows that loop's key-index scratch.
 func (s *Server) planExec(cmds []queuedCommand, watched []watchedKey, home int) (int, bool) {
 	if s.router.N() == 1 {
 		return 0, true
 	}
 	target, loopCmds := -1, false
-	var idx []int
+	scratch := s.loopExec[home]
+	idx := scratch.keyIdx[:0]
+	defer func() { scratch.keyIdx = idx[:0] }()
 	for _, q := range cmds {
 		if q.cmd.Flags&FlagAllShards != 0 {
 			return 0, false

@@ -53,8 +53,9 @@ type Server struct {
 	shutdown chan struct{}
 	stopOnce sync.Once
 	rngState atomic.Uint64
-	mon      monitor   // SLOWLOG and LATENCY (slowlog.go)
-	web      *webState // the HTTP face (http.go)
+	mon      monitor     // SLOWLOG and LATENCY (slowlog.go)
+	adm      *adminState // INFO's rates and peaks, replid (admin.go)
+	web      *webState   // the HTTP face (http.go)
 	outLimit outputLimits
 
 	// OnFatal, when set before Start, is called instead of ending the
@@ -81,6 +82,7 @@ func New(cfg *config.Config, log *zap.SugaredLogger) *Server {
 	s.rngState.Store(uint64(time.Now().UnixNano()) | 1)
 	s.lastSave.Store(time.Now().Unix())
 	s.mon.init(cfg)
+	s.adm = newAdminState()
 	return s
 }
 
@@ -142,6 +144,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	go s.cron()
+	go s.sampleStats(s.adm)
 	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(opts.Addrs, ", "))
 	s.log.Info("Ready to accept connections")
 	return nil

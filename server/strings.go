@@ -6,7 +6,6 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/anaxdb/anax/shard"
 )
@@ -87,13 +86,13 @@ func (x *Exec) parseExpireArg(unit int, arg []byte) (int64, bool) {
 		return 0, false
 	}
 	if v <= 0 {
-		x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+		x.errInvalidExpire()
 		return 0, false
 	}
 	switch unit {
 	case setEX, setEXAT:
 		if v > math.MaxInt64/1000 {
-			x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+			x.errInvalidExpire()
 			return 0, false
 		}
 		v *= 1000
@@ -101,7 +100,7 @@ func (x *Exec) parseExpireArg(unit int, arg []byte) (int64, bool) {
 	switch unit {
 	case setEX, setPX:
 		if v > math.MaxInt64-x.Now {
-			x.Err("ERR invalid expire time in '" + x.Cmd.Name + "' command")
+			x.errInvalidExpire()
 			return 0, false
 		}
 		v += x.Now
@@ -741,5 +740,3 @@ func eqFold(b []byte, s string) bool {
 	}
 	return true
 }
-
-var _ = strings.ToLower

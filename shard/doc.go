@@ -3,16 +3,15 @@
 //
 // A Shard is owned by exactly one goroutine: the event loop it is bound to.
 // Only that goroutine reads or writes the shard's databases, arena and
-// tables; there is no mutex around shard data. Other goroutines reach a shard
-// in one of two ways:
-//
-//   - Post(task): the task is appended to the shard's inbox (the only part of
-//     a Shard guarded by a mutex) and runs later on the owner goroutine, in
-//     the order it was posted.
-//   - Lending: a coordinator that has parked the owner goroutine inside a
-//     posted task (see package txn) may touch the shard until it lets the
-//     owner go. The channel hand-off that parks and releases the owner orders
-//     every access, so ownership is never shared, only passed.
+// tables; there is no mutex around shard data. Work for a shard from any
+// other goroutine is a task given to Post: it is appended to the shard's
+// inbox (the only part of a Shard guarded by a mutex) and runs later on the
+// owner goroutine, in the order it was posted. That is the only way in:
+// a hop to another shard's key, each per-shard step of a multi-shard
+// transaction (package txn schedules those with intent locks that the
+// owner alone keeps and that only count, so nothing ever blocks a loop)
+// and a command queued behind such a lock are all posted tasks. No
+// goroutine parks an owner or borrows its shard.
 //
 // Counters that other goroutines read (key counts, hits, misses) are atomics
 // written only by the owner.
