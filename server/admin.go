@@ -30,7 +30,7 @@ func (s *Server) serverCommands() []*Command {
 		{Name: "info", Arity: -1, Flags: FlagLoop | ls, Run: cmdInfo, Categories: []string{"dangerous"}, Group: "server", Summary: "Returns information and statistics about the server.", Since: "1.0.0", Complexity: "O(1)"},
 		{Name: "time", Arity: 1, Flags: FlagLoop | ls | FlagFast, Run: cmdTime, Group: "server", Summary: "Returns the server time.", Since: "2.6.0", Complexity: "O(1)"},
 		{Name: "lastsave", Arity: 1, Flags: FlagLoop | ls | FlagFast, Run: cmdLastSave, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "wait", Arity: 3, Flags: FlagLoop, Run: cmdWait, Categories: conn, Group: "generic", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Since: "3.0.0", Complexity: "O(1)"},
+		{Name: "wait", Arity: 3, Flags: FlagLoop | FlagNoScript, Run: cmdWait, Categories: conn, Group: "generic", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Since: "3.0.0", Complexity: "O(1)"},
 		{Name: "shutdown", Arity: -1, Flags: FlagLoop | FlagNoMulti | adm, Run: cmdShutdown, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
 		{Name: "config", Arity: -2, Flags: FlagLoop, Run: runSubcommand, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0", Complexity: "Depends on subcommand.",
 			Subcommands: []*Command{

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/server/cmdmeta"
 )
 
 // Command flags, documented once (compare Redis's struct redisCommand).
@@ -64,6 +65,11 @@ type Command struct {
 	Since       string
 	Complexity  string
 	Subcommands []*Command
+
+	// meta is the command's entry in the command metadata (COMMAND INFO's
+	// flags, categories and key specs, COMMAND DOCS's arguments), set when
+	// the command is registered; nil for a command the data lacks.
+	meta *cmdmeta.Command
 
 	stats []cmdStat // per loop
 }

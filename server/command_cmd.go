@@ -4,14 +4,16 @@ import (
 	"strings"
 
 	"github.com/anaxdb/anax/internal/glob"
+	"github.com/anaxdb/anax/server/cmdmeta"
 )
 
 // COMMAND (Redis 7's command introspection, server.c), built from the
-// command table: each Command's arity, flags, key positions, group and
-// docs. Redis also keeps key specs, argument docs and tips per command;
-// the table has no fields for them, so key specs are derived from the key
-// range (flags RO/access for read-only commands, RW/update for writes),
-// tips come from redisTips below, and COMMAND DOCS has no "arguments".
+// command table and the command metadata (server/cmdmeta): the table gives
+// the name, arity, legacy key range, group and docs; the metadata the
+// flags, ACL categories and key specs COMMAND INFO shows and the history,
+// doc flags and argument tree of COMMAND DOCS. Tips come from redisTips
+// below. A command the metadata lacks (none today; a test keeps it so) is
+// described from the table alone, with key specs derived from its range.
 
 func (s *Server) commandCommand() *Command {
 	const f = FlagLoading | FlagStale
@@ -87,6 +89,9 @@ func (x *Exec) commandInfo(c *Command) {
 	x.BulkString(c.Name)
 	x.Int(int64(c.Arity))
 	flags := commandFlagNames(c)
+	if c.meta != nil {
+		flags = c.meta.Flags
+	}
 	x.Set(len(flags))
 	for _, f := range flags {
 		x.Simple(f)
@@ -98,7 +103,7 @@ func (x *Exec) commandInfo(c *Command) {
 	x.Int(int64(first))
 	x.Int(int64(last))
 	x.Int(int64(step))
-	cats := commandCategories(c)
+	cats := categories(c)
 	x.Set(len(cats))
 	for _, cat := range cats {
 		x.Simple("@" + cat)
@@ -157,6 +162,14 @@ var groupCategory = map[string]string{
 	"geo": "geo",
 }
 
+// categories returns c's ACL categories (without '@'), from the metadata.
+func categories(c *Command) []string {
+	if c.meta != nil {
+		return c.meta.ACL
+	}
+	return commandCategories(c)
+}
+
 // commandCategories returns c's ACL categories: the explicit ones (or its
 // group's) plus those its flags imply, as Redis's setImplicitACLCategories
 // does, in Redis's order. Containers with subcommands have only their own.
@@ -213,10 +226,18 @@ func keyFlagNames(c *Command) []string {
 	return []string{"RW", "access"}
 }
 
-// keySpecs writes one key spec derived from the key range (a range from
-// the first key), an "unknown" one for commands that find their keys with
-// a function, and none for keyless commands.
+// keySpecs writes c's key specs from the metadata; for a command it lacks,
+// one key spec derived from the key range (a range from the first key), an
+// "unknown" one for commands that find their keys with a function, and
+// none for keyless commands.
 func (x *Exec) keySpecs(c *Command) {
+	if c.meta != nil {
+		x.Set(len(c.meta.KeySpecs))
+		for i := range c.meta.KeySpecs {
+			x.keySpec(&c.meta.KeySpecs[i])
+		}
+		return
+	}
 	if c.FirstKey == 0 && (c.Keys == nil || len(c.Subcommands) > 0) {
 		x.Set(0)
 		return
@@ -270,6 +291,68 @@ func (x *Exec) keySpecs(c *Command) {
 	x.Int(0)
 }
 
+// keySpec writes one key spec as Redis's addReplyCommandKeySpecs does.
+func (x *Exec) keySpec(ks *cmdmeta.KeySpec) {
+	n := 3
+	if ks.Notes != "" {
+		n++
+	}
+	x.Map(n)
+	if ks.Notes != "" {
+		x.BulkString("notes")
+		x.BulkString(ks.Notes)
+	}
+	x.BulkString("flags")
+	x.Set(len(ks.Flags))
+	for _, f := range ks.Flags {
+		x.Simple(f)
+	}
+	x.BulkString("begin_search")
+	x.Map(2)
+	x.BulkString("type")
+	x.BulkString(ks.Begin)
+	x.BulkString("spec")
+	switch ks.Begin {
+	case cmdmeta.BeginIndex:
+		x.Map(1)
+		x.BulkString("index")
+		x.Int(int64(ks.Index))
+	case cmdmeta.BeginKeyword:
+		x.Map(2)
+		x.BulkString("keyword")
+		x.BulkString(ks.Keyword)
+		x.BulkString("startfrom")
+		x.Int(int64(ks.StartFrom))
+	default:
+		x.Map(0)
+	}
+	x.BulkString("find_keys")
+	x.Map(2)
+	x.BulkString("type")
+	x.BulkString(ks.Find)
+	x.BulkString("spec")
+	switch ks.Find {
+	case cmdmeta.FindRange:
+		x.Map(3)
+		x.BulkString("lastkey")
+		x.Int(int64(ks.LastKey))
+		x.BulkString("keystep")
+		x.Int(int64(ks.KeyStep))
+		x.BulkString("limit")
+		x.Int(int64(ks.Limit))
+	case cmdmeta.FindKeynum:
+		x.Map(3)
+		x.BulkString("keynumidx")
+		x.Int(int64(ks.KeyNumIdx))
+		x.BulkString("firstkey")
+		x.Int(int64(ks.FirstKey))
+		x.BulkString("keystep")
+		x.Int(int64(ks.KeyStep))
+	default:
+		x.Map(0)
+	}
+}
+
 func cmdCommandDocs(x *Exec) {
 	var list []*Command
 	if len(x.Args) == 2 {
@@ -288,21 +371,28 @@ func cmdCommandDocs(x *Exec) {
 	}
 }
 
-// commandDocs writes c's COMMAND DOCS map: summary, since, group,
-// complexity and subcommands, each when known.
+// commandDocs writes c's COMMAND DOCS map in Redis's order: summary,
+// since, group, complexity, doc_flags, deprecated_since, replaced_by,
+// history, arguments and subcommands, each when known.
 func (x *Exec) commandDocs(c *Command) {
 	group := c.Group
 	if group == "" {
 		group = "server"
 	}
+	m := c.meta
+	if m == nil {
+		m = &cmdmeta.Command{}
+	}
 	n := 1
-	for _, v := range []string{c.Summary, c.Since, c.Complexity} {
+	for _, v := range []string{c.Summary, c.Since, c.Complexity, m.DeprecatedSince, m.ReplacedBy} {
 		if v != "" {
 			n++
 		}
 	}
-	if len(c.Subcommands) > 0 {
-		n++
+	for _, l := range []int{len(c.Subcommands), len(m.DocFlags), len(m.History), len(m.Args)} {
+		if l > 0 {
+			n++
+		}
 	}
 	x.Map(n)
 	if c.Summary != "" {
@@ -319,12 +409,102 @@ func (x *Exec) commandDocs(c *Command) {
 		x.BulkString("complexity")
 		x.BulkString(c.Complexity)
 	}
+	if len(m.DocFlags) > 0 {
+		x.BulkString("doc_flags")
+		x.Set(len(m.DocFlags))
+		for _, f := range m.DocFlags {
+			x.Simple(f)
+		}
+	}
+	if m.DeprecatedSince != "" {
+		x.BulkString("deprecated_since")
+		x.BulkString(m.DeprecatedSince)
+	}
+	if m.ReplacedBy != "" {
+		x.BulkString("replaced_by")
+		x.BulkString(m.ReplacedBy)
+	}
+	if len(m.History) > 0 {
+		x.BulkString("history")
+		x.Set(len(m.History)) // a set in RESP3, as Redis writes it
+		for _, h := range m.History {
+			x.Array(2)
+			x.BulkString(h.Version)
+			x.BulkString(h.Text)
+		}
+	}
+	if len(m.Args) > 0 {
+		x.BulkString("arguments")
+		x.commandArgs(m.Args)
+	}
 	if len(c.Subcommands) > 0 {
 		x.BulkString("subcommands")
 		x.Map(len(c.Subcommands))
 		for _, sub := range c.Subcommands {
 			x.BulkString(sub.Name)
 			x.commandDocs(sub)
+		}
+	}
+}
+
+// commandArgs writes an argument tree as Redis's addReplyCommandArgList.
+func (x *Exec) commandArgs(args []cmdmeta.Arg) {
+	x.Array(len(args))
+	for i := range args {
+		a := &args[i]
+		n := 2
+		for _, v := range []string{a.DisplayText, a.Token, a.Summary, a.Since, a.DeprecatedSince} {
+			if v != "" {
+				n++
+			}
+		}
+		hasFlags := a.Optional || a.Multiple || a.MultipleToken
+		for _, ok := range []bool{a.KeySpecIndex >= 0, hasFlags, a.HasArgs()} {
+			if ok {
+				n++
+			}
+		}
+		x.Map(n)
+		x.BulkString("name")
+		x.BulkString(a.Name)
+		x.BulkString("type")
+		x.BulkString(a.Type)
+		str := func(k, v string) {
+			if v != "" {
+				x.BulkString(k)
+				x.BulkString(v)
+			}
+		}
+		str("display_text", a.DisplayText)
+		if a.KeySpecIndex >= 0 {
+			x.BulkString("key_spec_index")
+			x.Int(int64(a.KeySpecIndex))
+		}
+		str("token", a.Token)
+		str("summary", a.Summary)
+		str("since", a.Since)
+		str("deprecated_since", a.DeprecatedSince)
+		if hasFlags {
+			x.BulkString("flags")
+			flags := [3]string{}
+			k := 0
+			for _, f := range []struct {
+				on   bool
+				name string
+			}{{a.Optional, "optional"}, {a.Multiple, "multiple"}, {a.MultipleToken, "multiple_token"}} {
+				if f.on {
+					flags[k] = f.name
+					k++
+				}
+			}
+			x.Set(k)
+			for _, f := range flags[:k] {
+				x.Simple(f)
+			}
+		}
+		if a.HasArgs() {
+			x.BulkString("arguments")
+			x.commandArgs(a.Args)
 		}
 	}
 }
@@ -344,7 +524,7 @@ func cmdCommandList(x *Exec) {
 			keep = func(*Command) bool { return false } // no modules
 		case eqFold(kind, "aclcat"):
 			keep = func(c *Command) bool {
-				for _, cat := range commandCategories(c) {
+				for _, cat := range categories(c) {
 					if strings.EqualFold(cat, arg) {
 						return true
 					}

@@ -9,9 +9,9 @@ import (
 
 func (s *Server) connectionCommands() []*Command {
 	return []*Command{
-		{Name: "ping", Arity: -1, Flags: FlagLoop | FlagFast | FlagStale, Run: cmdPing, Group: "connection", Summary: "Returns the server's liveliness response.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "echo", Arity: 2, Flags: FlagLoop | FlagFast | FlagStale, Run: cmdEcho, Group: "connection", Summary: "Returns the given string.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "quit", Arity: -1, Flags: FlagLoop | FlagNoAuth | FlagFast | FlagStale | FlagNoScript, Run: cmdQuit, Group: "connection", Summary: "Closes the connection.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "ping", Arity: -1, Flags: FlagLoop | FlagFast, Run: cmdPing, Group: "connection", Summary: "Returns the server's liveliness response.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "echo", Arity: 2, Flags: FlagLoop | FlagFast | FlagLoading | FlagStale, Run: cmdEcho, Group: "connection", Summary: "Returns the given string.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "quit", Arity: -1, Flags: FlagLoop | FlagNoAuth | FlagFast | FlagLoading | FlagStale | FlagNoScript, Run: cmdQuit, Group: "connection", Summary: "Closes the connection.", Since: "1.0.0", Complexity: "O(1)"},
 		{Name: "select", Arity: 2, Flags: FlagLoop | FlagFast | FlagStale | FlagLoading, Run: cmdSelect, Group: "connection", Summary: "Changes the selected database.", Since: "1.0.0", Complexity: "O(1)"},
 		{Name: "hello", Arity: -1, Flags: FlagLoop | FlagNoAuth | FlagFast | FlagStale | FlagLoading | FlagNoScript, Run: cmdHello, Group: "connection", Summary: "Handshakes with the Redis server.", Since: "6.0.0", Complexity: "O(1)"},
 		{Name: "auth", Arity: -2, Flags: FlagLoop | FlagNoAuth | FlagFast | FlagStale | FlagLoading | FlagNoScript, Run: cmdAuth, Group: "connection", Summary: "Authenticates the connection.", Since: "1.0.0", Complexity: "O(N) where N is the number of passwords defined for the user"},

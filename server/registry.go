@@ -1,6 +1,10 @@
 package server
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/anaxdb/anax/server/cmdmeta"
+)
 
 // registerAll builds the command table from every family's list.
 func (s *Server) registerAll(loops int) {
@@ -23,8 +27,10 @@ func (s *Server) addCommand(c *Command, loops int) {
 		panic("BUG: command registered twice: " + c.Name)
 	}
 	c.stats = make([]cmdStat, loops)
+	c.meta = cmdmeta.Lookup(c.Name)
 	for _, sub := range c.Subcommands {
 		sub.stats = make([]cmdStat, loops)
+		sub.meta = cmdmeta.Lookup(sub.Name)
 	}
 	s.commands[c.Name] = c
 	s.cmdList = append(s.cmdList, c)

@@ -283,11 +283,11 @@ func (s *Server) monitorCommands() []*Command {
 			}},
 		{Name: "latency", Arity: -2, Flags: FlagLoop, Run: runSubcommand, Group: "server", Summary: "A container for latency diagnostics commands.", Since: "2.8.13", Complexity: "Depends on subcommand.",
 			Subcommands: []*Command{
-				sub("latency|latest", 2, f, cmdLatencyLatest, "2.8.13", "Returns the latest latency samples for all events.", "O(1)"),
-				sub("latency|history", 3, f, cmdLatencyHistory, "2.8.13", "Returns timestamp-latency samples for an event.", "O(1)"),
-				sub("latency|reset", -2, f, cmdLatencyReset, "2.8.13", "Resets the latency data for one or more events.", "O(1)"),
-				sub("latency|doctor", 2, f, cmdLatencyDoctor, "2.8.13", "Returns a human-readable latency analysis report.", "O(1)"),
-				sub("latency|histogram", -2, f, cmdLatencyHistogram, "7.0.0", "Returns the cumulative distribution of latencies of a subset or all commands.", "O(N) where N is the number of commands with latency information being retrieved."),
+				sub("latency|latest", 2, f|FlagNoScript, cmdLatencyLatest, "2.8.13", "Returns the latest latency samples for all events.", "O(1)"),
+				sub("latency|history", 3, f|FlagNoScript, cmdLatencyHistory, "2.8.13", "Returns timestamp-latency samples for an event.", "O(1)"),
+				sub("latency|reset", -2, f|FlagNoScript, cmdLatencyReset, "2.8.13", "Resets the latency data for one or more events.", "O(1)"),
+				sub("latency|doctor", 2, f|FlagNoScript, cmdLatencyDoctor, "2.8.13", "Returns a human-readable latency analysis report.", "O(1)"),
+				sub("latency|histogram", -2, f|FlagNoScript, cmdLatencyHistogram, "7.0.0", "Returns the cumulative distribution of latencies of a subset or all commands.", "O(N) where N is the number of commands with latency information being retrieved."),
 				sub("latency|help", 2, FlagLoading|FlagStale, cmdLatencyHelp, "2.8.13", "Returns helpful text about the different subcommands.", "O(1)"),
 			}},
 	}
