@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"regexp"
@@ -992,7 +993,7 @@ func readValue(r *bufio.Reader, out *bytes.Buffer) error {
 	case '$':
 		if n >= 0 {
 			buf := make([]byte, n+2)
-			if _, err := ioReadFull(r, buf); err != nil {
+			if _, err := io.ReadFull(r, buf); err != nil {
 				return err
 			}
 			out.Write(buf)
@@ -1005,18 +1006,6 @@ func readValue(r *bufio.Reader, out *bytes.Buffer) error {
 		}
 	}
 	return nil
-}
-
-func ioReadFull(r *bufio.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // startRedisGroup starts a redis-server for this process on a free loopback

@@ -2,16 +2,11 @@ package server_test
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
 
-	"github.com/anaxdb/anax/internal/servertest"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -162,44 +157,12 @@ func TestMemcacheAuth(t *testing.T) {
 // TestMemcacheAuthAgainstMemcached runs the same script against memcached
 // started with -Y and an authfile holding the same credentials.
 func TestMemcacheAuthAgainstMemcached(t *testing.T) {
-	bin, err := exec.LookPath("memcached")
-	if err != nil {
+	if _, err := exec.LookPath("memcached"); err != nil {
 		t.Skip("memcached is not installed")
 	}
 	authfile := filepath.Join(t.TempDir(), "authfile")
 	if err := os.WriteFile(authfile, []byte("default:s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	port := servertest.FreePort(t)
-	args := []string{"-U", "0", "-l", "127.0.0.1", "-t", "1", "-p", strconv.Itoa(port), "-Y", authfile}
-	if os.Getuid() == 0 {
-		args = append(args, "-u", "root")
-	}
-	cmd := exec.Command(bin, args...)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("memcached: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	waitListening(t, addr)
-	runAuthScript(t, "memcached", addr)
-}
-
-// waitListening waits until addr accepts connections.
-func waitListening(t *testing.T, addr string) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not start: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	runAuthScript(t, "memcached", startMemcached(t, "-Y", authfile))
 }

@@ -626,15 +626,16 @@ func maskCAS(reply string) (string, string) {
 	return masked, first
 }
 
-// startMemcached runs the memcached binary on a free port, or skips.
-func startMemcached(t *testing.T) string {
+// startMemcached runs the memcached binary on a free port with the extra
+// flags, or skips, and waits until it listens.
+func startMemcached(t *testing.T, extra ...string) string {
 	t.Helper()
 	bin, err := exec.LookPath("memcached")
 	if err != nil {
 		t.Skip("memcached is not installed")
 	}
 	port := servertest.FreePort(t)
-	args := []string{"-U", "0", "-l", "127.0.0.1", "-t", "1", "-p", strconv.Itoa(port)}
+	args := append([]string{"-U", "0", "-l", "127.0.0.1", "-t", "1", "-p", strconv.Itoa(port)}, extra...)
 	if os.Getuid() == 0 {
 		args = append(args, "-u", "root")
 	}
@@ -647,14 +648,21 @@ func startMemcached(t *testing.T) string {
 		_ = cmd.Wait()
 	})
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	waitListening(t, addr)
+	return addr
+}
+
+// waitListening waits up to 5 s for addr to accept connections.
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); ; {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
-			return addr
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("memcached did not start on %s: %v", addr, err)
+			t.Fatalf("%s did not start: %v", addr, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

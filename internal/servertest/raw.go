@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"strconv"
@@ -105,7 +106,7 @@ func (r *Raw) readValue(out *bytes.Buffer) error {
 			return nil
 		}
 		buf := make([]byte, n+2)
-		if _, err := ioReadFull(r.r, buf); err != nil {
+		if _, err := io.ReadFull(r.r, buf); err != nil {
 			return err
 		}
 		out.Write(buf)
@@ -126,18 +127,6 @@ func (r *Raw) readValue(out *bytes.Buffer) error {
 		return nil
 	}
 	return fmt.Errorf("unexpected reply type %q", line)
-}
-
-func ioReadFull(r *bufio.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // StartRedis starts a real redis-server on a free port for comparison
