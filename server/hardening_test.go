@@ -114,3 +114,17 @@ func TestQueryBufferLimit(t *testing.T) {
 		t.Errorf("INFO stats does not count the disconnection")
 	}
 }
+
+// TestAdminPortMaxClients: the admin port counts towards maxclients and
+// answers a refused request with an HTTP status.
+func TestAdminPortMaxClients(t *testing.T) {
+	admin := servertest.FreePort(t)
+	addr := servertest.Start(t, "--maxclients", "1", "--admin-port", fmt.Sprint(admin))
+	if got := servertest.Dial(t, addr).Do("PING"); got != "+PONG\r\n" {
+		t.Fatalf("first client: %q", got)
+	}
+	got := sendAndDrain(t, fmt.Sprintf("127.0.0.1:%d", admin), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	if !strings.HasPrefix(got, "HTTP/1.1 503 Service Unavailable\r\n") || !strings.Contains(got, "max number of clients reached") {
+		t.Errorf("admin port over maxclients: %q", got)
+	}
+}

@@ -172,6 +172,16 @@ func (w *webState) Open(c *protocol.Conn) {
 		remote: c.RemoteAddr().String(), ctx: ctx, cancel: cancel}
 }
 
+// Refusal implements protocol.Refuser for the admin port: a refused
+// browser or scraper reads an HTTP status, not a RESP line.
+func (w *webState) Refusal(why protocol.RefuseReason) []byte {
+	if why == protocol.RefuseProtected {
+		return wire.AppendPlainResponse(nil, http.StatusForbidden,
+			"protected mode: no password is set, so only loopback clients may connect")
+	}
+	return wire.AppendPlainResponse(nil, http.StatusServiceUnavailable, "max number of clients reached")
+}
+
 // Close implements protocol.Face: requests still running see their
 // context canceled; their responses are dropped.
 func (w *webState) Close(c *protocol.Conn) {
