@@ -1,0 +1,247 @@
+package server
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/anaxdb/anax/internal/glob"
+	"github.com/anaxdb/anax/protocol/resp"
+	"github.com/anaxdb/anax/shard"
+)
+
+// KEYS and SCAN: walking a database, or every shard's in turn.
+
+// isAllPattern reports whether pattern matches every key ("*"), which
+// skips matching altogether, as Redis does.
+func isAllPattern(p []byte) bool { return len(p) == 1 && p[0] == '*' }
+
+// cmdKeys replies with every live key of the selected database that
+// matches the pattern, shard by shard. Expired keys are skipped (the
+// active sweep or a later access reclaims them).
+func cmdKeys(x *Exec) {
+	pattern := x.Args[1]
+	all := isAllPattern(pattern)
+	var body []byte
+	n := 0
+	for _, sh := range x.Shards() {
+		db := sh.DB(x.DBIndex)
+		db.ForEach(func(h shard.Handle) bool {
+			if db.IsExpired(h, x.Now) {
+				return true
+			}
+			k := db.Key(h)
+			if all || glob.Match(pattern, k, false) {
+				body = resp.AppendBulk(body, k)
+				n++
+			}
+			return true
+		})
+	}
+	x.Array(n)
+	x.Out = append(x.Out, body...)
+}
+
+// SCAN cursors: with one shard the client cursor is the table cursor (see
+// shard.DB.Scan). With several, it is tableCursor<<scanShardBits | shard:
+// the iteration walks shard 0's table, then shard 1's, and so on, each call
+// on the shard its cursor names. Table
+// cursors stay below 2^48, so the result fits in 64 bits; a cursor naming
+// a shard that does not exist ends the iteration.
+const (
+	scanShardBits = 10
+	scanShardMask = 1<<scanShardBits - 1
+)
+
+// parseScanCursor parses a cursor as Redis does (strtoull, base 10): an
+// optional sign ('-' negates modulo 2^64), decimal digits, no spaces; the
+// empty string is cursor 0.
+func parseScanCursor(b []byte) (uint64, bool) {
+	neg := false
+	i := 0
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		i = 1
+		if len(b) == 1 {
+			return 0, false
+		}
+	}
+	var v uint64
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if v > (math.MaxUint64-uint64(c-'0'))/10 {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// scanState is one SCAN call in progress. A call that reaches the end of a
+// shard's table with room left continues on the next shard (dispatch.go
+// moves it there), so it carries what it has found so far.
+type scanState struct {
+	count          int64
+	pattern, typ   []byte
+	si, tc         uint64
+	body           []byte
+	found          int
+	visited, steps int64
+	// next is the shard to continue on, or -1 when the reply is written.
+	next int
+	// peek: the call has used its count; it moves on only past empty
+	// shards, to name the next shard with keys (or end the walk).
+	peek   bool
+	parsed bool
+}
+
+// parseScan reads SCAN's arguments into a new state, or writes the error.
+func parseScan(x *Exec) (*scanState, bool) {
+	cursor, ok := parseScanCursor(x.Args[1])
+	if !ok {
+		x.Err(errInvalidCurs)
+		return nil, false
+	}
+	st := &scanState{count: 10, next: -1, parsed: true}
+	for i := 2; i < len(x.Args); i += 2 {
+		a := x.Args[i]
+		if i+1 >= len(x.Args) {
+			x.Err(errSyntax)
+			return nil, false
+		}
+		switch {
+		case eqFold(a, "count"):
+			v, ok := parseInt(x.Args[i+1])
+			if !ok {
+				x.Err(errNotInt)
+				return nil, false
+			}
+			if v < 1 {
+				x.Err(errSyntax)
+				return nil, false
+			}
+			st.count = v
+		case eqFold(a, "match"):
+			st.pattern = x.Args[i+1]
+		case eqFold(a, "type"):
+			st.typ = x.Args[i+1]
+		default:
+			x.Err(errSyntax)
+			return nil, false
+		}
+	}
+	if st.pattern != nil && isAllPattern(st.pattern) {
+		st.pattern = nil
+	}
+	st.tc = cursor
+	if x.s.router.N() > 1 {
+		st.si, st.tc = cursor&scanShardMask, cursor>>scanShardBits
+	}
+	return st, true
+}
+
+// cmdScan scans the shard it runs on (the one its cursor names); an empty
+// table is skipped outright. When that table ends and x.scan is set by the
+// dispatcher, it leaves the reply unwritten and names the next shard in
+// x.scan.next (to scan on with room left, or only to skip it if empty);
+// otherwise it replies, and the cursor names the next shard.
+func cmdScan(x *Exec) {
+	st := x.scan
+	if st == nil || !st.parsed {
+		var ok bool
+		if st, ok = parseScan(x); !ok {
+			return
+		}
+		if x.scan != nil {
+			*x.scan = *st
+			st = x.scan
+		}
+	}
+	st.next = -1
+	typName := string(st.typ)
+	n := uint64(x.s.router.N())
+	var expired []byte
+	var expiredEnds []int
+	done := st.si >= n
+	// As Redis: stop once count entries were visited (before filtering) or
+	// after count*10 steps, so that a sparse table cannot make one call long.
+	maxSteps := st.count * 10
+	db := x.home.DB(x.DBIndex)
+	switch {
+	case done:
+	case db.Len() == 0:
+		// An empty table has nothing to visit, but its cursor would still
+		// step through every bucket: skip it without counting steps.
+		st.tc = 0
+		st.si++
+		done = st.si >= n
+	case st.peek:
+		// Only looking for the next shard with keys: this is it.
+	default:
+		for st.visited < st.count && st.steps < maxSteps {
+			st.steps++
+			expired, expiredEnds = expired[:0], expiredEnds[:0]
+			st.tc = db.Scan(st.tc, func(h shard.Handle) {
+				st.visited++
+				k := db.Key(h)
+				if db.IsExpired(h, x.Now) {
+					expired = append(expired, k...)
+					expiredEnds = append(expiredEnds, len(expired))
+					return
+				}
+				if st.pattern != nil && !glob.Match(st.pattern, k, false) {
+					return
+				}
+				if st.typ != nil && !strings.EqualFold(typName, typeName(db.Type(h))) {
+					return
+				}
+				st.body = resp.AppendBulk(st.body, k)
+				st.found++
+			})
+			// Reclaim what the step found expired (Scan's callback must not
+			// write), as Redis's SCAN does through expireIfNeeded.
+			start := 0
+			for _, end := range expiredEnds {
+				db.Lookup(expired[start:end], x.Now, shard.NoStats|shard.NoTouch)
+				start = end
+			}
+			if st.tc == 0 {
+				st.si++
+				done = st.si >= n
+				break
+			}
+		}
+	}
+	// This shard's table ended (or was skipped) and another follows: move
+	// the call there when the dispatcher can. With room left it scans on;
+	// without, it only looks whether that shard is empty, so that a reply
+	// never names a shard with nothing left to visit (an empty database
+	// answers cursor 0 at once, and so does a walk whose remaining shards
+	// are empty). Each shard is looked at by its own loop, after the hops
+	// the client posted there before this SCAN.
+	if !done && st.tc == 0 && x.scan != nil && !(st.peek && db.Len() > 0) {
+		st.peek = st.peek || st.visited >= st.count || st.steps >= maxSteps
+		st.next = int(st.si)
+		return
+	}
+	var next uint64
+	switch {
+	case done:
+		next = 0
+	case n > 1:
+		next = st.tc<<scanShardBits | st.si
+	default:
+		next = st.tc
+	}
+	var tmp [24]byte
+	x.Array(2)
+	x.Bulk(strconv.AppendUint(tmp[:0], next, 10))
+	x.Array(st.found)
+	x.Out = append(x.Out, st.body...)
+}
