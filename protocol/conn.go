@@ -392,17 +392,15 @@ func pauseMarks(lim OutputLimit) (pause, resume int) {
 	return highWater, lowWater
 }
 
-// outputCheckAt is the queued output at which checkOutput must run.
+// outputCheckAt is the queued output at which checkOutput must run: the
+// pause mark, or the soft limit when that is lower (its timer starts there).
 func (c *Conn) outputCheckAt() int {
-	at := int64(highWater)
 	lim := c.outputLimit()
-	if lim.Hard > 0 && lim.Hard < at {
-		at = lim.Hard
+	at, _ := pauseMarks(lim)
+	if lim.Soft > 0 && int(lim.Soft) < at {
+		at = int(lim.Soft)
 	}
-	if lim.Soft > 0 && lim.Soft < at {
-		at = lim.Soft
-	}
-	return int(at)
+	return at
 }
 
 // release frees the connection's buffers once it is closed (by OnClose, or
@@ -412,7 +410,10 @@ func (c *Conn) release() {
 		return
 	}
 	c.released = true
-	freed := c.in.Cap() + cap(c.out) + c.slotBytes + c.gc.OutboundBuffered()
+	freed := cap(c.out) + c.slotBytes + c.gc.OutboundBuffered()
+	if !c.in.mapped {
+		freed += c.in.Cap() // a mapping is unmapped: nothing for the collector
+	}
 	c.in.Release()
 	c.out = nil
 	for _, s := range c.fifo {
@@ -505,8 +506,7 @@ func (c *Conn) processBusy() gnet.Action {
 	}
 	buf, direct, err := c.input()
 	if err != nil {
-		c.srv.opts.Warnf("Closing client id=%d addr=%v: cannot buffer its input: %v", c.ID, c.remote, err)
-		return gnet.Close
+		return c.inputFailed(err)
 	}
 	if c.closing {
 		// Nothing after the command that closes the connection runs.
@@ -520,7 +520,7 @@ func (c *Conn) processBusy() gnet.Action {
 		return gnet.Close
 	}
 	if c.outStalled {
-		if _, resume := pauseMarks(c.outputLimit()); c.OutputBuffered() > resume {
+		if c.OutputBuffered() > c.resumeMark() {
 			return c.wait(buf, direct)
 		}
 		c.outStalled = false
@@ -553,7 +553,7 @@ func (c *Conn) processBusy() gnet.Action {
 		lim.MaxBulkLen = c.lim.MaxBulkLen
 	}
 	base := c.gc.OutboundBuffered()
-	checkAt := c.outputCheckAt()
+	c.checkAt = c.outputCheckAt()
 	for consumed < len(buf) {
 		if c.hold || len(c.fifo) >= c.window {
 			c.stalled = true
@@ -589,7 +589,7 @@ func (c *Conn) processBusy() gnet.Action {
 		if c.closing || c.closed {
 			break
 		}
-		if base+len(c.out)+c.slotBytes > checkAt {
+		if base+len(c.out)+c.slotBytes > c.checkAt {
 			if c.checkOutput(base + len(c.out) + c.slotBytes) {
 				break
 			}
@@ -608,8 +608,7 @@ func (c *Conn) processBusy() gnet.Action {
 		return gnet.None
 	}
 	if err := c.keep(buf, direct, consumed); err != nil {
-		c.srv.opts.Warnf("Closing client id=%d addr=%v: cannot buffer its input: %v", c.ID, c.remote, err)
-		return gnet.Close
+		return c.inputFailed(err)
 	}
 	c.in.Shrink()
 	c.flush()
@@ -622,11 +621,17 @@ func (c *Conn) processBusy() gnet.Action {
 	return gnet.None
 }
 
+// inputFailed closes a connection whose input could not be buffered (a
+// mapping refused).
+func (c *Conn) inputFailed(err error) gnet.Action {
+	c.srv.opts.Warnf("Closing client id=%d addr=%v: cannot buffer its input: %v", c.ID, c.remote, err)
+	return gnet.Close
+}
+
 // wait keeps the input for later and does nothing else.
 func (c *Conn) wait(buf []byte, direct bool) gnet.Action {
 	if err := c.keep(buf, direct, 0); err != nil {
-		c.srv.opts.Warnf("Closing client id=%d addr=%v: cannot buffer its input: %v", c.ID, c.remote, err)
-		return gnet.Close
+		return c.inputFailed(err)
 	}
 	c.publish()
 	return gnet.None
@@ -649,8 +654,7 @@ func (c *Conn) processFace(buf []byte, direct bool) gnet.Action {
 		consumed = len(buf) // nothing after the last request runs
 	}
 	if err := c.keep(buf, direct, consumed); err != nil {
-		c.srv.opts.Warnf("Closing client id=%d addr=%v: cannot buffer its input: %v", c.ID, c.remote, err)
-		return gnet.Close
+		return c.inputFailed(err)
 	}
 	c.in.Shrink()
 	if c.hold {
@@ -658,7 +662,7 @@ func (c *Conn) processFace(buf []byte, direct bool) gnet.Action {
 		// flush wakes the connection when the FIFO drains.
 		c.stalled = true
 	}
-	if total := c.OutputBuffered(); total > c.outputCheckAt() && !c.outStalled {
+	if total := c.OutputBuffered(); total > c.checkAt && !c.outStalled {
 		if c.checkOutput(total) && c.aborted {
 			return gnet.Close
 		}

@@ -3,7 +3,6 @@ package server_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/internal/servertest"
 	"github.com/anaxdb/anax/server"
 	"github.com/prometheus/common/expfmt"
@@ -32,21 +30,7 @@ import (
 // startServer is servertest.Start that also returns the server.
 func startServer(t *testing.T, args ...string) (*server.Server, string) {
 	t.Helper()
-	port := servertest.FreePort(t)
-	cfg := config.New()
-	if err := cfg.Load(append([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1"}, args...), nil); err != nil {
-		t.Fatal(err)
-	}
-	srv := server.New(cfg, zap.NewNop().Sugar())
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Stop(ctx)
-	})
-	return srv, fmt.Sprintf("127.0.0.1:%d", port)
+	return servertest.StartServer(t, zap.NewNop().Sugar(), args...)
 }
 
 func httpGet(t *testing.T, url string) (int, http.Header, string) {

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/protocol"
@@ -110,7 +109,7 @@ type outputLimits struct {
 
 func (o *outputLimits) load(cfg *config.Config) {
 	var l [3]protocol.OutputLimit
-	for class, name := range map[protocol.ClientClass]string{
+	for class, name := range [...]string{
 		protocol.ClassNormal: "normal", protocol.ClassPubSub: "pubsub", protocol.ClassReplica: "replica",
 	} {
 		c := cfg.ClientOutputBufferLimit(name)
@@ -140,6 +139,5 @@ func (s *Server) fatal(err error) {
 		s.OnFatal(err)
 		return
 	}
-	time.Sleep(10 * time.Millisecond)
 	os.Exit(1)
 }

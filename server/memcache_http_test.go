@@ -1,15 +1,11 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"testing"
-	"time"
 
-	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/internal/servertest"
-	"github.com/anaxdb/anax/server"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -19,23 +15,10 @@ import (
 // test to read.
 func startMemcacheLogged(t *testing.T, args ...string) (respAddr, mcAddr string, logs *observer.ObservedLogs) {
 	t.Helper()
-	port, mcPort := servertest.FreePort(t), servertest.FreePort(t)
-	all := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--memcached_port", strconv.Itoa(mcPort)}, args...)
-	cfg := config.New()
-	if err := cfg.Load(all, nil); err != nil {
-		t.Fatalf("config: %v", err)
-	}
+	mcPort := servertest.FreePort(t)
 	core, logs := observer.New(zapcore.DebugLevel)
-	srv := server.New(cfg, zap.New(core).Sugar())
-	if err := srv.Start(); err != nil {
-		t.Fatalf("start: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Stop(ctx)
-	})
-	return fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", mcPort), logs
+	_, respAddr = servertest.StartServer(t, zap.New(core).Sugar(), append(args, "--memcached_port", strconv.Itoa(mcPort))...)
+	return respAddr, fmt.Sprintf("127.0.0.1:%d", mcPort), logs
 }
 
 // TestMemcacheHTTPRefused: an HTTP request sent to the memcache port (a

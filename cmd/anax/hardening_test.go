@@ -98,27 +98,11 @@ func runProc(t *testing.T, bin string, wrap []string, asNobody bool, args ...str
 			p.mu.Unlock()
 		}
 	})
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.log.WriteString(sc.Text() + "\n")
-			p.mu.Unlock()
-			if strings.Contains(sc.Text(), "Ready to accept connections") {
-				ready <- true
-			}
-		}
-		ready <- false
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			t.Fatalf("anax exited before it was ready:\n%s", p.log.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("anax did not log 'Ready to accept connections'")
-	}
+	waitReady(t, out, func(line string) {
+		p.mu.Lock()
+		p.log.WriteString(line + "\n")
+		p.mu.Unlock()
+	}, 15*time.Second)
 	return p
 }
 

@@ -3,6 +3,7 @@ package main_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -46,10 +47,19 @@ func startAnax(t *testing.T, bin string, env []string, args ...string) {
 			_ = cmd.Process.Kill()
 		}
 	})
+	waitReady(t, stdout, func(string) {}, 10*time.Second)
+}
+
+// waitReady reads the server's log lines from out, handing each to keep,
+// until the ready line; it fails the test if the server exits first or
+// takes longer than d. It goes on reading (and keeping) in the background.
+func waitReady(t *testing.T, out io.Reader, keep func(line string), d time.Duration) {
+	t.Helper()
 	ready := make(chan bool, 1)
 	go func() {
-		sc := bufio.NewScanner(stdout)
+		sc := bufio.NewScanner(out)
 		for sc.Scan() {
+			keep(sc.Text())
 			if strings.Contains(sc.Text(), "Ready to accept connections") {
 				ready <- true
 			}
@@ -61,7 +71,7 @@ func startAnax(t *testing.T, bin string, env []string, args ...string) {
 		if !ok {
 			t.Fatal("anax exited before it was ready")
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(d):
 		t.Fatal("anax did not log 'Ready to accept connections'")
 	}
 }

@@ -22,23 +22,30 @@ import (
 // a free loopback port and returns its address; it stops when the test ends.
 func Start(t testing.TB, args ...string) string {
 	t.Helper()
+	_, addr := StartServer(t, zap.NewNop().Sugar(), args...)
+	return addr
+}
+
+// StartServer is Start with the server's log going to log; it also returns
+// the server. args may begin with a configuration file.
+func StartServer(t testing.TB, log *zap.SugaredLogger, args ...string) (*server.Server, string) {
+	t.Helper()
 	port := FreePort(t)
-	all := append([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1"}, args...)
+	all := append(append([]string{}, args...), "--port", fmt.Sprint(port), "--bind", "127.0.0.1")
 	cfg := config.New()
 	if err := cfg.Load(all, nil); err != nil {
 		t.Fatalf("servertest: config: %v", err)
 	}
-	srv := server.New(cfg, zap.NewNop().Sugar())
+	srv := server.New(cfg, log)
 	if err := srv.Start(); err != nil {
 		t.Fatalf("servertest: start: %v", err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Stop(ctx)
 	})
-	return addr
+	return srv, fmt.Sprintf("127.0.0.1:%d", port)
 }
 
 // FreePort returns a TCP port that was free a moment ago.
