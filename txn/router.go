@@ -67,12 +67,18 @@ func (r *Router) Route(key []byte) int {
 	if r.n == 1 {
 		return 0
 	}
+	return ShardOf(key, r.n)
+}
+
+// ShardOf returns the shard that owns key among n shards (tools that pick
+// keys on given shards use it too).
+func ShardOf(key []byte, n uint64) int {
 	h := xxh3.Hash(HashTag(key))
 	// Multiply-shift on a remixed hash: the table inside each shard uses the
 	// raw hash's top and bottom bits, so the shard choice must not be
 	// correlated with them.
 	h *= 0x9E3779B97F4A7C15
-	return int(((h >> 32) * r.n) >> 32)
+	return int(((h >> 32) * n) >> 32)
 }
 
 // Hop posts fn to run on shard to's owner goroutine.

@@ -27,13 +27,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/anaxdb/anax/txn"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "server address")
 	pid := flag.Int("pid", 0, "server process id, for its RSS (0: no RSS figures)")
-	cmd := flag.String("cmd", "mset", "mset, mget or del")
-	n := flag.Int("n", 1000000, "keys")
+	cmd := flag.String("cmd", "mset", "mset, mget, del, or rename (of one string of n*64 bytes to a key on another shard)")
+	n := flag.Int("n", 1000000, "keys (for rename: 64-byte units of the value)")
+	flag.IntVar(&shards, "shards", 2, "the server's shard count (--threads), for rename to pick a key on another shard")
 	flag.Parse()
 	if err := run(*addr, *pid, strings.ToLower(*cmd), *n); err != nil {
 		fmt.Fprintln(os.Stderr, "bigcmd:", err)
@@ -52,7 +55,13 @@ func run(addr string, pid int, cmd string, n int) error {
 	if _, err := info(c, r); err != nil {
 		return err
 	}
-	if cmd != "mset" {
+	switch cmd {
+	case "mset":
+	case "rename":
+		if err := populateLong(c, r, n); err != nil {
+			return err
+		}
+	default:
 		if err := populate(c, r, n); err != nil {
 			return err
 		}
@@ -136,6 +145,9 @@ func appendCommand(b []byte, cmd string, from, to int) []byte {
 }
 
 func request(cmd string, n int) []byte {
+	if cmd == "rename" {
+		return renameRequest()
+	}
 	return appendCommand(make([]byte, 0, 40*n+64), cmd, 0, n)
 }
 
@@ -258,4 +270,37 @@ func procStatus(pid int, field string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+}
+
+// shards is the server's shard count (-shards).
+var shards int
+
+// renameSource is the key that rename's value is stored under.
+const renameSource = "big:src"
+
+// populateLong stores one string of n*64 bytes under renameSource.
+func populateLong(c net.Conn, r *bufio.Reader, n int) error {
+	val := []byte(strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_", n))
+	req := []byte("*3\r\n$3\r\nSET\r\n")
+	req = bulk(req, []byte(renameSource))
+	req = bulk(req, val)
+	if _, err := c.Write(req); err != nil {
+		return err
+	}
+	_, err := readReply(r)
+	return err
+}
+
+// renameRequest renames renameSource to the first key "big:dst:<i>" on
+// another shard than it.
+func renameRequest() []byte {
+	from := txn.ShardOf([]byte(renameSource), uint64(shards))
+	for i := 0; ; i++ {
+		dst := []byte("big:dst:" + strconv.Itoa(i))
+		if shards == 1 || txn.ShardOf(dst, uint64(shards)) != from {
+			b := []byte("*3\r\n$6\r\nRENAME\r\n")
+			b = bulk(b, []byte(renameSource))
+			return bulk(b, dst)
+		}
+	}
 }
