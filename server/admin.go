@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/anaxdb/anax/server/command"
 )
 
 // The server family (Redis's server.c, config.c, networking.c, debug.c and
@@ -20,20 +22,20 @@ import (
 // its arity with Redis's errors and keeps the subcommand's statistics, which
 // INFO commandstats and COMMAND INFO report as Redis 7 does.
 
-func (s *Server) serverCommands() []*Command {
+func (s *Server) serverCommands() []*command.Spec {
 	const (
-		adm = FlagAdmin | FlagNoScript | FlagLoading | FlagStale
-		ls  = FlagLoading | FlagStale
+		adm = command.FlagAdmin | command.FlagNoScript | command.FlagLoading | command.FlagStale
+		ls  = command.FlagLoading | command.FlagStale
 	)
 	conn := []string{"connection"}
-	cmds := []*Command{
-		{Name: "info", Arity: -1, Flags: FlagLoop | ls, Run: cmdInfo, Categories: []string{"dangerous"}, Group: "server", Summary: "Returns information and statistics about the server.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "time", Arity: 1, Flags: FlagLoop | ls | FlagFast, Run: cmdTime, Group: "server", Summary: "Returns the server time.", Since: "2.6.0", Complexity: "O(1)"},
-		{Name: "lastsave", Arity: 1, Flags: FlagLoop | ls | FlagFast, Run: cmdLastSave, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "wait", Arity: 3, Flags: FlagLoop | FlagNoScript, Run: cmdWait, Categories: conn, Group: "generic", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Since: "3.0.0", Complexity: "O(1)"},
-		{Name: "shutdown", Arity: -1, Flags: FlagLoop | FlagNoMulti | adm, Run: cmdShutdown, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
-		{Name: "config", Arity: -2, Flags: FlagLoop, Run: runSubcommand, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0", Complexity: "Depends on subcommand.",
-			Subcommands: []*Command{
+	cmds := []*command.Spec{
+		{Name: "info", Arity: -1, Flags: command.FlagLoop | ls, Run: cmdInfo, Categories: []string{"dangerous"}, Group: "server", Summary: "Returns information and statistics about the server.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "time", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdTime, Group: "server", Summary: "Returns the server time.", Since: "2.6.0", Complexity: "O(1)"},
+		{Name: "lastsave", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdLastSave, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "wait", Arity: 3, Flags: command.FlagLoop | command.FlagNoScript, Run: cmdWait, Categories: conn, Group: "generic", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Since: "3.0.0", Complexity: "O(1)"},
+		{Name: "shutdown", Arity: -1, Flags: command.FlagLoop | command.FlagNoMulti | adm, Run: cmdShutdown, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
+		{Name: "config", Arity: -2, Flags: command.FlagLoop, Run: runSubcommand, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0", Complexity: "Depends on subcommand.",
+			Subcommands: []*command.Spec{
 				{Name: "config|get", Arity: -3, Flags: adm, Run: cmdConfigGet, Group: "server", Summary: "Returns the effective values of configuration parameters.", Since: "2.0.0", Complexity: "O(N) when N is the number of configuration parameters provided"},
 				{Name: "config|set", Arity: -4, Flags: adm, Run: cmdConfigSet, Group: "server", Summary: "Sets configuration parameters in-flight.", Since: "2.0.0", Complexity: "O(N) when N is the number of configuration parameters provided"},
 				{Name: "config|resetstat", Arity: 2, Flags: adm, Run: cmdConfigResetStat, Group: "server", Summary: "Resets the server's statistics.", Since: "2.0.0", Complexity: "O(1)"},
@@ -44,8 +46,8 @@ func (s *Server) serverCommands() []*Command {
 		// the keyless subcommands run on the connection's own shard and read
 		// only the figures every shard publishes.
 		{Name: "memory", Arity: -2, Run: runSubcommand, Keys: memoryKeys, Group: "server", Summary: "A container for memory diagnostics commands.", Since: "4.0.0", Complexity: "Depends on subcommand.",
-			Subcommands: []*Command{
-				{Name: "memory|usage", Arity: -3, Flags: FlagReadOnly, FirstKey: 2, LastKey: 2, Step: 1, Run: cmdMemoryUsage, Categories: []string{"read"}, Group: "server", Summary: "Estimates the memory usage of a key.", Since: "4.0.0", Complexity: "O(N) where N is the number of samples."},
+			Subcommands: []*command.Spec{
+				{Name: "memory|usage", Arity: -3, Flags: command.FlagReadOnly, FirstKey: 2, LastKey: 2, Step: 1, Run: cmdMemoryUsage, Categories: []string{"read"}, Group: "server", Summary: "Estimates the memory usage of a key.", Since: "4.0.0", Complexity: "O(N) where N is the number of samples."},
 				{Name: "memory|stats", Arity: 2, Run: cmdMemoryStats, Group: "server", Summary: "Returns details about memory usage.", Since: "4.0.0", Complexity: "O(1)"},
 				{Name: "memory|doctor", Arity: 2, Run: cmdMemoryDoctor, Group: "server", Summary: "Outputs a memory problems report.", Since: "4.0.0", Complexity: "O(1)"},
 				{Name: "memory|malloc-stats", Arity: 2, Run: cmdMemoryMallocStats, Group: "server", Summary: "Returns the allocator statistics.", Since: "4.0.0", Complexity: "Depends on how much memory is allocated, could be slow"},
@@ -59,7 +61,7 @@ func (s *Server) serverCommands() []*Command {
 
 // memoryKeys returns the key position of MEMORY USAGE <key>.
 func memoryKeys(args [][]byte, dst []int) []int {
-	if len(args) >= 3 && eqFold(args[1], "usage") {
+	if len(args) >= 3 && command.EqFold(args[1], "usage") {
 		dst = append(dst, 2)
 	}
 	return dst
@@ -68,31 +70,31 @@ func memoryKeys(args [][]byte, dst []int) []int {
 // runSubcommand is the Run of container commands: it finds the subcommand
 // named by Args[1], checks its arity and runs it, counting its statistics
 // (Redis keeps them per subcommand: cmdstat_client|list).
-func runSubcommand(x *Exec) {
+func runSubcommand(x *command.Exec) {
 	idx := 0
-	if x.home != nil {
-		idx = x.home.ID
+	if x.Home != nil {
+		idx = x.Home.ID
 	}
-	sub, msg := x.s.checkSubcommand(x.Cmd, x.Args)
+	sub, msg := srv(x).checkSubcommand(x.Cmd, x.Args)
 	if msg != "" {
 		if sub != nil {
-			sub.stats[idx].rejected.Add(1)
+			sub.Stats[idx].Rejected.Add(1)
 		}
 		x.Err(msg)
 		return
 	}
-	if x.Client != nil {
+	if clientOf(x) != nil {
 		// CLIENT LIST shows the subcommand (cmd=client|list).
-		x.Client.lastCmd.Store(sub)
+		clientOf(x).lastCmd.Store(sub)
 	}
 	start := time.Now()
-	failed := x.failed
+	failed := x.Failed
 	sub.Run(x)
-	st := &sub.stats[idx]
-	st.calls.Add(1)
-	st.nsec.Add(int64(time.Since(start)))
-	if x.failed && !failed {
-		st.failed.Add(1)
+	st := &sub.Stats[idx]
+	st.Calls.Add(1)
+	st.Nsec.Add(int64(time.Since(start)))
+	if x.Failed && !failed {
+		st.Failed.Add(1)
 	}
 }
 
@@ -102,51 +104,26 @@ func runSubcommand(x *Exec) {
 // in MULTI. On failure it returns Redis's error message, with the
 // subcommand when only its arity was wrong (the caller counts that
 // refusal against it).
-func (s *Server) checkSubcommand(cmd *Command, args [][]byte) (*Command, string) {
-	sub := cmd.subcommand(args[1])
+func (s *Server) checkSubcommand(cmd *command.Spec, args [][]byte) (*command.Spec, string) {
+	sub := subcommand(cmd, args[1])
 	if sub == nil {
 		s.admin().countUnknownSubcommand(cmd)
-		return nil, sanitizeError("ERR unknown subcommand '" + truncArg(args[1], 128) + "'. Try " + strings.ToUpper(string(args[0])) + " HELP.")
+		return nil, command.SanitizeError("ERR unknown subcommand '" + command.TruncArg(args[1], 128) + "'. Try " + strings.ToUpper(string(args[0])) + " HELP.")
 	}
-	if !sub.arityOK(len(args)) {
+	if !sub.ArityOK(len(args)) {
 		return sub, "ERR wrong number of arguments for '" + sub.Name + "' command"
 	}
 	return sub, ""
 }
 
-func (c *Command) subcommand(name []byte) *Command {
+func subcommand(c *command.Spec, name []byte) *command.Spec {
 	for _, sub := range c.Subcommands {
 		short := sub.Name[strings.IndexByte(sub.Name, '|')+1:]
-		if eqFold(name, short) {
+		if command.EqFold(name, short) {
 			return sub
 		}
 	}
 	return nil
-}
-
-func truncArg(b []byte, n int) string {
-	if len(b) > n {
-		b = b[:n]
-	}
-	return string(b)
-}
-
-// replyHelp writes a HELP reply as Redis's addReplyHelp does: a header
-// naming the command, the lines, then the HELP entry.
-func (x *Exec) replyHelp(lines []string) {
-	x.Array(len(lines) + 3)
-	x.Simple(strings.ToUpper(string(x.Args[0])) + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
-	for _, l := range lines {
-		x.Simple(l)
-	}
-	x.Simple("HELP")
-	x.Simple("    Prints this help.")
-}
-
-// errSubcommandSyntax writes Redis's addReplySubcommandSyntaxError, used by
-// commands that parse their own subcommands (DEBUG).
-func (x *Exec) errSubcommandSyntax() {
-	x.Err(sanitizeError("ERR unknown subcommand or wrong number of arguments for '" + truncArg(x.Args[1], 128) + "'. Try " + strings.ToUpper(string(x.Args[0])) + " HELP."))
 }
 
 // adminState is the server family's own state (Server.adm), made in New.
@@ -155,7 +132,7 @@ type adminState struct {
 	replID     string       // master_replid
 	peakMemory atomic.Int64 // used_memory_peak
 
-	unknownSub sync.Map // *Command → *atomic.Int64: unknown subcommands asked of a container
+	unknownSub sync.Map // *command.Spec → *atomic.Int64: unknown subcommands asked of a container
 
 	mu      sync.Mutex
 	samples [statSamples]statSample // ring of 100 ms samples
@@ -199,7 +176,7 @@ func (s *Server) sampleStats(a *adminState) {
 	}
 }
 
-func (a *adminState) countUnknownSubcommand(c *Command) {
+func (a *adminState) countUnknownSubcommand(c *command.Spec) {
 	v, ok := a.unknownSub.Load(c)
 	if !ok {
 		v, _ = a.unknownSub.LoadOrStore(c, new(atomic.Int64))
@@ -207,7 +184,7 @@ func (a *adminState) countUnknownSubcommand(c *Command) {
 	v.(*atomic.Int64).Add(1)
 }
 
-func (a *adminState) unknownSubcommands(c *Command) int64 {
+func (a *adminState) unknownSubcommands(c *command.Spec) int64 {
 	if v, ok := a.unknownSub.Load(c); ok {
 		return v.(*atomic.Int64).Load()
 	}
@@ -243,31 +220,31 @@ func (a *adminState) opsPerSec() int64 {
 func (s *Server) totalCommands() int64 {
 	var n int64
 	for _, c := range s.cmdList {
-		for i := range c.stats {
-			n += c.stats[i].calls.Load()
+		for i := range c.Stats {
+			n += c.Stats[i].Calls.Load()
 		}
 	}
 	return n
 }
 
-func cmdTime(x *Exec) {
+func cmdTime(x *command.Exec) {
 	now := time.Now()
 	x.Array(2)
 	x.BulkInt(now.Unix())
 	x.BulkInt(int64(now.Nanosecond() / 1000))
 }
 
-func cmdLastSave(x *Exec) { x.Int(x.s.lastSave.Load()) }
+func cmdLastSave(x *command.Exec) { x.Int(srv(x).lastSave.Load()) }
 
 // cmdWait answers at once: there are no replicas to wait for, so the count
 // of replicas that acknowledged is 0 (Redis replies the same when
 // numreplicas is 0 or the timeout expires).
-func cmdWait(x *Exec) {
-	if _, ok := parseInt(x.Args[1]); !ok {
-		x.Err(errNotInt)
+func cmdWait(x *command.Exec) {
+	if _, ok := command.ParseInt(x.Args[1]); !ok {
+		x.Fail(command.ErrNotInt)
 		return
 	}
-	if !x.parseTimeoutMs(x.Args[2]) {
+	if !parseTimeoutMs(x, x.Args[2]) {
 		return
 	}
 	x.Int(0)
@@ -275,8 +252,8 @@ func cmdWait(x *Exec) {
 
 // parseTimeoutMs checks a millisecond timeout as Redis's
 // getTimeoutFromObjectOrReply does, writing its errors.
-func (x *Exec) parseTimeoutMs(b []byte) bool {
-	v, ok := parseInt(b)
+func parseTimeoutMs(x *command.Exec, b []byte) bool {
+	v, ok := command.ParseInt(b)
 	if !ok {
 		x.Err("ERR timeout is not an integer or out of range")
 		return false
@@ -292,44 +269,44 @@ func (x *Exec) parseTimeoutMs(b []byte) bool {
 // what NOSAVE does and there is nothing to wait for (NOW and FORCE change
 // nothing). As Redis does, a successful SHUTDOWN sends no reply: the
 // connection is closed (clients such as go-redis expect exactly that).
-func cmdShutdown(x *Exec) {
+func cmdShutdown(x *command.Exec) {
 	var save, nosave, abort, other bool
 	for _, a := range x.Args[1:] {
 		switch {
-		case eqFold(a, "nosave"):
+		case command.EqFold(a, "nosave"):
 			nosave = true
-		case eqFold(a, "save"):
+		case command.EqFold(a, "save"):
 			save = true
-		case eqFold(a, "now"), eqFold(a, "force"):
+		case command.EqFold(a, "now"), command.EqFold(a, "force"):
 			other = true
-		case eqFold(a, "abort"):
+		case command.EqFold(a, "abort"):
 			abort = true
 		default:
-			x.Err(errSyntax)
+			x.Fail(command.ErrSyntax)
 			return
 		}
 	}
 	if (abort && (save || nosave || other)) || (save && nosave) {
-		x.Err(errSyntax)
+		x.Fail(command.ErrSyntax)
 		return
 	}
 	if abort {
 		x.Err("ERR No shutdown in progress.")
 		return
 	}
-	x.s.logf("User requested shutdown...")
-	x.Client.conn.CloseAfterReply()
-	x.s.Shutdown()
+	srv(x).logf("User requested shutdown...")
+	clientOf(x).conn.CloseAfterReply()
+	srv(x).Shutdown()
 }
 
 // CONFIG
 
-func cmdConfigGet(x *Exec) {
+func cmdConfigGet(x *command.Exec) {
 	pats := make([]string, len(x.Args)-2)
 	for i, a := range x.Args[2:] {
 		pats[i] = string(a)
 	}
-	kvs := x.s.cfg.Get(pats...)
+	kvs := srv(x).cfg.Get(pats...)
 	x.Map(len(kvs))
 	for _, kv := range kvs {
 		x.BulkString(kv[0])
@@ -337,20 +314,20 @@ func cmdConfigGet(x *Exec) {
 	}
 }
 
-func cmdConfigSet(x *Exec) {
+func cmdConfigSet(x *command.Exec) {
 	if len(x.Args)%2 != 0 {
-		x.Err(errSyntax)
+		x.Fail(command.ErrSyntax)
 		return
 	}
 	pairs := make([][2]string, 0, (len(x.Args)-2)/2)
 	for i := 2; i+1 < len(x.Args); i += 2 {
 		pairs = append(pairs, [2]string{string(x.Args[i]), string(x.Args[i+1])})
 	}
-	set := x.s.cfg.Set
-	if addrIsLoopback(x.Client.conn.RemoteAddr()) {
+	set := srv(x).cfg.Set
+	if addrIsLoopback(clientOf(x).conn.RemoteAddr()) {
 		// Protected parameters may change from a local client when
 		// enable-protected-configs is "local".
-		set = x.s.cfg.SetLocal
+		set = srv(x).cfg.SetLocal
 	}
 	if err := set(pairs); err != nil {
 		x.Err(configErrorReply(err.Error()))
@@ -367,29 +344,29 @@ func configErrorReply(msg string) string {
 		code = msg[:i]
 	}
 	if code != "" && strings.ToUpper(code) == code && strings.IndexFunc(code, func(r rune) bool { return r < 'A' || r > 'Z' }) < 0 {
-		return sanitizeError(msg)
+		return command.SanitizeError(msg)
 	}
-	return sanitizeError("ERR " + msg)
+	return command.SanitizeError("ERR " + msg)
 }
 
-func cmdConfigRewrite(x *Exec) {
-	if x.s.cfg.ConfigFile() == "" {
+func cmdConfigRewrite(x *command.Exec) {
+	if srv(x).cfg.ConfigFile() == "" {
 		x.Err("ERR The server is running without a config file")
 		return
 	}
-	if err := x.s.cfg.Rewrite(); err != nil {
-		x.s.log.Warnf("CONFIG REWRITE failed: %v", err)
-		x.Err(sanitizeError("ERR Rewriting config file: " + err.Error()))
+	if err := srv(x).cfg.Rewrite(); err != nil {
+		srv(x).log.Warnf("CONFIG REWRITE failed: %v", err)
+		x.Err(command.SanitizeError("ERR Rewriting config file: " + err.Error()))
 		return
 	}
-	x.s.logf("CONFIG REWRITE executed with success.")
+	srv(x).logf("CONFIG REWRITE executed with success.")
 	x.OK()
 }
 
 // cmdConfigResetStat clears what INFO counts: command and error statistics,
 // the shards' keyspace counters, the router's and the listener's totals.
-func cmdConfigResetStat(x *Exec) {
-	x.s.resetStats()
+func cmdConfigResetStat(x *command.Exec) {
+	srv(x).resetStats()
 	x.OK()
 }
 
@@ -428,18 +405,18 @@ func (s *Server) resetStats() {
 	a.mu.Unlock()
 }
 
-func resetCmdStats(c *Command) {
-	for i := range c.stats {
-		st := &c.stats[i]
-		st.calls.Store(0)
-		st.nsec.Store(0)
-		st.rejected.Store(0)
-		st.failed.Store(0)
+func resetCmdStats(c *command.Spec) {
+	for i := range c.Stats {
+		st := &c.Stats[i]
+		st.Calls.Store(0)
+		st.Nsec.Store(0)
+		st.Rejected.Store(0)
+		st.Failed.Store(0)
 	}
 }
 
-func cmdConfigHelp(x *Exec) {
-	x.replyHelp([]string{
+func cmdConfigHelp(x *command.Exec) {
+	x.ReplyHelp([]string{
 		"GET <pattern>",
 		"    Return parameters matching the glob-like <pattern> and their values.",
 		"SET <directive> <value>",
@@ -456,22 +433,22 @@ func cmdConfigHelp(x *Exec) {
 // cmdMemoryUsage reports the bytes a key takes: its arena cell (header, key
 // and value) and its table slot. SAMPLES is accepted and checked; values
 // are measured exactly, so it changes nothing.
-func cmdMemoryUsage(x *Exec) {
+func cmdMemoryUsage(x *command.Exec) {
 	for i := 3; i < len(x.Args); i++ {
-		if eqFold(x.Args[i], "samples") && i+1 < len(x.Args) {
-			n, ok := parseInt(x.Args[i+1])
+		if command.EqFold(x.Args[i], "samples") && i+1 < len(x.Args) {
+			n, ok := command.ParseInt(x.Args[i+1])
 			if !ok {
-				x.Err(errNotInt)
+				x.Fail(command.ErrNotInt)
 				return
 			}
 			if n < 0 {
-				x.Err(errSyntax)
+				x.Fail(command.ErrSyntax)
 				return
 			}
 			i++
 			continue
 		}
-		x.Err(errSyntax)
+		x.Fail(command.ErrSyntax)
 		return
 	}
 	key := x.Args[2]
@@ -484,10 +461,10 @@ func cmdMemoryUsage(x *Exec) {
 	x.Int(int64(db.SizeOf(h)))
 }
 
-func cmdMemoryStats(x *Exec) {
-	s := x.s
+func cmdMemoryStats(x *command.Exec) {
+	s := srv(x)
 	m := readMemFigures()
-	x.s.admin().notePeak(m.used)
+	srv(x).admin().notePeak(m.used)
 	peak := s.admin().peakMemory.Load()
 	dataset := s.datasetMemory()
 	overhead := m.used - dataset
@@ -568,7 +545,7 @@ func memPct(a, b int64) float64 {
 	return float64(int64(float64(a)*100/float64(b)*100+0.5)) / 100
 }
 
-func cmdMemoryDoctor(x *Exec) {
+func cmdMemoryDoctor(x *command.Exec) {
 	m := readMemFigures()
 	var report string
 	if m.used < 5<<20 {
@@ -579,19 +556,19 @@ func cmdMemoryDoctor(x *Exec) {
 	x.Verbatim(report)
 }
 
-func cmdMemoryMallocStats(x *Exec) {
+func cmdMemoryMallocStats(x *command.Exec) {
 	x.BulkString("Stats not supported for the current allocator")
 }
 
 // cmdMemoryPurge returns freed memory to the operating system (Go's
 // counterpart of jemalloc's purge).
-func cmdMemoryPurge(x *Exec) {
+func cmdMemoryPurge(x *command.Exec) {
 	debug.FreeOSMemory()
 	x.OK()
 }
 
-func cmdMemoryHelp(x *Exec) {
-	x.replyHelp([]string{
+func cmdMemoryHelp(x *command.Exec) {
+	x.ReplyHelp([]string{
 		"DOCTOR",
 		"    Return memory problems reports.",
 		"MALLOC-STATS",

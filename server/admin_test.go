@@ -12,9 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/anaxdb/anax/internal/servertest"
 	"github.com/anaxdb/anax/server"
-	"github.com/redis/go-redis/v9"
 )
 
 // Integration tests of the server family (admin.go, info.go): real TCP,

@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anaxdb/anax/config"
-	"github.com/anaxdb/anax/internal/servertest"
-	"github.com/anaxdb/anax/server"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/anaxdb/anax/config"
+	"github.com/anaxdb/anax/internal/servertest"
+	"github.com/anaxdb/anax/server"
 )
 
 // TestAppendOnlyRefused: appendonly yes, which this version cannot honour,

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
 )
 
@@ -30,7 +31,7 @@ type Client struct {
 	noTouch   atomic.Bool
 
 	db              atomic.Int32
-	lastCmd         atomic.Pointer[Command]
+	lastCmd         atomic.Pointer[command.Spec]
 	lastInteraction atomic.Int64 // Unix ms
 	created         time.Time
 	killed          atomic.Bool

@@ -4,10 +4,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/anaxdb/anax/server/command"
 )
 
 // CLIENT (Redis's clientCommand in networking.c). It runs on the
-// connection's loop (FlagLoop), so the caller's own Client is at hand.
+// connection's loop (command.FlagLoop), so the caller's own Client is at hand.
 //
 // CLIENT LIST and KILL also look at other connections. What they read of
 // another client is either immutable (ID, addresses, creation time),
@@ -16,27 +18,27 @@ import (
 // loop-owned fields, and clientLine for the buffer sizes, which are shown
 // only for connections of the caller's own loop.
 
-func (s *Server) clientCommand() *Command {
-	const f = FlagNoScript | FlagLoading | FlagStale
+func (s *Server) clientCommand() *command.Spec {
+	const f = command.FlagNoScript | command.FlagLoading | command.FlagStale
 	conn := []string{"connection"}
-	sub := func(name string, arity, flags int, run func(*Exec), since, summary, complexity string) *Command {
-		return &Command{Name: "client|" + name, Arity: arity, Flags: flags, Run: run, Categories: conn, Group: "connection", Since: since, Summary: summary, Complexity: complexity}
+	sub := func(name string, arity, flags int, run func(*command.Exec), since, summary, complexity string) *command.Spec {
+		return &command.Spec{Name: "client|" + name, Arity: arity, Flags: flags, Run: run, Categories: conn, Group: "connection", Since: since, Summary: summary, Complexity: complexity}
 	}
-	return &Command{Name: "client", Arity: -2, Flags: FlagLoop, Run: runSubcommand, Group: "connection", Summary: "A container for client connection commands.", Since: "2.4.0", Complexity: "Depends on subcommand.",
-		Subcommands: []*Command{
+	return &command.Spec{Name: "client", Arity: -2, Flags: command.FlagLoop, Run: runSubcommand, Group: "connection", Summary: "A container for client connection commands.", Since: "2.4.0", Complexity: "Depends on subcommand.",
+		Subcommands: []*command.Spec{
 			sub("id", 2, f, cmdClientID, "5.0.0", "Returns the unique client ID of the connection.", "O(1)"),
 			sub("info", 2, f, cmdClientInfo, "6.2.0", "Returns information about the connection.", "O(1)"),
-			sub("list", -2, f|FlagAdmin, cmdClientList, "2.4.0", "Lists open connections.", "O(N) where N is the number of client connections"),
-			sub("kill", -3, f|FlagAdmin, cmdClientKill, "2.4.0", "Terminates open connections.", "O(N) where N is the number of client connections"),
+			sub("list", -2, f|command.FlagAdmin, cmdClientList, "2.4.0", "Lists open connections.", "O(N) where N is the number of client connections"),
+			sub("kill", -3, f|command.FlagAdmin, cmdClientKill, "2.4.0", "Terminates open connections.", "O(N) where N is the number of client connections"),
 			sub("setname", 3, f, cmdClientSetName, "2.6.9", "Sets the connection name.", "O(1)"),
 			sub("getname", 2, f, cmdClientGetName, "2.6.9", "Returns the name of the connection.", "O(1)"),
 			sub("setinfo", 4, f, cmdClientSetInfo, "7.2.0", "Sets information specific to the client or connection.", "O(1)"),
 			sub("reply", 3, f, cmdClientReply, "3.2.0", "Instructs the server whether to reply to commands.", "O(1)"),
-			sub("no-evict", 3, f|FlagAdmin, cmdClientNoEvict, "7.0.0", "Sets the client eviction mode of the connection.", "O(1)"),
+			sub("no-evict", 3, f|command.FlagAdmin, cmdClientNoEvict, "7.0.0", "Sets the client eviction mode of the connection.", "O(1)"),
 			sub("no-touch", 3, f, cmdClientNoTouch, "7.2.0", "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "O(1)"),
 			sub("getredir", 2, f, cmdClientGetRedir, "6.0.0", "Returns the client ID to which the connection's tracking notifications are redirected.", "O(1)"),
 			sub("trackinginfo", 2, f, cmdClientTrackingInfo, "6.2.0", "Returns information about server-assisted client-side caching for the connection.", "O(1)"),
-			sub("help", 2, FlagLoading|FlagStale, cmdClientHelp, "5.0.0", "Returns helpful text about the different subcommands.", "O(1)"),
+			sub("help", 2, command.FlagLoading|command.FlagStale, cmdClientHelp, "5.0.0", "Returns helpful text about the different subcommands.", "O(1)"),
 		}}
 }
 
@@ -73,22 +75,22 @@ func (c *Client) loopFlags() (proto int, noEvict, noTouch bool) {
 	return int(c.proto.Load()), c.noEvict.Load(), c.noTouch.Load()
 }
 
-func cmdClientID(x *Exec) { x.Int(x.Client.ID) }
+func cmdClientID(x *command.Exec) { x.Int(clientOf(x).ID) }
 
-func cmdClientInfo(x *Exec) {
+func cmdClientInfo(x *command.Exec) {
 	var b strings.Builder
-	x.s.clientLine(&b, x.Client, x, time.Now())
+	srv(x).clientLine(&b, clientOf(x), x, time.Now())
 	b.WriteByte('\n')
 	x.Verbatim(b.String())
 }
 
-func cmdClientList(x *Exec) {
+func cmdClientList(x *command.Exec) {
 	var only map[int64]bool
 	switch {
-	case len(x.Args) == 4 && eqFold(x.Args[2], "type"):
+	case len(x.Args) == 4 && command.EqFold(x.Args[2], "type"):
 		t := clientTypeByName(x.Args[3])
 		if t == "" {
-			x.Err(sanitizeError("ERR Unknown client type '" + string(x.Args[3]) + "'"))
+			x.Err(command.SanitizeError("ERR Unknown client type '" + string(x.Args[3]) + "'"))
 			return
 		}
 		if t != "normal" {
@@ -97,10 +99,10 @@ func cmdClientList(x *Exec) {
 			x.Verbatim("")
 			return
 		}
-	case len(x.Args) > 3 && eqFold(x.Args[2], "id"):
+	case len(x.Args) > 3 && command.EqFold(x.Args[2], "id"):
 		only = map[int64]bool{}
 		for _, a := range x.Args[3:] {
-			id, ok := parseInt(a)
+			id, ok := command.ParseInt(a)
 			if !ok {
 				x.Err("ERR Invalid client ID")
 				return
@@ -108,16 +110,16 @@ func cmdClientList(x *Exec) {
 			only[id] = true
 		}
 	case len(x.Args) != 2:
-		x.Err(errSyntax)
+		x.Fail(command.ErrSyntax)
 		return
 	}
 	now := time.Now()
 	var b strings.Builder
-	for _, cl := range x.s.clients.snapshot() {
+	for _, cl := range srv(x).clients.snapshot() {
 		if only != nil && !only[cl.ID] {
 			continue
 		}
-		x.s.clientLine(&b, cl, x, now)
+		srv(x).clientLine(&b, cl, x, now)
 		b.WriteByte('\n')
 	}
 	x.Verbatim(b.String())
@@ -126,13 +128,13 @@ func cmdClientList(x *Exec) {
 // clientTypeByName returns the canonical client type, or "" when unknown.
 func clientTypeByName(b []byte) string {
 	switch {
-	case eqFold(b, "normal"):
+	case command.EqFold(b, "normal"):
 		return "normal"
-	case eqFold(b, "slave"), eqFold(b, "replica"):
+	case command.EqFold(b, "slave"), command.EqFold(b, "replica"):
 		return "slave"
-	case eqFold(b, "pubsub"):
+	case command.EqFold(b, "pubsub"):
 		return "pubsub"
-	case eqFold(b, "master"):
+	case command.EqFold(b, "master"):
 		return "master"
 	}
 	return ""
@@ -141,18 +143,18 @@ func clientTypeByName(b []byte) string {
 // clientLine appends cl's CLIENT LIST line (Redis 7.2's field order) to b.
 // x is the command asking, on its own loop: buffer sizes are known only
 // for connections of that loop, and are 0 for the others.
-func (s *Server) clientLine(b *strings.Builder, cl *Client, x *Exec, now time.Time) {
+func (s *Server) clientLine(b *strings.Builder, cl *Client, x *command.Exec, now time.Time) {
 	last := cl.lastInteraction.Load()
 	cmd := cl.lastCmd.Load()
 	proto, noEvict, noTouch := cl.loopFlags()
 	c := cl.conn
 	var qbuf, obl, argvMem int64
-	if cl == x.Client {
+	if cl == clientOf(x) {
 		for _, a := range x.Args {
 			argvMem += int64(len(a))
 		}
 	}
-	if x.Client != nil && c.Loop() == x.Client.conn.Loop() {
+	if clientOf(x) != nil && c.Loop() == clientOf(x).conn.Loop() {
 		qbuf = int64(c.InputBuffered())
 		obl = int64(c.OutputBuffered())
 	} else {
@@ -219,7 +221,7 @@ func (s *Server) clientLine(b *strings.Builder, cl *Client, x *Exec, now time.Ti
 // cmdClientKill implements both forms: CLIENT KILL ip:port (replies OK or
 // "No such client", may kill the caller) and CLIENT KILL <filter> <value>
 // ... (replies the number killed, skips the caller unless SKIPME no).
-func cmdClientKill(x *Exec) {
+func cmdClientKill(x *command.Exec) {
 	var addr, laddr string
 	var id int64
 	var hasAddr, hasLaddr, noneType bool
@@ -232,53 +234,53 @@ func cmdClientKill(x *Exec) {
 		for i := 2; i < len(x.Args); i += 2 {
 			opt := x.Args[i]
 			if i+1 >= len(x.Args) {
-				x.Err(errSyntax)
+				x.Fail(command.ErrSyntax)
 				return
 			}
 			val := x.Args[i+1]
 			switch {
-			case eqFold(opt, "id"):
-				n, ok := parseInt(val)
+			case command.EqFold(opt, "id"):
+				n, ok := command.ParseInt(val)
 				if !ok || n < 1 {
 					x.Err("ERR client-id should be greater than 0")
 					return
 				}
 				id = n
-			case eqFold(opt, "type"):
+			case command.EqFold(opt, "type"):
 				t := clientTypeByName(val)
 				if t == "" {
-					x.Err(sanitizeError("ERR Unknown client type '" + string(val) + "'"))
+					x.Err(command.SanitizeError("ERR Unknown client type '" + string(val) + "'"))
 					return
 				}
 				noneType = t != "normal"
-			case eqFold(opt, "addr"):
+			case command.EqFold(opt, "addr"):
 				addr, hasAddr = string(val), true
-			case eqFold(opt, "laddr"):
+			case command.EqFold(opt, "laddr"):
 				laddr, hasLaddr = string(val), true
-			case eqFold(opt, "user"):
+			case command.EqFold(opt, "user"):
 				if string(val) != "default" {
-					x.Err(sanitizeError("ERR No such user '" + string(val) + "'"))
+					x.Err(command.SanitizeError("ERR No such user '" + string(val) + "'"))
 					return
 				}
-			case eqFold(opt, "skipme"):
+			case command.EqFold(opt, "skipme"):
 				switch {
-				case eqFold(val, "yes"):
+				case command.EqFold(val, "yes"):
 					skipme = true
-				case eqFold(val, "no"):
+				case command.EqFold(val, "no"):
 					skipme = false
 				default:
-					x.Err(errSyntax)
+					x.Fail(command.ErrSyntax)
 					return
 				}
 			default:
-				x.Err(errSyntax)
+				x.Fail(command.ErrSyntax)
 				return
 			}
 		}
 	}
 	killed := 0
 	if !noneType {
-		for _, cl := range x.s.clients.snapshot() {
+		for _, cl := range srv(x).clients.snapshot() {
 			if hasAddr && cl.conn.RemoteAddr().String() != addr {
 				continue
 			}
@@ -288,7 +290,7 @@ func cmdClientKill(x *Exec) {
 			if id != 0 && cl.ID != id {
 				continue
 			}
-			if cl == x.Client {
+			if cl == clientOf(x) {
 				if skipme {
 					continue
 				}
@@ -312,18 +314,18 @@ func cmdClientKill(x *Exec) {
 	x.OK()
 }
 
-func cmdClientSetName(x *Exec) {
+func cmdClientSetName(x *command.Exec) {
 	name := string(x.Args[2])
 	if !validClientName(name) {
 		x.Err("ERR Client names cannot contain spaces, newlines or special characters.")
 		return
 	}
-	x.Client.setName(name)
+	clientOf(x).setName(name)
 	x.OK()
 }
 
-func cmdClientGetName(x *Exec) {
-	if name := x.Client.name(); name != "" {
+func cmdClientGetName(x *command.Exec) {
+	if name := clientOf(x).name(); name != "" {
 		x.BulkString(name)
 		return
 	}
@@ -333,22 +335,22 @@ func cmdClientGetName(x *Exec) {
 // cmdClientSetInfo records the client library's name and version (CLIENT
 // SETINFO LIB-NAME / LIB-VER, sent by go-redis, redis-py and others on
 // connect); an empty value clears it.
-func cmdClientSetInfo(x *Exec) {
+func cmdClientSetInfo(x *command.Exec) {
 	attr, val := x.Args[2], string(x.Args[3])
 	var lib bool
 	switch {
-	case eqFold(attr, "lib-name"):
+	case command.EqFold(attr, "lib-name"):
 		lib = true
-	case eqFold(attr, "lib-ver"):
+	case command.EqFold(attr, "lib-ver"):
 	default:
-		x.Err(sanitizeError("ERR Unrecognized option '" + string(attr) + "'"))
+		x.Err(command.SanitizeError("ERR Unrecognized option '" + string(attr) + "'"))
 		return
 	}
 	if !validClientName(val) {
-		x.Err(sanitizeError("ERR " + string(attr) + " cannot contain spaces, newlines or special characters."))
+		x.Err(command.SanitizeError("ERR " + string(attr) + " cannot contain spaces, newlines or special characters."))
 		return
 	}
-	cl := x.Client
+	cl := clientOf(x)
 	cl.mu.Lock()
 	if lib {
 		cl.mu.libName = val
@@ -362,45 +364,45 @@ func cmdClientSetInfo(x *Exec) {
 // cmdClientReply sets the reply mode. OFF and SKIP send no reply; SKIP
 // also drops the next command's reply (dispatch.go's suppressReply applies
 // replySkip).
-func cmdClientReply(x *Exec) {
-	cl := x.Client
+func cmdClientReply(x *command.Exec) {
+	cl := clientOf(x)
 	switch {
-	case eqFold(x.Args[2], "on"):
+	case command.EqFold(x.Args[2], "on"):
 		cl.replyMode = replyOn
 		cl.skipNext = false
 		x.OK()
-	case eqFold(x.Args[2], "off"):
+	case command.EqFold(x.Args[2], "off"):
 		cl.replyMode = replyOff
-	case eqFold(x.Args[2], "skip"):
+	case command.EqFold(x.Args[2], "skip"):
 		if cl.replyMode != replyOff {
 			cl.replyMode = replySkip
 		}
 	default:
-		x.Err(errSyntax)
+		x.Fail(command.ErrSyntax)
 	}
 }
 
-func cmdClientNoEvict(x *Exec) {
+func cmdClientNoEvict(x *command.Exec) {
 	switch {
-	case eqFold(x.Args[2], "on"):
-		x.Client.noEvict.Store(true)
-	case eqFold(x.Args[2], "off"):
-		x.Client.noEvict.Store(false)
+	case command.EqFold(x.Args[2], "on"):
+		clientOf(x).noEvict.Store(true)
+	case command.EqFold(x.Args[2], "off"):
+		clientOf(x).noEvict.Store(false)
 	default:
-		x.Err(errSyntax)
+		x.Fail(command.ErrSyntax)
 		return
 	}
 	x.OK()
 }
 
-func cmdClientNoTouch(x *Exec) {
+func cmdClientNoTouch(x *command.Exec) {
 	switch {
-	case eqFold(x.Args[2], "on"):
-		x.Client.noTouch.Store(true)
-	case eqFold(x.Args[2], "off"):
-		x.Client.noTouch.Store(false)
+	case command.EqFold(x.Args[2], "on"):
+		clientOf(x).noTouch.Store(true)
+	case command.EqFold(x.Args[2], "off"):
+		clientOf(x).noTouch.Store(false)
 	default:
-		x.Err(errSyntax)
+		x.Fail(command.ErrSyntax)
 		return
 	}
 	x.OK()
@@ -409,9 +411,9 @@ func cmdClientNoTouch(x *Exec) {
 // Client-side caching (CLIENT TRACKING) is not implemented: tracking is
 // always off, which is what these two report.
 
-func cmdClientGetRedir(x *Exec) { x.Int(-1) }
+func cmdClientGetRedir(x *command.Exec) { x.Int(-1) }
 
-func cmdClientTrackingInfo(x *Exec) {
+func cmdClientTrackingInfo(x *command.Exec) {
 	x.Map(3)
 	x.BulkString("flags")
 	x.Set(1)
@@ -422,8 +424,8 @@ func cmdClientTrackingInfo(x *Exec) {
 	x.Array(0)
 }
 
-func cmdClientHelp(x *Exec) {
-	x.replyHelp([]string{
+func cmdClientHelp(x *command.Exec) {
+	x.ReplyHelp([]string{
 		"GETREDIR",
 		"    Return the client ID we are redirecting to when tracking is enabled.",
 		"GETNAME",

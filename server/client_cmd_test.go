@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anaxdb/anax/internal/servertest"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/anaxdb/anax/internal/servertest"
 )
 
 // clientLineRE matches one CLIENT LIST line: Redis 7.2's fields, in order.

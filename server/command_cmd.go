@@ -5,6 +5,7 @@ import (
 
 	"github.com/anaxdb/anax/internal/glob"
 	"github.com/anaxdb/anax/server/cmdmeta"
+	"github.com/anaxdb/anax/server/command"
 )
 
 // COMMAND (Redis 7's command introspection, server.c), built from the
@@ -15,14 +16,14 @@ import (
 // below. A command the metadata lacks (none today; a test keeps it so) is
 // described from the table alone, with key specs derived from its range.
 
-func (s *Server) commandCommand() *Command {
-	const f = FlagLoading | FlagStale
+func (s *Server) commandCommand() *command.Spec {
+	const f = command.FlagLoading | command.FlagStale
 	conn := []string{"connection"}
-	sub := func(name string, arity int, run func(*Exec), since, summary, complexity string) *Command {
-		return &Command{Name: "command|" + name, Arity: arity, Flags: f, Run: run, Categories: conn, Group: "server", Since: since, Summary: summary, Complexity: complexity}
+	sub := func(name string, arity int, run func(*command.Exec), since, summary, complexity string) *command.Spec {
+		return &command.Spec{Name: "command|" + name, Arity: arity, Flags: f, Run: run, Categories: conn, Group: "server", Since: since, Summary: summary, Complexity: complexity}
 	}
-	return &Command{Name: "command", Arity: -1, Flags: FlagLoop | f, Run: cmdCommand, Categories: conn, Group: "server", Summary: "Returns detailed information about all commands.", Since: "2.8.13", Complexity: "O(N) where N is the total number of Redis commands",
-		Subcommands: []*Command{
+	return &command.Spec{Name: "command", Arity: -1, Flags: command.FlagLoop | f, Run: cmdCommand, Categories: conn, Group: "server", Summary: "Returns detailed information about all commands.", Since: "2.8.13", Complexity: "O(N) where N is the total number of Redis commands",
+		Subcommands: []*command.Spec{
 			sub("count", 2, cmdCommandCount, "2.8.13", "Returns a count of commands.", "O(1)"),
 			sub("info", -2, cmdCommandInfo, "2.8.13", "Returns information about one, multiple or all commands.", "O(N) where N is the number of commands to look up"),
 			sub("docs", -2, cmdCommandDocs, "7.0.0", "Returns documentary information about one, multiple or all commands.", "O(N) where N is the number of commands to look up"),
@@ -35,52 +36,52 @@ func (s *Server) commandCommand() *Command {
 
 // cmdCommand is COMMAND: with no argument, every command's info; else a
 // subcommand.
-func cmdCommand(x *Exec) {
+func cmdCommand(x *command.Exec) {
 	if len(x.Args) > 1 {
 		runSubcommand(x)
 		return
 	}
-	x.Array(len(x.s.cmdList))
-	for _, c := range x.s.cmdList {
-		x.commandInfo(c)
+	x.Array(len(srv(x).cmdList))
+	for _, c := range srv(x).cmdList {
+		commandInfo(x, c)
 	}
 }
 
 // lookupCommandFull finds a command by name, or a subcommand by its full
 // name ("client|list"), case-insensitively.
-func (s *Server) lookupCommandFull(name []byte) *Command {
+func (s *Server) lookupCommandFull(name []byte) *command.Spec {
 	for i, ch := range name {
 		if ch == '|' {
 			c := s.lookupCommand(name[:i])
 			if c == nil {
 				return nil
 			}
-			return c.subcommand(name[i+1:])
+			return subcommand(c, name[i+1:])
 		}
 	}
 	return s.lookupCommand(name)
 }
 
-func cmdCommandCount(x *Exec) { x.Int(int64(len(x.s.cmdList))) }
+func cmdCommandCount(x *command.Exec) { x.Int(int64(len(srv(x).cmdList))) }
 
-func cmdCommandInfo(x *Exec) {
+func cmdCommandInfo(x *command.Exec) {
 	if len(x.Args) == 2 {
-		x.Array(len(x.s.cmdList))
-		for _, c := range x.s.cmdList {
-			x.commandInfo(c)
+		x.Array(len(srv(x).cmdList))
+		for _, c := range srv(x).cmdList {
+			commandInfo(x, c)
 		}
 		return
 	}
 	x.Array(len(x.Args) - 2)
 	for _, name := range x.Args[2:] {
-		x.commandInfo(x.s.lookupCommandFull(name))
+		commandInfo(x, srv(x).lookupCommandFull(name))
 	}
 }
 
 // commandInfo writes Redis 7's 10-element command description: name,
 // arity, flags, first key, last key, key step, ACL categories, tips, key
 // specs and subcommands; a null for an unknown command.
-func (x *Exec) commandInfo(c *Command) {
+func commandInfo(x *command.Exec, c *command.Spec) {
 	if c == nil {
 		x.Null()
 		return
@@ -89,8 +90,8 @@ func (x *Exec) commandInfo(c *Command) {
 	x.BulkString(c.Name)
 	x.Int(int64(c.Arity))
 	flags := commandFlagNames(c)
-	if c.meta != nil {
-		flags = c.meta.Flags
+	if c.Meta != nil {
+		flags = c.Meta.Flags
 	}
 	x.Set(len(flags))
 	for _, f := range flags {
@@ -113,19 +114,19 @@ func (x *Exec) commandInfo(c *Command) {
 	for _, t := range tips {
 		x.BulkString(t)
 	}
-	x.keySpecs(c)
+	keySpecs(x, c)
 	if len(c.Subcommands) == 0 {
 		x.Set(0)
 		return
 	}
 	x.Array(len(c.Subcommands))
 	for _, sub := range c.Subcommands {
-		x.commandInfo(sub)
+		commandInfo(x, sub)
 	}
 }
 
 // commandFlagNames returns the flags COMMAND INFO shows, in Redis's order.
-func commandFlagNames(c *Command) []string {
+func commandFlagNames(c *command.Spec) []string {
 	var out []string
 	add := func(ok bool, name string) {
 		if ok {
@@ -133,17 +134,17 @@ func commandFlagNames(c *Command) []string {
 		}
 	}
 	f := c.Flags
-	add(f&FlagWrite != 0, "write")
-	add(f&FlagReadOnly != 0, "readonly")
-	add(f&FlagDenyOOM != 0, "denyoom")
-	add(f&FlagAdmin != 0, "admin")
+	add(f&command.FlagWrite != 0, "write")
+	add(f&command.FlagReadOnly != 0, "readonly")
+	add(f&command.FlagDenyOOM != 0, "denyoom")
+	add(f&command.FlagAdmin != 0, "admin")
 	add(c.Group == "pubsub", "pubsub")
-	add(f&FlagNoScript != 0, "noscript")
-	add(f&FlagBlocking != 0, "blocking")
-	add(f&FlagLoading != 0, "loading")
-	add(f&FlagStale != 0, "stale")
-	add(f&FlagFast != 0, "fast")
-	add(f&FlagNoAuth != 0, "no_auth")
+	add(f&command.FlagNoScript != 0, "noscript")
+	add(f&command.FlagBlocking != 0, "blocking")
+	add(f&command.FlagLoading != 0, "loading")
+	add(f&command.FlagStale != 0, "stale")
+	add(f&command.FlagFast != 0, "fast")
+	add(f&command.FlagNoAuth != 0, "no_auth")
 	add(c.Keys != nil && len(c.Subcommands) == 0, "movablekeys")
 	return out
 }
@@ -163,9 +164,9 @@ var groupCategory = map[string]string{
 }
 
 // categories returns c's ACL categories (without '@'), from the metadata.
-func categories(c *Command) []string {
-	if c.meta != nil {
-		return c.meta.ACL
+func categories(c *command.Spec) []string {
+	if c.Meta != nil {
+		return c.Meta.ACL
 	}
 	return commandCategories(c)
 }
@@ -173,7 +174,7 @@ func categories(c *Command) []string {
 // commandCategories returns c's ACL categories: the explicit ones (or its
 // group's) plus those its flags imply, as Redis's setImplicitACLCategories
 // does, in Redis's order. Containers with subcommands have only their own.
-func commandCategories(c *Command) []string {
+func commandCategories(c *command.Spec) []string {
 	has := map[string]bool{}
 	for _, cat := range c.Categories {
 		has[strings.ToLower(strings.TrimPrefix(cat, "@"))] = true
@@ -184,23 +185,23 @@ func commandCategories(c *Command) []string {
 		}
 	}
 	f := c.Flags
-	if f&FlagWrite != 0 {
+	if f&command.FlagWrite != 0 {
 		has["write"] = true
 	}
-	if f&FlagReadOnly != 0 && !has["scripting"] {
+	if f&command.FlagReadOnly != 0 && !has["scripting"] {
 		has["read"] = true
 	}
-	if f&FlagAdmin != 0 {
+	if f&command.FlagAdmin != 0 {
 		has["admin"] = true
 		has["dangerous"] = true
 	}
 	if c.Group == "pubsub" {
 		has["pubsub"] = true
 	}
-	if f&FlagFast != 0 {
+	if f&command.FlagFast != 0 {
 		has["fast"] = true
 	}
-	if f&FlagBlocking != 0 {
+	if f&command.FlagBlocking != 0 {
 		has["blocking"] = true
 	}
 	if !has["fast"] {
@@ -216,11 +217,11 @@ func commandCategories(c *Command) []string {
 }
 
 // keyFlagNames returns the key-spec flags shown for c's keys.
-func keyFlagNames(c *Command) []string {
+func keyFlagNames(c *command.Spec) []string {
 	switch {
-	case c.Flags&FlagWrite != 0:
+	case c.Flags&command.FlagWrite != 0:
 		return []string{"RW", "update"}
-	case c.Flags&FlagReadOnly != 0:
+	case c.Flags&command.FlagReadOnly != 0:
 		return []string{"RO", "access"}
 	}
 	return []string{"RW", "access"}
@@ -230,11 +231,11 @@ func keyFlagNames(c *Command) []string {
 // one key spec derived from the key range (a range from the first key), an
 // "unknown" one for commands that find their keys with a function, and
 // none for keyless commands.
-func (x *Exec) keySpecs(c *Command) {
-	if c.meta != nil {
-		x.Set(len(c.meta.KeySpecs))
-		for i := range c.meta.KeySpecs {
-			x.keySpec(&c.meta.KeySpecs[i])
+func keySpecs(x *command.Exec, c *command.Spec) {
+	if c.Meta != nil {
+		x.Set(len(c.Meta.KeySpecs))
+		for i := range c.Meta.KeySpecs {
+			keySpec(x, &c.Meta.KeySpecs[i])
 		}
 		return
 	}
@@ -292,7 +293,7 @@ func (x *Exec) keySpecs(c *Command) {
 }
 
 // keySpec writes one key spec as Redis's addReplyCommandKeySpecs does.
-func (x *Exec) keySpec(ks *cmdmeta.KeySpec) {
+func keySpec(x *command.Exec, ks *cmdmeta.KeySpec) {
 	n := 3
 	if ks.Notes != "" {
 		n++
@@ -353,13 +354,13 @@ func (x *Exec) keySpec(ks *cmdmeta.KeySpec) {
 	}
 }
 
-func cmdCommandDocs(x *Exec) {
-	var list []*Command
+func cmdCommandDocs(x *command.Exec) {
+	var list []*command.Spec
 	if len(x.Args) == 2 {
-		list = x.s.cmdList
+		list = srv(x).cmdList
 	} else {
 		for _, name := range x.Args[2:] {
-			if c := x.s.lookupCommandFull(name); c != nil {
+			if c := srv(x).lookupCommandFull(name); c != nil {
 				list = append(list, c)
 			}
 		}
@@ -367,19 +368,19 @@ func cmdCommandDocs(x *Exec) {
 	x.Map(len(list))
 	for _, c := range list {
 		x.BulkString(c.Name)
-		x.commandDocs(c)
+		commandDocs(x, c)
 	}
 }
 
 // commandDocs writes c's COMMAND DOCS map in Redis's order: summary,
 // since, group, complexity, doc_flags, deprecated_since, replaced_by,
 // history, arguments and subcommands, each when known.
-func (x *Exec) commandDocs(c *Command) {
+func commandDocs(x *command.Exec, c *command.Spec) {
 	group := c.Group
 	if group == "" {
 		group = "server"
 	}
-	m := c.meta
+	m := c.Meta
 	if m == nil {
 		m = &cmdmeta.Command{}
 	}
@@ -435,20 +436,20 @@ func (x *Exec) commandDocs(c *Command) {
 	}
 	if len(m.Args) > 0 {
 		x.BulkString("arguments")
-		x.commandArgs(m.Args)
+		commandArgs(x, m.Args)
 	}
 	if len(c.Subcommands) > 0 {
 		x.BulkString("subcommands")
 		x.Map(len(c.Subcommands))
 		for _, sub := range c.Subcommands {
 			x.BulkString(sub.Name)
-			x.commandDocs(sub)
+			commandDocs(x, sub)
 		}
 	}
 }
 
 // commandArgs writes an argument tree as Redis's addReplyCommandArgList.
-func (x *Exec) commandArgs(args []cmdmeta.Arg) {
+func commandArgs(x *command.Exec, args []cmdmeta.Arg) {
 	x.Array(len(args))
 	for i := range args {
 		a := &args[i]
@@ -504,26 +505,26 @@ func (x *Exec) commandArgs(args []cmdmeta.Arg) {
 		}
 		if a.HasArgs() {
 			x.BulkString("arguments")
-			x.commandArgs(a.Args)
+			commandArgs(x, a.Args)
 		}
 	}
 }
 
 // cmdCommandList is COMMAND LIST [FILTERBY MODULE name | ACLCAT cat |
 // PATTERN pattern]: every command and subcommand name that passes.
-func cmdCommandList(x *Exec) {
-	var keep func(c *Command) bool
+func cmdCommandList(x *command.Exec) {
+	var keep func(c *command.Spec) bool
 	for i := 2; i < len(x.Args); i++ {
-		if !eqFold(x.Args[i], "filterby") || len(x.Args)-1-i != 2 {
-			x.Err(errSyntax)
+		if !command.EqFold(x.Args[i], "filterby") || len(x.Args)-1-i != 2 {
+			x.Fail(command.ErrSyntax)
 			return
 		}
 		arg := string(x.Args[i+2])
 		switch kind := x.Args[i+1]; {
-		case eqFold(kind, "module"):
-			keep = func(*Command) bool { return false } // no modules
-		case eqFold(kind, "aclcat"):
-			keep = func(c *Command) bool {
+		case command.EqFold(kind, "module"):
+			keep = func(*command.Spec) bool { return false } // no modules
+		case command.EqFold(kind, "aclcat"):
+			keep = func(c *command.Spec) bool {
 				for _, cat := range categories(c) {
 					if strings.EqualFold(cat, arg) {
 						return true
@@ -531,18 +532,18 @@ func cmdCommandList(x *Exec) {
 				}
 				return false
 			}
-		case eqFold(kind, "pattern"):
-			keep = func(c *Command) bool {
+		case command.EqFold(kind, "pattern"):
+			keep = func(c *command.Spec) bool {
 				return glob.MatchString(arg, c.Name, true)
 			}
 		default:
-			x.Err(errSyntax)
+			x.Fail(command.ErrSyntax)
 			return
 		}
 		i += 2
 	}
 	var names []string
-	for _, c := range x.s.cmdList {
+	for _, c := range srv(x).cmdList {
 		if keep == nil || keep(c) {
 			names = append(names, c.Name)
 		}
@@ -558,15 +559,15 @@ func cmdCommandList(x *Exec) {
 	}
 }
 
-func cmdCommandGetKeys(x *Exec)         { x.getKeys(false) }
-func cmdCommandGetKeysAndFlags(x *Exec) { x.getKeys(true) }
+func cmdCommandGetKeys(x *command.Exec)         { getKeys(x, false) }
+func cmdCommandGetKeysAndFlags(x *command.Exec) { getKeys(x, true) }
 
 // getKeys implements COMMAND GETKEYS / GETKEYSANDFLAGS <command> [arg ...].
-func (x *Exec) getKeys(withFlags bool) {
+func getKeys(x *command.Exec, withFlags bool) {
 	args := x.Args[2:]
-	c := x.s.lookupCommand(args[0])
+	c := srv(x).lookupCommand(args[0])
 	if c != nil && len(c.Subcommands) > 0 && len(args) >= 2 {
-		c = c.subcommand(args[1])
+		c = subcommand(c, args[1])
 	}
 	switch {
 	case c == nil:
@@ -575,11 +576,11 @@ func (x *Exec) getKeys(withFlags bool) {
 	case c.FirstKey == 0 && (c.Keys == nil || len(c.Subcommands) > 0):
 		x.Err("ERR The command has no key arguments")
 		return
-	case !c.arityOK(len(args)):
+	case !c.ArityOK(len(args)):
 		x.Err("ERR Invalid number of arguments specified for command")
 		return
 	}
-	idx := c.keyIndexes(args, nil)
+	idx := c.KeyIndexes(args, nil)
 	if len(idx) == 0 {
 		x.Err("ERR Invalid arguments specified for command")
 		return
@@ -600,8 +601,8 @@ func (x *Exec) getKeys(withFlags bool) {
 	}
 }
 
-func cmdCommandHelp(x *Exec) {
-	x.replyHelp([]string{
+func cmdCommandHelp(x *command.Exec) {
+	x.ReplyHelp([]string{
 		"(no subcommand)",
 		"    Return details about all Redis commands.",
 		"COUNT",

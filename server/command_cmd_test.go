@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/anaxdb/anax/internal/servertest"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/anaxdb/anax/internal/servertest"
 )
 
 // cmdShape is what COMMAND INFO says of a command that clients route by:

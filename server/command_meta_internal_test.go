@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/anaxdb/anax/server/cmdmeta"
+	"github.com/anaxdb/anax/server/command"
 )
 
 // TestCommandTableAgreesWithMetadata checks that every command and
@@ -17,9 +18,9 @@ func TestCommandTableAgreesWithMetadata(t *testing.T) {
 	s := newBareServer(t, "1")
 	var errs []string
 	table := map[string]bool{}
-	check := func(c *Command) {
+	check := func(c *command.Spec) {
 		table[c.Name] = true
-		m := c.meta
+		m := c.Meta
 		if m == nil {
 			errs = append(errs, c.Name+": no metadata")
 			return
@@ -36,9 +37,9 @@ func TestCommandTableAgreesWithMetadata(t *testing.T) {
 			bit  int
 			name string
 		}{
-			{FlagWrite, "write"}, {FlagReadOnly, "readonly"}, {FlagDenyOOM, "denyoom"}, {FlagAdmin, "admin"},
-			{FlagNoScript, "noscript"}, {FlagBlocking, "blocking"}, {FlagLoading, "loading"},
-			{FlagStale, "stale"}, {FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagNoMulti, "no_multi"},
+			{command.FlagWrite, "write"}, {command.FlagReadOnly, "readonly"}, {command.FlagDenyOOM, "denyoom"}, {command.FlagAdmin, "admin"},
+			{command.FlagNoScript, "noscript"}, {command.FlagBlocking, "blocking"}, {command.FlagLoading, "loading"},
+			{command.FlagStale, "stale"}, {command.FlagFast, "fast"}, {command.FlagNoAuth, "no_auth"}, {command.FlagNoMulti, "no_multi"},
 		} {
 			if table, data := c.Flags&f.bit != 0, slices.Contains(m.Flags, f.name); table != data {
 				errs = append(errs, fmt.Sprintf("%s: flag %s: table %v, metadata %v", c.Name, f.name, table, data))

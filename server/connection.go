@@ -3,23 +3,25 @@ package server
 import (
 	"strconv"
 	"strings"
+
+	"github.com/anaxdb/anax/server/command"
 )
 
 // The connection family: PING ECHO QUIT SELECT HELLO AUTH RESET.
 
-func (s *Server) connectionCommands() []*Command {
-	return []*Command{
-		{Name: "ping", Arity: -1, Flags: FlagLoop | FlagFast, Run: cmdPing, Group: "connection", Summary: "Returns the server's liveliness response.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "echo", Arity: 2, Flags: FlagLoop | FlagFast | FlagLoading | FlagStale, Run: cmdEcho, Group: "connection", Summary: "Returns the given string.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "quit", Arity: -1, Flags: FlagLoop | FlagNoAuth | FlagFast | FlagLoading | FlagStale | FlagNoScript, Run: cmdQuit, Group: "connection", Summary: "Closes the connection.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "select", Arity: 2, Flags: FlagLoop | FlagFast | FlagStale | FlagLoading, Run: cmdSelect, Group: "connection", Summary: "Changes the selected database.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "hello", Arity: -1, Flags: FlagLoop | FlagNoAuth | FlagFast | FlagStale | FlagLoading | FlagNoScript, Run: cmdHello, Group: "connection", Summary: "Handshakes with the Redis server.", Since: "6.0.0", Complexity: "O(1)"},
-		{Name: "auth", Arity: -2, Flags: FlagLoop | FlagNoAuth | FlagFast | FlagStale | FlagLoading | FlagNoScript, Run: cmdAuth, Group: "connection", Summary: "Authenticates the connection.", Since: "1.0.0", Complexity: "O(N) where N is the number of passwords defined for the user"},
-		{Name: "reset", Arity: 1, Flags: FlagLoop | FlagNoAuth | FlagFast | FlagStale | FlagLoading | FlagNoScript, Run: cmdReset, Group: "connection", Summary: "Resets the connection.", Since: "6.2.0", Complexity: "O(1)"},
+func (s *Server) connectionCommands() []*command.Spec {
+	return []*command.Spec{
+		{Name: "ping", Arity: -1, Flags: command.FlagLoop | command.FlagFast, Run: cmdPing, Group: "connection", Summary: "Returns the server's liveliness response.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "echo", Arity: 2, Flags: command.FlagLoop | command.FlagFast | command.FlagLoading | command.FlagStale, Run: cmdEcho, Group: "connection", Summary: "Returns the given string.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "quit", Arity: -1, Flags: command.FlagLoop | command.FlagNoAuth | command.FlagFast | command.FlagLoading | command.FlagStale | command.FlagNoScript, Run: cmdQuit, Group: "connection", Summary: "Closes the connection.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "select", Arity: 2, Flags: command.FlagLoop | command.FlagFast | command.FlagStale | command.FlagLoading, Run: cmdSelect, Group: "connection", Summary: "Changes the selected database.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "hello", Arity: -1, Flags: command.FlagLoop | command.FlagNoAuth | command.FlagFast | command.FlagStale | command.FlagLoading | command.FlagNoScript, Run: cmdHello, Group: "connection", Summary: "Handshakes with the Redis server.", Since: "6.0.0", Complexity: "O(1)"},
+		{Name: "auth", Arity: -2, Flags: command.FlagLoop | command.FlagNoAuth | command.FlagFast | command.FlagStale | command.FlagLoading | command.FlagNoScript, Run: cmdAuth, Group: "connection", Summary: "Authenticates the connection.", Since: "1.0.0", Complexity: "O(N) where N is the number of passwords defined for the user"},
+		{Name: "reset", Arity: 1, Flags: command.FlagLoop | command.FlagNoAuth | command.FlagFast | command.FlagStale | command.FlagLoading | command.FlagNoScript, Run: cmdReset, Group: "connection", Summary: "Resets the connection.", Since: "6.2.0", Complexity: "O(1)"},
 	}
 }
 
-func cmdPing(x *Exec) {
+func cmdPing(x *command.Exec) {
 	switch len(x.Args) {
 	case 1:
 		x.Simple("PONG")
@@ -30,24 +32,24 @@ func cmdPing(x *Exec) {
 	}
 }
 
-func cmdEcho(x *Exec) { x.Bulk(x.Args[1]) }
+func cmdEcho(x *command.Exec) { x.Bulk(x.Args[1]) }
 
-func cmdQuit(x *Exec) {
+func cmdQuit(x *command.Exec) {
 	x.OK()
-	x.Client.conn.CloseAfterReply()
+	clientOf(x).conn.CloseAfterReply()
 }
 
-func cmdSelect(x *Exec) {
+func cmdSelect(x *command.Exec) {
 	n, err := strconv.ParseInt(string(x.Args[1]), 10, 64)
 	if err != nil {
-		x.Err(errNotInt)
+		x.Fail(command.ErrNotInt)
 		return
 	}
-	if n < 0 || n >= int64(x.s.router.Shard(0).NumDB()) {
-		x.Err(errDBIndex)
+	if n < 0 || n >= int64(srv(x).router.Shard(0).NumDB()) {
+		x.Fail(command.ErrDBIndex)
 		return
 	}
-	x.Client.db.Store(int32(n))
+	clientOf(x).db.Store(int32(n))
 	x.OK()
 }
 
@@ -63,26 +65,26 @@ func (s *Server) checkPassword(user, pass string) bool {
 	return pass == want
 }
 
-func cmdAuth(x *Exec) {
+func cmdAuth(x *command.Exec) {
 	var user, pass string
 	switch len(x.Args) {
 	case 2:
 		pass = string(x.Args[1])
-		if x.s.requirePass() == "" {
+		if srv(x).requirePass() == "" {
 			x.Err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
 			return
 		}
 	case 3:
 		user, pass = string(x.Args[1]), string(x.Args[2])
 	default:
-		x.Err(errSyntax)
+		x.Fail(command.ErrSyntax)
 		return
 	}
-	if !x.s.checkPassword(user, pass) {
+	if !srv(x).checkPassword(user, pass) {
 		x.Err("WRONGPASS invalid username-password pair or user is disabled.")
 		return
 	}
-	x.Client.setAuthed(true)
+	clientOf(x).setAuthed(true)
 	x.OK()
 }
 
@@ -91,8 +93,8 @@ func (cl *Client) setAuthed(v bool) {
 	cl.conn.Unauthenticated = !v
 }
 
-func cmdHello(x *Exec) {
-	cl := x.Client
+func cmdHello(x *command.Exec) {
+	cl := clientOf(x)
 	proto := int(cl.proto.Load())
 	i := 1
 	if len(x.Args) >= 2 {
@@ -115,7 +117,7 @@ func cmdHello(x *Exec) {
 		switch {
 		case opt == "auth" && more >= 2:
 			user, pass := string(x.Args[i+1]), string(x.Args[i+2])
-			if !x.s.checkPassword(user, pass) {
+			if !srv(x).checkPassword(user, pass) {
 				x.Err("WRONGPASS invalid username-password pair or user is disabled.")
 				return
 			}
@@ -171,10 +173,10 @@ func validClientName(name string) bool {
 	return true
 }
 
-func cmdReset(x *Exec) {
-	cl := x.Client
+func cmdReset(x *command.Exec) {
+	cl := clientOf(x)
 	cl.multi = nil
-	x.s.unwatchAll(cl)
+	srv(x).unwatchAll(cl)
 	cl.db.Store(0)
 	cl.proto.Store(2)
 	cl.replyMode = replyOn
@@ -184,7 +186,7 @@ func cmdReset(x *Exec) {
 	cl.mu.Lock()
 	cl.mu.name = ""
 	cl.mu.Unlock()
-	cl.setAuthed(x.s.requirePass() == "")
+	cl.setAuthed(srv(x).requirePass() == "")
 	x.Proto = 2
 	x.Simple("RESET")
 }

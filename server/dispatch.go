@@ -6,6 +6,7 @@ import (
 
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/protocol/resp"
+	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/txn"
 )
 
@@ -33,7 +34,7 @@ func (s *Server) Close(c *protocol.Conn) {
 // allocating. A map lookup hashes the name and cost a third of a GET in
 // BenchmarkCommandGet; indexing by length and first letter leaves one to
 // three names to compare.
-func (s *Server) lookupCommand(name []byte) *Command {
+func (s *Server) lookupCommand(name []byte) *command.Spec {
 	var lower [maxCommandName]byte
 	if len(name) == 0 || len(name) > len(lower) {
 		return nil
@@ -73,62 +74,58 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 		s.rejectCommand(c, cl, home, nil, unknownCommandError(args))
 		return protocol.Done
 	}
-	if !cmd.arityOK(len(args)) {
+	if !cmd.ArityOK(len(args)) {
 		s.rejectCommand(c, cl, home, cmd, "ERR wrong number of arguments for '"+cmd.Name+"' command")
 		return protocol.Done
 	}
-	if !cl.authed && cmd.Flags&FlagNoAuth == 0 {
+	if !cl.authed && cmd.Flags&command.FlagNoAuth == 0 {
 		s.rejectCommand(c, cl, home, cmd, "NOAUTH Authentication required.")
 		return protocol.Done
 	}
 	now := s.batch[home].now
 	cl.lastCmd.Store(cmd)
 
-	if cl.multi != nil && !cmd.txControl() {
+	if cl.multi != nil && !txControl(cmd) {
 		return s.queueMulti(c, cl, cmd, args, home)
 	}
 	if cmd.Conn != nil {
-		return cmd.Conn(s, c, cl, args, home)
+		return cmd.Conn.(connFunc)(s, c, cl, args, home)
 	}
-	if cmd.Flags&FlagLoop != 0 {
+	if cmd.Flags&command.FlagLoop != 0 {
 		return s.runLocal(c, cl, cmd, args, now, home)
 	}
 
-	x := s.loopExec[home]
-	x.keyIdx = x.keyIdx[:0]
-	target := home
 	switch {
-	case cmd.Flags&FlagAllShards != 0:
+	case cmd.Flags&command.FlagAllShards != 0:
 		if s.router.N() == 1 {
 			return s.runLocal(c, cl, cmd, args, now, home)
 		}
-		if cmd.Multi != multiScan {
-			s.runTx(c, cl, cmd, args, nil, now, home)
+		if cmd.Multi != command.MultiRouted {
+			plan := &s.batch[home].plan
+			plan.idx, plan.owner, plan.shards = plan.idx[:0], plan.owner[:0], plan.shards[:0]
+			s.runTx(c, cl, cmd, args, plan, now, home)
 			return protocol.Done
 		}
 		s.runScan(c, cl, cmd, args, now, home)
 		return protocol.Done
-	case s.router.N() > 1:
-		// Key commands: find the shards of every key.
-		x.keyIdx = cmd.keyIndexes(args, x.keyIdx)
-		for i, ki := range x.keyIdx {
-			sh := s.router.Route(args[ki])
-			if i == 0 {
-				target = sh
-			} else if sh != target {
-				s.runTx(c, cl, cmd, args, x.keyIdx, now, home)
-				return protocol.Done
-			}
-		}
+	}
+	plan := &s.batch[home].plan
+	s.planKeys(plan, cmd, args)
+	target := home
+	switch len(plan.shards) {
+	case 0:
+	case 1:
+		target = plan.shards[0]
 	default:
-		x.keyIdx = cmd.keyIndexes(args, x.keyIdx)
+		s.runTx(c, cl, cmd, args, plan, now, home)
+		return protocol.Done
 	}
 	if target != home {
 		s.runHop(c, cl, cmd, args, now, home, target)
 		return protocol.Done
 	}
 	if !s.router.Idle(home) {
-		if locks := s.commandLocks(cmd, args, x.keyIdx); !s.router.Free(home, locks) {
+		if locks := plan.locks(nil, cmd, args); !s.router.Free(home, locks) {
 			s.runQueued(c, cl, cmd, args, now, home, locks)
 			return protocol.Done
 		}
@@ -136,12 +133,15 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 	return s.runLocal(c, cl, cmd, args, now, home)
 }
 
+// connFunc is the Spec.Conn of the server's own connection commands (MULTI,
+// EXEC, WATCH...): they run on the connection's loop with it at hand.
+type connFunc = func(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) protocol.Result
+
 // runLocal runs a command on the connection's own loop and shard, inline.
-func (s *Server) runLocal(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int) protocol.Result {
+func (s *Server) runLocal(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home int) protocol.Result {
 	x := s.loopExec[home]
-	x.reset(cl, cmd, args, now)
-	x.home = s.router.Shard(home)
-	x.home1[0] = x.home
+	s.resetExec(x, cl, cmd, args, now)
+	x.SetHome(s.router.Shard(home))
 	s.runInline(x, home)
 	s.replyNow(c, cl, x)
 	return protocol.Done
@@ -149,7 +149,7 @@ func (s *Server) runLocal(c *protocol.Conn, cl *Client, cmd *Command, args [][]b
 
 // replyNow writes x.Out as the connection's next reply (respecting CLIENT
 // REPLY) and keeps the buffer for reuse.
-func (s *Server) replyNow(c *protocol.Conn, cl *Client, x *Exec) {
+func (s *Server) replyNow(c *protocol.Conn, cl *Client, x *command.Exec) {
 	if cl.suppressReply() {
 		x.Out = x.Out[:0]
 		return
@@ -178,10 +178,9 @@ func (cl *Client) suppressReply() bool {
 // runHop runs a single-shard command on another shard. There it runs at
 // once unless a scheduled transaction holds a conflicting lock, in which
 // case it queues behind that transaction.
-func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home, target int) {
-	x := newDetachedExec(s, cl, cmd, args, now)
-	x.home = s.router.Shard(target)
-	x.home1[0] = x.home
+func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home, target int) {
+	x := s.newDetachedExec(cl, cmd, args, now)
+	x.SetHome(s.router.Shard(target))
 	suppress := cl.suppressReply()
 	slot := c.Defer()
 	homeShard := s.router.Shard(home)
@@ -194,8 +193,11 @@ func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *Command, args [][]byt
 	complete := func() { c.Complete(slot) }
 	s.queueHop(home, target, func(back *[]func()) {
 		if !s.router.Idle(target) {
-			x.keyIdx = x.Cmd.keyIndexes(x.Args, x.keyIdx[:0])
-			if locks := s.commandLocks(x.Cmd, x.Args, x.keyIdx); !s.router.Free(target, locks) {
+			// A transaction holds locks there: this command's keys are
+			// planned again, rarely, rather than copied on every hop.
+			var plan keyPlan
+			s.planKeys(&plan, x.Cmd, x.Args)
+			if locks := plan.locks(nil, x.Cmd, x.Args); !s.router.Free(target, locks) {
 				s.router.RunQueued(target, locks, func() {
 					run()
 					homeShard.Post(complete)
@@ -262,19 +264,18 @@ func (s *Server) flushHops(home int) {
 // room left when a shard's table ends, on the next shards in turn. Each
 // shard's part waits behind a whole-shard exclusive lock (FLUSHALL inside a
 // transaction) like any keyless command.
-func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int) {
-	x := newDetachedExec(s, cl, cmd, args, now)
-	x.scan = &scanState{next: -1}
+func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home int) {
+	x := s.newDetachedExec(cl, cmd, args, now)
+	x.Continue = true
 	suppress := cl.suppressReply()
 	slot := c.Defer()
 	homeShard := s.router.Shard(home)
 	var step func(sh int)
 	step = func(sh int) {
 		run := func() {
-			x.home = s.router.Shard(sh)
-			x.home1[0] = x.home
+			x.SetHome(s.router.Shard(sh))
 			s.runCommand(x, sh, cl)
-			if next := x.scan.next; next >= 0 {
+			if next := x.Next; next >= 0 {
 				s.router.Hop(next, func() { step(next) })
 				return
 			}
@@ -285,7 +286,7 @@ func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *Command, args [][]by
 		}
 		s.router.RunWhenFree(sh, noLocks, run)
 	}
-	first := s.scanShard(args)
+	first := cmd.Route(args, s.router.N())
 	s.flushHops(home)
 	s.router.Hop(first, func() { step(first) })
 }
@@ -296,10 +297,9 @@ func noLocks() []txn.Lock { return nil }
 
 // runQueued runs a command on the connection's own shard behind the
 // scheduled transactions that hold conflicting locks.
-func (s *Server) runQueued(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, now time.Time, home int, locks []txn.Lock) {
-	x := newDetachedExec(s, cl, cmd, args, now)
-	x.home = s.router.Shard(home)
-	x.home1[0] = x.home
+func (s *Server) runQueued(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home int, locks []txn.Lock) {
+	x := s.newDetachedExec(cl, cmd, args, now)
+	x.SetHome(s.router.Shard(home))
 	suppress := cl.suppressReply()
 	slot := c.Defer()
 	s.router.RunQueued(home, locks, func() {
@@ -309,25 +309,6 @@ func (s *Server) runQueued(c *protocol.Conn, cl *Client, cmd *Command, args [][]
 		}
 		c.Complete(slot)
 	})
-}
-
-// shardSet returns the distinct shards of the keys at idx.
-func (s *Server) shardSet(args [][]byte, idx []int) []int {
-	var out []int
-	for _, ki := range idx {
-		sh := s.router.Route(args[ki])
-		dup := false
-		for _, o := range out {
-			if o == sh {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			out = append(out, sh)
-		}
-	}
-	return out
 }
 
 // copyArgs copies arguments that live in a connection's read buffer into
@@ -359,32 +340,24 @@ func copyArgsInto(dst [][]byte, buf []byte, args [][]byte) ([][]byte, []byte) {
 
 // newDetachedExec copies the arguments so the command can run after the
 // read buffer is reused.
-func newDetachedExec(s *Server, cl *Client, cmd *Command, args [][]byte, now time.Time) *Exec {
-	x := &Exec{s: s}
-	x.reset(cl, cmd, copyArgs(args), now)
+func (s *Server) newDetachedExec(cl *Client, cmd *command.Spec, args [][]byte, now time.Time) *command.Exec {
+	x := &command.Exec{}
+	s.resetExec(x, cl, cmd, copyArgs(args), now)
 	x.Client = nil
 	return x
 }
 
-func (x *Exec) reset(cl *Client, cmd *Command, args [][]byte, now time.Time) {
+// resetExec readies x to run cmd for client cl.
+func (s *Server) resetExec(x *command.Exec, cl *Client, cmd *command.Spec, args [][]byte, now time.Time) {
+	x.Env = s
 	x.Client = cl
-	x.Cmd = cmd
-	x.Args = args
-	x.Out = x.Out[:0]
-	x.DBIndex = int(cl.db.Load())
-	x.Proto = int(cl.proto.Load())
-	x.NoTouch = cl.noTouch.Load()
-	x.Now = now.UnixMilli()
-	x.failed = false
-	x.part = -1
-	x.scan = nil
-	x.argc = 0
+	x.Reset(cmd, args, int(cl.db.Load()), int(cl.proto.Load()), cl.noTouch.Load(), now.UnixMilli())
 }
 
 // runCommand runs x (after a hop, or queued behind a lock) and records its
 // statistics on loop slot statIdx, timing it on its own; a slow one goes to
 // the slow log with cl's address and name (cl is read-only here).
-func (s *Server) runCommand(x *Exec, statIdx int, cl *Client) {
+func (s *Server) runCommand(x *command.Exec, statIdx int, cl *Client) {
 	start := time.Now()
 	x.Cmd.Run(x)
 	s.noteRun(x, statIdx, time.Since(start), cl)
@@ -394,12 +367,12 @@ func (s *Server) runCommand(x *Exec, statIdx int, cl *Client) {
 // much as a small command on some virtual machines, so inline commands are
 // not timed one by one: the batch they belong to is timed once and its
 // duration shared among them (see EndBatch).
-func (s *Server) runInline(x *Exec, loop int) {
+func (s *Server) runInline(x *command.Exec, loop int) {
 	x.Cmd.Run(x)
-	st := &x.Cmd.stats[loop]
-	st.calls.Add(1)
-	if x.failed {
-		st.failed.Add(1)
+	st := &x.Cmd.Stats[loop]
+	st.Calls.Add(1)
+	if x.Failed {
+		st.Failed.Add(1)
 	}
 	b := &s.batch[loop]
 	if len(b.cmds) == 0 {
@@ -417,12 +390,13 @@ func (s *Server) runInline(x *Exec, loop int) {
 // batchState is per loop: the clock read once per batch of commands.
 type batchState struct {
 	now        time.Time
-	hops       [][]hopItem // per target shard: hops queued in this batch
-	hopTargets []int       // shards with queued hops, in first-use order
-	cmds       []*Command  // run inline in this batch, for timing
-	args       [][]byte    // their first arguments (slowMaxArgc at most each), end to end
-	argc       []int32     // each one's number of arguments
-	execOut    []byte      // scratch for the reply of an EXEC run inline
+	hops       [][]hopItem     // per target shard: hops queued in this batch
+	hopTargets []int           // shards with queued hops, in first-use order
+	cmds       []*command.Spec // run inline in this batch, for timing
+	args       [][]byte        // their first arguments (slowMaxArgc at most each), end to end
+	argc       []int32         // each one's number of arguments
+	execOut    []byte          // scratch for the reply of an EXEC run inline
+	plan       keyPlan         // scratch for the key plan of the command being dispatched
 	_          [32]byte
 }
 
@@ -443,13 +417,13 @@ func (s *Server) EndBatch(c *protocol.Conn) {
 	s.flushHops(c.Loop())
 	// A command with many keys or a large reply does not pin the loop's
 	// scratch.
-	if x := s.loopExec[c.Loop()]; cap(x.keyIdx) > maxSpareKeys || cap(x.Out) > maxSpareBytes {
-		x.keyIdx = nil
-		if cap(x.Out) > maxSpareBytes {
-			x.Out = nil
-		}
-	}
 	b := &s.batch[c.Loop()]
+	if cap(b.plan.idx) > maxSpareKeys {
+		b.plan = keyPlan{}
+	}
+	if x := s.loopExec[c.Loop()]; cap(x.Out) > maxSpareBytes {
+		x.Out = nil
+	}
 	if len(b.cmds) == 0 {
 		return
 	}
@@ -457,7 +431,7 @@ func (s *Server) EndBatch(c *protocol.Conn) {
 	each := int64(total) / int64(len(b.cmds))
 	loop := c.Loop()
 	for _, cmd := range b.cmds {
-		cmd.stats[loop].nsec.Add(each)
+		cmd.Stats[loop].Nsec.Add(each)
 	}
 	if int64(total) >= s.mon.minNs.Load() {
 		s.noteBatch(c, b, total)
@@ -468,9 +442,9 @@ func (s *Server) EndBatch(c *protocol.Conn) {
 }
 
 // rejectCommand answers a command refused before it ran.
-func (s *Server) rejectCommand(c *protocol.Conn, cl *Client, home int, cmd *Command, msg string) {
+func (s *Server) rejectCommand(c *protocol.Conn, cl *Client, home int, cmd *command.Spec, msg string) {
 	if cmd != nil {
-		cmd.stats[home].rejected.Add(1)
+		cmd.Stats[home].Rejected.Add(1)
 	}
 	if cl.multi != nil {
 		cl.multi.aborted = true // EXEC answers EXECABORT
@@ -508,13 +482,5 @@ func unknownCommandError(args [][]byte) string {
 	if len(name) > 128 {
 		name = name[:128]
 	}
-	return sanitizeError("ERR unknown command '" + string(name) + "', with args beginning with: " + sb.String())
-}
-
-// sanitizeError replaces newlines, which would break the protocol.
-func sanitizeError(s string) string {
-	if strings.ContainsAny(s, "\r\n") {
-		s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
-	}
-	return s
+	return command.SanitizeError("ERR unknown command '" + string(name) + "', with args beginning with: " + sb.String())
 }

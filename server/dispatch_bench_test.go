@@ -4,8 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anaxdb/anax/config"
 	"go.uber.org/zap"
+
+	"github.com/anaxdb/anax/config"
 )
 
 // newBareServer builds a server's shards and command table without any
@@ -25,13 +26,9 @@ func newBareServer(tb testing.TB, threads string) *Server {
 func (s *Server) runLocalCommand(cl *Client, args [][]byte, now time.Time) []byte {
 	cmd := s.lookupCommand(args[0])
 	x := s.loopExec[0]
-	x.keyIdx = cmd.keyIndexes(args, x.keyIdx[:0])
-	for _, ki := range x.keyIdx {
-		_ = s.router.Route(args[ki])
-	}
-	x.reset(cl, cmd, args, now)
-	x.home = s.router.Shard(0)
-	x.home1[0] = x.home
+	s.planKeys(&s.batch[0].plan, cmd, args)
+	s.resetExec(x, cl, cmd, args, now)
+	x.SetHome(s.router.Shard(0))
 	s.runInline(x, 0)
 	s.batch[0].cmds = s.batch[0].cmds[:0]
 	out := x.Out

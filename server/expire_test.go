@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anaxdb/anax/internal/servertest"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/anaxdb/anax/internal/servertest"
 )
 
 // TestActiveExpiry checks that keys nobody reads are reclaimed by the

@@ -17,11 +17,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anaxdb/anax/internal/servertest"
-	"github.com/anaxdb/anax/server"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"go.uber.org/zap"
+
+	"github.com/anaxdb/anax/internal/servertest"
+	"github.com/anaxdb/anax/server"
 )
 
 // HTTP on the RESP port and on --admin_port, over real TCP against an

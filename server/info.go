@@ -12,8 +12,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/anaxdb/anax/protocol"
 	"golang.org/x/sys/unix"
+
+	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/server/command"
 )
 
 // INFO (Redis's genRedisInfoString): "# Section" headers, "field:value"
@@ -49,8 +51,8 @@ var infoSections = []struct {
 	{"anax", false, (*Server).infoAnax},
 }
 
-func cmdInfo(x *Exec) {
-	x.Verbatim(x.s.infoString(x.Args[1:]))
+func cmdInfo(x *command.Exec) {
+	x.Verbatim(srv(x).infoString(x.Args[1:]))
 }
 
 // infoString renders the sections asked for; no argument means the default
@@ -536,21 +538,21 @@ func (s *Server) infoCommandStats(b *infoBuf) {
 
 type cmdStatSum struct{ calls, usec, rejected, failed int64 }
 
-func cmdStatTotals(c *Command) cmdStatSum {
+func cmdStatTotals(c *command.Spec) cmdStatSum {
 	var t cmdStatSum
-	for i := range c.stats {
-		st := &c.stats[i]
-		t.calls += st.calls.Load()
-		t.usec += st.nsec.Load() / 1000
-		t.rejected += st.rejected.Load()
-		t.failed += st.failed.Load()
+	for i := range c.Stats {
+		st := &c.Stats[i]
+		t.calls += st.Calls.Load()
+		t.usec += st.Nsec.Load() / 1000
+		t.rejected += st.Rejected.Load()
+		t.failed += st.Failed.Load()
 	}
 	return t
 }
 
 // containerOwnStats returns what a container's counters hold beyond its
 // subcommands' calls (dispatch counts every call on the container itself).
-func (s *Server) containerOwnStats(c *Command) cmdStatSum {
+func (s *Server) containerOwnStats(c *command.Spec) cmdStatSum {
 	own := cmdStatTotals(c)
 	for _, sub := range c.Subcommands {
 		t := cmdStatTotals(sub)

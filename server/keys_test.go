@@ -13,11 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/anaxdb/anax/internal/servertest"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/snapshot/rdb"
 	"github.com/anaxdb/anax/txn"
-	"github.com/redis/go-redis/v9"
 )
 
 // Tests of the keyspace family (keys.go), over TCP with go-redis against a

@@ -5,10 +5,11 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/anaxdb/anax/internal/servertest"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/anaxdb/anax/internal/servertest"
 )
 
 // startMemcacheLogged is startMemcache with the server's log kept for the

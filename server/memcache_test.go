@@ -16,10 +16,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anaxdb/anax/internal/servertest"
-	"github.com/anaxdb/anax/shard/arena"
 	"github.com/bradfitz/gomemcache/memcache"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/anaxdb/anax/internal/servertest"
+	"github.com/anaxdb/anax/shard/arena"
 )
 
 // startMemcache runs an Anax with its memcache port on and returns the

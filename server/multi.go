@@ -6,6 +6,7 @@ import (
 
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/protocol/resp"
+	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/txn"
 )
@@ -39,9 +40,10 @@ type multiState struct {
 }
 
 type queuedCommand struct {
-	cmd  *Command
+	cmd  *command.Spec
 	args [][]byte
-	buf  []byte // the bytes args point into
+	buf  []byte  // the bytes args point into
+	plan keyPlan // where its keys live, planned when it was queued
 }
 
 // maxSpareBytes bounds what a buffer kept for reuse may hold on to (a
@@ -55,7 +57,7 @@ const maxSpareKeys = 4096
 // queue appends a command, copying its arguments into space the state
 // keeps when it is recycled: the slot of an earlier transaction's command
 // at the same position, when there is one.
-func (m *multiState) queue(cmd *Command, args [][]byte) {
+func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 	n := len(m.cmds)
 	if n < cap(m.cmds) {
 		m.cmds = m.cmds[:n+1]
@@ -65,6 +67,11 @@ func (m *multiState) queue(cmd *Command, args [][]byte) {
 	q := &m.cmds[n]
 	q.cmd = cmd
 	q.args, q.buf = copyArgsInto(q.args[:0], q.buf, args)
+	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 {
+		s.planKeys(&q.plan, cmd, q.args)
+	} else {
+		q.plan.idx, q.plan.owner, q.plan.shards = q.plan.idx[:0], q.plan.owner[:0], q.plan.shards[:0]
+	}
 }
 
 // newMulti returns the client's spare state, or a new one.
@@ -98,20 +105,20 @@ type watchedKey struct {
 	shard int
 }
 
-func (s *Server) multiCommands() []*Command {
-	tx := FlagLoop | FlagNoScript | FlagLoading | FlagStale | FlagFast
-	return []*Command{
+func (s *Server) multiCommands() []*command.Spec {
+	tx := command.FlagLoop | command.FlagNoScript | command.FlagLoading | command.FlagStale | command.FlagFast
+	return []*command.Spec{
 		{Name: "multi", Arity: 1, Flags: tx, Conn: connMulti, Group: "transactions", Summary: "Starts a transaction.", Since: "1.2.0", Complexity: "O(1)"},
-		{Name: "exec", Arity: 1, Flags: FlagLoop | FlagNoScript | FlagLoading | FlagStale, Conn: connExec, Group: "transactions", Summary: "Executes all commands in a transaction.", Since: "1.2.0", Complexity: "Depends on commands in the transaction"},
+		{Name: "exec", Arity: 1, Flags: command.FlagLoop | command.FlagNoScript | command.FlagLoading | command.FlagStale, Conn: connExec, Group: "transactions", Summary: "Executes all commands in a transaction.", Since: "1.2.0", Complexity: "Depends on commands in the transaction"},
 		{Name: "discard", Arity: 1, Flags: tx, Conn: connDiscard, Group: "transactions", Summary: "Discards a transaction.", Since: "2.0.0", Complexity: "O(N), when N is the number of queued commands"},
 		{Name: "watch", Arity: -2, Flags: tx, FirstKey: 1, LastKey: -1, Step: 1, Conn: connWatch, Group: "transactions", Summary: "Monitors changes to keys to determine the execution of a transaction.", Since: "2.2.0", Complexity: "O(1) for every key."},
-		{Name: "unwatch", Arity: 1, Flags: tx, Conn: connUnwatch, Run: func(x *Exec) { x.OK() }, Group: "transactions", Summary: "Forgets about watched keys of a transaction.", Since: "2.2.0", Complexity: "O(1)"},
+		{Name: "unwatch", Arity: 1, Flags: tx, Conn: connUnwatch, Run: func(x *command.Exec) { x.OK() }, Group: "transactions", Summary: "Forgets about watched keys of a transaction.", Since: "2.2.0", Complexity: "O(1)"},
 	}
 }
 
 // txControl reports whether cmd acts on the transaction itself and so runs
 // at once inside MULTI instead of being queued.
-func (c *Command) txControl() bool {
+func txControl(c *command.Spec) bool {
 	switch c.Name {
 	case "exec", "discard", "multi", "watch", "quit", "reset":
 		return true
@@ -138,8 +145,8 @@ func (s *Server) replyError(c *protocol.Conn, cl *Client, home int, msg string) 
 // before queueing (each refusal aborts the transaction): commands not
 // allowed in a transaction, unknown subcommands and their arity, DEBUG
 // while it is disabled.
-func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *Command, args [][]byte, home int) protocol.Result {
-	if cmd.Flags&FlagNoMulti != 0 {
+func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, home int) protocol.Result {
+	if cmd.Flags&command.FlagNoMulti != 0 {
 		s.rejectCommand(c, cl, home, cmd, "ERR Command not allowed inside a transaction")
 		return protocol.Done
 	}
@@ -157,7 +164,7 @@ func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *Command, args [][
 		s.rejectCommand(c, cl, home, cmd, errDebugNotAllowed)
 		return protocol.Done
 	}
-	cl.multi.queue(cmd, args)
+	cl.multi.queue(s, cmd, args)
 	s.reply(c, cl, []byte("+QUEUED\r\n"))
 	return protocol.Done
 }
@@ -274,27 +281,22 @@ func (s *Server) unregisterWatches(w *shard.Watcher, keys []watchedKey) {
 
 // planExec returns the shard an EXEC body can run on in one piece (every
 // key and watched key on it; home when there are none), or false when the
-// body needs a transaction across shards. It runs on home's loop, between
-// commands, and borrows that loop's key-index scratch.
+// body needs a transaction across shards.
 func (s *Server) planExec(cmds []queuedCommand, watched []watchedKey, home int) (int, bool) {
 	if s.router.N() == 1 {
 		return 0, true
 	}
 	target, loopCmds := -1, false
-	scratch := s.loopExec[home]
-	idx := scratch.keyIdx[:0]
-	defer func() { scratch.keyIdx = idx[:0] }()
-	for _, q := range cmds {
-		if q.cmd.Flags&FlagAllShards != 0 {
+	for i := range cmds {
+		q := &cmds[i]
+		if q.cmd.Flags&command.FlagAllShards != 0 {
 			return 0, false
 		}
-		if q.cmd.Flags&FlagLoop != 0 {
+		if q.cmd.Flags&command.FlagLoop != 0 {
 			loopCmds = true
 			continue
 		}
-		idx = q.cmd.keyIndexes(q.args, idx[:0])
-		for _, ki := range idx {
-			sh := s.router.Route(q.args[ki])
+		for _, sh := range q.plan.shards {
 			if target >= 0 && sh != target {
 				return 0, false
 			}
@@ -319,10 +321,8 @@ func (s *Server) planExec(cmds []queuedCommand, watched []watchedKey, home int) 
 // execLocks returns the locks of a whole EXEC body on one shard.
 func (s *Server) execLocks(cmds []queuedCommand, watched []watchedKey) []txn.Lock {
 	var locks []txn.Lock
-	var idx []int
-	for _, q := range cmds {
-		idx = q.cmd.keyIndexes(q.args, idx[:0])
-		locks = append(locks, s.commandLocks(q.cmd, q.args, idx)...)
+	for i := range cmds {
+		locks = cmds[i].plan.locks(locks, cmds[i].cmd, cmds[i].args)
 	}
 	for _, wk := range watched {
 		locks = append(locks, txn.Lock{FP: txn.Fingerprint(wk.key), Mode: txn.Shared})
@@ -424,9 +424,8 @@ func (s *Server) execOnShard(dst []byte, cl *Client, cmds []queuedCommand, w *sh
 	// One clock reading per command: each one's end starts the next.
 	start := time.Now()
 	for _, q := range cmds {
-		x.reset(cl, q.cmd, q.args, now)
-		x.home = owner
-		x.home1[0] = owner
+		s.resetExec(x, cl, q.cmd, q.args, now)
+		x.SetHome(owner)
 		if !inline {
 			x.Client = nil
 		}
@@ -447,18 +446,18 @@ func (s *Server) execOnShard(dst []byte, cl *Client, cmds []queuedCommand, w *sh
 // only caller, outside the loop's own Exec (which the command that led here
 // may be using). A stack rather than one Exec: a body may, in principle,
 // start another.
-func (s *Server) takeExec(sh int) *Exec {
+func (s *Server) takeExec(sh int) *command.Exec {
 	free := s.execFree[sh]
 	if n := len(free); n > 0 {
 		x := free[n-1]
 		s.execFree[sh] = free[:n-1]
 		return x
 	}
-	return &Exec{s: s}
+	return &command.Exec{Env: s}
 }
 
 // putExec gives x back to shard sh's stack, without what it referred to.
-func (s *Server) putExec(sh int, x *Exec) {
+func (s *Server) putExec(sh int, x *command.Exec) {
 	x.Client, x.Cmd, x.Args = nil, nil, nil
 	if cap(x.Out) > maxSpareBytes {
 		x.Out = nil
@@ -474,9 +473,9 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 	tx := s.router.NewTx()
 	global, globalMode := false, txn.Shared
 	for _, q := range cmds {
-		if q.cmd.Flags&FlagAllShards != 0 {
+		if q.cmd.Flags&command.FlagAllShards != 0 {
 			global = true
-			if q.cmd.lockMode() == txn.Exclusive {
+			if lockMode(q.cmd) == txn.Exclusive {
 				globalMode = txn.Exclusive
 			}
 		}
@@ -484,13 +483,9 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 	if global {
 		tx.LockAll(globalMode)
 	} else {
-		var idx []int
-		for _, q := range cmds {
-			if q.cmd.Flags&FlagLoop != 0 {
-				continue
-			}
-			if idx = s.lockKeys(tx, q.cmd, q.args, idx); len(idx) == 0 {
-				tx.Include(home) // a keyless command runs on the client's shard
+		for i := range cmds {
+			if q := &cmds[i]; q.cmd.Flags&command.FlagLoop == 0 {
+				q.plan.lockIn(tx, q.cmd, q.args, home)
 			}
 		}
 		for _, wk := range watched {
@@ -504,7 +499,6 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 	}
 	e.done = func(out []byte) {
 		tx.Conclude()
-		e.t.release()
 		done(out)
 	}
 	tx.StartOn(home, func() {
@@ -545,32 +539,22 @@ type execRun struct {
 	t    *txRun
 	i    int
 	outs [][]byte
-	idx  []int
 	done func(out []byte)
 }
 
 // singleShard returns the one shard a queued command's keys are on, or -1
 // when it needs more (or none, or the client's loop).
-func (e *execRun) singleShard(q queuedCommand) int {
-	if q.cmd.Flags&(FlagLoop|FlagAllShards) != 0 {
+func (e *execRun) singleShard(q *queuedCommand) int {
+	if q.cmd.Flags&(command.FlagLoop|command.FlagAllShards) != 0 {
 		return -1
 	}
-	e.idx = q.cmd.keyIndexes(q.args, e.idx[:0])
-	target := -1
-	for _, ki := range e.idx {
-		sh := e.s.router.Route(q.args[ki])
-		if target >= 0 && sh != target {
-			return -1
-		}
-		target = sh
-	}
-	return target
+	return q.plan.single()
 }
 
 // newExec makes the context of queued command k.
-func (e *execRun) newExec(k int) *Exec {
-	x := &Exec{s: e.s, part: -1}
-	x.reset(e.cl, e.cmds[k].cmd, e.cmds[k].args, e.now)
+func (e *execRun) newExec(k int) *command.Exec {
+	x := &command.Exec{}
+	e.s.resetExec(x, e.cl, e.cmds[k].cmd, e.cmds[k].args, e.now)
 	x.Client = nil
 	return x
 }
@@ -588,16 +572,15 @@ func (e *execRun) step() {
 		return
 	}
 	i := e.i
-	q := cmds[i]
-	if q.cmd.Flags&FlagLoop != 0 {
+	q := &cmds[i]
+	if q.cmd.Flags&command.FlagLoop != 0 {
 		// A connection command: on the client's loop, where the client may
 		// be touched (SELECT changes the database of what follows).
 		s.router.Shard(e.home).Post(func() {
 			e.t.tx.On(e.home)
-			x := &Exec{s: s, part: -1}
-			x.reset(e.cl, q.cmd, q.args, e.now)
-			x.home = s.router.Shard(e.home)
-			x.home1[0] = x.home
+			x := &command.Exec{}
+			s.resetExec(x, e.cl, q.cmd, q.args, e.now)
+			x.SetHome(s.router.Shard(e.home))
 			start := time.Now()
 			q.cmd.Run(x)
 			s.noteRun(x, e.home, time.Since(start), e.cl)
@@ -609,7 +592,7 @@ func (e *execRun) step() {
 	}
 	if e.singleShard(q) < 0 {
 		x := e.newExec(i)
-		e.t.exec(x, nil, e.home, func() {
+		e.t.exec(x, &q.plan, nil, e.home, func() {
 			e.outs[i] = x.Out
 			e.i++
 			e.step()
@@ -622,7 +605,7 @@ func (e *execRun) step() {
 	byShard := map[int][]int{}
 	var shards []int
 	for ; j < len(cmds); j++ {
-		sh := e.singleShard(cmds[j])
+		sh := e.singleShard(&cmds[j])
 		if sh < 0 {
 			break
 		}
@@ -631,7 +614,7 @@ func (e *execRun) step() {
 		}
 		byShard[sh] = append(byShard[sh], j)
 	}
-	execs := make([]*Exec, j-i)
+	execs := make([]*command.Exec, j-i)
 	for k := i; k < j; k++ {
 		execs[k-i] = e.newExec(k)
 	}
@@ -639,8 +622,7 @@ func (e *execRun) step() {
 		owner := s.router.Shard(sh)
 		for _, k := range byShard[sh] {
 			x := execs[k-i]
-			x.home = owner
-			x.home1[0] = owner
+			x.SetHome(owner)
 			start := time.Now()
 			x.Cmd.Run(x)
 			s.noteRun(x, sh, time.Since(start), e.cl)

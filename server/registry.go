@@ -4,15 +4,23 @@ import (
 	"sort"
 
 	"github.com/anaxdb/anax/server/cmdmeta"
+	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/keycmd"
+	"github.com/anaxdb/anax/server/strcmd"
 )
+
+// The registry: every command family, listed once. A family is a package
+// that returns its command specs (server/command is their contract); the
+// server's own commands (connection, transactions, server, monitoring) are
+// methods of Server.
 
 // registerAll builds the command table from every family's list.
 func (s *Server) registerAll(loops int) {
-	s.commands = map[string]*Command{}
-	var all []*Command
+	s.commands = map[string]*command.Spec{}
+	var all []*command.Spec
 	all = append(all, s.connectionCommands()...)
-	all = append(all, s.stringCommands()...)
-	all = append(all, s.keyCommands()...)
+	all = append(all, strcmd.Commands()...)
+	all = append(all, keycmd.Commands()...)
 	all = append(all, s.multiCommands()...)
 	all = append(all, s.serverCommands()...)
 	all = append(all, s.monitorCommands()...)
@@ -22,15 +30,15 @@ func (s *Server) registerAll(loops int) {
 	sort.Slice(s.cmdList, func(i, j int) bool { return s.cmdList[i].Name < s.cmdList[j].Name })
 }
 
-func (s *Server) addCommand(c *Command, loops int) {
+func (s *Server) addCommand(c *command.Spec, loops int) {
 	if _, dup := s.commands[c.Name]; dup {
 		panic("BUG: command registered twice: " + c.Name)
 	}
-	c.stats = make([]cmdStat, loops)
-	c.meta = cmdmeta.Lookup(c.Name)
+	c.Stats = make([]command.Stat, loops)
+	c.Meta = cmdmeta.Lookup(c.Name)
 	for _, sub := range c.Subcommands {
-		sub.stats = make([]cmdStat, loops)
-		sub.meta = cmdmeta.Lookup(sub.Name)
+		sub.Stats = make([]command.Stat, loops)
+		sub.Meta = cmdmeta.Lookup(sub.Name)
 	}
 	s.commands[c.Name] = c
 	s.cmdList = append(s.cmdList, c)

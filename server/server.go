@@ -17,11 +17,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/txn"
-	"go.uber.org/zap"
 )
 
 // Version is the Redis version Anax reports for compatibility.
@@ -36,13 +38,13 @@ type Server struct {
 	log      *zap.SugaredLogger
 	router   *txn.Router
 	net      *protocol.Server
-	commands map[string]*Command
-	cmdIndex [maxCommandName + 1][26][]*Command // by name length and first letter
-	cmdList  []*Command
-	loopExec []*Exec
+	commands map[string]*command.Spec
+	cmdIndex [maxCommandName + 1][26][]*command.Spec // by name length and first letter
+	cmdList  []*command.Spec
+	loopExec []*command.Exec
 	// execFree[i] holds Execs for EXEC bodies on shard i (takeExec); only
 	// shard i's goroutine touches it.
-	execFree [][]*Exec
+	execFree [][]*command.Exec
 	clients  clientRegistry
 
 	started  time.Time
@@ -182,12 +184,12 @@ func (s *Server) initShards() []*shard.Shard {
 	}
 	s.router = txn.New(shards)
 	s.registerAll(n)
-	s.loopExec = make([]*Exec, n)
-	s.execFree = make([][]*Exec, n)
+	s.loopExec = make([]*command.Exec, n)
+	s.execFree = make([][]*command.Exec, n)
 	s.errStats = make([]errStats, n)
 	s.batch = make([]batchState, n)
 	for i := range s.loopExec {
-		s.loopExec[i] = &Exec{s: s}
+		s.loopExec[i] = &command.Exec{Env: s}
 		s.errStats[i].counts = map[string]int64{}
 	}
 	return shards
@@ -289,10 +291,10 @@ func (s *Server) Shutdown() {
 	})
 }
 
-func (s *Server) countError(x *Exec, msg string) {
+func (s *Server) countError(x *command.Exec, msg string) {
 	idx := 0
-	if x.home != nil {
-		idx = x.home.ID
+	if x.Home != nil {
+		idx = x.Home.ID
 	}
 	s.countErrorPrefix(idx, msg)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/server/command"
 )
 
 // SLOWLOG and LATENCY (Redis's slowlog.c and latency.c).
@@ -25,7 +26,7 @@ import (
 //     (runCommand) and recorded with their own duration.
 //   - Commands run inline on the connection's loop are not timed one by one
 //     (see runInline): the batch they were parsed from is. When a batch is
-//     slow, its time is given to its commands that are not FlagFast (to all
+//     slow, its time is given to its commands that are not command.FlagFast (to all
 //     of them when every one is fast), shared equally, and those whose share
 //     reaches a threshold are recorded. A lone slow command (the usual case:
 //     DEBUG SLEEP, KEYS *) is thus recorded with its own time; a slow
@@ -120,7 +121,7 @@ func (m *monitor) setThresholds(slowUsec, latMs int64) {
 // args are copied; they may be only the first of the command's argc
 // arguments, as long as they are the first 32 at least (slowMaxArgc); cl
 // may be nil.
-func (m *monitor) note(cmd *Command, args [][]byte, argc int, d time.Duration, cl *Client) {
+func (m *monitor) note(cmd *command.Spec, args [][]byte, argc int, d time.Duration, cl *Client) {
 	ns := int64(d)
 	if ns >= m.slowNs.Load() && cmd.Name != "exec" {
 		e := slowEntry{at: time.Now().Unix(), usec: ns / 1000, args: slowArgs(args, argc)}
@@ -139,7 +140,7 @@ func (m *monitor) note(cmd *Command, args [][]byte, argc int, d time.Duration, c
 	}
 	if ns >= m.latNs.Load() {
 		event := "command"
-		if cmd.Flags&FlagFast != 0 {
+		if cmd.Flags&command.FlagFast != 0 {
 			event = "fast-command"
 		}
 		m.addLatency(event, ns/1_000_000, time.Now().Unix())
@@ -206,25 +207,25 @@ func redactedArgs(args [][]byte) func(i int) bool {
 		return none
 	}
 	switch {
-	case eqFold(args[0], "auth"):
+	case command.EqFold(args[0], "auth"):
 		return func(i int) bool { return i > 0 }
-	case eqFold(args[0], "hello"):
+	case command.EqFold(args[0], "hello"):
 		for j := 2; j+2 < len(args); j++ {
-			if eqFold(args[j], "auth") {
+			if command.EqFold(args[j], "auth") {
 				return func(i int) bool { return i == j+1 || i == j+2 }
 			}
 		}
-	case eqFold(args[0], "config") && len(args) > 1 && eqFold(args[1], "set"):
+	case command.EqFold(args[0], "config") && len(args) > 1 && command.EqFold(args[1], "set"):
 		return func(i int) bool {
 			return i >= 3 && i%2 == 1 && config.Sensitive(strings.ToLower(string(args[i-1])))
 		}
-	case eqFold(args[0], "migrate"):
+	case command.EqFold(args[0], "migrate"):
 		secret := map[int]bool{}
 		for j := 6; j < len(args); j++ {
 			switch {
-			case eqFold(args[j], "auth") && j+1 < len(args):
+			case command.EqFold(args[j], "auth") && j+1 < len(args):
 				secret[j+1] = true
-			case eqFold(args[j], "auth2") && j+2 < len(args):
+			case command.EqFold(args[j], "auth2") && j+2 < len(args):
 				secret[j+1], secret[j+2] = true, true
 			}
 		}
@@ -240,7 +241,7 @@ func (s *Server) noteBatch(c *protocol.Conn, b *batchState, total time.Duration)
 	cl, _ := c.Client.(*Client)
 	slow := 0
 	for _, cmd := range b.cmds {
-		if cmd.Flags&FlagFast == 0 {
+		if cmd.Flags&command.FlagFast == 0 {
 			slow++
 		}
 	}
@@ -256,7 +257,7 @@ func (s *Server) noteBatch(c *protocol.Conn, b *batchState, total time.Duration)
 		argc := int(b.argc[i])
 		end := start + min(argc, slowMaxArgc)
 		d := time.Duration(0) // a fast command beside slow ones
-		if slow == 0 || cmd.Flags&FlagFast == 0 {
+		if slow == 0 || cmd.Flags&command.FlagFast == 0 {
 			d = share
 		}
 		if int64(d) >= minNs {
@@ -268,35 +269,35 @@ func (s *Server) noteBatch(c *protocol.Conn, b *batchState, total time.Duration)
 
 // The commands.
 
-func (s *Server) monitorCommands() []*Command {
-	const f = FlagAdmin | FlagLoading | FlagStale
-	sub := func(name string, arity, flags int, run func(*Exec), since, summary, complexity string) *Command {
-		return &Command{Name: name, Arity: arity, Flags: flags, Run: run, Categories: []string{"dangerous"}, Group: "server", Since: since, Summary: summary, Complexity: complexity}
+func (s *Server) monitorCommands() []*command.Spec {
+	const f = command.FlagAdmin | command.FlagLoading | command.FlagStale
+	sub := func(name string, arity, flags int, run func(*command.Exec), since, summary, complexity string) *command.Spec {
+		return &command.Spec{Name: name, Arity: arity, Flags: flags, Run: run, Categories: []string{"dangerous"}, Group: "server", Since: since, Summary: summary, Complexity: complexity}
 	}
-	return []*Command{
-		{Name: "slowlog", Arity: -2, Flags: FlagLoop, Run: runSubcommand, Group: "server", Summary: "A container for slow log commands.", Since: "2.2.12", Complexity: "Depends on subcommand.",
-			Subcommands: []*Command{
+	return []*command.Spec{
+		{Name: "slowlog", Arity: -2, Flags: command.FlagLoop, Run: runSubcommand, Group: "server", Summary: "A container for slow log commands.", Since: "2.2.12", Complexity: "Depends on subcommand.",
+			Subcommands: []*command.Spec{
 				sub("slowlog|get", -2, f, cmdSlowlogGet, "2.2.12", "Returns the slow log's entries.", "O(N) where N is the number of entries returned"),
 				sub("slowlog|len", 2, f, cmdSlowlogLen, "2.2.12", "Returns the number of entries in the slow log.", "O(1)"),
 				sub("slowlog|reset", 2, f, cmdSlowlogReset, "2.2.12", "Clears all entries from the slow log.", "O(N) where N is the number of entries in the slowlog"),
-				sub("slowlog|help", 2, FlagLoading|FlagStale, cmdSlowlogHelp, "6.2.0", "Show helpful text about the different subcommands", "O(1)"),
+				sub("slowlog|help", 2, command.FlagLoading|command.FlagStale, cmdSlowlogHelp, "6.2.0", "Show helpful text about the different subcommands", "O(1)"),
 			}},
-		{Name: "latency", Arity: -2, Flags: FlagLoop, Run: runSubcommand, Group: "server", Summary: "A container for latency diagnostics commands.", Since: "2.8.13", Complexity: "Depends on subcommand.",
-			Subcommands: []*Command{
-				sub("latency|latest", 2, f|FlagNoScript, cmdLatencyLatest, "2.8.13", "Returns the latest latency samples for all events.", "O(1)"),
-				sub("latency|history", 3, f|FlagNoScript, cmdLatencyHistory, "2.8.13", "Returns timestamp-latency samples for an event.", "O(1)"),
-				sub("latency|reset", -2, f|FlagNoScript, cmdLatencyReset, "2.8.13", "Resets the latency data for one or more events.", "O(1)"),
-				sub("latency|doctor", 2, f|FlagNoScript, cmdLatencyDoctor, "2.8.13", "Returns a human-readable latency analysis report.", "O(1)"),
-				sub("latency|histogram", -2, f|FlagNoScript, cmdLatencyHistogram, "7.0.0", "Returns the cumulative distribution of latencies of a subset or all commands.", "O(N) where N is the number of commands with latency information being retrieved."),
-				sub("latency|help", 2, FlagLoading|FlagStale, cmdLatencyHelp, "2.8.13", "Returns helpful text about the different subcommands.", "O(1)"),
+		{Name: "latency", Arity: -2, Flags: command.FlagLoop, Run: runSubcommand, Group: "server", Summary: "A container for latency diagnostics commands.", Since: "2.8.13", Complexity: "Depends on subcommand.",
+			Subcommands: []*command.Spec{
+				sub("latency|latest", 2, f|command.FlagNoScript, cmdLatencyLatest, "2.8.13", "Returns the latest latency samples for all events.", "O(1)"),
+				sub("latency|history", 3, f|command.FlagNoScript, cmdLatencyHistory, "2.8.13", "Returns timestamp-latency samples for an event.", "O(1)"),
+				sub("latency|reset", -2, f|command.FlagNoScript, cmdLatencyReset, "2.8.13", "Resets the latency data for one or more events.", "O(1)"),
+				sub("latency|doctor", 2, f|command.FlagNoScript, cmdLatencyDoctor, "2.8.13", "Returns a human-readable latency analysis report.", "O(1)"),
+				sub("latency|histogram", -2, f|command.FlagNoScript, cmdLatencyHistogram, "7.0.0", "Returns the cumulative distribution of latencies of a subset or all commands.", "O(N) where N is the number of commands with latency information being retrieved."),
+				sub("latency|help", 2, command.FlagLoading|command.FlagStale, cmdLatencyHelp, "2.8.13", "Returns helpful text about the different subcommands.", "O(1)"),
 			}},
 	}
 }
 
-func cmdSlowlogGet(x *Exec) {
+func cmdSlowlogGet(x *command.Exec) {
 	count := int64(10)
 	if len(x.Args) > 3 {
-		x.errSubcommandSyntax()
+		x.ErrSubcommandSyntax()
 		return
 	}
 	if len(x.Args) == 3 {
@@ -310,7 +311,7 @@ func cmdSlowlogGet(x *Exec) {
 			count = math.MaxInt64
 		}
 	}
-	m := &x.s.mon
+	m := &srv(x).mon
 	m.mu.Lock()
 	entries := m.mu.slow
 	n := int(min(count, int64(len(entries))))
@@ -334,16 +335,16 @@ func cmdSlowlogGet(x *Exec) {
 	}
 }
 
-func cmdSlowlogLen(x *Exec) {
-	m := &x.s.mon
+func cmdSlowlogLen(x *command.Exec) {
+	m := &srv(x).mon
 	m.mu.Lock()
 	n := len(m.mu.slow)
 	m.mu.Unlock()
 	x.Int(int64(n))
 }
 
-func cmdSlowlogReset(x *Exec) {
-	m := &x.s.mon
+func cmdSlowlogReset(x *command.Exec) {
+	m := &srv(x).mon
 	m.mu.Lock()
 	clear(m.mu.slow)
 	m.mu.slow = m.mu.slow[:0]
@@ -351,8 +352,8 @@ func cmdSlowlogReset(x *Exec) {
 	x.OK()
 }
 
-func cmdSlowlogHelp(x *Exec) {
-	x.replyHelp([]string{
+func cmdSlowlogHelp(x *command.Exec) {
+	x.ReplyHelp([]string{
 		"GET [<count>]",
 		"    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
 		"    Entries are made of:",
@@ -386,8 +387,8 @@ func (m *monitor) eventNamesLocked() []string {
 	return names
 }
 
-func cmdLatencyLatest(x *Exec) {
-	m := &x.s.mon
+func cmdLatencyLatest(x *command.Exec) {
+	m := &srv(x).mon
 	type latest struct {
 		name         string
 		at, ms, peak int64
@@ -410,8 +411,8 @@ func cmdLatencyLatest(x *Exec) {
 	}
 }
 
-func cmdLatencyHistory(x *Exec) {
-	m := &x.s.mon
+func cmdLatencyHistory(x *command.Exec) {
+	m := &srv(x).mon
 	var out []latencySample
 	m.mu.Lock()
 	if ev := m.mu.events[string(x.Args[2])]; ev != nil {
@@ -430,8 +431,8 @@ func cmdLatencyHistory(x *Exec) {
 	}
 }
 
-func cmdLatencyReset(x *Exec) {
-	m := &x.s.mon
+func cmdLatencyReset(x *command.Exec) {
+	m := &srv(x).mon
 	m.mu.Lock()
 	n := 0
 	if len(x.Args) == 2 {
@@ -451,8 +452,8 @@ func cmdLatencyReset(x *Exec) {
 
 // cmdLatencyDoctor gives a short report: which events were recorded and
 // their peaks (Redis's analysis and advice are not reproduced).
-func cmdLatencyDoctor(x *Exec) {
-	m := &x.s.mon
+func cmdLatencyDoctor(x *command.Exec) {
+	m := &srv(x).mon
 	if m.latNs.Load() == math.MaxInt64 {
 		x.Verbatim("I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n")
 		return
@@ -485,10 +486,10 @@ func cmdLatencyDoctor(x *Exec) {
 
 // cmdLatencyHistogram answers with no command: per-command latency
 // histograms are not tracked yet (INFO latencystats is empty too).
-func cmdLatencyHistogram(x *Exec) { x.Map(0) }
+func cmdLatencyHistogram(x *command.Exec) { x.Map(0) }
 
-func cmdLatencyHelp(x *Exec) {
-	x.replyHelp([]string{
+func cmdLatencyHelp(x *command.Exec) {
+	x.ReplyHelp([]string{
 		"DOCTOR",
 		"    Return a human readable latency analysis report.",
 		"GRAPH <event>",

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anaxdb/anax/internal/servertest"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/anaxdb/anax/internal/servertest"
 )
 
 func TestSlowlogLatencyAgainstRedis(t *testing.T) {

@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anaxdb/anax/internal/servertest"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/anaxdb/anax/internal/servertest"
 )
 
 // Concurrency tests of transactions (multi.go, txexec.go and the txn

@@ -19,10 +19,26 @@ import "encoding/binary"
 // Entries are self-contained bytes today (strings only); a type whose value
 // refers to other arena cells must deep-copy them here.
 func (db *DB) CopyFrom(src *DB, h Handle, key []byte, expireAt int64, keepMeta bool, now int64) Handle {
+	sb := src.sh.arena.Bytes(h)
+	// Allocating never moves other cells (arena invariant 3 and chunks that
+	// are never reallocated), so sb stays valid across the Alloc in copyEntry.
+	return db.copyEntry(sb, key, expireAt, keepMeta, now)
+}
+
+// ImportAs stores under key an entry exported by Export (from any shard),
+// as CopyFrom does: with its TTL, and with its access time and LFU counter
+// when keepMeta (RENAME), or afresh at now (COPY). It returns the new
+// entry's handle.
+func (db *DB) ImportAs(raw, key []byte, keepMeta bool, now int64) Handle {
+	return db.copyEntry(raw, key, int64(binary.LittleEndian.Uint64(raw[8:])), keepMeta, now)
+}
+
+// copyEntry stores under key a copy of the entry whose bytes are sb (a
+// cell of any shard's arena, or an exported copy of one).
+func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta bool, now int64) Handle {
 	if db.sh.watching != 0 {
 		db.touch(key, false)
 	}
-	sb := src.sh.arena.Bytes(h)
 	vl := int(binary.LittleEndian.Uint32(sb[4:]))
 	skl := int(binary.LittleEndian.Uint32(sb))
 	n := vl
@@ -31,8 +47,6 @@ func (db *DB) CopyFrom(src *DB, h Handle, key []byte, expireAt int64, keepMeta b
 	}
 	val := sb[headerSize+skl : headerSize+skl+n]
 
-	// Allocating never moves other cells (arena invariant 3 and chunks that
-	// are never reallocated), so sb stays valid across Alloc.
 	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + n)
 	copy(nb[:headerSize], sb[:headerSize])
 	binary.LittleEndian.PutUint32(nb[0:], uint32(len(key)))

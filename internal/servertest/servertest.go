@@ -10,6 +10,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -20,6 +22,8 @@ import (
 
 // Start runs an Anax with the given extra flags (e.g. "--threads", "4") on
 // a free loopback port and returns its address; it stops when the test ends.
+// When the flags name no thread count, $ANAX_TEST_THREADS (if set) gives
+// it, so that a whole suite can run over 1 or 4 shards (make test does both).
 func Start(t testing.TB, args ...string) string {
 	t.Helper()
 	_, addr := StartServer(t, zap.NewNop().Sugar(), args...)
@@ -32,6 +36,9 @@ func StartServer(t testing.TB, log *zap.SugaredLogger, args ...string) (*server.
 	t.Helper()
 	port := FreePort(t)
 	all := append(append([]string{}, args...), "--port", fmt.Sprint(port), "--bind", "127.0.0.1")
+	if n := os.Getenv("ANAX_TEST_THREADS"); n != "" && !slices.Contains(args, "--threads") {
+		all = append(all, "--threads", n)
+	}
 	cfg := config.New()
 	if err := cfg.Load(all, nil); err != nil {
 		t.Fatalf("servertest: config: %v", err)

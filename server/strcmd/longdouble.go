@@ -1,4 +1,4 @@
-package server
+package strcmd
 
 import (
 	"math/big"

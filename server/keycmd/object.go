@@ -1,10 +1,11 @@
-package server
+package keycmd
 
 import (
 	"errors"
 	"math"
 	"strings"
 
+	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/snapshot/rdb"
 )
@@ -18,7 +19,7 @@ func objectKeys(args [][]byte, dst []int) []int {
 		return dst
 	}
 	sub := args[1]
-	if eqFold(sub, "encoding") || eqFold(sub, "freq") || eqFold(sub, "idletime") || eqFold(sub, "refcount") {
+	if command.EqFold(sub, "encoding") || command.EqFold(sub, "freq") || command.EqFold(sub, "idletime") || command.EqFold(sub, "refcount") {
 		dst = append(dst, 2)
 	}
 	return dst
@@ -26,7 +27,7 @@ func objectKeys(args [][]byte, dst []int) []int {
 
 // objectLookup finds OBJECT's key without touching it; it replies null and
 // returns false when the key is missing.
-func (x *Exec) objectLookup() (*shard.DB, shard.Handle, bool) {
+func objectLookup(x *command.Exec) (*shard.DB, shard.Handle, bool) {
 	db := x.DB(x.Args[2])
 	h, ok := db.Lookup(x.Args[2], x.Now, shard.NoTouch)
 	if !ok {
@@ -35,54 +36,37 @@ func (x *Exec) objectLookup() (*shard.DB, shard.Handle, bool) {
 	return db, h, ok
 }
 
-// stringEncoding names a string's encoding as Redis's tryObjectEncoding
-// would choose it: "int" for the canonical decimal form of an int64,
-// "embstr" up to 44 bytes, else "raw"; APPEND and SETRANGE force "raw".
-func stringEncoding(db *shard.DB, h shard.Handle) string {
-	if db.Encoding(h) == shard.EncRaw {
-		return "raw"
-	}
-	v := db.Value(h)
-	if _, ok := parseInt(v); ok {
-		return "int"
-	}
-	if len(v) <= 44 {
-		return "embstr"
-	}
-	return "raw"
-}
-
-func cmdObjectEncoding(x *Exec) {
-	db, h, ok := x.objectLookup()
+func cmdObjectEncoding(x *command.Exec) {
+	db, h, ok := objectLookup(x)
 	if !ok {
 		return
 	}
-	x.BulkString(stringEncoding(db, h))
+	x.BulkString(command.EncodingName(db, h))
 }
 
 // lfuPolicy reports whether maxmemory-policy is an LFU one.
-func (x *Exec) lfuPolicy() bool {
-	return strings.HasSuffix(x.s.cfg.String("maxmemory-policy"), "-lfu")
+func lfuPolicy(x *command.Exec) bool {
+	return strings.HasSuffix(x.Env.ConfigString("maxmemory-policy"), "-lfu")
 }
 
-func cmdObjectFreq(x *Exec) {
-	db, h, ok := x.objectLookup()
+func cmdObjectFreq(x *command.Exec) {
+	db, h, ok := objectLookup(x)
 	if !ok {
 		return
 	}
-	if !x.lfuPolicy() {
+	if !lfuPolicy(x) {
 		x.Err(errLFUNotActive)
 		return
 	}
 	x.Int(int64(db.Freq(h)))
 }
 
-func cmdObjectIdleTime(x *Exec) {
-	db, h, ok := x.objectLookup()
+func cmdObjectIdleTime(x *command.Exec) {
+	db, h, ok := objectLookup(x)
 	if !ok {
 		return
 	}
-	if x.lfuPolicy() {
+	if lfuPolicy(x) {
 		x.Err(errLFUActive)
 		return
 	}
@@ -99,15 +83,15 @@ const sharedRefCount = math.MaxInt32
 // cmdObjectRefCount reports 1, except for the values Redis would hold as a
 // shared integer object (0..9999 with int encoding, unless maxmemory is set
 // with an LRU or LFU policy), for which it reports INT_MAX as Redis does.
-func cmdObjectRefCount(x *Exec) {
-	db, h, ok := x.objectLookup()
+func cmdObjectRefCount(x *command.Exec) {
+	db, h, ok := objectLookup(x)
 	if !ok {
 		return
 	}
 	if db.Encoding(h) != shard.EncRaw {
-		if v, ok := parseInt(db.Value(h)); ok && v >= 0 && v < 10000 {
-			policy := x.s.cfg.String("maxmemory-policy")
-			if x.s.cfg.Int("maxmemory") == 0 || !(strings.HasSuffix(policy, "-lru") || strings.HasSuffix(policy, "-lfu")) {
+		if v, ok := command.ParseInt(db.Value(h)); ok && v >= 0 && v < 10000 {
+			policy := x.Env.ConfigString("maxmemory-policy")
+			if x.Env.ConfigInt("maxmemory") == 0 || !(strings.HasSuffix(policy, "-lru") || strings.HasSuffix(policy, "-lfu")) {
 				x.Int(sharedRefCount)
 				return
 			}
@@ -131,15 +115,15 @@ var objectHelp = []string{
 	"    <key>.",
 }
 
-func cmdObjectHelp(x *Exec) { x.replyHelp(objectHelp) }
+func cmdObjectHelp(x *command.Exec) { x.ReplyHelp(objectHelp) }
 
 // ---- DUMP, RESTORE ----
 
 // cmdDump replies with the key's value in Redis's DUMP format (RDB
 // encoding, RDB version 11 and CRC64), which redis-server's RESTORE accepts.
-func cmdDump(x *Exec) {
+func cmdDump(x *command.Exec) {
 	db := x.DB(x.Args[1])
-	h, ok := db.Lookup(x.Args[1], x.Now, x.lookupFlags())
+	h, ok := db.Lookup(x.Args[1], x.Now, x.LookupFlags())
 	if !ok {
 		x.Null()
 		return
@@ -151,7 +135,7 @@ func cmdDump(x *Exec) {
 // [IDLETIME seconds] [FREQ frequency] (Redis's restoreCommand, checks in
 // the same order). Only string payloads can be held; any other type is
 // "Bad data format".
-func cmdRestore(x *Exec) {
+func cmdRestore(x *command.Exec) {
 	key := x.Args[1]
 	replace, absTTL := false, false
 	idle, freq := int64(-1), int64(-1)
@@ -159,14 +143,14 @@ func cmdRestore(x *Exec) {
 		a := x.Args[i]
 		more := i+1 < len(x.Args)
 		switch {
-		case eqFold(a, "replace"):
+		case command.EqFold(a, "replace"):
 			replace = true
-		case eqFold(a, "absttl"):
+		case command.EqFold(a, "absttl"):
 			absTTL = true
-		case eqFold(a, "idletime") && more && freq == -1:
-			v, ok := parseInt(x.Args[i+1])
+		case command.EqFold(a, "idletime") && more && freq == -1:
+			v, ok := command.ParseInt(x.Args[i+1])
 			if !ok {
-				x.Err(errNotInt)
+				x.Fail(command.ErrNotInt)
 				return
 			}
 			if v < 0 {
@@ -175,10 +159,10 @@ func cmdRestore(x *Exec) {
 			}
 			idle = v
 			i++
-		case eqFold(a, "freq") && more && idle == -1:
-			v, ok := parseInt(x.Args[i+1])
+		case command.EqFold(a, "freq") && more && idle == -1:
+			v, ok := command.ParseInt(x.Args[i+1])
 			if !ok {
-				x.Err(errNotInt)
+				x.Fail(command.ErrNotInt)
 				return
 			}
 			if v < 0 || v > 255 {
@@ -188,7 +172,7 @@ func cmdRestore(x *Exec) {
 			freq = v
 			i++
 		default:
-			x.Err(errSyntax)
+			x.Fail(command.ErrSyntax)
 			return
 		}
 	}
@@ -199,9 +183,9 @@ func cmdRestore(x *Exec) {
 			return
 		}
 	}
-	ttl, ok := parseInt(x.Args[2])
+	ttl, ok := command.ParseInt(x.Args[2])
 	if !ok {
-		x.Err(errNotInt)
+		x.Fail(command.ErrNotInt)
 		return
 	}
 	if ttl < 0 {
@@ -231,9 +215,9 @@ func cmdRestore(x *Exec) {
 	if idle >= 0 || freq >= 0 {
 		h, _ := db.Peek(key)
 		switch {
-		case x.lfuPolicy() && freq >= 0:
+		case lfuPolicy(x) && freq >= 0:
 			db.SetFreq(h, byte(freq))
-		case !x.lfuPolicy() && idle >= 0:
+		case !lfuPolicy(x) && idle >= 0:
 			db.SetAccessTime(h, x.Now/1000-idle)
 		}
 	}

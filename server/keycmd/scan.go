@@ -1,4 +1,4 @@
-package server
+package keycmd
 
 import (
 	"math"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/anaxdb/anax/internal/glob"
 	"github.com/anaxdb/anax/protocol/resp"
+	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
 )
 
@@ -19,27 +20,30 @@ func isAllPattern(p []byte) bool { return len(p) == 1 && p[0] == '*' }
 // cmdKeys replies with every live key of the selected database that
 // matches the pattern, shard by shard. Expired keys are skipped (the
 // active sweep or a later access reclaims them).
-func cmdKeys(x *Exec) {
+func cmdKeys(x *command.Exec) {
 	pattern := x.Args[1]
 	all := isAllPattern(pattern)
-	var body []byte
-	n := 0
+	var names command.Values
 	for _, sh := range x.Shards() {
 		db := sh.DB(x.DBIndex)
 		db.ForEach(func(h shard.Handle) bool {
 			if db.IsExpired(h, x.Now) {
 				return true
 			}
-			k := db.Key(h)
-			if all || glob.Match(pattern, k, false) {
-				body = resp.AppendBulk(body, k)
-				n++
+			if k := db.Key(h); all || glob.Match(pattern, k, false) {
+				names.Append(k, true)
 			}
 			return true
 		})
 	}
-	x.Array(n)
-	x.Out = append(x.Out, body...)
+	if x.IsPiece() {
+		x.Result.Vals = names
+		return
+	}
+	x.Array(names.Len())
+	for i := range names.Len() {
+		x.Value(names.At(i))
+	}
 }
 
 // SCAN cursors: with one shard the client cursor is the table cursor (see
@@ -93,46 +97,43 @@ type scanState struct {
 	body           []byte
 	found          int
 	visited, steps int64
-	// next is the shard to continue on, or -1 when the reply is written.
-	next int
 	// peek: the call has used its count; it moves on only past empty
 	// shards, to name the next shard with keys (or end the walk).
-	peek   bool
-	parsed bool
+	peek bool
 }
 
 // parseScan reads SCAN's arguments into a new state, or writes the error.
-func parseScan(x *Exec) (*scanState, bool) {
+func parseScan(x *command.Exec) (*scanState, bool) {
 	cursor, ok := parseScanCursor(x.Args[1])
 	if !ok {
 		x.Err(errInvalidCurs)
 		return nil, false
 	}
-	st := &scanState{count: 10, next: -1, parsed: true}
+	st := &scanState{count: 10}
 	for i := 2; i < len(x.Args); i += 2 {
 		a := x.Args[i]
 		if i+1 >= len(x.Args) {
-			x.Err(errSyntax)
+			x.Fail(command.ErrSyntax)
 			return nil, false
 		}
 		switch {
-		case eqFold(a, "count"):
-			v, ok := parseInt(x.Args[i+1])
+		case command.EqFold(a, "count"):
+			v, ok := command.ParseInt(x.Args[i+1])
 			if !ok {
-				x.Err(errNotInt)
+				x.Fail(command.ErrNotInt)
 				return nil, false
 			}
 			if v < 1 {
-				x.Err(errSyntax)
+				x.Fail(command.ErrSyntax)
 				return nil, false
 			}
 			st.count = v
-		case eqFold(a, "match"):
+		case command.EqFold(a, "match"):
 			st.pattern = x.Args[i+1]
-		case eqFold(a, "type"):
+		case command.EqFold(a, "type"):
 			st.typ = x.Args[i+1]
 		default:
-			x.Err(errSyntax)
+			x.Fail(command.ErrSyntax)
 			return nil, false
 		}
 	}
@@ -140,39 +141,39 @@ func parseScan(x *Exec) (*scanState, bool) {
 		st.pattern = nil
 	}
 	st.tc = cursor
-	if x.s.router.N() > 1 {
+	if x.Env.ShardCount() > 1 {
 		st.si, st.tc = cursor&scanShardMask, cursor>>scanShardBits
 	}
 	return st, true
 }
 
 // cmdScan scans the shard it runs on (the one its cursor names); an empty
-// table is skipped outright. When that table ends and x.scan is set by the
-// dispatcher, it leaves the reply unwritten and names the next shard in
-// x.scan.next (to scan on with room left, or only to skip it if empty);
-// otherwise it replies, and the cursor names the next shard.
-func cmdScan(x *Exec) {
-	st := x.scan
-	if st == nil || !st.parsed {
+// table is skipped outright. When that table ends and the dispatcher lets
+// the call continue (x.Continue), it leaves the reply unwritten, keeps its
+// state in x.State and names the next shard in x.Next (to scan on with room
+// left, or only to skip it if empty); otherwise it replies, and the cursor
+// names the next shard.
+func cmdScan(x *command.Exec) {
+	st, _ := x.State.(*scanState)
+	if st == nil {
 		var ok bool
 		if st, ok = parseScan(x); !ok {
 			return
 		}
-		if x.scan != nil {
-			*x.scan = *st
-			st = x.scan
+		if x.Continue {
+			x.State = st
 		}
 	}
-	st.next = -1
+	x.Next = -1
 	typName := string(st.typ)
-	n := uint64(x.s.router.N())
+	n := uint64(x.Env.ShardCount())
 	var expired []byte
 	var expiredEnds []int
 	done := st.si >= n
 	// As Redis: stop once count entries were visited (before filtering) or
 	// after count*10 steps, so that a sparse table cannot make one call long.
 	maxSteps := st.count * 10
-	db := x.home.DB(x.DBIndex)
+	db := x.Home.DB(x.DBIndex)
 	switch {
 	case done:
 	case db.Len() == 0:
@@ -225,9 +226,9 @@ func cmdScan(x *Exec) {
 	// answers cursor 0 at once, and so does a walk whose remaining shards
 	// are empty). Each shard is looked at by its own loop, after the hops
 	// the client posted there before this SCAN.
-	if !done && st.tc == 0 && x.scan != nil && !(st.peek && db.Len() > 0) {
+	if !done && st.tc == 0 && x.Continue && !(st.peek && db.Len() > 0) {
 		st.peek = st.peek || st.visited >= st.count || st.steps >= maxSteps
-		st.next = int(st.si)
+		x.Next = int(st.si)
 		return
 	}
 	var next uint64
@@ -244,4 +245,18 @@ func cmdScan(x *Exec) {
 	x.Bulk(strconv.AppendUint(tmp[:0], next, 10))
 	x.Array(st.found)
 	x.Out = append(x.Out, st.body...)
+}
+
+// scanRoute is the shard a SCAN cursor names; an invalid or finished cursor
+// runs anywhere, here on shard 0.
+func scanRoute(args [][]byte, shards int) int {
+	cursor, ok := parseScanCursor(args[1])
+	if !ok || shards == 1 {
+		return 0
+	}
+	si := int(cursor & scanShardMask)
+	if si >= shards {
+		return 0
+	}
+	return si
 }

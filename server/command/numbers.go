@@ -1,4 +1,4 @@
-package server
+package command
 
 import (
 	"math"
@@ -7,7 +7,7 @@ import (
 
 // parseInt parses a decimal int64 exactly as Redis's string2ll does: an
 // optional '-', no '+', no spaces, no leading zeros, at most 20 digits.
-func parseInt(b []byte) (int64, bool) {
+func ParseInt(b []byte) (int64, bool) {
 	n := len(b)
 	if n == 0 || n > 20 {
 		return 0, false
@@ -56,7 +56,7 @@ func parseInt(b []byte) (int64, bool) {
 
 // parseFloat parses a float as Redis's string2ld does for INCRBYFLOAT:
 // no spaces, no NaN, no infinity.
-func parseFloat(b []byte) (float64, bool) {
+func ParseFloat(b []byte) (float64, bool) {
 	if len(b) == 0 || len(b) > 5000 {
 		return 0, false
 	}
@@ -78,7 +78,7 @@ func parseFloat(b []byte) (float64, bool) {
 
 // formatFloatHuman formats like Redis's ld2string in human mode: plain
 // decimal, no exponent, shortest digits that read back the same.
-func formatFloatHuman(dst []byte, f float64) []byte {
+func FormatFloatHuman(dst []byte, f float64) []byte {
 	if f == 0 {
 		return append(dst, '0')
 	}
@@ -87,7 +87,7 @@ func formatFloatHuman(dst []byte, f float64) []byte {
 
 // isCanonicalInt reports whether b is the canonical decimal form of an
 // int64 (what Redis stores with the "int" encoding).
-func isCanonicalInt(b []byte) bool {
-	_, ok := parseInt(b)
+func IsCanonicalInt(b []byte) bool {
+	_, ok := ParseInt(b)
 	return ok
 }

@@ -1,0 +1,102 @@
+package command
+
+import "slices"
+
+// Merge is the coordinator half of a split command: from its pieces'
+// results (parts, by shard index, nil where the command had no piece) it
+// writes x's reply as Multi says. owner is the shard of each key in
+// argument order, for MultiValues. An error of any piece is the reply (the
+// pieces share the arguments that errors come from).
+func Merge(x *Exec, parts []*Exec, owner []uint16) {
+	for _, p := range parts {
+		if p != nil && p.Failed {
+			x.Err(p.Result.Err)
+			return
+		}
+	}
+	switch x.Cmd.Multi {
+	case MultiSum:
+		var sum int64
+		for _, p := range parts {
+			if p != nil {
+				sum += p.Result.N
+			}
+		}
+		x.Int(sum)
+	case MultiOK:
+		x.OK()
+	case MultiValues:
+		mergeValues(x, parts, owner)
+	case MultiConcat:
+		total := 0
+		for _, p := range parts {
+			if p != nil {
+				total += p.Result.Vals.Len()
+			}
+		}
+		x.Array(total)
+		for _, p := range parts {
+			if p != nil {
+				vs := &p.Result.Vals
+				for i := range vs.Len() {
+					v, _ := vs.At(i)
+					x.Bulk(v)
+				}
+			}
+		}
+	case MultiRandom:
+		mergeRandom(x, parts)
+	case MultiCustom:
+		x.Cmd.Merge(x, parts)
+	}
+}
+
+// mergeValues answers one value per key: each piece holds its keys' values
+// in argument order, so following each key's shard takes them in turn. The
+// reply is sized once.
+func mergeValues(x *Exec, parts []*Exec, owner []uint16) {
+	size := 16
+	for _, p := range parts {
+		if p != nil {
+			size += p.Result.Vals.Size() + 16*p.Result.Vals.Len()
+		}
+	}
+	x.Out = slices.Grow(x.Out, size)
+	next := make([]int, len(parts))
+	x.Array(len(owner))
+	for _, sh := range owner {
+		v, found := parts[sh].Result.Vals.At(next[sh])
+		next[sh]++
+		if found {
+			x.Bulk(v)
+		} else {
+			x.Null()
+		}
+	}
+}
+
+// mergeRandom keeps one piece's key, with odds proportional to the key
+// count of the piece's shard (its weight), so every key is equally likely.
+func mergeRandom(x *Exec, parts []*Exec) {
+	var total int64
+	for _, p := range parts {
+		if p != nil && p.Result.Vals.Len() > 0 {
+			total += p.Result.N
+		}
+	}
+	if total > 0 {
+		pick := int64(x.Env.Rand() % uint64(total))
+		for _, p := range parts {
+			if p == nil || p.Result.Vals.Len() == 0 {
+				continue
+			}
+			if pick < p.Result.N {
+				v, _ := p.Result.Vals.At(0)
+				x.Bulk(v)
+				return
+			}
+			pick -= p.Result.N
+		}
+	}
+	x.Null()
+}

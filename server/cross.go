@@ -1,0 +1,59 @@
+package server
+
+import "github.com/anaxdb/anax/server/command"
+
+// cross runs a command that cannot be split across the shards of its keys
+// (command.Cross): its reads on those shards, its Apply here, then its
+// writes on the shards they name, all inside the transaction.
+func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
+	s := t.s
+	reads := make([]*command.Exec, s.router.N())
+	for _, sh := range plan.shards {
+		r := &command.Exec{Env: s}
+		r.Reset(x.Cmd, x.Args, x.DBIndex, x.Proto, x.NoTouch, x.Now)
+		r.Part = sh
+		reads[sh] = r
+	}
+	t.tx.HopThen(plan.shards, func(sh int) {
+		r := reads[sh]
+		r.SetHome(s.router.Shard(sh))
+		x.Cmd.Cross.Read(r)
+	}, false, func() {
+		writes := x.Cmd.Cross.Apply(x, reads)
+		if len(writes) == 0 {
+			// Nothing to write: the locks go in one last hop.
+			t.tx.HopThen(nil, nil, t.last, next)
+			return
+		}
+		var shards []int
+		for _, w := range writes {
+			if reads[w.Shard] == nil {
+				r := &command.Exec{Env: s}
+				r.Reset(x.Cmd, x.Args, x.DBIndex, x.Proto, x.NoTouch, x.Now)
+				r.Part = w.Shard
+				reads[w.Shard] = r
+			}
+			if !containsInt(shards, w.Shard) {
+				shards = append(shards, w.Shard)
+			}
+		}
+		t.tx.HopThen(shards, func(sh int) {
+			p := reads[sh]
+			p.SetHome(s.router.Shard(sh))
+			for _, w := range writes {
+				if w.Shard == sh {
+					w.Do(p)
+				}
+			}
+		}, t.last, next)
+	})
+}
+
+func containsInt(s []int, v int) bool {
+	for _, e := range s {
+		if e == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,99 @@
+package server
+
+import (
+	"slices"
+
+	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/txn"
+)
+
+// keyPlan is where one command's keys live. It is computed once, by
+// planKeys, when the command is dispatched or queued in MULTI, and carried
+// with it through locking, scheduling, splitting and EXEC.
+type keyPlan struct {
+	idx    []int    // the positions of the keys in the arguments
+	owner  []uint16 // each key's shard, in argument order
+	shards []int    // the distinct shards, in order of first key
+}
+
+// planKeys fills p for cmd's keys in args, reusing p's space.
+func (s *Server) planKeys(p *keyPlan, cmd *command.Spec, args [][]byte) {
+	p.idx = cmd.KeyIndexes(args, p.idx[:0])
+	p.owner = slices.Grow(p.owner[:0], len(p.idx))
+	p.shards = p.shards[:0]
+	n := s.router.N()
+	if n == 1 {
+		for range p.idx {
+			p.owner = append(p.owner, 0)
+		}
+		if len(p.idx) > 0 {
+			p.shards = append(p.shards, 0)
+		}
+		return
+	}
+	// A bit per shard, for the common sizes, instead of a search of
+	// p.shards per key (a command may have a million keys).
+	var seen [4]uint64
+	for _, ki := range p.idx {
+		sh := s.router.Route(args[ki])
+		p.owner = append(p.owner, uint16(sh))
+		if sh < 256 {
+			if seen[sh>>6]&(1<<(sh&63)) != 0 {
+				continue
+			}
+			seen[sh>>6] |= 1 << (sh & 63)
+		} else if slices.Contains(p.shards, sh) {
+			continue
+		}
+		p.shards = append(p.shards, sh)
+	}
+}
+
+// single returns the one shard that holds every key, or -1 when the keys
+// span shards or there are none.
+func (p *keyPlan) single() int {
+	if len(p.shards) == 1 {
+		return p.shards[0]
+	}
+	return -1
+}
+
+// clone returns a copy of p with space of its own (p is often a loop's
+// scratch, reused by the next command).
+func (p *keyPlan) clone() keyPlan {
+	return keyPlan{idx: slices.Clone(p.idx), owner: slices.Clone(p.owner), shards: slices.Clone(p.shards)}
+}
+
+// locks appends to dst the locks cmd takes on its keys, for a command
+// whose keys share one shard.
+func (p *keyPlan) locks(dst []txn.Lock, cmd *command.Spec, args [][]byte) []txn.Lock {
+	mode := lockMode(cmd)
+	for _, ki := range p.idx {
+		dst = append(dst, txn.Lock{FP: txn.Fingerprint(args[ki]), Mode: mode})
+	}
+	return dst
+}
+
+// bigKeyCount is the number of keys above which a command that spans shards
+// locks each of them whole (txn.Tx.LockAll) instead of key by key: no
+// fingerprint to compute and no lock-table entry per key. The command runs
+// in one hop per shard either way, and nothing else runs on a shard while
+// it does.
+const bigKeyCount = 1024
+
+// lockIn adds to tx the locks of cmd: one per key on the key's shard, every
+// shard whole for a command with very many keys or a FlagAllShards one.
+// A command without keys runs on shard home.
+func (p *keyPlan) lockIn(tx *txn.Tx, cmd *command.Spec, args [][]byte, home int) {
+	mode := lockMode(cmd)
+	switch {
+	case cmd.Flags&command.FlagAllShards != 0 || len(p.idx) > bigKeyCount:
+		tx.LockAll(mode)
+	case len(p.idx) == 0:
+		tx.Include(home)
+	default:
+		for i, ki := range p.idx {
+			tx.Lock(int(p.owner[i]), txn.Fingerprint(args[ki]), mode)
+		}
+	}
+}

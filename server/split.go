@@ -1,0 +1,150 @@
+package server
+
+import (
+	"github.com/anaxdb/anax/server/command"
+)
+
+// splitPlan is a command cut into one piece per shard.
+type splitPlan struct {
+	parts  []*command.Exec // by shard index; nil where the command has no piece
+	shards []int           // the shards with a piece, in order of their first key
+	owner  []uint16        // the shard of each key, in argument order (none for a whole-keyspace command)
+	// packed, when the pieces were copied out of a read buffer, holds each
+	// piece's arguments (by shard index) instead of its Args.
+	packed []packedArgs
+}
+
+// packedArgs is a piece's arguments copied end to end, with where each one
+// ends: 8 bytes an argument besides its own bytes, where a [][]byte over a
+// copy takes 24.
+type packedArgs struct {
+	data []byte
+	ends []int
+}
+
+func (pk *packedArgs) arg(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = pk.ends[i-1]
+	}
+	end := pk.ends[i]
+	return pk.data[start:end:end]
+}
+
+// planSplit cuts x into pieces: one per shard over that shard's share of
+// the keys plan places (each key with the arguments of its step: MSET's
+// value), or, when plan is nil, one per shard over the whole command.
+// args are x's arguments; with detach they live in a read buffer, and each
+// piece's are copied into packed arguments of its own, sized once.
+func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach bool) *splitPlan {
+	n := s.router.N()
+	pl := &splitPlan{parts: make([]*command.Exec, n)}
+	newPart := func(sh int) *command.Exec {
+		p := &command.Exec{Env: s}
+		p.Reset(x.Cmd, nil, x.DBIndex, x.Proto, x.NoTouch, x.Now)
+		p.Part = sh
+		pl.parts[sh] = p
+		pl.shards = append(pl.shards, sh)
+		return p
+	}
+	if plan == nil {
+		for sh := 0; sh < n; sh++ {
+			newPart(sh).Args = args
+		}
+		return pl
+	}
+	step := max(x.Cmd.Step, 1)
+	pl.owner = plan.owner
+	if detach {
+		pl.owner = append([]uint16(nil), plan.owner...) // plan is the loop's scratch
+	}
+	// First pass: each piece's size.
+	nargs := make([]int, n)
+	nbytes := make([]int, n)
+	for i, ki := range plan.idx {
+		sh := int(pl.owner[i])
+		if nargs[sh] == 0 {
+			newPart(sh)
+			nargs[sh], nbytes[sh] = 1, len(args[0])
+		}
+		end := min(ki+step, len(args))
+		nargs[sh] += end - ki
+		for _, a := range args[ki:end] {
+			nbytes[sh] += len(a)
+		}
+	}
+	// Second pass: fill the pieces.
+	var add func(sh int, a []byte)
+	if detach {
+		pl.packed = make([]packedArgs, n)
+		for _, sh := range pl.shards {
+			pl.packed[sh] = packedArgs{data: make([]byte, 0, nbytes[sh]), ends: make([]int, 0, nargs[sh])}
+		}
+		add = func(sh int, a []byte) {
+			pk := &pl.packed[sh]
+			pk.data = append(pk.data, a...)
+			pk.ends = append(pk.ends, len(pk.data))
+		}
+	} else {
+		for _, sh := range pl.shards {
+			pl.parts[sh].Args = make([][]byte, 0, nargs[sh])
+		}
+		add = func(sh int, a []byte) {
+			p := pl.parts[sh]
+			p.Args = append(p.Args, a)
+		}
+	}
+	for _, sh := range pl.shards {
+		add(sh, args[0])
+	}
+	for i, ki := range plan.idx {
+		sh := int(pl.owner[i])
+		for _, a := range args[ki:min(ki+step, len(args))] {
+			add(sh, a)
+		}
+	}
+	return pl
+}
+
+// split runs every piece of x on its shard, then combines their results
+// into x's reply.
+func (t *txRun) split(x *command.Exec, pl *splitPlan, next func()) {
+	s := t.s
+	t.tx.HopThen(pl.shards, func(sh int) {
+		p := pl.parts[sh]
+		p.SetHome(s.router.Shard(sh))
+		if pl.packed == nil {
+			p.Cmd.Run(p)
+			return
+		}
+		runPacked(p, &pl.packed[sh])
+		pl.packed[sh] = packedArgs{} // the copies are no longer needed
+	}, t.last, func() {
+		command.Merge(x, pl.parts, pl.owner)
+		next()
+	})
+}
+
+// packedWindow is how many keys of a packed piece one run of its command
+// takes.
+const packedWindow = 1024
+
+// runPacked runs piece p over its packed arguments, packedWindow keys at a
+// time. Its result gathers in p.Result across the runs (counts add up,
+// values append); the runs go through the keys in order, so a key named
+// twice behaves as in one run, and the first error stops them.
+func runPacked(p *command.Exec, pk *packedArgs) {
+	step := max(p.Cmd.Step, 1)
+	nargs := len(pk.ends)
+	window := make([][]byte, 0, 1+packedWindow*step)
+	for i := 1; i < nargs && !p.Failed; {
+		window = append(window[:0], pk.arg(0))
+		for k := 0; k < packedWindow*step && i < nargs; k++ {
+			window = append(window, pk.arg(i))
+			i++
+		}
+		p.Args = window
+		p.Cmd.Run(p)
+	}
+	p.Args = nil
+}
