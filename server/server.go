@@ -1,9 +1,13 @@
-// Package server is the command layer: the command table, the routing of
-// each command to its shard(s), and the command families (one file each).
+// Package server is the coordinator: the command table (registry.go lists
+// the command families, packages on the contract server/command), the
+// routing of each command to its shard(s) with a key plan computed once
+// (keyplan.go, dispatch.go), the transactions of commands that span shards
+// (txexec.go, split.go, cross.go), MULTI/EXEC, and the server's own
+// commands (connection, CLIENT, CONFIG, DEBUG...).
 //
 // It sits between the connection layer (package protocol, which calls
-// Server as its Handler) and the data (packages txn and shard). See Exec
-// for where each kind of command runs.
+// Server as its Handler) and the data (packages txn and shard). See
+// command.Exec for where each kind of command runs.
 package server
 
 import (

@@ -10,8 +10,6 @@ import (
 	"github.com/anaxdb/anax/shard"
 )
 
-// The strings family (Redis's t_string.c).
-
 // Commands returns the family's command specs.
 func Commands() []*command.Spec {
 	w := command.FlagWrite | command.FlagDenyOOM
