@@ -12,7 +12,7 @@ import "encoding/binary"
 // does); otherwise they start afresh at now, as for a new key (COPY).
 //
 // src may be db itself or another database of the same shard (entries cross
-// shards as bytes, through Export and Import); h must not be the entry key
+// shards as bytes, through Export and ImportAs); h must not be the entry key
 // already names in db (renaming a key to itself is the caller's no-op). It
 // returns the new entry's handle.
 //
@@ -95,7 +95,7 @@ func (db *DB) SetAccessTime(h Handle, sec int64) {
 func (db *DB) SetFreq(h Handle, f byte) { db.sh.arena.Bytes(h)[22] = f }
 
 // Export appends to dst the whole entry of key (header, key, value and
-// memcache trailer: everything Import needs to recreate it on any shard)
+// memcache trailer: everything ImportAs needs to recreate it on any shard)
 // and reports whether key has a live entry. An expired entry is deleted on
 // the way, as by Lookup; the access time is left alone.
 func (db *DB) Export(key []byte, now int64, dst []byte) ([]byte, bool) {
@@ -109,20 +109,4 @@ func (db *DB) Export(key []byte, now int64, dst []byte) ([]byte, bool) {
 		n += mcTrailer
 	}
 	return append(dst, b[:n]...), true
-}
-
-// Import stores an entry exported by Export under its own key, replacing
-// whatever the key held.
-//
-// Entries are self-contained bytes today (strings only); a type whose value
-// refers to other arena cells must serialise them in Export.
-func (db *DB) Import(raw []byte) {
-	key := keyBytes(raw)
-	if db.sh.watching != 0 {
-		db.touch(key, false)
-	}
-	expireAt := int64(binary.LittleEndian.Uint64(raw[8:]))
-	nh, nb := db.sh.arena.Alloc(len(raw))
-	copy(nb, raw)
-	db.put(key, nh, expireAt)
 }
