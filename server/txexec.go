@@ -127,12 +127,12 @@ func (t *txRun) exec(x *command.Exec, plan *keyPlan, pl *splitPlan, statIdx int,
 		t.runOn(x, t.home, done)
 	case len(plan.shards) == 1:
 		t.runOn(x, plan.shards[0], done)
+	case !cmd.WellFormed(x.Args):
+		// Pieces or halves of a malformed command could each look valid:
+		// the first key's shard answers the error.
+		t.runOn(x, plan.shards[0], done)
 	case cmd.Cross != nil:
 		t.cross(x, plan, done)
-	case !cmd.WellFormed(x.Args):
-		// Split pieces of a malformed command could each look valid: the
-		// first key's shard answers the error.
-		t.runOn(x, plan.shards[0], done)
 	case !cmd.Splits():
 		// Every multi-key command has a way across shards (a test checks
 		// the table); this answers instead of running on part of the keys.
