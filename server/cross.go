@@ -9,10 +9,7 @@ func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
 	s := t.s
 	reads := make([]*command.Exec, s.router.N())
 	for _, sh := range plan.shards {
-		r := &command.Exec{Env: s}
-		r.Reset(x.Cmd, x.Args, x.DBIndex, x.Proto, x.NoTouch, x.Now)
-		r.Part = sh
-		reads[sh] = r
+		reads[sh] = s.newPiece(x, x.Args, sh)
 	}
 	t.tx.HopThen(plan.shards, func(sh int) {
 		r := reads[sh]
@@ -25,13 +22,10 @@ func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
 			t.tx.HopThen(nil, nil, t.last, next)
 			return
 		}
-		var shards []int
+		var shards []int // each shard with writes, once
 		for _, w := range writes {
 			if reads[w.Shard] == nil {
-				r := &command.Exec{Env: s}
-				r.Reset(x.Cmd, x.Args, x.DBIndex, x.Proto, x.NoTouch, x.Now)
-				r.Part = w.Shard
-				reads[w.Shard] = r
+				reads[w.Shard] = s.newPiece(x, x.Args, w.Shard)
 			}
 			if !containsInt(shards, w.Shard) {
 				shards = append(shards, w.Shard)

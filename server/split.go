@@ -40,9 +40,7 @@ func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach
 	n := s.router.N()
 	pl := &splitPlan{parts: make([]*command.Exec, n)}
 	newPart := func(sh int) *command.Exec {
-		p := &command.Exec{Env: s}
-		p.Reset(x.Cmd, nil, x.DBIndex, x.Proto, x.NoTouch, x.Now)
-		p.Part = sh
+		p := s.newPiece(x, nil, sh)
 		pl.parts[sh] = p
 		pl.shards = append(pl.shards, sh)
 		return p
@@ -104,6 +102,15 @@ func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach
 		}
 	}
 	return pl
+}
+
+// newPiece returns the context of the part of x that runs on shard sh
+// with args.
+func (s *Server) newPiece(x *command.Exec, args [][]byte, sh int) *command.Exec {
+	p := &command.Exec{Env: s}
+	p.Reset(x.Cmd, args, x.DBIndex, x.Proto, x.NoTouch, x.Now)
+	p.Part = sh
+	return p
 }
 
 // split runs every piece of x on its shard, then combines their results
