@@ -143,6 +143,9 @@ const packedWindow = 1024
 func runPacked(p *command.Exec, pk *packedArgs) {
 	step := max(p.Cmd.Step, 1)
 	nargs := len(pk.ends)
+	if p.Cmd.Multi == command.MultiValues {
+		p.Result.Vals.Reserve((nargs-1)/step, len(pk.data)) // about one value per key, as long as keys
+	}
 	window := make([][]byte, 0, 1+packedWindow*step)
 	for i := 1; i < nargs && !p.Failed; {
 		window = append(window[:0], pk.arg(0))

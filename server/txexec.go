@@ -63,7 +63,10 @@ func (s *Server) runTx(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][
 	} else {
 		x = s.newDetachedExec(cl, cmd, args, now)
 	}
-	kp := plan.clone()
+	var kp keyPlan // the plan outlives the loop's scratch, unless pl holds what it needs
+	if pl == nil {
+		kp = plan.clone()
+	}
 	suppress := cl.suppressReply()
 	slot := c.Defer()
 	c.Hold()

@@ -57,8 +57,13 @@ func Merge(x *Exec, parts []*Exec, owner []uint16) {
 func mergeValues(x *Exec, parts []*Exec, owner []uint16) {
 	size := 16
 	for _, p := range parts {
-		if p != nil {
-			size += p.Result.Vals.Size() + 16*p.Result.Vals.Len()
+		if p == nil {
+			continue
+		}
+		vs := &p.Result.Vals
+		for i := range vs.Len() {
+			v, found := vs.At(i)
+			size += replySize(v, found)
 		}
 	}
 	x.Out = slices.Grow(x.Out, size)
@@ -99,4 +104,17 @@ func mergeRandom(x *Exec, parts []*Exec) {
 		}
 	}
 	x.Null()
+}
+
+// replySize is the length of the RESP reply of one value (a bulk string),
+// or at most that of a null.
+func replySize(v []byte, found bool) int {
+	if !found {
+		return 5 // "$-1\r\n"; RESP3's "_\r\n" is shorter
+	}
+	n := len(v) + 5 // "$", "\r\n" twice
+	for l := len(v); l >= 10; l /= 10 {
+		n++
+	}
+	return n + 1
 }

@@ -1,5 +1,7 @@
 package command
 
+import "slices"
+
 // Values is a list of byte strings, some possibly missing, kept end to end
 // in one buffer: how a piece of a split command hands its values (MGET) or
 // names (KEYS) to the coordinator, with no pointer per value.
@@ -16,6 +18,12 @@ func (vs *Values) Append(v []byte, found bool) {
 	}
 	vs.data = append(vs.data, v...)
 	vs.ends = append(vs.ends, len(vs.data))
+}
+
+// Reserve makes room for n more values of size bytes in all.
+func (vs *Values) Reserve(n, size int) {
+	vs.ends = slices.Grow(vs.ends, n)
+	vs.data = slices.Grow(vs.data, size)
 }
 
 // Len is the number of values.
