@@ -1,80 +1,30 @@
-package server
+package metacmd
 
 import (
 	"strings"
 
-	"github.com/anaxdb/anax/internal/glob"
 	"github.com/anaxdb/anax/server/cmdmeta"
 	"github.com/anaxdb/anax/server/command"
 )
 
-// COMMAND (Redis 7's command introspection, server.c), built from the
-// command table and the command metadata (server/cmdmeta): the table gives
-// the name, arity, legacy key range, group and docs; the metadata the
-// flags, ACL categories and key specs COMMAND INFO shows and the history,
-// doc flags and argument tree of COMMAND DOCS. Tips come from redisTips
-// below. A command the metadata lacks (none today; a test keeps it so) is
-// described from the table alone, with key specs derived from its range.
+// COMMAND INFO: Redis 7's 10-element description of a command, and the
+// flags, ACL categories, key specs and tips it is made of.
 
-func (s *Server) commandCommand() *command.Spec {
-	const f = command.FlagLoading | command.FlagStale
-	conn := []string{"connection"}
-	sub := func(name string, arity int, run func(*command.Exec), since, summary, complexity string) *command.Spec {
-		return &command.Spec{Name: "command|" + name, Arity: arity, Flags: f, Run: run, Categories: conn, Group: "server", Since: since, Summary: summary, Complexity: complexity}
-	}
-	return &command.Spec{Name: "command", Arity: -1, Flags: command.FlagLoop | f, Run: cmdCommand, Categories: conn, Group: "server", Summary: "Returns detailed information about all commands.", Since: "2.8.13", Complexity: "O(N) where N is the total number of Redis commands",
-		Subcommands: []*command.Spec{
-			sub("count", 2, cmdCommandCount, "2.8.13", "Returns a count of commands.", "O(1)"),
-			sub("info", -2, cmdCommandInfo, "2.8.13", "Returns information about one, multiple or all commands.", "O(N) where N is the number of commands to look up"),
-			sub("docs", -2, cmdCommandDocs, "7.0.0", "Returns documentary information about one, multiple or all commands.", "O(N) where N is the number of commands to look up"),
-			sub("list", -2, cmdCommandList, "7.0.0", "Returns a list of command names.", "O(N) where N is the total number of Redis commands"),
-			sub("getkeys", -3, cmdCommandGetKeys, "2.8.13", "Extracts the key names from an arbitrary command.", "O(N) where N is the number of arguments to the command"),
-			sub("getkeysandflags", -3, cmdCommandGetKeysAndFlags, "7.0.0", "Extracts the key names and access flags for an arbitrary command.", "O(N) where N is the number of arguments to the command"),
-			sub("help", 2, cmdCommandHelp, "5.0.0", "Returns helpful text about the different subcommands.", "O(1)"),
-		}}
-}
-
-// cmdCommand is COMMAND: with no argument, every command's info; else a
-// subcommand.
-func cmdCommand(x *command.Exec) {
-	if len(x.Args) > 1 {
-		runSubcommand(x)
-		return
-	}
-	x.Array(len(srv(x).cmdList))
-	for _, c := range srv(x).cmdList {
-		commandInfo(x, c)
-	}
-}
-
-// lookupCommandFull finds a command by name, or a subcommand by its full
-// name ("client|list"), case-insensitively.
-func (s *Server) lookupCommandFull(name []byte) *command.Spec {
-	for i, ch := range name {
-		if ch == '|' {
-			c := s.lookupCommand(name[:i])
-			if c == nil {
-				return nil
-			}
-			return subcommand(c, name[i+1:])
-		}
-	}
-	return s.lookupCommand(name)
-}
-
-func cmdCommandCount(x *command.Exec) { x.Int(int64(len(srv(x).cmdList))) }
-
+// cmdCommandInfo is COMMAND INFO [name ...]: the named commands (a null
+// for an unknown one), or every command when none is named.
 func cmdCommandInfo(x *command.Exec) {
+	t := tableOf(x)
 	if len(x.Args) == 2 {
-		x.Array(len(srv(x).cmdList))
-		for _, c := range srv(x).cmdList {
+		all := t.Commands()
+		x.Array(len(all))
+		for _, c := range all {
 			commandInfo(x, c)
 		}
 		return
 	}
 	x.Array(len(x.Args) - 2)
 	for _, name := range x.Args[2:] {
-		commandInfo(x, srv(x).lookupCommandFull(name))
+		commandInfo(x, lookupFull(t, name))
 	}
 }
 
@@ -352,276 +302,6 @@ func keySpec(x *command.Exec, ks *cmdmeta.KeySpec) {
 	default:
 		x.Map(0)
 	}
-}
-
-func cmdCommandDocs(x *command.Exec) {
-	var list []*command.Spec
-	if len(x.Args) == 2 {
-		list = srv(x).cmdList
-	} else {
-		for _, name := range x.Args[2:] {
-			if c := srv(x).lookupCommandFull(name); c != nil {
-				list = append(list, c)
-			}
-		}
-	}
-	x.Map(len(list))
-	for _, c := range list {
-		x.BulkString(c.Name)
-		commandDocs(x, c)
-	}
-}
-
-// commandDocs writes c's COMMAND DOCS map in Redis's order: summary,
-// since, group, complexity, doc_flags, deprecated_since, replaced_by,
-// history, arguments and subcommands, each when known.
-func commandDocs(x *command.Exec, c *command.Spec) {
-	group := c.Group
-	if group == "" {
-		group = "server"
-	}
-	m := c.Meta
-	if m == nil {
-		m = &cmdmeta.Command{}
-	}
-	n := 1
-	for _, v := range []string{c.Summary, c.Since, c.Complexity, m.DeprecatedSince, m.ReplacedBy} {
-		if v != "" {
-			n++
-		}
-	}
-	for _, l := range []int{len(c.Subcommands), len(m.DocFlags), len(m.History), len(m.Args)} {
-		if l > 0 {
-			n++
-		}
-	}
-	x.Map(n)
-	if c.Summary != "" {
-		x.BulkString("summary")
-		x.BulkString(c.Summary)
-	}
-	if c.Since != "" {
-		x.BulkString("since")
-		x.BulkString(c.Since)
-	}
-	x.BulkString("group")
-	x.BulkString(group)
-	if c.Complexity != "" {
-		x.BulkString("complexity")
-		x.BulkString(c.Complexity)
-	}
-	if len(m.DocFlags) > 0 {
-		x.BulkString("doc_flags")
-		x.Set(len(m.DocFlags))
-		for _, f := range m.DocFlags {
-			x.Simple(f)
-		}
-	}
-	if m.DeprecatedSince != "" {
-		x.BulkString("deprecated_since")
-		x.BulkString(m.DeprecatedSince)
-	}
-	if m.ReplacedBy != "" {
-		x.BulkString("replaced_by")
-		x.BulkString(m.ReplacedBy)
-	}
-	if len(m.History) > 0 {
-		x.BulkString("history")
-		x.Set(len(m.History)) // a set in RESP3, as Redis writes it
-		for _, h := range m.History {
-			x.Array(2)
-			x.BulkString(h.Version)
-			x.BulkString(h.Text)
-		}
-	}
-	if len(m.Args) > 0 {
-		x.BulkString("arguments")
-		commandArgs(x, m.Args)
-	}
-	if len(c.Subcommands) > 0 {
-		x.BulkString("subcommands")
-		x.Map(len(c.Subcommands))
-		for _, sub := range c.Subcommands {
-			x.BulkString(sub.Name)
-			commandDocs(x, sub)
-		}
-	}
-}
-
-// commandArgs writes an argument tree as Redis's addReplyCommandArgList.
-func commandArgs(x *command.Exec, args []cmdmeta.Arg) {
-	x.Array(len(args))
-	for i := range args {
-		a := &args[i]
-		n := 2
-		for _, v := range []string{a.DisplayText, a.Token, a.Summary, a.Since, a.DeprecatedSince} {
-			if v != "" {
-				n++
-			}
-		}
-		hasFlags := a.Optional || a.Multiple || a.MultipleToken
-		for _, ok := range []bool{a.KeySpecIndex >= 0, hasFlags, a.HasArgs()} {
-			if ok {
-				n++
-			}
-		}
-		x.Map(n)
-		x.BulkString("name")
-		x.BulkString(a.Name)
-		x.BulkString("type")
-		x.BulkString(a.Type)
-		str := func(k, v string) {
-			if v != "" {
-				x.BulkString(k)
-				x.BulkString(v)
-			}
-		}
-		str("display_text", a.DisplayText)
-		if a.KeySpecIndex >= 0 {
-			x.BulkString("key_spec_index")
-			x.Int(int64(a.KeySpecIndex))
-		}
-		str("token", a.Token)
-		str("summary", a.Summary)
-		str("since", a.Since)
-		str("deprecated_since", a.DeprecatedSince)
-		if hasFlags {
-			x.BulkString("flags")
-			flags := [3]string{}
-			k := 0
-			for _, f := range []struct {
-				on   bool
-				name string
-			}{{a.Optional, "optional"}, {a.Multiple, "multiple"}, {a.MultipleToken, "multiple_token"}} {
-				if f.on {
-					flags[k] = f.name
-					k++
-				}
-			}
-			x.Set(k)
-			for _, f := range flags[:k] {
-				x.Simple(f)
-			}
-		}
-		if a.HasArgs() {
-			x.BulkString("arguments")
-			commandArgs(x, a.Args)
-		}
-	}
-}
-
-// cmdCommandList is COMMAND LIST [FILTERBY MODULE name | ACLCAT cat |
-// PATTERN pattern]: every command and subcommand name that passes.
-func cmdCommandList(x *command.Exec) {
-	var keep func(c *command.Spec) bool
-	for i := 2; i < len(x.Args); i++ {
-		if !command.EqFold(x.Args[i], "filterby") || len(x.Args)-1-i != 2 {
-			x.Fail(command.ErrSyntax)
-			return
-		}
-		arg := string(x.Args[i+2])
-		switch kind := x.Args[i+1]; {
-		case command.EqFold(kind, "module"):
-			keep = func(*command.Spec) bool { return false } // no modules
-		case command.EqFold(kind, "aclcat"):
-			keep = func(c *command.Spec) bool {
-				for _, cat := range categories(c) {
-					if strings.EqualFold(cat, arg) {
-						return true
-					}
-				}
-				return false
-			}
-		case command.EqFold(kind, "pattern"):
-			keep = func(c *command.Spec) bool {
-				return glob.MatchString(arg, c.Name, true)
-			}
-		default:
-			x.Fail(command.ErrSyntax)
-			return
-		}
-		i += 2
-	}
-	var names []string
-	for _, c := range srv(x).cmdList {
-		if keep == nil || keep(c) {
-			names = append(names, c.Name)
-		}
-		for _, sub := range c.Subcommands {
-			if keep == nil || keep(sub) {
-				names = append(names, sub.Name)
-			}
-		}
-	}
-	x.Array(len(names))
-	for _, n := range names {
-		x.BulkString(n)
-	}
-}
-
-func cmdCommandGetKeys(x *command.Exec)         { getKeys(x, false) }
-func cmdCommandGetKeysAndFlags(x *command.Exec) { getKeys(x, true) }
-
-// getKeys implements COMMAND GETKEYS / GETKEYSANDFLAGS <command> [arg ...].
-func getKeys(x *command.Exec, withFlags bool) {
-	args := x.Args[2:]
-	c := srv(x).lookupCommand(args[0])
-	if c != nil && len(c.Subcommands) > 0 && len(args) >= 2 {
-		c = subcommand(c, args[1])
-	}
-	switch {
-	case c == nil:
-		x.Err("ERR Invalid command specified")
-		return
-	case c.FirstKey == 0 && (c.Keys == nil || len(c.Subcommands) > 0):
-		x.Err("ERR The command has no key arguments")
-		return
-	case !c.ArityOK(len(args)):
-		x.Err("ERR Invalid number of arguments specified for command")
-		return
-	}
-	idx := c.KeyIndexes(args, nil)
-	if len(idx) == 0 {
-		x.Err("ERR Invalid arguments specified for command")
-		return
-	}
-	x.Array(len(idx))
-	kf := keyFlagNames(c)
-	for _, i := range idx {
-		if !withFlags {
-			x.Bulk(args[i])
-			continue
-		}
-		x.Array(2)
-		x.Bulk(args[i])
-		x.Set(len(kf))
-		for _, f := range kf {
-			x.Simple(f)
-		}
-	}
-}
-
-func cmdCommandHelp(x *command.Exec) {
-	x.ReplyHelp([]string{
-		"(no subcommand)",
-		"    Return details about all Redis commands.",
-		"COUNT",
-		"    Return the total number of commands in this Redis server.",
-		"LIST",
-		"    Return a list of all commands in this Redis server.",
-		"INFO [<command-name> ...]",
-		"    Return details about multiple Redis commands.",
-		"    If no command names are given, documentation details for all",
-		"    commands are returned.",
-		"DOCS [<command-name> ...]",
-		"    Return documentation details about multiple Redis commands.",
-		"    If no command names are given, documentation details for all",
-		"    commands are returned.",
-		"GETKEYS <full-command>",
-		"    Return the keys from a full Redis command.",
-		"GETKEYSANDFLAGS <full-command>",
-		"    Return the keys and the access flags from a full Redis command.",
-	})
 }
 
 // redisTips returns Redis 7.2's command tips by full command name (the
