@@ -379,7 +379,7 @@ func (s *Server) runInline(x *command.Exec, loop int) {
 		b.args, b.argc = b.args[:0], b.argc[:0]
 	}
 	b.cmds = append(b.cmds, x.Cmd)
-	// The arguments, for the slow log (see slowlog.go): slices into the
+	// The arguments, for the slow log (see package slowlog): slices into the
 	// read buffer, valid until EndBatch; only the first slowMaxArgc, all
 	// the slow log shows, so a command of a million arguments is not
 	// listed again here.
@@ -433,7 +433,7 @@ func (s *Server) EndBatch(c *protocol.Conn) {
 	for _, cmd := range b.cmds {
 		cmd.Stats[loop].Nsec.Add(each)
 	}
-	if int64(total) >= s.mon.minNs.Load() {
+	if s.mon.Notable(total) {
 		s.noteBatch(c, b, total)
 	}
 	clear(b.cmds)

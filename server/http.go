@@ -320,7 +320,7 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 		m.CPUSysSeconds = float64(ru.Stime.Sec) + float64(ru.Stime.Usec)/1e6
 		m.CPUUserSeconds = float64(ru.Utime.Sec) + float64(ru.Utime.Usec)/1e6
 	}
-	m.SlowlogLength, m.SlowlogLastID = s.mon.slowLogFigures()
+	m.SlowlogLength, m.SlowlogLastID = s.mon.Figures()
 
 	add := func(name string, t cmdStatSum) {
 		if t.calls == 0 && t.rejected == 0 && t.failed == 0 {
@@ -400,14 +400,10 @@ func (w *webState) Live() console.Live {
 
 // SlowLog implements console.Backend.
 func (w *webState) SlowLog(n int) []console.SlowEntry {
-	m := &w.s.mon
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	n = min(n, len(m.mu.slow))
-	out := make([]console.SlowEntry, n)
-	for i := range out {
-		e := m.mu.slow[len(m.mu.slow)-1-i]
-		out[i] = console.SlowEntry{ID: e.id, Time: e.at, Usec: e.usec, Args: e.args, Client: e.peer, Name: e.cname}
+	entries := w.s.mon.Entries(n)
+	out := make([]console.SlowEntry, len(entries))
+	for i, e := range entries {
+		out[i] = console.SlowEntry{ID: e.ID, Time: e.Time, Usec: e.Usec, Args: e.Args, Client: e.Peer, Name: e.Name}
 	}
 	return out
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/txn"
 )
@@ -59,7 +60,7 @@ type Server struct {
 	shutdown chan struct{}
 	stopOnce sync.Once
 	rngState atomic.Uint64
-	mon      monitor     // SLOWLOG and LATENCY (slowlog.go)
+	mon      slowlog.Monitor
 	adm      *adminState // INFO's rates and peaks, replid (admin.go)
 	web      *webState   // the HTTP face (http.go)
 	outLimit outputLimits
@@ -87,7 +88,7 @@ func New(cfg *config.Config, log *zap.SugaredLogger) *Server {
 	s.runID = randomHex(40)
 	s.rngState.Store(uint64(time.Now().UnixNano()) | 1)
 	s.lastSave.Store(time.Now().Unix())
-	s.mon.init(cfg)
+	s.mon.Init(cfg)
 	s.adm = newAdminState()
 	return s
 }

@@ -154,8 +154,8 @@ func (s *Server) noteRun(x *command.Exec, statIdx int, d time.Duration, cl *Clie
 	if x.Failed {
 		st.Failed.Add(1)
 	}
-	if int64(d) >= s.mon.minNs.Load() {
-		s.mon.note(x.Cmd, x.Args, x.ArgCount(), d, cl)
+	if s.mon.Notable(d) {
+		s.noteSlow(x, d, cl)
 	}
 }
 
