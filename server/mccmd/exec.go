@@ -99,6 +99,8 @@ const (
 	resNotFound
 )
 
+// storeText and storeMeta are the reply to each outcome, in the text protocol
+// and in ms.
 var storeText = [...]string{"STORED", "NOT_STORED", "EXISTS", "NOT_FOUND"}
 var storeMeta = [...]string{"HD", "NS", "EX", "NF"}
 
