@@ -9,7 +9,7 @@ import (
 
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/protocol/memcache"
-	"github.com/anaxdb/anax/shard"
+	"github.com/anaxdb/anax/server/mccmd"
 	"github.com/anaxdb/anax/txn"
 )
 
@@ -42,10 +42,12 @@ import (
 // appeared in 1.6.27).
 const MemcachedVersion = "1.6.27"
 
-// mcState is the memcache face and its server-wide state.
+// mcState is the memcache face and its server-wide state. The shard
+// halves of the commands, with the CAS sequences and counters they keep,
+// are exec's (package server/mccmd).
 type mcState struct {
 	s       *Server
-	shards  []mcShard
+	exec    *mccmd.Executor
 	maxItem func() int64
 
 	conns      atomic.Int64
@@ -53,25 +55,6 @@ type mcState struct {
 
 	flushMu    sync.Mutex
 	flushTimer *time.Timer // a pending "flush_all <delay>"
-}
-
-// mcShard is the memcache state of one shard: the CAS sequence (owner
-// only) and the counters behind "stats" (written by the owner, read by
-// anyone).
-type mcShard struct {
-	cas shard.CASSeq
-	st  mcStats
-	_   [64]byte
-}
-
-// mcStats are memcached's command counters, named as "stats" names them.
-type mcStats struct {
-	cmdGet, cmdSet, cmdFlush, cmdTouch                  atomic.Uint64
-	getHits, getMisses, getExpired                      atomic.Uint64
-	deleteMisses, deleteHits                            atomic.Uint64
-	incrMisses, incrHits, decrMisses, decrHits          atomic.Uint64
-	casMisses, casHits, casBadval, touchHits, touchMiss atomic.Uint64
-	totalItems, bytesRead, bytesWritten                 atomic.Uint64
 }
 
 // mcConn is one memcache connection's state (protocol.Conn.Client).
@@ -96,11 +79,8 @@ func (s *Server) memcacheOptions(opts *protocol.Options) error {
 		return fmt.Errorf("memcached-port %d is also the RESP port", port)
 	}
 	addrs := s.listenAddrs(port)
-	n := s.router.N()
-	m := &mcState{s: s, shards: make([]mcShard, n), maxItem: s.cfg.IntFunc("memcached-max-item-size")}
-	for i := range m.shards {
-		m.shards[i].cas = shard.NewCASSeq(i, n)
-	}
+	maxItem := s.cfg.IntFunc("memcached-max-item-size")
+	m := &mcState{s: s, exec: mccmd.NewExecutor(s.router.Shards(), maxItem), maxItem: maxItem}
 	opts.Addrs = append(opts.Addrs, addrs...)
 	if opts.PortFaces == nil {
 		opts.PortFaces = map[int]protocol.Face{}
@@ -143,7 +123,7 @@ func (m *mcState) Traffic(c *protocol.Conn, in []byte) (int, bool) {
 	now := time.Now().UnixMilli()
 	mc.p.MaxItemSize = int(m.maxItem())
 	consumed := 0
-	defer func() { m.shards[home].st.bytesRead.Add(uint64(consumed)) }()
+	defer func() { m.exec.Stats(home).BytesRead.Add(uint64(consumed)) }()
 	for consumed < len(in) {
 		if c.OutputBlocked() {
 			// Over the output high-water mark (a client that does not
@@ -227,7 +207,7 @@ func (m *mcState) replyLine(c *protocol.Conn, home int, s string) {
 	b := c.Begin()
 	b = memcache.AppendLine(b, s)
 	c.End(b)
-	m.shards[home].st.bytesWritten.Add(uint64(len(s) + 2))
+	m.exec.Stats(home).BytesWritten.Add(uint64(len(s) + 2))
 }
 
 // keyed runs a single-key command on the shard that owns its key.
@@ -236,7 +216,7 @@ func (m *mcState) keyed(c *protocol.Conn, home int, r *memcache.Request, now int
 	target := router.Route(r.Key)
 	if target == home && (router.Idle(home) || router.Free(home, mcLocks(r.Key))) {
 		b := c.Begin()
-		b = m.exec(home, r, now, b)
+		b = m.exec.Run(home, r, now, b)
 		c.End(b)
 		return
 	}
@@ -246,7 +226,7 @@ func (m *mcState) keyed(c *protocol.Conn, home int, r *memcache.Request, now int
 	slot := c.Defer()
 	homeShard := router.Shard(home)
 	run := func() {
-		slot.Buf = m.exec(target, detached, now, slot.Buf)
+		slot.Buf = m.exec.Run(target, detached, now, slot.Buf)
 		homeShard.Post(func() { c.Complete(slot) })
 	}
 	router.Hop(target, func() {
@@ -299,7 +279,7 @@ func (m *mcState) get(c *protocol.Conn, home int, r *memcache.Request, now int64
 			if !open {
 				b, open = c.Begin(), true
 			}
-			b = m.getOne(home, key, withCAS, touch, exp, now, b)
+			b = m.exec.Get(home, key, withCAS, touch, exp, now, b)
 			last = -1
 			continue
 		}
@@ -341,14 +321,14 @@ func (m *mcState) get(c *protocol.Conn, home int, r *memcache.Request, now int64
 	}
 	b = memcache.AppendEnd(b)
 	c.End(b)
-	m.shards[home].st.bytesWritten.Add(5)
+	m.exec.Stats(home).BytesWritten.Add(5)
 	homeShard := router.Shard(home)
 	for _, bt := range batches {
 		bt := bt
 		runAll := func() {
 			for _, run := range bt.runs {
 				for _, k := range run.keys {
-					run.slot.Buf = m.getOne(bt.target, k, withCAS, touch, exp, now, run.slot.Buf)
+					run.slot.Buf = m.exec.Get(bt.target, k, withCAS, touch, exp, now, run.slot.Buf)
 				}
 			}
 			homeShard.Post(func() {
@@ -375,7 +355,7 @@ func (m *mcState) get(c *protocol.Conn, home int, r *memcache.Request, now int64
 // the deadline when it passes, which a flush at the deadline matches). A
 // new flush_all replaces a pending one.
 func (m *mcState) flushAll(c *protocol.Conn, home int, r *memcache.Request, now int64) bool {
-	m.shards[home].st.cmdFlush.Add(1)
+	m.exec.Stats(home).CmdFlush.Add(1)
 	m.flushMu.Lock()
 	if m.flushTimer != nil {
 		m.flushTimer.Stop()

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"os"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -34,7 +33,7 @@ func (m *mcState) stats(c *protocol.Conn, home int, args [][]byte) {
 		b = memcache.AppendLine(b, "ERROR")
 	}
 	c.End(b)
-	m.shards[home].st.bytesWritten.Add(uint64(len(b) - start))
+	m.exec.Stats(home).BytesWritten.Add(uint64(len(b) - start))
 }
 
 func (m *mcState) generalStats(b []byte) []byte {
@@ -43,29 +42,29 @@ func (m *mcState) generalStats(b []byte) []byte {
 		deleteMisses, deleteHits, incrMisses, incrHits, decrMisses, decrHits,
 		casMisses, casHits, casBadval, touchHits, touchMiss, totalItems, bytesRead, bytesWritten uint64
 	}
-	for i := range m.shards {
-		st := &m.shards[i].st
-		sum.cmdGet += st.cmdGet.Load()
-		sum.cmdSet += st.cmdSet.Load()
-		sum.cmdFlush += st.cmdFlush.Load()
-		sum.cmdTouch += st.cmdTouch.Load()
-		sum.getHits += st.getHits.Load()
-		sum.getMisses += st.getMisses.Load()
-		sum.getExpired += st.getExpired.Load()
-		sum.deleteMisses += st.deleteMisses.Load()
-		sum.deleteHits += st.deleteHits.Load()
-		sum.incrMisses += st.incrMisses.Load()
-		sum.incrHits += st.incrHits.Load()
-		sum.decrMisses += st.decrMisses.Load()
-		sum.decrHits += st.decrHits.Load()
-		sum.casMisses += st.casMisses.Load()
-		sum.casHits += st.casHits.Load()
-		sum.casBadval += st.casBadval.Load()
-		sum.touchHits += st.touchHits.Load()
-		sum.touchMiss += st.touchMiss.Load()
-		sum.totalItems += st.totalItems.Load()
-		sum.bytesRead += st.bytesRead.Load()
-		sum.bytesWritten += st.bytesWritten.Load()
+	for i := range m.s.router.N() {
+		st := m.exec.Stats(i)
+		sum.cmdGet += st.CmdGet.Load()
+		sum.cmdSet += st.CmdSet.Load()
+		sum.cmdFlush += st.CmdFlush.Load()
+		sum.cmdTouch += st.CmdTouch.Load()
+		sum.getHits += st.GetHits.Load()
+		sum.getMisses += st.GetMisses.Load()
+		sum.getExpired += st.GetExpired.Load()
+		sum.deleteMisses += st.DeleteMisses.Load()
+		sum.deleteHits += st.DeleteHits.Load()
+		sum.incrMisses += st.IncrMisses.Load()
+		sum.incrHits += st.IncrHits.Load()
+		sum.decrMisses += st.DecrMisses.Load()
+		sum.decrHits += st.DecrHits.Load()
+		sum.casMisses += st.CasMisses.Load()
+		sum.casHits += st.CasHits.Load()
+		sum.casBadval += st.CasBadval.Load()
+		sum.touchHits += st.TouchHits.Load()
+		sum.touchMiss += st.TouchMisses.Load()
+		sum.totalItems += st.TotalItems.Load()
+		sum.bytesRead += st.BytesRead.Load()
+		sum.bytesWritten += st.BytesWritten.Load()
 	}
 	var items int64
 	for _, sh := range m.s.router.Shards() {
@@ -138,16 +137,8 @@ func (m *mcState) settingsStats(b []byte) []byte {
 
 // resetStats zeroes the counters, as "stats reset" does.
 func (m *mcState) resetStats() {
-	for i := range m.shards {
-		st := &m.shards[i].st
-		for _, c := range []*atomic.Uint64{
-			&st.cmdGet, &st.cmdSet, &st.cmdFlush, &st.cmdTouch, &st.getHits, &st.getMisses, &st.getExpired,
-			&st.deleteMisses, &st.deleteHits, &st.incrMisses, &st.incrHits, &st.decrMisses, &st.decrHits,
-			&st.casMisses, &st.casHits, &st.casBadval, &st.touchHits, &st.touchMiss, &st.totalItems,
-			&st.bytesRead, &st.bytesWritten,
-		} {
-			c.Store(0)
-		}
+	for i := range m.s.router.N() {
+		m.exec.Stats(i).Reset()
 	}
 	m.totalConns.Store(m.conns.Load())
 }

@@ -1,4 +1,4 @@
-package server
+package mccmd
 
 import (
 	"strconv"
@@ -10,33 +10,35 @@ import (
 // The shard halves of the memcache commands: each runs on the owner of the
 // shard that holds its key, in database 0, and appends its reply.
 
-// getOne appends one key's VALUE to out (nothing on a miss). It runs on
-// the owner of shard sh.
-func (m *mcState) getOne(sh int, key []byte, withCAS, touch bool, exp, now int64, out []byte) []byte {
-	db := m.s.router.Shard(sh).DB(0)
-	ms := &m.shards[sh]
+// Get appends one key's VALUE line and data block to out (nothing on a
+// miss) for get and gets (withCAS), gat and gats (touch: the item's new
+// expiry is exp, as memcache.ExpireAt gives it). It runs on the owner of shard sh; the face
+// writes the END that closes the reply.
+func (e *Executor) Get(sh int, key []byte, withCAS, touch bool, exp, now int64, out []byte) []byte {
+	db := e.shards[sh].DB(0)
+	ms := &e.state[sh]
 	it, status := db.MCLookup(key, now, 0)
 	if status == shard.MCExpired {
-		ms.st.getExpired.Add(1)
+		ms.stats.GetExpired.Add(1)
 	}
 	if status != shard.MCHit {
 		if touch {
-			ms.st.cmdTouch.Add(1)
-			ms.st.touchMiss.Add(1)
+			ms.stats.CmdTouch.Add(1)
+			ms.stats.TouchMisses.Add(1)
 		} else {
-			ms.st.cmdGet.Add(1)
-			ms.st.getMisses.Add(1)
+			ms.stats.CmdGet.Add(1)
+			ms.stats.GetMisses.Add(1)
 		}
 		return out
 	}
 	h := it.Handle
 	if touch {
 		db.SetExpireAt(h, exp)
-		ms.st.cmdTouch.Add(1)
-		ms.st.touchHits.Add(1)
+		ms.stats.CmdTouch.Add(1)
+		ms.stats.TouchHits.Add(1)
 	} else {
-		ms.st.cmdGet.Add(1)
-		ms.st.getHits.Add(1)
+		ms.stats.CmdGet.Add(1)
+		ms.stats.GetHits.Add(1)
 	}
 	cas := it.CAS
 	switch {
@@ -48,63 +50,66 @@ func (m *mcState) getOne(sh int, key []byte, withCAS, touch bool, exp, now int64
 	}
 	start := len(out)
 	out = memcache.AppendValue(out, key, it.Flags, db.Value(h), cas, withCAS)
-	ms.st.bytesWritten.Add(uint64(len(out) - start))
+	ms.stats.BytesWritten.Add(uint64(len(out) - start))
 	return out
 }
 
-// exec runs a single-key command on the owner of shard sh and appends its
-// reply to out.
-func (m *mcState) exec(sh int, r *memcache.Request, now int64, out []byte) []byte {
+// Run runs a single-key command (storage, arithmetic, delete, touch and
+// the meta commands) on the owner of shard sh and appends its reply to
+// out. Every other command is the face's own; handing one here is a bug.
+func (e *Executor) Run(sh int, r *memcache.Request, now int64, out []byte) []byte {
 	start := len(out)
 	switch r.Cmd {
 	case memcache.CmdSet, memcache.CmdAdd, memcache.CmdReplace, memcache.CmdAppend,
 		memcache.CmdPrepend, memcache.CmdCas, memcache.CmdMetaSet:
-		out = m.store(sh, r, now, out)
+		out = e.store(sh, r, now, out)
 	case memcache.CmdIncr, memcache.CmdDecr, memcache.CmdMetaArithmetic:
-		out = m.arith(sh, r, now, out)
+		out = e.arith(sh, r, now, out)
 	case memcache.CmdDelete, memcache.CmdMetaDelete:
-		out = m.delete(sh, r, now, out)
+		out = e.delete(sh, r, now, out)
 	case memcache.CmdTouch:
-		out = m.touch(sh, r, now, out)
+		out = e.touch(sh, r, now, out)
 	case memcache.CmdMetaGet:
-		out = m.metaGet(sh, r, now, out)
+		out = e.metaGet(sh, r, now, out)
 	case memcache.CmdMetaDebug:
-		out = m.metaDebug(sh, r, now, out)
+		out = e.metaDebug(sh, r, now, out)
 	default:
 		panic("BUG: memcache command " + r.Cmd.String() + " has no shard half")
 	}
-	m.shards[sh].st.bytesWritten.Add(uint64(len(out) - start))
+	e.state[sh].stats.BytesWritten.Add(uint64(len(out) - start))
 	return out
 }
 
 // newCAS is the CAS a modification gives an item: the meta E token when
 // given, else the shard's next.
-func (m *mcState) newCAS(sh int, r *memcache.Request) uint64 {
+func (e *Executor) newCAS(sh int, r *memcache.Request) uint64 {
 	if r.Meta.Has('E') {
 		return r.Meta.NewCAS
 	}
-	return m.shards[sh].cas.Next()
+	return e.state[sh].cas.Next()
 }
 
 // Store outcomes, as memcached's store_item_type.
-type mcStoreResult uint8
+type storeResult uint8
 
 const (
-	mcStored mcStoreResult = iota
-	mcNotStored
-	mcExists
-	mcNotFound
+	resStored storeResult = iota
+	resNotStored
+	resExists
+	resNotFound
 )
 
-var mcStoreText = [...]string{"STORED", "NOT_STORED", "EXISTS", "NOT_FOUND"}
-var mcStoreMeta = [...]string{"HD", "NS", "EX", "NF"}
+// storeText and storeMeta are the reply to each outcome, in the text protocol
+// and in ms.
+var storeText = [...]string{"STORED", "NOT_STORED", "EXISTS", "NOT_FOUND"}
+var storeMeta = [...]string{"HD", "NS", "EX", "NF"}
 
 // store runs set/add/replace/append/prepend/cas and ms (memcached's
 // do_store_item).
-func (m *mcState) store(sh int, r *memcache.Request, now int64, out []byte) []byte {
-	db := m.s.router.Shard(sh).DB(0)
-	ms := &m.shards[sh]
-	ms.st.cmdSet.Add(1)
+func (e *Executor) store(sh int, r *memcache.Request, now int64, out []byte) []byte {
+	db := e.shards[sh].DB(0)
+	ms := &e.state[sh]
+	ms.stats.CmdSet.Add(1)
 	comm := r.Cmd
 	reqCAS := r.CAS
 	stale := false
@@ -155,7 +160,7 @@ func (m *mcState) store(sh int, r *memcache.Request, now int64, out []byte) []by
 	exp := memcache.ExpireAt(r.Exptime, now)
 	var bits byte
 	doStore := false
-	res := mcNotStored
+	res := resNotStored
 	var cas uint64
 	switch comm {
 	case memcache.CmdAdd:
@@ -167,39 +172,39 @@ func (m *mcState) store(sh int, r *memcache.Request, now int64, out []byte) []by
 	case memcache.CmdCas:
 		switch {
 		case !exists:
-			res = mcNotFound
-			ms.st.casMisses.Add(1)
+			res = resNotFound
+			ms.stats.CasMisses.Add(1)
 		case casRes == casMatch:
 			doStore = true
-			ms.st.casHits.Add(1)
+			ms.stats.CasHits.Add(1)
 		case casRes == casStale:
 			// A stale write keeps the TTL and marks the item stale.
 			doStore = true
 			exp = it.ExpireAt
 			bits = shard.MCStale | it.Bits&shard.MCWon
-			ms.st.casHits.Add(1)
+			ms.stats.CasHits.Add(1)
 		default:
-			res = mcExists
-			ms.st.casBadval.Add(1)
+			res = resExists
+			ms.stats.CasBadval.Add(1)
 		}
 	case memcache.CmdAppend, memcache.CmdPrepend:
 		switch {
 		case status != shard.MCHit:
 		case casRes != casNone && casRes != casMatch:
-			res = mcExists
+			res = resExists
 		default:
 			old := len(db.Value(it.Handle))
-			if memcache.ItemSize(len(key), it.Flags, old+len(r.Value)) > int(m.maxItem()) {
+			if memcache.ItemSize(len(key), it.Flags, old+len(r.Value)) > int(e.maxItemSize()) {
 				break // memcached cannot allocate the joined item: NOT_STORED
 			}
-			cas = m.newCAS(sh, r)
+			cas = e.newCAS(sh, r)
 			db.MCConcat(key, it.Handle, r.Value, comm == memcache.CmdPrepend, cas, now)
-			ms.st.totalItems.Add(1)
-			res = mcStored
+			ms.stats.TotalItems.Add(1)
+			res = resStored
 		}
 	}
 	if doStore {
-		cas = m.newCAS(sh, r)
+		cas = e.newCAS(sh, r)
 		if exp != 0 && exp <= now {
 			// Stored already expired: memcached keeps it invisible; so
 			// does deleting it.
@@ -207,19 +212,19 @@ func (m *mcState) store(sh int, r *memcache.Request, now int64, out []byte) []by
 		} else {
 			db.MCStore(key, r.Value, r.Flags, cas, bits, exp, now)
 		}
-		ms.st.totalItems.Add(1)
-		res = mcStored
+		ms.stats.TotalItems.Add(1)
+		res = resStored
 	}
 	if !meta {
 		if r.NoReply {
 			return out
 		}
-		return memcache.AppendLine(out, mcStoreText[res])
+		return memcache.AppendLine(out, storeText[res])
 	}
-	if res == mcStored && r.NoReply {
+	if res == resStored && r.NoReply {
 		return out
 	}
-	out = append(out, mcStoreMeta[res]...)
+	out = append(out, storeMeta[res]...)
 	for _, t := range r.Meta.Tokens {
 		switch t[0] {
 		case 'O':
@@ -227,7 +232,7 @@ func (m *mcState) store(sh int, r *memcache.Request, now int64, out []byte) []by
 		case 'k':
 			out = memcache.AppendMetaKey(out, key, r.Meta.Base64)
 		case 'c':
-			if res != mcStored {
+			if res != resStored {
 				cas = 0
 			}
 			out = memcache.AppendMetaUint(out, 'c', cas)
@@ -239,9 +244,9 @@ func (m *mcState) store(sh int, r *memcache.Request, now int64, out []byte) []by
 const errNonNumeric = "CLIENT_ERROR cannot increment or decrement non-numeric value"
 
 // arith runs incr/decr and ma (memcached's do_add_delta).
-func (m *mcState) arith(sh int, r *memcache.Request, now int64, out []byte) []byte {
-	db := m.s.router.Shard(sh).DB(0)
-	ms := &m.shards[sh]
+func (e *Executor) arith(sh int, r *memcache.Request, now int64, out []byte) []byte {
+	db := e.shards[sh].DB(0)
+	ms := &e.state[sh]
 	meta := r.Cmd == memcache.CmdMetaArithmetic
 	incr, delta := r.Cmd == memcache.CmdIncr, r.Delta
 	if meta {
@@ -268,16 +273,16 @@ func (m *mcState) arith(sh int, r *memcache.Request, now int64, out []byte) []by
 	case status != shard.MCHit:
 		if meta && r.Meta.Has('N') {
 			num = strconv.AppendUint(digits[:0], r.Meta.Initial, 10)
-			cas = m.newCAS(sh, r)
+			cas = e.newCAS(sh, r)
 			h = db.MCStore(key, num, 0, cas, 0, 0, now)
-			ms.st.totalItems.Add(1)
+			ms.stats.TotalItems.Add(1)
 			created = true
 			break
 		}
 		if incr {
-			ms.st.incrMisses.Add(1)
+			ms.stats.IncrMisses.Add(1)
 		} else {
-			ms.st.decrMisses.Add(1)
+			ms.stats.DecrMisses.Add(1)
 		}
 		if !meta {
 			return fail("NOT_FOUND")
@@ -301,17 +306,17 @@ func (m *mcState) arith(sh int, r *memcache.Request, now int64, out []byte) []by
 		}
 		if incr {
 			v += delta
-			ms.st.incrHits.Add(1)
+			ms.stats.IncrHits.Add(1)
 		} else {
 			if delta > v {
 				v = 0
 			} else {
 				v -= delta
 			}
-			ms.st.decrHits.Add(1)
+			ms.stats.DecrHits.Add(1)
 		}
 		num = strconv.AppendUint(digits[:0], v, 10)
-		cas = m.newCAS(sh, r)
+		cas = e.newCAS(sh, r)
 		h = it.Handle
 		if cur := db.Value(h); len(num) <= len(cur) {
 			// In place, padded with spaces to the old length, as memcached
@@ -391,9 +396,9 @@ func indexNUL(b []byte) int {
 }
 
 // delete runs delete and md.
-func (m *mcState) delete(sh int, r *memcache.Request, now int64, out []byte) []byte {
-	db := m.s.router.Shard(sh).DB(0)
-	ms := &m.shards[sh]
+func (e *Executor) delete(sh int, r *memcache.Request, now int64, out []byte) []byte {
+	db := e.shards[sh].DB(0)
+	ms := &e.state[sh]
 	key := r.Key
 	it, status := db.MCLookup(key, now, shard.NoStats|shard.NoTouch)
 	found := status == shard.MCHit || status == shard.MCOtherType
@@ -401,10 +406,10 @@ func (m *mcState) delete(sh int, r *memcache.Request, now int64, out []byte) []b
 		msg := "NOT_FOUND"
 		if found {
 			db.Delete(key)
-			ms.st.deleteHits.Add(1)
+			ms.stats.DeleteHits.Add(1)
 			msg = "DELETED"
 		} else {
-			ms.st.deleteMisses.Add(1)
+			ms.stats.DeleteMisses.Add(1)
 		}
 		if r.NoReply {
 			return out
@@ -414,9 +419,9 @@ func (m *mcState) delete(sh int, r *memcache.Request, now int64, out []byte) []b
 	code := "NF"
 	switch {
 	case !found:
-		ms.st.deleteMisses.Add(1)
+		ms.stats.DeleteMisses.Add(1)
 	case r.Meta.Has('C') && (status != shard.MCHit || !it.Meta || it.CAS != r.Meta.CompareCAS):
-		ms.st.deleteMisses.Add(1)
+		ms.stats.DeleteMisses.Add(1)
 		code = "EX"
 	case r.Meta.Has('I') && status == shard.MCHit:
 		// Invalidate: keep the item, mark it stale with a new CAS, and
@@ -424,11 +429,11 @@ func (m *mcState) delete(sh int, r *memcache.Request, now int64, out []byte) []b
 		if r.Meta.Has('T') {
 			db.SetExpireAt(it.Handle, memcache.ExpireAt(r.Meta.TTL, now))
 		}
-		db.MCSetMeta(key, it.Handle, it.Flags, m.newCAS(sh, r), (it.Bits|shard.MCStale)&^shard.MCWon)
+		db.MCSetMeta(key, it.Handle, it.Flags, e.newCAS(sh, r), (it.Bits|shard.MCStale)&^shard.MCWon)
 		code = "HD"
 	default:
 		db.Delete(key)
-		ms.st.deleteHits.Add(1)
+		ms.stats.DeleteHits.Add(1)
 		code = "HD"
 	}
 	if code == "HD" && r.NoReply {
@@ -447,19 +452,19 @@ func (m *mcState) delete(sh int, r *memcache.Request, now int64, out []byte) []b
 }
 
 // touch runs touch.
-func (m *mcState) touch(sh int, r *memcache.Request, now int64, out []byte) []byte {
-	db := m.s.router.Shard(sh).DB(0)
-	ms := &m.shards[sh]
-	ms.st.cmdTouch.Add(1)
+func (e *Executor) touch(sh int, r *memcache.Request, now int64, out []byte) []byte {
+	db := e.shards[sh].DB(0)
+	ms := &e.state[sh]
+	ms.stats.CmdTouch.Add(1)
 	it, status := db.MCLookup(r.Key, now, shard.NoStats)
 	msg := "NOT_FOUND"
 	if status == shard.MCHit {
 		db.SetExpireAt(it.Handle, memcache.ExpireAt(r.Exptime, now))
 		db.MCSetBits(it.Handle, it.Bits|shard.MCFetched) // touch bumps the item, as a fetch does
-		ms.st.touchHits.Add(1)
+		ms.stats.TouchHits.Add(1)
 		msg = "TOUCHED"
 	} else {
-		ms.st.touchMiss.Add(1)
+		ms.stats.TouchMisses.Add(1)
 	}
 	if r.NoReply {
 		return out
@@ -468,9 +473,9 @@ func (m *mcState) touch(sh int, r *memcache.Request, now int64, out []byte) []by
 }
 
 // metaGet runs mg (memcached's process_mget_command).
-func (m *mcState) metaGet(sh int, r *memcache.Request, now int64, out []byte) []byte {
-	db := m.s.router.Shard(sh).DB(0)
-	ms := &m.shards[sh]
+func (e *Executor) metaGet(sh int, r *memcache.Request, now int64, out []byte) []byte {
+	db := e.shards[sh].DB(0)
+	ms := &e.state[sh]
 	key := r.Key
 	noBump := r.Meta.Has('u')
 	flags := 0
@@ -479,13 +484,13 @@ func (m *mcState) metaGet(sh int, r *memcache.Request, now int64, out []byte) []
 	}
 	it, status := db.MCLookup(key, now, flags)
 	if status == shard.MCExpired {
-		ms.st.getExpired.Add(1)
+		ms.stats.GetExpired.Add(1)
 	}
 	created := false
 	if status != shard.MCHit {
 		if !r.Meta.Has('N') || status == shard.MCOtherType {
-			ms.st.cmdGet.Add(1)
-			ms.st.getMisses.Add(1)
+			ms.stats.CmdGet.Add(1)
+			ms.stats.GetMisses.Add(1)
 			if r.NoReply {
 				return out
 			}
@@ -501,9 +506,9 @@ func (m *mcState) metaGet(sh int, r *memcache.Request, now int64, out []byte) []
 			return memcache.AppendCRLF(out)
 		}
 		// Vivify: an empty item the caller wins the right to fill.
-		cas := m.newCAS(sh, r)
+		cas := e.newCAS(sh, r)
 		h := db.MCStore(key, nil, 0, cas, 0, 0, now)
-		ms.st.totalItems.Add(1)
+		ms.stats.TotalItems.Add(1)
 		it = shard.MCItem{Handle: h, CAS: cas, Access: now / 1000, Meta: true}
 		created = true
 	}
@@ -584,18 +589,18 @@ func (m *mcState) metaGet(sh int, r *memcache.Request, now int64, out []byte) []
 		db.MCSetMeta(key, h, 0, ms.cas.Next(), bits)
 	}
 	if ttlSet {
-		ms.st.cmdTouch.Add(1)
-		ms.st.touchHits.Add(1)
+		ms.stats.CmdTouch.Add(1)
+		ms.stats.TouchHits.Add(1)
 	} else {
-		ms.st.cmdGet.Add(1)
-		ms.st.getHits.Add(1)
+		ms.stats.CmdGet.Add(1)
+		ms.stats.GetHits.Add(1)
 	}
 	return out
 }
 
 // metaDebug runs me.
-func (m *mcState) metaDebug(sh int, r *memcache.Request, now int64, out []byte) []byte {
-	db := m.s.router.Shard(sh).DB(0)
+func (e *Executor) metaDebug(sh int, r *memcache.Request, now int64, out []byte) []byte {
+	db := e.shards[sh].DB(0)
 	it, status := db.MCLookup(r.Key, now, shard.NoStats|shard.NoTouch)
 	if status != shard.MCHit {
 		return memcache.AppendLine(out, "EN")
