@@ -106,6 +106,12 @@ trap 'exit 130' INT TERM
 
 SERVERS=(anax)
 NOTES=()
+# anax-base is another Anax binary (BASELINE=path), started exactly as anax:
+# a change is measured against the code before it, side by side.
+if [[ -n ${BASELINE:-} ]]; then
+  [[ -x $BASELINE ]] || { echo "bench: BASELINE $BASELINE is not an executable" >&2; exit 1; }
+  SERVERS+=(anax-base)
+fi
 # anax-mc is Anax's memcached port (--memcached-port) on the same process:
 # memcached is compared with it, protocol for protocol.
 if grep -aq 'memcached-port' "$ANAX"; then
@@ -144,6 +150,7 @@ server_argv() {
     [[ -z ${PORT[anax-mc]:-} ]] || ARGV+=(--memcached-port "${PORT[anax-mc]}")
     ;;
   anax-mc) ARGV=("(the anax process)") ;;
+  anax-base) ARGV=("$BASELINE" --port "$port" --bind 127.0.0.1 --threads "$THREADS" --save "" --appendonly no --enable-debug-command yes) ;;
   redis) ARGV=(redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --enable-debug-command yes) ;;
   valkey) ARGV=(valkey-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --enable-debug-command yes) ;;
   keydb) ARGV=(keydb-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --server-threads "$THREADS") ;;
@@ -626,6 +633,7 @@ RESULT=bench/results/$STAMP-$HOST${QUICK:+-quick}.md
 version_of() {
   case $1 in
   anax | anax-mc) "$ANAX" --version ;;
+  anax-base) "$BASELINE" --version ;;
   memcached) memcached -V ;;
   *) "${BINARY[$1]}" --version ;;
   esac 2>&1 | head -1
@@ -648,7 +656,7 @@ load_table() {
         ratio = ""
         a = anax[f[1] SUBSEP f[2]]
         if (f[3] == "memcached" && ((f[1] SUBSEP f[2]) in anaxmc)) a = anaxmc[f[1] SUBSEP f[2]]
-        if (f[3] !~ /^anax/ && ok(f) && a + 0 > 0 && f[4] + 0 > 0) ratio = sprintf("%.2f", a / f[4])
+        if (f[3] != "anax" && f[3] != "anax-mc" && ok(f) && a + 0 > 0 && f[4] + 0 > 0) ratio = sprintf("%.2f", a / f[4])
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s%% | %s%% | %s%% | %s |\n", f[1], f[2], f[3], th(f[4]), f[5], f[6], f[7], ratio, f[8], f[9], f[10], f[11]
       }
     }' "$ROWS"
