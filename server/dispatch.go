@@ -181,16 +181,13 @@ func (cl *Client) suppressReply() bool {
 func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home, target int) {
 	x := s.newDetachedExec(cl, cmd, args, now)
 	x.SetHome(s.router.Shard(target))
-	suppress := cl.suppressReply()
-	slot := c.Defer()
+	reply := reserveReply(c, cl)
 	homeShard := s.router.Shard(home)
 	run := func() {
 		s.runCommand(x, target, cl)
-		if !suppress {
-			slot.Buf = appendOrTake(slot.Buf, &x.Out)
-		}
+		reply.take(&x.Out)
 	}
-	complete := func() { c.Complete(slot) }
+	complete := reply.complete
 	s.queueHop(home, target, func(back *[]func()) {
 		if !s.router.Idle(target) {
 			// A transaction holds locks there: this command's keys are
@@ -267,8 +264,7 @@ func (s *Server) flushHops(home int) {
 func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home int) {
 	x := s.newDetachedExec(cl, cmd, args, now)
 	x.Continue = true
-	suppress := cl.suppressReply()
-	slot := c.Defer()
+	reply := reserveReply(c, cl)
 	homeShard := s.router.Shard(home)
 	var step func(sh int)
 	step = func(sh int) {
@@ -279,10 +275,8 @@ func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *command.Spec, args [
 				s.router.Hop(next, func() { step(next) })
 				return
 			}
-			if !suppress {
-				slot.Buf = appendOrTake(slot.Buf, &x.Out)
-			}
-			homeShard.Post(func() { c.Complete(slot) })
+			reply.take(&x.Out)
+			reply.completeVia(homeShard)
 		}
 		s.router.RunWhenFree(sh, noLocks, run)
 	}
@@ -300,14 +294,11 @@ func noLocks() []txn.Lock { return nil }
 func (s *Server) runQueued(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home int, locks []txn.Lock) {
 	x := s.newDetachedExec(cl, cmd, args, now)
 	x.SetHome(s.router.Shard(home))
-	suppress := cl.suppressReply()
-	slot := c.Defer()
+	reply := reserveReply(c, cl)
 	s.router.RunQueued(home, locks, func() {
 		s.runCommand(x, home, cl)
-		if !suppress {
-			slot.Buf = appendOrTake(slot.Buf, &x.Out)
-		}
-		c.Complete(slot)
+		reply.take(&x.Out)
+		reply.complete()
 	})
 }
 

@@ -231,8 +231,7 @@ func connWatch(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int)
 		s.reply(c, cl, []byte("+OK\r\n"))
 		return protocol.Done
 	}
-	suppress := cl.suppressReply()
-	slot := c.Defer()
+	reply := reserveReply(c, cl)
 	c.Hold()
 	pending := len(remote)
 	homeShard := s.router.Shard(home)
@@ -243,10 +242,8 @@ func connWatch(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int)
 			homeShard.Post(func() {
 				pending--
 				if pending == 0 {
-					if !suppress {
-						slot.Buf = append(slot.Buf, "+OK\r\n"...)
-					}
-					c.Complete(slot)
+					reply.write([]byte("+OK\r\n"))
+					reply.complete()
 				}
 			})
 		})
@@ -380,15 +377,12 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 		s.unregisterWatches(w, watched)
 		return out
 	}
-	suppress := cl.suppressReply()
-	slot := c.Defer()
+	reply := reserveReply(c, cl)
 	c.Hold()
 	homeShard := s.router.Shard(home)
 	deliver := func(out []byte) {
-		if !suppress {
-			slot.Buf = append(slot.Buf, out...)
-		}
-		homeShard.Post(func() { c.Complete(slot) })
+		reply.write(out)
+		reply.completeVia(homeShard)
 	}
 	switch {
 	case one && target == home:

@@ -67,16 +67,13 @@ func (s *Server) runTx(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][
 	if pl == nil {
 		kp = plan.clone()
 	}
-	suppress := cl.suppressReply()
-	slot := c.Defer()
+	reply := reserveReply(c, cl)
 	c.Hold()
 	t := &txRun{s: s, tx: tx, home: home, cl: cl, last: true}
 	tx.StartOn(home, func() {
 		t.exec(x, &kp, pl, home, func() {
-			if !suppress {
-				slot.Buf = appendOrTake(slot.Buf, &x.Out)
-			}
-			s.router.Shard(home).Post(func() { c.Complete(slot) })
+			reply.take(&x.Out)
+			reply.completeVia(s.router.Shard(home))
 		})
 	})
 }
