@@ -5,6 +5,7 @@ import (
 
 	"github.com/anaxdb/anax/server/cmdmeta"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/infocmd"
 	"github.com/anaxdb/anax/server/keycmd"
 	"github.com/anaxdb/anax/server/strcmd"
 )
@@ -23,6 +24,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, keycmd.Commands()...)
 	all = append(all, s.multiCommands()...)
 	all = append(all, s.serverCommands()...)
+	all = append(all, infocmd.Commands()...)
 	all = append(all, s.monitorCommands()...)
 	for _, c := range all {
 		s.addCommand(c, loops)
