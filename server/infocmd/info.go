@@ -165,9 +165,12 @@ func writeServer(src Source, b *infoBuf) {
 // LRUClock is Redis's LRU clock at Unix time ms: Unix seconds on 24 bits.
 func LRUClock(ms int64) int64 { return (ms / 1000) & (1<<24 - 1) }
 
-// OSName is the host's "sysname release machine", as uname -srm prints it
-// (Redis's os field); the Go OS name where uname fails.
-var OSName = sync.OnceValue(func() string {
+// OSName returns the host's "sysname release machine", as uname -srm
+// prints it (Redis's os field); the Go OS name where uname fails.
+func OSName() string { return osName() }
+
+// osName asks uname once: the host does not change under the process.
+var osName = sync.OnceValue(func() string {
 	var u unix.Utsname
 	if err := unix.Uname(&u); err != nil {
 		return runtime.GOOS
