@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/infocmd"
 )
 
 // The server family (Redis's server.c, config.c, networking.c, debug.c and
 // object.c admin commands): INFO CONFIG CLIENT COMMAND DEBUG MEMORY TIME
-// LASTSAVE WAIT SHUTDOWN. The table is below; INFO is in info.go, CLIENT in
-// client_cmd.go and DEBUG in debug.go; COMMAND is a package of its own,
-// server/metacmd, which reads the command table through metacmd.Table
-// (env_metacmd.go).
+// LASTSAVE WAIT SHUTDOWN. The table is below; CLIENT is in client_cmd.go
+// and DEBUG in debug.go; INFO (server/infocmd) and COMMAND (server/metacmd)
+// are packages of their own, which reach the server through interfaces it
+// implements (env_info.go, env_metacmd.go).
 //
 // Container commands (CLIENT, CONFIG, COMMAND, MEMORY) list their
 // subcommands in Command.Subcommands, named "container|sub" as Redis names
@@ -31,7 +32,6 @@ func (s *Server) serverCommands() []*command.Spec {
 	)
 	conn := []string{"connection"}
 	cmds := []*command.Spec{
-		{Name: "info", Arity: -1, Flags: command.FlagLoop | ls, Run: cmdInfo, Categories: []string{"dangerous"}, Group: "server", Summary: "Returns information and statistics about the server.", Since: "1.0.0", Complexity: "O(1)"},
 		{Name: "time", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdTime, Group: "server", Summary: "Returns the server time.", Since: "2.6.0", Complexity: "O(1)"},
 		{Name: "lastsave", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdLastSave, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Complexity: "O(1)"},
 		{Name: "wait", Arity: 3, Flags: command.FlagLoop | command.FlagNoScript, Run: cmdWait, Categories: conn, Group: "generic", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Since: "3.0.0", Complexity: "O(1)"},
@@ -166,7 +166,7 @@ func (s *Server) sampleStats(a *adminState) {
 		case <-s.shutdown:
 			return
 		case now := <-t.C:
-			a.notePeak(readMemFigures().used)
+			a.notePeak(infocmd.ReadMemFigures().Used)
 			a.mu.Lock()
 			a.samples[a.next] = statSample{at: now, commands: s.totalCommands()}
 			a.next = (a.next + 1) % statSamples
@@ -465,11 +465,11 @@ func cmdMemoryUsage(x *command.Exec) {
 
 func cmdMemoryStats(x *command.Exec) {
 	s := srv(x)
-	m := readMemFigures()
-	srv(x).admin().notePeak(m.used)
+	m := infocmd.ReadMemFigures()
+	srv(x).admin().notePeak(m.Used)
 	peak := s.admin().peakMemory.Load()
 	dataset := s.datasetMemory()
-	overhead := m.used - dataset
+	overhead := m.Used - dataset
 	if overhead < 0 {
 		overhead = 0
 	}
@@ -489,12 +489,12 @@ func cmdMemoryStats(x *command.Exec) {
 			dbs = append(dbs, dbOver{id: int64(db), main: k * 16})
 		}
 	}
-	rss := processRSS()
+	rss := infocmd.ProcessRSS()
 	x.Map(27 + len(dbs))
 	kv := func(k string, v int64) { x.BulkString(k); x.Int(v) }
 	kd := func(k string, v float64) { x.BulkString(k); x.Double(v) }
 	kv("peak.allocated", peak)
-	kv("total.allocated", m.used)
+	kv("total.allocated", m.Used)
 	kv("startup.allocated", 0)
 	kv("replication.backlog", 0)
 	kv("clients.slaves", 0)
@@ -514,43 +514,29 @@ func cmdMemoryStats(x *command.Exec) {
 	kv("keys.count", keys)
 	perKey := int64(0)
 	if keys > 0 {
-		perKey = m.used / keys
+		perKey = m.Used / keys
 	}
 	kv("keys.bytes-per-key", perKey)
 	kv("dataset.bytes", dataset)
-	kd("dataset.percentage", memPct(dataset, m.used))
-	kd("peak.percentage", memPct(m.used, peak))
-	kv("allocator.allocated", m.heapObjects)
-	kv("allocator.active", m.heapObjects+m.heapUnused)
-	kv("allocator.resident", m.total-m.heapReleased)
-	kd("allocator-fragmentation.ratio", memRatio(m.heapObjects+m.heapUnused, m.heapObjects))
-	kv("allocator-fragmentation.bytes", m.heapUnused)
-	kd("allocator-rss.ratio", memRatio(m.total-m.heapReleased, m.heapObjects+m.heapUnused))
-	kv("allocator-rss.bytes", m.total-m.heapReleased-m.heapObjects-m.heapUnused)
-	kd("rss-overhead.ratio", memRatio(rss, m.total-m.heapReleased))
-	kv("rss-overhead.bytes", rss-(m.total-m.heapReleased))
-	kd("fragmentation", memRatio(rss, m.used))
-	kv("fragmentation.bytes", rss-m.used)
-}
-
-func memRatio(a, b int64) float64 {
-	if b <= 0 {
-		return 0
-	}
-	return float64(int64(float64(a)/float64(b)*100+0.5)) / 100
-}
-
-func memPct(a, b int64) float64 {
-	if b <= 0 {
-		return 0
-	}
-	return float64(int64(float64(a)*100/float64(b)*100+0.5)) / 100
+	kd("dataset.percentage", infocmd.Percent(dataset, m.Used))
+	kd("peak.percentage", infocmd.Percent(m.Used, peak))
+	kv("allocator.allocated", m.HeapObjects)
+	kv("allocator.active", m.HeapObjects+m.HeapUnused)
+	kv("allocator.resident", m.Total-m.HeapReleased)
+	kd("allocator-fragmentation.ratio", infocmd.Ratio(m.HeapObjects+m.HeapUnused, m.HeapObjects))
+	kv("allocator-fragmentation.bytes", m.HeapUnused)
+	kd("allocator-rss.ratio", infocmd.Ratio(m.Total-m.HeapReleased, m.HeapObjects+m.HeapUnused))
+	kv("allocator-rss.bytes", m.Total-m.HeapReleased-m.HeapObjects-m.HeapUnused)
+	kd("rss-overhead.ratio", infocmd.Ratio(rss, m.Total-m.HeapReleased))
+	kv("rss-overhead.bytes", rss-(m.Total-m.HeapReleased))
+	kd("fragmentation", infocmd.Ratio(rss, m.Used))
+	kv("fragmentation.bytes", rss-m.Used)
 }
 
 func cmdMemoryDoctor(x *command.Exec) {
-	m := readMemFigures()
+	m := infocmd.ReadMemFigures()
 	var report string
-	if m.used < 5<<20 {
+	if m.Used < 5<<20 {
 		report = "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting."
 	} else {
 		report = "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base."

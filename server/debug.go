@@ -8,6 +8,7 @@ import (
 
 	"github.com/anaxdb/anax/protocol/resp"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/infocmd"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/snapshot/rdb"
 )
@@ -152,7 +153,7 @@ func debugObject(x *command.Exec) {
 		" refcount:" + strconv.FormatInt(refcount, 10) +
 		" encoding:" + enc +
 		" serializedlength:" + strconv.Itoa(serialized) +
-		" lru:" + strconv.FormatInt(infoLRUClock(at*1000), 10) +
+		" lru:" + strconv.FormatInt(infocmd.LRUClock(at*1000), 10) +
 		" lru_seconds_idle:" + strconv.FormatInt(idle, 10)
 	if x.IsPiece() {
 		x.Result.Value, x.Result.Found = line, true

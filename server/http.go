@@ -18,6 +18,7 @@ import (
 	"github.com/anaxdb/anax/http/metrics"
 	"github.com/anaxdb/anax/http/wire"
 	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/server/infocmd"
 	"github.com/anaxdb/anax/shard"
 )
 
@@ -278,10 +279,10 @@ func (w *webState) respond(dst []byte, req *http.Request, closeConn bool) (out [
 // atomics, the shards' published sizes and the runtime's metrics.
 func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 	s := w.s
-	mem := readMemFigures()
+	mem := infocmd.ReadMemFigures()
 	m.Loading = w.loading.Load()
 	m.RedisVersion, m.AnaxVersion = Version, AnaxVersion
-	m.Mode, m.OS, m.Role = "standalone", osString(), "master"
+	m.Mode, m.OS, m.Role = "standalone", infocmd.OSName(), "master"
 	m.RunID = s.runID
 	m.TCPPort = s.cfg.Int("port")
 	m.ProcessID = int64(syscall.Getpid())
@@ -294,13 +295,13 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 	m.RejectedConnections = s.net.Rejected.Load()
 
 	a := s.admin()
-	a.notePeak(mem.used)
-	m.MemoryUsed = mem.used
+	a.notePeak(mem.Used)
+	m.MemoryUsed = mem.Used
 	m.MemoryPeak = a.peakMemory.Load()
-	m.MemoryRSS = processRSS()
+	m.MemoryRSS = infocmd.ProcessRSS()
 	m.MemoryMax = s.cfg.Int("maxmemory")
 	m.MemoryDataset = s.datasetMemory()
-	m.TotalSystemMemory = totalSystemMemory()
+	m.TotalSystemMemory = infocmd.TotalSystemMemory()
 
 	for _, sh := range s.router.Shards() {
 		m.KeyspaceHits += sh.Stats.Hits.Load()
@@ -322,23 +323,10 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 	}
 	m.SlowlogLength, m.SlowlogLastID = s.mon.Figures()
 
-	add := func(name string, t cmdStatSum) {
-		if t.calls == 0 && t.rejected == 0 && t.failed == 0 {
-			return
-		}
-		m.Commands = append(m.Commands, metrics.CommandStat{Name: name, Calls: t.calls,
-			Usec: t.usec, Rejected: t.rejected, Failed: t.failed})
-	}
-	for _, c := range s.cmdList {
-		if len(c.Subcommands) == 0 {
-			add(c.Name, cmdStatTotals(c))
-			continue
-		}
-		add(c.Name, s.containerOwnStats(c))
-		for _, sub := range c.Subcommands {
-			add(sub.Name, cmdStatTotals(sub))
-		}
-	}
+	infocmd.EachCommandStat(s, func(name string, t infocmd.CommandTotals) {
+		m.Commands = append(m.Commands, metrics.CommandStat{Name: name, Calls: t.Calls,
+			Usec: t.Usec, Rejected: t.Rejected, Failed: t.Failed})
+	})
 	counts := s.errorCounts()
 	for k, v := range counts {
 		m.Errors = append(m.Errors, metrics.ErrorStat{Prefix: k, Count: v})
@@ -374,7 +362,7 @@ func (w *webState) Info(sections ...string) string {
 	for i, s := range sections {
 		args[i] = []byte(s)
 	}
-	return w.s.infoString(args)
+	return infocmd.Render(w.s, args)
 }
 
 // Live implements console.Backend.
@@ -390,8 +378,8 @@ func (w *webState) Live() console.Live {
 		TimeMs:            time.Now().UnixMilli(),
 		CommandsProcessed: s.commandsProcessed(),
 		OpsPerSec:         s.admin().opsPerSec(),
-		UsedMemory:        readMemFigures().used,
-		UsedMemoryRSS:     processRSS(),
+		UsedMemory:        infocmd.ReadMemFigures().Used,
+		UsedMemoryRSS:     infocmd.ProcessRSS(),
 		MaxMemory:         s.cfg.Int("maxmemory"),
 		ConnectedClients:  s.net.Clients.Load(),
 		Keys:              keys,

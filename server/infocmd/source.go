@@ -1,0 +1,117 @@
+package infocmd
+
+import (
+	"time"
+
+	"github.com/anaxdb/anax/server/command"
+)
+
+// Source is what INFO reads from the server. Each method gathers the
+// figures of one section and is called only when that section is rendered,
+// so a narrow INFO costs only what it shows. Every method is safe on any
+// goroutine.
+type Source interface {
+	CommandCounters
+
+	InfoServer() ServerFigures
+	InfoClients() ClientFigures
+	// InfoMemory is given used_memory as just read (ReadMemFigures) so
+	// that the server can note it as a peak before reporting the peak.
+	InfoMemory(used int64) MemoryFigures
+	InfoPersistence() PersistenceFigures
+	InfoStats() StatsFigures
+	InfoReplication() ReplicationFigures
+	// InfoErrors returns the error replies by prefix (ERR, WRONGTYPE...).
+	InfoErrors() map[string]int64
+	// InfoKeyspace returns every database, index by index, empty ones too.
+	InfoKeyspace() []DBFigures
+	// InfoShards returns every shard, in shard order.
+	InfoShards() []ShardFigures
+	InfoAnax() AnaxFigures
+}
+
+// CommandCounters is what command statistics are computed from: the
+// command table and the counters dispatch keeps (INFO commandstats and
+// total_commands_processed, the metrics endpoint, the console).
+type CommandCounters interface {
+	// CommandTable returns every command, sorted by name.
+	CommandTable() []*command.Spec
+	// UnknownSubcommands returns how many calls of the container c named
+	// no subcommand of it.
+	UnknownSubcommands(c *command.Spec) int64
+	// CommandsRun returns the calls dispatch counted on every command,
+	// the refused calls of containers included.
+	CommandsRun() int64
+}
+
+// ServerFigures feed the server section.
+type ServerFigures struct {
+	RedisVersion string // the Redis version reported for compatibility
+	AnaxVersion  string
+	RunID        string
+	ConfigFile   string
+	Started      time.Time
+	Port         int64
+	Hz           int64
+	Bind         []string // the addresses listened on, as configured
+}
+
+// ClientFigures feed the clients section.
+type ClientFigures struct {
+	Connected  int64
+	MaxClients int64
+}
+
+// MemoryFigures are the memory figures only the server knows.
+type MemoryFigures struct {
+	Peak      int64 // used_memory_peak, the used figure given included
+	Dataset   int64 // bytes the shards hold for keys and values
+	MaxMemory int64
+	Policy    string // maxmemory-policy
+}
+
+// PersistenceFigures feed the persistence section.
+type PersistenceFigures struct {
+	LastSave int64 // Unix seconds of the last successful save
+}
+
+// StatsFigures are the server's counters in the stats section; the
+// keyspace counters come from InfoShards and total_commands_processed
+// from CommandsProcessed.
+type StatsFigures struct {
+	ConnectionsReceived       int64
+	OpsPerSec                 int64 // over the server's recent samples
+	RejectedConnections       int64
+	ErrorReplies              int64
+	QueryLimitDisconnections  int64
+	OutputLimitDisconnections int64
+}
+
+// ReplicationFigures feed the replication section.
+type ReplicationFigures struct {
+	ReplID string
+}
+
+// DBFigures are one database's sizes over every shard.
+type DBFigures struct {
+	Keys, Expires int64
+}
+
+// ShardFigures are what one shard last published.
+type ShardFigures struct {
+	ID          int
+	Keys        int64 // in every database
+	UsedMemory  int64
+	Inbox       int   // messages waiting in the shard's inbox
+	TxQueue     int64 // transactions waiting in the shard's scheduler queue
+	Hits        int64
+	Misses      int64
+	ExpiredKeys int64
+}
+
+// AnaxFigures feed Anax's own section: its version and the transaction
+// scheduler's counters.
+type AnaxFigures struct {
+	Version                                       string
+	Hops, Transactions, Retries, Queued, Squashed int64
+}
