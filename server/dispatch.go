@@ -91,25 +91,25 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 	if cmd.Conn != nil {
 		return cmd.Conn.(connFunc)(s, c, cl, args, home)
 	}
+	k := call{c: c, cl: cl, cmd: cmd, args: args, now: now, home: home}
 	if cmd.Flags&command.FlagLoop != 0 {
-		return s.runLocal(c, cl, cmd, args, now, home)
+		return s.runLocal(&k)
 	}
 
+	plan := &s.batch[home].plan
 	switch {
 	case cmd.Flags&command.FlagAllShards != 0:
 		if s.router.N() == 1 {
-			return s.runLocal(c, cl, cmd, args, now, home)
+			return s.runLocal(&k)
 		}
 		if cmd.Multi != command.MultiRouted {
-			plan := &s.batch[home].plan
 			plan.idx, plan.owner, plan.shards = plan.idx[:0], plan.owner[:0], plan.shards[:0]
-			s.runTx(c, cl, cmd, args, plan, now, home)
+			s.runTx(&k, plan)
 			return protocol.Done
 		}
-		s.runScan(c, cl, cmd, args, now, home)
+		s.runScan(&k)
 		return protocol.Done
 	}
-	plan := &s.batch[home].plan
 	s.planKeys(plan, cmd, args)
 	target := home
 	switch len(plan.shards) {
@@ -117,20 +117,32 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 	case 1:
 		target = plan.shards[0]
 	default:
-		s.runTx(c, cl, cmd, args, plan, now, home)
+		s.runTx(&k, plan)
 		return protocol.Done
 	}
 	if target != home {
-		s.runHop(c, cl, cmd, args, now, home, target)
+		s.runHop(&k, target)
 		return protocol.Done
 	}
 	if !s.router.Idle(home) {
 		if locks := plan.locks(nil, cmd, args); !s.router.Free(home, locks) {
-			s.runQueued(c, cl, cmd, args, now, home, locks)
+			s.runQueued(&k, locks)
 			return protocol.Done
 		}
 	}
-	return s.runLocal(c, cl, cmd, args, now, home)
+	return s.runLocal(&k)
+}
+
+// call is one command being dispatched from its connection's loop (home),
+// with the batch's clock reading. Its arguments live in the loop's read
+// buffer until the batch ends: a path that runs later copies them.
+type call struct {
+	c    *protocol.Conn
+	cl   *Client
+	cmd  *command.Spec
+	args [][]byte
+	now  time.Time
+	home int
 }
 
 // connFunc is the Spec.Conn of the server's own connection commands (MULTI,
@@ -138,9 +150,10 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 type connFunc = func(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) protocol.Result
 
 // runLocal runs a command on the connection's own loop and shard, inline.
-func (s *Server) runLocal(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home int) protocol.Result {
+func (s *Server) runLocal(k *call) protocol.Result {
+	c, cl, home := k.c, k.cl, k.home
 	x := s.loopExec[home]
-	s.resetExec(x, cl, cmd, args, now)
+	s.resetExec(x, cl, k.cmd, k.args, k.now)
 	x.SetHome(s.router.Shard(home))
 	s.runInline(x, home)
 	s.replyNow(c, cl, x)
@@ -178,10 +191,11 @@ func (cl *Client) suppressReply() bool {
 // runHop runs a single-shard command on another shard. There it runs at
 // once unless a scheduled transaction holds a conflicting lock, in which
 // case it queues behind that transaction.
-func (s *Server) runHop(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home, target int) {
-	x := s.newDetachedExec(cl, cmd, args, now)
+func (s *Server) runHop(k *call, target int) {
+	cl, home := k.cl, k.home
+	x := s.newDetachedExec(k)
 	x.SetHome(s.router.Shard(target))
-	reply := reserveReply(c, cl)
+	reply := reserveReply(k.c, cl)
 	homeShard := s.router.Shard(home)
 	run := func() {
 		s.runCommand(x, target, cl)
@@ -261,10 +275,11 @@ func (s *Server) flushHops(home int) {
 // room left when a shard's table ends, on the next shards in turn. Each
 // shard's part waits behind a whole-shard exclusive lock (FLUSHALL inside a
 // transaction) like any keyless command.
-func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home int) {
-	x := s.newDetachedExec(cl, cmd, args, now)
+func (s *Server) runScan(k *call) {
+	cl, home := k.cl, k.home
+	x := s.newDetachedExec(k)
 	x.Continue = true
-	reply := reserveReply(c, cl)
+	reply := reserveReply(k.c, cl)
 	homeShard := s.router.Shard(home)
 	var step func(sh int)
 	step = func(sh int) {
@@ -280,7 +295,7 @@ func (s *Server) runScan(c *protocol.Conn, cl *Client, cmd *command.Spec, args [
 		}
 		s.router.RunWhenFree(sh, noLocks, run)
 	}
-	first := cmd.Route(args, s.router.N())
+	first := k.cmd.Route(k.args, s.router.N())
 	s.flushHops(home)
 	s.router.Hop(first, func() { step(first) })
 }
@@ -291,10 +306,11 @@ func noLocks() []txn.Lock { return nil }
 
 // runQueued runs a command on the connection's own shard behind the
 // scheduled transactions that hold conflicting locks.
-func (s *Server) runQueued(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, now time.Time, home int, locks []txn.Lock) {
-	x := s.newDetachedExec(cl, cmd, args, now)
+func (s *Server) runQueued(k *call, locks []txn.Lock) {
+	cl, home := k.cl, k.home
+	x := s.newDetachedExec(k)
 	x.SetHome(s.router.Shard(home))
-	reply := reserveReply(c, cl)
+	reply := reserveReply(k.c, cl)
 	s.router.RunQueued(home, locks, func() {
 		s.runCommand(x, home, cl)
 		reply.take(&x.Out)
@@ -331,9 +347,9 @@ func copyArgsInto(dst [][]byte, buf []byte, args [][]byte) ([][]byte, []byte) {
 
 // newDetachedExec copies the arguments so the command can run after the
 // read buffer is reused.
-func (s *Server) newDetachedExec(cl *Client, cmd *command.Spec, args [][]byte, now time.Time) *command.Exec {
+func (s *Server) newDetachedExec(k *call) *command.Exec {
 	x := &command.Exec{}
-	s.resetExec(x, cl, cmd, copyArgs(args), now)
+	s.resetExec(x, k.cl, k.cmd, copyArgs(k.args), k.now)
 	x.Client = nil
 	return x
 }

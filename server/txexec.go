@@ -3,7 +3,6 @@ package server
 import (
 	"time"
 
-	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/txn"
 )
@@ -47,7 +46,8 @@ const packedSplitMin = 256
 // shard before this transaction's schedule does, and one queued behind a
 // lock holds its lock with an older id, so the transaction queues behind
 // it. Hold keeps later commands from overtaking the transaction.
-func (s *Server) runTx(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, plan *keyPlan, now time.Time, home int) {
+func (s *Server) runTx(k *call, plan *keyPlan) {
+	c, cl, cmd, args, home := k.c, k.cl, k.cmd, k.args, k.home
 	s.flushHops(home)
 	var x *command.Exec
 	var pl *splitPlan
@@ -57,11 +57,13 @@ func (s *Server) runTx(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][
 		// Cut the command into per-shard pieces now, copying each
 		// argument once, into its piece, straight from the read buffer.
 		// The coordinator keeps only what the slow log shows.
-		x = s.newDetachedExec(cl, cmd, args[:min(len(args), slowMaxArgc)], now)
+		head := *k
+		head.args = args[:min(len(args), slowMaxArgc)]
+		x = s.newDetachedExec(&head)
 		x.Argc = len(args)
 		pl = s.planSplit(x, args, plan, true)
 	} else {
-		x = s.newDetachedExec(cl, cmd, args, now)
+		x = s.newDetachedExec(k)
 	}
 	var kp keyPlan // the plan outlives the loop's scratch, unless pl holds what it needs
 	if pl == nil {
