@@ -4,64 +4,33 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
-	"runtime/debug"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/anaxdb/anax/http/console"
+	"github.com/anaxdb/anax/http/face"
 	"github.com/anaxdb/anax/http/metrics"
-	"github.com/anaxdb/anax/http/wire"
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/server/infocmd"
-	"github.com/anaxdb/anax/shard"
 )
 
-// The HTTP face: HTTP/1.1 on the RESP port (a connection whose first line
-// is an HTTP request, see protocol.Options.HTTP) and on --admin_port.
-//
-// Life of a request. The connection's loop parses every complete request
-// in its buffer (Traffic), reserves a reply slot for each (Conn.Defer) and
-// queues it to the connection's worker goroutine, one at a time per
-// connection, so pipelined requests run in order. The worker runs the
-// handler and posts the response back to the connection's loop (its home
-// shard's Post), where Complete writes the finished prefix of the FIFO: a
-// handler never runs on a loop, so a slow scrape or a command sent through
-// the console never stalls a shard.
-//
-// Limits: request headers up to 64 KB (431 otherwise), bodies up to 1 MB
-// (413), both enforced by the framing in http/wire; at most maxPipelined requests in flight per connection (the loop
-// stops reading the connection until they are answered). A malformed
-// request gets 400 and the connection is closed.
-//
-// Routes: /metrics and /healthz need no password; everything else is the
-// console (http/console), which has its own rules.
+// The HTTP face's side in the server. The face itself (connections,
+// framing, the worker per connection, the routes) is package http/face;
+// what it serves is gathered here, by webState, which implements
+// face.Host from the server's published figures.
 
-// maxPipelined is the most requests in flight on one connection.
-const maxPipelined = 32
-
-// webState is the server's HTTP side: the face and what the handlers read.
+// webState is what the HTTP face reads from the server (face.Host). It is
+// a type of its own rather than methods of Server because the console's
+// SlowLog(n) would collide with Server.SlowLog (the slow log's monitor),
+// and because the loading flag and the console's dial address are state
+// of the face's alone.
 type webState struct {
 	s        *Server
-	handler  http.Handler
 	loading  atomic.Bool // true while a snapshot loads: /healthz says 503
 	respAddr string      // where the console's commands connect (the RESP port)
-}
-
-// init builds the handlers. respAddr is a RESP listen address
-// ("" when there is none).
-func (w *webState) init(respAddr string) {
-	w.respAddr = respAddr
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", getOnly(metrics.Handler(w)))
-	mux.Handle("/healthz", getOnly(http.HandlerFunc(w.serveHealth)))
-	mux.Handle("/", console.New(w))
-	w.handler = mux
 }
 
 // SetLoading marks the server as loading a snapshot (or done loading):
@@ -74,28 +43,12 @@ func (s *Server) SetLoading(v bool) {
 	s.web.loading.Store(v)
 }
 
-// getOnly refuses methods other than GET and HEAD.
-func getOnly(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			rw.Header().Set("Allow", "GET, HEAD")
-			http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		h.ServeHTTP(rw, r)
-	})
-}
+// Loading implements face.Host.
+func (w *webState) Loading() bool { return w.loading.Load() }
 
-func (w *webState) serveHealth(rw http.ResponseWriter, _ *http.Request) {
-	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	rw.Header().Set("Cache-Control", "no-store")
-	if w.loading.Load() {
-		rw.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(rw, "LOADING\n")
-		return
-	}
-	_, _ = io.WriteString(rw, "OK\n")
-}
+// PostToLoop implements face.Host: event loop i's work runs on shard i's
+// inbox, in the order posted.
+func (w *webState) PostToLoop(i int, fn func()) { w.s.router.Shard(i).Post(fn) }
 
 // httpOptions turns on the HTTP face: on the RESP port unless
 // http-console is off, and on admin-port when set (its addresses are
@@ -109,9 +62,10 @@ func (s *Server) httpOptions(opts *protocol.Options) {
 	if s.web == nil {
 		s.web = &webState{s: s}
 	}
-	s.web.init(respAddr)
+	s.web.respAddr = respAddr
+	web := face.New(s.web, s.log)
 	if s.cfg.Int("http-console") != 0 {
-		opts.HTTP = s.web
+		opts.HTTP = web
 	}
 	admin := int(s.cfg.Int("admin-port"))
 	if admin <= 0 || admin == port {
@@ -120,7 +74,7 @@ func (s *Server) httpOptions(opts *protocol.Options) {
 	if opts.PortFaces == nil {
 		opts.PortFaces = map[int]protocol.Face{}
 	}
-	opts.PortFaces[admin] = s.web
+	opts.PortFaces[admin] = web
 	for _, a := range opts.Addrs[:len(opts.Addrs):len(opts.Addrs)] {
 		if host, _, err := net.SplitHostPort(a); err == nil {
 			opts.Addrs = append(opts.Addrs, net.JoinHostPort(host, strconv.Itoa(admin)))
@@ -142,137 +96,6 @@ func loopbackFor(addr string) string {
 		host = "::1"
 	}
 	return net.JoinHostPort(host, port)
-}
-
-// httpConn is one HTTP connection's state. The fields above mu belong to
-// the connection's loop; the queue is shared with the worker.
-type httpConn struct {
-	w         *webState
-	c         *protocol.Conn
-	home      *shard.Shard // the connection's loop: responses are posted there
-	remote    string
-	ctx       context.Context
-	cancel    context.CancelFunc
-	continued bool // 100 Continue sent for the request being received
-
-	mu      sync.Mutex
-	queue   []httpJob
-	running bool
-}
-
-type httpJob struct {
-	req       *http.Request
-	slot      *protocol.Slot
-	closeConn bool
-}
-
-// Open implements protocol.Face.
-func (w *webState) Open(c *protocol.Conn) {
-	ctx, cancel := context.WithCancel(context.Background())
-	c.Client = &httpConn{w: w, c: c, home: w.s.router.Shard(c.Loop()),
-		remote: c.RemoteAddr().String(), ctx: ctx, cancel: cancel}
-}
-
-// Refusal implements protocol.Refuser for the admin port: a refused
-// browser or scraper reads an HTTP status, not a RESP line.
-func (w *webState) Refusal(why protocol.RefuseReason) []byte {
-	if why == protocol.RefuseProtected {
-		return wire.AppendPlainResponse(nil, http.StatusForbidden,
-			"protected mode: no password is set, so only loopback clients may connect")
-	}
-	return wire.AppendPlainResponse(nil, http.StatusServiceUnavailable, "max number of clients reached")
-}
-
-// Close implements protocol.Face: requests still running see their
-// context canceled; their responses are dropped.
-func (w *webState) Close(c *protocol.Conn) {
-	if hc, ok := c.Client.(*httpConn); ok {
-		hc.cancel()
-	}
-}
-
-// Traffic implements protocol.Face: it takes every complete request in
-// the buffer, up to maxPipelined in flight.
-func (w *webState) Traffic(c *protocol.Conn, in []byte) (int, bool) {
-	hc := c.Client.(*httpConn)
-	consumed := 0
-	for consumed < len(in) {
-		if c.Pending() >= maxPipelined {
-			c.Hold()
-			break
-		}
-		req, n, ref := wire.ParseRequest(in[consumed:])
-		if ref.Status != 0 {
-			b := c.Begin()
-			b = wire.AppendPlainResponse(b, ref.Status, ref.Msg)
-			c.End(b)
-			return len(in), true
-		}
-		if n == 0 {
-			if req != nil && !hc.continued && wire.WantsContinue(req) {
-				// The client waits for this before sending the body.
-				hc.continued = true
-				b := c.Begin()
-				b = append(b, wire.Continue...)
-				c.End(b)
-			}
-			break
-		}
-		consumed += n
-		hc.continued = false
-		req.RemoteAddr = hc.remote
-		req = req.WithContext(hc.ctx)
-		job := httpJob{req: req, slot: c.Defer(), closeConn: req.Close}
-		hc.enqueue(job)
-		if job.closeConn {
-			return consumed, true
-		}
-	}
-	return consumed, false
-}
-
-func (hc *httpConn) enqueue(j httpJob) {
-	hc.mu.Lock()
-	hc.queue = append(hc.queue, j)
-	start := !hc.running
-	hc.running = true
-	hc.mu.Unlock()
-	if start {
-		go hc.work()
-	}
-}
-
-// work runs the queued requests in order, then exits.
-func (hc *httpConn) work() {
-	for {
-		hc.mu.Lock()
-		if len(hc.queue) == 0 {
-			hc.running = false
-			hc.queue = nil
-			hc.mu.Unlock()
-			return
-		}
-		j := hc.queue[0]
-		hc.queue[0] = httpJob{}
-		hc.queue = hc.queue[1:]
-		hc.mu.Unlock()
-		j.slot.Buf = hc.w.respond(j.slot.Buf[:0], j.req, j.closeConn)
-		c, slot := hc.c, j.slot
-		hc.home.Post(func() { c.Complete(slot) })
-	}
-}
-
-// respond runs the handler for req and appends the HTTP response to dst.
-func (w *webState) respond(dst []byte, req *http.Request, closeConn bool) (out []byte) {
-	rw := &wire.Response{}
-	defer func() {
-		if p := recover(); p != nil {
-			w.s.log.Errorf("HTTP handler panic on %s %s: %v\n%s", req.Method, req.URL.Path, p, debug.Stack())
-			out = wire.AppendPlainResponse(dst, http.StatusInternalServerError, "internal error")
-		}
-	}()
-	w.handler.ServeHTTP(rw, req)
-	return rw.AppendTo(dst, req, closeConn)
 }
 
 // MetricsSnapshot implements metrics.Stats from published figures only:

@@ -62,7 +62,7 @@ type Server struct {
 	rngState atomic.Uint64
 	mon      slowlog.Monitor
 	adm      *adminState // INFO's rates and peaks, replid (admin.go)
-	web      *webState   // the HTTP face (http.go)
+	web      *webState   // what the HTTP face (http/face) reads (http.go)
 	outLimit outputLimits
 
 	// OnFatal, when set before Start, is called instead of ending the

@@ -1,7 +1,7 @@
 // Package wire is HTTP/1.x framing for Anax's HTTP face: it cuts requests
 // out of a connection's read buffer (ParseRequest) and serialises
 // responses into a caller's buffer (Response, AppendPlainResponse). It
-// holds no connection state and does no I/O, so the face in server/ can
+// holds no connection state and does no I/O, so the face (http/face) can
 // run it on an event loop; it imports only the standard library.
 //
 // Limits: the header block (request line through its blank line) is at

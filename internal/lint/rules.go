@@ -23,8 +23,8 @@ var rules = []rule{
 		forbid: []string{"..."},
 	},
 	{
-		name:   "the HTTP handlers reach the server through the interfaces they define",
-		pkgs:   []string{"http/metrics", "http/console"},
+		name:   "the HTTP face and its handlers reach the server through the interfaces they define",
+		pkgs:   []string{"http/metrics", "http/console", "http/face"},
 		forbid: []string{"server", "server/..."},
 	},
 	{
