@@ -7,6 +7,7 @@ import (
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/server/keycmd"
 	"github.com/anaxdb/anax/server/metacmd"
+	"github.com/anaxdb/anax/server/servercmd"
 	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/server/strcmd"
 )
@@ -27,6 +28,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, s.serverCommands()...)
 	all = append(all, metacmd.Commands()...)
 	all = append(all, slowlog.Commands()...)
+	all = append(all, servercmd.Commands()...)
 	for _, c := range all {
 		s.addCommand(c, loops)
 	}
