@@ -47,10 +47,6 @@ func (h *fakeHost) IsLocalClient(*command.Exec) bool { return h.local }
 func (h *fakeHost) CloseAfterReply(*command.Exec)    { h.closes++ }
 func (h *fakeHost) Shutdown()                        { h.shutdowns++ }
 func (h *fakeHost) CountError(*command.Exec, string) {}
-func (h *fakeHost) RunSubcommand(x *command.Exec) {
-	panic("RunSubcommand: the tests call subcommands directly")
-}
-func (h *fakeHost) ConfigString(name string) string { return h.cfg.String(name) }
 
 // run runs cmd with the space-separated args on h, over RESP2, and
 // returns its reply.
