@@ -1,8 +1,6 @@
 package server
 
 import (
-	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,12 +10,12 @@ import (
 	"github.com/anaxdb/anax/server/infocmd"
 )
 
-// The server family (Redis's server.c, config.c, networking.c, debug.c and
-// object.c admin commands): INFO CONFIG CLIENT COMMAND DEBUG MEMORY TIME
-// LASTSAVE WAIT SHUTDOWN. The table is below; CLIENT is in client_cmd.go
-// and DEBUG in debug.go; INFO (server/infocmd) and COMMAND (server/metacmd)
-// are packages of their own, which reach the server through interfaces it
-// implements (env_info.go, env_metacmd.go).
+// The server family (Redis's server.c, networking.c and debug.c admin
+// commands) as far as it is the server's own state: CLIENT (client_cmd.go)
+// and DEBUG (debug.go). INFO (server/infocmd), COMMAND (server/metacmd) and
+// CONFIG, MEMORY, TIME, LASTSAVE, WAIT and SHUTDOWN (server/servercmd) are
+// packages of their own, which reach the server through interfaces it
+// implements (env_info.go, env_metacmd.go, env_servercmd.go).
 //
 // Container commands (CLIENT, CONFIG, COMMAND, MEMORY) list their
 // subcommands in Command.Subcommands, named "container|sub" as Redis names
@@ -26,47 +24,7 @@ import (
 // INFO commandstats and COMMAND INFO report as Redis 7 does.
 
 func (s *Server) serverCommands() []*command.Spec {
-	const (
-		adm = command.FlagAdmin | command.FlagNoScript | command.FlagLoading | command.FlagStale
-		ls  = command.FlagLoading | command.FlagStale
-	)
-	conn := []string{"connection"}
-	cmds := []*command.Spec{
-		{Name: "time", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdTime, Group: "server", Summary: "Returns the server time.", Since: "2.6.0", Complexity: "O(1)"},
-		{Name: "lastsave", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdLastSave, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Complexity: "O(1)"},
-		{Name: "wait", Arity: 3, Flags: command.FlagLoop | command.FlagNoScript, Run: cmdWait, Categories: conn, Group: "generic", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Since: "3.0.0", Complexity: "O(1)"},
-		{Name: "shutdown", Arity: -1, Flags: command.FlagLoop | command.FlagNoMulti | adm, Run: cmdShutdown, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
-		{Name: "config", Arity: -2, Flags: command.FlagLoop, Run: runSubcommand, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0", Complexity: "Depends on subcommand.",
-			Subcommands: []*command.Spec{
-				{Name: "config|get", Arity: -3, Flags: adm, Run: cmdConfigGet, Group: "server", Summary: "Returns the effective values of configuration parameters.", Since: "2.0.0", Complexity: "O(N) when N is the number of configuration parameters provided"},
-				{Name: "config|set", Arity: -4, Flags: adm, Run: cmdConfigSet, Group: "server", Summary: "Sets configuration parameters in-flight.", Since: "2.0.0", Complexity: "O(N) when N is the number of configuration parameters provided"},
-				{Name: "config|resetstat", Arity: 2, Flags: adm, Run: cmdConfigResetStat, Group: "server", Summary: "Resets the server's statistics.", Since: "2.0.0", Complexity: "O(1)"},
-				{Name: "config|rewrite", Arity: 2, Flags: adm, Run: cmdConfigRewrite, Group: "server", Summary: "Persists the effective configuration to file.", Since: "2.8.0", Complexity: "O(1)"},
-				{Name: "config|help", Arity: 2, Flags: ls, Run: cmdConfigHelp, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "5.0.0", Complexity: "O(1)"},
-			}},
-		// MEMORY is routed by its key: MEMORY USAGE runs on the key's shard;
-		// the keyless subcommands run on the connection's own shard and read
-		// only the figures every shard publishes.
-		{Name: "memory", Arity: -2, Run: runSubcommand, Keys: memoryKeys, Group: "server", Summary: "A container for memory diagnostics commands.", Since: "4.0.0", Complexity: "Depends on subcommand.",
-			Subcommands: []*command.Spec{
-				{Name: "memory|usage", Arity: -3, Flags: command.FlagReadOnly, FirstKey: 2, LastKey: 2, Step: 1, Run: cmdMemoryUsage, Categories: []string{"read"}, Group: "server", Summary: "Estimates the memory usage of a key.", Since: "4.0.0", Complexity: "O(N) where N is the number of samples."},
-				{Name: "memory|stats", Arity: 2, Run: cmdMemoryStats, Group: "server", Summary: "Returns details about memory usage.", Since: "4.0.0", Complexity: "O(1)"},
-				{Name: "memory|doctor", Arity: 2, Run: cmdMemoryDoctor, Group: "server", Summary: "Outputs a memory problems report.", Since: "4.0.0", Complexity: "O(1)"},
-				{Name: "memory|malloc-stats", Arity: 2, Run: cmdMemoryMallocStats, Group: "server", Summary: "Returns the allocator statistics.", Since: "4.0.0", Complexity: "Depends on how much memory is allocated, could be slow"},
-				{Name: "memory|purge", Arity: 2, Run: cmdMemoryPurge, Group: "server", Summary: "Asks the allocator to release memory.", Since: "4.0.0", Complexity: "Depends on how much memory is allocated, could be slow"},
-				{Name: "memory|help", Arity: 2, Flags: ls, Run: cmdMemoryHelp, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "4.0.0", Complexity: "O(1)"},
-			}},
-	}
-	cmds = append(cmds, s.clientCommand(), s.debugCommand())
-	return cmds
-}
-
-// memoryKeys returns the key position of MEMORY USAGE <key>.
-func memoryKeys(args [][]byte, dst []int) []int {
-	if len(args) >= 3 && command.EqFold(args[1], "usage") {
-		dst = append(dst, 2)
-	}
-	return dst
+	return []*command.Spec{s.clientCommand(), s.debugCommand()}
 }
 
 // runSubcommand is the Run of container commands: it finds the subcommand
@@ -229,149 +187,9 @@ func (s *Server) totalCommands() int64 {
 	return n
 }
 
-func cmdTime(x *command.Exec) {
-	now := time.Now()
-	x.Array(2)
-	x.BulkInt(now.Unix())
-	x.BulkInt(int64(now.Nanosecond() / 1000))
-}
-
-func cmdLastSave(x *command.Exec) { x.Int(srv(x).lastSave.Load()) }
-
-// cmdWait answers at once: there are no replicas to wait for, so the count
-// of replicas that acknowledged is 0 (Redis replies the same when
-// numreplicas is 0 or the timeout expires).
-func cmdWait(x *command.Exec) {
-	if _, ok := command.ParseInt(x.Args[1]); !ok {
-		x.Fail(command.ErrNotInt)
-		return
-	}
-	if !parseTimeoutMs(x, x.Args[2]) {
-		return
-	}
-	x.Int(0)
-}
-
-// parseTimeoutMs checks a millisecond timeout as Redis's
-// getTimeoutFromObjectOrReply does, writing its errors.
-func parseTimeoutMs(x *command.Exec, b []byte) bool {
-	v, ok := command.ParseInt(b)
-	if !ok {
-		x.Err("ERR timeout is not an integer or out of range")
-		return false
-	}
-	if v < 0 {
-		x.Err("ERR timeout is negative")
-		return false
-	}
-	return true
-}
-
-// cmdShutdown stops the server. There is no persistence yet, so SAVE does
-// what NOSAVE does and there is nothing to wait for (NOW and FORCE change
-// nothing). As Redis does, a successful SHUTDOWN sends no reply: the
-// connection is closed (clients such as go-redis expect exactly that).
-func cmdShutdown(x *command.Exec) {
-	var save, nosave, abort, other bool
-	for _, a := range x.Args[1:] {
-		switch {
-		case command.EqFold(a, "nosave"):
-			nosave = true
-		case command.EqFold(a, "save"):
-			save = true
-		case command.EqFold(a, "now"), command.EqFold(a, "force"):
-			other = true
-		case command.EqFold(a, "abort"):
-			abort = true
-		default:
-			x.Fail(command.ErrSyntax)
-			return
-		}
-	}
-	if (abort && (save || nosave || other)) || (save && nosave) {
-		x.Fail(command.ErrSyntax)
-		return
-	}
-	if abort {
-		x.Err("ERR No shutdown in progress.")
-		return
-	}
-	srv(x).logf("User requested shutdown...")
-	clientOf(x).conn.CloseAfterReply()
-	srv(x).Shutdown()
-}
-
-// CONFIG
-
-func cmdConfigGet(x *command.Exec) {
-	pats := make([]string, len(x.Args)-2)
-	for i, a := range x.Args[2:] {
-		pats[i] = string(a)
-	}
-	kvs := srv(x).cfg.Get(pats...)
-	x.Map(len(kvs))
-	for _, kv := range kvs {
-		x.BulkString(kv[0])
-		x.BulkString(kv[1])
-	}
-}
-
-func cmdConfigSet(x *command.Exec) {
-	if len(x.Args)%2 != 0 {
-		x.Fail(command.ErrSyntax)
-		return
-	}
-	pairs := make([][2]string, 0, (len(x.Args)-2)/2)
-	for i := 2; i+1 < len(x.Args); i += 2 {
-		pairs = append(pairs, [2]string{string(x.Args[i]), string(x.Args[i+1])})
-	}
-	set := srv(x).cfg.Set
-	if addrIsLoopback(clientOf(x).conn.RemoteAddr()) {
-		// Protected parameters may change from a local client when
-		// enable-protected-configs is "local".
-		set = srv(x).cfg.SetLocal
-	}
-	if err := set(pairs); err != nil {
-		x.Err(configErrorReply(err.Error()))
-		return
-	}
-	x.OK()
-}
-
-// configErrorReply gives msg Redis's "ERR " prefix unless it already starts with
-// an error code (an upper-case word).
-func configErrorReply(msg string) string {
-	code := msg
-	if i := strings.IndexByte(msg, ' '); i >= 0 {
-		code = msg[:i]
-	}
-	if code != "" && strings.ToUpper(code) == code && strings.IndexFunc(code, func(r rune) bool { return r < 'A' || r > 'Z' }) < 0 {
-		return command.SanitizeError(msg)
-	}
-	return command.SanitizeError("ERR " + msg)
-}
-
-func cmdConfigRewrite(x *command.Exec) {
-	if srv(x).cfg.ConfigFile() == "" {
-		x.Err("ERR The server is running without a config file")
-		return
-	}
-	if err := srv(x).cfg.Rewrite(); err != nil {
-		srv(x).log.Warnf("CONFIG REWRITE failed: %v", err)
-		x.Err(command.SanitizeError("ERR Rewriting config file: " + err.Error()))
-		return
-	}
-	srv(x).logf("CONFIG REWRITE executed with success.")
-	x.OK()
-}
-
-// cmdConfigResetStat clears what INFO counts: command and error statistics,
-// the shards' keyspace counters, the router's and the listener's totals.
-func cmdConfigResetStat(x *command.Exec) {
-	srv(x).resetStats()
-	x.OK()
-}
-
+// resetStats clears what INFO counts (CONFIG RESETSTAT): command and error
+// statistics, the shards' keyspace counters, the router's and the
+// listener's totals, the memory peak and the rate samples.
 func (s *Server) resetStats() {
 	for _, c := range s.cmdList {
 		resetCmdStats(c)
@@ -415,158 +233,4 @@ func resetCmdStats(c *command.Spec) {
 		st.Rejected.Store(0)
 		st.Failed.Store(0)
 	}
-}
-
-func cmdConfigHelp(x *command.Exec) {
-	x.ReplyHelp([]string{
-		"GET <pattern>",
-		"    Return parameters matching the glob-like <pattern> and their values.",
-		"SET <directive> <value>",
-		"    Set the configuration <directive> to <value>.",
-		"RESETSTAT",
-		"    Reset statistics reported by the INFO command.",
-		"REWRITE",
-		"    Rewrite the configuration file.",
-	})
-}
-
-// MEMORY
-
-// cmdMemoryUsage reports the bytes a key takes: its arena cell (header, key
-// and value) and its table slot. SAMPLES is accepted and checked; values
-// are measured exactly, so it changes nothing.
-func cmdMemoryUsage(x *command.Exec) {
-	for i := 3; i < len(x.Args); i++ {
-		if command.EqFold(x.Args[i], "samples") && i+1 < len(x.Args) {
-			n, ok := command.ParseInt(x.Args[i+1])
-			if !ok {
-				x.Fail(command.ErrNotInt)
-				return
-			}
-			if n < 0 {
-				x.Fail(command.ErrSyntax)
-				return
-			}
-			i++
-			continue
-		}
-		x.Fail(command.ErrSyntax)
-		return
-	}
-	key := x.Args[2]
-	db := x.DB(key)
-	h, ok := db.Peek(key)
-	if !ok || db.IsExpired(h, x.Now) {
-		x.Null()
-		return
-	}
-	x.Int(int64(db.SizeOf(h)))
-}
-
-func cmdMemoryStats(x *command.Exec) {
-	s := srv(x)
-	m := infocmd.ReadMemFigures()
-	srv(x).admin().notePeak(m.Used)
-	peak := s.admin().peakMemory.Load()
-	dataset := s.datasetMemory()
-	overhead := m.Used - dataset
-	if overhead < 0 {
-		overhead = 0
-	}
-	var keys int64
-	ndb := s.router.Shard(0).NumDB()
-	type dbOver struct{ id, main, expires int64 }
-	var dbs []dbOver
-	for db := 0; db < ndb; db++ {
-		var k, e int64
-		for _, sh := range s.router.Shards() {
-			k += sh.Keys(db)
-			e += sh.Expires(db)
-		}
-		keys += k
-		if k > 0 || e > 0 {
-			// Anax keeps the TTL in the entry: no separate expires table.
-			dbs = append(dbs, dbOver{id: int64(db), main: k * 16})
-		}
-	}
-	rss := infocmd.ProcessRSS()
-	x.Map(27 + len(dbs))
-	kv := func(k string, v int64) { x.BulkString(k); x.Int(v) }
-	kd := func(k string, v float64) { x.BulkString(k); x.Double(v) }
-	kv("peak.allocated", peak)
-	kv("total.allocated", m.Used)
-	kv("startup.allocated", 0)
-	kv("replication.backlog", 0)
-	kv("clients.slaves", 0)
-	kv("clients.normal", 0)
-	kv("cluster.links", 0)
-	kv("aof.buffer", 0)
-	kv("lua.caches", 0)
-	kv("functions.caches", 0)
-	for _, d := range dbs {
-		x.BulkString("db." + strconv.FormatInt(d.id, 10))
-		x.Map(3)
-		kv("overhead.hashtable.main", d.main)
-		kv("overhead.hashtable.expires", d.expires)
-		kv("overhead.hashtable.slot-to-keys", 0)
-	}
-	kv("overhead.total", overhead)
-	kv("keys.count", keys)
-	perKey := int64(0)
-	if keys > 0 {
-		perKey = m.Used / keys
-	}
-	kv("keys.bytes-per-key", perKey)
-	kv("dataset.bytes", dataset)
-	kd("dataset.percentage", infocmd.Percent(dataset, m.Used))
-	kd("peak.percentage", infocmd.Percent(m.Used, peak))
-	kv("allocator.allocated", m.HeapObjects)
-	kv("allocator.active", m.HeapObjects+m.HeapUnused)
-	kv("allocator.resident", m.Total-m.HeapReleased)
-	kd("allocator-fragmentation.ratio", infocmd.Ratio(m.HeapObjects+m.HeapUnused, m.HeapObjects))
-	kv("allocator-fragmentation.bytes", m.HeapUnused)
-	kd("allocator-rss.ratio", infocmd.Ratio(m.Total-m.HeapReleased, m.HeapObjects+m.HeapUnused))
-	kv("allocator-rss.bytes", m.Total-m.HeapReleased-m.HeapObjects-m.HeapUnused)
-	kd("rss-overhead.ratio", infocmd.Ratio(rss, m.Total-m.HeapReleased))
-	kv("rss-overhead.bytes", rss-(m.Total-m.HeapReleased))
-	kd("fragmentation", infocmd.Ratio(rss, m.Used))
-	kv("fragmentation.bytes", rss-m.Used)
-}
-
-func cmdMemoryDoctor(x *command.Exec) {
-	m := infocmd.ReadMemFigures()
-	var report string
-	if m.Used < 5<<20 {
-		report = "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting."
-	} else {
-		report = "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base."
-	}
-	x.Verbatim(report)
-}
-
-func cmdMemoryMallocStats(x *command.Exec) {
-	x.BulkString("Stats not supported for the current allocator")
-}
-
-// cmdMemoryPurge returns freed memory to the operating system (Go's
-// counterpart of jemalloc's purge).
-func cmdMemoryPurge(x *command.Exec) {
-	debug.FreeOSMemory()
-	x.OK()
-}
-
-func cmdMemoryHelp(x *command.Exec) {
-	x.ReplyHelp([]string{
-		"DOCTOR",
-		"    Return memory problems reports.",
-		"MALLOC-STATS",
-		"    Return internal statistics report from the memory allocator.",
-		"PURGE",
-		"    Attempt to purge dirty pages for reclamation by the allocator.",
-		"STATS",
-		"    Return information about the memory usage of the server.",
-		"USAGE <key> [SAMPLES <count>]",
-		"    Return memory in bytes used by <key> and its value. Nested values are",
-		"    sampled up to <count> times (default: 5, 0 means sample all).",
-	})
 }

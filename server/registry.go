@@ -8,6 +8,7 @@ import (
 	"github.com/anaxdb/anax/server/infocmd"
 	"github.com/anaxdb/anax/server/keycmd"
 	"github.com/anaxdb/anax/server/metacmd"
+	"github.com/anaxdb/anax/server/servercmd"
 	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/server/strcmd"
 )
@@ -29,6 +30,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, metacmd.Commands()...)
 	all = append(all, slowlog.Commands()...)
 	all = append(all, infocmd.Commands()...)
+	all = append(all, servercmd.Commands()...)
 	for _, c := range all {
 		s.addCommand(c, loops)
 	}

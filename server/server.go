@@ -3,7 +3,7 @@
 // routing of each command to its shard(s) with a key plan computed once
 // (keyplan.go, dispatch.go), the transactions of commands that span shards
 // (txexec.go, split.go, cross.go), MULTI/EXEC, and the server's own
-// commands (connection, CLIENT, CONFIG, DEBUG...).
+// commands (connection, CLIENT, DEBUG...).
 //
 // It sits between the connection layer (package protocol, which calls
 // Server as its Handler) and the data (packages txn and shard). See

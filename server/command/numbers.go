@@ -91,3 +91,21 @@ func IsCanonicalInt(b []byte) bool {
 	_, ok := ParseInt(b)
 	return ok
 }
+
+// Ratio is a/b rounded to two decimals, as Redis prints its ratios (INFO,
+// MEMORY STATS); 0 when b is not positive.
+func Ratio(a, b int64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(int64(float64(a)/float64(b)*100+0.5)) / 100
+}
+
+// Percent is a as a percentage of b, rounded to two decimals; 0 when b is
+// not positive.
+func Percent(a, b int64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(int64(float64(a)*100/float64(b)*100+0.5)) / 100
+}

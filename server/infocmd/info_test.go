@@ -185,12 +185,12 @@ func TestRatioPercentLRU(t *testing.T) {
 			t.Errorf("got %v, want %v", got, want)
 		}
 	}
-	f(Ratio(3, 2), 1.5)
-	f(Ratio(1, 3), 0.33)
-	f(Ratio(2, 3), 0.67)
-	f(Ratio(1, 0), 0)
-	f(Percent(1, 3), 33.33)
-	f(Percent(5, 5), 100)
-	f(Percent(1, -1), 0)
+	f(command.Ratio(3, 2), 1.5)
+	f(command.Ratio(1, 3), 0.33)
+	f(command.Ratio(2, 3), 0.67)
+	f(command.Ratio(1, 0), 0)
+	f(command.Percent(1, 3), 33.33)
+	f(command.Percent(5, 5), 100)
+	f(command.Percent(1, -1), 0)
 	f(float64(LRUClock(1<<24*1000+5999)), 5)
 }

@@ -94,24 +94,6 @@ func TotalSystemMemory() int64 {
 	return int64(si.Totalram) * int64(si.Unit)
 }
 
-// Ratio returns a/b rounded to two decimals (Redis's memory ratios), 0
-// when b is not positive.
-func Ratio(a, b int64) float64 {
-	if b <= 0 {
-		return 0
-	}
-	return float64(int64(float64(a)/float64(b)*100+0.5)) / 100
-}
-
-// Percent returns a as a percentage of b rounded to two decimals, 0 when b
-// is not positive.
-func Percent(a, b int64) float64 {
-	if b <= 0 {
-		return 0
-	}
-	return float64(int64(float64(a)*100/float64(b)*100+0.5)) / 100
-}
-
 // bytesToHuman formats n as Redis does (100B, 1.50K, 2.00M, ...).
 func bytesToHuman(n int64) string {
 	const k = 1024
