@@ -152,7 +152,7 @@ func debugObject(x *command.Exec) {
 		" refcount:" + strconv.FormatInt(refcount, 10) +
 		" encoding:" + enc +
 		" serializedlength:" + strconv.Itoa(serialized) +
-		" lru:" + strconv.FormatInt(infoLRUClock(at*1000), 10) +
+		" lru:" + strconv.FormatInt(command.LRUClock(at*1000), 10) +
 		" lru_seconds_idle:" + strconv.FormatInt(idle, 10)
 	if x.IsPiece() {
 		x.Result.Value, x.Result.Found = line, true

@@ -133,7 +133,7 @@ func (s *Server) infoServer(b *infoBuf) {
 	b.int("uptime_in_days", uptime/(3600*24))
 	b.int("hz", s.cfg.Int("hz"))
 	b.int("configured_hz", s.cfg.Int("hz"))
-	b.int("lru_clock", infoLRUClock(now.UnixMilli()))
+	b.int("lru_clock", command.LRUClock(now.UnixMilli()))
 	b.str("executable", exe)
 	b.str("config_file", s.cfg.ConfigFile())
 	b.int("io_threads_active", 0)
@@ -145,9 +145,6 @@ func (s *Server) infoServer(b *infoBuf) {
 	l.WriteString(",port=" + strconv.FormatInt(s.cfg.Int("port"), 10))
 	b.str("listener0", l.String())
 }
-
-// infoLRUClock is Redis's LRU clock: Unix seconds on 24 bits.
-func infoLRUClock(ms int64) int64 { return (ms / 1000) & (1<<24 - 1) }
 
 var osOnce = sync.OnceValue(func() string {
 	var u unix.Utsname
