@@ -14,7 +14,7 @@ import (
 // The server family (Redis's server.c, config.c, networking.c, debug.c and
 // object.c admin commands): INFO CONFIG CLIENT COMMAND DEBUG MEMORY TIME
 // LASTSAVE WAIT SHUTDOWN. The table is below; INFO is in info.go, CLIENT in
-// client_cmd.go and DEBUG in debug.go; COMMAND is a package of its own,
+// client_cmd.go; DEBUG is server/debugcmd and COMMAND a package of its own,
 // server/metacmd, which reads the command table through metacmd.Table
 // (env_metacmd.go).
 //
@@ -57,7 +57,7 @@ func (s *Server) serverCommands() []*command.Spec {
 				{Name: "memory|help", Arity: 2, Flags: ls, Run: cmdMemoryHelp, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "4.0.0", Complexity: "O(1)"},
 			}},
 	}
-	cmds = append(cmds, s.clientCommand(), s.debugCommand())
+	cmds = append(cmds, s.clientCommand())
 	return cmds
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/anaxdb/anax/server/cmdmeta"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/debugcmd"
 	"github.com/anaxdb/anax/server/keycmd"
 	"github.com/anaxdb/anax/server/metacmd"
 	"github.com/anaxdb/anax/server/slowlog"
@@ -27,6 +28,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, s.serverCommands()...)
 	all = append(all, metacmd.Commands()...)
 	all = append(all, slowlog.Commands()...)
+	all = append(all, debugcmd.Commands()...)
 	for _, c := range all {
 		s.addCommand(c, loops)
 	}
