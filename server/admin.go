@@ -10,12 +10,13 @@ import (
 	"github.com/anaxdb/anax/server/infocmd"
 )
 
-// The server family (Redis's server.c, networking.c and debug.c admin
-// commands) as far as it is the server's own state: CLIENT (client_cmd.go)
-// and DEBUG (debug.go). INFO (server/infocmd), COMMAND (server/metacmd) and
+// The server family (Redis's server.c and networking.c admin commands) as
+// far as it is the server's own state: CLIENT (client_cmd.go). INFO
+// (server/infocmd), COMMAND (server/metacmd), DEBUG (server/debugcmd) and
 // CONFIG, MEMORY, TIME, LASTSAVE, WAIT and SHUTDOWN (server/servercmd) are
 // packages of their own, which reach the server through interfaces it
-// implements (env_info.go, env_metacmd.go, env_servercmd.go).
+// implements (env_info.go, env_metacmd.go, env_debugcmd.go,
+// env_servercmd.go).
 //
 // Container commands (CLIENT, CONFIG, COMMAND, MEMORY) list their
 // subcommands in Command.Subcommands, named "container|sub" as Redis names
@@ -24,7 +25,7 @@ import (
 // INFO commandstats and COMMAND INFO report as Redis 7 does.
 
 func (s *Server) serverCommands() []*command.Spec {
-	return []*command.Spec{s.clientCommand(), s.debugCommand()}
+	return []*command.Spec{s.clientCommand()}
 }
 
 // runSubcommand is the Run of container commands: it finds the subcommand

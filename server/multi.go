@@ -7,6 +7,7 @@ import (
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/protocol/resp"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/debugcmd"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/txn"
 )
@@ -161,7 +162,7 @@ func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *command.Spec, arg
 		}
 	}
 	if cmd.Name == "debug" && !s.debugAllowedFor(cl) {
-		s.rejectCommand(c, cl, home, cmd, errDebugNotAllowed)
+		s.rejectCommand(c, cl, home, cmd, debugcmd.ErrNotAllowed)
 		return protocol.Done
 	}
 	cl.multi.queue(s, cmd, args)

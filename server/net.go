@@ -11,3 +11,10 @@ func haveIPv6() bool {
 	ln.Close()
 	return true
 }
+
+// addrIsLoopback reports whether a is a TCP address on a loopback
+// interface: a client connecting from this host.
+func addrIsLoopback(a net.Addr) bool {
+	t, ok := a.(*net.TCPAddr)
+	return ok && t.IP.IsLoopback()
+}

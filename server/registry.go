@@ -5,6 +5,7 @@ import (
 
 	"github.com/anaxdb/anax/server/cmdmeta"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/debugcmd"
 	"github.com/anaxdb/anax/server/infocmd"
 	"github.com/anaxdb/anax/server/keycmd"
 	"github.com/anaxdb/anax/server/metacmd"
@@ -31,6 +32,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, slowlog.Commands()...)
 	all = append(all, infocmd.Commands()...)
 	all = append(all, servercmd.Commands()...)
+	all = append(all, debugcmd.Commands()...)
 	for _, c := range all {
 		s.addCommand(c, loops)
 	}

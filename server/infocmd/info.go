@@ -149,7 +149,7 @@ func writeServer(src Source, b *infoBuf) {
 	b.int("uptime_in_days", uptime/(3600*24))
 	b.int("hz", f.Hz)
 	b.int("configured_hz", f.Hz)
-	b.int("lru_clock", LRUClock(now.UnixMilli()))
+	b.int("lru_clock", command.LRUClock(now.UnixMilli()))
 	b.str("executable", exe)
 	b.str("config_file", f.ConfigFile)
 	b.int("io_threads_active", 0)
@@ -161,9 +161,6 @@ func writeServer(src Source, b *infoBuf) {
 	l.WriteString(",port=" + strconv.FormatInt(f.Port, 10))
 	b.str("listener0", l.String())
 }
-
-// LRUClock is Redis's LRU clock at Unix time ms: Unix seconds on 24 bits.
-func LRUClock(ms int64) int64 { return (ms / 1000) & (1<<24 - 1) }
 
 // OSName returns the host's "sysname release machine", as uname -srm
 // prints it (Redis's os field); the Go OS name where uname fails.

@@ -192,5 +192,5 @@ func TestRatioPercentLRU(t *testing.T) {
 	f(command.Percent(1, 3), 33.33)
 	f(command.Percent(5, 5), 100)
 	f(command.Percent(1, -1), 0)
-	f(float64(LRUClock(1<<24*1000+5999)), 5)
+	f(float64(command.LRUClock(1<<24*1000+5999)), 5)
 }

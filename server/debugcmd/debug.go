@@ -1,97 +1,116 @@
-package server
+package debugcmd
 
 import (
-	"net"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/anaxdb/anax/protocol/resp"
 	"github.com/anaxdb/anax/server/command"
-	"github.com/anaxdb/anax/server/infocmd"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/snapshot/rdb"
 )
 
-// DEBUG (Redis's debug.c), the subset that tests and tools use: SLEEP,
-// OBJECT, POPULATE, LOG, ERROR and HELP. Like Redis 7 it is refused unless
-// enable-debug-command is "yes", or "local" and the client is local.
-//
-// DEBUG runs on every shard at once (command.FlagAllShards, in one piece per
-// shard; see txexec.go): POPULATE writes on each shard the keys that belong
-// to it, OBJECT looks on the key's shard only, and SLEEP stops every shard,
-// as it stops Redis. debugMerge then answers.
-
-func (s *Server) debugCommand() *command.Spec {
-	return &command.Spec{Name: "debug", Arity: -2, Multi: command.MultiCustom, Merge: debugMerge, Flags: command.FlagAllShards | command.FlagAdmin | command.FlagNoScript | command.FlagLoading | command.FlagStale, Run: cmdDebug, Group: "server", Summary: "A container for debugging commands.", Since: "1.0.0", Complexity: "Depends on subcommand."}
+// Host is what DEBUG needs from the server it runs in, beyond command.Env.
+// The server's command.Env implements it; DEBUG finds it by a type
+// assertion on Exec.Env. Its methods are safe on any shard's goroutine.
+type Host interface {
+	// ClientIsLocal reports whether the client of x connects from a
+	// loopback address. A piece of DEBUG that runs without its client at
+	// hand (on another shard) counts as local only when the server
+	// listens on loopback addresses alone, so that every client is.
+	ClientIsLocal(x *command.Exec) bool
+	// LogWarning writes msg to the server's log at warning level.
+	LogWarning(msg string)
 }
 
-const errDebugNotAllowed = `ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`
+// hostOf returns the Host of the server x runs in.
+func hostOf(x *command.Exec) Host {
+	h, ok := x.Env.(Host)
+	if !ok {
+		panic("BUG: debugcmd: the command environment is no debugcmd.Host")
+	}
+	return h
+}
+
+// ErrNotAllowed is the error reply to DEBUG when Allowed refuses it, run
+// or queued inside MULTI.
+const ErrNotAllowed = `ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`
+
+// Allowed reports whether enable-debug-command, set to setting, lets a
+// client run DEBUG: always with "yes", with "local" when the client is
+// local (see Host.ClientIsLocal), never otherwise ("no").
+func Allowed(setting string, local bool) bool {
+	switch strings.ToLower(setting) {
+	case "yes":
+		return true
+	case "local":
+		return local
+	}
+	return false
+}
+
+// Commands returns the family's command specs: DEBUG.
+func Commands() []*command.Spec {
+	return []*command.Spec{{Name: "debug", Arity: -2, Multi: command.MultiCustom, Merge: merge, Flags: command.FlagAllShards | command.FlagAdmin | command.FlagNoScript | command.FlagLoading | command.FlagStale, Run: cmdDebug, Group: "server", Summary: "A container for debugging commands.", Since: "1.0.0", Complexity: "Depends on subcommand."}}
+}
 
 func cmdDebug(x *command.Exec) {
-	if !srv(x).debugAllowed(x) {
-		x.Err(errDebugNotAllowed)
+	if !Allowed(x.Env.ConfigString("enable-debug-command"), hostOf(x).ClientIsLocal(x)) {
+		x.Err(ErrNotAllowed)
 		return
 	}
 	sub, n := x.Args[1], len(x.Args)
 	switch {
 	case command.EqFold(sub, "help") && n == 2:
 		if !x.IsPiece() {
-			debugHelp(x)
+			help(x)
 		}
 	case command.EqFold(sub, "sleep") && n == 3:
-		debugSleep(x)
+		sleep(x)
 	case command.EqFold(sub, "object") && n == 3:
-		debugObject(x)
+		object(x)
 	case command.EqFold(sub, "populate") && n >= 3 && n <= 5:
-		debugPopulate(x)
+		populate(x)
 	case command.EqFold(sub, "log") && n == 3:
-		if x.Part <= 0 {
-			srv(x).log.Warnf("DEBUG LOG: %s", x.Args[2])
+		if x.Part <= 0 { // whole, or the piece of shard 0: once
+			hostOf(x).LogWarning("DEBUG LOG: " + string(x.Args[2]))
 		}
 		x.Done()
 	case command.EqFold(sub, "error") && n == 3:
 		if !x.IsPiece() {
-			debugError(x)
+			replyError(x)
 		}
 	default:
 		x.ErrSubcommandSyntax()
 	}
 }
 
-// debugAllowed applies enable-debug-command. With "local", a command run
-// in pieces on other shards no longer has its client at hand; it is then
-// allowed only when the server listens on loopback addresses alone.
-func (s *Server) debugAllowed(x *command.Exec) bool { return s.debugAllowedFor(clientOf(x)) }
-
-// debugAllowedFor is debugAllowed for client cl (nil when not at hand).
-func (s *Server) debugAllowedFor(cl *Client) bool {
-	switch strings.ToLower(s.cfg.String("enable-debug-command")) {
-	case "yes":
-		return true
-	case "local":
-		if cl != nil {
-			return addrIsLoopback(cl.conn.RemoteAddr())
-		}
-		for _, b := range s.cfg.Strings("bind") {
-			ip := net.ParseIP(strings.TrimPrefix(b, "-"))
-			if ip == nil || !ip.IsLoopback() {
-				return false
+// merge answers a DEBUG that ran in pieces, none of which failed.
+func merge(x *command.Exec, parts []*command.Exec) {
+	sub, n := x.Args[1], len(x.Args)
+	switch {
+	case command.EqFold(sub, "help") && n == 2:
+		help(x)
+	case command.EqFold(sub, "error") && n == 3:
+		replyError(x)
+	case command.EqFold(sub, "object") && n == 3:
+		for _, p := range parts {
+			if p == nil {
+				continue
+			}
+			if line, ok := p.Result.Value.(string); ok {
+				x.Simple(line)
+				return
 			}
 		}
-		return true
+		x.Fail(command.ErrNoKey)
+	default:
+		x.OK()
 	}
-	return false
 }
 
-func addrIsLoopback(a net.Addr) bool {
-	if t, ok := a.(*net.TCPAddr); ok {
-		return t.IP.IsLoopback()
-	}
-	return false
-}
-
-func debugHelp(x *command.Exec) {
+func help(x *command.Exec) {
 	x.ReplyHelp([]string{
 		"ERROR <string>",
 		"    Return a Redis protocol error with <string> as message. Useful for clients",
@@ -110,9 +129,9 @@ func debugHelp(x *command.Exec) {
 	})
 }
 
-// debugSleep sleeps like Redis's strtod-based DEBUG SLEEP: an argument that
-// is not a number sleeps 0 seconds.
-func debugSleep(x *command.Exec) {
+// sleep sleeps like Redis's strtod-based DEBUG SLEEP: an argument that is
+// not a number sleeps 0 seconds.
+func sleep(x *command.Exec) {
 	secs, err := strconv.ParseFloat(string(x.Args[2]), 64)
 	if err == nil && secs > 0 {
 		time.Sleep(time.Duration(secs * float64(time.Second)))
@@ -120,9 +139,9 @@ func debugSleep(x *command.Exec) {
 	x.Done()
 }
 
-// debugObject writes Redis's DEBUG OBJECT line. The key is found without
+// object writes Redis's DEBUG OBJECT line. The key is found without
 // expiring it or touching it, as Redis's dictFind does.
-func debugObject(x *command.Exec) {
+func object(x *command.Exec) {
 	key := x.Args[2]
 	if !x.OwnsKey(key) {
 		return // another shard's piece answers
@@ -142,7 +161,8 @@ func debugObject(x *command.Exec) {
 		if enc == "int" && sharedInteger(x, v) {
 			refcount = 2147483647 // Redis's OBJ_SHARED_REFCOUNT
 		}
-		serialized = len(rdb.AppendString(nil, v, srv(x).cfg.Bool("rdbcompression")))
+		compress := x.Env.ConfigString("rdbcompression") == "yes"
+		serialized = len(rdb.AppendString(nil, v, compress))
 	}
 	at := db.AccessTime(h)
 	idle := x.Now/1000 - at
@@ -153,7 +173,7 @@ func debugObject(x *command.Exec) {
 		" refcount:" + strconv.FormatInt(refcount, 10) +
 		" encoding:" + enc +
 		" serializedlength:" + strconv.Itoa(serialized) +
-		" lru:" + strconv.FormatInt(infocmd.LRUClock(at*1000), 10) +
+		" lru:" + strconv.FormatInt(command.LRUClock(at*1000), 10) +
 		" lru_seconds_idle:" + strconv.FormatInt(idle, 10)
 	if x.IsPiece() {
 		x.Result.Value, x.Result.Found = line, true
@@ -162,33 +182,9 @@ func debugObject(x *command.Exec) {
 	x.Simple(line)
 }
 
-// debugError answers DEBUG ERROR: the argument is the whole error line, as
+// replyError answers DEBUG ERROR: the argument is the whole error line, as
 // in Redis; like Redis, it is not counted in the error statistics.
-func debugError(x *command.Exec) { x.Out = resp.AppendErrorBytes(x.Out, x.Args[2]) }
-
-// debugMerge answers a DEBUG that ran in pieces, none of which failed.
-func debugMerge(x *command.Exec, parts []*command.Exec) {
-	sub, n := x.Args[1], len(x.Args)
-	switch {
-	case command.EqFold(sub, "help") && n == 2:
-		debugHelp(x)
-	case command.EqFold(sub, "error") && n == 3:
-		debugError(x)
-	case command.EqFold(sub, "object") && n == 3:
-		for _, p := range parts {
-			if p == nil {
-				continue
-			}
-			if line, ok := p.Result.Value.(string); ok {
-				x.Simple(line)
-				return
-			}
-		}
-		x.Fail(command.ErrNoKey)
-	default:
-		x.OK()
-	}
-}
+func replyError(x *command.Exec) { x.Out = resp.AppendErrorBytes(x.Out, x.Args[2]) }
 
 // sharedInteger reports whether Redis would store v as one of its shared
 // integer objects (0..9999, unless maxmemory evicts by LRU or LFU).
@@ -197,14 +193,14 @@ func sharedInteger(x *command.Exec, v []byte) bool {
 	if !ok || n < 0 || n >= 10000 {
 		return false
 	}
-	policy := srv(x).cfg.String("maxmemory-policy")
-	return srv(x).cfg.Int("maxmemory") == 0 || !(strings.HasSuffix(policy, "-lru") || strings.HasSuffix(policy, "-lfu"))
+	policy := x.Env.ConfigString("maxmemory-policy")
+	return x.Env.ConfigInt("maxmemory") == 0 || !(strings.HasSuffix(policy, "-lru") || strings.HasSuffix(policy, "-lfu"))
 }
 
-// debugPopulate creates count string keys "<prefix>:<n>" = "value:<n>"
-// (padded with zero bytes, or cut, to size when size is given), skipping
-// keys that exist, as Redis does.
-func debugPopulate(x *command.Exec) {
+// populate creates count string keys "<prefix>:<n>" = "value:<n>" (padded
+// with zero bytes, or cut, to size when size is given), skipping keys that
+// exist, as Redis does.
+func populate(x *command.Exec) {
 	count, ok := command.ParseInt(x.Args[2])
 	if !ok || count < 0 {
 		x.Err("ERR value is out of range, must be positive")
