@@ -10,23 +10,21 @@ import (
 	"github.com/anaxdb/anax/server/infocmd"
 )
 
-// The server family (Redis's server.c and networking.c admin commands) as
-// far as it is the server's own state: CLIENT (client_cmd.go). INFO
-// (server/infocmd), COMMAND (server/metacmd), DEBUG (server/debugcmd) and
-// CONFIG, MEMORY, TIME, LASTSAVE, WAIT and SHUTDOWN (server/servercmd) are
-// packages of their own, which reach the server through interfaces it
-// implements (env_info.go, env_metacmd.go, env_debugcmd.go,
-// env_servercmd.go).
+// The server family (Redis's server.c and networking.c admin commands)
+// lives in packages of its own, which reach the server through interfaces
+// it implements: CLIENT (server/clientcmd; env_clientcmd.go), INFO
+// (server/infocmd; env_info.go), COMMAND (server/metacmd; env_metacmd.go),
+// DEBUG (server/debugcmd; env_debugcmd.go) and CONFIG, MEMORY, TIME,
+// LASTSAVE, WAIT and SHUTDOWN (server/servercmd; env_servercmd.go). What
+// stays here is the state they share (adminState): the replication ID, the
+// memory peak, the rate samples, the unknown-subcommand counts.
 //
 // Container commands (CLIENT, CONFIG, COMMAND, MEMORY) list their
 // subcommands in Command.Subcommands, named "container|sub" as Redis names
-// them, and use runSubcommand as their Run: it finds the subcommand, checks
-// its arity with Redis's errors and keeps the subcommand's statistics, which
-// INFO commandstats and COMMAND INFO report as Redis 7 does.
-
-func (s *Server) serverCommands() []*command.Spec {
-	return []*command.Spec{s.clientCommand()}
-}
+// them, and use command.RunSubcommand as their Run, which is runSubcommand
+// below: it finds the subcommand, checks its arity with Redis's errors and
+// keeps the subcommand's statistics, which INFO commandstats and COMMAND
+// INFO report as Redis 7 does.
 
 // runSubcommand is the Run of container commands: it finds the subcommand
 // named by Args[1], checks its arity and runs it, counting its statistics

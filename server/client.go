@@ -54,7 +54,8 @@ type Client struct {
 	}
 }
 
-func (c *Client) name() string {
+// Name returns c's name, "" for none (guarded by c.mu: any loop).
+func (c *Client) Name() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.mu.name

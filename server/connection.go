@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/anaxdb/anax/server/clientcmd"
 	"github.com/anaxdb/anax/server/command"
 )
 
@@ -125,7 +126,7 @@ func cmdHello(x *command.Exec) {
 			i += 2
 		case opt == "setname" && more >= 1:
 			name := string(x.Args[i+1])
-			if !validClientName(name) {
+			if !clientcmd.ValidName(name) {
 				x.Err("ERR Client names cannot contain spaces, newlines or special characters.")
 				return
 			}
@@ -162,15 +163,6 @@ func cmdHello(x *command.Exec) {
 	x.BulkString("master")
 	x.BulkString("modules")
 	x.Array(0)
-}
-
-func validClientName(name string) bool {
-	for i := 0; i < len(name); i++ {
-		if name[i] < '!' || name[i] > '~' {
-			return false
-		}
-	}
-	return true
 }
 
 func cmdReset(x *command.Exec) {

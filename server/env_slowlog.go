@@ -30,7 +30,7 @@ func slowLogClient(cl *Client) (peer, name string) {
 	if a := cl.conn.RemoteAddr(); a != nil {
 		peer = a.String()
 	}
-	return peer, cl.name()
+	return peer, cl.Name()
 }
 
 // noteSlow records a command timed on its own that took d (the caller

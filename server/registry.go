@@ -3,6 +3,7 @@ package server
 import (
 	"sort"
 
+	"github.com/anaxdb/anax/server/clientcmd"
 	"github.com/anaxdb/anax/server/cmdmeta"
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/server/debugcmd"
@@ -27,7 +28,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, strcmd.Commands()...)
 	all = append(all, keycmd.Commands()...)
 	all = append(all, s.multiCommands()...)
-	all = append(all, s.serverCommands()...)
+	all = append(all, clientcmd.Commands()...)
 	all = append(all, metacmd.Commands()...)
 	all = append(all, slowlog.Commands()...)
 	all = append(all, infocmd.Commands()...)
