@@ -12,25 +12,25 @@ import (
 // with it through locking, scheduling, splitting and EXEC.
 type keyPlan struct {
 	idx    []int    // the positions of the keys in the arguments
-	owner  []uint16 // each key's shard, in argument order
+	owner  []uint16 // each key's shard, in argument order (empty with one shard)
 	shards []int    // the distinct shards, in order of first key
 }
 
 // planKeys fills p for cmd's keys in args, reusing p's space.
 func (s *Server) planKeys(p *keyPlan, cmd *command.Spec, args [][]byte) {
 	p.idx = cmd.KeyIndexes(args, p.idx[:0])
-	p.owner = slices.Grow(p.owner[:0], len(p.idx))
+	p.owner = p.owner[:0]
 	p.shards = p.shards[:0]
 	n := s.router.N()
 	if n == 1 {
-		for range p.idx {
-			p.owner = append(p.owner, 0)
-		}
+		// Nothing is split or locked key by key with one shard: the
+		// shard is all a plan need say.
 		if len(p.idx) > 0 {
 			p.shards = append(p.shards, 0)
 		}
 		return
 	}
+	p.owner = slices.Grow(p.owner, len(p.idx))
 	// A bit per shard, for the common sizes, instead of a search of
 	// p.shards per key (a command may have a million keys).
 	var seen [4]uint64

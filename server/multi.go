@@ -44,7 +44,7 @@ type queuedCommand struct {
 	cmd  *command.Spec
 	args [][]byte
 	buf  []byte  // the bytes args point into
-	plan keyPlan // where its keys live, planned when it was queued
+	plan keyPlan // where its keys live, planned when it was queued (with more than one shard)
 }
 
 // maxSpareBytes bounds what a buffer kept for reuse may hold on to (a
@@ -68,9 +68,9 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 	q := &m.cmds[n]
 	q.cmd = cmd
 	q.args, q.buf = copyArgsInto(q.args[:0], q.buf, args)
-	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 {
+	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 && s.router.N() > 1 {
 		s.planKeys(&q.plan, cmd, q.args)
-	} else {
+	} else { // one shard runs every body whole (planExec): nothing to plan
 		q.plan.idx, q.plan.owner, q.plan.shards = q.plan.idx[:0], q.plan.owner[:0], q.plan.shards[:0]
 	}
 }
@@ -548,7 +548,7 @@ func (e *execRun) singleShard(q *queuedCommand) int {
 
 // newExec makes the context of queued command k.
 func (e *execRun) newExec(k int) *command.Exec {
-	x := &command.Exec{}
+	x := &command.Exec{Env: e.s}
 	e.s.resetExec(x, e.cl, e.cmds[k].cmd, e.cmds[k].args, e.now)
 	x.Client = nil
 	return x
@@ -573,7 +573,7 @@ func (e *execRun) step() {
 		// be touched (SELECT changes the database of what follows).
 		s.router.Shard(e.home).Post(func() {
 			e.t.tx.On(e.home)
-			x := &command.Exec{}
+			x := &command.Exec{Env: s}
 			s.resetExec(x, e.cl, q.cmd, q.args, e.now)
 			x.SetHome(s.router.Shard(e.home))
 			start := time.Now()

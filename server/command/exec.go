@@ -84,7 +84,10 @@ type Result struct {
 }
 
 // Reset readies x to run cmd: the arguments, the client's settings, the
-// time. The shard (Home, SetHome) is the caller's.
+// time. It runs before every command run inline, so it sets only what any
+// command reads; the shard (SetHome) is the caller's. Result, Continue and
+// State are left alone: only pieces, Cross halves and routed commands use
+// them, and each of those runs on an Exec of its own, never reused.
 func (x *Exec) Reset(cmd *Spec, args [][]byte, db, proto int, noTouch bool, now int64) {
 	x.Cmd = cmd
 	x.Args = args
@@ -95,13 +98,7 @@ func (x *Exec) Reset(cmd *Spec, args [][]byte, db, proto int, noTouch bool, now 
 	x.Now = now
 	x.Failed = false
 	x.Part = -1
-	x.Continue = false
-	x.Next = -1
-	x.State = nil
 	x.Argc = 0
-	if x.Result.Vals.data != nil || x.Result.Value != nil || x.Result.Entry != nil || x.Result.N != 0 || x.Result.Err != "" {
-		x.Result = Result{}
-	}
 }
 
 // SetHome makes sh the shard x runs on.
