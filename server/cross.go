@@ -1,6 +1,10 @@
 package server
 
-import "github.com/anaxdb/anax/server/command"
+import (
+	"slices"
+
+	"github.com/anaxdb/anax/server/command"
+)
 
 // cross runs a command that cannot be split across the shards of its keys
 // (command.Cross): its reads on those shards, its Apply here, then its
@@ -18,7 +22,8 @@ func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
 	}, false, func() {
 		writes := x.Cmd.Cross.Apply(x, reads)
 		if len(writes) == 0 {
-			// Nothing to write: the locks go in one last hop.
+			// Nothing to write: the transaction ends here (its shards
+			// are told to release it) and the reply goes at once.
 			t.tx.HopThen(nil, nil, t.last, next)
 			return
 		}
@@ -27,7 +32,7 @@ func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
 			if reads[w.Shard] == nil {
 				reads[w.Shard] = s.newPiece(x, x.Args, w.Shard)
 			}
-			if !containsInt(shards, w.Shard) {
+			if !slices.Contains(shards, w.Shard) {
 				shards = append(shards, w.Shard)
 			}
 		}
@@ -41,13 +46,4 @@ func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
 			}
 		}, t.last, next)
 	})
-}
-
-func containsInt(s []int, v int) bool {
-	for _, e := range s {
-		if e == v {
-			return true
-		}
-	}
-	return false
 }

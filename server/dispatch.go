@@ -280,7 +280,7 @@ func (s *Server) flushHops(home int) {
 func (s *Server) runScan(k *call) {
 	cl, home := k.cl, k.home
 	x := s.newDetachedExec(k)
-	x.Continue = true
+	x.Continue = &command.Continuation{Next: -1}
 	reply := reserveReply(k.c, cl)
 	homeShard := s.router.Shard(home)
 	var step func(sh int)
@@ -288,7 +288,7 @@ func (s *Server) runScan(k *call) {
 		run := func() {
 			x.SetHome(s.router.Shard(sh))
 			s.runCommand(x, sh, cl)
-			if next := x.Next; next >= 0 {
+			if next := x.Continue.Next; next >= 0 {
 				s.router.Hop(next, func() { step(next) })
 				return
 			}
@@ -350,7 +350,7 @@ func copyArgsInto(dst [][]byte, buf []byte, args [][]byte) ([][]byte, []byte) {
 // newDetachedExec copies the arguments so the command can run after the
 // read buffer is reused.
 func (s *Server) newDetachedExec(k *call) *command.Exec {
-	x := &command.Exec{Env: s, Next: -1}
+	x := &command.Exec{Env: s}
 	s.resetExec(x, k.cl, k.cmd, copyArgs(k.args), k.now)
 	x.Client = nil
 	return x

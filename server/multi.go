@@ -383,7 +383,13 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 	homeShard := s.router.Shard(home)
 	deliver := func(out []byte) {
 		reply.write(out)
-		reply.completeVia(homeShard)
+		homeShard.Post(func() {
+			reply.complete()
+			// The body has run and its reply is copied: its space serves
+			// the client's next MULTI (the connection was held, so none
+			// has begun).
+			cl.recycleMulti(m)
+		})
 	}
 	switch {
 	case one && target == home:

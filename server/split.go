@@ -1,6 +1,8 @@
 package server
 
 import (
+	"slices"
+
 	"github.com/anaxdb/anax/server/command"
 )
 
@@ -52,10 +54,7 @@ func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach
 		return pl
 	}
 	step := max(x.Cmd.Step, 1)
-	pl.owner = plan.owner
-	if detach {
-		pl.owner = append([]uint16(nil), plan.owner...) // plan is the loop's scratch
-	}
+	pl.owner = slices.Clone(plan.owner) // plan may be the loop's scratch
 	// First pass: each piece's size.
 	nargs := make([]int, n)
 	nbytes := make([]int, n)
@@ -107,10 +106,7 @@ func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach
 // newPiece returns the context of the part of x that runs on shard sh
 // with args.
 func (s *Server) newPiece(x *command.Exec, args [][]byte, sh int) *command.Exec {
-	p := &command.Exec{Env: s}
-	p.Reset(x.Cmd, args, x.DBIndex, x.Proto, x.NoTouch, x.Now)
-	p.Part = sh
-	return p
+	return command.NewPiece(x, args, sh)
 }
 
 // split runs every piece of x on its shard, then combines their results

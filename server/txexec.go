@@ -53,7 +53,9 @@ func (s *Server) runTx(k *call, plan *keyPlan) {
 	var pl *splitPlan
 	tx := s.router.NewTx()
 	plan.lockIn(tx, cmd, args, home)
-	if cmd.Splits() && len(plan.idx) > packedSplitMin && cmd.WellFormed(args) {
+	split := cmd.Splits() && len(plan.shards) > 1 && cmd.WellFormed(args)
+	switch {
+	case split && len(plan.idx) > packedSplitMin:
 		// Cut the command into per-shard pieces now, copying each
 		// argument once, into its piece, straight from the read buffer.
 		// The coordinator keeps only what the slow log shows.
@@ -62,7 +64,11 @@ func (s *Server) runTx(k *call, plan *keyPlan) {
 		x = s.newDetachedExec(&head)
 		x.Argc = len(args)
 		pl = s.planSplit(x, args, plan, true)
-	} else {
+	case split:
+		// Pieces over the coordinator's copy of the arguments.
+		x = s.newDetachedExec(k)
+		pl = s.planSplit(x, x.Args, plan, false)
+	default:
 		x = s.newDetachedExec(k)
 	}
 	var kp keyPlan // the plan outlives the loop's scratch, unless pl holds what it needs

@@ -38,9 +38,7 @@ func (e *fakeEnv) RunSubcommand(*Exec)            {}
 func TestMergeCombinesPieces(t *testing.T) {
 	env := &fakeEnv{}
 	piece := func(sh int) *Exec {
-		p := &Exec{Env: env}
-		p.Reset(nil, nil, 0, 2, false, 0)
-		p.Part = sh
+		p := NewPiece(&Exec{Env: env, Proto: 2}, nil, sh)
 		return p
 	}
 	// MGET over three keys: key 0 and 2 on shard 2, key 1 on shard 0.

@@ -55,22 +55,27 @@ type Exec struct {
 	// Part is the shard this piece of a split command runs on, or -1 when
 	// the command runs whole: a piece acts only on keys of its shard and
 	// answers in Result instead of Out.
-	Part   int
-	Result Result
+	Part int
+	// Result is the findings of a piece or of a Cross half (nil when the
+	// command runs whole: an Exec is copied per hop, so it stays small).
+	Result *Result
 	// Failed is set when an error reply was written.
 	Failed bool
-	// Continue is set by the coordinator when a MultiRouted command may go
-	// on to another shard: the command then sets Next to that shard (-1:
-	// done) and keeps what it needs in State.
-	Continue bool
-	Next     int
-	State    any
+	// Continue, set by the coordinator when a MultiRouted command may go on
+	// to another shard, is where the command says which (nil: it may not).
+	Continue *Continuation
 	// Argc is the command's number of arguments when Args holds only the
 	// first ones (the coordinator of a command cut into pieces keeps what
 	// the slow log shows); 0 when Args is whole.
 	Argc int
 
 	home1 [1]*shard.Shard
+}
+
+// Continuation is how a MultiRouted command (SCAN) goes on over shards.
+type Continuation struct {
+	Next  int // the shard to continue on; -1 when the reply is written
+	State any // what the command keeps from one shard to the next
 }
 
 // Result is what one piece of a command found on its shard, as Go values.
@@ -85,9 +90,9 @@ type Result struct {
 
 // Reset readies x to run cmd: the arguments, the client's settings, the
 // time. It runs before every command run inline, so it sets only what any
-// command reads; the shard (SetHome) is the caller's. Result, Continue and
-// State are left alone: only pieces, Cross halves and routed commands use
-// them, and each of those runs on an Exec of its own, never reused.
+// command reads; the shard (SetHome) is the caller's. Result and Continue are
+// left alone: only pieces, Cross halves and routed commands have them, and
+// each of those runs on an Exec of its own, never reused.
 func (x *Exec) Reset(cmd *Spec, args [][]byte, db, proto int, noTouch bool, now int64) {
 	x.Cmd = cmd
 	x.Args = args
@@ -99,6 +104,22 @@ func (x *Exec) Reset(cmd *Spec, args [][]byte, db, proto int, noTouch bool, now 
 	x.Failed = false
 	x.Part = -1
 	x.Argc = 0
+}
+
+// NewPiece returns the context of the part of x that runs on shard sh
+// with args: a piece of a split command or a Cross half, with a Result of
+// its own (allocated with it).
+func NewPiece(x *Exec, args [][]byte, sh int) *Exec {
+	pc := &struct {
+		x Exec
+		r Result
+	}{}
+	p := &pc.x
+	p.Env = x.Env
+	p.Reset(x.Cmd, args, x.DBIndex, x.Proto, x.NoTouch, x.Now)
+	p.Part = sh
+	p.Result = &pc.r
+	return p
 }
 
 // SetHome makes sh the shard x runs on.

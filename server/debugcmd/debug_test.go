@@ -88,8 +88,9 @@ func runWhole(e *testEnv, sh *shard.Shard, args string) string {
 func runPieces(e *testEnv, shards []*shard.Shard, args string) string {
 	parts := make([]*command.Exec, len(shards))
 	for i, sh := range shards {
-		parts[i] = e.newExec(args, sh)
-		parts[i].Part = i
+		whole := e.newExec(args, nil)
+		parts[i] = command.NewPiece(whole, whole.Args, i)
+		parts[i].SetHome(sh)
 		parts[i].Cmd.Run(parts[i])
 		if len(parts[i].Out) > 0 {
 			return "a piece wrote a reply: " + string(parts[i].Out)

@@ -150,21 +150,24 @@ func parseScan(x *command.Exec) (*scanState, bool) {
 // cmdScan scans the shard it runs on (the one its cursor names); an empty
 // table is skipped outright. When that table ends and the dispatcher lets
 // the call continue (x.Continue), it leaves the reply unwritten, keeps its
-// state in x.State and names the next shard in x.Next (to scan on with room
-// left, or only to skip it if empty); otherwise it replies, and the cursor
-// names the next shard.
+// state in x.Continue.State and names the next shard in x.Continue.Next (to
+// scan on with room left, or only to skip it if empty); otherwise it
+// replies, and the cursor names the next shard.
 func cmdScan(x *command.Exec) {
-	st, _ := x.State.(*scanState)
+	var st *scanState
+	if x.Continue != nil {
+		st, _ = x.Continue.State.(*scanState)
+		x.Continue.Next = -1
+	}
 	if st == nil {
 		var ok bool
 		if st, ok = parseScan(x); !ok {
 			return
 		}
-		if x.Continue {
-			x.State = st
+		if x.Continue != nil {
+			x.Continue.State = st
 		}
 	}
-	x.Next = -1
 	typName := string(st.typ)
 	n := uint64(x.Env.ShardCount())
 	var expired []byte
@@ -226,9 +229,9 @@ func cmdScan(x *command.Exec) {
 	// answers cursor 0 at once, and so does a walk whose remaining shards
 	// are empty). Each shard is looked at by its own loop, after the hops
 	// the client posted there before this SCAN.
-	if !done && st.tc == 0 && x.Continue && !(st.peek && db.Len() > 0) {
+	if !done && st.tc == 0 && x.Continue != nil && !(st.peek && db.Len() > 0) {
 		st.peek = st.peek || st.visited >= st.count || st.steps >= maxSteps
-		x.Next = int(st.si)
+		x.Continue.Next = int(st.si)
 		return
 	}
 	var next uint64
