@@ -57,14 +57,13 @@ func runSubcommand(x *command.Exec) {
 	}
 }
 
-// subcommand returns c's subcommand called name (case-insensitive), or nil.
 // checkSubcommand finds the subcommand that args names (args[1]) and
 // checks its arity, as Redis does before running a command or queueing it
 // in MULTI. On failure it returns Redis's error message, with the
 // subcommand when only its arity was wrong (the caller counts that
 // refusal against it).
 func (s *Server) checkSubcommand(cmd *command.Spec, args [][]byte) (*command.Spec, string) {
-	sub := subcommand(cmd, args[1])
+	sub := cmd.Subcommand(args[1])
 	if sub == nil {
 		s.admin().countUnknownSubcommand(cmd)
 		return nil, command.SanitizeError("ERR unknown subcommand '" + command.TruncArg(args[1], 128) + "'. Try " + strings.ToUpper(string(args[0])) + " HELP.")
@@ -73,16 +72,6 @@ func (s *Server) checkSubcommand(cmd *command.Spec, args [][]byte) (*command.Spe
 		return sub, "ERR wrong number of arguments for '" + sub.Name + "' command"
 	}
 	return sub, ""
-}
-
-func subcommand(c *command.Spec, name []byte) *command.Spec {
-	for _, sub := range c.Subcommands {
-		short := sub.Name[strings.IndexByte(sub.Name, '|')+1:]
-		if command.EqFold(name, short) {
-			return sub
-		}
-	}
-	return nil
 }
 
 // adminState is the server family's own state (Server.adm), made in New.

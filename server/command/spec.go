@@ -11,6 +11,7 @@ package command
 
 import (
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/anaxdb/anax/server/cmdmeta"
@@ -150,6 +151,17 @@ func (c *Spec) ArityOK(n int) bool {
 		return n == c.Arity
 	}
 	return n >= -c.Arity
+}
+
+// Subcommand returns c's subcommand called name (case-insensitive, without
+// the "container|" prefix), or nil.
+func (c *Spec) Subcommand(name []byte) *Spec {
+	for _, sub := range c.Subcommands {
+		if EqFold(name, sub.Name[strings.IndexByte(sub.Name, '|')+1:]) {
+			return sub
+		}
+	}
+	return nil
 }
 
 // Splits reports whether a command whose keys span shards runs as one

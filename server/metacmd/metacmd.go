@@ -89,23 +89,10 @@ func lookupFull(t Table, name []byte) *command.Spec {
 			if c == nil {
 				return nil
 			}
-			return subcommand(c, name[i+1:])
+			return c.Subcommand(name[i+1:])
 		}
 	}
 	return t.LookupCommand(name)
-}
-
-// subcommand returns c's subcommand called name (case-insensitive, without
-// the "container|" prefix), or nil. It finds what the server's own
-// subcommand dispatch finds (runSubcommand, server/admin.go).
-func subcommand(c *command.Spec, name []byte) *command.Spec {
-	for _, sub := range c.Subcommands {
-		short := sub.Name[strings.IndexByte(sub.Name, '|')+1:]
-		if command.EqFold(name, short) {
-			return sub
-		}
-	}
-	return nil
 }
 
 func cmdCommandCount(x *command.Exec) { x.Int(int64(len(tableOf(x).Commands()))) }
@@ -167,7 +154,7 @@ func getKeys(x *command.Exec, withFlags bool) {
 	args := x.Args[2:]
 	c := tableOf(x).LookupCommand(args[0])
 	if c != nil && len(c.Subcommands) > 0 && len(args) >= 2 {
-		c = subcommand(c, args[1])
+		c = c.Subcommand(args[1])
 	}
 	switch {
 	case c == nil:

@@ -25,7 +25,7 @@ func (e *fakeEnv) ShardCount() int                  { return 1 }
 func (e *fakeEnv) Route([]byte) int                 { return 0 }
 func (e *fakeEnv) CountError(*command.Exec, string) {}
 func (e *fakeEnv) Commands() []*command.Spec        { return e.table }
-func (e *fakeEnv) RunSubcommand(x *command.Exec)    { subcommand(x.Cmd, x.Args[1]).Run(x) }
+func (e *fakeEnv) RunSubcommand(x *command.Exec)    { x.Cmd.Subcommand(x.Args[1]).Run(x) }
 func (e *fakeEnv) LookupCommand(name []byte) *command.Spec {
 	for _, c := range e.table {
 		if command.EqFold(name, c.Name) {
