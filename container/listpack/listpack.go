@@ -395,6 +395,7 @@ type Iterator struct {
 	l    Listpack
 	p    int
 	next int
+	v    Value
 }
 
 // Iter returns an iterator before the first element.
@@ -409,7 +410,12 @@ func (it *Iterator) Next() bool {
 		return false
 	}
 	it.p = it.next
-	it.next = it.l.Next(it.p)
+	v, size := it.l.decode(it.p)
+	it.v = v
+	it.next = it.p + size + backlenSize(size)
+	if it.l.b[it.next] == terminator {
+		it.next = -1
+	}
 	return true
 }
 
@@ -419,7 +425,8 @@ func (it *Iterator) Prev() bool {
 		return false
 	}
 	it.p = it.next
-	it.next = it.l.Prev(it.p)
+	it.v, _ = it.l.decode(it.p)
+	it.next = it.l.prevOf(it.p)
 	return true
 }
 
@@ -427,7 +434,7 @@ func (it *Iterator) Prev() bool {
 func (it *Iterator) Pos() int { return it.p }
 
 // Value is the current element.
-func (it *Iterator) Value() Value { return it.l.At(it.p) }
+func (it *Iterator) Value() Value { return it.v }
 
 // setCount adds d to the header's count, keeping it saturated once it is.
 func (l *Listpack) setCount(d int) {

@@ -276,22 +276,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add(New().Bytes())
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if Validate(b) == nil {
-			r := FromBytes(b)
-			n := 0
-			for it := r.Iter(); it.Next(); n++ {
-				_ = it.Value()
-			}
-			for it := r.IterBack(); it.Prev(); n-- {
-				_ = it.Value()
-			}
-			if n != 0 {
-				t.Fatalf("forward and backward walks differ by %d", n)
-			}
-			if r.Len() < 0 {
-				t.Fatal("negative Len")
-			}
-		}
+		checkReads(t, b)
 		// A listpack built from the input's pieces always validates.
 		var m model
 		built := New()
@@ -300,5 +285,48 @@ func FuzzValidate(f *testing.F) {
 			m = append(m, piece)
 		}
 		compare(t, 0, "build", built, m)
+		// The same listpack with one byte changed, cut or grown must not make
+		// Validate panic, nor the reads of what it accepts.
+		if len(b) >= 2 {
+			lp := append([]byte(nil), built.Bytes()...)
+			i := (int(b[0]) | int(b[1])<<8) % len(lp)
+			switch b[0] % 3 {
+			case 0:
+				lp[i] ^= b[1] | 1
+			case 1:
+				lp = lp[:i]
+			case 2:
+				lp = append(lp[:i], append([]byte{b[1]}, lp[i:]...)...)
+			}
+			checkReads(t, lp)
+		}
 	})
+}
+
+// checkReads validates b and, when it passes, walks it both ways and reads
+// every element.
+func checkReads(t *testing.T, b []byte) {
+	t.Helper()
+	if Validate(b) != nil {
+		return
+	}
+	r := FromBytes(b)
+	n := 0
+	for it := r.Iter(); it.Next(); n++ {
+		_ = it.Value()
+	}
+	if r.Len() != n {
+		t.Fatalf("Len %d, walked %d", r.Len(), n)
+	}
+	for it := r.IterBack(); it.Prev(); n-- {
+		_ = it.Value()
+	}
+	if n != 0 {
+		t.Fatalf("forward and backward walks differ by %d", n)
+	}
+	for i := -r.Len(); i < r.Len(); i++ {
+		if _, ok := r.Get(i); !ok {
+			t.Fatalf("Get(%d) of %d elements failed", i, r.Len())
+		}
+	}
 }
