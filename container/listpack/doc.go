@@ -32,8 +32,9 @@
 // an arena cell. Positions are byte offsets of entries; an edit returns the
 // position to carry on from, and invalidates every other position and every
 // Value read before it. A Value's Str aliases the listpack's bytes and is
-// valid until the next edit. Bytes passed to an edit must not alias the
-// listpack itself (copy an element out before writing it back).
+// valid until the next edit. An edit may be given an element read from the
+// same listpack (LSET of one element's value, RPOPLPUSH on one list): it is
+// copied first, the one case in which an edit allocates.
 //
 // Editing methods assume well-formed bytes: New, or bytes that passed
 // Validate. Validate is the only function meant for untrusted input and never

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unsafe"
 )
 
 const (
@@ -484,10 +485,23 @@ func (l *Listpack) insert(p int, e *encoded) int {
 	return p
 }
 
+// encode encodes s for an edit of l. A string that lies in l's own memory (an
+// element read from l) is copied first, since the edit moves those bytes.
+func (l *Listpack) encode(e *encoded, s []byte) {
+	encodeString(e, s)
+	if len(e.data) > 0 && cap(l.b) > 0 {
+		base := uintptr(unsafe.Pointer(unsafe.SliceData(l.b)))
+		at := uintptr(unsafe.Pointer(unsafe.SliceData(e.data)))
+		if at >= base && at < base+uintptr(cap(l.b)) {
+			e.data = slices.Clone(e.data)
+		}
+	}
+}
+
 // Append adds s at the end.
 func (l *Listpack) Append(s []byte) {
 	var e encoded
-	encodeString(&e, s)
+	l.encode(&e, s)
 	l.insert(len(l.b)-1, &e)
 }
 
@@ -501,28 +515,28 @@ func (l *Listpack) AppendInt(v int64) {
 // Prepend adds s at the front.
 func (l *Listpack) Prepend(s []byte) {
 	var e encoded
-	encodeString(&e, s)
+	l.encode(&e, s)
 	l.insert(headerSize, &e)
 }
 
 // InsertBefore adds s before the element at p and returns s's position.
 func (l *Listpack) InsertBefore(p int, s []byte) int {
 	var e encoded
-	encodeString(&e, s)
+	l.encode(&e, s)
 	return l.insert(p, &e)
 }
 
 // InsertAfter adds s after the element at p and returns s's position.
 func (l *Listpack) InsertAfter(p int, s []byte) int {
 	var e encoded
-	encodeString(&e, s)
+	l.encode(&e, s)
 	return l.insert(p+l.entryTotal(p), &e)
 }
 
 // Replace sets the element at p to s and returns its position (p).
 func (l *Listpack) Replace(p int, s []byte) int {
 	var e encoded
-	encodeString(&e, s)
+	l.encode(&e, s)
 	l.splice(p, l.entryTotal(p), &e)
 	return p
 }

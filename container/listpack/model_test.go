@@ -94,7 +94,7 @@ func run(t *testing.T, s opSource, steps int) {
 	text := func(v Value) []byte { return v.AppendTo(nil) }
 	for step := 0; step < steps; step++ {
 		var op string
-		switch s.n(12) {
+		switch s.n(13) {
 		case 0:
 			op = "append"
 			v := value(s)
@@ -105,6 +105,34 @@ func run(t *testing.T, s opSource, steps int) {
 			v := value(s)
 			l.Prepend(v)
 			m = append(model{v}, m...)
+		case 12:
+			op = "copy"
+			// Write an element read from l back into l, its bytes aliasing l.
+			i := index(s, len(m))
+			p, mi := l.Seek(i), modelIndex(i, len(m))
+			if p < 0 || mi < 0 {
+				break
+			}
+			v := l.At(p).Str
+			if v == nil {
+				break
+			}
+			w := append([]byte(nil), v...)
+			switch s.n(4) {
+			case 0:
+				l.Append(v)
+				m = append(m, w)
+			case 1:
+				l.Prepend(v)
+				m = append(model{w}, m...)
+			case 2:
+				l.InsertBefore(p, v)
+				m = append(m[:mi], append(model{w}, m[mi:]...)...)
+			case 3:
+				j := s.n(len(m))
+				l.Replace(l.Seek(j), v)
+				m[j] = w
+			}
 		case 2:
 			op = "appendint"
 			v := boundaryInts[s.n(len(boundaryInts))]
