@@ -58,7 +58,9 @@ func (l Listpack) walkCount() int {
 	return n
 }
 
-// SafeToAdd reports whether add more bytes keep the listpack within MaxSize.
+// SafeToAdd reports whether growing by add bytes keeps the listpack within
+// MaxSize. Edits do not check it: like Redis's callers, the type that owns a
+// listpack asks before it adds and converts to its big encoding instead.
 func (l Listpack) SafeToAdd(add int) bool { return len(l.b)+add <= MaxSize }
 
 // Value is one element: an integer when IsInt, else the bytes Str, which
