@@ -13,7 +13,7 @@ func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
 	s := t.s
 	reads := make([]*command.Exec, s.router.N())
 	for _, sh := range plan.shards {
-		reads[sh] = s.newPiece(x, x.Args, sh)
+		reads[sh] = command.NewPiece(x, x.Args, sh)
 	}
 	t.tx.HopThen(plan.shards, func(sh int) {
 		r := reads[sh]
@@ -30,7 +30,7 @@ func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
 		var shards []int // each shard with writes, once
 		for _, w := range writes {
 			if reads[w.Shard] == nil {
-				reads[w.Shard] = s.newPiece(x, x.Args, w.Shard)
+				reads[w.Shard] = command.NewPiece(x, x.Args, w.Shard)
 			}
 			if !slices.Contains(shards, w.Shard) {
 				shards = append(shards, w.Shard)

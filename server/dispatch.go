@@ -7,6 +7,7 @@ import (
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/protocol/resp"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/txn"
 )
 
@@ -388,10 +389,10 @@ func (s *Server) runInline(x *command.Exec, loop int) {
 	}
 	b.cmds = append(b.cmds, x.Cmd)
 	// The arguments, for the slow log (see package slowlog): slices into the
-	// read buffer, valid until EndBatch; only the first slowMaxArgc, all
+	// read buffer, valid until EndBatch; only the first slowlog.MaxArgs, all
 	// the slow log shows, so a command of a million arguments is not
 	// listed again here.
-	b.args = append(b.args, x.Args[:min(len(x.Args), slowMaxArgc)]...)
+	b.args = append(b.args, x.Args[:min(len(x.Args), slowlog.MaxArgs)]...)
 	b.argc = append(b.argc, int32(len(x.Args)))
 }
 
@@ -401,7 +402,7 @@ type batchState struct {
 	hops       [][]hopItem     // per target shard: hops queued in this batch
 	hopTargets []int           // shards with queued hops, in first-use order
 	cmds       []*command.Spec // run inline in this batch, for timing
-	args       [][]byte        // their first arguments (slowMaxArgc at most each), end to end
+	args       [][]byte        // their first arguments (slowlog.MaxArgs at most each), end to end
 	argc       []int32         // each one's number of arguments
 	execOut    []byte          // scratch for the reply of an EXEC run inline
 	plan       keyPlan         // scratch for the key plan of the command being dispatched

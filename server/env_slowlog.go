@@ -16,10 +16,6 @@ import (
 // the server's monitor through it.
 func (s *Server) SlowLog() *slowlog.Monitor { return &s.mon }
 
-// slowMaxArgc is how many of a command's first arguments the slow log
-// needs (all it shows); callers keep no more for it.
-const slowMaxArgc = slowlog.MaxArgs
-
 // slowLogClient returns what a slow log entry shows of cl: its address
 // ("" for a connection that never had one) and its name; "" and "" for a
 // command with no client.
@@ -42,7 +38,7 @@ func (s *Server) noteSlow(x *command.Exec, d time.Duration, cl *Client) {
 
 // noteBatch records the slow commands of an inline batch that took total
 // (the caller checked s.mon.Notable(total)). b.args holds every inline
-// command's first arguments (slowMaxArgc at most), b.argc how many each
+// command's first arguments (slowlog.MaxArgs at most), b.argc how many each
 // had.
 func (s *Server) noteBatch(c *protocol.Conn, b *batchState, total time.Duration) {
 	cl, _ := c.Client.(*Client)

@@ -42,7 +42,7 @@ func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach
 	n := s.router.N()
 	pl := &splitPlan{parts: make([]*command.Exec, n)}
 	newPart := func(sh int) *command.Exec {
-		p := s.newPiece(x, nil, sh)
+		p := command.NewPiece(x, nil, sh)
 		pl.parts[sh] = p
 		pl.shards = append(pl.shards, sh)
 		return p
@@ -101,12 +101,6 @@ func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach
 		}
 	}
 	return pl
-}
-
-// newPiece returns the context of the part of x that runs on shard sh
-// with args.
-func (s *Server) newPiece(x *command.Exec, args [][]byte, sh int) *command.Exec {
-	return command.NewPiece(x, args, sh)
 }
 
 // split runs every piece of x on its shard, then combines their results

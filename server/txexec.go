@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/txn"
 )
 
@@ -60,7 +61,7 @@ func (s *Server) runTx(k *call, plan *keyPlan) {
 		// argument once, into its piece, straight from the read buffer.
 		// The coordinator keeps only what the slow log shows.
 		head := *k
-		head.args = args[:min(len(args), slowMaxArgc)]
+		head.args = args[:min(len(args), slowlog.MaxArgs)]
 		x = s.newDetachedExec(&head)
 		x.Argc = len(args)
 		pl = s.planSplit(x, args, plan, true)

@@ -218,7 +218,7 @@ func populate(x *command.Exec) {
 			return
 		}
 		if size > x.Env.ConfigInt("proto-max-bulk-len") {
-			x.Err("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+			x.Fail(command.ErrStringTooBig)
 			return
 		}
 	}

@@ -371,8 +371,6 @@ func cmdMSetNX(x *command.Exec) {
 // maxStringSize is proto-max-bulk-len, the largest string a write may make.
 func maxStringSize(x *command.Exec) int64 { return x.Env.ConfigInt("proto-max-bulk-len") }
 
-const errStringTooBig = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
-
 func cmdAppend(x *command.Exec) {
 	key, add := x.Args[1], x.Args[2]
 	db := x.DB(key)
@@ -484,12 +482,12 @@ func cmdIncrByFloat(x *command.Exec) {
 		}
 	}
 	if byInf || curInf {
-		x.Err("ERR increment would produce NaN or Infinity")
+		x.Fail(command.ErrNaN)
 		return
 	}
 	sum, ok := addLongDouble(cur, by)
 	if !ok {
-		x.Err("ERR increment would produce NaN or Infinity")
+		x.Fail(command.ErrNaN)
 		return
 	}
 	b := formatLongDoubleHuman(nil, sum)
@@ -547,7 +545,7 @@ func cmdSetRange(x *command.Exec) {
 		return
 	}
 	if off < 0 {
-		x.Err("ERR offset is out of range")
+		x.Fail(command.ErrOutOfRange)
 		return
 	}
 	db := x.DB(key)
