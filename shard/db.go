@@ -213,6 +213,7 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 		if keepTTL {
 			expireAt = oldExp
 		}
+		db.sh.dropValue(ob)
 		if need <= len(ob) {
 			db.match.key = nil
 			db.fill(ob, key, val, expireAt, enc, now, false)
@@ -335,6 +336,7 @@ func (db *DB) deleteHandle(key []byte, h Handle) {
 	db.match.key = key
 	db.table.Delete(Hash(key), &db.match)
 	db.match.key = nil
+	db.sh.dropValue(db.sh.arena.Bytes(h))
 	db.sh.arena.Free(h)
 	db.keysPub.Store(int64(db.table.Len()))
 }
@@ -344,6 +346,7 @@ func (db *DB) Flush(now int64) {
 	db.sh.touchEmptied(db.index, db, nil, now)
 	a := db.sh.arena
 	db.table.ForEach(func(h uint64) bool {
+		db.sh.dropValue(a.Bytes(arena.Handle(h)))
 		a.Free(arena.Handle(h))
 		return true
 	})

@@ -16,13 +16,12 @@ import "encoding/binary"
 // already names in db (renaming a key to itself is the caller's no-op). It
 // returns the new entry's handle.
 //
-// Entries are self-contained bytes today (strings only); a type whose value
-// refers to other arena cells must deep-copy them here.
+// A big value (value.go) is deep-copied: the copy owns new cells.
 func (db *DB) CopyFrom(src *DB, h Handle, key []byte, expireAt int64, keepMeta bool, now int64) Handle {
 	sb := src.sh.arena.Bytes(h)
 	// Allocating never moves other cells (arena invariant 3 and chunks that
 	// are never reallocated), so sb stays valid across the Alloc in copyEntry.
-	return db.copyEntry(sb, key, expireAt, keepMeta, now)
+	return db.copyEntry(sb, key, expireAt, keepMeta, false, now)
 }
 
 // ImportAs stores under key an entry exported by Export (from any shard),
@@ -30,12 +29,13 @@ func (db *DB) CopyFrom(src *DB, h Handle, key []byte, expireAt int64, keepMeta b
 // when keepMeta (RENAME), or afresh at now (COPY). It returns the new
 // entry's handle.
 func (db *DB) ImportAs(raw, key []byte, keepMeta bool, now int64) Handle {
-	return db.copyEntry(raw, key, int64(binary.LittleEndian.Uint64(raw[8:])), keepMeta, now)
+	return db.copyEntry(raw, key, int64(binary.LittleEndian.Uint64(raw[8:])), keepMeta, true, now)
 }
 
-// copyEntry stores under key a copy of the entry whose bytes are sb (a
-// cell of any shard's arena, or an exported copy of one).
-func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta bool, now int64) Handle {
+// copyEntry stores under key a copy of the entry whose bytes are sb: a
+// cell of this shard's arena, or, when exported, a copy made by Export
+// (whose big value is in its flat form).
+func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta, exported bool, now int64) Handle {
 	if db.sh.watching != 0 {
 		db.touch(key, false)
 	}
@@ -46,10 +46,22 @@ func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta bool, now int64
 		n += mcTrailer // a memcache item's flags and CAS travel with it
 	}
 	val := sb[headerSize+skl : headerSize+skl+n]
+	var idb [objectIDSize]byte
+	if typ, enc := sb[20], sb[21]; bigEncoding(typ, enc) {
+		var v bigValue
+		if exported {
+			v = importFlat(db.sh.arena, typ, enc, val)
+		} else {
+			v = db.sh.objs.get(objectID(sb)).clone(db.sh.arena)
+		}
+		binary.LittleEndian.PutUint32(idb[:], db.sh.objs.add(v))
+		val, n, vl = idb[:], objectIDSize, objectIDSize
+	}
 
 	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + n)
 	copy(nb[:headerSize], sb[:headerSize])
 	binary.LittleEndian.PutUint32(nb[0:], uint32(len(key)))
+	binary.LittleEndian.PutUint32(nb[4:], uint32(vl))
 	binary.LittleEndian.PutUint64(nb[8:], uint64(expireAt))
 	if !keepMeta {
 		binary.LittleEndian.PutUint32(nb[16:], uint32(now/1000))
@@ -73,6 +85,7 @@ func (db *DB) put(key []byte, nh Handle, expireAt int64) {
 		db.adjustExpires(db.ExpireAt(oh), expireAt)
 		db.table.Update(hash, &db.match, uint64(nh))
 		db.match.key = nil
+		db.sh.dropValue(db.sh.arena.Bytes(oh))
 		db.sh.arena.Free(oh)
 		return
 	}
@@ -104,7 +117,15 @@ func (db *DB) Export(key []byte, now int64, dst []byte) ([]byte, bool) {
 		return dst, false
 	}
 	b := db.sh.arena.Bytes(h)
-	n := headerSize + int(binary.LittleEndian.Uint32(b)) + int(binary.LittleEndian.Uint32(b[4:]))
+	kl := int(binary.LittleEndian.Uint32(b))
+	if bigEncoding(b[20], b[21]) {
+		start := len(dst)
+		dst = append(dst, b[:headerSize+kl]...)
+		dst = db.sh.objs.get(objectID(b)).appendFlat(db.sh.arena, dst)
+		binary.LittleEndian.PutUint32(dst[start+4:], uint32(len(dst)-start-headerSize-kl))
+		return dst, true
+	}
+	n := headerSize + kl + int(binary.LittleEndian.Uint32(b[4:]))
 	if _, ok := trailerOff(b); ok {
 		n += mcTrailer
 	}

@@ -165,6 +165,7 @@ func (db *DB) MCStore(key, val []byte, flags uint32, cas uint64, bits byte, expi
 		oh := Handle(old)
 		ob := db.sh.arena.Bytes(oh)
 		oldExp := int64(binary.LittleEndian.Uint64(ob[8:]))
+		db.sh.dropValue(ob)
 		if need <= len(ob) {
 			db.match.key = nil
 			db.mcFill(ob, key, val, flags, cas, bits, expireAt, now, false)

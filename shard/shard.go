@@ -49,6 +49,9 @@ type Shard struct {
 	watched  []map[string][]*watchEntry
 	watching int
 
+	// objs holds the big values (value.go).
+	objs objects
+
 	// Published sizes, for INFO and metrics without a hop.
 	usedMemory atomic.Int64
 }
@@ -150,6 +153,7 @@ func (s *Shard) FlushAll(now int64) {
 		db.setCounts(0, 0)
 	}
 	s.arena.Reset()
+	s.objs.reset()
 	s.publishMemory()
 }
 
@@ -172,5 +176,6 @@ func (s *Shard) Tick(now int64, effort int) {
 			db.activeExpire(now, effort)
 		}
 	}
+	s.reclaimLazy()
 	s.publishMemory()
 }

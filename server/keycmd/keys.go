@@ -97,6 +97,14 @@ func typeName(t byte) string {
 	switch t {
 	case shard.TypeString:
 		return "string"
+	case shard.TypeList:
+		return "list"
+	case shard.TypeSet:
+		return "set"
+	case shard.TypeZSet:
+		return "zset"
+	case shard.TypeHash:
+		return "hash"
 	}
 	return "none"
 }

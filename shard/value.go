@@ -1,0 +1,301 @@
+package shard
+
+import (
+	"encoding/binary"
+
+	"github.com/anaxdb/anax/shard/arena"
+)
+
+// Typed values: what every type beyond strings shares.
+//
+// An entry's type byte is Redis's OBJ_* number and its encoding byte, for
+// types other than strings, Redis's OBJ_ENCODING_* number, so TYPE and
+// OBJECT ENCODING are table lookups. A value has one of two tiers:
+//
+//   - small: Redis's own bytes (a listpack) are the entry's value, in the
+//     key's arena cell. DUMP is a copy; an edit moves bytes inside the cell
+//     and reallocates the cell only when it outgrows it (storeValue).
+//   - big: the entry's value is a 4-byte object id. The object (one Go value
+//     per collection, never one per element) lives in the shard's registry
+//     and keeps its elements in arena cells named by integers. The object
+//     implements bigValue, through which the keyspace frees, measures,
+//     copies and exports it without knowing its type.
+//
+// Every change to a key, small or big, goes through DB.touch (watch.go),
+// the one write hook that WATCH and blocked clients listen to.
+
+// Value types beyond TypeString, with Redis's OBJ_* numbers.
+const (
+	TypeList byte = 1
+	TypeSet  byte = 2
+	TypeZSet byte = 3
+	TypeHash byte = 4
+)
+
+// Encodings of the non-string types, with Redis's OBJ_ENCODING_* numbers.
+const (
+	EncHashtable byte = 2
+	EncQuicklist byte = 9
+	EncListpack  byte = 11
+)
+
+// bigEncoding reports whether a value of type typ with encoding enc is a big
+// (registry) value.
+func bigEncoding(typ, enc byte) bool {
+	if typ == TypeString {
+		return false
+	}
+	return enc == EncHashtable || enc == EncQuicklist
+}
+
+// objectIDSize is the length of a big value in its entry: the object id.
+const objectIDSize = 4
+
+// bigValue is the Go side of a big collection. Its methods run on the
+// owner goroutine; a is the shard's arena.
+type bigValue interface {
+	// release frees up to budget of the value's arena cells (all of them
+	// when budget <= 0) and reports whether none is left.
+	release(a *arena.Arena, budget int) bool
+	// memory is the bytes the value holds: cells and index.
+	memory(a *arena.Arena) int
+	// clone returns a deep copy whose cells are new cells of a.
+	clone(a *arena.Arena) bigValue
+	// appendFlat appends the value's portable form (see importFlat) to dst.
+	appendFlat(a *arena.Arena, dst []byte) []byte
+}
+
+// importFlat rebuilds in a the big value that appendFlat wrote for a
+// value of type typ and encoding enc, on any shard. The flat form of every
+// big value is a sequence of listpacks, each preceded by its length as a
+// 4-byte little-endian integer: the nodes of a quicklist, or field and value
+// pairs of a hash. Types add themselves to this switch.
+func importFlat(a *arena.Arena, typ, enc byte, flat []byte) bigValue {
+	panic("BUG: no big value of type " + string(rune('0'+typ)) + " to import")
+}
+
+// flatChunks calls fn with each listpack of a flat form.
+func flatChunks(flat []byte, fn func(lp []byte)) {
+	for len(flat) >= 4 {
+		n := int(binary.LittleEndian.Uint32(flat))
+		fn(flat[4 : 4+n])
+		flat = flat[4+n:]
+	}
+}
+
+// appendFlatChunk appends one listpack of a flat form.
+func appendFlatChunk(dst, lp []byte) []byte {
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(lp)))
+	return append(dst, lp...)
+}
+
+// objects is a shard's registry of big values. Ids are never 0, so a zeroed
+// value never names an object.
+type objects struct {
+	live []bigValue // id-1 → value; nil when free
+	free []uint32
+	// lazy holds values whose key is gone and whose cells are still being
+	// freed, a bounded number per step (reclaimLazy).
+	lazy []bigValue
+}
+
+func (o *objects) add(v bigValue) uint32 {
+	if n := len(o.free); n > 0 {
+		id := o.free[n-1]
+		o.free = o.free[:n-1]
+		o.live[id-1] = v
+		return id
+	}
+	o.live = append(o.live, v)
+	return uint32(len(o.live))
+}
+
+func (o *objects) get(id uint32) bigValue { return o.live[id-1] }
+
+func (o *objects) remove(id uint32) bigValue {
+	v := o.live[id-1]
+	o.live[id-1] = nil
+	o.free = append(o.free, id)
+	return v
+}
+
+func (o *objects) reset() { *o = objects{} }
+
+// Count returns the number of live big values and of values still being
+// freed.
+func (s *Shard) BigValues() (live, freeing int) {
+	return len(s.objs.live) - len(s.objs.free), len(s.objs.lazy)
+}
+
+// lazyFreeCells is how many cells one step of lazy freeing releases: small
+// enough that a step stays well under a millisecond.
+const lazyFreeCells = 16 << 10
+
+// eagerFreeBytes is the size below which a big value is freed at once:
+// freeing it costs less than queueing it.
+const eagerFreeBytes = 64 << 10
+
+// dropValue lets go of the value of the entry whose bytes are b, before
+// its cell is freed or reused: a big value leaves the registry and its
+// cells are freed at once when small, else in bounded steps.
+func (s *Shard) dropValue(b []byte) {
+	if !bigEncoding(b[20], b[21]) {
+		return
+	}
+	v := s.objs.remove(objectID(b))
+	if v.memory(s.arena) <= eagerFreeBytes {
+		v.release(s.arena, 0)
+		return
+	}
+	s.objs.lazy = append(s.objs.lazy, v)
+}
+
+// reclaimLazy frees up to lazyFreeCells cells of dropped big values.
+func (s *Shard) reclaimLazy() {
+	for len(s.objs.lazy) > 0 {
+		v := s.objs.lazy[0]
+		if !v.release(s.arena, lazyFreeCells) {
+			return
+		}
+		s.objs.lazy[0] = nil
+		s.objs.lazy = s.objs.lazy[1:]
+		return
+	}
+}
+
+// objectID reads the object id of a big entry.
+func objectID(b []byte) uint32 {
+	kl := binary.LittleEndian.Uint32(b)
+	return binary.LittleEndian.Uint32(b[headerSize+kl:])
+}
+
+// Lazy reports whether dropped big values are still being freed.
+func (s *Shard) Lazy() bool { return len(s.objs.lazy) > 0 }
+
+// ReclaimLazy runs one bounded step of freeing dropped big values.
+func (s *Shard) ReclaimLazy() { s.reclaimLazy() }
+
+// ValueMemory returns the bytes a value holds beyond its entry cell (0 for
+// small values), for MEMORY USAGE.
+func (db *DB) ValueMemory(h Handle) int {
+	b := db.sh.arena.Bytes(h)
+	if !bigEncoding(b[20], b[21]) {
+		return 0
+	}
+	return db.sh.objs.get(objectID(b)).memory(db.sh.arena)
+}
+
+// IsBig reports whether h holds a big value.
+func (db *DB) IsBig(h Handle) bool {
+	b := db.sh.arena.Bytes(h)
+	return bigEncoding(b[20], b[21])
+}
+
+// object returns the big value of entry h.
+func (db *DB) object(h Handle) bigValue {
+	return db.sh.objs.get(objectID(db.sh.arena.Bytes(h)))
+}
+
+// NewValue stores under key a new entry of type typ, encoding enc and value
+// bytes val (a small value), replacing what key held; no TTL. It returns
+// the entry's handle.
+func (db *DB) NewValue(key []byte, typ, enc byte, val []byte, now int64) Handle {
+	if db.sh.watching != 0 {
+		db.touch(key, false)
+	}
+	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + len(val))
+	db.fillTyped(nb, key, typ, enc, len(val), now)
+	copy(nb[headerSize+len(key):], val)
+	db.put(key, nh, 0)
+	return nh
+}
+
+// newBig stores under key a new entry holding the big value v, replacing
+// what key held; no TTL.
+func (db *DB) newBig(key []byte, typ, enc byte, v bigValue, now int64) Handle {
+	if db.sh.watching != 0 {
+		db.touch(key, false)
+	}
+	id := db.sh.objs.add(v)
+	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + objectIDSize)
+	db.fillTyped(nb, key, typ, enc, objectIDSize, now)
+	binary.LittleEndian.PutUint32(nb[headerSize+len(key):], id)
+	db.put(key, nh, 0)
+	return nh
+}
+
+func (db *DB) fillTyped(b, key []byte, typ, enc byte, vl int, now int64) {
+	binary.LittleEndian.PutUint32(b[0:], uint32(len(key)))
+	binary.LittleEndian.PutUint32(b[4:], uint32(vl))
+	binary.LittleEndian.PutUint64(b[8:], 0)
+	binary.LittleEndian.PutUint32(b[16:], uint32(now/1000))
+	b[20] = typ
+	b[21] = enc
+	b[22] = lfuInitVal
+	b[23] = 0
+	copy(b[headerSize:], key)
+}
+
+// valueRoom returns the value bytes of the small entry h with their
+// capacity extended to the end of the cell, so that an edit may grow into
+// the cell's slack without moving (arena invariant 3).
+func (db *DB) valueRoom(h Handle) []byte {
+	b := db.sh.arena.Bytes(h)
+	kl := int(binary.LittleEndian.Uint32(b))
+	vl := int(binary.LittleEndian.Uint32(b[4:]))
+	return b[headerSize+kl : headerSize+kl+vl : len(b)]
+}
+
+// storeValue makes nv the value of the small entry h of key after an edit
+// and returns the entry's (possibly new) handle. nv is either the cell's
+// value bytes edited in place (valueRoom's slice, grown within its
+// capacity) or bytes elsewhere (an edit that outgrew the cell), which are
+// copied into a new cell. enc is the value's encoding now. It does not
+// call the write hook: the caller did, before the edit.
+func (db *DB) storeValue(key []byte, h Handle, nv []byte, enc byte) Handle {
+	b := db.sh.arena.Bytes(h)
+	kl := int(binary.LittleEndian.Uint32(b))
+	start := headerSize + kl
+	if len(nv) > 0 && start+len(nv) <= len(b) && &b[start] == &nv[0] {
+		binary.LittleEndian.PutUint32(b[4:], uint32(len(nv)))
+		b[21] = enc
+		return h
+	}
+	if start+len(nv) <= len(b) {
+		copy(b[start:], nv)
+		binary.LittleEndian.PutUint32(b[4:], uint32(len(nv)))
+		b[21] = enc
+		return h
+	}
+	nh, nb := db.sh.arena.Alloc(start + len(nv))
+	copy(nb, b[:start])
+	copy(nb[start:], nv)
+	binary.LittleEndian.PutUint32(nb[4:], uint32(len(nv)))
+	nb[21] = enc
+	db.match.key = key
+	db.table.Update(Hash(key), &db.match, uint64(nh))
+	db.match.key = nil
+	db.sh.arena.Free(h)
+	return nh
+}
+
+// makeBig turns the small entry h of key into a big one holding v (a
+// conversion: listpack → quicklist or hashtable). It returns the entry's
+// (possibly new) handle; TTL, access time and LFU counter stay.
+func (db *DB) makeBig(key []byte, h Handle, enc byte, v bigValue) Handle {
+	id := db.sh.objs.add(v)
+	var idb [objectIDSize]byte
+	binary.LittleEndian.PutUint32(idb[:], id)
+	return db.storeValue(key, h, idb[:], enc)
+}
+
+// makeSmall turns the big entry h of key into a small one with value val
+// (quicklist → listpack); the big value is released at once, after val
+// (which may point into its cells) has been copied. It returns the entry's
+// (possibly new) handle.
+func (db *DB) makeSmall(key []byte, h Handle, enc byte, val []byte) Handle {
+	v := db.sh.objs.remove(objectID(db.sh.arena.Bytes(h)))
+	h = db.storeValue(key, h, val, enc)
+	v.release(db.sh.arena, 0)
+	return h
+}
