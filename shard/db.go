@@ -182,7 +182,7 @@ func (db *DB) SizeOf(h Handle) int { return db.sh.arena.Size(h) + 16 }
 func (db *DB) SetExpireAt(h Handle, at int64) {
 	b := db.sh.arena.Bytes(h)
 	old := int64(binary.LittleEndian.Uint64(b[8:]))
-	if db.sh.watching != 0 && old != at {
+	if db.sh.listening() && old != at {
 		db.touch(keyBytes(b), false)
 	}
 	binary.LittleEndian.PutUint64(b[8:], uint64(at))
@@ -199,7 +199,7 @@ func (db *DB) SetExpireAt(h Handle, at int64) {
 // (0 = none); with keepTTL an existing entry keeps its TTL and expireAt is
 // ignored. enc is EncAuto or EncRaw. now feeds the access time.
 func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte, now int64) {
-	if db.sh.watching != 0 {
+	if db.sh.listening() {
 		db.touch(key, false)
 	}
 	hash := Hash(key)
@@ -248,7 +248,7 @@ func (db *DB) SetStringAt(h Handle, key, val []byte, enc byte, now int64) bool {
 	if headerSize+len(key)+len(val) > len(b) {
 		return false
 	}
-	if db.sh.watching != 0 {
+	if db.sh.listening() {
 		db.touch(key, false)
 	}
 	db.fill(b, key, val, int64(binary.LittleEndian.Uint64(b[8:])), enc, now, false)
@@ -288,7 +288,7 @@ const lfuInitVal = 5
 // first min(old, n) bytes, and returns the (possibly moved) handle and the
 // writable value bytes. New bytes are zeroed.
 func (db *DB) GrowString(key []byte, h Handle, n int) (Handle, []byte) {
-	if db.sh.watching != 0 {
+	if db.sh.listening() {
 		db.touch(key, false)
 	}
 	b := db.sh.arena.Bytes(h)
@@ -326,7 +326,7 @@ func (db *DB) Delete(key []byte) bool {
 }
 
 func (db *DB) deleteHandle(key []byte, h Handle) {
-	if db.sh.watching != 0 {
+	if db.sh.listening() {
 		db.touch(key, true)
 	}
 	if db.ExpireAt(h) != 0 {

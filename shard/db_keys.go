@@ -36,7 +36,7 @@ func (db *DB) ImportAs(raw, key []byte, keepMeta bool, now int64) Handle {
 // cell of this shard's arena, or, when exported, a copy made by Export
 // (whose big value is in its flat form).
 func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta, exported bool, now int64) Handle {
-	if db.sh.watching != 0 {
+	if db.sh.listening() {
 		db.touch(key, false)
 	}
 	vl := int(binary.LittleEndian.Uint32(sb[4:]))

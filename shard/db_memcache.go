@@ -154,7 +154,7 @@ func (db *DB) mcFill(b, key, val []byte, flags uint32, cas uint64, bits byte, ex
 // whatever key held (any type). now feeds the access time. val must not
 // point into the arena. It returns the entry's handle.
 func (db *DB) MCStore(key, val []byte, flags uint32, cas uint64, bits byte, expireAt, now int64) Handle {
-	if db.sh.watching != 0 {
+	if db.sh.listening() {
 		db.touch(key, false)
 	}
 	hash := Hash(key)
@@ -196,7 +196,7 @@ func (db *DB) MCStore(key, val []byte, flags uint32, cas uint64, bits byte, expi
 // cleared (memcached makes a new item). data must not point into the
 // arena. It returns the (possibly moved) handle.
 func (db *DB) MCConcat(key []byte, h Handle, data []byte, prepend bool, cas uint64, now int64) Handle {
-	if db.sh.watching != 0 {
+	if db.sh.listening() {
 		db.touch(key, false)
 	}
 	b := db.sh.arena.Bytes(h)

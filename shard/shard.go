@@ -49,6 +49,14 @@ type Shard struct {
 	watched  []map[string][]*watchEntry
 	watching int
 
+	// blocked[db][key] lists the clients waiting on key (block.go);
+	// blockedKeys counts the keys, and ready[readyHead:] are the keys
+	// written since their waiters were last served.
+	blocked     []map[string]*waitList
+	blockedKeys int
+	ready       []readyKey
+	readyHead   int
+
 	// objs holds the big values (value.go).
 	objs objects
 
@@ -166,7 +174,13 @@ func (s *Shard) SwapDB(a, b int, now int64) {
 	s.touchEmptied(b, s.dbs[b], s.dbs[a], now)
 	s.dbs[a], s.dbs[b] = s.dbs[b], s.dbs[a]
 	s.dbs[a].index, s.dbs[b].index = a, b
+	s.signalSwapped(a)
+	s.signalSwapped(b)
 }
+
+// listening reports whether writes must call the write hook (DB.touch):
+// some key is watched or has blocked clients.
+func (s *Shard) listening() bool { return s.watching+s.blockedKeys != 0 }
 
 // Tick runs periodic work: the active expiry sweep and memory publishing.
 // now is in Unix milliseconds; effort scales the sweep (1..10; 0 skips it).

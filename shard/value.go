@@ -200,7 +200,7 @@ func (db *DB) object(h Handle) bigValue {
 // bytes val (a small value), replacing what key held; no TTL. It returns
 // the entry's handle.
 func (db *DB) NewValue(key []byte, typ, enc byte, val []byte, now int64) Handle {
-	if db.sh.watching != 0 {
+	if db.sh.listening() {
 		db.touch(key, false)
 	}
 	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + len(val))
@@ -213,7 +213,7 @@ func (db *DB) NewValue(key []byte, typ, enc byte, val []byte, now int64) Handle 
 // newBig stores under key a new entry holding the big value v, replacing
 // what key held; no TTL.
 func (db *DB) newBig(key []byte, typ, enc byte, v bigValue, now int64) Handle {
-	if db.sh.watching != 0 {
+	if db.sh.listening() {
 		db.touch(key, false)
 	}
 	id := db.sh.objs.add(v)

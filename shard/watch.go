@@ -81,19 +81,23 @@ func (s *Shard) CheckWatchExpired(db int, key []byte, w *Watcher, now int64) {
 }
 
 // written is the write hook of typed values: every change to key's value,
-// in place or not, calls it before the change. It is where WATCH (and,
-// with blocking commands, readiness) hears of writes, so no write path can
-// forget one of them.
+// in place or not, calls it before the change. It is where WATCH and
+// blocked clients (block.go) hear of writes, so no write path can forget
+// one of them.
 func (db *DB) written(key []byte) {
-	if db.sh.watching != 0 {
+	if db.sh.listening() {
 		db.touch(key, false)
 	}
 }
 
-// touch reports a change to key: every watcher becomes dirty, except that
+// touch reports a change to key: a key with blocked clients becomes ready,
+// and every watcher becomes dirty, except that
 // deleting a key that was stale when watched changes nothing logically.
 func (db *DB) touch(key []byte, deleted bool) {
 	s := db.sh
+	if s.blockedKeys != 0 {
+		db.signalWaiters(key, deleted)
+	}
 	if s.watching == 0 || s.watched[db.index] == nil {
 		return
 	}
