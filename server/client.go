@@ -46,6 +46,9 @@ type Client struct {
 	watcher    *shard.Watcher
 	watched    []watchedKey
 
+	// blocked is the client's blocking command while it waits (blocking.go).
+	blocked atomic.Pointer[blockedCall]
+
 	mu struct {
 		sync.Mutex
 		name    string

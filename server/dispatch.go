@@ -26,6 +26,7 @@ func (s *Server) Open(c *protocol.Conn) {
 func (s *Server) Close(c *protocol.Conn) {
 	s.flushHops(c.Loop())
 	if cl, ok := c.Client.(*Client); ok {
+		s.cancelBlocked(cl)
 		s.unwatchAll(cl)
 		s.clients.remove(cl)
 	}
@@ -58,8 +59,17 @@ func (s *Server) lookupCommand(name []byte) *command.Spec {
 	return nil
 }
 
-// Command implements protocol.Handler: check, route and run one command.
+// Command implements protocol.Handler: check, route and run one command,
+// then serve the clients blocked on keys it wrote (blocking.go).
 func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
+	r := s.command(c, args)
+	if s.router.Shard(c.Loop()).HasReady() {
+		s.serveReady(c.Loop())
+	}
+	return r
+}
+
+func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 	cl := c.Client.(*Client)
 	home := c.Loop()
 	cmd := s.lookupCommand(args[0])
@@ -90,6 +100,9 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 	}
 	if cmd.Conn != nil {
 		return cmd.Conn.(connFunc)(s, c, cl, args, home)
+	}
+	if cmd.Flags&command.FlagBlocking != 0 {
+		return s.runBlocking(c, cl, cmd, args, home)
 	}
 	if cmd.Flags&command.FlagLoop != 0 {
 		return s.runLocal(c, cl, cmd, args)

@@ -33,6 +33,14 @@ func (s *Server) Sessions() []clientcmd.Session {
 	return out
 }
 
+// Unblock implements clientcmd.Host (CLIENT UNBLOCK).
+func (s *Server) Unblock(id int64, fail bool) bool {
+	s.clients.mu.Lock()
+	cl := s.clients.clients[id]
+	s.clients.mu.Unlock()
+	return cl != nil && s.unblockClient(cl, fail)
+}
+
 // OnCallersLoop reports whether session's connection is on the loop of
 // x's.
 func (s *Server) OnCallersLoop(x *command.Exec, session clientcmd.Session) bool {
@@ -82,6 +90,7 @@ func (c *Client) Figures() clientcmd.Figures {
 	}
 	f.Proto, f.NoEvict, f.NoTouch = int(c.proto.Load()), c.noEvict.Load(), c.noTouch.Load()
 	f.DB = int(c.db.Load())
+	f.Blocked = c.blocked.Load() != nil
 	f.RemoteAddr, f.LocalAddr, f.Fd = c.RemoteAddr(), c.LocalAddr(), c.conn.Fd()
 	c.mu.Lock()
 	f.Name, f.LibName, f.LibVer = c.mu.name, c.mu.libName, c.mu.libVer

@@ -28,7 +28,12 @@ func (s *Server) InfoServer() infocmd.ServerFigures {
 
 // InfoClients implements infocmd.Source.
 func (s *Server) InfoClients() infocmd.ClientFigures {
-	return infocmd.ClientFigures{Connected: s.net.Clients.Load(), MaxClients: s.cfg.Int("maxclients")}
+	var keys int64
+	for _, sh := range s.router.Shards() {
+		keys += sh.BlockedKeysPublished()
+	}
+	return infocmd.ClientFigures{Connected: s.net.Clients.Load(), MaxClients: s.cfg.Int("maxclients"),
+		Blocked: s.blockedClients.Load(), BlockingKeys: keys}
 }
 
 // InfoMemory implements infocmd.Source; used counts towards the peak.

@@ -64,6 +64,8 @@ type Server struct {
 	adm      *adminState // INFO's rates and peaks, replid (admin.go)
 	web      *webState   // what the HTTP face (http/face) reads (http.go)
 	outLimit outputLimits
+	// blockedClients counts the clients waiting in a blocking command.
+	blockedClients atomic.Int64
 
 	// OnFatal, when set before Start, is called instead of ending the
 	// process when the event loops stop unexpectedly (tests).
@@ -139,6 +141,7 @@ func (s *Server) Start() error {
 		BindLoops: func(loops []*protocol.Loop) {
 			for i, l := range loops {
 				shards[i].SetWaker(l)
+				shards[i].OnReady(func() { s.serveReady(i) })
 			}
 		},
 	}

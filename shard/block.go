@@ -40,6 +40,7 @@ func (s *Shard) Block(db int, key []byte, w Waiter) {
 		l = &waitList{}
 		s.blocked[db][string(key)] = l
 		s.blockedKeys++
+		s.blockedKeysPub.Store(int64(s.blockedKeys))
 	}
 	l.waiters = append(l.waiters, w)
 	if _, ok := s.dbs[db].find(key); ok {
@@ -92,11 +93,15 @@ func (s *Shard) dropIfEmpty(db int, key []byte, l *waitList) {
 	if len(l.waiters) == 0 && !l.ready {
 		delete(s.blocked[db], string(key))
 		s.blockedKeys--
+		s.blockedKeysPub.Store(int64(s.blockedKeys))
 	}
 }
 
-// BlockedKeys returns the number of keys with waiters.
+// BlockedKeys returns the number of keys with waiters. Owner only.
 func (s *Shard) BlockedKeys() int { return s.blockedKeys }
+
+// BlockedKeysPublished is BlockedKeys for any goroutine.
+func (s *Shard) BlockedKeysPublished() int64 { return s.blockedKeysPub.Load() }
 
 // HasReady reports whether some key with waiters was written since the
 // last NextReady drained them. Owner only.

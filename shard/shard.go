@@ -52,10 +52,12 @@ type Shard struct {
 	// blocked[db][key] lists the clients waiting on key (block.go);
 	// blockedKeys counts the keys, and ready[readyHead:] are the keys
 	// written since their waiters were last served.
-	blocked     []map[string]*waitList
-	blockedKeys int
-	ready       []readyKey
-	readyHead   int
+	blocked        []map[string]*waitList
+	blockedKeys    int
+	blockedKeysPub atomic.Int64
+	ready          []readyKey
+	readyHead      int
+	onReady        func()
 
 	// objs holds the big values (value.go).
 	objs objects
@@ -75,6 +77,11 @@ func New(id, dbnum int) *Shard {
 	s.drainFn = s.drain
 	return s
 }
+
+// OnReady sets what runs on the owner goroutine after a task that made
+// keys with blocked clients ready (the server serves them). Set before the
+// first Post.
+func (s *Shard) OnReady(fn func()) { s.onReady = fn }
 
 // SetWaker binds the shard to its owner goroutine's executor.
 func (s *Shard) SetWaker(w Waker) { s.waker = w }
@@ -115,6 +122,9 @@ func (s *Shard) drain() {
 		for i, t := range batch {
 			t()
 			batch[i] = nil
+			if s.readyHead < len(s.ready) && s.onReady != nil {
+				s.onReady()
+			}
 		}
 		s.spare = batch
 	}

@@ -26,6 +26,7 @@ func Commands() []*command.Spec {
 			sub("reply", 3, f, cmdClientReply, "3.2.0", "Instructs the server whether to reply to commands.", "O(1)"),
 			sub("no-evict", 3, f|command.FlagAdmin, cmdClientNoEvict, "7.0.0", "Sets the client eviction mode of the connection.", "O(1)"),
 			sub("no-touch", 3, f, cmdClientNoTouch, "7.2.0", "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "O(1)"),
+			sub("unblock", -3, f|command.FlagAdmin, cmdClientUnblock, "5.0.0", "Unblocks a client blocked by a blocking command from a different connection.", "O(log N) where N is the number of client connections"),
 			sub("getredir", 2, f, cmdClientGetRedir, "6.0.0", "Returns the client ID to which the connection's tracking notifications are redirected.", "O(1)"),
 			sub("trackinginfo", 2, f, cmdClientTrackingInfo, "6.2.0", "Returns information about server-assisted client-side caching for the connection.", "O(1)"),
 			sub("help", 2, command.FlagLoading|command.FlagStale, cmdClientHelp, "5.0.0", "Returns helpful text about the different subcommands.", "O(1)"),
@@ -51,6 +52,30 @@ func cmdClientInfo(x *command.Exec) {
 	writeLine(&b, x, hostOf(x).Session(x), time.Now())
 	b.WriteByte('\n')
 	x.Verbatim(b.String())
+}
+
+// cmdClientUnblock is CLIENT UNBLOCK id [TIMEOUT|ERROR].
+func cmdClientUnblock(x *command.Exec) {
+	id, ok := command.ParseInt(x.Args[2])
+	if !ok {
+		x.Fail(command.ErrNotInt)
+		return
+	}
+	fail := false
+	switch {
+	case len(x.Args) == 3:
+	case len(x.Args) == 4 && command.EqFold(x.Args[3], "timeout"):
+	case len(x.Args) == 4 && command.EqFold(x.Args[3], "error"):
+		fail = true
+	default:
+		x.Err("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+		return
+	}
+	if hostOf(x).Unblock(id, fail) {
+		x.Int(1)
+		return
+	}
+	x.Int(0)
 }
 
 func cmdClientSetName(x *command.Exec) {

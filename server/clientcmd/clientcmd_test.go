@@ -72,6 +72,8 @@ func (h *fakeHost) Sessions() []Session {
 	}
 	return out
 }
+func (h *fakeHost) Unblock(int64, bool) bool { return false }
+
 func (h *fakeHost) OnCallersLoop(_ *command.Exec, s Session) bool {
 	return s.(*fakeSession).loop == h.sessions[0].loop
 }

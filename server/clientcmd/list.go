@@ -97,6 +97,9 @@ type usage struct {
 // memory, replication buffers or ACL users, so those fields are constant.
 func formatLine(b *strings.Builder, f Figures, u usage, now time.Time) {
 	flags := ""
+	if f.Blocked {
+		flags += "b"
+	}
 	if f.NoEvict {
 		flags += "e"
 	}

@@ -84,6 +84,7 @@ type Figures struct {
 	Proto           int // RESP version, 2 or 3
 	NoEvict         bool
 	NoTouch         bool
+	Blocked         bool // waiting in a blocking command
 	LibName         string
 	LibVer          string
 }
@@ -116,6 +117,10 @@ type Host interface {
 	// OnCallersLoop reports whether s is served by the same loop as x's
 	// session, so that x may read s.Buffered.
 	OnCallersLoop(x *command.Exec, s Session) bool
+	// Unblock ends the wait of client id's blocking command, as on its
+	// timeout or, with fail, with the UNBLOCKED error, and reports whether
+	// the client was waiting.
+	Unblock(id int64, fail bool) bool
 }
 
 // hostOf returns the Host of the server x runs in.

@@ -64,6 +64,9 @@ type Exec struct {
 	// Continue, set by the coordinator when a MultiRouted command may go on
 	// to another shard, is where the command says which (nil: it may not).
 	Continue *Continuation
+	// Block is set by the server when a blocking command may wait (see
+	// Block); nil otherwise.
+	Block *Block
 	// Argc is the command's number of arguments when Args holds only the
 	// first ones (the coordinator of a command cut into pieces keeps what
 	// the slow log shows); 0 when Args is whole.

@@ -200,10 +200,10 @@ func writeClients(src Source, b *infoBuf) {
 	b.int("maxclients", f.MaxClients)
 	b.int("client_recent_max_input_buffer", 0)
 	b.int("client_recent_max_output_buffer", 0)
-	b.int("blocked_clients", 0)
+	b.int("blocked_clients", f.Blocked)
 	b.int("tracking_clients", 0)
 	b.int("clients_in_timeout_table", 0)
-	b.int("total_blocking_keys", 0)
+	b.int("total_blocking_keys", f.BlockingKeys)
 	b.int("total_blocking_keys_on_nokey", 0)
 }
 

@@ -60,6 +60,10 @@ type ServerFigures struct {
 type ClientFigures struct {
 	Connected  int64
 	MaxClients int64
+	// Blocked is the number of clients in a blocking command; BlockingKeys
+	// the number of keys they wait on.
+	Blocked      int64
+	BlockingKeys int64
 }
 
 // MemoryFigures are the memory figures only the server knows.

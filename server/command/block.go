@@ -1,0 +1,28 @@
+package command
+
+// Block is what a blocking command (BLPOP, BLMOVE, BLMPOP...) and the
+// server tell each other. Exec.Block is nil when the command may not wait
+// (inside MULTI, EXEC and scripts): it then answers at once as on a
+// timeout, as Redis does.
+//
+// The server runs a blocking command three ways:
+//   - the first attempt (Serving and Expired false): the command runs as
+//     its non-blocking form would, across shards if its keys span them;
+//     finding nothing, it sets Wait and Deadline and writes nothing, and the
+//     server registers the client on every key;
+//   - serving (Serving true): a key the client waits on was written; the
+//     command runs on that key's shard, acting only on keys of that shard
+//     (Exec.OwnsKey) and skipping a key of the wrong type, as Redis skips
+//     it; finding nothing it sets Wait again (the client keeps its place),
+//     and when it needs another shard now (BLMOVE's destination) it sets
+//     Elsewhere and writes nothing: the server runs the first attempt again;
+//   - expired (Expired true): the wait ran out; the command writes its
+//     timeout reply.
+type Block struct {
+	Serving bool
+	Expired bool
+
+	Wait      bool
+	Deadline  int64 // Unix ms; 0: wait forever
+	Elsewhere bool
+}
