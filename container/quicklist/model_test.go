@@ -456,3 +456,35 @@ func FuzzOps(f *testing.F) {
 		}
 	})
 }
+
+// TestPushesRespectFill checks invariant 3 where it is strict: with pushes
+// and pops only, every node of more than one element is within the fill.
+func TestPushesRespectFill(t *testing.T) {
+	for _, fill := range []int{-5, -2, -1, 0, 1, 2, 5, 100} {
+		st := newCheckStore(t)
+		r := &runner{t: t, s: st, l: New(fill), strict: true}
+		src := randSource{rand.New(rand.NewPCG(uint64(fill+20), 7))}
+		for i := 0; i < 3000; i++ {
+			v := value(src)
+			if src.n(2) == 0 {
+				r.l.PushHead(st, v)
+				r.model = append([][]byte{v}, r.model...)
+			} else {
+				r.l.PushTail(st, v)
+				r.model = append(r.model, v)
+			}
+			if src.n(4) == 0 {
+				r.l.PopHead(st, nil)
+				r.model = r.model[1:]
+			}
+			if i%10 == 0 {
+				r.check()
+			}
+		}
+		r.check()
+		r.l.Free(st)
+		if err := st.leaks(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
