@@ -1,7 +1,8 @@
 // Package rdb is the codec for Redis's RDB value encodings: the bytes of
 // DUMP and RESTORE payloads, and the value part of RDB snapshot files. It is
-// a leaf package (standard library only) with no I/O and no state beyond a
-// pool of compression tables, so every function is safe for concurrent use.
+// a leaf package (the standard library, and container/listpack for Redis's
+// listpacks) with no I/O and no state beyond a pool of compression tables, so
+// every function is safe for concurrent use.
 //
 // # DUMP payloads
 //
@@ -49,8 +50,8 @@
 //   - TypeHashListpack, TypeZSetListpack, TypeSetListpack: a string holding
 //     a listpack of the elements (hash and sorted-set pairs flattened);
 //     TypeHashZiplist, TypeZSetZiplist, TypeListZiplist: the same with a
-//     ziplist (Redis < 7.0). The listpack and ziplist layouts are described
-//     in packed.go.
+//     ziplist (Redis < 7.0). Listpacks are validated and read by
+//     container/listpack; the ziplist layout is described in packed.go.
 //   - TypeListQuicklist2: a count of nodes, each a container (1 plain: the
 //     string is one element; 2 packed: the string is a listpack) and a
 //     string; TypeListQuicklist: a count of ziplist strings. Node strings

@@ -163,7 +163,7 @@ func TestHugeClaims(t *testing.T) {
 	f("zset count 2^40", pl(TypeZSet2, ln(1<<40), rss("a"), f64(1)))
 	f("quicklist nodes 2^40", pl(TypeListQuicklist2, ln(1<<40), ln(2), rs(lpOf("a"))))
 	f("intset count 2^31", pl(TypeSetIntset, rs([]byte{2, 0, 0, 0, 0, 0, 0, 0x80, 1, 0})))
-	f("listpack 4GiB string", pl(TypeSetListpack, rs(listpack(1, []byte{0xF0, 0xff, 0xff, 0xff, 0xff, 'a', 1}))))
+	f("listpack 4GiB string", pl(TypeSetListpack, rs(mkListpack(1, []byte{0xF0, 0xff, 0xff, 0xff, 0xff, 'a', 1}))))
 	f("listpack total 4GiB", pl(TypeSetListpack, rs([]byte{0xff, 0xff, 0xff, 0xff, 1, 0, 0x81, 'a', 2, 0xFF})))
 	f("lzf listpack 512MiB", pl(TypeSetListpack, []byte{0xC3, 0x02, 0x80, 0x20, 0, 0, 0, 0, 'a'}))
 }

@@ -1,154 +1,29 @@
 package rdb
 
-import "encoding/binary"
+import (
+	"encoding/binary"
 
-// Listpack (Redis 7.0+ small collections and quicklist nodes):
-//
-//	<total bytes uint32 LE> <count uint16 LE, 65535 = unknown> <entry>... 0xFF
-//
-// Each entry is an encoding byte (and data) followed by backlen, the size of
-// encoding+data written as base-128 digits most significant first, every
-// byte but the first with bit 7 set (1 to 5 bytes). Encodings:
-//
-//	0xxxxxxx                 7-bit unsigned integer
-//	10LLLLLL <L bytes>       string, 6-bit length
-//	110xxxxx yyyyyyyy        13-bit signed integer (x high bits)
-//	1110LLLL LLLLLLLL <...>  string, 12-bit length
-//	11110000 <4 LE> <...>    string, 32-bit length
-//	11110001/0010/0011/0100  16/24/32/64-bit signed integer, LE
-//
-// 0xF5..0xFE are unassigned.
-const (
-	lpHeaderSize   = 6
-	lpEOF          = 0xFF
-	lpCountUnknown = 65535
+	"github.com/anaxdb/anax/container/listpack"
 )
 
-// lpBacklenSize is how many bytes the backlen of an entry of size l takes
-// (Redis's thresholds, which stop one short of each power of 128).
-func lpBacklenSize(l int) int {
-	switch {
-	case l <= 127:
-		return 1
-	case l < 16383:
-		return 2
-	case l < 2097151:
-		return 3
-	case l < 268435455:
-		return 4
-	default:
-		return 5
-	}
-}
-
-// lpBacklenOK reports whether bl (lpBacklenSize(l) bytes) encodes l.
-func lpBacklenOK(bl []byte, l int) bool {
-	// Digits most significant first; the first carries what is left.
-	for i := len(bl) - 1; i >= 0; i-- {
-		want := byte(l & 127)
-		if i > 0 {
-			want |= 128
-		}
-		if i == 0 && l > 127 {
-			return false
-		}
-		if bl[i] != want {
-			return false
-		}
-		l >>= 7
-	}
-	return l == 0
-}
+// Listpacks (Redis 7.0+ small collections and quicklist nodes) are read with
+// container/listpack, whose Validate checks every byte of untrusted input
+// (the header's total and count, each entry's encoding, length and backlen,
+// the terminator); the layout is described in that package.
 
 // appendListpack validates a whole listpack and appends its elements (integers
 // as decimal text) to out.
 func (d *decoder) appendListpack(out [][]byte, lp []byte) ([][]byte, error) {
-	if len(lp) < lpHeaderSize+1 || uint64(binary.LittleEndian.Uint32(lp)) != uint64(len(lp)) {
+	if listpack.Validate(lp) != nil {
 		return nil, ErrBadFormat
 	}
-	want := int(binary.LittleEndian.Uint16(lp[4:]))
-	end := len(lp) - 1 // index of the terminator
-	if lp[end] != lpEOF {
-		return nil, ErrBadFormat
-	}
-	n := 0
-	for p := lpHeaderSize; p < end; n++ {
-		e := lp[p:end]
-		c := e[0]
-		var (
-			hdr, size int // encoding bytes; encoding + data bytes
-			isInt     bool
-			v         int64
-		)
-		need := func(k int) bool { return len(e) >= k }
-		switch {
-		case c&0x80 == 0:
-			size, isInt, v = 1, true, int64(c)
-		case c&0xC0 == 0x80:
-			hdr = 1
-			size = hdr + int(c&0x3f)
-		case c&0xE0 == 0xC0:
-			if !need(2) {
-				return nil, ErrBadFormat
-			}
-			size, isInt = 2, true
-			v = int64(c&0x1f)<<8 | int64(e[1])
-			if v >= 1<<12 {
-				v -= 1 << 13
-			}
-		case c&0xF0 == 0xE0:
-			if !need(2) {
-				return nil, ErrBadFormat
-			}
-			hdr = 2
-			size = hdr + (int(c&0x0f)<<8 | int(e[1]))
-		case c == 0xF0:
-			if !need(5) {
-				return nil, ErrBadFormat
-			}
-			l := binary.LittleEndian.Uint32(e[1:])
-			if uint64(l) > uint64(len(e)) {
-				return nil, ErrBadFormat
-			}
-			hdr = 5
-			size = hdr + int(l)
-		case c == 0xF1:
-			if !need(3) {
-				return nil, ErrBadFormat
-			}
-			size, isInt, v = 3, true, int64(int16(binary.LittleEndian.Uint16(e[1:])))
-		case c == 0xF2:
-			if !need(4) {
-				return nil, ErrBadFormat
-			}
-			size, isInt = 4, true
-			v = int64(int32(uint32(e[1])<<8|uint32(e[2])<<16|uint32(e[3])<<24) >> 8)
-		case c == 0xF3:
-			if !need(5) {
-				return nil, ErrBadFormat
-			}
-			size, isInt, v = 5, true, int64(int32(binary.LittleEndian.Uint32(e[1:])))
-		case c == 0xF4:
-			if !need(9) {
-				return nil, ErrBadFormat
-			}
-			size, isInt, v = 9, true, int64(binary.LittleEndian.Uint64(e[1:]))
-		default:
-			return nil, ErrBadFormat
-		}
-		bl := lpBacklenSize(size)
-		if size > len(e) || bl > len(e)-size || !lpBacklenOK(e[size:size+bl], size) {
-			return nil, ErrBadFormat
-		}
-		if isInt {
-			out = append(out, d.intBytes(v))
+	for it := listpack.FromBytes(lp).Iter(); it.Next(); {
+		v := it.Value()
+		if v.IsInt {
+			out = append(out, d.intBytes(v.Int))
 		} else {
-			out = append(out, e[hdr:size:size])
+			out = append(out, v.Str)
 		}
-		p += size + bl
-	}
-	if want != lpCountUnknown && n != want {
-		return nil, ErrBadFormat
 	}
 	return out, nil
 }
@@ -168,9 +43,10 @@ func (d *decoder) appendListpack(out [][]byte, lp []byte) ([][]byte, error) {
 //	                          int16 / int32 / int64 / int24 / int8, LE
 //	1111xxxx (0001..1101)     immediate integer xxxx-1 (0..12)
 const (
-	zlHeaderSize = 10
-	zlEnd        = 0xFF
-	zlBigPrevLen = 0xFE
+	zlHeaderSize   = 10
+	zlEnd          = 0xFF
+	zlBigPrevLen   = 0xFE
+	zlCountUnknown = 65535
 )
 
 // appendZiplist validates a whole ziplist (sizes, prevlen chain, tail offset,
@@ -264,7 +140,7 @@ func (d *decoder) appendZiplist(out [][]byte, zl []byte) ([][]byte, error) {
 		prevSize = size
 		p += size
 	}
-	if tail != last || want != lpCountUnknown && n != want {
+	if tail != last || want != zlCountUnknown && n != want {
 		return nil, ErrBadFormat
 	}
 	return out, nil
