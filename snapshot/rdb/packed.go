@@ -52,14 +52,34 @@ const (
 // appendZiplist validates a whole ziplist (sizes, prevlen chain, tail offset,
 // count) and appends its elements to out.
 func (d *decoder) appendZiplist(out [][]byte, zl []byte) ([][]byte, error) {
+	err := walkZiplist(zl, func(s []byte, v int64, isInt bool) error {
+		if isInt {
+			out = append(out, d.intBytes(v))
+		} else {
+			out = append(out, s)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// walkZiplist validates a whole ziplist (sizes, prevlen chain, tail offset,
+// count) and calls fn with each element in order: a string s (aliasing zl)
+// or, when isInt, the integer v. It stops at fn's first error and returns it.
+// The checks of the chain and header that need the whole walk come last, so
+// fn may have seen elements of a ziplist that then fails.
+func walkZiplist(zl []byte, fn func(s []byte, v int64, isInt bool) error) error {
 	if len(zl) < zlHeaderSize+1 || uint64(binary.LittleEndian.Uint32(zl)) != uint64(len(zl)) {
-		return nil, ErrBadFormat
+		return ErrBadFormat
 	}
 	tail := int(binary.LittleEndian.Uint32(zl[4:]))
 	want := int(binary.LittleEndian.Uint16(zl[8:]))
 	end := len(zl) - 1
 	if zl[end] != zlEnd {
-		return nil, ErrBadFormat
+		return ErrBadFormat
 	}
 	n, prevSize, last := 0, 0, zlHeaderSize
 	for p := zlHeaderSize; p < end; n++ {
@@ -71,10 +91,10 @@ func (d *decoder) appendZiplist(out [][]byte, zl []byte) ([][]byte, error) {
 		} else if e[0] == zlBigPrevLen && len(e) >= 5 {
 			prev, k = int(binary.LittleEndian.Uint32(e[1:])), 5
 		} else {
-			return nil, ErrBadFormat
+			return ErrBadFormat
 		}
 		if prev != prevSize || k >= len(e) {
-			return nil, ErrBadFormat
+			return ErrBadFormat
 		}
 		c := e[k]
 		var (
@@ -87,16 +107,16 @@ func (d *decoder) appendZiplist(out [][]byte, zl []byte) ([][]byte, error) {
 			hdr, dlen = 1, int(c&0x3f)
 		case c>>6 == 1:
 			if len(e) < k+2 {
-				return nil, ErrBadFormat
+				return ErrBadFormat
 			}
 			hdr, dlen = 2, int(c&0x3f)<<8|int(e[k+1])
 		case c>>6 == 2:
 			if len(e) < k+5 {
-				return nil, ErrBadFormat
+				return ErrBadFormat
 			}
 			l := binary.BigEndian.Uint32(e[k+1:])
 			if uint64(l) > uint64(len(e)) {
-				return nil, ErrBadFormat
+				return ErrBadFormat
 			}
 			hdr, dlen = 5, int(l)
 		case c == 0xC0:
@@ -112,11 +132,11 @@ func (d *decoder) appendZiplist(out [][]byte, zl []byte) ([][]byte, error) {
 		case c >= 0xF1 && c <= 0xFD:
 			hdr, isInt, v = 1, true, int64(c&0x0f)-1
 		default:
-			return nil, ErrBadFormat
+			return ErrBadFormat
 		}
 		size := k + hdr + dlen
 		if dlen > len(e) || size > len(e) {
-			return nil, ErrBadFormat
+			return ErrBadFormat
 		}
 		data := e[k+hdr : size : size]
 		if isInt {
@@ -132,16 +152,16 @@ func (d *decoder) appendZiplist(out [][]byte, zl []byte) ([][]byte, error) {
 			case 8:
 				v = int64(binary.LittleEndian.Uint64(data))
 			}
-			out = append(out, d.intBytes(v))
-		} else {
-			out = append(out, data)
+		}
+		if err := fn(data, v, isInt); err != nil {
+			return err
 		}
 		last = p
 		prevSize = size
 		p += size
 	}
 	if tail != last || want != zlCountUnknown && n != want {
-		return nil, ErrBadFormat
+		return ErrBadFormat
 	}
-	return out, nil
+	return nil
 }
