@@ -1,7 +1,8 @@
 // Package rdb is the codec for Redis's RDB value encodings: the bytes of
 // DUMP and RESTORE payloads, and the value part of RDB snapshot files. It is
-// a leaf package (standard library only) with no I/O and no state beyond a
-// pool of compression tables, so every function is safe for concurrent use.
+// a leaf package (the standard library, and container/listpack for Redis's
+// listpacks) with no I/O and no state beyond a pool of compression tables, so
+// every function is safe for concurrent use.
 //
 // # DUMP payloads
 //
@@ -49,14 +50,35 @@
 //   - TypeHashListpack, TypeZSetListpack, TypeSetListpack: a string holding
 //     a listpack of the elements (hash and sorted-set pairs flattened);
 //     TypeHashZiplist, TypeZSetZiplist, TypeListZiplist: the same with a
-//     ziplist (Redis < 7.0). The listpack and ziplist layouts are described
-//     in packed.go.
+//     ziplist (Redis < 7.0). Listpacks are validated and read by
+//     container/listpack; the ziplist layout is described in packed.go.
 //   - TypeListQuicklist2: a count of nodes, each a container (1 plain: the
 //     string is one element; 2 packed: the string is a listpack) and a
 //     string; TypeListQuicklist: a count of ziplist strings. Node strings
 //     are often LZF-compressed.
 //
 // Streams, modules and zipmaps are not decoded (ErrUnsupportedType).
+//
+// # Lists and hashes without a slice per element
+//
+// ListNodes yields a list's nodes as validated listpacks, ready to be copied
+// into a quicklist: TypeListQuicklist2's packed nodes as they are, anything
+// else converted as Redis 7 converts it on loading (plain and ziplist lists
+// split at 8 KiB by Redis's rule, each ziplist node of TypeListQuicklist to
+// one listpack, each plain node to a listpack of its one element).
+// HashListpack returns a small hash's one listpack (converted from a
+// ziplist), HashPairs a hash's pairs one at a time. The Read* forms take the
+// value encoding after the type byte, for an RDB file loader; ReadHashFields
+// also reads Redis 7.4's hashes with field TTLs (TypeHashMetadata,
+// TypeHashListpackEx), which a DUMP payload never holds here (VerifyDump
+// refuses version 12).
+//
+// DumpListNodes (TypeListQuicklist2), DumpHashListpack and DumpHash write
+// RDB version 10 in the footer, Redis 7.0's, which has all three types: Redis
+// 7.0 and 7.2 RESTORE them, and for the nodes or listpack Redis holds the
+// payload is Redis 7.0's DUMP byte for byte (checked against redis-server
+// 7.0.15 by the tests and fixtures). DumpString still writes
+// DumpRDBVersion.
 //
 // # Safety rules
 //

@@ -2,9 +2,13 @@ package rdb
 
 import (
 	"bytes"
+	"encoding/binary"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"testing"
+
+	"github.com/anaxdb/anax/container/listpack"
 )
 
 // allocated returns the bytes fn allocates (whole process; tests here do
@@ -163,7 +167,117 @@ func TestHugeClaims(t *testing.T) {
 	f("zset count 2^40", pl(TypeZSet2, ln(1<<40), rss("a"), f64(1)))
 	f("quicklist nodes 2^40", pl(TypeListQuicklist2, ln(1<<40), ln(2), rs(lpOf("a"))))
 	f("intset count 2^31", pl(TypeSetIntset, rs([]byte{2, 0, 0, 0, 0, 0, 0, 0x80, 1, 0})))
-	f("listpack 4GiB string", pl(TypeSetListpack, rs(listpack(1, []byte{0xF0, 0xff, 0xff, 0xff, 0xff, 'a', 1}))))
+	f("listpack 4GiB string", pl(TypeSetListpack, rs(mkListpack(1, []byte{0xF0, 0xff, 0xff, 0xff, 0xff, 'a', 1}))))
 	f("listpack total 4GiB", pl(TypeSetListpack, rs([]byte{0xff, 0xff, 0xff, 0xff, 1, 0, 0x81, 'a', 2, 0xFF})))
 	f("lzf listpack 512MiB", pl(TypeSetListpack, []byte{0xC3, 0x02, 0x80, 0x20, 0, 0, 0, 0, 'a'}))
+}
+
+// checkListHash runs the list and hash readers on p: they must not panic,
+// must allocate within a bound of the input, must yield only valid
+// listpacks, and must agree with DecodeDumpValue on what they accept.
+func checkListHash(t *testing.T, p []byte) {
+	var (
+		elems  int
+		nerr   error
+		pairs  int
+		herr   error
+		lp     []byte
+		lperr  error
+		ttlErr error
+	)
+	a := allocatedApprox(func() {
+		nerr = ListNodes(p, func(node []byte) error {
+			if listpack.Validate(node) != nil {
+				t.Fatalf("ListNodes yielded an invalid listpack")
+			}
+			n := listpack.FromBytes(node).Len()
+			if n == 0 {
+				t.Fatal("ListNodes yielded an empty node")
+			}
+			elems += n
+			return nil
+		})
+		herr = HashPairs(p, func(f, v []byte) error { pairs++; return nil })
+		lp, lperr = HashListpack(p)
+		if len(p) > 1 {
+			for _, typ := range []byte{TypeHashMetadata, TypeHashListpackEx} {
+				_, err := ReadHashFields(typ, p[1:], func(f, v []byte, at int64) error {
+					if at < 0 || at > maxFieldExpire {
+						t.Fatalf("expiry %d out of range", at)
+					}
+					return nil
+				})
+				if err != nil && err != ErrBadFormat {
+					ttlErr = err
+				}
+			}
+		}
+	})
+	if a > valueAllocBound(len(p)) {
+		t.Fatalf("list/hash readers of %d bytes allocated %d", len(p), a)
+	}
+	if ttlErr != nil {
+		t.Fatalf("ReadHashFields: unexpected error %v", ttlErr)
+	}
+	v, verr := DecodeDumpValue(p)
+	if nerr == nil {
+		if verr != nil || v.Kind() != TypeList || len(v.List) != elems {
+			t.Fatalf("ListNodes accepted %d elements, DecodeDumpValue %d (%v)", elems, len(v.List), verr)
+		}
+	} else if nerr != ErrBadFormat && nerr != ErrBadChecksum && nerr != ErrUnsupportedType {
+		t.Fatalf("ListNodes: unexpected error %v", nerr)
+	} else if verr == nil && v.Kind() == TypeList {
+		t.Fatalf("DecodeDumpValue accepted a list ListNodes refused (%v)", nerr)
+	}
+	if herr == nil {
+		if verr != nil || v.Kind() != TypeHash || len(v.Hash) != pairs {
+			t.Fatalf("HashPairs accepted %d pairs, DecodeDumpValue %d (%v)", pairs, len(v.Hash), verr)
+		}
+	} else if verr == nil && v.Kind() == TypeHash {
+		t.Fatalf("DecodeDumpValue accepted a hash HashPairs refused (%v)", herr)
+	}
+	if lperr == nil {
+		if listpack.Validate(lp) != nil || listpack.FromBytes(lp).Len() != 2*pairs {
+			t.Fatal("HashListpack returned a bad listpack")
+		}
+		// What decodes re-encodes to a payload that decodes the same.
+		if back, err := HashListpack(DumpHashListpack(nil, lp)); err != nil || !bytes.Equal(back, lp) {
+			t.Fatalf("HashListpack re-encoding: %v", err)
+		}
+	}
+}
+
+// FuzzListHash feeds list and hash payloads (the Redis fixtures and
+// hand-made ones of every list and hash type, 24 and 25 included) to
+// ListNodes, HashListpack, HashPairs and ReadHashFields, as given and with a
+// valid footer.
+func FuzzListHash(f *testing.F) {
+	for _, v := range loadValueVectors(f) {
+		if k := kindOf(byte(v.Type)); k != TypeList && k != TypeHash {
+			continue
+		}
+		if d := mustHex(f, v.Dump); len(d) <= 8192 {
+			f.Add(d)
+			f.Add(d[:len(d)-dumpFooterLen])
+		}
+	}
+	u64 := func(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
+	for _, body := range [][]byte{
+		cat([]byte{TypeList}, ln(3), rss("a"), rss("12"), rss(strings.Repeat("x", 40))),
+		cat([]byte{TypeListZiplist}, rs(zlOf("a", "300", "b", "-70000"))),
+		cat([]byte{TypeListQuicklist}, ln(2), rs(zlOf("a")), rs(zlOf("b", "5"))),
+		cat([]byte{TypeListQuicklist2}, ln(2), ln(1), rss("plain"), ln(2), rs(lpOf("a", "1"))),
+		cat([]byte{TypeHash}, ln(2), rss("f"), rss("1"), rss("g"), rss("2")),
+		cat([]byte{TypeHashZiplist}, rs(zlOf("f", "1", "g", "v"))),
+		cat([]byte{TypeHashListpack}, rs(lpOf("f", "1", "g", "v"))),
+		cat([]byte{TypeHashMetadata}, u64(1700000000000), ln(2), ln(1), rss("a"), rss("1"), ln(0), rss("b"), rss("2")),
+		cat([]byte{TypeHashListpackEx}, u64(1700000000000), rs(lpOf("a", "1", "1700000000000", "b", "2", "0"))),
+	} {
+		f.Add(body)
+		f.Add(withFooter(body, DumpRDBVersion))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkListHash(t, data)
+		checkListHash(t, withFooter(data, DumpRDBVersion))
+	})
 }

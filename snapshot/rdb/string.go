@@ -173,70 +173,83 @@ func appendLZFString(dst []byte, s []byte) []byte {
 // whose length the payload claims. ErrBadFormat also reports truncation, an
 // unknown encoding, and LZF data that does not decode to its stated length.
 func ReadString(b []byte, maxLen int) (s []byte, consumed int, err error) {
-	n, enc, k, err := ReadLength(b)
-	if err != nil {
-		return nil, 0, err
-	}
-	if !enc {
-		if n > uint64(len(b)-k) || n > uint64(max(maxLen, 0)) {
-			return nil, 0, ErrBadFormat
-		}
-		end := k + int(n)
-		return b[k:end:end], end, nil
-	}
-	var v int64
-	switch n {
-	case EncInt8:
-		if len(b) < k+1 {
-			return nil, 0, ErrBadFormat
-		}
-		v, k = int64(int8(b[k])), k+1
-	case EncInt16:
-		if len(b) < k+2 {
-			return nil, 0, ErrBadFormat
-		}
-		v, k = int64(int16(binary.LittleEndian.Uint16(b[k:]))), k+2
-	case EncInt32:
-		if len(b) < k+4 {
-			return nil, 0, ErrBadFormat
-		}
-		v, k = int64(int32(binary.LittleEndian.Uint32(b[k:]))), k+4
-	case EncLZF:
-		return readLZFString(b, k, maxLen)
-	default:
-		return nil, 0, ErrBadFormat
-	}
-	var buf [11]byte
-	s = strconv.AppendInt(buf[:0], v, 10)
-	if len(s) > maxLen {
-		return nil, 0, ErrBadFormat
-	}
-	return slices.Clip(slices.Clone(s)), k, nil
-}
-
-// readLZFString decodes an EncLZF string whose compressed and uncompressed
-// lengths start at b[k].
-func readLZFString(b []byte, k, maxLen int) ([]byte, int, error) {
-	clen, enc, n, err := ReadLength(b[k:])
-	if err != nil || enc {
-		return nil, 0, ErrBadFormat
-	}
-	k += n
-	ulen, enc, n, err := ReadLength(b[k:])
-	if err != nil || enc {
-		return nil, 0, ErrBadFormat
-	}
-	k += n
-	if clen > uint64(len(b)-k) || ulen > uint64(max(maxLen, 0)) {
-		return nil, 0, ErrBadFormat
-	}
-	end := k + int(clen)
-	s, err := LZFDecompress(nil, b[k:end], int(ulen))
+	s, consumed, _, err = readStringBuf(b, maxLen, nil)
 	if err != nil {
 		return nil, 0, err
 	}
 	if s == nil {
 		s = []byte{} // a decoded string is never nil
 	}
-	return s, end, nil
+	return slices.Clip(s), consumed, nil
+}
+
+// readStringBuf is ReadString that writes an integer or LZF string into
+// buf's memory (from buf[:0], growing it as needed) and returns buf for
+// reuse; a raw string still aliases b. With buf nil every such string is
+// freshly allocated.
+func readStringBuf(b []byte, maxLen int, buf []byte) (s []byte, consumed int, bufOut []byte, err error) {
+	n, enc, k, err := ReadLength(b)
+	if err != nil {
+		return nil, 0, buf, err
+	}
+	if !enc {
+		if n > uint64(len(b)-k) || n > uint64(max(maxLen, 0)) {
+			return nil, 0, buf, ErrBadFormat
+		}
+		end := k + int(n)
+		return b[k:end:end], end, buf, nil
+	}
+	var v int64
+	switch n {
+	case EncInt8:
+		if len(b) < k+1 {
+			return nil, 0, buf, ErrBadFormat
+		}
+		v, k = int64(int8(b[k])), k+1
+	case EncInt16:
+		if len(b) < k+2 {
+			return nil, 0, buf, ErrBadFormat
+		}
+		v, k = int64(int16(binary.LittleEndian.Uint16(b[k:]))), k+2
+	case EncInt32:
+		if len(b) < k+4 {
+			return nil, 0, buf, ErrBadFormat
+		}
+		v, k = int64(int32(binary.LittleEndian.Uint32(b[k:]))), k+4
+	case EncLZF:
+		return readLZFString(b, k, maxLen, buf)
+	default:
+		return nil, 0, buf, ErrBadFormat
+	}
+	var text [20]byte
+	t := strconv.AppendInt(text[:0], v, 10)
+	if len(t) > maxLen {
+		return nil, 0, buf, ErrBadFormat
+	}
+	buf = append(buf[:0], t...)
+	return buf, k, buf, nil
+}
+
+// readLZFString decodes an EncLZF string whose compressed and uncompressed
+// lengths start at b[k], into buf's memory.
+func readLZFString(b []byte, k, maxLen int, buf []byte) ([]byte, int, []byte, error) {
+	clen, enc, n, err := ReadLength(b[k:])
+	if err != nil || enc {
+		return nil, 0, buf, ErrBadFormat
+	}
+	k += n
+	ulen, enc, n, err := ReadLength(b[k:])
+	if err != nil || enc {
+		return nil, 0, buf, ErrBadFormat
+	}
+	k += n
+	if clen > uint64(len(b)-k) || ulen > uint64(max(maxLen, 0)) {
+		return nil, 0, buf, ErrBadFormat
+	}
+	end := k + int(clen)
+	s, err := LZFDecompress(buf[:0], b[k:end], int(ulen))
+	if err != nil {
+		return nil, 0, buf, err
+	}
+	return s, end, s, nil
 }

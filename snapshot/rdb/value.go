@@ -324,6 +324,9 @@ func (d *decoder) list(typ byte) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(blob) == 0 {
+			return nil, ErrBadFormat // Redis refuses an empty node string, plain or packed
+		}
 		switch {
 		case container == QuicklistNodePlain:
 			out = append(out, blob)

@@ -130,19 +130,36 @@ func lpEntry(s string, asInt bool) []byte {
 		}
 		e = append(e, s...)
 	}
-	l := len(e)
-	bl := make([]byte, lpBacklenSize(l))
-	for i := len(bl) - 1; i >= 0; i-- {
+	return append(e, lpBacklen(len(e))...)
+}
+
+// lpBacklen is the backlen Redis writes after an entry of size l: base-128
+// digits, most significant first, every byte but the first with bit 7 set,
+// in 1 to 5 bytes by Redis's thresholds (one short of each power of 128).
+func lpBacklen(l int) []byte {
+	n := 5
+	switch {
+	case l <= 127:
+		n = 1
+	case l < 16383:
+		n = 2
+	case l < 2097151:
+		n = 3
+	case l < 268435455:
+		n = 4
+	}
+	bl := make([]byte, n)
+	for i := n - 1; i >= 0; i-- {
 		bl[i] = byte(l & 127)
 		if i > 0 {
 			bl[i] |= 128
 		}
 		l >>= 7
 	}
-	return append(e, bl...)
+	return bl
 }
 
-func listpack(count int, entries ...[]byte) []byte {
+func mkListpack(count int, entries ...[]byte) []byte {
 	lp := make([]byte, 6)
 	for _, e := range entries {
 		lp = append(lp, e...)
@@ -158,7 +175,7 @@ func lpOf(elems ...string) []byte {
 	for _, s := range elems {
 		es = append(es, lpEntry(s, true))
 	}
-	return listpack(len(es), es...)
+	return mkListpack(len(es), es...)
 }
 
 func intset(width int, vals ...int64) []byte {
@@ -209,9 +226,9 @@ func TestDecodeValueGood(t *testing.T) {
 		"9223372036854775807", "-9223372036854775808"))),
 		"list[0 127 128 -1 -4096 4095 4096 -4097 32767 -32769 8388607 -8388608 8388608 2147483647 -2147483649 9223372036854775807 -9223372036854775808]")
 	long := strings.Repeat("s", 5000)
-	f("listpack long string", pl(TypeListQuicklist2, ln(1), ln(2), rs(listpack(2, lpEntry(long, false), lpEntry("x", false)))),
+	f("listpack long string", pl(TypeListQuicklist2, ln(1), ln(2), rs(mkListpack(2, lpEntry(long, false), lpEntry("x", false)))),
 		"list["+long+" x]")
-	f("listpack unknown count", pl(TypeSetListpack, rs(listpack(65535, lpEntry("a", false), lpEntry("b", false)))),
+	f("listpack unknown count", pl(TypeSetListpack, rs(mkListpack(65535, lpEntry("a", false), lpEntry("b", false)))),
 		"set[a b]")
 	f("quicklist plain + packed + empty", pl(TypeListQuicklist2, ln(3), ln(1), rss("plain"), ln(2), rs(lpOf()), ln(2), rs(lpOf("x"))),
 		"list[plain x]")
@@ -305,7 +322,7 @@ func TestDecodeValueBad(t *testing.T) {
 	// Duplicates and scores.
 	f("dup set", pl(TypeSet, ln(2), rss("a"), rss("a")), bad)
 	f("dup set listpack", pl(TypeSetListpack, rs(lpOf("a", "a"))), bad)
-	f("dup int/string set listpack", pl(TypeSetListpack, rs(listpack(2, lpEntry("5", true), lpEntry("5", false)))), bad)
+	f("dup int/string set listpack", pl(TypeSetListpack, rs(mkListpack(2, lpEntry("5", true), lpEntry("5", false)))), bad)
 	f("dup hash", pl(TypeHash, ln(2), rss("f"), rss("1"), rss("f"), rss("2")), bad)
 	f("dup hash listpack", pl(TypeHashListpack, rs(lpOf("f", "1", "f", "2"))), bad)
 	f("odd hash listpack", pl(TypeHashListpack, rs(lpOf("f", "1", "g"))), bad)
@@ -329,17 +346,17 @@ func TestDecodeValueBad(t *testing.T) {
 	f("listpack no terminator", pl(TypeSetListpack, rs(mut(good, func(b []byte) { b[len(b)-1] = 0 }))), bad)
 	f("listpack backlen wrong", pl(TypeSetListpack, rs(mut(good, func(b []byte) { b[8] = 5 }))), bad)
 	f("listpack short", pl(TypeSetListpack, rs([]byte{7, 0, 0, 0, 0, 0})), bad)
-	f("listpack terminator early", pl(TypeSetListpack, rs(listpack(1, []byte{0xFF}, lpEntry("a", false)))), bad)
+	f("listpack terminator early", pl(TypeSetListpack, rs(mkListpack(1, []byte{0xFF}, lpEntry("a", false)))), bad)
 	for c := 0xF5; c <= 0xFE; c++ {
-		f("listpack encoding "+strconv.Itoa(c), pl(TypeSetListpack, rs(listpack(1, []byte{byte(c), 1}))), bad)
+		f("listpack encoding "+strconv.Itoa(c), pl(TypeSetListpack, rs(mkListpack(1, []byte{byte(c), 1}))), bad)
 	}
-	f("listpack string past end", pl(TypeSetListpack, rs(listpack(1, []byte{0x85, 'a', 2}))), bad)
-	f("listpack 32-bit length past end", pl(TypeSetListpack, rs(listpack(1, []byte{0xF0, 0xff, 0xff, 0xff, 0xff, 'a'}))), bad)
-	f("listpack truncated int64", pl(TypeSetListpack, rs(listpack(1, []byte{0xF4, 1, 2}))), bad)
+	f("listpack string past end", pl(TypeSetListpack, rs(mkListpack(1, []byte{0x85, 'a', 2}))), bad)
+	f("listpack 32-bit length past end", pl(TypeSetListpack, rs(mkListpack(1, []byte{0xF0, 0xff, 0xff, 0xff, 0xff, 'a'}))), bad)
+	f("listpack truncated int64", pl(TypeSetListpack, rs(mkListpack(1, []byte{0xF4, 1, 2}))), bad)
 	// Redis writes a two-byte backlen for 16382-byte entries, three for 16383.
 	for _, n := range []int{127, 128, 16377, 16378, 16379} {
 		e := lpEntry(strings.Repeat("q", n), false)
-		if v, err := DecodeDumpValue(pl(TypeSetListpack, rs(listpack(1, e)))); err != nil || len(v.Set[0]) != n {
+		if v, err := DecodeDumpValue(pl(TypeSetListpack, rs(mkListpack(1, e)))); err != nil || len(v.Set[0]) != n {
 			t.Errorf("listpack entry of %d bytes: %v", n, err)
 		}
 	}
@@ -398,23 +415,39 @@ func BenchmarkDecodeDumpValue(b *testing.B) {
 }
 
 // TestLPBacklen pins the back-length encoding, including Redis's thresholds
-// one short of each power of 128 (16383 takes three bytes, the first zero).
+// one short of each power of 128 (16383 takes three bytes, the first zero),
+// and checks that decoding refuses a listpack whose entry has any other
+// backlen (container/listpack.Validate does the checking).
 func TestLPBacklen(t *testing.T) {
 	f := func(l int, want []byte) {
 		t.Helper()
-		if n := lpBacklenSize(l); n != len(want) {
-			t.Errorf("lpBacklenSize(%d) = %d, want %d", l, n, len(want))
+		if got := lpBacklen(l); !bytes.Equal(got, want) {
+			t.Errorf("lpBacklen(%d) = %x, want %x", l, got, want)
 		}
-		if !lpBacklenOK(want, l) {
-			t.Errorf("lpBacklenOK(%x, %d) = false", want, l)
+		if l > 1<<22 {
+			return // the decoder is checked on sizes up to a few MiB
+		}
+		// A string entry of size l: a 0xF0 header and l-5 bytes.
+		e := binary.LittleEndian.AppendUint32([]byte{0xF0}, uint32(l-5))
+		e = append(e, bytes.Repeat([]byte{'s'}, l-5)...)
+		good := pl(TypeListQuicklist2, ln(1), ln(2), rs(mkListpack(1, append(e, want...))))
+		if _, err := DecodeDumpValue(good); err != nil {
+			t.Errorf("size %d: %v", l, err)
 		}
 		bad := bytes.Clone(want)
 		bad[len(bad)-1] ^= 1
-		if lpBacklenOK(bad, l) {
-			t.Errorf("lpBacklenOK(%x, %d) = true", bad, l)
+		if _, err := DecodeDumpValue(pl(TypeListQuicklist2, ln(1), ln(2), rs(mkListpack(1, append(e, bad...))))); err != ErrBadFormat {
+			t.Errorf("size %d: backlen %x accepted (%v)", l, bad, err)
+		}
+		if len(want) > 1 {
+			long := append([]byte{0}, want...) // a needless leading zero digit
+			long[1] |= 0x80
+			if _, err := DecodeDumpValue(pl(TypeListQuicklist2, ln(1), ln(2), rs(mkListpack(1, append(e, long...))))); err != ErrBadFormat {
+				t.Errorf("size %d: backlen %x accepted (%v)", l, long, err)
+			}
 		}
 	}
-	f(1, []byte{1})
+	f(6, []byte{6})
 	f(127, []byte{127})
 	f(128, []byte{1, 0x80})
 	f(16382, []byte{127, 0xFE})
@@ -424,7 +457,4 @@ func TestLPBacklen(t *testing.T) {
 	f(268435454, []byte{127, 0xFF, 0xFF, 0xFE})
 	f(268435455, []byte{0, 0xFF, 0xFF, 0xFF, 0xFF})
 	f(1<<32-1, []byte{15, 0xFF, 0xFF, 0xFF, 0xFF})
-	if lpBacklenOK([]byte{0x80 | 1, 0x80}, 128) {
-		t.Error("high bit on the first digit accepted")
-	}
 }

@@ -371,6 +371,31 @@ func valueCases() []valueCase {
 	}
 	bigZ = append(bigZ, "inf", "top", "-inf", "bottom")
 	add("zset_skiplist_200", bigZ)
+
+	// Lists and hashes of issue #12 (ListNodes, HashListpack, the Dump
+	// functions): node splitting at 8 KiB, integers, a node bigger than the
+	// limit, and a hash past hash-max-listpack-entries (512).
+	ten := []any{"RPUSH", "k"}
+	for i := range 10 {
+		ten = append(ten, word(i))
+	}
+	add("list_10", ten)
+	thousand := []any{"RPUSH", "k"}
+	for i := range 1000 {
+		thousand = append(thousand, fmt.Sprintf("e%09d", i*7))
+	}
+	add("list_1000x10", thousand)
+	intList := []any{"RPUSH", "k"}
+	for i := range 3000 {
+		intList = append(intList, strconv.FormatInt(int64(i*i*i)-int64(r.IntN(1<<20)), 10))
+	}
+	add("list_ints_3000", intList)
+	add("list_100k_element", []any{"RPUSH", "k", "before", strings.Repeat("0123456789abcdef", 6400), "after"})
+	hash600 := []any{"HSET", "k"}
+	for i := range 600 {
+		hash600 = append(hash600, word(i), strconv.Itoa(i*31))
+	}
+	add("hash_600", hash600)
 	return cases
 }
 
