@@ -325,7 +325,11 @@ func (db *DB) Delete(key []byte) bool {
 	return true
 }
 
-func (db *DB) deleteHandle(key []byte, h Handle) {
+func (db *DB) deleteHandle(key []byte, h Handle) { db.deleteEntry(key, h, true) }
+
+// deleteEntry removes key's entry h; with dropValue false a big value
+// stays alive, having been moved to another entry (MoveFrom).
+func (db *DB) deleteEntry(key []byte, h Handle, dropValue bool) {
 	if db.sh.listening() {
 		db.touch(key, true)
 	}
@@ -336,7 +340,9 @@ func (db *DB) deleteHandle(key []byte, h Handle) {
 	db.match.key = key
 	db.table.Delete(Hash(key), &db.match)
 	db.match.key = nil
-	db.sh.dropValue(db.sh.arena.Bytes(h))
+	if dropValue {
+		db.sh.dropValue(db.sh.arena.Bytes(h))
+	}
 	db.sh.arena.Free(h)
 	db.keysPub.Store(int64(db.table.Len()))
 }

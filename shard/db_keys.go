@@ -21,21 +21,41 @@ func (db *DB) CopyFrom(src *DB, h Handle, key []byte, expireAt int64, keepMeta b
 	sb := src.sh.arena.Bytes(h)
 	// Allocating never moves other cells (arena invariant 3 and chunks that
 	// are never reallocated), so sb stays valid across the Alloc in copyEntry.
-	return db.copyEntry(sb, key, expireAt, keepMeta, false, now)
+	return db.copyEntry(sb, key, expireAt, keepMeta, copyClone, now)
 }
+
+// MoveFrom moves the entry h of srcKey in src (db itself or another
+// database of the same shard) to key in db, with its TTL, access time and
+// LFU counter, as RENAME and MOVE do: a big value changes hands without
+// being copied, so moving it costs the same whatever its size. srcKey must
+// not be key in the same database. It returns the new entry's handle.
+func (db *DB) MoveFrom(src *DB, h Handle, srcKey, key []byte, now int64) Handle {
+	sb := src.sh.arena.Bytes(h)
+	nh := db.copyEntry(sb, key, src.ExpireAt(h), true, copyMove, now)
+	src.deleteEntry(srcKey, h, false)
+	return nh
+}
+
+// How copyEntry treats a big value.
+const (
+	copyClone    = iota // deep-copy it (a cell of this shard)
+	copyMove            // take it over: the source entry goes without it
+	copyImported        // rebuild it from its flat form (Export's bytes)
+)
 
 // ImportAs stores under key an entry exported by Export (from any shard),
 // as CopyFrom does: with its TTL, and with its access time and LFU counter
 // when keepMeta (RENAME), or afresh at now (COPY). It returns the new
 // entry's handle.
 func (db *DB) ImportAs(raw, key []byte, keepMeta bool, now int64) Handle {
-	return db.copyEntry(raw, key, int64(binary.LittleEndian.Uint64(raw[8:])), keepMeta, true, now)
+	return db.copyEntry(raw, key, int64(binary.LittleEndian.Uint64(raw[8:])), keepMeta, copyImported, now)
 }
 
 // copyEntry stores under key a copy of the entry whose bytes are sb: a
-// cell of this shard's arena, or, when exported, a copy made by Export
-// (whose big value is in its flat form).
-func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta, exported bool, now int64) Handle {
+// cell of this shard's arena, or, with copyImported, a copy made by Export
+// (whose big value is in its flat form). how says what becomes of a big
+// value.
+func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta bool, how int, now int64) Handle {
 	if db.sh.listening() {
 		db.touch(key, false)
 	}
@@ -48,13 +68,14 @@ func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta, exported bool,
 	val := sb[headerSize+skl : headerSize+skl+n]
 	var idb [objectIDSize]byte
 	if typ, enc := sb[20], sb[21]; bigEncoding(typ, enc) {
-		var v bigValue
-		if exported {
-			v = importFlat(db.sh.arena, typ, enc, val)
-		} else {
-			v = db.sh.objs.get(objectID(sb)).clone(db.sh.arena)
+		switch how {
+		case copyMove:
+			binary.LittleEndian.PutUint32(idb[:], objectID(sb))
+		case copyImported:
+			binary.LittleEndian.PutUint32(idb[:], db.sh.objs.add(importFlat(db.sh.arena, typ, enc, val)))
+		default:
+			binary.LittleEndian.PutUint32(idb[:], db.sh.objs.add(db.sh.objs.get(objectID(sb)).clone(db.sh.arena)))
 		}
-		binary.LittleEndian.PutUint32(idb[:], db.sh.objs.add(v))
 		val, n, vl = idb[:], objectIDSize, objectIDSize
 	}
 

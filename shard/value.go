@@ -129,7 +129,7 @@ func (s *Shard) BigValues() (live, freeing int) {
 
 // lazyFreeCells is how many cells one step of lazy freeing releases: small
 // enough that a step stays well under a millisecond.
-const lazyFreeCells = 16 << 10
+const lazyFreeCells = 64 << 10
 
 // eagerFreeBytes is the size below which a big value is freed at once:
 // freeing it costs less than queueing it.

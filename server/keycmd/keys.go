@@ -403,8 +403,7 @@ func rename(x *command.Exec, nx bool) {
 	// The lookup of dst may have deleted an expired entry: take src's
 	// handle again rather than rely on it surviving a write.
 	h, _ = sdb.Peek(src)
-	ddb.CopyFrom(sdb, h, dst, sdb.ExpireAt(h), true, x.Now)
-	sdb.Delete(src)
+	ddb.MoveFrom(sdb, h, src, dst, x.Now)
 	if nx {
 		x.Int(1)
 	} else {
@@ -486,8 +485,7 @@ func cmdMove(x *command.Exec) {
 		return
 	}
 	h, _ := sdb.Peek(key)
-	ddb.CopyFrom(sdb, h, key, sdb.ExpireAt(h), true, x.Now)
-	sdb.Delete(key)
+	ddb.MoveFrom(sdb, h, key, key, x.Now)
 	x.Int(1)
 }
 
