@@ -40,11 +40,18 @@ func (s *Server) InfoClients() infocmd.ClientFigures {
 func (s *Server) InfoMemory(used int64) infocmd.MemoryFigures {
 	a := s.admin()
 	a.notePeak(used)
+	var pending, freed int64
+	for _, sh := range s.router.Shards() {
+		pending += sh.Stats.LazyPending.Load()
+		freed += sh.Stats.LazyFreed.Load()
+	}
 	return infocmd.MemoryFigures{
-		Peak:      a.peakMemory.Load(),
-		Dataset:   s.datasetMemory(),
-		MaxMemory: s.cfg.Int("maxmemory"),
-		Policy:    s.cfg.String("maxmemory-policy"),
+		LazyPending: pending,
+		LazyFreed:   freed,
+		Peak:        a.peakMemory.Load(),
+		Dataset:     s.datasetMemory(),
+		MaxMemory:   s.cfg.Int("maxmemory"),
+		Policy:      s.cfg.String("maxmemory-policy"),
 	}
 }
 

@@ -21,6 +21,10 @@ type Stats struct {
 	ExpiredKeys  atomic.Int64
 	ExpiredStale atomic.Int64
 	Commands     atomic.Int64
+	// LazyPending counts the deleted big values still being freed in
+	// bounded steps, LazyFreed those freed that way (value.go).
+	LazyPending atomic.Int64
+	LazyFreed   atomic.Int64
 }
 
 // Shard is one slice of the keyspace; see the package comment for the
@@ -172,6 +176,7 @@ func (s *Shard) FlushAll(now int64) {
 	}
 	s.arena.Reset()
 	s.objs.reset()
+	s.Stats.LazyPending.Store(0)
 	s.publishMemory()
 }
 

@@ -148,6 +148,7 @@ func (s *Shard) dropValue(b []byte) {
 		return
 	}
 	s.objs.lazy = append(s.objs.lazy, v)
+	s.Stats.LazyPending.Store(int64(len(s.objs.lazy)))
 }
 
 // reclaimLazy frees up to lazyFreeCells cells of dropped big values.
@@ -159,6 +160,8 @@ func (s *Shard) reclaimLazy() {
 		}
 		s.objs.lazy[0] = nil
 		s.objs.lazy = s.objs.lazy[1:]
+		s.Stats.LazyPending.Store(int64(len(s.objs.lazy)))
+		s.Stats.LazyFreed.Add(1)
 		return
 	}
 }

@@ -265,8 +265,8 @@ func writeMemory(src Source, b *infoBuf) {
 	b.int("mem_aof_buffer", 0)
 	b.str("mem_allocator", "go")
 	b.int("active_defrag_running", 0)
-	b.int("lazyfree_pending_objects", 0)
-	b.int("lazyfreed_objects", 0)
+	b.int("lazyfree_pending_objects", f.LazyPending)
+	b.int("lazyfreed_objects", f.LazyFreed)
 }
 
 func writePersistence(src Source, b *infoBuf) {

@@ -72,6 +72,10 @@ type MemoryFigures struct {
 	Dataset   int64 // bytes the shards hold for keys and values
 	MaxMemory int64
 	Policy    string // maxmemory-policy
+	// LazyPending is the number of deleted big values whose memory is
+	// still being freed in bounded steps; LazyFreed those freed that way.
+	LazyPending int64
+	LazyFreed   int64
 }
 
 // PersistenceFigures feed the persistence section.
