@@ -175,8 +175,9 @@ func (db *DB) AccessTime(h Handle) int64 {
 // Freq returns the LFU counter.
 func (db *DB) Freq(h Handle) byte { return db.sh.arena.Bytes(h)[22] }
 
-// SizeOf returns the bytes the entry takes in the arena plus its table slot.
-func (db *DB) SizeOf(h Handle) int { return db.sh.arena.Size(h) + 16 }
+// SizeOf returns the bytes the entry takes in the arena plus its table
+// slot, and, for a big value, the bytes the value holds (MEMORY USAGE).
+func (db *DB) SizeOf(h Handle) int { return db.sh.arena.Size(h) + 16 + db.ValueMemory(h) }
 
 // SetExpireAt changes the TTL of an existing entry; 0 removes it.
 func (db *DB) SetExpireAt(h Handle, at int64) {
