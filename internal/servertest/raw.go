@@ -75,6 +75,18 @@ func (r *Raw) Read() string {
 	return out.String()
 }
 
+// Quiet reports whether no reply arrives within d (a blocked command still
+// waiting); a reply that does arrive stays to be read.
+func (r *Raw) Quiet(d time.Duration) bool {
+	r.t.Helper()
+	_ = r.conn.SetReadDeadline(time.Now().Add(d))
+	_, err := r.r.Peek(1)
+	return err != nil
+}
+
+// Close closes the connection (a client that leaves).
+func (r *Raw) Close() { _ = r.conn.Close() }
+
 // ReadErr reads one value and returns the error instead of failing (for
 // tests that expect the server to close the connection).
 func (r *Raw) ReadErr() (string, error) {
