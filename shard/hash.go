@@ -468,15 +468,20 @@ func (db *DB) HashSet(key []byte, h Handle, found bool, pairs [][]byte, lim Hash
 }
 
 // HashDelete removes fields from the hash under key (entry h) and returns
-// how many it removed; a hash left empty loses its key.
+// how many it removed; a hash left empty loses its key. Removing nothing
+// is no write: the write hook runs before the first removal only.
 func (db *DB) HashDelete(key []byte, h Handle, fields [][]byte) int {
-	db.written(key)
 	deleted := 0
 	if ht := db.hashOf(h); ht != nil {
 		for _, f := range fields {
-			if ht.del(f) {
-				deleted++
+			if _, ok := ht.find(f); !ok {
+				continue
 			}
+			if deleted == 0 {
+				db.written(key)
+			}
+			ht.del(f)
+			deleted++
 		}
 		if ht.t.Len() == 0 {
 			db.Delete(key)
@@ -485,17 +490,19 @@ func (db *DB) HashDelete(key []byte, h Handle, fields [][]byte) int {
 	}
 	lp := listpack.FromBytes(db.valueRoom(h))
 	for _, f := range fields {
-		if p := lp.Find(lp.First(), f, 1); p >= 0 {
-			lp.Delete(lp.Delete(p))
-			deleted++
-			if lp.Len() == 0 {
-				break
-			}
+		p := lp.Find(lp.First(), f, 1)
+		if p < 0 {
+			continue
 		}
-	}
-	if lp.Len() == 0 {
-		db.Delete(key)
-		return deleted
+		if deleted == 0 {
+			db.written(key)
+		}
+		lp.Delete(lp.Delete(p))
+		deleted++
+		if lp.Len() == 0 {
+			db.Delete(key)
+			return deleted
+		}
 	}
 	if deleted > 0 {
 		db.storeValue(key, h, lp.Bytes(), EncListpack)
