@@ -429,6 +429,12 @@ func (db *DB) HashSet(key []byte, h Handle, found bool, pairs [][]byte, lim Hash
 	} else {
 		var empty [7]byte
 		h = db.NewValue(key, TypeHash, EncListpack, listpack.AppendEmpty(empty[:0]), now)
+		// Room for every pair at once: a new hash's cell is sized once.
+		need := 0
+		for _, s := range pairs {
+			need += lpEntryBound(len(s))
+		}
+		h = db.reserveValue(key, h, need)
 	}
 	if db.Encoding(h) == EncListpack {
 		sum := 0
@@ -451,6 +457,7 @@ func (db *DB) HashSet(key []byte, h Handle, found bool, pairs [][]byte, lim Hash
 			}
 			continue
 		}
+		h = db.reserveValue(key, h, lpEntryBound(len(pairs[i]))+lpEntryBound(len(pairs[i+1])))
 		lp := listpack.FromBytes(db.valueRoom(h))
 		if p := lp.Find(lp.First(), pairs[i], 1); p >= 0 {
 			lp.Replace(lp.Next(p), pairs[i+1])
@@ -465,6 +472,19 @@ func (db *DB) HashSet(key []byte, h Handle, found bool, pairs [][]byte, lim Hash
 		}
 	}
 	return h, added
+}
+
+// lpEntryBound is the most bytes a listpack entry of an n-byte string
+// takes, backlen included: exact for strings that are not integers, and
+// an integer's encoding is never longer.
+func lpEntryBound(n int) int {
+	switch {
+	case n < 64:
+		return n + 2
+	case n < 4096:
+		return n + 4
+	}
+	return n + 10
 }
 
 // HashDelete removes fields from the hash under key (entry h) and returns

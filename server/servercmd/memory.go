@@ -38,7 +38,7 @@ func cmdMemoryUsage(x *command.Exec) {
 		x.Null()
 		return
 	}
-	x.Int(int64(db.SizeOf(h)))
+	x.Int(int64(db.SizeOf(h) + db.ValueMemory(h)))
 }
 
 // hashtableEntryBytes is what MEMORY STATS counts per key for a
