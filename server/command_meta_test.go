@@ -26,6 +26,7 @@ var metaAllowed = map[string]string{
 	"latency|reset info tips":            "7.2's tips (response_policy:agg_sum); 7.0 says all_succeeded",
 	"randomkey info tips":                "7.2's tips (adds response_policy:special)",
 	"scan info tips":                     "7.2's tips (adds response_policy:special)",
+	"hscan docs arguments":               "Redis 7.4's NOVALUES option; redis-server 7.0 does not have it",
 	"msetnx info tips":                   "7.2 has no tips for MSETNX (7.0: multi_shard, agg_min); Anax runs it atomically over shards",
 }
 

@@ -71,6 +71,10 @@ type bigValue interface {
 // 4-byte little-endian integer: the nodes of a quicklist, or field and value
 // pairs of a hash. Types add themselves to this switch.
 func importFlat(a *arena.Arena, typ, enc byte, flat []byte) bigValue {
+	switch {
+	case typ == TypeHash && enc == EncHashtable:
+		return importHashTable(a, flat)
+	}
 	panic("BUG: no big value of type " + string(rune('0'+typ)) + " to import")
 }
 
@@ -259,12 +263,13 @@ func (db *DB) storeValue(key []byte, h Handle, nv []byte, enc byte) Handle {
 	b := db.sh.arena.Bytes(h)
 	kl := int(binary.LittleEndian.Uint32(b))
 	start := headerSize + kl
-	if len(nv) > 0 && start+len(nv) <= len(b) && &b[start] == &nv[0] {
+	fits := start+len(nv) <= len(b) && !oversized(start+len(nv), len(b))
+	if fits && len(nv) > 0 && &b[start] == &nv[0] {
 		binary.LittleEndian.PutUint32(b[4:], uint32(len(nv)))
 		b[21] = enc
 		return h
 	}
-	if start+len(nv) <= len(b) {
+	if fits {
 		copy(b[start:], nv)
 		binary.LittleEndian.PutUint32(b[4:], uint32(len(nv)))
 		b[21] = enc
@@ -301,4 +306,39 @@ func (db *DB) makeSmall(key []byte, h Handle, enc byte, val []byte) Handle {
 	h = db.storeValue(key, h, val, enc)
 	v.release(db.sh.arena, 0)
 	return h
+}
+
+// oversized reports whether a cell of have bytes is too big for need
+// bytes: a quarter of it or more would be slack, so a class at least two
+// steps smaller would hold them. A value that shrinks (a conversion to a
+// 4-byte object id, a listpack losing fields) then moves to a smaller
+// cell, as Redis's realloc gives memory back; the margin keeps a value
+// that grows and shrinks by one element at a class boundary (a push and a
+// pop in turn) from moving every time.
+func oversized(need, have int) bool {
+	if have > arena.MaxCellSize {
+		return need < have-have/4
+	}
+	return arena.CellSize(need) <= have-have/4
+}
+
+// reserveValue makes room for extra more value bytes in the cell of the
+// small entry h of key, moving the entry to a bigger cell when its slack
+// is smaller, and returns the entry's (possibly new) handle. Editing the
+// value in valueRoom's slice then grows inside the cell: no edit has to
+// reallocate on the Go heap and be copied back (storeValue), which would
+// leave garbage for the collector on every growing write.
+func (db *DB) reserveValue(key []byte, h Handle, extra int) Handle {
+	b := db.sh.arena.Bytes(h)
+	n := headerSize + int(binary.LittleEndian.Uint32(b)) + int(binary.LittleEndian.Uint32(b[4:]))
+	if n+extra <= len(b) {
+		return h
+	}
+	nh, nb := db.sh.arena.Alloc(n + extra)
+	copy(nb, b[:n])
+	db.match.key = key
+	db.table.Update(Hash(key), &db.match, uint64(nh))
+	db.match.key = nil
+	db.sh.arena.Free(h)
+	return nh
 }

@@ -109,3 +109,33 @@ func Percent(a, b int64) float64 {
 	}
 	return float64(int64(float64(a)*100/float64(b)*100+0.5)) / 100
 }
+
+// ParseScanCursor parses a SCAN, HSCAN... cursor as Redis does (strtoull, base 10): an
+// optional sign ('-' negates modulo 2^64), decimal digits, no spaces; the
+// empty string is cursor 0.
+func ParseScanCursor(b []byte) (uint64, bool) {
+	neg := false
+	i := 0
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		i = 1
+		if len(b) == 1 {
+			return 0, false
+		}
+	}
+	var v uint64
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if v > (math.MaxUint64-uint64(c-'0'))/10 {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}

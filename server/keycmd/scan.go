@@ -1,7 +1,6 @@
 package keycmd
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
@@ -57,36 +56,6 @@ const (
 	scanShardMask = 1<<scanShardBits - 1
 )
 
-// parseScanCursor parses a cursor as Redis does (strtoull, base 10): an
-// optional sign ('-' negates modulo 2^64), decimal digits, no spaces; the
-// empty string is cursor 0.
-func parseScanCursor(b []byte) (uint64, bool) {
-	neg := false
-	i := 0
-	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
-		neg = b[0] == '-'
-		i = 1
-		if len(b) == 1 {
-			return 0, false
-		}
-	}
-	var v uint64
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if v > (math.MaxUint64-uint64(c-'0'))/10 {
-			return 0, false
-		}
-		v = v*10 + uint64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 // scanState is one SCAN call in progress. A call that reaches the end of a
 // shard's table with room left continues on the next shard (dispatch.go
 // moves it there), so it carries what it has found so far.
@@ -104,7 +73,7 @@ type scanState struct {
 
 // parseScan reads SCAN's arguments into a new state, or writes the error.
 func parseScan(x *command.Exec) (*scanState, bool) {
-	cursor, ok := parseScanCursor(x.Args[1])
+	cursor, ok := command.ParseScanCursor(x.Args[1])
 	if !ok {
 		x.Err(errInvalidCurs)
 		return nil, false
@@ -253,7 +222,7 @@ func cmdScan(x *command.Exec) {
 // scanRoute is the shard a SCAN cursor names; an invalid or finished cursor
 // runs anywhere, here on shard 0.
 func scanRoute(args [][]byte, shards int) int {
-	cursor, ok := parseScanCursor(args[1])
+	cursor, ok := command.ParseScanCursor(args[1])
 	if !ok || shards == 1 {
 		return 0
 	}

@@ -462,7 +462,7 @@ func incrBy(x *command.Exec, key []byte, by int64) {
 
 func cmdIncrByFloat(x *command.Exec) {
 	key := x.Args[1]
-	by, byInf, ok := parseLongDouble(x.Args[2])
+	by, byInf, ok := command.ParseLongDouble(x.Args[2])
 	if !ok {
 		x.Fail(command.ErrNotFloat)
 		return
@@ -476,7 +476,7 @@ func cmdIncrByFloat(x *command.Exec) {
 			x.Fail(command.ErrWrongType)
 			return
 		}
-		if cur, curInf, ok = parseLongDouble(db.Value(h)); !ok {
+		if cur, curInf, ok = command.ParseLongDouble(db.Value(h)); !ok {
 			x.Fail(command.ErrNotFloat)
 			return
 		}
@@ -485,12 +485,12 @@ func cmdIncrByFloat(x *command.Exec) {
 		x.Fail(command.ErrNaN)
 		return
 	}
-	sum, ok := addLongDouble(cur, by)
+	sum, ok := command.AddLongDouble(cur, by)
 	if !ok {
 		x.Fail(command.ErrNaN)
 		return
 	}
-	b := formatLongDoubleHuman(nil, sum)
+	b := command.FormatLongDoubleHuman(nil, sum)
 	db.SetString(key, b, 0, true, shard.EncAuto, x.Now)
 	x.Bulk(b)
 }

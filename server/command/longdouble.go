@@ -1,13 +1,13 @@
-package strcmd
+package command
 
 import (
 	"math/big"
 	"strings"
 )
 
-// Redis computes INCRBYFLOAT in C's long double (x87 80-bit extended on
-// the platforms it ships on: a 64-bit mantissa) and prints the result with
-// "%.17Lf". To give the same digits, Anax does the arithmetic in a
+// Redis computes INCRBYFLOAT and HINCRBYFLOAT in C's long double (x87
+// 80-bit extended on the platforms it ships on: a 64-bit mantissa) and
+// prints the result with "%.17Lf". To give the same digits, Anax does the arithmetic in a
 // big.Float with 64 bits of mantissa and prints its exact decimal value.
 
 const longDoublePrec = 64
@@ -19,10 +19,10 @@ var (
 	minLongDouble = new(big.Float).SetMantExp(new(big.Float).SetFloat64(1), -16445)
 )
 
-// parseLongDouble parses b as Redis's string2ld does: no leading space, the
+// ParseLongDouble parses b as Redis's string2ld does: no leading space, the
 // whole string consumed, finite or infinite but not NaN, within the range
 // of a long double. inf reports an infinite value.
-func parseLongDouble(b []byte) (f *big.Float, inf, ok bool) {
+func ParseLongDouble(b []byte) (f *big.Float, inf, ok bool) {
 	if len(b) == 0 || len(b) > 5*1024 {
 		return nil, false, false
 	}
@@ -48,9 +48,9 @@ func parseLongDouble(b []byte) (f *big.Float, inf, ok bool) {
 	return f, false, true
 }
 
-// addLongDouble returns a+b rounded to a long double, and false when the
+// AddLongDouble returns a+b rounded to a long double, and false when the
 // sum overflows to infinity.
-func addLongDouble(a, b *big.Float) (*big.Float, bool) {
+func AddLongDouble(a, b *big.Float) (*big.Float, bool) {
 	z := new(big.Float).SetPrec(longDoublePrec).SetMode(big.ToNearestEven)
 	z.Add(a, b)
 	if new(big.Float).Abs(z).Cmp(maxLongDouble) >= 0 {
@@ -59,10 +59,10 @@ func addLongDouble(a, b *big.Float) (*big.Float, bool) {
 	return z, true
 }
 
-// formatLongDoubleHuman prints like Redis's ld2string in human mode:
+// FormatLongDoubleHuman prints like Redis's ld2string in human mode:
 // "%.17Lf" with trailing zeros (and a trailing '.') removed, and "-0" as
 // "0".
-func formatLongDoubleHuman(dst []byte, f *big.Float) []byte {
+func FormatLongDoubleHuman(dst []byte, f *big.Float) []byte {
 	s := f.Text('f', 17)
 	if strings.IndexByte(s, '.') >= 0 {
 		s = strings.TrimRight(s, "0")
