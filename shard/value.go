@@ -71,6 +71,10 @@ type bigValue interface {
 // 4-byte little-endian integer: the nodes of a quicklist, or field and value
 // pairs of a hash. Types add themselves to this switch.
 func importFlat(a *arena.Arena, typ, enc byte, flat []byte) bigValue {
+	switch {
+	case typ == TypeList && enc == EncQuicklist:
+		return importList(a, flat)
+	}
 	panic("BUG: no big value of type " + string(rune('0'+typ)) + " to import")
 }
 
