@@ -235,6 +235,18 @@ func TestListEncodings(t *testing.T) {
 	do("RPUSH", "r", "1", "2", "3")
 	do("LMOVE", "r", "r", "LEFT", "RIGHT")
 	enc("r", "listpack")
+	// LMOVE of an integer: Redis counts its text when it comes from a
+	// listpack, nothing when it comes from a quicklist (an integer object).
+	// dst holds 4094 bytes: 5 more would pass 4 KB.
+	do("RPUSH", "qsrc", "12345", strings.Repeat("q", 5000))
+	enc("qsrc", "quicklist")
+	do("RPUSH", "dst", strings.Repeat("d", 4083))
+	do("LMOVE", "qsrc", "dst", "LEFT", "RIGHT")
+	enc("dst", "listpack")
+	do("RPUSH", "lsrc", "12345")
+	do("RPUSH", "dst2", strings.Repeat("d", 4083))
+	do("LMOVE", "lsrc", "dst2", "LEFT", "RIGHT")
+	enc("dst2", "quicklist")
 	do("CONFIG", "SET", "list-max-listpack-size", "-2")
 }
 
@@ -348,39 +360,49 @@ func TestRandomListCommandsMatchRedis(t *testing.T) {
 }
 
 // TestListWatch checks that list writes make a WATCHed transaction fail,
-// and that reads and failed writes do not.
+// and that reads and failed writes do not, on one shard and with the two
+// keys of LMOVE and LMPOP on different shards (their writes run as a
+// Cross's).
 func TestListWatch(t *testing.T) {
-	anax := servertest.Start(t)
+	k := keysOnShards("wk", 4)
+	w, other := k[0], k[1]
 	cases := []struct {
 		write []string
 		dirty bool
 	}{
-		{[]string{"RPUSH", "w", "x"}, true},
-		{[]string{"LPOP", "w"}, true},
-		{[]string{"LSET", "w", "0", "z"}, true},
-		{[]string{"LINSERT", "w", "BEFORE", "a", "z"}, true},
-		{[]string{"LREM", "w", "0", "a"}, true},
-		{[]string{"LTRIM", "w", "1", "-1"}, true},
-		{[]string{"LMOVE", "w", "other", "LEFT", "LEFT"}, true},
-		{[]string{"LMOVE", "other", "w", "LEFT", "LEFT"}, true},
-		{[]string{"LMPOP", "1", "w", "RIGHT"}, true},
-		{[]string{"LRANGE", "w", "0", "-1"}, false},
-		{[]string{"LINSERT", "w", "BEFORE", "nope", "z"}, false},
-		{[]string{"LREM", "w", "0", "nope"}, false},
-		{[]string{"LSET", "w", "100", "z"}, false},
+		{[]string{"RPUSH", w, "x"}, true},
+		{[]string{"LPOP", w}, true},
+		{[]string{"LSET", w, "0", "z"}, true},
+		{[]string{"LINSERT", w, "BEFORE", "a", "z"}, true},
+		{[]string{"LREM", w, "0", "a"}, true},
+		{[]string{"LTRIM", w, "1", "-1"}, true},
+		{[]string{"LMOVE", w, other, "LEFT", "LEFT"}, true},
+		{[]string{"LMOVE", other, w, "LEFT", "LEFT"}, true},
+		{[]string{"LMOVE", w, w, "LEFT", "RIGHT"}, true},
+		{[]string{"LMPOP", "2", other, w, "RIGHT"}, false}, // pops other
+		{[]string{"LMPOP", "2", "none", w, "RIGHT"}, true},
+		{[]string{"LRANGE", w, "0", "-1"}, false},
+		{[]string{"LINSERT", w, "BEFORE", "nope", "z"}, false},
+		{[]string{"LREM", w, "0", "nope"}, false},
+		{[]string{"LSET", w, "100", "z"}, false},
+		{[]string{"LMOVE", other, "s", "LEFT", "LEFT"}, false}, // WRONGTYPE
 	}
-	for _, tc := range cases {
-		w, o := servertest.Dial(t, anax), servertest.Dial(t, anax)
-		o.Do("FLUSHALL")
-		o.Do("RPUSH", "w", "a", "b", "c")
-		o.Do("RPUSH", "other", "o")
-		w.Do("WATCH", "w")
-		o.Do(tc.write...)
-		w.Do("MULTI")
-		w.Do("LLEN", "w")
-		got := w.Do("EXEC")
-		if dirty := got == "*-1\r\n"; dirty != tc.dirty {
-			t.Errorf("%q: EXEC = %q, want dirty %v", tc.write, got, tc.dirty)
+	for _, threads := range []string{"1", "4"} {
+		anax := servertest.Start(t, "--threads", threads)
+		for _, tc := range cases {
+			wc, o := servertest.Dial(t, anax), servertest.Dial(t, anax)
+			o.Do("FLUSHALL")
+			o.Do("RPUSH", w, "a", "b", "c")
+			o.Do("RPUSH", other, "o")
+			o.Do("SET", "s", "v")
+			wc.Do("WATCH", w)
+			o.Do(tc.write...)
+			wc.Do("MULTI")
+			wc.Do("LLEN", w)
+			got := wc.Do("EXEC")
+			if dirty := got == "*-1\r\n"; dirty != tc.dirty {
+				t.Errorf("threads %s: %q: EXEC = %q, want dirty %v", threads, tc.write, got, tc.dirty)
+			}
 		}
 	}
 }

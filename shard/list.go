@@ -212,11 +212,36 @@ func elementsSize(elems [][]byte) int {
 // listpack under fill.
 func (l *List) Push(elems [][]byte, head bool, fill int) {
 	l.db.written(l.key)
-	l.push(elems, head, fill)
+	l.push(elems, elementsSize(elems), head, fill)
 }
 
-func (l *List) push(elems [][]byte, head bool, fill int) {
-	l.growing(len(elems), elementsSize(elems), fill)
+// PushMoved adds one element that LMOVE takes from another list, as Push
+// does, except that the conversion counts size bytes for it: what
+// MovedSize said of it on its list.
+func (l *List) PushMoved(elem []byte, size int, head bool, fill int) {
+	l.db.written(l.key)
+	l.push([][]byte{elem}, size, head, fill)
+}
+
+// MovedSize is the length Redis counts, when it decides a conversion, of
+// the element v that LMOVE pops from l: an integer popped from a quicklist
+// becomes an integer object, whose length listTypeTryConvertListpack does
+// not count; anything else counts its text.
+func (l *List) MovedSize(v listpack.Value) int {
+	if v.IsInt {
+		if l.big != nil {
+			return 0
+		}
+		var tmp [20]byte
+		return len(v.AppendTo(tmp[:0]))
+	}
+	return len(v.Str)
+}
+
+// push adds elems, size bytes in all as Redis counts them for the
+// conversion.
+func (l *List) push(elems [][]byte, size int, head bool, fill int) {
+	l.growing(len(elems), size, fill)
 	if l.big != nil {
 		s := l.store()
 		for _, e := range elems {
@@ -317,11 +342,12 @@ func (l *List) RemoveEnd(head bool, n, fill int) bool {
 // Rotate moves the element at one end of the list to one end of it (LMOVE
 // with one key) as Redis does: it pops, pushes elem (a copy of the popped
 // element), converting first if needed, then tries the shrinking
-// conversion, so the encoding follows Redis's even at the limits.
-func (l *List) Rotate(fromHead, toHead bool, elem []byte, fill int) {
+// conversion, so the encoding follows Redis's even at the limits. size is
+// what MovedSize says of the element.
+func (l *List) Rotate(fromHead, toHead bool, elem []byte, size, fill int) {
 	l.db.written(l.key)
 	l.removeEnd(fromHead, 1)
-	l.push([][]byte{elem}, toHead, fill)
+	l.push([][]byte{elem}, size, toHead, fill)
 	l.shrunk(fill)
 }
 

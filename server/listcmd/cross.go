@@ -41,6 +41,7 @@ var moveCross = &command.Cross{
 			l := db.OpenList(key, h)
 			v, _ := l.Index(endIndex(fromHead))
 			x.Result.Entry, x.Result.Found = v.AppendTo(nil), true
+			x.Result.N = int64(l.MovedSize(v))
 		}
 	},
 	Apply: func(x *command.Exec, reads []*command.Exec) []command.Write {
@@ -60,12 +61,12 @@ var moveCross = &command.Cross{
 			x.Null()
 			return nil
 		}
-		elem := s.Entry
+		elem, size := s.Entry, int(s.N)
 		x.Bulk(elem)
 		return []command.Write{
 			{Shard: to, Do: func(p *command.Exec) {
 				l := openOrCreate(p, dst)
-				l.Push([][]byte{elem}, toHead, fill(p))
+				l.PushMoved(elem, size, toHead, fill(p))
 			}},
 			{Shard: from, Do: func(p *command.Exec) {
 				if l, found, ok := openList(p, src, shard.NoStats|shard.NoTouch); found && ok {

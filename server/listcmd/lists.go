@@ -521,7 +521,7 @@ func Move(x *command.Exec, src, dst []byte, fromHead, toHead bool) PopOutcome {
 		var tmp [64]byte
 		elem := v.AppendTo(tmp[:0])
 		x.Bulk(elem)
-		from.Rotate(fromHead, toHead, elem, f)
+		from.Rotate(fromHead, toHead, elem, from.MovedSize(v), f)
 		return Popped
 	}
 	// Two lists: the push reads the element where it lies in src (a new
@@ -534,7 +534,7 @@ func Move(x *command.Exec, src, dst []byte, fromHead, toHead bool) PopOutcome {
 	}
 	x.Bulk(elem)
 	to := openOrCreate(x, dst)
-	to.Push([][]byte{elem}, toHead, f)
+	to.PushMoved(elem, from.MovedSize(v), toHead, f)
 	from.RemoveEnd(fromHead, 1, f)
 	return Popped
 }
