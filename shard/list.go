@@ -92,8 +92,10 @@ func importList(a *arena.Arena, flat []byte) bigValue {
 const defaultListFill = -2
 
 // List is the list entry of one key, opened for one command. Its methods
-// keep its handle current across their own edits; any other write to the
-// database invalidates it.
+// keep its handle current across their own edits. Writes to other keys
+// leave it valid (no write moves another key's cell); anything else that
+// changes the key (a delete, an overwrite, another List of the same key)
+// invalidates it.
 type List struct {
 	db  *DB
 	key []byte
@@ -151,7 +153,10 @@ func (l *List) Index(i int) (listpack.Value, bool) {
 
 // growing converts a small list to a quicklist when adding n elements of
 // size bytes in all would take it past one node's limit under fill (Redis's
-// listTypeTryConvertListpack, which runs before the addition).
+// listTypeTryConvertListpack, which runs before the addition). It calls no
+// write hook: LINSERT and LSET convert even when they then change nothing,
+// which Redis does not signal either, and the entry keeps its cell (the
+// object id is shorter than the listpack it replaces).
 func (l *List) growing(n, size, fill int) {
 	if l.big != nil {
 		return
