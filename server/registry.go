@@ -10,6 +10,7 @@ import (
 	"github.com/anaxdb/anax/server/hashcmd"
 	"github.com/anaxdb/anax/server/infocmd"
 	"github.com/anaxdb/anax/server/keycmd"
+	"github.com/anaxdb/anax/server/listcmd"
 	"github.com/anaxdb/anax/server/metacmd"
 	"github.com/anaxdb/anax/server/servercmd"
 	"github.com/anaxdb/anax/server/slowlog"
@@ -29,6 +30,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, strcmd.Commands()...)
 	all = append(all, keycmd.Commands()...)
 	all = append(all, hashcmd.Commands()...)
+	all = append(all, listcmd.Commands()...)
 	all = append(all, s.multiCommands()...)
 	all = append(all, clientcmd.Commands()...)
 	all = append(all, metacmd.Commands()...)

@@ -74,6 +74,8 @@ func importFlat(a *arena.Arena, typ, enc byte, flat []byte) bigValue {
 	switch {
 	case typ == TypeHash && enc == EncHashtable:
 		return importHashTable(a, flat)
+	case typ == TypeList && enc == EncQuicklist:
+		return importList(a, flat)
 	}
 	panic("BUG: no big value of type " + string(rune('0'+typ)) + " to import")
 }
