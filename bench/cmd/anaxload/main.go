@@ -112,7 +112,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured time (ping: how long to wait)")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "load before measuring")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "extra time allowed past the end before a connection is abandoned")
-	flag.BoolVar(&o.tsv, "tsv", false, "print one tab-separated line: ops/s p50 p99 p99.9 max (ms) errors (multi: failed transactions) miss% client-cpu%")
+	flag.BoolVar(&o.tsv, "tsv", false, "print one tab-separated line: ops/s p50 p99 p99.9 max (ms) errors (multi: failed transactions) miss% client-cpu% first-error")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed")
 	flag.Float64Var(&o.rate, "rate", 0, "requests per second over all connections (0: as fast as the server answers); implies -engine go")
 	flag.StringVar(&o.engine, "engine", defaultEngine, "epoll (Linux: one event loop per GOMAXPROCS, as redis-benchmark) or go (a goroutine per connection)")
@@ -510,8 +510,8 @@ func runLoad(o *options) error {
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) }
 	h := &total.hist
 	if o.tsv {
-		fmt.Printf("%.0f\t%s\t%s\t%s\t%s\t%d\t%.1f\t%.0f\n", ops, ms(h.Quantile(0.5)), ms(h.Quantile(0.99)),
-			ms(h.Quantile(0.999)), ms(h.Max()), total.errs, miss, cpuPct)
+		fmt.Printf("%.0f\t%s\t%s\t%s\t%s\t%d\t%.1f\t%.0f\t%s\n", ops, ms(h.Quantile(0.5)), ms(h.Quantile(0.99)),
+			ms(h.Quantile(0.999)), ms(h.Max()), total.errs, miss, cpuPct, strings.ReplaceAll(total.firstErr, "\t", " "))
 	} else {
 		fmt.Printf("anaxload %s on %s (%s, %s engine): %d conns, pipeline %d, %d B values, %d keys %s, %v after %v warm-up\n",
 			o.describe(), o.addr, o.proto, o.engine, o.conns, o.pipeline, o.size, o.keys, o.dist, o.duration, o.warmup)
