@@ -68,6 +68,32 @@ CONNS=${CONNS:-50}
 MEM_KEYS=${MEM_KEYS:-1000000}
 BIG_KEYS=${BIG_KEYS:-10000000}
 BIG_DURATION=${BIG_DURATION:-30}
+# Lists and hashes (TYPES=0 leaves them out): speed rows over TYPE_KEYS
+# hashes of 10 fields and lists, LRANGE over LRANGE_KEYS lists of 100
+# elements; the pop rows refill their lists before each run with
+# POP_RATE x (run + warm-up) x 1.2 elements, so pops at up to POP_RATE/s
+# never run dry. Memory rows with TMEM_KEYS hashes and lists (and fields
+# of the one big hash) and a list of TMEM_LIST elements; GC windows of
+# TGC_DURATION seconds. TYPES=only runs these alone.
+TYPES=${TYPES:-1}
+if [[ -n $QUICK ]]; then
+  TYPE_KEYS=${TYPE_KEYS:-10000}
+  LRANGE_KEYS=${LRANGE_KEYS:-1000}
+  TMEM_KEYS=${TMEM_KEYS:-100000}
+  TMEM_LIST=${TMEM_LIST:-1000000}
+  TGC_DURATION=${TGC_DURATION:-3}
+  RB_CHECK_N=${RB_CHECK_N:-2000}
+  WAKES=${WAKES:-1000}
+else
+  TYPE_KEYS=${TYPE_KEYS:-100000}
+  LRANGE_KEYS=${LRANGE_KEYS:-10000}
+  TMEM_KEYS=${TMEM_KEYS:-1000000}
+  TMEM_LIST=${TMEM_LIST:-10000000}
+  TGC_DURATION=${TGC_DURATION:-30}
+  RB_CHECK_N=${RB_CHECK_N:-10000}
+  WAKES=${WAKES:-5000}
+fi
+POP_RATE=${POP_RATE:-2000000}
 BASE_PORT=${BASE_PORT:-17379}
 RB_SHARE=${RB_SHARE:-0.6}
 PEERS=${PEERS:-redis valkey keydb memcached}
@@ -90,6 +116,8 @@ log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # ---- build -----------------------------------------------------------------
 [[ -x $ANAX ]] || { echo "bench: $ANAX missing (make bench builds it)" >&2; exit 1; }
 go build -o "$ANAXLOAD" ./bench/cmd/anaxload
+BLOCKWAKE=$ROOT/bench/out/blockwake
+go build -o "$BLOCKWAKE" ./bench/cmd/blockwake
 
 # ---- servers ---------------------------------------------------------------
 declare -A PID PORT PROTO
@@ -278,6 +306,7 @@ measure() {
   LOAD_BUSY=$(((l1[1] - l0[1]) * 100000 / (wall * LOAD_THREADS)))
   local others=$(((s1[0] - s0[0]) + (l1[0] - l0[0]) - (p1 - p0) - (k1 - k0) + (s1[2] - s0[2]) + (l1[2] - l0[2])))
   OTHER_CPU=$((others * 100000 / (wall * (THREADS + LOAD_THREADS))))
+  SRV_PROC_PM=$(((p1 - p0) * 1000000 / wall)) # the server's own CPU, per mille of one core
   ((OTHER_CPU >= 0)) || OTHER_CPU=0
   ((SRV_BUSY <= 100)) || SRV_BUSY=100
   ((LOAD_BUSY <= 100)) || LOAD_BUSY=100
@@ -289,8 +318,12 @@ RUN_LIMIT=$(awk -v d="$RUN_SECS" -v w="$WARMUP" 'BEGIN{printf "%d", 3*(d+w)+20}'
 
 # row SCENARIO LOAD SERVER OPS P50 P99 P999 [NOTE]: one attempt's result,
 # with the CPU figures of the last measure, in ROW_LINE, ROW_NOTE, ROW_OPS.
+# The server's efficiency is OPS per second of the server process's own
+# CPU (user + system), "-" when OPS is not a number.
 row() {
-  ROW_LINE=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$SRV_BUSY" "$LOAD_BUSY" "$OTHER_CPU")
+  local eff=-
+  [[ ! $4 =~ ^[0-9]+$ || ${SRV_PROC_PM:-0} -le 0 ]] || eff=$(($4 * 1000 / SRV_PROC_PM))
+  ROW_LINE=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$SRV_BUSY" "$LOAD_BUSY" "$OTHER_CPU" "$eff")
   ROW_NOTE=${8:-}
   ROW_OPS=$4
 }
@@ -305,7 +338,7 @@ best_of() {
     "$@"
     tries=$((try + 1))
     rank=$OTHER_CPU
-    [[ $ROW_OPS =~ ^[0-9]+$ ]] || rank=$((rank + 100000))
+    [[ $ROW_OPS =~ ^[0-9]+$ || $ROW_OPS == refused ]] || rank=$((rank + 100000))
     if ((rank < best_rank)); then
       best_rank=$rank best_line=$ROW_LINE best_note=$ROW_NOTE best_ops=$ROW_OPS
     fi
@@ -318,10 +351,24 @@ best_of() {
   [[ $LAST_OPS =~ ^[0-9]+$ ]] || LAST_OPS=0
 }
 
-# anaxload_run SCENARIO SERVER ARGS...: one anaxload attempt.
+# anaxload_run SCENARIO SERVER ARGS...: one anaxload attempt. A server
+# that answered every request of a load with an error refuses its command
+# (an Anax without lists, say): the row says "refused" with the error, and
+# later rows with the same -cmd skip that server at once. BEFORE_RUN, when
+# set, names a function run with the server's name before the load,
+# outside the measurement (the pop rows refill their lists there).
+declare -A REFUSED
 anaxload_run() {
-  local sc=$1 srv=$2 ops p50 p99 p999 mx errs miss ccpu note=
+  local sc=$1 srv=$2 ops p50 p99 p999 mx errs miss ccpu first note= cmd=
   shift 2
+  local -a args=("$@")
+  for ((a = 0; a < ${#args[@]} - 1; a++)); do [[ ${args[a]} != -cmd ]] || cmd=${args[a + 1]}; done
+  if [[ -n ${REFUSED[$srv/$cmd]:-} ]]; then
+    SRV_BUSY=- LOAD_BUSY=- OTHER_CPU=0 SRV_PROC_PM=0
+    row "$sc" anaxload "$srv" refused - - - "${REFUSED[$srv/$cmd]}"
+    return 0
+  fi
+  [[ -z ${BEFORE_RUN:-} ]] || "$BEFORE_RUN" "$srv" || log "$sc $srv: $BEFORE_RUN failed (see load.stderr)"
   if ! measure "$srv" timeout "$RUN_LIMIT" taskset -c "$LOAD_CPUS" "$ANAXLOAD" -tsv \
     -addr "127.0.0.1:${PORT[$srv]}" -proto "${PROTO[$srv]}" -c "$CONNS" \
     -duration "${RUN_SECS}s" -warmup "${WARMUP}s" "$@"; then
@@ -329,7 +376,13 @@ anaxload_run() {
     log "$sc $srv anaxload: FAILED"
     return 0
   fi
-  IFS=$'\t' read -r ops p50 p99 p999 mx errs miss ccpu <<<"$OUT"
+  IFS=$'\t' read -r ops p50 p99 p999 mx errs miss ccpu first <<<"$OUT"
+  if ((errs > 0)) && awk -v e="$errs" -v o="$ops" -v d="$RUN_SECS" 'BEGIN{exit !(e >= o * d)}'; then
+    REFUSED[$srv/$cmd]="refused: ${first:0:60}"
+    row "$sc" anaxload "$srv" refused - - - "${REFUSED[$srv/$cmd]}"
+    log "$sc $srv anaxload: refused ($first)"
+    return 0
+  fi
   if ((errs > 0)); then
     # -cmd multi counts a transaction that went wrong as one error.
     if [[ " $* " == *" -cmd multi "* ]]; then note="$errs failed transactions"; else note="$errs error replies"; fi
@@ -387,7 +440,7 @@ memtier_run() {
 median_rows() {
   awk -F'\t' -v OFS='\t' '
     { k = $2 SUBSEP $3; if (!(k in n)) order[++m] = k
-      c = ++n[k]; line[k, c] = $0; ops[k, c] = ($4 ~ /^[0-9]+$/) ? $4 + 0 : -1 }
+      c = ++n[k]; line[k, c] = $0; ops[k, c] = ($4 ~ /^[0-9]+$/) ? $4 + 0 : -1; refused[k] = ($4 == "refused") }
     END {
       for (i = 1; i <= m; i++) {
         k = order[i]; c = n[k]; fails = 0
@@ -396,11 +449,11 @@ median_rows() {
           while (b >= 1 && ops[k, idx[b]] > ops[k, v]) { idx[b + 1] = idx[b]; b-- }
           idx[b + 1] = v }
         split(line[k, idx[int((c + 1) / 2)]], f, "\t")
-        note = f[11]
+        note = f[12]
         if (c > 1 && fails < c)
           note = (note == "" ? "" : note ", ") sprintf("median of %d rounds (%.1fk-%.1fk)", c, ops[k, idx[fails + 1]] / 1000, ops[k, idx[c]] / 1000)
-        if (fails > 0) note = (note == "" ? "" : note ", ") fails " of " c " rounds failed"
-        print f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], note
+        if (fails > 0 && !refused[k]) note = (note == "" ? "" : note ", ") fails " of " c " rounds failed"
+        print f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], note
       }
     }' "$ROUND_ROWS"
 }
@@ -461,6 +514,7 @@ log "duration ${DURATION}s per row and server ($ROUNDS rounds of ${RUN_SECS}s, e
 
 # ---- phase 1: throughput and latency ----------------------------------------
 for s in "${SERVERS[@]}"; do start_server "$s"; done
+if [[ $TYPES != only ]]; then
 prefill_all "$KEYS" 100
 
 K=$KEYS
@@ -496,6 +550,81 @@ scenario "GET 100 B, P1, paced ${PACED_P1}/s" "-cmd get -P 1 -d 100 -keys $K -ra
 prefill_all "$LARGE_KEYS" 16384
 scenario "SET 16 KB, P1" "-cmd set -P 1 -d 16384 -keys $LARGE_KEYS" "-t set -P 1 -d 16384 -r $LARGE_KEYS" "--ratio 1:0 --pipeline 1 -d 16384 --key-maximum $LARGE_KEYS"
 scenario "GET 16 KB, P1" "-cmd get -P 1 -d 16384 -keys $LARGE_KEYS" "-t get -P 1 -d 16384 -r $LARGE_KEYS" "--ratio 0:1 --pipeline 1 -d 16384 --key-maximum $LARGE_KEYS"
+fi # TYPES != only
+
+# ---- lists and hashes: speed -------------------------------------------------
+# fill_types SERVER ARGS...: one anaxload fill (fill-list, fill-hash) of
+# SERVER; a server that refuses it is noted, not fatal.
+fill_types() {
+  local srv=$1
+  shift
+  timeout 300 taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[$srv]}" -c "$CONNS" -duration 280s "$@" \
+    >/dev/null 2>>"$WORK/load.stderr"
+}
+
+# refill_pops SERVER: the pop rows' lists, deleted and refilled.
+POP_ELEMS=$(awk -v r="$POP_RATE" -v d="$RUN_SECS" -v w="$WARMUP" -v k="$TYPE_KEYS" \
+  'BEGIN{e = int(r * (d + w) * 1.2 / k) + 1; print e < 10 ? 10 : e}')
+refill_pops() {
+  fill_types "$1" -cmd fill-list -key-prefix list: -keys "$TYPE_KEYS" -elems "$POP_ELEMS" -chunk 100 -del
+}
+
+# rb_check SERVER: redis-benchmark -t lpush,rpush,lpop,rpop,hset,lrange -q
+# (the tests issue #12 names), a small run; records whether it ran without
+# an error, and its requests per second, in RBCHECK.
+RBCHECK=$WORK/rbcheck.tsv
+WAKEROWS=$WORK/wake.tsv
+: >"$RBCHECK"
+: >"$WAKEROWS"
+rb_check() {
+  local srv=$1 out rc=0 verdict
+  out=$(timeout 120 taskset -c "$LOAD_CPUS" redis-benchmark -p "${PORT[$srv]}" -t lpush,rpush,lpop,rpop,hset,lrange \
+    -q -n "$RB_CHECK_N" 2>&1) || rc=$?
+  out=$(tr '\r' '\n' <<<"$out" | grep -v '^ *$' | grep -v 'rps=' || true)
+  verdict=ok
+  if ((rc != 0)) || grep -qi 'error' <<<"$out"; then verdict="FAILED (exit $rc)"; fi
+  printf '%s\t%s\t%s\n' "$srv" "$verdict" "$(grep -i 'error' <<<"$out" | head -1 | cut -c1-100)$(grep -v -i error <<<"$out" | sed 's/ requests per second.*//' | paste -sd';' | sed 's/;/; /g')" >>"$RBCHECK"
+  log "redis-benchmark -t lpush,rpush,lpop,rpop,hset,lrange on $srv: $verdict"
+}
+
+if [[ $TYPES != 0 ]]; then
+  RESP_SERVERS=()
+  for s in "${SERVERS[@]}"; do [[ ${PROTO[$s]} != resp ]] || RESP_SERVERS+=("$s"); done
+  for s in "${RESP_SERVERS[@]}"; do
+    log "types: $s: $TYPE_KEYS hashes of 10 fields, $LRANGE_KEYS lists of 100 elements"
+    fill_types "$s" -cmd fill-hash -key-prefix hash: -keys "$TYPE_KEYS" -elems 10 -chunk 10 -del ||
+      log "types: $s refused the hash fill (see load.stderr)"
+    fill_types "$s" -cmd fill-list -key-prefix lrange: -keys "$LRANGE_KEYS" -elems 100 -chunk 100 -del ||
+      log "types: $s refused the list fill (see load.stderr)"
+  done
+  TK=$TYPE_KEYS
+  for p in 1 16; do
+    for c in lpush rpush; do
+      scenario "${c^^} 10 B, P$p" "- -cmd $c -P $p -d 10 -key-prefix list: -keys $TK" "" ""
+    done
+    BEFORE_RUN=refill_pops
+    for c in lpop rpop; do
+      scenario "${c^^}, P$p" "- -cmd $c -P $p -key-prefix list: -keys $TK" "" ""
+    done
+    BEFORE_RUN=
+    scenario "HSET 10 B (10-field hashes), P$p" "- -cmd hset -P $p -d 10 -fields 10 -key-prefix hash: -keys $TK" "" ""
+    scenario "HGET (10-field hashes), P$p" "- -cmd hget -P $p -fields 10 -key-prefix hash: -keys $TK" "" ""
+    scenario "HGETALL (10-field hashes), P$p" "- -cmd hgetall -P $p -key-prefix hash: -keys $TK" "" ""
+    scenario "LRANGE_100, P$p" "- -cmd lrange -lrange 100 -P $p -key-prefix lrange: -keys $LRANGE_KEYS" "" ""
+  done
+  for s in "${RESP_SERVERS[@]}"; do rb_check "$s"; done
+  # BLPOP wake-up: 50 clients blocked on keys spread over Anax's shards,
+  # woken one at a time by RPUSH from another connection (blockwake).
+  for s in "${RESP_SERVERS[@]}"; do
+    out=$(timeout 300 taskset -c "$LOAD_CPUS" "$BLOCKWAKE" -addr "127.0.0.1:${PORT[$s]}" -clients "$CONNS" \
+      -wakes "$WAKES" -shards "$THREADS" -tsv 2>&1) || out=$'-\t-\t-\t0\t1\tfailed: '"${out//$'\t'/ }"
+    IFS=$'\t' read -r wp50 wp99 wmax wn werrs wfirst <<<"$out"
+    note=
+    ((werrs == 0)) || note="refused: ${wfirst:0:60}"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$wn" "$wp50" "$wp99" "$wmax" "$note" >>"$WAKEROWS"
+    log "BLPOP wake-up on $s: p50 $wp50 p99 $wp99 max $wmax ms over $wn wakes${note:+ ($note)}"
+  done
+fi
 
 for s in "${SERVERS[@]}"; do stop_server "$s"; done
 
@@ -552,32 +681,32 @@ memory_run() {
 }
 
 for s in "${SERVERS[@]}"; do
-  [[ $s != anax-mc ]] || continue
+  [[ $s != anax-mc && $TYPES != only ]] || continue
   memory_run "$s" "$MEM_KEYS"
   stop_server "$s"
 done
 
-# ---- phase 3 (BIG=1): 10M keys, GC under write loads ---------------------------
-
-# big_window LABEL WHOLE KEY_ARGS...: runs BIG_DURATION seconds of
-# pipelined SETs (P16, uniform over BIG_KEYS keys of KEY_ARGS) against the
-# Anax started at anax_t0 with gctrace on, and appends to GCROWS the GC
-# cycles that began in the window; WHOLE=1 also appends the whole run's.
+# big_window LABEL WHOLE KEY_ARGS...: runs WINDOW_SECS (BIG_DURATION)
+# seconds of pipelined SETs (P16, uniform over BIG_KEYS keys of KEY_ARGS;
+# KEY_ARGS may name another -cmd and -keys) against the Anax started at
+# anax_t0 with gctrace on, and appends to GCROWS the GC cycles that began
+# in the window; WHOLE=1 also appends the whole run's. gctrace lines
+# before ANAX_ERR_SKIP are an earlier process's.
 big_window() {
-  local label=$1 whole=$2 w0 w1 ws we out
+  local label=$1 whole=$2 w0 w1 ws we out secs=${WINDOW_SECS:-$BIG_DURATION}
   shift 2
-  log "BIG: $label, $BIG_KEYS keys, ${BIG_DURATION}s (gctrace on)"
+  log "GC window: $label, ${secs}s (gctrace on)"
   w0=$(now_ns)
-  out=$(timeout $((BIG_DURATION + 60)) taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[anax]}" \
-    -cmd set -P 16 -d 100 -keys "$BIG_KEYS" "$@" -c "$CONNS" -duration "${BIG_DURATION}s" -warmup 0s -tsv) || true
+  out=$(timeout $((secs + 60)) taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[anax]}" \
+    -cmd set -P 16 -d 100 -keys "$BIG_KEYS" "$@" -c "$CONNS" -duration "${secs}s" -warmup 0s -tsv) || true
   w1=$(now_ns)
   ws=$(awk -v a="$w0" -v b="$anax_t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
   we=$(awk -v a="$w1" -v b="$anax_t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
   # gc N @T s P%: a+b+c ms clock, a+b/c/d+e ms cpu, H->H->L MB, G MB goal, ..., N P [(forced)]
   # STW pauses are clock a and c; CPU is STW a and e, assist b, background
   # mark c, idle mark d.
-  awk -v ws="$ws" -v we="$we" -v ops="${out%%$'\t'*}" -v label="$label" -v whole="$whole" '
-    $1 == "gc" {
+  awk -v ws="$ws" -v we="$we" -v ops="${out%%$'\t'*}" -v label="$label" -v whole="$whole" -v skip="${ANAX_ERR_SKIP:-0}" '
+    NR > skip && $1 == "gc" {
       t = substr($3, 2) + 0
       split($5, c, "+"); p = c[1] + 0; if (c[3] + 0 > p) p = c[3] + 0
       split($8, u, "[+/]"); busy = u[1] + u[2] + u[3] + u[5]
@@ -600,6 +729,105 @@ big_window() {
           all, allheap, allp, allcpu
     }' "$WORK/anax.stderr" >>"$GCROWS"
 }
+# ---- phase 2b: lists and hashes, memory and GC ---------------------------------
+# Fresh server for each shape, loaded with pipelined HSET/RPUSH commands by
+# anaxload (fill-hash, fill-list): keys "h:0000001" (9 bytes), 6-byte
+# fields "field0".."field9" (13-byte "field:0000001" in the one big hash),
+# 10-byte values and elements "v000000001" -- the shapes of the Redis
+# baselines in docs (design notes, datatypes section 1). Anax runs with
+# GODEBUG=gctrace=1; after loading, its GC figures come from INFO, MEMORY
+# STATS and /metrics, and two shapes take a write load of TGC_DURATION
+# seconds (HSET over the hashes, LPUSH onto the small lists) whose GC
+# cycles are read from gctrace.
+TMEMROWS=$WORK/tmem.tsv
+TGCROWS=$WORK/tgc.txt
+: >"$TMEMROWS"
+: >"$TGCROWS"
+
+# anax_gc_figures: Anax's GC figures now, one line: INFO gc_cycles, heap
+# object bytes (INFO allocator_allocated), the longest GC pause as the
+# /metrics histogram's bound (anax_go_gc_pause_seconds) and gctrace's
+# exact longest pause since ANAX_ERR_SKIP.
+anax_gc_figures() {
+  local port=${PORT[anax]} cycles heap bound trace
+  cycles=$(redis-cli -p "$port" info anax | tr -d '\r' | awk -F: '$1 == "gc_cycles" {print $2}')
+  heap=$(redis-cli -p "$port" info memory | tr -d '\r' | awk -F: '$1 == "allocator_allocated" {print $2}')
+  bound=$( (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3 && timeout 5 cat <&3) 2>/dev/null |
+    awk '/^anax_go_gc_pause_seconds_count/ {n = $2} /^anax_go_gc_pause_seconds_bucket/ {
+      b = $1; sub(/.*le="/, "", b); sub(/".*/, "", b); c[++k] = b; v[k] = $2 }
+      END { if (n == 0) { print "no pause"; exit } for (i = 1; i <= k; i++) if (v[i] >= n) { printf "<= %g ms", c[i] * 1000; exit } }')
+  trace=$(awk -v skip="$ANAX_ERR_SKIP" 'NR > skip && $1 == "gc" { split($5, c, "+"); p = c[1] + 0; if (c[3] + 0 > p) p = c[3] + 0
+    if (p > m) m = p; n++ } END { printf "%d cycles in gctrace, longest STW pause %.3f ms", n, m }' "$WORK/anax.stderr")
+  echo "gc_cycles ${cycles:-?}; heap objects ${heap:-?} bytes (INFO allocator_allocated; the object count is not exposed); longest pause ${bound:-?} (/metrics), $trace"
+}
+
+# tmem_run NAME LABEL KEYS ELEMS FILL_ARGS...: fresh server NAME, the
+# shape loaded, RSS and used_memory growth into TMEMROWS.
+tmem_run() {
+  local name=$1 label=$2 keys=$3 elems=$4 rss0 rss1 um0 um1 t0 t1 note= err
+  shift 4
+  if [[ $name == anax ]]; then
+    ANAX_ERR_SKIP=$(wc -l <"$WORK/anax.stderr" 2>/dev/null || echo 0)
+    anax_t0=$(now_ns)
+    start_server anax GODEBUG=gctrace=1
+  else
+    start_server "$name"
+  fi
+  sleep 0.5
+  rss0=$(rss_bytes "${PID[$name]}")
+  um0=$(used_memory "$name")
+  t0=$(now_ns)
+  if ! err=$(timeout 900 taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[$name]}" -c "$CONNS" \
+    -duration 880s -keys "$keys" -elems "$elems" -chunk 1000 "$@" 2>&1 >/dev/null); then
+    note="refused: $(sed -n 's/.*first: //p' <<<"$err" | head -1 | cut -c1-60)"
+    [[ $note != "refused: " ]] || note="load failed: ${err:0:60}"
+  fi
+  t1=$(now_ns)
+  sleep 1
+  rss1=$(rss_bytes "${PID[$name]}")
+  um1=$(used_memory "$name")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$name" "$keys" "$elems" "$rss0" "$rss1" "$um0" "$um1" \
+    "$(((t1 - t0) / 1000000))" "$note" >>"$TMEMROWS"
+  log "memory $label on $name: RSS $((rss1 / 1048576)) MiB, used_memory $((um1 / 1048576)) MiB${note:+ ($note)}"
+  TMEM_OK=$([[ -z $note ]] && echo 1 || true)
+  TMEM_GC_NOTE=$([[ -z $note ]] || echo " (the load was refused: an empty server's figures)")
+}
+
+# tgc_window LABEL ARGS...: TGC_DURATION seconds of the load ARGS (P16)
+# against the Anax just loaded, then its GC figures into TGCROWS.
+tgc_window() {
+  local label=$1
+  shift
+  GCROWS=$TGCROWS WINDOW_SECS=$TGC_DURATION big_window "$label" 0 "$@"
+}
+
+if [[ $TYPES != 0 ]]; then
+  for s in "${SERVERS[@]}"; do
+    [[ ${PROTO[$s]} == resp && $s != anax-base ]] || continue
+    # label, keys, elements per key, anaxload fill arguments, Anax's GC load
+    tmem_run "$s" "hashes x 10 fields" "$TMEM_KEYS" 10 -cmd fill-hash -key-prefix h: -pad 7 -field-prefix field -field-pad 1
+    if [[ $s == anax ]]; then
+      echo "after loading $TMEM_KEYS hashes x 10 fields$TMEM_GC_NOTE: $(anax_gc_figures)" >>"$TGCROWS"
+      [[ -z $TMEM_OK ]] || tgc_window "HSET load over the hashes" -cmd hset -fields 10 -d 10 -key-prefix h: -pad 7 -keys "$TMEM_KEYS"
+    fi
+    stop_server "$s"
+    tmem_run "$s" "1 hash x fields" 1 "$TMEM_KEYS" -cmd fill-hash -key-prefix bighash -pad 0 -field-prefix field: -field-pad 7 -c 1
+    [[ $s != anax ]] || echo "after loading 1 hash x $TMEM_KEYS fields$TMEM_GC_NOTE: $(anax_gc_figures)" >>"$TGCROWS"
+    stop_server "$s"
+    tmem_run "$s" "1 list x elements" 1 "$TMEM_LIST" -cmd fill-list -key-prefix biglist -pad 0 -c 1
+    [[ $s != anax ]] || echo "after loading 1 list x $TMEM_LIST elements$TMEM_GC_NOTE: $(anax_gc_figures)" >>"$TGCROWS"
+    stop_server "$s"
+    tmem_run "$s" "lists x 10 elements" "$TMEM_KEYS" 10 -cmd fill-list -key-prefix l: -pad 7
+    if [[ $s == anax ]]; then
+      echo "after loading $TMEM_KEYS lists x 10 elements$TMEM_GC_NOTE: $(anax_gc_figures)" >>"$TGCROWS"
+      [[ -z $TMEM_OK ]] || tgc_window "LPUSH load onto the lists" -cmd lpush -d 10 -key-prefix l: -pad 7 -keys "$TMEM_KEYS"
+    fi
+    stop_server "$s"
+  done
+fi
+
+# ---- phase 3 (BIG=1): 10M keys, GC under write loads ---------------------------
+
 GCROWS=$WORK/gc.txt
 : >"$GCROWS"
 if [[ -n $BIG ]]; then
@@ -612,6 +840,7 @@ if [[ -n $BIG ]]; then
     fi
     # Anax runs with GODEBUG=gctrace=1: INFO has gc_cycles but no GC CPU
     # or pause figures. gctrace's "@T s" is time since the process started.
+    ANAX_ERR_SKIP=$(wc -l <"$WORK/anax.stderr" 2>/dev/null || echo 0)
     anax_t0=$(now_ns)
     memory_run anax "$BIG_KEYS" GODEBUG=gctrace=1
     # Two windows: SETs overwriting the populated keys (the table keeps its
@@ -642,12 +871,13 @@ version_of() {
 AWK_FMT='function th(n,   s) { if (n !~ /^[0-9]+$/) return n; s = ""; while (length(n) > 3) { s = "," substr(n, length(n) - 2) s; n = substr(n, 1, length(n) - 3) }; return n s }'
 
 load_table() {
-  echo "| scenario | load | server | ops/s | p50 ms | p99 ms | p99.9 ms | Anax/peer ops | server cores busy | load cores busy | others | note |"
-  echo "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+  echo "| scenario | load | server | ops/s | p50 ms | p99 ms | p99.9 ms | Anax/peer ops | ops per server CPU s | server cores busy | load cores busy | others | note |"
+  echo "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
   awk -F'\t' "$AWK_FMT"'
     # A row with error replies (or failed transactions) gets no ratio, nor
     # does its peer: it did not do the same work.
-    function ok(f) { return f[11] !~ /error replies|failed transactions/ }
+    function ok(f) { return f[12] !~ /error replies|failed transactions|refused/ }
+    function pct(x) { return x ~ /^[0-9]+$/ ? x "%" : x }
     { line[NR] = $0; split($0, f, "\t"); if (!ok(f)) $4 = "FAIL"
       if ($3 == "anax") anax[$1 SUBSEP $2] = $4; if ($3 == "anax-mc") anaxmc[$1 SUBSEP $2] = $4 }
     END {
@@ -657,7 +887,7 @@ load_table() {
         a = anax[f[1] SUBSEP f[2]]
         if (f[3] == "memcached" && ((f[1] SUBSEP f[2]) in anaxmc)) a = anaxmc[f[1] SUBSEP f[2]]
         if (f[3] != "anax" && f[3] != "anax-mc" && ok(f) && a + 0 > 0 && f[4] + 0 > 0) ratio = sprintf("%.2f", a / f[4])
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s%% | %s%% | %s%% | %s |\n", f[1], f[2], f[3], th(f[4]), f[5], f[6], f[7], ratio, f[8], f[9], f[10], f[11]
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], th(f[4]), f[5], f[6], f[7], ratio, th(f[11]), pct(f[8]), pct(f[9]), pct(f[10]), f[12]
       }
     }' "$ROWS"
 }
@@ -668,6 +898,29 @@ mem_table() {
   awk -F'\t' "$AWK_FMT"'{
     printf "| %s | %s | %s | %.0f | %.1f | %.0f | %.1f | %.1f |\n", $1, th($2), $8, $4 / 1048576, ($4 - $3) / $2,
       $6 / 1048576, ($6 - $5) / $2, $7 / 1000 }' "$MEMROWS"
+}
+
+# tmem_table: lists and hashes memory, each Anax row with its ratio to
+# Redis's and the target of issue #12.
+tmem_table() {
+  echo "| shape | server | keys | elements per key | RSS growth MiB | RSS bytes/element | used_memory growth MiB | used_memory bytes/element | used bytes/key | Anax/Redis (used) | Anax/Redis (RSS) | target | load s | note |"
+  echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+  awk -F'\t' "$AWK_FMT"'
+    BEGIN { target["hashes x 10 fields"] = "0.85"; target["1 hash x fields"] = "0.75"
+            target["1 list x elements"] = "1.00"; target["lists x 10 elements"] = "0.80" }
+    { n = $3 * $4; u[$1, $2] = ($8 - $7) / n; r[$1, $2] = ($6 - $5) / n; line[NR] = $0 }
+    END {
+      for (i = 1; i <= NR; i++) {
+        split(line[i], f, "\t"); k = f[1]; n = f[3] * f[4]; ru = rr = t = ""
+        if (f[2] == "anax") {
+          t = "<= " target[k]
+          if (f[10] == "" && u[k, "redis"] > 0) { ru = sprintf("%.2f", u[k, "anax"] / u[k, "redis"]); rr = sprintf("%.2f", r[k, "anax"] / r[k, "redis"]) }
+        }
+        perkey = f[3] > 1 ? sprintf("%.1f", (f[8] - f[7]) / f[3]) : "-"
+        printf "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %.1f | %s |\n", k, f[2], th(f[3]), th(f[4]),
+          (f[6] - f[5]) / 1048576, (f[6] - f[5]) / n, (f[8] - f[7]) / 1048576, (f[8] - f[7]) / n, perkey, ru, rr, t, f[9] / 1000, f[10]
+      }
+    }' "$TMEMROWS"
 }
 
 {
@@ -708,13 +961,57 @@ mem_table() {
   echo
   echo "## Throughput and latency"
   echo
+  echo "\"ops per server CPU s\": ops/s over the server process's own CPU (user + system, all threads) during the run: the"
+  echo "server's efficiency, requests per second of its CPU (loopback softirq work charged to other tasks is not in it)."
+  echo "A \"refused\" row: the server answered every request with an error (a command it does not have)."
+  echo
   load_table
-  echo
-  echo "## Memory"
-  echo
-  echo "Fresh servers; keys \"key:N\" with 100-byte values. Bytes per key are the growth over the empty server."
-  echo
-  mem_table
+  if [[ -s $MEMROWS ]]; then
+    echo
+    echo "## Memory"
+    echo
+    echo "Fresh servers; keys \"key:N\" with 100-byte values. Bytes per key are the growth over the empty server."
+    echo
+    mem_table
+  fi
+  if [[ -s $TMEMROWS ]]; then
+    echo
+    echo "## Lists and hashes: memory"
+    echo
+    echo "Fresh server per shape, loaded with pipelined HSET / RPUSH (anaxload fill-hash, fill-list; up to 1,000 elements per"
+    echo "command); keys of 7-9 bytes, hash fields \"field0\"..\"field9\" (the big hash: \"field:0000001\", 13 bytes), values and"
+    echo "elements \"v000000001\" (10 bytes). Growth over the empty server; bytes per element = growth / (keys x elements per key)."
+    echo "Targets (issue #12): Anax's used memory per element at most that share of Redis's."
+    echo
+    tmem_table
+  fi
+  if [[ -s $TGCROWS ]]; then
+    echo
+    echo "## Anax GC with lists and hashes (gctrace on; INFO, MEMORY STATS, /metrics)"
+    echo
+    echo "Target (issue #12): no GC pause over 1 ms."
+    echo
+    sed 's/^/- /' "$TGCROWS"
+  fi
+  if [[ -s $WAKEROWS ]]; then
+    echo
+    echo "## BLPOP wake-up latency"
+    echo
+    echo "$CONNS clients each blocked in BLPOP on its own key (keys spread over $THREADS shard(s) by txn.ShardOf); another connection"
+    echo "wakes them one at a time with RPUSH. Latency: from the RPUSH's write to the blocked client's reply (bench/cmd/blockwake)."
+    echo
+    echo "| server | wakes | p50 ms | p99 ms | max ms | note |"
+    echo "|---|--:|--:|--:|--:|---|"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$WAKEROWS"
+  fi
+  if [[ -s $RBCHECK ]]; then
+    echo
+    echo "## redis-benchmark -t lpush,rpush,lpop,rpop,hset,lrange -q -n $RB_CHECK_N"
+    echo
+    echo "| server | result | requests per second (or the first error) |"
+    echo "|---|---|---|"
+    awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$RBCHECK"
+  fi
   if [[ -s $GCROWS ]]; then
     echo
     echo "## Anax GC under SET loads ($BIG_KEYS keys populated, from GODEBUG=gctrace=1 on stderr)"

@@ -191,9 +191,11 @@ func TestRequestBuildingDoesNotAllocate(t *testing.T) {
 // parsing a transaction's replies, allocate nothing once the buffers have
 // grown.
 func TestBatchAndRepliesDoNotAllocate(t *testing.T) {
-	for _, cmd := range []string{"set", "get", "mix", "mget", "incr", "mset", "multi"} {
+	for _, cmd := range []string{"set", "get", "mix", "mget", "incr", "mset", "multi",
+		"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange"} {
 		o := &options{proto: protoRESP, cmd: cmd, pipeline: 16, keys: 1000, prefix: "key:", pad: 12,
-			writes: 1, reads: 10, mget: 10, mset: 2, multi: 10, multiCmd: "incr"}
+			writes: 1, reads: 10, mget: 10, mset: 2, multi: 10, multiCmd: "incr", fields: 10, lrange: 100,
+			fieldPrefix: "field", fieldPad: 1}
 		rng := rand.New(rand.NewPCG(1, 1))
 		g := newGen(o, &uniformGen{rng: rng, n: o.keys}, rng, make([]byte, 100))
 		buf := g.batch(nil)
@@ -211,5 +213,62 @@ func TestBatchAndRepliesDoNotAllocate(t *testing.T) {
 	})
 	if n != 0 {
 		t.Fatalf("%v allocations per transaction reply", n)
+	}
+	in = "*200\r\n" + strings.Repeat("$10\r\nv000000001\r\n", 200)
+	rd = &reader{buf: []byte(in), w: len(in)}
+	n = testing.AllocsPerRun(100, func() {
+		rd.r = 0
+		if err := rd.collectionReply(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n != 0 {
+		t.Fatalf("%v allocations per LRANGE reply", n)
+	}
+}
+
+// TestTypeRequests checks the list and hash loads' pipelines, keys and
+// fields from fixed sequences.
+func TestTypeRequests(t *testing.T) {
+	f := func(cmd, want string) {
+		t.Helper()
+		o := &options{cmd: cmd, pipeline: 1, prefix: "k", proto: protoRESP, fields: 1, lrange: 100,
+			fieldPrefix: "f", fieldPad: 2}
+		g := newGen(o, &seqGen{i: 7}, rand.New(rand.NewPCG(1, 1)), []byte("vv"))
+		if got := g.batch(nil); string(got) != want {
+			t.Errorf("%s: got\n%q, want\n%q", cmd, got, want)
+		}
+	}
+	f("lpush", "*3\r\n$5\r\nLPUSH\r\n$2\r\nk7\r\n$2\r\nvv\r\n")
+	f("rpush", "*3\r\n$5\r\nRPUSH\r\n$2\r\nk7\r\n$2\r\nvv\r\n")
+	f("lpop", "*2\r\n$4\r\nLPOP\r\n$2\r\nk7\r\n")
+	f("rpop", "*2\r\n$4\r\nRPOP\r\n$2\r\nk7\r\n")
+	f("hset", "*4\r\n$4\r\nHSET\r\n$2\r\nk7\r\n$3\r\nf00\r\n$2\r\nvv\r\n")
+	f("hget", "*3\r\n$4\r\nHGET\r\n$2\r\nk7\r\n$3\r\nf00\r\n")
+	f("hgetall", "*2\r\n$7\r\nHGETALL\r\n$2\r\nk7\r\n")
+	f("lrange", "*4\r\n$6\r\nLRANGE\r\n$2\r\nk7\r\n$1\r\n0\r\n$2\r\n99\r\n")
+}
+
+// TestFillCommands: elements are "v" and 9 digits, numbered across keys;
+// fields are the names hset and hget draw.
+func TestFillCommands(t *testing.T) {
+	o := &options{cmd: "fill-list", elems: 5, fieldPrefix: "field", fieldPad: 1}
+	want := "*4\r\n$5\r\nRPUSH\r\n$1\r\nk\r\n$10\r\nv000000013\r\n$10\r\nv000000014\r\n"
+	if got := o.fillCommand(nil, []byte("k"), 2, 3, 2); string(got) != want {
+		t.Errorf("fill-list: got %q, want %q", got, want)
+	}
+	o.cmd = "fill-hash"
+	want = "*4\r\n$4\r\nHSET\r\n$1\r\nk\r\n$6\r\nfield3\r\n$10\r\nv000000013\r\n"
+	if got := o.fillCommand(nil, []byte("k"), 2, 3, 1); string(got) != want {
+		t.Errorf("fill-hash: got %q, want %q", got, want)
+	}
+	rd := &reader{buf: []byte("*0\r\n*1\r\n$-1\r\n"), w: 13}
+	for range 2 {
+		if err := rd.collectionReply(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rd.nils != 2 || rd.values != 0 {
+		t.Errorf("empty array and nil element: nils %d values %d", rd.nils, rd.values)
 	}
 }

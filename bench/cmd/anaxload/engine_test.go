@@ -12,6 +12,8 @@ import (
 
 // fakeRESP serves a tiny RESP server on loopback: GET answers a 100-byte
 // value, MGET an array of them, SET and MSET +OK, INCR :1, PING +PONG,
+// list and hash writes :1, LPOP, RPOP and HGET a value, HGETALL and LRANGE
+// an array of four,
 // MULTI +OK and then +QUEUED until EXEC answers the queued replies;
 // anything else, MULTI and EXEC too when noMulti is set, an error.
 func fakeRESP(t *testing.T, noMulti bool) string {
@@ -53,6 +55,12 @@ func fakeRESP(t *testing.T, noMulti bool) string {
 						r = ":1\r\n"
 					case name == "PING":
 						r = "+PONG\r\n"
+					case name == "LPUSH" || name == "RPUSH" || name == "HSET" || name == "DEL":
+						r = ":1\r\n"
+					case name == "LPOP" || name == "RPOP" || name == "HGET":
+						r = "$10\r\nv000000001\r\n"
+					case name == "HGETALL" || name == "LRANGE":
+						r = "*4\r\n$6\r\nfield0\r\n$1\r\nx\r\n$6\r\nfield1\r\n$1\r\ny\r\n"
 					case name == "MULTI" && !noMulti && queued == nil:
 						r, queued = "+OK\r\n", []string{}
 					case name == "EXEC" && !noMulti && queued != nil:
@@ -108,11 +116,12 @@ func TestEnginesAgainstFakeServer(t *testing.T) {
 		engines = append(engines, "epoll")
 	}
 	for _, engine := range engines {
-		for _, cmd := range []string{"get", "set", "mix", "mget", "incr", "mset", "multi"} {
+		for _, cmd := range []string{"get", "set", "mix", "mget", "incr", "mset", "multi",
+			"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange"} {
 			for _, p := range []int{1, 16} {
 				o := &options{addr: addr, proto: protoRESP, cmd: cmd, conns: 4, pipeline: p, size: 100,
 					keys: 1000, prefix: "key:", pad: 12, dist: "zipf", theta: 0.99, writes: 1, reads: 10,
-					mget: 10, mset: 2, multi: 10, multiCmd: "get", duration: 150 * time.Millisecond, warmup: 20 * time.Millisecond,
+					mget: 10, mset: 2, multi: 10, multiCmd: "get", fields: 10, lrange: 100, duration: 150 * time.Millisecond, warmup: 20 * time.Millisecond,
 					timeout: 2 * time.Second, engine: engine, seed: 1}
 				st, err := load(o)
 				if err != nil {
@@ -122,7 +131,7 @@ func TestEnginesAgainstFakeServer(t *testing.T) {
 					t.Fatalf("%s %s P%d: %d requests, %d errors (%s), %d misses", engine, cmd, p,
 						st.hist.Count(), st.errs, st.firstErr, st.misses)
 				}
-				if (cmd == "get" || cmd == "mget" || cmd == "multi") && st.values == 0 {
+				if (cmd == "get" || cmd == "mget" || cmd == "multi" || cmd == "lpop" || cmd == "hgetall") && st.values == 0 {
 					t.Fatalf("%s %s P%d: no values read", engine, cmd, p)
 				}
 			}
@@ -164,6 +173,12 @@ func TestWaitReadyAndPrefill(t *testing.T) {
 	}
 	if err := prefill(o); err != nil {
 		t.Fatal(err)
+	}
+	for _, cmd := range []string{"fill-list", "fill-hash"} {
+		o.cmd, o.elems, o.chunk, o.del, o.fieldPrefix, o.fieldPad = cmd, 25, 10, true, "f", 2
+		if err := fill(o); err != nil {
+			t.Fatal(err)
+		}
 	}
 	o.addr = "127.0.0.1:1"
 	o.duration = 100 * time.Millisecond

@@ -22,6 +22,10 @@
 //	anaxload -cmd mset -mset 2
 //	anaxload -cmd multi -multi 10 -multi-cmd incr -key-prefix counter:
 //	anaxload -cmd prefill -keys 1000000 -d 100
+//	anaxload -cmd fill-hash -key-prefix hash: -keys 100000 -elems 10 -chunk 10
+//	anaxload -cmd hget -key-prefix hash: -keys 100000 -fields 10
+//	anaxload -cmd fill-list -key-prefix list: -keys 1000 -elems 2000 -del
+//	anaxload -cmd lpop -key-prefix list: -keys 1000
 //	anaxload -cmd ping -duration 5s  # wait until the server answers
 package main
 
@@ -57,12 +61,21 @@ type options struct {
 	mset     int
 	multi    int    // multi: commands per transaction
 	multiCmd string // multi: the command queued, set, get or incr
-	duration time.Duration
-	warmup   time.Duration
-	timeout  time.Duration
-	tsv      bool
-	seed     uint64
-	engine   string
+	fields   int    // hset, hget: fields per hash
+	lrange   int    // lrange: elements read (LRANGE key 0 lrange-1)
+	// fill-list, fill-hash: elements per key, per command, field names,
+	// and whether each key is deleted first.
+	elems       int
+	chunk       int
+	fieldPrefix string
+	fieldPad    int
+	del         bool
+	duration    time.Duration
+	warmup      time.Duration
+	timeout     time.Duration
+	tsv         bool
+	seed        uint64
+	engine      string
 	// rate, when above 0, paces the load to this many requests per second
 	// over all connections (open loop), so that servers can be compared at
 	// the same load rather than each at its own maximum.
@@ -74,7 +87,8 @@ func main() {
 	var ratio string
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:6379", "server address")
 	flag.StringVar(&o.proto, "proto", protoRESP, "wire protocol: resp or memcache")
-	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr, mset, multi; or prefill (SET every key once), ping (wait for the server)")
+	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr, mset, multi, lpush, rpush, lpop, rpop, hset, hget, hgetall, lrange;\n"+
+		"or prefill (SET every key once), fill-list, fill-hash (give every key -elems elements), ping (wait for the server)")
 	flag.IntVar(&o.conns, "c", 50, "connections")
 	flag.IntVar(&o.pipeline, "P", 1, "requests per pipeline")
 	flag.IntVar(&o.size, "d", 100, "value size in bytes")
@@ -88,10 +102,17 @@ func main() {
 	flag.IntVar(&o.mset, "mset", 2, "mset: keys per command")
 	flag.IntVar(&o.multi, "multi", 10, "multi: commands per MULTI/EXEC transaction (one operation)")
 	flag.StringVar(&o.multiCmd, "multi-cmd", "incr", "multi: the command in the transaction: set, get or incr")
+	flag.IntVar(&o.fields, "fields", 10, "hset, hget: fields per hash (the field is drawn among them)")
+	flag.IntVar(&o.lrange, "lrange", 100, "lrange: elements read, LRANGE key 0 <lrange-1>")
+	flag.IntVar(&o.elems, "elems", 10, "fill-list, fill-hash: elements (fields) per key")
+	flag.IntVar(&o.chunk, "chunk", 100, "fill-list, fill-hash: elements (fields) per command")
+	flag.StringVar(&o.fieldPrefix, "field-prefix", "field", "hash field names: prefix")
+	flag.IntVar(&o.fieldPad, "field-pad", 1, "hash field names: zero-pad the field index to this many digits")
+	flag.BoolVar(&o.del, "del", false, "fill-list, fill-hash: DEL each key before filling it")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured time (ping: how long to wait)")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "load before measuring")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "extra time allowed past the end before a connection is abandoned")
-	flag.BoolVar(&o.tsv, "tsv", false, "print one tab-separated line: ops/s p50 p99 p99.9 max (ms) errors (multi: failed transactions) miss% client-cpu%")
+	flag.BoolVar(&o.tsv, "tsv", false, "print one tab-separated line: ops/s p50 p99 p99.9 max (ms) errors (multi: failed transactions) miss% client-cpu% first-error")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed")
 	flag.Float64Var(&o.rate, "rate", 0, "requests per second over all connections (0: as fast as the server answers); implies -engine go")
 	flag.StringVar(&o.engine, "engine", defaultEngine, "epoll (Linux: one event loop per GOMAXPROCS, as redis-benchmark) or go (a goroutine per connection)")
@@ -107,6 +128,8 @@ func main() {
 		err = waitReady(&o)
 	case "prefill":
 		err = prefill(&o)
+	case "fill-list", "fill-hash":
+		err = fill(&o)
 	default:
 		err = runLoad(&o)
 	}
@@ -127,7 +150,8 @@ func (o *options) check(ratio string) error {
 	}
 	switch o.cmd {
 	case "set", "get", "mix", "mget", "incr", "prefill", "ping":
-	case "mset", "multi":
+	case "mset", "multi", "fill-list", "fill-hash",
+		"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange":
 		if o.proto != protoRESP {
 			return fmt.Errorf("-cmd %s needs -proto resp", o.cmd)
 		}
@@ -166,6 +190,9 @@ func (o *options) check(ratio string) error {
 	if o.conns < 1 || o.pipeline < 1 || o.size < 0 || o.keys < 1 || o.mget < 1 || o.mset < 1 || o.duration <= 0 {
 		return fmt.Errorf("-c, -P, -keys, -mget, -mset and -duration must be positive")
 	}
+	if o.fields < 1 || o.lrange < 1 || o.elems < 1 || o.chunk < 1 {
+		return fmt.Errorf("-fields, -lrange, -elems and -chunk must be positive")
+	}
 	if o.multi < 0 {
 		return fmt.Errorf("-multi must not be negative")
 	}
@@ -187,6 +214,8 @@ func (o *options) reply(rd *reader) error {
 		return rd.memcacheReply()
 	case o.cmd == "multi":
 		return rd.txReply(o.multi)
+	case o.cmd == "hgetall" || o.cmd == "lrange":
+		return rd.collectionReply()
 	}
 	return rd.respReply()
 }
@@ -323,13 +352,16 @@ func (w *worker) collect(rd *reader) {
 
 // gen builds one connection's pipelines.
 type gen struct {
-	o    *options
-	req  request
-	resp respRequest // the RESP-only requests (mset, multi)
-	kg   keyGen
-	rng  *rand.Rand
-	val  []byte
-	keys [][]byte // one per key of a request; reused
+	o     *options
+	req   request
+	resp  respRequest // the RESP-only requests (mset, multi)
+	kg    keyGen
+	rng   *rand.Rand
+	val   []byte
+	keys  [][]byte // one per key of a request; reused
+	field []byte   // hset, hget: the field; reused
+	stop  []byte   // lrange: the last index read
+	typed bool     // a list or hash load (typeRequest)
 	// index is the connection's number, which spreads paced sends (-rate).
 	index int
 }
@@ -342,13 +374,18 @@ func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
 	case "mset":
 		n = o.mset
 	}
-	return &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, n)}
+	return &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, n),
+		stop: strconv.AppendInt(nil, int64(o.lrange-1), 10), typed: typeCmds[o.cmd]}
 }
 
 // batch appends one pipeline of -P requests to dst.
 func (g *gen) batch(dst []byte) []byte {
 	o, keys := g.o, g.keys
 	for range o.pipeline {
+		if g.typed {
+			dst = g.typeRequest(dst)
+			continue
+		}
 		switch o.cmd {
 		case "set":
 			keys[0] = o.appendKey(keys[0][:0], g.kg.next())
@@ -473,8 +510,8 @@ func runLoad(o *options) error {
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) }
 	h := &total.hist
 	if o.tsv {
-		fmt.Printf("%.0f\t%s\t%s\t%s\t%s\t%d\t%.1f\t%.0f\n", ops, ms(h.Quantile(0.5)), ms(h.Quantile(0.99)),
-			ms(h.Quantile(0.999)), ms(h.Max()), total.errs, miss, cpuPct)
+		fmt.Printf("%.0f\t%s\t%s\t%s\t%s\t%d\t%.1f\t%.0f\t%s\n", ops, ms(h.Quantile(0.5)), ms(h.Quantile(0.99)),
+			ms(h.Quantile(0.999)), ms(h.Max()), total.errs, miss, cpuPct, strings.ReplaceAll(total.firstErr, "\t", " "))
 	} else {
 		fmt.Printf("anaxload %s on %s (%s, %s engine): %d conns, pipeline %d, %d B values, %d keys %s, %v after %v warm-up\n",
 			o.describe(), o.addr, o.proto, o.engine, o.conns, o.pipeline, o.size, o.keys, o.dist, o.duration, o.warmup)
@@ -501,6 +538,10 @@ func (o *options) describe() string {
 		return fmt.Sprintf("mset (%d keys)", o.mset)
 	case "multi":
 		return fmt.Sprintf("multi (MULTI, %d %s, EXEC: one operation)", o.multi, o.multiCmd)
+	case "hset", "hget":
+		return fmt.Sprintf("%s (one of %d fields)", o.cmd, o.fields)
+	case "lrange":
+		return fmt.Sprintf("lrange (LRANGE key 0 %d)", o.lrange-1)
 	}
 	return o.cmd
 }
