@@ -105,6 +105,25 @@ func (s *Server) attemptBlocking(b *blockedCall, on int, now time.Time) {
 	var plan keyPlan
 	s.planKeys(&plan, b.cmd, b.args)
 	x := s.blockExec(b, on, now, &command.Block{})
+	if target := plan.single(); target >= 0 {
+		// One shard holds every key: run there, behind any transaction
+		// that holds them, and register there in the same task.
+		locks := plan.locks(nil, b.cmd, b.args)
+		s.router.Hop(target, func() {
+			s.router.RunWhenFree(target, func() []txn.Lock { return locks }, func() {
+				x.SetHome(s.router.Shard(target))
+				start := time.Now()
+				x.Cmd.Run(x)
+				if !x.Block.Wait {
+					s.noteRun(x, b.home, time.Since(start), b.cl)
+					s.answerBlocked(b, x, false)
+					return
+				}
+				s.waitBlocked(b, x.Block.Deadline, now, target)
+			})
+		})
+		return
+	}
 	tx := s.router.NewTx()
 	plan.lockIn(tx, b.cmd, b.args, on)
 	t := &txRun{s: s, tx: tx, home: on, cl: nil, last: true}
@@ -114,14 +133,15 @@ func (s *Server) attemptBlocking(b *blockedCall, on int, now time.Time) {
 				s.answerBlocked(b, x, false) // exec noted the run
 				return
 			}
-			s.waitBlocked(b, x.Block.Deadline, now)
+			s.waitBlocked(b, x.Block.Deadline, now, -1)
 		})
 	})
 }
 
-// waitBlocked registers b anew on every key (on each key's shard) and, the
-// first time, starts its timer.
-func (s *Server) waitBlocked(b *blockedCall, deadline int64, now time.Time) {
+// waitBlocked registers b anew on every key (on each key's shard: at once
+// for keys of shard on, the caller's) and, the first time, starts its
+// timer.
+func (s *Server) waitBlocked(b *blockedCall, deadline int64, now time.Time, on int) {
 	w := &waiter{b: b}
 	b.cur.Store(w)
 	if !b.waiting {
@@ -142,6 +162,10 @@ func (s *Server) waitBlocked(b *blockedCall, deadline int64, now time.Time) {
 	for _, ki := range b.cmd.KeyIndexes(b.args, nil) {
 		key := b.args[ki]
 		sh := s.router.Route(key)
+		if sh == on {
+			s.router.Shard(sh).Block(b.db, key, w)
+			continue
+		}
 		s.router.Hop(sh, func() { s.router.Shard(sh).Block(b.db, key, w) })
 	}
 }
@@ -257,6 +281,16 @@ func (s *Server) serveKey(sh, db int, key []byte) {
 		if !w.state.CompareAndSwap(waiterWaiting, waiterServing) {
 			continue
 		}
+		if !s.router.Idle(sh) && !s.router.Free(sh, s.localLocks(b, sh)) {
+			// A transaction holds another of its keys here: what it read
+			// there must not change under it. The first attempt, as a
+			// transaction of its own, queues behind it.
+			w.state.Store(waiterDone)
+			s.forgetWaiter(w, sh)
+			b.cur.Store(nil)
+			s.attemptBlocking(b, sh, now)
+			continue
+		}
 		x := s.blockExec(b, sh, now, &command.Block{Serving: true})
 		x.Cmd.Run(x)
 		switch {
@@ -278,6 +312,17 @@ func (s *Server) serveKey(sh, db int, key []byte) {
 			s.answerBlocked(b, x, true)
 		}
 	}
+}
+
+// localLocks returns the locks of b's keys that live on shard sh.
+func (s *Server) localLocks(b *blockedCall, sh int) []txn.Lock {
+	var locks []txn.Lock
+	for _, ki := range b.cmd.KeyIndexes(b.args, nil) {
+		if s.router.Route(b.args[ki]) == sh {
+			locks = append(locks, txn.Lock{FP: txn.Fingerprint(b.args[ki]), Mode: txn.Exclusive})
+		}
+	}
+	return locks
 }
 
 // unblockClient is CLIENT UNBLOCK: it ends the wait of client id's blocked

@@ -275,6 +275,12 @@ func (s *Server) flushHops(home int) {
 			for _, it := range items {
 				it(&back)
 			}
+			// Clients blocked on keys these commands wrote are served
+			// before the replies go back, so that a client's next command
+			// finds what serving them did (a BLMOVE's push) in place.
+			if s.router.Shard(target).HasReady() {
+				s.serveReady(target)
+			}
 			if len(back) > 0 {
 				homeShard.Post(func() {
 					for _, f := range back {

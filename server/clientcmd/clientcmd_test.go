@@ -297,14 +297,14 @@ func TestValidName(t *testing.T) {
 }
 
 // TestCommands checks the table: CLIENT is a loop container of the
-// thirteen subcommands, each named "client|sub".
+// fourteen subcommands, each named "client|sub".
 func TestCommands(t *testing.T) {
 	cmds := Commands()
 	if len(cmds) != 1 || cmds[0].Name != "client" || cmds[0].Flags&command.FlagLoop == 0 {
 		t.Fatalf("Commands() = %+v", cmds)
 	}
-	if n := len(cmds[0].Subcommands); n != 13 {
-		t.Errorf("%d subcommands, want 13", n)
+	if n := len(cmds[0].Subcommands); n != 14 {
+		t.Errorf("%d subcommands, want 14", n)
 	}
 	for _, sub := range cmds[0].Subcommands {
 		if !strings.HasPrefix(sub.Name, "client|") || sub.Run == nil {

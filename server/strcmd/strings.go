@@ -638,8 +638,9 @@ func lcsOptions(x *command.Exec) (lcsOpts, bool) {
 	return o, true
 }
 
-// errLCSType is LCS's own wording of WRONGTYPE.
-const errLCSType = "WRONGTYPE The specified keys must contain string values"
+// errLCSType is LCS's answer to a key of another type: an ERR, not a
+// WRONGTYPE, in Redis.
+const errLCSType = "ERR The specified keys must contain string values"
 
 // lcsValue returns a copy of key's string (nil when missing), or writes
 // the error when it holds another type.
