@@ -28,6 +28,19 @@ var metaAllowed = map[string]string{
 	"scan info tips":                     "7.2's tips (adds response_policy:special)",
 	"hscan docs arguments":               "Redis 7.4's NOVALUES option; redis-server 7.0 does not have it",
 	"msetnx info tips":                   "7.2 has no tips for MSETNX (7.0: multi_shard, agg_min); Anax runs it atomically over shards",
+	// Redis 7.4's hash field expiry, and KeyDB's EXPIREMEMBER family.
+	"hexpire unknown":         "a Redis 7.4 command; redis-server 7.0 does not have it",
+	"hpexpire unknown":        "a Redis 7.4 command; redis-server 7.0 does not have it",
+	"hexpireat unknown":       "a Redis 7.4 command; redis-server 7.0 does not have it",
+	"hpexpireat unknown":      "a Redis 7.4 command; redis-server 7.0 does not have it",
+	"httl unknown":            "a Redis 7.4 command; redis-server 7.0 does not have it",
+	"hpttl unknown":           "a Redis 7.4 command; redis-server 7.0 does not have it",
+	"hexpiretime unknown":     "a Redis 7.4 command; redis-server 7.0 does not have it",
+	"hpexpiretime unknown":    "a Redis 7.4 command; redis-server 7.0 does not have it",
+	"hpersist unknown":        "a Redis 7.4 command; redis-server 7.0 does not have it",
+	"expiremember unknown":    "a KeyDB command; Redis has none",
+	"expirememberat unknown":  "a KeyDB command; Redis has none",
+	"pexpirememberat unknown": "a KeyDB command; Redis has none",
 }
 
 // respNode is one parsed RESP value: its whole encoding and, for

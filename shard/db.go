@@ -39,6 +39,13 @@ type DB struct {
 	match   keyMatcher
 	cursor  uint64 // active-expiry scan position
 	victims []Handle
+
+	// The field-expiry sweep (hash_ttl.go): fieldTTLs says the database may
+	// hold hashes with field expiries; fcursor is the sweep's table cursor
+	// and fieldTTLsSeen whether its current pass met such a hash.
+	fieldTTLs     bool
+	fieldTTLsSeen bool
+	fcursor       uint64
 }
 
 type keyMatcher struct {
@@ -359,6 +366,7 @@ func (db *DB) Flush(now int64) {
 	})
 	db.table.Clear()
 	db.setCounts(0, 0)
+	db.fieldTTLs, db.fieldTTLsSeen, db.fcursor = false, false, 0
 	db.sh.publishMemory()
 }
 

@@ -19,8 +19,9 @@ import (
 //
 //	[uvarint flen<<1 | ttl][uvarint vlen][expireAt u64 LE, when ttl][field][value]
 //
-// The ttl bit is reserved for per-field expiry (Redis 7.4's HEXPIRE); no
-// field carries one yet. A big hash thus costs one Go object plus one per
+// The ttl bit marks a field with an expiry (Redis 7.4's HEXPIRE, see
+// hash_ttl.go); only big hashes have such fields: a listpack converts on
+// its first field TTL. A big hash thus costs one Go object plus one per
 // table segment (~840 fields), never one per field.
 //
 // Conversion follows Redis: a listpack becomes a table when it would hold
@@ -50,6 +51,19 @@ type hashTable struct {
 	// freeAt is release's table cursor; freeing is set once it began.
 	freeAt  uint64
 	freeing bool
+
+	// Field expiry (hash_ttl.go). ttls counts the cells that carry an
+	// expiry; minExp is a lower bound of their expiries (0 when ttls is
+	// 0), so the active sweep skips a hash none of whose fields can be
+	// dead yet. sweepAt is the sweep's table cursor in this hash and
+	// sweepMin the smallest expiry it met in the current pass, which
+	// becomes minExp when the pass ends. tmp holds a value while its own
+	// cell is rewritten.
+	ttls     int
+	minExp   int64
+	sweepAt  uint64
+	sweepMin int64
+	tmp      []byte
 }
 
 func newHashTable(a *arena.Arena) *hashTable {
@@ -74,21 +88,44 @@ func (ht *hashTable) Match(h uint64) bool {
 
 const cellTTLBit = 1
 
-// cellPair returns the field and value of a field cell.
-func cellPair(c []byte) (field, value []byte) {
+// cellParts returns the field, value and expiry (Unix ms, 0 = none) of a
+// field cell.
+func cellParts(c []byte) (field, value []byte, exp int64) {
 	fl, n := binary.Uvarint(c)
 	vl, m := binary.Uvarint(c[n:])
 	p := n + m
 	if fl&cellTTLBit != 0 {
+		exp = int64(binary.LittleEndian.Uint64(c[p:]))
 		p += 8
 	}
 	f := int(fl >> 1)
-	return c[p : p+f], c[p+f : p+f+int(vl)]
+	return c[p : p+f], c[p+f : p+f+int(vl)], exp
 }
 
-// cellSize is the bytes a cell of field and value needs.
-func cellSize(field, value []byte) int {
-	return uvarintLen(uint64(len(field))<<1) + uvarintLen(uint64(len(value))) + len(field) + len(value)
+// cellPair returns the field and value of a field cell.
+func cellPair(c []byte) (field, value []byte) {
+	field, value, _ = cellParts(c)
+	return field, value
+}
+
+// cellExpire returns the expiry of a field cell, 0 when it has none.
+func cellExpire(c []byte) int64 {
+	fl, n := binary.Uvarint(c)
+	if fl&cellTTLBit == 0 {
+		return 0
+	}
+	_, m := binary.Uvarint(c[n:])
+	return int64(binary.LittleEndian.Uint64(c[n+m:]))
+}
+
+// cellSize is the bytes a cell of field, value and expiry exp (0 = none)
+// needs.
+func cellSize(field, value []byte, exp int64) int {
+	n := uvarintLen(uint64(len(field))<<1) + uvarintLen(uint64(len(value))) + len(field) + len(value)
+	if exp != 0 {
+		n += 8
+	}
+	return n
 }
 
 func uvarintLen(x uint64) int {
@@ -100,33 +137,63 @@ func uvarintLen(x uint64) int {
 	return n
 }
 
-// putCell writes field and value into c (cellSize bytes at least).
-func putCell(c, field, value []byte) {
-	n := binary.PutUvarint(c, uint64(len(field))<<1)
-	n += binary.PutUvarint(c[n:], uint64(len(value)))
+// putCellHeader writes a cell's header for a field of flen bytes, a value
+// of vlen bytes and expiry exp, and returns its length.
+func putCellHeader(c []byte, flen, vlen int, exp int64) int {
+	fl := uint64(flen) << 1
+	if exp != 0 {
+		fl |= cellTTLBit
+	}
+	n := binary.PutUvarint(c, fl)
+	n += binary.PutUvarint(c[n:], uint64(vlen))
+	if exp != 0 {
+		binary.LittleEndian.PutUint64(c[n:], uint64(exp))
+		n += 8
+	}
+	return n
+}
+
+// putCell writes field, value and expiry into c (cellSize bytes at least).
+func putCell(c, field, value []byte, exp int64) {
+	n := putCellHeader(c, len(field), len(value), exp)
 	copy(c[n:], field)
 	copy(c[n+len(field):], value)
 }
 
-// rewriteValue replaces the value of cell c, which has room for it. The
-// field moves first when the header's length changes, so that writing the
-// header cannot clobber it.
-func rewriteValue(c, value []byte) {
+// rewriteValue replaces the value and expiry of cell c, which has room for
+// them; value must not lie in c. The field moves first when the header's
+// length changes, so that writing the header cannot clobber it.
+func rewriteValue(c, value []byte, exp int64) {
 	f, _ := cellPair(c)
 	flen := len(f)
 	n := uvarintLen(uint64(flen)<<1) + uvarintLen(uint64(len(value)))
+	if exp != 0 {
+		n += 8
+	}
 	copy(c[n:], f) // a memmove: the two places may overlap
-	n = binary.PutUvarint(c, uint64(flen)<<1)
-	n += binary.PutUvarint(c[n:], uint64(len(value)))
+	putCellHeader(c, flen, len(value), exp)
 	copy(c[n+flen:], value)
 }
 
-// newCell allocates a cell holding field and value.
-func (ht *hashTable) newCell(field, value []byte) arena.Handle {
-	h, c := ht.a.Alloc(cellSize(field, value))
-	putCell(c, field, value)
+// newCell allocates a cell holding field, value and expiry exp.
+func (ht *hashTable) newCell(field, value []byte, exp int64) arena.Handle {
+	h, c := ht.a.Alloc(cellSize(field, value, exp))
+	putCell(c, field, value, exp)
 	ht.cells += int64(ht.a.Size(h))
+	if exp != 0 {
+		ht.ttls++
+		ht.noteExpire(exp)
+	}
 	return h
+}
+
+// freeCell frees the cell h, which the table no longer names.
+func (ht *hashTable) freeCell(h arena.Handle) {
+	if cellExpire(ht.a.Bytes(h)) != 0 {
+		ht.dropTTL()
+	}
+	ht.cells -= int64(ht.a.Size(h))
+	ht.a.Free(h)
 }
 
 func (ht *hashTable) find(field []byte) (arena.Handle, bool) {
@@ -137,31 +204,42 @@ func (ht *hashTable) find(field []byte) (arena.Handle, bool) {
 }
 
 // set stores field = value and reports whether the field is new. An
-// existing cell is rewritten in place when the new pair needs the same
-// size class, else replaced (the table keeps the slot, only its handle
-// changes).
-func (ht *hashTable) set(field, value []byte) bool {
+// existing field loses its expiry, as HSET's overwrite does, unless
+// keepTTL (HINCRBY, HINCRBYFLOAT) and it is still alive at now; a field
+// already dead at now counts as new. An existing cell is rewritten in place
+// when the new pair needs the same size class, else replaced (the table
+// keeps the slot, only its handle changes).
+func (ht *hashTable) set(field, value []byte, keepTTL bool, now int64) bool {
 	hash := Hash(field)
 	ht.want = field
 	old, ok := ht.t.Find(hash, ht)
 	if !ok {
 		ht.want = nil
-		ht.t.Insert(hash, uint64(ht.newCell(field, value)))
+		ht.t.Insert(hash, uint64(ht.newCell(field, value, 0)))
 		return true
 	}
 	oh := arena.Handle(old)
-	need := cellSize(field, value)
+	c := ht.a.Bytes(oh)
+	had := cellExpire(c)
+	exp, added := had, false
+	if had != 0 && (!keepTTL || fieldDead(had, now)) {
+		added = fieldDead(had, now)
+		exp = 0
+	}
+	need := cellSize(field, value, exp)
 	if arena.CellSize(need) == ht.a.Size(oh) {
 		ht.want = nil
-		rewriteValue(ht.a.Bytes(oh), value)
-		return false
+		if had != 0 && exp == 0 {
+			ht.dropTTL()
+		}
+		rewriteValue(c, value, exp)
+		return added
 	}
-	nh := ht.newCell(field, value)
+	nh := ht.newCell(field, value, exp)
 	ht.t.Update(hash, ht, uint64(nh))
 	ht.want = nil
-	ht.cells -= int64(ht.a.Size(oh))
-	ht.a.Free(oh)
-	return false
+	ht.freeCell(oh)
+	return added
 }
 
 // del removes field and reports whether it was there.
@@ -170,8 +248,7 @@ func (ht *hashTable) del(field []byte) bool {
 	h, ok := ht.t.Delete(Hash(field), ht)
 	ht.want = nil
 	if ok {
-		ht.cells -= int64(ht.a.Size(arena.Handle(h)))
-		ht.a.Free(arena.Handle(h))
+		ht.freeCell(arena.Handle(h))
 	}
 	return ok
 }
@@ -189,6 +266,7 @@ func (ht *hashTable) release(a *arena.Arena, budget int) bool {
 		if ht.freeAt == 0 {
 			ht.t.Clear()
 			ht.cells = 0
+			ht.ttls, ht.minExp = 0, 0
 			return true
 		}
 		if budget > 0 && freed >= budget {
@@ -206,11 +284,15 @@ func (ht *hashTable) clone(a *arena.Arena) bigValue {
 	c.t.Reserve(ht.t.Len())
 	ht.t.ForEach(func(h uint64) bool {
 		src := ht.a.Bytes(arena.Handle(h))
-		f, v := cellPair(src)
-		n := cellSize(f, v)
+		f, v, exp := cellParts(src)
+		n := cellSize(f, v, exp)
 		nh, nc := a.Alloc(n)
 		copy(nc, src[:n])
 		c.cells += int64(a.Size(nh))
+		if exp != 0 {
+			c.ttls++
+			c.noteExpire(exp)
+		}
 		c.t.Insert(Hash(f), uint64(nh))
 		return true
 	})
@@ -220,38 +302,77 @@ func (ht *hashTable) clone(a *arena.Arena) bigValue {
 // flatChunkBytes bounds one listpack of a flat form.
 const flatChunkBytes = 32 << 10
 
+// appendFlat writes listpacks of field, value pairs (the fields without an
+// expiry); when some fields have one, an empty chunk (length 0, which no
+// listpack has) follows, then listpacks of field, value, expiry triples
+// (Unix ms as an integer element), so field TTLs cross shards with their
+// hash (RENAME, COPY, MOVE).
 func (ht *hashTable) appendFlat(a *arena.Arena, dst []byte) []byte {
 	lp := listpack.New()
-	ht.t.ForEach(func(h uint64) bool {
-		f, v := cellPair(a.Bytes(arena.Handle(h)))
-		lp.Append(f)
-		lp.Append(v)
-		if len(lp.Bytes()) >= flatChunkBytes {
+	flush := func(force bool) {
+		if (force && lp.Len() > 0) || len(lp.Bytes()) >= flatChunkBytes {
 			dst = appendFlatChunk(dst, lp.Bytes())
 			lp = listpack.FromBytes(listpack.AppendEmpty(lp.Bytes()[:0]))
 		}
+	}
+	ht.t.ForEach(func(h uint64) bool {
+		f, v, exp := cellParts(a.Bytes(arena.Handle(h)))
+		if exp == 0 {
+			lp.Append(f)
+			lp.Append(v)
+			flush(false)
+		}
 		return true
 	})
-	if lp.Len() > 0 {
-		dst = appendFlatChunk(dst, lp.Bytes())
+	flush(true)
+	if ht.ttls == 0 {
+		return dst
 	}
+	dst = binary.LittleEndian.AppendUint32(dst, 0)
+	var nb [20]byte
+	ht.t.ForEach(func(h uint64) bool {
+		f, v, exp := cellParts(a.Bytes(arena.Handle(h)))
+		if exp != 0 {
+			lp.Append(f)
+			lp.Append(v)
+			lp.Append(strconv.AppendInt(nb[:0], exp, 10))
+			flush(false)
+		}
+		return true
+	})
+	flush(true)
 	return dst
 }
 
-// importHashTable rebuilds a big hash from its flat form: listpacks of
-// field, value pairs.
+// importHashTable rebuilds a big hash from its flat form (appendFlat).
 func importHashTable(a *arena.Arena, flat []byte) *hashTable {
 	ht := newHashTable(a)
 	var ib [2][24]byte
-	flatChunks(flat, func(b []byte) {
+	withTTL := false
+	for len(flat) >= 4 {
+		n := int(binary.LittleEndian.Uint32(flat))
+		b := flat[4 : 4+n]
+		flat = flat[4+n:]
+		if n == 0 {
+			withTTL = true
+			continue
+		}
 		for it := listpack.FromBytes(b).Iter(); it.Next(); {
-			f := it.Value().AppendTo(ib[0][:0])
+			f := lpText(it.Value(), ib[0][:0])
 			if !it.Next() {
 				panic("BUG: hash flat form with an odd element count")
 			}
-			ht.set(f, it.Value().AppendTo(ib[1][:0]))
+			v := lpText(it.Value(), ib[1][:0])
+			if !withTTL {
+				ht.set(f, v, false, 0)
+				continue
+			}
+			if !it.Next() || !it.Value().IsInt {
+				panic("BUG: hash flat form: a field with a TTL lacks its expiry")
+			}
+			ht.t.Insert(Hash(f), uint64(ht.newCell(f, v, it.Value().Int)))
 		}
-	})
+	}
 	return ht
 }
 
@@ -299,12 +420,17 @@ func (db *DB) HashGet(h Handle, field, buf []byte) ([]byte, bool) {
 
 // HashEach calls fn with every field and value (valid during the call
 // only) until fn returns false: in insertion order for a listpack, in
-// table order for a big hash. fn must not write.
-func (db *DB) HashEach(h Handle, fn func(field, value []byte) bool) {
+// table order for a big hash. Fields dead at now are skipped (now 0 skips
+// none). fn must not write.
+func (db *DB) HashEach(h Handle, now int64, fn func(field, value []byte) bool) {
 	if ht := db.hashOf(h); ht != nil {
 		a := db.sh.arena
 		ht.t.ForEach(func(c uint64) bool {
-			return fn(cellPair(a.Bytes(arena.Handle(c))))
+			f, v, exp := cellParts(a.Bytes(arena.Handle(c)))
+			if fieldDead(exp, now) {
+				return true
+			}
+			return fn(f, v)
 		})
 		return
 	}
@@ -330,14 +456,19 @@ func lpText(v listpack.Value, buf []byte) []byte {
 // dashtable.Table.Scan: cursors survive growth, and a field present for
 // the whole iteration is returned at least once) and returns the next
 // cursor, 0 at the end. It reports false for a listpack, which has no
-// cursor: the caller returns it whole (HashEach), as Redis does.
-func (db *DB) HashScan(h Handle, cursor uint64, fn func(field, value []byte)) (uint64, bool) {
+// cursor: the caller returns it whole (HashEach), as Redis does. Fields
+// dead at now are skipped.
+func (db *DB) HashScan(h Handle, cursor uint64, now int64, fn func(field, value []byte)) (uint64, bool) {
 	ht := db.hashOf(h)
 	if ht == nil {
 		return 0, false
 	}
 	a := db.sh.arena
-	return ht.t.Scan(cursor, func(c uint64) { fn(cellPair(a.Bytes(arena.Handle(c)))) }), true
+	return ht.t.Scan(cursor, func(c uint64) {
+		if f, v, exp := cellParts(a.Bytes(arena.Handle(c))); !fieldDead(exp, now) {
+			fn(f, v)
+		}
+	}), true
 }
 
 // HashRandom calls fn with count random fields (and values), drawn with
@@ -350,7 +481,7 @@ func (db *DB) HashRandom(h Handle, count int, unique bool, rnd func() uint64, fn
 		return
 	}
 	if unique && count >= size {
-		db.HashEach(h, func(f, v []byte) bool { fn(f, v); return true })
+		db.HashEach(h, 0, func(f, v []byte) bool { fn(f, v); return true })
 		return
 	}
 	ht := db.hashOf(h)
@@ -423,7 +554,23 @@ func (db *DB) HashRandom(h Handle, count int, unique bool, rnd func() uint64, fn
 // As Redis's hashTypeTryConversion, a field or value longer than
 // lim.Value, or pairs too big for a listpack, convert first; the entry
 // count converts after the insert that passes lim.Entries.
+//
+// An overwritten field loses its expiry, as with Redis's HSET; a field
+// whose expiry has passed counts as added.
 func (db *DB) HashSet(key []byte, h Handle, found bool, pairs [][]byte, lim HashLimits, now int64) (Handle, int) {
+	return db.hashSet(key, h, found, pairs, lim, false, now)
+}
+
+// HashSetKeepTTL sets one field as HashSet does, but an existing field
+// keeps its expiry (HINCRBY and HINCRBYFLOAT, Redis's HASH_SET_KEEP_TTL).
+// The caller reaped the field first (HashReap) when it had expired.
+func (db *DB) HashSetKeepTTL(key []byte, h Handle, found bool, field, value []byte, lim HashLimits, now int64) Handle {
+	pair := [2][]byte{field, value}
+	h, _ = db.hashSet(key, h, found, pair[:], lim, true, now)
+	return h
+}
+
+func (db *DB) hashSet(key []byte, h Handle, found bool, pairs [][]byte, lim HashLimits, keepTTL bool, now int64) (Handle, int) {
 	if found {
 		db.written(key)
 	} else {
@@ -452,7 +599,7 @@ func (db *DB) HashSet(key []byte, h Handle, found bool, pairs [][]byte, lim Hash
 	added := 0
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if ht := db.hashOf(h); ht != nil {
-			if ht.set(pairs[i], pairs[i+1]) {
+			if ht.set(pairs[i], pairs[i+1], keepTTL, now) {
 				added++
 			}
 			continue
@@ -540,7 +687,7 @@ func (db *DB) hashToTable(key []byte, h Handle) Handle {
 	for it := lp.Iter(); it.Next(); {
 		f := lpText(it.Value(), ib[0][:0])
 		it.Next()
-		ht.set(f, lpText(it.Value(), ib[1][:0]))
+		ht.set(f, lpText(it.Value(), ib[1][:0]), false, 0)
 	}
 	return db.makeBig(key, h, EncHashtable, ht)
 }

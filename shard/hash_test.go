@@ -20,7 +20,7 @@ func hashContent(t *testing.T, db *DB, key string) map[string]string {
 		t.Fatalf("%s: type %d", key, db.Type(h))
 	}
 	m := map[string]string{}
-	db.HashEach(h, func(f, v []byte) bool {
+	db.HashEach(h, 0, func(f, v []byte) bool {
 		if _, dup := m[string(f)]; dup {
 			t.Fatalf("%s: field %q twice", key, f)
 		}
@@ -303,7 +303,7 @@ func TestHashScanAndRandom(t *testing.T) {
 	added := 2000
 	for {
 		h, _ := db.Lookup([]byte("h"), 0, NoStats)
-		next, ok := db.HashScan(h, cursor, func(f, _ []byte) { seen[string(f)] = true })
+		next, ok := db.HashScan(h, cursor, 0, func(f, _ []byte) { seen[string(f)] = true })
 		if !ok {
 			t.Fatal("HashScan on a big hash said listpack")
 		}

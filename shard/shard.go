@@ -25,6 +25,9 @@ type Stats struct {
 	// bounded steps, LazyFreed those freed that way (value.go).
 	LazyPending atomic.Int64
 	LazyFreed   atomic.Int64
+	// ExpiredFields counts hash fields deleted because their expiry passed
+	// (Redis 7.4's expired_subkeys).
+	ExpiredFields atomic.Int64
 }
 
 // Shard is one slice of the keyspace; see the package comment for the
@@ -65,6 +68,8 @@ type Shard struct {
 
 	// objs holds the big values (value.go).
 	objs objects
+	// fieldCells is the field-expiry sweep's buffer of dead cells.
+	fieldCells []uint64
 
 	// Published sizes, for INFO and metrics without a hop.
 	usedMemory atomic.Int64
@@ -173,6 +178,7 @@ func (s *Shard) FlushAll(now int64) {
 	for _, db := range s.dbs {
 		db.table.Clear()
 		db.setCounts(0, 0)
+		db.fieldTTLs, db.fieldTTLsSeen, db.fcursor = false, false, 0
 	}
 	s.arena.Reset()
 	s.objs.reset()
@@ -197,12 +203,16 @@ func (s *Shard) SwapDB(a, b int, now int64) {
 // some key is watched or has blocked clients.
 func (s *Shard) listening() bool { return s.watching+s.blockedKeys != 0 }
 
-// Tick runs periodic work: the active expiry sweep and memory publishing.
-// now is in Unix milliseconds; effort scales the sweep (1..10; 0 skips it).
+// Tick runs periodic work: the active expiry sweeps of keys and of hash
+// fields (hash_ttl.go) and memory publishing. now is in Unix milliseconds;
+// effort scales the sweeps (1..10; 0 skips them).
 func (s *Shard) Tick(now int64, effort int) {
 	for _, db := range s.dbs {
 		if db.expires > 0 && effort > 0 {
 			db.activeExpire(now, effort)
+		}
+		if db.fieldTTLs && effort > 0 {
+			db.sweepFields(now, effort)
 		}
 	}
 	s.reclaimLazy()

@@ -20,7 +20,7 @@ func Commands() []*command.Spec {
 		c.Group = "hash"
 		return c
 	}
-	return []*command.Spec{
+	specs := []*command.Spec{
 		k1(&command.Spec{Name: "hset", Arity: -4, Flags: w | fast, Run: cmdHSet, Summary: "Creates or modifies the value of a field in a hash.", Since: "2.0.0", Complexity: "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs."}),
 		k1(&command.Spec{Name: "hmset", Arity: -4, Flags: w | fast, Run: cmdHSet, Summary: "Sets the values of multiple fields.", Since: "2.0.0", Complexity: "O(N) where N is the number of fields being set."}),
 		k1(&command.Spec{Name: "hsetnx", Arity: 4, Flags: w | fast, Run: cmdHSetNX, Summary: "Sets the value of a field in a hash only when the field doesn't exist.", Since: "2.0.0", Complexity: "O(1)"}),
@@ -38,6 +38,7 @@ func Commands() []*command.Spec {
 		k1(&command.Spec{Name: "hrandfield", Arity: -2, Flags: r, Run: cmdHRandField, Summary: "Returns one or more random fields from a hash.", Since: "6.2.0", Complexity: "O(N) where N is the number of fields returned"}),
 		k1(&command.Spec{Name: "hscan", Arity: -3, Flags: r, Run: cmdHScan, Summary: "Iterates over fields and values of a hash.", Since: "2.8.0", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."}),
 	}
+	return append(specs, expireCommands(k1)...)
 }
 
 // getHash looks key up for reading (Redis's lookupKeyRead). It returns
@@ -89,6 +90,9 @@ func cmdHSetNX(x *command.Exec) {
 	if !ok {
 		return
 	}
+	if found && db.HashReap(key, h, x.Args[2], x.Now) {
+		found = false // its last field had expired: a new hash is made
+	}
 	if found {
 		if _, exists := db.HashGet(h, x.Args[2], nil); exists {
 			x.Int(0)
@@ -104,7 +108,7 @@ func cmdHGet(x *command.Exec) {
 	if !ok {
 		return
 	}
-	if !found {
+	if !found || db.HashReap(x.Args[1], h, x.Args[2], x.Now) {
 		x.Null()
 		return
 	}
@@ -124,6 +128,9 @@ func cmdHMGet(x *command.Exec) {
 	x.Array(len(x.Args) - 2)
 	var buf [24]byte
 	for _, f := range x.Args[2:] {
+		if found && db.HashReap(x.Args[1], h, f, x.Now) {
+			found = false // the hash lost its last field
+		}
 		if found {
 			if v, ok := db.HashGet(h, f, buf[:0]); ok {
 				x.Bulk(v)
@@ -165,7 +172,7 @@ func cmdHStrlen(x *command.Exec) {
 		return
 	}
 	n := 0
-	if found {
+	if found && !db.HashReap(x.Args[1], h, x.Args[2], x.Now) {
 		var buf [24]byte
 		v, _ := db.HashGet(h, x.Args[2], buf[:0])
 		n = len(v)
@@ -179,7 +186,7 @@ func cmdHExists(x *command.Exec) {
 		return
 	}
 	exists := false
-	if found {
+	if found && !db.HashReap(x.Args[1], h, x.Args[2], x.Now) {
 		var buf [24]byte
 		_, exists = db.HashGet(h, x.Args[2], buf[:0])
 	}
@@ -209,7 +216,7 @@ func getAll(x *command.Exec, what int) {
 	}
 	n := 0
 	if found {
-		n = db.HashLen(h)
+		n = db.HashLiveLen(h, x.Now)
 	}
 	if what == withFields|withValues {
 		x.Map(n)
@@ -219,7 +226,7 @@ func getAll(x *command.Exec, what int) {
 	if !found {
 		return
 	}
-	db.HashEach(h, func(f, v []byte) bool {
+	db.HashEach(h, x.Now, func(f, v []byte) bool {
 		if what&withFields != 0 {
 			x.Bulk(f)
 		}
@@ -243,6 +250,9 @@ func cmdHIncrBy(x *command.Exec) {
 	}
 	var cur int64
 	var buf [24]byte
+	if found && db.HashReap(key, h, field, x.Now) {
+		found = false // its last field had expired: a new hash is made
+	}
 	if found {
 		if v, exists := db.HashGet(h, field, buf[:0]); exists {
 			if cur, ok = command.ParseInt(v); !ok {
@@ -256,8 +266,7 @@ func cmdHIncrBy(x *command.Exec) {
 		return
 	}
 	cur += incr
-	pair := [2][]byte{field, strconv.AppendInt(buf[:0], cur, 10)}
-	db.HashSet(key, h, found, pair[:], limits(x), x.Now)
+	db.HashSetKeepTTL(key, h, found, field, strconv.AppendInt(buf[:0], cur, 10), limits(x), x.Now)
 	x.Int(cur)
 }
 
@@ -277,6 +286,9 @@ func cmdHIncrByFloat(x *command.Exec) {
 		return
 	}
 	cur, curInf := new(big.Float), false
+	if found && db.HashReap(key, h, field, x.Now) {
+		found = false // its last field had expired: a new hash is made
+	}
 	if found {
 		var buf [24]byte
 		if v, exists := db.HashGet(h, field, buf[:0]); exists {
@@ -296,8 +308,7 @@ func cmdHIncrByFloat(x *command.Exec) {
 		return
 	}
 	b := command.FormatLongDoubleHuman(nil, sum)
-	pair := [2][]byte{field, b}
-	db.HashSet(key, h, found, pair[:], limits(x), x.Now)
+	db.HashSetKeepTTL(key, h, found, field, b, limits(x), x.Now)
 	x.Bulk(b)
 }
 
@@ -310,7 +321,8 @@ func cmdHRandField(x *command.Exec) {
 		if !ok {
 			return
 		}
-		if !found {
+		// Redis deletes every dead field first.
+		if !found || db.HashReapAll(x.Args[1], h, x.Now) {
 			x.Null()
 			return
 		}
@@ -341,7 +353,7 @@ func cmdHRandField(x *command.Exec) {
 	if !ok {
 		return
 	}
-	if !found || l == 0 {
+	if !found || db.HashReapAll(x.Args[1], h, x.Now) || l == 0 {
 		x.Array(0)
 		return
 	}
@@ -437,13 +449,13 @@ func cmdHScan(x *command.Exec) {
 		}
 	}
 	seen := int64(0)
-	next, big := db.HashScan(h, cursor, func(f, v []byte) { seen++; add(f, v) })
+	next, big := db.HashScan(h, cursor, x.Now, func(f, v []byte) { seen++; add(f, v) })
 	if big {
 		for steps := count * 10; next != 0 && seen < count && steps > 0; steps-- {
-			next, _ = db.HashScan(h, next, func(f, v []byte) { seen++; add(f, v) })
+			next, _ = db.HashScan(h, next, x.Now, func(f, v []byte) { seen++; add(f, v) })
 		}
 	} else {
-		db.HashEach(h, func(f, v []byte) bool { add(f, v); return true })
+		db.HashEach(h, x.Now, func(f, v []byte) bool { add(f, v); return true })
 	}
 	x.Array(2)
 	var tmp [24]byte
