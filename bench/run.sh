@@ -744,13 +744,15 @@ TGCROWS=$WORK/tgc.txt
 : >"$TMEMROWS"
 : >"$TGCROWS"
 
-# anax_gc_figures: Anax's GC figures now, one line: INFO gc_cycles, heap
-# object bytes (INFO allocator_allocated), the longest GC pause as the
-# /metrics histogram's bound (anax_go_gc_pause_seconds) and gctrace's
-# exact longest pause since ANAX_ERR_SKIP.
+# anax_gc_figures: Anax's GC figures now, one line: INFO gc_cycles, the
+# live heap object count (INFO gc_heap_objects), heap object bytes (INFO
+# allocator_allocated), the longest GC pause as the /metrics histogram's
+# bound (anax_go_gc_pause_seconds) and gctrace's exact longest pause since
+# ANAX_ERR_SKIP.
 anax_gc_figures() {
-  local port=${PORT[anax]} cycles heap bound trace
+  local port=${PORT[anax]} cycles objects heap bound trace
   cycles=$(redis-cli -p "$port" info anax | tr -d '\r' | awk -F: '$1 == "gc_cycles" {print $2}')
+  objects=$(redis-cli -p "$port" info anax | tr -d '\r' | awk -F: '$1 == "gc_heap_objects" {print $2}')
   heap=$(redis-cli -p "$port" info memory | tr -d '\r' | awk -F: '$1 == "allocator_allocated" {print $2}')
   bound=$( (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3 && timeout 5 cat <&3) 2>/dev/null |
     awk '/^anax_go_gc_pause_seconds_count/ {n = $2} /^anax_go_gc_pause_seconds_bucket/ {
@@ -758,7 +760,7 @@ anax_gc_figures() {
       END { if (n == 0) { print "no pause"; exit } for (i = 1; i <= k; i++) if (v[i] >= n) { printf "<= %g ms", c[i] * 1000; exit } }')
   trace=$(awk -v skip="$ANAX_ERR_SKIP" 'NR > skip && $1 == "gc" { split($5, c, "+"); p = c[1] + 0; if (c[3] + 0 > p) p = c[3] + 0
     if (p > m) m = p; n++ } END { printf "%d cycles in gctrace, longest STW pause %.3f ms", n, m }' "$WORK/anax.stderr")
-  echo "gc_cycles ${cycles:-?}; heap objects ${heap:-?} bytes (INFO allocator_allocated; the object count is not exposed); longest pause ${bound:-?} (/metrics), $trace"
+  echo "gc_cycles ${cycles:-?}; ${objects:-?} heap objects, ${heap:-?} bytes (INFO gc_heap_objects, allocator_allocated); longest pause ${bound:-?} (/metrics), $trace"
 }
 
 # tmem_run NAME LABEL KEYS ELEMS FILL_ARGS...: fresh server NAME, the

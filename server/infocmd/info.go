@@ -474,6 +474,8 @@ func writeAnax(src Source, b *infoBuf) {
 	b.int("goroutines", m.Goroutines)
 	b.int("gc_cycles", m.GCCycles)
 	b.int("gc_heap_goal", m.HeapGoal)
+	b.int("gc_heap_objects", m.HeapObjectCount)
+	b.int("gc_pause_max_us", m.GCPauseMax/1000)
 	b.int("gomemlimit", m.MemLimit)
 	for _, sh := range shards {
 		b.str("shard"+strconv.Itoa(sh.ID), "keys="+strconv.FormatInt(sh.Keys, 10)+

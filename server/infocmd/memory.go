@@ -1,6 +1,7 @@
 package infocmd
 
 import (
+	"math"
 	"os"
 	"runtime/metrics"
 	"strconv"
@@ -21,6 +22,12 @@ type MemFigures struct {
 	MemLimit     int64
 	GCCycles     int64
 	Goroutines   int64
+	// HeapObjectCount is the number of live heap objects: it must not grow
+	// with the number of keys or elements (the arena's design goal).
+	HeapObjectCount int64
+	// GCPauseMax is an upper bound of the longest stop-the-world GC pause
+	// since start, in ns (the runtime keeps pauses as a histogram).
+	GCPauseMax int64
 }
 
 // memSampleNames are the runtime metrics ReadMemFigures reads, in the
@@ -35,6 +42,8 @@ var memSampleNames = []string{
 	"/gc/gomemlimit:bytes",
 	"/gc/cycles/total:gc-cycles",
 	"/sched/goroutines:goroutines",
+	"/gc/heap/objects:objects",
+	"/sched/pauses/total/gc:seconds",
 }
 
 // ReadMemFigures reads the runtime's memory classes. Used is what the
@@ -62,6 +71,20 @@ func ReadMemFigures() MemFigures {
 		MemLimit:     v[6],
 		GCCycles:     v[7],
 		Goroutines:   v[8],
+	}
+	m.HeapObjectCount = v[9]
+	if h := samples[10]; h.Value.Kind() == metrics.KindFloat64Histogram {
+		hist := h.Value.Float64Histogram()
+		for i := len(hist.Counts) - 1; i >= 0; i-- {
+			if hist.Counts[i] > 0 {
+				upper := hist.Buckets[i+1]
+				if math.IsInf(upper, 1) {
+					upper = hist.Buckets[i]
+				}
+				m.GCPauseMax = int64(upper * 1e9)
+				break
+			}
+		}
 	}
 	// Input buffers of large requests in progress live in mappings outside
 	// the Go heap (protocol.inputBuffer); Redis counts query buffers too.
