@@ -143,7 +143,8 @@ func (s *Server) attemptBlocking(b *blockedCall, on int, now time.Time) {
 // timer.
 func (s *Server) waitBlocked(b *blockedCall, deadline int64, now time.Time, on int) {
 	w := &waiter{b: b}
-	b.cur.Store(w)
+	// b's counters and timer are set before w is published: whoever
+	// claims w (any goroutine, after loading cur) reads them.
 	if !b.waiting {
 		b.waiting = true
 		s.blockedClients.Add(1)
@@ -153,6 +154,7 @@ func (s *Server) waitBlocked(b *blockedCall, deadline int64, now time.Time, on i
 			b.timer = time.AfterFunc(max(d, 0), func() { s.expireBlocked(b, false) })
 		}
 	}
+	b.cur.Store(w)
 	// The timer (or CLIENT UNBLOCK) may have fired while no registration
 	// was current: it set expired before looking for one.
 	if b.expired.Load() && w.state.CompareAndSwap(waiterWaiting, waiterDone) {
