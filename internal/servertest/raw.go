@@ -162,10 +162,20 @@ func RedisIfInstalled(t testing.TB) string {
 	if err != nil {
 		return ""
 	}
+	return RedisAt(t, path)
+}
+
+// RedisAt starts the redis-server binary at path as RedisIfInstalled does,
+// with extra arguments args (such as "--enable-debug-command", "yes"), and
+// returns its address: for a second Redis version beside the one installed
+// (a 7.2 built from source), or for settings that cannot change at run time.
+func RedisAt(t testing.TB, path string, args ...string) string {
+	t.Helper()
 	port := FreePort(t)
 	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
 		"--dir", t.TempDir())
+	cmd.Args = append(cmd.Args, args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("servertest: start redis-server: %v", err)
 	}

@@ -152,17 +152,12 @@ func object(x *command.Exec) {
 		x.Fail(command.ErrNoKey)
 		return
 	}
-	enc := "unknown"
+	enc := command.EncodingName(db, h) // OBJECT ENCODING's
 	refcount := int64(1)
-	serialized := 0
-	if db.Type(h) == shard.TypeString {
-		enc = command.EncodingName(db, h) // OBJECT ENCODING's
-		v := db.Value(h)
-		if enc == "int" && sharedInteger(x, v) {
-			refcount = 2147483647 // Redis's OBJ_SHARED_REFCOUNT
-		}
-		compress := x.Env.ConfigString("rdbcompression") == "yes"
-		serialized = len(rdb.AppendString(nil, v, compress))
+	compress := x.Env.ConfigString("rdbcompression") == "yes"
+	serialized := serializedLength(db, h, compress)
+	if db.Type(h) == shard.TypeString && enc == "int" && sharedInteger(x, db.Value(h)) {
+		refcount = 2147483647 // Redis's OBJ_SHARED_REFCOUNT
 	}
 	at := db.AccessTime(h)
 	idle := x.Now/1000 - at
@@ -174,12 +169,67 @@ func object(x *command.Exec) {
 		" encoding:" + enc +
 		" serializedlength:" + strconv.Itoa(serialized) +
 		" lru:" + strconv.FormatInt(command.LRUClock(at*1000), 10) +
-		" lru_seconds_idle:" + strconv.FormatInt(idle, 10)
+		" lru_seconds_idle:" + strconv.FormatInt(idle, 10) +
+		quicklistFields(db, h)
 	if x.IsPiece() {
 		x.Result.Value, x.Result.Found = line, true
 		return
 	}
 	x.Simple(line)
+}
+
+// serializedLength is the length of the RDB encoding of entry h's value,
+// type byte excluded, as Redis's rdbSavedObjectLen computes it (with
+// rdbcompression as compress): what DEBUG OBJECT calls serializedlength.
+// It is 0 for a type with no RDB writer yet.
+func serializedLength(db *shard.DB, h shard.Handle, compress bool) int {
+	var buf []byte
+	n := 0
+	str := func(s []byte) {
+		buf = rdb.AppendString(buf[:0], s, compress)
+		n += len(buf)
+	}
+	switch db.Type(h) {
+	case shard.TypeString:
+		str(db.Value(h))
+	case shard.TypeList:
+		// Both encodings are written as quicklist nodes, each a container
+		// byte and a string (RDB_TYPE_LIST_QUICKLIST_2).
+		nodes := db.ListNodes(h, nil)
+		n += len(rdb.AppendLength(nil, uint64(len(nodes))))
+		for _, lp := range nodes {
+			n++
+			str(lp)
+		}
+	case shard.TypeHash:
+		if db.Encoding(h) == shard.EncListpack {
+			str(db.Value(h))
+			break
+		}
+		n += len(rdb.AppendLength(nil, uint64(db.HashLen(h))))
+		db.HashEach(h, func(f, v []byte) bool {
+			str(f)
+			str(v)
+			return true
+		})
+	}
+	return n
+}
+
+// quicklistFields are the fields Redis's DEBUG OBJECT adds for a quicklist
+// (none for anything else): nodes, average elements per node, the fill,
+// whether nodes are compressed (never here: list-compress-depth is 0), and
+// the sum of the nodes' sizes.
+func quicklistFields(db *shard.DB, h shard.Handle) string {
+	nodes, elems, size, fill, ok := db.QuicklistInfo(h)
+	if !ok {
+		return ""
+	}
+	return " ql_nodes:" + strconv.Itoa(nodes) +
+		" ql_avg_node:" + strconv.FormatFloat(float64(elems)/float64(nodes), 'f', 2, 64) +
+		" ql_listpack_max:" + strconv.Itoa(fill) +
+		" ql_compressed:0" +
+		" ql_uncompressed_size:" + strconv.Itoa(size)
 }
 
 // replyError answers DEBUG ERROR: the argument is the whole error line, as

@@ -1,13 +1,11 @@
 package keycmd
 
 import (
-	"errors"
 	"math"
 	"strings"
 
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
-	"github.com/anaxdb/anax/snapshot/rdb"
 )
 
 // OBJECT, DUMP and RESTORE: what a key's value is made of.
@@ -119,8 +117,8 @@ func cmdObjectHelp(x *command.Exec) { x.ReplyHelp(objectHelp) }
 
 // ---- DUMP, RESTORE ----
 
-// cmdDump replies with the key's value in Redis's DUMP format (RDB
-// encoding, RDB version 11 and CRC64), which redis-server's RESTORE accepts.
+// cmdDump replies with the key's value in Redis's DUMP format (dump.go),
+// which redis-server's RESTORE accepts.
 func cmdDump(x *command.Exec) {
 	db := x.DB(x.Args[1])
 	h, ok := db.Lookup(x.Args[1], x.Now, x.LookupFlags())
@@ -128,13 +126,18 @@ func cmdDump(x *command.Exec) {
 		x.Null()
 		return
 	}
-	x.Bulk(rdb.DumpString(nil, db.Value(h)))
+	payload, ok := appendDump(nil, db, h)
+	if !ok {
+		x.Err(errDumpType)
+		return
+	}
+	x.Bulk(payload)
 }
 
 // cmdRestore implements RESTORE key ttl payload [REPLACE] [ABSTTL]
 // [IDLETIME seconds] [FREQ frequency] (Redis's restoreCommand, checks in
-// the same order). Only string payloads can be held; any other type is
-// "Bad data format".
+// the same order). Strings, lists and hashes can be restored (dump.go); a
+// payload of any other type is "Bad data format".
 func cmdRestore(x *command.Exec) {
 	key := x.Args[1]
 	replace, absTTL := false, false
@@ -192,13 +195,9 @@ func cmdRestore(x *command.Exec) {
 		x.Err("ERR Invalid TTL value, must be >= 0")
 		return
 	}
-	_, val, err := rdb.DecodeDump(x.Args[3])
-	if err != nil {
-		if errors.Is(err, rdb.ErrBadChecksum) {
-			x.Err(errBadPayload)
-		} else {
-			x.Err(errBadFormat)
-		}
+	val, msg := decodeRestore(x, db, x.Args[3])
+	if msg != "" {
+		x.Err(msg)
 		return
 	}
 	if replace {
@@ -208,12 +207,12 @@ func cmdRestore(x *command.Exec) {
 		ttl += x.Now // wraps on overflow, then counts as expired, as in Redis
 	}
 	if ttl != 0 && ttl <= x.Now {
+		val.discard()
 		x.OK()
 		return
 	}
-	db.SetString(key, val, ttl, false, shard.EncAuto, x.Now)
+	h := val.store(db, key, ttl, x.Now)
 	if idle >= 0 || freq >= 0 {
-		h, _ := db.Peek(key)
 		switch {
 		case lfuPolicy(x) && freq >= 0:
 			db.SetFreq(h, byte(freq))

@@ -615,3 +615,25 @@ func DumpHash(dst []byte, n int, pair func(i int) (field, value []byte)) []byte 
 	}
 	return appendDumpFooter(dst, start, dumpListHashVersion)
 }
+
+// DumpHashEach is DumpHash for a hash whose n pairs come from a walk
+// rather than by index: walk calls yield once per field, in the order they
+// are written, and stops early only when yield returns false (it never does
+// here). A walk that yields a number of pairs other than n is a bug of the
+// caller's and panics.
+func DumpHashEach(dst []byte, n int, walk func(yield func(field, value []byte) bool)) []byte {
+	start := len(dst)
+	dst = append(dst, TypeHash)
+	dst = AppendLength(dst, uint64(n))
+	seen := 0
+	walk(func(f, v []byte) bool {
+		dst = AppendString(dst, f, true)
+		dst = AppendString(dst, v, true)
+		seen++
+		return true
+	})
+	if seen != n {
+		panic("BUG: rdb.DumpHashEach: the walk yielded " + strconv.Itoa(seen) + " pairs, not " + strconv.Itoa(n))
+	}
+	return appendDumpFooter(dst, start, dumpListHashVersion)
+}

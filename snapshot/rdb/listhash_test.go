@@ -425,3 +425,26 @@ func TestDumpEncoders(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestDumpHashEach checks that DumpHashEach writes what DumpHash writes for
+// the same pairs, and that a walk of the wrong length is caught.
+func TestDumpHashEach(t *testing.T) {
+	pairs := [][2]string{{"f", "123"}, {"g", strings.Repeat("long value ", 10)}, {"", ""}}
+	want := DumpHash([]byte("x"), len(pairs), func(i int) ([]byte, []byte) { return []byte(pairs[i][0]), []byte(pairs[i][1]) })
+	walk := func(yield func(f, v []byte) bool) {
+		for _, p := range pairs {
+			if !yield([]byte(p[0]), []byte(p[1])) {
+				return
+			}
+		}
+	}
+	if got := DumpHashEach([]byte("x"), len(pairs), walk); !bytes.Equal(got, want) {
+		t.Errorf("DumpHashEach %x, want %x", got, want)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a walk shorter than n did not panic")
+		}
+	}()
+	DumpHashEach(nil, len(pairs)+1, walk)
+}

@@ -1,0 +1,161 @@
+package keycmd
+
+import (
+	"errors"
+
+	"github.com/anaxdb/anax/container/listpack"
+	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/shard"
+	"github.com/anaxdb/anax/snapshot/rdb"
+)
+
+// DUMP and RESTORE payloads of each value type. Strings are rdb.DumpString's
+// and rdb.DecodeDump's (object.go). Lists and hashes are written in the RDB
+// types Redis 7.2 writes for their encoding, with RDB version 10 in the
+// footer (see rdb.DumpListNodes), and read from every list and hash type a
+// Redis from 6.2 on writes; the value is built outside the keyspace
+// (shard.ListBuilder, shard.HashBuilder) so that a corrupt payload leaves
+// nothing behind.
+
+// errDumpType answers DUMP of a value whose type has no payload writer yet:
+// an error rather than bytes that would restore as something else.
+const errDumpType = "ERR DUMP is not supported for this key's type yet"
+
+// appendDump appends the DUMP payload of entry h of db to dst, or reports
+// false when its type has no writer.
+func appendDump(dst []byte, db *shard.DB, h shard.Handle) ([]byte, bool) {
+	switch db.Type(h) {
+	case shard.TypeString:
+		return rdb.DumpString(dst, db.Value(h)), true
+	case shard.TypeList:
+		nodes := db.ListNodes(h, nil)
+		return rdb.DumpListNodes(dst, len(nodes), func(i int) []byte { return nodes[i] }), true
+	case shard.TypeHash:
+		if db.Encoding(h) == shard.EncListpack {
+			return rdb.DumpHashListpack(dst, db.Value(h)), true
+		}
+		return rdb.DumpHashEach(dst, db.HashLen(h), func(yield func(f, v []byte) bool) {
+			db.HashEach(h, yield)
+		}), true
+	}
+	return dst, false
+}
+
+// restored is a value decoded from a RESTORE payload and not yet stored.
+type restored struct {
+	str  []byte // a string value (may alias the payload)
+	list *shard.ListBuilder
+	hash *shard.HashBuilder
+}
+
+// store puts the value under key with TTL expireAt (0: none) and returns
+// its handle.
+func (r *restored) store(db *shard.DB, key []byte, expireAt, now int64) shard.Handle {
+	var h shard.Handle
+	switch {
+	case r.list != nil:
+		h = r.list.Store(key, now)
+	case r.hash != nil:
+		h = r.hash.Store(key, now)
+	default:
+		db.SetString(key, r.str, expireAt, false, shard.EncAuto, now)
+		h, _ = db.Peek(key)
+		return h
+	}
+	if expireAt != 0 {
+		db.SetExpireAt(h, expireAt)
+	}
+	return h
+}
+
+// discard frees a value that will not be stored.
+func (r *restored) discard() {
+	switch {
+	case r.list != nil:
+		r.list.Discard()
+	case r.hash != nil:
+		r.hash.Discard()
+	}
+}
+
+// decodeRestore checks and decodes a RESTORE payload for db, or returns the
+// error reply: errBadPayload for a wrong version or CRC, errBadFormat for
+// anything else it refuses.
+func decodeRestore(x *command.Exec, db *shard.DB, payload []byte) (restored, string) {
+	if rdb.VerifyDump(payload) != nil {
+		return restored{}, errBadPayload
+	}
+	var r restored
+	var err error
+	switch payload[0] {
+	case rdb.TypeList, rdb.TypeListZiplist, rdb.TypeListQuicklist, rdb.TypeListQuicklist2:
+		r.list, err = decodeList(db, payload, int(x.Env.ConfigInt("list-max-listpack-size")))
+	case rdb.TypeHash, rdb.TypeHashZiplist, rdb.TypeHashListpack:
+		r.hash, err = decodeHash(db, payload, shard.HashLimits{
+			Entries: x.Env.ConfigInt("hash-max-listpack-entries"),
+			Value:   x.Env.ConfigInt("hash-max-listpack-value"),
+		})
+	default:
+		_, r.str, err = rdb.DecodeDump(payload)
+	}
+	switch {
+	case err == nil:
+		return r, ""
+	case errors.Is(err, rdb.ErrBadChecksum):
+		return restored{}, errBadPayload
+	}
+	return restored{}, errBadFormat
+}
+
+// decodeList builds the list of a list payload. The nodes of quicklist
+// payloads are kept as they are, as Redis keeps them; the elements of a
+// plain or ziplist list are pushed one by one, so that they fill nodes as
+// fill says (Redis's quicklistPushTail on loading).
+func decodeList(db *shard.DB, payload []byte, fill int) (*shard.ListBuilder, error) {
+	b := db.NewListBuilder(fill)
+	perElement := payload[0] == rdb.TypeList || payload[0] == rdb.TypeListZiplist
+	var buf [20]byte
+	err := rdb.ListNodes(payload, func(lp []byte) error {
+		if !perElement {
+			b.AppendNode(lp)
+			return nil
+		}
+		for it := listpack.FromBytes(lp).Iter(); it.Next(); {
+			b.PushTail(it.Value().AppendTo(buf[:0]))
+		}
+		return nil
+	})
+	if err == nil && b.Len() == 0 {
+		err = rdb.ErrBadFormat // rdb refuses empty lists; this is a second guard
+	}
+	if err != nil {
+		b.Discard()
+		return nil, err
+	}
+	return b, nil
+}
+
+// decodeHash builds the hash of a hash payload.
+func decodeHash(db *shard.DB, payload []byte, lim shard.HashLimits) (*shard.HashBuilder, error) {
+	b := db.NewHashBuilder(lim)
+	var err error
+	if payload[0] == rdb.TypeHash {
+		err = rdb.HashPairs(payload, func(f, v []byte) error {
+			b.Add(f, v)
+			return nil
+		})
+	} else {
+		var lp []byte
+		if lp, err = rdb.HashListpack(payload); err == nil {
+			b.SetListpack(lp, payload[0] == rdb.TypeHashZiplist)
+		}
+	}
+	if err == nil && b.Len() == 0 {
+		err = rdb.ErrBadFormat
+	}
+	if err != nil {
+		b.Discard()
+		return nil, err
+	}
+	return b, nil
+}
