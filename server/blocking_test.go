@@ -342,3 +342,23 @@ func TestNoLostWakeups(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreServesBlockedClient: RESTORE into a key a client waits on
+// serves it, on 1 and 4 shards.
+func TestRestoreServesBlockedClient(t *testing.T) {
+	for _, shards := range []string{"1", "4"} {
+		addr := servertest.Start(t, "--threads", shards)
+		ctl, w := servertest.Dial(t, addr), servertest.Dial(t, addr)
+		ctl.Do("RPUSH", "src", "restored")
+		dump := ctl.Do("DUMP", "src")
+		payload := dump[strings.Index(dump, "\r\n")+2 : len(dump)-2]
+		w.SendArgs("BLPOP", "dst", "0")
+		waitBlocked(t, ctl, 1)
+		if got := ctl.Do("RESTORE", "dst", "0", payload); got != "+OK\r\n" {
+			t.Fatalf("RESTORE: %q", got)
+		}
+		if got := w.Read(); got != "*2\r\n$3\r\ndst\r\n$8\r\nrestored\r\n" {
+			t.Errorf("%s shards: after RESTORE got %q", shards, got)
+		}
+	}
+}

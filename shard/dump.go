@@ -129,7 +129,7 @@ func (b *HashBuilder) Add(field, value []byte) {
 		}
 	}
 	if b.ht != nil {
-		b.ht.set(field, value)
+		b.ht.set(field, value, false, 0)
 		return
 	}
 	b.lp.Append(field)
@@ -167,7 +167,7 @@ func (b *HashBuilder) toTable() {
 	for it := b.lp.Iter(); it.Next(); {
 		f := lpText(it.Value(), ib[0][:0])
 		it.Next()
-		ht.set(f, lpText(it.Value(), ib[1][:0]))
+		ht.set(f, lpText(it.Value(), ib[1][:0]), false, 0)
 	}
 	b.ht = ht
 	b.lp = listpack.Listpack{}

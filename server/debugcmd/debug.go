@@ -155,7 +155,7 @@ func object(x *command.Exec) {
 	enc := command.EncodingName(db, h) // OBJECT ENCODING's
 	refcount := int64(1)
 	compress := x.Env.ConfigString("rdbcompression") == "yes"
-	serialized := serializedLength(db, h, compress)
+	serialized := serializedLength(db, h, compress, x.Now)
 	if db.Type(h) == shard.TypeString && enc == "int" && sharedInteger(x, db.Value(h)) {
 		refcount = 2147483647 // Redis's OBJ_SHARED_REFCOUNT
 	}
@@ -182,7 +182,7 @@ func object(x *command.Exec) {
 // type byte excluded, as Redis's rdbSavedObjectLen computes it (with
 // rdbcompression as compress): what DEBUG OBJECT calls serializedlength.
 // It is 0 for a type with no RDB writer yet.
-func serializedLength(db *shard.DB, h shard.Handle, compress bool) int {
+func serializedLength(db *shard.DB, h shard.Handle, compress bool, now int64) int {
 	var buf []byte
 	n := 0
 	str := func(s []byte) {
@@ -207,7 +207,7 @@ func serializedLength(db *shard.DB, h shard.Handle, compress bool) int {
 			break
 		}
 		n += len(rdb.AppendLength(nil, uint64(db.HashLen(h))))
-		db.HashEach(h, func(f, v []byte) bool {
+		db.HashEach(h, now, func(f, v []byte) bool {
 			str(f)
 			str(v)
 			return true

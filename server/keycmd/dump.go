@@ -22,8 +22,9 @@ import (
 const errDumpType = "ERR DUMP is not supported for this key's type yet"
 
 // appendDump appends the DUMP payload of entry h of db to dst, or reports
-// false when its type has no writer.
-func appendDump(dst []byte, db *shard.DB, h shard.Handle) ([]byte, bool) {
+// false when its type has no writer. A hash with field TTLs is one: Redis
+// 7.4 writes it in RDB 12's types, which Anax does not write yet.
+func appendDump(dst []byte, db *shard.DB, h shard.Handle, now int64) ([]byte, bool) {
 	switch db.Type(h) {
 	case shard.TypeString:
 		return rdb.DumpString(dst, db.Value(h)), true
@@ -34,8 +35,11 @@ func appendDump(dst []byte, db *shard.DB, h shard.Handle) ([]byte, bool) {
 		if db.Encoding(h) == shard.EncListpack {
 			return rdb.DumpHashListpack(dst, db.Value(h)), true
 		}
+		if db.HashHasFieldTTL(h) {
+			return dst, false
+		}
 		return rdb.DumpHashEach(dst, db.HashLen(h), func(yield func(f, v []byte) bool) {
-			db.HashEach(h, yield)
+			db.HashEach(h, now, yield)
 		}), true
 	}
 	return dst, false

@@ -126,7 +126,7 @@ func cmdDump(x *command.Exec) {
 		x.Null()
 		return
 	}
-	payload, ok := appendDump(nil, db, h)
+	payload, ok := appendDump(nil, db, h, x.Now)
 	if !ok {
 		x.Err(errDumpType)
 		return
