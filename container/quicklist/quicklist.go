@@ -228,10 +228,22 @@ func within(v, cell []byte) bool {
 	return at >= base && at < base+uintptr(len(cell))
 }
 
-// newNode makes a node holding v alone and returns its record.
-func (l *List) newNode(s Store, v []byte) record {
+// newNode makes a node holding v alone and returns its record. With
+// filling, the node is an end node that pushes will fill (the one before
+// it was full): its cell is the size the node will reach, so that growing
+// it costs no cell moves, whose freed cells (half the node's size in all)
+// would sit unused in smaller classes.
+func (l *List) newNode(s Store, v []byte, filling bool) record {
 	need := emptySize + len(v) + entryOverhead
-	h, b := s.Alloc(max(need, minCell))
+	size := max(need, minCell)
+	if filling {
+		full := l.maxCell()
+		if l.fill > 0 {
+			full = min(full, emptySize+l.fill*(len(v)+entryOverhead))
+		}
+		size = max(size, full)
+	}
+	h, b := s.Alloc(size)
 	lp := listpack.FromBytes(listpack.AppendEmpty(b[:0:len(b)]))
 	lp.Append(v)
 	out := lp.Bytes()
@@ -241,9 +253,10 @@ func (l *List) newNode(s Store, v []byte) record {
 	return record{h: h, count: 1, size: uint32(len(out))}
 }
 
-// addNode makes a node holding v alone at position i.
-func (l *List) addNode(s Store, i int, v []byte) {
-	r := l.newNode(s, v)
+// addNode makes a node holding v alone at position i; filling says pushes
+// will fill it (see newNode).
+func (l *List) addNode(s Store, i int, v []byte, filling bool) {
+	r := l.newNode(s, v, filling)
 	l.insertRec(i, r)
 	l.count++
 	l.bytes += int(r.size)
@@ -275,7 +288,7 @@ func (l *List) allowMerge(a, b *record) bool {
 // fill allows it, else into a new head node.
 func (l *List) PushHead(s Store, v []byte) {
 	if l.NodeCount() == 0 || !l.allowInsert(l.rec(0), len(v)) {
-		l.addNode(s, 0, v)
+		l.addNode(s, 0, v, l.NodeCount() > 0)
 		return
 	}
 	v = l.makeRoom(s, 0, len(v)+entryOverhead, v)
@@ -289,7 +302,7 @@ func (l *List) PushHead(s Store, v []byte) {
 func (l *List) PushTail(s Store, v []byte) {
 	n := l.NodeCount()
 	if n == 0 || !l.allowInsert(l.rec(n-1), len(v)) {
-		l.addNode(s, n, v)
+		l.addNode(s, n, v, n > 0)
 		return
 	}
 	v = l.makeRoom(s, n-1, len(v)+entryOverhead, v)
@@ -458,9 +471,9 @@ func (l *List) insert(s Store, k, off, p int, v []byte, after bool) {
 		lp.Append(v)
 		l.update(s, k-1, lp)
 	case atTail:
-		l.addNode(s, k+1, v)
+		l.addNode(s, k+1, v, false)
 	case atHead:
-		l.addNode(s, k, v)
+		l.addNode(s, k, v, false)
 	default:
 		// v may lie in node k's cell, whose bytes the split moves.
 		if within(v, s.Bytes(r.h)) {

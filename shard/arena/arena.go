@@ -41,7 +41,10 @@ const (
 )
 
 // classSizes holds the cell size of each class, ascending, growing ~12.5%
-// per step and multiples of 8 (tight fit for small entries).
+// per step and multiples of 8 (tight fit for small entries), plus the
+// powers of two from 4 KiB: list nodes (quicklist) and other node-based
+// values fill cells of exactly those sizes, which the 12.5% steps would
+// miss by up to an eighth.
 var classSizes = func() []int {
 	var s []int
 	for size := minCell; size < MaxCellSize; {
@@ -50,6 +53,11 @@ var classSizes = func() []int {
 		next = (next + 7) &^ 7
 		if next == size {
 			next += 8
+		}
+		for p := 4096; p < MaxCellSize; p *= 2 {
+			if size < p && p < next {
+				s = append(s, p)
+			}
 		}
 		size = next
 	}
