@@ -93,3 +93,35 @@ func TestAppendOnlyRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestListCompressRefused: list-compress-depth above 0, which this version
+// cannot honour, starts the server with a warning and is refused by CONFIG
+// SET; 0 is accepted.
+func TestListCompressRefused(t *testing.T) {
+	port := servertest.FreePort(t)
+	cfg := config.New()
+	if err := cfg.Load([]string{"--list-compress-depth", "1", "--port", fmt.Sprint(port), "--bind", "127.0.0.1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	core, logs := observer.New(zapcore.InfoLevel)
+	srv := server.New(cfg, zap.New(core).Sugar())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Stop(ctx)
+	})
+	if logs.FilterMessageSnippet("list-compress-depth has no effect").Len() != 1 {
+		t.Error("no start-up warning for list-compress-depth 1")
+	}
+	r := servertest.Dial(t, fmt.Sprintf("127.0.0.1:%d", port))
+	const refused = "-ERR CONFIG SET failed (possibly related to argument 'list-compress-depth') - list-compress-depth above 0 is not supported: this version of Anax does not compress list nodes\r\n"
+	if got := r.Do("CONFIG", "SET", "list-compress-depth", "2"); got != refused {
+		t.Errorf("CONFIG SET list-compress-depth 2: %q", got)
+	}
+	if got := r.Do("CONFIG", "SET", "list-compress-depth", "0"); got != "+OK\r\n" {
+		t.Errorf("CONFIG SET list-compress-depth 0: %q", got)
+	}
+}

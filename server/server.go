@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -111,6 +112,7 @@ func Threads(cfg *config.Config) int {
 // Start binds the listener, starts the loops and the shards' periodic work.
 func (s *Server) Start() error {
 	s.refuseAppendOnly()
+	s.refuseListCompress()
 	shards := s.initShards()
 	n := len(shards)
 	if err := s.adjustOpenFiles(n); err != nil {
@@ -176,6 +178,25 @@ func (s *Server) refuseAppendOnly() {
 	s.cfg.Validate("appendonly", func(v string) error {
 		if v == "yes" {
 			return errAppendOnly
+		}
+		return nil
+	})
+}
+
+// errListCompress refuses CONFIG SET list-compress-depth above 0.
+var errListCompress = errors.New("list-compress-depth above 0 is not supported: this version of Anax does not compress list nodes")
+
+// refuseListCompress deals with list-compress-depth as refuseAppendOnly
+// does with appendonly: list nodes are never compressed, so a depth above
+// 0 from the configuration starts the server with a warning and CONFIG SET
+// refuses one.
+func (s *Server) refuseListCompress() {
+	if s.cfg.Int("list-compress-depth") != 0 {
+		s.log.Warn("WARNING list-compress-depth has no effect: this version of Anax does not compress list nodes")
+	}
+	s.cfg.Validate("list-compress-depth", func(v string) error {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n != 0 {
+			return errListCompress
 		}
 		return nil
 	})
