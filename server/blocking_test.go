@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"math/rand"
 	"strconv"
 	"strings"
@@ -360,5 +362,23 @@ func TestRestoreServesBlockedClient(t *testing.T) {
 		if got := w.Read(); got != "*2\r\n$3\r\ndst\r\n$8\r\nrestored\r\n" {
 			t.Errorf("%s shards: after RESTORE got %q", shards, got)
 		}
+	}
+}
+
+// TestBlockedClientsMetric: /metrics, on the same port, counts a blocked
+// client.
+func TestBlockedClientsMetric(t *testing.T) {
+	addr := servertest.Start(t)
+	ctl, w := servertest.Dial(t, addr), servertest.Dial(t, addr)
+	w.SendArgs("BLPOP", "m", "0")
+	waitBlocked(t, ctl, 1)
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "\nredis_blocked_clients 1\n") {
+		t.Errorf("/metrics does not count the blocked client:\n%s", body)
 	}
 }

@@ -113,6 +113,7 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 	m.UptimeSeconds = int64(time.Since(s.started) / time.Second)
 
 	m.ConnectedClients = s.net.Clients.Load()
+	m.BlockedClients = s.blockedClients.Load()
 	m.MaxClients = s.cfg.Int("maxclients")
 	m.ConnectionsReceived = s.net.TotalConnections.Load()
 	m.RejectedConnections = s.net.Rejected.Load()
