@@ -258,6 +258,13 @@ func (l *List) push(elems [][]byte, size int, head bool, fill int) {
 		}
 		return
 	}
+	// Room first, in the arena, so that the edit never outgrows the cell
+	// onto the Go heap (garbage for the collector on every such push).
+	room := 0
+	for _, e := range elems {
+		room += listpack.EntrySize(e)
+	}
+	l.h = l.db.reserveValue(l.key, l.h, room)
 	lp := l.small()
 	for _, e := range elems {
 		if head {

@@ -500,6 +500,15 @@ func (l *Listpack) encode(e *encoded, s []byte) {
 	}
 }
 
+// EntrySize is the number of bytes s takes as an entry (encoding, data and
+// backlen; an integer's text as the integer), so that an owner can make
+// room before it adds.
+func EntrySize(s []byte) int {
+	var e encoded
+	encodeString(&e, s)
+	return e.total()
+}
+
 // Append adds s at the end.
 func (l *Listpack) Append(s []byte) {
 	var e encoded
