@@ -3,8 +3,8 @@ package server_test
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"math/rand"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"

@@ -148,16 +148,8 @@ func cmdHTTL(x *command.Exec) {
 	if name == "httl" || name == "hpttl" {
 		base = x.Now
 	}
-	db, h, found, ok := getHash(x, x.Args[1], x.LookupFlags())
+	db, h, fields, ok := fieldsOf(x, x.LookupFlags())
 	if !ok {
-		return
-	}
-	fields, ok := parseFields(x, 3, errNumFields)
-	if !ok {
-		return
-	}
-	if !found {
-		missingFields(x, len(fields))
 		return
 	}
 	x.Array(len(fields))
@@ -176,21 +168,32 @@ func cmdHTTL(x *command.Exec) {
 
 // cmdHPersist is HPERSIST key FIELDS numfields field...
 func cmdHPersist(x *command.Exec) {
-	key := x.Args[1]
-	db, h, found, ok := getHash(x, key, writeLookup)
+	db, h, fields, ok := fieldsOf(x, writeLookup)
 	if !ok {
-		return
-	}
-	fields, ok := parseFields(x, 3, errNumFields)
-	if !ok {
-		return
-	}
-	if !found {
-		missingFields(x, len(fields))
 		return
 	}
 	x.Array(len(fields))
-	db.HashPersist(key, h, fields, x.Now, func(r int64) { x.Int(r) })
+	db.HashPersist(x.Args[1], h, fields, x.Now, func(r int64) { x.Int(r) })
+}
+
+// fieldsOf looks up the hash of a key FIELDS numfields field... command
+// (HTTL and its kin, HPERSIST) and reads its fields, in Redis's order: the
+// type, then the fields. It answers (the error, or -2 for each field of a
+// missing key) and reports false when there is nothing more to do.
+func fieldsOf(x *command.Exec, flags int) (*shard.DB, shard.Handle, [][]byte, bool) {
+	db, h, found, ok := getHash(x, x.Args[1], flags)
+	if !ok {
+		return nil, 0, nil, false
+	}
+	fields, ok := parseFields(x, 3, errNumFields)
+	if !ok {
+		return nil, 0, nil, false
+	}
+	if !found {
+		missingFields(x, len(fields))
+		return nil, 0, nil, false
+	}
+	return db, h, fields, true
 }
 
 // cmdExpireMember is KeyDB's EXPIREMEMBER key subkey delay [s|ms],

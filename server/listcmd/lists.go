@@ -102,6 +102,17 @@ func parseLong(x *command.Exec, arg []byte) (int, bool) {
 	return int(n), ok
 }
 
+// nonNegative reads a count that may not be negative, answering msg when
+// it is not one.
+func nonNegative(x *command.Exec, arg []byte, msg string) (int, bool) {
+	n, ok := command.ParseInt(arg)
+	if !ok || n < 0 {
+		x.Err(msg)
+		return 0, false
+	}
+	return int(n), true
+}
+
 func cmdLPush(x *command.Exec)  { push(x, true, false) }
 func cmdRPush(x *command.Exec)  { push(x, false, false) }
 func cmdLPushX(x *command.Exec) { push(x, true, true) }
@@ -307,20 +318,16 @@ func cmdLPos(x *command.Exec) {
 			rank = int(n)
 		case command.EqFold(opt, "count") && more:
 			j++
-			n, ok := command.ParseInt(x.Args[j])
-			if !ok || n < 0 {
-				x.Err(errLPosCount)
+			var ok bool
+			if count, ok = nonNegative(x, x.Args[j], errLPosCount); !ok {
 				return
 			}
-			count = int(n)
 		case command.EqFold(opt, "maxlen") && more:
 			j++
-			n, ok := command.ParseInt(x.Args[j])
-			if !ok || n < 0 {
-				x.Err(errLPosMaxLen)
+			var ok bool
+			if maxLen, ok = nonNegative(x, x.Args[j], errLPosMaxLen); !ok {
 				return
 			}
-			maxLen = int(n)
 		default:
 			x.Fail(command.ErrSyntax)
 			return
