@@ -60,6 +60,11 @@ func TestSlowlog(t *testing.T) {
 			must(rdb.Do(ctx, "DEBUG", "SLEEP", "0.03").Err())
 			log, err := rdb.SlowLogGet(ctx, -1).Result()
 			must(err)
+			// The SET may be logged too, but only if it really took 10 ms
+			// (a busy machine under the race detector stalls now and then).
+			for len(log) > 1 && log[len(log)-1].Duration >= 10*time.Millisecond && log[len(log)-1].Args[0] == "set" {
+				log = log[:len(log)-1]
+			}
 			if len(log) != 1 || strings.Join(log[0].Args, " ") != "DEBUG SLEEP 0.03" || log[0].Duration < 30*time.Millisecond {
 				t.Fatalf("slow log %+v", log)
 			}
