@@ -15,9 +15,10 @@ import (
 // come first served per key, and a write to one of them runs its command
 // again, on that key's shard, where it pops or keeps waiting.
 //
-//   - The first attempt runs the command as a transaction over its keys'
-//     shards (command.Block documents what the command does in each
-//     mode). Finding nothing, the client is registered on every key's
+//   - The first attempt runs the command on its keys' shard when they
+//     share one (behind any transaction holding them), else as a
+//     transaction over their shards (command.Block documents what the
+//     command does in each mode). Finding nothing, the client is registered on every key's
 //     shard (shard.Block). A registration on a key that already holds a
 //     value marks it ready at once, which closes the gap between the
 //     attempt and the registration on another shard.
@@ -204,14 +205,7 @@ func (s *Server) answerExpired(b *blockedCall) {
 // answerBlocked sends x's reply to b's client and ends b; with note, it
 // records the run in the command's statistics.
 func (s *Server) answerBlocked(b *blockedCall, x *command.Exec, note bool) {
-	if b.timer != nil {
-		b.timer.Stop()
-	}
-	if b.waiting {
-		b.waiting = false
-		s.blockedClients.Add(-1)
-	}
-	b.cl.blocked.CompareAndSwap(b, nil)
+	s.endBlocked(b)
 	if note {
 		s.noteRun(x, b.home, 0, b.cl)
 	}
@@ -242,16 +236,22 @@ func (s *Server) cancelBlocked(cl *Client) {
 	}
 	b.expired.Store(true)
 	if w := b.cur.Load(); w != nil && w.state.CompareAndSwap(waiterWaiting, waiterDone) {
-		if b.timer != nil {
-			b.timer.Stop()
-		}
 		s.forgetWaiter(w, -1)
-		if b.waiting {
-			b.waiting = false
-			s.blockedClients.Add(-1)
-		}
-		cl.blocked.CompareAndSwap(b, nil)
+		s.endBlocked(b)
 	}
+}
+
+// endBlocked ends b's wait once it is claimed, answered or not: its timer,
+// its count in blocked_clients, its client's mark.
+func (s *Server) endBlocked(b *blockedCall) {
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	if b.waiting {
+		b.waiting = false
+		s.blockedClients.Add(-1)
+	}
+	b.cl.blocked.CompareAndSwap(b, nil)
 }
 
 // serveReady serves the waiters of the keys written on shard sh. On sh's

@@ -127,7 +127,7 @@ func (o *objects) remove(id uint32) bigValue {
 
 func (o *objects) reset() { *o = objects{} }
 
-// Count returns the number of live big values and of values still being
+// BigValues returns the number of live big values and of values still being
 // freed.
 func (s *Shard) BigValues() (live, freeing int) {
 	return len(s.objs.live) - len(s.objs.free), len(s.objs.lazy)
@@ -159,17 +159,13 @@ func (s *Shard) dropValue(b []byte) {
 
 // reclaimLazy frees up to lazyFreeCells cells of dropped big values.
 func (s *Shard) reclaimLazy() {
-	for len(s.objs.lazy) > 0 {
-		v := s.objs.lazy[0]
-		if !v.release(s.arena, lazyFreeCells) {
-			return
-		}
-		s.objs.lazy[0] = nil
-		s.objs.lazy = s.objs.lazy[1:]
-		s.Stats.LazyPending.Store(int64(len(s.objs.lazy)))
-		s.Stats.LazyFreed.Add(1)
+	if len(s.objs.lazy) == 0 || !s.objs.lazy[0].release(s.arena, lazyFreeCells) {
 		return
 	}
+	s.objs.lazy[0] = nil
+	s.objs.lazy = s.objs.lazy[1:]
+	s.Stats.LazyPending.Store(int64(len(s.objs.lazy)))
+	s.Stats.LazyFreed.Add(1)
 }
 
 // objectID reads the object id of a big entry.
@@ -192,12 +188,6 @@ func (db *DB) ValueMemory(h Handle) int {
 		return 0
 	}
 	return db.sh.objs.get(objectID(b)).memory(db.sh.arena)
-}
-
-// IsBig reports whether h holds a big value.
-func (db *DB) IsBig(h Handle) bool {
-	b := db.sh.arena.Bytes(h)
-	return bigEncoding(b[20], b[21])
 }
 
 // object returns the big value of entry h.
