@@ -1,7 +1,8 @@
 // Package cmdmeta holds the metadata of every command Anax implements, as
 // COMMAND INFO and COMMAND DOCS report it: arity, flags, ACL categories,
 // key specs and the argument tree. The facts are those of the Redis
-// protocol; they live in commands.txt, in a text format of our own, and are
+// protocol; they live in commands.txt and one commands_<family>.txt per
+// family added since, in a text format of our own, and are
 // parsed once at start-up. The package imports only the standard library.
 //
 // The format, one block per command or subcommand, blocks in COMMAND LIST
@@ -32,8 +33,10 @@
 package cmdmeta
 
 import (
-	_ "embed"
+	"embed"
 	"fmt"
+	"io/fs"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,8 +109,34 @@ type Arg struct {
 // oneof and block arguments always have one.
 func (a *Arg) HasArgs() bool { return a.Type == "oneof" || a.Type == "block" }
 
-//go:embed commands.txt
-var commandsTxt string
+// commandFiles holds commands.txt and one commands_<family>.txt per later
+// family, read in name order: a family's metadata lives beside the others
+// without every change editing one file.
+//
+//go:embed commands*.txt
+var commandFiles embed.FS
+
+// commandsTxt is every file of commandFiles, end to end, in name order.
+var commandsTxt = func() string {
+	names, err := fs.Glob(commandFiles, "commands*.txt")
+	if err != nil {
+		panic(err)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		data, err := commandFiles.ReadFile(n)
+		if err != nil {
+			panic(err)
+		}
+		b.Write(data)
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			b.WriteByte('\n')
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}()
 
 var (
 	loadOnce sync.Once
@@ -133,7 +162,7 @@ func load() {
 	loadOnce.Do(func() {
 		cmds, err := Parse(commandsTxt)
 		if err != nil {
-			panic("cmdmeta: commands.txt: " + err.Error())
+			panic("cmdmeta: commands*.txt: " + err.Error())
 		}
 		order = cmds
 		loaded = make(map[string]*Command, len(cmds))
