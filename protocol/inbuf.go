@@ -24,6 +24,73 @@ type inputBuffer struct {
 	mem    []byte
 	off    int
 	mapped bool
+	// spares is the loop's stash of heap buffers (nil: none), where a
+	// buffer let go goes and a growing one looks first.
+	spares *inputSpares
+}
+
+// inputSpares keeps a few heap input buffers that a loop's connections let
+// go, for the next one of them that must grow. Why: a client pipelining
+// commands bigger than a read (a queue pushing batches, a bulk load) keeps
+// an incomplete command in its buffer for the whole burst, the buffer grows
+// by doubling while the reads pile up behind it and is let go when the burst
+// ends; without the stash every burst is garbage, tens of megabytes of it
+// over a bulk load, which the collector lets the heap (and RSS) grow by.
+// Bounded by maxSpareBuffers and maxSpareBytes per loop. Loop goroutine only.
+type inputSpares struct {
+	bufs  [][]byte
+	bytes int
+}
+
+const (
+	maxSpareBuffers = 8
+	maxSpareBytes   = 2 << 20
+)
+
+// take removes and returns the smallest spare buffer that holds n bytes,
+// empty, or nil.
+func (s *inputSpares) take(n int) []byte {
+	best := -1
+	for i, b := range s.bufs {
+		if cap(b) >= n && (best < 0 || cap(b) < cap(s.bufs[best])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	b := s.bufs[best]
+	last := len(s.bufs) - 1
+	s.bufs[best] = s.bufs[last]
+	s.bufs[last] = nil
+	s.bufs = s.bufs[:last]
+	s.bytes -= cap(b)
+	return b[:0]
+}
+
+// give keeps b when there is room, dropping smaller spares to make it.
+func (s *inputSpares) give(b []byte) {
+	if cap(b) < minInputCap || cap(b) > maxSpareBytes {
+		return
+	}
+	for len(s.bufs) > 0 && (len(s.bufs) >= maxSpareBuffers || s.bytes+cap(b) > maxSpareBytes) {
+		small := 0
+		for i := range s.bufs {
+			if cap(s.bufs[i]) < cap(s.bufs[small]) {
+				small = i
+			}
+		}
+		if cap(s.bufs[small]) >= cap(b) {
+			return // b is the smallest: the stash keeps the bigger ones
+		}
+		s.bytes -= cap(s.bufs[small])
+		last := len(s.bufs) - 1
+		s.bufs[small] = s.bufs[last]
+		s.bufs[last] = nil
+		s.bufs = s.bufs[:last]
+	}
+	s.bufs = append(s.bufs, b[:0])
+	s.bytes += cap(b)
 }
 
 const (
@@ -92,8 +159,15 @@ func newInputCap(cur, need, want int) int {
 
 func (b *inputBuffer) grow(n int) error {
 	if n < mapThreshold && !b.mapped {
-		nb := make([]byte, len(b.mem), n)
-		copy(nb, b.mem)
+		var nb []byte
+		if b.spares != nil {
+			nb = b.spares.take(n)
+		}
+		if nb == nil {
+			nb = make([]byte, 0, n)
+		}
+		nb = nb[:copy(nb[:len(b.mem)], b.mem)]
+		b.keepSpare()
 		b.mem = nb
 		return nil
 	}
@@ -112,6 +186,7 @@ func (b *inputBuffer) grow(n int) error {
 		return fmt.Errorf("cannot map an input buffer of %d bytes: %w", n, err)
 	}
 	nb = nb[:copy(nb, b.mem)]
+	b.keepSpare()
 	b.mem, b.mapped = nb, true
 	mappedInput.Add(int64(n))
 	return nil
@@ -134,6 +209,15 @@ func (b *inputBuffer) Release() {
 			panic(fmt.Sprintf("BUG: cannot unmap an input buffer: %v", err))
 		}
 		mappedInput.Add(-int64(n))
+	} else {
+		b.keepSpare()
 	}
 	b.mem, b.off, b.mapped = nil, 0, false
+}
+
+// keepSpare hands the heap buffer about to be dropped to the loop's stash.
+func (b *inputBuffer) keepSpare() {
+	if b.spares != nil && !b.mapped && b.mem != nil {
+		b.spares.give(b.mem)
+	}
 }

@@ -60,3 +60,58 @@ func TestInputBufferGrowsWithArrivals(t *testing.T) {
 		t.Errorf("after release: cap %d, mapped %d (before %d)", b.Cap(), MappedInputBytes(), before)
 	}
 }
+
+// TestInputSparesMakeBurstsGarbageFree: a connection that keeps an
+// incomplete command behind reads of 64 KB (a pipelined burst of big
+// commands) grows its buffer past keepInputCap and lets it go when the
+// burst ends; with the loop's stash the next bursts reuse the buffers and
+// allocate nothing.
+func TestInputSparesMakeBurstsGarbageFree(t *testing.T) {
+	var spares inputSpares
+	b := inputBuffer{spares: &spares}
+	read := bytes.Repeat([]byte{'x'}, 64<<10)
+	burst := func() {
+		for i := 0; i < 4; i++ {
+			if err := b.Append(read, 0); err != nil {
+				t.Fatal(err)
+			}
+			b.Consume(b.Len() - 100) // an incomplete command stays behind
+		}
+		b.Consume(b.Len())
+		b.Shrink()
+	}
+	burst()
+	if spares.bytes == 0 || spares.bytes > maxSpareBytes || len(spares.bufs) > maxSpareBuffers {
+		t.Fatalf("stash after a burst: %d buffers, %d bytes", len(spares.bufs), spares.bytes)
+	}
+	if allocs := testing.AllocsPerRun(100, burst); allocs != 0 {
+		t.Errorf("%v allocations per burst, want 0", allocs)
+	}
+}
+
+// TestInputSparesBounds: the stash keeps the biggest buffers within its
+// bounds and hands out the smallest that fits.
+func TestInputSparesBounds(t *testing.T) {
+	var s inputSpares
+	for i := 0; i < 3*maxSpareBuffers; i++ {
+		s.give(make([]byte, 0, minInputCap<<(i%6)))
+		if len(s.bufs) > maxSpareBuffers || s.bytes > maxSpareBytes {
+			t.Fatalf("stash holds %d buffers, %d bytes", len(s.bufs), s.bytes)
+		}
+	}
+	s.give(make([]byte, 0, 4*maxSpareBytes)) // too big to keep
+	if s.bytes > maxSpareBytes {
+		t.Fatalf("stash holds %d bytes", s.bytes)
+	}
+	if b := s.take(minInputCap + 1); b == nil || cap(b) < minInputCap+1 || len(b) != 0 {
+		t.Fatalf("take: %d/%d", len(b), cap(b))
+	}
+	for _, b := range s.bufs {
+		if cap(b) < minInputCap {
+			t.Fatalf("kept a buffer of %d", cap(b))
+		}
+	}
+	if b := s.take(64 << 20); b != nil {
+		t.Fatal("take of more than any spare returned a buffer")
+	}
+}

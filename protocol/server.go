@@ -96,6 +96,8 @@ type Loop struct {
 	Index int
 	el    gnet.EventLoop
 	ow    outputWatch // loop goroutine only
+	// spares: heap input buffers its connections let go (loop goroutine only).
+	spares inputSpares
 }
 
 // Wake runs fn on the loop goroutine (implements shard.Waker).
@@ -400,6 +402,7 @@ func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	c := &Conn{srv: s, gc: gc, loop: l, ID: s.nextID.Add(1), Created: time.Now(),
 		remote: gc.RemoteAddr(), local: gc.LocalAddr(), window: initialWindow}
 	c.lim = s.opts.Limits
+	c.in.spares = &l.spares
 	gc.SetContext(c)
 	if f := adm.l.face; f != nil {
 		c.face = f
