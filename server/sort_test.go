@@ -343,3 +343,73 @@ func TestSortSetsAndSortedSetsMatchRedis(t *testing.T) {
 		servertest.Compare(t, anax, redisAddr, script)
 	}
 }
+
+// TestSortPatternsSeeOneMoment checks that a SORT whose GET keys lie on
+// every shard reads them all at one moment: a writer keeps setting every
+// w_<i> to one new value with MSET (atomic across shards), and no SORT may
+// see two values at once.
+func TestSortPatternsSeeOneMoment(t *testing.T) {
+	anax := servertest.Start(t, "--threads", "4")
+	w, r := servertest.Dial(t, anax), servertest.Dial(t, anax)
+	push := []string{"RPUSH", "l"}
+	for i := 0; i < 32; i++ {
+		push = append(push, strconv.Itoa(i))
+	}
+	w.Do(push...)
+	mset := func(v int) []string {
+		cmd := []string{"MSET"}
+		for i := 0; i < 32; i++ {
+			cmd = append(cmd, "w_"+strconv.Itoa(i), strconv.Itoa(v))
+		}
+		return cmd
+	}
+	w.Do(mset(0)...)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for v := 1; v <= 300; v++ {
+			w.Do(mset(v)...)
+		}
+	}()
+	for n := 0; n < 300; n++ {
+		reply := r.Do("SORT", "l", "BY", "w_*", "GET", "w_*")
+		if n%2 == 1 {
+			r.Do("SORT", "l", "BY", "nosort", "GET", "w_*", "STORE", "dst")
+			reply = r.Do("LRANGE", "dst", "0", "-1")
+		}
+		lines := strings.Split(reply, "\r\n")
+		if len(lines) < 3 || lines[0] != "*32" {
+			t.Fatalf("reply %.200q", reply)
+		}
+		for i := 2; i < len(lines)-1; i += 2 {
+			if lines[i] != lines[2] {
+				t.Fatalf("one SORT saw two values: %q and %q", lines[2], lines[i])
+			}
+		}
+	}
+	<-done
+}
+
+// TestSortStoreTouchesWatch: a STORE, even an empty one that deletes the
+// destination, and even across shards, is a write WATCH sees.
+func TestSortStoreTouchesWatch(t *testing.T) {
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("sw", 4)
+	src, dst := k[0], k[1]
+	a, b := servertest.Dial(t, anax), servertest.Dial(t, anax)
+	a.Do("RPUSH", src, "2", "1")
+	for _, form := range [][]string{
+		{"SORT", src, "STORE", dst},
+		{"SORT", src, "BY", "w_*", "GET", "h_*->f", "STORE", dst},
+		{"SORT", "missing", "STORE", dst},
+	} {
+		a.Do("SET", dst, "x")
+		a.Do("WATCH", dst)
+		b.Do(form...)
+		a.Do("MULTI")
+		a.Do("GET", src)
+		if got := a.Do("EXEC"); got != "*-1\r\n" {
+			t.Errorf("%q: EXEC after it = %q, want a null", form, got)
+		}
+	}
+}

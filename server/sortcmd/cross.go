@@ -42,7 +42,8 @@ func sortRead(x *command.Exec) {
 	}
 	r := &sourceRead{}
 	x.Result.Value = r
-	typ, elems, bad := readSource(x, src)
+	var cp copier
+	typ, elems, bad := readSource(x, src, &cp)
 	if bad != "" {
 		r.err = bad
 		return
@@ -53,7 +54,7 @@ func sortRead(x *command.Exec) {
 	}
 	pats := r.job.patterns()
 	res := r.job.run(func(pat, i int) ([]byte, bool) {
-		return lookupHere(x, pats[pat], r.job.vector[i])
+		return lookupHere(x, pats[pat], r.job.vector[i], &cp)
 	})
 	r.res = &res
 }
@@ -76,12 +77,15 @@ func sortFetch(x *command.Exec, reads []*command.Exec) []command.Write {
 	r.vals, r.found = make([][]byte, n), make([]bool, n)
 	byShard := map[int][]fetchRequest{}
 	var shards []int
+	var cp copier
 	for i, elem := range jb.vector {
 		for p, pat := range pats {
-			kind, key, field := resolve(pat, elem)
+			kind, key, field := resolve(pat, elem, cp.scratch[:0])
 			if kind != patKey && kind != patField {
 				continue
 			}
+			cp.scratch = key
+			key = cp.copy(key)
 			sh := x.Env.Route(key)
 			if _, seen := byShard[sh]; !seen {
 				shards = append(shards, sh)
@@ -94,8 +98,9 @@ func sortFetch(x *command.Exec, reads []*command.Exec) []command.Write {
 		reqs := byShard[sh]
 		writes = append(writes, command.Write{Shard: sh, Do: func(p *command.Exec) {
 			// Each shard writes only its own slots.
+			var cp copier
 			for _, q := range reqs {
-				r.vals[q.slot], r.found[q.slot] = lookupKey(p, q.key, q.field, q.isField)
+				r.vals[q.slot], r.found[q.slot] = lookupKey(p, q.key, q.field, q.isField, &cp)
 			}
 		}})
 	}

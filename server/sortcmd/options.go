@@ -109,8 +109,9 @@ const (
 
 // resolve substitutes elem into pattern as Redis's lookupKeyByPattern does:
 // the first '*' is replaced by the element; a "->" after it, with something
-// after the arrow, makes the rest a hash field of the key before it.
-func resolve(pattern, elem []byte) (kind patternKind, key, field []byte) {
+// after the arrow, makes the rest a hash field of the key before it. The
+// key is built by appending to buf.
+func resolve(pattern, elem, buf []byte) (kind patternKind, key, field []byte) {
 	if kind = kindOf(pattern); kind != patKey {
 		return kind, nil, nil
 	}
@@ -124,8 +125,7 @@ func resolve(pattern, elem []byte) (kind patternKind, key, field []byte) {
 			kind, keyEnd, field = patField, f, pattern[f+2:]
 		}
 	}
-	key = make([]byte, 0, keyEnd-1+len(elem))
-	key = append(key, pattern[:star]...)
+	key = append(buf, pattern[:star]...)
 	key = append(key, elem...)
 	key = append(key, pattern[star+1:keyEnd]...)
 	return kind, key, field

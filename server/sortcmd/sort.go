@@ -31,7 +31,8 @@ func runWhole(x *command.Exec) {
 		x.Err(bad)
 		return
 	}
-	typ, elems, bad := readSource(x, x.Args[1])
+	var cp copier
+	typ, elems, bad := readSource(x, x.Args[1], &cp)
 	if bad != "" {
 		x.Err(bad)
 		return
@@ -39,7 +40,7 @@ func runWhole(x *command.Exec) {
 	jb := newJob(o, typ, elems)
 	pats := jb.patterns()
 	res := jb.run(func(pat, i int) ([]byte, bool) {
-		return lookupHere(x, pats[pat], jb.vector[i])
+		return lookupHere(x, pats[pat], jb.vector[i], &cp)
 	})
 	if res.errMsg != "" {
 		x.Err(res.errMsg)
@@ -56,7 +57,7 @@ func runWhole(x *command.Exec) {
 // readSource copies out the elements of the sorted key (none when it is
 // missing: an empty list), with its type; bad is WRONGTYPE's text for a
 // key SORT does not sort.
-func readSource(x *command.Exec, key []byte) (typ byte, elems [][]byte, bad string) {
+func readSource(x *command.Exec, key []byte, cp *copier) (typ byte, elems [][]byte, bad string) {
 	db := x.DB(key)
 	h, found := db.Lookup(key, x.Now, x.LookupFlags())
 	if !found {
@@ -64,7 +65,7 @@ func readSource(x *command.Exec, key []byte) (typ byte, elems [][]byte, bad stri
 	}
 	typ = db.Type(h)
 	ok := db.SortElements(key, h, func(e []byte) {
-		elems = append(elems, append([]byte(nil), e...))
+		elems = append(elems, cp.copy(e))
 	})
 	if !ok {
 		return 0, nil, command.ErrWrongType.Error()
@@ -75,19 +76,20 @@ func readSource(x *command.Exec, key []byte) (typ byte, elems [][]byte, bad stri
 // lookupHere resolves pattern for elem on x's shard, which holds the key it
 // names: a string's value, a hash field's, the element itself for "#".
 // The value is a copy (the sort keeps it while it looks up others).
-func lookupHere(x *command.Exec, pattern, elem []byte) ([]byte, bool) {
-	kind, key, field := resolve(pattern, elem)
+func lookupHere(x *command.Exec, pattern, elem []byte, cp *copier) ([]byte, bool) {
+	kind, key, field := resolve(pattern, elem, cp.scratch[:0])
 	switch kind {
 	case patSelf:
 		return elem, true
 	case patMissing:
 		return nil, false
 	}
-	return lookupKey(x, key, field, kind == patField)
+	cp.scratch = key
+	return lookupKey(x, key, field, kind == patField, cp)
 }
 
 // lookupKey reads key's string value, or its hash field's.
-func lookupKey(x *command.Exec, key, field []byte, isField bool) ([]byte, bool) {
+func lookupKey(x *command.Exec, key, field []byte, isField bool, cp *copier) ([]byte, bool) {
 	db := x.DB(key)
 	h, found := db.Lookup(key, x.Now, x.LookupFlags())
 	if !found {
@@ -97,7 +99,7 @@ func lookupKey(x *command.Exec, key, field []byte, isField bool) ([]byte, bool) 
 		if db.Type(h) != shard.TypeString {
 			return nil, false
 		}
-		return append([]byte(nil), db.Value(h)...), true
+		return cp.copy(db.Value(h)), true
 	}
 	if db.Type(h) != shard.TypeHash || db.HashReap(key, h, field, x.Now) {
 		return nil, false
@@ -107,7 +109,31 @@ func lookupKey(x *command.Exec, key, field []byte, isField bool) ([]byte, bool) 
 	if !ok {
 		return nil, false
 	}
-	return append([]byte(nil), v...), true
+	return cp.copy(v), true
+}
+
+// copier copies the bytes a SORT keeps (elements, looked-up values) into
+// shared chunks, so that a sort of a million elements makes a few dozen
+// objects for the collector rather than a million. A copy never moves.
+type copier struct {
+	chunk   []byte
+	scratch []byte // where a pattern's key is built, for one lookup
+}
+
+// copyChunk is the size of one chunk; a value past a quarter of it gets an
+// allocation of its own.
+const copyChunk = 64 << 10
+
+func (c *copier) copy(b []byte) []byte {
+	if len(b) > copyChunk/4 {
+		return append([]byte(nil), b...)
+	}
+	if cap(c.chunk)-len(c.chunk) < len(b) {
+		c.chunk = make([]byte, 0, copyChunk)
+	}
+	n := len(c.chunk)
+	c.chunk = append(c.chunk, b...)
+	return c.chunk[n:len(c.chunk):len(c.chunk)]
 }
 
 // reply writes a SORT's rows.
