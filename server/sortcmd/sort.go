@@ -9,10 +9,10 @@ import (
 func Commands() []*command.Spec {
 	return []*command.Spec{
 		{Name: "sort", Arity: -2, Flags: command.FlagWrite | command.FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Keys: sortKeys, Run: cmdSort, Cross: sortCross,
-			Group: "generic", Summary: "Sort the elements in a list, set or sorted set", Since: "1.0.0",
+			Group: "generic", Summary: "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.", Since: "1.0.0",
 			Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."},
 		{Name: "sort_ro", Arity: -2, Flags: command.FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Keys: sortROKeys, Run: cmdSortRO, Cross: sortCross,
-			Group: "generic", Summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", Since: "7.0.0",
+			Group: "generic", Summary: "Returns the sorted elements of a list, a set, or a sorted set.", Since: "7.0.0",
 			Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."},
 	}
 }
