@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/anaxdb/anax/shard"
 )
 
 func args(s string) [][]byte {
@@ -137,4 +139,39 @@ func FuzzKeysAgreeWithParse(f *testing.F) {
 			t.Fatalf("%q: SORT_RO stores", s)
 		}
 	})
+}
+
+// TestJobOnSortedSetsAndSets runs the sort itself on a sorted set's and a
+// set's elements, as shard.DB.SortElements will hand them over (a sorted
+// set by rank), against answers taken from redis-server.
+func TestJobOnSortedSetsAndSets(t *testing.T) {
+	zset := [][]byte{[]byte("b"), []byte("c"), []byte("a"), []byte("e"), []byte("d")} // scores 1..5
+	set := [][]byte{[]byte("b"), []byte("a"), []byte("c")}
+	for _, c := range []struct {
+		typ   byte
+		elems [][]byte
+		cmd   string
+		want  string
+	}{
+		{shard.TypeZSet, zset, "SORT z BY nosort", "b c a e d"},
+		{shard.TypeZSet, zset, "SORT z BY nosort DESC", "d e a c b"},
+		{shard.TypeZSet, zset, "SORT z BY nosort LIMIT 1 3", "c a e"},
+		{shard.TypeZSet, zset, "SORT z BY nosort DESC LIMIT 1 3", "e a c"},
+		{shard.TypeZSet, zset, "SORT z BY nosort LIMIT 4 10", "d"},
+		{shard.TypeZSet, zset, "SORT z BY nosort LIMIT 10 1", ""},
+		{shard.TypeZSet, zset, "SORT z BY nosort LIMIT -3 2", "b c"},
+		{shard.TypeZSet, zset, "SORT z BY nosort DESC LIMIT 0 0", ""},
+		{shard.TypeZSet, zset, "SORT z ALPHA DESC LIMIT 1 2", "d c"},
+		{shard.TypeSet, set, "SORT s BY nosort STORE d", "a b c"},
+		{shard.TypeSet, set, "SORT s BY nosort DESC LIMIT 1 1 STORE d", "b"},
+	} {
+		o, bad := parse(args(c.cmd), false)
+		if bad != "" {
+			t.Fatalf("%s: %s", c.cmd, bad)
+		}
+		res := newJob(o, c.typ, c.elems).run(func(int, int) ([]byte, bool) { return nil, false })
+		if got := string(bytes.Join(res.rows, []byte(" "))); got != c.want || res.errMsg != "" {
+			t.Errorf("%s = %q %s, want %q", c.cmd, got, res.errMsg, c.want)
+		}
+	}
 }
