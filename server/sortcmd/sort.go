@@ -8,10 +8,10 @@ import (
 // Commands returns the family's command specs.
 func Commands() []*command.Spec {
 	return []*command.Spec{
-		{Name: "sort", Arity: -2, Flags: command.FlagWrite | command.FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Keys: sortKeys, Run: cmdSort, Cross: sortCross,
+		{Name: "sort", Arity: -2, Flags: command.FlagWrite | command.FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Keys: sortKeys, Run: runWhole, Cross: sortCross,
 			Group: "generic", Summary: "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.", Since: "1.0.0",
 			Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."},
-		{Name: "sort_ro", Arity: -2, Flags: command.FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Keys: sortROKeys, Run: cmdSortRO, Cross: sortCross,
+		{Name: "sort_ro", Arity: -2, Flags: command.FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Keys: sortROKeys, Run: runWhole, Cross: sortCross,
 			Group: "generic", Summary: "Returns the sorted elements of a list, a set, or a sorted set.", Since: "7.0.0",
 			Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."},
 	}
@@ -19,9 +19,6 @@ func Commands() []*command.Spec {
 
 // readonly reports whether x is SORT_RO (which knows no STORE).
 func readonly(x *command.Exec) bool { return x.Cmd.Name == "sort_ro" }
-
-func cmdSort(x *command.Exec)   { runWhole(x) }
-func cmdSortRO(x *command.Exec) { runWhole(x) }
 
 // runWhole is SORT on one shard that holds the sorted key, every key its
 // patterns may name, and the STORE destination.
