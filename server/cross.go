@@ -7,8 +7,9 @@ import (
 )
 
 // cross runs a command that cannot be split across the shards of its keys
-// (command.Cross): its reads on those shards, its Apply here, then its
-// writes on the shards they name, all inside the transaction.
+// (command.Cross): its reads on those shards, the further reads its Fetch
+// names (if any), its Apply here, then its writes on the shards they name,
+// all inside the transaction.
 func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
 	s := t.s
 	reads := make([]*command.Exec, s.router.N())
@@ -20,30 +21,68 @@ func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
 		r.SetHome(s.router.Shard(sh))
 		x.Cmd.Cross.Read(r)
 	}, false, func() {
-		writes := x.Cmd.Cross.Apply(x, reads)
-		if len(writes) == 0 {
-			// Nothing to write: the transaction ends here (its shards
-			// are told to release it) and the reply goes at once.
-			t.tx.HopThen(nil, nil, t.last, next)
-			return
-		}
-		var shards []int // each shard with writes, once
-		for _, w := range writes {
-			if reads[w.Shard] == nil {
-				reads[w.Shard] = command.NewPiece(x, x.Args, w.Shard)
-			}
-			if !slices.Contains(shards, w.Shard) {
-				shards = append(shards, w.Shard)
-			}
-		}
-		t.tx.HopThen(shards, func(sh int) {
-			p := reads[sh]
-			p.SetHome(s.router.Shard(sh))
-			for _, w := range writes {
-				if w.Shard == sh {
-					w.Do(p)
-				}
-			}
-		}, t.last, next)
+		t.fetch(x, reads, func() { t.apply(x, reads, next) })
 	})
+}
+
+// fetch runs the reads a Cross's Fetch names after its first reads (SORT's
+// pattern keys), on their shards, then calls next; none named, no step.
+func (t *txRun) fetch(x *command.Exec, reads []*command.Exec, next func()) {
+	var more []command.Write
+	if x.Cmd.Cross.Fetch != nil {
+		more = x.Cmd.Cross.Fetch(x, reads)
+	}
+	if len(more) == 0 {
+		next()
+		return
+	}
+	var shards []int
+	for _, f := range more {
+		if reads[f.Shard] == nil {
+			reads[f.Shard] = command.NewPiece(x, x.Args, f.Shard)
+		}
+		if !slices.Contains(shards, f.Shard) {
+			shards = append(shards, f.Shard)
+		}
+	}
+	s := t.s
+	t.tx.HopThen(shards, func(sh int) {
+		p := reads[sh]
+		p.SetHome(s.router.Shard(sh))
+		for _, f := range more {
+			if f.Shard == sh {
+				f.Do(p)
+			}
+		}
+	}, false, next)
+}
+
+// apply runs a Cross's Apply on the reads, then its writes.
+func (t *txRun) apply(x *command.Exec, reads []*command.Exec, next func()) {
+	s := t.s
+	writes := x.Cmd.Cross.Apply(x, reads)
+	if len(writes) == 0 {
+		// Nothing to write: the transaction ends here (its shards
+		// are told to release it) and the reply goes at once.
+		t.tx.HopThen(nil, nil, t.last, next)
+		return
+	}
+	var shards []int // each shard with writes, once
+	for _, w := range writes {
+		if reads[w.Shard] == nil {
+			reads[w.Shard] = command.NewPiece(x, x.Args, w.Shard)
+		}
+		if !slices.Contains(shards, w.Shard) {
+			shards = append(shards, w.Shard)
+		}
+	}
+	t.tx.HopThen(shards, func(sh int) {
+		p := reads[sh]
+		p.SetHome(s.router.Shard(sh))
+		for _, w := range writes {
+			if w.Shard == sh {
+				w.Do(p)
+			}
+		}
+	}, t.last, next)
 }

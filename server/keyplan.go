@@ -14,6 +14,10 @@ type keyPlan struct {
 	idx    []int    // the positions of the keys in the arguments
 	owner  []uint16 // each key's shard, in argument order (empty with one shard)
 	shards []int    // the distinct shards, in order of first key
+	// global: the command reads keys it does not name that may be on any
+	// shard (command.Cross.Reaches: SORT's patterns), so it locks every
+	// shard whole and never runs on one shard alone.
+	global bool
 }
 
 // planKeys fills p for cmd's keys in args, reusing p's space.
@@ -21,6 +25,7 @@ func (s *Server) planKeys(p *keyPlan, cmd *command.Spec, args [][]byte) {
 	p.idx = cmd.KeyIndexes(args, p.idx[:0])
 	p.owner = p.owner[:0]
 	p.shards = p.shards[:0]
+	p.global = false
 	n := s.router.N()
 	if n == 1 {
 		// Nothing is split or locked key by key with one shard: the
@@ -47,12 +52,15 @@ func (s *Server) planKeys(p *keyPlan, cmd *command.Spec, args [][]byte) {
 		}
 		p.shards = append(p.shards, sh)
 	}
+	if c := cmd.Cross; c != nil && c.Reaches != nil {
+		p.global = c.Reaches(args, s.router.Route)
+	}
 }
 
 // single returns the one shard that holds every key, or -1 when the keys
 // span shards or there are none.
 func (p *keyPlan) single() int {
-	if len(p.shards) == 1 {
+	if len(p.shards) == 1 && !p.global {
 		return p.shards[0]
 	}
 	return -1
@@ -61,7 +69,7 @@ func (p *keyPlan) single() int {
 // clone returns a copy of p with space of its own (p is often a loop's
 // scratch, reused by the next command).
 func (p *keyPlan) clone() keyPlan {
-	return keyPlan{idx: slices.Clone(p.idx), owner: slices.Clone(p.owner), shards: slices.Clone(p.shards)}
+	return keyPlan{idx: slices.Clone(p.idx), owner: slices.Clone(p.owner), shards: slices.Clone(p.shards), global: p.global}
 }
 
 // locks appends to dst the locks cmd takes on its keys, for a command
@@ -82,12 +90,13 @@ func (p *keyPlan) locks(dst []txn.Lock, cmd *command.Spec, args [][]byte) []txn.
 const bigKeyCount = 1024
 
 // lockIn adds to tx the locks of cmd: one per key on the key's shard, every
-// shard whole for a command with very many keys or a FlagAllShards one.
+// shard whole for a command with very many keys, a FlagAllShards one or a
+// global one.
 // A command without keys runs on shard home.
 func (p *keyPlan) lockIn(tx *txn.Tx, cmd *command.Spec, args [][]byte, home int) {
 	mode := lockMode(cmd)
 	switch {
-	case cmd.Flags&command.FlagAllShards != 0 || len(p.idx) > bigKeyCount:
+	case cmd.Flags&command.FlagAllShards != 0 || p.global || len(p.idx) > bigKeyCount:
 		tx.LockAll(mode)
 	case len(p.idx) == 0:
 		tx.Include(home)

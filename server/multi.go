@@ -287,7 +287,7 @@ func (s *Server) planExec(cmds []queuedCommand, watched []watchedKey, home int) 
 	target, loopCmds := -1, false
 	for i := range cmds {
 		q := &cmds[i]
-		if q.cmd.Flags&command.FlagAllShards != 0 {
+		if q.cmd.Flags&command.FlagAllShards != 0 || q.plan.global {
 			return 0, false
 		}
 		if q.cmd.Flags&command.FlagLoop != 0 {
@@ -474,7 +474,7 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 	tx := s.router.NewTx()
 	global, globalMode := false, txn.Shared
 	for _, q := range cmds {
-		if q.cmd.Flags&command.FlagAllShards != 0 {
+		if q.cmd.Flags&command.FlagAllShards != 0 || q.plan.global {
 			global = true
 			if lockMode(q.cmd) == txn.Exclusive {
 				globalMode = txn.Exclusive

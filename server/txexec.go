@@ -132,6 +132,10 @@ func (t *txRun) exec(x *command.Exec, plan *keyPlan, pl *splitPlan, statIdx int,
 		t.runOn(x, cmd.Route(x.Args, s.router.N()), done)
 	case cmd.Flags&command.FlagAllShards != 0:
 		t.split(x, s.planSplit(x, x.Args, nil, false), done)
+	case plan.global:
+		// Keys its patterns name may be anywhere: every shard is
+		// locked, and the Cross reads them where they are.
+		t.cross(x, plan, done)
 	case len(plan.shards) == 0:
 		t.runOn(x, t.home, done)
 	case len(plan.shards) == 1:

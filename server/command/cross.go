@@ -20,6 +20,19 @@ package command
 type Cross struct {
 	Read  func(x *Exec)
 	Apply func(x *Exec, reads []*Exec) []Write
+
+	// Reaches, when set, reports whether the command with these arguments
+	// reads keys it does not name, found in what it reads (SORT's BY and
+	// GET patterns), that may live on another shard than its first key;
+	// route is a key's shard. Such a command runs as a transaction that
+	// locks every shard whole, even when its named keys share a shard.
+	Reaches func(args [][]byte, route func(key []byte) int) bool
+	// Fetch, when set, runs on the coordinator between the reads and
+	// Apply: from the reads it names more reads, each run on its shard
+	// (with that shard's piece, made where Read did not run), so that a
+	// command can read keys it learnt of in the first reads. Apply sees
+	// every piece after both steps. No Fetch, or none named: no step.
+	Fetch func(x *Exec, reads []*Exec) []Write
 }
 
 // Write is one write of a Cross command: Do runs on shard Shard, with
