@@ -45,15 +45,15 @@ var scorePool = []float64{math.Inf(-1), -1e300, -2.5, -1, math.Copysign(0, -1), 
 
 // harness runs ops against the tree and the model side by side.
 type harness struct {
-	t       testing.TB
-	c       chooser
-	s       *checkStore
-	mt      *memberTable
-	tree    Tree
-	md      model
-	lexOnly bool // every score is ±0, so lex counts are meaningful
+	t          testing.TB
+	c          chooser
+	s          *checkStore
+	mt         *memberTable
+	tree       Tree
+	md         model
+	lexOnly    bool // every score is ±0, so lex counts are meaningful
 	checkEvery int
-	ops     int
+	ops        int
 }
 
 func (h *harness) pickMember() string {
