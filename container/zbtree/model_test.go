@@ -155,6 +155,28 @@ func (h *harness) del() {
 	h.check("delete")
 }
 
+func (h *harness) update() {
+	e, _ := h.pickExisting()
+	i, found := h.md.find(e.score, e.member)
+	newScore := h.pickScore()
+	if h.c.intn(2) == 0 && found && !h.lexOnly {
+		// A nudge, which mostly keeps the element in place.
+		newScore = math.Nextafter(e.score, math.Inf(1))
+	}
+	ok := h.tree.Update(h.s, h.mt, e.score, []byte(e.member), newScore)
+	if ok != found {
+		h.t.Fatalf("Update(%v %q) = %v, model %v", e.score, e.member, ok, found)
+	}
+	if found {
+		e = h.md[i]
+		h.md = slices.Delete(h.md, i, i+1)
+		e.score = newScore
+		j, _ := h.md.find(e.score, e.member)
+		h.md = slices.Insert(h.md, j, e)
+	}
+	h.check("update")
+}
+
 func (h *harness) rank() {
 	e, _ := h.pickExisting()
 	i, found := h.md.find(e.score, e.member)
@@ -274,7 +296,7 @@ func (h *harness) release(t *Tree) {
 
 func (h *harness) run() {
 	for !h.c.done() {
-		switch op := h.c.intn(20); {
+		switch op := h.c.intn(22); {
 		case op < 7:
 			h.insert()
 		case op < 8:
@@ -297,6 +319,8 @@ func (h *harness) run() {
 			if h.c.intn(30) == 0 {
 				h.cloneSwap()
 			}
+		case op < 21:
+			h.update()
 		default:
 			// Grow fast now and then, so that splits cascade.
 			for range h.c.intn(4 * layout.leafCap) {

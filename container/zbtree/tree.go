@@ -460,6 +460,35 @@ func (t *Tree) Delete(s Store, m Members, score float64, member []byte) (ref uin
 	return ref, true
 }
 
+// Update changes the score of the element (oldScore, member) to newScore,
+// keeping its ref, as ZADD and ZINCRBY do to a member already there; false
+// if the element is not in the tree. When the new score keeps the element
+// between its neighbours in its leaf it is rewritten in place (one
+// descent), else it is deleted and inserted again.
+func (t *Tree) Update(s Store, m Members, oldScore float64, member []byte, newScore float64) bool {
+	if t.height == 0 {
+		return false
+	}
+	var p path
+	n, pos, _ := t.descend(s, m, oldScore, member, &p, false)
+	if !found(m, n, pos, oldScore, member) {
+		return false
+	}
+	ref := n.ref(pos)
+	c := n.count()
+	if pos > 0 && pos < c-1 &&
+		cmpElem(m, n.score(pos-1), n.ref(pos-1), newScore, member) < 0 &&
+		cmpElem(m, n.score(pos+1), n.ref(pos+1), newScore, member) > 0 {
+		n.setKey(pos, newScore, ref)
+		return true
+	}
+	if _, ok := t.Delete(s, m, oldScore, member); !ok {
+		panic("zbtree: Update lost its element")
+	}
+	t.Insert(s, m, newScore, ref)
+	return true
+}
+
 // Rank returns the 0-based ascending rank of (score, member).
 func (t *Tree) Rank(s Store, m Members, score float64, member []byte) (rank int, ok bool) {
 	if t.height == 0 {

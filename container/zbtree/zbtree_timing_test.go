@@ -57,6 +57,15 @@ func TestAllocs(t *testing.T) {
 		}
 		tr.Insert(st, fm, scores[i], uint64(i))
 	})
+	f("update in place and moved", func() {
+		i = (i + 7919) % len(scores)
+		if !tr.Update(st, fm, scores[i], fm.Member(uint64(i)), scores[i]+0.5) {
+			t.Fatal("update missed")
+		}
+		if !tr.Update(st, fm, scores[i]+0.5, fm.Member(uint64(i)), scores[i]) {
+			t.Fatal("update missed")
+		}
+	})
 	f("rank", func() {
 		i = (i + 7919) % len(scores)
 		sinkInt, _ = tr.Rank(st, fm, scores[i], fm.Member(uint64(i)))
