@@ -72,3 +72,21 @@ func TestAllocs(t *testing.T) {
 		sinkF += float64(len(b) + int(h[0]))
 	})
 }
+
+func TestUnit(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    float64
+		ok   bool
+	}{{"m", 1, true}, {"M", 1, true}, {"km", 1000, true}, {"KM", 1000, true}, {"kM", 1000, true},
+		{"ft", 0.3048, true}, {"FT", 0.3048, true}, {"mi", 1609.34, true}, {"Mi", 1609.34, true},
+		{"", 0, false}, {"meters", 0, false}, {"k", 0, false}, {"mm", 0, false}, {"m\x00", 0, false}} {
+		if m, ok := Unit([]byte(c.name)); m != c.m || ok != c.ok {
+			t.Errorf("Unit(%q) = %v %v, want %v %v", c.name, m, ok, c.m, c.ok)
+		}
+	}
+	b := []byte("KM")
+	if n := testing.AllocsPerRun(100, func() { sinkF, _ = Unit(b) }); n != 0 {
+		t.Errorf("Unit allocates %v", n)
+	}
+}
