@@ -275,6 +275,21 @@ func (h *harness) cloneSwap() {
 	if c.Memory() != h.tree.Memory() {
 		h.t.Fatalf("clone memory %d, original %d", c.Memory(), h.tree.Memory())
 	}
+	if h.c.intn(2) == 0 {
+		// The copy gets its own member cells, as COPY gives it.
+		i := 0
+		c.Remap(h.s, func(ref uint64) uint64 {
+			if ref != h.md[i].ref {
+				h.t.Fatalf("Remap saw ref %d at %d, model %d", ref, i, h.md[i].ref)
+			}
+			h.md[i].ref = h.mt.add(slices.Clone(h.mt.Member(ref)))
+			i++
+			return h.md[i-1].ref
+		})
+		if i != len(h.md) {
+			h.t.Fatalf("Remap saw %d refs of %d", i, len(h.md))
+		}
+	}
 	h.release(&h.tree)
 	h.tree = c
 	h.check("clone")

@@ -688,6 +688,35 @@ func (t *Tree) cloneNode(s Store, h uint64, level int, last *uint64) uint64 {
 	return nh
 }
 
+// Remap replaces every ref r by fn(r), in ascending order, separators
+// included: after a Clone whose copy gets its own member cells (COPY), the
+// caller copies each member in fn and returns the new cell's handle. The
+// new refs must name the same members (the order is not checked).
+func (t *Tree) Remap(s Store, fn func(ref uint64) uint64) {
+	if t.height > 0 {
+		t.remapNode(s, t.root, 0, fn)
+	}
+}
+
+func (t *Tree) remapNode(s Store, h uint64, level int, fn func(uint64) uint64) {
+	n := t.view(s, h, level)
+	c := n.count()
+	if n.leaf {
+		for i := range c {
+			n.setWord(colRef, i, fn(n.ref(i)))
+		}
+		return
+	}
+	for i := range c {
+		ch := n.child(i)
+		t.remapNode(s, ch, level+1, fn)
+		// The child's first entry is its subtree's first element, now
+		// remapped: the separator takes its new ref.
+		n = t.view(s, h, level)
+		n.setWord(colRef, i, t.view(s, ch, level+1).ref(0))
+	}
+}
+
 // Iter is a position in the tree: a value, no allocation. Any change to
 // the tree invalidates it.
 type Iter struct {
