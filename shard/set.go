@@ -53,6 +53,7 @@ type setTable struct {
 	t      *dashtable.Table
 	cells  int64 // bytes of the member cells (arena cell sizes)
 	want   []byte
+	tmp    []byte // a member being deleted, copied out of its cell
 	freeAt uint64
 }
 
@@ -641,18 +642,23 @@ func (db *DB) SetRemove(key []byte, h Handle, members [][]byte) int {
 	return removed
 }
 
-// SetPop removes a uniformly drawn member and returns it, written into buf
-// (which needs room for the member not to allocate: 24 bytes for a small
-// set). A set left empty loses its key.
-func (db *DB) SetPop(key []byte, h Handle, rnd func() uint64, buf []byte) []byte {
+// SetPop removes a member drawn uniformly with the random number r and
+// returns it, written into buf (which needs room for the member not to
+// allocate: 24 bytes for an intset). A set left empty loses its key.
+func (db *DB) SetPop(key []byte, h Handle, r uint64, buf []byte) []byte {
 	db.written(key)
 	v := db.setOf(h)
 	var m []byte
 	if v.enc == EncHashtable {
-		m = append(buf[:0], v.random(rnd, nil)...)
-		v.st.del(m)
+		// The member is copied out of its cell before the cell is freed,
+		// into the table's own buffer: buf never reaches the table (it
+		// stays on the caller's stack).
+		c, _ := v.st.t.Random(r)
+		v.st.tmp = append(v.st.tmp[:0], v.st.member(c)...)
+		v.st.del(v.st.tmp)
+		m = append(buf[:0], v.st.tmp...)
 	} else {
-		i := int(rnd() % uint64(v.len()))
+		i := int(r % uint64(v.len()))
 		m = v.at(i, buf)
 		v.b = db.valueRoom(h)
 		if v.enc == EncIntset {
@@ -816,6 +822,13 @@ func (b *SetBuilder) Encoding() byte { return b.v.enc }
 func (b *SetBuilder) ToTable(hint int) {
 	if b.v.enc != EncHashtable {
 		b.v.toTable(hint)
+	}
+}
+
+// ToListpack makes an intset a listpack (setTypeConvert).
+func (b *SetBuilder) ToListpack() {
+	if b.v.enc == EncIntset {
+		b.v.toListpack(0)
 	}
 }
 

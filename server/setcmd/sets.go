@@ -169,7 +169,7 @@ func cmdSPop(x *command.Exec) {
 			return
 		}
 		var buf [64]byte
-		x.Bulk(db.SetPop(key, h, x.Env.Rand, buf[:0]))
+		x.Bulk(db.SetPop(key, h, x.Env.Rand(), buf[:0]))
 		return
 	}
 	count, ok := command.ParseInt(x.Args[2])
