@@ -66,21 +66,52 @@ func newSetTable(a *arena.Arena, hint int) *setTable {
 	return st
 }
 
-// cellMember returns the member of a member cell.
+// Member cells. A member shorter than 4095 bytes is its cell's only
+// content: its length rides in the table's handle, in bits 20 to 31, which
+// an arena handle of a chunk cell leaves zero (its offset is below
+// arena.ChunkSize, 1 MiB), as length+1. A longer member (and any member in
+// a big arena allocation, whose handle uses those bits) has the bits zero
+// and its cell starts with the length as a uvarint. A 16-byte member thus
+// takes a 16-byte cell, not a 24-byte one.
+const (
+	memberLenShift = 20
+	memberLenBits  = uint64(0xfff) << memberLenShift
+	maxInlineLen   = 0xfff - 1
+	bigCellClass   = 0xff // arena's class byte of big allocations
+)
+
+// The handle trick needs chunk offsets below 1<<20.
+var _ [1<<memberLenShift - arena.ChunkSize]struct{}
+
+// cellOf returns the arena handle of a table handle.
+func cellOf(h uint64) arena.Handle {
+	if h>>56 == bigCellClass {
+		return arena.Handle(h)
+	}
+	return arena.Handle(h &^ memberLenBits)
+}
+
+// cellMember returns the member of a length-prefixed member cell.
 func cellMember(c []byte) []byte {
 	n, k := binary.Uvarint(c)
 	return c[k : k+int(n)]
 }
 
-// Hash is the table hash of cell h's member (dashtable.Hasher).
-func (st *setTable) Hash(h uint64) uint64 { return Hash(cellMember(st.a.Bytes(arena.Handle(h)))) }
-
-// Match reports whether cell h holds st.want (dashtable.Matcher).
-func (st *setTable) Match(h uint64) bool {
-	return string(cellMember(st.a.Bytes(arena.Handle(h)))) == string(st.want)
+// member returns the member that table handle h names.
+func (st *setTable) member(h uint64) []byte {
+	if h>>56 != bigCellClass {
+		if l := (h & memberLenBits) >> memberLenShift; l != 0 {
+			return st.a.Bytes(arena.Handle(h &^ memberLenBits))[:l-1]
+		}
+	}
+	return cellMember(st.a.Bytes(arena.Handle(h)))
 }
 
-func (st *setTable) member(h uint64) []byte { return cellMember(st.a.Bytes(arena.Handle(h))) }
+// Hash is the table hash of handle h's member (dashtable.Hasher).
+func (st *setTable) Hash(h uint64) uint64 { return Hash(st.member(h)) }
+
+// Match reports whether handle h names st.want (dashtable.Matcher).
+func (st *setTable) Match(h uint64) bool { return string(st.member(h)) == string(st.want) }
 
 func (st *setTable) has(m []byte) bool {
 	st.want = m
@@ -104,12 +135,21 @@ func (st *setTable) add(m []byte) bool {
 
 // insertNew inserts m, which the set lacks.
 func (st *setTable) insertNew(hash uint64, m []byte) {
-	n := uvarintLen(uint64(len(m)))
-	h, c := st.a.Alloc(n + len(m))
-	binary.PutUvarint(c, uint64(len(m)))
-	copy(c[n:], m)
-	st.cells += int64(st.a.Size(h))
-	st.t.Insert(hash, uint64(h))
+	var th uint64
+	if len(m) <= maxInlineLen {
+		h, c := st.a.Alloc(len(m))
+		copy(c, m)
+		st.cells += int64(st.a.Size(h))
+		th = uint64(h) | uint64(len(m)+1)<<memberLenShift
+	} else {
+		n := uvarintLen(uint64(len(m)))
+		h, c := st.a.Alloc(n + len(m))
+		binary.PutUvarint(c, uint64(len(m)))
+		copy(c[n:], m)
+		st.cells += int64(st.a.Size(h))
+		th = uint64(h)
+	}
+	st.t.Insert(hash, th)
 }
 
 // del removes m and reports whether it was there. m must not lie in the
@@ -119,8 +159,9 @@ func (st *setTable) del(m []byte) bool {
 	h, ok := st.t.Delete(Hash(m), st)
 	st.want = nil
 	if ok {
-		st.cells -= int64(st.a.Size(arena.Handle(h)))
-		st.a.Free(arena.Handle(h))
+		c := cellOf(h)
+		st.cells -= int64(st.a.Size(c))
+		st.a.Free(c)
 	}
 	return ok
 }
@@ -129,7 +170,7 @@ func (st *setTable) release(a *arena.Arena, budget int) bool {
 	freed := 0
 	for {
 		st.freeAt = st.t.Scan(st.freeAt, func(h uint64) {
-			a.Free(arena.Handle(h))
+			a.Free(cellOf(h))
 			freed++
 		})
 		if st.freeAt == 0 {
@@ -538,13 +579,41 @@ func (db *DB) SetRandomMembers(h Handle, count int, unique bool, rnd func() uint
 
 // Writing sets.
 
-// setMaxGrowth bounds the bytes adding m may add to a small set: an
-// intset's widening to 8 bytes per member, or a listpack entry.
+// setMaxGrowth is the most bytes adding m may add to a small set: an
+// intset's element (every element, when m widens it), or a listpack entry.
+// A string that an intset cannot hold converts it on the heap: no room is
+// needed in the cell.
 func setMaxGrowth(v *setVal, m []byte) int {
 	if v.enc == EncIntset {
-		return intset.HeaderSize + 8*(intset.Len(v.b)+1) - len(v.b)
+		x, ok := listpack.ParseInt(m)
+		if !ok {
+			return 0
+		}
+		w := max(intset.Width(v.b), intset.WidthOf(x))
+		return intset.HeaderSize + (intset.Len(v.b)+1)*w - len(v.b)
 	}
 	return lpEntryBound(len(m))
+}
+
+// newSetRoom is the room a new small set needs for members: the cell is
+// sized once, not grown member by member.
+func newSetRoom(enc byte, members [][]byte) int {
+	if enc == EncIntset {
+		w := intset.Enc16
+		for _, m := range members {
+			x, ok := listpack.ParseInt(m)
+			if !ok {
+				return 0 // it will be a listpack, on the heap first
+			}
+			w = max(w, intset.WidthOf(x))
+		}
+		return len(members) * w
+	}
+	n := 0
+	for _, m := range members {
+		n += lpEntryBound(len(m))
+	}
+	return n
 }
 
 // SetAdd adds members to the set under key, whose entry is h when found
@@ -563,6 +632,11 @@ func (db *DB) SetAdd(key []byte, h Handle, found bool, members [][]byte, lim Set
 		}
 	} else {
 		h = db.newSet(key, members[0], len(members), lim, now)
+		if enc := db.Encoding(h); enc != EncHashtable {
+			if room := newSetRoom(enc, members); room <= arena.MaxCellSize {
+				h = db.reserveValue(key, h, room)
+			}
+		}
 	}
 	added := 0
 	for _, m := range members {

@@ -53,7 +53,9 @@ func Width(is []byte) int { return int(binary.LittleEndian.Uint32(is)) }
 // Len returns the number of elements of is.
 func Len(is []byte) int { return int(binary.LittleEndian.Uint32(is[4:])) }
 
-// widthOf is the smallest width that holds v (Redis's _intsetValueEncoding).
+// WidthOf is the smallest width that holds v (Redis's _intsetValueEncoding).
+func WidthOf(v int64) int { return widthOf(v) }
+
 func widthOf(v int64) int {
 	switch {
 	case v < math.MinInt32 || v > math.MaxInt32:
