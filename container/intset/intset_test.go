@@ -135,7 +135,9 @@ func FuzzValidate(f *testing.F) {
 		}
 		c := bytes.Clone(b)
 		c, _ = Add(c, 12345678901)
-		c, _ = Remove(c, Get(b, 0))
+		if Len(b) > 0 {
+			c, _ = Remove(c, Get(b, 0))
+		}
 		if Validate(c) != nil {
 			t.Fatalf("edit broke %x", b)
 		}
