@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -624,4 +625,119 @@ func FuzzRestoreSet(f *testing.F) {
 			t.Fatalf("PING: %q", got)
 		}
 	})
+}
+
+// TestSetsAcrossShards: every multi-key set command and the keyspace
+// commands with keys on four different shards, against redis-server 7.2.
+func TestSetsAcrossShards(t *testing.T) {
+	redisAddr := startRedis72(t)
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("sk", 4)
+	check := func(key string) [][]string {
+		return [][]string{{"SCARD", key}, {"SMISMEMBER", key, "m1", "m500", "7", "nope"}, {"OBJECT", "ENCODING", key},
+			{"TYPE", key}, {"SMEMBERS", key}}
+	}
+	script := [][]string{{"FLUSHALL"}, saddMany(k[0], "m", 0, 700), {"SADD", k[1], "1", "2", "7"},
+		{"SADD", k[2], "m1", "m2", "x", "7"}, saddMany(k[3], "", 0, 300)}
+	for _, op := range []string{"SINTER", "SUNION", "SDIFF"} {
+		script = append(script, []string{op, k[0], k[2]}, []string{op, k[2], k[0], k[1]}, []string{op, k[1], k[3]},
+			[]string{op, k[3], k[1], "nokey"})
+	}
+	script = append(script, []string{"SINTERCARD", "2", k[0], k[2]}, []string{"SINTERCARD", "3", k[3], k[1], k[2], "LIMIT", "1"})
+	for _, op := range []string{"SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"} {
+		script = append(script, []string{op, "{d}" + op, k[0], k[2]}, []string{"OBJECT", "ENCODING", "{d}" + op},
+			[]string{"SMEMBERS", "{d}" + op}, []string{op, k[1], k[3], k[1]}, []string{"OBJECT", "ENCODING", k[1]},
+			[]string{"SMEMBERS", k[1]}, []string{op, "{d}" + op, "nokey", "nokey2"}, []string{"EXISTS", "{d}" + op})
+	}
+	script = append(script, []string{"SET", "str", "x"}, []string{"SINTERSTORE", k[2], "str", k[0]},
+		[]string{"SMOVE", k[0], k[2], "m5"}, []string{"SMOVE", k[0], k[2], "nope"}, []string{"SMOVE", k[0], "str", "m6"},
+		[]string{"SMOVE", "str", k[0], "m6"}, []string{"SMOVE", "nokey", "str", "m6"}, []string{"SMOVE", k[0], "{n}new", "m7"},
+		[]string{"OBJECT", "ENCODING", "{n}new"}, []string{"SMOVE", k[1], "{n}new", "1"}, []string{"OBJECT", "ENCODING", "{n}new"})
+	script = append(script, []string{"RENAME", k[0], k[1]}, []string{"EXISTS", k[0]})
+	script = append(script, check(k[1])...)
+	script = append(script, []string{"COPY", k[1], k[3], "REPLACE"}, []string{"SADD", k[3], "changed"}, []string{"SISMEMBER", k[1], "changed"})
+	script = append(script, check(k[3])...)
+	script = append(script, []string{"COPY", k[2], k[0]}, []string{"SMEMBERS", k[0]},
+		[]string{"MOVE", k[3], "2"}, []string{"SELECT", "2"})
+	script = append(script, check(k[3])...)
+	script = append(script, []string{"EXPIRE", k[3], "100"}, []string{"TTL", k[3]}, []string{"PERSIST", k[3]},
+		[]string{"DEL", k[3]}, []string{"SELECT", "0"}, []string{"SCAN", "0", "TYPE", "set", "COUNT", "1000"},
+		[]string{"MULTI"}, []string{"SADD", k[0], "q"}, []string{"SMOVE", k[0], k[1], "q"}, []string{"SINTERSTORE", k[2], k[1], k[0]},
+		[]string{"SCARD", k[1]}, []string{"EXEC"},
+		[]string{"DEL", k[0], k[1], k[2], k[3]}, []string{"DBSIZE"})
+	a, r := servertest.Dial(t, anax), servertest.Dial(t, redisAddr)
+	compareSets(t, a, r, script)
+}
+
+// TestWatchSet: a write to a watched set by any set command, in place or
+// not, on its shard or from another (SMOVE, the STORE commands), aborts
+// the transaction; a no-op does not.
+func TestWatchSet(t *testing.T) {
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("wk", 4)
+	c, other := servertest.Dial(t, anax), servertest.Dial(t, anax)
+	c.Do(saddMany("big", "m", 0, 600)...)
+	c.Do("SADD", "small", "a", "1")
+	c.Do("SADD", "ints", "1", "2")
+	c.Do("SADD", k[1], "a", "b")
+	for _, tc := range []struct {
+		write []string
+		abort bool
+	}{
+		{[]string{"SADD", "small", "b"}, true},
+		{[]string{"SADD", "small", "b"}, false},
+		{[]string{"SADD", "ints", "3"}, true},
+		{[]string{"SADD", "big", "new"}, true},
+		{[]string{"SREM", "big", "m1"}, true},
+		{[]string{"SREM", "big", "nope"}, false},
+		{[]string{"SPOP", "ints"}, true},
+		{[]string{"SPOP", "big", "3"}, true},
+		{[]string{"SISMEMBER", "big", "m2"}, false},
+		{[]string{"SMOVE", k[1], k[2], "a"}, true},
+		{[]string{"SMOVE", k[2], k[1], "a"}, true},
+		{[]string{"SMOVE", k[1], k[2], "nope"}, false},
+		{[]string{"SUNIONSTORE", k[0], k[1], "small"}, true},
+		{[]string{"SINTERSTORE", k[0], k[1], "nokey"}, true},
+		{[]string{"SINTERSTORE", k[0], k[1], "nokey"}, false},
+		{[]string{"SDIFFSTORE", k[3], k[1], "nokey"}, true},
+		{[]string{"DEL", "small"}, true},
+	} {
+		key := tc.write[1]
+		if strings.HasSuffix(tc.write[0], "STORE") {
+			key = tc.write[1]
+		} else if tc.write[0] == "SMOVE" && tc.abort && tc.write[1] == k[2] {
+			key = tc.write[2]
+		}
+		c.Do("WATCH", key)
+		other.Do(tc.write...)
+		c.Do("MULTI")
+		c.Do("SCARD", key)
+		got := c.Do("EXEC")
+		if aborted := got == "*-1\r\n"; aborted != tc.abort {
+			t.Errorf("%q on %s: EXEC %q, want aborted=%v", tc.write, key, got, tc.abort)
+		}
+	}
+}
+
+// TestSetMemoryUsage: MEMORY USAGE grows with a big set's members and a
+// small set costs less than in Redis.
+func TestSetMemoryUsage(t *testing.T) {
+	anax := servertest.Start(t)
+	c := servertest.Dial(t, anax)
+	c.Do(saddMany("big", "member:", 0, 10000)...)
+	c.Do("SADD", "small", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
+	usage := func(key string) int {
+		r := c.Do("MEMORY", "USAGE", key)
+		n, err := strconv.Atoi(strings.TrimSpace(r[1:]))
+		if err != nil {
+			t.Fatalf("MEMORY USAGE %s: %q", key, r)
+		}
+		return n
+	}
+	if u := usage("big"); u < 10000*16 || u > 10000*64 {
+		t.Errorf("MEMORY USAGE of a 10000-member set: %d", u)
+	}
+	if u := usage("small"); u > 104 {
+		t.Errorf("MEMORY USAGE of a 10-integer set: %d, Redis 7.2 says 104", u)
+	}
 }

@@ -621,8 +621,11 @@ func newSetRoom(enc byte, members [][]byte) int {
 // member and the member count), and returns the entry's (possibly new)
 // handle and how many members it added.
 func (db *DB) SetAdd(key []byte, h Handle, found bool, members [][]byte, lim SetLimits, now int64) (Handle, int) {
+	// The write hook runs before the first member added: adding only
+	// members already there changes nothing (WATCH stays clean), as in
+	// Redis, though a conversion for the member count may happen.
+	wrote := !found
 	if found {
-		db.written(key)
 		v := db.setOf(h)
 		if v.enc != EncHashtable {
 			v.maybeConvert(len(members), lim)
@@ -641,16 +644,31 @@ func (db *DB) SetAdd(key []byte, h Handle, found bool, members [][]byte, lim Set
 	added := 0
 	for _, m := range members {
 		if db.Encoding(h) == EncHashtable {
-			if db.object(h).(*setTable).add(m) {
-				added++
+			st := db.object(h).(*setTable)
+			hash := Hash(m)
+			st.want = m
+			_, had := st.t.Find(hash, st)
+			st.want = nil
+			if had {
+				continue
 			}
+			if !wrote {
+				db.written(key)
+				wrote = true
+			}
+			st.insertNew(hash, m)
+			added++
 			continue
 		}
-		var ok bool
-		h, ok = db.setAddSmall(key, h, m, lim)
-		if ok {
-			added++
+		if db.SetHas(h, m) {
+			continue
 		}
+		if !wrote {
+			db.written(key)
+			wrote = true
+		}
+		h, _ = db.setAddSmall(key, h, m, lim)
+		added++
 	}
 	return h, added
 }
