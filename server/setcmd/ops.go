@@ -479,6 +479,10 @@ func runSetOp(o op, _ int) func(x *command.Exec) {
 		if !ok {
 			return
 		}
+		if o == opInter || o == opInterCard {
+			interLocal(x, o, a)
+			return
+		}
 		sets, wrong := bySet(len(a.keys), readSets(x, a.keys))
 		if wrong {
 			x.Fail(command.ErrWrongType)
@@ -607,4 +611,58 @@ func appendInt(dst []byte, v int64) []byte {
 		}
 	}
 	return append(dst, b[i:]...)
+}
+
+// interLocal is SINTER and SINTERCARD with every set on this shard: the
+// smallest set is walked in place and its members probed in the others,
+// as Redis does, with nothing copied but the members of the reply.
+func interLocal(x *command.Exec, o op, a setArgs) {
+	db := x.DB(a.keys[0])
+	hs := make([]shard.Handle, len(a.keys))
+	missing := false
+	for i, key := range a.keys {
+		h, found := db.Lookup(key, x.Now, x.LookupFlags())
+		if !found {
+			missing = true
+			continue
+		}
+		if db.Type(h) != shard.TypeSet {
+			x.Fail(command.ErrWrongType)
+			return
+		}
+		hs[i] = h
+	}
+	if missing {
+		if o == opInterCard {
+			x.Int(0)
+		} else {
+			x.Set(0)
+		}
+		return
+	}
+	slices.SortStableFunc(hs, func(p, q shard.Handle) int { return db.SetLen(p) - db.SetLen(q) })
+	var found command.Values
+	card := int64(0)
+	db.SetEach(hs[0], func(m []byte) bool {
+		for _, h := range hs[1:] {
+			if h != hs[0] && !db.SetHas(h, m) {
+				return true
+			}
+		}
+		card++
+		if o == opInter {
+			found.Append(m, true)
+			return true
+		}
+		return a.limit == 0 || card < a.limit
+	})
+	if o == opInterCard {
+		x.Int(card)
+		return
+	}
+	x.Set(found.Len())
+	for i := range found.Len() {
+		m, _ := found.At(i)
+		x.Bulk(m)
+	}
 }
