@@ -741,3 +741,85 @@ func TestSetMemoryUsage(t *testing.T) {
 		t.Errorf("MEMORY USAGE of a 10-integer set: %d, Redis 7.2 says 104", u)
 	}
 }
+
+// TestSetRandomProperties checks SRANDMEMBER and SPOP by what must hold
+// whatever the draw, on each encoding: positive counts give distinct
+// members, at most the set's size; negative counts exactly |count| members
+// of the set; SPOP's members leave the set; and single draws come out
+// roughly uniformly.
+func TestSetRandomProperties(t *testing.T) {
+	anax := servertest.Start(t)
+	c := servertest.Dial(t, anax)
+	members := func(reply string) []string {
+		n := parseRESP(t, reply)
+		var out []string
+		for _, e := range n.elems {
+			out = append(out, bulkText(e.raw))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		key    string
+		size   int
+		prefix string
+	}{{"ints", 50, ""}, {"lp", 40, "m"}, {"big", 3000, "m"}} {
+		c.Do(saddMany(tc.key, tc.prefix, 0, tc.size)...)
+		in := func(m string) bool { return c.Do("SISMEMBER", tc.key, m) == ":1\r\n" }
+		for _, count := range []int{1, 2, 5, tc.size / 3, tc.size/3 + 1, tc.size - 1, tc.size, tc.size + 10} {
+			got := members(c.Do("SRANDMEMBER", tc.key, strconv.Itoa(count)))
+			seen := map[string]bool{}
+			for _, m := range got {
+				if seen[m] || !in(m) {
+					t.Fatalf("%s SRANDMEMBER %d: %q repeated or not a member", tc.key, count, m)
+				}
+				seen[m] = true
+			}
+			if len(got) != min(count, tc.size) {
+				t.Fatalf("%s SRANDMEMBER %d: %d members", tc.key, count, len(got))
+			}
+			got = members(c.Do("SRANDMEMBER", tc.key, strconv.Itoa(-count)))
+			if len(got) != count {
+				t.Fatalf("%s SRANDMEMBER -%d: %d members", tc.key, count, len(got))
+			}
+			for _, m := range got[:min(len(got), 20)] {
+				if !in(m) {
+					t.Fatalf("%s SRANDMEMBER -%d: %q", tc.key, count, m)
+				}
+			}
+		}
+		// Uniformity of single draws on a 10-member slice of the values:
+		// each of 10 buckets by member index gets its share.
+		hits := make([]int, 10)
+		const draws = 10000
+		for range draws {
+			m := bulkText(c.Do("SRANDMEMBER", tc.key))
+			i, _ := strconv.Atoi(strings.TrimPrefix(m, tc.prefix))
+			hits[i*10/tc.size]++
+		}
+		for b, h := range hits {
+			if h < draws/10*7/10 || h > draws/10*13/10 {
+				t.Errorf("%s: bucket %d drawn %d times of %d", tc.key, b, h, draws)
+			}
+		}
+		// SPOP with counts in each of Redis's cases, then the rest.
+		left := tc.size
+		for _, count := range []int{1, left / 10, left / 2} {
+			got := members(c.Do("SPOP", tc.key, strconv.Itoa(count)))
+			if len(got) != count {
+				t.Fatalf("%s SPOP %d: %d members", tc.key, count, len(got))
+			}
+			for _, m := range got {
+				if in(m) {
+					t.Fatalf("%s SPOP %d: %q still a member", tc.key, count, m)
+				}
+			}
+			left -= count
+			if card := c.Do("SCARD", tc.key); card != ":"+strconv.Itoa(left)+"\r\n" {
+				t.Fatalf("%s after SPOP %d: SCARD %q, want %d", tc.key, count, card, left)
+			}
+		}
+		if got := members(c.Do("SPOP", tc.key, strconv.Itoa(left+5))); len(got) != left || c.Do("EXISTS", tc.key) != ":0\r\n" {
+			t.Fatalf("%s: SPOP of the rest gave %d members", tc.key, len(got))
+		}
+	}
+}
