@@ -198,8 +198,8 @@ func TestSetConversions(t *testing.T) {
 		{[][]string{{"a"}, {"b", "c", "b", "c"}}, EncHashtable}, // setTypeMaybeConvert's hint
 		{[][]string{{"abcdef"}}, EncHashtable},
 		{[][]string{{"1", "2"}, {"a"}}, EncListpack},
-		{[][]string{{"1", "2", "3"}, {"a"}}, EncHashtable},  // 3 ints: no room for a fourth in a listpack
-		{[][]string{{"123456"}, {"a"}}, EncHashtable},       // an int too long for a listpack member
+		{[][]string{{"1", "2", "3"}, {"a"}}, EncHashtable}, // 3 ints: no room for a fourth in a listpack
+		{[][]string{{"123456"}, {"a"}}, EncHashtable},      // an int too long for a listpack member
 		{[][]string{{"1"}, {"abcdef"}}, EncHashtable},
 	}
 	for i, c := range cases {
