@@ -13,6 +13,7 @@ import (
 	"github.com/anaxdb/anax/server/listcmd"
 	"github.com/anaxdb/anax/server/metacmd"
 	"github.com/anaxdb/anax/server/servercmd"
+	"github.com/anaxdb/anax/server/setcmd"
 	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/server/sortcmd"
 	"github.com/anaxdb/anax/server/strcmd"
@@ -33,6 +34,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, hashcmd.Commands()...)
 	all = append(all, listcmd.Commands()...)
 	all = append(all, sortcmd.Commands()...)
+	all = append(all, setcmd.Commands()...)
 	all = append(all, s.multiCommands()...)
 	all = append(all, clientcmd.Commands()...)
 	all = append(all, metacmd.Commands()...)

@@ -76,6 +76,8 @@ func importFlat(a *arena.Arena, typ, enc byte, flat []byte) bigValue {
 		return importHashTable(a, flat)
 	case typ == TypeList && enc == EncQuicklist:
 		return importList(a, flat)
+	case typ == TypeSet && enc == EncHashtable:
+		return importSetTable(a, flat)
 	}
 	panic("BUG: no big value of type " + string(rune('0'+typ)) + " to import")
 }

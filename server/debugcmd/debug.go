@@ -201,6 +201,18 @@ func serializedLength(db *shard.DB, h shard.Handle, compress bool, now int64) in
 			n++
 			str(lp)
 		}
+	case shard.TypeSet:
+		// An intset or listpack as its one string (RDB_TYPE_SET_INTSET,
+		// RDB_TYPE_SET_LISTPACK), a table as its count and members.
+		if small := db.SetBytes(h); small != nil {
+			str(small)
+			break
+		}
+		n += len(rdb.AppendLength(nil, uint64(db.SetLen(h))))
+		db.SetEach(h, func(m []byte) bool {
+			str(m)
+			return true
+		})
 	case shard.TypeHash:
 		if db.Encoding(h) == shard.EncListpack {
 			str(db.Value(h))

@@ -41,6 +41,13 @@ func appendDump(dst []byte, db *shard.DB, h shard.Handle, now int64) ([]byte, bo
 		return rdb.DumpHashEach(dst, db.HashLen(h), func(yield func(f, v []byte) bool) {
 			db.HashEach(h, now, yield)
 		}), true
+	case shard.TypeSet:
+		if db.Encoding(h) == shard.EncIntset {
+			return rdb.DumpSetIntset(dst, db.SetBytes(h)), true
+		}
+		return rdb.DumpSetEach(dst, db.SetLen(h), func(yield func(m []byte) bool) {
+			db.SetEach(h, yield)
+		}), true
 	}
 	return dst, false
 }
@@ -50,6 +57,7 @@ type restored struct {
 	str  []byte // a string value (may alias the payload)
 	list *shard.ListBuilder
 	hash *shard.HashBuilder
+	set  *shard.SetBuilder
 }
 
 // store puts the value under key with TTL expireAt (0: none) and returns
@@ -61,6 +69,8 @@ func (r *restored) store(db *shard.DB, key []byte, expireAt, now int64) shard.Ha
 		h = r.list.Store(key, now)
 	case r.hash != nil:
 		h = r.hash.Store(key, now)
+	case r.set != nil:
+		h = r.set.Store(key, now)
 	default:
 		db.SetString(key, r.str, expireAt, false, shard.EncAuto, now)
 		h, _ = db.Peek(key)
@@ -79,6 +89,8 @@ func (r *restored) discard() {
 		r.list.Discard()
 	case r.hash != nil:
 		r.hash.Discard()
+	case r.set != nil:
+		r.set.Discard()
 	}
 }
 
@@ -98,6 +110,12 @@ func decodeRestore(x *command.Exec, db *shard.DB, payload []byte) (restored, str
 		r.hash, err = decodeHash(db, payload, shard.HashLimits{
 			Entries: x.Env.ConfigInt("hash-max-listpack-entries"),
 			Value:   x.Env.ConfigInt("hash-max-listpack-value"),
+		})
+	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
+		r.set, err = decodeSet(db, payload, shard.SetLimits{
+			IntsetEntries:   x.Env.ConfigInt("set-max-intset-entries"),
+			ListpackEntries: x.Env.ConfigInt("set-max-listpack-entries"),
+			ListpackValue:   x.Env.ConfigInt("set-max-listpack-value"),
 		})
 	default:
 		_, r.str, err = rdb.DecodeDump(payload)
@@ -157,6 +175,75 @@ func decodeHash(db *shard.DB, payload []byte, lim shard.HashLimits) (*shard.Hash
 	if err == nil && b.Len() == 0 {
 		err = rdb.ErrBadFormat
 	}
+	if err != nil {
+		b.Discard()
+		return nil, err
+	}
+	return b, nil
+}
+
+// decodeSet builds the set of a set payload with Redis 7.2's encodings on
+// loading (rdbLoadObject): an intset or listpack as it is unless it has more
+// members than its encoding's setting allows; the members of a hashtable set
+// into an intset while they are integers and the count allows one, then a
+// listpack while the members and the count allow one, else a table. A
+// member that repeats makes the payload corrupt, as in Redis.
+func decodeSet(db *shard.DB, payload []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
+	b := db.NewSetBuilder(shard.EncIntset, lim)
+	if payload[0] != rdb.TypeSet {
+		typ, small, err := rdb.SetSmall(payload)
+		if err != nil {
+			return nil, err
+		}
+		if typ == rdb.TypeSetIntset {
+			b.SetSmall(shard.EncIntset, small)
+			if int64(b.Len()) > lim.IntsetEntries {
+				b.ToTable(0)
+			}
+		} else {
+			b.SetSmall(shard.EncListpack, small)
+			if int64(b.Len()) > lim.ListpackEntries {
+				b.ToTable(0)
+			}
+		}
+		return b, nil
+	}
+	size, maxLen, sumLen := 0, 0, 0
+	err := rdb.SetMembers(payload, func(n int) {
+		size = n
+		if int64(n) > min(lim.IntsetEntries, 1<<30) {
+			b.ToTable(n)
+		}
+	}, func(m []byte) error {
+		maxLen = max(maxLen, len(m))
+		sumLen += len(m)
+		if b.Encoding() == shard.EncIntset {
+			if v, ok := listpack.ParseInt(m); ok {
+				if !b.AddInt(v) {
+					return rdb.ErrBadFormat
+				}
+				return nil
+			}
+			if int64(b.Len()) < lim.ListpackEntries && int64(maxLen) <= lim.ListpackValue && sumLen <= listpack.MaxSize {
+				b.ToListpack()
+			} else {
+				b.ToTable(size)
+			}
+		}
+		if b.Encoding() == shard.EncListpack {
+			if int64(b.Len()) < lim.ListpackEntries && int64(len(m)) <= lim.ListpackValue {
+				if !b.Add(m) {
+					return rdb.ErrBadFormat
+				}
+				return nil
+			}
+			b.ToTable(size)
+		}
+		if !b.Add(m) {
+			return rdb.ErrBadFormat
+		}
+		return nil
+	})
 	if err != nil {
 		b.Discard()
 		return nil, err
