@@ -613,7 +613,12 @@ rb_check() {
   out=$(tr '\r' '\n' <<<"$out" | grep -v '^ *$' | grep -v 'rps=' || true)
   verdict=ok
   if ((rc != 0)) || grep -qi 'error' <<<"$out"; then verdict="FAILED (exit $rc)"; fi
-  printf '%s\t%s\t%s\n' "$srv" "$verdict" "$(grep -i 'error' <<<"$out" | head -1 | cut -c1-100)$(grep -v -i error <<<"$out" | sed 's/ requests per second.*//' | paste -sd';' | sed 's/;/; /g')" >>"$file"
+  # The first error, then the rates of the tests that ran before it
+  # (redis-benchmark stops at an error reply).
+  local err res
+  err=$(grep -i 'error' <<<"$out" | head -1 | cut -c1-100)
+  res=$(grep -v -i error <<<"$out" | sed 's/ requests per second.*//' | paste -sd';' | sed 's/;/; /g')
+  printf '%s\t%s\t%s\n' "$srv" "$verdict" "$err${err:+${res:+; }}$res" >>"$file"
   log "redis-benchmark -t $tests on $srv: $verdict"
 }
 
@@ -1077,7 +1082,7 @@ load_table() {
         }
         e = anaxeff[f[1] SUBSEP f[2]]
         if (ratio != "" && e + 0 > 0 && f[11] + 0 > 0) effratio = sprintf("%.2f", e / f[11])
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], th(f[4]), f[5], f[6], f[7], ratio, th(f[11]), effratio, f[3] == "anax" ? "" : target, pct(f[8]), pct(f[9]), pct(f[10]), f[12]
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], th(f[4]), f[5], f[6], f[7], ratio, th(f[11]), effratio, f[3] ~ /^anax/ ? "" : target, pct(f[8]), pct(f[9]), pct(f[10]), f[12]
       }
     }' "$file"
 }
