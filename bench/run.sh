@@ -94,6 +94,31 @@ else
   WAKES=${WAKES:-5000}
 fi
 POP_RATE=${POP_RATE:-2000000}
+# Sets and sorted sets (SETS=0 leaves them out, SETS=only runs them alone;
+# TYPES=only runs them with the lists and hashes): speed rows on one set and
+# one zset of SET_MEMBERS 16-byte members; the pop rows pop from a set and
+# a zset of SPOP_RATE x (run + warm-up) x 1.2 members (at least
+# SET_MEMBERS), topped up again before each run. Memory rows: one set and
+# one zset of SMEM_KEYS members, SMEM_KEYS sets of 10 integers,
+# SMEM_KEYS / 10 zsets of 10 members; GC windows of TGC_DURATION seconds;
+# SUNIONSTORE of two sets of SUNION_MEMBERS members.
+SETS=${SETS:-1}
+if [[ -n $QUICK ]]; then
+  SET_MEMBERS=${SET_MEMBERS:-100000}
+  SMEM_KEYS=${SMEM_KEYS:-100000}
+  SUNION_MEMBERS=${SUNION_MEMBERS:-100000}
+else
+  SET_MEMBERS=${SET_MEMBERS:-1000000}
+  SMEM_KEYS=${SMEM_KEYS:-1000000}
+  SUNION_MEMBERS=${SUNION_MEMBERS:-1000000}
+fi
+SPOP_RATE=${SPOP_RATE:-1000000}
+# Which phases run: the string rows (and the string memory run) unless
+# TYPES=only or SETS=only; lists and hashes unless TYPES=0 or SETS=only;
+# sets unless SETS=0.
+RUN_STRINGS=$([[ $TYPES == only || $SETS == only ]] || echo 1)
+RUN_LH=$([[ $TYPES == 0 || $SETS == only ]] || echo 1)
+RUN_SETS=$([[ $SETS == 0 ]] || echo 1)
 BASE_PORT=${BASE_PORT:-17379}
 RB_SHARE=${RB_SHARE:-0.6}
 PEERS=${PEERS:-redis valkey keydb memcached}
@@ -118,6 +143,8 @@ log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 go build -o "$ANAXLOAD" ./bench/cmd/anaxload
 BLOCKWAKE=$ROOT/bench/out/blockwake
 go build -o "$BLOCKWAKE" ./bench/cmd/blockwake
+BIGCMD=$ROOT/bench/out/bigcmd
+go build -o "$BIGCMD" ./bench/cmd/bigcmd
 
 # ---- servers ---------------------------------------------------------------
 declare -A PID PORT PROTO
@@ -174,7 +201,7 @@ server_argv() {
   local port=${PORT[$1]}
   case $1 in
   anax)
-    ARGV=("$ANAX" --port "$port" --bind 127.0.0.1 --threads "$THREADS" --save "" --appendonly no --enable-debug-command yes)
+    ARGV=("$ANAX" --port "$port" --bind 127.0.0.1 --threads "${ANAX_THREADS:-$THREADS}" --save "" --appendonly no --enable-debug-command yes)
     [[ -z ${PORT[anax-mc]:-} ]] || ARGV+=(--memcached-port "${PORT[anax-mc]}")
     ;;
   anax-mc) ARGV=("(the anax process)") ;;
@@ -460,7 +487,8 @@ median_rows() {
 
 # scenario NAME AL_ARGS RB_ARGS MT_ARGS: one scenario against every server,
 # in ROUNDS rounds that alternate the servers; each (load, server) gets its
-# median round. An empty RB_ARGS or MT_ARGS skips that tool; "-" as
+# median round, in ROWS (in ROWS_OUT when set: the sets' rows have a table
+# of their own). An empty RB_ARGS or MT_ARGS skips that tool; "-" as
 # AL_ARGS's first word keeps the memcached-protocol servers (memcached,
 # anax-mc) out, for commands memcached's protocol does not have.
 scenario() {
@@ -487,7 +515,7 @@ scenario() {
       fi
     done
   done
-  median_rows >>"$ROWS"
+  median_rows >>"${ROWS_OUT:-$ROWS}"
 }
 
 prefill_all() { # KEYS SIZE
@@ -514,7 +542,7 @@ log "duration ${DURATION}s per row and server ($ROUNDS rounds of ${RUN_SECS}s, e
 
 # ---- phase 1: throughput and latency ----------------------------------------
 for s in "${SERVERS[@]}"; do start_server "$s"; done
-if [[ $TYPES != only ]]; then
+if [[ -n $RUN_STRINGS ]]; then
 prefill_all "$KEYS" 100
 
 K=$KEYS
@@ -550,11 +578,12 @@ scenario "GET 100 B, P1, paced ${PACED_P1}/s" "-cmd get -P 1 -d 100 -keys $K -ra
 prefill_all "$LARGE_KEYS" 16384
 scenario "SET 16 KB, P1" "-cmd set -P 1 -d 16384 -keys $LARGE_KEYS" "-t set -P 1 -d 16384 -r $LARGE_KEYS" "--ratio 1:0 --pipeline 1 -d 16384 --key-maximum $LARGE_KEYS"
 scenario "GET 16 KB, P1" "-cmd get -P 1 -d 16384 -keys $LARGE_KEYS" "-t get -P 1 -d 16384 -r $LARGE_KEYS" "--ratio 0:1 --pipeline 1 -d 16384 --key-maximum $LARGE_KEYS"
-fi # TYPES != only
+fi # RUN_STRINGS
 
 # ---- lists and hashes: speed -------------------------------------------------
-# fill_types SERVER ARGS...: one anaxload fill (fill-list, fill-hash) of
-# SERVER; a server that refuses it is noted, not fatal.
+# fill_types SERVER ARGS...: one anaxload fill (fill-list, fill-hash,
+# fill-set, fill-zset) of SERVER; a server that refuses it is noted, not
+# fatal.
 fill_types() {
   local srv=$1
   shift
@@ -569,27 +598,33 @@ refill_pops() {
   fill_types "$1" -cmd fill-list -key-prefix list: -keys "$TYPE_KEYS" -elems "$POP_ELEMS" -chunk 100 -del
 }
 
-# rb_check SERVER: redis-benchmark -t lpush,rpush,lpop,rpop,hset,lrange -q
-# (the tests issue #12 names), a small run; records whether it ran without
-# an error, and its requests per second, in RBCHECK.
+# rb_check SERVER [TESTS FILE]: redis-benchmark -t TESTS -q (by default
+# lpush,rpush,lpop,rpop,hset,lrange, the tests issue #12 names), a small
+# run; records whether it ran without an error, and its requests per
+# second, in FILE (RBCHECK).
 RBCHECK=$WORK/rbcheck.tsv
 WAKEROWS=$WORK/wake.tsv
 : >"$RBCHECK"
 : >"$WAKEROWS"
 rb_check() {
-  local srv=$1 out rc=0 verdict
-  out=$(timeout 120 taskset -c "$LOAD_CPUS" redis-benchmark -p "${PORT[$srv]}" -t lpush,rpush,lpop,rpop,hset,lrange \
+  local srv=$1 tests=${2:-lpush,rpush,lpop,rpop,hset,lrange} file=${3:-$RBCHECK} out rc=0 verdict
+  out=$(timeout 120 taskset -c "$LOAD_CPUS" redis-benchmark -p "${PORT[$srv]}" -t "$tests" \
     -q -n "$RB_CHECK_N" 2>&1) || rc=$?
   out=$(tr '\r' '\n' <<<"$out" | grep -v '^ *$' | grep -v 'rps=' || true)
   verdict=ok
   if ((rc != 0)) || grep -qi 'error' <<<"$out"; then verdict="FAILED (exit $rc)"; fi
-  printf '%s\t%s\t%s\n' "$srv" "$verdict" "$(grep -i 'error' <<<"$out" | head -1 | cut -c1-100)$(grep -v -i error <<<"$out" | sed 's/ requests per second.*//' | paste -sd';' | sed 's/;/; /g')" >>"$RBCHECK"
-  log "redis-benchmark -t lpush,rpush,lpop,rpop,hset,lrange on $srv: $verdict"
+  # The first error, then the rates of the tests that ran before it
+  # (redis-benchmark stops at an error reply).
+  local err res
+  err=$(grep -i 'error' <<<"$out" | head -1 | cut -c1-100) || true
+  res=$(grep -v -i error <<<"$out" | sed 's/ requests per second.*//' | paste -sd';' | sed 's/;/; /g') || true
+  printf '%s\t%s\t%s\n' "$srv" "$verdict" "$err${err:+${res:+; }}$res" >>"$file"
+  log "redis-benchmark -t $tests on $srv: $verdict"
 }
 
-if [[ $TYPES != 0 ]]; then
-  RESP_SERVERS=()
-  for s in "${SERVERS[@]}"; do [[ ${PROTO[$s]} != resp ]] || RESP_SERVERS+=("$s"); done
+RESP_SERVERS=()
+for s in "${SERVERS[@]}"; do [[ ${PROTO[$s]} != resp ]] || RESP_SERVERS+=("$s"); done
+if [[ -n $RUN_LH ]]; then
   for s in "${RESP_SERVERS[@]}"; do
     log "types: $s: $TYPE_KEYS hashes of 10 fields, $LRANGE_KEYS lists of 100 elements"
     fill_types "$s" -cmd fill-hash -key-prefix hash: -keys "$TYPE_KEYS" -elems 10 -chunk 10 -del ||
@@ -624,6 +659,77 @@ if [[ $TYPES != 0 ]]; then
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$wn" "$wp50" "$wp99" "$wmax" "$note" >>"$WAKEROWS"
     log "BLPOP wake-up on $s: p50 $wp50 p99 $wp99 max $wmax ms over $wn wakes${note:+ ($note)}"
   done
+fi
+
+# ---- sets and sorted sets: speed ---------------------------------------------
+# One set ("bigset:0") and one zset ("bigzset:0") of SET_MEMBERS members
+# (anaxload's: "m" and 15 digits; a zset member's score is a fixed mix of
+# its index), every load on that one key (-keys 1), members drawn from the
+# same SET_MEMBERS: SADD and ZADD re-add members that are there (ZADD at the
+# score the member has), so neither grows; ZINCRBY moves members. The pop
+# rows pop from "popset:0" and "popzset:0", SPOP_POP members each, which
+# refill_set_pops tops up again before each run (SADD or ZADD of every
+# member: only the popped ones are new), so every run starts from the same
+# size and none can empty them. With one key, Anax runs these rows on one
+# shard whatever --threads is; the target is per server CPU second.
+SROWS=$WORK/set-rows.tsv
+SRBCHECK=$WORK/set-rbcheck.tsv
+: >"$SROWS"
+: >"$SRBCHECK"
+SPOP_POP=$(awk -v r="$SPOP_RATE" -v d="$RUN_SECS" -v w="$WARMUP" -v m="$SET_MEMBERS" \
+  'BEGIN{e = int(r * (d + w) * 1.2) + 1; print e < m ? m : e}')
+
+# human N: 1000000 -> 1M, 100000 -> 100K, 5200001 -> 5.2M (3 digits).
+human() {
+  awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%.3gM", n / 1e6; else if (n >= 1e3) printf "%.3gK", n / 1e3; else print n }'
+}
+
+# refill_set_pops SERVER: BEFORE_RUN of the pop rows; cmd is the calling
+# anaxload_run's (a local it sees). A top-up that failed (or took longer
+# than fill_types allows) is not tried again for that server and command:
+# a server that fills slowly would otherwise cost the limit on every run;
+# its later runs pop what is left, and their misses show in the row's note.
+declare -A REFILL_FAILED
+refill_set_pops() {
+  local rc=0
+  [[ -z ${REFILL_FAILED[$1/$cmd]:-} ]] || return 0
+  case $cmd in
+  spop) fill_types "$1" -cmd fill-set -key-prefix popset: -pad 0 -keys 1 -elems "$SPOP_POP" -chunk 1000 -c 1 || rc=$? ;;
+  zpopmin) fill_types "$1" -cmd fill-zset -key-prefix popzset: -pad 0 -keys 1 -elems "$SPOP_POP" -chunk 1000 -c 1 || rc=$? ;;
+  esac
+  ((rc == 0)) || REFILL_FAILED[$1/$cmd]=1
+  return $rc
+}
+
+if [[ -n $RUN_SETS ]]; then
+  SM=$SET_MEMBERS
+  for s in "${RESP_SERVERS[@]}"; do
+    log "sets: $s: 1 set and 1 zset of $SM members"
+    fill_types "$s" -cmd fill-set -key-prefix bigset: -pad 0 -keys 1 -elems "$SM" -chunk 1000 -c 1 -del ||
+      log "sets: $s refused the set fill (see load.stderr)"
+    fill_types "$s" -cmd fill-zset -key-prefix bigzset: -pad 0 -keys 1 -elems "$SM" -chunk 1000 -c 1 -del ||
+      log "sets: $s refused the zset fill (see load.stderr)"
+  done
+  H=$(human "$SM")
+  ROWS_OUT=$SROWS
+  for p in 1 16; do
+    one="-keys 1 -pad 0 -members $SM -P $p"
+    scenario "SADD (${H}-member set), P$p" "- -cmd sadd -key-prefix bigset: $one" "" ""
+    scenario "SISMEMBER (${H}-member set), P$p" "- -cmd sismember -key-prefix bigset: $one" "" ""
+    BEFORE_RUN=refill_set_pops
+    scenario "SPOP ($(human "$SPOP_POP")-member set), P$p" "- -cmd spop -key-prefix popset: $one" "" ""
+    BEFORE_RUN=
+    scenario "ZADD (${H}-member zset), P$p" "- -cmd zadd -key-prefix bigzset: $one" "" ""
+    scenario "ZINCRBY (${H}-member zset), P$p" "- -cmd zincrby -key-prefix bigzset: $one" "" ""
+    scenario "ZSCORE (${H}-member zset), P$p" "- -cmd zscore -key-prefix bigzset: $one" "" ""
+    scenario "ZRANK (${H}-member zset), P$p" "- -cmd zrank -key-prefix bigzset: $one" "" ""
+    scenario "ZRANGE 0 9 (${H}-member zset), P$p" "- -cmd zrange -zrange 10 -key-prefix bigzset: $one" "" ""
+    BEFORE_RUN=refill_set_pops
+    scenario "ZPOPMIN ($(human "$SPOP_POP")-member zset), P$p" "- -cmd zpopmin -key-prefix popzset: $one" "" ""
+    BEFORE_RUN=
+  done
+  ROWS_OUT=
+  for s in "${RESP_SERVERS[@]}"; do rb_check "$s" sadd,spop,zadd,zpopmin "$SRBCHECK"; done
 fi
 
 for s in "${SERVERS[@]}"; do stop_server "$s"; done
@@ -681,7 +787,7 @@ memory_run() {
 }
 
 for s in "${SERVERS[@]}"; do
-  [[ $s != anax-mc && $TYPES != only ]] || continue
+  [[ $s != anax-mc && -n $RUN_STRINGS ]] || continue
   memory_run "$s" "$MEM_KEYS"
   stop_server "$s"
 done
@@ -764,7 +870,8 @@ anax_gc_figures() {
 }
 
 # tmem_run NAME LABEL KEYS ELEMS FILL_ARGS...: fresh server NAME, the
-# shape loaded, RSS and used_memory growth into TMEMROWS.
+# shape loaded, RSS and used_memory growth into TMEMROWS (TMEM_OUT when
+# set: the sets' shapes have a table of their own).
 tmem_run() {
   local name=$1 label=$2 keys=$3 elems=$4 rss0 rss1 um0 um1 t0 t1 note= err
   shift 4
@@ -789,21 +896,22 @@ tmem_run() {
   rss1=$(rss_bytes "${PID[$name]}")
   um1=$(used_memory "$name")
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$name" "$keys" "$elems" "$rss0" "$rss1" "$um0" "$um1" \
-    "$(((t1 - t0) / 1000000))" "$note" >>"$TMEMROWS"
+    "$(((t1 - t0) / 1000000))" "$note" >>"${TMEM_OUT:-$TMEMROWS}"
   log "memory $label on $name: RSS $((rss1 / 1048576)) MiB, used_memory $((um1 / 1048576)) MiB${note:+ ($note)}"
   TMEM_OK=$([[ -z $note ]] && echo 1 || true)
   TMEM_GC_NOTE=$([[ -z $note ]] || echo " (the load was refused: an empty server's figures)")
 }
 
 # tgc_window LABEL ARGS...: TGC_DURATION seconds of the load ARGS (P16)
-# against the Anax just loaded, then its GC figures into TGCROWS.
+# against the Anax just loaded, then its GC figures into TGCROWS (TGC_OUT
+# when set).
 tgc_window() {
   local label=$1
   shift
-  GCROWS=$TGCROWS WINDOW_SECS=$TGC_DURATION big_window "$label" 0 "$@"
+  GCROWS=${TGC_OUT:-$TGCROWS} WINDOW_SECS=$TGC_DURATION big_window "$label" 0 "$@"
 }
 
-if [[ $TYPES != 0 ]]; then
+if [[ -n $RUN_LH ]]; then
   for s in "${SERVERS[@]}"; do
     [[ ${PROTO[$s]} == resp && $s != anax-base ]] || continue
     # label, keys, elements per key, anaxload fill arguments, Anax's GC load
@@ -824,6 +932,83 @@ if [[ $TYPES != 0 ]]; then
       echo "after loading $TMEM_KEYS lists x 10 elements$TMEM_GC_NOTE: $(anax_gc_figures)" >>"$TGCROWS"
       [[ -z $TMEM_OK ]] || tgc_window "LPUSH load onto the lists" -cmd lpush -d 10 -key-prefix l: -pad 7 -keys "$TMEM_KEYS"
     fi
+    stop_server "$s"
+  done
+fi
+
+# ---- phase 2c: sets and sorted sets, memory, GC, SUNIONSTORE -------------------
+# The four shapes of issue #13, each on a fresh server, loaded by anaxload
+# (fill-set, fill-zset; up to 1,000 members per command): one set and one
+# zset of SMEM_KEYS 16-byte members ("bigset0", "bigzset0"), SMEM_KEYS sets
+# of the integers 0-9 ("s:0000001": intsets in Redis), SMEM_KEYS / 10 zsets
+# of 10 members ("z:0000001": listpacks in Redis). After each, Anax's GC
+# figures; three shapes then take a TGC_DURATION-second P16 write load:
+# SADD over the int sets and ZADD over the small zsets, members drawn from
+# 0-19 (half the adds insert, so the collections grow, as LPUSH's lists
+# do), and ZINCRBY over the big zset (every command moves a member).
+SMEMROWS=$WORK/smem.tsv
+SGCROWS=$WORK/sgc.txt
+SUNIONROWS=$WORK/sunion.tsv
+: >"$SMEMROWS"
+: >"$SGCROWS"
+: >"$SUNIONROWS"
+if [[ -n $RUN_SETS ]]; then
+  ZMEM_KEYS=$((SMEM_KEYS / 10))
+  TMEM_OUT=$SMEMROWS TGC_OUT=$SGCROWS
+  for s in "${SERVERS[@]}"; do
+    [[ ${PROTO[$s]} == resp && $s != anax-base ]] || continue
+    tmem_run "$s" "1 set x 16-byte members" 1 "$SMEM_KEYS" -cmd fill-set -key-prefix bigset -pad 0 -c 1
+    [[ $s != anax ]] || echo "after loading 1 set x $SMEM_KEYS members$TMEM_GC_NOTE: $(anax_gc_figures)" >>"$SGCROWS"
+    stop_server "$s"
+    tmem_run "$s" "1 zset x 16-byte members" 1 "$SMEM_KEYS" -cmd fill-zset -key-prefix bigzset -pad 0 -c 1
+    if [[ $s == anax ]]; then
+      echo "after loading 1 zset x $SMEM_KEYS members$TMEM_GC_NOTE: $(anax_gc_figures)" >>"$SGCROWS"
+      [[ -z $TMEM_OK ]] || tgc_window "ZINCRBY load over the big zset" -cmd zincrby -key-prefix bigzset -pad 0 -keys 1 -members "$SMEM_KEYS"
+    fi
+    stop_server "$s"
+    tmem_run "$s" "sets x 10 integers" "$SMEM_KEYS" 10 -cmd fill-set -int-members -key-prefix s: -pad 7
+    if [[ $s == anax ]]; then
+      echo "after loading $SMEM_KEYS sets x 10 integers$TMEM_GC_NOTE: $(anax_gc_figures)" >>"$SGCROWS"
+      [[ -z $TMEM_OK ]] || tgc_window "SADD load over the int sets" -cmd sadd -int-members -members 20 -key-prefix s: -pad 7 -keys "$SMEM_KEYS"
+    fi
+    stop_server "$s"
+    tmem_run "$s" "zsets x 10 members" "$ZMEM_KEYS" 10 -cmd fill-zset -key-prefix z: -pad 7
+    if [[ $s == anax ]]; then
+      echo "after loading $ZMEM_KEYS zsets x 10 members$TMEM_GC_NOTE: $(anax_gc_figures)" >>"$SGCROWS"
+      [[ -z $TMEM_OK ]] || tgc_window "ZADD load over the small zsets" -cmd zadd -members 20 -key-prefix z: -pad 7 -keys "$ZMEM_KEYS"
+    fi
+    stop_server "$s"
+  done
+  TMEM_OUT= TGC_OUT=
+
+  # SUNIONSTORE of two SUNION_MEMBERS-member sets (half their members
+  # shared) as one command, timed by bigcmd with the server's peak RSS, on
+  # a fresh server each. Anax runs --threads 2 (at least) so that the two
+  # sources are on different shards (bigcmd picks their keys with
+  # txn.ShardOf); on 1+1 cores its two shards share the server core.
+  SUNION_THREADS=$((THREADS < 2 ? 2 : THREADS))
+  for s in "${SERVERS[@]}"; do
+    [[ ${PROTO[$s]} == resp && $s != anax-base ]] || continue
+    shards=1
+    if [[ $s == anax ]]; then
+      shards=$SUNION_THREADS
+      ANAX_THREADS=$SUNION_THREADS start_server anax
+    else
+      start_server "$s"
+    fi
+    note=
+    out=$(timeout 600 taskset -c "$LOAD_CPUS" "$BIGCMD" -addr "127.0.0.1:${PORT[$s]}" -pid "${PID[$s]}" \
+      -cmd sunionstore -n "$SUNION_MEMBERS" -shards "$shards" 2>&1) || note="refused: $(sed 's/.*error reply: -\{0,1\}//' <<<"$out" | head -1 | cut -c1-60)"
+    if [[ -n $note ]]; then
+      printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t%s\n' "$s" "$shards" "$SUNION_MEMBERS" "$note" >>"$SUNIONROWS"
+    else
+      # card=N sunionstore n=N request=..MB time=S reply_items=1 rss_before=MB peak_rss=MB rss_after=MB used_memory=A->B ...
+      awk -v s="$s" -v sh="$shards" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+        split(f["used_memory"], u, "->"); t = f["time"]; sub(/s$/, "", t)
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s, sh, f["n"], f["card"], t, f["rss_before"], f["peak_rss"], u[1], u[2] }' \
+        <<<"$(tail -1 <<<"$out" | sed 's/MB\b//g')" >>"$SUNIONROWS"
+    fi
+    log "SUNIONSTORE of 2 x $SUNION_MEMBERS members on $s: ${note:-$(tail -1 <<<"$out")}"
     stop_server "$s"
   done
 fi
@@ -872,26 +1057,42 @@ version_of() {
 
 AWK_FMT='function th(n,   s) { if (n !~ /^[0-9]+$/) return n; s = ""; while (length(n) > 3) { s = "," substr(n, length(n) - 2) s; n = substr(n, 1, length(n) - 3) }; return n s }'
 
+# load_table [FILE TARGET]: the speed rows of ROWS, or of FILE with two
+# more columns: Anax's ops per server CPU second over the peer's, and
+# TARGET, the least that ratio should be.
 load_table() {
-  echo "| scenario | load | server | ops/s | p50 ms | p99 ms | p99.9 ms | Anax/peer ops | ops per server CPU s | server cores busy | load cores busy | others | note |"
-  echo "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
-  awk -F'\t' "$AWK_FMT"'
+  local file=${1:-$ROWS} target=${2:-}
+  if [[ -n $target ]]; then
+    echo "| scenario | load | server | ops/s | p50 ms | p99 ms | p99.9 ms | Anax/peer ops | ops per server CPU s | Anax/peer per server CPU s | target | server cores busy | load cores busy | others | note |"
+    echo "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+  else
+    echo "| scenario | load | server | ops/s | p50 ms | p99 ms | p99.9 ms | Anax/peer ops | ops per server CPU s | server cores busy | load cores busy | others | note |"
+    echo "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+  fi
+  awk -F'\t' -v target="$target" "$AWK_FMT"'
     # A row with error replies (or failed transactions) gets no ratio, nor
     # does its peer: it did not do the same work.
     function ok(f) { return f[12] !~ /error replies|failed transactions|refused/ }
     function pct(x) { return x ~ /^[0-9]+$/ ? x "%" : x }
-    { line[NR] = $0; split($0, f, "\t"); if (!ok(f)) $4 = "FAIL"
-      if ($3 == "anax") anax[$1 SUBSEP $2] = $4; if ($3 == "anax-mc") anaxmc[$1 SUBSEP $2] = $4 }
+    { line[NR] = $0; split($0, f, "\t"); if (!ok(f)) { $4 = "FAIL"; $11 = "-" }
+      if ($3 == "anax") { anax[$1 SUBSEP $2] = $4; anaxeff[$1 SUBSEP $2] = $11 }
+      if ($3 == "anax-mc") anaxmc[$1 SUBSEP $2] = $4 }
     END {
       for (i = 1; i <= NR; i++) {
         split(line[i], f, "\t")
-        ratio = ""
+        ratio = effratio = ""
         a = anax[f[1] SUBSEP f[2]]
         if (f[3] == "memcached" && ((f[1] SUBSEP f[2]) in anaxmc)) a = anaxmc[f[1] SUBSEP f[2]]
         if (f[3] != "anax" && f[3] != "anax-mc" && ok(f) && a + 0 > 0 && f[4] + 0 > 0) ratio = sprintf("%.2f", a / f[4])
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], th(f[4]), f[5], f[6], f[7], ratio, th(f[11]), pct(f[8]), pct(f[9]), pct(f[10]), f[12]
+        if (target == "") {
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], th(f[4]), f[5], f[6], f[7], ratio, th(f[11]), pct(f[8]), pct(f[9]), pct(f[10]), f[12]
+          continue
+        }
+        e = anaxeff[f[1] SUBSEP f[2]]
+        if (ratio != "" && e + 0 > 0 && f[11] + 0 > 0) effratio = sprintf("%.2f", e / f[11])
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], th(f[4]), f[5], f[6], f[7], ratio, th(f[11]), effratio, f[3] ~ /^anax/ ? "" : target, pct(f[8]), pct(f[9]), pct(f[10]), f[12]
       }
-    }' "$ROWS"
+    }' "$file"
 }
 
 mem_table() {
@@ -902,14 +1103,17 @@ mem_table() {
       $6 / 1048576, ($6 - $5) / $2, $7 / 1000 }' "$MEMROWS"
 }
 
-# tmem_table: lists and hashes memory, each Anax row with its ratio to
-# Redis's and the target of issue #12.
+# tmem_table [FILE]: lists and hashes memory (or FILE's: sets and sorted
+# sets), each Anax row with its ratio to Redis's and the target of issue
+# #12 (#13).
 tmem_table() {
   echo "| shape | server | keys | elements per key | RSS growth MiB | RSS bytes/element | used_memory growth MiB | used_memory bytes/element | used bytes/key | Anax/Redis (used) | Anax/Redis (RSS) | target | load s | note |"
   echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
   awk -F'\t' "$AWK_FMT"'
     BEGIN { target["hashes x 10 fields"] = "0.85"; target["1 hash x fields"] = "0.75"
-            target["1 list x elements"] = "1.00"; target["lists x 10 elements"] = "0.80" }
+            target["1 list x elements"] = "1.00"; target["lists x 10 elements"] = "0.80"
+            target["1 set x 16-byte members"] = "0.65"; target["1 zset x 16-byte members"] = "0.60"
+            target["sets x 10 integers"] = "0.80"; target["zsets x 10 members"] = "0.90" }
     { n = $3 * $4; u[$1, $2] = ($8 - $7) / n; r[$1, $2] = ($6 - $5) / n; line[NR] = $0 }
     END {
       for (i = 1; i <= NR; i++) {
@@ -922,7 +1126,7 @@ tmem_table() {
         printf "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %.1f | %s |\n", k, f[2], th(f[3]), th(f[4]),
           (f[6] - f[5]) / 1048576, (f[6] - f[5]) / n, (f[8] - f[7]) / 1048576, (f[8] - f[7]) / n, perkey, ru, rr, t, f[9] / 1000, f[10]
       }
-    }' "$TMEMROWS"
+    }' "${1:-$TMEMROWS}"
 }
 
 {
@@ -967,7 +1171,7 @@ tmem_table() {
   echo "server's efficiency, requests per second of its CPU (loopback softirq work charged to other tasks is not in it)."
   echo "A \"refused\" row: the server answered every request with an error (a command it does not have)."
   echo
-  load_table
+  if [[ -s $ROWS ]]; then load_table; else echo "(none in this run: SETS=only; the sets' rows are below)"; fi
   if [[ -s $MEMROWS ]]; then
     echo
     echo "## Memory"
@@ -1013,6 +1217,68 @@ tmem_table() {
     echo "| server | result | requests per second (or the first error) |"
     echo "|---|---|---|"
     awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$RBCHECK"
+  fi
+  if [[ -s $SROWS || -s $SMEMROWS || -s $SUNIONROWS ]]; then
+    echo
+    echo "## Sets and sorted sets"
+    echo
+    echo "Issue #13's targets, Anax against the peers in the same run."
+  fi
+  if [[ -s $SROWS ]]; then
+    echo
+    echo "### Speed"
+    echo
+    echo "One set and one zset of $(human "$SET_MEMBERS") members (\"m\" and 15 digits, 16 bytes; a member's score is a fixed mix of its index),"
+    echo "every load on that one key, members drawn uniformly from the same $(human "$SET_MEMBERS"): SADD and ZADD re-add members that"
+    echo "are there (ZADD at the member's own score), ZINCRBY adds 1 to a member's score. SPOP and ZPOPMIN pop from a set and a"
+    echo "zset of $(human "$SPOP_POP") members, topped up again before each run. With one key, Anax ran these on one shard."
+    echo "Target (issue #13): Anax's ops per server CPU second at least the peer's (\"Anax/peer per server CPU s\" >= 1.00)."
+    echo
+    load_table "$SROWS" ">= 1.00"
+  fi
+  if [[ -s $SRBCHECK ]]; then
+    echo
+    echo "### redis-benchmark -t sadd,spop,zadd,zpopmin -q -n $RB_CHECK_N"
+    echo
+    echo "| server | result | requests per second (or the first error) |"
+    echo "|---|---|---|"
+    awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$SRBCHECK"
+  fi
+  if [[ -s $SMEMROWS ]]; then
+    echo
+    echo "### Memory"
+    echo
+    echo "Fresh server per shape, loaded with pipelined SADD / ZADD (anaxload fill-set, fill-zset; up to 1,000 members per"
+    echo "command); members \"m\" and 15 digits (16 bytes), or the integers 0-9 in the small sets (intsets in Redis); zset scores"
+    echo "are integers below 2^30, a fixed mix of the member's index; keys of 7-9 bytes. Growth over the empty server; bytes per"
+    echo "element = growth / (keys x members per key). Targets (issue #13): Anax's used memory (and RSS growth) per member at most"
+    echo "that share of Redis's."
+    echo
+    tmem_table "$SMEMROWS"
+  fi
+  if [[ -s $SGCROWS ]]; then
+    echo
+    echo "### Anax GC (gctrace on; INFO, MEMORY STATS, /metrics)"
+    echo
+    echo "Targets (issue #13): the heap object count (gc_heap_objects) does not grow with the number of members; no GC pause"
+    echo "over 1 ms during the write loads."
+    echo
+    sed 's/^/- /' "$SGCROWS"
+  fi
+  if [[ -s $SUNIONROWS ]]; then
+    echo
+    echo "### SUNIONSTORE of two $(human "$SUNION_MEMBERS")-member sets, one command"
+    echo
+    echo "bench/cmd/bigcmd on a fresh server: two sets of $(human "$SUNION_MEMBERS") 16-byte members, half of them shared (the union"
+    echo "has 1.5 x as many), created with pipelined SADDs, then MEMORY PURGE, then SUNIONSTORE timed from the request's first"
+    echo "byte written to the reply. Anax ran \`--threads $SUNION_THREADS\` with the two sources on different shards (pinned to"
+    echo "\`$SERVER_CPUS\`$( ((THREADS < SUNION_THREADS)) && echo ": its shards shared the server core(s)")); Redis has both on its one thread."
+    echo "Peak RSS: the process's VmHWM during the command (reset just before it)."
+    echo
+    echo "| server | shards | members per set | union | time s | RSS before MiB | peak RSS MiB | peak - before MiB | used_memory before MiB | used_memory after MiB | note |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+    awk -F'\t' "$AWK_FMT"'{ d = ($7 ~ /^[0-9.]+$/) ? sprintf("%.1f", $7 - $6) : "-"
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, th($3), th($4), $5, $6, $7, d, $8, $9, $10 }' "$SUNIONROWS"
   fi
   if [[ -s $GCROWS ]]; then
     echo

@@ -13,7 +13,8 @@ import (
 // fakeRESP serves a tiny RESP server on loopback: GET answers a 100-byte
 // value, MGET an array of them, SET and MSET +OK, INCR :1, PING +PONG,
 // list and hash writes :1, LPOP, RPOP and HGET a value, HGETALL and LRANGE
-// an array of four,
+// an array of four, set and zset writes, SISMEMBER and ZRANK :1, SPOP,
+// ZSCORE and ZINCRBY a value, ZRANGE and ZPOPMIN an array of two,
 // MULTI +OK and then +QUEUED until EXEC answers the queued replies;
 // anything else, MULTI and EXEC too when noMulti is set, an error.
 func fakeRESP(t *testing.T, noMulti bool) string {
@@ -61,6 +62,12 @@ func fakeRESP(t *testing.T, noMulti bool) string {
 						r = "$10\r\nv000000001\r\n"
 					case name == "HGETALL" || name == "LRANGE":
 						r = "*4\r\n$6\r\nfield0\r\n$1\r\nx\r\n$6\r\nfield1\r\n$1\r\ny\r\n"
+					case name == "SADD" || name == "ZADD" || name == "SISMEMBER" || name == "ZRANK":
+						r = ":1\r\n"
+					case name == "SPOP" || name == "ZSCORE" || name == "ZINCRBY":
+						r = "$4\r\n4042\r\n"
+					case name == "ZRANGE" || name == "ZPOPMIN":
+						r = "*2\r\n$16\r\nm000000000040106\r\n$4\r\n4042\r\n"
 					case name == "MULTI" && !noMulti && queued == nil:
 						r, queued = "+OK\r\n", []string{}
 					case name == "EXEC" && !noMulti && queued != nil:
@@ -117,11 +124,12 @@ func TestEnginesAgainstFakeServer(t *testing.T) {
 	}
 	for _, engine := range engines {
 		for _, cmd := range []string{"get", "set", "mix", "mget", "incr", "mset", "multi",
-			"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange"} {
+			"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange",
+			"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin"} {
 			for _, p := range []int{1, 16} {
 				o := &options{addr: addr, proto: protoRESP, cmd: cmd, conns: 4, pipeline: p, size: 100,
 					keys: 1000, prefix: "key:", pad: 12, dist: "zipf", theta: 0.99, writes: 1, reads: 10,
-					mget: 10, mset: 2, multi: 10, multiCmd: "get", fields: 10, lrange: 100, duration: 150 * time.Millisecond, warmup: 20 * time.Millisecond,
+					mget: 10, mset: 2, multi: 10, multiCmd: "get", fields: 10, lrange: 100, zrange: 10, members: 1000, duration: 150 * time.Millisecond, warmup: 20 * time.Millisecond,
 					timeout: 2 * time.Second, engine: engine, seed: 1}
 				st, err := load(o)
 				if err != nil {
@@ -131,7 +139,7 @@ func TestEnginesAgainstFakeServer(t *testing.T) {
 					t.Fatalf("%s %s P%d: %d requests, %d errors (%s), %d misses", engine, cmd, p,
 						st.hist.Count(), st.errs, st.firstErr, st.misses)
 				}
-				if (cmd == "get" || cmd == "mget" || cmd == "multi" || cmd == "lpop" || cmd == "hgetall") && st.values == 0 {
+				if (cmd == "get" || cmd == "mget" || cmd == "multi" || cmd == "lpop" || cmd == "hgetall" || cmd == "sismember" || cmd == "zpopmin") && st.values == 0 {
 					t.Fatalf("%s %s P%d: no values read", engine, cmd, p)
 				}
 			}
@@ -174,7 +182,7 @@ func TestWaitReadyAndPrefill(t *testing.T) {
 	if err := prefill(o); err != nil {
 		t.Fatal(err)
 	}
-	for _, cmd := range []string{"fill-list", "fill-hash"} {
+	for _, cmd := range []string{"fill-list", "fill-hash", "fill-set", "fill-zset"} {
 		o.cmd, o.elems, o.chunk, o.del, o.fieldPrefix, o.fieldPad = cmd, 25, 10, true, "f", 2
 		if err := fill(o); err != nil {
 			t.Fatal(err)

@@ -26,6 +26,9 @@
 //	anaxload -cmd hget -key-prefix hash: -keys 100000 -fields 10
 //	anaxload -cmd fill-list -key-prefix list: -keys 1000 -elems 2000 -del
 //	anaxload -cmd lpop -key-prefix list: -keys 1000
+//	anaxload -cmd fill-zset -key-prefix bigzset: -pad 0 -keys 1 -elems 1000000 -chunk 1000 -c 1
+//	anaxload -cmd zrank -key-prefix bigzset: -pad 0 -keys 1 -members 1000000
+//	anaxload -cmd fill-set -int-members -key-prefix s: -keys 1000000 -elems 10
 //	anaxload -cmd ping -duration 5s  # wait until the server answers
 package main
 
@@ -63,8 +66,13 @@ type options struct {
 	multiCmd string // multi: the command queued, set, get or incr
 	fields   int    // hset, hget: fields per hash
 	lrange   int    // lrange: elements read (LRANGE key 0 lrange-1)
-	// fill-list, fill-hash: elements per key, per command, field names,
-	// and whether each key is deleted first.
+	zrange   int    // zrange: members read (ZRANGE key 0 zrange-1)
+	// Set and zset loads: members are drawn from [0, members); intMembers
+	// names them by their index in decimal (sets of them are intsets).
+	members    uint64
+	intMembers bool
+	// fill-list, fill-hash, fill-set, fill-zset: elements per key, per
+	// command, field names, and whether each key is deleted first.
 	elems       int
 	chunk       int
 	fieldPrefix string
@@ -87,8 +95,9 @@ func main() {
 	var ratio string
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:6379", "server address")
 	flag.StringVar(&o.proto, "proto", protoRESP, "wire protocol: resp or memcache")
-	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr, mset, multi, lpush, rpush, lpop, rpop, hset, hget, hgetall, lrange;\n"+
-		"or prefill (SET every key once), fill-list, fill-hash (give every key -elems elements), ping (wait for the server)")
+	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr, mset, multi, lpush, rpush, lpop, rpop, hset, hget, hgetall, lrange,\n"+
+		"sadd, sismember, spop, zadd, zincrby, zscore, zrank, zrange, zpopmin;\n"+
+		"or prefill (SET every key once), fill-list, fill-hash, fill-set, fill-zset (give every key -elems elements), ping (wait for the server)")
 	flag.IntVar(&o.conns, "c", 50, "connections")
 	flag.IntVar(&o.pipeline, "P", 1, "requests per pipeline")
 	flag.IntVar(&o.size, "d", 100, "value size in bytes")
@@ -104,11 +113,14 @@ func main() {
 	flag.StringVar(&o.multiCmd, "multi-cmd", "incr", "multi: the command in the transaction: set, get or incr")
 	flag.IntVar(&o.fields, "fields", 10, "hset, hget: fields per hash (the field is drawn among them)")
 	flag.IntVar(&o.lrange, "lrange", 100, "lrange: elements read, LRANGE key 0 <lrange-1>")
-	flag.IntVar(&o.elems, "elems", 10, "fill-list, fill-hash: elements (fields) per key")
-	flag.IntVar(&o.chunk, "chunk", 100, "fill-list, fill-hash: elements (fields) per command")
+	flag.IntVar(&o.zrange, "zrange", 10, "zrange: members read, ZRANGE key 0 <zrange-1>")
+	flag.Uint64Var(&o.members, "members", 1000000, "set and zset loads: members are drawn from [0, members)")
+	flag.BoolVar(&o.intMembers, "int-members", false, "set and zset members are their index in decimal (\"42\"), not 'm' and 15 digits")
+	flag.IntVar(&o.elems, "elems", 10, "fill-list, fill-hash, fill-set, fill-zset: elements (fields, members) per key")
+	flag.IntVar(&o.chunk, "chunk", 100, "fills: elements (fields, members) per command")
 	flag.StringVar(&o.fieldPrefix, "field-prefix", "field", "hash field names: prefix")
 	flag.IntVar(&o.fieldPad, "field-pad", 1, "hash field names: zero-pad the field index to this many digits")
-	flag.BoolVar(&o.del, "del", false, "fill-list, fill-hash: DEL each key before filling it")
+	flag.BoolVar(&o.del, "del", false, "fills: DEL each key before filling it")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured time (ping: how long to wait)")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "load before measuring")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "extra time allowed past the end before a connection is abandoned")
@@ -128,7 +140,7 @@ func main() {
 		err = waitReady(&o)
 	case "prefill":
 		err = prefill(&o)
-	case "fill-list", "fill-hash":
+	case "fill-list", "fill-hash", "fill-set", "fill-zset":
 		err = fill(&o)
 	default:
 		err = runLoad(&o)
@@ -150,8 +162,9 @@ func (o *options) check(ratio string) error {
 	}
 	switch o.cmd {
 	case "set", "get", "mix", "mget", "incr", "prefill", "ping":
-	case "mset", "multi", "fill-list", "fill-hash",
-		"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange":
+	case "mset", "multi", "fill-list", "fill-hash", "fill-set", "fill-zset",
+		"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange",
+		"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin":
 		if o.proto != protoRESP {
 			return fmt.Errorf("-cmd %s needs -proto resp", o.cmd)
 		}
@@ -190,8 +203,8 @@ func (o *options) check(ratio string) error {
 	if o.conns < 1 || o.pipeline < 1 || o.size < 0 || o.keys < 1 || o.mget < 1 || o.mset < 1 || o.duration <= 0 {
 		return fmt.Errorf("-c, -P, -keys, -mget, -mset and -duration must be positive")
 	}
-	if o.fields < 1 || o.lrange < 1 || o.elems < 1 || o.chunk < 1 {
-		return fmt.Errorf("-fields, -lrange, -elems and -chunk must be positive")
+	if o.fields < 1 || o.lrange < 1 || o.zrange < 1 || o.members < 1 || o.elems < 1 || o.chunk < 1 {
+		return fmt.Errorf("-fields, -lrange, -zrange, -members, -elems and -chunk must be positive")
 	}
 	if o.multi < 0 {
 		return fmt.Errorf("-multi must not be negative")
@@ -214,8 +227,10 @@ func (o *options) reply(rd *reader) error {
 		return rd.memcacheReply()
 	case o.cmd == "multi":
 		return rd.txReply(o.multi)
-	case o.cmd == "hgetall" || o.cmd == "lrange":
+	case o.cmd == "hgetall" || o.cmd == "lrange" || o.cmd == "zrange" || o.cmd == "zpopmin":
 		return rd.collectionReply()
+	case o.cmd == "sismember":
+		return rd.intReply()
 	}
 	return rd.respReply()
 }
@@ -359,9 +374,10 @@ type gen struct {
 	rng   *rand.Rand
 	val   []byte
 	keys  [][]byte // one per key of a request; reused
-	field []byte   // hset, hget: the field; reused
-	stop  []byte   // lrange: the last index read
-	typed bool     // a list or hash load (typeRequest)
+	field []byte   // hset, hget: the field; set and zset loads: the member; reused
+	score []byte   // zadd: the score; reused
+	stop  []byte   // lrange, zrange: the last index read
+	typed bool     // a list, hash, set or zset load (typeRequest)
 	// index is the connection's number, which spreads paced sends (-rate).
 	index int
 }
@@ -374,8 +390,12 @@ func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
 	case "mset":
 		n = o.mset
 	}
+	stop := o.lrange - 1
+	if o.cmd == "zrange" {
+		stop = o.zrange - 1
+	}
 	return &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, n),
-		stop: strconv.AppendInt(nil, int64(o.lrange-1), 10), typed: typeCmds[o.cmd]}
+		stop: strconv.AppendInt(nil, int64(stop), 10), typed: typeCmds[o.cmd] || setCmds[o.cmd]}
 }
 
 // batch appends one pipeline of -P requests to dst.
@@ -542,6 +562,10 @@ func (o *options) describe() string {
 		return fmt.Sprintf("%s (one of %d fields)", o.cmd, o.fields)
 	case "lrange":
 		return fmt.Sprintf("lrange (LRANGE key 0 %d)", o.lrange-1)
+	case "zrange":
+		return fmt.Sprintf("zrange (ZRANGE key 0 %d)", o.zrange-1)
+	case "sadd", "sismember", "zadd", "zincrby", "zscore", "zrank":
+		return fmt.Sprintf("%s (one of %d members)", o.cmd, o.members)
 	}
 	return o.cmd
 }

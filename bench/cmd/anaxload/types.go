@@ -92,6 +92,9 @@ func (g *gen) typeRequest(dst []byte) []byte {
 	case "lrange":
 		return g.resp.lrange(dst, key, g.stop)
 	}
+	if setCmds[o.cmd] {
+		return g.setRequest(dst, key)
+	}
 	panic("BUG: typeRequest for -cmd " + o.cmd)
 }
 
@@ -133,6 +136,9 @@ func (rd *reader) collectionReply() error {
 // fillCommand appends the fill's command for elements [off, off+n) of key
 // (index i).
 func (o *options) fillCommand(dst, key []byte, i uint64, off, n int) []byte {
+	if o.cmd == "fill-set" || o.cmd == "fill-zset" {
+		return o.setFillCommand(dst, key, off, n)
+	}
 	base := i*uint64(o.elems) + uint64(off)
 	var field []byte
 	var fb [32]byte

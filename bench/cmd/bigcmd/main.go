@@ -11,9 +11,16 @@
 // and the process's peak RSS is reset (/proc/<pid>/clear_refs), so the
 // peak shown is the command's own.
 //
+// -cmd sunionstore times SUNIONSTORE of two sets of n 16-byte members each
+// (members "m" and 15 digits, as anaxload's; the second set's are the
+// first's shifted by n/2, so the union has 1.5 n members), the two sources
+// on different shards of a server with -shards shards, created first with
+// pipelined SADDs of 1000 members. It also prints the destination's SCARD.
+//
 // Usage:
 //
 //	bigcmd -addr 127.0.0.1:7411 -pid $(pidof redis-server) -cmd mset -n 1000000
+//	bigcmd -addr 127.0.0.1:7411 -pid $(pidof anax) -cmd sunionstore -n 1000000 -shards 2
 package main
 
 import (
@@ -34,9 +41,10 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "server address")
 	pid := flag.Int("pid", 0, "server process id, for its RSS (0: no RSS figures)")
-	cmd := flag.String("cmd", "mset", "mset, mget, del, or rename (of one string of n*64 bytes to a key on another shard)")
-	n := flag.Int("n", 1000000, "keys (for rename: 64-byte units of the value)")
-	flag.IntVar(&shards, "shards", 2, "the server's shard count (--threads), for rename to pick a key on another shard")
+	cmd := flag.String("cmd", "mset", "mset, mget, del, rename (of one string of n*64 bytes to a key on another shard),\n"+
+		"or sunionstore (of two sets of n members on different shards)")
+	n := flag.Int("n", 1000000, "keys (for rename: 64-byte units of the value; for sunionstore: members per set)")
+	flag.IntVar(&shards, "shards", 2, "the server's shard count (--threads), for rename and sunionstore to pick keys on different shards")
 	flag.Parse()
 	if err := run(*addr, *pid, strings.ToLower(*cmd), *n); err != nil {
 		fmt.Fprintln(os.Stderr, "bigcmd:", err)
@@ -59,6 +67,10 @@ func run(addr string, pid int, cmd string, n int) error {
 	case "mset":
 	case "rename":
 		if err := populateLong(c, r, n); err != nil {
+			return err
+		}
+	case "sunionstore":
+		if err := populateSets(c, r, n); err != nil {
 			return err
 		}
 	default:
@@ -100,6 +112,13 @@ func run(addr string, pid int, cmd string, n int) error {
 	after, err := info(c, r)
 	if err != nil {
 		return err
+	}
+	if cmd == "sunionstore" {
+		card, err := scard(c, r, unionKeys()[2])
+		if err != nil {
+			return err
+		}
+		fmt.Printf("card=%d ", card)
 	}
 	fmt.Printf("%s n=%d request=%.1fMB time=%.3fs reply_items=%d rss_before=%.1fMB peak_rss=%.1fMB rss_after=%.1fMB used_memory=%.1fMB->%.1fMB used_memory_peak=%.1fMB->%.1fMB\n",
 		cmd, n, mb(int64(len(req))), elapsed.Seconds(), items, mb(rssBefore), mb(hwm), mb(rss),
@@ -145,8 +164,13 @@ func appendCommand(b []byte, cmd string, from, to int) []byte {
 }
 
 func request(cmd string, n int) []byte {
-	if cmd == "rename" {
+	switch cmd {
+	case "rename":
 		return renameRequest()
+	case "sunionstore":
+		k := unionKeys()
+		b := []byte("*4\r\n$11\r\nSUNIONSTORE\r\n")
+		return bulk(bulk(bulk(b, k[2]), k[0]), k[1])
 	}
 	return appendCommand(make([]byte, 0, 40*n+64), cmd, 0, n)
 }
@@ -303,4 +327,89 @@ func renameRequest() []byte {
 			return bulk(b, dst)
 		}
 	}
+}
+
+// unionKeys are sunionstore's first source, second source and destination:
+// "big:set:a", then the first "big:set:b:<i>" on another shard than it, then
+// the first "big:set:dst:<i>" on a third shard, or, with two shards, on
+// the first source's.
+func unionKeys() [3][]byte {
+	a := []byte("big:set:a")
+	sa := txn.ShardOf(a, uint64(shards))
+	b := firstKey("big:set:b:", func(s int) bool { return shards == 1 || s != sa })
+	sb := txn.ShardOf(b, uint64(shards))
+	dst := firstKey("big:set:dst:", func(s int) bool {
+		return shards < 3 && (shards == 1 || s == sa) || s != sa && s != sb
+	})
+	return [3][]byte{a, b, dst}
+}
+
+// firstKey returns prefix<i> for the first i whose shard ok accepts.
+func firstKey(prefix string, ok func(shard int) bool) []byte {
+	for i := 0; ; i++ {
+		k := []byte(prefix + strconv.Itoa(i))
+		if ok(txn.ShardOf(k, uint64(shards))) {
+			return k
+		}
+	}
+}
+
+// member is set member i: "m" and 15 digits, as anaxload's.
+func member(b []byte, i int) []byte {
+	s := strconv.Itoa(i)
+	b = append(b, 'm')
+	for range 15 - len(s) {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
+
+// populateSets creates sunionstore's two sources with pipelined SADDs of
+// 1000 members: members [0, n) and [n/2, n/2 + n).
+func populateSets(c net.Conn, r *bufio.Reader, n int) error {
+	const per, depth = 1000, 16
+	k := unionKeys()
+	var b, m []byte
+	for s, base := range []int{0, n / 2} {
+		sent := 0
+		for from := 0; from < n; {
+			b = b[:0]
+			for d := 0; d < depth && from < n; d++ {
+				to := min(from+per, n)
+				b = append(b, '*')
+				b = strconv.AppendInt(b, int64(2+to-from), 10)
+				b = bulk(append(b, "\r\n$4\r\nSADD\r\n"...), k[s])
+				for i := from; i < to; i++ {
+					m = member(m[:0], base+i)
+					b = bulk(b, m)
+				}
+				from = to
+				sent++
+			}
+			if _, err := c.Write(b); err != nil {
+				return err
+			}
+			for ; sent > 0; sent-- {
+				if _, err := readReply(r); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// scard returns SCARD key.
+func scard(c net.Conn, r *bufio.Reader, key []byte) (int64, error) {
+	if _, err := c.Write(bulk([]byte("*2\r\n$5\r\nSCARD\r\n"), key)); err != nil {
+		return 0, err
+	}
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return 0, err
+	}
+	if !strings.HasPrefix(line, ":") {
+		return 0, fmt.Errorf("SCARD: %q", strings.TrimSpace(line))
+	}
+	return strconv.ParseInt(strings.TrimSpace(line[1:]), 10, 64)
 }
