@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand"
 	"os"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anaxdb/anax/internal/servertest"
 )
@@ -403,5 +405,147 @@ func TestRandomZSetCommandsMatchRedis(t *testing.T) {
 				step(command())
 			}
 		})
+	}
+}
+
+// TestZSetsAcrossShards runs the multi-key sorted-set commands (Cross)
+// with their keys on different shards of a 4-shard Anax, and moves big
+// and small sets between shards (RENAME, COPY, MOVE), comparing with
+// Redis 7.2.
+func TestZSetsAcrossShards(t *testing.T) {
+	redisAddr := startRedis72(t)
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("zk", 4)
+	script := [][]string{{"FLUSHALL"}, zaddMany(k[0], 0, 300, 0.5), {"ZADD", k[1], "1", "m1", "2", "m2", "30", "x"},
+		{"ZADD", k[2], "5", "m2", "6", "y"}, {"SET", k[3], "str"},
+		{"ZUNION", "3", k[0], k[1], k[2], "WITHSCORES", "AGGREGATE", "MAX"}, {"ZINTER", "2", k[1], k[2], "WITHSCORES"},
+		{"ZDIFF", "2", k[1], k[2], "WITHSCORES"}, {"ZINTERCARD", "3", k[0], k[1], k[2]}, {"ZUNION", "2", k[1], k[3]},
+		{"ZUNIONSTORE", k[3], "2", k[1], k[2]}, {"ZRANGE", k[3], "0", "-1", "WITHSCORES"}, {"OBJECT", "ENCODING", k[3]},
+		{"ZINTERSTORE", k[3], "2", k[0], k[1], "WEIGHTS", "2", "3"}, {"ZRANGE", k[3], "0", "-1", "WITHSCORES"},
+		{"ZDIFFSTORE", k[3], "2", k[0], k[1]}, {"ZCARD", k[3]}, {"OBJECT", "ENCODING", k[3]}, {"ZRANGE", k[3], "0", "3"},
+		{"ZDIFFSTORE", k[3], "1", "nokey"}, {"EXISTS", k[3]}, {"ZUNIONSTORE", k[3], "0", k[1]},
+		{"ZRANGESTORE", k[3], k[0], "10", "20", "BYSCORE", "LIMIT", "1", "5"}, {"ZRANGE", k[3], "0", "-1", "WITHSCORES"},
+		{"ZRANGESTORE", k[3], k[0], "0", "-1"}, {"OBJECT", "ENCODING", k[3]}, {"ZCARD", k[3]}, {"ZRANGESTORE", k[3], "nokey", "0", "-1"},
+		{"EXISTS", k[3]}, {"SET", k[3], "s"}, {"ZRANGESTORE", k[1], k[3], "0", "-1"}, {"ZRANGESTORE", k[3], k[1], "0", "x"},
+		{"ZMPOP", "3", "nokey", k[2], k[1], "MIN", "COUNT", "5"}, {"ZMPOP", "2", k[3], k[1], "MAX"}, {"ZMPOP", "2", "nokey", k[1], "MAX"},
+		{"BZPOPMIN", "nokey", k[1], k[0], "0"}, {"BZMPOP", "1", "2", "nokey", k[0], "MAX", "COUNT", "2"},
+		{"RENAME", k[0], k[1]}, {"ZCARD", k[1]}, {"OBJECT", "ENCODING", k[1]}, {"ZRANGE", k[1], "0", "4", "WITHSCORES"},
+		{"COPY", k[1], k[2], "REPLACE"}, {"ZADD", k[2], "0", "new"}, {"ZCARD", k[1]}, {"ZCARD", k[2]}, {"ZRANK", k[2], "m200"},
+		{"MOVE", k[2], "3"}, {"SELECT", "3"}, {"ZCARD", k[2]}, {"ZSCORE", k[2], "m299"}, {"OBJECT", "ENCODING", k[2]},
+		{"DEL", k[2]}, {"SELECT", "0"}, {"DEL", k[0], k[1], k[2], k[3]}, {"DBSIZE"}}
+	servertest.Compare(t, anax, redisAddr, script)
+}
+
+// TestBlockingZPops: a client blocked on sorted sets (BZPOPMIN, BZPOPMAX,
+// BZMPOP, keys on several shards) is served by a ZADD, skips a key of
+// another type, and times out with a null array.
+func TestBlockingZPops(t *testing.T) {
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("bz", 4)
+	c, other := servertest.Dial(t, anax), servertest.Dial(t, anax)
+	for _, tc := range []struct {
+		block []string
+		push  []string
+		want  string
+	}{
+		{[]string{"BZPOPMIN", k[0], k[1], "0"}, []string{"ZADD", k[1], "2", "b", "1", "a"}, "*3\r\n$" + fmt.Sprint(len(k[1])) + "\r\n" + k[1] + "\r\n$1\r\na\r\n$1\r\n1\r\n"},
+		{[]string{"BZPOPMAX", k[2], "0"}, []string{"ZADD", k[2], "2.5", "b", "1", "a"}, "*3\r\n$" + fmt.Sprint(len(k[2])) + "\r\n" + k[2] + "\r\n$1\r\nb\r\n$3\r\n2.5\r\n"},
+		{[]string{"BZMPOP", "0", "2", k[3], k[0], "MIN", "COUNT", "5"}, []string{"ZADD", k[0], "7", "x"}, "*2\r\n$" + fmt.Sprint(len(k[0])) + "\r\n" + k[0] + "\r\n*1\r\n*2\r\n$1\r\nx\r\n$1\r\n7\r\n"},
+	} {
+		c.Do("DEL", k[0], k[1], k[2], k[3])
+		c.SendArgs(tc.block...)
+		if !c.Quiet(100 * time.Millisecond) {
+			t.Fatalf("%q answered before any push", tc.block)
+		}
+		other.Do(tc.push...)
+		if got := c.Read(); got != tc.want {
+			t.Errorf("%q after %q: %q, want %q", tc.block, tc.push, got, tc.want)
+		}
+	}
+	c.Do("DEL", k[0], k[1])
+	if got := c.Do("BZPOPMIN", k[1], k[0], "0.05"); got != "*-1\r\n" {
+		t.Errorf("BZPOPMIN timeout: %q", got)
+	}
+	c.SendArgs("BZPOPMIN", k[0], "0")
+	c.Quiet(50 * time.Millisecond)
+	other.Do("SET", k[0], "notazset")
+	other.Do("DEL", k[0])
+	other.Do("ZADD", k[0], "3", "z")
+	if got := c.Read(); !strings.Contains(got, "$1\r\nz\r\n$1\r\n3\r\n") {
+		t.Errorf("BZPOPMIN after a key of another type: %q", got)
+	}
+}
+
+// TestZSetDumpRestoreMatchesRedis: DUMP of a small (listpack) and a big
+// (skiplist) sorted set equals redis-server 7.0's byte for byte, payloads
+// restore both ways with the same members, scores and encoding, and
+// DEBUG OBJECT agrees with Redis 7.2's.
+func TestZSetDumpRestoreMatchesRedis(t *testing.T) {
+	anax, r70, r72 := dumpServers(t)
+	a, r := servertest.Dial(t, anax), servertest.Dial(t, r70)
+	big := zaddMany("zbig", 0, 300, 0.5)
+	big = append(big, "-inf", "minf", "inf", "pinf", "7", "123")
+	script := [][]string{
+		{"ZADD", "zsmall", "1", "a", "2.5", "b", "-3", "c", "1", "1000", "0", "z", "inf", "top"},
+		big,
+		{"ZADD", "zlong", "1", strings.Repeat("x", 100), "2", "y"},
+		{"ZADD", "zone", "5", "only"},
+	}
+	for _, cmd := range script {
+		a.Do(cmd...)
+		r.Do(cmd...)
+	}
+	keys := []string{"zsmall", "zbig", "zlong", "zone"}
+	contents := func(c *servertest.Raw, key string) string {
+		return c.Do("TYPE", key) + c.Do("ZRANGE", key, "0", "-1", "WITHSCORES") + c.Do("OBJECT", "ENCODING", key)
+	}
+	for _, key := range keys {
+		if ga, gr := contents(a, key), contents(r, key); ga != gr {
+			t.Fatalf("%s: anax %.300q, redis %.300q", key, ga, gr)
+		}
+		da, dr := bulk(t, a.Do("DUMP", key)), bulk(t, r.Do("DUMP", key))
+		if !bytes.Equal(da, dr) {
+			t.Errorf("DUMP %s differs from redis-server 7.0's:\n  anax:  %x\n  redis: %x", key, da, dr)
+		}
+		if got := r.Do("RESTORE", "fromanax", "0", string(da), "REPLACE"); got != "+OK\r\n" {
+			t.Errorf("anax's DUMP %s into redis: %q", key, got)
+		} else if ga, gr := contents(a, key), contents(r, "fromanax"); ga != gr {
+			t.Errorf("anax's DUMP %s restored in redis: %.300q, want %.300q", key, gr, ga)
+		}
+		if got := a.Do("RESTORE", "fromredis", "0", string(dr), "REPLACE"); got != "+OK\r\n" {
+			t.Errorf("redis's DUMP %s into anax: %q", key, got)
+		} else if ga, gr := contents(a, "fromredis"), contents(r, key); ga != gr {
+			t.Errorf("redis's DUMP %s restored in anax: %.300q, want %.300q", key, ga, gr)
+		}
+	}
+	if r72 != "" {
+		r7 := servertest.Dial(t, r72)
+		for _, cmd := range script {
+			r7.Do(cmd...)
+		}
+		for _, key := range keys {
+			if ga, gr := debugFields(a.Do("DEBUG", "OBJECT", key)), debugFields(r7.Do("DEBUG", "OBJECT", key)); ga != gr {
+				t.Errorf("DEBUG OBJECT %s:\n  anax:  %q\n  redis: %q", key, ga, gr)
+			}
+		}
+	}
+	// Old types: a text-score ZSET (RDB 3) and a ziplist (12), from
+	// payloads Redis 7.0 restores; a corrupt one is refused.
+	for _, body := range [][]byte{
+		[]byte{3, 2, 1, 'a', 3, '1', '.', '5', 1, 'b', 254},
+		[]byte{3, 1, 1, 'a', 253},
+		[]byte{3, 2, 1, 'a', 1, '1', 1, 'a', 1, '2'},
+		{5, 2, 1, 'a', 0, 0, 0, 0, 0, 0, 240, 63, 1, 'a', 0, 0, 0, 0, 0, 0, 0, 64},
+		{5, 1, 1, 'a', 0, 0, 0, 0, 0, 0, 0, 64},
+		{17, 0},
+	} {
+		p := string(withFooter(body, 9))
+		if ga, gr := a.Do("RESTORE", "old", "0", p, "REPLACE"), r.Do("RESTORE", "old", "0", p, "REPLACE"); ga != gr {
+			t.Errorf("RESTORE %x: anax %q, redis %q", body, ga, gr)
+		} else if ga == "+OK\r\n" {
+			if ga, gr := contents(a, "old"), contents(r, "old"); ga != gr {
+				t.Errorf("RESTORE %x: anax %q, redis %q", body, ga, gr)
+			}
+		}
 	}
 }

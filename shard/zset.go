@@ -713,59 +713,50 @@ func (z *ZSet) MaybeListpack(lim ZSetLimits) {
 	z.big = nil
 }
 
-// ZSetBuilder builds a sorted set outside the keyspace (RESTORE), with
-// Redis 7.2's choice of encoding on loading; Store puts it under its key.
+// ZSetBuilder builds a sorted set outside the keyspace (RESTORE); Store
+// puts it under its key. Its methods run on the owner goroutine; after
+// Store or Discard it must not be used again.
 type ZSetBuilder struct {
 	db  *DB
-	lim ZSetLimits
 	lp  listpack.Listpack
 	big *zsetBig
 	n   int
 }
 
-// NewZSetBuilder starts an empty sorted set that obeys lim; size is the
-// number of members the payload announces.
-func (db *DB) NewZSetBuilder(lim ZSetLimits, size int) *ZSetBuilder {
-	b := &ZSetBuilder{db: db, lim: lim, lp: listpack.New()}
-	if int64(size) > lim.Entries {
+// NewZSetBuilder starts an empty sorted set of about size members, in the
+// big encoding when big (the caller applies Redis's rule for the payload's
+// type) and a listpack otherwise.
+func (db *DB) NewZSetBuilder(big bool, size int) *ZSetBuilder {
+	b := &ZSetBuilder{db: db}
+	if big {
 		b.big = newZSetBig(db.sh.arena)
 		b.big.t.Reserve(size)
+	} else {
+		b.lp = listpack.New()
 	}
 	return b
 }
 
-// Add adds a member; it reports false when the member is already there
-// (a corrupt payload).
-func (b *ZSetBuilder) Add(member []byte, score float64) bool {
-	if b.big == nil && (int64(len(member)) > b.lim.Value || int64(b.n) >= b.lim.Entries || !b.lp.SafeToAdd(len(member)+32)) {
-		b.toBig()
-	}
-	if b.big != nil {
-		if _, dup := b.big.find(member); dup {
-			return false
-		}
-		b.big.insert(member, score)
-		b.n++
-		return true
-	}
-	if b.lp.Find(b.lp.First(), member, 1) >= 0 {
-		return false
-	}
-	lpInsertPair(&b.lp, member, score)
+// Append adds a member after every other: the caller adds them in
+// ascending order (score, then member bytes), each once.
+func (b *ZSetBuilder) Append(member []byte, score float64) {
 	b.n++
-	return true
-}
-
-func (b *ZSetBuilder) toBig() {
-	z := newZSetBig(b.db.sh.arena)
-	var ib [24]byte
-	for it := b.lp.Iter(); it.Next(); {
-		m := lpText(it.Value(), ib[:0])
-		it.Next()
-		z.insert(m, lpScore(it.Value()))
+	if z := b.big; z != nil {
+		h, c := z.a.Alloc(zcellSize(member))
+		k := binary.PutUvarint(c, uint64(len(member)))
+		copy(c[k:], member)
+		binary.LittleEndian.PutUint64(c[k+len(member):], math.Float64bits(score))
+		z.cells += int64(z.a.Size(h))
+		z.t.Insert(Hash(member), uint64(h))
+		z.order.AppendSorted(z.store(), score, uint64(h))
+		return
 	}
-	b.big = z
-	b.lp = listpack.Listpack{}
+	if score == 0 {
+		score = 0 // no -0 in a listpack (lpInsertPair)
+	}
+	var sb [32]byte
+	b.lp.Append(member)
+	b.lp.Append(AppendScore(sb[:0], score))
 }
 
 // Len returns the number of members added so far.
@@ -791,3 +782,4 @@ func (b *ZSetBuilder) Store(key []byte, now int64) Handle {
 	}
 	return b.db.NewValue(key, TypeZSet, EncListpack, b.lp.Bytes(), now)
 }
+
