@@ -782,4 +782,3 @@ func (b *ZSetBuilder) Store(key []byte, now int64) Handle {
 	}
 	return b.db.NewValue(key, TypeZSet, EncListpack, b.lp.Bytes(), now)
 }
-
