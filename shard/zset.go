@@ -489,7 +489,7 @@ func (z *ZSet) Range(rank int, rev bool, fn func(member []byte, score float64) b
 	}
 	lp := z.lp()
 	p := lp.Seek(2 * rank)
-	var ib [24]byte
+	ib := &z.db.sh.ztext[0]
 	for p >= 0 {
 		sp := lp.Next(p)
 		if !fn(lpText(lp.At(p), ib[:0]), lpScore(lp.At(sp))) {
@@ -586,16 +586,16 @@ func (z *ZSet) lpDelete(p int) {
 func (z *ZSet) lpInsert(member []byte, score float64) {
 	z.h = z.db.reserveValue(z.key, z.h, lpEntryBound(len(member))+lpEntryBound(32))
 	lp := listpack.FromBytes(z.db.valueRoom(z.h))
-	lpInsertPair(&lp, member, score)
+	lpInsertPair(&lp, member, score, &z.db.sh.ztext[1])
 	z.h = z.db.storeValue(z.key, z.h, lp.Bytes(), EncListpack)
 }
 
 // lpInsertPair inserts member with score at its place in a zset listpack.
-func lpInsertPair(lp *listpack.Listpack, member []byte, score float64) {
+// sb holds the score's text.
+func lpInsertPair(lp *listpack.Listpack, member []byte, score float64, sb *[32]byte) {
 	if score == 0 {
 		score = 0 // -0 is the integer 0 in a listpack, as in Redis's
 	}
-	var sb [32]byte
 	st := AppendScore(sb[:0], score)
 	p := lp.First()
 	for p >= 0 {
@@ -754,9 +754,8 @@ func (b *ZSetBuilder) Append(member []byte, score float64) {
 	if score == 0 {
 		score = 0 // no -0 in a listpack (lpInsertPair)
 	}
-	var sb [32]byte
 	b.lp.Append(member)
-	b.lp.Append(AppendScore(sb[:0], score))
+	b.lp.Append(AppendScore(b.db.sh.ztext[1][:0], score))
 }
 
 // Len returns the number of members added so far.
