@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/anaxdb/anax/container/listpack"
+	"github.com/anaxdb/anax/container/zbtree"
 	"github.com/anaxdb/anax/dashtable"
 	"github.com/anaxdb/anax/shard/arena"
 )
@@ -23,8 +24,9 @@ import (
 //   - a dashtable of its own whose handles name one arena cell per member,
 //     [uvarint len][member][score float64 LE], for member → score lookups
 //     (the object is the table's Hasher and Matcher, as the big hash is);
-//   - an order index over (score, member cell), ordered as the listpack,
-//     with ranks (zorder: container/zbtree's API).
+//   - an order-statistics B+tree (container/zbtree) over (score, member
+//     cell), ordered as the listpack, with ranks; its nodes are arena
+//     cells too.
 //
 // No Go pointer per member is kept. Conversion follows Redis 7.2: a
 // listpack becomes big before an insert that would take it past
@@ -50,15 +52,25 @@ type ZSetLimits struct {
 type zsetBig struct {
 	a     *arena.Arena
 	t     *dashtable.Table
-	order zorder
+	order zbtree.Tree
 	cells int64 // bytes of the member cells (arena cell sizes)
 	want  []byte
+	// freeAt is release's member-table cursor.
+	freeAt uint64
 }
 
 func newZSetBig(a *arena.Arena) *zsetBig {
 	z := &zsetBig{a: a}
 	z.t = dashtable.New(z)
 	return z
+}
+
+// zless orders (s1, m1) before (s2, m2), as a sorted set orders members.
+func zless(s1 float64, m1 []byte, s2 float64, m2 []byte) bool {
+	if s1 != s2 {
+		return s1 < s2
+	}
+	return bytes.Compare(m1, m2) < 0
 }
 
 // zcellSize is the bytes a member cell needs.
@@ -124,9 +136,8 @@ func (z *zsetBig) insert(member []byte, score float64) {
 // update moves member (in the set, with score old) to score.
 func (z *zsetBig) update(member []byte, old, score float64) {
 	h, _ := z.find(member)
-	z.order.Delete(z.store(), z, old, member)
+	z.order.Update(z.store(), z, old, member, score)
 	zcellSetScore(z.a.Bytes(h), score)
-	z.order.Insert(z.store(), z, score, uint64(h))
 }
 
 // remove deletes member and reports whether it was there.
@@ -164,20 +175,29 @@ func (z *zsetBig) removeRanks(from, to int) {
 
 func (z *zsetBig) release(a *arena.Arena, budget int) bool {
 	freed := 0
-	for z.order.Len() > 0 {
-		n := z.order.Len()
-		if budget > 0 {
-			n = min(n, max(budget-freed, 1))
+	// The member cells first, by the table's cursor (the tree is not
+	// read meanwhile: the set is out of the keyspace), then the nodes.
+	for z.t.Len() > 0 {
+		z.freeAt = z.t.Scan(z.freeAt, func(h uint64) {
+			a.Free(arena.Handle(h))
+			freed++
+		})
+		if z.freeAt == 0 {
+			z.t.Clear()
+			z.cells = 0
+			break
 		}
-		z.order.DeleteRange(z.store(), 0, n-1, func(_ float64, ref uint64) { a.Free(arena.Handle(ref)) })
-		freed += n
-		if budget > 0 && freed >= budget && z.order.Len() > 0 {
+		if budget > 0 && freed >= budget {
 			return false
 		}
 	}
-	z.order.Release(z.store(), 0)
-	z.t.Clear()
-	z.cells = 0
+	nodes := budget - freed
+	if budget <= 0 {
+		nodes = math.MaxInt
+	}
+	if nodes <= 0 || !z.order.Release(z.store(), nodes) {
+		return false
+	}
 	return true
 }
 
