@@ -604,19 +604,21 @@ func (z *ZSet) lpDelete(p int) {
 
 // lpInsert inserts member with score at its place.
 func (z *ZSet) lpInsert(member []byte, score float64) {
-	z.h = z.db.reserveValue(z.key, z.h, lpEntryBound(len(member))+lpEntryBound(32))
-	lp := listpack.FromBytes(z.db.valueRoom(z.h))
-	lpInsertPair(&lp, member, score, &z.db.sh.ztext[1])
-	z.h = z.db.storeValue(z.key, z.h, lp.Bytes(), EncListpack)
-}
-
-// lpInsertPair inserts member with score at its place in a zset listpack.
-// sb holds the score's text.
-func lpInsertPair(lp *listpack.Listpack, member []byte, score float64, sb *[32]byte) {
 	if score == 0 {
 		score = 0 // -0 is the integer 0 in a listpack, as in Redis's
 	}
-	st := AppendScore(sb[:0], score)
+	st := AppendScore(z.db.sh.ztext[1][:0], score)
+	// Room for exactly this pair, so that a set grown one member at a
+	// time ends in the cell its bytes need.
+	z.h = z.db.reserveValue(z.key, z.h, listpack.EntrySize(member)+listpack.EntrySize(st))
+	lp := listpack.FromBytes(z.db.valueRoom(z.h))
+	lpInsertPair(&lp, member, score, st)
+	z.h = z.db.storeValue(z.key, z.h, lp.Bytes(), EncListpack)
+}
+
+// lpInsertPair inserts member with score (whose listpack text is st) at its
+// place in a sorted set's listpack.
+func lpInsertPair(lp *listpack.Listpack, member []byte, score float64, st []byte) {
 	p := lp.First()
 	for p >= 0 {
 		sp := lp.Next(p)
@@ -772,7 +774,7 @@ func (b *ZSetBuilder) Append(member []byte, score float64) {
 		return
 	}
 	if score == 0 {
-		score = 0 // no -0 in a listpack (lpInsertPair)
+		score = 0 // no -0 in a listpack (see lpInsert)
 	}
 	b.lp.Append(member)
 	b.lp.Append(AppendScore(b.db.sh.ztext[1][:0], score))
