@@ -597,3 +597,103 @@ func TestZSetDumpRestoreMatchesRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestZRandMemberProperties checks ZRANDMEMBER by what must hold whatever
+// the draw: positive counts give distinct members of the set, at most its
+// size; negative counts give exactly |count| members; scores belong to
+// their members. Both encodings, RESP2 and RESP3.
+func TestZRandMemberProperties(t *testing.T) {
+	anax := servertest.Start(t)
+	for _, proto := range []string{"2", "3"} {
+		c := servertest.Dial(t, anax)
+		c.Do("HELLO", proto)
+		for _, size := range []int{5, 100, 2000} {
+			key := fmt.Sprint("z", size)
+			c.Do(zaddMany(key, 0, size, 1)...)
+			for _, count := range []int{1, 3, size / 2, size - 1, size, size + 5, -1, -7, -(2 * size)} {
+				reply := parseRESP(t, c.Do("ZRANDMEMBER", key, fmt.Sprint(count), "WITHSCORES"))
+				var pairs [][2]string
+				if proto == "3" {
+					for _, e := range reply.elems {
+						pairs = append(pairs, [2]string{bulkText(e.elems[0].raw), e.elems[1].raw})
+					}
+				} else {
+					for i := 0; i+1 < len(reply.elems); i += 2 {
+						pairs = append(pairs, [2]string{bulkText(reply.elems[i].raw), bulkText(reply.elems[i+1].raw)})
+					}
+				}
+				want := count
+				if count < 0 {
+					want = -count
+				} else if count > size {
+					want = size
+				}
+				if len(pairs) != want {
+					t.Fatalf("RESP%s ZRANDMEMBER %s %d: %d members, want %d", proto, key, count, len(pairs), want)
+				}
+				seen := map[string]bool{}
+				for _, p := range pairs {
+					var i int
+					if _, err := fmt.Sscanf(p[0], "m%d", &i); err != nil || i < 0 || i >= size {
+						t.Fatalf("RESP%s ZRANDMEMBER %s %d: member %q", proto, key, count, p[0])
+					}
+					score := fmt.Sprint(i)
+					if proto == "3" {
+						score = "," + score + "\r\n"
+					}
+					if p[1] != score {
+						t.Fatalf("RESP%s ZRANDMEMBER %s %d: %q scored %q", proto, key, count, p[0], p[1])
+					}
+					if count > 0 && seen[p[0]] {
+						t.Fatalf("RESP%s ZRANDMEMBER %s %d: %q twice", proto, key, count, p[0])
+					}
+					seen[p[0]] = true
+				}
+			}
+		}
+		c.Do("FLUSHALL")
+	}
+}
+
+// TestWatchZSet: a write to a watched sorted set, in place or not, by any
+// sorted-set command, aborts the transaction; a no-op does not.
+func TestWatchZSet(t *testing.T) {
+	anax := servertest.Start(t, "--threads", "4")
+	c, other := servertest.Dial(t, anax), servertest.Dial(t, anax)
+	k := keysOnShards("wz", 4)
+	reset := func() {
+		c.Do("DEL", "big", "small", k[1], k[2])
+		c.Do(zaddMany("big", 0, 600, 1)...)
+		c.Do("ZADD", "small", "1", "a", "2", "b")
+		c.Do("ZADD", k[1], "1", "x")
+	}
+	for _, tc := range []struct {
+		write []string
+		key   string
+		abort bool
+	}{
+		{[]string{"ZADD", "small", "5", "a"}, "small", true},
+		{[]string{"ZADD", "big", "5", "m1"}, "big", true},
+		{[]string{"ZINCRBY", "small", "1", "c"}, "small", true},
+		{[]string{"ZREM", "big", "m2"}, "big", true},
+		{[]string{"ZREM", "big", "nope"}, "big", false},
+		{[]string{"ZADD", "small", "NX", "9", "a"}, "small", false},
+		{[]string{"ZADD", "small", "1", "a"}, "small", false},
+		{[]string{"ZPOPMIN", "big"}, "big", true},
+		{[]string{"ZREMRANGEBYSCORE", "big", "1000", "2000"}, "big", false},
+		{[]string{"ZREMRANGEBYRANK", "small", "0", "0"}, "small", true},
+		{[]string{"ZUNIONSTORE", k[2], "2", "small", k[1]}, k[2], true},
+		{[]string{"ZMPOP", "2", "nope", k[1], "MIN"}, k[1], true},
+		{[]string{"ZSCORE", "big", "m3"}, "big", false},
+	} {
+		reset()
+		c.Do("WATCH", tc.key)
+		other.Do(tc.write...)
+		c.Do("MULTI")
+		c.Do("ZCARD", tc.key)
+		got := c.Do("EXEC")
+		if aborted := got == "*-1\r\n"; aborted != tc.abort {
+			t.Errorf("%q: EXEC %q, want aborted=%v", tc.write, got, tc.abort)
+		}
+	}
+}
