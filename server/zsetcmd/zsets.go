@@ -2,6 +2,7 @@ package zsetcmd
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"unsafe"
 
@@ -712,8 +713,9 @@ func cmdZRandMember(x *command.Exec) {
 		z.Range(size-1, true, func(m []byte, s float64) bool { emit(m, s); return true })
 		return
 	}
-	// Distinct members: a partial shuffle of the ranks, then in rank order
-	// for a listpack (as Redis's lpRandomPairsUnique) or drawn order.
+	// Distinct members: a partial shuffle of the ranks, replied in rank
+	// order for a listpack (as Redis's lpRandomPairsUnique), else in the
+	// order drawn.
 	count := int(l)
 	idx := make([]int, size)
 	for i := range idx {
@@ -722,6 +724,9 @@ func cmdZRandMember(x *command.Exec) {
 	for i := range count {
 		j := i + int(x.Env.Rand()%uint64(size-i))
 		idx[i], idx[j] = idx[j], idx[i]
+	}
+	if !z.Big() {
+		slices.Sort(idx[:count]) // lpRandomPairsUnique keeps the listpack's order
 	}
 	header(count)
 	for _, r := range idx[:count] {
