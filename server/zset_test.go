@@ -13,17 +13,17 @@ import (
 	"github.com/anaxdb/anax/internal/servertest"
 )
 
-// redis72 is a Redis 7.2 built from source: sorted sets are compared with
+// zsetRedis72 is a Redis 7.2 built from source: sorted sets are compared with
 // it, since 7.2 formats doubles as Anax does (7.0 printed "%.17g") and has
 // ZRANK WITHSCORE.
-const redis72 = "/tmp/redis72/src/redis-server"
+const zsetRedis72 = "/tmp/redis72/src/redis-server"
 
-func startRedis72(t *testing.T) string {
+func startZSetRedis72(t *testing.T) string {
 	t.Helper()
-	if _, err := os.Stat(redis72); err != nil {
-		t.Skip("no Redis 7.2 at " + redis72)
+	if _, err := os.Stat(zsetRedis72); err != nil {
+		t.Skip("no Redis 7.2 at " + zsetRedis72)
 	}
-	return servertest.RedisAt(t, redis72)
+	return servertest.RedisAt(t, zsetRedis72)
 }
 
 // zaddMany returns ZADD key with n members m<from>... scored i*step.
@@ -211,7 +211,7 @@ var zsetScript = func() [][]string {
 }()
 
 func TestZSetsMatchRedis(t *testing.T) {
-	redisAddr := startRedis72(t)
+	redisAddr := startZSetRedis72(t)
 	for _, threads := range []string{"1", "4"} {
 		t.Run("threads="+threads, func(t *testing.T) {
 			anax := servertest.Start(t, "--threads", threads)
@@ -237,7 +237,7 @@ var zsetScript3 = [][]string{
 }
 
 func TestZSetsMatchRedisRESP3(t *testing.T) {
-	redisAddr := startRedis72(t)
+	redisAddr := startZSetRedis72(t)
 	anax := servertest.Start(t)
 	a, r := servertest.Dial(t, anax), servertest.Dial(t, redisAddr)
 	a.Do("HELLO", "3")
@@ -270,7 +270,7 @@ func zsetNormalized(t *testing.T, cmd []string, reply string) string {
 // to Anax and Redis 7.2, with thresholds low enough that sets convert all
 // the time, and compares every reply.
 func TestRandomZSetCommandsMatchRedis(t *testing.T) {
-	redisAddr := startRedis72(t)
+	redisAddr := startZSetRedis72(t)
 	for _, mode := range []struct {
 		name           string
 		entries, value string
@@ -461,7 +461,7 @@ func TestRandomZSetCommandsMatchRedis(t *testing.T) {
 // and small sets between shards (RENAME, COPY, MOVE), comparing with
 // Redis 7.2.
 func TestZSetsAcrossShards(t *testing.T) {
-	redisAddr := startRedis72(t)
+	redisAddr := startZSetRedis72(t)
 	anax := servertest.Start(t, "--threads", "4")
 	k := keysOnShards("zk", 4)
 	script := [][]string{{"FLUSHALL"}, zaddMany(k[0], 0, 300, 0.5), {"ZADD", k[1], "1", "m1", "2", "m2", "30", "x"},
@@ -752,7 +752,7 @@ func TestRestoreCorruptZSets(t *testing.T) {
 // intset and big) as inputs whose every score is 1, over 1 and 4 shards,
 // compared with Redis 7.2. It skips while Anax has no sets.
 func TestZSetOpsWithSetInputs(t *testing.T) {
-	redisAddr := startRedis72(t)
+	redisAddr := startZSetRedis72(t)
 	for _, threads := range []string{"1", "4"} {
 		t.Run("threads="+threads, func(t *testing.T) {
 			anax := servertest.Start(t, "--threads", threads)
