@@ -9,7 +9,6 @@ import (
 	"github.com/anaxdb/anax/container/listpack"
 )
 
-
 // zsetBodies are sorted-set payload bodies of every type, good and bad.
 var zsetBodies = [][]byte{
 	cat([]byte{TypeZSet}, ln(2), rss("a"), []byte{3, '1', '.', '5'}, rss("b"), []byte{254}),
