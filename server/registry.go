@@ -17,6 +17,7 @@ import (
 	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/server/sortcmd"
 	"github.com/anaxdb/anax/server/strcmd"
+	"github.com/anaxdb/anax/server/zsetcmd"
 )
 
 // The registry: every command family, listed once. A family is a package
@@ -35,6 +36,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, listcmd.Commands()...)
 	all = append(all, sortcmd.Commands()...)
 	all = append(all, setcmd.Commands()...)
+	all = append(all, zsetcmd.Commands()...)
 	all = append(all, s.multiCommands()...)
 	all = append(all, clientcmd.Commands()...)
 	all = append(all, metacmd.Commands()...)

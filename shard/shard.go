@@ -41,6 +41,10 @@ type Shard struct {
 	// Scratch is a buffer the owner may use for temporary values between
 	// two calls into the shard; its content is never kept.
 	Scratch []byte
+	// ztext is where sorted sets (zset.go) write an integer member's text
+	// for a reader's callback ([0]) and a score's text for a listpack edit
+	// ([1]): stack buffers would escape to the heap through either.
+	ztext [2][32]byte
 
 	inbox struct {
 		mu        sync.Mutex

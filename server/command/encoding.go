@@ -18,6 +18,8 @@ func EncodingName(db *shard.DB, h shard.Handle) string {
 			return "listpack"
 		case shard.EncIntset:
 			return "intset"
+		case shard.EncSkiplist:
+			return "skiplist"
 		}
 		return "unknown"
 	}

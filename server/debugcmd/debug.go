@@ -213,6 +213,17 @@ func serializedLength(db *shard.DB, h shard.Handle, compress bool, now int64) in
 			str(m)
 			return true
 		})
+	case shard.TypeZSet:
+		z := db.OpenZSet(nil, h)
+		if lp := z.ListpackBytes(); lp != nil {
+			str(lp)
+			break
+		}
+		n += len(rdb.AppendLength(nil, uint64(z.Len()))) + 8*z.Len()
+		z.Range(0, false, func(m []byte, _ float64) bool {
+			str(m)
+			return true
+		})
 	case shard.TypeHash:
 		if db.Encoding(h) == shard.EncListpack {
 			str(db.Value(h))

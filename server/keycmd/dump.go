@@ -1,7 +1,10 @@
 package keycmd
 
 import (
+	"bytes"
+	"cmp"
 	"errors"
+	"slices"
 
 	"github.com/anaxdb/anax/container/listpack"
 	"github.com/anaxdb/anax/server/command"
@@ -48,6 +51,15 @@ func appendDump(dst []byte, db *shard.DB, h shard.Handle, now int64) ([]byte, bo
 		return rdb.DumpSetEach(dst, db.SetLen(h), func(yield func(m []byte) bool) {
 			db.SetEach(h, yield)
 		}), true
+	case shard.TypeZSet:
+		z := db.OpenZSet(nil, h)
+		if lp := z.ListpackBytes(); lp != nil {
+			return rdb.DumpZSetListpack(dst, lp), true
+		}
+		// Highest first, as Redis writes a skiplist.
+		return rdb.DumpZSet2(dst, z.Len(), func(yield func(m []byte, s float64) bool) {
+			z.Range(z.Len()-1, true, yield)
+		}), true
 	}
 	return dst, false
 }
@@ -58,6 +70,7 @@ type restored struct {
 	list *shard.ListBuilder
 	hash *shard.HashBuilder
 	set  *shard.SetBuilder
+	zset *shard.ZSetBuilder
 }
 
 // store puts the value under key with TTL expireAt (0: none) and returns
@@ -71,6 +84,8 @@ func (r *restored) store(db *shard.DB, key []byte, expireAt, now int64) shard.Ha
 		h = r.hash.Store(key, now)
 	case r.set != nil:
 		h = r.set.Store(key, now)
+	case r.zset != nil:
+		h = r.zset.Store(key, now)
 	default:
 		db.SetString(key, r.str, expireAt, false, shard.EncAuto, now)
 		h, _ = db.Peek(key)
@@ -91,6 +106,8 @@ func (r *restored) discard() {
 		r.hash.Discard()
 	case r.set != nil:
 		r.set.Discard()
+	case r.zset != nil:
+		r.zset.Discard()
 	}
 }
 
@@ -116,6 +133,11 @@ func decodeRestore(x *command.Exec, db *shard.DB, payload []byte) (restored, str
 			IntsetEntries:   x.Env.ConfigInt("set-max-intset-entries"),
 			ListpackEntries: x.Env.ConfigInt("set-max-listpack-entries"),
 			ListpackValue:   x.Env.ConfigInt("set-max-listpack-value"),
+		})
+	case rdb.TypeZSet, rdb.TypeZSet2, rdb.TypeZSetZiplist, rdb.TypeZSetListpack:
+		r.zset, err = decodeZSet(db, payload, shard.ZSetLimits{
+			Entries: x.Env.ConfigInt("zset-max-listpack-entries"),
+			Value:   x.Env.ConfigInt("zset-max-listpack-value"),
 		})
 	default:
 		_, r.str, err = rdb.DecodeDump(payload)
@@ -247,6 +269,41 @@ func decodeSet(db *shard.DB, payload []byte, lim shard.SetLimits) (*shard.SetBui
 	if err != nil {
 		b.Discard()
 		return nil, err
+	}
+	return b, nil
+}
+
+// decodeZSet builds the sorted set of a sorted-set payload, in the encoding
+// Redis 7.2 loads it in: a listpack or ziplist payload stays small unless
+// it has more than lim.Entries members; a skiplist payload (TypeZSet,
+// TypeZSet2) becomes small when it has at most lim.Entries members of at
+// most lim.Value bytes. The members are sorted first: a payload's order is
+// not trusted.
+func decodeZSet(db *shard.DB, payload []byte, lim shard.ZSetLimits) (*shard.ZSetBuilder, error) {
+	members, packed, err := rdb.ZSetMembers(payload)
+	if err != nil {
+		return nil, err
+	}
+	big := int64(len(members)) > lim.Entries
+	if !packed && !big {
+		total := 0
+		for _, m := range members {
+			total += len(m.Member)
+			if int64(len(m.Member)) > lim.Value {
+				big = true
+			}
+		}
+		big = big || total > listpack.MaxSize
+	}
+	slices.SortFunc(members, func(a, b rdb.ZMember) int {
+		if c := cmp.Compare(a.Score, b.Score); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.Member, b.Member)
+	})
+	b := db.NewZSetBuilder(big, len(members))
+	for _, m := range members {
+		b.Append(m.Member, m.Score)
 	}
 	return b, nil
 }
