@@ -7,6 +7,7 @@ import (
 	"github.com/anaxdb/anax/server/cmdmeta"
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/server/debugcmd"
+	"github.com/anaxdb/anax/server/geocmd"
 	"github.com/anaxdb/anax/server/hashcmd"
 	"github.com/anaxdb/anax/server/infocmd"
 	"github.com/anaxdb/anax/server/keycmd"
@@ -31,6 +32,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, keycmd.Commands()...)
 	all = append(all, hashcmd.Commands()...)
 	all = append(all, listcmd.Commands()...)
+	all = append(all, geocmd.Commands()...)
 	all = append(all, s.multiCommands()...)
 	all = append(all, clientcmd.Commands()...)
 	all = append(all, metacmd.Commands()...)
