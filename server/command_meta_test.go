@@ -27,6 +27,12 @@ var metaAllowed = map[string]string{
 	"randomkey info tips":                "7.2's tips (adds response_policy:special)",
 	"scan info tips":                     "7.2's tips (adds response_policy:special)",
 	"hscan docs arguments":               "Redis 7.4's NOVALUES option; redis-server 7.0 does not have it",
+	"zrank info arity":                   "7.2's arity -3 for the WITHSCORE option (7.0: 3)",
+	"zrank docs history":                 "7.2's WITHSCORE option",
+	"zrank docs arguments":               "7.2's WITHSCORE option",
+	"zrevrank info arity":                "7.2's arity -3 for the WITHSCORE option (7.0: 3)",
+	"zrevrank docs history":              "7.2's WITHSCORE option",
+	"zrevrank docs arguments":            "7.2's WITHSCORE option",
 	"msetnx info tips":                   "7.2 has no tips for MSETNX (7.0: multi_shard, agg_min); Anax runs it atomically over shards",
 	// Redis 7.4's hash field expiry, and KeyDB's EXPIREMEMBER family.
 	"hexpire unknown":         "a Redis 7.4 command; redis-server 7.0 does not have it",

@@ -16,6 +16,7 @@ import (
 	"github.com/anaxdb/anax/server/servercmd"
 	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/server/strcmd"
+	"github.com/anaxdb/anax/server/zsetcmd"
 )
 
 // The registry: every command family, listed once. A family is a package
@@ -32,6 +33,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, keycmd.Commands()...)
 	all = append(all, hashcmd.Commands()...)
 	all = append(all, listcmd.Commands()...)
+	all = append(all, zsetcmd.Commands()...)
 	all = append(all, geocmd.Commands()...)
 	all = append(all, s.multiCommands()...)
 	all = append(all, clientcmd.Commands()...)

@@ -45,7 +45,7 @@ func bigEncoding(typ, enc byte) bool {
 	if typ == TypeString {
 		return false
 	}
-	return enc == EncHashtable || enc == EncQuicklist
+	return enc == EncHashtable || enc == EncQuicklist || enc == EncSkiplist
 }
 
 // objectIDSize is the length of a big value in its entry: the object id.
@@ -76,6 +76,8 @@ func importFlat(a *arena.Arena, typ, enc byte, flat []byte) bigValue {
 		return importHashTable(a, flat)
 	case typ == TypeList && enc == EncQuicklist:
 		return importList(a, flat)
+	case typ == TypeZSet && enc == EncSkiplist:
+		return importZSetBig(a, flat)
 	}
 	panic("BUG: no big value of type " + string(rune('0'+typ)) + " to import")
 }

@@ -16,6 +16,8 @@ func EncodingName(db *shard.DB, h shard.Handle) string {
 			return "quicklist"
 		case shard.EncListpack:
 			return "listpack"
+		case shard.EncSkiplist:
+			return "skiplist"
 		}
 		return "unknown"
 	}

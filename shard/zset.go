@@ -1,0 +1,793 @@
+package shard
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"strconv"
+	"unsafe"
+
+	"github.com/anaxdb/anax/container/listpack"
+	"github.com/anaxdb/anax/dashtable"
+	"github.com/anaxdb/anax/shard/arena"
+)
+
+// Sorted sets (Redis's t_zset.c, type API half).
+//
+// A small sorted set (EncListpack) is a listpack of member, score pairs in
+// the key's cell, ordered by score, ties by member bytes: exactly Redis's
+// bytes (a score is written as Redis's d2string writes it, so an integral
+// score is a listpack integer). A big one (EncSkiplist, the name Redis
+// shows) is a zsetBig: one Go object holding
+//
+//   - a dashtable of its own whose handles name one arena cell per member,
+//     [uvarint len][member][score float64 LE], for member → score lookups
+//     (the object is the table's Hasher and Matcher, as the big hash is);
+//   - an order index over (score, member cell), ordered as the listpack,
+//     with ranks (zorder: container/zbtree's API).
+//
+// No Go pointer per member is kept. Conversion follows Redis 7.2: a
+// listpack becomes big before an insert that would take it past
+// zset-max-listpack-entries members, a member longer than
+// zset-max-listpack-value bytes, or past a listpack's size limit; a big set
+// becomes a listpack again only where Redis converts back (the results of
+// ZUNIONSTORE and its kin, ZRANGESTORE). A sorted set that loses its last
+// member loses its key.
+//
+// Every edit calls DB.written(key) before it changes anything.
+
+// EncSkiplist is Redis's OBJ_ENCODING_SKIPLIST, a big sorted set.
+const EncSkiplist byte = 7
+
+// ZSetLimits are the listpack thresholds (zset-max-listpack-entries and
+// zset-max-listpack-value) a write obeys.
+type ZSetLimits struct {
+	Entries int64
+	Value   int64
+}
+
+// zsetBig is a big sorted set.
+type zsetBig struct {
+	a     *arena.Arena
+	t     *dashtable.Table
+	order zorder
+	cells int64 // bytes of the member cells (arena cell sizes)
+	want  []byte
+}
+
+func newZSetBig(a *arena.Arena) *zsetBig {
+	z := &zsetBig{a: a}
+	z.t = dashtable.New(z)
+	return z
+}
+
+// zcellSize is the bytes a member cell needs.
+func zcellSize(member []byte) int { return uvarintLen(uint64(len(member))) + len(member) + 8 }
+
+// zcellParts returns the member and score of a member cell.
+func zcellParts(c []byte) ([]byte, float64) {
+	n, k := binary.Uvarint(c)
+	end := k + int(n)
+	return c[k:end], math.Float64frombits(binary.LittleEndian.Uint64(c[end:]))
+}
+
+func zcellMember(c []byte) []byte {
+	n, k := binary.Uvarint(c)
+	return c[k : k+int(n)]
+}
+
+func zcellSetScore(c []byte, score float64) {
+	n, k := binary.Uvarint(c)
+	binary.LittleEndian.PutUint64(c[k+int(n):], math.Float64bits(score))
+}
+
+// Hash is the table hash of the member of cell h (dashtable.Hasher).
+func (z *zsetBig) Hash(h uint64) uint64 { return Hash(zcellMember(z.a.Bytes(arena.Handle(h)))) }
+
+// Match reports whether cell h holds the member z.want (dashtable.Matcher).
+func (z *zsetBig) Match(h uint64) bool {
+	return string(zcellMember(z.a.Bytes(arena.Handle(h)))) == string(z.want)
+}
+
+// Member returns the member of cell ref (the order index's Members).
+func (z *zsetBig) Member(ref uint64) []byte { return zcellMember(z.a.Bytes(arena.Handle(ref))) }
+
+func (z *zsetBig) store() *nodeStore { return storeOf(z.a) }
+
+func (z *zsetBig) find(member []byte) (arena.Handle, bool) {
+	z.want = member
+	h, ok := z.t.Find(Hash(member), z)
+	z.want = nil
+	return arena.Handle(h), ok
+}
+
+func (z *zsetBig) score(member []byte) (float64, bool) {
+	h, ok := z.find(member)
+	if !ok {
+		return 0, false
+	}
+	_, s := zcellParts(z.a.Bytes(h))
+	return s, true
+}
+
+// insert adds a member the set does not have.
+func (z *zsetBig) insert(member []byte, score float64) {
+	h, c := z.a.Alloc(zcellSize(member))
+	k := binary.PutUvarint(c, uint64(len(member)))
+	copy(c[k:], member)
+	binary.LittleEndian.PutUint64(c[k+len(member):], math.Float64bits(score))
+	z.cells += int64(z.a.Size(h))
+	z.t.Insert(Hash(member), uint64(h))
+	z.order.Insert(z.store(), z, score, uint64(h))
+}
+
+// update moves member (in the set, with score old) to score.
+func (z *zsetBig) update(member []byte, old, score float64) {
+	h, _ := z.find(member)
+	z.order.Delete(z.store(), z, old, member)
+	zcellSetScore(z.a.Bytes(h), score)
+	z.order.Insert(z.store(), z, score, uint64(h))
+}
+
+// remove deletes member and reports whether it was there.
+func (z *zsetBig) remove(member []byte) bool {
+	h, ok := z.find(member)
+	if !ok {
+		return false
+	}
+	_, score := zcellParts(z.a.Bytes(h))
+	z.order.Delete(z.store(), z, score, member)
+	z.want = member
+	z.t.Delete(Hash(member), z)
+	z.want = nil
+	z.freeCell(h)
+	return true
+}
+
+func (z *zsetBig) freeCell(h arena.Handle) {
+	z.cells -= int64(z.a.Size(h))
+	z.a.Free(h)
+}
+
+// removeRanks deletes the members of ranks from to to (inclusive).
+func (z *zsetBig) removeRanks(from, to int) {
+	z.order.DeleteRange(z.store(), from, to, func(_ float64, ref uint64) {
+		c := z.a.Bytes(arena.Handle(ref))
+		z.want = zcellMember(c)
+		z.t.Delete(Hash(z.want), z)
+		z.want = nil
+		z.freeCell(arena.Handle(ref))
+	})
+}
+
+// bigValue.
+
+func (z *zsetBig) release(a *arena.Arena, budget int) bool {
+	freed := 0
+	for z.order.Len() > 0 {
+		n := z.order.Len()
+		if budget > 0 {
+			n = min(n, max(budget-freed, 1))
+		}
+		z.order.DeleteRange(z.store(), 0, n-1, func(_ float64, ref uint64) { a.Free(arena.Handle(ref)) })
+		freed += n
+		if budget > 0 && freed >= budget && z.order.Len() > 0 {
+			return false
+		}
+	}
+	z.order.Release(z.store(), 0)
+	z.t.Clear()
+	z.cells = 0
+	return true
+}
+
+func (z *zsetBig) memory(a *arena.Arena) int {
+	return int(unsafe.Sizeof(*z)) + z.t.MemoryUsage() + z.order.Memory() + int(z.cells)
+}
+
+func (z *zsetBig) clone(a *arena.Arena) bigValue {
+	c := newZSetBig(a)
+	c.t.Reserve(z.t.Len())
+	s := z.store()
+	for it := z.order.SeekRank(s, 0); it.Valid(); it.Next(s) {
+		m := z.Member(it.Ref())
+		h, cell := a.Alloc(zcellSize(m))
+		copy(cell, a.Bytes(arena.Handle(it.Ref()))[:zcellSize(m)])
+		c.cells += int64(a.Size(h))
+		c.t.Insert(Hash(m), uint64(h))
+		c.order.AppendSorted(c.store(), it.Score(), uint64(h))
+	}
+	return c
+}
+
+// appendFlat writes listpacks of member, score pairs in order, scores as
+// their 8 raw bytes (exact for every double, NaN never occurs).
+func (z *zsetBig) appendFlat(a *arena.Arena, dst []byte) []byte {
+	lp := listpack.New()
+	s := z.store()
+	var sb [8]byte
+	for it := z.order.SeekRank(s, 0); it.Valid(); it.Next(s) {
+		lp.Append(z.Member(it.Ref()))
+		binary.LittleEndian.PutUint64(sb[:], math.Float64bits(it.Score()))
+		lp.Append(sb[:])
+		if len(lp.Bytes()) >= flatChunkBytes {
+			dst = appendFlatChunk(dst, lp.Bytes())
+			lp = listpack.FromBytes(listpack.AppendEmpty(lp.Bytes()[:0]))
+		}
+	}
+	if lp.Len() > 0 {
+		dst = appendFlatChunk(dst, lp.Bytes())
+	}
+	return dst
+}
+
+// importZSetBig rebuilds a big sorted set from its flat form.
+func importZSetBig(a *arena.Arena, flat []byte) *zsetBig {
+	z := newZSetBig(a)
+	var ib [24]byte
+	flatChunks(flat, func(b []byte) {
+		for it := listpack.FromBytes(b).Iter(); it.Next(); {
+			m := lpText(it.Value(), ib[:0])
+			it.Next()
+			sv := it.Value()
+			var sb [8]byte
+			copy(sb[:], sv.AppendTo(sb[:0]))
+			score := math.Float64frombits(binary.LittleEndian.Uint64(sb[:]))
+			h, c := a.Alloc(zcellSize(m))
+			k := binary.PutUvarint(c, uint64(len(m)))
+			copy(c[k:], m)
+			binary.LittleEndian.PutUint64(c[k+len(m):], math.Float64bits(score))
+			z.cells += int64(a.Size(h))
+			z.t.Insert(Hash(m), uint64(h))
+			z.order.AppendSorted(z.store(), score, uint64(h))
+		}
+	})
+	return z
+}
+
+// Listpack scores.
+
+// AppendScore appends a score's text as Redis 7.2's d2string writes it in
+// a listpack: integers within ±2^62 without a fraction, "inf", "-inf",
+// else the shortest digits that read back the same, laid out as
+// fpconv_dtoa does. It is the layout of protocol/resp.AppendDoubleText
+// (a double reply), which the shard may not import; TestZSetScoreText
+// keeps the two the same.
+func AppendScore(dst []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	case f == 0:
+		if math.Signbit(f) {
+			return append(dst, "-0"...)
+		}
+		return append(dst, '0')
+	case f >= -(1<<62) && f <= 1<<62 && f == math.Trunc(f):
+		return strconv.AppendInt(dst, int64(f), 10)
+	}
+	if f < 0 {
+		dst = append(dst, '-')
+		f = -f
+	}
+	var tmp [32]byte
+	s := strconv.AppendFloat(tmp[:0], f, 'e', -1, 64)
+	var digits [24]byte
+	nd, i := 0, 0
+	for ; s[i] != 'e'; i++ {
+		if s[i] != '.' {
+			digits[nd] = s[i]
+			nd++
+		}
+	}
+	e := 0 // the exponent of the leading digit
+	for _, c := range s[i+2:] {
+		e = e*10 + int(c-'0')
+	}
+	if s[i+1] == '-' {
+		e = -e
+	}
+	d := digits[:nd]
+	k := e - (nd - 1) // f = d × 10^k
+	switch {
+	case k >= 0 && k <= 7:
+		dst = append(dst, d...)
+		for ; k > 0; k-- {
+			dst = append(dst, '0')
+		}
+		return dst
+	case k < 0 && (k >= -6 || (e > -4 && e < 4)):
+		whole := nd + k
+		if whole <= 0 {
+			dst = append(dst, '0', '.')
+			for ; whole < 0; whole++ {
+				dst = append(dst, '0')
+			}
+			return append(dst, d...)
+		}
+		dst = append(dst, d[:whole]...)
+		dst = append(dst, '.')
+		return append(dst, d[whole:]...)
+	}
+	dst = append(dst, d[0])
+	if nd > 1 {
+		dst = append(dst, '.')
+		dst = append(dst, d[1:]...)
+	}
+	dst = append(dst, 'e')
+	if e < 0 {
+		dst = append(dst, '-')
+		e = -e
+	} else {
+		dst = append(dst, '+')
+	}
+	return strconv.AppendInt(dst, int64(e), 10)
+}
+
+// lpScore reads a listpack score element.
+func lpScore(v listpack.Value) float64 {
+	if v.IsInt {
+		return float64(v.Int)
+	}
+	f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(v.Str), len(v.Str)), 64)
+	if err != nil && !math.IsInf(f, 0) {
+		return 0
+	}
+	return f
+}
+
+// lpMemberLess reports whether element v sorts before member (bytes).
+func lpCompare(v listpack.Value, member []byte) int {
+	if v.IsInt {
+		var b [24]byte
+		return bytes.Compare(strconv.AppendInt(b[:0], v.Int, 10), member)
+	}
+	return bytes.Compare(v.Str, member)
+}
+
+// ZSet is a sorted set opened for one command: reads, and writes that keep
+// its entry handle current. It must not be kept past the command.
+type ZSet struct {
+	db  *DB
+	key []byte
+	h   Handle
+	big *zsetBig
+}
+
+// OpenZSet opens the sorted set entry h of key.
+func (db *DB) OpenZSet(key []byte, h Handle) ZSet {
+	z := ZSet{db: db, key: key, h: h}
+	if db.Encoding(h) == EncSkiplist {
+		z.big = db.object(h).(*zsetBig)
+	}
+	return z
+}
+
+// NewZSet creates an empty sorted set under key (replacing what it held),
+// in the encoding Redis's zsetTypeCreate picks for about size members of
+// at most maxLen bytes. It holds no member until Add: the caller adds at
+// least one or deletes the key.
+func (db *DB) NewZSet(key []byte, size, maxLen int, lim ZSetLimits, now int64) ZSet {
+	if int64(size) <= lim.Entries && int64(maxLen) <= lim.Value {
+		var empty [7]byte
+		h := db.NewValue(key, TypeZSet, EncListpack, listpack.AppendEmpty(empty[:0]), now)
+		return ZSet{db: db, key: key, h: h}
+	}
+	z := newZSetBig(db.sh.arena)
+	z.t.Reserve(size)
+	h := db.newBig(key, TypeZSet, EncSkiplist, z, now)
+	return ZSet{db: db, key: key, h: h, big: z}
+}
+
+// Handle returns the entry's current handle.
+func (z *ZSet) Handle() Handle { return z.h }
+
+// Big reports whether the set is in its big encoding.
+func (z *ZSet) Big() bool { return z.big != nil }
+
+func (z *ZSet) lp() listpack.Listpack { return listpack.FromBytes(z.db.Value(z.h)) }
+
+// Len returns the number of members.
+func (z *ZSet) Len() int {
+	if z.big != nil {
+		return z.big.order.Len()
+	}
+	return z.lp().Len() / 2
+}
+
+// Score returns member's score.
+func (z *ZSet) Score(member []byte) (float64, bool) {
+	if z.big != nil {
+		return z.big.score(member)
+	}
+	lp := z.lp()
+	p := lp.Find(lp.First(), member, 1)
+	if p < 0 {
+		return 0, false
+	}
+	return lpScore(lp.At(lp.Next(p))), true
+}
+
+// Rank returns member's ascending rank (0 first) and score.
+func (z *ZSet) Rank(member []byte) (int, float64, bool) {
+	if z.big != nil {
+		score, ok := z.big.score(member)
+		if !ok {
+			return 0, 0, false
+		}
+		r, _ := z.big.order.Rank(z.big.store(), z.big, score, member)
+		return r, score, true
+	}
+	lp := z.lp()
+	rank := 0
+	for it := lp.Iter(); it.Next(); rank++ {
+		m := it.Value()
+		it.Next()
+		if m.Equal(member) {
+			return rank, lpScore(it.Value()), true
+		}
+	}
+	return 0, 0, false
+}
+
+// CountBelow returns how many members score below score (at or below it
+// when inclusive).
+func (z *ZSet) CountBelow(score float64, inclusive bool) int {
+	if z.big != nil {
+		return z.big.order.CountBelow(z.big.store(), score, inclusive)
+	}
+	n := 0
+	for it := z.lp().Iter(); it.Next(); n++ {
+		it.Next()
+		s := lpScore(it.Value())
+		if s > score || (s == score && !inclusive) {
+			break
+		}
+	}
+	return n
+}
+
+// CountBelowLex returns how many members sort below member (at or below
+// it when inclusive), comparing bytes only: what the lex ranges mean when
+// every score is equal, as Redis requires of them.
+func (z *ZSet) CountBelowLex(member []byte, inclusive bool) int {
+	if z.big != nil {
+		return z.big.order.CountBelowLex(z.big.store(), z.big, member, inclusive)
+	}
+	n := 0
+	for it := z.lp().Iter(); it.Next(); n++ {
+		c := lpCompare(it.Value(), member)
+		if c > 0 || (c == 0 && !inclusive) {
+			break
+		}
+		it.Next()
+	}
+	return n
+}
+
+// Range calls fn with the members from ascending rank rank on, upwards or
+// (rev) downwards, until fn returns false or the set ends. The member
+// bytes are valid during the call only; fn must not write.
+func (z *ZSet) Range(rank int, rev bool, fn func(member []byte, score float64) bool) {
+	if rank < 0 || rank >= z.Len() {
+		return
+	}
+	if b := z.big; b != nil {
+		s := b.store()
+		for it := b.order.SeekRank(s, rank); it.Valid(); {
+			if !fn(b.Member(it.Ref()), it.Score()) {
+				return
+			}
+			if rev {
+				it.Prev(s)
+			} else {
+				it.Next(s)
+			}
+		}
+		return
+	}
+	lp := z.lp()
+	p := lp.Seek(2 * rank)
+	var ib [24]byte
+	for p >= 0 {
+		sp := lp.Next(p)
+		if !fn(lpText(lp.At(p), ib[:0]), lpScore(lp.At(sp))) {
+			return
+		}
+		if rev {
+			p = lp.Prev(p)
+			if p >= 0 {
+				p = lp.Prev(p)
+			}
+		} else {
+			p = lp.Next(sp)
+		}
+	}
+}
+
+// At returns the member and score of ascending rank rank (in range).
+func (z *ZSet) At(rank int, fn func(member []byte, score float64)) {
+	z.Range(rank, false, func(m []byte, s float64) bool { fn(m, s); return false })
+}
+
+// Scan visits one step of a big set's member table cursor and returns the
+// next cursor (0 at the end); false for a listpack, which the caller
+// returns whole, as Redis does.
+func (z *ZSet) Scan(cursor uint64, fn func(member []byte, score float64)) (uint64, bool) {
+	b := z.big
+	if b == nil {
+		return 0, false
+	}
+	return b.t.Scan(cursor, func(c uint64) { fn(zcellParts(b.a.Bytes(arena.Handle(c)))) }), true
+}
+
+// ListpackBytes returns a small set's listpack (nil for a big one), valid
+// until the next write.
+func (z *ZSet) ListpackBytes() []byte {
+	if z.big != nil {
+		return nil
+	}
+	return z.db.Value(z.h)
+}
+
+// Writing.
+
+// Add sets member's score, adding it when new (the caller decided so: NX,
+// XX, GT, LT and INCR are the command's), and reports whether it was
+// added. A listpack converts first when the insert would take it past lim.
+func (z *ZSet) Add(member []byte, score float64, lim ZSetLimits) bool {
+	z.db.written(z.key)
+	if z.big == nil {
+		lp := z.lp()
+		if p := lp.Find(lp.First(), member, 1); p >= 0 {
+			if lpScore(lp.At(lp.Next(p))) == score {
+				return false
+			}
+			z.lpDelete(p)
+			z.lpInsert(member, score)
+			return false
+		}
+		if int64(lp.Len()/2)+1 > lim.Entries || int64(len(member)) > lim.Value || !lp.SafeToAdd(len(member)+32) {
+			z.toBig(lp.Len()/2 + 1)
+		} else {
+			z.lpInsert(member, score)
+			return true
+		}
+	}
+	if old, ok := z.big.score(member); ok {
+		if old != score {
+			z.big.update(member, old, score)
+		}
+		return false
+	}
+	z.big.insert(member, score)
+	return true
+}
+
+// MaybeBig converts a listpack set that is about to receive size members
+// to the big encoding when size alone passes lim.Entries (Redis's
+// zsetTypeMaybeConvert, before ZADD's inserts).
+func (z *ZSet) MaybeBig(size int, lim ZSetLimits) {
+	if z.big == nil && int64(size) > lim.Entries {
+		z.db.written(z.key)
+		z.toBig(size)
+	}
+}
+
+// lpDelete removes the pair whose member is at p.
+func (z *ZSet) lpDelete(p int) {
+	lp := listpack.FromBytes(z.db.valueRoom(z.h))
+	lp.Delete(lp.Delete(p))
+	z.h = z.db.storeValue(z.key, z.h, lp.Bytes(), EncListpack)
+}
+
+// lpInsert inserts member with score at its place.
+func (z *ZSet) lpInsert(member []byte, score float64) {
+	z.h = z.db.reserveValue(z.key, z.h, lpEntryBound(len(member))+lpEntryBound(32))
+	lp := listpack.FromBytes(z.db.valueRoom(z.h))
+	lpInsertPair(&lp, member, score)
+	z.h = z.db.storeValue(z.key, z.h, lp.Bytes(), EncListpack)
+}
+
+// lpInsertPair inserts member with score at its place in a zset listpack.
+func lpInsertPair(lp *listpack.Listpack, member []byte, score float64) {
+	if score == 0 {
+		score = 0 // -0 is the integer 0 in a listpack, as in Redis's
+	}
+	var sb [32]byte
+	st := AppendScore(sb[:0], score)
+	p := lp.First()
+	for p >= 0 {
+		sp := lp.Next(p)
+		s := lpScore(lp.At(sp))
+		if s > score || (s == score && lpCompare(lp.At(p), member) > 0) {
+			break
+		}
+		p = lp.Next(sp)
+	}
+	if p < 0 {
+		lp.Append(member)
+		lp.Append(st)
+		return
+	}
+	q := lp.InsertBefore(p, member)
+	lp.InsertAfter(q, st)
+}
+
+// toBig converts a listpack set to the big encoding, sized for size members.
+func (z *ZSet) toBig(size int) {
+	b := newZSetBig(z.db.sh.arena)
+	b.t.Reserve(size)
+	lp := z.lp()
+	var ib [24]byte
+	for it := lp.Iter(); it.Next(); {
+		m := lpText(it.Value(), ib[:0])
+		it.Next()
+		score := lpScore(it.Value())
+		h, c := b.a.Alloc(zcellSize(m))
+		k := binary.PutUvarint(c, uint64(len(m)))
+		copy(c[k:], m)
+		binary.LittleEndian.PutUint64(c[k+len(m):], math.Float64bits(score))
+		b.cells += int64(b.a.Size(h))
+		b.t.Insert(Hash(m), uint64(h))
+		b.order.AppendSorted(b.store(), score, uint64(h))
+	}
+	z.h = z.db.makeBig(z.key, z.h, EncSkiplist, b)
+	z.big = b
+}
+
+// Remove deletes member and reports whether it was there. A set left
+// empty loses its key (Len is then 0 and the set must not be used).
+func (z *ZSet) Remove(member []byte) bool {
+	if b := z.big; b != nil {
+		if _, ok := b.find(member); !ok {
+			return false
+		}
+		z.db.written(z.key)
+		b.remove(member)
+		z.dropIfEmpty()
+		return true
+	}
+	lp := z.lp()
+	p := lp.Find(lp.First(), member, 1)
+	if p < 0 {
+		return false
+	}
+	z.db.written(z.key)
+	z.lpDelete(p)
+	z.dropIfEmpty()
+	return true
+}
+
+// RemoveRange deletes the members of ascending ranks from to to
+// (inclusive, in range); a set left empty loses its key.
+func (z *ZSet) RemoveRange(from, to int) {
+	if from > to {
+		return
+	}
+	z.db.written(z.key)
+	if b := z.big; b != nil {
+		b.removeRanks(from, to)
+	} else {
+		lp := listpack.FromBytes(z.db.valueRoom(z.h))
+		lp.DeleteRange(2*from, 2*(to-from+1))
+		z.h = z.db.storeValue(z.key, z.h, lp.Bytes(), EncListpack)
+	}
+	z.dropIfEmpty()
+}
+
+func (z *ZSet) dropIfEmpty() {
+	if z.Len() == 0 {
+		z.db.Delete(z.key)
+		z.big = nil
+	}
+}
+
+// MaybeListpack converts a big set back to a listpack when it fits lim
+// (Redis's zsetConvertToListpackIfNeeded, for the results of ZUNIONSTORE,
+// ZINTERSTORE, ZDIFFSTORE and ZRANGESTORE): at most lim.Entries members,
+// none longer than lim.Value bytes, and a listpack that may hold them.
+func (z *ZSet) MaybeListpack(lim ZSetLimits) {
+	b := z.big
+	if b == nil || int64(b.order.Len()) > lim.Entries {
+		return
+	}
+	total, maxLen := 0, 0
+	s := b.store()
+	for it := b.order.SeekRank(s, 0); it.Valid(); it.Next(s) {
+		n := len(b.Member(it.Ref()))
+		total += n
+		maxLen = max(maxLen, n)
+	}
+	if int64(maxLen) > lim.Value || total > listpack.MaxSize {
+		return
+	}
+	lp := listpack.New()
+	var sb [32]byte
+	for it := b.order.SeekRank(s, 0); it.Valid(); it.Next(s) {
+		lp.Append(b.Member(it.Ref()))
+		lp.Append(AppendScore(sb[:0], it.Score()))
+	}
+	z.h = z.db.makeSmall(z.key, z.h, EncListpack, lp.Bytes())
+	z.big = nil
+}
+
+// ZSetBuilder builds a sorted set outside the keyspace (RESTORE), with
+// Redis 7.2's choice of encoding on loading; Store puts it under its key.
+type ZSetBuilder struct {
+	db  *DB
+	lim ZSetLimits
+	lp  listpack.Listpack
+	big *zsetBig
+	n   int
+}
+
+// NewZSetBuilder starts an empty sorted set that obeys lim; size is the
+// number of members the payload announces.
+func (db *DB) NewZSetBuilder(lim ZSetLimits, size int) *ZSetBuilder {
+	b := &ZSetBuilder{db: db, lim: lim, lp: listpack.New()}
+	if int64(size) > lim.Entries {
+		b.big = newZSetBig(db.sh.arena)
+		b.big.t.Reserve(size)
+	}
+	return b
+}
+
+// Add adds a member; it reports false when the member is already there
+// (a corrupt payload).
+func (b *ZSetBuilder) Add(member []byte, score float64) bool {
+	if b.big == nil && (int64(len(member)) > b.lim.Value || int64(b.n) >= b.lim.Entries || !b.lp.SafeToAdd(len(member)+32)) {
+		b.toBig()
+	}
+	if b.big != nil {
+		if _, dup := b.big.find(member); dup {
+			return false
+		}
+		b.big.insert(member, score)
+		b.n++
+		return true
+	}
+	if b.lp.Find(b.lp.First(), member, 1) >= 0 {
+		return false
+	}
+	lpInsertPair(&b.lp, member, score)
+	b.n++
+	return true
+}
+
+func (b *ZSetBuilder) toBig() {
+	z := newZSetBig(b.db.sh.arena)
+	var ib [24]byte
+	for it := b.lp.Iter(); it.Next(); {
+		m := lpText(it.Value(), ib[:0])
+		it.Next()
+		z.insert(m, lpScore(it.Value()))
+	}
+	b.big = z
+	b.lp = listpack.Listpack{}
+}
+
+// Len returns the number of members added so far.
+func (b *ZSetBuilder) Len() int { return b.n }
+
+// Discard frees what was built.
+func (b *ZSetBuilder) Discard() {
+	if b.big != nil {
+		b.big.release(b.db.sh.arena, 0)
+		b.big = nil
+	}
+}
+
+// Store puts the set under key, replacing what key held, with no TTL, and
+// returns its handle. The set must not be empty.
+func (b *ZSetBuilder) Store(key []byte, now int64) Handle {
+	if b.n == 0 {
+		panic("BUG: ZSetBuilder.Store of an empty sorted set")
+	}
+	if z := b.big; z != nil {
+		b.big = nil
+		return b.db.newBig(key, TypeZSet, EncSkiplist, z, now)
+	}
+	return b.db.NewValue(key, TypeZSet, EncListpack, b.lp.Bytes(), now)
+}
