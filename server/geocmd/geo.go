@@ -11,7 +11,9 @@ func Commands() []*command.Spec {
 	w := command.FlagWrite | command.FlagDenyOOM
 	r := command.FlagReadOnly
 	geo := func(c *command.Spec) *command.Spec {
-		if c.FirstKey == 0 && c.Keys == nil {
+		if c.FirstKey == 0 {
+			// Also for the movable keys of GEORADIUS...: COMMAND INFO
+			// shows Redis's legacy range, Keys finds the STORE key.
 			c.FirstKey, c.LastKey, c.Step = 1, 1, 1
 		}
 		c.Group = "geo"
