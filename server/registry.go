@@ -7,6 +7,7 @@ import (
 	"github.com/anaxdb/anax/server/cmdmeta"
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/server/debugcmd"
+	"github.com/anaxdb/anax/server/geocmd"
 	"github.com/anaxdb/anax/server/hashcmd"
 	"github.com/anaxdb/anax/server/infocmd"
 	"github.com/anaxdb/anax/server/keycmd"
@@ -37,6 +38,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, sortcmd.Commands()...)
 	all = append(all, setcmd.Commands()...)
 	all = append(all, zsetcmd.Commands()...)
+	all = append(all, geocmd.Commands()...)
 	all = append(all, s.multiCommands()...)
 	all = append(all, clientcmd.Commands()...)
 	all = append(all, metacmd.Commands()...)

@@ -3,6 +3,7 @@ package command
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // parseInt parses a decimal int64 exactly as Redis's string2ll does: an
@@ -138,4 +139,64 @@ func ParseScanCursor(b []byte) (uint64, bool) {
 		v = -v
 	}
 	return v, true
+}
+
+// ParseDouble reads a double as Redis's getDoubleFromObject does (strtod
+// over the whole argument): no leading space, no NaN, "inf" and
+// "-inf" allowed, hexadecimal floats allowed, and an overflow to ±inf or an
+// underflow to zero refused, as strtod's ERANGE makes Redis refuse them.
+func ParseDouble(b []byte) (float64, bool) {
+	if len(b) == 0 || isCSpace(b[0]) {
+		return 0, false
+	}
+	s := string(b)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		ne, isNum := err.(*strconv.NumError)
+		if isNum && ne.Err == strconv.ErrRange {
+			return 0, false // overflow (Go reports no underflow; see below)
+		}
+		// strtod takes a hexadecimal mantissa without an exponent; Go wants one.
+		if !hexMantissa(s) {
+			return 0, false
+		}
+		if f, err = strconv.ParseFloat(s+"p0", 64); err != nil {
+			return 0, false
+		}
+	}
+	if math.IsNaN(f) || strings.ContainsRune(s, '_') {
+		return 0, false
+	}
+	if f == 0 && nonZeroMantissa(s) {
+		return 0, false // strtod's underflow to zero
+	}
+	return f, true
+}
+
+// isCSpace is C's isspace in the C locale.
+func isCSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
+
+// hexMantissa reports whether s is a (signed) "0x" number with no
+// exponent, which strtod reads and Go's ParseFloat does not.
+func hexMantissa(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	return len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && !strings.ContainsAny(s, "pP")
+}
+
+// nonZeroMantissa reports whether a number's digits before its exponent
+// are not all zero (so that reading it as 0 was an underflow).
+func nonZeroMantissa(s string) bool {
+	hex := strings.HasPrefix(strings.TrimLeft(s, "+-"), "0x") || strings.HasPrefix(strings.TrimLeft(s, "+-"), "0X")
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case !hex && (c == 'e' || c == 'E'), hex && (c == 'p' || c == 'P'):
+			return false
+		case c >= '1' && c <= '9', hex && i > 1 && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')):
+			return true
+		}
+	}
+	return false
 }
