@@ -338,15 +338,19 @@ func storeHits(x *command.Exec, s *search) {
 		db.Delete(s.store)
 		return
 	}
-	b := db.NewZSetBuilder(limits(x), len(s.hits))
+	maxLen := 0
+	for _, h := range s.hits {
+		maxLen = max(maxLen, len(h.member))
+	}
+	lim := limits(x)
+	z := db.NewZSet(s.store, len(s.hits), maxLen, lim, x.Now)
 	for _, h := range s.hits {
 		score := h.score
 		if s.storeDist {
 			score = h.dist / s.shape.Conversion
 		}
-		b.Add(h.member, score)
+		z.Add(h.member, score, lim)
 	}
-	b.Store(s.store, x.Now)
 }
 
 // searchCross is a storing search whose destination lives on another
