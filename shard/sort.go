@@ -21,14 +21,18 @@ func (db *DB) SortElements(key []byte, h Handle, fn func(elem []byte)) bool {
 		}
 		return true
 	case TypeSet:
-		// STUB until sets land (shard/set.go): walk the set's members
-		// here. Until then a set answers WRONGTYPE.
-		return false
+		db.SetEach(h, func(m []byte) bool {
+			fn(m)
+			return true
+		})
+		return true
 	case TypeZSet:
-		// STUB until sorted sets land (shard/zset.go): walk the members
-		// by rank (lowest score first) here. Until then a sorted set
-		// answers WRONGTYPE.
-		return false
+		z := db.OpenZSet(key, h)
+		z.Range(0, false, func(m []byte, _ float64) bool {
+			fn(m)
+			return true
+		})
+		return true
 	}
 	return false
 }
