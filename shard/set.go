@@ -784,9 +784,10 @@ func (db *DB) SetPopMany(key []byte, h Handle, count int, lim SetLimits, rnd fun
 	if remaining*5 > count {
 		if v.enc == EncHashtable {
 			for range count {
-				m := append(ib[:0], v.random(rnd, nil)...)
-				v.st.del(m)
-				fn(m)
+				c, _ := v.st.t.Random(rnd())
+				v.st.tmp = append(v.st.tmp[:0], v.st.member(c)...)
+				v.st.del(v.st.tmp)
+				fn(v.st.tmp)
 			}
 			return
 		}
@@ -837,9 +838,10 @@ func (db *DB) SetPopMany(key []byte, h Handle, count int, lim SetLimits, rnd fun
 		})
 	} else {
 		for range remaining {
-			m := append(ib[:0], v.random(rnd, nil)...)
-			keep.add(m, lim)
-			v.st.del(m)
+			c, _ := v.st.t.Random(rnd())
+			v.st.tmp = append(v.st.tmp[:0], v.st.member(c)...)
+			keep.add(v.st.tmp, lim)
+			v.st.del(v.st.tmp)
 		}
 		v.each(func(m []byte) bool { fn(m); return true })
 	}
