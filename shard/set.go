@@ -542,14 +542,16 @@ func (db *DB) SetRandomMembers(h Handle, count int, unique bool, rnd func() uint
 	}
 	if v.enc != EncHashtable {
 		// Listpack (and intset): count distinct positions in order, each
-		// kept with the probability of Redis's lpNextRandom.
-		remaining := count
-		for i := 0; i < size && remaining > 0; i++ {
+		// taken with the probability of Redis's lpNextRandom.
+		remaining, i := count, 0
+		v.each(func(m []byte) bool {
 			if rnd()%uint64(size-i) < uint64(remaining) {
-				fn(v.at(i, ib[:0]))
+				fn(m)
 				remaining--
 			}
-		}
+			i++
+			return remaining > 0
+		})
 		return
 	}
 	if count*3 > size {
@@ -791,22 +793,32 @@ func (db *DB) SetPopMany(key []byte, h Handle, count int, lim SetLimits, rnd fun
 			}
 			return
 		}
-		// One pass, each position kept with lpNextRandom's probability.
+		// One pass, each position taken with lpNextRandom's probability.
 		v.b = db.valueRoom(h)
 		left := count
-		for i := 0; i < size && left > 0; {
-			if rnd()%uint64(size-i) < uint64(left) {
-				fn(v.at(i-(count-left), ib[:0]))
-				if v.enc == EncIntset {
-					v.b = intset.RemoveAt(v.b, i-(count-left))
+		if v.enc == EncIntset {
+			for i, j := 0, 0; i < size && left > 0; i++ {
+				if rnd()%uint64(size-i) < uint64(left) {
+					fn(v.at(j, ib[:0]))
+					v.b = intset.RemoveAt(v.b, j)
+					left--
 				} else {
-					lp := listpack.FromBytes(v.b)
-					lp.Delete(lp.Seek(i - (count - left)))
-					v.b = lp.Bytes()
+					j++
 				}
-				left--
 			}
-			i++
+		} else {
+			lp := listpack.FromBytes(v.b)
+			p := lp.First()
+			for i := 0; i < size && left > 0; i++ {
+				if rnd()%uint64(size-i) < uint64(left) {
+					fn(lp.At(p).AppendTo(ib[:0]))
+					p = lp.Delete(p)
+					left--
+				} else {
+					p = lp.Next(p)
+				}
+			}
+			v.b = lp.Bytes()
 		}
 		db.storeValue(key, h, v.b, v.enc)
 		return
