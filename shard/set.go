@@ -688,13 +688,10 @@ func (db *DB) newSet(key, first []byte, hint int, lim SetLimits, now int64) Hand
 	return db.newBig(key, TypeSet, EncHashtable, newSetTable(db.sh.arena, hint), now)
 }
 
-// setAddSmall adds m to the small set h of key in its cell, converting as
-// Redis does, and returns the entry's handle and whether m was new.
+// setAddSmall adds m, which the small set h of key lacks, in its cell,
+// converting as Redis does, and returns the entry's handle.
 func (db *DB) setAddSmall(key []byte, h Handle, m []byte, lim SetLimits) (Handle, bool) {
 	v := db.setOf(h)
-	if v.has(m) {
-		return h, false
-	}
 	h = db.reserveValue(key, h, setMaxGrowth(&v, m))
 	v = setVal{enc: db.Encoding(h), b: db.valueRoom(h), a: db.sh.arena}
 	added := v.add(m, lim)
