@@ -542,14 +542,16 @@ func (db *DB) SetRandomMembers(h Handle, count int, unique bool, rnd func() uint
 	}
 	if v.enc != EncHashtable {
 		// Listpack (and intset): count distinct positions in order, each
-		// kept with the probability of Redis's lpNextRandom.
-		remaining := count
-		for i := 0; i < size && remaining > 0; i++ {
+		// taken with the probability of Redis's lpNextRandom.
+		remaining, i := count, 0
+		v.each(func(m []byte) bool {
 			if rnd()%uint64(size-i) < uint64(remaining) {
-				fn(v.at(i, ib[:0]))
+				fn(m)
 				remaining--
 			}
-		}
+			i++
+			return remaining > 0
+		})
 		return
 	}
 	if count*3 > size {
@@ -686,13 +688,10 @@ func (db *DB) newSet(key, first []byte, hint int, lim SetLimits, now int64) Hand
 	return db.newBig(key, TypeSet, EncHashtable, newSetTable(db.sh.arena, hint), now)
 }
 
-// setAddSmall adds m to the small set h of key in its cell, converting as
-// Redis does, and returns the entry's handle and whether m was new.
+// setAddSmall adds m, which the small set h of key lacks, in its cell,
+// converting as Redis does, and returns the entry's handle.
 func (db *DB) setAddSmall(key []byte, h Handle, m []byte, lim SetLimits) (Handle, bool) {
 	v := db.setOf(h)
-	if v.has(m) {
-		return h, false
-	}
 	h = db.reserveValue(key, h, setMaxGrowth(&v, m))
 	v = setVal{enc: db.Encoding(h), b: db.valueRoom(h), a: db.sh.arena}
 	added := v.add(m, lim)
@@ -784,28 +783,39 @@ func (db *DB) SetPopMany(key []byte, h Handle, count int, lim SetLimits, rnd fun
 	if remaining*5 > count {
 		if v.enc == EncHashtable {
 			for range count {
-				m := append(ib[:0], v.random(rnd, nil)...)
-				v.st.del(m)
-				fn(m)
+				c, _ := v.st.t.Random(rnd())
+				v.st.tmp = append(v.st.tmp[:0], v.st.member(c)...)
+				v.st.del(v.st.tmp)
+				fn(v.st.tmp)
 			}
 			return
 		}
-		// One pass, each position kept with lpNextRandom's probability.
+		// One pass, each position taken with lpNextRandom's probability.
 		v.b = db.valueRoom(h)
 		left := count
-		for i := 0; i < size && left > 0; {
-			if rnd()%uint64(size-i) < uint64(left) {
-				fn(v.at(i-(count-left), ib[:0]))
-				if v.enc == EncIntset {
-					v.b = intset.RemoveAt(v.b, i-(count-left))
+		if v.enc == EncIntset {
+			for i, j := 0, 0; i < size && left > 0; i++ {
+				if rnd()%uint64(size-i) < uint64(left) {
+					fn(v.at(j, ib[:0]))
+					v.b = intset.RemoveAt(v.b, j)
+					left--
 				} else {
-					lp := listpack.FromBytes(v.b)
-					lp.Delete(lp.Seek(i - (count - left)))
-					v.b = lp.Bytes()
+					j++
 				}
-				left--
 			}
-			i++
+		} else {
+			lp := listpack.FromBytes(v.b)
+			p := lp.First()
+			for i := 0; i < size && left > 0; i++ {
+				if rnd()%uint64(size-i) < uint64(left) {
+					fn(lp.At(p).AppendTo(ib[:0]))
+					p = lp.Delete(p)
+					left--
+				} else {
+					p = lp.Next(p)
+				}
+			}
+			v.b = lp.Bytes()
 		}
 		db.storeValue(key, h, v.b, v.enc)
 		return
@@ -837,9 +847,10 @@ func (db *DB) SetPopMany(key []byte, h Handle, count int, lim SetLimits, rnd fun
 		})
 	} else {
 		for range remaining {
-			m := append(ib[:0], v.random(rnd, nil)...)
-			keep.add(m, lim)
-			v.st.del(m)
+			c, _ := v.st.t.Random(rnd())
+			v.st.tmp = append(v.st.tmp[:0], v.st.member(c)...)
+			keep.add(v.st.tmp, lim)
+			v.st.del(v.st.tmp)
 		}
 		v.each(func(m []byte) bool { fn(m); return true })
 	}
