@@ -8,7 +8,8 @@
 // dashtable stores.
 //
 // Model: sizes are rounded up to a size class; each class carves fixed-size
-// cells out of chunks of ChunkSize bytes and keeps freed cells on a stack for
+// cells out of chunks of up to ChunkSize bytes (a class's first chunks are
+// smaller) and keeps freed cells on a stack for
 // reuse. Allocations larger than MaxCellSize get a dedicated []byte, kept in a
 // side table indexed by the handle (few objects, so few pointers).
 //
@@ -23,6 +24,8 @@
 //     chunks and big allocations.
 package arena
 
+import "slices"
+
 // Handle names one allocation. Layout: class+1 (8 bits) | chunk (24 bits) |
 // offset within the chunk (32 bits); the +1 keeps every handle non-zero. For big allocations class is bigClass
 // and the low 32 bits index the big table.
@@ -32,7 +35,8 @@ type Handle uint64
 const NoHandle Handle = 0
 
 const (
-	// ChunkSize is the size of one slab chunk.
+	// ChunkSize is the size of a slab chunk once its class holds a few;
+	// every cell offset is below it.
 	ChunkSize = 1 << 20
 	// MaxCellSize is the largest size served from chunks.
 	MaxCellSize = 64 << 10
@@ -40,28 +44,30 @@ const (
 	minCell     = 16
 )
 
-// classSizes holds the cell size of each class, ascending, growing ~12.5%
-// per step and multiples of 8 (tight fit for small entries), plus the
-// powers of two from 4 KiB: list nodes (quicklist) and other node-based
-// values fill cells of exactly those sizes, which the 12.5% steps would
-// miss by up to an eighth.
+// classSizes holds the cell size of each class, ascending, all multiples
+// of 8: every multiple of 8 up to 256 bytes, so that a small entry (a key
+// with a short value, a small hash or set) wastes at most 7 bytes of its
+// cell; then steps of about 6.25%, so that a bigger cell wastes about 3% on
+// average; plus the sizes that node-based values are built to fill
+// exactly: the powers of two from 4 KiB (quicklist nodes) and 4088
+// (container/zbtree's nodes).
 var classSizes = func() []int {
-	var s []int
-	for size := minCell; size < MaxCellSize; {
-		s = append(s, size)
-		next := size + size/8
-		next = (next + 7) &^ 7
-		if next == size {
-			next += 8
-		}
-		for p := 4096; p < MaxCellSize; p *= 2 {
-			if size < p && p < next {
-				s = append(s, p)
-			}
-		}
-		size = next
+	sizes := map[int]bool{4088: true}
+	for size := minCell; size <= 256; size += 8 {
+		sizes[size] = true
 	}
-	return append(s, MaxCellSize)
+	for size := 256; size < MaxCellSize; size = (size + size/16 + 7) &^ 7 {
+		sizes[size] = true
+	}
+	for p := 4096; p <= MaxCellSize; p *= 2 {
+		sizes[p] = true
+	}
+	s := make([]int, 0, len(sizes))
+	for size := range sizes {
+		s = append(s, size)
+	}
+	slices.Sort(s)
+	return s
 }()
 
 // classIndex maps (size+7)/8 to the smallest class that fits, for sizes up to
@@ -79,10 +85,26 @@ var classIndex = func() []uint8 {
 }()
 
 type class struct {
-	size   int
-	chunks [][]byte
-	next   int      // first never-used offset in the last chunk
-	free   []Handle // freed cells, reused LIFO
+	size     int
+	chunks   [][]byte
+	chunkLen int      // the length of the last chunk (0: none yet)
+	next     int      // first never-used offset in the last chunk
+	free     []Handle // freed cells, reused LIFO
+}
+
+// firstChunk is the size of a class's first chunk (or of its one cell, if
+// larger): with some 170 classes, a shard that uses a class for a handful
+// of cells should not hold a whole ChunkSize for it. Each next chunk is
+// twice the last, up to ChunkSize.
+const firstChunk = 64 << 10
+
+// nextChunkLen returns the length of the chunk after one of last bytes, for
+// cells of size bytes.
+func nextChunkLen(last, size int) int {
+	if last == 0 {
+		return max(firstChunk, size)
+	}
+	return max(min(2*last, ChunkSize), size)
 }
 
 // Arena is a slab allocator; see the package comment.
@@ -99,7 +121,6 @@ func New() *Arena {
 	a := &Arena{classes: make([]class, len(classSizes))}
 	for i := range a.classes {
 		a.classes[i].size = classSizes[i]
-		a.classes[i].next = ChunkSize // forces a chunk on first use
 	}
 	// Big slot 0 is reserved so that no big handle equals NoHandle.
 	a.big = append(a.big, nil)
@@ -134,9 +155,10 @@ func (a *Arena) Alloc(n int) (Handle, []byte) {
 		c.free = c.free[:k-1]
 		return h, a.cell(h)[:n]
 	}
-	if c.next+c.size > ChunkSize {
-		c.chunks = append(c.chunks, make([]byte, ChunkSize))
-		a.reserved += ChunkSize
+	if c.next+c.size > c.chunkLen {
+		c.chunkLen = nextChunkLen(c.chunkLen, c.size)
+		c.chunks = append(c.chunks, make([]byte, c.chunkLen))
+		a.reserved += int64(c.chunkLen)
 		c.next = 0
 	}
 	h := Handle(uint64(ci+1)<<56 | uint64(len(c.chunks)-1)<<32 | uint64(c.next))
