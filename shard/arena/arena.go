@@ -45,18 +45,18 @@ const (
 )
 
 // classSizes holds the cell size of each class, ascending, all multiples
-// of 8: every multiple of 8 up to 256 bytes, so that a small entry (a key
-// with a short value, a small hash or set) wastes at most 7 bytes of its
-// cell; then steps of about 6.25%, so that a bigger cell wastes about 3% on
+// of 8: every multiple of 8 up to 512 bytes, so that a small entry (a key
+// with a short value, a small hash, set or sorted set) wastes at most 7
+// bytes of its cell; then steps of about 6.25%, so that a bigger cell wastes about 3% on
 // average; plus the sizes that node-based values are built to fill
 // exactly: the powers of two from 4 KiB (quicklist nodes) and 4088
 // (container/zbtree's nodes).
 var classSizes = func() []int {
 	sizes := map[int]bool{4088: true}
-	for size := minCell; size <= 256; size += 8 {
+	for size := minCell; size <= 512; size += 8 {
 		sizes[size] = true
 	}
-	for size := 256; size < MaxCellSize; size = (size + size/16 + 7) &^ 7 {
+	for size := 512; size < MaxCellSize; size = (size + size/16 + 7) &^ 7 {
 		sizes[size] = true
 	}
 	for p := 4096; p <= MaxCellSize; p *= 2 {
