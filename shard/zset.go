@@ -21,12 +21,12 @@ import (
 // score is a listpack integer). A big one (EncSkiplist, the name Redis
 // shows) is a zsetBig: one Go object holding
 //
-//   - a dashtable of its own whose handles name one arena cell per member,
-//     [uvarint len][member][score float64 LE], for member → score lookups
-//     (the object is the table's Hasher and Matcher, as the big hash is);
-//   - an order-statistics B+tree (container/zbtree) over (score, member
-//     cell), ordered as the listpack, with ranks; its nodes are arena
-//     cells too.
+//   - a dashtable of its own whose values are member refs, each naming one
+//     arena cell that holds the member and its score (see "Member cells
+//     and their refs"), for member → score lookups (the object is the
+//     table's Hasher and Matcher, as the big hash is);
+//   - an order-statistics B+tree (container/zbtree) over (score, ref),
+//     ordered as the listpack, with ranks; its nodes are arena cells too.
 //
 // No Go pointer per member is kept. Conversion follows Redis 7.2: a
 // listpack becomes big before an insert that would take it past
@@ -329,7 +329,7 @@ func importZSetBig(a *arena.Arena, flat []byte) *zsetBig {
 // else the shortest digits that read back the same, laid out as
 // fpconv_dtoa does. It is the layout of protocol/resp.AppendDoubleText
 // (a double reply), which the shard may not import; TestZSetScoreText
-// keeps the two the same.
+// checks it against Redis 7.2's texts.
 func AppendScore(dst []byte, f float64) []byte {
 	switch {
 	case math.IsInf(f, 1):
@@ -414,7 +414,7 @@ func lpScore(v listpack.Value) float64 {
 	return f
 }
 
-// lpMemberLess reports whether element v sorts before member (bytes).
+// lpCompare compares element v's text with member, as bytes.Compare.
 func lpCompare(v listpack.Value, member []byte) int {
 	if v.IsInt {
 		var b [24]byte
