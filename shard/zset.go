@@ -430,6 +430,9 @@ type ZSet struct {
 	key []byte
 	h   Handle
 	big *zsetBig
+	// gone is set once a removal emptied the set and deleted its key: Len
+	// is then 0 and nothing else may be called.
+	gone bool
 }
 
 // OpenZSet opens the sorted set entry h of key.
@@ -465,8 +468,11 @@ func (z *ZSet) Big() bool { return z.big != nil }
 
 func (z *ZSet) lp() listpack.Listpack { return listpack.FromBytes(z.db.Value(z.h)) }
 
-// Len returns the number of members.
+// Len returns the number of members (0 once the set is gone).
 func (z *ZSet) Len() int {
+	if z.gone {
+		return 0
+	}
 	if z.big != nil {
 		return z.big.order.Len()
 	}
@@ -752,7 +758,7 @@ func (z *ZSet) RemoveRange(from, to int) {
 func (z *ZSet) dropIfEmpty() {
 	if z.Len() == 0 {
 		z.db.Delete(z.key)
-		z.big = nil
+		z.big, z.gone = nil, true
 	}
 }
 
