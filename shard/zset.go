@@ -21,12 +21,12 @@ import (
 // score is a listpack integer). A big one (EncSkiplist, the name Redis
 // shows) is a zsetBig: one Go object holding
 //
-//   - a dashtable of its own whose handles name one arena cell per member,
-//     [uvarint len][member][score float64 LE], for member → score lookups
-//     (the object is the table's Hasher and Matcher, as the big hash is);
-//   - an order-statistics B+tree (container/zbtree) over (score, member
-//     cell), ordered as the listpack, with ranks; its nodes are arena
-//     cells too.
+//   - a dashtable of its own whose values are member refs, each naming one
+//     arena cell that holds the member and its score (see "Member cells
+//     and their refs"), for member → score lookups (the object is the
+//     table's Hasher and Matcher, as the big hash is);
+//   - an order-statistics B+tree (container/zbtree) over (score, ref),
+//     ordered as the listpack, with ranks; its nodes are arena cells too.
 //
 // No Go pointer per member is kept. Conversion follows Redis 7.2: a
 // listpack becomes big before an insert that would take it past
@@ -73,101 +73,171 @@ func zless(s1 float64, m1 []byte, s2 float64, m2 []byte) bool {
 	return bytes.Compare(m1, m2) < 0
 }
 
-// zcellSize is the bytes a member cell needs.
-func zcellSize(member []byte) int { return uvarintLen(uint64(len(member))) + len(member) + 8 }
+// Member cells and their refs.
+//
+// A member's cell is named by a ref, which both the member table and the
+// tree hold. Most members are short, and a length prefix would often push
+// a cell into the next size class (a 16-byte member: 25 bytes, a 32-byte
+// cell), so a member of up to refMaxLen bytes in a chunk cell keeps its
+// length in its ref instead, in bits the arena's chunk handles never use
+// (an offset inside a chunk is below ChunkSize = 2^20, so bits 20-31 of
+// the handle are zero), and its cell is [member][score float64 LE]: 24
+// bytes for 16. Any other member (longer, or in a big allocation, whose
+// handle uses those bits) has a ref that is its plain handle and a cell
+// [uvarint len][member][score].
+const (
+	refLenShift = 20
+	refLenMask  = 0xfff << refLenShift
+	refMaxLen   = 0xfff - 1
+	refBigClass = 0xff // the arena's class byte of a big allocation
+)
 
-// zcellParts returns the member and score of a member cell.
-func zcellParts(c []byte) ([]byte, float64) {
-	n, k := binary.Uvarint(c)
-	end := k + int(n)
-	return c[k:end], math.Float64frombits(binary.LittleEndian.Uint64(c[end:]))
+// The packing above needs a chunk offset to fit below bit 20.
+var _ [1<<refLenShift - arena.ChunkSize]struct{}
+
+// refHandle returns the arena handle of a member ref.
+func refHandle(ref uint64) arena.Handle {
+	if ref>>56 != refBigClass {
+		ref &^= refLenMask
+	}
+	return arena.Handle(ref)
 }
 
-func zcellMember(c []byte) []byte {
-	n, k := binary.Uvarint(c)
-	return c[k : k+int(n)]
+// refLayout returns where the member in c, the cell of ref, starts and
+// its length; the score follows it.
+func refLayout(ref uint64, c []byte) (start, n int) {
+	if ref>>56 != refBigClass {
+		if l := ref & refLenMask >> refLenShift; l != 0 {
+			return 0, int(l - 1)
+		}
+	}
+	l, k := binary.Uvarint(c)
+	return k, int(l)
 }
 
-func zcellSetScore(c []byte, score float64) {
-	n, k := binary.Uvarint(c)
-	binary.LittleEndian.PutUint64(c[k+int(n):], math.Float64bits(score))
+// refParts returns the member and score in the cell of ref.
+func (z *zsetBig) refParts(ref uint64) ([]byte, float64) {
+	c := z.a.Bytes(refHandle(ref))
+	start, n := refLayout(ref, c)
+	return c[start : start+n], math.Float64frombits(binary.LittleEndian.Uint64(c[start+n:]))
 }
 
-// Hash is the table hash of the member of cell h (dashtable.Hasher).
-func (z *zsetBig) Hash(h uint64) uint64 { return Hash(zcellMember(z.a.Bytes(arena.Handle(h)))) }
-
-// Match reports whether cell h holds the member z.want (dashtable.Matcher).
-func (z *zsetBig) Match(h uint64) bool {
-	return string(zcellMember(z.a.Bytes(arena.Handle(h)))) == string(z.want)
+// newRef stores member and score in a new cell and returns its ref.
+func (z *zsetBig) newRef(member []byte, score float64) uint64 {
+	packed := len(member) <= refMaxLen
+	n := len(member) + 8
+	if !packed {
+		n += uvarintLen(uint64(len(member)))
+	}
+	h, c := z.a.Alloc(n)
+	ref := uint64(h)
+	if packed && ref>>56 != refBigClass && ref&refLenMask == 0 {
+		ref |= uint64(len(member)+1) << refLenShift
+		copy(c, member)
+		binary.LittleEndian.PutUint64(c[len(member):], math.Float64bits(score))
+	} else {
+		if packed { // a handle the packing cannot mark: the prefixed layout
+			z.a.Free(h)
+			h, c = z.a.Alloc(n + uvarintLen(uint64(len(member))))
+			ref = uint64(h)
+		}
+		k := binary.PutUvarint(c, uint64(len(member)))
+		copy(c[k:], member)
+		binary.LittleEndian.PutUint64(c[k+len(member):], math.Float64bits(score))
+	}
+	z.cells += int64(z.a.Size(h))
+	return ref
 }
 
-// Member returns the member of cell ref (the order index's Members).
-func (z *zsetBig) Member(ref uint64) []byte { return zcellMember(z.a.Bytes(arena.Handle(ref))) }
+// setRefScore rewrites the score in the cell of ref.
+func (z *zsetBig) setRefScore(ref uint64, score float64) {
+	c := z.a.Bytes(refHandle(ref))
+	start, n := refLayout(ref, c)
+	binary.LittleEndian.PutUint64(c[start+n:], math.Float64bits(score))
+}
+
+// freeRef frees the cell of ref.
+func (z *zsetBig) freeRef(ref uint64) {
+	h := refHandle(ref)
+	z.cells -= int64(z.a.Size(h))
+	z.a.Free(h)
+}
+
+// Hash is the table hash of the member of ref (dashtable.Hasher).
+func (z *zsetBig) Hash(ref uint64) uint64 { return Hash(z.Member(ref)) }
+
+// Match reports whether ref holds the member z.want (dashtable.Matcher).
+func (z *zsetBig) Match(ref uint64) bool { return string(z.Member(ref)) == string(z.want) }
+
+// Member returns the member of ref (the tree's Members).
+func (z *zsetBig) Member(ref uint64) []byte {
+	c := z.a.Bytes(refHandle(ref))
+	start, n := refLayout(ref, c)
+	return c[start : start+n]
+}
 
 func (z *zsetBig) store() *nodeStore { return storeOf(z.a) }
 
-func (z *zsetBig) find(member []byte) (arena.Handle, bool) {
+func (z *zsetBig) find(member []byte) (uint64, bool) {
 	z.want = member
-	h, ok := z.t.Find(Hash(member), z)
+	ref, ok := z.t.Find(Hash(member), z)
 	z.want = nil
-	return arena.Handle(h), ok
+	return ref, ok
 }
 
 func (z *zsetBig) score(member []byte) (float64, bool) {
-	h, ok := z.find(member)
+	ref, ok := z.find(member)
 	if !ok {
 		return 0, false
 	}
-	_, s := zcellParts(z.a.Bytes(h))
+	_, s := z.refParts(ref)
 	return s, true
 }
 
 // insert adds a member the set does not have.
 func (z *zsetBig) insert(member []byte, score float64) {
-	h, c := z.a.Alloc(zcellSize(member))
-	k := binary.PutUvarint(c, uint64(len(member)))
-	copy(c[k:], member)
-	binary.LittleEndian.PutUint64(c[k+len(member):], math.Float64bits(score))
-	z.cells += int64(z.a.Size(h))
-	z.t.Insert(Hash(member), uint64(h))
-	z.order.Insert(z.store(), z, score, uint64(h))
+	ref := z.newRef(member, score)
+	z.t.Insert(Hash(member), ref)
+	z.order.Insert(z.store(), z, score, ref)
+}
+
+// appendSorted adds a member the set does not have after every other (an
+// ascending load).
+func (z *zsetBig) appendSorted(member []byte, score float64) {
+	ref := z.newRef(member, score)
+	z.t.Insert(Hash(member), ref)
+	z.order.AppendSorted(z.store(), score, ref)
 }
 
 // update moves member (in the set, with score old) to score.
 func (z *zsetBig) update(member []byte, old, score float64) {
-	h, _ := z.find(member)
+	ref, _ := z.find(member)
 	z.order.Update(z.store(), z, old, member, score)
-	zcellSetScore(z.a.Bytes(h), score)
+	z.setRefScore(ref, score)
 }
 
 // remove deletes member and reports whether it was there.
 func (z *zsetBig) remove(member []byte) bool {
-	h, ok := z.find(member)
+	ref, ok := z.find(member)
 	if !ok {
 		return false
 	}
-	_, score := zcellParts(z.a.Bytes(h))
+	_, score := z.refParts(ref)
 	z.order.Delete(z.store(), z, score, member)
 	z.want = member
 	z.t.Delete(Hash(member), z)
 	z.want = nil
-	z.freeCell(h)
+	z.freeRef(ref)
 	return true
-}
-
-func (z *zsetBig) freeCell(h arena.Handle) {
-	z.cells -= int64(z.a.Size(h))
-	z.a.Free(h)
 }
 
 // removeRanks deletes the members of ranks from to to (inclusive).
 func (z *zsetBig) removeRanks(from, to int) {
 	z.order.DeleteRange(z.store(), from, to, func(_ float64, ref uint64) {
-		c := z.a.Bytes(arena.Handle(ref))
-		z.want = zcellMember(c)
+		z.want = z.Member(ref)
 		z.t.Delete(Hash(z.want), z)
 		z.want = nil
-		z.freeCell(arena.Handle(ref))
+		z.freeRef(ref)
 	})
 }
 
@@ -178,8 +248,8 @@ func (z *zsetBig) release(a *arena.Arena, budget int) bool {
 	// The member cells first, by the table's cursor (the tree is not
 	// read meanwhile: the set is out of the keyspace), then the nodes.
 	for z.t.Len() > 0 {
-		z.freeAt = z.t.Scan(z.freeAt, func(h uint64) {
-			a.Free(arena.Handle(h))
+		z.freeAt = z.t.Scan(z.freeAt, func(ref uint64) {
+			a.Free(refHandle(ref))
 			freed++
 		})
 		if z.freeAt == 0 {
@@ -210,12 +280,7 @@ func (z *zsetBig) clone(a *arena.Arena) bigValue {
 	c.t.Reserve(z.t.Len())
 	s := z.store()
 	for it := z.order.SeekRank(s, 0); it.Valid(); it.Next(s) {
-		m := z.Member(it.Ref())
-		h, cell := a.Alloc(zcellSize(m))
-		copy(cell, a.Bytes(arena.Handle(it.Ref()))[:zcellSize(m)])
-		c.cells += int64(a.Size(h))
-		c.t.Insert(Hash(m), uint64(h))
-		c.order.AppendSorted(c.store(), it.Score(), uint64(h))
+		c.appendSorted(z.Member(it.Ref()), it.Score())
 	}
 	return c
 }
@@ -249,17 +314,9 @@ func importZSetBig(a *arena.Arena, flat []byte) *zsetBig {
 		for it := listpack.FromBytes(b).Iter(); it.Next(); {
 			m := lpText(it.Value(), ib[:0])
 			it.Next()
-			sv := it.Value()
 			var sb [8]byte
-			copy(sb[:], sv.AppendTo(sb[:0]))
-			score := math.Float64frombits(binary.LittleEndian.Uint64(sb[:]))
-			h, c := a.Alloc(zcellSize(m))
-			k := binary.PutUvarint(c, uint64(len(m)))
-			copy(c[k:], m)
-			binary.LittleEndian.PutUint64(c[k+len(m):], math.Float64bits(score))
-			z.cells += int64(a.Size(h))
-			z.t.Insert(Hash(m), uint64(h))
-			z.order.AppendSorted(z.store(), score, uint64(h))
+			raw := it.Value().AppendTo(sb[:0])
+			z.appendSorted(m, math.Float64frombits(binary.LittleEndian.Uint64(raw)))
 		}
 	})
 	return z
@@ -272,7 +329,7 @@ func importZSetBig(a *arena.Arena, flat []byte) *zsetBig {
 // else the shortest digits that read back the same, laid out as
 // fpconv_dtoa does. It is the layout of protocol/resp.AppendDoubleText
 // (a double reply), which the shard may not import; TestZSetScoreText
-// keeps the two the same.
+// checks it against Redis 7.2's texts.
 func AppendScore(dst []byte, f float64) []byte {
 	switch {
 	case math.IsInf(f, 1):
@@ -357,7 +414,7 @@ func lpScore(v listpack.Value) float64 {
 	return f
 }
 
-// lpMemberLess reports whether element v sorts before member (bytes).
+// lpCompare compares element v's text with member, as bytes.Compare.
 func lpCompare(v listpack.Value, member []byte) int {
 	if v.IsInt {
 		var b [24]byte
@@ -373,6 +430,9 @@ type ZSet struct {
 	key []byte
 	h   Handle
 	big *zsetBig
+	// gone is set once a removal emptied the set and deleted its key: Len
+	// is then 0 and nothing else may be called.
+	gone bool
 }
 
 // OpenZSet opens the sorted set entry h of key.
@@ -408,8 +468,11 @@ func (z *ZSet) Big() bool { return z.big != nil }
 
 func (z *ZSet) lp() listpack.Listpack { return listpack.FromBytes(z.db.Value(z.h)) }
 
-// Len returns the number of members.
+// Len returns the number of members (0 once the set is gone).
 func (z *ZSet) Len() int {
+	if z.gone {
+		return 0
+	}
 	if z.big != nil {
 		return z.big.order.Len()
 	}
@@ -539,7 +602,7 @@ func (z *ZSet) Scan(cursor uint64, fn func(member []byte, score float64)) (uint6
 	if b == nil {
 		return 0, false
 	}
-	return b.t.Scan(cursor, func(c uint64) { fn(zcellParts(b.a.Bytes(arena.Handle(c)))) }), true
+	return b.t.Scan(cursor, func(ref uint64) { fn(b.refParts(ref)) }), true
 }
 
 // ListpackBytes returns a small set's listpack (nil for a big one), valid
@@ -646,14 +709,7 @@ func (z *ZSet) toBig(size int) {
 	for it := lp.Iter(); it.Next(); {
 		m := lpText(it.Value(), ib[:0])
 		it.Next()
-		score := lpScore(it.Value())
-		h, c := b.a.Alloc(zcellSize(m))
-		k := binary.PutUvarint(c, uint64(len(m)))
-		copy(c[k:], m)
-		binary.LittleEndian.PutUint64(c[k+len(m):], math.Float64bits(score))
-		b.cells += int64(b.a.Size(h))
-		b.t.Insert(Hash(m), uint64(h))
-		b.order.AppendSorted(b.store(), score, uint64(h))
+		b.appendSorted(m, lpScore(it.Value()))
 	}
 	z.h = z.db.makeBig(z.key, z.h, EncSkiplist, b)
 	z.big = b
@@ -702,7 +758,7 @@ func (z *ZSet) RemoveRange(from, to int) {
 func (z *ZSet) dropIfEmpty() {
 	if z.Len() == 0 {
 		z.db.Delete(z.key)
-		z.big = nil
+		z.big, z.gone = nil, true
 	}
 }
 
@@ -764,13 +820,7 @@ func (db *DB) NewZSetBuilder(big bool, size int) *ZSetBuilder {
 func (b *ZSetBuilder) Append(member []byte, score float64) {
 	b.n++
 	if z := b.big; z != nil {
-		h, c := z.a.Alloc(zcellSize(member))
-		k := binary.PutUvarint(c, uint64(len(member)))
-		copy(c[k:], member)
-		binary.LittleEndian.PutUint64(c[k+len(member):], math.Float64bits(score))
-		z.cells += int64(z.a.Size(h))
-		z.t.Insert(Hash(member), uint64(h))
-		z.order.AppendSorted(z.store(), score, uint64(h))
+		z.appendSorted(member, score)
 		return
 	}
 	if score == 0 {

@@ -351,3 +351,60 @@ func TestZSetScoreText(t *testing.T) {
 		}
 	}
 }
+
+// TestZSetMemberLayouts: short members keep their length in the ref (24
+// bytes for a 16-byte member), long ones (past refMaxLen, and past the
+// arena's chunk cells) a length prefix; both read, update, remove, copy and
+// cross shards alike.
+func TestZSetMemberLayouts(t *testing.T) {
+	s1, s2 := New(0, 1), New(1, 1)
+	db := s1.DB(0)
+	start := s1.ArenaUsed()
+	lim := ZSetLimits{Entries: 2, Value: 64}
+	long := func(n int, c byte) string { return string(bytes.Repeat([]byte{c}, n)) }
+	pairs := []zpair{{"sixteen-bytes-16", 1}, {"", 2}, {long(refMaxLen, 'a'), 3}, {long(refMaxLen+1, 'b'), 4},
+		{long(70000, 'c'), 5}, {"x", math.Inf(-1)}}
+	zadd(db, "z", lim, pairs...)
+	h, _ := db.Lookup([]byte("z"), 0, NoStats)
+	b := db.object(h).(*zsetBig)
+	ref, _ := b.find([]byte("sixteen-bytes-16"))
+	if ref&refLenMask == 0 || b.a.Size(refHandle(ref)) != 24 {
+		t.Fatalf("a 16-byte member: ref %x, cell %d bytes", ref, b.a.Size(refHandle(ref)))
+	}
+	if ref, _ := b.find([]byte(long(refMaxLen+1, 'b'))); ref&refLenMask != 0 {
+		t.Fatalf("a long member's ref %x carries a length", ref)
+	}
+	want := fmt.Sprint(modelSorted(map[string]float64{pairs[0].m: 1, "": 2, pairs[2].m: 3, pairs[3].m: 4, pairs[4].m: 5, "x": math.Inf(-1)}))
+	if got := fmt.Sprint(zsetContent(t, db, "z")); got != want {
+		t.Fatal("contents differ")
+	}
+	zadd(db, "z", lim, zpair{pairs[3].m, -1}, zpair{pairs[4].m, 0.5}, zpair{"sixteen-bytes-16", 9})
+	for _, p := range []zpair{{pairs[3].m, -1}, {pairs[4].m, 0.5}, {"sixteen-bytes-16", 9}, {"", 2}} {
+		h, _ := db.Lookup([]byte("z"), 0, NoStats)
+		z := db.OpenZSet([]byte("z"), h)
+		if sc, ok := z.Score([]byte(p.m)); !ok || sc != p.s {
+			t.Fatalf("score of a %d-byte member: %v %v, want %v", len(p.m), sc, ok, p.s)
+		}
+	}
+	want = fmt.Sprint(zsetContent(t, db, "z"))
+	h, _ = db.Lookup([]byte("z"), 0, NoStats)
+	db.CopyFrom(db, h, []byte("copy"), 0, false, 0)
+	raw, _ := db.Export([]byte("z"), 0, nil)
+	s2.DB(0).ImportAs(raw, []byte("imported"), true, 0)
+	if fmt.Sprint(zsetContent(t, db, "copy")) != want || fmt.Sprint(zsetContent(t, s2.DB(0), "imported")) != want {
+		t.Fatal("a copy differs")
+	}
+	h, _ = db.Lookup([]byte("z"), 0, NoStats)
+	z := db.OpenZSet([]byte("z"), h)
+	z.Remove([]byte(pairs[4].m))
+	z.Remove([]byte(""))
+	z.RemoveRange(0, 1)
+	db.Delete([]byte("z"))
+	db.Delete([]byte("copy"))
+	for s1.Lazy() {
+		s1.ReclaimLazy()
+	}
+	if s1.ArenaUsed() != start {
+		t.Fatalf("arena used %d after deletes, was %d", s1.ArenaUsed(), start)
+	}
+}

@@ -251,26 +251,43 @@ func rangeItems(x *command.Exec, key []byte, sp *rangeSpec) (it items, wrongType
 
 // storeItems makes the sorted set of it the value of dst (no TTL), or
 // deletes dst when it is empty: the last step of ZRANGESTORE and the STORE
-// forms. The encoding is the one Redis ends with: a listpack when the set
-// is within zset-max-listpack-entries members of at most
-// zset-max-listpack-value bytes.
-func storeItems(x *command.Exec, dst []byte, it *items) {
+// forms, in the encoding Redis ends with. The set operations (hint < 0)
+// build a skiplist and convert it to a listpack when it has at most
+// zset-max-listpack-entries members of at most zset-max-listpack-value
+// bytes. ZRANGESTORE creates the destination for hint members
+// (zsetTypeCreate: the rank range's length, 0 for the others) and adds
+// the members in the order the range yields them, converting as an insert
+// requires; the members added while it was a listpack have lost a score's
+// sign of zero, as in Redis.
+func storeItems(x *command.Exec, dst []byte, it *items, hint int) {
 	db := x.DB(dst)
 	if it.len() == 0 {
 		db.Delete(dst)
 		return
 	}
 	maxLen := 0
-	for i := range it.len() {
-		m, _ := it.m.At(i)
-		maxLen = max(maxLen, len(m))
+	if hint < 0 {
+		hint = it.len()
+		for i := range it.len() {
+			m, _ := it.m.At(i)
+			maxLen = max(maxLen, len(m))
+		}
 	}
 	lim := limits(x)
-	z := db.NewZSet(dst, it.len(), maxLen, lim, x.Now)
+	z := db.NewZSet(dst, hint, maxLen, lim, x.Now)
 	for i := range it.len() {
 		m, _ := it.m.At(i)
 		z.Add(m, it.s[i], lim)
 	}
+}
+
+// storeHint is the size ZRANGESTORE creates its destination for: the rank
+// range's length, 0 for a score or lex range (Redis's -1).
+func (sp *rangeSpec) storeHint(it *items) int {
+	if sp.kind == byRank {
+		return it.len()
+	}
+	return 0
 }
 
 // cmdZRangeStore is ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV]
@@ -285,7 +302,7 @@ func cmdZRangeStore(x *command.Exec) {
 		x.Fail(command.ErrWrongType)
 		return
 	}
-	storeItems(x, x.Args[1], &it)
+	storeItems(x, x.Args[1], &it, sp.storeHint(&it))
 	x.Int(int64(it.len()))
 }
 
@@ -310,7 +327,8 @@ var rangeStoreCross = &command.Cross{
 		x.Result.Value = &it
 	},
 	Apply: func(x *command.Exec, reads []*command.Exec) []command.Write {
-		if _, ok := parseRange(x, 2, true, byAuto, -1, false); !ok {
+		sp, ok := parseRange(x, 2, true, byAuto, -1, false)
+		if !ok {
 			return nil
 		}
 		r := reads[x.Env.Route(x.Args[2])].Result
@@ -324,7 +342,8 @@ var rangeStoreCross = &command.Cross{
 		}
 		x.Int(int64(it.len()))
 		dst := x.Args[1]
-		return []command.Write{{Shard: x.Env.Route(dst), Do: func(p *command.Exec) { storeItems(p, dst, it) }}}
+		hint := sp.storeHint(it)
+		return []command.Write{{Shard: x.Env.Route(dst), Do: func(p *command.Exec) { storeItems(p, dst, it, hint) }}}
 	},
 }
 

@@ -193,10 +193,14 @@ func aggregate(t *float64, v float64, how int) {
 		if math.IsNaN(*t) {
 			*t = 0
 		}
-	case aggMin:
-		*t = min(*t, v)
+	case aggMin: // Redis's comparison: -0 does not replace 0, nor 0 -0
+		if v < *t {
+			*t = v
+		}
 	case aggMax:
-		*t = max(*t, v)
+		if v > *t {
+			*t = v
+		}
 	}
 }
 
@@ -373,7 +377,7 @@ func cmdSetOp(x *command.Exec) {
 	res, card := compute(&a, srcs)
 	answer(x, &a, &res, card)
 	if a.dst != nil {
-		storeItems(x, a.dst, &res)
+		storeItems(x, a.dst, &res, -1)
 	}
 }
 
@@ -435,6 +439,6 @@ var setOpCross = &command.Cross{
 			return nil
 		}
 		dst := a.dst
-		return []command.Write{{Shard: x.Env.Route(dst), Do: func(p *command.Exec) { storeItems(p, dst, &res) }}}
+		return []command.Write{{Shard: x.Env.Route(dst), Do: func(p *command.Exec) { storeItems(p, dst, &res, -1) }}}
 	},
 }

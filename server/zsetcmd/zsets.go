@@ -713,10 +713,25 @@ func cmdZRandMember(x *command.Exec) {
 		z.Range(size-1, true, func(m []byte, s float64) bool { emit(m, s); return true })
 		return
 	}
-	// Distinct members: a partial shuffle of the ranks, replied in rank
-	// order for a listpack (as Redis's lpRandomPairsUnique), else in the
-	// order drawn.
 	count := int(l)
+	if z.Big() && count*3 <= size {
+		// Few of many (Redis's CASE 4): distinct random ranks, in the
+		// order drawn.
+		seen := make(map[int]struct{}, count)
+		header(count)
+		for len(seen) < count {
+			r := int(x.Env.Rand() % uint64(size))
+			if _, dup := seen[r]; dup {
+				continue
+			}
+			seen[r] = struct{}{}
+			z.At(r, emit)
+		}
+		return
+	}
+	// Distinct members out of a listpack or of most of a big set: a
+	// partial shuffle of the ranks, replied in rank order for a listpack
+	// (as Redis's lpRandomPairsUnique), else in the order drawn.
 	idx := make([]int, size)
 	for i := range idx {
 		idx[i] = i
