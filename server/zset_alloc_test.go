@@ -8,7 +8,7 @@ import (
 )
 
 // TestZSetCommandsDoNotAllocate runs ZADD (a new score for a member, and
-// a member added then popped), ZINCRBY, ZSCORE, ZRANK, ZRANGE 0 9 WITHSCORES
+// a member added then popped, and 100 pairs at once), ZINCRBY, ZSCORE, ZRANK, ZRANGE 0 9 WITHSCORES
 // and ZPOPMIN through (*Server).Command, on a listpack sorted set and on a
 // big one: none allocates.
 func TestZSetCommandsDoNotAllocate(t *testing.T) {
@@ -35,8 +35,15 @@ func TestZSetCommandsDoNotAllocate(t *testing.T) {
 	if string(out) != "$8\r\nskiplist\r\n" {
 		t.Fatalf("OBJECT ENCODING big: %q", out)
 	}
+	// A ZADD of many pairs (past the scores it keeps on the stack), all
+	// members already there at their scores: a bulk load's shape.
+	many := benchArgs("ZADD", "big")
+	for i := range 100 {
+		many = append(many, []byte(strconv.Itoa(i)), []byte("member:"+strconv.Itoa(i)))
+	}
 	for _, key := range []string{"small", "big"} {
 		for _, cmds := range [][][][]byte{
+			{many},
 			{benchArgs("ZADD", key, "7.5", "member:500"), benchArgs("ZADD", key, "2", "member:500")},
 			{benchArgs("ZINCRBY", key, "1", "member:500")},
 			{benchArgs("ZSCORE", key, "member:500")},

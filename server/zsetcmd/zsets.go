@@ -336,18 +336,20 @@ parsed:
 		x.Err("ERR INCR option supports a single increment-element pair")
 		return
 	}
-	var small [8]float64
-	scores := small[:0]
-	if elements > len(small) {
-		scores = make([]float64, 0, elements)
-	}
+	// Every score is checked before the key is touched, as Redis does. Up
+	// to len(parsed) of them are kept; the rest are parsed again as they
+	// are added, so that a bulk ZADD makes no garbage (a load of many big
+	// ZADDs would otherwise grow the heap, and the RSS, by their slices).
+	var parsed [32]float64
 	for j := range elements {
 		s, ok := parseScore(x.Args[at+2*j])
 		if !ok {
 			x.Fail(command.ErrNotFloat)
 			return
 		}
-		scores = append(scores, s)
+		if j < len(parsed) {
+			parsed[j] = s
+		}
 	}
 	key := x.Args[1]
 	z, found, ok := getZSet(x, key, writeLookup)
@@ -366,7 +368,11 @@ parsed:
 		z.MaybeBig(elements, lim)
 	}
 	for j := range elements {
-		score = scores[j]
+		if j < len(parsed) {
+			score = parsed[j]
+		} else {
+			score, _ = parseScore(x.Args[at+2*j])
+		}
 		member := x.Args[at+2*j+1]
 		cur, exists := z.Score(member)
 		switch {
