@@ -25,21 +25,12 @@ import (
 // footer.
 
 // redis72Path returns the path of a redis-server 7.2, or "".
-func redis72Path() string {
-	for _, p := range []string{os.Getenv("ANAX_REDIS72"), "/tmp/redis72/src/redis-server"} {
-		if p == "" {
-			continue
-		}
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+func redis72Path() string { return servertest.Redis72Path() }
 
 // dumpServers starts Anax (with extra flags) and the Redis servers to
 // compare with: r70, the installed one (skipping the test when there is
-// none), and r72, "" when there is no 7.2.
+// none), and r72, "" when there is no 7.2 (a $ANAX_REDIS72 that is not a
+// 7.2, such as the installed 7.0, counts as none).
 func dumpServers(t *testing.T, flags ...string) (anax, r70, r72 string) {
 	t.Helper()
 	anax = servertest.Start(t, append([]string{"--enable-debug-command", "yes"}, flags...)...)
@@ -49,6 +40,9 @@ func dumpServers(t *testing.T, flags ...string) (anax, r70, r72 string) {
 	r70 = servertest.RedisAt(t, "redis-server", "--enable-debug-command", "yes")
 	if p := redis72Path(); p != "" {
 		r72 = servertest.RedisAt(t, p, "--enable-debug-command", "yes")
+		if !strings.HasPrefix(servertest.RedisVersion(t, r72), "7.2.") {
+			r72 = ""
+		}
 	}
 	return anax, r70, r72
 }
