@@ -325,6 +325,58 @@ func zsetCompare(t *testing.T, o servertest.Oracle, anax string, script [][]stri
 	}
 }
 
+// TestZSet72Replies checks on Anax alone, against redis-server 7.2's
+// answers written out, what a 7.0 oracle cannot: scores in the shortest
+// digits that read back (7.0 printed "%.17g"), ZRANK and ZREVRANK
+// WITHSCORE (7.0 has no WITHSCORE), a new set sized by ZADD's pairs
+// duplicates counted (7.0 counted members), and a timeout past its range.
+// When the oracle is a 7.2 the answers are checked against it too.
+func TestZSet72Replies(t *testing.T) {
+	conns := []*servertest.Raw{servertest.Dial(t, servertest.Start(t))}
+	if o := servertest.OracleIfInstalled(t); o.Addr != "" && !o.Is70 {
+		conns = append(conns, servertest.Dial(t, o.Addr))
+	}
+	for i, c := range conns {
+		name := []string{"anax", "redis 7.2"}[i]
+		for _, tc := range []struct {
+			cmd  []string
+			want string
+		}{
+			{[]string{"ZADD", "f", "1.5", "a", "-2.25", "b", "inf", "c", "1e3", "f", "0.1", "g", "1e-7", "h", "123456789012345678", "i"}, ":7\r\n"},
+			{[]string{"ZSCORE", "f", "g"}, "$3\r\n0.1\r\n"},
+			{[]string{"ZSCORE", "f", "h"}, "$4\r\n1e-7\r\n"},
+			{[]string{"ZSCORE", "f", "i"}, "$18\r\n123456789012345680\r\n"},
+			{[]string{"ZINCRBY", "f", "0.2", "g"}, "$19\r\n0.30000000000000004\r\n"},
+			{[]string{"ZRANGE", "f", "1", "2", "WITHSCORES"}, "*4\r\n$1\r\nh\r\n$4\r\n1e-7\r\n$1\r\ng\r\n$19\r\n0.30000000000000004\r\n"},
+			{[]string{"ZRANK", "f", "h", "WITHSCORE"}, "*2\r\n:1\r\n$4\r\n1e-7\r\n"},
+			{[]string{"ZREVRANK", "f", "b", "withscore"}, "*2\r\n:6\r\n$5\r\n-2.25\r\n"},
+			{[]string{"ZRANK", "f", "nope", "WITHSCORE"}, "*-1\r\n"},
+			{[]string{"ZRANK", "nokey", "a", "WITHSCORE"}, "*-1\r\n"},
+			{[]string{"ZRANK", "f", "a", "foo"}, "-ERR syntax error\r\n"},
+			{[]string{"ZRANK", "f", "a", "WITHSCORE", "x"}, "-ERR wrong number of arguments for 'zrank' command\r\n"},
+			{[]string{"CONFIG", "SET", "zset-max-listpack-entries", "3"}, "+OK\r\n"},
+			{[]string{"ZADD", "c4", "1", "a", "2", "b", "3", "c", "4", "a"}, ":3\r\n"},
+			{[]string{"OBJECT", "ENCODING", "c4"}, "$8\r\nskiplist\r\n"},
+			{[]string{"ZADD", "c6", "1", "a"}, ":1\r\n"},
+			{[]string{"ZADD", "c6", "1", "a", "1", "a", "1", "a", "1", "a"}, ":0\r\n"},
+			{[]string{"OBJECT", "ENCODING", "c6"}, "$8\r\nskiplist\r\n"},
+			{[]string{"CONFIG", "SET", "zset-max-listpack-entries", "128"}, "+OK\r\n"},
+			{[]string{"BZPOPMIN", "nokey", "1e400"}, "-ERR timeout is out of range\r\n"},
+			{[]string{"BZMPOP", "inf", "1", "nokey", "MIN"}, "-ERR timeout is out of range\r\n"},
+			{[]string{"HELLO", "3"}, ""},
+			{[]string{"ZSCORE", "f", "g"}, ",0.30000000000000004\r\n"},
+			{[]string{"ZMSCORE", "f", "h", "i"}, "*2\r\n,1e-7\r\n,123456789012345680\r\n"},
+			{[]string{"ZRANK", "f", "h", "WITHSCORE"}, "*2\r\n:1\r\n,1e-7\r\n"},
+			{[]string{"ZRANK", "f", "nope", "WITHSCORE"}, "_\r\n"},
+			{[]string{"FLUSHALL"}, "+OK\r\n"},
+		} {
+			if got := c.Do(tc.cmd...); tc.want != "" && got != tc.want {
+				t.Errorf("%s: %q: %q, redis 7.2 %q", name, tc.cmd, got, tc.want)
+			}
+		}
+	}
+}
+
 // zsetNormalized returns reply with the elements of an unordered reply
 // sorted: ZSCAN of a big set (table order), ZRANDMEMBER (chance).
 func zsetNormalized(t *testing.T, cmd []string, reply string) string {
