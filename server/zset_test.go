@@ -660,7 +660,7 @@ func TestBlockingZPops(t *testing.T) {
 // TestZSetDumpRestoreMatchesRedis: DUMP of a small (listpack) and a big
 // (skiplist) sorted set equals redis-server 7.0's byte for byte, payloads
 // restore both ways with the same members, scores and encoding, and
-// DEBUG OBJECT agrees with Redis 7.2's.
+// DEBUG OBJECT agrees with Redis 7.2's (7.0's where there is no 7.2).
 func TestZSetDumpRestoreMatchesRedis(t *testing.T) {
 	anax, r70, r72 := dumpServers(t)
 	a, r := servertest.Dial(t, anax), servertest.Dial(t, r70)
@@ -699,15 +699,18 @@ func TestZSetDumpRestoreMatchesRedis(t *testing.T) {
 			t.Errorf("redis's DUMP %s restored in anax: %.300q, want %.300q", key, ga, gr)
 		}
 	}
+	// DEBUG OBJECT of sorted sets (encoding, serialized length) is the same
+	// in 7.0 as in 7.2: with no 7.2, 7.0's stands in.
+	dbg := r
 	if r72 != "" {
-		r7 := servertest.Dial(t, r72)
+		dbg = servertest.Dial(t, r72)
 		for _, cmd := range script {
-			r7.Do(cmd...)
+			dbg.Do(cmd...)
 		}
-		for _, key := range keys {
-			if ga, gr := debugFields(a.Do("DEBUG", "OBJECT", key)), debugFields(r7.Do("DEBUG", "OBJECT", key)); ga != gr {
-				t.Errorf("DEBUG OBJECT %s:\n  anax:  %q\n  redis: %q", key, ga, gr)
-			}
+	}
+	for _, key := range keys {
+		if ga, gr := debugFields(a.Do("DEBUG", "OBJECT", key)), debugFields(dbg.Do("DEBUG", "OBJECT", key)); ga != gr {
+			t.Errorf("DEBUG OBJECT %s:\n  anax:  %q\n  redis: %q", key, ga, gr)
 		}
 	}
 	// Old types: a text-score ZSET (RDB 3) and a ziplist (12), from
