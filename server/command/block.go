@@ -1,5 +1,10 @@
 package command
 
+import (
+	"math"
+	"strconv"
+)
+
 // Block is what a blocking command (BLPOP, BLMOVE, BLMPOP...) and the
 // server tell each other. Exec.Block is nil when the command may not wait
 // (inside MULTI, EXEC and scripts): it then answers at once as on a
@@ -25,4 +30,40 @@ type Block struct {
 	Wait      bool
 	Deadline  int64 // Unix ms; 0: wait forever
 	Elsewhere bool
+}
+
+// Timeout error texts, as Redis's getTimeoutFromObjectOrReply words them.
+const (
+	errTimeoutNotFloat = "ERR timeout is not a float or out of range"
+	errTimeoutNegative = "ERR timeout is negative"
+	errTimeoutRange    = "ERR timeout is out of range"
+)
+
+// ParseTimeout reads a blocking command's timeout in seconds (a float; 0
+// waits forever) and returns its deadline in Unix ms (0 for none), writing
+// Redis's error when it is not one.
+func ParseTimeout(x *Exec, arg []byte) (int64, bool) {
+	f, err := strconv.ParseFloat(string(arg), 64)
+	if len(arg) == 0 || arg[0] == ' ' || arg[0] == '\t' || arg[0] == '\n' || math.IsNaN(f) ||
+		(err != nil && !math.IsInf(f, 0)) {
+		x.Err(errTimeoutNotFloat)
+		return 0, false
+	}
+	ms := f * 1000
+	if ms > math.MaxInt64 {
+		x.Err(errTimeoutRange)
+		return 0, false
+	}
+	t := int64(math.Ceil(ms))
+	switch {
+	case t < 0:
+		x.Err(errTimeoutNegative)
+		return 0, false
+	case t == 0:
+		return 0, true
+	case t > math.MaxInt64-x.Now:
+		x.Err(errTimeoutRange)
+		return 0, false
+	}
+	return x.Now + t, true
 }

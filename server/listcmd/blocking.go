@@ -1,9 +1,6 @@
 package listcmd
 
 import (
-	"math"
-	"strconv"
-
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
 )
@@ -14,42 +11,6 @@ import (
 // it waits on was written, which pops from that shard's keys or waits on;
 // and the timeout reply. Without an Exec.Block (inside MULTI) the command
 // never waits: finding nothing, it answers as on a timeout, as Redis does.
-
-// Timeout error texts, as Redis's getTimeoutFromObjectOrReply words them.
-const (
-	errTimeoutNotFloat = "ERR timeout is not a float or out of range"
-	errTimeoutNegative = "ERR timeout is negative"
-	errTimeoutRange    = "ERR timeout is out of range"
-)
-
-// parseTimeout reads a blocking command's timeout in seconds (a float; 0
-// waits forever) and returns its deadline in Unix ms (0 for none), writing
-// Redis's error when it is not one.
-func parseTimeout(x *command.Exec, arg []byte) (int64, bool) {
-	f, err := strconv.ParseFloat(string(arg), 64)
-	if len(arg) == 0 || arg[0] == ' ' || arg[0] == '\t' || arg[0] == '\n' || math.IsNaN(f) ||
-		(err != nil && !math.IsInf(f, 0)) {
-		x.Err(errTimeoutNotFloat)
-		return 0, false
-	}
-	ms := f * 1000
-	if ms > math.MaxInt64 {
-		x.Err(errTimeoutRange)
-		return 0, false
-	}
-	t := int64(math.Ceil(ms))
-	switch {
-	case t < 0:
-		x.Err(errTimeoutNegative)
-		return 0, false
-	case t == 0:
-		return 0, true
-	case t > math.MaxInt64-x.Now:
-		x.Err(errTimeoutRange)
-		return 0, false
-	}
-	return x.Now + t, true
-}
 
 // servedHere reports whether key lives on the shard x runs on: a served
 // command acts only on those keys.
@@ -77,7 +38,7 @@ func cmdBRPop(x *command.Exec) { blockingPop(x, false) }
 // blockingPop is BLPOP and BRPOP: key [key ...] timeout.
 func blockingPop(x *command.Exec, head bool) {
 	keys := x.Args[1 : len(x.Args)-1]
-	deadline, ok := parseTimeout(x, x.Args[len(x.Args)-1])
+	deadline, ok := command.ParseTimeout(x, x.Args[len(x.Args)-1])
 	if !ok {
 		return
 	}
@@ -126,7 +87,7 @@ func cmdBLMPop(x *command.Exec) {
 	if !ok {
 		return
 	}
-	deadline, ok := parseTimeout(x, x.Args[1])
+	deadline, ok := command.ParseTimeout(x, x.Args[1])
 	if !ok {
 		return
 	}
@@ -167,7 +128,7 @@ func cmdBLMove(x *command.Exec) {
 		x.Fail(command.ErrSyntax)
 		return
 	}
-	deadline, ok := parseTimeout(x, x.Args[len(x.Args)-1])
+	deadline, ok := command.ParseTimeout(x, x.Args[len(x.Args)-1])
 	if !ok {
 		return
 	}

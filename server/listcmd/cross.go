@@ -60,7 +60,7 @@ func moveCrossOf(ends func(*command.Exec) (bool, bool, bool), timeout func(*comm
 			}
 			var deadline int64
 			if timeout != nil {
-				if deadline, ok = parseTimeout(x, timeout(x)); !ok {
+				if deadline, ok = command.ParseTimeout(x, timeout(x)); !ok {
 					return nil
 				}
 			}
@@ -150,7 +150,7 @@ func popCrossOf(parse func(x *command.Exec, quiet bool) (mpopArgs, bool), reply 
 			}
 			var deadline int64
 			if timeout != nil {
-				if deadline, ok = parseTimeout(x, timeout(x)); !ok {
+				if deadline, ok = command.ParseTimeout(x, timeout(x)); !ok {
 					return nil
 				}
 			}

@@ -2,7 +2,6 @@ package zsetcmd
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
@@ -244,7 +243,7 @@ func popCrossOf(parse func(x *command.Exec, quiet bool) (mpopArgs, bool), shape 
 			}
 			var deadline int64
 			if timeout != nil {
-				if deadline, ok = parseTimeout(x, timeout(x)); !ok {
+				if deadline, ok = command.ParseTimeout(x, timeout(x)); !ok {
 					return nil
 				}
 			}
@@ -293,42 +292,6 @@ func popCrossOf(parse func(x *command.Exec, quiet bool) (mpopArgs, bool), shape 
 var zmpopCross = popCrossOf(func(x *command.Exec, quiet bool) (mpopArgs, bool) { return parseMPop(x, 1, quiet) }, popKeyNested, nil)
 
 // The blocking pops.
-
-// Timeout error texts, as Redis's getTimeoutFromObjectOrReply words them.
-const (
-	errTimeoutNotFloat = "ERR timeout is not a float or out of range"
-	errTimeoutNegative = "ERR timeout is negative"
-	errTimeoutRange    = "ERR timeout is out of range"
-)
-
-// parseTimeout reads a blocking command's timeout in seconds (a float; 0
-// waits forever) and returns its deadline in Unix ms (0 for none), writing
-// Redis's error when it is not one (the rules of server/listcmd's).
-func parseTimeout(x *command.Exec, arg []byte) (int64, bool) {
-	f, err := strconv.ParseFloat(string(arg), 64)
-	if len(arg) == 0 || arg[0] == ' ' || arg[0] == '\t' || arg[0] == '\n' || math.IsNaN(f) ||
-		(err != nil && !math.IsInf(f, 0)) {
-		x.Err(errTimeoutNotFloat)
-		return 0, false
-	}
-	ms := f * 1000
-	if ms > math.MaxInt64 {
-		x.Err(errTimeoutRange)
-		return 0, false
-	}
-	t := int64(math.Ceil(ms))
-	switch {
-	case t < 0:
-		x.Err(errTimeoutNegative)
-		return 0, false
-	case t == 0:
-		return 0, true
-	case t > math.MaxInt64-x.Now:
-		x.Err(errTimeoutRange)
-		return 0, false
-	}
-	return x.Now + t, true
-}
 
 // waitOrNull asks to wait until deadline or, when the command may not
 // wait (inside MULTI), answers as on a timeout: a null array.
@@ -383,7 +346,7 @@ func cmdBZPopMax(x *command.Exec) { bzpop(x, true) }
 
 // bzpop is BZPOPMIN and BZPOPMAX key [key ...] timeout.
 func bzpop(x *command.Exec, max bool) {
-	deadline, ok := parseTimeout(x, x.Args[len(x.Args)-1])
+	deadline, ok := command.ParseTimeout(x, x.Args[len(x.Args)-1])
 	if !ok {
 		return
 	}
@@ -395,7 +358,7 @@ func cmdBZMPop(x *command.Exec) {
 	if !ok {
 		return
 	}
-	deadline, ok := parseTimeout(x, x.Args[1])
+	deadline, ok := command.ParseTimeout(x, x.Args[1])
 	if !ok {
 		return
 	}
