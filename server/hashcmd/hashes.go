@@ -383,9 +383,6 @@ func cmdHRandField(x *command.Exec) {
 	})
 }
 
-// emptyScan is HSCAN's reply for a missing key.
-const emptyScan = "*2\r\n$1\r\n0\r\n*0\r\n"
-
 // cmdHScan: a listpack is returned whole with cursor 0, as Redis does; a
 // big hash one table step at a time until COUNT fields were found (before
 // MATCH filters them) or ten times COUNT steps were made.
@@ -400,41 +397,15 @@ func cmdHScan(x *command.Exec) {
 		return
 	}
 	if !found {
-		x.Out = append(x.Out, emptyScan...)
+		x.Out = append(x.Out, command.EmptyScanReply...)
 		return
 	}
-	count := int64(10)
-	var pattern []byte
-	noValues := false
-	for i := 3; i < len(x.Args); {
-		left := len(x.Args) - i
-		switch a := x.Args[i]; {
-		case command.EqFold(a, "count") && left >= 2:
-			v, ok := command.ParseInt(x.Args[i+1])
-			if !ok {
-				x.Fail(command.ErrNotInt)
-				return
-			}
-			if v < 1 {
-				x.Fail(command.ErrSyntax)
-				return
-			}
-			count = v
-			i += 2
-		case command.EqFold(a, "match") && left >= 2:
-			pattern = x.Args[i+1]
-			if len(pattern) == 1 && pattern[0] == '*' {
-				pattern = nil
-			}
-			i += 2
-		case command.EqFold(a, "novalues"):
-			noValues = true
-			i++
-		default:
-			x.Fail(command.ErrSyntax)
-			return
-		}
+	opts, ok := command.ParseScanOptions(x, x.Args[3:], true)
+	if !ok {
+		return
 	}
+	count, pattern := opts.Count, opts.Pattern
+	noValues := opts.NoValues
 	var body []byte
 	items := 0
 	add := func(f, v []byte) {

@@ -277,9 +277,6 @@ func cmdSMove(x *command.Exec) {
 	x.Int(1)
 }
 
-// emptyScan is SSCAN's reply for a missing key.
-const emptyScan = "*2\r\n$1\r\n0\r\n*0\r\n"
-
 // cmdSScan: a small set is returned whole with cursor 0, as Redis does; a
 // big one a table step at a time until COUNT members were found (before
 // MATCH filters them) or ten times COUNT steps were made.
@@ -294,35 +291,14 @@ func cmdSScan(x *command.Exec) {
 		return
 	}
 	if !found {
-		x.Out = append(x.Out, emptyScan...)
+		x.Out = append(x.Out, command.EmptyScanReply...)
 		return
 	}
-	count := int64(10)
-	var pattern []byte
-	for i := 3; i < len(x.Args); i += 2 {
-		left := len(x.Args) - i
-		switch a := x.Args[i]; {
-		case command.EqFold(a, "count") && left >= 2:
-			v, ok := command.ParseInt(x.Args[i+1])
-			if !ok {
-				x.Fail(command.ErrNotInt)
-				return
-			}
-			if v < 1 {
-				x.Fail(command.ErrSyntax)
-				return
-			}
-			count = v
-		case command.EqFold(a, "match") && left >= 2:
-			pattern = x.Args[i+1]
-			if len(pattern) == 1 && pattern[0] == '*' {
-				pattern = nil
-			}
-		default:
-			x.Fail(command.ErrSyntax)
-			return
-		}
+	opts, ok := command.ParseScanOptions(x, x.Args[3:], false)
+	if !ok {
+		return
 	}
+	count, pattern := opts.Count, opts.Pattern
 	var body []byte
 	items := 0
 	add := func(m []byte) {

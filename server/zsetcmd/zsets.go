@@ -757,8 +757,6 @@ func cmdZRandMember(x *command.Exec) {
 
 // ZSCAN.
 
-const emptyScan = "*2\r\n$1\r\n0\r\n*0\r\n"
-
 func cmdZScan(x *command.Exec) {
 	cursor, ok := command.ParseScanCursor(x.Args[2])
 	if !ok {
@@ -770,37 +768,14 @@ func cmdZScan(x *command.Exec) {
 		return
 	}
 	if !found {
-		x.Out = append(x.Out, emptyScan...)
+		x.Out = append(x.Out, command.EmptyScanReply...)
 		return
 	}
-	count := int64(10)
-	var pattern []byte
-	for i := 3; i < len(x.Args); {
-		left := len(x.Args) - i
-		switch a := x.Args[i]; {
-		case command.EqFold(a, "count") && left >= 2:
-			v, ok := command.ParseInt(x.Args[i+1])
-			if !ok {
-				x.Fail(command.ErrNotInt)
-				return
-			}
-			if v < 1 {
-				x.Fail(command.ErrSyntax)
-				return
-			}
-			count = v
-			i += 2
-		case command.EqFold(a, "match") && left >= 2:
-			pattern = x.Args[i+1]
-			if len(pattern) == 1 && pattern[0] == '*' {
-				pattern = nil
-			}
-			i += 2
-		default:
-			x.Fail(command.ErrSyntax)
-			return
-		}
+	opts, ok := command.ParseScanOptions(x, x.Args[3:], false)
+	if !ok {
+		return
 	}
+	count, pattern := opts.Count, opts.Pattern
 	var body []byte
 	items := 0
 	var sb [32]byte
