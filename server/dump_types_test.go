@@ -19,7 +19,7 @@ import (
 )
 
 // DUMP and RESTORE of lists and hashes against redis-server: the 7.0 on
-// PATH, and a 7.2 when $ANAX_REDIS72 (or /tmp/redis72/src/redis-server)
+// PATH, and a 7.2 when $TEST_REDIS72 (or /tmp/redis72/src/redis-server)
 // names one. Anax writes RDB version 10 in the footer of list and hash
 // payloads, so they equal 7.0's DUMP byte for byte and 7.2's but for the
 // footer.
@@ -29,7 +29,7 @@ func redis72Path() string { return servertest.Redis72Path() }
 
 // dumpServers starts Anax (with extra flags) and the Redis servers to
 // compare with: r70, the installed one (skipping the test when there is
-// none), and r72, "" when there is no 7.2 (a $ANAX_REDIS72 that is not a
+// none), and r72, "" when there is no 7.2 (a $TEST_REDIS72 that is not a
 // 7.2, such as the installed 7.0, counts as none).
 func dumpServers(t *testing.T, flags ...string) (anax, r70, r72 string) {
 	t.Helper()
@@ -412,7 +412,12 @@ func TestRestoreTypesFromRedis(t *testing.T) {
 			if got := contents(a, "k"); got != pl.want {
 				t.Errorf("%s: contents %.300q, want %.300q", name, got, pl.want)
 			}
-			if ga, gr := a.Do("OBJECT", "ENCODING", "k"), ref.Do("OBJECT", "ENCODING", "k"); ga != gr {
+			// A 7.0 keeps every list a quicklist (7.2 and Anax keep a small
+			// one a listpack): with no 7.2 to compare with, a list's
+			// encoding and DEBUG OBJECT are left to the 7.2 run and to
+			// TestDumpTypesMatchRedis's 7.2 answers written out.
+			comparable := r72 != "" || a.Do("TYPE", "k") != "+list\r\n"
+			if ga, gr := a.Do("OBJECT", "ENCODING", "k"), ref.Do("OBJECT", "ENCODING", "k"); comparable && ga != gr {
 				t.Errorf("%s: encoding %q, redis %q", name, ga, gr)
 			}
 			if pl.name == "list_quicklist_plain" {
@@ -422,7 +427,7 @@ func TestRestoreTypesFromRedis(t *testing.T) {
 				// bytes (docs/compat.md).
 				continue
 			}
-			if ga, gr := debugFields(a.Do("DEBUG", "OBJECT", "k")), debugFields(ref.Do("DEBUG", "OBJECT", "k")); ga != gr {
+			if ga, gr := debugFields(a.Do("DEBUG", "OBJECT", "k")), debugFields(ref.Do("DEBUG", "OBJECT", "k")); comparable && ga != gr {
 				t.Errorf("%s: DEBUG OBJECT\n  anax:  %q\n  redis: %q", name, ga, gr)
 			}
 			if a.Do("OBJECT", "ENCODING", "k") != "$9\r\nhashtable\r\n" {

@@ -12,7 +12,7 @@ import (
 
 // The oracle is the real Redis a comparison test compares Anax with. Anax
 // follows Redis 7.2, so the oracle is a 7.2 when one is at hand
-// ($ANAX_REDIS72, or /tmp/redis72/src/redis-server, built from source);
+// ($TEST_REDIS72, or /tmp/redis72/src/redis-server, built from source);
 // otherwise it is the redis-server on PATH, which on CI's Debian bookworm
 // is a 7.0. A test then compares everything 7.0 answers as 7.2 does, and
 // its script says, line by line, what differs: a line whose command name
@@ -25,15 +25,15 @@ type Oracle struct {
 	Is70    bool   // a 7.0 (or older): no 7.2 was at hand
 }
 
-// Redis72Path returns the path of a redis-server 7.2 ($ANAX_REDIS72, else
-// /tmp/redis72/src/redis-server), or "" when there is none; ANAX_REDIS72=none
+// Redis72Path returns the path of a redis-server 7.2 ($TEST_REDIS72, else
+// /tmp/redis72/src/redis-server), or "" when there is none; TEST_REDIS72=none
 // says there is none (to run the tests as CI does, with its 7.0). The path
 // is not checked to be a 7.2: RedisVersion tells.
 func Redis72Path() string {
-	if os.Getenv("ANAX_REDIS72") == "none" {
+	if os.Getenv("TEST_REDIS72") == "none" {
 		return ""
 	}
-	for _, p := range []string{os.Getenv("ANAX_REDIS72"), "/tmp/redis72/src/redis-server"} {
+	for _, p := range []string{os.Getenv("TEST_REDIS72"), "/tmp/redis72/src/redis-server"} {
 		if p == "" {
 			continue
 		}
@@ -72,7 +72,7 @@ func StartOracle(t testing.TB, args ...string) Oracle {
 	t.Helper()
 	o := OracleIfInstalled(t, args...)
 	if o.Addr == "" {
-		t.Skip("no redis-server (set $ANAX_REDIS72 to a 7.2, or install one)")
+		t.Skip("no redis-server (set $TEST_REDIS72 to a 7.2, or install one)")
 	}
 	return o
 }
