@@ -312,9 +312,6 @@ func cmdHIncrByFloat(x *command.Exec) {
 	x.Bulk(b)
 }
 
-// maxCount is Redis's LONG_MAX, the bound of HRANDFIELD's count.
-const maxCount = math.MaxInt64
-
 func cmdHRandField(x *command.Exec) {
 	if len(x.Args) < 3 {
 		db, h, found, ok := getHash(x, x.Args[1], x.LookupFlags())
@@ -329,25 +326,9 @@ func cmdHRandField(x *command.Exec) {
 		db.HashRandom(h, 1, false, x.Env.Rand, func(f, _ []byte) { x.Bulk(f) })
 		return
 	}
-	l, ok := command.ParseInt(x.Args[2])
+	l, withValues, ok := command.ParseRandCount(x, "withvalues")
 	if !ok {
-		x.Fail(command.ErrNotInt)
 		return
-	}
-	if l < -maxCount {
-		x.Err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-		return
-	}
-	withValues := false
-	if len(x.Args) > 4 || (len(x.Args) == 4 && !command.EqFold(x.Args[3], "withvalues")) {
-		x.Fail(command.ErrSyntax)
-		return
-	} else if len(x.Args) == 4 {
-		withValues = true
-		if l < -maxCount/2 || l > maxCount/2 {
-			x.Err("ERR value is out of range")
-			return
-		}
 	}
 	db, h, found, ok := getHash(x, x.Args[1], x.LookupFlags())
 	if !ok {

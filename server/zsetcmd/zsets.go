@@ -640,9 +640,6 @@ func cmdZRemRangeByLex(x *command.Exec) {
 
 // ZRANDMEMBER.
 
-// maxCount is Redis's LONG_MAX, the bound of ZRANDMEMBER's count.
-const maxCount = math.MaxInt64
-
 func cmdZRandMember(x *command.Exec) {
 	if len(x.Args) < 3 {
 		z, found, ok := getZSet(x, x.Args[1], x.LookupFlags())
@@ -656,25 +653,9 @@ func cmdZRandMember(x *command.Exec) {
 		z.At(int(x.Env.Rand()%uint64(z.Len())), func(m []byte, _ float64) { x.Bulk(m) })
 		return
 	}
-	l, ok := command.ParseInt(x.Args[2])
+	l, withScores, ok := command.ParseRandCount(x, "withscores")
 	if !ok {
-		x.Fail(command.ErrNotInt)
 		return
-	}
-	if l < -maxCount {
-		x.Err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-		return
-	}
-	withScores := false
-	if len(x.Args) > 4 || (len(x.Args) == 4 && !command.EqFold(x.Args[3], "withscores")) {
-		x.Fail(command.ErrSyntax)
-		return
-	} else if len(x.Args) == 4 {
-		withScores = true
-		if l < -maxCount/2 || l > maxCount/2 {
-			x.Err("ERR value is out of range")
-			return
-		}
 	}
 	z, found, ok := getZSet(x, x.Args[1], x.LookupFlags())
 	if !ok {
