@@ -129,7 +129,8 @@ const (
 )
 
 // Lookup returns the live entry for key: an expired entry is deleted on the
-// way (lazy expiry) and reported missing. now is Unix milliseconds.
+// way (lazy expiry) and reported missing, and the dead members of a set or
+// sorted set are removed (member_ttl.go). now is Unix milliseconds.
 func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 	h, ok := db.find(key)
 	if ok {
@@ -138,6 +139,8 @@ func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 			db.deleteHandle(key, h)
 			db.sh.Stats.ExpiredKeys.Add(1)
 			ok = false
+		} else if db.fieldTTLs && db.reapOnLookup(key, h, b, now) {
+			ok = false // its last member expired (member_ttl.go)
 		} else if flags&NoTouch == 0 {
 			binary.LittleEndian.PutUint32(b[16:], uint32(now/1000))
 		}

@@ -77,7 +77,7 @@ func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta bool, how int, 
 			binary.LittleEndian.PutUint32(idb[:], db.sh.objs.add(db.sh.objs.get(objectID(sb)).clone(db.sh.arena)))
 		}
 		val, n, vl = idb[:], objectIDSize, objectIDSize
-		if typ == TypeHash && db.sh.objs.get(binary.LittleEndian.Uint32(idb[:])).(*hashTable).ttls > 0 {
+		if hasSubkeyTTLs(db.sh.objs.get(binary.LittleEndian.Uint32(idb[:]))) {
 			db.markFieldTTLs()
 		}
 	}

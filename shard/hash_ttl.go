@@ -42,6 +42,10 @@ import (
 //
 // A hash whose last field is reclaimed loses its key; every deletion goes
 // through the write hook (DB.written), so WATCH sees it.
+//
+// The flag and the sweep serve the member expiries of sets and sorted sets
+// too (member_ttl.go): fieldTTLs is set when a member TTL is set or such a
+// set arrives, and the walk meets those sets as it meets big hashes.
 
 // Conditions of HEXPIRE and its kin, as Redis's ExpireSetCond.
 const (
@@ -354,6 +358,17 @@ func (db *DB) sweepFields(now int64, effort int) {
 		for _, h := range db.victims {
 			key := db.Key(h)
 			db.sh.Scratch = append(db.sh.Scratch[:0], key...)
+			if db.Type(h) != TypeHash {
+				// A set or sorted set: its due members, in expiry
+				// order (member_ttl.go).
+				if budget > 0 {
+					n, _ := db.reapMembers(db.sh.Scratch, h, now, budget)
+					budget -= n
+					seen += n
+					dead += n
+				}
+				continue
+			}
 			s, d := db.sweepHash(db.sh.Scratch, h, now, &budget)
 			seen += s
 			dead += d
@@ -376,11 +391,19 @@ func (db *DB) sweepFields(now int64, effort int) {
 }
 
 // fieldsCursorStep makes one table step of the field sweep from cursor,
-// noting in db.victims the big hashes with field expiries of which some
+// noting in db.victims the big hashes with field expiries, and the big
+// sets and sorted sets with member expiries (member_ttl.go), of which some
 // may be dead at now, and returns the next cursor.
 func (db *DB) fieldsCursorStep(cursor uint64, now int64) uint64 {
 	return db.table.Scan(cursor, func(hv uint64) {
 		b := db.sh.arena.Bytes(Handle(hv))
+		if m := db.memberTTLsOf(b); m != nil {
+			db.fieldTTLsSeen = true
+			if m.due(now) {
+				db.victims = append(db.victims, Handle(hv))
+			}
+			return
+		}
 		if b[20] != TypeHash || b[21] != EncHashtable {
 			return
 		}

@@ -55,6 +55,9 @@ type setTable struct {
 	want   []byte
 	tmp    []byte // a member being deleted, copied out of its cell
 	freeAt uint64
+	// ttl holds the member expiries (member_ttl.go); nil while no member
+	// has one.
+	ttl *memberTTLs
 }
 
 func newSetTable(a *arena.Arena, hint int) *setTable {
@@ -133,8 +136,8 @@ func (st *setTable) add(m []byte) bool {
 	return true
 }
 
-// insertNew inserts m, which the set lacks.
-func (st *setTable) insertNew(hash uint64, m []byte) {
+// insertNew inserts m, which the set lacks, and returns its table handle.
+func (st *setTable) insertNew(hash uint64, m []byte) uint64 {
 	var th uint64
 	if len(m) <= maxInlineLen {
 		h, c := st.a.Alloc(len(m))
@@ -150,6 +153,7 @@ func (st *setTable) insertNew(hash uint64, m []byte) {
 		th = uint64(h)
 	}
 	st.t.Insert(hash, th)
+	return th
 }
 
 // del removes m and reports whether it was there. m must not lie in the
@@ -162,6 +166,9 @@ func (st *setTable) del(m []byte) bool {
 		c := cellOf(h)
 		st.cells -= int64(st.a.Size(c))
 		st.a.Free(c)
+		if st.ttl != nil && st.ttl.forget(h) {
+			st.ttl = nil
+		}
 	}
 	return ok
 }
@@ -176,6 +183,7 @@ func (st *setTable) release(a *arena.Arena, budget int) bool {
 		if st.freeAt == 0 {
 			st.t.Clear()
 			st.cells = 0
+			st.ttl = nil
 			return true
 		}
 		if budget > 0 && freed >= budget {
@@ -185,20 +193,24 @@ func (st *setTable) release(a *arena.Arena, budget int) bool {
 }
 
 func (st *setTable) memory(a *arena.Arena) int {
-	return int(unsafe.Sizeof(*st)) + st.t.MemoryUsage() + int(st.cells)
+	return int(unsafe.Sizeof(*st)) + st.t.MemoryUsage() + int(st.cells) + st.ttl.memory()
 }
 
 func (st *setTable) clone(a *arena.Arena) bigValue {
 	c := newSetTable(a, st.t.Len())
 	st.t.ForEach(func(h uint64) bool {
 		m := st.member(h)
-		c.insertNew(Hash(m), m)
+		nh := c.insertNew(Hash(m), m)
+		if at := st.ttl.get(h); at != 0 {
+			c.setTTL(nh, at)
+		}
 		return true
 	})
 	return c
 }
 
-// appendFlat writes the members as listpacks of at most flatChunkBytes.
+// appendFlat writes the members as listpacks of at most flatChunkBytes,
+// then their expiries, if any (appendTTLFlat).
 func (st *setTable) appendFlat(a *arena.Arena, dst []byte) []byte {
 	lp := listpack.New()
 	st.t.ForEach(func(h uint64) bool {
@@ -212,17 +224,21 @@ func (st *setTable) appendFlat(a *arena.Arena, dst []byte) []byte {
 	if lp.Len() > 0 {
 		dst = appendFlatChunk(dst, lp.Bytes())
 	}
-	return dst
+	return appendTTLFlat(dst, st.ttl, st.member)
 }
 
 // importSetTable rebuilds a big set from its flat form (appendFlat).
 func importSetTable(a *arena.Arena, flat []byte) *setTable {
 	st := newSetTable(a, 0)
 	var ib [24]byte
-	flatChunks(flat, func(lp []byte) {
+	splitTTLFlat(flat, func(lp []byte) {
 		for it := listpack.FromBytes(lp).Iter(); it.Next(); {
 			m := lpText(it.Value(), ib[:0])
 			st.insertNew(Hash(m), m)
+		}
+	}, func(m []byte, at int64) {
+		if ref, ok := st.ref(m); ok {
+			st.setTTL(ref, at)
 		}
 	})
 	return st
@@ -780,7 +796,9 @@ func (db *DB) SetPopMany(key []byte, h Handle, count int, lim SetLimits, rnd fun
 	size := v.len()
 	remaining := size - count
 	var ib [64]byte
-	if remaining*5 > count {
+	// A set with member expiries keeps its table (and them): members are
+	// popped one by one rather than a remainder rebuilt.
+	if remaining*5 > count || (v.enc == EncHashtable && v.st.ttl != nil) {
 		if v.enc == EncHashtable {
 			for range count {
 				c, _ := v.st.t.Random(rnd())

@@ -25,8 +25,8 @@ type Stats struct {
 	// bounded steps, LazyFreed those freed that way (value.go).
 	LazyPending atomic.Int64
 	LazyFreed   atomic.Int64
-	// ExpiredFields counts hash fields deleted because their expiry passed
-	// (Redis 7.4's expired_subkeys).
+	// ExpiredFields counts hash fields, set members and sorted-set members
+	// deleted because their expiry passed (Redis 7.4's expired_subkeys).
 	ExpiredFields atomic.Int64
 }
 

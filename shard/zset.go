@@ -57,6 +57,9 @@ type zsetBig struct {
 	want  []byte
 	// freeAt is release's member-table cursor.
 	freeAt uint64
+	// ttl holds the member expiries (member_ttl.go); nil while no member
+	// has one.
+	ttl *memberTTLs
 }
 
 func newZSetBig(a *arena.Arena) *zsetBig {
@@ -156,11 +159,14 @@ func (z *zsetBig) setRefScore(ref uint64, score float64) {
 	binary.LittleEndian.PutUint64(c[start+n:], math.Float64bits(score))
 }
 
-// freeRef frees the cell of ref.
+// freeRef frees the cell of ref, forgetting its expiry.
 func (z *zsetBig) freeRef(ref uint64) {
 	h := refHandle(ref)
 	z.cells -= int64(z.a.Size(h))
 	z.a.Free(h)
+	if z.ttl != nil && z.ttl.forget(ref) {
+		z.ttl = nil
+	}
 }
 
 // Hash is the table hash of the member of ref (dashtable.Hasher).
@@ -202,11 +208,12 @@ func (z *zsetBig) insert(member []byte, score float64) {
 }
 
 // appendSorted adds a member the set does not have after every other (an
-// ascending load).
-func (z *zsetBig) appendSorted(member []byte, score float64) {
+// ascending load) and returns its ref.
+func (z *zsetBig) appendSorted(member []byte, score float64) uint64 {
 	ref := z.newRef(member, score)
 	z.t.Insert(Hash(member), ref)
 	z.order.AppendSorted(z.store(), score, ref)
+	return ref
 }
 
 // update moves member (in the set, with score old) to score.
@@ -255,6 +262,7 @@ func (z *zsetBig) release(a *arena.Arena, budget int) bool {
 		if z.freeAt == 0 {
 			z.t.Clear()
 			z.cells = 0
+			z.ttl = nil
 			break
 		}
 		if budget > 0 && freed >= budget {
@@ -272,7 +280,7 @@ func (z *zsetBig) release(a *arena.Arena, budget int) bool {
 }
 
 func (z *zsetBig) memory(a *arena.Arena) int {
-	return int(unsafe.Sizeof(*z)) + z.t.MemoryUsage() + z.order.Memory() + int(z.cells)
+	return int(unsafe.Sizeof(*z)) + z.t.MemoryUsage() + z.order.Memory() + int(z.cells) + z.ttl.memory()
 }
 
 func (z *zsetBig) clone(a *arena.Arena) bigValue {
@@ -280,13 +288,17 @@ func (z *zsetBig) clone(a *arena.Arena) bigValue {
 	c.t.Reserve(z.t.Len())
 	s := z.store()
 	for it := z.order.SeekRank(s, 0); it.Valid(); it.Next(s) {
-		c.appendSorted(z.Member(it.Ref()), it.Score())
+		ref := c.appendSorted(z.Member(it.Ref()), it.Score())
+		if at := z.ttl.get(it.Ref()); at != 0 {
+			c.setTTL(ref, at)
+		}
 	}
 	return c
 }
 
 // appendFlat writes listpacks of member, score pairs in order, scores as
-// their 8 raw bytes (exact for every double, NaN never occurs).
+// their 8 raw bytes (exact for every double, NaN never occurs), then the
+// members' expiries, if any (appendTTLFlat).
 func (z *zsetBig) appendFlat(a *arena.Arena, dst []byte) []byte {
 	lp := listpack.New()
 	s := z.store()
@@ -303,20 +315,24 @@ func (z *zsetBig) appendFlat(a *arena.Arena, dst []byte) []byte {
 	if lp.Len() > 0 {
 		dst = appendFlatChunk(dst, lp.Bytes())
 	}
-	return dst
+	return appendTTLFlat(dst, z.ttl, z.Member)
 }
 
 // importZSetBig rebuilds a big sorted set from its flat form.
 func importZSetBig(a *arena.Arena, flat []byte) *zsetBig {
 	z := newZSetBig(a)
 	var ib [24]byte
-	flatChunks(flat, func(b []byte) {
+	splitTTLFlat(flat, func(b []byte) {
 		for it := listpack.FromBytes(b).Iter(); it.Next(); {
 			m := lpText(it.Value(), ib[:0])
 			it.Next()
 			var sb [8]byte
 			raw := it.Value().AppendTo(sb[:0])
 			z.appendSorted(m, math.Float64frombits(binary.LittleEndian.Uint64(raw)))
+		}
+	}, func(m []byte, at int64) {
+		if ref, ok := z.find(m); ok {
+			z.setTTL(ref, at)
 		}
 	})
 	return z
@@ -768,7 +784,7 @@ func (z *ZSet) dropIfEmpty() {
 // none longer than lim.Value bytes, and a listpack that may hold them.
 func (z *ZSet) MaybeListpack(lim ZSetLimits) {
 	b := z.big
-	if b == nil || int64(b.order.Len()) > lim.Entries {
+	if b == nil || b.ttl != nil || int64(b.order.Len()) > lim.Entries {
 		return
 	}
 	total, maxLen := 0, 0

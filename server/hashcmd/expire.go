@@ -10,7 +10,8 @@ import (
 // Hash field expiry: Redis 7.4's HEXPIRE, HPEXPIRE, HEXPIREAT, HPEXPIREAT,
 // HTTL, HPTTL, HEXPIRETIME, HPEXPIRETIME and HPERSIST, with 7.4's replies,
 // error strings and order of checks (t_hash.c), and KeyDB's EXPIREMEMBER,
-// EXPIREMEMBERAT and PEXPIREMEMBERAT for hash fields. The shard half is
+// EXPIREMEMBERAT and PEXPIREMEMBERAT for hash fields, set members and
+// sorted-set members. The shard half is
 // shard/hash_ttl.go.
 
 // expireCommands returns the specs of the field-expiry commands.
@@ -18,6 +19,13 @@ func expireCommands(k1 func(*command.Spec) *command.Spec) []*command.Spec {
 	w := command.FlagWrite | command.FlagDenyOOM | command.FlagFast
 	r := command.FlagReadOnly | command.FlagFast
 	const on = "O(N) where N is the number of specified fields"
+	// KeyDB's commands act on hash, set and sorted-set members: KeyDB
+	// files them under @keyspace.
+	generic := func(c *command.Spec) *command.Spec {
+		c = k1(c)
+		c.Group = "generic"
+		return c
+	}
 	return []*command.Spec{
 		k1(&command.Spec{Name: "hexpire", Arity: -6, Flags: w, Run: cmdHExpire, Summary: "Set expiry for hash field using relative time to expire (seconds)", Since: "7.4.0", Complexity: on}),
 		k1(&command.Spec{Name: "hpexpire", Arity: -6, Flags: w, Run: cmdHExpire, Summary: "Set expiry for hash field using relative time to expire (milliseconds)", Since: "7.4.0", Complexity: on}),
@@ -28,9 +36,9 @@ func expireCommands(k1 func(*command.Spec) *command.Spec) []*command.Spec {
 		k1(&command.Spec{Name: "hexpiretime", Arity: -5, Flags: r, Run: cmdHTTL, Summary: "Returns the expiration time of a hash field as a Unix timestamp, in seconds.", Since: "7.4.0", Complexity: on}),
 		k1(&command.Spec{Name: "hpexpiretime", Arity: -5, Flags: r, Run: cmdHTTL, Summary: "Returns the expiration time of a hash field as a Unix timestamp, in msec.", Since: "7.4.0", Complexity: on}),
 		k1(&command.Spec{Name: "hpersist", Arity: -5, Flags: command.FlagWrite | command.FlagFast, Run: cmdHPersist, Summary: "Removes the expiration time for each specified field", Since: "7.4.0", Complexity: on}),
-		k1(&command.Spec{Name: "expiremember", Arity: -4, Flags: command.FlagWrite | command.FlagFast, Run: cmdExpireMember, Summary: "Sets the time to live of a member (a hash field) in seconds, or in milliseconds with the ms unit (KeyDB).", Since: "5.1.0", Complexity: "O(1)"}),
-		k1(&command.Spec{Name: "expirememberat", Arity: 4, Flags: command.FlagWrite | command.FlagFast, Run: cmdExpireMember, Summary: "Sets the expiration time of a member (a hash field) as a Unix timestamp in seconds (KeyDB).", Since: "5.1.0", Complexity: "O(1)"}),
-		k1(&command.Spec{Name: "pexpirememberat", Arity: 4, Flags: command.FlagWrite | command.FlagFast, Run: cmdExpireMember, Summary: "Sets the expiration time of a member (a hash field) as a Unix timestamp in milliseconds (KeyDB).", Since: "5.1.0", Complexity: "O(1)"}),
+		generic(&command.Spec{Name: "expiremember", Arity: -4, Flags: command.FlagWrite | command.FlagFast, Run: cmdExpireMember, Summary: "Sets the time to live of a member (a hash field, set member or sorted-set member) in seconds, or in milliseconds with the ms unit (KeyDB).", Since: "5.1.0", Complexity: "O(1)"}),
+		generic(&command.Spec{Name: "expirememberat", Arity: 4, Flags: command.FlagWrite | command.FlagFast, Run: cmdExpireMember, Summary: "Sets the expiration time of a member (a hash field, set member or sorted-set member) as a Unix timestamp in seconds (KeyDB).", Since: "5.1.0", Complexity: "O(1)"}),
+		generic(&command.Spec{Name: "pexpirememberat", Arity: 4, Flags: command.FlagWrite | command.FlagFast, Run: cmdExpireMember, Summary: "Sets the expiration time of a member (a hash field, set member or sorted-set member) as a Unix timestamp in milliseconds (KeyDB).", Since: "5.1.0", Complexity: "O(1)"}),
 	}
 }
 
@@ -198,12 +206,13 @@ func fieldsOf(x *command.Exec, flags int) (*shard.DB, shard.Handle, [][]byte, bo
 
 // cmdExpireMember is KeyDB's EXPIREMEMBER key subkey delay [s|ms],
 // EXPIREMEMBERAT key subkey unix-seconds and PEXPIREMEMBERAT key subkey
-// unix-ms, for hash fields, checked in KeyDB's order: the time, the
-// argument count, the unit, then the key. It answers 1 when the field's
-// expiry was set (a time not in the future deletes the field at once,
-// where KeyDB leaves that to its expiry cycle) and 0 when there is no such
-// key or field; a key of another type is refused (KeyDB's sets and sorted
-// sets are not in Anax yet).
+// unix-ms, for hash fields, set members and sorted-set members (KeyDB's
+// three types; shard/hash_ttl.go and shard/member_ttl.go), checked in
+// KeyDB's order: the time, the argument count, the unit, then the key. It
+// answers 1 when the subkey's expiry was set (a time not in the future
+// deletes it at once, where KeyDB leaves that to its expiry cycle) and 0
+// when there is no such key or subkey; a key of another type is refused
+// with KeyDB's error.
 func cmdExpireMember(x *command.Exec) {
 	when, ok := command.ParseInt(x.Args[3])
 	if !ok {
@@ -249,7 +258,16 @@ func cmdExpireMember(x *command.Exec) {
 		x.Int(0)
 		return
 	}
-	if db.Type(h) != shard.TypeHash {
+	switch db.Type(h) {
+	case shard.TypeHash:
+	case shard.TypeSet, shard.TypeZSet:
+		if db.MemberExpire(key, h, x.Args[2], when, x.Now) == shard.FieldNone {
+			x.Int(0)
+			return
+		}
+		x.Int(1)
+		return
+	default:
 		x.Err("ERR object type is unsupported")
 		return
 	}

@@ -26,7 +26,10 @@ const errDumpType = "ERR DUMP is not supported for this key's type yet"
 
 // appendDump appends the DUMP payload of entry h of db to dst, or reports
 // false when its type has no writer. A hash with field TTLs is one: Redis
-// 7.4 writes it in RDB 12's types, which Anax does not write yet.
+// 7.4 writes it in RDB 12's types, which Anax does not write yet; so is a
+// set or sorted set with member TTLs (KeyDB keeps subkey expiries out of
+// the value's payload, and a payload without them would restore members
+// that never expire).
 func appendDump(dst []byte, db *shard.DB, h shard.Handle, now int64) ([]byte, bool) {
 	switch db.Type(h) {
 	case shard.TypeString:
@@ -48,6 +51,9 @@ func appendDump(dst []byte, db *shard.DB, h shard.Handle, now int64) ([]byte, bo
 		if db.Encoding(h) == shard.EncIntset {
 			return rdb.DumpSetIntset(dst, db.SetBytes(h)), true
 		}
+		if db.HasMemberTTLs(h) {
+			return dst, false
+		}
 		return rdb.DumpSetEach(dst, db.SetLen(h), func(yield func(m []byte) bool) {
 			db.SetEach(h, yield)
 		}), true
@@ -55,6 +61,9 @@ func appendDump(dst []byte, db *shard.DB, h shard.Handle, now int64) ([]byte, bo
 		z := db.OpenZSet(nil, h)
 		if lp := z.ListpackBytes(); lp != nil {
 			return rdb.DumpZSetListpack(dst, lp), true
+		}
+		if db.HasMemberTTLs(h) {
+			return dst, false
 		}
 		// Highest first, as Redis writes a skiplist.
 		return rdb.DumpZSet2(dst, z.Len(), func(yield func(m []byte, s float64) bool) {
