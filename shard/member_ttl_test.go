@@ -581,3 +581,45 @@ func TestMemberTTLModel(t *testing.T) {
 		}
 	}
 }
+
+// TestMemberTTLReadsDoNotAllocate: the lookup and reads of a set and a
+// sorted set with member TTLs allocate nothing, nor does reclaiming a
+// dead member on the way once the buffers are warm.
+func TestMemberTTLReadsDoNotAllocate(t *testing.T) {
+	s := New(0, 1)
+	db := s.DB(0)
+	var ms []string
+	var ps []zpair
+	for i := range 1000 {
+		ms = append(ms, fmt.Sprint("m", i))
+		ps = append(ps, zpair{fmt.Sprint("m", i), float64(i)})
+	}
+	sadd(db, ttlSetLim, "s", ms...)
+	zadd(db, "z", ttlZLim, ps...)
+	for i, m := range ms {
+		mexpire(t, db, "s", m, 10000+int64(i), 0)
+		mexpire(t, db, "z", m, 10000+int64(i), 0)
+	}
+	sk, zk, m := []byte("s"), []byte("z"), []byte("m500")
+	now := int64(10000)
+	allocs := testing.AllocsPerRun(200, func() {
+		now++ // one member of each dies per run
+		h, ok := db.Lookup(sk, now, NoStats)
+		if !ok || !db.SetHas(h, m) && now <= 10500 {
+			t.Fatal("set lost")
+		}
+		h, ok = db.Lookup(zk, now, NoStats)
+		if !ok {
+			t.Fatal("sorted set lost")
+		}
+		z := db.OpenZSet(zk, h)
+		z.Score(m)
+	})
+	if allocs != 0 {
+		t.Fatalf("%.1f allocations per lookup and read", allocs)
+	}
+	h, _ := db.Peek(sk)
+	if n := db.SetLen(h); n != 1000-201 {
+		t.Fatalf("%d members left", n)
+	}
+}
