@@ -623,3 +623,47 @@ func TestMemberTTLReadsDoNotAllocate(t *testing.T) {
 		t.Fatalf("%d members left", n)
 	}
 }
+
+// TestMemberTTLsHeap: marks come out in expiry order, stale marks (an
+// expiry changed or forgotten) never name a member, and a heap of mostly
+// stale marks is rebuilt to the live ones.
+func TestMemberTTLsHeap(t *testing.T) {
+	rnd := rand.New(rand.NewSource(3))
+	m := newMemberTTLs()
+	want := map[uint64]int64{}
+	for range 100000 {
+		ref := uint64(rnd.Intn(100))
+		if rnd.Intn(5) == 0 {
+			if m.forget(ref) {
+				m = newMemberTTLs() // what the owner does with an empty one
+			}
+			delete(want, ref)
+			continue
+		}
+		at := int64(1 + rnd.Intn(1000))
+		m.set(ref, at)
+		want[ref] = at
+		if len(m.heap) > 2*len(m.at)+65 {
+			t.Fatalf("%d marks for %d expiries: no rebuild", len(m.heap), len(m.at))
+		}
+	}
+	var order []int64
+	for {
+		ref, ok := m.nextDead(1 << 40)
+		if !ok {
+			break
+		}
+		if want[ref] == 0 {
+			t.Fatalf("ref %d came out without an expiry", ref)
+		}
+		order = append(order, want[ref])
+		delete(want, ref)
+		m.forget(ref)
+	}
+	if len(want) != 0 {
+		t.Fatalf("%d expiries never came out", len(want))
+	}
+	if !sort.SliceIsSorted(order, func(i, j int) bool { return order[i] < order[j] }) {
+		t.Fatal("marks out of expiry order")
+	}
+}
