@@ -381,7 +381,7 @@ func (db *DB) sweepFields(now int64, effort int) {
 func (db *DB) fieldsCursorStep(cursor uint64, now int64) uint64 {
 	return db.table.Scan(cursor, func(hv uint64) {
 		b := db.sh.arena.Bytes(Handle(hv))
-		if b[20] != TypeHash || b[21] != EncHashtable {
+		if b[offType] != TypeHash || b[offEnc] != EncHashtable {
 			return
 		}
 		ht := db.sh.objs.get(objectID(b)).(*hashTable)
