@@ -21,7 +21,82 @@ const (
 	EncRaw  byte = 1 // forced raw (after APPEND or SETRANGE, as Redis does)
 )
 
-const headerSize = 24
+// The entry layout (see the package comment): a 16-byte header, the
+// 8-byte absolute expiry when the key has a TTL, the key, the value, and
+// for a memcache item its trailer (db_memcache.go).
+//
+//	keyLen u32 | valLen u32 | access u32 | type u8 | enc u8 | lfu u8 | flags u8 | [expireAt i64] | key | value
+const (
+	headerSize = 16
+	expireSize = 8 // the expiry, present when flags has flagExpire
+
+	offValLen = 4
+	offAccess = 8  // last access, Unix seconds (OBJECT IDLETIME, LRU)
+	offType   = 12 // TypeString, TypeList, ...
+	offEnc    = 13 // encoding; bit mcMeta marks a memcache trailer
+	offLFU    = 14 // LFU counter (OBJECT FREQ)
+	offFlags  = 15 // flagExpire | memcache item bits (MCFetched, ...)
+)
+
+// flagExpire says the entry has a TTL: its 8 bytes follow the header.
+const flagExpire byte = 0x80
+
+// keyOff returns where the key of entry b starts: after the header and,
+// when there is one, the expiry. flagExpire>>4 is expireSize.
+func keyOff(b []byte) int { return headerSize + int(b[offFlags]&flagExpire)>>4 }
+
+// prefixSize returns the bytes before the key of an entry with TTL
+// expireAt (0 = none).
+func prefixSize(expireAt int64) int {
+	if expireAt != 0 {
+		return headerSize + expireSize
+	}
+	return headerSize
+}
+
+func entryKeyLen(b []byte) int { return int(binary.LittleEndian.Uint32(b)) }
+func entryValLen(b []byte) int { return int(binary.LittleEndian.Uint32(b[offValLen:])) }
+
+// valOff returns where the value of entry b starts.
+func valOff(b []byte) int { return keyOff(b) + entryKeyLen(b) }
+
+// entryExpire returns the TTL of entry b, absolute Unix ms, 0 when none.
+func entryExpire(b []byte) int64 {
+	if b[offFlags]&flagExpire == 0 {
+		return 0
+	}
+	return int64(binary.LittleEndian.Uint64(b[headerSize:]))
+}
+
+// entryEnd returns the bytes entry b uses: through its value and, for a
+// memcache item, its trailer.
+func entryEnd(b []byte) int {
+	end := valOff(b) + entryValLen(b)
+	if b[offEnc]&mcMeta != 0 && end+mcTrailer <= len(b) {
+		end += mcTrailer
+	}
+	return end
+}
+
+// writeHeader fills the header and expiry of entry b: key and value
+// lengths, TTL expireAt (0 = none), access time now (Unix ms), type and
+// encoding. The LFU counter is set to its initial value when fresh, else
+// left as it is; the memcache item bits are cleared.
+func writeHeader(b []byte, kl, vl int, expireAt, now int64, typ, enc byte, fresh bool) {
+	binary.LittleEndian.PutUint32(b[0:], uint32(kl))
+	binary.LittleEndian.PutUint32(b[offValLen:], uint32(vl))
+	binary.LittleEndian.PutUint32(b[offAccess:], uint32(now/1000))
+	b[offType] = typ
+	b[offEnc] = enc
+	if fresh {
+		b[offLFU] = lfuInitVal
+	}
+	b[offFlags] = 0
+	if expireAt != 0 {
+		b[offFlags] = flagExpire
+		binary.LittleEndian.PutUint64(b[headerSize:], uint64(expireAt))
+	}
+}
 
 // Handle names an entry; valid until the next write to its database.
 type Handle = arena.Handle
@@ -55,8 +130,12 @@ type keyMatcher struct {
 
 func (m *keyMatcher) Match(h uint64) bool {
 	b := m.a.Bytes(arena.Handle(h))
-	kl := binary.LittleEndian.Uint32(b)
-	return int(kl) == len(m.key) && string(b[headerSize:headerSize+kl]) == string(m.key)
+	kl := int(binary.LittleEndian.Uint32(b))
+	if kl != len(m.key) {
+		return false
+	}
+	off := keyOff(b)
+	return string(b[off:off+kl]) == string(m.key)
 }
 
 func newDB(s *Shard, index int) *DB {
@@ -91,8 +170,8 @@ var tableSeed = func() uint64 {
 func Hash(key []byte) uint64 { return xxh3.HashSeed(key, tableSeed) }
 
 func keyBytes(b []byte) []byte {
-	kl := binary.LittleEndian.Uint32(b)
-	return b[headerSize : headerSize+kl]
+	off := keyOff(b)
+	return b[off : off+entryKeyLen(b)]
 }
 
 func (db *DB) setCounts(keys, expires int) {
@@ -135,14 +214,14 @@ func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 	h, ok := db.find(key)
 	if ok {
 		b := db.sh.arena.Bytes(h)
-		if exp := int64(binary.LittleEndian.Uint64(b[8:])); exp != 0 && exp <= now {
+		if exp := entryExpire(b); exp != 0 && exp <= now {
 			db.deleteHandle(key, h)
 			db.sh.Stats.ExpiredKeys.Add(1)
 			ok = false
 		} else if db.fieldTTLs && db.reapOnLookup(key, h, b, now) {
 			ok = false // its last member expired (member_ttl.go)
 		} else if flags&NoTouch == 0 {
-			binary.LittleEndian.PutUint32(b[16:], uint32(now/1000))
+			binary.LittleEndian.PutUint32(b[offAccess:], uint32(now/1000))
 		}
 	}
 	if flags&NoStats == 0 {
@@ -161,49 +240,80 @@ func (db *DB) Key(h Handle) []byte { return keyBytes(db.sh.arena.Bytes(h)) }
 // Value returns the value bytes of a string entry (valid until the next write).
 func (db *DB) Value(h Handle) []byte {
 	b := db.sh.arena.Bytes(h)
-	kl := binary.LittleEndian.Uint32(b)
-	vl := binary.LittleEndian.Uint32(b[4:])
-	return b[headerSize+kl : headerSize+kl+vl]
+	off := valOff(b)
+	return b[off : off+entryValLen(b)]
 }
 
 // Type returns the entry's value type.
-func (db *DB) Type(h Handle) byte { return db.sh.arena.Bytes(h)[20] }
+func (db *DB) Type(h Handle) byte { return db.sh.arena.Bytes(h)[offType] }
 
 // Encoding returns the entry's encoding flag.
-func (db *DB) Encoding(h Handle) byte { return db.sh.arena.Bytes(h)[21] }
+func (db *DB) Encoding(h Handle) byte { return db.sh.arena.Bytes(h)[offEnc] }
 
 // ExpireAt returns the absolute expiry in Unix ms, 0 when none.
-func (db *DB) ExpireAt(h Handle) int64 {
-	return int64(binary.LittleEndian.Uint64(db.sh.arena.Bytes(h)[8:]))
-}
+func (db *DB) ExpireAt(h Handle) int64 { return entryExpire(db.sh.arena.Bytes(h)) }
 
 // AccessTime returns the last access time in Unix seconds.
 func (db *DB) AccessTime(h Handle) int64 {
-	return int64(binary.LittleEndian.Uint32(db.sh.arena.Bytes(h)[16:]))
+	return int64(binary.LittleEndian.Uint32(db.sh.arena.Bytes(h)[offAccess:]))
 }
 
 // Freq returns the LFU counter.
-func (db *DB) Freq(h Handle) byte { return db.sh.arena.Bytes(h)[22] }
+func (db *DB) Freq(h Handle) byte { return db.sh.arena.Bytes(h)[offLFU] }
 
 // SizeOf returns the bytes the entry takes in the arena plus its table
 // slot, and, for a big value, the bytes the value holds (MEMORY USAGE).
 func (db *DB) SizeOf(h Handle) int { return db.sh.arena.Size(h) + 16 + db.ValueMemory(h) }
 
-// SetExpireAt changes the TTL of an existing entry; 0 removes it.
-func (db *DB) SetExpireAt(h Handle, at int64) {
+// SetExpireAt changes the TTL of the existing entry h to at (absolute Unix
+// ms; 0 removes it) and returns the entry's handle. An entry that gets a
+// TTL needs 8 more bytes: when its cell has no room for them, the entry
+// moves to a new cell (the table follows) and h is no longer valid, so a
+// caller that uses the entry afterwards takes the returned handle. Slices
+// of the entry's key or value taken before the call are stale after it
+// whenever the TTL was added or removed.
+func (db *DB) SetExpireAt(h Handle, at int64) Handle {
 	b := db.sh.arena.Bytes(h)
-	old := int64(binary.LittleEndian.Uint64(b[8:]))
-	if db.sh.listening() && old != at {
+	old := entryExpire(b)
+	if old == at {
+		return h
+	}
+	if db.sh.listening() {
 		db.touch(keyBytes(b), false)
 	}
-	binary.LittleEndian.PutUint64(b[8:], uint64(at))
 	switch {
-	case old == 0 && at != 0:
-		db.expires++
-	case old != 0 && at == 0:
-		db.expires--
+	case old != 0 && at != 0:
+		binary.LittleEndian.PutUint64(b[headerSize:], uint64(at))
+	case at == 0:
+		// The cell keeps its size: a TTL that comes back fits again.
+		copy(b[headerSize:], b[headerSize+expireSize:entryEnd(b)])
+		b[offFlags] &^= flagExpire
+	default:
+		end := entryEnd(b)
+		if end+expireSize <= len(b) {
+			copy(b[headerSize+expireSize:], b[headerSize:end])
+		} else {
+			// Allocating never moves other cells, so b stays valid.
+			nh, nb := db.sh.arena.Alloc(end + expireSize)
+			copy(nb, b[:headerSize])
+			copy(nb[headerSize+expireSize:], b[headerSize:end])
+			db.rehome(keyBytes(b), h, nh)
+			h, b = nh, nb
+		}
+		b[offFlags] |= flagExpire
+		binary.LittleEndian.PutUint64(b[headerSize:], uint64(at))
 	}
-	db.expiresPub.Store(int64(db.expires))
+	db.adjustExpires(old, at)
+	return h
+}
+
+// rehome makes key, whose entry was h, name the new cell nh (a copy of the
+// entry), and frees h. key may point into h.
+func (db *DB) rehome(key []byte, h, nh Handle) {
+	db.match.key = key
+	db.table.Update(Hash(key), &db.match, uint64(nh))
+	db.match.key = nil
+	db.sh.arena.Free(h)
 }
 
 // SetString stores key = val with type string. expireAt is the absolute TTL
@@ -216,14 +326,14 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 	hash := Hash(key)
 	db.match.key = key
 	old, exists := db.table.Find(hash, &db.match)
-	need := headerSize + len(key) + len(val)
 	if exists {
 		oh := Handle(old)
 		ob := db.sh.arena.Bytes(oh)
-		oldExp := int64(binary.LittleEndian.Uint64(ob[8:]))
+		oldExp := entryExpire(ob)
 		if keepTTL {
 			expireAt = oldExp
 		}
+		need := prefixSize(expireAt) + len(key) + len(val)
 		db.sh.dropValue(ob)
 		if need <= len(ob) {
 			db.match.key = nil
@@ -232,7 +342,7 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 			return
 		}
 		nh, nb := db.sh.arena.Alloc(need)
-		nb[22] = ob[22]
+		nb[offLFU] = ob[offLFU]
 		db.fill(nb, key, val, expireAt, enc, now, false)
 		db.table.Update(hash, &db.match, uint64(nh))
 		db.match.key = nil
@@ -241,7 +351,7 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 		return
 	}
 	db.match.key = nil
-	nh, nb := db.sh.arena.Alloc(need)
+	nh, nb := db.sh.arena.Alloc(prefixSize(expireAt) + len(key) + len(val))
 	db.fill(nb, key, val, expireAt, enc, now, true)
 	db.table.Insert(hash, uint64(nh))
 	db.adjustExpires(0, expireAt)
@@ -256,13 +366,14 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 // since the Lookup.
 func (db *DB) SetStringAt(h Handle, key, val []byte, enc byte, now int64) bool {
 	b := db.sh.arena.Bytes(h)
-	if headerSize+len(key)+len(val) > len(b) {
+	exp := entryExpire(b)
+	if prefixSize(exp)+len(key)+len(val) > len(b) {
 		return false
 	}
 	if db.sh.listening() {
 		db.touch(key, false)
 	}
-	db.fill(b, key, val, int64(binary.LittleEndian.Uint64(b[8:])), enc, now, false)
+	db.fill(b, key, val, exp, enc, now, false)
 	return true
 }
 
@@ -279,18 +390,10 @@ func (db *DB) adjustExpires(old, now int64) {
 }
 
 func (db *DB) fill(b, key, val []byte, expireAt int64, enc byte, now int64, fresh bool) {
-	binary.LittleEndian.PutUint32(b[0:], uint32(len(key)))
-	binary.LittleEndian.PutUint32(b[4:], uint32(len(val)))
-	binary.LittleEndian.PutUint64(b[8:], uint64(expireAt))
-	binary.LittleEndian.PutUint32(b[16:], uint32(now/1000))
-	b[20] = TypeString
-	b[21] = enc
-	if fresh {
-		b[22] = lfuInitVal
-	}
-	b[23] = 0
-	copy(b[headerSize:], key)
-	copy(b[headerSize+len(key):], val)
+	writeHeader(b, len(key), len(val), expireAt, now, TypeString, enc, fresh)
+	off := prefixSize(expireAt)
+	copy(b[off:], key)
+	copy(b[off+len(key):], val)
 }
 
 const lfuInitVal = 5
@@ -303,28 +406,22 @@ func (db *DB) GrowString(key []byte, h Handle, n int) (Handle, []byte) {
 		db.touch(key, false)
 	}
 	b := db.sh.arena.Bytes(h)
-	kl := int(binary.LittleEndian.Uint32(b))
-	vl := int(binary.LittleEndian.Uint32(b[4:]))
-	need := headerSize + kl + n
-	if need > len(b) {
+	voff := valOff(b)
+	vl := entryValLen(b)
+	if need := voff + n; need > len(b) {
 		nh, nb := db.sh.arena.Alloc(need)
 		nb = nb[:cap(nb)]
-		copy(nb, b[:headerSize+kl+vl])
-		db.match.key = key
-		db.table.Update(Hash(key), &db.match, uint64(nh))
-		db.match.key = nil
-		db.sh.arena.Free(h)
+		copy(nb, b[:voff+vl])
+		db.rehome(key, h, nh)
 		h, b = nh, nb
 	}
-	for i := headerSize + kl + vl; i < headerSize+kl+n; i++ {
-		b[i] = 0
-	}
-	binary.LittleEndian.PutUint32(b[4:], uint32(n))
-	return h, b[headerSize+kl : headerSize+kl+n]
+	clear(b[voff+vl : voff+max(vl, n)])
+	binary.LittleEndian.PutUint32(b[offValLen:], uint32(n))
+	return h, b[voff : voff+n]
 }
 
 // SetEncoding records the encoding flag.
-func (db *DB) SetEncoding(h Handle, enc byte) { db.sh.arena.Bytes(h)[21] = enc }
+func (db *DB) SetEncoding(h Handle, enc byte) { db.sh.arena.Bytes(h)[offEnc] = enc }
 
 // Delete removes key; it reports whether the key existed (expired or not).
 func (db *DB) Delete(key []byte) bool {

@@ -48,7 +48,7 @@ const (
 // when keepMeta (RENAME), or afresh at now (COPY). It returns the new
 // entry's handle.
 func (db *DB) ImportAs(raw, key []byte, keepMeta bool, now int64) Handle {
-	return db.copyEntry(raw, key, int64(binary.LittleEndian.Uint64(raw[8:])), keepMeta, copyImported, now)
+	return db.copyEntry(raw, key, entryExpire(raw), keepMeta, copyImported, now)
 }
 
 // copyEntry stores under key a copy of the entry whose bytes are sb: a
@@ -59,15 +59,15 @@ func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta bool, how int, 
 	if db.sh.listening() {
 		db.touch(key, false)
 	}
-	vl := int(binary.LittleEndian.Uint32(sb[4:]))
-	skl := int(binary.LittleEndian.Uint32(sb))
+	vl := entryValLen(sb)
+	voff := valOff(sb)
 	n := vl
 	if _, ok := trailerOff(sb); ok {
 		n += mcTrailer // a memcache item's flags and CAS travel with it
 	}
-	val := sb[headerSize+skl : headerSize+skl+n]
+	val := sb[voff : voff+n]
 	var idb [objectIDSize]byte
-	if typ, enc := sb[20], sb[21]; bigEncoding(typ, enc) {
+	if typ, enc := sb[offType], sb[offEnc]; bigEncoding(typ, enc) {
 		switch how {
 		case copyMove:
 			binary.LittleEndian.PutUint32(idb[:], objectID(sb))
@@ -82,17 +82,22 @@ func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta bool, how int, 
 		}
 	}
 
-	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + n)
+	koff := prefixSize(expireAt)
+	nh, nb := db.sh.arena.Alloc(koff + len(key) + n)
 	copy(nb[:headerSize], sb[:headerSize])
 	binary.LittleEndian.PutUint32(nb[0:], uint32(len(key)))
-	binary.LittleEndian.PutUint32(nb[4:], uint32(vl))
-	binary.LittleEndian.PutUint64(nb[8:], uint64(expireAt))
-	if !keepMeta {
-		binary.LittleEndian.PutUint32(nb[16:], uint32(now/1000))
-		nb[22] = lfuInitVal
+	binary.LittleEndian.PutUint32(nb[offValLen:], uint32(vl))
+	nb[offFlags] &^= flagExpire
+	if expireAt != 0 {
+		nb[offFlags] |= flagExpire
+		binary.LittleEndian.PutUint64(nb[headerSize:], uint64(expireAt))
 	}
-	copy(nb[headerSize:], key)
-	copy(nb[headerSize+len(key):], val)
+	if !keepMeta {
+		binary.LittleEndian.PutUint32(nb[offAccess:], uint32(now/1000))
+		nb[offLFU] = lfuInitVal
+	}
+	copy(nb[koff:], key)
+	copy(nb[koff+len(key):], val)
 
 	db.put(key, nh, expireAt)
 	return nh
@@ -125,11 +130,11 @@ func (db *DB) SetAccessTime(h Handle, sec int64) {
 	if sec < 0 {
 		sec = 0
 	}
-	binary.LittleEndian.PutUint32(db.sh.arena.Bytes(h)[16:], uint32(sec))
+	binary.LittleEndian.PutUint32(db.sh.arena.Bytes(h)[offAccess:], uint32(sec))
 }
 
 // SetFreq sets the entry's LFU counter, as RESTORE ... FREQ does.
-func (db *DB) SetFreq(h Handle, f byte) { db.sh.arena.Bytes(h)[22] = f }
+func (db *DB) SetFreq(h Handle, f byte) { db.sh.arena.Bytes(h)[offLFU] = f }
 
 // Export appends to dst the whole entry of key (header, key, value and
 // memcache trailer: everything ImportAs needs to recreate it on any shard)
@@ -141,17 +146,13 @@ func (db *DB) Export(key []byte, now int64, dst []byte) ([]byte, bool) {
 		return dst, false
 	}
 	b := db.sh.arena.Bytes(h)
-	kl := int(binary.LittleEndian.Uint32(b))
-	if bigEncoding(b[20], b[21]) {
+	voff := valOff(b)
+	if bigEncoding(b[offType], b[offEnc]) {
 		start := len(dst)
-		dst = append(dst, b[:headerSize+kl]...)
+		dst = append(dst, b[:voff]...)
 		dst = db.sh.objs.get(objectID(b)).appendFlat(db.sh.arena, dst)
-		binary.LittleEndian.PutUint32(dst[start+4:], uint32(len(dst)-start-headerSize-kl))
+		binary.LittleEndian.PutUint32(dst[start+offValLen:], uint32(len(dst)-start-voff))
 		return dst, true
 	}
-	n := headerSize + kl + int(binary.LittleEndian.Uint32(b[4:]))
-	if _, ok := trailerOff(b); ok {
-		n += mcTrailer
-	}
-	return append(dst, b[:n]...), true
+	return append(dst, b[:entryEnd(b)]...), true
 }

@@ -9,16 +9,18 @@ import "encoding/binary"
 //
 //	header | key | value | flags u32 | cas u64
 //
-// with bit mcMeta set in the encoding byte (offset 21) and memcache item
-// bits (MCFetched, MCStale, MCWon) in the pad byte (offset 23). The value
-// length in the header excludes the 12 trailing bytes, so GET, STRLEN and
-// every RESP read see the value alone.
+// (header includes the expiry when there is one) with bit mcMeta set in
+// the encoding byte and the memcache item bits (MCFetched, MCStale, MCWon)
+// in the low bits of the flags byte (db.go). The value length in the
+// header excludes the 12 trailing bytes, so GET, STRLEN and every RESP
+// read see the value alone.
 //
 // Only entries written through the memcache port carry the trailer: a key
 // written through RESP stays exactly as large as before. A RESP write
-// drops the metadata: SetString refills the encoding and pad bytes, and
+// drops the metadata: SetString refills the encoding and flags bytes, and
 // APPEND/SETRANGE end with SetEncoding. EXPIRE and friends keep it (like
-// memcached's touch, they change neither flags nor CAS).
+// memcached's touch, they change neither flags nor CAS; adding or removing
+// a TTL moves the value and trailer along with the key).
 //
 // An entry without metadata reads as client flags 0 and no CAS yet. A
 // command that must show or compare its CAS (gets, gats, mg c, ...) gives
@@ -37,6 +39,7 @@ import "encoding/binary"
 const (
 	mcMeta    = 0x80 // encoding-byte bit: the cell holds a memcache trailer
 	mcTrailer = 12   // flags u32 | cas u64
+	mcBits    = MCFetched | MCStale | MCWon
 )
 
 // Memcache item bits, meaningful only on an entry with metadata.
@@ -86,10 +89,10 @@ type MCItem struct {
 // The length check keeps a cell whose header was copied without its
 // trailer (CopyFrom) from being read past its end.
 func trailerOff(b []byte) (int, bool) {
-	if b[21]&mcMeta == 0 {
+	if b[offEnc]&mcMeta == 0 {
 		return 0, false
 	}
-	off := headerSize + int(binary.LittleEndian.Uint32(b)) + int(binary.LittleEndian.Uint32(b[4:]))
+	off := valOff(b) + entryValLen(b)
 	if off+mcTrailer > len(b) {
 		return 0, false
 	}
@@ -107,25 +110,25 @@ func (db *DB) MCLookup(key []byte, now int64, flags int) (MCItem, MCStatus) {
 	var it MCItem
 	if ok {
 		b := db.sh.arena.Bytes(h)
-		exp := int64(binary.LittleEndian.Uint64(b[8:]))
+		exp := entryExpire(b)
 		switch {
 		case exp != 0 && exp <= now:
 			db.deleteHandle(key, h)
 			db.sh.Stats.ExpiredKeys.Add(1)
 			st = MCExpired
-		case b[20] != TypeString:
+		case b[offType] != TypeString:
 			return MCItem{Handle: h, ExpireAt: exp}, MCOtherType
 		default:
 			st = MCHit
-			it = MCItem{Handle: h, ExpireAt: exp, Access: int64(binary.LittleEndian.Uint32(b[16:]))}
+			it = MCItem{Handle: h, ExpireAt: exp, Access: int64(binary.LittleEndian.Uint32(b[offAccess:]))}
 			if off, ok := trailerOff(b); ok {
 				it.Meta = true
 				it.Flags = binary.LittleEndian.Uint32(b[off:])
 				it.CAS = binary.LittleEndian.Uint64(b[off+4:])
-				it.Bits = b[23]
+				it.Bits = b[offFlags] & mcBits
 			}
 			if flags&NoTouch == 0 {
-				binary.LittleEndian.PutUint32(b[16:], uint32(now/1000))
+				binary.LittleEndian.PutUint32(b[offAccess:], uint32(now/1000))
 			}
 		}
 	}
@@ -142,9 +145,9 @@ func (db *DB) MCLookup(key []byte, now int64, flags int) (MCItem, MCStatus) {
 // mcFill writes a whole memcache item into cell b.
 func (db *DB) mcFill(b, key, val []byte, flags uint32, cas uint64, bits byte, expireAt, now int64, fresh bool) {
 	db.fill(b, key, val, expireAt, EncAuto, now, fresh)
-	b[21] = mcMeta | EncAuto
-	b[23] = bits
-	off := headerSize + len(key) + len(val)
+	b[offEnc] = mcMeta | EncAuto
+	b[offFlags] |= bits & mcBits
+	off := prefixSize(expireAt) + len(key) + len(val)
 	binary.LittleEndian.PutUint32(b[off:], flags)
 	binary.LittleEndian.PutUint64(b[off+4:], cas)
 }
@@ -160,11 +163,11 @@ func (db *DB) MCStore(key, val []byte, flags uint32, cas uint64, bits byte, expi
 	hash := Hash(key)
 	db.match.key = key
 	old, exists := db.table.Find(hash, &db.match)
-	need := headerSize + len(key) + len(val) + mcTrailer
+	need := prefixSize(expireAt) + len(key) + len(val) + mcTrailer
 	if exists {
 		oh := Handle(old)
 		ob := db.sh.arena.Bytes(oh)
-		oldExp := int64(binary.LittleEndian.Uint64(ob[8:]))
+		oldExp := entryExpire(ob)
 		db.sh.dropValue(ob)
 		if need <= len(ob) {
 			db.match.key = nil
@@ -173,7 +176,7 @@ func (db *DB) MCStore(key, val []byte, flags uint32, cas uint64, bits byte, expi
 			return oh
 		}
 		nh, nb := db.sh.arena.Alloc(need)
-		nb[22] = ob[22]
+		nb[offLFU] = ob[offLFU]
 		db.mcFill(nb, key, val, flags, cas, bits, expireAt, now, false)
 		db.table.Update(hash, &db.match, uint64(nh))
 		db.match.key = nil
@@ -200,13 +203,12 @@ func (db *DB) MCConcat(key []byte, h Handle, data []byte, prepend bool, cas uint
 		db.touch(key, false)
 	}
 	b := db.sh.arena.Bytes(h)
-	kl := int(binary.LittleEndian.Uint32(b))
-	vl := int(binary.LittleEndian.Uint32(b[4:]))
+	vl := entryValLen(b)
 	var flags uint32
 	if off, ok := trailerOff(b); ok {
 		flags = binary.LittleEndian.Uint32(b[off:])
 	}
-	v0 := headerSize + kl
+	v0 := valOff(b)
 	nvl := vl + len(data)
 	need := v0 + nvl + mcTrailer
 	if need <= len(b) {
@@ -227,16 +229,13 @@ func (db *DB) MCConcat(key []byte, h Handle, data []byte, prepend bool, cas uint
 			copy(nb[v0:], b[v0:v0+vl])
 			copy(nb[v0+vl:], data)
 		}
-		db.match.key = key
-		db.table.Update(Hash(key), &db.match, uint64(nh))
-		db.match.key = nil
-		db.sh.arena.Free(h)
+		db.rehome(key, h, nh)
 		h, b = nh, nb
 	}
-	binary.LittleEndian.PutUint32(b[4:], uint32(nvl))
-	binary.LittleEndian.PutUint32(b[16:], uint32(now/1000))
-	b[21] = mcMeta | EncAuto
-	b[23] = 0
+	binary.LittleEndian.PutUint32(b[offValLen:], uint32(nvl))
+	binary.LittleEndian.PutUint32(b[offAccess:], uint32(now/1000))
+	b[offEnc] = mcMeta | EncAuto
+	b[offFlags] &^= mcBits
 	off := v0 + nvl
 	binary.LittleEndian.PutUint32(b[off:], flags)
 	binary.LittleEndian.PutUint64(b[off+4:], cas)
@@ -249,18 +248,15 @@ func (db *DB) MCConcat(key []byte, h Handle, data []byte, prepend bool, cas uint
 // It returns the (possibly moved) handle.
 func (db *DB) MCSetMeta(key []byte, h Handle, flags uint32, cas uint64, bits byte) Handle {
 	b := db.sh.arena.Bytes(h)
-	off := headerSize + int(binary.LittleEndian.Uint32(b)) + int(binary.LittleEndian.Uint32(b[4:]))
+	off := valOff(b) + entryValLen(b)
 	if off+mcTrailer > len(b) {
 		nh, nb := db.sh.arena.Alloc(off + mcTrailer)
 		copy(nb, b[:off])
-		db.match.key = key
-		db.table.Update(Hash(key), &db.match, uint64(nh))
-		db.match.key = nil
-		db.sh.arena.Free(h)
+		db.rehome(key, h, nh)
 		h, b = nh, nb
 	}
-	b[21] |= mcMeta
-	b[23] = bits
+	b[offEnc] |= mcMeta
+	b[offFlags] = b[offFlags]&^mcBits | bits&mcBits
 	binary.LittleEndian.PutUint32(b[off:], flags)
 	binary.LittleEndian.PutUint64(b[off+4:], cas)
 	return h
@@ -271,6 +267,6 @@ func (db *DB) MCSetMeta(key []byte, h Handle, flags uint32, cas uint64, bits byt
 func (db *DB) MCSetBits(h Handle, bits byte) {
 	b := db.sh.arena.Bytes(h)
 	if _, ok := trailerOff(b); ok {
-		b[23] = bits
+		b[offFlags] = b[offFlags]&^mcBits | bits&mcBits
 	}
 }

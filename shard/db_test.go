@@ -82,7 +82,10 @@ func TestDBModel(t *testing.T) {
 				if rng.Intn(2) == 0 {
 					exp = now + 1 + int64(rng.Intn(50))
 				}
-				db.SetExpireAt(h, exp)
+				h = db.SetExpireAt(h, exp)
+				if string(db.Value(h)) != string(m.val) || db.ExpireAt(h) != exp {
+					t.Fatalf("op %d: SetExpireAt changed %s", i, key)
+				}
 				m.exp = exp
 				model[string(key)] = m
 			}

@@ -19,7 +19,8 @@
 // Entries are stored in the shard's arena (see package arena) and indexed by
 // one dashtable per database; an entry's bytes are
 //
-//	keyLen u32 | valLen u32 | expireAt i64 | lru u32 | type u8 | enc u8 | lfu u8 | pad u8 | key | value
+//	keyLen u32 | valLen u32 | access u32 | type u8 | enc u8 | lfu u8 | flags u8 | [expireAt i64] | key | value
 //
-// so neither the table nor the arena holds a Go pointer per key.
+// with expireAt only when the key has a TTL (see db.go). Neither the table
+// nor the arena holds a Go pointer per key.
 package shard

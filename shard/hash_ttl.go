@@ -404,7 +404,7 @@ func (db *DB) fieldsCursorStep(cursor uint64, now int64) uint64 {
 			}
 			return
 		}
-		if b[20] != TypeHash || b[21] != EncHashtable {
+		if b[offType] != TypeHash || b[offEnc] != EncHashtable {
 			return
 		}
 		ht := db.sh.objs.get(objectID(b)).(*hashTable)

@@ -217,9 +217,9 @@ func (z *zsetBig) setTTL(ref uint64, at int64) {
 // when it is a big set or sorted set with some (nil otherwise).
 func (db *DB) memberTTLsOf(b []byte) *memberTTLs {
 	switch {
-	case b[20] == TypeSet && b[21] == EncHashtable:
+	case b[offType] == TypeSet && b[offEnc] == EncHashtable:
 		return db.sh.objs.get(objectID(b)).(*setTable).ttl
-	case b[20] == TypeZSet && b[21] == EncSkiplist:
+	case b[offType] == TypeZSet && b[offEnc] == EncSkiplist:
 		return db.sh.objs.get(objectID(b)).(*zsetBig).ttl
 	}
 	return nil

@@ -149,7 +149,7 @@ const eagerFreeBytes = 64 << 10
 // its cell is freed or reused: a big value leaves the registry and its
 // cells are freed at once when small, else in bounded steps.
 func (s *Shard) dropValue(b []byte) {
-	if !bigEncoding(b[20], b[21]) {
+	if !bigEncoding(b[offType], b[offEnc]) {
 		return
 	}
 	v := s.objs.remove(objectID(b))
@@ -173,10 +173,7 @@ func (s *Shard) reclaimLazy() {
 }
 
 // objectID reads the object id of a big entry.
-func objectID(b []byte) uint32 {
-	kl := binary.LittleEndian.Uint32(b)
-	return binary.LittleEndian.Uint32(b[headerSize+kl:])
-}
+func objectID(b []byte) uint32 { return binary.LittleEndian.Uint32(b[valOff(b):]) }
 
 // Lazy reports whether dropped big values are still being freed.
 func (s *Shard) Lazy() bool { return len(s.objs.lazy) > 0 }
@@ -188,7 +185,7 @@ func (s *Shard) ReclaimLazy() { s.reclaimLazy() }
 // small values), for MEMORY USAGE.
 func (db *DB) ValueMemory(h Handle) int {
 	b := db.sh.arena.Bytes(h)
-	if !bigEncoding(b[20], b[21]) {
+	if !bigEncoding(b[offType], b[offEnc]) {
 		return 0
 	}
 	return db.sh.objs.get(objectID(b)).memory(db.sh.arena)
@@ -227,15 +224,9 @@ func (db *DB) newBig(key []byte, typ, enc byte, v bigValue, now int64) Handle {
 	return nh
 }
 
+// fillTyped writes the header (no TTL) and key of a new entry.
 func (db *DB) fillTyped(b, key []byte, typ, enc byte, vl int, now int64) {
-	binary.LittleEndian.PutUint32(b[0:], uint32(len(key)))
-	binary.LittleEndian.PutUint32(b[4:], uint32(vl))
-	binary.LittleEndian.PutUint64(b[8:], 0)
-	binary.LittleEndian.PutUint32(b[16:], uint32(now/1000))
-	b[20] = typ
-	b[21] = enc
-	b[22] = lfuInitVal
-	b[23] = 0
+	writeHeader(b, len(key), vl, 0, now, typ, enc, true)
 	copy(b[headerSize:], key)
 }
 
@@ -244,9 +235,8 @@ func (db *DB) fillTyped(b, key []byte, typ, enc byte, vl int, now int64) {
 // the cell's slack without moving (arena invariant 3).
 func (db *DB) valueRoom(h Handle) []byte {
 	b := db.sh.arena.Bytes(h)
-	kl := int(binary.LittleEndian.Uint32(b))
-	vl := int(binary.LittleEndian.Uint32(b[4:]))
-	return b[headerSize+kl : headerSize+kl+vl : len(b)]
+	off := valOff(b)
+	return b[off : off+entryValLen(b) : len(b)]
 }
 
 // storeValue makes nv the value of the small entry h of key after an edit
@@ -257,29 +247,25 @@ func (db *DB) valueRoom(h Handle) []byte {
 // call the write hook: the caller did, before the edit.
 func (db *DB) storeValue(key []byte, h Handle, nv []byte, enc byte) Handle {
 	b := db.sh.arena.Bytes(h)
-	kl := int(binary.LittleEndian.Uint32(b))
-	start := headerSize + kl
+	start := valOff(b)
 	fits := start+len(nv) <= len(b) && !oversized(start+len(nv), len(b))
 	if fits && len(nv) > 0 && &b[start] == &nv[0] {
-		binary.LittleEndian.PutUint32(b[4:], uint32(len(nv)))
-		b[21] = enc
+		binary.LittleEndian.PutUint32(b[offValLen:], uint32(len(nv)))
+		b[offEnc] = enc
 		return h
 	}
 	if fits {
 		copy(b[start:], nv)
-		binary.LittleEndian.PutUint32(b[4:], uint32(len(nv)))
-		b[21] = enc
+		binary.LittleEndian.PutUint32(b[offValLen:], uint32(len(nv)))
+		b[offEnc] = enc
 		return h
 	}
 	nh, nb := db.sh.arena.Alloc(start + len(nv))
 	copy(nb, b[:start])
 	copy(nb[start:], nv)
-	binary.LittleEndian.PutUint32(nb[4:], uint32(len(nv)))
-	nb[21] = enc
-	db.match.key = key
-	db.table.Update(Hash(key), &db.match, uint64(nh))
-	db.match.key = nil
-	db.sh.arena.Free(h)
+	binary.LittleEndian.PutUint32(nb[offValLen:], uint32(len(nv)))
+	nb[offEnc] = enc
+	db.rehome(key, h, nh)
 	return nh
 }
 
@@ -326,15 +312,12 @@ func oversized(need, have int) bool {
 // leave garbage for the collector on every growing write.
 func (db *DB) reserveValue(key []byte, h Handle, extra int) Handle {
 	b := db.sh.arena.Bytes(h)
-	n := headerSize + int(binary.LittleEndian.Uint32(b)) + int(binary.LittleEndian.Uint32(b[4:]))
+	n := valOff(b) + entryValLen(b)
 	if n+extra <= len(b) {
 		return h
 	}
 	nh, nb := db.sh.arena.Alloc(n + extra)
 	copy(nb, b[:n])
-	db.match.key = key
-	db.table.Update(Hash(key), &db.match, uint64(nh))
-	db.match.key = nil
-	db.sh.arena.Free(h)
+	db.rehome(key, h, nh)
 	return nh
 }

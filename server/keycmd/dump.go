@@ -101,7 +101,7 @@ func (r *restored) store(db *shard.DB, key []byte, expireAt, now int64) shard.Ha
 		return h
 	}
 	if expireAt != 0 {
-		db.SetExpireAt(h, expireAt)
+		h = db.SetExpireAt(h, expireAt)
 	}
 	return h
 }

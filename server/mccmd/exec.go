@@ -33,7 +33,7 @@ func (e *Executor) Get(sh int, key []byte, withCAS, touch bool, exp, now int64, 
 	}
 	h := it.Handle
 	if touch {
-		db.SetExpireAt(h, exp)
+		h = db.SetExpireAt(h, exp)
 		ms.stats.CmdTouch.Add(1)
 		ms.stats.TouchHits.Add(1)
 	} else {
@@ -367,11 +367,11 @@ func (e *Executor) arith(sh int, r *memcache.Request, now int64, out []byte) []b
 			out = memcache.AppendMetaInt(out, 't', memcache.TTL(curExp, now))
 		case 'T':
 			curExp = memcache.ExpireAt(r.Meta.TTL, now)
-			db.SetExpireAt(h, curExp)
+			h = db.SetExpireAt(h, curExp)
 		case 'N':
 			if created {
 				curExp = memcache.ExpireAt(r.Meta.Vivify, now)
-				db.SetExpireAt(h, curExp)
+				h = db.SetExpireAt(h, curExp)
 			}
 		case 'O':
 			out = memcache.AppendMetaToken(out, t)
@@ -427,7 +427,7 @@ func (e *Executor) delete(sh int, r *memcache.Request, now int64, out []byte) []
 		// Invalidate: keep the item, mark it stale with a new CAS, and
 		// let the next client win the recache token again.
 		if r.Meta.Has('T') {
-			db.SetExpireAt(it.Handle, memcache.ExpireAt(r.Meta.TTL, now))
+			it.Handle = db.SetExpireAt(it.Handle, memcache.ExpireAt(r.Meta.TTL, now))
 		}
 		db.MCSetMeta(key, it.Handle, it.Flags, e.newCAS(sh, r), (it.Bits|shard.MCStale)&^shard.MCWon)
 		code = "HD"
@@ -459,8 +459,8 @@ func (e *Executor) touch(sh int, r *memcache.Request, now int64, out []byte) []b
 	it, status := db.MCLookup(r.Key, now, shard.NoStats)
 	msg := "NOT_FOUND"
 	if status == shard.MCHit {
-		db.SetExpireAt(it.Handle, memcache.ExpireAt(r.Exptime, now))
-		db.MCSetBits(it.Handle, it.Bits|shard.MCFetched) // touch bumps the item, as a fetch does
+		h := db.SetExpireAt(it.Handle, memcache.ExpireAt(r.Exptime, now))
+		db.MCSetBits(h, it.Bits|shard.MCFetched) // touch bumps the item, as a fetch does
 		ms.stats.TouchHits.Add(1)
 		msg = "TOUCHED"
 	} else {
@@ -525,11 +525,11 @@ func (e *Executor) metaGet(sh int, r *memcache.Request, now int64, out []byte) [
 		case 'T':
 			ttlSet = true
 			curExp = memcache.ExpireAt(r.Meta.TTL, now)
-			db.SetExpireAt(h, curExp)
+			h = db.SetExpireAt(h, curExp)
 		case 'N':
 			if created {
 				curExp = memcache.ExpireAt(r.Meta.Vivify, now)
-				db.SetExpireAt(h, curExp)
+				h = db.SetExpireAt(h, curExp)
 				won = true
 			}
 		case 'R':
