@@ -288,6 +288,16 @@ func (st *opState) unionStep() (int, func(p *command.Exec)) {
 	if st.o == opUnionStore {
 		return st.route(st.a.dst), func(p *command.Exec) {
 			b := p.DB(st.a.dst).NewSetBuilder(shard.EncIntset, st.lim)
+			biggest := 0
+			for _, k := range st.keys {
+				biggest = max(biggest, k.size)
+			}
+			if int64(biggest) > max(st.lim.IntsetEntries, st.lim.ListpackEntries) {
+				// The result will be a table at least as big as the
+				// biggest set: made so at once, it does not grow by
+				// splits all the way.
+				b.ToTable(biggest)
+			}
 			st.feed(p, b.Add)
 			st.built, st.n = b, b.Len()
 		}
