@@ -144,7 +144,7 @@ type opState struct {
 }
 
 func newState(o op, a setArgs, lim shard.SetLimits, route func([]byte) int) *opState {
-	return &opState{o: o, a: a, lim: lim, keys: make([]*keyInfo, len(a.keys)), route: route, at: map[int][]int{}}
+	return &opState{o: o, a: a, lim: lim, keys: make([]*keyInfo, len(a.keys)), route: route}
 }
 
 func (st *opState) inter() bool {
@@ -218,6 +218,9 @@ func (st *opState) plan() {
 			continue
 		}
 		sh := st.route(st.a.keys[p])
+		if st.at == nil {
+			st.at = map[int][]int{}
+		}
 		if _, ok := st.at[sh]; !ok && sh != srcShard {
 			st.pending = append(st.pending, sh)
 		}
@@ -237,6 +240,9 @@ func (st *opState) next() (sh int, do func(p *command.Exec)) {
 	if !st.walked {
 		st.walked = true
 		src := st.keys[st.src]
+		n := min(src.size, 1<<12) // at most this many candidates (more grow)
+		st.ch.cands.reserve(n, 0)
+		st.ch.keep = make([]bool, 0, n)
 		if src.copied {
 			st.probed = true
 			st.ch.walk(src.m.each, probe(st.ch.inter, st.coord), len(st.pending) == 0)
@@ -545,8 +551,10 @@ func runSetOp(o op, _ int) func(x *command.Exec) {
 		}
 		st := newState(o, a, Limits(x.Env), func([]byte) int { return 0 })
 		db := x.DB(a.keys[0])
+		infos := make([]keyInfo, len(a.keys))
 		for i, key := range a.keys {
-			k := &keyInfo{pos: i}
+			k := &infos[i]
+			k.pos = i
 			st.keys[i] = k
 			h, found := db.Lookup(key, x.Now, x.LookupFlags())
 			if !found {
