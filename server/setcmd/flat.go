@@ -8,23 +8,48 @@ import (
 	"github.com/anaxdb/anax/shard"
 )
 
-// The set algebra's Go values: members end to end in one buffer
-// (command.Values), found again through an open-addressing table of
-// indexes, so that a result of millions of members is a few slices and no
-// Go object or pointer per member.
+// The set algebra's Go values: members end to end in chunks of one
+// buffer, found again through an open-addressing table of indexes, so that
+// a result of millions of members is a few slices and no Go object or
+// pointer per member, and grows without copying what it holds (a copy
+// that doubles would leave as much garbage as it keeps).
 
-// members is a list of members in one buffer, with a hash index built
-// when first needed (has, add).
+// chunkSize is the size of a members chunk; a longer member has a chunk
+// of its own.
+const chunkSize = 64 << 10
+
+// members is a list of members, with a hash index built when first needed
+// (has, add).
 type members struct {
-	vals  command.Values
-	slots []uint32 // member index + 1; 0 is empty; a power of two long
+	chunks [][]byte
+	ends   []uint64 // member i's chunk << 32 | its end in the chunk
+	size   int      // the members' bytes in all
+	slots  []uint32 // member index + 1; 0 is empty; a power of two long
 }
 
-func (s *members) len() int { return s.vals.Len() }
+func (s *members) len() int { return len(s.ends) }
 
 func (s *members) at(i int) []byte {
-	m, _ := s.vals.At(i)
-	return m
+	e := s.ends[i]
+	c, end := int(e>>32), uint32(e)
+	start := uint32(0)
+	if i > 0 && int(s.ends[i-1]>>32) == c {
+		start = uint32(s.ends[i-1])
+	}
+	return s.chunks[c][start:end:end]
+}
+
+// appendMember puts m at the end, with no look at the index.
+func (s *members) appendMember(m []byte) {
+	n := len(s.chunks)
+	if n == 0 || len(m) > cap(s.chunks[n-1])-len(s.chunks[n-1]) {
+		s.chunks = append(s.chunks, make([]byte, 0, max(chunkSize, len(m))))
+		n++
+	}
+	c := append(s.chunks[n-1], m...)
+	s.chunks[n-1] = c
+	s.ends = append(s.ends, uint64(n-1)<<32|uint64(len(c)))
+	s.size += len(m)
 }
 
 // push appends m without looking for it.
@@ -32,15 +57,14 @@ func (s *members) push(m []byte) {
 	if s.slots != nil {
 		s.fit(s.len() + 1)
 	}
-	s.vals.Append(m, true)
+	s.appendMember(m)
 	if s.slots != nil {
 		s.place(s.len()-1, shard.Hash(m))
 	}
 }
 
-// reserve makes room for n more members of size bytes in all, and for
-// their index when it is built.
-func (s *members) reserve(n, size int) { s.vals.Reserve(n, size) }
+// reserve makes room for n more members.
+func (s *members) reserve(n int) { s.ends = slices.Grow(s.ends, n) }
 
 // fit makes the index hold n members at most half full, building or
 // rebuilding it as needed.
@@ -96,7 +120,7 @@ func (s *members) add(m []byte) bool {
 	if s.find(m, h) >= 0 {
 		return false
 	}
-	s.vals.Append(m, true)
+	s.appendMember(m)
 	s.place(s.len()-1, h)
 	return true
 }
@@ -165,10 +189,13 @@ func (t *encTrack) add(m []byte) {
 }
 
 // result is a set operation's result as Redis's result set would hold it:
-// its members in insertion order and the encoding they took it to.
+// its members in insertion order and the encoding they took it to. It may
+// be a chain's candidates as they are, those kept (keep) being the result.
 type result struct {
 	t      encTrack
 	m      members
+	keep   []bool // nil: every member is in
+	n      int
 	sorted int // members that come out first, ascending (t.sorted unless set)
 }
 
@@ -184,6 +211,7 @@ func (r *result) add(m []byte) bool {
 		return false
 	}
 	r.t.add(m)
+	r.n++
 	return true
 }
 
@@ -191,60 +219,68 @@ func (r *result) add(m []byte) bool {
 func (r *result) push(m []byte) {
 	r.m.push(m)
 	r.t.add(m)
+	r.n++
 }
 
-func (r *result) len() int { return r.m.len() }
+func (r *result) len() int { return r.n }
 
-// ordered returns the integers of the members that come first, ascending;
-// the others follow in insertion order.
-func (r *result) ordered() []int64 {
+// head returns, ascending, the integers of the members that come out
+// first (those of the intset the result was when it became a listpack; all
+// of them when it is one), and where the others start among r.m.
+func (r *result) head() (ints []int64, rest int) {
 	k := r.sorted
 	if k < 0 {
 		k = r.t.sorted
 	}
 	if r.t.enc == shard.EncIntset {
-		k = r.len()
+		k = r.n
 	}
-	k = min(k, r.len())
-	ints := make([]int64, k)
-	for i := range k {
-		ints[i], _ = listpack.ParseInt(r.m.at(i))
+	if k <= 0 {
+		return nil, 0
+	}
+	ints = make([]int64, 0, k)
+	for ; len(ints) < k; rest++ {
+		if r.keep == nil || r.keep[rest] {
+			v, _ := listpack.ParseInt(r.m.at(rest))
+			ints = append(ints, v)
+		}
 	}
 	slices.Sort(ints)
-	return ints
+	return ints, rest
 }
 
-// each calls fn with the members in the order Redis iterates the result.
-func (r *result) each(fn func(m []byte)) {
-	ints := r.ordered()
+// cursor returns member(i), the members in the order Redis iterates the
+// result for i = 0, 1, 2... asked in that order.
+func (r *result) cursor() func(i int) []byte {
+	ints, pos := r.head()
 	var b [24]byte
-	for _, v := range ints {
-		fn(appendInt(b[:0], v))
-	}
-	for i := len(ints); i < r.len(); i++ {
-		fn(r.m.at(i))
+	return func(i int) []byte {
+		if i < len(ints) {
+			return appendInt(b[:0], ints[i])
+		}
+		for r.keep != nil && !r.keep[pos] {
+			pos++
+		}
+		pos++
+		return r.m.at(pos - 1)
 	}
 }
 
 func (r *result) reply(x *command.Exec) {
-	x.Set(r.len())
-	r.each(func(m []byte) { x.Bulk(m) })
+	x.Set(r.n)
+	member := r.cursor()
+	for i := range r.n {
+		x.Bulk(member(i))
+	}
 }
 
 // store puts r under dst on db (an empty r deletes dst).
 func (r *result) store(x *command.Exec, db *shard.DB, dst []byte) {
-	if r == nil || r.len() == 0 {
+	if r == nil || r.n == 0 {
 		deleteKey(x, db, dst)
 		return
 	}
-	ints := r.ordered()
-	var b [24]byte
-	db.StoreSet(dst, r.t.enc, r.len(), func(i int) []byte {
-		if i < len(ints) {
-			return appendInt(b[:0], ints[i])
-		}
-		return r.m.at(i)
-	}, x.Now)
+	db.StoreSet(dst, r.t.enc, r.n, r.cursor(), x.Now)
 }
 
 func deleteKey(x *command.Exec, db *shard.DB, key []byte) {

@@ -54,7 +54,10 @@ func TestMembers(t *testing.T) {
 func TestResultOrder(t *testing.T) {
 	lim := shard.SetLimits{IntsetEntries: 512, ListpackEntries: 128, ListpackValue: 64}
 	got := func(r *result) (out []string) {
-		r.each(func(m []byte) { out = append(out, string(m)) })
+		member := r.cursor()
+		for i := range r.len() {
+			out = append(out, string(member(i)))
+		}
 		return out
 	}
 	r := newResult(shard.EncIntset, lim)

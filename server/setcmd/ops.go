@@ -240,9 +240,8 @@ func (st *opState) next() (sh int, do func(p *command.Exec)) {
 	if !st.walked {
 		st.walked = true
 		src := st.keys[st.src]
-		n := min(src.size, 1<<12) // at most this many candidates (more grow)
-		st.ch.cands.reserve(n, 0)
-		st.ch.keep = make([]bool, 0, n)
+		st.ch.cands.reserve(src.size) // at most this many candidates
+		st.ch.keep = make([]bool, 0, src.size)
 		if src.copied {
 			st.probed = true
 			st.ch.walk(src.m.each, probe(st.ch.inter, st.coord), len(st.pending) == 0)
@@ -309,15 +308,14 @@ func (st *opState) unionStep() (int, func(p *command.Exec)) {
 		}
 	}
 	st.r = newResult(shard.EncIntset, st.lim)
-	total, size, sh := 0, 0, -1
+	total, sh := 0, -1
 	for i, k := range st.keys {
 		total += k.size
-		size += k.m.vals.Size()
 		if k.found && !k.copied {
 			sh = st.route(st.a.keys[i])
 		}
 	}
-	st.r.m.reserve(total, size)
+	st.r.m.reserve(total)
 	st.r.m.fit(total)
 	if sh < 0 {
 		st.feed(nil, st.r.add)
@@ -393,6 +391,8 @@ func (st *opState) answer(x *command.Exec) (*result, bool) {
 		st.ch.each(func(m []byte) { x.Bulk(m) })
 		return nil, false
 	}
+	// The result is the kept candidates as they are, with the encoding
+	// Redis's result set would have taken.
 	var r *result
 	switch {
 	case o == opInterStore:
@@ -403,24 +403,22 @@ func (st *opState) answer(x *command.Exec) (*result, bool) {
 			enc = shard.EncIntset
 		}
 		r = newResult(enc, st.lim)
-		st.ch.each(r.push)
-		if r.t.allInts && int64(r.len()) <= min(st.lim.IntsetEntries, 1<<30) {
+		st.ch.each(r.t.add)
+		if r.t.allInts && int64(st.ch.kept) <= min(st.lim.IntsetEntries, 1<<30) {
 			r.t.enc = shard.EncIntset
 		}
 	case st.ch.track == nil:
 		r = newResult(shard.EncIntset, st.lim)
-		st.ch.each(r.push)
+		st.ch.each(r.t.add)
 	default:
-		r = &result{t: *st.ch.track, sorted: 0}
-		for i, keep := range st.ch.keep {
-			if keep {
-				r.m.push(st.ch.cands.at(i))
-				if i < st.ch.convAt {
-					r.sorted++
-				}
+		r = &result{t: *st.ch.track}
+		for i := range min(st.ch.convAt, len(st.ch.keep)) {
+			if st.ch.keep[i] {
+				r.sorted++
 			}
 		}
 	}
+	r.m, r.keep, r.n = st.ch.cands, st.ch.keep, st.ch.kept
 	if o.store() {
 		x.Int(int64(r.len()))
 		return r, true
@@ -617,7 +615,7 @@ func setOpCross(o op, _ int) *command.Cross {
 				k.enc, k.size = db.Encoding(h), db.SetLen(h)
 				if copyAll || k.size <= copySmall {
 					k.copied = true
-					k.m.reserve(k.size, 0)
+					k.m.reserve(k.size)
 					db.SetEach(h, func(m []byte) bool { k.m.push(m); return true })
 				}
 			}
