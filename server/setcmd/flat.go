@@ -14,8 +14,8 @@ import (
 // pointer per member, and grows without copying what it holds (a copy
 // that doubles would leave as much garbage as it keeps).
 
-// chunkSize is the size of a members chunk; a longer member has a chunk
-// of its own.
+// chunkSize is the most a members chunk holds; a longer member has a
+// chunk of its own.
 const chunkSize = 64 << 10
 
 // members is a list of members, with a hash index built when first needed
@@ -43,7 +43,13 @@ func (s *members) at(i int) []byte {
 func (s *members) appendMember(m []byte) {
 	n := len(s.chunks)
 	if n == 0 || len(m) > cap(s.chunks[n-1])-len(s.chunks[n-1]) {
-		s.chunks = append(s.chunks, make([]byte, 0, max(chunkSize, len(m))))
+		// Chunks double from 256 bytes up to chunkSize, so that a few
+		// members take little room.
+		size := 256
+		if n > 0 {
+			size = min(chunkSize, 2*cap(s.chunks[n-1]))
+		}
+		s.chunks = append(s.chunks, make([]byte, 0, max(size, len(m))))
 		n++
 	}
 	c := append(s.chunks[n-1], m...)
