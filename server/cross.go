@@ -26,7 +26,8 @@ func (t *txRun) cross(x *command.Exec, plan *keyPlan, next func()) {
 }
 
 // fetch runs the reads a Cross's Fetch names after its first reads (SORT's
-// pattern keys), on their shards, then calls next; none named, no step.
+// pattern keys, the set algebra's probes), on their shards, and asks Fetch
+// again after each such step; once it names none, next.
 func (t *txRun) fetch(x *command.Exec, reads []*command.Exec, next func()) {
 	var more []command.Write
 	if x.Cmd.Cross.Fetch != nil {
@@ -54,7 +55,7 @@ func (t *txRun) fetch(x *command.Exec, reads []*command.Exec, next func()) {
 				f.Do(p)
 			}
 		}
-	}, false, next)
+	}, false, func() { t.fetch(x, reads, next) })
 }
 
 // apply runs a Cross's Apply on the reads, then its writes.

@@ -30,8 +30,11 @@ type Cross struct {
 	// Fetch, when set, runs on the coordinator between the reads and
 	// Apply: from the reads it names more reads, each run on its shard
 	// (with that shard's piece, made where Read did not run), so that a
-	// command can read keys it learnt of in the first reads. Apply sees
-	// every piece after both steps. No Fetch, or none named: no step.
+	// command can read keys it learnt of in the first reads. It is asked
+	// again after each step it names, until it names none, so that a
+	// command can go from shard to shard (the set algebra carries its
+	// candidates so). Apply sees every piece after the last step. No
+	// Fetch, or none named: no step.
 	Fetch func(x *Exec, reads []*Exec) []Write
 }
 

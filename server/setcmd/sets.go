@@ -6,7 +6,6 @@
 package setcmd
 
 import (
-	"bytes"
 	"math"
 	"strconv"
 
@@ -189,7 +188,7 @@ func cmdSPop(x *command.Exec) {
 	if count >= size {
 		// The whole set, as SUNION of it replies, then the key goes.
 		r := newResult(shard.EncIntset, Limits(x.Env))
-		db.SetEach(h, func(m []byte) bool { r.add(bytes.Clone(m)); return true })
+		db.SetEach(h, func(m []byte) bool { r.push(m); return true })
 		r.reply(x)
 		db.Delete(key)
 		return

@@ -68,8 +68,8 @@ type fetchRequest struct {
 
 func sortFetch(x *command.Exec, reads []*command.Exec) []command.Write {
 	r := sourceOf(x, reads)
-	if r == nil || r.err != "" || r.res != nil {
-		return nil
+	if r == nil || r.err != "" || r.res != nil || r.vals != nil {
+		return nil // nothing to fetch, or fetched already
 	}
 	jb := r.job
 	pats := jb.patterns()
