@@ -113,6 +113,7 @@ func Threads(cfg *config.Config) int {
 func (s *Server) Start() error {
 	s.refuseAppendOnly()
 	s.refuseListCompress()
+	s.warnNoEffect()
 	shards := s.initShards()
 	n := len(shards)
 	if err := s.adjustOpenFiles(n); err != nil {
