@@ -76,6 +76,10 @@ type Options struct {
 	// KeepAlive is the TCP keepalive period of accepted connections
 	// (0: off).
 	KeepAlive time.Duration
+	// KeepAliveNow, when set, is read at each accept instead of KeepAlive,
+	// so that a change (CONFIG SET tcp-keepalive) applies to the
+	// connections accepted after it.
+	KeepAliveNow func() time.Duration
 	// OutputLimit returns the client-output-buffer-limit of a client class.
 	// nil: no limits (backpressure still applies).
 	OutputLimit func(class ClientClass) OutputLimit

@@ -125,6 +125,7 @@ func (s *Server) Start() error {
 	port := int(s.cfg.Int("port"))
 	addrs := s.listenAddrs(port)
 	queryLimit, maxClients := s.cfg.IntFunc("client-query-buffer-limit"), s.cfg.IntFunc("maxclients")
+	keepAlive := s.cfg.IntFunc("tcp-keepalive")
 	opts := protocol.Options{
 		Addrs:        addrs,
 		Loops:        n,
@@ -134,12 +135,15 @@ func (s *Server) Start() error {
 			MaxBulkLen:     s.cfg.Int("proto-max-bulk-len"),
 			QueryBufferMax: func() int { return int(queryLimit()) },
 		},
-		Logf:        s.log.Infof,
-		Warnf:       s.log.Warnf,
-		OnFatal:     s.fatal,
-		MaxClients:  func() int { return int(maxClients()) },
-		Protected:   s.protectedMode,
-		KeepAlive:   time.Duration(s.cfg.Int("tcp-keepalive")) * time.Second,
+		Logf:       s.log.Infof,
+		Warnf:      s.log.Warnf,
+		OnFatal:    s.fatal,
+		MaxClients: func() int { return int(maxClients()) },
+		Protected:  s.protectedMode,
+		KeepAlive:  time.Duration(s.cfg.Int("tcp-keepalive")) * time.Second,
+		KeepAliveNow: func() time.Duration {
+			return time.Duration(keepAlive()) * time.Second
+		},
 		OutputLimit: s.outLimit.get,
 		BindLoops: func(loops []*protocol.Loop) {
 			for i, l := range loops {
@@ -264,6 +268,11 @@ func (s *Server) closeIdleClients(now time.Time) {
 	}
 	limit := now.UnixMilli() - timeout*1000
 	for _, cl := range s.clients.snapshot() {
+		// As in Redis, a client waiting in a blocking command (BLPOP...)
+		// is not idle. (So is a subscribed client, once Anax has pub/sub.)
+		if cl.blocked.Load() != nil {
+			continue
+		}
 		if cl.lastInteraction.Load() < limit {
 			s.log.Debugf("Closing idle client %d", cl.ID)
 			cl.killed.Store(true)

@@ -16,8 +16,6 @@ import (
 
 	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/server"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 )
 
 func main() {
@@ -42,7 +40,16 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "anax: %v\n", err)
 		return 1
 	}
-	log := newLogger(cfg.String("loglevel"))
+	if cfg.Bool("daemonize") && os.Getenv(daemonEnv) == "" {
+		return daemonize(args)
+	}
+	proc, err := setupProcess(cfg)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "anax: %v\n", err)
+		proc.failed(err)
+		return 1
+	}
+	log := proc.log
 	defer log.Sync() //nolint:errcheck
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(schedulerProcs(server.Threads(cfg), runtime.GOMAXPROCS(0)))
@@ -50,8 +57,10 @@ func run(args []string) int {
 	srv := server.New(cfg, log)
 	if err := srv.Start(); err != nil {
 		log.Errorf("cannot start: %v", err)
+		proc.failed(fmt.Errorf("cannot start: %v", err))
 		return 1
 	}
+	proc.started()
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
@@ -60,6 +69,7 @@ func run(args []string) int {
 		srv.Shutdown()
 	}()
 	srv.Wait()
+	proc.stopping()
 	log.Info("Anax is now ready to exit, bye bye...")
 	return 0
 }
@@ -84,22 +94,4 @@ func schedulerProcs(loops, cpus int) int {
 		return cpus
 	}
 	return loops + 1
-}
-
-// newLogger maps Redis's log levels onto zap's.
-func newLogger(level string) *zap.SugaredLogger {
-	lvl := zapcore.InfoLevel
-	switch level {
-	case "debug", "verbose":
-		lvl = zapcore.DebugLevel
-	case "warning":
-		lvl = zapcore.WarnLevel
-	case "nothing":
-		lvl = zapcore.FatalLevel
-	}
-	enc := zap.NewProductionEncoderConfig()
-	enc.EncodeTime = zapcore.ISO8601TimeEncoder
-	enc.EncodeLevel = zapcore.CapitalLevelEncoder
-	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.Lock(os.Stdout), lvl)
-	return zap.New(core).Sugar()
 }
