@@ -26,9 +26,7 @@ func run(args []string) int {
 	for _, a := range args {
 		switch a {
 		case "-h", "--help":
-			fmt.Println("Usage: anax [/path/to/anax.conf] [--directive value | --directive=value ...]")
-			fmt.Println("Every redis.conf directive Anax knows is also a flag and an ANAX_<NAME> environment variable.")
-			fmt.Println("Examples: anax --port 6380 --threads 4; anax /etc/anax.conf --loglevel verbose")
+			printHelp(os.Stdout)
 			return 0
 		case "-v", "--version":
 			fmt.Printf("Anax v=%s (redis compatible %s)\n", server.AnaxVersion, server.Version)

@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/internal/servertest"
+	"github.com/anaxdb/anax/server"
 	"golang.org/x/sys/unix"
 )
 
@@ -235,5 +237,38 @@ func TestIdleTimeout(t *testing.T) {
 	}
 	if got := blocked.Read(); got != "*2\r\n$5\r\nnokey\r\n$1\r\nv\r\n" {
 		t.Fatalf("the blocked client got %q", got)
+	}
+}
+
+// TestHelpAndVersion: --help lists every setting of the table CONFIG uses,
+// with its default; --version prints the version.
+func TestHelpAndVersion(t *testing.T) {
+	bin := buildAnax(t)
+	out, err := exec.Command(bin, "--help").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := string(out)
+	for _, p := range config.Params() {
+		if p.Hidden {
+			continue
+		}
+		def := p.Default
+		if def == "" {
+			def = `""`
+		}
+		if p.Name == "dir" {
+			def = "" // the working directory of the run
+		}
+		if !strings.Contains(help, "  --"+p.Name+" "+p.Type+" (default "+def) {
+			t.Errorf("--help does not list %s with default %q", p.Name, def)
+		}
+	}
+	if !strings.Contains(help, "without effect in Anax") || !strings.Contains(help, "--tls-port int (default 0)\n      Anax has no TLS") {
+		t.Errorf("--help does not separate the settings without effect")
+	}
+	out, err = exec.Command(bin, "--version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "Anax v="+server.AnaxVersion+" (redis compatible "+server.Version+")") {
+		t.Errorf("--version: %q %v", out, err)
 	}
 }
