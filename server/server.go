@@ -67,6 +67,12 @@ type Server struct {
 	outLimit outputLimits
 	// blockedClients counts the clients waiting in a blocking command.
 	blockedClients atomic.Int64
+	// loops are the event loops, by shard (set once they are bound).
+	loops []*protocol.Loop
+	// lat is the per-command latency tracking (latency.go).
+	lat latencyTracking
+	// netBase is what NetBytes read at the last CONFIG RESETSTAT.
+	netBase [2]atomic.Int64
 
 	// OnFatal, when set before Start, is called instead of ending the
 	// process when the event loops stop unexpectedly (tests).
@@ -146,6 +152,7 @@ func (s *Server) Start() error {
 		},
 		OutputLimit: s.outLimit.get,
 		BindLoops: func(loops []*protocol.Loop) {
+			s.loops = loops
 			for i, l := range loops {
 				shards[i].SetWaker(l)
 				shards[i].OnReady(func() { s.serveReady(i) })
@@ -218,6 +225,7 @@ func (s *Server) initShards() []*shard.Shard {
 	}
 	s.router = txn.New(shards)
 	s.registerAll(n)
+	s.initLatency(n)
 	s.loopExec = make([]*command.Exec, n)
 	s.execFree = make([][]*command.Exec, n)
 	s.errStats = make([]errStats, n)
@@ -315,6 +323,7 @@ func (s *Server) cron() {
 					e = 0
 				}
 				sh.Tick(now, e)
+				s.publishLoop(i)
 			})
 		}
 	}
