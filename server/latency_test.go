@@ -38,11 +38,8 @@ func infoField(t *testing.T, info, key string) int64 {
 func TestNetBytes(t *testing.T) {
 	addr := servertest.Start(t, "--hz", "100", "--threads", "2")
 	watcher := servertest.Dial(t, addr)
-	settle := func() string {
-		time.Sleep(60 * time.Millisecond) // the loops publish hz times a second
-		return watcher.Do("INFO", "stats")
-	}
-	before := settle()
+	time.Sleep(50 * time.Millisecond)
+	before := watcher.Do("INFO", "stats")
 	c := servertest.Dial(t, addr)
 	req := servertest.Encode("SET", "k", strings.Repeat("x", 10000))
 	for range 10 {
@@ -51,13 +48,25 @@ func TestNetBytes(t *testing.T) {
 			t.Fatalf("SET = %q", got)
 		}
 	}
-	after := settle()
-	in := infoField(t, after, "total_net_input_bytes") - infoField(t, before, "total_net_input_bytes")
-	out := infoField(t, after, "total_net_output_bytes") - infoField(t, before, "total_net_output_bytes")
-	// Between the two readings: the ten SETs, the second INFO request, and
-	// the first INFO's reply.
-	wantIn := int64(10*len(req) + len(servertest.Encode("INFO", "stats")))
-	wantOut := int64(10*len("+OK\r\n") + len(before)) // Do returns the raw reply
+	// The loops publish their counters hz times a second: poll until the
+	// reading holds everything sent before it. An INFO's reading holds
+	// the ten SETs and the earlier INFO requests and replies, not its own.
+	infoReq := len(servertest.Encode("INFO", "stats"))
+	sent, answered := 0, len(before)
+	var in, out, wantIn, wantOut int64
+	for deadline := time.Now().Add(3 * time.Second); ; {
+		time.Sleep(20 * time.Millisecond)
+		after := watcher.Do("INFO", "stats")
+		sent++
+		in = infoField(t, after, "total_net_input_bytes") - infoField(t, before, "total_net_input_bytes")
+		out = infoField(t, after, "total_net_output_bytes") - infoField(t, before, "total_net_output_bytes")
+		wantIn = int64(10*len(req) + sent*infoReq)
+		wantOut = int64(10*len("+OK\r\n") + answered) // Do returns the raw reply
+		answered += len(after)
+		if in == wantIn && out == wantOut || time.Now().After(deadline) {
+			break
+		}
+	}
 	if in != wantIn || out != wantOut {
 		t.Errorf("bytes grew by %d in, %d out; want %d, %d", in, out, wantIn, wantOut)
 	}
@@ -92,10 +101,17 @@ func histogramShape(t *testing.T, addr string, settle time.Duration) map[string]
 	}
 	rdb.Get(ctx, "k")
 	rdb.ConfigSet(ctx, "slowlog-max-len", "100")
-	time.Sleep(settle)
-	v, err := rdb.Do(ctx, "LATENCY", "HISTOGRAM", "set", "get", "config|set", "client", "nosuchcommand").Result()
-	if err != nil {
-		t.Fatal(err)
+	var v any
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(settle) {
+		var err error
+		v, err = rdb.Do(ctx, "LATENCY", "HISTOGRAM", "set", "get", "config|set", "client", "nosuchcommand").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Anax's loops publish hz times a second: wait for the last call.
+		if _, ok := v.(map[any]any)["config|set"]; ok || settle == 0 || time.Now().After(deadline) {
+			break
+		}
 	}
 	bounds := map[int64]bool{}
 	for b := int64(1024); b < 1<<40; b *= 2 {
@@ -133,7 +149,7 @@ func TestLatencyHistogramAgainstRedis(t *testing.T) {
 	redisAddr := servertest.StartRedis(t)
 	addr := servertest.Start(t, "--hz", "100")
 	theirs := histogramShape(t, redisAddr, 0)
-	ours := histogramShape(t, addr, 60*time.Millisecond)
+	ours := histogramShape(t, addr, 20*time.Millisecond)
 	delete(ours, "client|setinfo") // go-redis's handshake; a Redis 7.2 command
 	if fmt.Sprint(ours) != fmt.Sprint(theirs) {
 		t.Errorf("LATENCY HISTOGRAM: Anax %v, redis-server %v", ours, theirs)
@@ -150,8 +166,13 @@ func TestLatencyStats(t *testing.T) {
 		c.Do("SET", "k", "v")
 	}
 	c.Do("CONFIG", "GET", "hz")
-	time.Sleep(60 * time.Millisecond)
-	info := c.Do("INFO", "latencystats")
+	var info string
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		info = c.Do("INFO", "latencystats")
+		if strings.Contains(info, "usec_config|get:") || time.Now().After(deadline) {
+			break
+		}
+	}
 	num := `\d+\.\d{3}`
 	for _, re := range []string{
 		`\r\nlatency_percentiles_usec_set:p50=` + num + `,p99=` + num + `,p99\.9=` + num + `\r\n`,
@@ -174,8 +195,13 @@ func TestLatencyStats(t *testing.T) {
 	}
 	c.Do("CONFIG", "SET", "latency-tracking", "yes")
 	c.Do("CONFIG", "RESETSTAT")
-	time.Sleep(60 * time.Millisecond)
-	if info := c.Do("INFO", "latencystats"); strings.Contains(info, "usec_set:") {
-		t.Errorf("after CONFIG RESETSTAT:\n%s", info)
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		info = c.Do("INFO", "latencystats")
+		if !strings.Contains(info, "usec_set:") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after CONFIG RESETSTAT:\n%s", info)
+		}
 	}
 }

@@ -227,9 +227,9 @@ func TestIdleTimeout(t *testing.T) {
 	defer idle.Close()
 	blocked := servertest.Dial(t, addr)
 	blocked.SendArgs("BLPOP", "nokey", "0")
-	_ = idle.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = idle.SetReadDeadline(time.Now().Add(8 * time.Second))
 	start := time.Now()
-	if _, err := bufio.NewReader(idle).ReadByte(); err == nil || time.Since(start) > 4*time.Second {
+	if _, err := bufio.NewReader(idle).ReadByte(); err == nil || time.Since(start) > 7*time.Second {
 		t.Fatalf("idle client not closed: %v after %v", err, time.Since(start))
 	}
 	if got := servertest.Dial(t, addr).Do("LPUSH", "nokey", "v"); got != ":1\r\n" {
