@@ -107,7 +107,7 @@ type process struct {
 }
 
 // setupProcess builds the logger the configuration asks for (logfile,
-// syslog, loglevel followed at run time).
+// syslog, loglevel followed at run time) and handles SIGHUP.
 func setupProcess(cfg *config.Config) (*process, error) {
 	p := &process{cfg: cfg, parent: daemonChild(), level: zap.NewAtomicLevelAt(zapLevel(cfg.String("loglevel")))}
 	enc := zap.NewProductionEncoderConfig()
@@ -134,6 +134,23 @@ func setupProcess(cfg *config.Config) (*process, error) {
 	}
 	p.log = zap.New(zapcore.NewTee(cores...)).Sugar()
 	cfg.OnChange("loglevel", func(v string) { p.level.SetLevel(zapLevel(v)) })
+	// SIGHUP reopens the log file; without one it is ignored, as Redis
+	// ignores it (Go's default would end the process).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for range hup {
+			if p.file == nil {
+				p.log.Info("Received SIGHUP: no log file to reopen")
+				continue
+			}
+			if err := p.file.Reopen(); err != nil {
+				p.log.Warnf("Cannot reopen the log file: %v", err)
+			} else {
+				p.log.Info("Log file reopened (SIGHUP)")
+			}
+		}
+	}()
 	return p, nil
 }
 
@@ -150,8 +167,8 @@ func zapLevel(level string) zapcore.Level {
 	return zapcore.InfoLevel
 }
 
-// started runs once the server listens: it writes the pidfile, reopens the
-// logfile on SIGHUP, tells the daemonizing parent and the supervisor.
+// started runs once the server listens: it writes the pidfile and tells
+// the daemonizing parent and the supervisor.
 func (p *process) started() {
 	pidfile := p.cfg.String("pidfile")
 	if pidfile == "" && p.parent != nil {
@@ -163,19 +180,6 @@ func (p *process) started() {
 		} else {
 			p.pidfile = pidfile
 		}
-	}
-	if p.file != nil {
-		hup := make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
-		go func() {
-			for range hup {
-				if err := p.file.Reopen(); err != nil {
-					p.log.Warnf("Cannot reopen the log file: %v", err)
-				} else {
-					p.log.Info("Log file reopened (SIGHUP)")
-				}
-			}
-		}()
 	}
 	p.notifySupervisor("READY=1\nSTATUS=Ready to accept connections\n")
 	if p.parent != nil {

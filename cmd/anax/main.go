@@ -58,7 +58,6 @@ func run(args []string) int {
 		proc.failed(fmt.Errorf("cannot start: %v", err))
 		return 1
 	}
-	proc.started()
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
@@ -66,6 +65,7 @@ func run(args []string) int {
 		log.Infof("Received %s, scheduling shutdown...", s)
 		srv.Shutdown()
 	}()
+	proc.started()
 	srv.Wait()
 	proc.stopping()
 	log.Info("Anax is now ready to exit, bye bye...")

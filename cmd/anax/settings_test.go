@@ -116,7 +116,7 @@ func TestDaemonizePidfile(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if _, err := os.Stat(pidfile); os.IsNotExist(err) {
 			break
 		}
@@ -206,6 +206,12 @@ func TestSupervisedSystemd(t *testing.T) {
 	}
 	if got := ping(t, fmt.Sprintf("127.0.0.1:%d", port)); got != "+PONG\r\n" {
 		t.Fatalf("PING = %q", got)
+	}
+	// SIGHUP without a log file (systemctl reload) leaves the server be.
+	_ = cmd.Process.Signal(syscall.SIGHUP)
+	time.Sleep(100 * time.Millisecond)
+	if got := ping(t, fmt.Sprintf("127.0.0.1:%d", port)); got != "+PONG\r\n" {
+		t.Fatalf("PING after SIGHUP = %q", got)
 	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	n, err = ln.Read(buf)
