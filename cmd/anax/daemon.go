@@ -123,16 +123,22 @@ func setupProcess(cfg *config.Config) (*process, error) {
 		out = f
 	}
 	cores := []zapcore.Core{zapcore.NewCore(zapcore.NewConsoleEncoder(enc), out, p.level)}
+	var syslogErr error
 	if cfg.Bool("syslog-enabled") {
 		sl, err := syslog.New(syslog.Priority(cfg.Int("syslog-facility"))|syslog.LOG_NOTICE, cfg.String("syslog-ident"))
-		if err != nil {
-			return p, fmt.Errorf("cannot reach the system logger: %v", err)
+		if err == nil {
+			senc := enc
+			senc.TimeKey = "" // syslog stamps its own time
+			cores = append(cores, zapcore.NewCore(zapcore.NewConsoleEncoder(senc), zapcore.AddSync(sl), p.level))
 		}
-		senc := enc
-		senc.TimeKey = "" // syslog stamps its own time
-		cores = append(cores, zapcore.NewCore(zapcore.NewConsoleEncoder(senc), zapcore.AddSync(sl), p.level))
+		syslogErr = err
 	}
 	p.log = zap.New(zapcore.NewTee(cores...)).Sugar()
+	if syslogErr != nil {
+		// Redis starts when no system logger listens (its lines are lost);
+		// Anax starts too, and says so.
+		p.log.Warnf("WARNING syslog-enabled yes has no effect: cannot reach the system logger: %v", syslogErr)
+	}
 	cfg.OnChange("loglevel", func(v string) { p.level.SetLevel(zapLevel(v)) })
 	// SIGHUP reopens the log file; without one it is ignored, as Redis
 	// ignores it (Go's default would end the process).
