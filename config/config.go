@@ -28,6 +28,7 @@ type Config struct {
 	defaults   []value    // built-in defaults (dir depends on the working directory at New)
 	hooks      map[*param][]func(string)
 	validators map[*param][]func(string) error
+	ignored    []string // directives of the startup sources without effect (inert.go)
 }
 
 // snapshot is one immutable set of values, indexed by param.idx.
@@ -244,6 +245,9 @@ func (c *Config) Get(patterns ...string) [][2]string {
 			continue
 		}
 		for _, p := range params {
+			if p.flags&hidden != 0 {
+				continue
+			}
 			if !seen[p.name] && glob.MatchString(pat, p.name, true) {
 				add(p.name, p)
 			}
@@ -355,6 +359,8 @@ type ParamInfo struct {
 	Mutable   bool     // CONFIG SET may change it (protected ones only when allowed)
 	Protected bool     // changes need enable-protected-configs
 	AnaxOnly  bool     // not a Redis parameter
+	NoEffect  string   // why the parameter has no effect in Anax ("" when it works)
+	Hidden    bool     // a Redis test knob, left out of CONFIG GET patterns
 	Help      string
 }
 
@@ -371,6 +377,8 @@ func Params() []ParamInfo {
 			Mutable:   p.flags&immutable == 0,
 			Protected: p.flags&protected != 0,
 			AnaxOnly:  p.flags&anaxOnly != 0,
+			NoEffect:  p.inert,
+			Hidden:    p.flags&hidden != 0,
 			Help:      p.help,
 		}
 		for _, it := range p.enum {

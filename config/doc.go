@@ -27,8 +27,9 @@
 //  1. a redis.conf-style file, the first argument when it does not start with
 //     "--". Lines are "name arg..." split like Redis's sdssplitargs ("double
 //     quotes" with \n \xHH escapes, 'single quotes'); a line starting with '#'
-//     is a comment. include, rename-command, user and loadmodule are refused
-//     with a clear error.
+//     is a comment. include reads another file in place. rename-command,
+//     user, aclfile and loadmodule are refused with a clear error: ignoring
+//     them would weaken what the file asks for.
 //  2. environment variables ANAX_<NAME>: ANAX_PORT=7000,
 //     ANAX_PROTO_MAX_BULK_LEN=1gb, ANAX_SAVE="900 1 300 10". Any other
 //     ANAX_ variable is an error, so a typo never goes unnoticed.
@@ -43,6 +44,18 @@
 // unchanged: "config file /etc/anax.conf line 3: unknown directive "foo"",
 // "flag --port: value "abc" is not an integer", "environment variable
 // ANAX_HZ: ...".
+//
+// # Settings without effect
+//
+// Every parameter redis-server 7.0 or 7.2 has is a parameter here too, so a
+// stock redis.conf loads. Those Anax has no counterpart for (replication,
+// cluster, TLS, the append-only file, allocator and process tuning...) are
+// marked with the reason (inert.go): CONFIG GET shows them with Redis's
+// defaults, CONFIG SET refuses the immutable ones as Redis does, and the
+// server names those the startup sources gave in one warning line
+// (StartupWarning) and logs a CONFIG SET of one (NoEffect). Redis's hidden
+// test knobs are left out of CONFIG GET patterns; the deprecated
+// list-max-ziplist-entries/value and lua-replicate-commands are ignored.
 //
 // # Runtime
 //

@@ -16,7 +16,6 @@ const EnvPrefix = "ANAX_"
 // unsupported are redis.conf directives that are not parameters; Load names
 // them rather than calling them unknown.
 var unsupported = map[string]string{
-	"include":        "include is not supported; put everything in one file or use flags",
 	"rename-command": "rename-command is not supported; use ACLs once available",
 	"user":           "user (ACL) directives are not supported yet",
 	"aclfile":        "aclfile is not supported yet",
@@ -70,6 +69,14 @@ func (c *Config) Load(args []string, environ []string) error {
 	if file != "" {
 		c.file.Store(&file)
 	}
+	for _, p := range l.order {
+		if p.inert != "" {
+			c.noteIgnoredLocked(p.name)
+		}
+	}
+	for _, n := range l.deprecated {
+		c.noteIgnoredLocked(n)
+	}
 	c.commitLocked(l.next, l.order)
 	return nil
 }
@@ -82,6 +89,11 @@ type loader struct {
 	// saveSeen is set once a source has given "save": further save lines of
 	// the same source add save points instead of replacing them.
 	saveSeen bool
+	// deprecated lists the deprecated directives given (ignored, as Redis
+	// ignores them).
+	deprecated []string
+	// depth is the include nesting of the file being read.
+	depth int
 }
 
 // apply parses args for p, from the source described by where.
@@ -114,7 +126,9 @@ func (l *loader) apply(p *param, args []string, where string) error {
 // split like Redis's sdssplitargs, '#' starts a comment line, directive names
 // are case-insensitive.
 func (l *loader) file(path, data string) error {
-	l.saveSeen = false
+	if l.depth == 0 {
+		l.saveSeen = false
+	}
 	for i, line := range strings.Split(data, "\n") {
 		where := fmt.Sprintf("config file %s line %d", path, i+1)
 		line = strings.Trim(line, " \t\r\n")
@@ -129,6 +143,16 @@ func (l *loader) file(path, data string) error {
 			continue
 		}
 		name := normalize(argv[0])
+		if name == "include" {
+			if err := l.include(path, argv[1:], where); err != nil {
+				return err
+			}
+			continue
+		}
+		if deprecatedDirectives[name] {
+			l.deprecated = append(l.deprecated, name)
+			continue
+		}
 		p := lookup(name)
 		if p == nil {
 			if why, ok := unsupported[name]; ok {
@@ -141,6 +165,36 @@ func (l *loader) file(path, data string) error {
 		}
 	}
 	return nil
+}
+
+// maxIncludeDepth bounds nested include directives (a file including
+// itself).
+const maxIncludeDepth = 16
+
+// include reads the files an include directive names, as Redis does: a path
+// relative to the working directory, applied in place, its own save lines
+// adding to the including file's.
+func (l *loader) include(from string, args []string, where string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("%s: include takes one file name", where)
+	}
+	if l.depth >= maxIncludeDepth {
+		return fmt.Errorf("%s: includes nested more than %d deep", where, maxIncludeDepth)
+	}
+	abs, err := filepath.Abs(args[0])
+	if err != nil {
+		return fmt.Errorf("%s: cannot use %q: %v", where, args[0], err)
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return fmt.Errorf("%s: cannot read included file: %v", where, err)
+	}
+	saveSeen := l.saveSeen
+	l.depth++
+	err = l.file(abs, string(data))
+	l.depth--
+	l.saveSeen = l.saveSeen || saveSeen
+	return err
 }
 
 // env applies ANAX_* variables.
@@ -187,6 +241,13 @@ func (l *loader) flags(args []string) error {
 			typed, vals = words[0], words[1:]
 		}
 		where := "flag --" + typed
+		if deprecatedDirectives[normalize(typed)] {
+			l.deprecated = append(l.deprecated, normalize(typed))
+			for i < len(args) && !strings.HasPrefix(args[i], "--") {
+				i++
+			}
+			continue
+		}
 		p := lookup(typed)
 		if p == nil {
 			return fmt.Errorf("unknown flag --%s%s", typed, suggest(normalize(typed), "--"))

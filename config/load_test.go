@@ -146,7 +146,7 @@ func TestLoadErrors(t *testing.T) {
 	f("requirepass \"abc\n", nil, nil, `config file DIR/anax.conf line 1: unbalanced quotes`)
 	f("requirepass \"abc\"def\n", nil, nil, `config file DIR/anax.conf line 1: unbalanced quotes`)
 	f("requirepass 'abc\n", nil, nil, `config file DIR/anax.conf line 1: unbalanced quotes`)
-	f("include /etc/other.conf\n", nil, nil, `config file DIR/anax.conf line 1: include is not supported; put everything in one file or use flags`)
+	f("include /nonexistent/other.conf\n", nil, nil, `config file DIR/anax.conf line 1: cannot read included file: open /nonexistent/other.conf: no such file or directory`)
 	f("rename-command FLUSHALL \"\"\n", nil, nil, `config file DIR/anax.conf line 1: rename-command is not supported; use ACLs once available`)
 	f("save 100\n", nil, nil, `config file DIR/anax.conf line 1: save: invalid save parameters "100": want pairs of <seconds> (>= 1) <changes> (>= 0)`)
 	f("save \"100 1\" 5\n", nil, nil, `config file DIR/anax.conf line 1: save: invalid save parameters "100 1 5": want pairs of <seconds> (>= 1) <changes> (>= 0)`)

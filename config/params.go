@@ -27,6 +27,9 @@ const (
 	alwaysRewrite
 	// anaxOnly: an Anax parameter that Redis does not have.
 	anaxOnly
+	// hidden: left out of CONFIG GET patterns (Redis's HIDDEN_CONFIG test
+	// knobs); a GET of the exact name still answers.
+	hidden
 )
 
 // param describes one configuration parameter. The table below is built once
@@ -56,6 +59,11 @@ type param struct {
 	// rewrite, if set, makes the CONFIG REWRITE lines instead of the default
 	// single "name value" line.
 	rewrite func(p *param, v, def value) []rewriteLine
+
+	// inert, when set, is why the parameter has no effect in Anax: it is
+	// accepted, stored and shown for compatibility with redis.conf files
+	// and tools (see inert.go).
+	inert string
 
 	idx int // position in params and in every Config's value slice
 }
@@ -113,7 +121,7 @@ const (
 )
 
 // params is the registry, in the order CONFIG REWRITE appends new lines.
-var params = []*param{
+var params = append([]*param{
 	// Network and clients.
 	{name: "port", kind: kindInt, min: 0, max: 65535, def: "6379", flags: immutable,
 		help: "TCP port to listen on (0: no TCP listener)"},
@@ -162,6 +170,19 @@ var params = []*param{
 		help: "log file (empty: standard output)"},
 	{name: "pidfile", kind: kindString, flags: immutable, def: "",
 		help: "write the process id to this file (empty: none)"},
+	{name: "daemonize", kind: kindBool, def: "no", flags: immutable,
+		help: "run in the background, detached from the terminal (writes pidfile)"},
+	{name: "supervised", kind: kindEnum, def: "no", flags: immutable,
+		enum: []enumItem{{"upstart", 1}, {"systemd", 2}, {"auto", 3}, {"no", 0}},
+		help: "tell a supervisor when ready: systemd (sd_notify), auto (systemd when NOTIFY_SOCKET is set), upstart, no"},
+	{name: "syslog-enabled", kind: kindBool, def: "no", flags: immutable,
+		help: "also send the log to the system logger"},
+	{name: "syslog-ident", kind: kindString, def: "redis", flags: immutable,
+		help: "the system logger's identity for the log lines"},
+	{name: "syslog-facility", kind: kindEnum, def: "local0", flags: immutable,
+		enum: []enumItem{{"user", 8}, {"local0", 128}, {"local1", 136}, {"local2", 144}, {"local3", 152},
+			{"local4", 160}, {"local5", 168}, {"local6", 176}, {"local7", 184}},
+		help: "the system logger's facility: user or local0-local7"},
 	{name: "threads", kind: kindInt, min: 0, max: 1024, def: "0", flags: immutable | anaxOnly,
 		help: "number of shard threads (0: one per CPU core)"},
 	{name: "pin-threads", kind: kindBool, def: "no", flags: immutable | anaxOnly,
@@ -269,18 +290,27 @@ var params = []*param{
 		help: "most entries in a stream node (0: no limit)"},
 	{name: "hll-sparse-max-bytes", kind: kindMemory, min: 0, max: llMax, def: "3000",
 		help: "HyperLogLogs up to this size use the sparse encoding"},
-}
+}, inertParams()...)
 
 // byName maps every normalized name and alias to its parameter.
 var byName = func() map[string]*param {
 	m := make(map[string]*param, 2*len(params))
 	for i, p := range params {
 		p.idx = i
+		if why, ok := inertBuiltin[p.name]; ok {
+			p.inert = why
+		}
+		if p.inert != "" && p.help == "" {
+			p.help = "no effect: " + p.inert
+		}
 		for _, n := range append([]string{p.name}, p.aliases...) {
-			if _, dup := m[n]; dup || normalize(n) != n {
+			// Names are lower case; a few of Redis's have '_' (server_cpulist)
+			// and are found by their dashed spelling too.
+			k := normalize(n)
+			if _, dup := m[k]; dup || strings.ToLower(n) != n {
 				panic("BUG: config: bad or duplicate parameter name " + n)
 			}
-			m[n] = p
+			m[k] = p
 		}
 	}
 	return m

@@ -376,7 +376,7 @@ func TestGetPatterns(t *testing.T) {
 	f("acllog-max-len slowlog-max-len", "*-max-len")
 	f("proto_max_bulk_len", "proto_max_bulk_len") // '_' equals '-' for names
 	f("maxmemory", "maxmemory")
-	f("maxmemory maxmemory-eviction-tenacity maxmemory-policy maxmemory-samples", "maxmemory*")
+	f("maxmemory maxmemory-clients maxmemory-eviction-tenacity maxmemory-policy maxmemory-samples", "maxmemory*")
 	f("busy-reply-threshold lua-time-limit", "lua*", "busy-reply-threshold")
 }
 

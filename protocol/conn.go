@@ -253,6 +253,7 @@ func (c *Conn) writeReady() {
 		c.fifo = c.fifo[:len(c.fifo)-n]
 	}
 	if len(c.out) > 0 {
+		c.loop.netOut += int64(len(c.out))
 		_, _ = c.gc.Write(c.out)
 		if cap(c.out) > 1<<20 {
 			c.srv.release.note(cap(c.out))
@@ -466,6 +467,7 @@ func (c *Conn) keep(buf []byte, direct bool, consumed int) error {
 // was left from earlier reads, c.in otherwise.
 func (c *Conn) input() (buf []byte, direct bool, err error) {
 	fresh, _ := c.gc.Peek(-1)
+	c.loop.netIn += int64(len(fresh))
 	if c.in.Len() == 0 {
 		return fresh, true, nil
 	}

@@ -82,7 +82,7 @@ var (
 // port. On error it closes what it opened.
 func (s *Server) listen() error {
 	lc := net.ListenConfig{KeepAlive: s.opts.KeepAlive}
-	if lc.KeepAlive == 0 {
+	if lc.KeepAlive == 0 || s.opts.KeepAliveNow != nil {
 		lc.KeepAlive = -1 // 0 means "keepalive off" in Anax's options, Go's default otherwise
 	}
 	for _, a := range s.opts.Addrs {
@@ -133,8 +133,26 @@ func (s *Server) acceptLoop(l *listener, wg *sync.WaitGroup) {
 			continue
 		}
 		delay = 0
+		if f := s.opts.KeepAliveNow; f != nil {
+			setKeepAlive(nc, f())
+		}
 		s.admit(nc, l)
 	}
+}
+
+// setKeepAlive applies a TCP keepalive period to an accepted connection
+// (0: off).
+func setKeepAlive(nc net.Conn, d time.Duration) {
+	tc, ok := nc.(*net.TCPConn)
+	if !ok {
+		return
+	}
+	if d <= 0 {
+		_ = tc.SetKeepAlive(false)
+		return
+	}
+	_ = tc.SetKeepAlive(true)
+	_ = tc.SetKeepAlivePeriod(d)
 }
 
 // logAcceptError logs an accept error at most once per acceptLogEvery, with

@@ -76,6 +76,10 @@ type Options struct {
 	// KeepAlive is the TCP keepalive period of accepted connections
 	// (0: off).
 	KeepAlive time.Duration
+	// KeepAliveNow, when set, is read at each accept instead of KeepAlive,
+	// so that a change (CONFIG SET tcp-keepalive) applies to the
+	// connections accepted after it.
+	KeepAliveNow func() time.Duration
 	// OutputLimit returns the client-output-buffer-limit of a client class.
 	// nil: no limits (backpressure still applies).
 	OutputLimit func(class ClientClass) OutputLimit
@@ -98,6 +102,33 @@ type Loop struct {
 	ow    outputWatch // loop goroutine only
 	// spares: heap input buffers its connections let go (loop goroutine only).
 	spares inputSpares
+	// netIn and netOut count the bytes the loop's connections read and
+	// handed to the socket (loop goroutine only: no atomic on the hot
+	// path); PublishNet copies them to pubIn and pubOut for other
+	// goroutines.
+	netIn, netOut int64
+	pubIn, pubOut atomic.Int64
+}
+
+// PublishNet makes the loop's byte counters visible to NetBytes. It must
+// run on the loop goroutine (the server calls it from its periodic task on
+// every loop, hz times a second).
+func (l *Loop) PublishNet() {
+	l.pubIn.Store(l.netIn)
+	l.pubOut.Store(l.netOut)
+}
+
+// NetBytes returns the bytes read from and written to clients (every port
+// and protocol) as the loops last published them. Safe on any goroutine.
+func (s *Server) NetBytes() (in, out int64) {
+	s.mu.Lock()
+	loops := s.loops
+	s.mu.Unlock()
+	for _, l := range loops {
+		in += l.pubIn.Load()
+		out += l.pubOut.Load()
+	}
+	return in, out
 }
 
 // Wake runs fn on the loop goroutine (implements shard.Waker).

@@ -50,8 +50,10 @@ func runSubcommand(x *command.Exec) {
 	failed := x.Failed
 	sub.Run(x)
 	st := &sub.Stats[idx]
+	d := int64(time.Since(start))
 	st.Calls.Add(1)
-	st.Nsec.Add(int64(time.Since(start)))
+	st.Nsec.Add(d)
+	srv(x).noteLatencyShared(sub, idx, d)
 	if x.Failed && !failed {
 		st.Failed.Add(1)
 	}
@@ -91,8 +93,9 @@ type adminState struct {
 func newAdminState() *adminState { return &adminState{replID: randomHex(40)} }
 
 type statSample struct {
-	at       time.Time
-	commands int64
+	at            time.Time
+	commands      int64
+	netIn, netOut int64
 }
 
 const statSamples = 16 // as Redis's STATS_METRIC_SAMPLES
@@ -114,7 +117,8 @@ func (s *Server) sampleStats(a *adminState) {
 		case now := <-t.C:
 			a.notePeak(infocmd.ReadMemFigures().Used)
 			a.mu.Lock()
-			a.samples[a.next] = statSample{at: now, commands: s.totalCommands()}
+			in, out := s.netBytes()
+			a.samples[a.next] = statSample{at: now, commands: s.totalCommands(), netIn: in, netOut: out}
 			a.next = (a.next + 1) % statSamples
 			if a.filled < statSamples {
 				a.filled++
@@ -164,6 +168,23 @@ func (a *adminState) opsPerSec() int64 {
 	return int64(float64(newest.commands-oldest.commands)/d + 0.5)
 }
 
+// netKbps returns instantaneous_input_kbps and instantaneous_output_kbps
+// over the recorded samples.
+func (a *adminState) netKbps() (in, out float64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.filled < 2 {
+		return 0, 0
+	}
+	newest := a.samples[(a.next+statSamples-1)%statSamples]
+	oldest := a.samples[(a.next+statSamples-a.filled)%statSamples]
+	d := newest.at.Sub(oldest.at).Seconds()
+	if d <= 0 {
+		return 0, 0
+	}
+	return float64(newest.netIn-oldest.netIn) / d / 1024, float64(newest.netOut-oldest.netOut) / d / 1024
+}
+
 // totalCommands returns the commands run since start (or CONFIG RESETSTAT).
 func (s *Server) totalCommands() int64 {
 	var n int64
@@ -205,6 +226,10 @@ func (s *Server) resetStats() {
 	s.router.Stats.Queued.Store(0)
 	s.router.Stats.Squashed.Store(0)
 	s.net.TotalConnections.Store(0)
+	in, out := s.net.NetBytes()
+	s.netBase[0].Store(in)
+	s.netBase[1].Store(out)
+	s.resetLatency()
 	a := s.admin()
 	a.unknownSub.Clear()
 	a.peakMemory.Store(0)

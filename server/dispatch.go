@@ -460,6 +460,7 @@ func (s *Server) EndBatch(c *protocol.Conn) {
 	loop := c.Loop()
 	for _, cmd := range b.cmds {
 		cmd.Stats[loop].Nsec.Add(each)
+		s.noteLatency(cmd, loop, each)
 	}
 	if s.mon.Notable(total) {
 		s.noteBatch(c, b, total)

@@ -69,7 +69,13 @@ func (s *Server) InfoStats() infocmd.StatsFigures {
 		errors += es.total
 		es.mu.Unlock()
 	}
+	in, out := s.netBytes()
+	inKbps, outKbps := s.admin().netKbps()
 	return infocmd.StatsFigures{
+		NetInput:                  in,
+		NetOutput:                 out,
+		InputKbps:                 inKbps,
+		OutputKbps:                outKbps,
 		ConnectionsReceived:       s.net.TotalConnections.Load(),
 		OpsPerSec:                 s.admin().opsPerSec(),
 		RejectedConnections:       s.net.Rejected.Load(),

@@ -117,6 +117,7 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 	m.MaxClients = s.cfg.Int("maxclients")
 	m.ConnectionsReceived = s.net.TotalConnections.Load()
 	m.RejectedConnections = s.net.Rejected.Load()
+	m.NetInputBytes, m.NetOutputBytes = s.netBytes()
 
 	a := s.admin()
 	a.notePeak(mem.Used)

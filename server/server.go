@@ -67,6 +67,12 @@ type Server struct {
 	outLimit outputLimits
 	// blockedClients counts the clients waiting in a blocking command.
 	blockedClients atomic.Int64
+	// loops are the event loops, by shard (set once they are bound).
+	loops []*protocol.Loop
+	// lat is the per-command latency tracking (latency.go).
+	lat latencyTracking
+	// netBase is what NetBytes read at the last CONFIG RESETSTAT.
+	netBase [2]atomic.Int64
 
 	// OnFatal, when set before Start, is called instead of ending the
 	// process when the event loops stop unexpectedly (tests).
@@ -113,6 +119,7 @@ func Threads(cfg *config.Config) int {
 func (s *Server) Start() error {
 	s.refuseAppendOnly()
 	s.refuseListCompress()
+	s.warnNoEffect()
 	shards := s.initShards()
 	n := len(shards)
 	if err := s.adjustOpenFiles(n); err != nil {
@@ -124,6 +131,7 @@ func (s *Server) Start() error {
 	port := int(s.cfg.Int("port"))
 	addrs := s.listenAddrs(port)
 	queryLimit, maxClients := s.cfg.IntFunc("client-query-buffer-limit"), s.cfg.IntFunc("maxclients")
+	keepAlive := s.cfg.IntFunc("tcp-keepalive")
 	opts := protocol.Options{
 		Addrs:        addrs,
 		Loops:        n,
@@ -133,14 +141,18 @@ func (s *Server) Start() error {
 			MaxBulkLen:     s.cfg.Int("proto-max-bulk-len"),
 			QueryBufferMax: func() int { return int(queryLimit()) },
 		},
-		Logf:        s.log.Infof,
-		Warnf:       s.log.Warnf,
-		OnFatal:     s.fatal,
-		MaxClients:  func() int { return int(maxClients()) },
-		Protected:   s.protectedMode,
-		KeepAlive:   time.Duration(s.cfg.Int("tcp-keepalive")) * time.Second,
+		Logf:       s.log.Infof,
+		Warnf:      s.log.Warnf,
+		OnFatal:    s.fatal,
+		MaxClients: func() int { return int(maxClients()) },
+		Protected:  s.protectedMode,
+		KeepAlive:  time.Duration(s.cfg.Int("tcp-keepalive")) * time.Second,
+		KeepAliveNow: func() time.Duration {
+			return time.Duration(keepAlive()) * time.Second
+		},
 		OutputLimit: s.outLimit.get,
 		BindLoops: func(loops []*protocol.Loop) {
+			s.loops = loops
 			for i, l := range loops {
 				shards[i].SetWaker(l)
 				shards[i].OnReady(func() { s.serveReady(i) })
@@ -213,6 +225,7 @@ func (s *Server) initShards() []*shard.Shard {
 	}
 	s.router = txn.New(shards)
 	s.registerAll(n)
+	s.initLatency(n)
 	s.loopExec = make([]*command.Exec, n)
 	s.execFree = make([][]*command.Exec, n)
 	s.errStats = make([]errStats, n)
@@ -263,6 +276,11 @@ func (s *Server) closeIdleClients(now time.Time) {
 	}
 	limit := now.UnixMilli() - timeout*1000
 	for _, cl := range s.clients.snapshot() {
+		// As in Redis, a client waiting in a blocking command (BLPOP...)
+		// is not idle. (So is a subscribed client, once Anax has pub/sub.)
+		if cl.blocked.Load() != nil {
+			continue
+		}
 		if cl.lastInteraction.Load() < limit {
 			s.log.Debugf("Closing idle client %d", cl.ID)
 			cl.killed.Store(true)
@@ -305,6 +323,7 @@ func (s *Server) cron() {
 					e = 0
 				}
 				sh.Tick(now, e)
+				s.publishLoop(i)
 			})
 		}
 	}

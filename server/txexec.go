@@ -161,6 +161,7 @@ func (s *Server) noteRun(x *command.Exec, statIdx int, d time.Duration, cl *Clie
 	st := &x.Cmd.Stats[statIdx]
 	st.Calls.Add(1)
 	st.Nsec.Add(int64(d))
+	s.noteLatencyShared(x.Cmd, statIdx, int64(d))
 	if x.Failed {
 		st.Failed.Add(1)
 	}

@@ -16,8 +16,6 @@ import (
 
 	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/server"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 )
 
 func main() {
@@ -28,9 +26,7 @@ func run(args []string) int {
 	for _, a := range args {
 		switch a {
 		case "-h", "--help":
-			fmt.Println("Usage: anax [/path/to/anax.conf] [--directive value | --directive=value ...]")
-			fmt.Println("Every redis.conf directive Anax knows is also a flag and an ANAX_<NAME> environment variable.")
-			fmt.Println("Examples: anax --port 6380 --threads 4; anax /etc/anax.conf --loglevel verbose")
+			printHelp(os.Stdout)
 			return 0
 		case "-v", "--version":
 			fmt.Printf("Anax v=%s (redis compatible %s)\n", server.AnaxVersion, server.Version)
@@ -42,7 +38,16 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "anax: %v\n", err)
 		return 1
 	}
-	log := newLogger(cfg.String("loglevel"))
+	if cfg.Bool("daemonize") && os.Getenv(daemonEnv) == "" {
+		return daemonize(args)
+	}
+	proc, err := setupProcess(cfg)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "anax: %v\n", err)
+		proc.failed(err)
+		return 1
+	}
+	log := proc.log
 	defer log.Sync() //nolint:errcheck
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(schedulerProcs(server.Threads(cfg), runtime.GOMAXPROCS(0)))
@@ -50,6 +55,7 @@ func run(args []string) int {
 	srv := server.New(cfg, log)
 	if err := srv.Start(); err != nil {
 		log.Errorf("cannot start: %v", err)
+		proc.failed(fmt.Errorf("cannot start: %v", err))
 		return 1
 	}
 	sig := make(chan os.Signal, 1)
@@ -59,7 +65,9 @@ func run(args []string) int {
 		log.Infof("Received %s, scheduling shutdown...", s)
 		srv.Shutdown()
 	}()
+	proc.started()
 	srv.Wait()
+	proc.stopping()
 	log.Info("Anax is now ready to exit, bye bye...")
 	return 0
 }
@@ -84,22 +92,4 @@ func schedulerProcs(loops, cpus int) int {
 		return cpus
 	}
 	return loops + 1
-}
-
-// newLogger maps Redis's log levels onto zap's.
-func newLogger(level string) *zap.SugaredLogger {
-	lvl := zapcore.InfoLevel
-	switch level {
-	case "debug", "verbose":
-		lvl = zapcore.DebugLevel
-	case "warning":
-		lvl = zapcore.WarnLevel
-	case "nothing":
-		lvl = zapcore.FatalLevel
-	}
-	enc := zap.NewProductionEncoderConfig()
-	enc.EncodeTime = zapcore.ISO8601TimeEncoder
-	enc.EncodeLevel = zapcore.CapitalLevelEncoder
-	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.Lock(os.Stdout), lvl)
-	return zap.New(core).Sugar()
 }

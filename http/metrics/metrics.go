@@ -42,6 +42,8 @@ type Snapshot struct {
 	MaxClients          int64
 	ConnectionsReceived int64
 	RejectedConnections int64
+	NetInputBytes       int64 // total_net_input_bytes
+	NetOutputBytes      int64 // total_net_output_bytes
 
 	// Memory, in bytes.
 	MemoryUsed        int64
@@ -146,6 +148,8 @@ var (
 	dMaxClients    = desc("redis_config_maxclients", "config_maxclients metric")
 	dConnReceived  = desc("redis_connections_received_total", "connections_received_total metric")
 	dRejectedConns = desc("redis_rejected_connections_total", "rejected_connections_total metric")
+	dNetInput      = desc("redis_net_input_bytes_total", "net_input_bytes_total metric")
+	dNetOutput     = desc("redis_net_output_bytes_total", "net_output_bytes_total metric")
 	dMemUsed       = desc("redis_memory_used_bytes", "memory_used_bytes metric")
 	dMemPeak       = desc("redis_memory_used_peak_bytes", "memory_used_peak_bytes metric")
 	dMemRSS        = desc("redis_memory_used_rss_bytes", "memory_used_rss_bytes metric")
@@ -192,7 +196,7 @@ var (
 
 var allDescs = []*prometheus.Desc{
 	dUp, dInstanceInfo, dLoading, dUptime, dStartTime, dClients, dBlocked, dMaxClients, dConnReceived,
-	dRejectedConns, dMemUsed, dMemPeak, dMemRSS, dMemMax, dMemDataset, dSysMem, dHits, dMisses,
+	dRejectedConns, dNetInput, dNetOutput, dMemUsed, dMemPeak, dMemRSS, dMemMax, dMemDataset, dSysMem, dHits, dMisses,
 	dExpired, dEvicted, dProcessed, dLastSave, dCPUSys, dCPUUser, dSlowlogLen, dSlowlogLastID,
 	dCmdCalls, dCmdDuration, dCmdRejected, dCmdFailed, dErrors, dDBKeys, dDBExpiring,
 	dShards, dShardKeys, dShardMem, dShardQueue, dTxQueue, dHops, dTransactions, dTxRetries, dTxQueued, dSquashed, dBuildInfo,
@@ -235,6 +239,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(dMaxClients, i(s.MaxClients))
 	counter(dConnReceived, i(s.ConnectionsReceived))
 	counter(dRejectedConns, i(s.RejectedConnections))
+	counter(dNetInput, i(s.NetInputBytes))
+	counter(dNetOutput, i(s.NetOutputBytes))
 	gauge(dMemUsed, i(s.MemoryUsed))
 	gauge(dMemPeak, i(s.MemoryPeak))
 	gauge(dMemRSS, i(s.MemoryRSS))

@@ -114,7 +114,10 @@ type Stat struct {
 	Nsec     atomic.Int64 // time spent, in nanoseconds
 	Rejected atomic.Int64
 	Failed   atomic.Int64
-	_        [32]byte // keep loops' counters on separate cache lines
+	// Hist is the loop's latency histogram of the command, made on its
+	// first call while latency-tracking is on (nil before).
+	Hist atomic.Pointer[Histogram]
+	_    [24]byte // keep loops' counters on separate cache lines
 }
 
 // KeyIndexes appends to dst the positions of the key arguments.

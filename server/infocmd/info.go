@@ -316,12 +316,12 @@ func writeStats(src Source, b *infoBuf) {
 	b.int("total_connections_received", f.ConnectionsReceived)
 	b.int("total_commands_processed", CommandsProcessed(src))
 	b.int("instantaneous_ops_per_sec", f.OpsPerSec)
-	b.int("total_net_input_bytes", 0)
-	b.int("total_net_output_bytes", 0)
+	b.int("total_net_input_bytes", f.NetInput)
+	b.int("total_net_output_bytes", f.NetOutput)
 	b.int("total_net_repl_input_bytes", 0)
 	b.int("total_net_repl_output_bytes", 0)
-	b.float("instantaneous_input_kbps", 0)
-	b.float("instantaneous_output_kbps", 0)
+	b.float("instantaneous_input_kbps", f.InputKbps)
+	b.float("instantaneous_output_kbps", f.OutputKbps)
 	b.float("instantaneous_input_repl_kbps", 0)
 	b.float("instantaneous_output_repl_kbps", 0)
 	b.int("rejected_connections", f.RejectedConnections)
@@ -437,7 +437,43 @@ func writeErrorStats(src Source, b *infoBuf) {
 
 // writeLatencyStats writes no lines: per-command latency percentiles are
 // not tracked yet (Redis's latency-tracking).
-func writeLatencyStats(_ Source, b *infoBuf) { b.header("Latencystats") }
+// writeLatencyStats writes a latency_percentiles_usec_<command> line for
+// every command (subcommands apart, as in commandstats) with latency
+// recorded, while latency-tracking is on.
+func writeLatencyStats(src Source, b *infoBuf) {
+	b.header("Latencystats")
+	ls, ok := src.(LatencySource)
+	if !ok {
+		return
+	}
+	pcts := ls.LatencyPercentiles()
+	if pcts == nil {
+		return
+	}
+	var h [command.HistBuckets]uint64
+	line := func(c *command.Spec) {
+		if !ls.CommandHistogram(c, &h) {
+			return
+		}
+		var v strings.Builder
+		for i, p := range pcts {
+			if i > 0 {
+				v.WriteByte(',')
+			}
+			v.WriteString("p" + strconv.FormatFloat(p, 'f', -1, 64) + "=")
+			v.WriteString(strconv.FormatFloat(float64(command.HistPercentile(&h, p))/1000, 'f', 3, 64))
+		}
+		b.str("latency_percentiles_usec_"+infoSafe(c.Name), v.String())
+	}
+	for _, c := range src.CommandTable() {
+		if len(c.Subcommands) == 0 {
+			line(c)
+		}
+		for _, sub := range c.Subcommands {
+			line(sub)
+		}
+	}
+}
 
 func writeCluster(_ Source, b *infoBuf) {
 	b.header("Cluster")

@@ -93,6 +93,22 @@ type StatsFigures struct {
 	ErrorReplies              int64
 	QueryLimitDisconnections  int64
 	OutputLimitDisconnections int64
+	// NetInput and NetOutput are the bytes read from and written to
+	// clients; InputKbps and OutputKbps their recent rates in KiB/s.
+	NetInput, NetOutput   int64
+	InputKbps, OutputKbps float64
+}
+
+// LatencySource is implemented by a Source that tracks per-command
+// latency (INFO latencystats); a Source without it shows the section
+// empty.
+type LatencySource interface {
+	// LatencyPercentiles returns latency-tracking-info-percentiles, or
+	// nil when latency-tracking is off.
+	LatencyPercentiles() []float64
+	// CommandHistogram sums cmd's latency histogram over the loops into
+	// dst; false when nothing was recorded.
+	CommandHistogram(cmd *command.Spec, dst *[command.HistBuckets]uint64) bool
 }
 
 // ReplicationFigures feed the replication section.

@@ -205,9 +205,93 @@ func cmdLatencyDoctor(x *command.Exec) {
 	x.Verbatim(b.String())
 }
 
-// cmdLatencyHistogram answers with no command: per-command latency
-// histograms are not tracked yet (INFO latencystats is empty too).
-func cmdLatencyHistogram(x *command.Exec) { x.Map(0) }
+// HistogramHost is implemented by a Host that tracks per-command latency
+// (latency-tracking): LATENCY HISTOGRAM reads it. Without it the reply is
+// empty.
+type HistogramHost interface {
+	// CommandTable returns every command, sorted by name.
+	CommandTable() []*command.Spec
+	// CommandHistogram sums cmd's latency histogram over the loops into
+	// dst; false when nothing was recorded.
+	CommandHistogram(cmd *command.Spec, dst *[command.HistBuckets]uint64) bool
+}
+
+// cmdLatencyHistogram is Redis 7's LATENCY HISTOGRAM [command ...]: a map
+// from each command (subcommands by their full name, config|set) with
+// latency recorded to {calls, histogram_usec}, histogram_usec mapping
+// power-of-two microsecond bounds to the number of calls at most that long.
+// Named commands that do not exist are skipped; a container stands for its
+// subcommands.
+func cmdLatencyHistogram(x *command.Exec) {
+	hh, ok := x.Env.(HistogramHost)
+	if !ok {
+		x.Map(0)
+		return
+	}
+	var cmds []*command.Spec
+	if len(x.Args) == 2 {
+		for _, c := range hh.CommandTable() {
+			cmds = append(cmds, c)
+			cmds = append(cmds, c.Subcommands...)
+		}
+	} else {
+		for _, a := range x.Args[2:] {
+			c := findCommand(hh.CommandTable(), string(a))
+			if c == nil {
+				continue
+			}
+			cmds = append(cmds, c)
+			cmds = append(cmds, c.Subcommands...)
+		}
+	}
+	type entry struct {
+		name string
+		cdf  []command.HistCDFPoint
+		n    uint64
+	}
+	var out []entry
+	var h [command.HistBuckets]uint64
+	for _, c := range cmds {
+		if len(c.Subcommands) > 0 || !hh.CommandHistogram(c, &h) {
+			continue
+		}
+		out = append(out, entry{c.Name, command.HistCDF(&h), command.HistTotal(&h)})
+	}
+	x.Map(len(out))
+	for _, e := range out {
+		x.BulkString(e.name)
+		x.Map(2)
+		x.BulkString("calls")
+		x.Int(int64(e.n))
+		x.BulkString("histogram_usec")
+		x.Map(len(e.cdf))
+		for _, p := range e.cdf {
+			x.Int(p.Usec)
+			x.Int(p.Count)
+		}
+	}
+}
+
+// findCommand finds a command or, for "container|sub", a subcommand,
+// case-insensitively.
+func findCommand(table []*command.Spec, name string) *command.Spec {
+	name = strings.ToLower(name)
+	top, _, isSub := strings.Cut(name, "|")
+	for _, c := range table {
+		if c.Name != top {
+			continue
+		}
+		if !isSub {
+			return c
+		}
+		for _, sub := range c.Subcommands {
+			if sub.Name == name {
+				return sub
+			}
+		}
+	}
+	return nil
+}
 
 func cmdLatencyHelp(x *command.Exec) {
 	x.ReplyHelp([]string{
