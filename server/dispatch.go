@@ -125,7 +125,7 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 		return protocol.Done
 	}
 	s.planKeys(plan, cmd, args)
-	if target := plan.single(); target != home && len(plan.shards) > 0 {
+	if target := plan.single(); target != home && (len(plan.shards) > 0 || plan.global) {
 		k := s.newCall(c, cl, cmd, args, home)
 		if target >= 0 {
 			s.runHop(&k, target)

@@ -1,0 +1,129 @@
+package server
+
+import (
+	"time"
+
+	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/scriptcmd"
+	"github.com/anaxdb/anax/txn"
+)
+
+// The server's side of scripting (server/scriptcmd): the Host the engine
+// asks for commands, and the two ways a script's commands reach the
+// keyspace (docs/scripting.md):
+//
+//   - the fast path, localCaller: the script runs as an ordinary command
+//     on the shard of its declared keys (inline, after a hop, or queued
+//     behind a transaction that holds them), and its commands run on that
+//     shard, in the script's goroutine, one after another;
+//   - over every shard, globalCaller: the script runs inside a transaction
+//     that locks every shard whole (txRun.script), on a goroutine of its
+//     own, and each command runs as a step of that transaction on the
+//     shards of its keys, as a command of a distributed EXEC does.
+
+var _ scriptcmd.Host = (*Server)(nil)
+
+// scriptCommands makes the server's scripting engine and returns its
+// commands (registry.go).
+func (s *Server) scriptCommands(loops int) []*command.Spec {
+	s.scripts = scriptcmd.New(loops)
+	return s.scripts.Commands()
+}
+
+// ScriptLog implements scriptcmd.Host: redis.log's levels are Redis's
+// debug, verbose, notice and warning.
+func (s *Server) ScriptLog(level int, msg string) {
+	switch level {
+	case 0, 1:
+		s.log.Debug(msg)
+	case 2:
+		s.log.Info(msg)
+	default:
+		s.log.Warn(msg)
+	}
+}
+
+// LocalCaller implements scriptcmd.Host.
+func (s *Server) LocalCaller(x *command.Exec, keys [][]byte) scriptcmd.Caller {
+	return &localCaller{s: s, x: x}
+}
+
+// errNonLocal answers a command of a script on the fast path that needs a
+// key the script did not declare and that it cannot reach where it runs.
+// The script is marked to run over every shard from then on.
+const errNonLocal = "ERR Script attempted to access a key it did not declare, on another shard or held by a transaction; it runs over every shard from now on, call it again"
+
+// localCaller runs a fast-path script's commands on its shard.
+type localCaller struct {
+	s *Server
+	x *command.Exec // the EVAL
+}
+
+func (c *localCaller) Call(dst []byte, cmd *command.Spec, args [][]byte, db, proto int, undeclared bool) ([]byte, string) {
+	s, sh := c.s, c.x.Home.ID
+	if undeclared && s.router.N() > 1 {
+		if cmd.Flags&command.FlagAllShards != 0 {
+			return dst, errNonLocal
+		}
+		var plan keyPlan
+		s.planKeys(&plan, cmd, args)
+		if len(plan.shards) > 1 || plan.global || (len(plan.shards) == 1 && plan.shards[0] != sh) {
+			return dst, errNonLocal
+		}
+		if !s.router.Idle(sh) {
+			locks := plan.locks(nil, cmd, args)
+			for i := range locks {
+				locks[i].Mode = txn.Exclusive
+			}
+			if !s.router.Free(sh, locks) {
+				return dst, errNonLocal
+			}
+		}
+	}
+	x := s.takeExec(sh)
+	x.Reset(cmd, args, db, proto, c.x.NoTouch, c.x.Now)
+	x.SetHome(c.x.Home)
+	x.Client = nil
+	start := time.Now()
+	cmd.Run(x)
+	s.noteRun(x, sh, time.Since(start), nil)
+	dst = append(dst, x.Out...)
+	s.putExec(sh, x)
+	return dst, ""
+}
+
+// script runs EVAL x over every shard: the transaction holds them all
+// (its plan is global), the script runs on a goroutine of its own, and the
+// transaction goes on (or ends, when the script was the whole command)
+// from the client's shard.
+func (t *txRun) script(x *command.Exec, next func()) {
+	go func() {
+		t.s.scripts.RunGlobal(x, &globalCaller{t: t, eval: x})
+		t.tx.On(-1)
+		t.tx.HopThen([]int{t.home}, func(int) {}, t.last, next)
+	}()
+}
+
+// globalCaller runs the commands of a script over every shard, each as a
+// step of the script's transaction.
+type globalCaller struct {
+	t    *txRun
+	eval *command.Exec
+	plan keyPlan
+}
+
+func (c *globalCaller) Call(dst []byte, cmd *command.Spec, args [][]byte, db, proto int, undeclared bool) ([]byte, string) {
+	s := c.t.s
+	x := &command.Exec{Env: s}
+	x.Reset(cmd, args, db, proto, c.eval.NoTouch, c.eval.Now)
+	c.plan = keyPlan{}
+	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 {
+		s.planKeys(&c.plan, cmd, args)
+	}
+	sub := &txRun{s: s, tx: c.t.tx, home: c.t.home}
+	done := make(chan struct{})
+	c.t.tx.On(-1)
+	sub.exec(x, &c.plan, nil, c.t.home, func() { close(done) })
+	<-done
+	return append(dst, x.Out...), ""
+}

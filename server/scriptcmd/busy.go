@@ -1,0 +1,100 @@
+package scriptcmd
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// runningSet is the scripts running now, for SCRIPT KILL and the BUSY
+// replies. A script on a shard's loop holds that loop; one over every
+// shard runs on a goroutine of its own while every shard is locked.
+type runningSet struct {
+	count atomic.Int32
+	mu    sync.Mutex
+	runs  map[*run]*state
+	// since[i] is when the script running on shard i began (Unix ns, 0:
+	// none); since[n] that of the oldest run over every shard.
+	since []atomic.Int64
+}
+
+func (s *runningSet) init(shards int) {
+	s.runs = map[*run]*state{}
+	s.since = make([]atomic.Int64, shards+1)
+}
+
+func (s *runningSet) slot(r *run) *atomic.Int64 {
+	if r.shard >= 0 {
+		return &s.since[r.shard]
+	}
+	return &s.since[len(s.since)-1]
+}
+
+func (s *runningSet) add(r *run, st *state) {
+	s.mu.Lock()
+	s.runs[r] = st
+	s.mu.Unlock()
+	s.slot(r).CompareAndSwap(0, r.start.UnixNano())
+	s.count.Add(1)
+}
+
+func (s *runningSet) remove(r *run) {
+	s.count.Add(-1)
+	s.mu.Lock()
+	delete(s.runs, r)
+	var oldest int64
+	for o := range s.runs {
+		if o.shard == r.shard && (oldest == 0 || o.start.UnixNano() < oldest) {
+			oldest = o.start.UnixNano()
+		}
+	}
+	s.slot(r).Store(oldest)
+	s.mu.Unlock()
+}
+
+// kill stops every running script that has not written, and returns
+// Redis's error when there is none or when every one has written.
+func (s *runningSet) kill() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.runs) == 0 {
+		return "NOTBUSY No scripts in execution right now."
+	}
+	killed := 0
+	for r, st := range s.runs {
+		if r.wrote.Load() {
+			continue
+		}
+		r.killed.Store(true)
+		st.kill.fire()
+		killed++
+	}
+	if killed == 0 {
+		return "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
+	}
+	return ""
+}
+
+// Busy reports whether a script that blocks shard sh (one on that shard,
+// or one over every shard) has run longer than threshold: commands for
+// that shard are then answered BUSY. It costs one atomic load while no
+// script runs.
+func (e *Engine) Busy(sh int, threshold time.Duration) bool {
+	s := &e.running
+	if s.count.Load() == 0 {
+		return false
+	}
+	now := time.Now().UnixNano()
+	for _, i := range [2]int{sh, len(s.since) - 1} {
+		if i < 0 || i >= len(s.since) {
+			continue
+		}
+		if t := s.since[i].Load(); t != 0 && now-t > int64(threshold) {
+			return true
+		}
+	}
+	return false
+}
+
+// BusyError is Redis's reply to a command refused while a script runs.
+const BusyError = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."

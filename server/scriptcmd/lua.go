@@ -1,0 +1,436 @@
+package scriptcmd
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/anaxdb/anax/server/command"
+)
+
+// state is one interpreter, reused run after run: a shard's (its
+// goroutine alone runs it) or a spare one for runs over every shard.
+//
+// The sandbox is Redis 7.0's: the base library less dofile, loadfile,
+// print, getfenv, setfenv, module, require and newproxy; table, string,
+// math and coroutine; bit, cjson, cmsgpack and struct; redis. Scripts see
+// the globals through a proxy whose reads of a missing name fail ("Script
+// attempted to access nonexistent global variable") and whose writes fail
+// ("Attempt to modify a readonly table"); the libraries are read-only
+// proxies too, so no run leaves anything behind for the next.
+type state struct {
+	L       *lua.LState
+	e       *Engine
+	real    *lua.LTable // the globals
+	proxy   *lua.LTable // _G as scripts see it
+	guarded map[*lua.LTable]bool
+	rng     rand48
+	kill    killSignal
+	r       *run // the run in progress
+}
+
+// run is one script run on a state.
+type run struct {
+	sc       *script
+	x        *command.Exec
+	caller   Caller
+	keys     [][]byte
+	db       int
+	proto    int         // redis.setresp's
+	readOnly bool        // EVAL_RO, EVALSHA_RO or a no-writes script
+	wrote    atomic.Bool // read by SCRIPT KILL from other goroutines
+	// undeclared: a command touched a key the script did not declare (or
+	// needed every shard).
+	undeclared bool
+	// raised is the error a redis.* function raised and nothing caught
+	// yet: uncaught, it is the reply as it is (Redis keeps such an error's
+	// own code), where any other error gets "ERR " before it.
+	raised     lua.LString
+	raisedSet  bool
+	raisedLine int
+	args       [][]byte // redis.call's scratch
+	out        []byte   // its reply's scratch
+	start      time.Time
+	killed     atomic.Bool
+	shard      int // -1 for a run over every shard
+}
+
+// killSignal is the context a state's interpreter watches: SCRIPT KILL
+// closes its channel (a new one is made for the next run).
+type killSignal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (k *killSignal) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (k *killSignal) Done() <-chan struct{} {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.ch
+}
+func (k *killSignal) Err() error {
+	select {
+	case <-k.Done():
+		return errKilled
+	default:
+		return nil
+	}
+}
+func (k *killSignal) Value(any) any { return nil }
+
+func (k *killSignal) fire() {
+	k.mu.Lock()
+	select {
+	case <-k.ch:
+	default:
+		close(k.ch)
+	}
+	k.mu.Unlock()
+}
+
+func (k *killSignal) reset() {
+	k.mu.Lock()
+	select {
+	case <-k.ch:
+		k.ch = make(chan struct{})
+	default:
+	}
+	k.mu.Unlock()
+}
+
+var errKilled = fmt.Errorf("script killed")
+
+var _ context.Context = (*killSignal)(nil)
+
+const killedError = "ERR Script killed by user with SCRIPT KILL..."
+
+// newState builds an interpreter with Redis's sandbox.
+func (e *Engine) newState() *state {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, CallStackSize: 256})
+	st := &state{L: L, e: e, guarded: map[*lua.LTable]bool{}}
+	st.kill.ch = make(chan struct{})
+	st.rng.seed(0)
+	for _, lib := range []struct {
+		name string
+		open lua.LGFunction
+	}{
+		{lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable}, {lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath}, {lua.CoroutineLibName, lua.OpenCoroutine},
+	} {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	real := L.G.Global
+	st.real = real
+	for _, name := range []string{"dofile", "loadfile", "print", "getfenv", "setfenv", "module", "require", "newproxy", "_printregs", "_GOPHER_LUA_VERSION"} {
+		real.RawSetString(name, lua.LNil)
+	}
+	real.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int { L.Push(lua.LNumber(0)); return 1 }))
+	math := real.RawGetString("math").(*lua.LTable)
+	math.RawSetString("random", L.NewFunction(st.mathRandom))
+	math.RawSetString("randomseed", L.NewFunction(st.mathRandomSeed))
+	real.RawSetString("bit", openBit(L))
+	real.RawSetString("cjson", openCJSON(L))
+	real.RawSetString("cmsgpack", openCmsgpack(L))
+	real.RawSetString("struct", openStruct(L))
+	real.RawSetString("redis", st.openRedis(L))
+	// pcall and xpcall forget a raised error they catch (run.raised).
+	for _, name := range []string{"pcall", "xpcall"} {
+		orig := real.RawGetString(name).(*lua.LFunction).GFunction
+		real.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			n := orig(L)
+			if n > 0 && L.Get(-n) == lua.LFalse && st.r != nil {
+				st.r.raisedSet = false
+			}
+			return n
+		}))
+	}
+	for _, name := range []string{"setmetatable", "rawset"} {
+		orig := real.RawGetString(name).(*lua.LFunction).GFunction
+		real.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			if t, ok := L.Get(1).(*lua.LTable); ok && st.guarded[t] {
+				L.Error(lua.LString("Attempt to modify a readonly table"), 0)
+			}
+			return orig(L)
+		}))
+	}
+	// Libraries behind read-only proxies.
+	for _, name := range []string{"string", "table", "math", "coroutine", "bit", "cjson", "cmsgpack", "struct", "redis"} {
+		lib := real.RawGetString(name).(*lua.LTable)
+		real.RawSetString(name, st.readOnly(lib, false))
+	}
+	if mt, ok := L.GetMetatable(lua.LString("")).(*lua.LTable); ok {
+		mt.RawSetString("__metatable", lua.LString("string"))
+		mt.RawSetString("__index", real.RawGetString("string"))
+	}
+	st.proxy = st.readOnly(real, true)
+	real.RawSetString("_G", st.proxy)
+	// Functions made from now on (loadstring, load, coroutines) see the
+	// proxy as their globals.
+	L.Env = st.proxy
+	L.SetContext(&st.kill)
+	return st
+}
+
+// readOnly returns a proxy of t whose writes fail; with globals, a read of
+// a missing name fails too.
+func (st *state) readOnly(t *lua.LTable, globals bool) *lua.LTable {
+	L := st.L
+	p := L.NewTable()
+	mt := L.NewTable()
+	if globals {
+		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+			k := L.Get(2)
+			v := t.RawGet(k)
+			if v == lua.LNil {
+				L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(k))
+			}
+			L.Push(v)
+			return 1
+		}))
+	} else {
+		mt.RawSetString("__index", t)
+	}
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("Attempt to modify a readonly table")
+		return 0
+	}))
+	mt.RawSetString("__metatable", lua.LFalse)
+	L.SetMetatable(p, mt)
+	st.guarded[p] = true
+	return p
+}
+
+// compileLua compiles a script's source as Redis names it (user_script),
+// returning the compile error as Lua 5.1 words it where they differ.
+func compileLua(src string) (*lua.FunctionProto, string) {
+	chunk, err := parse.Parse(strings.NewReader(src), "user_script")
+	if err != nil {
+		return nil, parseErrorText(err, strings.Count(src, "\n")+1)
+	}
+	proto, err := lua.Compile(chunk, "user_script")
+	if err != nil {
+		return nil, "user_script: " + err.Error()
+	}
+	return proto, ""
+}
+
+var parseErrRE = regexp.MustCompile(`line:(\d+)\(column:\d+\) near '(.*)':\s*(.*)$`)
+
+// parseErrorText turns gopher-lua's "user_script line:1(column:9) near
+// 'x':   syntax error" into Lua's "user_script:1: ... near 'x'".
+func parseErrorText(err error, lines int) string {
+	msg := strings.TrimSpace(err.Error())
+	if strings.HasSuffix(msg, "at EOF:   syntax error") {
+		return "user_script:" + strconv.Itoa(lines) + ": unexpected symbol near '<eof>'"
+	}
+	if m := parseErrRE.FindStringSubmatch(msg); m != nil {
+		near := m[2]
+		if near == "EOF" {
+			near = "<eof>"
+		}
+		what := m[3]
+		if what == "syntax error" || what == "" {
+			what = "unexpected symbol"
+		}
+		return "user_script:" + m[1] + ": " + what + " near '" + near + "'"
+	}
+	return "user_script: " + msg
+}
+
+// take returns an interpreter for shard sh (-1: a spare one for a run over
+// every shard).
+func (e *Engine) take(sh int) *state {
+	if sh >= 0 {
+		st := e.states[sh]
+		if st == nil {
+			st = e.newState()
+			e.states[sh] = st
+		}
+		return st
+	}
+	e.spareMu.Lock()
+	defer e.spareMu.Unlock()
+	if n := len(e.spare); n > 0 {
+		st := e.spare[n-1]
+		e.spare = e.spare[:n-1]
+		return st
+	}
+	return e.newState()
+}
+
+func (e *Engine) give(sh int, st *state) {
+	if sh >= 0 {
+		return
+	}
+	e.spareMu.Lock()
+	e.spare = append(e.spare, st)
+	e.spareMu.Unlock()
+}
+
+// execute runs script sc with keys and argv on interpreter st, calling
+// commands through caller, and writes the reply to x.Out.
+func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *script, keys, argv [][]byte, readOnly bool) *run {
+	L := st.L
+	r := &run{sc: sc, x: x, caller: caller, keys: keys, db: x.DBIndex, proto: 2, readOnly: readOnly || sc.flags&flagNoWrites != 0, start: time.Now(), shard: sh}
+	st.r = r
+	st.kill.reset()
+	e.running.add(r, st)
+	st.real.RawSetString("KEYS", stringsTable(L, keys))
+	st.real.RawSetString("ARGV", stringsTable(L, argv))
+	fn := L.NewFunctionFromProto(sc.proto)
+	fn.Env = st.proxy
+	L.Push(fn)
+	err := L.PCall(0, 1, nil)
+	e.running.remove(r)
+	st.real.RawSetString("KEYS", lua.LNil)
+	st.real.RawSetString("ARGV", lua.LNil)
+	st.r = nil
+	if err != nil {
+		L.SetTop(0)
+		x.Err(r.errorReply(err))
+		return r
+	}
+	v := L.Get(-1)
+	L.SetTop(0)
+	if t, ok := v.(*lua.LTable); ok {
+		if msg, ok := t.RawGetString("err").(lua.LString); ok {
+			x.Err(sanitize(string(msg)))
+			return r
+		}
+	}
+	x.Out = appendLuaReply(x.Out, v, x.Proto, r.proto, 0)
+	return r
+}
+
+var lineRE = regexp.MustCompile(`user_script:(\d+):`)
+
+// errorReply words a run's error as Redis does: the error's own text (with
+// "ERR " before one that has no code of its own), then the script's sha
+// and the line it failed at.
+func (r *run) errorReply(err error) string {
+	if r.killed.Load() {
+		return killedError
+	}
+	var obj lua.LValue = lua.LString(err.Error())
+	trace := ""
+	if ae, ok := err.(*lua.ApiError); ok {
+		obj, trace = ae.Object, ae.StackTrace
+	}
+	var msg string
+	line := -1
+	switch o := obj.(type) {
+	case lua.LString:
+		if r.raisedSet && o == r.raised {
+			msg, line = string(o), r.raisedLine
+		} else {
+			msg = "ERR " + string(o)
+		}
+	case *lua.LTable:
+		if s, ok := o.RawGetString("err").(lua.LString); ok {
+			msg = string(s)
+		} else {
+			msg = "ERR unknown error"
+		}
+	default:
+		msg = "ERR " + lua.LVAsString(obj)
+	}
+	if strings.Contains(msg, errKilled.Error()) || strings.Contains(msg, context.Canceled.Error()) {
+		return killedError
+	}
+	if line < 0 {
+		if m := lineRE.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		} else if m := lineRE.FindStringSubmatch(trace); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+	}
+	where := "?"
+	if line >= 0 {
+		where = strconv.Itoa(line)
+	}
+	return sanitize(msg) + " script: " + r.sc.sha + ", on @user_script:" + where + "."
+}
+
+func stringsTable(L *lua.LState, items [][]byte) *lua.LTable {
+	t := L.CreateTable(len(items), 0)
+	for i, b := range items {
+		t.RawSetInt(i+1, lua.LString(b))
+	}
+	return t
+}
+
+// whereLine returns the line of the Lua code that called the running Go
+// function, or -1.
+func whereLine(L *lua.LState) int {
+	w := L.Where(1)
+	if m := lineRE.FindStringSubmatch(w); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return -1
+}
+
+// raise raises msg as an error of the redis library (see run.raised).
+func (st *state) raise(L *lua.LState, msg string) int {
+	if r := st.r; r != nil {
+		r.raised, r.raisedSet, r.raisedLine = lua.LString(msg), true, whereLine(L)
+	}
+	L.Error(lua.LString(msg), 0)
+	return 0
+}
+
+// errorTable returns Redis's error table {err=msg}.
+func errorTable(L *lua.LState, msg string) *lua.LTable {
+	t := L.CreateTable(0, 1)
+	t.RawSetString("err", lua.LString(msg))
+	return t
+}
+
+// rand48 is Redis's redisLrand48: math.random in Redis's Lua.
+type rand48 struct{ x uint64 }
+
+func (r *rand48) seed(v int32) { r.x = uint64(uint32(v))<<16 | 0x330E }
+func (r *rand48) next() int32 {
+	r.x = (r.x*0x5DEECE66D + 0xB) & (1<<48 - 1)
+	return int32(r.x >> 17)
+}
+
+func (st *state) mathRandom(L *lua.LState) int {
+	const max = math.MaxInt32
+	f := float64(st.rng.next()%max) / max
+	switch L.GetTop() {
+	case 0:
+		L.Push(lua.LNumber(f))
+	case 1:
+		u := L.CheckInt(1)
+		if u < 1 {
+			L.ArgError(1, "interval is empty")
+		}
+		L.Push(lua.LNumber(math.Floor(f*float64(u)) + 1))
+	case 2:
+		l, u := L.CheckInt(1), L.CheckInt(2)
+		if l > u {
+			L.ArgError(2, "interval is empty")
+		}
+		L.Push(lua.LNumber(math.Floor(f*float64(u-l+1)) + float64(l)))
+	default:
+		L.RaiseError("wrong number of arguments")
+	}
+	return 1
+}
+
+func (st *state) mathRandomSeed(L *lua.LState) int {
+	st.rng.seed(int32(L.CheckInt(1)))
+	return 0
+}
