@@ -425,6 +425,7 @@ type batchState struct {
 	argc       []int32         // each one's number of arguments
 	execOut    []byte          // scratch for the reply of an EXEC run inline
 	plan       keyPlan         // scratch for the key plan of the command being dispatched
+	evalResult command.Result  // scratch for a script run inline (env_scriptcmd.go)
 	_          [32]byte
 }
 

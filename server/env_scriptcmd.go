@@ -3,6 +3,8 @@ package server
 import (
 	"time"
 
+	"github.com/anaxdb/anax/protocol"
+
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/server/scriptcmd"
 	"github.com/anaxdb/anax/txn"
@@ -27,7 +29,13 @@ var _ scriptcmd.Host = (*Server)(nil)
 // commands (registry.go).
 func (s *Server) scriptCommands(loops int) []*command.Spec {
 	s.scripts = scriptcmd.New(loops)
-	return s.scripts.Commands()
+	cmds := s.scripts.Commands()
+	for _, c := range cmds {
+		if scriptcmd.IsScript(c) {
+			c.Conn = connFunc(connEval)
+		}
+	}
+	return cmds
 }
 
 // ScriptLog implements scriptcmd.Host: redis.log's levels are Redis's
@@ -51,7 +59,7 @@ func (s *Server) LocalCaller(x *command.Exec, keys [][]byte) scriptcmd.Caller {
 // errNonLocal answers a command of a script on the fast path that needs a
 // key the script did not declare and that it cannot reach where it runs.
 // The script is marked to run over every shard from then on.
-const errNonLocal = "ERR Script attempted to access a key it did not declare, on another shard or held by a transaction; it runs over every shard from now on, call it again"
+const errNonLocal = "ERR Script attempted to access a key it did not declare, on another shard or held by a transaction, after writing; it runs over every shard from its next call on"
 
 // localCaller runs a fast-path script's commands on its shard.
 type localCaller struct {
@@ -126,4 +134,85 @@ func (c *globalCaller) Call(dst []byte, cmd *command.Spec, args [][]byte, db, pr
 	sub.exec(x, &c.plan, nil, c.t.home, func() { close(done) })
 	<-done
 	return append(dst, x.Out...), ""
+}
+
+// connEval dispatches EVAL and its kin outside MULTI. A script whose keys
+// share a shard and that is known to touch only them runs there, as any
+// command would; if it then reaches for a key it cannot touch there before
+// it has written anything, it is stopped (nothing of it is visible) and
+// run again over every shard (evalGlobal). A script that may touch any
+// key runs over every shard at once.
+func connEval(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) protocol.Result {
+	cmd := s.lookupCommand(args[0])
+	plan := &s.batch[home].plan
+	s.planKeys(plan, cmd, args)
+	if plan.global {
+		k := s.newCall(c, cl, cmd, args, home)
+		s.runTx(&k, plan)
+		return protocol.Done
+	}
+	target := home
+	if sh := plan.single(); sh >= 0 {
+		target = sh
+	}
+	if target == home && (s.router.Idle(home) || s.router.Free(home, plan.locks(nil, cmd, args))) {
+		x := s.loopExec[home]
+		s.resetExec(x, cl, cmd, args, s.batch[home].now)
+		x.SetHome(s.router.Shard(home))
+		res := &s.batch[home].evalResult
+		*res = command.Result{}
+		x.Result = res
+		s.runInline(x, home)
+		x.Result = nil
+		if res.Value == nil {
+			s.replyNow(c, cl, x)
+			return protocol.Done
+		}
+		x.Out = x.Out[:0]
+		plan.global = true
+		k := s.newCall(c, cl, cmd, args, home)
+		s.runTx(&k, plan)
+		return protocol.Done
+	}
+	k := s.newCall(c, cl, cmd, args, home)
+	x := s.newDetachedExec(&k)
+	x.Result = &command.Result{}
+	kp := plan.clone()
+	reply := reserveReply(c, cl)
+	c.Hold()
+	homeShard := s.router.Shard(home)
+	run := func() {
+		x.SetHome(s.router.Shard(target))
+		s.runCommand(x, target, cl)
+		if x.Result.Value == nil {
+			reply.take(&x.Out)
+			reply.completeVia(homeShard)
+			return
+		}
+		homeShard.Post(func() { s.evalGlobal(x, &kp, cl, home, reply) })
+	}
+	s.flushHops(home)
+	locks := func() []txn.Lock { return kp.locks(nil, cmd, x.Args) }
+	if target == home {
+		s.router.RunQueued(home, locks(), run)
+		return protocol.Done
+	}
+	s.router.Hop(target, func() { s.router.RunWhenFree(target, locks, run) })
+	return protocol.Done
+}
+
+// evalGlobal runs again, over every shard, a script stopped on the fast
+// path; on the client's loop, whose connection holds.
+func (s *Server) evalGlobal(x *command.Exec, plan *keyPlan, cl *Client, home int, reply laterReply) {
+	x.Out, x.Failed, x.Result = x.Out[:0], false, nil
+	plan.global = true
+	tx := s.router.NewTx()
+	plan.lockIn(tx, x.Cmd, x.Args, home)
+	t := &txRun{s: s, tx: tx, home: home, cl: cl, last: true}
+	tx.StartOn(home, func() {
+		t.exec(x, plan, nil, home, func() {
+			reply.take(&x.Out)
+			reply.completeVia(s.router.Shard(home))
+		})
+	})
 }

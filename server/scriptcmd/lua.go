@@ -61,8 +61,15 @@ type run struct {
 	out        []byte   // its reply's scratch
 	start      time.Time
 	killed     atomic.Bool
-	shard      int // -1 for a run over every shard
+	// retry: the run stopped before writing, to run again over every
+	// shard (the caller set x.Result to be told so).
+	retry bool
+	shard int // -1 for a run over every shard
 }
+
+// Retry is the Result.Value of a fast-path run that the server must run
+// again over every shard.
+type Retry struct{}
 
 // killSignal is the context a state's interpreter watches: SCRIPT KILL
 // closes its channel (a new one is made for the next run).
@@ -296,6 +303,11 @@ func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *
 	st.real.RawSetString("KEYS", lua.LNil)
 	st.real.RawSetString("ARGV", lua.LNil)
 	st.r = nil
+	if r.retry {
+		L.SetTop(0)
+		x.Result.Value = Retry{}
+		return r
+	}
 	if err != nil {
 		L.SetTop(0)
 		x.Err(r.errorReply(err))

@@ -158,6 +158,9 @@ var scriptLoopCommands = map[string]bool{"ping": true, "echo": true, "time": tru
 // redisCall is redis.call (raise) and redis.pcall.
 func (st *state) redisCall(L *lua.LState, raise bool) int {
 	r := st.r
+	if r.retry {
+		L.Error(lua.LString("retry"), 0)
+	}
 	fail := func(msg string) int {
 		if raise {
 			return st.raise(L, msg)
@@ -229,6 +232,14 @@ func (st *state) redisCall(L *lua.LState, raise bool) int {
 		var refused string
 		out, refused = r.caller.Call(r.out[:0], cmd, args, r.db, r.proto, undeclared)
 		if refused != "" {
+			if !r.wrote.Load() && r.x.Result != nil {
+				// Nothing written yet: the server runs the script again
+				// over every shard (Retry); this run stops here, and no
+				// command runs in it from now on.
+				r.retry = true
+				st.kill.fire()
+				L.Error(lua.LString(refused), 0)
+			}
 			return fail(refused)
 		}
 		if cmd.Flags&command.FlagWrite != 0 {
