@@ -162,6 +162,16 @@ func (e *Engine) newState() *state {
 			return n
 		}))
 	}
+	// tostring writes numbers as Lua 5.1 does (%.14g); gopher-lua writes
+	// integers in full and other numbers in their shortest form.
+	origToString := real.RawGetString("tostring").(*lua.LFunction).GFunction
+	real.RawSetString("tostring", L.NewFunction(func(L *lua.LState) int {
+		if n, ok := L.Get(1).(lua.LNumber); ok {
+			L.Push(lua.LString(formatG(float64(n), 14)))
+			return 1
+		}
+		return origToString(L)
+	}))
 	for _, name := range []string{"setmetatable", "rawset"} {
 		orig := real.RawGetString(name).(*lua.LFunction).GFunction
 		real.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
@@ -325,7 +335,10 @@ func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *
 	return r
 }
 
-var lineRE = regexp.MustCompile(`user_script:(\d+):`)
+var (
+	lineRE     = regexp.MustCompile(`user_script:(\d+):`)
+	argErrorRE = regexp.MustCompile(`bad argument #(\d+) to ([\w.]+) \(`)
+)
 
 // errorReply words a run's error as Redis does: the error's own text (with
 // "ERR " before one that has no code of its own), then the script's sha
@@ -360,6 +373,9 @@ func (r *run) errorReply(err error) string {
 	if strings.Contains(msg, errKilled.Error()) || strings.Contains(msg, context.Canceled.Error()) {
 		return killedError
 	}
+	// gopher-lua names the function of an argument error bare; Lua 5.1
+	// quotes it.
+	msg = argErrorRE.ReplaceAllString(msg, "bad argument #$1 to '$2' (")
 	if line < 0 {
 		if m := lineRE.FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
