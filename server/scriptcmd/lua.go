@@ -33,6 +33,7 @@ type state struct {
 	real    *lua.LTable // the globals
 	proxy   *lua.LTable // _G as scripts see it
 	guarded map[*lua.LTable]bool
+	libs    map[string]*lua.LTable // the libraries behind their proxies
 	rng     rand48
 	kill    killSignal
 	r       *run // the run in progress
@@ -123,7 +124,7 @@ const killedError = "ERR Script killed by user with SCRIPT KILL..."
 // newState builds an interpreter with Redis's sandbox.
 func (e *Engine) newState() *state {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, CallStackSize: 256})
-	st := &state{L: L, e: e, guarded: map[*lua.LTable]bool{}}
+	st := &state{L: L, e: e, guarded: map[*lua.LTable]bool{}, libs: map[string]*lua.LTable{}}
 	st.kill.ch = make(chan struct{})
 	st.rng.seed(0)
 	for _, lib := range []struct {
@@ -146,6 +147,16 @@ func (e *Engine) newState() *state {
 	math := real.RawGetString("math").(*lua.LTable)
 	math.RawSetString("random", L.NewFunction(st.mathRandom))
 	math.RawSetString("randomseed", L.NewFunction(st.mathRandomSeed))
+	// string.rep of a huge count would take the process's memory at once.
+	str := real.RawGetString("string").(*lua.LTable)
+	origRep := str.RawGetString("rep").(*lua.LFunction).GFunction
+	str.RawSetString("rep", L.NewFunction(func(L *lua.LState) int {
+		s, n := L.CheckString(1), L.CheckInt(2)
+		if n > 0 && int64(len(s))*int64(n) > maxLuaString {
+			L.RaiseError("resulting string too large")
+		}
+		return origRep(L)
+	}))
 	real.RawSetString("bit", openBit(L))
 	real.RawSetString("cjson", openCJSON(L))
 	real.RawSetString("cmsgpack", openCmsgpack(L))
@@ -184,6 +195,7 @@ func (e *Engine) newState() *state {
 	// Libraries behind read-only proxies.
 	for _, name := range []string{"string", "table", "math", "coroutine", "bit", "cjson", "cmsgpack", "struct", "redis"} {
 		lib := real.RawGetString(name).(*lua.LTable)
+		st.libs[name] = lib
 		real.RawSetString(name, st.readOnly(lib, false))
 	}
 	if mt, ok := L.GetMetatable(lua.LString("")).(*lua.LTable); ok {
@@ -228,14 +240,24 @@ func (st *state) readOnly(t *lua.LTable, globals bool) *lua.LTable {
 	return p
 }
 
+// maxLuaString bounds the strings string.rep makes (Redis's
+// proto-max-bulk-len default).
+const maxLuaString = 512 << 20
+
 // compileLua compiles a script's source as Redis names it (user_script),
 // returning the compile error as Lua 5.1 words it where they differ.
-func compileLua(src string) (*lua.FunctionProto, string) {
+func compileLua(src string) (proto *lua.FunctionProto, errText string) {
+	defer func() {
+		// Untrusted source: a parser bug must not take the server down.
+		if p := recover(); p != nil {
+			proto, errText = nil, fmt.Sprintf("user_script: %v", p)
+		}
+	}()
 	chunk, err := parse.Parse(strings.NewReader(src), "user_script")
 	if err != nil {
 		return nil, parseErrorText(err, strings.Count(src, "\n")+1)
 	}
-	proto, err := lua.Compile(chunk, "user_script")
+	proto, err = lua.Compile(chunk, "user_script")
 	if err != nil {
 		return nil, "user_script: " + err.Error()
 	}
