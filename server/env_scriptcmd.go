@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"time"
 
 	"github.com/anaxdb/anax/protocol"
@@ -215,4 +216,43 @@ func (s *Server) evalGlobal(x *command.Exec, plan *keyPlan, cl *Client, home int
 			reply.completeVia(s.router.Shard(home))
 		})
 	})
+}
+
+// scriptBusy answers BUSY, as Redis does, to a command that would wait for
+// a shard held by a script that has run past busy-reply-threshold (a
+// script over every shard holds them all), unless the command is allowed
+// then (SCRIPT KILL, SHUTDOWN...). Commands of the connection's loop and
+// commands for other shards run as usual: only the script's shards are
+// held. Called only while some script runs.
+func (s *Server) scriptBusy(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, home int) bool {
+	meta := cmd.Meta
+	if len(cmd.Subcommands) > 0 && len(args) > 1 {
+		if sub := cmd.Subcommand(args[1]); sub != nil {
+			meta = sub.Meta
+		}
+	}
+	if (meta != nil && slices.Contains(meta.Flags, "allow_busy")) || cmd.Flags&command.FlagLoop != 0 {
+		return false
+	}
+	threshold := time.Duration(s.cfg.Int("busy-reply-threshold")) * time.Millisecond
+	var shards []int
+	if cmd.Flags&command.FlagAllShards != 0 {
+		for i := 0; i < s.router.N(); i++ {
+			shards = append(shards, i)
+		}
+	} else {
+		var plan keyPlan
+		s.planKeys(&plan, cmd, args)
+		shards = plan.shards
+		if len(shards) == 0 || plan.global {
+			shards = append(shards, home)
+		}
+	}
+	for _, sh := range shards {
+		if s.scripts.Busy(sh, threshold) {
+			s.rejectCommand(c, cl, home, cmd, scriptcmd.BusyError)
+			return true
+		}
+	}
+	return false
 }

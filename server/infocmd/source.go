@@ -76,6 +76,11 @@ type MemoryFigures struct {
 	// still being freed in bounded steps; LazyFreed those freed that way.
 	LazyPending int64
 	LazyFreed   int64
+	// Scripting: the Lua interpreters' memory (an estimate), the bytes of
+	// the script cache and the number of scripts in it.
+	LuaVM         int64
+	ScriptsEval   int64
+	CachedScripts int64
 }
 
 // PersistenceFigures feed the persistence section.

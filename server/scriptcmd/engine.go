@@ -94,6 +94,7 @@ type Engine struct {
 	spare   []*state
 
 	running runningSet
+	made    atomic.Int64 // interpreters made
 }
 
 // New returns an engine for a server of shards shards.

@@ -126,6 +126,7 @@ func (e *Engine) newState() *state {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, CallStackSize: 256})
 	st := &state{L: L, e: e, guarded: map[*lua.LTable]bool{}, libs: map[string]*lua.LTable{}}
 	st.kill.ch = make(chan struct{})
+	e.made.Add(1)
 	st.rng.seed(0)
 	for _, lib := range []struct {
 		name string
@@ -366,9 +367,6 @@ var (
 // "ERR " before one that has no code of its own), then the script's sha
 // and the line it failed at.
 func (r *run) errorReply(err error) string {
-	if r.killed.Load() {
-		return killedError
-	}
 	var obj lua.LValue = lua.LString(err.Error())
 	trace := ""
 	if ae, ok := err.(*lua.ApiError); ok {
@@ -392,8 +390,11 @@ func (r *run) errorReply(err error) string {
 	default:
 		msg = "ERR " + lua.LVAsString(obj)
 	}
-	if strings.Contains(msg, errKilled.Error()) || strings.Contains(msg, context.Canceled.Error()) {
-		return killedError
+	if r.killed.Load() {
+		msg = killedError
+		if m := lineRE.FindStringSubmatch(lua.LVAsString(obj)); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
 	}
 	// gopher-lua names the function of an argument error bare; Lua 5.1
 	// quotes it.
