@@ -47,16 +47,20 @@ func (s *Server) InfoMemory(used int64) infocmd.MemoryFigures {
 		freed += sh.Stats.LazyFreed.Load()
 	}
 	scriptBytes, scripts := s.scripts.Memory()
+	libs, funcs, funcBytes := s.scripts.FunctionMemory()
 	return infocmd.MemoryFigures{
-		LuaVM:         s.scripts.Interpreters() * scriptcmd.InterpreterBytes,
-		ScriptsEval:   scriptBytes,
-		CachedScripts: scripts,
-		LazyPending:   pending,
-		LazyFreed:     freed,
-		Peak:          a.peakMemory.Load(),
-		Dataset:       s.datasetMemory(),
-		MaxMemory:     s.cfg.Int("maxmemory"),
-		Policy:        s.cfg.String("maxmemory-policy"),
+		LuaVM:           s.scripts.Interpreters() * scriptcmd.InterpreterBytes,
+		ScriptsEval:     scriptBytes,
+		CachedScripts:   scripts,
+		Libraries:       libs,
+		Functions:       funcs,
+		FunctionsMemory: funcBytes,
+		LazyPending:     pending,
+		LazyFreed:       freed,
+		Peak:            a.peakMemory.Load(),
+		Dataset:         s.datasetMemory(),
+		MaxMemory:       s.cfg.Int("maxmemory"),
+		Policy:          s.cfg.String("maxmemory-policy"),
 	}
 }
 

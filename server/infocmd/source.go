@@ -81,6 +81,10 @@ type MemoryFigures struct {
 	LuaVM         int64
 	ScriptsEval   int64
 	CachedScripts int64
+	// Functions: libraries, functions, and the bytes of their code.
+	Libraries       int64
+	Functions       int64
+	FunctionsMemory int64
 }
 
 // PersistenceFigures feed the persistence section.

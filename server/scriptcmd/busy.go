@@ -52,22 +52,42 @@ func (s *runningSet) remove(r *run) {
 	s.mu.Unlock()
 }
 
-// kill stops every running script that has not written, and returns
-// Redis's error when there is none or when every one has written.
-func (s *runningSet) kill() string {
+// oldestFunction returns the function running longest, or nil.
+func (s *runningSet) oldestFunction() *run {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.runs) == 0 {
-		return "NOTBUSY No scripts in execution right now."
+	var old *run
+	for r := range s.runs {
+		if r.sc.fn != nil && (old == nil || r.start.Before(old.start)) {
+			old = r
+		}
 	}
-	killed := 0
+	return old
+}
+
+func timeSince(t time.Time) time.Duration { return time.Since(t) }
+
+// kill stops every running script (with functions, every function) that
+// has not written, and returns
+// Redis's error when there is none or when every one has written.
+func (s *runningSet) kill(functions bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	found, killed := 0, 0
 	for r, st := range s.runs {
+		if (r.sc.fn != nil) != functions {
+			continue
+		}
+		found++
 		if r.wrote.Load() {
 			continue
 		}
 		r.killed.Store(true)
 		st.kill.fire()
 		killed++
+	}
+	if found == 0 {
+		return "NOTBUSY No scripts in execution right now."
 	}
 	if killed == 0 {
 		return "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."

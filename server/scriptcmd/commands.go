@@ -13,14 +13,14 @@ func (e *Engine) Commands() []*command.Spec {
 	sub := func(name string, arity, flags int, run func(x *command.Exec), summary, since, complexity string) *command.Spec {
 		return &command.Spec{Name: "script|" + name, Arity: arity, Flags: flags, Run: run, Group: "scripting", Summary: summary, Since: since, Complexity: complexity}
 	}
-	return []*command.Spec{
-		{Name: "eval", Arity: -3, Flags: evalFlags, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, false, false) }, Cross: cross(false),
+	return append(e.functionCommands(), []*command.Spec{
+		{Name: "eval", Arity: -3, Flags: evalFlags, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, false) }, Cross: cross(false),
 			Group: "scripting", Summary: "Executes a server-side Lua script.", Since: "2.6.0", Complexity: "Depends on the script that is executed."},
-		{Name: "evalsha", Arity: -3, Flags: evalFlags, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, true, false) }, Cross: cross(true),
+		{Name: "evalsha", Arity: -3, Flags: evalFlags, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, false) }, Cross: cross(true),
 			Group: "scripting", Summary: "Executes a server-side Lua script by SHA1 digest.", Since: "2.6.0", Complexity: "Depends on the script that is executed."},
-		{Name: "eval_ro", Arity: -3, Flags: evalFlags | command.FlagReadOnly, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, false, true) }, Cross: cross(false),
+		{Name: "eval_ro", Arity: -3, Flags: evalFlags | command.FlagReadOnly, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, true) }, Cross: cross(false),
 			Group: "scripting", Summary: "Executes a read-only server-side Lua script.", Since: "7.0.0", Complexity: "Depends on the script that is executed."},
-		{Name: "evalsha_ro", Arity: -3, Flags: evalFlags | command.FlagReadOnly, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, true, true) }, Cross: cross(true),
+		{Name: "evalsha_ro", Arity: -3, Flags: evalFlags | command.FlagReadOnly, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, true) }, Cross: cross(true),
 			Group: "scripting", Summary: "Executes a read-only server-side Lua script by SHA1 digest.", Since: "7.0.0", Complexity: "Depends on the script that is executed."},
 		{Name: "script", Arity: -2, Flags: command.FlagLoop, Run: command.RunSubcommand, Group: "scripting", Summary: "A container for Lua scripts management commands.", Since: "2.6.0", Complexity: "Depends on subcommand.",
 			Subcommands: []*command.Spec{
@@ -30,13 +30,13 @@ func (e *Engine) Commands() []*command.Spec {
 				sub("kill", 2, command.FlagLoop|command.FlagNoScript, e.scriptKill, "Terminates a server-side Lua script during execution.", "2.6.0", "O(1)"),
 				sub("load", 3, command.FlagLoop|command.FlagNoScript|command.FlagStale, e.scriptLoad, "Loads a server-side Lua script to the script cache.", "2.6.0", "O(N) with N being the length in bytes of the script body."),
 			}},
-	}
+	}...)
 }
 
 // IsScript reports whether c is one of the commands that run a script.
 func IsScript(c *command.Spec) bool {
 	switch c.Name {
-	case "eval", "evalsha", "eval_ro", "evalsha_ro":
+	case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro":
 		return true
 	}
 	return false
@@ -44,7 +44,11 @@ func IsScript(c *command.Spec) bool {
 
 // prepare checks an EVAL's arguments and finds its script; errText is the
 // reply when it cannot run.
-func (e *Engine) prepare(args [][]byte, sha bool) (sc *script, keys, argv [][]byte, errText string) {
+func (e *Engine) prepare(name string, args [][]byte, readOnly bool) (sc *script, keys, argv [][]byte, errText string) {
+	if name == "fcall" || name == "fcall_ro" {
+		return e.prepareFunction(args, readOnly)
+	}
+	sha := name == "evalsha" || name == "evalsha_ro"
 	keys, argv, errText = parseNumKeys(args)
 	if errText != "" {
 		return nil, nil, nil, errText
@@ -60,13 +64,16 @@ func (e *Engine) prepare(args [][]byte, sha bool) (sc *script, keys, argv [][]by
 			return nil, nil, nil, errText
 		}
 	}
+	if readOnly && sc.shebang && sc.flags&flagNoWrites == 0 {
+		return nil, nil, nil, "ERR Can not execute a script with write flag using *_ro command."
+	}
 	return sc, keys, argv, ""
 }
 
 // runEval is the Run of EVAL and its kin: the fast path, on the shard of
 // its keys (or the connection's, with none), calling commands there.
-func (e *Engine) runEval(x *command.Exec, sha, readOnly bool) {
-	sc, keys, argv, errText := e.prepare(x.Args, sha)
+func (e *Engine) runEval(x *command.Exec, readOnly bool) {
+	sc, keys, argv, errText := e.prepare(x.Cmd.Name, x.Args, readOnly)
 	if errText != "" {
 		x.Err(errText)
 		return
@@ -86,8 +93,7 @@ func (e *Engine) runEval(x *command.Exec, sha, readOnly bool) {
 // RunGlobal runs EVAL x over every shard, which the server has locked,
 // calling commands through caller; it runs on a goroutine of its own.
 func (e *Engine) RunGlobal(x *command.Exec, caller Caller) {
-	sha := x.Cmd.Name == "evalsha" || x.Cmd.Name == "evalsha_ro"
-	sc, keys, argv, errText := e.prepare(x.Args, sha)
+	sc, keys, argv, errText := e.prepare(x.Cmd.Name, x.Args, x.Cmd.Flags&command.FlagReadOnly != 0)
 	if errText != "" {
 		x.Err(errText)
 		return
@@ -133,7 +139,7 @@ func (e *Engine) scriptFlush(x *command.Exec) {
 }
 
 func (e *Engine) scriptKill(x *command.Exec) {
-	if msg := e.running.kill(); msg != "" {
+	if msg := e.running.kill(false); msg != "" {
 		x.Err(msg)
 		return
 	}

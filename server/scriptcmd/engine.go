@@ -72,6 +72,15 @@ type script struct {
 	loaded  bool // by SCRIPT LOAD: never evicted
 	mode    atomic.Int32
 	lru     *list.Element // among the evictable scripts (EVAL's), nil when loaded
+	fn      *function     // set for a function: sha is then its name
+}
+
+// source is the chunk name errors give for the script.
+func (sc *script) source() string {
+	if sc.fn != nil {
+		return "user_function"
+	}
+	return "user_script"
 }
 
 // maxEvalScripts bounds the scripts EVAL caches (SCRIPT LOAD's stay), the
@@ -93,13 +102,19 @@ type Engine struct {
 	spareMu sync.Mutex
 	spare   []*state
 
+	// Functions (function.go): libraries by name, functions by name,
+	// and a generation that changes with every change of them.
+	libs  map[string]*library
+	funcs map[string]*function
+	fnGen atomic.Uint64
+
 	running runningSet
 	made    atomic.Int64 // interpreters made
 }
 
 // New returns an engine for a server of shards shards.
 func New(shards int) *Engine {
-	e := &Engine{scripts: map[string]*script{}, states: make([]*state, shards)}
+	e := &Engine{scripts: map[string]*script{}, states: make([]*state, shards), libs: map[string]*library{}, funcs: map[string]*function{}}
 	e.running.init(shards)
 	return e
 }

@@ -37,6 +37,14 @@ type state struct {
 	rng     rand48
 	kill    killSignal
 	r       *run // the run in progress
+
+	// Functions (function.go): the libraries loaded in this interpreter
+	// (for the engine's generation fnGen), the registration in progress,
+	// and the redis table a library sees while it loads.
+	fnGen     uint64
+	fns       map[*function]*lua.LFunction
+	loading   *libraryLoad
+	loadRedis *lua.LTable
 }
 
 // run is one script run on a state.
@@ -203,6 +211,7 @@ func (e *Engine) newState() *state {
 		mt.RawSetString("__metatable", lua.LString("string"))
 		mt.RawSetString("__index", real.RawGetString("string"))
 	}
+	st.loadRedis = st.openLoadRedis(L)
 	st.proxy = st.readOnly(real, true)
 	real.RawSetString("_G", st.proxy)
 	// Functions made from now on (loadstring, load, coroutines) see the
@@ -222,6 +231,9 @@ func (st *state) readOnly(t *lua.LTable, globals bool) *lua.LTable {
 		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 			k := L.Get(2)
 			v := t.RawGet(k)
+			if st.loading != nil && k == lua.LString("redis") {
+				v = st.loadRedis
+			}
 			if v == lua.LNil {
 				L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(k))
 			}
@@ -248,19 +260,25 @@ const maxLuaString = 512 << 20
 // compileLua compiles a script's source as Redis names it (user_script),
 // returning the compile error as Lua 5.1 words it where they differ.
 func compileLua(src string) (proto *lua.FunctionProto, errText string) {
+	return compileChunk(src, "user_script")
+}
+
+// compileChunk compiles src under the chunk name name (user_script for
+// EVAL, user_function for a library).
+func compileChunk(src, name string) (proto *lua.FunctionProto, errText string) {
 	defer func() {
 		// Untrusted source: a parser bug must not take the server down.
 		if p := recover(); p != nil {
 			proto, errText = nil, fmt.Sprintf("user_script: %v", p)
 		}
 	}()
-	chunk, err := parse.Parse(strings.NewReader(src), "user_script")
+	chunk, err := parse.Parse(strings.NewReader(src), name)
 	if err != nil {
-		return nil, parseErrorText(err, strings.Count(src, "\n")+1)
+		return nil, parseErrorText(err, name, strings.Count(src, "\n")+1)
 	}
-	proto, err = lua.Compile(chunk, "user_script")
+	proto, err = lua.Compile(chunk, name)
 	if err != nil {
-		return nil, "user_script: " + err.Error()
+		return nil, name + ": " + err.Error()
 	}
 	return proto, ""
 }
@@ -269,10 +287,10 @@ var parseErrRE = regexp.MustCompile(`line:(\d+)\(column:\d+\) near '(.*)':\s*(.*
 
 // parseErrorText turns gopher-lua's "user_script line:1(column:9) near
 // 'x':   syntax error" into Lua's "user_script:1: ... near 'x'".
-func parseErrorText(err error, lines int) string {
+func parseErrorText(err error, name string, lines int) string {
 	msg := strings.TrimSpace(err.Error())
 	if strings.HasSuffix(msg, "at EOF:   syntax error") {
-		return "user_script:" + strconv.Itoa(lines) + ": unexpected symbol near '<eof>'"
+		return name + ":" + strconv.Itoa(lines) + ": unexpected symbol near '<eof>'"
 	}
 	if m := parseErrRE.FindStringSubmatch(msg); m != nil {
 		near := m[2]
@@ -283,9 +301,9 @@ func parseErrorText(err error, lines int) string {
 		if what == "syntax error" || what == "" {
 			what = "unexpected symbol"
 		}
-		return "user_script:" + m[1] + ": " + what + " near '" + near + "'"
+		return name + ":" + m[1] + ": " + what + " near '" + near + "'"
 	}
-	return "user_script: " + msg
+	return name + ": " + msg
 }
 
 // take returns an interpreter for shard sh (-1: a spare one for a run over
@@ -323,15 +341,30 @@ func (e *Engine) give(sh int, st *state) {
 func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *script, keys, argv [][]byte, readOnly bool) *run {
 	L := st.L
 	r := &run{sc: sc, x: x, caller: caller, keys: keys, db: x.DBIndex, proto: 2, readOnly: readOnly || sc.flags&flagNoWrites != 0, start: time.Now(), shard: sh}
+	nargs := 0
+	if sc.fn != nil {
+		// A function (FCALL): its library loaded in this interpreter, and
+		// keys and args as its arguments.
+		fn, errText := st.function(sc.fn)
+		if errText != "" {
+			x.Err(errText)
+			return r
+		}
+		L.Push(fn)
+		L.Push(stringsTable(L, keys))
+		L.Push(stringsTable(L, argv))
+		nargs = 2
+	} else {
+		st.real.RawSetString("KEYS", stringsTable(L, keys))
+		st.real.RawSetString("ARGV", stringsTable(L, argv))
+		fn := L.NewFunctionFromProto(sc.proto)
+		fn.Env = st.proxy
+		L.Push(fn)
+	}
 	st.r = r
 	st.kill.reset()
 	e.running.add(r, st)
-	st.real.RawSetString("KEYS", stringsTable(L, keys))
-	st.real.RawSetString("ARGV", stringsTable(L, argv))
-	fn := L.NewFunctionFromProto(sc.proto)
-	fn.Env = st.proxy
-	L.Push(fn)
-	err := L.PCall(0, 1, nil)
+	err := L.PCall(nargs, 1, nil)
 	e.running.remove(r)
 	st.real.RawSetString("KEYS", lua.LNil)
 	st.real.RawSetString("ARGV", lua.LNil)
@@ -359,7 +392,7 @@ func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *
 }
 
 var (
-	lineRE     = regexp.MustCompile(`user_script:(\d+):`)
+	lineRE     = regexp.MustCompile(`user_(?:script|function):(\d+):`)
 	argErrorRE = regexp.MustCompile(`bad argument #(\d+) to ([\w.]+) \(`)
 )
 
@@ -410,7 +443,7 @@ func (r *run) errorReply(err error) string {
 	if line >= 0 {
 		where = strconv.Itoa(line)
 	}
-	return sanitize(msg) + " script: " + r.sc.sha + ", on @user_script:" + where + "."
+	return sanitize(msg) + " script: " + r.sc.sha + ", on @" + r.sc.source() + ":" + where + "."
 }
 
 func stringsTable(L *lua.LState, items [][]byte) *lua.LTable {
