@@ -81,18 +81,20 @@ type run struct {
 type Retry struct{}
 
 // killSignal is the context a state's interpreter watches: SCRIPT KILL
-// closes its channel (a new one is made for the next run).
+// closes its channel (a new one is made for the next run). The VM asks
+// for Done before every instruction, so Done is one atomic load.
 type killSignal struct {
-	mu sync.Mutex
-	ch chan struct{}
+	mu sync.Mutex // fire and reset
+	ch atomic.Pointer[chan struct{}]
+}
+
+func (k *killSignal) init() {
+	ch := make(chan struct{})
+	k.ch.Store(&ch)
 }
 
 func (k *killSignal) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (k *killSignal) Done() <-chan struct{} {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.ch
-}
+func (k *killSignal) Done() <-chan struct{}       { return *k.ch.Load() }
 func (k *killSignal) Err() error {
 	select {
 	case <-k.Done():
@@ -105,10 +107,11 @@ func (k *killSignal) Value(any) any { return nil }
 
 func (k *killSignal) fire() {
 	k.mu.Lock()
+	ch := *k.ch.Load()
 	select {
-	case <-k.ch:
+	case <-ch:
 	default:
-		close(k.ch)
+		close(ch)
 	}
 	k.mu.Unlock()
 }
@@ -116,8 +119,8 @@ func (k *killSignal) fire() {
 func (k *killSignal) reset() {
 	k.mu.Lock()
 	select {
-	case <-k.ch:
-		k.ch = make(chan struct{})
+	case <-*k.ch.Load():
+		k.init()
 	default:
 	}
 	k.mu.Unlock()
@@ -133,7 +136,7 @@ const killedError = "ERR Script killed by user with SCRIPT KILL..."
 func (e *Engine) newState() *state {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, CallStackSize: 256})
 	st := &state{L: L, e: e, guarded: map[*lua.LTable]bool{}, libs: map[string]*lua.LTable{}}
-	st.kill.ch = make(chan struct{})
+	st.kill.init()
 	e.made.Add(1)
 	st.rng.seed(0)
 	for _, lib := range []struct {
