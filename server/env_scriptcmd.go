@@ -170,6 +170,7 @@ func connEval(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 			return protocol.Done
 		}
 		x.Out = x.Out[:0]
+		cmd.Stats[home].Calls.Add(-1) // counted once, by the run that answers
 		plan.global = true
 		k := s.newCall(c, cl, cmd, args, home)
 		s.runTx(&k, plan)
@@ -190,6 +191,7 @@ func connEval(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 			reply.completeVia(homeShard)
 			return
 		}
+		cmd.Stats[target].Calls.Add(-1) // counted once, by the run that answers
 		homeShard.Post(func() { s.evalGlobal(x, &kp, cl, home, reply) })
 	}
 	s.flushHops(home)

@@ -72,6 +72,39 @@ func TestScriptTransfersAreAtomic(t *testing.T) {
 			return nil
 		})
 	}
+	// A script first seen keeping to its declared key, then reaching (by
+	// its arguments) for another account before it writes: stopped on its
+	// shard and run again over every shard. A new body each time, so each
+	// takes that path once.
+	for i, c := range raceClients(t, addr, 2) {
+		g.spawn(fmt.Sprintf("learning transfer %d", i), func() error {
+			rng := rand.New(rand.NewPCG(uint64(i), 11))
+			for n := 0; g.running(); n++ {
+				body := fmt.Sprintf("-- %d %d\n", i, n) + `
+local n = tonumber(ARGV[1])
+local have = tonumber(redis.call('get', KEYS[1]))
+if ARGV[2] == '' then return 0 end
+local theirs = tonumber(redis.call('get', ARGV[2]))
+if have < n then return 0 end
+redis.call('decrby', KEYS[1], n)
+redis.call('incrby', ARGV[2], n)
+return 1`
+				a, b := rng.IntN(len(keys)), rng.IntN(len(keys))
+				if a == b {
+					continue
+				}
+				if err := c.Eval(g.ctx, body, []string{keys[a]}, 1, "").Err(); err != nil {
+					return err
+				}
+				got, err := c.Eval(g.ctx, body, []string{keys[a]}, rng.IntN(50)+1, keys[b]).Int64()
+				if err != nil {
+					return err
+				}
+				moved.Add(got)
+			}
+			return nil
+		})
+	}
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k

@@ -77,7 +77,7 @@ func scriptLines(k []string) [][]string {
 		e("return redis.LOG_WARNING"), e("return redis.sha1hex('')"), e("return redis.sha1hex('abc')"), e("return redis.sha1hex()"),
 		e("redis.set_repl(redis.REPL_ALL); return 1"), e("return redis.replicate_commands()"),
 		e("return redis.log(redis.LOG_WARNING, 'from a test')"), e("return redis.log()"), e("return redis.log(9, 'x')"),
-		e("return redis.REDIS_VERSION"),
+		e("return redis.REDIS_VERSION"), e("return redis.acl_check_cmd('get', 'x')"), e("return redis.acl_check_cmd('nosuch')"),
 		// Libraries.
 		e("return bit.tohex(65535)"), e("return bit.tohex(-1, -4)"), e("return bit.band(0xff, 0x0f)"), e("return bit.bor(1, 2, 4)"),
 		e("return bit.bxor(5, 3)"), e("return bit.bnot(0)"), e("return bit.lshift(1, 40)"), e("return bit.rshift(-1, 28)"),
