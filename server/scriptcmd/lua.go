@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -260,6 +261,53 @@ func (st *state) readOnly(t *lua.LTable, globals bool) *lua.LTable {
 // proto-max-bulk-len default).
 const maxLuaString = 512 << 20
 
+// maxSyntaxDepth bounds the nesting of a script's syntax tree: gopher-lua's
+// compiler recurses once per level, and a script of a few megabytes of
+// nested tables would exhaust the goroutine's stack, which Go does not
+// recover from. (Lua 5.1 stops at 200 levels of its parser's C calls.)
+const maxSyntaxDepth = 10000
+
+// astDepth returns the nesting depth of a parsed chunk, walking it with a
+// stack of its own (the walk must not recurse either).
+func astDepth(chunk any) int {
+	type item struct {
+		v     reflect.Value
+		depth int
+	}
+	stack := []item{{reflect.ValueOf(chunk), 0}}
+	deepest := 0
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		v, d := it.v, it.depth
+		switch v.Kind() {
+		case reflect.Interface, reflect.Pointer:
+			if !v.IsNil() {
+				stack = append(stack, item{v.Elem(), d})
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				stack = append(stack, item{v.Index(i), d})
+			}
+		case reflect.Struct:
+			d++
+			if d > deepest {
+				deepest = d
+				if deepest > maxSyntaxDepth {
+					return deepest
+				}
+			}
+			for i := 0; i < v.NumField(); i++ {
+				switch f := v.Field(i); f.Kind() {
+				case reflect.Interface, reflect.Pointer, reflect.Slice, reflect.Struct:
+					stack = append(stack, item{f, d})
+				}
+			}
+		}
+	}
+	return deepest
+}
+
 // compileLua compiles a script's source as Redis names it (user_script),
 // returning the compile error as Lua 5.1 words it where they differ.
 func compileLua(src string) (proto *lua.FunctionProto, errText string) {
@@ -278,6 +326,9 @@ func compileChunk(src, name string) (proto *lua.FunctionProto, errText string) {
 	chunk, err := parse.Parse(strings.NewReader(src), name)
 	if err != nil {
 		return nil, parseErrorText(err, name, strings.Count(src, "\n")+1)
+	}
+	if astDepth(chunk) > maxSyntaxDepth {
+		return nil, name + ":1: chunk has too many syntax levels"
 	}
 	proto, err = lua.Compile(chunk, name)
 	if err != nil {

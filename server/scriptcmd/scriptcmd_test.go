@@ -225,3 +225,21 @@ func FuzzCompile(f *testing.F) {
 		_, _ = compile("0", src)
 	})
 }
+
+// TestDeepSyntaxRefused: a script nested past maxSyntaxDepth is refused
+// before gopher-lua's compiler recurses through it (a few megabytes of
+// nested tables would otherwise end the process with a stack overflow).
+func TestDeepSyntaxRefused(t *testing.T) {
+	for _, c := range []struct {
+		open, mid, close string
+	}{{"{", "", "}"}, {"f(", "1", ")"}, {"function() return ", "1", " end"}} {
+		deep := "return " + strings.Repeat(c.open, maxSyntaxDepth+10) + c.mid + strings.Repeat(c.close, maxSyntaxDepth+10)
+		if _, errText := compileLua(deep); !strings.Contains(errText, "chunk has too many syntax levels") {
+			t.Errorf("%s x%d: %.100q", c.open, maxSyntaxDepth+10, errText)
+		}
+		shallow := "return " + strings.Repeat(c.open, 100) + c.mid + strings.Repeat(c.close, 100)
+		if _, errText := compileLua(shallow); errText != "" {
+			t.Errorf("%s x100: %q", c.open, errText)
+		}
+	}
+}
