@@ -94,6 +94,9 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 		return protocol.Done
 	}
 	cl.lastCmd.Store(cmd)
+	if s.scripts.Running() && s.scriptBusy(c, cl, cmd, args, home) {
+		return protocol.Done
+	}
 
 	if cl.multi != nil && !txControl(cmd) {
 		return s.queueMulti(c, cl, cmd, args, home)
@@ -125,7 +128,7 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 		return protocol.Done
 	}
 	s.planKeys(plan, cmd, args)
-	if target := plan.single(); target != home && len(plan.shards) > 0 {
+	if target := plan.single(); target != home && (len(plan.shards) > 0 || plan.global) {
 		k := s.newCall(c, cl, cmd, args, home)
 		if target >= 0 {
 			s.runHop(&k, target)
@@ -425,6 +428,7 @@ type batchState struct {
 	argc       []int32         // each one's number of arguments
 	execOut    []byte          // scratch for the reply of an EXEC run inline
 	plan       keyPlan         // scratch for the key plan of the command being dispatched
+	evalResult command.Result  // scratch for a script run inline (env_scriptcmd.go)
 	_          [32]byte
 }
 

@@ -27,7 +27,9 @@ func clientOf(x *command.Exec) *Client {
 
 // lockMode is the intent lock a command takes on its keys.
 func lockMode(c *command.Spec) txn.Mode {
-	if c.Flags&command.FlagWrite != 0 {
+	// A script may write whatever its keys (EVAL, EVALSHA and FCALL carry no
+	// write flag: Redis's COMMAND INFO has none).
+	if c.Flags&command.FlagWrite != 0 || c.Name == "eval" || c.Name == "evalsha" || c.Name == "fcall" {
 		return txn.Exclusive
 	}
 	return txn.Shared

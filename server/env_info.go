@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/server/infocmd"
+	"github.com/anaxdb/anax/server/scriptcmd"
 )
 
 // The server is INFO's source of figures (infocmd.Source): it gathers, the
@@ -45,13 +46,21 @@ func (s *Server) InfoMemory(used int64) infocmd.MemoryFigures {
 		pending += sh.Stats.LazyPending.Load()
 		freed += sh.Stats.LazyFreed.Load()
 	}
+	scriptBytes, scripts := s.scripts.Memory()
+	libs, funcs, funcBytes := s.scripts.FunctionMemory()
 	return infocmd.MemoryFigures{
-		LazyPending: pending,
-		LazyFreed:   freed,
-		Peak:        a.peakMemory.Load(),
-		Dataset:     s.datasetMemory(),
-		MaxMemory:   s.cfg.Int("maxmemory"),
-		Policy:      s.cfg.String("maxmemory-policy"),
+		LuaVM:           s.scripts.Interpreters() * scriptcmd.InterpreterBytes,
+		ScriptsEval:     scriptBytes,
+		CachedScripts:   scripts,
+		Libraries:       libs,
+		Functions:       funcs,
+		FunctionsMemory: funcBytes,
+		LazyPending:     pending,
+		LazyFreed:       freed,
+		Peak:            a.peakMemory.Load(),
+		Dataset:         s.datasetMemory(),
+		MaxMemory:       s.cfg.Int("maxmemory"),
+		Policy:          s.cfg.String("maxmemory-policy"),
 	}
 }
 

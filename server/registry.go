@@ -46,6 +46,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, infocmd.Commands()...)
 	all = append(all, servercmd.Commands()...)
 	all = append(all, debugcmd.Commands()...)
+	all = append(all, s.scriptCommands(loops)...)
 	for _, c := range all {
 		s.addCommand(c, loops)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/scriptcmd"
 	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/txn"
@@ -73,6 +74,8 @@ type Server struct {
 	lat latencyTracking
 	// netBase is what NetBytes read at the last CONFIG RESETSTAT.
 	netBase [2]atomic.Int64
+	// scripts is the scripting engine (env_scriptcmd.go).
+	scripts *scriptcmd.Engine
 
 	// OnFatal, when set before Start, is called instead of ending the
 	// process when the event loops stop unexpectedly (tests).

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/scriptcmd"
 	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/txn"
 )
@@ -132,6 +133,9 @@ func (t *txRun) exec(x *command.Exec, plan *keyPlan, pl *splitPlan, statIdx int,
 		t.runOn(x, cmd.Route(x.Args, s.router.N()), done)
 	case cmd.Flags&command.FlagAllShards != 0:
 		t.split(x, s.planSplit(x, x.Args, nil, false), done)
+	case plan.global && scriptcmd.IsScript(cmd):
+		// A script that may touch any key (env_scriptcmd.go).
+		t.script(x, done)
 	case plan.global:
 		// Keys its patterns name may be anywhere: every shard is
 		// locked, and the Cross reads them where they are.

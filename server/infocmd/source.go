@@ -76,6 +76,15 @@ type MemoryFigures struct {
 	// still being freed in bounded steps; LazyFreed those freed that way.
 	LazyPending int64
 	LazyFreed   int64
+	// Scripting: the Lua interpreters' memory (an estimate), the bytes of
+	// the script cache and the number of scripts in it.
+	LuaVM         int64
+	ScriptsEval   int64
+	CachedScripts int64
+	// Functions: libraries, functions, and the bytes of their code.
+	Libraries       int64
+	Functions       int64
+	FunctionsMemory int64
 }
 
 // PersistenceFigures feed the persistence section.

@@ -1,0 +1,574 @@
+package scriptcmd
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/anaxdb/anax/server/command"
+)
+
+// state is one interpreter, reused run after run: a shard's (its
+// goroutine alone runs it) or a spare one for runs over every shard.
+//
+// The sandbox is Redis 7.0's: the base library less dofile, loadfile,
+// print, getfenv, setfenv, module, require and newproxy; table, string,
+// math and coroutine; bit, cjson, cmsgpack and struct; redis. Scripts see
+// the globals through a proxy whose reads of a missing name fail ("Script
+// attempted to access nonexistent global variable") and whose writes fail
+// ("Attempt to modify a readonly table"); the libraries are read-only
+// proxies too, so no run leaves anything behind for the next.
+type state struct {
+	L       *lua.LState
+	e       *Engine
+	real    *lua.LTable // the globals
+	proxy   *lua.LTable // _G as scripts see it
+	guarded map[*lua.LTable]bool
+	libs    map[string]*lua.LTable // the libraries behind their proxies
+	rng     rand48
+	kill    killSignal
+	r       *run // the run in progress
+
+	// Functions (function.go): the libraries loaded in this interpreter
+	// (for the engine's generation fnGen), the registration in progress,
+	// and the redis table a library sees while it loads.
+	fnGen     uint64
+	fns       map[*function]*lua.LFunction
+	loading   *libraryLoad
+	loadRedis *lua.LTable
+}
+
+// run is one script run on a state.
+type run struct {
+	sc       *script
+	x        *command.Exec
+	caller   Caller
+	keys     [][]byte
+	db       int
+	proto    int         // redis.setresp's
+	readOnly bool        // EVAL_RO, EVALSHA_RO or a no-writes script
+	wrote    atomic.Bool // read by SCRIPT KILL from other goroutines
+	// undeclared: a command touched a key the script did not declare (or
+	// needed every shard).
+	undeclared bool
+	// raised is the error a redis.* function raised and nothing caught
+	// yet: uncaught, it is the reply as it is (Redis keeps such an error's
+	// own code), where any other error gets "ERR " before it.
+	raised     lua.LString
+	raisedSet  bool
+	raisedLine int
+	args       [][]byte // redis.call's scratch
+	out        []byte   // its reply's scratch
+	start      time.Time
+	killed     atomic.Bool
+	// retry: the run stopped before writing, to run again over every
+	// shard (the caller set x.Result to be told so).
+	retry bool
+	shard int // -1 for a run over every shard
+}
+
+// Retry is the Result.Value of a fast-path run that the server must run
+// again over every shard.
+type Retry struct{}
+
+// killSignal is the context a state's interpreter watches: SCRIPT KILL
+// closes its channel (a new one is made for the next run). The VM asks
+// for Done before every instruction, so Done is one atomic load.
+type killSignal struct {
+	mu sync.Mutex // fire and reset
+	ch atomic.Pointer[chan struct{}]
+}
+
+func (k *killSignal) init() {
+	ch := make(chan struct{})
+	k.ch.Store(&ch)
+}
+
+func (k *killSignal) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (k *killSignal) Done() <-chan struct{}       { return *k.ch.Load() }
+func (k *killSignal) Err() error {
+	select {
+	case <-k.Done():
+		return errKilled
+	default:
+		return nil
+	}
+}
+func (k *killSignal) Value(any) any { return nil }
+
+func (k *killSignal) fire() {
+	k.mu.Lock()
+	ch := *k.ch.Load()
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+	k.mu.Unlock()
+}
+
+func (k *killSignal) reset() {
+	k.mu.Lock()
+	select {
+	case <-*k.ch.Load():
+		k.init()
+	default:
+	}
+	k.mu.Unlock()
+}
+
+var errKilled = fmt.Errorf("script killed")
+
+var _ context.Context = (*killSignal)(nil)
+
+const killedError = "ERR Script killed by user with SCRIPT KILL..."
+
+// newState builds an interpreter with Redis's sandbox.
+func (e *Engine) newState() *state {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, CallStackSize: 256})
+	st := &state{L: L, e: e, guarded: map[*lua.LTable]bool{}, libs: map[string]*lua.LTable{}}
+	st.kill.init()
+	e.made.Add(1)
+	st.rng.seed(0)
+	for _, lib := range []struct {
+		name string
+		open lua.LGFunction
+	}{
+		{lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable}, {lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath}, {lua.CoroutineLibName, lua.OpenCoroutine},
+	} {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	real := L.G.Global
+	st.real = real
+	for _, name := range []string{"dofile", "loadfile", "print", "getfenv", "setfenv", "module", "require", "newproxy", "_printregs", "_GOPHER_LUA_VERSION"} {
+		real.RawSetString(name, lua.LNil)
+	}
+	real.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int { L.Push(lua.LNumber(0)); return 1 }))
+	math := real.RawGetString("math").(*lua.LTable)
+	math.RawSetString("random", L.NewFunction(st.mathRandom))
+	math.RawSetString("randomseed", L.NewFunction(st.mathRandomSeed))
+	// string.rep of a huge count would take the process's memory at once.
+	str := real.RawGetString("string").(*lua.LTable)
+	origRep := str.RawGetString("rep").(*lua.LFunction).GFunction
+	str.RawSetString("rep", L.NewFunction(func(L *lua.LState) int {
+		s, n := L.CheckString(1), L.CheckInt(2)
+		if n > 0 && int64(len(s))*int64(n) > maxLuaString {
+			L.RaiseError("resulting string too large")
+		}
+		return origRep(L)
+	}))
+	real.RawSetString("bit", openBit(L))
+	real.RawSetString("cjson", openCJSON(L))
+	real.RawSetString("cmsgpack", openCmsgpack(L))
+	real.RawSetString("struct", openStruct(L))
+	real.RawSetString("redis", st.openRedis(L))
+	// pcall and xpcall forget a raised error they catch (run.raised).
+	for _, name := range []string{"pcall", "xpcall"} {
+		orig := real.RawGetString(name).(*lua.LFunction).GFunction
+		real.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			n := orig(L)
+			if n > 0 && L.Get(-n) == lua.LFalse && st.r != nil {
+				st.r.raisedSet = false
+			}
+			return n
+		}))
+	}
+	// tostring writes numbers as Lua 5.1 does (%.14g); gopher-lua writes
+	// integers in full and other numbers in their shortest form.
+	origToString := real.RawGetString("tostring").(*lua.LFunction).GFunction
+	real.RawSetString("tostring", L.NewFunction(func(L *lua.LState) int {
+		if n, ok := L.Get(1).(lua.LNumber); ok {
+			L.Push(lua.LString(formatG(float64(n), 14)))
+			return 1
+		}
+		return origToString(L)
+	}))
+	for _, name := range []string{"setmetatable", "rawset"} {
+		orig := real.RawGetString(name).(*lua.LFunction).GFunction
+		real.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			if t, ok := L.Get(1).(*lua.LTable); ok && st.guarded[t] {
+				L.Error(lua.LString("Attempt to modify a readonly table"), 0)
+			}
+			return orig(L)
+		}))
+	}
+	// Libraries behind read-only proxies.
+	for _, name := range []string{"string", "table", "math", "coroutine", "bit", "cjson", "cmsgpack", "struct", "redis"} {
+		lib := real.RawGetString(name).(*lua.LTable)
+		st.libs[name] = lib
+		real.RawSetString(name, st.readOnly(lib, false))
+	}
+	if mt, ok := L.GetMetatable(lua.LString("")).(*lua.LTable); ok {
+		mt.RawSetString("__metatable", lua.LString("string"))
+		mt.RawSetString("__index", real.RawGetString("string"))
+	}
+	st.loadRedis = st.openLoadRedis(L)
+	st.proxy = st.readOnly(real, true)
+	real.RawSetString("_G", st.proxy)
+	// Functions made from now on (loadstring, load, coroutines) see the
+	// proxy as their globals.
+	L.Env = st.proxy
+	L.SetContext(&st.kill)
+	return st
+}
+
+// readOnly returns a proxy of t whose writes fail; with globals, a read of
+// a missing name fails too.
+func (st *state) readOnly(t *lua.LTable, globals bool) *lua.LTable {
+	L := st.L
+	p := L.NewTable()
+	mt := L.NewTable()
+	if globals {
+		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+			k := L.Get(2)
+			v := t.RawGet(k)
+			if st.loading != nil && k == lua.LString("redis") {
+				v = st.loadRedis
+			}
+			if v == lua.LNil {
+				L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(k))
+			}
+			L.Push(v)
+			return 1
+		}))
+	} else {
+		mt.RawSetString("__index", t)
+	}
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("Attempt to modify a readonly table")
+		return 0
+	}))
+	mt.RawSetString("__metatable", lua.LFalse)
+	L.SetMetatable(p, mt)
+	st.guarded[p] = true
+	return p
+}
+
+// maxLuaString bounds the strings string.rep makes (Redis's
+// proto-max-bulk-len default).
+const maxLuaString = 512 << 20
+
+// maxSyntaxDepth bounds the nesting of a script's syntax tree: gopher-lua's
+// compiler recurses once per level, and a script of a few megabytes of
+// nested tables would exhaust the goroutine's stack, which Go does not
+// recover from. (Lua 5.1 stops at 200 levels of its parser's C calls.)
+const maxSyntaxDepth = 10000
+
+// astDepth returns the nesting depth of a parsed chunk, walking it with a
+// stack of its own (the walk must not recurse either).
+func astDepth(chunk any) int {
+	type item struct {
+		v     reflect.Value
+		depth int
+	}
+	stack := []item{{reflect.ValueOf(chunk), 0}}
+	deepest := 0
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		v, d := it.v, it.depth
+		switch v.Kind() {
+		case reflect.Interface, reflect.Pointer:
+			if !v.IsNil() {
+				stack = append(stack, item{v.Elem(), d})
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				stack = append(stack, item{v.Index(i), d})
+			}
+		case reflect.Struct:
+			d++
+			if d > deepest {
+				deepest = d
+				if deepest > maxSyntaxDepth {
+					return deepest
+				}
+			}
+			for i := 0; i < v.NumField(); i++ {
+				switch f := v.Field(i); f.Kind() {
+				case reflect.Interface, reflect.Pointer, reflect.Slice, reflect.Struct:
+					stack = append(stack, item{f, d})
+				}
+			}
+		}
+	}
+	return deepest
+}
+
+// compileLua compiles a script's source as Redis names it (user_script),
+// returning the compile error as Lua 5.1 words it where they differ.
+func compileLua(src string) (proto *lua.FunctionProto, errText string) {
+	return compileChunk(src, "user_script")
+}
+
+// compileChunk compiles src under the chunk name name (user_script for
+// EVAL, user_function for a library).
+func compileChunk(src, name string) (proto *lua.FunctionProto, errText string) {
+	defer func() {
+		// Untrusted source: a parser bug must not take the server down.
+		if p := recover(); p != nil {
+			proto, errText = nil, fmt.Sprintf("user_script: %v", p)
+		}
+	}()
+	chunk, err := parse.Parse(strings.NewReader(src), name)
+	if err != nil {
+		return nil, parseErrorText(err, name, strings.Count(src, "\n")+1)
+	}
+	if astDepth(chunk) > maxSyntaxDepth {
+		return nil, name + ":1: chunk has too many syntax levels"
+	}
+	proto, err = lua.Compile(chunk, name)
+	if err != nil {
+		return nil, name + ": " + err.Error()
+	}
+	return proto, ""
+}
+
+var parseErrRE = regexp.MustCompile(`line:(\d+)\(column:\d+\) near '(.*)':\s*(.*)$`)
+
+// parseErrorText turns gopher-lua's "user_script line:1(column:9) near
+// 'x':   syntax error" into Lua's "user_script:1: ... near 'x'".
+func parseErrorText(err error, name string, lines int) string {
+	msg := strings.TrimSpace(err.Error())
+	if strings.HasSuffix(msg, "at EOF:   syntax error") {
+		return name + ":" + strconv.Itoa(lines) + ": unexpected symbol near '<eof>'"
+	}
+	if m := parseErrRE.FindStringSubmatch(msg); m != nil {
+		near := m[2]
+		if near == "EOF" {
+			near = "<eof>"
+		}
+		what := m[3]
+		if what == "syntax error" || what == "" {
+			what = "unexpected symbol"
+		}
+		return name + ":" + m[1] + ": " + what + " near '" + near + "'"
+	}
+	return name + ": " + msg
+}
+
+// take returns an interpreter for shard sh (-1: a spare one for a run over
+// every shard).
+func (e *Engine) take(sh int) *state {
+	if sh >= 0 {
+		st := e.states[sh]
+		if st == nil {
+			st = e.newState()
+			e.states[sh] = st
+		}
+		return st
+	}
+	e.spareMu.Lock()
+	defer e.spareMu.Unlock()
+	if n := len(e.spare); n > 0 {
+		st := e.spare[n-1]
+		e.spare = e.spare[:n-1]
+		return st
+	}
+	return e.newState()
+}
+
+func (e *Engine) give(sh int, st *state) {
+	if sh >= 0 {
+		return
+	}
+	e.spareMu.Lock()
+	e.spare = append(e.spare, st)
+	e.spareMu.Unlock()
+}
+
+// execute runs script sc with keys and argv on interpreter st, calling
+// commands through caller, and writes the reply to x.Out.
+func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *script, keys, argv [][]byte, readOnly bool) *run {
+	L := st.L
+	r := &run{sc: sc, x: x, caller: caller, keys: keys, db: x.DBIndex, proto: 2, readOnly: readOnly || sc.flags&flagNoWrites != 0, start: time.Now(), shard: sh}
+	nargs := 0
+	if sc.fn != nil {
+		// A function (FCALL): its library loaded in this interpreter, and
+		// keys and args as its arguments.
+		fn, errText := st.function(sc.fn)
+		if errText != "" {
+			x.Err(errText)
+			return r
+		}
+		L.Push(fn)
+		L.Push(stringsTable(L, keys))
+		L.Push(stringsTable(L, argv))
+		nargs = 2
+	} else {
+		st.real.RawSetString("KEYS", stringsTable(L, keys))
+		st.real.RawSetString("ARGV", stringsTable(L, argv))
+		fn := L.NewFunctionFromProto(sc.proto)
+		fn.Env = st.proxy
+		L.Push(fn)
+	}
+	st.r = r
+	st.kill.reset()
+	e.running.add(r, st)
+	err := L.PCall(nargs, 1, nil)
+	e.running.remove(r)
+	st.real.RawSetString("KEYS", lua.LNil)
+	st.real.RawSetString("ARGV", lua.LNil)
+	st.r = nil
+	if r.retry {
+		L.SetTop(0)
+		x.Result.Value = Retry{}
+		return r
+	}
+	if err != nil {
+		L.SetTop(0)
+		x.Err(r.errorReply(err))
+		return r
+	}
+	v := L.Get(-1)
+	L.SetTop(0)
+	if t, ok := v.(*lua.LTable); ok {
+		if msg, ok := t.RawGetString("err").(lua.LString); ok {
+			x.Err(sanitize(string(msg)))
+			return r
+		}
+	}
+	x.Out = appendLuaReply(x.Out, v, x.Proto, r.proto, 0)
+	return r
+}
+
+var (
+	lineRE     = regexp.MustCompile(`user_(?:script|function):(\d+):`)
+	argErrorRE = regexp.MustCompile(`bad argument #(\d+) to ([\w.]+) \(`)
+)
+
+// errorReply words a run's error as Redis does: the error's own text (with
+// "ERR " before one that has no code of its own), then the script's sha
+// and the line it failed at.
+func (r *run) errorReply(err error) string {
+	var obj lua.LValue = lua.LString(err.Error())
+	trace := ""
+	if ae, ok := err.(*lua.ApiError); ok {
+		obj, trace = ae.Object, ae.StackTrace
+	}
+	var msg string
+	line := -1
+	switch o := obj.(type) {
+	case lua.LString:
+		if r.raisedSet && o == r.raised {
+			msg, line = string(o), r.raisedLine
+		} else {
+			msg = "ERR " + string(o)
+		}
+	case *lua.LTable:
+		if s, ok := o.RawGetString("err").(lua.LString); ok {
+			msg = string(s)
+		} else {
+			msg = "ERR unknown error"
+		}
+	default:
+		msg = "ERR " + lua.LVAsString(obj)
+	}
+	if r.killed.Load() {
+		msg = killedError
+		if m := lineRE.FindStringSubmatch(lua.LVAsString(obj)); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+	}
+	// gopher-lua names the function of an argument error bare; Lua 5.1
+	// quotes it.
+	msg = argErrorRE.ReplaceAllString(msg, "bad argument #$1 to '$2' (")
+	if line < 0 {
+		if m := lineRE.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		} else if m := lineRE.FindStringSubmatch(trace); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+	}
+	where := "?"
+	if line >= 0 {
+		where = strconv.Itoa(line)
+	}
+	return sanitize(msg) + " script: " + r.sc.sha + ", on @" + r.sc.source() + ":" + where + "."
+}
+
+func stringsTable(L *lua.LState, items [][]byte) *lua.LTable {
+	t := L.CreateTable(len(items), 0)
+	for i, b := range items {
+		t.RawSetInt(i+1, lua.LString(b))
+	}
+	return t
+}
+
+// whereLine returns the line of the Lua code that called the running Go
+// function, or -1.
+func whereLine(L *lua.LState) int {
+	w := L.Where(1)
+	if m := lineRE.FindStringSubmatch(w); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return -1
+}
+
+// raise raises msg as an error of the redis library (see run.raised).
+func (st *state) raise(L *lua.LState, msg string) int {
+	if r := st.r; r != nil {
+		r.raised, r.raisedSet, r.raisedLine = lua.LString(msg), true, whereLine(L)
+	}
+	L.Error(lua.LString(msg), 0)
+	return 0
+}
+
+// errorTable returns Redis's error table {err=msg}.
+func errorTable(L *lua.LState, msg string) *lua.LTable {
+	t := L.CreateTable(0, 1)
+	t.RawSetString("err", lua.LString(msg))
+	return t
+}
+
+// rand48 is Redis's redisLrand48: math.random in Redis's Lua.
+type rand48 struct{ x uint64 }
+
+func (r *rand48) seed(v int32) { r.x = uint64(uint32(v))<<16 | 0x330E }
+func (r *rand48) next() int32 {
+	r.x = (r.x*0x5DEECE66D + 0xB) & (1<<48 - 1)
+	return int32(r.x >> 17)
+}
+
+func (st *state) mathRandom(L *lua.LState) int {
+	const max = math.MaxInt32
+	f := float64(st.rng.next()%max) / max
+	switch L.GetTop() {
+	case 0:
+		L.Push(lua.LNumber(f))
+	case 1:
+		u := L.CheckInt(1)
+		if u < 1 {
+			L.ArgError(1, "interval is empty")
+		}
+		L.Push(lua.LNumber(math.Floor(f*float64(u)) + 1))
+	case 2:
+		l, u := L.CheckInt(1), L.CheckInt(2)
+		if l > u {
+			L.ArgError(2, "interval is empty")
+		}
+		L.Push(lua.LNumber(math.Floor(f*float64(u-l+1)) + float64(l)))
+	default:
+		L.RaiseError("wrong number of arguments")
+	}
+	return 1
+}
+
+func (st *state) mathRandomSeed(L *lua.LState) int {
+	st.rng.seed(int32(L.CheckInt(1)))
+	return 0
+}
