@@ -94,6 +94,9 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 		return protocol.Done
 	}
 	cl.lastCmd.Store(cmd)
+	if s.persistCheck(c, cl, cmd, args, home) {
+		return protocol.Done
+	}
 
 	if cl.multi != nil && !txControl(cmd) {
 		return s.queueMulti(c, cl, cmd, args, home)

@@ -55,11 +55,6 @@ func (s *Server) InfoMemory(used int64) infocmd.MemoryFigures {
 	}
 }
 
-// InfoPersistence implements infocmd.Source.
-func (s *Server) InfoPersistence() infocmd.PersistenceFigures {
-	return infocmd.PersistenceFigures{LastSave: s.lastSave.Load()}
-}
-
 // InfoStats implements infocmd.Source.
 func (s *Server) InfoStats() infocmd.StatsFigures {
 	var errors int64

@@ -67,6 +67,7 @@ type Server struct {
 	outLimit outputLimits
 	// blockedClients counts the clients waiting in a blocking command.
 	blockedClients atomic.Int64
+	persist        persistState // SAVE, BGSAVE, loading (persist.go)
 
 	// OnFatal, when set before Start, is called instead of ending the
 	// process when the event loops stop unexpectedly (tests).
@@ -91,6 +92,7 @@ func New(cfg *config.Config, log *zap.SugaredLogger) *Server {
 	s.runID = randomHex(40)
 	s.rngState.Store(uint64(time.Now().UnixNano()) | 1)
 	s.lastSave.Store(time.Now().Unix())
+	s.persist.lastBgSec.Store(-1)
 	s.mon.Init(cfg)
 	s.adm = newAdminState()
 	return s
@@ -152,12 +154,18 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.net = protocol.NewServer(opts)
+	s.persistConfig()
 	if _, err := s.net.Start(); err != nil {
 		return err
 	}
-	go s.cron()
-	go s.sampleStats(s.adm)
 	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(opts.Addrs, ", "))
+	if err := s.loadAtStart(); err != nil {
+		s.stopNet()
+		return err
+	}
+	go s.cron()
+	go s.persistCron()
+	go s.sampleStats(s.adm)
 	s.log.Info("Ready to accept connections")
 	return nil
 }

@@ -74,9 +74,12 @@ func runProc(t *testing.T, bin string, wrap []string, asNobody bool, args ...str
 	_, port, _ := net.SplitHostPort(p.addr)
 	argv := append(append(wrap, bin, "--port", port, "--bind", "127.0.0.1"), args...)
 	p.cmd = exec.Command(argv[0], argv[1:]...)
+	p.cmd.Dir = t.TempDir() // where a snapshot saved on exit goes
 	if asNobody {
 		p.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		p.cmd.Dir = "/tmp"
+		if err := os.Chmod(p.cmd.Dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
 	}
 	out, _ := p.cmd.StdoutPipe()
 	p.cmd.Stderr = p.cmd.Stdout

@@ -55,9 +55,12 @@ func run(args []string) int {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
-		s := <-sig
-		log.Infof("Received %s, scheduling shutdown...", s)
-		srv.Shutdown()
+		for s := range sig {
+			log.Infof("Received %s, scheduling shutdown...", s)
+			if srv.ShutdownOnSignal(s == syscall.SIGINT) {
+				return
+			}
+		}
 	}()
 	srv.Wait()
 	log.Info("Anax is now ready to exit, bye bye...")

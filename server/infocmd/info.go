@@ -272,7 +272,7 @@ func writeMemory(src Source, b *infoBuf) {
 func writePersistence(src Source, b *infoBuf) {
 	f := src.InfoPersistence()
 	b.header("Persistence")
-	b.int("loading", 0)
+	b.int("loading", boolInt(f.Loading))
 	b.int("async_loading", 0)
 	b.int("current_cow_peak", 0)
 	b.int("current_cow_size", 0)
@@ -280,16 +280,20 @@ func writePersistence(src Source, b *infoBuf) {
 	b.float("current_fork_perc", 0)
 	b.int("current_save_keys_processed", 0)
 	b.int("current_save_keys_total", 0)
-	b.int("rdb_changes_since_last_save", 0)
-	b.int("rdb_bgsave_in_progress", 0)
+	b.int("rdb_changes_since_last_save", f.Changes)
+	b.int("rdb_bgsave_in_progress", boolInt(f.BgsaveRunning))
 	b.int("rdb_last_save_time", f.LastSave)
-	b.str("rdb_last_bgsave_status", "ok")
-	b.int("rdb_last_bgsave_time_sec", -1)
-	b.int("rdb_current_bgsave_time_sec", -1)
-	b.int("rdb_saves", 0)
+	if f.LastBgsaveOK {
+		b.str("rdb_last_bgsave_status", "ok")
+	} else {
+		b.str("rdb_last_bgsave_status", "err")
+	}
+	b.int("rdb_last_bgsave_time_sec", f.LastBgsaveSec)
+	b.int("rdb_current_bgsave_time_sec", f.CurrentBgsave)
+	b.int("rdb_saves", f.Saves)
 	b.int("rdb_last_cow_size", 0)
-	b.int("rdb_last_load_keys_expired", 0)
-	b.int("rdb_last_load_keys_loaded", 0)
+	b.int("rdb_last_load_keys_expired", f.LoadExpired)
+	b.int("rdb_last_load_keys_loaded", f.LoadKeys)
 	b.int("aof_enabled", 0)
 	b.int("aof_rewrite_in_progress", 0)
 	b.int("aof_rewrite_scheduled", 0)
@@ -486,4 +490,11 @@ func writeAnax(src Source, b *infoBuf) {
 			",misses="+strconv.FormatInt(sh.Misses, 10)+
 			",expired_keys="+strconv.FormatInt(sh.ExpiredKeys, 10))
 	}
+}
+
+func boolInt(v bool) int64 {
+	if v {
+		return 1
+	}
+	return 0
 }

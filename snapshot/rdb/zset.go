@@ -1,6 +1,5 @@
 package rdb
 
-
 // Sorted sets: the DUMP payloads Redis 7.0 and 7.2 write for their two
 // encodings, and reading every sorted-set type (ZSetMembers).
 

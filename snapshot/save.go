@@ -1,0 +1,308 @@
+package snapshot
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/anaxdb/anax/shard"
+	"github.com/anaxdb/anax/snapshot/rdb"
+)
+
+// Source is the keyspace a snapshot is taken of.
+type Source struct {
+	Shards []*shard.Shard
+	// Start runs begin(i) on the owner goroutine of every shard i, all at
+	// one point with respect to transactions that span shards (a
+	// transaction over every shard), and returns once each ran.
+	Start func(begin func(shard int))
+}
+
+// Aux is one aux field of the file's header.
+type Aux struct {
+	Name  string
+	Value string
+	Int   bool // Value is an integer (written as Redis writes integers)
+}
+
+// Options say where and how Save writes.
+type Options struct {
+	Dir, Filename string
+	Checksum      bool  // rdbchecksum
+	Compress      bool  // rdbcompression
+	Aux           []Aux // header aux fields, in order
+	// BeforeRename, when set, runs after the temporary file is complete
+	// and synced, before it replaces the file (tests of crash safety).
+	BeforeRename func(tmp string)
+}
+
+// Result describes a finished save.
+type Result struct {
+	Keys     int64
+	Bytes    int64
+	Duration time.Duration
+}
+
+// Tuning of the walk: each step of a shard's walker ends after stepTime
+// (checked every few buckets) or when the chunks waiting for the writer
+// reach maxQueued bytes; a shard hands a chunk over at chunkSize bytes.
+const (
+	chunkSize = 64 << 10
+	maxQueued = 8 << 20
+	stepTime  = 300 * time.Microsecond
+)
+
+// chunk is serialised records of one database from one shard.
+type chunk struct {
+	db   int
+	data []byte
+}
+
+// saveJob is one running save: the shards' outputs and the writer's queue.
+type saveJob struct {
+	src      Source
+	compress bool
+	outs     []*shardOut
+	queued   atomic.Int64 // bytes in chunks not yet written
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	chunks   []chunk
+	stepping []bool
+	done     []bool
+	aborted  bool
+}
+
+// shardOut is one shard's side of a save, used on its goroutine only.
+type shardOut struct {
+	job  *saveJob
+	db   int
+	buf  []byte
+	keys int64
+}
+
+var bufPool = sync.Pool{New: func() any { return make([]byte, 0, chunkSize+chunkSize/4) }}
+
+func (o *shardOut) entry(index int, db *shard.DB, h shard.Handle) {
+	if index != o.db && len(o.buf) > 0 {
+		o.flush()
+	}
+	o.db = index
+	if o.buf == nil {
+		o.buf = bufPool.Get().([]byte)[:0]
+	}
+	o.buf = AppendEntry(o.buf, db, h, o.job.compress)
+	o.keys++
+	if len(o.buf) >= chunkSize {
+		o.flush()
+	}
+}
+
+func (o *shardOut) flush() {
+	if len(o.buf) == 0 {
+		return
+	}
+	j := o.job
+	j.queued.Add(int64(len(o.buf)))
+	j.mu.Lock()
+	j.chunks = append(j.chunks, chunk{o.db, o.buf})
+	j.mu.Unlock()
+	j.cond.Signal()
+	o.buf = nil
+}
+
+// step runs one slice of shard i's walker.
+func (j *saveJob) step(i int) {
+	sh, o := j.src.Shards[i], j.outs[i]
+	start := time.Now()
+	n := 0
+	done := sh.SnapshotStep(func() bool {
+		if len(o.buf) >= chunkSize {
+			o.flush()
+		}
+		if j.queued.Load() >= maxQueued {
+			return false
+		}
+		n++
+		return n%16 != 0 || time.Since(start) < stepTime
+	})
+	o.flush()
+	j.mu.Lock()
+	j.stepping[i] = false
+	if done {
+		j.done[i] = true
+	}
+	j.mu.Unlock()
+	j.cond.Signal()
+}
+
+// kick posts a walker step to every shard that has none queued, while the
+// writer's queue has room. Called with mu held.
+func (j *saveJob) kick() {
+	if j.queued.Load() >= maxQueued {
+		return
+	}
+	for i, sh := range j.src.Shards {
+		if !j.stepping[i] && !j.done[i] {
+			j.stepping[i] = true
+			i := i
+			sh.Post(func() { j.step(i) })
+		}
+	}
+}
+
+func (j *saveJob) allDone() bool {
+	for _, d := range j.done {
+		if !d {
+			return false
+		}
+	}
+	return true
+}
+
+// abort ends the snapshot on every shard that has not finished.
+func (j *saveJob) abort() {
+	j.mu.Lock()
+	j.aborted = true
+	j.mu.Unlock()
+	var wg sync.WaitGroup
+	for i, sh := range j.src.Shards {
+		wg.Add(1)
+		i, sh := i, sh
+		sh.Post(func() {
+			sh.AbortSnapshot()
+			j.outs[i].buf = nil
+			wg.Done()
+		})
+	}
+	wg.Wait()
+}
+
+// Save writes a point-in-time snapshot of src to opts.Dir/opts.Filename
+// and returns once the file is in place and synced. The shards keep
+// serving commands meanwhile. On failure the file under the name is left
+// as it was and the temporary file is removed.
+func Save(src Source, opts Options) (Result, error) {
+	began := time.Now()
+	f, err := os.CreateTemp(opts.Dir, "temp-*.rdb")
+	if err != nil {
+		return Result{}, fmt.Errorf("cannot create a temporary file in %s: %w", opts.Dir, err)
+	}
+	tmp := f.Name()
+	fail := func(err error) (Result, error) {
+		f.Close()
+		os.Remove(tmp)
+		return Result{}, err
+	}
+	fw := rdb.NewFileWriter(f, opts.Checksum, opts.Compress)
+	fw.Header()
+	for _, a := range opts.Aux {
+		if a.Int {
+			var v int64
+			fmt.Sscan(a.Value, &v)
+			fw.AuxInt(a.Name, v)
+		} else {
+			fw.Aux(a.Name, a.Value)
+		}
+	}
+
+	n := len(src.Shards)
+	j := &saveJob{src: src, compress: opts.Compress, stepping: make([]bool, n), done: make([]bool, n)}
+	j.cond = sync.NewCond(&j.mu)
+	j.outs = make([]*shardOut, n)
+	var dbs int
+	if n > 0 {
+		dbs = src.Shards[0].NumDB()
+	}
+	keys := make([][]atomic.Int64, n) // [shard][db] keys, then expires at dbs+db
+	for i := range j.outs {
+		j.outs[i] = &shardOut{job: j, db: -1}
+		keys[i] = make([]atomic.Int64, 2*dbs)
+	}
+	src.Start(func(i int) {
+		sh := src.Shards[i]
+		for d := range dbs {
+			keys[i][d].Store(int64(sh.DB(d).Len()))
+			keys[i][dbs+d].Store(int64(sh.DB(d).ExpiresCount()))
+		}
+		sh.StartSnapshot(j.outs[i].entry)
+	})
+	resized := make([]bool, dbs)
+	var werr error
+	for {
+		j.mu.Lock()
+		j.kick()
+		for len(j.chunks) == 0 && !j.allDone() {
+			j.cond.Wait()
+			j.kick()
+		}
+		chunks := j.chunks
+		j.chunks = nil
+		finished := j.allDone() && len(chunks) == 0
+		j.mu.Unlock()
+		if finished {
+			break
+		}
+		for _, c := range chunks {
+			if fw.SelectDB(c.db) && !resized[c.db] {
+				resized[c.db] = true
+				var k, e int64
+				for i := range keys {
+					k += keys[i][c.db].Load()
+					e += keys[i][dbs+c.db].Load()
+				}
+				fw.ResizeDB(uint64(k), uint64(e))
+			}
+			_, werr = fw.Write(c.data)
+			j.queued.Add(-int64(len(c.data)))
+			bufPool.Put(c.data[:0]) //nolint:staticcheck // a slice header per chunk
+		}
+		if werr != nil {
+			j.abort()
+			return fail(fmt.Errorf("write error saving the snapshot to %s: %w", tmp, werr))
+		}
+	}
+	if err := fw.Close(); err != nil {
+		return fail(fmt.Errorf("write error saving the snapshot to %s: %w", tmp, err))
+	}
+	if err := f.Sync(); err != nil {
+		return fail(fmt.Errorf("fsync of %s: %w", tmp, err))
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return Result{}, fmt.Errorf("close of %s: %w", tmp, err)
+	}
+	if opts.BeforeRename != nil {
+		opts.BeforeRename(tmp)
+	}
+	final := filepath.Join(opts.Dir, opts.Filename)
+	if err := os.Rename(tmp, final); err != nil {
+		os.Remove(tmp)
+		return Result{}, fmt.Errorf("cannot rename %s to %s: %w", tmp, final, err)
+	}
+	if err := syncDir(opts.Dir); err != nil {
+		return Result{}, fmt.Errorf("fsync of the directory %s: %w", opts.Dir, err)
+	}
+	var total int64
+	for _, o := range j.outs {
+		total += o.keys
+	}
+	return Result{Keys: total, Bytes: fw.Written(), Duration: time.Since(began)}, nil
+}
+
+// syncDir fsyncs a directory, so that a rename in it is durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}
