@@ -3,6 +3,7 @@ package snapshot
 import (
 	"strconv"
 
+	"github.com/anaxdb/anax/container/listpack"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/snapshot/rdb"
 )
@@ -14,6 +15,7 @@ import (
 // reads the shard: it may run inside a snapshot hook.
 func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, compress bool) []byte {
 	typ := db.Type(h)
+	start := len(dst)
 	if typ == shard.TypeString {
 		if flags, ok := db.MCFlags(h); ok && flags != 0 {
 			var b [10]byte
@@ -39,18 +41,21 @@ func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, compress bool) []byte
 			return rdb.AppendHashListpack(dst, db.Value(h), compress)
 		}
 		if db.HashHasFieldTTL(h) {
-			n, minExp := 0, int64(0)
-			db.HashEachTTL(h, func(_, _ []byte, exp int64) bool {
-				n++
-				if exp != 0 && (minExp == 0 || exp < minExp) {
-					minExp = exp
+			// The expiries go before the key, in an aux field; the hash
+			// is a plain one, which Redis 7.0 and 7.2 load.
+			ttls := listpack.New()
+			db.HashEachTTL(h, func(f, _ []byte, exp int64) bool {
+				if exp != 0 {
+					ttls.Append(f)
+					ttls.AppendInt(exp)
 				}
 				return true
 			})
-			dst = rdb.AppendRecordHeader(dst, rdb.TypeHashMetadata, key, compress)
-			return rdb.AppendHashMetadata(dst, n, minExp, func(yield func(f, v []byte, exp int64) bool) {
-				db.HashEachTTL(h, yield)
-			}, compress)
+			var rec []byte
+			rec = rdb.AppendAux(rec, []byte(rdb.AuxHashFieldTTLs), ttls.Bytes(), compress)
+			// The aux field must come before the expiry opcode and the
+			// key: move what was appended for them behind it.
+			dst = insertBefore(dst, start, rec)
 		}
 		n := 0
 		db.HashEachTTL(h, func(_, _ []byte, _ int64) bool { n++; return true })
@@ -79,4 +84,13 @@ func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, compress bool) []byte
 		}, compress)
 	}
 	panic("BUG: snapshot: an entry of unknown type " + strconv.Itoa(int(typ)))
+}
+
+// insertBefore inserts ins into dst at position at.
+func insertBefore(dst []byte, at int, ins []byte) []byte {
+	n := len(dst)
+	dst = append(dst, ins...)
+	copy(dst[at+len(ins):], dst[at:n])
+	copy(dst[at:], ins)
+	return dst
 }

@@ -85,6 +85,7 @@ func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
 	var it rdb.Item
 	var mcflags uint32
 	var hasFlags bool
+	var fieldTTLs map[string]int64
 	for {
 		err := fr.Next(&it)
 		if err == io.EOF {
@@ -108,6 +109,13 @@ func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
 				mcflags, hasFlags = uint32(v), true
 				continue
 			}
+			if string(it.Name) == rdb.AuxHashFieldTTLs {
+				if fieldTTLs, err = parseFieldTTLs(it.AuxValue); err != nil {
+					l.wait()
+					return res, &rdb.FileError{Offset: fr.Offset(), Msg: "bad " + rdb.AuxHashFieldTTLs + " aux field"}
+				}
+				continue
+			}
 			res.Aux[string(it.Name)] = string(it.AuxValue)
 		case rdb.ItemKey:
 			if it.DB >= dbs {
@@ -117,9 +125,9 @@ func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
 			if it.ExpireMs != 0 && it.ExpireMs <= opts.Now {
 				res.Expired++
 			} else {
-				l.add(opts.Route(it.Key), &it, mcflags, hasFlags)
+				l.add(opts.Route(it.Key), &it, mcflags, hasFlags, fieldTTLs)
 			}
-			hasFlags = false
+			hasFlags, fieldTTLs = false, nil
 		}
 	}
 	for i := range l.batches {
@@ -155,17 +163,18 @@ type batch struct {
 }
 
 type record struct {
-	db       int
-	typ      byte
-	key, val [2]int // offsets in data
-	expire   int64
-	mcflags  uint32
-	hasFlags bool
+	db        int
+	typ       byte
+	key, val  [2]int // offsets in data
+	expire    int64
+	mcflags   uint32
+	hasFlags  bool
+	fieldTTLs map[string]int64 // a hash's field expiries (AuxHashFieldTTLs)
 }
 
 const batchBytes = 256 << 10
 
-func (l *loader) add(sh int, it *rdb.Item, mcflags uint32, hasFlags bool) {
+func (l *loader) add(sh int, it *rdb.Item, mcflags uint32, hasFlags bool, fieldTTLs map[string]int64) {
 	b := l.batches[sh]
 	if b == nil {
 		b = &batch{}
@@ -175,7 +184,7 @@ func (l *loader) add(sh int, it *rdb.Item, mcflags uint32, hasFlags bool) {
 	b.data = append(b.data, it.Key...)
 	v0 := len(b.data)
 	b.data = append(b.data, it.Value...)
-	b.recs = append(b.recs, record{db: it.DB, typ: it.Type, key: [2]int{k0, v0}, val: [2]int{v0, len(b.data)}, expire: it.ExpireMs, mcflags: mcflags, hasFlags: hasFlags})
+	b.recs = append(b.recs, record{db: it.DB, typ: it.Type, key: [2]int{k0, v0}, val: [2]int{v0, len(b.data)}, expire: it.ExpireMs, mcflags: mcflags, hasFlags: hasFlags, fieldTTLs: fieldTTLs})
 	if len(b.data) >= batchBytes || len(b.recs) >= 4096 {
 		l.post(sh)
 	}
@@ -284,6 +293,9 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) erro
 			}
 		} else {
 			_, err = rdb.ReadHashFields(r.typ, val, func(f, v []byte, exp int64) error {
+				if e, ok := r.fieldTTLs[string(f)]; ok && exp == 0 {
+					exp = e
+				}
 				if exp != 0 && exp <= now {
 					return nil // a field already expired
 				}
@@ -296,7 +308,7 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) erro
 			})
 		}
 		if err == nil && b.Len() == 0 {
-			if r.typ == rdb.TypeHashMetadata || r.typ == rdb.TypeHashListpackEx {
+			if r.typ == rdb.TypeHashMetadata || r.typ == rdb.TypeHashListpackEx || len(r.fieldTTLs) > 0 {
 				return nil // every field had expired: no key, as in Redis
 			}
 			err = rdb.ErrBadFormat
@@ -418,4 +430,31 @@ func loadSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.Se
 		return nil, err
 	}
 	return b, nil
+}
+
+// parseFieldTTLs reads the value of an AuxHashFieldTTLs aux field: a
+// listpack of field, expiry pairs.
+func parseFieldTTLs(lp []byte) (map[string]int64, error) {
+	if listpack.Validate(lp) != nil {
+		return nil, rdb.ErrBadFormat
+	}
+	out := map[string]int64{}
+	var field []byte
+	n := 0
+	var buf [20]byte
+	for it := listpack.FromBytes(lp).Iter(); it.Next(); n++ {
+		v := it.Value()
+		if n%2 == 0 {
+			field = v.AppendTo(buf[:0])
+			continue
+		}
+		if !v.IsInt || v.Int <= 0 {
+			return nil, rdb.ErrBadFormat
+		}
+		out[string(field)] = v.Int
+	}
+	if n%2 != 0 {
+		return nil, rdb.ErrBadFormat
+	}
+	return out, nil
 }

@@ -18,16 +18,18 @@ import (
 //
 // FileWriter writes version FileVersion (Redis 7.0's); FileReader reads
 // versions MinFileVersion to MaxFileVersion (Redis 6.2 to 7.2, Valkey 7
-// and 8). Records are built by the Append* functions (AppendRecordHeader,
+// and 8), and also Redis 7.4's hash types with field expiries
+// (TypeHashMetadata, TypeHashListpackEx) should such a file hold them. Records are built by the Append* functions (AppendRecordHeader,
 // then a value encoder: AppendString, AppendListNodes, AppendHashListpack,
 // ...) into the caller's buffers, so a shard can serialise its entries on
 // its own goroutine and hand the bytes to the one goroutine that writes
 // the file.
 
 // FileVersion is the RDB version FileWriter writes: 10, Redis 7.0's, which
-// every type it writes belongs to, so that Redis 7.0 and later load the
-// file (a hash with field expiries is the exception: it needs RDB 12's
-// TypeHashMetadata, which only Redis 7.4 and later read).
+// every type Anax writes belongs to, so that Redis 7.0 and later load the
+// file. What RDB 10 cannot say (Memcached flags, hash field expiries)
+// rides in aux fields that redis-server skips (AuxMCFlags,
+// AuxHashFieldTTLs).
 const FileVersion = 10
 
 // The RDB versions FileReader accepts: 9 (Redis 5.0 to 6.2), 10 (7.0), 11
@@ -42,6 +44,13 @@ const (
 // as decimal text. redis-server skips aux fields it does not know, so the
 // file still loads there (the item becomes a plain string).
 const AuxMCFlags = "anax-mcflags"
+
+// AuxHashFieldTTLs is the name of the aux field written just before a hash
+// some of whose fields expire (Redis 7.4's HEXPIRE): its value is a
+// listpack of field, expiry (absolute Unix ms) pairs. The hash itself is
+// an ordinary TypeHash, so redis-server 7.0 and 7.2 load the file (with
+// no field expiries, which they do not have).
+const AuxHashFieldTTLs = "anax-hfttl"
 
 // fileBufSize is how many bytes FileWriter gathers before writing.
 const fileBufSize = 64 << 10
