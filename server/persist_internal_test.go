@@ -96,4 +96,3 @@ func TestLoadingRefusals(t *testing.T) {
 		t.Errorf("/healthz after loading: %d", code)
 	}
 }
-
