@@ -129,6 +129,8 @@ func (s *Server) InfoAnax() infocmd.AnaxFigures {
 		Retries:      st.Retries.Load(),
 		Queued:       st.Queued.Load(),
 		Squashed:     st.Squashed.Load(),
+		CronSaves:    s.persist.cronSaves.Load(),
+		CronSkipped:  s.persist.cronSkipped.Load(),
 	}
 }
 

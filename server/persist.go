@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/protocol/resp"
@@ -61,6 +63,13 @@ type persistState struct {
 	loadKeys   atomic.Int64
 	loadExpire atomic.Int64
 	loading    atomic.Bool
+
+	// snapshot-cron (persist_cron.go).
+	cronMu      sync.Mutex
+	cronSched   cron.Schedule // nil: none
+	cronWake    chan struct{}
+	cronSaves   atomic.Int64
+	cronSkipped atomic.Int64
 }
 
 // persistSpecs are the persistence commands the server itself runs: they

@@ -96,3 +96,15 @@ func TestLoadingRefusals(t *testing.T) {
 		t.Errorf("/healthz after loading: %d", code)
 	}
 }
+
+func TestParseCron(t *testing.T) {
+	for spec, ok := range map[string]bool{
+		"": true, "*/5 * * * *": true, "0 3 * * 1-5": true, "@hourly": true,
+		"61 * * * *": false, "* * * *": false, "bogus": false,
+	} {
+		_, err := parseCron(spec)
+		if (err == nil) != ok {
+			t.Errorf("parseCron(%q): %v", spec, err)
+		}
+	}
+}

@@ -555,3 +555,30 @@ func readStrings(t *testing.T, path string) map[string]string {
 		}
 	}
 }
+
+// TestSnapshotCron: snapshot-cron saves on its schedule, changes with
+// CONFIG SET, and refuses what is no schedule.
+func TestSnapshotCron(t *testing.T) {
+	dir := t.TempDir()
+	_, addr := startAt(t, dir, "--save", "")
+	c := servertest.Dial(t, addr)
+	if r := c.Do("config", "set", "snapshot-cron", "not a schedule"); !strings.HasPrefix(r, "-ERR") {
+		t.Errorf("CONFIG SET of a bad schedule: %q", r)
+	}
+	c.Do("set", "k", "v")
+	if r := c.Do("config", "set", "snapshot-cron", "@every 1s"); r != "+OK\r\n" {
+		t.Fatalf("CONFIG SET snapshot-cron: %q", r)
+	}
+	for i := 0; i < 300; i++ {
+		if strings.Contains(c.Do("info", "anax"), "snapshot_cron_saves:1\r\n") {
+			waitBgsave(t, c)
+			if vals := readStrings(t, filepath.Join(dir, "dump.rdb")); vals["k"] != "v" {
+				t.Errorf("the cron's file holds %v", vals)
+			}
+			c.Do("config", "set", "snapshot-cron", "")
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("snapshot-cron did not save")
+}

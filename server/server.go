@@ -155,6 +155,9 @@ func (s *Server) Start() error {
 	}
 	s.net = protocol.NewServer(opts)
 	s.persistConfig()
+	if err := s.cronConfig(); err != nil {
+		return err
+	}
 	if _, err := s.net.Start(); err != nil {
 		return err
 	}
@@ -165,6 +168,7 @@ func (s *Server) Start() error {
 	}
 	go s.cron()
 	go s.persistCron()
+	go s.snapshotCron()
 	go s.sampleStats(s.adm)
 	s.log.Info("Ready to accept connections")
 	return nil

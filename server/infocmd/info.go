@@ -473,6 +473,8 @@ func writeAnax(src Source, b *infoBuf) {
 	b.int("tx_schedule_retries", tx.Retries)
 	b.int("tx_queued_commands", tx.Queued)
 	b.int("squashed_commands", tx.Squashed)
+	b.int("snapshot_cron_saves", tx.CronSaves)
+	b.int("snapshot_cron_skipped", tx.CronSkipped)
 	b.str("go_version", runtime.Version())
 	b.int("gomaxprocs", int64(runtime.GOMAXPROCS(0)))
 	b.int("goroutines", m.Goroutines)

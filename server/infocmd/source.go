@@ -131,4 +131,7 @@ type ShardFigures struct {
 type AnaxFigures struct {
 	Version                                       string
 	Hops, Transactions, Retries, Queued, Squashed int64
+	// snapshot-cron: the saves it started, and the runs it skipped
+	// because a save was still running.
+	CronSaves, CronSkipped int64
 }
