@@ -78,7 +78,7 @@ func (s *Server) persistSpecs() []*command.Spec {
 	const adm = command.FlagAdmin | command.FlagNoScript
 	return []*command.Spec{
 		{Name: "save", Arity: 1, Flags: adm | command.FlagNoMulti, Conn: connSave, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk.", Since: "1.0.0", Complexity: "O(N) where N is the total number of keys in all databases"},
-		{Name: "bgsave", Arity: -1, Flags: adm, Conn: connBgsave, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Asynchronously saves the database(s) to disk.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "bgsave", Arity: -1, Flags: adm, Conn: connBgsave, Run: func(x *command.Exec) { s.runBgsave(x, true) }, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Asynchronously saves the database(s) to disk.", Since: "1.0.0", Complexity: "O(1)"},
 		{Name: "shutdown", Arity: -1, Flags: adm | command.FlagNoMulti | command.FlagLoading | command.FlagStale, Conn: connShutdown, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
 	}
 }
@@ -288,16 +288,36 @@ func connSave(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 
 func connBgsave(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) protocol.Result {
 	cmd := s.commands["bgsave"]
-	schedule := false
-	if len(args) == 2 && command.EqFold(args[1], "schedule") {
-		schedule = true
-	} else if len(args) > 1 {
+	if len(args) > 2 || len(args) == 2 && !command.EqFold(args[1], "schedule") {
 		s.rejectCommand(c, cl, home, cmd, command.ErrSyntax.Error())
 		return protocol.Done
 	}
 	x := s.loopExec[home]
-	s.resetExec(x, cl, cmd, args, time.Now())
+	start := time.Now()
+	s.resetExec(x, cl, cmd, args, start)
+	s.runBgsave(x, false)
+	if x.Failed {
+		s.countErrorPrefix(home, errBgsaveBusy)
+	}
+	s.noteConnCall(cmd, home, start, x.Failed)
+	s.replyNow(c, cl, x)
+	return protocol.Done
+}
+
+// runBgsave answers BGSAVE. Inside EXEC (inExec) it schedules the save, as
+// Redis does, for the save rules' cron to start within a second.
+func (s *Server) runBgsave(x *command.Exec, inExec bool) {
+	schedule := false
+	if len(x.Args) == 2 && command.EqFold(x.Args[1], "schedule") {
+		schedule = true
+	} else if len(x.Args) > 1 {
+		x.Fail(command.ErrSyntax)
+		return
+	}
 	switch {
+	case inExec:
+		s.persist.scheduled.Store(true)
+		x.Simple("Background saving scheduled")
 	case s.bgsave():
 		x.Simple("Background saving started")
 	case s.persist.bgRunning.Load() && schedule:
@@ -305,11 +325,7 @@ func connBgsave(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int
 		x.Simple("Background saving scheduled")
 	default:
 		x.Err(errBgsaveBusy)
-		s.countErrorPrefix(home, errBgsaveBusy)
 	}
-	s.noteConnCall(cmd, home, time.Now(), x.Failed)
-	s.replyNow(c, cl, x)
-	return protocol.Done
 }
 
 // noteConnCall counts a call of a command the server runs itself.

@@ -582,3 +582,31 @@ func TestSnapshotCron(t *testing.T) {
 	}
 	t.Fatal("snapshot-cron did not save")
 }
+
+// TestPersistCommandsInMulti: BGSAVE in EXEC schedules a save, as Redis;
+// SAVE and SHUTDOWN are refused inside MULTI.
+func TestPersistCommandsInMulti(t *testing.T) {
+	dir := t.TempDir()
+	_, addr := startAt(t, dir)
+	o := servertest.StartOracle(t)
+	script := [][]string{
+		{"multi"}, {"bgsave", "now"}, {"exec"},
+		{"multi"}, {"save"}, {"exec"},
+		{"multi"}, {"shutdown"}, {"exec"},
+	}
+	servertest.Compare(t, addr, o.Addr, script)
+	c := servertest.Dial(t, addr)
+	c.Do("multi")
+	c.Do("bgsave")
+	c.Do("set", "a", "b")
+	if r := c.Do("exec"); r != "*2\r\n+Background saving scheduled\r\n+OK\r\n" {
+		t.Fatalf("EXEC: %q", r)
+	}
+	for i := 0; i < 300; i++ {
+		if strings.Contains(c.Do("info", "persistence"), "rdb_saves:1\r\n") {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the scheduled save did not run")
+}
