@@ -14,6 +14,7 @@ import (
 
 	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/protocol/memcache"
 	"github.com/anaxdb/anax/protocol/resp"
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/server/debugcmd"
@@ -629,4 +630,22 @@ func (s *Server) persistConfig() {
 	for _, name := range []string{"save", "stop-writes-on-bgsave-error"} {
 		s.cfg.OnChange(name, func(string) { s.updateMisconf() })
 	}
+}
+
+// refuseLoading answers a Memcached command that reads or writes data
+// while a snapshot loads (the RESP face's -LOADING), and reports whether
+// it did.
+func (m *mcState) refuseLoading(c *protocol.Conn, home int, r *memcache.Request) bool {
+	if m.s.persist.refuse.Load()&refuseLoading == 0 {
+		return false
+	}
+	switch r.Cmd {
+	case memcache.CmdNone, memcache.CmdError, memcache.CmdAuth, memcache.CmdQuit, memcache.CmdVersion,
+		memcache.CmdVerbosity, memcache.CmdMetaNoop, memcache.CmdStats:
+		return false
+	}
+	if !r.NoReply {
+		m.replyLine(c, home, "SERVER_ERROR loading the dataset in memory")
+	}
+	return true
 }

@@ -25,8 +25,14 @@ func TestLoadingRefusals(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
+	ln, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mcPort := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
 	cfg := config.New()
-	if err := cfg.Load([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", t.TempDir(), "--threads", "2"}, nil); err != nil {
+	if err := cfg.Load([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", t.TempDir(), "--threads", "2", "--memcached-port", fmt.Sprint(mcPort)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	s := New(cfg, zap.NewNop().Sugar())
@@ -85,6 +91,19 @@ func TestLoadingRefusals(t *testing.T) {
 	}
 	if code := health(); code != http.StatusServiceUnavailable {
 		t.Errorf("/healthz while loading: %d", code)
+	}
+	mc, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", mcPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mc.Close()
+	fmt.Fprintf(mc, "get k\r\nversion\r\n")
+	mr := bufio.NewReader(mc)
+	if line, _ := mr.ReadString('\n'); line != "SERVER_ERROR loading the dataset in memory\r\n" {
+		t.Errorf("memcache get while loading: %q", line)
+	}
+	if line, _ := mr.ReadString('\n'); !strings.HasPrefix(line, "VERSION ") {
+		t.Errorf("memcache version while loading: %q", line)
 	}
 	p.loading.Store(false)
 	p.setRefuse(refuseLoading, false)

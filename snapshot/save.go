@@ -140,18 +140,27 @@ func (j *saveJob) step(i int) {
 	j.cond.Signal()
 }
 
-// kick posts a walker step to every shard that has none queued, while the
-// writer's queue has room. Called with mu held.
-func (j *saveJob) kick() {
+// kick marks for a walker step every shard that has none queued, while
+// the writer's queue has room, and returns them in post (to be called
+// without mu). Called with mu held.
+func (j *saveJob) kick(post []int) []int {
 	if j.queued.Load() >= maxQueued {
-		return
+		return post
 	}
-	for i, sh := range j.src.Shards {
+	for i := range j.src.Shards {
 		if !j.stepping[i] && !j.done[i] {
 			j.stepping[i] = true
-			i := i
-			sh.Post(func() { j.step(i) })
+			post = append(post, i)
 		}
+	}
+	return post
+}
+
+// post queues a walker step on each of shards.
+func (j *saveJob) post(shards []int) {
+	for _, i := range shards {
+		i := i
+		j.src.Shards[i].Post(func() { j.step(i) })
 	}
 }
 
@@ -233,17 +242,27 @@ func Save(src Source, opts Options) (Result, error) {
 	})
 	resized := make([]bool, dbs)
 	var werr error
+	var toPost []int
 	for {
 		j.mu.Lock()
-		j.kick()
+		toPost = j.kick(toPost[:0])
 		for len(j.chunks) == 0 && !j.allDone() {
+			if len(toPost) > 0 {
+				j.mu.Unlock()
+				j.post(toPost)
+				j.mu.Lock()
+				toPost = toPost[:0]
+				continue
+			}
 			j.cond.Wait()
-			j.kick()
+			toPost = j.kick(toPost[:0])
 		}
 		chunks := j.chunks
 		j.chunks = nil
 		finished := j.allDone() && len(chunks) == 0
 		j.mu.Unlock()
+		j.post(toPost)
+		toPost = toPost[:0]
 		if finished {
 			break
 		}
