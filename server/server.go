@@ -178,14 +178,15 @@ func (s *Server) Start() error {
 var errAppendOnly = errors.New("appendonly yes is not supported: this version of Anax keeps no append-only file")
 
 // refuseAppendOnly deals with appendonly, which this version accepts but
-// cannot honour (there is no append-only file, nor any persistence yet): a
+// cannot honour (there is no append-only file; RDB snapshots are the only
+// persistence): a
 // yes from the file, the environment or a flag starts the server with a
 // warning, so a configuration written for Redis still loads, and CONFIG SET
 // appendonly yes is refused from then on (even when the server started with
 // yes), so nobody turns it on at run time believing it works.
 func (s *Server) refuseAppendOnly() {
 	if s.cfg.Bool("appendonly") {
-		s.log.Warn("WARNING appendonly yes has no effect: this version of Anax keeps no append-only file and persists nothing (the data lives in memory only)")
+		s.log.Warn("WARNING appendonly yes has no effect: this version of Anax keeps no append-only file (it persists through RDB snapshots only: save, BGSAVE, SHUTDOWN)")
 	}
 	s.cfg.Validate("appendonly", func(v string) error {
 		if v == "yes" {

@@ -197,7 +197,7 @@ func (j *saveJob) abort() {
 // as it was and the temporary file is removed.
 func Save(src Source, opts Options) (Result, error) {
 	began := time.Now()
-	f, err := os.CreateTemp(opts.Dir, "temp-*.rdb")
+	f, err := createTemp(opts.Dir)
 	if err != nil {
 		return Result{}, fmt.Errorf("cannot create a temporary file in %s: %w", opts.Dir, err)
 	}
@@ -324,4 +324,18 @@ func syncDir(dir string) error {
 		return err
 	}
 	return nil
+}
+
+var tempSeq atomic.Int64
+
+// createTemp creates dir/temp-<pid>-<n>.rdb with mode 0666 less the umask,
+// as Redis creates its files (os.CreateTemp would make it 0600).
+func createTemp(dir string) (*os.File, error) {
+	for {
+		name := filepath.Join(dir, fmt.Sprintf("temp-%d-%d.rdb", os.Getpid(), tempSeq.Add(1)))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, os.ErrExist) {
+			return f, err
+		}
+	}
 }
