@@ -234,31 +234,34 @@ func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
 		if _, dup := db.Peek(key); dup {
 			return n, fmt.Errorf("the file has the key %q twice in database %d", key, r.db)
 		}
-		if err := storeValue(db, r, key, val, l.opts); err != nil {
+		stored, err := storeValue(db, r, key, val, l.opts)
+		if err != nil {
 			return n, fmt.Errorf("the value of key %q in database %d (type %d) does not decode: %w", key, r.db, r.typ, err)
 		}
-		n++
+		if stored {
+			n++
+		}
 	}
 	return n, nil
 }
 
 // storeValue decodes a value of type r.typ and stores it under key, with
 // the encoding Redis 7.2 would load it in (as RESTORE builds values).
-func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) error {
+func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (bool, error) {
 	now, lim := opts.Now, opts.Limits
 	var h shard.Handle
 	switch r.typ {
 	case rdb.TypeString:
 		s, _, err := rdb.ReadString(val, rdb.MaxStringLen)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if r.hasFlags {
 			db.MCStore(key, s, r.mcflags, 0, 0, r.expire, now)
-			return nil
+			return true, nil
 		}
 		db.SetString(key, s, r.expire, false, shard.EncAuto, now)
-		return nil
+		return true, nil
 	case rdb.TypeList, rdb.TypeListZiplist, rdb.TypeListQuicklist, rdb.TypeListQuicklist2:
 		b := db.NewListBuilder(lim.ListFill)
 		perElement := r.typ == rdb.TypeList || r.typ == rdb.TypeListZiplist
@@ -278,7 +281,7 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) erro
 		}
 		if err != nil {
 			b.Discard()
-			return err
+			return false, err
 		}
 		h = b.Store(key, now)
 	case rdb.TypeHash, rdb.TypeHashZiplist, rdb.TypeHashListpack, rdb.TypeHashMetadata, rdb.TypeHashListpackEx:
@@ -309,13 +312,13 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) erro
 		}
 		if err == nil && b.Len() == 0 {
 			if r.typ == rdb.TypeHashMetadata || r.typ == rdb.TypeHashListpackEx || len(r.fieldTTLs) > 0 {
-				return nil // every field had expired: no key, as in Redis
+				return false, nil // every field had expired: no key, as in Redis
 			}
 			err = rdb.ErrBadFormat
 		}
 		if err != nil {
 			b.Discard()
-			return err
+			return false, err
 		}
 		h = b.Store(key, now)
 		for i, f := range ttls {
@@ -325,13 +328,13 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) erro
 	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
 		b, err := loadSet(db, r.typ, val, lim.Set)
 		if err != nil {
-			return err
+			return false, err
 		}
 		h = b.Store(key, now)
 	case rdb.TypeZSet, rdb.TypeZSet2, rdb.TypeZSetZiplist, rdb.TypeZSetListpack:
 		members, packed, err := rdb.ReadZSetMembers(r.typ, val)
 		if err != nil {
-			return err
+			return false, err
 		}
 		big := int64(len(members)) > lim.ZSet.Entries
 		if !packed && !big {
@@ -356,12 +359,12 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) erro
 		}
 		h = b.Store(key, now)
 	default:
-		return rdb.ErrUnsupportedType
+		return false, rdb.ErrUnsupportedType
 	}
 	if r.expire != 0 {
 		db.SetExpireAt(h, r.expire)
 	}
-	return nil
+	return true, nil
 }
 
 // loadSet builds a set as Redis 7.2 loads one (see rdbLoadObject): an
