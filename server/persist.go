@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,9 @@ type persistState struct {
 	loadKeys   atomic.Int64
 	loadExpire atomic.Int64
 	loading    atomic.Bool
+	// The load in progress: its start (Unix s), the file's size, the
+	// bytes read, and used-mem from the file's header.
+	loadStart, loadTotal, loadDone, loadUsedMem atomic.Int64
 
 	// snapshot-cron (persist_cron.go).
 	cronMu      sync.Mutex
@@ -501,7 +505,6 @@ func (s *Server) loadAtStart() error {
 	if err != nil {
 		return fmt.Errorf("cannot load the snapshot %s: %w", path, err)
 	}
-	s.log.Infof("Loading RDB produced by version %s", res.Aux["redis-ver"])
 	s.log.Infof("Done loading RDB, keys loaded: %d, keys expired: %d.", res.Keys, res.Expired)
 	s.log.Infof("DB loaded from disk: %.3f seconds", res.Duration.Seconds())
 	return nil
@@ -510,6 +513,14 @@ func (s *Server) loadAtStart() error {
 // loadFile loads an RDB file into the shards.
 func (s *Server) loadFile(path string) (snapshot.LoadResult, error) {
 	cfg := s.cfg
+	p := &s.persist
+	p.loadStart.Store(time.Now().Unix())
+	p.loadDone.Store(0)
+	p.loadTotal.Store(0)
+	p.loadUsedMem.Store(0)
+	if fi, err := os.Stat(path); err == nil {
+		p.loadTotal.Store(fi.Size())
+	}
 	res, err := snapshot.LoadFile(s.snapSource(), path, snapshot.LoadOptions{
 		Limits: snapshot.Limits{
 			ListFill: int(cfg.Int("list-max-listpack-size")),
@@ -527,9 +538,24 @@ func (s *Server) loadFile(path string) (snapshot.LoadResult, error) {
 				Value:   cfg.Int("zset-max-listpack-value"),
 			},
 		},
-		Route: s.router.Route,
-		Now:   time.Now().UnixMilli(),
+		Route:    s.router.Route,
+		Now:      time.Now().UnixMilli(),
+		Progress: p.loadDone.Store,
+		OnAux: func(name, value string) {
+			// What Redis logs of the file's header as it reads it.
+			v, err := strconv.ParseInt(value, 10, 64)
+			switch {
+			case name == "redis-ver":
+				s.log.Infof("Loading RDB produced by version %s", value)
+			case name == "ctime" && err == nil:
+				s.log.Infof("RDB age %d seconds", time.Now().Unix()-v)
+			case name == "used-mem" && err == nil:
+				s.log.Infof("RDB memory usage when created %.2f Mb", float64(v)/(1024*1024))
+				p.loadUsedMem.Store(v)
+			}
+		},
 	})
+	p.loadDone.Store(res.Bytes)
 	s.persist.loadKeys.Store(res.Keys)
 	s.persist.loadExpire.Store(res.Expired)
 	if err == nil {
@@ -608,6 +634,10 @@ func (s *Server) InfoPersistence() infocmd.PersistenceFigures {
 		Saves:         p.saves.Load(),
 		LoadKeys:      p.loadKeys.Load(),
 		LoadExpired:   p.loadExpire.Load(),
+		LoadStart:     p.loadStart.Load(),
+		LoadTotal:     p.loadTotal.Load(),
+		LoadDone:      p.loadDone.Load(),
+		LoadUsedMem:   p.loadUsedMem.Load(),
 	}
 	if st := p.bgStarted.Load(); st != 0 && f.BgsaveRunning {
 		f.CurrentBgsave = (time.Now().UnixMilli() - st) / 1000

@@ -86,7 +86,7 @@ func TestLoadingRefusals(t *testing.T) {
 	if got := do("SET k v"); got != "-LOADING Redis is loading the dataset in memory\r\n" {
 		t.Errorf("SET while loading: %q", got)
 	}
-	if got := do("INFO persistence"); !strings.Contains(got, "loading:1\r\n") {
+	if got := do("INFO persistence"); !strings.Contains(got, "loading:1\r\n") || !strings.Contains(got, "loading_loaded_perc:") {
 		t.Errorf("INFO while loading: %q", got)
 	}
 	if code := health(); code != http.StatusServiceUnavailable {

@@ -34,6 +34,12 @@ type LoadOptions struct {
 	// Now is the time keys' expiries are compared with (Unix ms): a key
 	// already expired is not loaded, as Redis skips it.
 	Now int64
+	// Progress, when set, is told how many bytes of the file have been
+	// read, now and then (INFO's loading_loaded_bytes).
+	Progress func(bytes int64)
+	// OnAux, when set, receives each aux field of the file's header as
+	// it is read (used-mem for INFO's loading_rdb_used_mem).
+	OnAux func(name, value string)
 }
 
 // LoadResult describes a loaded file.
@@ -86,6 +92,7 @@ func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
 	var mcflags uint32
 	var hasFlags bool
 	var fieldTTLs map[string]int64
+	nkeys := 0
 	for {
 		err := fr.Next(&it)
 		if err == io.EOF {
@@ -117,7 +124,14 @@ func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
 				continue
 			}
 			res.Aux[string(it.Name)] = string(it.AuxValue)
+			if opts.OnAux != nil {
+				opts.OnAux(string(it.Name), string(it.AuxValue))
+			}
 		case rdb.ItemKey:
+			if opts.Progress != nil && nkeys&1023 == 0 {
+				opts.Progress(fr.Offset())
+			}
+			nkeys++
 			if it.DB >= dbs {
 				l.wait()
 				return res, fmt.Errorf("the file has keys in database %d, and this server has %d databases (databases)", it.DB, dbs)

@@ -306,6 +306,22 @@ func writePersistence(src Source, b *infoBuf) {
 	b.int("aof_last_cow_size", 0)
 	b.int("module_fork_in_progress", 0)
 	b.int("module_fork_last_cow_size", 0)
+	if f.Loading {
+		elapsed := time.Now().Unix() - f.LoadStart
+		perc, eta := 0.0, int64(1)
+		if f.LoadTotal > 0 {
+			perc = float64(f.LoadDone) / float64(f.LoadTotal) * 100
+		}
+		if elapsed > 0 && f.LoadDone > 0 {
+			eta = int64(float64(f.LoadTotal-f.LoadDone) / (float64(f.LoadDone) / float64(elapsed)))
+		}
+		b.int("loading_start_time", f.LoadStart)
+		b.int("loading_total_bytes", f.LoadTotal)
+		b.int("loading_rdb_used_mem", f.LoadUsedMem)
+		b.int("loading_loaded_bytes", f.LoadDone)
+		b.float("loading_loaded_perc", perc)
+		b.int("loading_eta_seconds", eta)
+	}
 }
 
 func writeStats(src Source, b *infoBuf) {

@@ -90,6 +90,9 @@ type PersistenceFigures struct {
 	Saves         int64 // successful saves since the start
 	LoadKeys      int64 // keys the last load loaded
 	LoadExpired   int64 // keys it skipped, already expired
+	// While loading: when it began (Unix s), the file's size, the bytes
+	// read so far, and the used memory the file's header records.
+	LoadStart, LoadTotal, LoadDone, LoadUsedMem int64
 }
 
 // StatsFigures are the server's counters in the stats section; the
