@@ -660,6 +660,20 @@ func (s *Server) persistConfig() {
 	for _, name := range []string{"save", "stop-writes-on-bgsave-error"} {
 		s.cfg.OnChange(name, func(string) { s.updateMisconf() })
 	}
+	// Redis saves the emptied dataset right after FLUSHALL when save rules
+	// are set, so that a restart does not bring the flushed keys back.
+	// Here FLUSHALL schedules a background save (the cron starts it
+	// within a second; one running finishes first and holds the keys as
+	// they were before the flush).
+	if c := s.commands["flushall"]; c != nil && c.Run != nil {
+		run := c.Run
+		c.Run = func(x *command.Exec) {
+			run(x)
+			if !x.Failed && len(s.cfg.SavePoints()) > 0 {
+				s.persist.scheduled.Store(true)
+			}
+		}
+	}
 }
 
 // refuseLoading answers a Memcached command that reads or writes data

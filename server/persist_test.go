@@ -622,3 +622,22 @@ func TestPersistCommandsInMulti(t *testing.T) {
 	}
 	t.Fatal("the scheduled save did not run")
 }
+
+// TestFlushAllSaves: with save rules, FLUSHALL leads to a save of the
+// emptied dataset, so a restart does not bring the keys back.
+func TestFlushAllSaves(t *testing.T) {
+	dir := t.TempDir()
+	srv, addr := startAt(t, dir)
+	c := servertest.Dial(t, addr)
+	c.Do("set", "k", "v")
+	c.Do("save")
+	c.Do("flushall")
+	for i := 0; i < 300 && !strings.Contains(c.Do("info", "persistence"), "rdb_saves:2\r\n"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop(srv)
+	_, addr2 := startAt(t, dir)
+	if r := servertest.Dial(t, addr2).Do("dbsize"); r != ":0\r\n" {
+		t.Fatalf("DBSIZE after FLUSHALL and a restart: %q", r)
+	}
+}
