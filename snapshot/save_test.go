@@ -122,18 +122,77 @@ func (m *mutator) step(now int64) {
 			return
 		}
 		z.Add(fmt.Appendf(nil, "m%d", m.rng.IntN(400)), float64(m.rng.IntN(50)), limits.ZSet)
-	case r < 92:
+	case r < 90:
 		if h, ok := db.Lookup(key, now, 0); ok {
-			db.SetExpireAt(h, now+int64(m.rng.IntN(1000000)))
+			db.SetExpireAt(h, now+int64(m.rng.IntN(10000))) // some expire in Tick below
 		}
-	case r < 99:
+	case r < 93:
 		db.Lookup(fmt.Appendf(nil, "gone%d-%d", m.sh.ID, m.rng.IntN(200)), now, 0) // lazy expiry
+	case r < 98:
+		m.more(db, key, now)
+	case r == 98:
+		m.sh.Tick(now+5000, 10) // active expiry, field expiry, lazy frees
 	case r == 99 && m.rng.IntN(20) == 0:
 		if m.rng.IntN(2) == 0 {
 			m.sh.DB(3).Flush(now)
 		} else {
 			m.sh.SwapDB(1, 2, now)
 		}
+	}
+}
+
+// more runs the rarer writes: RENAME and MOVE (MoveFrom), COPY, APPEND
+// (GrowString), INCR (SetStringAt), removals from every collection, hash
+// field expiry, Memcached items and their flags.
+func (m *mutator) more(db *shard.DB, key []byte, now int64) {
+	h, ok := db.Lookup(key, now, 0)
+	switch r := m.rng.IntN(10); {
+	case r < 2 && ok:
+		dst := m.sh.DB(m.rng.IntN(m.sh.NumDB()))
+		to := m.key(0)
+		if dst == db && string(to) == string(key) {
+			return
+		}
+		if r == 0 {
+			dst.MoveFrom(db, h, key, to, now)
+		} else {
+			dst.CopyFrom(db, h, to, db.ExpireAt(h), false, now)
+		}
+	case !ok:
+		if r < 5 {
+			db.MCStore(key, []byte("item"), uint32(m.rng.IntN(100)), 0, 0, 0, now)
+		}
+	case db.Type(h) == shard.TypeString:
+		switch r {
+		case 2:
+			_, v := db.GrowString(key, h, len(db.Value(h))+3)
+			copy(v[len(v)-3:], "abc")
+		case 3:
+			db.SetStringAt(h, key, []byte("7"), shard.EncAuto, now)
+		case 4:
+			if _, isMC := db.MCFlags(h); isMC {
+				db.MCSetMeta(key, h, uint32(m.rng.IntN(1000)), 1, 0)
+			}
+		}
+	case db.Type(h) == shard.TypeHash:
+		f := fmt.Appendf(nil, "f%d", m.rng.IntN(300))
+		if r < 6 {
+			db.HashDelete(key, h, [][]byte{f})
+		} else {
+			db.HashExpire(key, h, [][]byte{f}, now+int64(m.rng.IntN(10000)), 0, now, func(int64) {})
+		}
+	case db.Type(h) == shard.TypeSet:
+		if r < 6 {
+			db.SetRemove(key, h, [][]byte{fmt.Appendf(nil, "%d", m.rng.IntN(1000))})
+		} else {
+			db.SetPop(key, h, m.rng.Uint64(), nil)
+		}
+	case db.Type(h) == shard.TypeList:
+		l := db.OpenList(key, h)
+		l.RemoveEnd(r < 6, 1+m.rng.IntN(3), limits.ListFill)
+	case db.Type(h) == shard.TypeZSet:
+		z := db.OpenZSet(key, h)
+		z.Remove(fmt.Appendf(nil, "m%d", m.rng.IntN(400)))
 	}
 }
 
@@ -165,6 +224,7 @@ func fileState(t *testing.T, path string) map[string][]byte {
 	}
 	out := map[string][]byte{}
 	var it rdb.Item
+	var aux []byte // the aux fields that go with the next key
 	for {
 		err := fr.Next(&it)
 		if err == io.EOF {
@@ -173,10 +233,14 @@ func fileState(t *testing.T, path string) map[string][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if it.Kind == rdb.ItemAux && (string(it.Name) == rdb.AuxMCFlags || string(it.Name) == rdb.AuxHashFieldTTLs) {
+			aux = rdb.AppendAux(aux, it.Name, it.AuxValue, true)
+		}
 		if it.Kind != rdb.ItemKey {
 			continue
 		}
-		var rec []byte
+		rec := aux
+		aux = nil
 		if it.ExpireMs != 0 {
 			rec = rdb.AppendExpireMs(rec, it.ExpireMs)
 		}
@@ -359,6 +423,7 @@ func canonical(t *testing.T, rec []byte) string {
 		t.Fatal(err)
 	}
 	var it rdb.Item
+	var aux []string
 	for {
 		if err := fr.Next(&it); err != nil {
 			t.Fatalf("record %.60q: %v", rec, err)
@@ -366,7 +431,20 @@ func canonical(t *testing.T, rec []byte) string {
 		if it.Kind == rdb.ItemKey {
 			break
 		}
+		switch string(it.Name) {
+		case rdb.AuxMCFlags:
+			aux = append(aux, "flags="+string(it.AuxValue))
+		case rdb.AuxHashFieldTTLs:
+			ttls, err := parseFieldTTLs(it.AuxValue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for f, e := range ttls {
+				aux = append(aux, fmt.Sprintf("ttl %s=%d", f, e))
+			}
+		}
 	}
+	slices.Sort(aux)
 	v, err := rdb.DecodeValue(it.Type, it.Value)
 	if err != nil {
 		t.Fatalf("record %.60q: %v", rec, err)
@@ -395,5 +473,5 @@ func canonical(t *testing.T, rec []byte) string {
 		}
 		slices.Sort(parts)
 	}
-	return fmt.Sprintf("kind %d exp %d %q", v.Kind(), it.ExpireMs, parts)
+	return fmt.Sprintf("kind %d exp %d %q %q", v.Kind(), it.ExpireMs, parts, aux)
 }
