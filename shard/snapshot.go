@@ -147,10 +147,10 @@ func (s *Shard) snapshotFinishAll() {
 // MCFlags returns the Memcached client flags of the string entry h, and
 // whether it is a Memcached item at all.
 func (db *DB) MCFlags(h Handle) (uint32, bool) {
-	b := db.sh.arena.Bytes(h)
-	if b[20] != TypeString {
+	if db.Type(h) != TypeString {
 		return 0, false
 	}
+	b := db.sh.arena.Bytes(h)
 	off, ok := trailerOff(b)
 	if !ok {
 		return 0, false
