@@ -36,6 +36,9 @@ type snapState struct {
 	// The walker's position: database, segment, physical bucket.
 	db, seg, b int
 	match      keyMatcher
+	// holds[db][key] finishes the serialisation of a big entry the sink
+	// takes in pieces (SnapshotHold), before anything changes it.
+	holds map[*DB]map[string]func()
 }
 
 // StartSnapshot begins a snapshot of every database: from now on each
@@ -63,7 +66,8 @@ func (s *Shard) Snapshotting() bool { return s.snap != nil }
 
 // SnapshotStep walks the tables, handing over buckets not handed over yet,
 // while more returns true (asked before each bucket), and reports whether
-// the snapshot is complete; it then has ended. Owner only.
+// the snapshot is complete (every bucket handed over, no hold left); it
+// then has ended. Owner only.
 func (s *Shard) SnapshotStep(more func() bool) bool {
 	sn := s.snap
 	if sn == nil {
@@ -71,6 +75,9 @@ func (s *Shard) SnapshotStep(more func() bool) bool {
 	}
 	for {
 		if sn.db >= len(sn.dbs) {
+			if len(sn.holds) != 0 {
+				return false // big entries still being serialised
+			}
 			s.snap = nil
 			return true
 		}
@@ -107,10 +114,64 @@ func (s *Shard) AbortSnapshot() {
 	s.snap = nil
 }
 
+// SnapshotHold tells the shard that the sink has taken entry key of db
+// in pieces (a big collection, serialised across several steps): until
+// SnapshotRelease, anything that would change the entry, delete it, or
+// empty or swap db first calls finish, which must complete the entry's
+// serialisation at once. Owner only, while a snapshot runs.
+func (s *Shard) SnapshotHold(db *DB, key []byte, finish func()) {
+	sn := s.snap
+	if sn.holds == nil {
+		sn.holds = make(map[*DB]map[string]func())
+	}
+	m := sn.holds[db]
+	if m == nil {
+		m = make(map[string]func())
+		sn.holds[db] = m
+	}
+	m[string(key)] = finish
+}
+
+// SnapshotRelease ends a hold of SnapshotHold: the entry is complete.
+func (s *Shard) SnapshotRelease(db *DB, key []byte) {
+	sn := s.snap
+	if sn == nil || sn.holds[db] == nil {
+		return
+	}
+	delete(sn.holds[db], string(key))
+	if len(sn.holds[db]) == 0 {
+		delete(sn.holds, db)
+	}
+}
+
+// finishHolds completes the held entries of db (every one when key is
+// nil, else key's).
+func (s *Shard) finishHolds(db *DB, key []byte) {
+	sn := s.snap
+	m := sn.holds[db]
+	if m == nil {
+		return
+	}
+	if key != nil {
+		if fn, ok := m[string(key)]; ok {
+			fn()
+			s.SnapshotRelease(db, key)
+		}
+		return
+	}
+	for k, fn := range m {
+		fn()
+		s.SnapshotRelease(db, []byte(k))
+	}
+}
+
 // snapshotKey hands over the bucket of key before its value changes in
 // place (called by the write hook).
 func (db *DB) snapshotKey(key []byte) {
 	sn := db.sh.snap
+	if len(sn.holds) != 0 {
+		db.sh.finishHolds(db, key)
+	}
 	sn.match.key = key
 	db.table.SnapshotEntry(Hash(key), &sn.match)
 	sn.match.key = nil
@@ -121,6 +182,9 @@ func (db *DB) snapshotKey(key []byte) {
 // SWAPDB), and takes db off the walk.
 func (s *Shard) snapshotFinish(db *DB) {
 	sn := s.snap
+	if len(sn.holds) != 0 {
+		s.finishHolds(db, nil)
+	}
 	for i, d := range sn.dbs {
 		if d != db || sn.done[i] {
 			continue

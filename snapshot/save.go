@@ -1,8 +1,10 @@
 package snapshot
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -45,6 +47,9 @@ type Result struct {
 	Keys     int64
 	Bytes    int64
 	Duration time.Duration
+	// Big counts the collections saved in pieces; Forced those of them a
+	// write (or a flush) made complete at once.
+	Big, Forced int64
 }
 
 // Tuning of the walk: each step of a shard's walker ends after stepTime
@@ -68,6 +73,8 @@ type saveJob struct {
 	compress bool
 	outs     []*shardOut
 	queued   atomic.Int64 // bytes in chunks not yet written
+	big      atomic.Int64 // entries taken in pieces
+	forced   atomic.Int64 // of those, completed at once by a write
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -75,19 +82,38 @@ type saveJob struct {
 	stepping []bool
 	done     []bool
 	aborted  bool
+	err      error // a failure found on a shard (fail)
+}
+
+// fail records the first failure found while serialising.
+func (j *saveJob) fail(err error) {
+	j.mu.Lock()
+	if j.err == nil {
+		j.err = err
+	}
+	j.mu.Unlock()
 }
 
 // shardOut is one shard's side of a save, used on its goroutine only.
 type shardOut struct {
 	job  *saveJob
+	sh   *shard.Shard
 	db   int
 	buf  []byte
 	keys int64
+	// walking is set while the walker hands buckets over (not a write):
+	// then a big collection is taken in pieces (bigs) instead of at once.
+	walking bool
+	bigs    []*bigEntry
 }
 
 var bufPool = sync.Pool{New: func() any { return make([]byte, 0, chunkSize+chunkSize/4) }}
 
 func (o *shardOut) entry(index int, db *shard.DB, h shard.Handle) {
+	if o.walking && isBig(db, h) {
+		o.startBig(index, db, h)
+		return
+	}
 	if index != o.db && len(o.buf) > 0 {
 		o.flush()
 	}
@@ -115,21 +141,29 @@ func (o *shardOut) flush() {
 	o.buf = nil
 }
 
-// step runs one slice of shard i's walker.
+// step runs one slice of shard i's walker: first the big entries taken
+// in pieces, then buckets.
 func (j *saveJob) step(i int) {
 	sh, o := j.src.Shards[i], j.outs[i]
 	start := time.Now()
+	o.walking = true
+	for len(o.bigs) > 0 && time.Since(start) < stepTime && j.queued.Load() < maxQueued {
+		if b := o.bigs[0]; o.continueBig(b, bigPiece) {
+			o.completeBig(b)
+		}
+	}
 	n := 0
 	done := sh.SnapshotStep(func() bool {
 		if len(o.buf) >= chunkSize {
 			o.flush()
 		}
-		if j.queued.Load() >= maxQueued {
+		if j.queued.Load() >= maxQueued || len(o.bigs) >= maxBigs {
 			return false
 		}
 		n++
 		return n%16 != 0 || time.Since(start) < stepTime
 	})
+	o.walking = false
 	o.flush()
 	j.mu.Lock()
 	j.stepping[i] = false
@@ -229,7 +263,7 @@ func Save(src Source, opts Options) (Result, error) {
 	}
 	keys := make([][]atomic.Int64, n) // [shard][db] keys, then expires at dbs+db
 	for i := range j.outs {
-		j.outs[i] = &shardOut{job: j, db: -1}
+		j.outs[i] = &shardOut{job: j, sh: src.Shards[i], db: -1}
 		keys[i] = make([]atomic.Int64, 2*dbs)
 	}
 	src.Start(func(i int) {
@@ -260,9 +294,14 @@ func Save(src Source, opts Options) (Result, error) {
 		chunks := j.chunks
 		j.chunks = nil
 		finished := j.allDone() && len(chunks) == 0
+		failed := j.err
 		j.mu.Unlock()
 		j.post(toPost)
 		toPost = toPost[:0]
+		if failed != nil {
+			j.abort()
+			return fail(fmt.Errorf("saving the snapshot to %s: %w", tmp, failed))
+		}
 		if finished {
 			break
 		}
@@ -278,7 +317,9 @@ func Save(src Source, opts Options) (Result, error) {
 			}
 			_, werr = fw.Write(c.data)
 			j.queued.Add(-int64(len(c.data)))
-			bufPool.Put(c.data[:0]) //nolint:staticcheck // a slice header per chunk
+			if cap(c.data) <= 2*chunkSize { // not a big entry's own buffer
+				bufPool.Put(c.data[:0]) //nolint:staticcheck // a slice header per chunk
+			}
 		}
 		if werr != nil {
 			j.abort()
@@ -310,7 +351,7 @@ func Save(src Source, opts Options) (Result, error) {
 	for _, o := range j.outs {
 		total += o.keys
 	}
-	return Result{Keys: total, Bytes: fw.Written(), Duration: time.Since(began)}, nil
+	return Result{Keys: total, Bytes: fw.Written(), Duration: time.Since(began), Big: j.big.Load(), Forced: j.forced.Load()}, nil
 }
 
 // syncDir fsyncs a directory, so that a rename in it is durable.
@@ -336,6 +377,160 @@ func createTemp(dir string) (*os.File, error) {
 		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
 		if !errors.Is(err, os.ErrExist) {
 			return f, err
+		}
+	}
+}
+
+// Big collections are serialised in pieces across steps, so that one
+// value of millions of elements does not hold its shard for the whole of
+// it: a collection of more than bigLen elements (or a list of more than
+// bigNodes nodes) met by the walker gets its record built bigPiece
+// elements per step, in a buffer of its own, and handed to the writer
+// whole once complete (a record must not be cut by others' records). The
+// shard holds the key meanwhile (SnapshotHold): a write to it, or the
+// emptying of its database, first completes the record at once. At most
+// maxBigs are in progress per shard.
+const (
+	bigLen   = 4096
+	bigNodes = 64
+	bigPiece = 2048
+	maxBigs  = 4
+)
+
+// bigEntry is a big collection being serialised in pieces.
+type bigEntry struct {
+	index  int
+	db     *shard.DB
+	h      shard.Handle
+	key    []byte
+	typ    byte
+	n      int    // elements (list: nodes) the record announces
+	pos    int    // written so far (a list's nodes, a sorted set's members)
+	cursor uint64 // the table cursor of a set or hash
+	end    bool   // the cursor came back to 0
+	buf    []byte
+}
+
+// isBig reports whether entry h is a collection big enough to be taken in
+// pieces. A hash with field expiries is not: its expiries go before it.
+func isBig(db *shard.DB, h shard.Handle) bool {
+	switch db.Type(h) {
+	case shard.TypeList:
+		nodes, _, _, _, ok := db.QuicklistInfo(h)
+		return ok && nodes > bigNodes
+	case shard.TypeSet:
+		return db.Encoding(h) == shard.EncHashtable && db.SetLen(h) > bigLen
+	case shard.TypeHash:
+		return db.Encoding(h) == shard.EncHashtable && db.HashLen(h) > bigLen && !db.HashHasFieldTTL(h)
+	case shard.TypeZSet:
+		z := db.OpenZSet(nil, h)
+		return z.ListpackBytes() == nil && z.Len() > bigLen
+	}
+	return false
+}
+
+// startBig writes the head of h's record (expiry, type, key, count) and
+// takes the rest in pieces.
+func (o *shardOut) startBig(index int, db *shard.DB, h shard.Handle) {
+	c := o.job.compress
+	b := &bigEntry{index: index, db: db, h: h, key: append([]byte(nil), db.Key(h)...), typ: db.Type(h)}
+	if exp := db.ExpireAt(h); exp != 0 {
+		b.buf = rdb.AppendExpireMs(b.buf, exp)
+	}
+	switch b.typ {
+	case shard.TypeList:
+		b.n, _, _, _, _ = db.QuicklistInfo(h)
+		b.buf = rdb.AppendRecordHeader(b.buf, rdb.TypeListQuicklist2, b.key, c)
+	case shard.TypeSet:
+		b.n = db.SetLen(h)
+		b.buf = rdb.AppendRecordHeader(b.buf, rdb.TypeSet, b.key, c)
+	case shard.TypeHash:
+		b.n = db.HashLen(h)
+		b.buf = rdb.AppendRecordHeader(b.buf, rdb.TypeHash, b.key, c)
+	case shard.TypeZSet:
+		z := db.OpenZSet(nil, h)
+		b.n = z.Len()
+		b.buf = rdb.AppendRecordHeader(b.buf, rdb.TypeZSet2, b.key, c)
+	}
+	b.buf = rdb.AppendLength(b.buf, uint64(b.n))
+	o.bigs = append(o.bigs, b)
+	o.keys++
+	o.job.big.Add(1)
+	o.sh.SnapshotHold(db, b.key, func() {
+		o.job.forced.Add(1)
+		for !o.continueBig(b, 1<<30) {
+		}
+		o.completeBig(b)
+	})
+}
+
+// continueBig serialises about budget more elements of b and reports
+// whether the record is complete.
+func (o *shardOut) continueBig(b *bigEntry, budget int) bool {
+	c := o.job.compress
+	db, h := b.db, b.h
+	switch b.typ {
+	case shard.TypeList:
+		var stack [16][]byte
+		nodes := db.ListNodes(h, stack[:0])
+		for k := 0; b.pos < len(nodes) && k < budget/64+1; k++ {
+			b.buf = append(b.buf, rdb.QuicklistNodePacked)
+			b.buf = rdb.AppendString(b.buf, nodes[b.pos], c)
+			b.pos++
+		}
+		return b.pos == len(nodes)
+	case shard.TypeSet:
+		for k := 0; !b.end && k < budget; {
+			b.cursor, _ = db.SetScan(h, b.cursor, func(m []byte) {
+				b.buf = rdb.AppendString(b.buf, m, c)
+				b.pos++
+				k++
+			})
+			b.end = b.cursor == 0
+		}
+		return b.end
+	case shard.TypeHash:
+		for k := 0; !b.end && k < budget; {
+			b.cursor, _ = db.HashScan(h, b.cursor, 0, func(f, v []byte) {
+				b.buf = rdb.AppendString(b.buf, f, c)
+				b.buf = rdb.AppendString(b.buf, v, c)
+				b.pos++
+				k++
+			})
+			b.end = b.cursor == 0
+		}
+		return b.end
+	case shard.TypeZSet:
+		z := db.OpenZSet(nil, h)
+		k := 0
+		z.Range(z.Len()-1-b.pos, true, func(m []byte, s float64) bool {
+			b.buf = rdb.AppendString(b.buf, m, c)
+			b.buf = binary.LittleEndian.AppendUint64(b.buf, math.Float64bits(s))
+			b.pos++
+			k++
+			return k < budget
+		})
+		return b.pos >= b.n
+	}
+	return true
+}
+
+// completeBig hands b's record to the writer and releases the key.
+func (o *shardOut) completeBig(b *bigEntry) {
+	if b.pos != b.n {
+		o.job.fail(fmt.Errorf("the key %q changed its size while it was saved (%d elements of %d)", b.key, b.pos, b.n))
+	}
+	if len(o.buf) > 0 {
+		o.flush()
+	}
+	o.db = b.index
+	o.buf = b.buf
+	o.flush()
+	o.sh.SnapshotRelease(b.db, b.key)
+	for i, x := range o.bigs {
+		if x == b {
+			o.bigs = append(o.bigs[:i], o.bigs[i+1:]...)
+			break
 		}
 	}
 }
