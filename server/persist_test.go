@@ -58,6 +58,21 @@ func fillEveryType(t *testing.T, addr string) {
 			zset = append(zset, strconv.Itoa(i*7%1000), v)
 		}
 		script = append(script, list, hash, set, zset, []string{"rpush", p + "biglist", big})
+		if db == 0 {
+			// Past what a save takes in pieces (snapshot.bigLen, bigNodes).
+			list := []string{"rpush", p + "hugelist"}
+			hash := []string{"hset", p + "hugehash"}
+			set := []string{"sadd", p + "hugeset"}
+			zset := []string{"zadd", p + "hugezset"}
+			for i := 0; i < 5000; i++ {
+				v := fmt.Sprintf("huge-%d-%s", i, strings.Repeat("y", i%40))
+				list = append(list, v, v, v, v, v)
+				hash = append(hash, "f"+v, v)
+				set = append(set, v)
+				zset = append(zset, strconv.Itoa(i%777), v)
+			}
+			script = append(script, list, hash, set, zset)
+		}
 		for i := 0; i < 30; i++ {
 			script = append(script, []string{"set", fmt.Sprintf("%sk%d", p, i), strconv.Itoa(i)})
 		}
