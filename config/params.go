@@ -239,6 +239,8 @@ var params = append([]*param{
 		help: `snapshot after <seconds> if at least <changes> writes, repeated; "" for none`},
 	{name: "stop-writes-on-bgsave-error", kind: kindBool, def: "yes",
 		help: "refuse writes (-MISCONF) after a failed background save"},
+	{name: "snapshot-cron", kind: kindString, def: "", flags: anaxOnly,
+		help: "also save in the background on this five-field crontab schedule (minute hour day month weekday; empty: never)"},
 	{name: "rdbcompression", kind: kindBool, def: "yes", help: "LZF-compress strings in snapshots"},
 	{name: "rdbchecksum", kind: kindBool, def: "yes", help: "write and check the snapshot CRC64"},
 	{name: "appendonly", kind: kindBool, def: "no", help: "append-only file persistence"},

@@ -80,8 +80,8 @@
 // segments would make each split (and its latency) longer.
 //
 // Per physical bucket the segment also keeps a 64-bit version for fork-less
-// snapshots (480 bytes per segment, ~0.6 bytes per entry). Nothing reads or
-// advances versions yet; see Table.BucketVersion.
+// snapshots (480 bytes per segment, ~0.6 bytes per entry); see
+// snapshot.go.
 //
 // # Stash hints
 //
@@ -181,5 +181,5 @@
 // # Not yet
 //
 // Segments are never merged and the directory never shrinks (only Clear
-// releases memory). Versions are stored but not maintained.
+// releases memory).
 package dashtable

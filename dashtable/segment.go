@@ -115,8 +115,8 @@ type segment struct {
 	// to maintain hints on delete and to scan logical buckets without
 	// rehashing.
 	stashHome [stashSlots]uint8
-	// version holds one stamp per physical bucket for fork-less snapshots.
-	// Unused for now (see Table.BucketVersion).
+	// version holds one stamp per physical bucket for fork-less snapshots
+	// (snapshot.go).
 	version [BucketsPerSegment]uint64
 	// ovf counts entries of the table's overflow list whose hash maps to
 	// this segment (almost always 0).

@@ -34,6 +34,12 @@ type Table struct {
 	// hashes, see Insert). Scanned linearly by segments whose ovf > 0.
 	ovf    []ovfEntry
 	hasher Hasher
+
+	// The running snapshot (snapshot.go): its epoch (0: none), the
+	// function buckets are handed to, and the overflow list's stamp.
+	snapEpoch  uint64
+	snapFn     SnapshotFunc
+	ovfVersion uint64
 }
 
 type ovfEntry struct{ hash, handle uint64 }
@@ -98,13 +104,20 @@ func (t *Table) Find(hash uint64, m Matcher) (handle uint64, ok bool) {
 // Update replaces the handle of the entry with this hash that m accepts and
 // reports whether one was found. The entry keeps its slot.
 func (t *Table) Update(hash uint64, m Matcher, newHandle uint64) bool {
-	s := t.segmentFor(hash)
+	id := t.dir[hash>>t.shift]
+	s := t.segs[id]
 	if bi, i := s.find(hash, m); bi >= 0 {
+		if t.snapEpoch != 0 {
+			t.guard(id, bi)
+		}
 		s.buckets[bi].slots[i] = newHandle
 		return true
 	}
 	if s.ovf != 0 {
 		if k := t.findOvf(hash, m); k >= 0 {
+			if t.snapEpoch != 0 {
+				t.guardOvf()
+			}
 			t.ovf[k].handle = newHandle
 			return true
 		}
@@ -115,8 +128,12 @@ func (t *Table) Update(hash uint64, m Matcher, newHandle uint64) bool {
 // Delete removes the entry with this hash that m accepts and returns its
 // handle.
 func (t *Table) Delete(hash uint64, m Matcher) (handle uint64, ok bool) {
-	s := t.segmentFor(hash)
+	id := t.dir[hash>>t.shift]
+	s := t.segs[id]
 	if bi, i := s.find(hash, m); bi >= 0 {
+		if t.snapEpoch != 0 {
+			t.guard(id, bi)
+		}
 		handle = s.buckets[bi].slots[i]
 		s.remove(bi, i, homeBucket(hash))
 		t.count--
@@ -124,6 +141,9 @@ func (t *Table) Delete(hash uint64, m Matcher) (handle uint64, ok bool) {
 	}
 	if s.ovf != 0 {
 		if k := t.findOvf(hash, m); k >= 0 {
+			if t.snapEpoch != 0 {
+				t.guardOvf()
+			}
 			handle = t.ovf[k].handle
 			last := len(t.ovf) - 1
 			t.ovf[k] = t.ovf[last]
@@ -148,12 +168,19 @@ func (t *Table) Delete(hash uint64, m Matcher) (handle uint64, ok bool) {
 // overflow list instead: colliding hashes cannot blow up the directory.
 func (t *Table) Insert(hash uint64, handle uint64) {
 	for {
-		s := t.segmentFor(hash)
+		id := t.dir[hash>>t.shift]
+		s := t.segs[id]
+		if t.snapEpoch != 0 {
+			t.guardInsert(id, hash)
+		}
 		if s.insert(hash, handle) {
 			t.count++
 			return
 		}
 		if t.directoryTooBig(s) || !t.splitHelps(s, hash) {
+			if t.snapEpoch != 0 {
+				t.guardOvf()
+			}
 			t.ovf = append(t.ovf, ovfEntry{hash, handle})
 			s.ovf++
 			t.count++
@@ -218,6 +245,9 @@ func (t *Table) split(di int) {
 	d := uint(s.depth)
 	if d >= maxDepth {
 		panic("BUG: dashtable: split beyond maximum depth")
+	}
+	if t.snapEpoch != 0 {
+		t.guardSegment(id) // a split moves entries between buckets
 	}
 	if d == uint(t.depth) {
 		t.doubleDirectory()
@@ -327,11 +357,10 @@ func (t *Table) Reserve(n int) {
 }
 
 // BucketVersion returns the version stamp of physical bucket b (regular
-// buckets first, then stash) of segment seg, 0 <= seg < SegmentCount().
-// Reserved for fork-less snapshots: nothing in the table reads or advances
-// versions yet; a new segment starts with the stamps of the one it split
-// from.
+// buckets first, then stash) of segment seg, 0 <= seg < SegmentCount():
+// the epoch of the last snapshot that handed it over (snapshot.go); a new
+// segment starts with the stamps of the one it split from.
 func (t *Table) BucketVersion(seg, b int) uint64 { return t.segs[seg].version[b] }
 
-// SetBucketVersion sets the stamp read by BucketVersion. Unused for now.
+// SetBucketVersion sets the stamp read by BucketVersion (tests).
 func (t *Table) SetBucketVersion(seg, b int, v uint64) { t.segs[seg].version[b] = v }

@@ -97,6 +97,9 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 	if s.scripts.Running() && s.scriptBusy(c, cl, cmd, args, home) {
 		return protocol.Done
 	}
+	if s.persistCheck(c, cl, cmd, args, home) {
+		return protocol.Done
+	}
 
 	if cl.multi != nil && !txControl(cmd) {
 		return s.queueMulti(c, cl, cmd, args, home)

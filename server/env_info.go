@@ -64,11 +64,6 @@ func (s *Server) InfoMemory(used int64) infocmd.MemoryFigures {
 	}
 }
 
-// InfoPersistence implements infocmd.Source.
-func (s *Server) InfoPersistence() infocmd.PersistenceFigures {
-	return infocmd.PersistenceFigures{LastSave: s.lastSave.Load()}
-}
-
 // InfoStats implements infocmd.Source.
 func (s *Server) InfoStats() infocmd.StatsFigures {
 	var errors int64
@@ -149,6 +144,8 @@ func (s *Server) InfoAnax() infocmd.AnaxFigures {
 		Retries:      st.Retries.Load(),
 		Queued:       st.Queued.Load(),
 		Squashed:     st.Squashed.Load(),
+		CronSaves:    s.persist.cronSaves.Load(),
+		CronSkipped:  s.persist.cronSkipped.Load(),
 	}
 }
 

@@ -141,6 +141,9 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 	}
 	m.CommandsProcessed = s.commandsProcessed()
 	m.LastSaveTime = s.lastSave.Load()
+	pf := s.InfoPersistence()
+	m.RDBChanges, m.RDBBgsaveRunning, m.RDBLastBgsaveOK = pf.Changes, pf.BgsaveRunning, pf.LastBgsaveOK
+	m.RDBSaves = pf.Saves
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		m.CPUSysSeconds = float64(ru.Stime.Sec) + float64(ru.Stime.Usec)/1e6

@@ -157,6 +157,9 @@ func (m *mcState) Traffic(c *protocol.Conn, in []byte) (int, bool) {
 		}
 		consumed += n
 		r := &mc.req
+		if m.refuseLoading(c, home, r) {
+			continue
+		}
 		switch r.Cmd {
 		case memcache.CmdNone:
 		case memcache.CmdError:

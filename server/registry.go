@@ -40,6 +40,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, zsetcmd.Commands()...)
 	all = append(all, geocmd.Commands()...)
 	all = append(all, s.multiCommands()...)
+	all = append(all, s.persistSpecs()...)
 	all = append(all, clientcmd.Commands()...)
 	all = append(all, metacmd.Commands()...)
 	all = append(all, slowlog.Commands()...)

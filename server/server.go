@@ -76,6 +76,7 @@ type Server struct {
 	netBase [2]atomic.Int64
 	// scripts is the scripting engine (env_scriptcmd.go).
 	scripts *scriptcmd.Engine
+	persist persistState // SAVE, BGSAVE, loading (persist.go)
 
 	// OnFatal, when set before Start, is called instead of ending the
 	// process when the event loops stop unexpectedly (tests).
@@ -100,6 +101,7 @@ func New(cfg *config.Config, log *zap.SugaredLogger) *Server {
 	s.runID = randomHex(40)
 	s.rngState.Store(uint64(time.Now().UnixNano()) | 1)
 	s.lastSave.Store(time.Now().Unix())
+	s.persist.lastBgSec.Store(-1)
 	s.mon.Init(cfg)
 	s.adm = newAdminState()
 	return s
@@ -167,12 +169,22 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.net = protocol.NewServer(opts)
+	s.persistConfig()
+	if err := s.cronConfig(); err != nil {
+		return err
+	}
 	if _, err := s.net.Start(); err != nil {
 		return err
 	}
-	go s.cron()
-	go s.sampleStats(s.adm)
 	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(opts.Addrs, ", "))
+	if err := s.loadAtStart(); err != nil {
+		s.stopNet()
+		return err
+	}
+	go s.cron()
+	go s.persistCron()
+	go s.snapshotCron()
+	go s.sampleStats(s.adm)
 	s.log.Info("Ready to accept connections")
 	return nil
 }
@@ -181,14 +193,15 @@ func (s *Server) Start() error {
 var errAppendOnly = errors.New("appendonly yes is not supported: this version of Anax keeps no append-only file")
 
 // refuseAppendOnly deals with appendonly, which this version accepts but
-// cannot honour (there is no append-only file, nor any persistence yet): a
+// cannot honour (there is no append-only file; RDB snapshots are the only
+// persistence): a
 // yes from the file, the environment or a flag starts the server with a
 // warning, so a configuration written for Redis still loads, and CONFIG SET
 // appendonly yes is refused from then on (even when the server started with
 // yes), so nobody turns it on at run time believing it works.
 func (s *Server) refuseAppendOnly() {
 	if s.cfg.Bool("appendonly") {
-		s.log.Warn("WARNING appendonly yes has no effect: this version of Anax keeps no append-only file and persists nothing (the data lives in memory only)")
+		s.log.Warn("WARNING appendonly yes has no effect: this version of Anax keeps no append-only file (it persists through RDB snapshots only: save, BGSAVE, SHUTDOWN)")
 	}
 	s.cfg.Validate("appendonly", func(v string) error {
 		if v == "yes" {

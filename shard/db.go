@@ -457,6 +457,9 @@ func (db *DB) deleteEntry(key []byte, h Handle, dropValue bool) {
 
 // Flush deletes every key of this database.
 func (db *DB) Flush(now int64) {
+	if db.sh.snap != nil {
+		db.sh.snapshotFinish(db)
+	}
 	db.sh.touchEmptied(db.index, db, nil, now)
 	a := db.sh.arena
 	db.table.ForEach(func(h uint64) bool {

@@ -247,6 +247,9 @@ func (db *DB) MCConcat(key []byte, h Handle, data []byte, prepend bool, cas uint
 // 12 bytes here, in its cell when the cell has room, else in a new cell.
 // It returns the (possibly moved) handle.
 func (db *DB) MCSetMeta(key []byte, h Handle, flags uint32, cas uint64, bits byte) Handle {
+	if db.sh.snap != nil {
+		db.snapshotKey(key) // the flags are saved
+	}
 	b := db.sh.arena.Bytes(h)
 	off := valOff(b) + entryValLen(b)
 	if off+mcTrailer > len(b) {

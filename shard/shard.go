@@ -77,6 +77,9 @@ type Shard struct {
 
 	// Published sizes, for INFO and metrics without a hop.
 	usedMemory atomic.Int64
+
+	snap      *snapState // the running snapshot (snapshot.go), nil if none
+	snapEpoch uint64     // the last snapshot's epoch
 }
 
 // New makes a shard with dbnum databases. The waker may be set later with
@@ -176,6 +179,9 @@ func (s *Shard) ArenaUsed() int64 { return s.arena.Used() }
 // FlushAll empties every database. Owner only. now (Unix ms) decides
 // which watched keys were already stale.
 func (s *Shard) FlushAll(now int64) {
+	if s.snap != nil {
+		s.snapshotFinishAll()
+	}
 	for i, db := range s.dbs {
 		s.touchEmptied(i, db, nil, now)
 	}
@@ -195,6 +201,10 @@ func (s *Shard) SwapDB(a, b int, now int64) {
 	if a == b {
 		return
 	}
+	if s.snap != nil {
+		s.snapshotFinish(s.dbs[a])
+		s.snapshotFinish(s.dbs[b])
+	}
 	s.touchEmptied(a, s.dbs[a], s.dbs[b], now)
 	s.touchEmptied(b, s.dbs[b], s.dbs[a], now)
 	s.dbs[a], s.dbs[b] = s.dbs[b], s.dbs[a]
@@ -205,7 +215,7 @@ func (s *Shard) SwapDB(a, b int, now int64) {
 
 // listening reports whether writes must call the write hook (DB.touch):
 // some key is watched or has blocked clients.
-func (s *Shard) listening() bool { return s.watching+s.blockedKeys != 0 }
+func (s *Shard) listening() bool { return s.watching+s.blockedKeys != 0 || s.snap != nil }
 
 // Tick runs periodic work: the active expiry sweeps of keys and of hash
 // fields (hash_ttl.go) and memory publishing. now is in Unix milliseconds;

@@ -95,6 +95,9 @@ func (db *DB) written(key []byte) {
 // deleting a key that was stale when watched changes nothing logically.
 func (db *DB) touch(key []byte, deleted bool) {
 	s := db.sh
+	if s.snap != nil {
+		db.snapshotKey(key)
+	}
 	if s.blockedKeys != 0 {
 		db.signalWaiters(key, deleted)
 	}

@@ -74,9 +74,20 @@ func runProc(t *testing.T, bin string, wrap []string, asNobody bool, args ...str
 	_, port, _ := net.SplitHostPort(p.addr)
 	argv := append(append(wrap, bin, "--port", port, "--bind", "127.0.0.1"), args...)
 	p.cmd = exec.Command(argv[0], argv[1:]...)
+	p.cmd.Dir = t.TempDir() // where a snapshot saved on exit goes
 	if asNobody {
 		p.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		p.cmd.Dir = "/tmp"
+		// A directory nobody may enter and write (the test's own is
+		// private to its owner).
+		dir, err := os.MkdirTemp("", "anax-nobody-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		if err := os.Chmod(dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
+		p.cmd.Dir = dir
 	}
 	out, _ := p.cmd.StdoutPipe()
 	p.cmd.Stderr = p.cmd.Stdout

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/anaxdb/anax/config"
@@ -61,9 +62,25 @@ func run(args []string) int {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
-		s := <-sig
-		log.Infof("Received %s, scheduling shutdown...", s)
-		srv.Shutdown()
+		var busy atomic.Bool // a shutdown (and its final save) is under way
+		for s := range sig {
+			if busy.Load() {
+				if s == syscall.SIGINT {
+					// As Redis: a second SIGINT while the final save runs
+					// exits at once (the file under its name stays whole).
+					log.Warn("You insist... exiting now.")
+					os.Exit(1)
+				}
+				continue
+			}
+			log.Infof("Received %s, scheduling shutdown...", s)
+			busy.Store(true)
+			go func() {
+				if !srv.ShutdownOnSignal(s == syscall.SIGINT) {
+					busy.Store(false)
+				}
+			}()
+		}
 	}()
 	proc.started()
 	srv.Wait()

@@ -31,6 +31,7 @@ func buildAnax(t *testing.T) string {
 func startAnax(t *testing.T, bin string, env []string, args ...string) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
+	cmd.Dir = t.TempDir() // where a snapshot saved on exit goes
 	cmd.Env = append(os.Environ(), env...)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout

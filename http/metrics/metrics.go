@@ -60,10 +60,15 @@ type Snapshot struct {
 	EvictedKeys       int64
 	CommandsProcessed int64
 	LastSaveTime      int64 // Unix seconds
-	CPUSysSeconds     float64
-	CPUUserSeconds    float64
-	SlowlogLength     int64
-	SlowlogLastID     int64
+	// Snapshots (INFO persistence).
+	RDBChanges       int64 // rdb_changes_since_last_save
+	RDBBgsaveRunning bool
+	RDBLastBgsaveOK  bool
+	RDBSaves         int64
+	CPUSysSeconds    float64
+	CPUUserSeconds   float64
+	SlowlogLength    int64
+	SlowlogLastID    int64
 
 	Commands []CommandStat // one per command (and subcommand) called
 	Errors   []ErrorStat   // one per error prefix seen
@@ -162,6 +167,10 @@ var (
 	dEvicted       = desc("redis_evicted_keys_total", "evicted_keys_total metric")
 	dProcessed     = desc("redis_commands_processed_total", "commands_processed_total metric")
 	dLastSave      = desc("redis_rdb_last_save_timestamp_seconds", "rdb_last_save_timestamp_seconds metric")
+	dRDBChanges    = desc("redis_rdb_changes_since_last_save", "rdb_changes_since_last_save metric")
+	dRDBBgsave     = desc("redis_rdb_bgsave_in_progress", "rdb_bgsave_in_progress metric")
+	dRDBLastStatus = desc("redis_rdb_last_bgsave_status", "rdb_last_bgsave_status metric")
+	dRDBSaves      = desc("redis_rdb_saves_total", "rdb_saves_total metric")
 	dCPUSys        = desc("redis_cpu_sys_seconds_total", "cpu_sys_seconds_total metric")
 	dCPUUser       = desc("redis_cpu_user_seconds_total", "cpu_user_seconds_total metric")
 	dSlowlogLen    = desc("redis_slowlog_length", "Total slowlog")
@@ -197,7 +206,8 @@ var (
 var allDescs = []*prometheus.Desc{
 	dUp, dInstanceInfo, dLoading, dUptime, dStartTime, dClients, dBlocked, dMaxClients, dConnReceived,
 	dRejectedConns, dNetInput, dNetOutput, dMemUsed, dMemPeak, dMemRSS, dMemMax, dMemDataset, dSysMem, dHits, dMisses,
-	dExpired, dEvicted, dProcessed, dLastSave, dCPUSys, dCPUUser, dSlowlogLen, dSlowlogLastID,
+	dExpired, dEvicted, dProcessed, dLastSave, dRDBChanges, dRDBBgsave, dRDBLastStatus, dRDBSaves,
+	dCPUSys, dCPUUser, dSlowlogLen, dSlowlogLastID,
 	dCmdCalls, dCmdDuration, dCmdRejected, dCmdFailed, dErrors, dDBKeys, dDBExpiring,
 	dShards, dShardKeys, dShardMem, dShardQueue, dTxQueue, dHops, dTransactions, dTxRetries, dTxQueued, dSquashed, dBuildInfo,
 	dGoroutines, dGCCycles, dGCPause, dGCCPU, dHeapGoal, dMemLimit, dRuntimeMapped,
@@ -253,6 +263,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter(dEvicted, i(s.EvictedKeys))
 	counter(dProcessed, i(s.CommandsProcessed))
 	gauge(dLastSave, i(s.LastSaveTime))
+	gauge(dRDBChanges, i(s.RDBChanges))
+	gauge(dRDBBgsave, b(s.RDBBgsaveRunning))
+	gauge(dRDBLastStatus, b(s.RDBLastBgsaveOK))
+	counter(dRDBSaves, i(s.RDBSaves))
 	counter(dCPUSys, s.CPUSysSeconds)
 	counter(dCPUUser, s.CPUUserSeconds)
 	gauge(dSlowlogLen, i(s.SlowlogLength))

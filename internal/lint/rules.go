@@ -51,6 +51,13 @@ var rules = []rule{
 		allow:  []string{"server/command", "server/cmdmeta"},
 	},
 	{
+		// The server lends the snapshot its shards and a way to start on
+		// all of them; replication will reuse the snapshot the same way.
+		name:   "snapshot knows nothing of the server, connections or the scheduler",
+		pkgs:   []string{"snapshot/..."},
+		forbid: []string{"server", "server/...", "protocol/...", "http/...", "txn/..."},
+	},
+	{
 		name:   "the shards and the scheduler know nothing of connections or commands",
 		pkgs:   []string{"shard/...", "txn/..."},
 		forbid: []string{"server/...", "protocol/...", "http/..."},

@@ -39,6 +39,11 @@ func StartServer(t testing.TB, log *zap.SugaredLogger, args ...string) (*server.
 	if n := os.Getenv("ANAX_TEST_THREADS"); n != "" && !slices.Contains(args, "--threads") {
 		all = append(all, "--threads", n)
 	}
+	if !slices.Contains(args, "--dir") {
+		// Snapshots (SHUTDOWN, the save rules) go to the test's own
+		// directory, never to the package's.
+		all = append(all, "--dir", t.TempDir())
+	}
 	cfg := config.New()
 	if err := cfg.Load(all, nil); err != nil {
 		t.Fatalf("servertest: config: %v", err)

@@ -272,7 +272,7 @@ func writeMemory(src Source, b *infoBuf) {
 func writePersistence(src Source, b *infoBuf) {
 	f := src.InfoPersistence()
 	b.header("Persistence")
-	b.int("loading", 0)
+	b.int("loading", boolInt(f.Loading))
 	b.int("async_loading", 0)
 	b.int("current_cow_peak", 0)
 	b.int("current_cow_size", 0)
@@ -280,16 +280,20 @@ func writePersistence(src Source, b *infoBuf) {
 	b.float("current_fork_perc", 0)
 	b.int("current_save_keys_processed", 0)
 	b.int("current_save_keys_total", 0)
-	b.int("rdb_changes_since_last_save", 0)
-	b.int("rdb_bgsave_in_progress", 0)
+	b.int("rdb_changes_since_last_save", f.Changes)
+	b.int("rdb_bgsave_in_progress", boolInt(f.BgsaveRunning))
 	b.int("rdb_last_save_time", f.LastSave)
-	b.str("rdb_last_bgsave_status", "ok")
-	b.int("rdb_last_bgsave_time_sec", -1)
-	b.int("rdb_current_bgsave_time_sec", -1)
-	b.int("rdb_saves", 0)
+	if f.LastBgsaveOK {
+		b.str("rdb_last_bgsave_status", "ok")
+	} else {
+		b.str("rdb_last_bgsave_status", "err")
+	}
+	b.int("rdb_last_bgsave_time_sec", f.LastBgsaveSec)
+	b.int("rdb_current_bgsave_time_sec", f.CurrentBgsave)
+	b.int("rdb_saves", f.Saves)
 	b.int("rdb_last_cow_size", 0)
-	b.int("rdb_last_load_keys_expired", 0)
-	b.int("rdb_last_load_keys_loaded", 0)
+	b.int("rdb_last_load_keys_expired", f.LoadExpired)
+	b.int("rdb_last_load_keys_loaded", f.LoadKeys)
 	b.int("aof_enabled", 0)
 	b.int("aof_rewrite_in_progress", 0)
 	b.int("aof_rewrite_scheduled", 0)
@@ -302,6 +306,22 @@ func writePersistence(src Source, b *infoBuf) {
 	b.int("aof_last_cow_size", 0)
 	b.int("module_fork_in_progress", 0)
 	b.int("module_fork_last_cow_size", 0)
+	if f.Loading {
+		elapsed := time.Now().Unix() - f.LoadStart
+		perc, eta := 0.0, int64(1)
+		if f.LoadTotal > 0 {
+			perc = float64(f.LoadDone) / float64(f.LoadTotal) * 100
+		}
+		if elapsed > 0 && f.LoadDone > 0 {
+			eta = int64(float64(f.LoadTotal-f.LoadDone) / (float64(f.LoadDone) / float64(elapsed)))
+		}
+		b.int("loading_start_time", f.LoadStart)
+		b.int("loading_total_bytes", f.LoadTotal)
+		b.int("loading_rdb_used_mem", f.LoadUsedMem)
+		b.int("loading_loaded_bytes", f.LoadDone)
+		b.float("loading_loaded_perc", perc)
+		b.int("loading_eta_seconds", eta)
+	}
 }
 
 func writeStats(src Source, b *infoBuf) {
@@ -505,6 +525,8 @@ func writeAnax(src Source, b *infoBuf) {
 	b.int("tx_schedule_retries", tx.Retries)
 	b.int("tx_queued_commands", tx.Queued)
 	b.int("squashed_commands", tx.Squashed)
+	b.int("snapshot_cron_saves", tx.CronSaves)
+	b.int("snapshot_cron_skipped", tx.CronSkipped)
 	b.str("go_version", runtime.Version())
 	b.int("gomaxprocs", int64(runtime.GOMAXPROCS(0)))
 	b.int("goroutines", m.Goroutines)
@@ -522,4 +544,11 @@ func writeAnax(src Source, b *infoBuf) {
 			",misses="+strconv.FormatInt(sh.Misses, 10)+
 			",expired_keys="+strconv.FormatInt(sh.ExpiredKeys, 10))
 	}
+}
+
+func boolInt(v bool) int64 {
+	if v {
+		return 1
+	}
+	return 0
 }

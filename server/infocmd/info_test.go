@@ -25,7 +25,7 @@ func (f *fakeSource) InfoMemory(used int64) MemoryFigures {
 	return MemoryFigures{Peak: used, Policy: "noeviction"}
 }
 func (f *fakeSource) InfoPersistence() PersistenceFigures {
-	return PersistenceFigures{LastSave: 1700000000}
+	return PersistenceFigures{LastSave: 1700000000, LastBgsaveOK: true, LastBgsaveSec: -1, CurrentBgsave: -1}
 }
 func (f *fakeSource) InfoReplication() ReplicationFigures { return ReplicationFigures{ReplID: "r1"} }
 func (f *fakeSource) InfoErrors() map[string]int64        { return f.errors }

@@ -89,7 +89,19 @@ type MemoryFigures struct {
 
 // PersistenceFigures feed the persistence section.
 type PersistenceFigures struct {
-	LastSave int64 // Unix seconds of the last successful save
+	LastSave      int64 // Unix seconds of the last successful save
+	Loading       bool  // a snapshot is loading
+	Changes       int64 // writes since the last save
+	BgsaveRunning bool
+	LastBgsaveOK  bool
+	LastBgsaveSec int64 // the last background save's duration, -1: none yet
+	CurrentBgsave int64 // seconds the running one has taken, -1: none
+	Saves         int64 // successful saves since the start
+	LoadKeys      int64 // keys the last load loaded
+	LoadExpired   int64 // keys it skipped, already expired
+	// While loading: when it began (Unix s), the file's size, the bytes
+	// read so far, and the used memory the file's header records.
+	LoadStart, LoadTotal, LoadDone, LoadUsedMem int64
 }
 
 // StatsFigures are the server's counters in the stats section; the
@@ -147,4 +159,7 @@ type ShardFigures struct {
 type AnaxFigures struct {
 	Version                                       string
 	Hops, Transactions, Retries, Queued, Squashed int64
+	// snapshot-cron: the saves it started, and the runs it skipped
+	// because a save was still running.
+	CronSaves, CronSkipped int64
 }

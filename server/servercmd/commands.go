@@ -7,7 +7,7 @@ import (
 )
 
 // Commands returns the family's command specs: TIME, LASTSAVE, WAIT,
-// SHUTDOWN, CONFIG and MEMORY with their subcommands, named
+// CONFIG and MEMORY with their subcommands, named
 // "container|sub" as Redis names them.
 func Commands() []*command.Spec {
 	const (
@@ -19,7 +19,6 @@ func Commands() []*command.Spec {
 		{Name: "time", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdTime, Group: "server", Summary: "Returns the server time.", Since: "2.6.0", Complexity: "O(1)"},
 		{Name: "lastsave", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdLastSave, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Complexity: "O(1)"},
 		{Name: "wait", Arity: 3, Flags: command.FlagLoop | command.FlagNoScript, Run: cmdWait, Categories: conn, Group: "generic", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Since: "3.0.0", Complexity: "O(1)"},
-		{Name: "shutdown", Arity: -1, Flags: command.FlagLoop | command.FlagNoMulti | adm, Run: cmdShutdown, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
 		{Name: "config", Arity: -2, Flags: command.FlagLoop, Run: command.RunSubcommand, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0", Complexity: "Depends on subcommand.",
 			Subcommands: []*command.Spec{
 				{Name: "config|get", Arity: -3, Flags: adm, Run: cmdConfigGet, Group: "server", Summary: "Returns the effective values of configuration parameters.", Since: "2.0.0", Complexity: "O(N) when N is the number of configuration parameters provided"},
@@ -90,39 +89,4 @@ func parseTimeoutMs(x *command.Exec, b []byte) bool {
 		return false
 	}
 	return true
-}
-
-// cmdShutdown stops the server. There is no persistence yet, so SAVE does
-// what NOSAVE does and there is nothing to wait for (NOW and FORCE change
-// nothing). As Redis does, a successful SHUTDOWN sends no reply: the
-// connection is closed (clients such as go-redis expect exactly that).
-func cmdShutdown(x *command.Exec) {
-	var save, nosave, abort, other bool
-	for _, a := range x.Args[1:] {
-		switch {
-		case command.EqFold(a, "nosave"):
-			nosave = true
-		case command.EqFold(a, "save"):
-			save = true
-		case command.EqFold(a, "now"), command.EqFold(a, "force"):
-			other = true
-		case command.EqFold(a, "abort"):
-			abort = true
-		default:
-			x.Fail(command.ErrSyntax)
-			return
-		}
-	}
-	if (abort && (save || nosave || other)) || (save && nosave) {
-		x.Fail(command.ErrSyntax)
-		return
-	}
-	if abort {
-		x.Err("ERR No shutdown in progress.")
-		return
-	}
-	h := hostOf(x)
-	h.Log().Infof("User requested shutdown...")
-	h.CloseAfterReply(x)
-	h.Shutdown()
 }

@@ -23,7 +23,7 @@ type Host interface {
 	// the listener's totals, the memory peak and the rate samples.
 	ResetStats()
 	// LastSave is the Unix time, in seconds, of the last successful save
-	// (the server's start while there is no persistence).
+	// (the server's start, or the load of its snapshot, before any).
 	LastSave() int64
 	// UsedMemory is used_memory: the bytes the process holds, free heap
 	// excluded.

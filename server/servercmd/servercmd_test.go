@@ -124,31 +124,6 @@ func TestTimeLastSaveWait(t *testing.T) {
 	f("wait 1 -1", "-ERR timeout is negative\r\n")
 }
 
-func TestShutdown(t *testing.T) {
-	h := newFakeHost(t)
-	f := func(args, want string) {
-		t.Helper()
-		if got := run(h, cmdShutdown, args); got != want {
-			t.Errorf("%s = %q, want %q", args, got, want)
-		}
-	}
-	f("shutdown save nosave", "-ERR syntax error\r\n")
-	f("shutdown abort now", "-ERR syntax error\r\n")
-	f("shutdown bogus", "-ERR syntax error\r\n")
-	f("shutdown abort", "-ERR No shutdown in progress.\r\n")
-	if h.closes+h.shutdowns != 0 {
-		t.Fatalf("a refused SHUTDOWN closed %d connections and shut down %d times", h.closes, h.shutdowns)
-	}
-	// A successful SHUTDOWN sends nothing: the connection is closed.
-	f("shutdown nosave now", "")
-	if h.closes != 1 || h.shutdowns != 1 {
-		t.Errorf("SHUTDOWN closed %d connections and shut down %d times, want 1 and 1", h.closes, h.shutdowns)
-	}
-	if h.logs.FilterMessage("User requested shutdown...").Len() != 1 {
-		t.Errorf("SHUTDOWN logged %v", h.logs.All())
-	}
-}
-
 func TestMemoryKeys(t *testing.T) {
 	f := func(args string, want []int) {
 		t.Helper()

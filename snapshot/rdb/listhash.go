@@ -578,11 +578,7 @@ func packedFields(lp []byte, tuple int, yield func(field, value []byte, expireAt
 func DumpListNodes(dst []byte, nodes int, node func(i int) []byte) []byte {
 	start := len(dst)
 	dst = append(dst, TypeListQuicklist2)
-	dst = AppendLength(dst, uint64(nodes))
-	for i := range nodes {
-		dst = append(dst, QuicklistNodePacked)
-		dst = AppendString(dst, node(i), true)
-	}
+	dst = AppendListNodes(dst, nodes, node, true)
 	return appendDumpFooter(dst, start, dumpListHashVersion)
 }
 
@@ -594,7 +590,7 @@ func DumpListNodes(dst []byte, nodes int, node func(i int) []byte) []byte {
 func DumpHashListpack(dst []byte, lp []byte) []byte {
 	start := len(dst)
 	dst = append(dst, TypeHashListpack)
-	dst = AppendString(dst, lp, true)
+	dst = AppendHashListpack(dst, lp, true)
 	return appendDumpFooter(dst, start, dumpListHashVersion)
 }
 
@@ -624,16 +620,6 @@ func DumpHash(dst []byte, n int, pair func(i int) (field, value []byte)) []byte 
 func DumpHashEach(dst []byte, n int, walk func(yield func(field, value []byte) bool)) []byte {
 	start := len(dst)
 	dst = append(dst, TypeHash)
-	dst = AppendLength(dst, uint64(n))
-	seen := 0
-	walk(func(f, v []byte) bool {
-		dst = AppendString(dst, f, true)
-		dst = AppendString(dst, v, true)
-		seen++
-		return true
-	})
-	if seen != n {
-		panic("BUG: rdb.DumpHashEach: the walk yielded " + strconv.Itoa(seen) + " pairs, not " + strconv.Itoa(n))
-	}
+	dst = AppendHashEach(dst, n, walk, true)
 	return appendDumpFooter(dst, start, dumpListHashVersion)
 }

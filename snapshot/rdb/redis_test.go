@@ -17,6 +17,13 @@ import (
 // port, or skips the test when none is installed.
 func startRedis(t *testing.T) *respConn {
 	t.Helper()
+	return startRedisWith(t, t.TempDir(), "dump.rdb")
+}
+
+// startRedisWith starts a throwaway redis-server that loads dir/dbfilename
+// if it exists (and saves only on SAVE), or skips the test.
+func startRedisWith(t *testing.T, dir, dbfilename string) *respConn {
+	t.Helper()
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Skip("redis-server not installed")
@@ -28,7 +35,7 @@ func startRedis(t *testing.T) *respConn {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", "--dir", t.TempDir())
+		"--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", "--dir", dir, "--dbfilename", dbfilename)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

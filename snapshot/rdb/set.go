@@ -1,8 +1,6 @@
 package rdb
 
 import (
-	"strconv"
-
 	is "github.com/anaxdb/anax/container/intset"
 	"github.com/anaxdb/anax/container/listpack"
 )
@@ -64,22 +62,29 @@ func SetMembers(payload []byte, start func(n int), yield func(m []byte) error) e
 	if typ != TypeSet {
 		return notThisType(typ)
 	}
-	d := decoder{b: body}
+	_, err = ReadSetMembers(body, start, yield)
+	return err
+}
+
+// ReadSetMembers is SetMembers for the TypeSet value encoding at the start
+// of b (after the type byte); it also returns the bytes the value took.
+func ReadSetMembers(b []byte, start func(n int), yield func(m []byte) error) (int, error) {
+	d := decoder{b: b}
 	n, _, err := d.count(1)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	start(int(n))
 	for range n {
 		m, err := d.str()
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if err := yield(m); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(b) - len(d.b), nil
 }
 
 // DumpSetIntset appends the DUMP payload of a set held as the intset is to
@@ -89,7 +94,7 @@ func SetMembers(payload []byte, start func(n int), yield func(m []byte) error) e
 func DumpSetIntset(dst, is []byte) []byte {
 	start := len(dst)
 	dst = append(dst, TypeSetIntset)
-	dst = AppendString(dst, is, true)
+	dst = AppendSetIntset(dst, is, true)
 	return appendDumpFooter(dst, start, dumpListHashVersion)
 }
 
@@ -101,15 +106,6 @@ func DumpSetIntset(dst, is []byte) []byte {
 func DumpSetEach(dst []byte, n int, walk func(yield func(m []byte) bool)) []byte {
 	start := len(dst)
 	dst = append(dst, TypeSet)
-	dst = AppendLength(dst, uint64(n))
-	seen := 0
-	walk(func(m []byte) bool {
-		dst = AppendString(dst, m, true)
-		seen++
-		return true
-	})
-	if seen != n {
-		panic("BUG: rdb.DumpSetEach: the walk yielded " + strconv.Itoa(seen) + " members, not " + strconv.Itoa(n))
-	}
+	dst = AppendSetEach(dst, n, walk, true)
 	return appendDumpFooter(dst, start, dumpListHashVersion)
 }

@@ -79,6 +79,14 @@ func DecodeDumpValue(payload []byte) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
+	return DecodeValue(typ, body)
+}
+
+// DecodeValue is DecodeDumpValue for the value encoding b of type typ (the
+// bytes after the type byte, in a DUMP payload without its footer or in a
+// record of an RDB file). Bytes after the value are ignored.
+func DecodeValue(typ byte, body []byte) (Value, error) {
+	var err error
 	v := Value{Type: typ}
 	d := decoder{b: body}
 	switch typ {

@@ -1,11 +1,5 @@
 package rdb
 
-import (
-	"encoding/binary"
-	"math"
-	"strconv"
-)
-
 // Sorted sets: the DUMP payloads Redis 7.0 and 7.2 write for their two
 // encodings, and reading every sorted-set type (ZSetMembers).
 
@@ -17,7 +11,7 @@ import (
 func DumpZSetListpack(dst []byte, lp []byte) []byte {
 	start := len(dst)
 	dst = append(dst, TypeZSetListpack)
-	dst = AppendString(dst, lp, true)
+	dst = AppendZSetListpack(dst, lp, true)
 	return appendDumpFooter(dst, start, dumpListHashVersion)
 }
 
@@ -32,17 +26,7 @@ func DumpZSetListpack(dst []byte, lp []byte) []byte {
 func DumpZSet2(dst []byte, n int, walk func(yield func(member []byte, score float64) bool)) []byte {
 	start := len(dst)
 	dst = append(dst, TypeZSet2)
-	dst = AppendLength(dst, uint64(n))
-	seen := 0
-	walk(func(m []byte, s float64) bool {
-		dst = AppendString(dst, m, true)
-		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(s))
-		seen++
-		return true
-	})
-	if seen != n {
-		panic("BUG: rdb.DumpZSet2: the walk yielded " + strconv.Itoa(seen) + " members, not " + strconv.Itoa(n))
-	}
+	dst = AppendZSet2(dst, n, walk, true)
 	return appendDumpFooter(dst, start, dumpListHashVersion)
 }
 
@@ -53,14 +37,20 @@ func DumpZSet2(dst []byte, n int, walk func(yield func(member []byte, score floa
 // ziplist payload (whose loading Redis converts by member count only). The
 // member bytes may alias payload.
 func ZSetMembers(payload []byte) (members []ZMember, packed bool, err error) {
-	typ, _, err := dumpBody(payload)
+	typ, body, err := dumpBody(payload)
 	if err != nil {
 		return nil, false, err
 	}
+	return ReadZSetMembers(typ, body)
+}
+
+// ReadZSetMembers is ZSetMembers for the value encoding of type typ at the
+// start of b (after the type byte).
+func ReadZSetMembers(typ byte, b []byte) (members []ZMember, packed bool, err error) {
 	if kindOf(typ) != TypeZSet {
 		return nil, false, notThisType(typ)
 	}
-	v, err := DecodeDumpValue(payload)
+	v, err := DecodeValue(typ, b)
 	if err != nil {
 		return nil, false, err
 	}

@@ -1,0 +1,94 @@
+package dashtable
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestSnapshotPointInTime runs random inserts, deletes and updates (which
+// grow the table by splits, and with degenerate hashers fill the overflow
+// list) while a snapshot walks the table a few buckets at a time. The
+// handles the snapshot receives must be exactly those present when it
+// began, each once, whatever happened to them since.
+func TestSnapshotPointInTime(t *testing.T) {
+	for _, hs := range hashers {
+		t.Run(hs.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			tab := New(hs.fn)
+			live := map[uint64]uint64{} // key -> handle
+			var mt keyMatcher
+			ver := uint8(0)
+			op := func() {
+				k := rng.Uint64N(hs.keys)
+				mt.key = k
+				h, ok := live[k]
+				switch r := rng.IntN(10); {
+				case !ok:
+					ver++
+					nh := handleOf(k, ver)
+					tab.Insert(hs.fn(k), nh)
+					live[k] = nh
+				case r < 3:
+					if _, ok := tab.Delete(hs.fn(k), &mt); !ok {
+						t.Fatalf("key %d missing", k)
+					}
+					delete(live, k)
+				default:
+					ver++
+					tab.SnapshotEntry(hs.fn(k), &mt)
+					if !tab.Update(hs.fn(k), &mt, handleOf(k, ver)) {
+						t.Fatalf("key %d missing", k)
+					}
+					_ = h
+					live[k] = handleOf(k, ver)
+				}
+			}
+			for range int(hs.keys) / 2 {
+				op()
+			}
+			for epoch := uint64(1); epoch <= 3; epoch++ {
+				want := map[uint64]bool{}
+				for _, h := range live {
+					want[h] = true
+				}
+				got := map[uint64]int{}
+				tab.StartSnapshot(epoch, func(seg, b int) {
+					tab.VisitBucket(seg, b, func(h uint64) { got[h]++ })
+				})
+				seg, b := 0, 0
+				for seg >= 0 {
+					// Walk a few buckets, then change the table.
+					for range 3 {
+						if seg >= tab.SegmentCount() {
+							tab.SnapshotBucket(-1, 0)
+							seg = -1
+							break
+						}
+						tab.SnapshotBucket(seg, b)
+						if b++; b == BucketsPerSegment {
+							seg, b = seg+1, 0
+						}
+					}
+					for range 20 {
+						op()
+					}
+				}
+				tab.EndSnapshot()
+				for h, n := range got {
+					if n != 1 {
+						t.Fatalf("epoch %d: handle %x handed over %d times", epoch, h, n)
+					}
+					if !want[h] {
+						t.Fatalf("epoch %d: handle %x was not in the table at the start", epoch, h)
+					}
+				}
+				if len(got) != len(want) {
+					t.Fatalf("epoch %d: %d handles handed over, %d were present", epoch, len(got), len(want))
+				}
+				if err := tab.verify(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}

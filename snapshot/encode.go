@@ -1,0 +1,96 @@
+package snapshot
+
+import (
+	"strconv"
+
+	"github.com/anaxdb/anax/container/listpack"
+	"github.com/anaxdb/anax/shard"
+	"github.com/anaxdb/anax/snapshot/rdb"
+)
+
+// AppendEntry appends the RDB record of entry h of db to dst: the
+// Memcached flags as an aux field when the entry is a Memcached item with
+// flags, the expiry, then the type, key and value in the encoding Redis
+// 7.0 writes for how the value is held (see rdb.FileVersion). It only
+// reads the shard: it may run inside a snapshot hook.
+func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, compress bool) []byte {
+	typ := db.Type(h)
+	start := len(dst)
+	if typ == shard.TypeString {
+		if flags, ok := db.MCFlags(h); ok && flags != 0 {
+			var b [10]byte
+			dst = rdb.AppendAux(dst, []byte(rdb.AuxMCFlags), strconv.AppendUint(b[:0], uint64(flags), 10), compress)
+		}
+	}
+	if exp := db.ExpireAt(h); exp != 0 {
+		dst = rdb.AppendExpireMs(dst, exp)
+	}
+	key := db.Key(h)
+	switch typ {
+	case shard.TypeString:
+		dst = rdb.AppendRecordHeader(dst, rdb.TypeString, key, compress)
+		return rdb.AppendString(dst, db.Value(h), compress)
+	case shard.TypeList:
+		var stack [8][]byte
+		nodes := db.ListNodes(h, stack[:0])
+		dst = rdb.AppendRecordHeader(dst, rdb.TypeListQuicklist2, key, compress)
+		return rdb.AppendListNodes(dst, len(nodes), func(i int) []byte { return nodes[i] }, compress)
+	case shard.TypeHash:
+		if db.Encoding(h) == shard.EncListpack {
+			dst = rdb.AppendRecordHeader(dst, rdb.TypeHashListpack, key, compress)
+			return rdb.AppendHashListpack(dst, db.Value(h), compress)
+		}
+		if db.HashHasFieldTTL(h) {
+			// The expiries go before the key, in an aux field; the hash
+			// is a plain one, which Redis 7.0 and 7.2 load.
+			ttls := listpack.New()
+			db.HashEachTTL(h, func(f, _ []byte, exp int64) bool {
+				if exp != 0 {
+					ttls.Append(f)
+					ttls.AppendInt(exp)
+				}
+				return true
+			})
+			var rec []byte
+			rec = rdb.AppendAux(rec, []byte(rdb.AuxHashFieldTTLs), ttls.Bytes(), compress)
+			// The aux field must come before the expiry opcode and the
+			// key: move what was appended for them behind it.
+			dst = insertBefore(dst, start, rec)
+		}
+		n := 0
+		db.HashEachTTL(h, func(_, _ []byte, _ int64) bool { n++; return true })
+		dst = rdb.AppendRecordHeader(dst, rdb.TypeHash, key, compress)
+		return rdb.AppendHashEach(dst, n, func(yield func(f, v []byte) bool) {
+			db.HashEachTTL(h, func(f, v []byte, _ int64) bool { return yield(f, v) })
+		}, compress)
+	case shard.TypeSet:
+		if db.Encoding(h) == shard.EncIntset {
+			dst = rdb.AppendRecordHeader(dst, rdb.TypeSetIntset, key, compress)
+			return rdb.AppendSetIntset(dst, db.SetBytes(h), compress)
+		}
+		dst = rdb.AppendRecordHeader(dst, rdb.TypeSet, key, compress)
+		return rdb.AppendSetEach(dst, db.SetLen(h), func(yield func(m []byte) bool) {
+			db.SetEach(h, yield)
+		}, compress)
+	case shard.TypeZSet:
+		z := db.OpenZSet(nil, h)
+		if lp := z.ListpackBytes(); lp != nil {
+			dst = rdb.AppendRecordHeader(dst, rdb.TypeZSetListpack, key, compress)
+			return rdb.AppendZSetListpack(dst, lp, compress)
+		}
+		dst = rdb.AppendRecordHeader(dst, rdb.TypeZSet2, key, compress)
+		return rdb.AppendZSet2(dst, z.Len(), func(yield func(m []byte, s float64) bool) {
+			z.Range(z.Len()-1, true, yield)
+		}, compress)
+	}
+	panic("BUG: snapshot: an entry of unknown type " + strconv.Itoa(int(typ)))
+}
+
+// insertBefore inserts ins into dst at position at.
+func insertBefore(dst []byte, at int, ins []byte) []byte {
+	n := len(dst)
+	dst = append(dst, ins...)
+	copy(dst[at+len(ins):], dst[at:n])
+	copy(dst[at:], ins)
+	return dst
+}

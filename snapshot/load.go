@@ -1,0 +1,477 @@
+package snapshot
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/anaxdb/anax/container/listpack"
+	"github.com/anaxdb/anax/shard"
+	"github.com/anaxdb/anax/snapshot/rdb"
+)
+
+// Limits are the encoding settings values are built with, as the
+// configuration gives them (list-max-listpack-size, ...).
+type Limits struct {
+	ListFill int
+	Hash     shard.HashLimits
+	Set      shard.SetLimits
+	ZSet     shard.ZSetLimits
+}
+
+// LoadOptions say how Load builds what it reads.
+type LoadOptions struct {
+	Limits Limits
+	// Route returns the shard that owns key.
+	Route func(key []byte) int
+	// Now is the time keys' expiries are compared with (Unix ms): a key
+	// already expired is not loaded, as Redis skips it.
+	Now int64
+	// Progress, when set, is told how many bytes of the file have been
+	// read, now and then (INFO's loading_loaded_bytes).
+	Progress func(bytes int64)
+	// OnAux, when set, receives each aux field of the file's header as
+	// it is read (used-mem for INFO's loading_rdb_used_mem).
+	OnAux func(name, value string)
+}
+
+// LoadResult describes a loaded file.
+type LoadResult struct {
+	Keys     int64 // keys loaded
+	Expired  int64 // keys skipped because their time had passed
+	Bytes    int64
+	Version  int
+	Aux      map[string]string // the file's aux fields (redis-ver, ctime, ...)
+	Duration time.Duration
+}
+
+// ErrNoFile is returned (wrapped) by LoadFile when there is no file.
+var ErrNoFile = errors.New("no snapshot file")
+
+// LoadFile loads the RDB file at path into src's shards, which must be
+// empty; see Load.
+func LoadFile(src Source, path string, opts LoadOptions) (LoadResult, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return LoadResult{}, fmt.Errorf("%w: %s", ErrNoFile, path)
+	}
+	if err != nil {
+		return LoadResult{}, err
+	}
+	defer f.Close()
+	return Load(src, f, opts)
+}
+
+// Load reads an RDB file from r and stores its keys in the shards that
+// own them. The file is read here; each shard decodes and builds its keys
+// on its own goroutine, from batches. On any error (a damaged file, a
+// value that does not decode, a key twice, a database the server does not
+// have) it stops and returns it; the keys loaded so far stay, and the
+// caller must not serve them.
+func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
+	began := time.Now()
+	res := LoadResult{Aux: map[string]string{}}
+	fr, err := rdb.NewFileReader(r)
+	if err != nil {
+		return res, err
+	}
+	res.Version = fr.Version()
+	l := &loader{src: src, opts: opts, batches: make([]*batch, len(src.Shards)), inflight: make(chan struct{}, 2*len(src.Shards)+2)}
+	dbs := 0
+	if len(src.Shards) > 0 {
+		dbs = src.Shards[0].NumDB()
+	}
+	var it rdb.Item
+	var mcflags uint32
+	var hasFlags bool
+	var fieldTTLs map[string]int64
+	nkeys := 0
+	for {
+		err := fr.Next(&it)
+		if err == io.EOF {
+			break
+		}
+		if err == nil {
+			err = l.failed()
+		}
+		if err != nil {
+			l.wait()
+			return res, err
+		}
+		switch it.Kind {
+		case rdb.ItemAux:
+			if string(it.Name) == rdb.AuxMCFlags {
+				v, perr := strconv.ParseUint(string(it.AuxValue), 10, 32)
+				if perr != nil {
+					l.wait()
+					return res, &rdb.FileError{Offset: fr.Offset(), Msg: "bad " + rdb.AuxMCFlags + " aux field"}
+				}
+				mcflags, hasFlags = uint32(v), true
+				continue
+			}
+			if string(it.Name) == rdb.AuxHashFieldTTLs {
+				if fieldTTLs, err = parseFieldTTLs(it.AuxValue); err != nil {
+					l.wait()
+					return res, &rdb.FileError{Offset: fr.Offset(), Msg: "bad " + rdb.AuxHashFieldTTLs + " aux field"}
+				}
+				continue
+			}
+			res.Aux[string(it.Name)] = string(it.AuxValue)
+			if opts.OnAux != nil {
+				opts.OnAux(string(it.Name), string(it.AuxValue))
+			}
+		case rdb.ItemKey:
+			if opts.Progress != nil && nkeys&1023 == 0 {
+				opts.Progress(fr.Offset())
+			}
+			nkeys++
+			if it.DB >= dbs {
+				l.wait()
+				return res, fmt.Errorf("the file has keys in database %d, and this server has %d databases (databases)", it.DB, dbs)
+			}
+			if it.ExpireMs != 0 && it.ExpireMs <= opts.Now {
+				res.Expired++
+			} else {
+				l.add(opts.Route(it.Key), &it, mcflags, hasFlags, fieldTTLs)
+			}
+			hasFlags, fieldTTLs = false, nil
+		}
+	}
+	for i := range l.batches {
+		l.post(i)
+	}
+	l.wait()
+	if err := l.failed(); err != nil {
+		return res, err
+	}
+	res.Keys = l.keys
+	res.Bytes = fr.Offset()
+	res.Duration = time.Since(began)
+	return res, nil
+}
+
+// loader hands keys to their shards in batches.
+type loader struct {
+	src      Source
+	opts     LoadOptions
+	batches  []*batch
+	inflight chan struct{}
+	wg       sync.WaitGroup
+
+	mu   sync.Mutex
+	err  error
+	keys int64
+}
+
+// batch is keys for one shard: their records laid out in data.
+type batch struct {
+	data []byte
+	recs []record
+}
+
+type record struct {
+	db        int
+	typ       byte
+	key, val  [2]int // offsets in data
+	expire    int64
+	mcflags   uint32
+	hasFlags  bool
+	fieldTTLs map[string]int64 // a hash's field expiries (AuxHashFieldTTLs)
+}
+
+const batchBytes = 256 << 10
+
+func (l *loader) add(sh int, it *rdb.Item, mcflags uint32, hasFlags bool, fieldTTLs map[string]int64) {
+	b := l.batches[sh]
+	if b == nil {
+		b = &batch{}
+		l.batches[sh] = b
+	}
+	k0 := len(b.data)
+	b.data = append(b.data, it.Key...)
+	v0 := len(b.data)
+	b.data = append(b.data, it.Value...)
+	b.recs = append(b.recs, record{db: it.DB, typ: it.Type, key: [2]int{k0, v0}, val: [2]int{v0, len(b.data)}, expire: it.ExpireMs, mcflags: mcflags, hasFlags: hasFlags, fieldTTLs: fieldTTLs})
+	if len(b.data) >= batchBytes || len(b.recs) >= 4096 {
+		l.post(sh)
+	}
+}
+
+// post sends shard sh's batch, waiting while too many are in flight.
+func (l *loader) post(sh int) {
+	b := l.batches[sh]
+	if b == nil || len(b.recs) == 0 {
+		return
+	}
+	l.batches[sh] = nil
+	l.inflight <- struct{}{}
+	l.wg.Add(1)
+	s := l.src.Shards[sh]
+	s.Post(func() {
+		defer func() { <-l.inflight; l.wg.Done() }()
+		if l.failed() != nil {
+			return
+		}
+		n, err := l.apply(s, b)
+		l.mu.Lock()
+		l.keys += n
+		if err != nil && l.err == nil {
+			l.err = err
+		}
+		l.mu.Unlock()
+	})
+}
+
+func (l *loader) wait() { l.wg.Wait() }
+
+func (l *loader) failed() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// apply stores a batch on its shard's goroutine.
+func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
+	var n int64
+	for i := range b.recs {
+		r := &b.recs[i]
+		key := b.data[r.key[0]:r.key[1]]
+		val := b.data[r.val[0]:r.val[1]]
+		db := s.DB(r.db)
+		if _, dup := db.Peek(key); dup {
+			return n, fmt.Errorf("the file has the key %q twice in database %d", key, r.db)
+		}
+		stored, err := storeValue(db, r, key, val, l.opts)
+		if err != nil {
+			return n, fmt.Errorf("the value of key %q in database %d (type %d) does not decode: %w", key, r.db, r.typ, err)
+		}
+		if stored {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// storeValue decodes a value of type r.typ and stores it under key, with
+// the encoding Redis 7.2 would load it in (as RESTORE builds values).
+func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (bool, error) {
+	now, lim := opts.Now, opts.Limits
+	var h shard.Handle
+	switch r.typ {
+	case rdb.TypeString:
+		s, _, err := rdb.ReadString(val, rdb.MaxStringLen)
+		if err != nil {
+			return false, err
+		}
+		if r.hasFlags {
+			db.MCStore(key, s, r.mcflags, 0, 0, r.expire, now)
+			return true, nil
+		}
+		db.SetString(key, s, r.expire, false, shard.EncAuto, now)
+		return true, nil
+	case rdb.TypeList, rdb.TypeListZiplist, rdb.TypeListQuicklist, rdb.TypeListQuicklist2:
+		b := db.NewListBuilder(lim.ListFill)
+		perElement := r.typ == rdb.TypeList || r.typ == rdb.TypeListZiplist
+		var buf [20]byte
+		_, err := rdb.ReadListNodes(r.typ, val, func(lp []byte) error {
+			if !perElement {
+				b.AppendNode(lp)
+				return nil
+			}
+			for it := listpack.FromBytes(lp).Iter(); it.Next(); {
+				b.PushTail(it.Value().AppendTo(buf[:0]))
+			}
+			return nil
+		})
+		if err == nil && b.Len() == 0 {
+			err = rdb.ErrBadFormat
+		}
+		if err != nil {
+			b.Discard()
+			return false, err
+		}
+		h = b.Store(key, now)
+	case rdb.TypeHash, rdb.TypeHashZiplist, rdb.TypeHashListpack, rdb.TypeHashMetadata, rdb.TypeHashListpackEx:
+		b := db.NewHashBuilder(lim.Hash)
+		var ttls [][]byte
+		var exps []int64
+		var err error
+		if r.typ == rdb.TypeHashZiplist || r.typ == rdb.TypeHashListpack {
+			var lp []byte
+			if lp, _, err = rdb.ReadHashListpack(r.typ, val); err == nil {
+				b.SetListpack(lp, r.typ == rdb.TypeHashZiplist)
+			}
+		} else {
+			_, err = rdb.ReadHashFields(r.typ, val, func(f, v []byte, exp int64) error {
+				if e, ok := r.fieldTTLs[string(f)]; ok && exp == 0 {
+					exp = e
+				}
+				if exp != 0 && exp <= now {
+					return nil // a field already expired
+				}
+				b.Add(f, v)
+				if exp != 0 {
+					ttls = append(ttls, bytes.Clone(f))
+					exps = append(exps, exp)
+				}
+				return nil
+			})
+		}
+		if err == nil && b.Len() == 0 {
+			if r.typ == rdb.TypeHashMetadata || r.typ == rdb.TypeHashListpackEx || len(r.fieldTTLs) > 0 {
+				return false, nil // every field had expired: no key, as in Redis
+			}
+			err = rdb.ErrBadFormat
+		}
+		if err != nil {
+			b.Discard()
+			return false, err
+		}
+		h = b.Store(key, now)
+		for i, f := range ttls {
+			db.HashExpire(key, h, [][]byte{f}, exps[i], 0, now, func(int64) {})
+			h, _ = db.Peek(key)
+		}
+	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
+		b, err := loadSet(db, r.typ, val, lim.Set)
+		if err != nil {
+			return false, err
+		}
+		h = b.Store(key, now)
+	case rdb.TypeZSet, rdb.TypeZSet2, rdb.TypeZSetZiplist, rdb.TypeZSetListpack:
+		members, packed, err := rdb.ReadZSetMembers(r.typ, val)
+		if err != nil {
+			return false, err
+		}
+		big := int64(len(members)) > lim.ZSet.Entries
+		if !packed && !big {
+			total := 0
+			for _, m := range members {
+				total += len(m.Member)
+				if int64(len(m.Member)) > lim.ZSet.Value {
+					big = true
+				}
+			}
+			big = big || total > listpack.MaxSize
+		}
+		slices.SortFunc(members, func(a, b rdb.ZMember) int {
+			if c := cmp.Compare(a.Score, b.Score); c != 0 {
+				return c
+			}
+			return bytes.Compare(a.Member, b.Member)
+		})
+		b := db.NewZSetBuilder(big, len(members))
+		for _, m := range members {
+			b.Append(m.Member, m.Score)
+		}
+		h = b.Store(key, now)
+	default:
+		return false, rdb.ErrUnsupportedType
+	}
+	if r.expire != 0 {
+		db.SetExpireAt(h, r.expire)
+	}
+	return true, nil
+}
+
+// loadSet builds a set as Redis 7.2 loads one (see rdbLoadObject): an
+// intset or listpack as it is unless it has more members than its
+// encoding's setting allows; the members of a hashtable set into an intset
+// while they are integers and the count allows one, then a listpack while
+// the members and the count allow one, else a table.
+func loadSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
+	b := db.NewSetBuilder(shard.EncIntset, lim)
+	if typ != rdb.TypeSet {
+		small, _, err := rdb.ReadSetSmall(typ, val)
+		if err != nil {
+			return nil, err
+		}
+		if typ == rdb.TypeSetIntset {
+			b.SetSmall(shard.EncIntset, small)
+			if int64(b.Len()) > lim.IntsetEntries {
+				b.ToTable(0)
+			}
+		} else {
+			b.SetSmall(shard.EncListpack, small)
+			if int64(b.Len()) > lim.ListpackEntries {
+				b.ToTable(0)
+			}
+		}
+		return b, nil
+	}
+	size, maxLen, sumLen := 0, 0, 0
+	_, err := rdb.ReadSetMembers(val, func(n int) {
+		size = n
+		if int64(n) > min(lim.IntsetEntries, 1<<30) {
+			b.ToTable(n)
+		}
+	}, func(m []byte) error {
+		maxLen = max(maxLen, len(m))
+		sumLen += len(m)
+		if b.Encoding() == shard.EncIntset {
+			if v, ok := listpack.ParseInt(m); ok {
+				if !b.AddInt(v) {
+					return rdb.ErrBadFormat
+				}
+				return nil
+			}
+			if int64(b.Len()) < lim.ListpackEntries && int64(maxLen) <= lim.ListpackValue && sumLen <= listpack.MaxSize {
+				b.ToListpack()
+			} else {
+				b.ToTable(size)
+			}
+		}
+		if b.Encoding() == shard.EncListpack {
+			if int64(b.Len()) < lim.ListpackEntries && int64(len(m)) <= lim.ListpackValue {
+				if !b.Add(m) {
+					return rdb.ErrBadFormat
+				}
+				return nil
+			}
+			b.ToTable(size)
+		}
+		if !b.Add(m) {
+			return rdb.ErrBadFormat
+		}
+		return nil
+	})
+	if err != nil {
+		b.Discard()
+		return nil, err
+	}
+	return b, nil
+}
+
+// parseFieldTTLs reads the value of an AuxHashFieldTTLs aux field: a
+// listpack of field, expiry pairs.
+func parseFieldTTLs(lp []byte) (map[string]int64, error) {
+	if listpack.Validate(lp) != nil {
+		return nil, rdb.ErrBadFormat
+	}
+	out := map[string]int64{}
+	var field []byte
+	n := 0
+	var buf [20]byte
+	for it := listpack.FromBytes(lp).Iter(); it.Next(); n++ {
+		v := it.Value()
+		if n%2 == 0 {
+			field = v.AppendTo(buf[:0])
+			continue
+		}
+		if !v.IsInt || v.Int <= 0 {
+			return nil, rdb.ErrBadFormat
+		}
+		out[string(field)] = v.Int
+	}
+	if n%2 != 0 {
+		return nil, rdb.ErrBadFormat
+	}
+	return out, nil
+}
