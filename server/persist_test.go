@@ -656,3 +656,40 @@ func TestFlushAllSaves(t *testing.T) {
 		t.Fatalf("DBSIZE after FLUSHALL and a restart: %q", r)
 	}
 }
+
+// TestMemberTTLsSurvive: set and sorted-set members keep their expiries
+// (EXPIREMEMBER) across a restart: after it, the member with a near expiry
+// goes and the others stay.
+func TestMemberTTLsSurvive(t *testing.T) {
+	dir := t.TempDir()
+	srv, addr := startAt(t, dir)
+	c := servertest.Dial(t, addr)
+	c.Do("sadd", "s", "a", "b", "c")
+	c.Do("zadd", "z", "1", "a", "2", "b")
+	near := strconv.FormatInt(time.Now().Add(2*time.Second).UnixMilli(), 10)
+	far := strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10)
+	for _, args := range [][]string{{"s", "a", near}, {"s", "b", far}, {"z", "a", near}, {"z", "b", far}} {
+		if r := c.Do("pexpirememberat", args[0], args[1], args[2]); r != ":1\r\n" {
+			t.Fatalf("PEXPIREMEMBERAT %v: %q", args, r)
+		}
+	}
+	if r := c.Do("save"); r != "+OK\r\n" {
+		t.Fatalf("SAVE: %q", r)
+	}
+	stop(srv)
+	_, addr2 := startAt(t, dir)
+	c2 := servertest.Dial(t, addr2)
+	deadline := time.Now().Add(15 * time.Second)
+	for c2.Do("sismember", "s", "a") != ":0\r\n" || c2.Do("zscore", "z", "a") != "$-1\r\n" {
+		if time.Now().After(deadline) {
+			t.Fatal("the members with a near expiry outlived it after a restart")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if r := c2.Do("smembers", "s"); r != "*2\r\n$1\r\nb\r\n$1\r\nc\r\n" && r != "*2\r\n$1\r\nc\r\n$1\r\nb\r\n" {
+		t.Errorf("SMEMBERS after the expiry: %q", r)
+	}
+	if r := c2.Do("zrange", "z", "0", "-1"); r != "*1\r\n$1\r\nb\r\n" {
+		t.Errorf("ZRANGE after the expiry: %q", r)
+	}
+}

@@ -451,3 +451,24 @@ func hasSubkeyTTLs(v bigValue) bool {
 	}
 	return false
 }
+
+// MemberEachTTL calls fn with each member of the set or sorted set h that
+// has an expiry, and that expiry (Unix ms), dead members included: the
+// snapshot writes them as they are and the loader drops those whose time
+// has passed. The member bytes are valid only during the call.
+func (db *DB) MemberEachTTL(h Handle, fn func(member []byte, at int64)) {
+	b := db.sh.arena.Bytes(h)
+	m := db.memberTTLsOf(b)
+	if m == nil {
+		return
+	}
+	var member func(ref uint64) []byte
+	if o := db.sh.objs.get(objectID(b)); b[offType] == TypeSet {
+		member = o.(*setTable).member
+	} else {
+		member = o.(*zsetBig).Member
+	}
+	for ref, at := range m.at {
+		fn(member(ref), at)
+	}
+}

@@ -64,6 +64,7 @@ func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, compress bool) []byte
 			db.HashEachTTL(h, func(f, v []byte, _ int64) bool { return yield(f, v) })
 		}, compress)
 	case shard.TypeSet:
+		dst = memberTTLsBefore(dst, start, db, h, compress)
 		if db.Encoding(h) == shard.EncIntset {
 			dst = rdb.AppendRecordHeader(dst, rdb.TypeSetIntset, key, compress)
 			return rdb.AppendSetIntset(dst, db.SetBytes(h), compress)
@@ -73,6 +74,7 @@ func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, compress bool) []byte
 			db.SetEach(h, yield)
 		}, compress)
 	case shard.TypeZSet:
+		dst = memberTTLsBefore(dst, start, db, h, compress)
 		z := db.OpenZSet(nil, h)
 		if lp := z.ListpackBytes(); lp != nil {
 			dst = rdb.AppendRecordHeader(dst, rdb.TypeZSetListpack, key, compress)
@@ -84,6 +86,22 @@ func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, compress bool) []byte
 		}, compress)
 	}
 	panic("BUG: snapshot: an entry of unknown type " + strconv.Itoa(int(typ)))
+}
+
+// memberTTLsBefore puts the member expiries of the set or sorted set h, if
+// it has some, in an AuxMemberTTLs aux field before the record that starts
+// at start (they must come before its expiry opcode and key).
+func memberTTLsBefore(dst []byte, start int, db *shard.DB, h shard.Handle, compress bool) []byte {
+	if !db.HasMemberTTLs(h) {
+		return dst
+	}
+	ttls := listpack.New()
+	db.MemberEachTTL(h, func(m []byte, at int64) {
+		ttls.Append(m)
+		ttls.AppendInt(at)
+	})
+	rec := rdb.AppendAux(nil, []byte(rdb.AuxMemberTTLs), ttls.Bytes(), compress)
+	return insertBefore(dst, start, rec)
 }
 
 // insertBefore inserts ins into dst at position at.

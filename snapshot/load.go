@@ -116,10 +116,10 @@ func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
 				mcflags, hasFlags = uint32(v), true
 				continue
 			}
-			if string(it.Name) == rdb.AuxHashFieldTTLs {
+			if name := string(it.Name); name == rdb.AuxHashFieldTTLs || name == rdb.AuxMemberTTLs {
 				if fieldTTLs, err = parseFieldTTLs(it.AuxValue); err != nil {
 					l.wait()
-					return res, &rdb.FileError{Offset: fr.Offset(), Msg: "bad " + rdb.AuxHashFieldTTLs + " aux field"}
+					return res, &rdb.FileError{Offset: fr.Offset(), Msg: "bad " + name + " aux field"}
 				}
 				continue
 			}
@@ -374,6 +374,19 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 		h = b.Store(key, now)
 	default:
 		return false, rdb.ErrUnsupportedType
+	}
+	if len(r.fieldTTLs) > 0 && (r.typ != rdb.TypeHash && r.typ != rdb.TypeHashZiplist && r.typ != rdb.TypeHashListpack &&
+		r.typ != rdb.TypeHashMetadata && r.typ != rdb.TypeHashListpackEx) {
+		// A set's or sorted set's member expiries (AuxMemberTTLs); one
+		// whose time has passed removes its member, and the key with its
+		// last one.
+		for m, at := range r.fieldTTLs {
+			db.MemberExpire(key, h, []byte(m), at, now)
+			var ok bool
+			if h, ok = db.Peek(key); !ok {
+				return false, nil
+			}
+		}
 	}
 	if r.expire != 0 {
 		db.SetExpireAt(h, r.expire)

@@ -412,19 +412,20 @@ type bigEntry struct {
 }
 
 // isBig reports whether entry h is a collection big enough to be taken in
-// pieces. A hash with field expiries is not: its expiries go before it.
+// pieces. A hash with field expiries, or a set or sorted set with member
+// expiries, is not: its expiries go before it.
 func isBig(db *shard.DB, h shard.Handle) bool {
 	switch db.Type(h) {
 	case shard.TypeList:
 		nodes, _, _, _, ok := db.QuicklistInfo(h)
 		return ok && nodes > bigNodes
 	case shard.TypeSet:
-		return db.Encoding(h) == shard.EncHashtable && db.SetLen(h) > bigLen
+		return db.Encoding(h) == shard.EncHashtable && db.SetLen(h) > bigLen && !db.HasMemberTTLs(h)
 	case shard.TypeHash:
 		return db.Encoding(h) == shard.EncHashtable && db.HashLen(h) > bigLen && !db.HashHasFieldTTL(h)
 	case shard.TypeZSet:
 		z := db.OpenZSet(nil, h)
-		return z.ListpackBytes() == nil && z.Len() > bigLen
+		return z.ListpackBytes() == nil && z.Len() > bigLen && !db.HasMemberTTLs(h)
 	}
 	return false
 }

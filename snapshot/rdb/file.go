@@ -52,6 +52,12 @@ const AuxMCFlags = "anax-mcflags"
 // no field expiries, which they do not have).
 const AuxHashFieldTTLs = "anax-hfttl"
 
+// AuxMemberTTLs is the name of the aux field written just before a set or
+// sorted set some of whose members expire (KeyDB's EXPIREMEMBER), in the
+// form of AuxHashFieldTTLs: a listpack of member, expiry pairs. The value
+// itself is an ordinary TypeSet or TypeZSet2.
+const AuxMemberTTLs = "anax-mttl"
+
 // fileBufSize is how many bytes FileWriter gathers before writing.
 const fileBufSize = 64 << 10
 
