@@ -156,6 +156,7 @@ func TestPortInUse(t *testing.T) {
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
 	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1")
+	cmd.Dir = t.TempDir() // where a snapshot saved on exit goes
 	done := make(chan error, 1)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -27,6 +27,7 @@ func startAnaxLog(t *testing.T, bin string, env []string, args ...string) func()
 	var mu sync.Mutex
 	var lines []string
 	cmd := exec.Command(bin, args...)
+	cmd.Dir = t.TempDir() // where a snapshot saved on exit goes
 	cmd.Env = append(os.Environ(), env...)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout
@@ -94,6 +95,7 @@ func TestDaemonizePidfile(t *testing.T) {
 	pidfile, logfile := filepath.Join(dir, "anax.pid"), filepath.Join(dir, "anax.log")
 	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--daemonize", "yes", "--pidfile", pidfile,
 		"--logfile", logfile, "--threads", "1")
+	cmd.Dir = t.TempDir() // where a snapshot saved on exit goes
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("anax --daemonize yes: %v\n%s", err, out)
@@ -132,6 +134,7 @@ func TestDaemonizePidfile(t *testing.T) {
 
 	// A daemon that cannot start makes the parent fail, with the reason.
 	cmd = exec.Command(bin, "--port", fmt.Sprint(port), "--daemonize", "yes", "--logfile", "/nonexistent/dir/x.log")
+	cmd.Dir = t.TempDir() // where a snapshot saved on exit goes
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "log file") {
 		t.Errorf("daemonize with a bad logfile: %v %q", err, out)
 	}
@@ -145,6 +148,7 @@ func TestLogfileReopen(t *testing.T) {
 	port := servertest.FreePort(t)
 	logfile := filepath.Join(dir, "anax.log")
 	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--logfile", logfile, "--threads", "1")
+	cmd.Dir = t.TempDir() // where a snapshot saved on exit goes
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -193,6 +197,7 @@ func TestSupervisedSystemd(t *testing.T) {
 	defer ln.Close()
 	port := servertest.FreePort(t)
 	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--supervised", "systemd", "--threads", "1")
+	cmd.Dir = t.TempDir() // where a snapshot saved on exit goes
 	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
