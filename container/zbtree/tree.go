@@ -721,6 +721,7 @@ func (t *Tree) remapNode(s Store, h uint64, level int, fn func(uint64) uint64) {
 // the tree invalidates it.
 type Iter struct {
 	leaf  uint64 // 0 when not valid
+	b     []byte // the leaf's bytes: a step inside a leaf asks the Store nothing
 	idx   int
 	rank  int
 	score float64
@@ -735,7 +736,7 @@ func (t *Tree) SeekRank(s Store, rank int) Iter {
 	}
 	var p path
 	n, pos := t.descendRank(s, rank, &p)
-	return Iter{leaf: p.h[t.height-1], idx: pos, rank: rank, score: n.score(pos), ref: n.ref(pos)}
+	return Iter{leaf: p.h[t.height-1], b: n.b, idx: pos, rank: rank, score: n.score(pos), ref: n.ref(pos)}
 }
 
 // Valid reports whether the Iter is at an element.
@@ -752,7 +753,7 @@ func (it Iter) Rank() int { return it.rank }
 
 // Next moves to the next element (the Iter becomes invalid past the last).
 func (it *Iter) Next(s Store) {
-	n := leafView(s.Bytes(it.leaf))
+	n := leafView(it.b)
 	it.idx++
 	it.rank++
 	if it.idx >= n.count() {
@@ -761,15 +762,15 @@ func (it *Iter) Next(s Store) {
 			*it = Iter{}
 			return
 		}
-		it.leaf, it.idx = h, 0
-		n = leafView(s.Bytes(h))
+		it.leaf, it.idx, it.b = h, 0, s.Bytes(h)
+		n = leafView(it.b)
 	}
 	it.score, it.ref = n.score(it.idx), n.ref(it.idx)
 }
 
 // Prev moves to the previous element (invalid before the first).
 func (it *Iter) Prev(s Store) {
-	n := leafView(s.Bytes(it.leaf))
+	n := leafView(it.b)
 	it.idx--
 	it.rank--
 	if it.idx < 0 {
@@ -778,7 +779,8 @@ func (it *Iter) Prev(s Store) {
 			*it = Iter{}
 			return
 		}
-		n = leafView(s.Bytes(h))
+		it.b = s.Bytes(h)
+		n = leafView(it.b)
 		it.leaf, it.idx = h, n.count()-1
 	}
 	it.score, it.ref = n.score(it.idx), n.ref(it.idx)
