@@ -85,3 +85,8 @@ func (s *Server) dropPubSub(cl *Client) {
 		pubsubcmd.Drop(s.pubsub, cl)
 	}
 }
+
+// PubSubCounts implements infocmd.PubSubSource.
+func (s *Server) PubSubCounts() (channels, patterns, shardChannels int64) {
+	return s.pubsub.Counts()
+}
