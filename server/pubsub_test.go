@@ -191,3 +191,28 @@ func TestPubSubPublishOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestPubSubClientList checks CLIENT LIST's pub/sub fields and flag, and
+// the pubsub client type of CLIENT LIST and CLIENT KILL.
+func TestPubSubClientList(t *testing.T) {
+	anax := servertest.Start(t, "--threads", "2")
+	sub := servertest.Dial(t, anax)
+	sub.Do("SUBSCRIBE", "a", "b")
+	sub.Read()
+	sub.Do("PSUBSCRIBE", "p*")
+	sub.Do("SSUBSCRIBE", "s")
+	admin := servertest.Dial(t, anax)
+	list := admin.Do("CLIENT", "LIST", "TYPE", "pubsub")
+	if !strings.Contains(list, " flags=P db=0 sub=2 psub=1 ssub=1 ") || strings.Count(list, "id=") != 1 {
+		t.Errorf("CLIENT LIST TYPE pubsub = %q", list)
+	}
+	if list := admin.Do("CLIENT", "LIST", "TYPE", "normal"); strings.Contains(list, "flags=P") || strings.Count(list, "id=") != 1 {
+		t.Errorf("CLIENT LIST TYPE normal = %q", list)
+	}
+	if got := admin.Do("CLIENT", "KILL", "TYPE", "pubsub"); got != ":1\r\n" {
+		t.Errorf("CLIENT KILL TYPE pubsub = %q", got)
+	}
+	if _, err := sub.ReadErr(); err == nil {
+		t.Error("subscriber still connected")
+	}
+}

@@ -190,8 +190,8 @@ func Publish(h Host, kind int, channel, msg []byte, self Sub, loops int) int {
 	}
 	if kind == KindChannel {
 		for _, e := range *hub.pats.Load() {
-			if glob.Match([]byte(e.pat), channel, false) {
-				d = append(d, &Message{Wire: encode("pmessage", []byte(e.pat), channel, msg), kind: KindPattern, name: e.pat, subs: e.subs})
+			if glob.Match(e.pb, channel, false) {
+				d = append(d, &Message{Wire: encode("pmessage", e.pb, channel, msg), kind: KindPattern, name: e.pat, subs: e.subs})
 				n += len(e.subs)
 			}
 		}

@@ -57,6 +57,7 @@ type stripe struct {
 
 type patEntry struct {
 	pat  string
+	pb   []byte // pat, for matching without a conversion
 	subs []Sub
 }
 
@@ -111,7 +112,7 @@ func (h *Hub) add(kind int, name string, s Sub) {
 			nw = append(nw, e)
 		}
 		if !found {
-			nw = append(nw, patEntry{pat: name, subs: []Sub{s}})
+			nw = append(nw, patEntry{pat: name, pb: []byte(name), subs: []Sub{s}})
 			h.npats.Add(1)
 		}
 		h.pats.Store(&nw)

@@ -9,6 +9,14 @@ type State struct {
 	names [kinds][]string
 	index [kinds]map[string]struct{}
 	total atomic.Int32
+	// counts are len(names[kind]), for CLIENT LIST on any loop.
+	counts [kinds]atomic.Int32
+}
+
+// Counts returns the client's numbers of channels, patterns and shard
+// channels (any goroutine).
+func (st *State) Counts() (channels, patterns, shardChannels int) {
+	return int(st.counts[KindChannel].Load()), int(st.counts[KindPattern].Load()), int(st.counts[KindShard].Load())
 }
 
 func (st *State) has(kind int, name string) bool {
@@ -26,6 +34,7 @@ func (st *State) add(kind int, name string) bool {
 	st.index[kind][name] = struct{}{}
 	st.names[kind] = append(st.names[kind], name)
 	st.total.Add(1)
+	st.counts[kind].Add(1)
 	return true
 }
 
@@ -41,6 +50,7 @@ func (st *State) remove(kind int, name string) bool {
 		}
 	}
 	st.total.Add(-1)
+	st.counts[kind].Add(-1)
 	return true
 }
 
@@ -68,6 +78,7 @@ func Drop(h *Hub, s Sub) {
 		}
 		st.names[kind] = nil
 		st.index[kind] = nil
+		st.counts[kind].Store(0)
 	}
 	st.total.Store(0)
 	if was {
