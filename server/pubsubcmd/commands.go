@@ -196,9 +196,15 @@ func Publish(h Host, kind int, channel, msg []byte, self Sub, loops int) int {
 			}
 		}
 	}
-	if n == 0 {
-		return 0
+	if n > 0 {
+		deliver(h, d, self, loops)
 	}
+	return n
+}
+
+// deliver hands d to each loop that has one of its subscribers (apart so
+// that a PUBLISH nobody receives allocates nothing).
+func deliver(h Host, d delivery, self Sub, loops int) {
 	var small [64]bool
 	var reach []bool
 	if loops <= len(small) {
@@ -227,7 +233,6 @@ func Publish(h Host, kind int, channel, msg []byte, self Sub, loops int) int {
 		}
 		h.PubSubPost(l, func() { d.run(l) })
 	}
-	return n
 }
 
 func publish(x *command.Exec, kind int) {
