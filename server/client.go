@@ -7,6 +7,7 @@ import (
 
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/pubsubcmd"
 	"github.com/anaxdb/anax/shard"
 )
 
@@ -48,6 +49,9 @@ type Client struct {
 
 	// blocked is the client's blocking command while it waits (blocking.go).
 	blocked atomic.Pointer[blockedCall]
+
+	// ps is the client's Pub/Sub subscriptions (env_pubsub.go).
+	ps pubsubcmd.State
 
 	mu struct {
 		sync.Mutex

@@ -23,6 +23,21 @@ func (s *Server) connectionCommands() []*command.Spec {
 }
 
 func cmdPing(x *command.Exec) {
+	if cl := clientOf(x); cl != nil && x.Proto == 2 && cl.ps.Active() {
+		// Redis's reply to PING in RESP2 subscribed mode.
+		if len(x.Args) > 2 {
+			x.ErrArgs()
+			return
+		}
+		x.Array(2)
+		x.BulkString("pong")
+		if len(x.Args) == 2 {
+			x.Bulk(x.Args[1])
+		} else {
+			x.BulkString("")
+		}
+		return
+	}
 	switch len(x.Args) {
 	case 1:
 		x.Simple("PONG")
@@ -169,6 +184,7 @@ func cmdReset(x *command.Exec) {
 	cl := clientOf(x)
 	cl.multi = nil
 	srv(x).unwatchAll(cl)
+	srv(x).dropPubSub(cl)
 	cl.db.Store(0)
 	cl.proto.Store(2)
 	cl.replyMode = replyOn

@@ -27,6 +27,7 @@ func (s *Server) Close(c *protocol.Conn) {
 	s.flushHops(c.Loop())
 	if cl, ok := c.Client.(*Client); ok {
 		s.cancelBlocked(cl)
+		s.dropPubSub(cl)
 		s.unwatchAll(cl)
 		s.clients.remove(cl)
 	}
@@ -91,6 +92,10 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 	}
 	if !cl.authed && cmd.Flags&command.FlagNoAuth == 0 {
 		s.rejectCommand(c, cl, home, cmd, "NOAUTH Authentication required.")
+		return protocol.Done
+	}
+	if msg := subscribedOnly(cl, cmd, args); msg != "" {
+		s.rejectCommand(c, cl, home, cmd, msg)
 		return protocol.Done
 	}
 	cl.lastCmd.Store(cmd)

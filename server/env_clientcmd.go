@@ -91,6 +91,7 @@ func (c *Client) Figures() clientcmd.Figures {
 	f.Proto, f.NoEvict, f.NoTouch = int(c.proto.Load()), c.noEvict.Load(), c.noTouch.Load()
 	f.DB = int(c.db.Load())
 	f.Blocked = c.blocked.Load() != nil
+	f.Sub, f.PSub, f.SSub = c.ps.Counts()
 	f.RemoteAddr, f.LocalAddr, f.Fd = c.RemoteAddr(), c.LocalAddr(), c.conn.Fd()
 	c.mu.Lock()
 	f.Name, f.LibName, f.LibVer = c.mu.name, c.mu.libName, c.mu.libVer

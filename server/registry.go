@@ -13,6 +13,7 @@ import (
 	"github.com/anaxdb/anax/server/keycmd"
 	"github.com/anaxdb/anax/server/listcmd"
 	"github.com/anaxdb/anax/server/metacmd"
+	"github.com/anaxdb/anax/server/pubsubcmd"
 	"github.com/anaxdb/anax/server/servercmd"
 	"github.com/anaxdb/anax/server/setcmd"
 	"github.com/anaxdb/anax/server/slowlog"
@@ -48,6 +49,8 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, servercmd.Commands()...)
 	all = append(all, debugcmd.Commands()...)
 	all = append(all, s.scriptCommands(loops)...)
+	all = append(all, pubsubcmd.Commands()...)
+	s.pubsub = pubsubcmd.NewHub()
 	for _, c := range all {
 		s.addCommand(c, loops)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/anaxdb/anax/config"
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/pubsubcmd"
 	"github.com/anaxdb/anax/server/scriptcmd"
 	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/shard"
@@ -44,6 +45,7 @@ type Server struct {
 	cfg      *config.Config
 	log      *zap.SugaredLogger
 	router   *txn.Router
+	pubsub   *pubsubcmd.Hub // Pub/Sub subscriptions (env_pubsub.go)
 	net      *protocol.Server
 	commands map[string]*command.Spec
 	cmdIndex [maxCommandName + 1][26][]*command.Spec // by name length and first letter
@@ -293,8 +295,8 @@ func (s *Server) closeIdleClients(now time.Time) {
 	limit := now.UnixMilli() - timeout*1000
 	for _, cl := range s.clients.snapshot() {
 		// As in Redis, a client waiting in a blocking command (BLPOP...)
-		// is not idle. (So is a subscribed client, once Anax has pub/sub.)
-		if cl.blocked.Load() != nil {
+		// is not idle, nor is a subscribed client.
+		if cl.blocked.Load() != nil || cl.ps.Active() {
 			continue
 		}
 		if cl.lastInteraction.Load() < limit {

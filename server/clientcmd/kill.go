@@ -56,8 +56,9 @@ type killFilter struct {
 	hasAddr, hasLaddr bool
 	id                int64 // 0: any
 	// noneType is set when TYPE names a kind of client Anax has none of
-	// (replica, master, pubsub): nothing matches.
+	// (replica, master): nothing matches.
 	noneType bool
+	typ      string // "normal" or "pubsub": only clients of that type
 	// skipMe spares the caller's own session.
 	skipMe bool
 }
@@ -87,7 +88,8 @@ func parseKillFilter(x *command.Exec) (f killFilter, ok bool) {
 				x.Err(command.SanitizeError("ERR Unknown client type '" + string(val) + "'"))
 				return f, false
 			}
-			f.noneType = t != "normal"
+			f.noneType = t != "normal" && t != "pubsub"
+			f.typ = t
 		case command.EqFold(opt, "addr"):
 			f.addr, f.hasAddr = string(val), true
 		case command.EqFold(opt, "laddr"):
@@ -122,6 +124,9 @@ func (f *killFilter) matches(s Session) bool {
 		return false
 	}
 	if f.hasLaddr && s.LocalAddr() != f.laddr {
+		return false
+	}
+	if f.typ != "" && sessionType(s) != f.typ {
 		return false
 	}
 	return f.id == 0 || s.ClientID() == f.id

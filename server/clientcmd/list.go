@@ -8,8 +8,18 @@ import (
 	"github.com/anaxdb/anax/server/command"
 )
 
+// sessionType is the client type of s: pubsub while it has a
+// subscription, else normal.
+func sessionType(s Session) string {
+	if f := s.Figures(); f.Sub+f.PSub+f.SSub > 0 {
+		return "pubsub"
+	}
+	return "normal"
+}
+
 func cmdClientList(x *command.Exec) {
 	var only map[int64]bool
+	typ := ""
 	switch {
 	case len(x.Args) == 4 && command.EqFold(x.Args[2], "type"):
 		t := clientTypeByName(x.Args[3])
@@ -17,12 +27,12 @@ func cmdClientList(x *command.Exec) {
 			x.Err(command.SanitizeError("ERR Unknown client type '" + string(x.Args[3]) + "'"))
 			return
 		}
-		if t != "normal" {
-			// No replica, master or pub/sub connections are tracked: every
-			// client is a normal one.
+		if t != "normal" && t != "pubsub" {
+			// No replica or master connections are tracked.
 			x.Verbatim("")
 			return
 		}
+		typ = t
 	case len(x.Args) > 3 && command.EqFold(x.Args[2], "id"):
 		only = map[int64]bool{}
 		for _, a := range x.Args[3:] {
@@ -41,6 +51,9 @@ func cmdClientList(x *command.Exec) {
 	var b strings.Builder
 	for _, s := range hostOf(x).Sessions() {
 		if only != nil && !only[s.ClientID()] {
+			continue
+		}
+		if typ != "" && sessionType(s) != typ {
 			continue
 		}
 		writeLine(&b, x, s, now)
@@ -93,10 +106,13 @@ type usage struct {
 }
 
 // formatLine appends the CLIENT LIST line of a session with figures f and
-// usage u to b, in Redis 7.2's field order. Anax keeps no pub/sub, MULTI
+// usage u to b, in Redis 7.2's field order. Anax keeps no MULTI
 // memory, replication buffers or ACL users, so those fields are constant.
 func formatLine(b *strings.Builder, f Figures, u usage, now time.Time) {
 	flags := ""
+	if f.Sub+f.PSub+f.SSub > 0 {
+		flags += "P"
+	}
 	if f.Blocked {
 		flags += "b"
 	}
@@ -134,9 +150,9 @@ func formatLine(b *strings.Builder, f Figures, u usage, now time.Time) {
 	i("idle", idle)
 	w("flags", flags)
 	i("db", int64(f.DB))
-	i("sub", 0)
-	i("psub", 0)
-	i("ssub", 0)
+	i("sub", int64(f.Sub))
+	i("psub", int64(f.PSub))
+	i("ssub", int64(f.SSub))
 	i("multi", -1)
 	i("qbuf", u.qbuf)
 	i("qbuf-free", 0)

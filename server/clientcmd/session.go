@@ -85,6 +85,9 @@ type Figures struct {
 	NoEvict         bool
 	NoTouch         bool
 	Blocked         bool // waiting in a blocking command
+	// Sub, PSub and SSub count the client's channels, patterns and shard
+	// channels (Pub/Sub).
+	Sub, PSub, SSub int
 	LibName         string
 	LibVer          string
 }

@@ -1,0 +1,92 @@
+package server
+
+import (
+	"github.com/anaxdb/anax/protocol"
+	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/pubsubcmd"
+)
+
+// The server's side of the Pub/Sub family: the registry it keeps, the
+// client as a pubsubcmd.Sub, and the posting of messages to other loops.
+
+// PubSubHub implements pubsubcmd.Host.
+func (s *Server) PubSubHub() *pubsubcmd.Hub { return s.pubsub }
+
+// PubSubClient implements pubsubcmd.Host: x's client when x runs on its
+// connection's loop.
+func (s *Server) PubSubClient(x *command.Exec) pubsubcmd.Sub {
+	if cl := clientOf(x); cl != nil {
+		return cl
+	}
+	return nil
+}
+
+// PubSubPost implements pubsubcmd.Host through the loop's shard inbox,
+// which keeps the order of what one goroutine posts.
+func (s *Server) PubSubPost(loop int, fn func()) { s.router.Shard(loop).Post(fn) }
+
+// PubSub implements pubsubcmd.Sub.
+func (c *Client) PubSub() *pubsubcmd.State { return &c.ps }
+
+// Loop implements pubsubcmd.Sub.
+func (c *Client) Loop() int { return c.conn.Loop() }
+
+// Push implements pubsubcmd.Sub: the message as its own finished reply, in
+// RESP3 a push. Loop goroutine only.
+func (c *Client) Push(m []byte) {
+	if c.killed.Load() {
+		return
+	}
+	slot := c.conn.Defer()
+	slot.Buf = append(slot.Buf, m...)
+	if c.proto.Load() == 3 {
+		slot.Buf[len(slot.Buf)-len(m)] = '>'
+	}
+	c.conn.Complete(slot)
+}
+
+// Subscribed implements pubsubcmd.Sub: a subscribed client is in the
+// pubsub class of client-output-buffer-limit, as in Redis.
+func (c *Client) Subscribed(on bool) {
+	if on {
+		c.conn.Class = protocol.ClassPubSub
+	} else {
+		c.conn.Class = protocol.ClassNormal
+	}
+}
+
+// subscribedOnly is Redis's rule for a RESP2 client with subscriptions:
+// only these commands may run.
+func subscribedOnly(cl *Client, cmd *command.Spec, args [][]byte) string {
+	if !cl.ps.Active() || cl.proto.Load() != 2 {
+		return ""
+	}
+	name := cmd.Name
+	if len(cmd.Subcommands) > 0 && len(args) >= 2 {
+		// Redis names the subcommand, once it has found it and checked its
+		// arity (those errors come first).
+		sub := cmd.Subcommand(args[1])
+		if sub == nil || !sub.ArityOK(len(args)) {
+			return ""
+		}
+		name = sub.Name
+	}
+	switch name {
+	case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe", "quit", "reset":
+		return ""
+	}
+	return "ERR Can't execute '" + name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+}
+
+// dropPubSub removes the client's subscriptions (a closed connection,
+// RESET).
+func (s *Server) dropPubSub(cl *Client) {
+	if cl.ps.Active() {
+		pubsubcmd.Drop(s.pubsub, cl)
+	}
+}
+
+// PubSubCounts implements infocmd.PubSubSource.
+func (s *Server) PubSubCounts() (channels, patterns, shardChannels int64) {
+	return s.pubsub.Counts()
+}
