@@ -108,8 +108,9 @@ func histogramShape(t *testing.T, addr string, settle time.Duration) map[string]
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Anax's loops publish hz times a second: wait for the last call.
-		if _, ok := v.(map[any]any)["config|set"]; ok || settle == 0 || time.Now().After(deadline) {
+		// Anax's loops publish hz times a second, and commands that run
+		// off their loop count at once: wait until every call shows.
+		if settle == 0 || time.Now().After(deadline) || histogramComplete(v.(map[any]any)) {
 			break
 		}
 	}
@@ -143,6 +144,20 @@ func histogramShape(t *testing.T, addr string, settle time.Duration) map[string]
 	return out
 }
 
+// histogramComplete reports whether LATENCY HISTOGRAM's reply m shows all
+// the calls histogramShape made.
+func histogramComplete(m map[any]any) bool {
+	calls := func(name string) int64 {
+		e, ok := m[name].(map[any]any)
+		if !ok {
+			return 0
+		}
+		n, _ := e["calls"].(int64)
+		return n
+	}
+	return calls("set") == 50 && calls("get") == 1 && calls("config|set") == 1
+}
+
 // TestLatencyHistogramAgainstRedis compares LATENCY HISTOGRAM's shape
 // with redis-server's: the same commands, calls and buckets.
 func TestLatencyHistogramAgainstRedis(t *testing.T) {
@@ -169,7 +184,7 @@ func TestLatencyStats(t *testing.T) {
 	var info string
 	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		info = c.Do("INFO", "latencystats")
-		if strings.Contains(info, "usec_config|get:") || time.Now().After(deadline) {
+		if strings.Contains(info, "usec_config|get:") && strings.Contains(info, "usec_set:") || time.Now().After(deadline) {
 			break
 		}
 	}

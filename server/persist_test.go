@@ -208,7 +208,7 @@ func TestSaveAndLoad(t *testing.T) {
 
 func waitBgsave(t *testing.T, c *servertest.Raw) {
 	t.Helper()
-	for i := 0; i < 500; i++ {
+	for i := 0; i < 3000; i++ { // 30 s: a loaded machine
 		if strings.Contains(c.Do("info", "persistence"), "rdb_bgsave_in_progress:0\r\n") {
 			return
 		}
