@@ -53,6 +53,7 @@ type Server struct {
 	// shard i's goroutine touches it.
 	execFree [][]*command.Exec
 	clients  clientRegistry
+	mem      memGuard // maxmemory state (evict.go)
 
 	started  time.Time
 	runID    string
@@ -170,6 +171,7 @@ func (s *Server) Start() error {
 	if _, err := s.net.Start(); err != nil {
 		return err
 	}
+	s.setupEviction()
 	go s.cron()
 	go s.sampleStats(s.adm)
 	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(opts.Addrs, ", "))
@@ -313,6 +315,7 @@ func (s *Server) cron() {
 			lastIdleCheck = time.Now()
 			s.closeIdleClients(lastIdleCheck)
 		}
+		s.checkMemory()
 		now := time.Now().UnixMilli()
 		effort := int(s.cfg.Int("active-expire-effort"))
 		for i, sh := range s.router.Shards() {
