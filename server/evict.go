@@ -25,8 +25,8 @@ import (
 const errOOM = "OOM command not allowed when used memory > 'maxmemory'."
 
 // rssGuardNum/rssGuardDen: deny-oom commands are refused while the
-// process's RSS is over 1.25 x maxmemory, whatever the accounting says, to
-// keep clear of the kernel's OOM killer.
+// process's resident anonymous memory (anonRSS) is over 1.25 x maxmemory,
+// whatever the accounting says, to keep clear of the kernel's OOM killer.
 const rssGuardNum, rssGuardDen = 5, 4
 
 // memGuard is the server's maxmemory state.
@@ -56,9 +56,9 @@ func (s *Server) setupEviction() {
 		s.cfg.OnChange(name, func(string) { s.loadEvictConfig() })
 	}
 	// A new limit applies at once rather than at the next cron tick.
-	s.cfg.OnChange("maxmemory", func(string) { go s.checkMemory() })
-	s.cfg.OnChange("maxmemory-policy", func(string) { go s.checkMemory() })
-	s.checkMemory()
+	s.cfg.OnChange("maxmemory", func(string) { s.checkMemory(false) })
+	s.cfg.OnChange("maxmemory-policy", func(string) { s.checkMemory(false) })
+	s.checkMemory(false)
 }
 
 // loadEvictConfig gives every shard the current eviction settings.
@@ -76,8 +76,10 @@ func (s *Server) loadEvictConfig() {
 }
 
 // checkMemory measures the process and sets the shards' budgets and the
-// refuse flag. The cron calls it hz times a second.
-func (s *Server) checkMemory() {
+// refuse flag. The cron calls it hz times a second, with mayFree: it may
+// then return freed pages to the OS (a collection) before the RSS guard
+// refuses writes.
+func (s *Server) checkMemory(mayFree bool) {
 	g := &s.mem
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -114,18 +116,28 @@ func (s *Server) checkMemory() {
 	// anything grows) is what the limit is compared with.
 	effective := g.overhead + live
 	guard := limit / rssGuardDen * rssGuardNum
-	rss := infocmd.ProcessRSS()
-	if rss > guard && time.Since(g.lastFree) >= time.Second {
+	rss := anonRSS()
+	if rss > guard && mayFree && time.Since(g.lastFree) >= time.Second {
 		// Freed pages the runtime still holds count in the RSS (after a
 		// FLUSHALL, say): hand them back before refusing anything.
 		g.lastFree = time.Now()
 		debug.FreeOSMemory()
-		rss = infocmd.ProcessRSS()
+		rss = anonRSS()
 	}
-	rssOver := rss > guard
+	refuse, rssOver := refuseWrites(limit, effective, rss, s.cfg.String("maxmemory-policy") == "noeviction")
 	g.rssOver.Store(rssOver)
-	noEvict := s.cfg.String("maxmemory-policy") == "noeviction"
-	g.refuse.Store(rssOver || (noEvict && effective > limit))
+	g.refuse.Store(refuse)
+}
+
+// refuseWrites decides whether deny-oom commands are refused everywhere:
+// under noeviction when the accounting (effective) is over limit, and under
+// any policy when the resident memory is over the RSS guard (rssOver).
+func refuseWrites(limit, effective, rss int64, noEviction bool) (refuse, rssOver bool) {
+	if limit <= 0 {
+		return false, false
+	}
+	rssOver = rss > limit/rssGuardDen*rssGuardNum
+	return rssOver || (noEviction && effective > limit), rssOver
 }
 
 // minMemLimit is the least Go soft memory limit set for maxmemory: below
@@ -155,14 +167,51 @@ func (g *memGuard) setMemoryLimit(maxmemory int64) {
 	debug.SetMemoryLimit(want)
 }
 
+// anonRSS returns the process's resident anonymous memory from
+// /proc/self/statm (resident less file-backed pages, which the kernel can
+// drop: the program's text), 0 where it cannot be read.
+func anonRSS() int64 {
+	f, err := os.Open("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	var buf [128]byte
+	n, _ := f.Read(buf[:])
+	var v [3]int64
+	i := 0
+	for _, c := range buf[:n] {
+		switch {
+		case c >= '0' && c <= '9':
+			v[i] = v[i]*10 + int64(c-'0')
+		case c == ' ' && i < 2:
+			i++
+		case c == ' ':
+			return (v[1] - v[2]) * int64(os.Getpagesize())
+		}
+	}
+	return 0
+}
+
 // deniedOOM reports whether cmd, about to be dispatched for cl, is refused
-// for memory: a deny-oom command, or an EXEC of a transaction that queued
-// one (Redis refuses the EXEC as a whole).
+// for memory, as Redis 7.0's processCommand decides: a deny-oom command;
+// inside MULTI any command but EXEC, DISCARD, QUIT and RESET (queueing
+// takes memory too); and an EXEC of a transaction that queued a deny-oom
+// command (refused as a whole: EXECABORT).
 func (s *Server) deniedOOM(cl *Client, cmd *command.Spec) bool {
 	if cmd.Flags&command.FlagDenyOOM != 0 {
 		return true
 	}
-	return cl.multi != nil && cl.multi.denyOOM && cmd.Name == "exec"
+	if cl.multi == nil {
+		return false
+	}
+	switch cmd.Name {
+	case "exec":
+		return cl.multi.denyOOM
+	case "discard", "quit", "reset":
+		return false
+	}
+	return true
 }
 
 // makeRoom runs on x's shard before a deny-oom command that finds the shard

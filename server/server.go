@@ -315,7 +315,7 @@ func (s *Server) cron() {
 			lastIdleCheck = time.Now()
 			s.closeIdleClients(lastIdleCheck)
 		}
-		s.checkMemory()
+		s.checkMemory(true)
 		now := time.Now().UnixMilli()
 		effort := int(s.cfg.Int("active-expire-effort"))
 		for i, sh := range s.router.Shards() {
