@@ -208,3 +208,60 @@ func TestMaxmemory(t *testing.T) {
 		}
 	})
 }
+
+// TestMaxmemoryOOMDiff compares the refusals over maxmemory (noeviction)
+// with redis-server 7.0's, MULTI/EXEC included.
+func TestMaxmemoryOOMDiff(t *testing.T) {
+	redisAddr := servertest.StartRedis(t)
+	bin := buildAnax(t)
+	script := [][]string{
+		{"a", "SET", "k", "v"},
+		{"a", "MULTI"},
+		{"a", "SET", "q", "1"},
+		{"b", "CONFIG", "SET", "maxmemory", "1"},
+		{"a", "EXEC"}, // queued a deny-oom command: EXECABORT
+		{"a", "SET", "k", "v2"},
+		{"a", "INCR", "n"},
+		{"a", "LPUSH", "l", "x"},
+		{"a", "APPEND", "k", "x"},
+		{"a", "GET", "k"},
+		{"a", "EXISTS", "k"},
+		{"a", "EXPIRE", "k", "100"},
+		{"a", "PERSIST", "k"},
+		{"a", "MULTI"},
+		{"a", "GET", "k"}, // anything queued is refused
+		{"a", "EXEC"},
+		{"a", "MULTI"},
+		{"a", "PING"},
+		{"a", "DISCARD"},
+		{"a", "DEL", "k"},
+		{"a", "CONFIG", "SET", "maxmemory", "0"},
+		{"a", "SET", "k", "v3"},
+		{"a", "MULTI"},
+		{"a", "SET", "k", "v4"},
+		{"a", "EXEC"},
+	}
+	port := servertest.FreePort(t)
+	startAnax(t, bin, nil, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "")
+	anaxAddr := fmt.Sprintf("127.0.0.1:%d", port)
+	run := func(addr string) []string {
+		a, b := servertest.Dial(t, addr), servertest.Dial(t, addr)
+		defer a.Close()
+		defer b.Close()
+		var out []string
+		for _, line := range script {
+			c := a
+			if line[0] == "b" {
+				c = b
+			}
+			out = append(out, c.Do(line[1:]...))
+		}
+		return out
+	}
+	got, want := run(anaxAddr), run(redisAddr)
+	for i := range script {
+		if got[i] != want[i] {
+			t.Errorf("%q:\n  anax:  %q\n  redis: %q", script[i], got[i], want[i])
+		}
+	}
+}
