@@ -107,8 +107,7 @@ func (s *Shard) Evict(now int64) bool {
 	if b <= 0 {
 		return true
 	}
-	over := s.live() - b
-	if over <= 0 {
+	if s.live() <= b {
 		return true
 	}
 	c := s.evictConfig()
@@ -117,8 +116,10 @@ func (s *Shard) Evict(now int64) bool {
 	}
 	start := time.Now()
 	limit := c.timeLimit()
-	var freed int64
-	for n := 0; freed < over; n++ {
+	// lazy counts the bytes of evicted big values still queued for freeing
+	// in steps (value.go): gone as far as this pass is concerned.
+	var lazy int64
+	for n := 0; s.live()-lazy > b; n++ {
 		db, key, ok := s.evictionCandidate(c, now)
 		if !ok {
 			s.publishMemory()
@@ -128,8 +129,11 @@ func (s *Shard) Evict(now int64) bool {
 		if !found {
 			continue
 		}
-		freed += int64(db.SizeOf(h))
+		pending, vm := len(s.objs.lazy), db.ValueMemory(h)
 		db.deleteHandle(key, h)
+		if len(s.objs.lazy) > pending {
+			lazy += int64(vm)
+		}
 		s.Stats.EvictedKeys.Add(1)
 		if n&15 == 15 && time.Since(start) > limit {
 			break
