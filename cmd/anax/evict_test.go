@@ -18,11 +18,19 @@ const oomReply = "-OOM command not allowed when used memory > 'maxmemory'.\r\n"
 // evictServer starts the binary with args and returns a connection to it.
 func evictServer(t *testing.T, bin string, args ...string) *servertest.Raw {
 	t.Helper()
+	r, _ := evictServerAt(t, bin, args...)
+	return r
+}
+
+// evictServerAt is evictServer that also returns the server's address.
+func evictServerAt(t *testing.T, bin string, args ...string) (*servertest.Raw, string) {
+	t.Helper()
 	port := servertest.FreePort(t)
 	startAnax(t, bin, nil, append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", ""}, args...)...)
-	r := servertest.Dial(t, fmt.Sprintf("127.0.0.1:%d", port))
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	r := servertest.Dial(t, addr)
 	t.Cleanup(r.Close)
-	return r
+	return r, addr
 }
 
 // fill writes keys prefix:from..prefix:to-1 with values of size bytes (and
@@ -169,6 +177,25 @@ func TestMaxmemory(t *testing.T) {
 		t.Logf("far expiry kept %d/2000, near expiry kept %d/2000", early, late)
 		if early < 1800 || 4*late > 3*early {
 			t.Errorf("volatile-ttl kept %d far-expiry and %d near-expiry keys", early, late)
+		}
+	})
+
+	t.Run("watch", func(t *testing.T) {
+		// An evicted key is a modified key: EXEC of a transaction that
+		// watched it fails. Its expiry is the nearest, so it goes first.
+		r, addr := evictServerAt(t, bin, "--threads", "2", "--maxmemory", "32mb", "--maxmemory-policy", "volatile-ttl")
+		r.Do("SET", "w", "v", "EX", "100")
+		r.Do("WATCH", "w")
+		w := servertest.Dial(t, addr)
+		defer w.Close()
+		fill(t, w, "t", 0, 8000, 4<<10, "EX", "100000")
+		if got := r.Do("EXISTS", "w"); got != ":0\r\n" {
+			t.Fatalf("EXISTS w = %q: the nearest expiry was not evicted", got)
+		}
+		r.Do("MULTI")
+		r.Do("PING")
+		if got := r.Do("EXEC"); got != "*-1\r\n" {
+			t.Fatalf("EXEC after the watched key was evicted = %q", got)
 		}
 	})
 
