@@ -217,6 +217,7 @@ func (s *Server) resetStats() {
 		sh.Stats.Hits.Store(0)
 		sh.Stats.Misses.Store(0)
 		sh.Stats.ExpiredKeys.Store(0)
+		sh.Stats.EvictedKeys.Store(0)
 		sh.Stats.ExpiredStale.Store(0)
 		sh.Stats.Commands.Store(0)
 	}

@@ -99,6 +99,10 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 		return protocol.Done
 	}
 	cl.lastCmd.Store(cmd)
+	if s.mem.refuse.Load() && s.deniedOOM(cl, cmd) {
+		s.rejectCommand(c, cl, home, cmd, errOOM)
+		return protocol.Done
+	}
 	if s.scripts.Running() && s.scriptBusy(c, cl, cmd, args, home) {
 		return protocol.Done
 	}
@@ -398,7 +402,9 @@ func (s *Server) resetExec(x *command.Exec, cl *Client, cmd *command.Spec, args 
 // the slow log with cl's address and name (cl is read-only here).
 func (s *Server) runCommand(x *command.Exec, statIdx int, cl *Client) {
 	start := time.Now()
-	x.Cmd.Run(x)
+	if x.Cmd.Flags&command.FlagDenyOOM == 0 || !x.Home.OverBudget() || s.makeRoom(x) {
+		x.Cmd.Run(x)
+	}
 	s.noteRun(x, statIdx, time.Since(start), cl)
 }
 
@@ -407,7 +413,9 @@ func (s *Server) runCommand(x *command.Exec, statIdx int, cl *Client) {
 // not timed one by one: the batch they belong to is timed once and its
 // duration shared among them (see EndBatch).
 func (s *Server) runInline(x *command.Exec, loop int) {
-	x.Cmd.Run(x)
+	if x.Cmd.Flags&command.FlagDenyOOM == 0 || !x.Home.OverBudget() || s.makeRoom(x) {
+		x.Cmd.Run(x)
+	}
 	st := &x.Cmd.Stats[loop]
 	st.Calls.Add(1)
 	if x.Failed {

@@ -129,6 +129,7 @@ func (s *Server) InfoShards() []infocmd.ShardFigures {
 			Hits:        sh.Stats.Hits.Load(),
 			Misses:      sh.Stats.Misses.Load(),
 			ExpiredKeys: sh.Stats.ExpiredKeys.Load(),
+			EvictedKeys: sh.Stats.EvictedKeys.Load(),
 		}
 	}
 	return out

@@ -132,6 +132,7 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 		m.KeyspaceHits += sh.Stats.Hits.Load()
 		m.KeyspaceMisses += sh.Stats.Misses.Load()
 		m.ExpiredKeys += sh.Stats.ExpiredKeys.Load()
+		m.EvictedKeys += sh.Stats.EvictedKeys.Load()
 		var keys int64
 		for db := 0; db < sh.NumDB(); db++ {
 			keys += sh.Keys(db)

@@ -38,6 +38,7 @@ import (
 type multiState struct {
 	cmds    []queuedCommand
 	aborted bool // a command was refused while queueing: EXEC answers EXECABORT
+	denyOOM bool // a deny-oom command is queued: EXEC is refused over maxmemory
 }
 
 type queuedCommand struct {
@@ -67,6 +68,9 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 	}
 	q := &m.cmds[n]
 	q.cmd = cmd
+	if cmd.Flags&command.FlagDenyOOM != 0 {
+		m.denyOOM = true
+	}
 	q.args, q.buf = copyArgsInto(q.args[:0], q.buf, args)
 	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 && s.router.N() > 1 {
 		s.planKeys(&q.plan, cmd, q.args)
@@ -95,7 +99,7 @@ func (cl *Client) recycleMulti(m *multiState) {
 		return
 	}
 	m.cmds = m.cmds[:0]
-	m.aborted = false
+	m.aborted, m.denyOOM = false, false
 	cl.spareMulti = m
 }
 

@@ -55,6 +55,7 @@ type Server struct {
 	// shard i's goroutine touches it.
 	execFree [][]*command.Exec
 	clients  clientRegistry
+	mem      memGuard // maxmemory state (evict.go)
 
 	started  time.Time
 	runID    string
@@ -178,6 +179,7 @@ func (s *Server) Start() error {
 	if _, err := s.net.Start(); err != nil {
 		return err
 	}
+	s.setupEviction()
 	s.log.Infof("Server initialized with %d shards on %s", n, strings.Join(opts.Addrs, ", "))
 	if err := s.loadAtStart(); err != nil {
 		s.stopNet()
@@ -328,6 +330,7 @@ func (s *Server) cron() {
 			lastIdleCheck = time.Now()
 			s.closeIdleClients(lastIdleCheck)
 		}
+		s.checkMemory(true)
 		now := time.Now().UnixMilli()
 		effort := int(s.cfg.Int("active-expire-effort"))
 		for i, sh := range s.router.Shards() {

@@ -121,6 +121,9 @@ type DB struct {
 	fieldTTLs     bool
 	fieldTTLsSeen bool
 	fcursor       uint64
+
+	// evictCursor is where the volatile policies' sampling walk resumes.
+	evictCursor uint64
 }
 
 type keyMatcher struct {
@@ -221,6 +224,9 @@ func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 		} else if db.fieldTTLs && db.reapOnLookup(key, h, b, now) {
 			ok = false // its last member expired (member_ttl.go)
 		} else if flags&NoTouch == 0 {
+			if c := db.sh.evcfg.Load(); c != nil && c.LFU() {
+				db.sh.lfuTouch(c, b, now)
+			}
 			binary.LittleEndian.PutUint32(b[offAccess:], uint32(now/1000))
 		}
 	}

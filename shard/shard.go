@@ -28,6 +28,8 @@ type Stats struct {
 	// ExpiredFields counts hash fields, set members and sorted-set members
 	// deleted because their expiry passed (Redis 7.4's expired_subkeys).
 	ExpiredFields atomic.Int64
+	// EvictedKeys counts keys deleted to stay within maxmemory (evict.go).
+	EvictedKeys atomic.Int64
 }
 
 // Shard is one slice of the keyspace; see the package comment for the
@@ -80,6 +82,18 @@ type Shard struct {
 
 	snap      *snapState // the running snapshot (snapshot.go), nil if none
 	snapEpoch uint64     // the last snapshot's epoch
+	// Eviction (evict.go): the settings and budget the server sets, the
+	// live bytes published, the tables' bytes as of the last publish, the
+	// candidate pool and its key scratch, the random policies' next
+	// database and the shard's random state.
+	evcfg       atomic.Pointer[EvictConfig]
+	budget      atomic.Int64
+	liveMemory  atomic.Int64
+	tableMem    int64
+	evpool      evictPool
+	evictKey    []byte
+	evictNextDB int
+	rng         uint64
 }
 
 // New makes a shard with dbnum databases. The waker may be set later with
@@ -166,11 +180,13 @@ func (s *Shard) UsedMemory() int64 { return s.usedMemory.Load() }
 
 // publishMemory refreshes UsedMemory. Owner only.
 func (s *Shard) publishMemory() {
-	total := s.arena.Reserved()
+	var tables int64
 	for _, db := range s.dbs {
-		total += int64(db.table.MemoryUsage())
+		tables += int64(db.table.MemoryUsage())
 	}
-	s.usedMemory.Store(total)
+	s.tableMem = tables
+	s.usedMemory.Store(s.arena.Reserved() + tables)
+	s.liveMemory.Store(s.arena.Used() + tables)
 }
 
 // ArenaUsed returns bytes in live entries. Owner only.
@@ -218,7 +234,9 @@ func (s *Shard) SwapDB(a, b int, now int64) {
 func (s *Shard) listening() bool { return s.watching+s.blockedKeys != 0 || s.snap != nil }
 
 // Tick runs periodic work: the active expiry sweeps of keys and of hash
-// fields (hash_ttl.go) and memory publishing. now is in Unix milliseconds;
+// fields (hash_ttl.go), eviction down to the memory budget (evict.go,
+// skipped with effort 0, while a transaction holds locks) and memory
+// publishing. now is in Unix milliseconds;
 // effort scales the sweeps (1..10; 0 skips them).
 func (s *Shard) Tick(now int64, effort int) {
 	for _, db := range s.dbs {
@@ -231,4 +249,7 @@ func (s *Shard) Tick(now int64, effort int) {
 	}
 	s.reclaimLazy()
 	s.publishMemory()
+	if effort > 0 && s.OverBudget() {
+		s.Evict(now)
+	}
 }

@@ -325,11 +325,12 @@ func writePersistence(src Source, b *infoBuf) {
 }
 
 func writeStats(src Source, b *infoBuf) {
-	var hits, misses, expired int64
+	var hits, misses, expired, evicted int64
 	for _, sh := range src.InfoShards() {
 		hits += sh.Hits
 		misses += sh.Misses
 		expired += sh.ExpiredKeys
+		evicted += sh.EvictedKeys
 	}
 	f := src.InfoStats()
 	b.header("Stats")
@@ -352,7 +353,7 @@ func writeStats(src Source, b *infoBuf) {
 	b.float("expired_stale_perc", 0)
 	b.int("expired_time_cap_reached_count", 0)
 	b.int("expire_cycle_cpu_milliseconds", 0)
-	b.int("evicted_keys", 0)
+	b.int("evicted_keys", evicted)
 	b.int("evicted_clients", 0)
 	b.int("total_eviction_exceeded_time", 0)
 	b.int("current_eviction_exceeded_time", 0)

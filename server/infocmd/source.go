@@ -152,6 +152,7 @@ type ShardFigures struct {
 	Hits        int64
 	Misses      int64
 	ExpiredKeys int64
+	EvictedKeys int64 // deleted to stay within maxmemory
 }
 
 // AnaxFigures feed Anax's own section: its version and the transaction

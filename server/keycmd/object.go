@@ -56,7 +56,7 @@ func cmdObjectFreq(x *command.Exec) {
 		x.Err(errLFUNotActive)
 		return
 	}
-	x.Int(int64(db.Freq(h)))
+	x.Int(int64(db.FreqNow(h, x.Now)))
 }
 
 func cmdObjectIdleTime(x *command.Exec) {
