@@ -162,7 +162,7 @@ func TestSaveAndLoad(t *testing.T) {
 	c := servertest.Dial(t, addr)
 	before := c.Do("lastsave")
 	time.Sleep(1100 * time.Millisecond)
-	if r := c.Do("save"); r != "+OK\r\n" {
+	if r := c.DoSlow("save"); r != "+OK\r\n" {
 		t.Fatalf("SAVE: %q", r)
 	}
 	if after := c.Do("lastsave"); after == before {
@@ -240,7 +240,7 @@ func redisFilesBothWays(t *testing.T, bin, check string) {
 	rc := servertest.Dial(t, raddr)
 	fillEveryType(t, raddr)
 	want := keyspace(t, raddr, 4)
-	if r := rc.Do("save"); r != "+OK\r\n" {
+	if r := rc.DoSlow("save"); r != "+OK\r\n" {
 		t.Fatalf("redis SAVE: %q", r)
 	}
 	rpath := filepath.Join(configDir(t, rc), "dump.rdb")
@@ -250,7 +250,7 @@ func redisFilesBothWays(t *testing.T, bin, check string) {
 	srv, addr := startAt(t, adir)
 	sameKeyspace(t, "Redis's file in Anax", keyspace(t, addr, 4), want)
 	c := servertest.Dial(t, addr)
-	if r := c.Do("save"); r != "+OK\r\n" {
+	if r := c.DoSlow("save"); r != "+OK\r\n" {
 		t.Fatalf("SAVE: %q", r)
 	}
 	stop(srv)
@@ -290,7 +290,7 @@ func TestBadFileStopsStart(t *testing.T) {
 	dir := t.TempDir()
 	srv, addr := startAt(t, dir)
 	fillEveryType(t, addr)
-	servertest.Dial(t, addr).Do("save")
+	servertest.Dial(t, addr).DoSlow("save")
 	stop(srv)
 	path := filepath.Join(dir, "dump.rdb")
 	good, _ := os.ReadFile(path)
@@ -353,7 +353,7 @@ func TestSaveFailures(t *testing.T) {
 	if r := c.Do("get", "k"); r != "$1\r\nv\r\n" {
 		t.Errorf("GET: %q", r)
 	}
-	if r := c.Do("save"); r != "-ERR\r\n" {
+	if r := c.DoSlow("save"); r != "-ERR\r\n" {
 		t.Errorf("SAVE into a missing directory: %q", r)
 	}
 	if r := c.Do("shutdown"); r != "-ERR Errors trying to SHUTDOWN. Check logs.\r\n" {
@@ -393,7 +393,7 @@ func TestDebugReload(t *testing.T) {
 	fillEveryType(t, addr)
 	want := keyspace(t, addr, 4)
 	c := servertest.Dial(t, addr)
-	if r := c.Do("debug", "reload"); r != "+OK\r\n" {
+	if r := c.DoSlow("debug", "reload"); r != "+OK\r\n" {
 		t.Fatalf("DEBUG RELOAD: %q", r)
 	}
 	sameKeyspace(t, "after DEBUG RELOAD", keyspace(t, addr, 4), want)
@@ -441,7 +441,7 @@ func TestMemcacheFlagsAndFieldTTLsSurvive(t *testing.T) {
 		t.Fatalf("HEXPIRE: %q", r)
 	}
 	at := c.Do("hpexpiretime", "h", "fields", "1", "f")
-	if r := c.Do("save"); r != "+OK\r\n" {
+	if r := c.DoSlow("save"); r != "+OK\r\n" {
 		t.Fatalf("SAVE: %q", r)
 	}
 	stop(srv)
@@ -645,7 +645,7 @@ func TestFlushAllSaves(t *testing.T) {
 	srv, addr := startAt(t, dir)
 	c := servertest.Dial(t, addr)
 	c.Do("set", "k", "v")
-	c.Do("save")
+	c.DoSlow("save")
 	c.Do("flushall")
 	for i := 0; i < 300 && !strings.Contains(c.Do("info", "persistence"), "rdb_saves:2\r\n"); i++ {
 		time.Sleep(10 * time.Millisecond)
@@ -673,7 +673,7 @@ func TestMemberTTLsSurvive(t *testing.T) {
 			t.Fatalf("PEXPIREMEMBERAT %v: %q", args, r)
 		}
 	}
-	if r := c.Do("save"); r != "+OK\r\n" {
+	if r := c.DoSlow("save"); r != "+OK\r\n" {
 		t.Fatalf("SAVE: %q", r)
 	}
 	stop(srv)

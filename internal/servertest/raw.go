@@ -64,10 +64,23 @@ func (r *Raw) Send(b []byte) {
 	}
 }
 
+// DoSlow is Do for a command that may take long on a loaded machine (SAVE,
+// DEBUG RELOAD): it waits up to a minute for the reply.
+func (r *Raw) DoSlow(args ...string) string {
+	r.t.Helper()
+	r.Send(Encode(args...))
+	return r.readWithin(time.Minute)
+}
+
 // Read reads one complete RESP value and returns its bytes.
 func (r *Raw) Read() string {
 	r.t.Helper()
-	_ = r.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	return r.readWithin(10 * time.Second)
+}
+
+func (r *Raw) readWithin(d time.Duration) string {
+	r.t.Helper()
+	_ = r.conn.SetReadDeadline(time.Now().Add(d))
 	var out bytes.Buffer
 	if err := r.readValue(&out); err != nil {
 		r.t.Fatalf("servertest: read: %v (so far %q)", err, out.String())
