@@ -629,7 +629,7 @@ func TestPersistCommandsInMulti(t *testing.T) {
 	if r := c.Do("exec"); r != "*2\r\n+Background saving scheduled\r\n+OK\r\n" {
 		t.Fatalf("EXEC: %q", r)
 	}
-	for i := 0; i < 300; i++ {
+	for i := 0; i < 3000; i++ {
 		if strings.Contains(c.Do("info", "persistence"), "rdb_saves:1\r\n") {
 			return
 		}
@@ -647,7 +647,7 @@ func TestFlushAllSaves(t *testing.T) {
 	c.Do("set", "k", "v")
 	c.DoSlow("save")
 	c.Do("flushall")
-	for i := 0; i < 300 && !strings.Contains(c.Do("info", "persistence"), "rdb_saves:2\r\n"); i++ {
+	for i := 0; i < 3000 && !strings.Contains(c.Do("info", "persistence"), "rdb_saves:2\r\n"); i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
 	stop(srv)
