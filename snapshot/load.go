@@ -340,7 +340,7 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 			h, _ = db.Peek(key)
 		}
 	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
-		b, err := loadSet(db, r.typ, val, lim.Set)
+		b, err := BuildSet(db, r.typ, val, lim.Set)
 		if err != nil {
 			return false, err
 		}
@@ -394,12 +394,13 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 	return true, nil
 }
 
-// loadSet builds a set as Redis 7.2 loads one (see rdbLoadObject): an
+// BuildSet builds a set as Redis 7.2 loads one (see rdbLoadObject), from
+// the value encoding val of type typ (an RDB record's or a DUMP payload's): an
 // intset or listpack as it is unless it has more members than its
 // encoding's setting allows; the members of a hashtable set into an intset
 // while they are integers and the count allows one, then a listpack while
 // the members and the count allow one, else a table.
-func loadSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
+func BuildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
 	b := db.NewSetBuilder(shard.EncIntset, lim)
 	if typ != rdb.TypeSet {
 		small, _, err := rdb.ReadSetSmall(typ, val)

@@ -9,6 +9,7 @@ import (
 	"github.com/anaxdb/anax/container/listpack"
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
+	"github.com/anaxdb/anax/snapshot"
 	"github.com/anaxdb/anax/snapshot/rdb"
 )
 
@@ -213,73 +214,14 @@ func decodeHash(db *shard.DB, payload []byte, lim shard.HashLimits) (*shard.Hash
 	return b, nil
 }
 
-// decodeSet builds the set of a set payload with Redis 7.2's encodings on
-// loading (rdbLoadObject): an intset or listpack as it is unless it has more
-// members than its encoding's setting allows; the members of a hashtable set
-// into an intset while they are integers and the count allows one, then a
-// listpack while the members and the count allow one, else a table. A
-// member that repeats makes the payload corrupt, as in Redis.
+// decodeSet builds the set of a set payload with the encodings Redis 7.2
+// picks on loading, as a snapshot file's set is built (snapshot.BuildSet).
 func decodeSet(db *shard.DB, payload []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
-	b := db.NewSetBuilder(shard.EncIntset, lim)
-	if payload[0] != rdb.TypeSet {
-		typ, small, err := rdb.SetSmall(payload)
-		if err != nil {
-			return nil, err
-		}
-		if typ == rdb.TypeSetIntset {
-			b.SetSmall(shard.EncIntset, small)
-			if int64(b.Len()) > lim.IntsetEntries {
-				b.ToTable(0)
-			}
-		} else {
-			b.SetSmall(shard.EncListpack, small)
-			if int64(b.Len()) > lim.ListpackEntries {
-				b.ToTable(0)
-			}
-		}
-		return b, nil
-	}
-	size, maxLen, sumLen := 0, 0, 0
-	err := rdb.SetMembers(payload, func(n int) {
-		size = n
-		if int64(n) > min(lim.IntsetEntries, 1<<30) {
-			b.ToTable(n)
-		}
-	}, func(m []byte) error {
-		maxLen = max(maxLen, len(m))
-		sumLen += len(m)
-		if b.Encoding() == shard.EncIntset {
-			if v, ok := listpack.ParseInt(m); ok {
-				if !b.AddInt(v) {
-					return rdb.ErrBadFormat
-				}
-				return nil
-			}
-			if int64(b.Len()) < lim.ListpackEntries && int64(maxLen) <= lim.ListpackValue && sumLen <= listpack.MaxSize {
-				b.ToListpack()
-			} else {
-				b.ToTable(size)
-			}
-		}
-		if b.Encoding() == shard.EncListpack {
-			if int64(b.Len()) < lim.ListpackEntries && int64(len(m)) <= lim.ListpackValue {
-				if !b.Add(m) {
-					return rdb.ErrBadFormat
-				}
-				return nil
-			}
-			b.ToTable(size)
-		}
-		if !b.Add(m) {
-			return rdb.ErrBadFormat
-		}
-		return nil
-	})
+	typ, body, err := rdb.DumpBody(payload)
 	if err != nil {
-		b.Discard()
 		return nil, err
 	}
-	return b, nil
+	return snapshot.BuildSet(db, typ, body, lim)
 }
 
 // decodeZSet builds the sorted set of a sorted-set payload, in the encoding

@@ -53,9 +53,9 @@ func VerifyDump(payload []byte) error {
 	return nil
 }
 
-// dumpBody verifies payload and returns its type byte and the value encoding
+// DumpBody verifies payload and returns its type byte and the value encoding
 // that follows it, footer excluded.
-func dumpBody(payload []byte) (typ byte, body []byte, err error) {
+func DumpBody(payload []byte) (typ byte, body []byte, err error) {
 	if err := VerifyDump(payload); err != nil {
 		return 0, nil, err
 	}
@@ -77,7 +77,7 @@ func dumpBody(payload []byte) (typ byte, body []byte, err error) {
 // ignores them; the value may not extend into the footer (Redis would read
 // on into it). It never panics, whatever the bytes.
 func DecodeDump(payload []byte) (typ byte, value []byte, err error) {
-	typ, body, err := dumpBody(payload)
+	typ, body, err := DumpBody(payload)
 	if err != nil {
 		return typ, nil, err
 	}

@@ -42,7 +42,7 @@ const dumpListHashVersion = 10
 // package's. A payload of a type that is no list returns ErrUnsupportedType
 // (ErrBadFormat for a type byte this package does not know).
 func ListNodes(payload []byte, yield func(lp []byte) error) error {
-	typ, body, err := dumpBody(payload)
+	typ, body, err := DumpBody(payload)
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func intLen(v int64) int {
 // and its decimal text are the same field). TypeHash (a hashtable hash)
 // returns ErrUnsupportedType: read it with HashPairs.
 func HashListpack(payload []byte) ([]byte, error) {
-	typ, body, err := dumpBody(payload)
+	typ, body, err := DumpBody(payload)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +373,7 @@ func checkPackedHash(lp []byte, tuple int) error {
 // during the call (they may alias payload or reused buffers). yield's error
 // stops the walk and is returned as it is.
 func HashPairs(payload []byte, yield func(field, value []byte) error) error {
-	typ, body, err := dumpBody(payload)
+	typ, body, err := DumpBody(payload)
 	if err != nil {
 		return err
 	}

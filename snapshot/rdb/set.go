@@ -19,7 +19,7 @@ import (
 // the same member). The bytes alias payload unless they were LZF-compressed.
 // TypeSet returns ErrUnsupportedType: read it with SetMembers.
 func SetSmall(payload []byte) (typ byte, small []byte, err error) {
-	typ, body, err := dumpBody(payload)
+	typ, body, err := DumpBody(payload)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -55,7 +55,7 @@ func ReadSetSmall(typ byte, b []byte) (small []byte, consumed int, err error) {
 // the caller refuses as Redis does when it adds them. yield's error stops
 // the walk and is returned as it is.
 func SetMembers(payload []byte, start func(n int), yield func(m []byte) error) error {
-	typ, body, err := dumpBody(payload)
+	typ, body, err := DumpBody(payload)
 	if err != nil {
 		return err
 	}

@@ -75,7 +75,7 @@ func kindOf(t byte) byte {
 // decimal text for integers; a small highly compressed payload may still
 // decode to many elements, as it would in Redis).
 func DecodeDumpValue(payload []byte) (Value, error) {
-	typ, body, err := dumpBody(payload)
+	typ, body, err := DumpBody(payload)
 	if err != nil {
 		return Value{}, err
 	}

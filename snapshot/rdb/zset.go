@@ -37,7 +37,7 @@ func DumpZSet2(dst []byte, n int, walk func(yield func(member []byte, score floa
 // ziplist payload (whose loading Redis converts by member count only). The
 // member bytes may alias payload.
 func ZSetMembers(payload []byte) (members []ZMember, packed bool, err error) {
-	typ, body, err := dumpBody(payload)
+	typ, body, err := DumpBody(payload)
 	if err != nil {
 		return nil, false, err
 	}
