@@ -62,10 +62,12 @@ func parse(args [][]byte, readonly bool) (o options, errMsg string) {
 	return o, ""
 }
 
-// sortKeys is SORT's key positions, found as Redis's sortGetKeys finds them:
-// the sorted key, then the last STORE destination. It skips LIMIT's, GET's
-// and BY's arguments whatever they are, which agrees with parse on every
-// command that parses.
+// sortKeys is SORT's key positions: the sorted key, then the last STORE
+// destination. It skips the arguments of LIMIT, GET, BY and STORE whatever
+// they are, as parse does, so it agrees with parse on every command that
+// parses. (Redis's sortGetKeys does not skip STORE's argument, so for
+// "STORE GET STORE d" it names GET; that only matters to Redis in a cluster,
+// but here the keys decide the shards and the locks.)
 func sortKeys(args [][]byte, dst []int) []int {
 	dst = append(dst, 1)
 	store := -1
@@ -77,6 +79,7 @@ func sortKeys(args [][]byte, dst []int) []int {
 			i++
 		case command.EqFold(args[i], "store") && i+1 < len(args):
 			store = i + 1
+			i++
 		}
 	}
 	if store >= 0 {
