@@ -7,13 +7,18 @@ import (
 
 // The server is the commands' environment (command.Env).
 
-func (s *Server) ConfigInt(name string) int64            { return s.cfg.Int(name) }
-func (s *Server) ConfigString(name string) string        { return s.cfg.String(name) }
-func (s *Server) Rand() uint64                           { return s.rand() }
-func (s *Server) ShardCount() int                        { return s.router.N() }
-func (s *Server) Route(key []byte) int                   { return s.router.Route(key) }
-func (s *Server) RunSubcommand(x *command.Exec)          { runSubcommand(x) }
-func (s *Server) CountError(x *command.Exec, msg string) { s.countError(x, msg) }
+func (s *Server) ConfigInt(name string) int64     { return s.cfg.Int(name) }
+func (s *Server) ConfigString(name string) string { return s.cfg.String(name) }
+func (s *Server) Rand() uint64                    { return s.rand() }
+func (s *Server) ShardCount() int                 { return s.router.N() }
+func (s *Server) Route(key []byte) int            { return s.router.Route(key) }
+func (s *Server) RunSubcommand(x *command.Exec)   { runSubcommand(x) }
+
+// Notify reports a keyspace event. Keyspace notifications are not built
+// yet (notify-keyspace-events is listed as having no effect), so there is
+// nothing to send.
+func (s *Server) Notify(*command.Exec, command.NotifyClass, string, []byte) {}
+func (s *Server) CountError(x *command.Exec, msg string)                    { s.countError(x, msg) }
 
 // srv returns the server a command runs in.
 func srv(x *command.Exec) *Server { return x.Env.(*Server) }

@@ -27,13 +27,14 @@ func TestValuesKeepsOrderAndMissing(t *testing.T) {
 // fakeEnv is the least Env that Merge needs.
 type fakeEnv struct{ errors []string }
 
-func (e *fakeEnv) ConfigInt(string) int64         { return 0 }
-func (e *fakeEnv) ConfigString(string) string     { return "" }
-func (e *fakeEnv) Rand() uint64                   { return 7 }
-func (e *fakeEnv) ShardCount() int                { return 3 }
-func (e *fakeEnv) Route([]byte) int               { return 0 }
-func (e *fakeEnv) CountError(_ *Exec, msg string) { e.errors = append(e.errors, msg) }
-func (e *fakeEnv) RunSubcommand(*Exec)            {}
+func (e *fakeEnv) ConfigInt(string) int64                    { return 0 }
+func (e *fakeEnv) ConfigString(string) string                { return "" }
+func (e *fakeEnv) Rand() uint64                              { return 7 }
+func (e *fakeEnv) ShardCount() int                           { return 3 }
+func (e *fakeEnv) Route([]byte) int                          { return 0 }
+func (e *fakeEnv) CountError(_ *Exec, msg string)            { e.errors = append(e.errors, msg) }
+func (e *fakeEnv) RunSubcommand(*Exec)                       {}
+func (e *fakeEnv) Notify(*Exec, NotifyClass, string, []byte) {}
 
 func TestMergeCombinesPieces(t *testing.T) {
 	env := &fakeEnv{}

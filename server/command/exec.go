@@ -23,6 +23,8 @@ type Env interface {
 	// RunSubcommand runs the subcommand of a container command (OBJECT,
 	// CLIENT) that x.Args[1] names, keeping its own statistics.
 	RunSubcommand(x *Exec)
+	// Notify reports a keyspace event (see Exec.Notify).
+	Notify(x *Exec, class NotifyClass, event string, key []byte)
 }
 
 // RunSubcommand is the Run of a container command.

@@ -18,14 +18,15 @@ type fakeEnv struct {
 	table []*command.Spec // sorted by name
 }
 
-func (e *fakeEnv) ConfigInt(string) int64           { return 0 }
-func (e *fakeEnv) ConfigString(string) string       { return "" }
-func (e *fakeEnv) Rand() uint64                     { return 0 }
-func (e *fakeEnv) ShardCount() int                  { return 1 }
-func (e *fakeEnv) Route([]byte) int                 { return 0 }
-func (e *fakeEnv) CountError(*command.Exec, string) {}
-func (e *fakeEnv) Commands() []*command.Spec        { return e.table }
-func (e *fakeEnv) RunSubcommand(x *command.Exec)    { x.Cmd.Subcommand(x.Args[1]).Run(x) }
+func (e *fakeEnv) ConfigInt(string) int64                                    { return 0 }
+func (e *fakeEnv) ConfigString(string) string                                { return "" }
+func (e *fakeEnv) Rand() uint64                                              { return 0 }
+func (e *fakeEnv) ShardCount() int                                           { return 1 }
+func (e *fakeEnv) Route([]byte) int                                          { return 0 }
+func (e *fakeEnv) CountError(*command.Exec, string)                          {}
+func (e *fakeEnv) Commands() []*command.Spec                                 { return e.table }
+func (e *fakeEnv) RunSubcommand(x *command.Exec)                             { x.Cmd.Subcommand(x.Args[1]).Run(x) }
+func (e *fakeEnv) Notify(*command.Exec, command.NotifyClass, string, []byte) {}
 func (e *fakeEnv) LookupCommand(name []byte) *command.Spec {
 	for _, c := range e.table {
 		if command.EqFold(name, c.Name) {
