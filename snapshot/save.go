@@ -279,17 +279,21 @@ func Save(src Source, opts Options) (Result, error) {
 	var toPost []int
 	for {
 		j.mu.Lock()
-		toPost = j.kick(toPost[:0])
-		for len(j.chunks) == 0 && !j.allDone() {
+		for {
+			// Kick before every wait: a step that ended while the
+			// previous ones were being posted signalled no one, and
+			// nothing else would post its shard's next step.
+			toPost = j.kick(toPost[:0])
+			if len(j.chunks) > 0 || j.allDone() {
+				break
+			}
 			if len(toPost) > 0 {
 				j.mu.Unlock()
 				j.post(toPost)
 				j.mu.Lock()
-				toPost = toPost[:0]
 				continue
 			}
 			j.cond.Wait()
-			toPost = j.kick(toPost[:0])
 		}
 		chunks := j.chunks
 		j.chunks = nil

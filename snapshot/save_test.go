@@ -539,3 +539,35 @@ func canonical(t *testing.T, rec []byte) string {
 	}
 	return fmt.Sprintf("kind %d exp %d %q %q", v.Kind(), it.ExpireMs, parts, aux)
 }
+
+// TestSaveNeverStalls: a save ends when its walker steps end while the
+// writer is still posting steps to other shards, having queued nothing (it
+// once waited for a signal those steps had already sent, for ever). The
+// shards run their tasks inline, and their many empty databases take more
+// than one step to walk.
+func TestSaveNeverStalls(t *testing.T) {
+	const n, dbs = 2, 1000
+	shards := make([]*shard.Shard, n)
+	for i := range shards {
+		shards[i] = shard.New(i, dbs)
+		shards[i].SetWaker(inline{})
+	}
+	src := Source{Shards: shards, Start: func(begin func(int)) {
+		for i := range shards {
+			begin(i)
+		}
+	}}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Save(src, Options{Dir: t.TempDir(), Filename: "dump.rdb"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the save never ended")
+	}
+}
