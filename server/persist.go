@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -189,15 +190,30 @@ func (s *Server) auxFields() []snapshot.Aux {
 	}
 }
 
+// snapAccess is what of the keys' access history a file keeps, as Redis
+// decides by maxmemory-policy: the idle time under an LRU policy, the LFU
+// counter under an LFU one, else neither.
+func (s *Server) snapAccess() snapshot.Access {
+	switch p := s.cfg.String("maxmemory-policy"); {
+	case strings.HasSuffix(p, "-lru"):
+		return snapshot.AccessIdle
+	case strings.HasSuffix(p, "-lfu"):
+		return snapshot.AccessFreq
+	}
+	return snapshot.AccessNone
+}
+
 // save writes a snapshot to dir/dbfilename. The caller holds saveMu.
 func (s *Server) save() (snapshot.Result, error) {
 	base := s.writesDone()
 	res, err := snapshot.Save(s.snapSource(), snapshot.Options{
-		Dir:      s.cfg.String("dir"),
-		Filename: s.cfg.String("dbfilename"),
-		Checksum: s.cfg.Bool("rdbchecksum"),
-		Compress: s.cfg.Bool("rdbcompression"),
-		Aux:      s.auxFields(),
+		Dir:       s.cfg.String("dir"),
+		Filename:  s.cfg.String("dbfilename"),
+		Checksum:  s.cfg.Bool("rdbchecksum"),
+		Compress:  s.cfg.Bool("rdbcompression"),
+		Aux:       s.auxFields(),
+		Functions: s.scripts.Libraries(),
+		Access:    s.snapAccess(),
 	})
 	if err != nil {
 		s.log.Warnf("Write error saving DB on disk: %v", err)
@@ -521,6 +537,7 @@ func (s *Server) loadFile(path string) (snapshot.LoadResult, error) {
 	if fi, err := os.Stat(path); err == nil {
 		p.loadTotal.Store(fi.Size())
 	}
+	var libs []string
 	res, err := snapshot.LoadFile(s.snapSource(), path, snapshot.LoadOptions{
 		Limits: snapshot.Limits{
 			ListFill: int(cfg.Int("list-max-listpack-size")),
@@ -541,6 +558,11 @@ func (s *Server) loadFile(path string) (snapshot.LoadResult, error) {
 		Route:    s.router.Route,
 		Now:      time.Now().UnixMilli(),
 		Progress: p.loadDone.Store,
+		Access:   s.snapAccess(),
+		OnFunction: func(code []byte) error {
+			libs = append(libs, string(code))
+			return nil
+		},
 		OnAux: func(name, value string) {
 			// What Redis logs of the file's header as it reads it.
 			v, err := strconv.ParseInt(value, 10, 64)
@@ -555,6 +577,13 @@ func (s *Server) loadFile(path string) (snapshot.LoadResult, error) {
 			}
 		},
 	})
+	if err == nil {
+		// The file's libraries replace any there are (DEBUG RELOAD), as
+		// Redis loads them; one that does not load fails the load.
+		if ferr := s.scripts.ReplaceLibraries(libs); ferr != nil {
+			err = fmt.Errorf("a function library of the file does not load: %w", ferr)
+		}
+	}
 	p.loadDone.Store(res.Bytes)
 	s.persist.loadKeys.Store(res.Keys)
 	s.persist.loadExpire.Store(res.Expired)

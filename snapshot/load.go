@@ -37,16 +37,25 @@ type LoadOptions struct {
 	// OnAux, when set, receives each aux field of the file's header as
 	// it is read (used-mem for INFO's loading_rdb_used_mem).
 	OnAux func(name, value string)
+	// OnFunction receives the code of each function library in the file;
+	// its error fails the load. Without it a file with libraries does not
+	// load.
+	OnFunction func(code []byte) error
+	// Access says which of the keys' idle times (AccessIdle) or LFU
+	// counters (AccessFreq) to keep, as Redis keeps the one its
+	// maxmemory-policy uses; the other is ignored.
+	Access Access
 }
 
 // LoadResult describes a loaded file.
 type LoadResult struct {
-	Keys     int64 // keys loaded
-	Expired  int64 // keys skipped because their time had passed
-	Bytes    int64
-	Version  int
-	Aux      map[string]string // the file's aux fields (redis-ver, ctime, ...)
-	Duration time.Duration
+	Keys      int64 // keys loaded
+	Expired   int64 // keys skipped because their time had passed
+	Functions int64 // function libraries read
+	Bytes     int64
+	Version   int
+	Aux       map[string]string // the file's aux fields (redis-ver, ctime, ...)
+	Duration  time.Duration
 }
 
 // ErrNoFile is returned (wrapped) by LoadFile when there is no file.
@@ -103,6 +112,16 @@ func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
 			return res, err
 		}
 		switch it.Kind {
+		case rdb.ItemFunction:
+			if opts.OnFunction == nil {
+				l.wait()
+				return res, &rdb.FileError{Offset: fr.Offset(), Msg: "the file holds function libraries, which cannot be loaded here"}
+			}
+			if err := opts.OnFunction(it.Code); err != nil {
+				l.wait()
+				return res, fmt.Errorf("a function library of the file does not load: %w", err)
+			}
+			res.Functions++
 		case rdb.ItemAux:
 			if string(it.Name) == rdb.AuxMCFlags {
 				v, perr := strconv.ParseUint(string(it.AuxValue), 10, 32)
@@ -178,6 +197,8 @@ type record struct {
 	typ       byte
 	key, val  [2]int // offsets in data
 	expire    int64
+	idle      int64 // seconds, -1 none
+	freq      int16 // -1 none
 	mcflags   uint32
 	hasFlags  bool
 	fieldTTLs map[string]int64 // a hash's field expiries (AuxHashFieldTTLs)
@@ -195,7 +216,7 @@ func (l *loader) add(sh int, it *rdb.Item, mcflags uint32, hasFlags bool, fieldT
 	b.data = append(b.data, it.Key...)
 	v0 := len(b.data)
 	b.data = append(b.data, it.Value...)
-	b.recs = append(b.recs, record{db: it.DB, typ: it.Type, key: [2]int{k0, v0}, val: [2]int{v0, len(b.data)}, expire: it.ExpireMs, mcflags: mcflags, hasFlags: hasFlags, fieldTTLs: fieldTTLs})
+	b.recs = append(b.recs, record{db: it.DB, typ: it.Type, key: [2]int{k0, v0}, val: [2]int{v0, len(b.data)}, expire: it.ExpireMs, idle: it.Idle, freq: it.Freq, mcflags: mcflags, hasFlags: hasFlags, fieldTTLs: fieldTTLs})
 	if len(b.data) >= batchBytes || len(b.recs) >= 4096 {
 		l.post(sh)
 	}
@@ -269,9 +290,14 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 		}
 		if r.hasFlags {
 			db.MCStore(key, s, r.mcflags, 0, 0, r.expire, now)
-			return true, nil
+		} else {
+			db.SetString(key, s, r.expire, false, shard.EncAuto, now)
 		}
-		db.SetString(key, s, r.expire, false, shard.EncAuto, now)
+		if r.idle >= 0 || r.freq >= 0 {
+			if h, ok := db.Peek(key); ok {
+				setAccess(db, h, r, opts)
+			}
+		}
 		return true, nil
 	case rdb.TypeList, rdb.TypeListZiplist, rdb.TypeListQuicklist, rdb.TypeListQuicklist2:
 		b, err := BuildList(db, r.typ, val, lim.ListFill)
@@ -321,9 +347,21 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 		}
 	}
 	if r.expire != 0 {
-		db.SetExpireAt(h, r.expire)
+		h = db.SetExpireAt(h, r.expire)
 	}
+	setAccess(db, h, r, opts)
 	return true, nil
+}
+
+// setAccess gives a loaded entry the idle time or LFU counter the file
+// has for it, the one opts.Access keeps (Redis's objectSetLRUOrLFU).
+func setAccess(db *shard.DB, h shard.Handle, r *record, opts LoadOptions) {
+	switch {
+	case opts.Access == AccessIdle && r.idle >= 0:
+		db.SetAccessTime(h, opts.Now/1000-r.idle)
+	case opts.Access == AccessFreq && r.freq >= 0:
+		db.SetFreq(h, byte(r.freq))
+	}
 }
 
 // parseFieldTTLs reads the value of an AuxHashFieldTTLs aux field: a
