@@ -101,8 +101,8 @@ func (s *Server) persistCheck(c *protocol.Conn, cl *Client, cmd *command.Spec, a
 			msg = errLoading
 		case r&refuseShutdown != 0 && cmd.Flags&command.FlagWrite != 0:
 			msg = errShuttingDown
-		case r&refuseMisconf != 0 && (cmd.Flags&command.FlagWrite != 0 || cmd.Name == "ping"):
-			msg = errMisconf
+		case r&refuseMisconf != 0 && (cmd.Name == "ping" || s.writes(cl, cmd, args)):
+			msg = errMisconf // an EXEC answers EXECABORT with it (rejectCommand)
 		}
 		if msg != "" {
 			s.rejectCommand(c, cl, home, cmd, msg)
@@ -114,6 +114,27 @@ func (s *Server) persistCheck(c *protocol.Conn, cl *Client, cmd *command.Spec, a
 		return true
 	}
 	return false
+}
+
+// writes reports whether cmd with args counts as a write for -MISCONF, as
+// Redis 7.0 judges it before running it: a write command or subcommand, a
+// script or function whose flags allow writes (scriptcmd.Engine.Writes),
+// and EXEC of a transaction that queued one of those.
+func (s *Server) writes(cl *Client, cmd *command.Spec, args [][]byte) bool {
+	if cmd.Name == "exec" && cl.multi != nil {
+		for i := range cl.multi.cmds {
+			if q := &cl.multi.cmds[i]; s.writes(cl, q.cmd, q.args) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(cmd.Subcommands) > 0 && len(args) > 1 {
+		if sub := cmd.Subcommand(args[1]); sub != nil {
+			cmd = sub
+		}
+	}
+	return cmd.Flags&command.FlagWrite != 0 || s.scripts.Writes(cmd.Name, args)
 }
 
 func (p *persistState) setRefuse(bit int32, on bool) {
@@ -719,6 +740,45 @@ func (m *mcState) refuseLoading(c *protocol.Conn, home int, r *memcache.Request)
 	}
 	if !r.NoReply {
 		m.replyLine(c, home, "SERVER_ERROR loading the dataset in memory")
+	}
+	return true
+}
+
+// errMCMisconf is the Memcached face's -MISCONF: a write refused after a
+// failed background save (stop-writes-on-bgsave-error).
+const errMCMisconf = "SERVER_ERROR unable to persist to disk: writes are refused until a save succeeds (stop-writes-on-bgsave-error)"
+
+// refuseWrite answers a Memcached command that writes while the RESP face
+// refuses writes (-MISCONF, or SHUTDOWN's final save), and reports whether
+// it did. As memcached's server errors, the line is not sent for a classic
+// command's noreply; a meta command's q hides only its result codes, so it
+// gets the line.
+func (m *mcState) refuseWrite(c *protocol.Conn, home int, r *memcache.Request) bool {
+	refuse := m.s.persist.refuse.Load()
+	if refuse&(refuseMisconf|refuseShutdown) == 0 {
+		return false
+	}
+	meta := false
+	switch r.Cmd {
+	case memcache.CmdMetaSet, memcache.CmdMetaDelete, memcache.CmdMetaArithmetic:
+		meta = true
+	case memcache.CmdSet, memcache.CmdAdd, memcache.CmdReplace, memcache.CmdAppend, memcache.CmdPrepend,
+		memcache.CmdCas, memcache.CmdIncr, memcache.CmdDecr, memcache.CmdDelete, memcache.CmdTouch,
+		memcache.CmdFlushAll, memcache.CmdGat, memcache.CmdGats:
+	case memcache.CmdMetaGet:
+		if !r.Meta.Has('T') && !r.Meta.Has('N') { // a TTL update or an autovivify writes
+			return false
+		}
+		meta = true
+	default:
+		return false
+	}
+	if meta || !r.NoReply {
+		msg := errMCMisconf
+		if refuse&refuseShutdown != 0 {
+			msg = "SERVER_ERROR the server is shutting down: it saves its final snapshot"
+		}
+		m.replyLine(c, home, msg)
 	}
 	return true
 }
