@@ -160,17 +160,24 @@ func (s *Server) updateMisconf() {
 }
 
 // writesDone counts the writes the server ran: the calls of write commands
-// that did not fail. rdb_changes_since_last_save is its growth since the
-// last save began (Redis counts keys changed; a write command counts one
-// here however many keys it changed).
+// and subcommands (FUNCTION LOAD...) that did not fail.
+// rdb_changes_since_last_save is its growth since the last save began
+// (Redis counts keys changed; a write command counts one here however
+// many keys it changed).
 func (s *Server) writesDone() int64 {
 	var n int64
-	for _, c := range s.cmdList {
+	count := func(c *command.Spec) {
 		if c.Flags&command.FlagWrite == 0 {
-			continue
+			return
 		}
 		for i := range c.Stats {
 			n += c.Stats[i].Calls.Load() - c.Stats[i].Failed.Load()
+		}
+	}
+	for _, c := range s.cmdList {
+		count(c)
+		for _, sub := range c.Subcommands {
+			count(sub)
 		}
 	}
 	return n

@@ -24,6 +24,9 @@ func TestFunctionsSurvive(t *testing.T) {
 	if r := c.Do("function", "load", persistLib); r != "$4\r\nkeep\r\n" {
 		t.Fatalf("FUNCTION LOAD: %q", r)
 	}
+	if info := c.Do("info", "persistence"); !strings.Contains(info, "rdb_changes_since_last_save:1\r\n") {
+		t.Errorf("FUNCTION LOAD is no change to save:\n%s", info)
+	}
 	c.Do("set", "k", "v")
 	if r := c.DoSlow("debug", "reload"); r != "+OK\r\n" {
 		t.Fatalf("DEBUG RELOAD: %q", r)
