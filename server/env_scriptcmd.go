@@ -52,6 +52,18 @@ func (s *Server) ScriptLog(level int, msg string) {
 	}
 }
 
+// WritesRefused implements scriptcmd.Host: writes are refused after a
+// failed background save (-MISCONF) and during SHUTDOWN's final save.
+func (s *Server) WritesRefused() string {
+	switch r := s.persist.refuse.Load(); {
+	case r&refuseShutdown != 0:
+		return errShuttingDown
+	case r&refuseMisconf != 0:
+		return errMisconf
+	}
+	return ""
+}
+
 // LocalCaller implements scriptcmd.Host.
 func (s *Server) LocalCaller(x *command.Exec, keys [][]byte) scriptcmd.Caller {
 	return &localCaller{s: s, x: x}

@@ -157,7 +157,7 @@ func (m *mcState) Traffic(c *protocol.Conn, in []byte) (int, bool) {
 		}
 		consumed += n
 		r := &mc.req
-		if m.refuseLoading(c, home, r) {
+		if m.refuseLoading(c, home, r) || m.refuseWrite(c, home, r) {
 			continue
 		}
 		switch r.Cmd {

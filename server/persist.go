@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,8 +101,8 @@ func (s *Server) persistCheck(c *protocol.Conn, cl *Client, cmd *command.Spec, a
 			msg = errLoading
 		case r&refuseShutdown != 0 && cmd.Flags&command.FlagWrite != 0:
 			msg = errShuttingDown
-		case r&refuseMisconf != 0 && (cmd.Flags&command.FlagWrite != 0 || cmd.Name == "ping"):
-			msg = errMisconf
+		case r&refuseMisconf != 0 && (cmd.Name == "ping" || s.writes(cl, cmd, args)):
+			msg = errMisconf // an EXEC answers EXECABORT with it (rejectCommand)
 		}
 		if msg != "" {
 			s.rejectCommand(c, cl, home, cmd, msg)
@@ -113,6 +114,27 @@ func (s *Server) persistCheck(c *protocol.Conn, cl *Client, cmd *command.Spec, a
 		return true
 	}
 	return false
+}
+
+// writes reports whether cmd with args counts as a write for -MISCONF, as
+// Redis 7.0 judges it before running it: a write command or subcommand, a
+// script or function whose flags allow writes (scriptcmd.Engine.Writes),
+// and EXEC of a transaction that queued one of those.
+func (s *Server) writes(cl *Client, cmd *command.Spec, args [][]byte) bool {
+	if cmd.Name == "exec" && cl.multi != nil {
+		for i := range cl.multi.cmds {
+			if q := &cl.multi.cmds[i]; s.writes(cl, q.cmd, q.args) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(cmd.Subcommands) > 0 && len(args) > 1 {
+		if sub := cmd.Subcommand(args[1]); sub != nil {
+			cmd = sub
+		}
+	}
+	return cmd.Flags&command.FlagWrite != 0 || s.scripts.Writes(cmd.Name, args)
 }
 
 func (p *persistState) setRefuse(bit int32, on bool) {
@@ -138,17 +160,24 @@ func (s *Server) updateMisconf() {
 }
 
 // writesDone counts the writes the server ran: the calls of write commands
-// that did not fail. rdb_changes_since_last_save is its growth since the
-// last save began (Redis counts keys changed; a write command counts one
-// here however many keys it changed).
+// and subcommands (FUNCTION LOAD...) that did not fail.
+// rdb_changes_since_last_save is its growth since the last save began
+// (Redis counts keys changed; a write command counts one here however
+// many keys it changed).
 func (s *Server) writesDone() int64 {
 	var n int64
-	for _, c := range s.cmdList {
+	count := func(c *command.Spec) {
 		if c.Flags&command.FlagWrite == 0 {
-			continue
+			return
 		}
 		for i := range c.Stats {
 			n += c.Stats[i].Calls.Load() - c.Stats[i].Failed.Load()
+		}
+	}
+	for _, c := range s.cmdList {
+		count(c)
+		for _, sub := range c.Subcommands {
+			count(sub)
 		}
 	}
 	return n
@@ -189,15 +218,30 @@ func (s *Server) auxFields() []snapshot.Aux {
 	}
 }
 
+// snapAccess is what of the keys' access history a file keeps, as Redis
+// decides by maxmemory-policy: the idle time under an LRU policy, the LFU
+// counter under an LFU one, else neither.
+func (s *Server) snapAccess() snapshot.Access {
+	switch p := s.cfg.String("maxmemory-policy"); {
+	case strings.HasSuffix(p, "-lru"):
+		return snapshot.AccessIdle
+	case strings.HasSuffix(p, "-lfu"):
+		return snapshot.AccessFreq
+	}
+	return snapshot.AccessNone
+}
+
 // save writes a snapshot to dir/dbfilename. The caller holds saveMu.
 func (s *Server) save() (snapshot.Result, error) {
 	base := s.writesDone()
 	res, err := snapshot.Save(s.snapSource(), snapshot.Options{
-		Dir:      s.cfg.String("dir"),
-		Filename: s.cfg.String("dbfilename"),
-		Checksum: s.cfg.Bool("rdbchecksum"),
-		Compress: s.cfg.Bool("rdbcompression"),
-		Aux:      s.auxFields(),
+		Dir:       s.cfg.String("dir"),
+		Filename:  s.cfg.String("dbfilename"),
+		Checksum:  s.cfg.Bool("rdbchecksum"),
+		Compress:  s.cfg.Bool("rdbcompression"),
+		Aux:       s.auxFields(),
+		Functions: s.scripts.Libraries(),
+		Access:    s.snapAccess(),
 	})
 	if err != nil {
 		s.log.Warnf("Write error saving DB on disk: %v", err)
@@ -521,6 +565,7 @@ func (s *Server) loadFile(path string) (snapshot.LoadResult, error) {
 	if fi, err := os.Stat(path); err == nil {
 		p.loadTotal.Store(fi.Size())
 	}
+	var libs []string
 	res, err := snapshot.LoadFile(s.snapSource(), path, snapshot.LoadOptions{
 		Limits: snapshot.Limits{
 			ListFill: int(cfg.Int("list-max-listpack-size")),
@@ -541,6 +586,11 @@ func (s *Server) loadFile(path string) (snapshot.LoadResult, error) {
 		Route:    s.router.Route,
 		Now:      time.Now().UnixMilli(),
 		Progress: p.loadDone.Store,
+		Access:   s.snapAccess(),
+		OnFunction: func(code []byte) error {
+			libs = append(libs, string(code))
+			return nil
+		},
 		OnAux: func(name, value string) {
 			// What Redis logs of the file's header as it reads it.
 			v, err := strconv.ParseInt(value, 10, 64)
@@ -555,6 +605,13 @@ func (s *Server) loadFile(path string) (snapshot.LoadResult, error) {
 			}
 		},
 	})
+	if err == nil {
+		// The file's libraries replace any there are (DEBUG RELOAD), as
+		// Redis loads them; one that does not load fails the load.
+		if ferr := s.scripts.ReplaceLibraries(libs); ferr != nil {
+			err = fmt.Errorf("a function library of the file does not load: %w", ferr)
+		}
+	}
 	p.loadDone.Store(res.Bytes)
 	s.persist.loadKeys.Store(res.Keys)
 	s.persist.loadExpire.Store(res.Expired)
@@ -690,6 +747,45 @@ func (m *mcState) refuseLoading(c *protocol.Conn, home int, r *memcache.Request)
 	}
 	if !r.NoReply {
 		m.replyLine(c, home, "SERVER_ERROR loading the dataset in memory")
+	}
+	return true
+}
+
+// errMCMisconf is the Memcached face's -MISCONF: a write refused after a
+// failed background save (stop-writes-on-bgsave-error).
+const errMCMisconf = "SERVER_ERROR unable to persist to disk: writes are refused until a save succeeds (stop-writes-on-bgsave-error)"
+
+// refuseWrite answers a Memcached command that writes while the RESP face
+// refuses writes (-MISCONF, or SHUTDOWN's final save), and reports whether
+// it did. As memcached's server errors, the line is not sent for a classic
+// command's noreply; a meta command's q hides only its result codes, so it
+// gets the line.
+func (m *mcState) refuseWrite(c *protocol.Conn, home int, r *memcache.Request) bool {
+	refuse := m.s.persist.refuse.Load()
+	if refuse&(refuseMisconf|refuseShutdown) == 0 {
+		return false
+	}
+	meta := false
+	switch r.Cmd {
+	case memcache.CmdMetaSet, memcache.CmdMetaDelete, memcache.CmdMetaArithmetic:
+		meta = true
+	case memcache.CmdSet, memcache.CmdAdd, memcache.CmdReplace, memcache.CmdAppend, memcache.CmdPrepend,
+		memcache.CmdCas, memcache.CmdIncr, memcache.CmdDecr, memcache.CmdDelete, memcache.CmdTouch,
+		memcache.CmdFlushAll, memcache.CmdGat, memcache.CmdGats:
+	case memcache.CmdMetaGet:
+		if !r.Meta.Has('T') && !r.Meta.Has('N') { // a TTL update or an autovivify writes
+			return false
+		}
+		meta = true
+	default:
+		return false
+	}
+	if meta || !r.NoReply {
+		msg := errMCMisconf
+		if refuse&refuseShutdown != 0 {
+			msg = "SERVER_ERROR the server is shutting down: it saves its final snapshot"
+		}
+		m.replyLine(c, home, msg)
 	}
 	return true
 }

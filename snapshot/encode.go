@@ -10,10 +10,12 @@ import (
 
 // AppendEntry appends the RDB record of entry h of db to dst: the
 // Memcached flags as an aux field when the entry is a Memcached item with
-// flags, the expiry, then the type, key and value in the encoding Redis
-// 7.0 writes for how the value is held (see rdb.FileVersion). It only
-// reads the shard: it may run inside a snapshot hook.
-func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, compress bool) []byte {
+// flags, the expiry, the idle time or LFU counter (f.Access), then the
+// type, key and value in the encoding Redis 7.0 writes for how the value
+// is held (see rdb.FileVersion). It only reads the shard: it may run
+// inside a snapshot hook.
+func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, f Format) []byte {
+	compress := f.Compress
 	typ := db.Type(h)
 	start := len(dst)
 	if typ == shard.TypeString {
@@ -22,9 +24,7 @@ func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, compress bool) []byte
 			dst = rdb.AppendAux(dst, []byte(rdb.AuxMCFlags), strconv.AppendUint(b[:0], uint64(flags), 10), compress)
 		}
 	}
-	if exp := db.ExpireAt(h); exp != 0 {
-		dst = rdb.AppendExpireMs(dst, exp)
-	}
+	dst = appendHead(dst, db, h, f)
 	key := db.Key(h)
 	switch typ {
 	case shard.TypeString:
@@ -86,6 +86,21 @@ func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, compress bool) []byte
 		}, compress)
 	}
 	panic("BUG: snapshot: an entry of unknown type " + strconv.Itoa(int(typ)))
+}
+
+// appendHead appends what goes before the type of entry h's record, as
+// Redis writes it: the expiry, then the idle time or the LFU counter.
+func appendHead(dst []byte, db *shard.DB, h shard.Handle, f Format) []byte {
+	if exp := db.ExpireAt(h); exp != 0 {
+		dst = rdb.AppendExpireMs(dst, exp)
+	}
+	switch f.Access {
+	case AccessIdle:
+		dst = rdb.AppendIdle(dst, uint64(max(f.Now/1000-db.AccessTime(h), 0)))
+	case AccessFreq:
+		dst = rdb.AppendFreq(dst, db.FreqNow(h, f.Now))
+	}
+	return dst
 }
 
 // memberTTLsBefore puts the member expiries of the set or sorted set h, if

@@ -61,10 +61,15 @@ func seedFile(tb testing.TB) []byte {
 func FuzzLoad(f *testing.F) {
 	f.Add(seedFile(f))
 	f.Add([]byte("REDIS0011\xfa\x0canax-mcflags\x01x\x00\x01k\x01v\xff\x00\x00\x00\x00\x00\x00\x00\x00"))
+	f.Add([]byte("REDIS0010\xf5\x02f1\xfe\x00\xf8\x05\x00\x01a\x01v\xf9\x07\x00\x01b\x01v\xff\x00\x00\x00\x00\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		shards := inlineShards(2, 3)
 		route := func(key []byte) int { return len(key) % 2 }
-		res, err := Load(Source{Shards: shards}, bytes.NewReader(data), LoadOptions{Limits: limits, Route: route, Now: 1})
+		// Idle times and LFU counters kept by the length of the input, so
+		// that both paths run; libraries accepted.
+		acc := Access(len(data) % 3)
+		res, err := Load(Source{Shards: shards}, bytes.NewReader(data), LoadOptions{Limits: limits, Route: route, Now: 1, Access: acc,
+			OnFunction: func([]byte) error { return nil }})
 		if err == nil {
 			n := 0
 			for _, sh := range shards {

@@ -1,13 +1,10 @@
 package snapshot
 
 import (
-	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -40,16 +37,25 @@ type LoadOptions struct {
 	// OnAux, when set, receives each aux field of the file's header as
 	// it is read (used-mem for INFO's loading_rdb_used_mem).
 	OnAux func(name, value string)
+	// OnFunction receives the code of each function library in the file;
+	// its error fails the load. Without it a file with libraries does not
+	// load.
+	OnFunction func(code []byte) error
+	// Access says which of the keys' idle times (AccessIdle) or LFU
+	// counters (AccessFreq) to keep, as Redis keeps the one its
+	// maxmemory-policy uses; the other is ignored.
+	Access Access
 }
 
 // LoadResult describes a loaded file.
 type LoadResult struct {
-	Keys     int64 // keys loaded
-	Expired  int64 // keys skipped because their time had passed
-	Bytes    int64
-	Version  int
-	Aux      map[string]string // the file's aux fields (redis-ver, ctime, ...)
-	Duration time.Duration
+	Keys      int64 // keys loaded
+	Expired   int64 // keys skipped because their time had passed
+	Functions int64 // function libraries read
+	Bytes     int64
+	Version   int
+	Aux       map[string]string // the file's aux fields (redis-ver, ctime, ...)
+	Duration  time.Duration
 }
 
 // ErrNoFile is returned (wrapped) by LoadFile when there is no file.
@@ -106,6 +112,16 @@ func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
 			return res, err
 		}
 		switch it.Kind {
+		case rdb.ItemFunction:
+			if opts.OnFunction == nil {
+				l.wait()
+				return res, &rdb.FileError{Offset: fr.Offset(), Msg: "the file holds function libraries, which cannot be loaded here"}
+			}
+			if err := opts.OnFunction(it.Code); err != nil {
+				l.wait()
+				return res, fmt.Errorf("a function library of the file does not load: %w", err)
+			}
+			res.Functions++
 		case rdb.ItemAux:
 			if string(it.Name) == rdb.AuxMCFlags {
 				v, perr := strconv.ParseUint(string(it.AuxValue), 10, 32)
@@ -181,6 +197,8 @@ type record struct {
 	typ       byte
 	key, val  [2]int // offsets in data
 	expire    int64
+	idle      int64 // seconds, -1 none
+	freq      int16 // -1 none
 	mcflags   uint32
 	hasFlags  bool
 	fieldTTLs map[string]int64 // a hash's field expiries (AuxHashFieldTTLs)
@@ -198,7 +216,7 @@ func (l *loader) add(sh int, it *rdb.Item, mcflags uint32, hasFlags bool, fieldT
 	b.data = append(b.data, it.Key...)
 	v0 := len(b.data)
 	b.data = append(b.data, it.Value...)
-	b.recs = append(b.recs, record{db: it.DB, typ: it.Type, key: [2]int{k0, v0}, val: [2]int{v0, len(b.data)}, expire: it.ExpireMs, mcflags: mcflags, hasFlags: hasFlags, fieldTTLs: fieldTTLs})
+	b.recs = append(b.recs, record{db: it.DB, typ: it.Type, key: [2]int{k0, v0}, val: [2]int{v0, len(b.data)}, expire: it.ExpireMs, idle: it.Idle, freq: it.Freq, mcflags: mcflags, hasFlags: hasFlags, fieldTTLs: fieldTTLs})
 	if len(b.data) >= batchBytes || len(b.recs) >= 4096 {
 		l.post(sh)
 	}
@@ -272,71 +290,32 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 		}
 		if r.hasFlags {
 			db.MCStore(key, s, r.mcflags, 0, 0, r.expire, now)
-			return true, nil
+		} else {
+			db.SetString(key, s, r.expire, false, shard.EncAuto, now)
 		}
-		db.SetString(key, s, r.expire, false, shard.EncAuto, now)
+		if r.idle >= 0 || r.freq >= 0 {
+			if h, ok := db.Peek(key); ok {
+				setAccess(db, h, r, opts)
+			}
+		}
 		return true, nil
 	case rdb.TypeList, rdb.TypeListZiplist, rdb.TypeListQuicklist, rdb.TypeListQuicklist2:
-		b := db.NewListBuilder(lim.ListFill)
-		perElement := r.typ == rdb.TypeList || r.typ == rdb.TypeListZiplist
-		var buf [20]byte
-		_, err := rdb.ReadListNodes(r.typ, val, func(lp []byte) error {
-			if !perElement {
-				b.AppendNode(lp)
-				return nil
-			}
-			for it := listpack.FromBytes(lp).Iter(); it.Next(); {
-				b.PushTail(it.Value().AppendTo(buf[:0]))
-			}
-			return nil
-		})
-		if err == nil && b.Len() == 0 {
-			err = rdb.ErrBadFormat
-		}
+		b, err := BuildList(db, r.typ, val, lim.ListFill)
 		if err != nil {
-			b.Discard()
 			return false, err
 		}
 		h = b.Store(key, now)
 	case rdb.TypeHash, rdb.TypeHashZiplist, rdb.TypeHashListpack, rdb.TypeHashMetadata, rdb.TypeHashListpackEx:
-		b := db.NewHashBuilder(lim.Hash)
-		var ttls [][]byte
-		var exps []int64
-		var err error
-		if r.typ == rdb.TypeHashZiplist || r.typ == rdb.TypeHashListpack {
-			var lp []byte
-			if lp, _, err = rdb.ReadHashListpack(r.typ, val); err == nil {
-				b.SetListpack(lp, r.typ == rdb.TypeHashZiplist)
-			}
-		} else {
-			_, err = rdb.ReadHashFields(r.typ, val, func(f, v []byte, exp int64) error {
-				if e, ok := r.fieldTTLs[string(f)]; ok && exp == 0 {
-					exp = e
-				}
-				if exp != 0 && exp <= now {
-					return nil // a field already expired
-				}
-				b.Add(f, v)
-				if exp != 0 {
-					ttls = append(ttls, bytes.Clone(f))
-					exps = append(exps, exp)
-				}
-				return nil
-			})
-		}
-		if err == nil && b.Len() == 0 {
-			if r.typ == rdb.TypeHashMetadata || r.typ == rdb.TypeHashListpackEx || len(r.fieldTTLs) > 0 {
-				return false, nil // every field had expired: no key, as in Redis
-			}
-			err = rdb.ErrBadFormat
-		}
+		b, ttls, err := BuildHash(db, r.typ, val, lim.Hash, now, r.fieldTTLs)
 		if err != nil {
-			b.Discard()
 			return false, err
 		}
+		if b == nil {
+			return false, nil // every field had expired: no key, as in Redis
+		}
 		h = b.Store(key, now)
-		for i, f := range ttls {
-			db.HashExpire(key, h, [][]byte{f}, exps[i], 0, now, func(int64) {})
+		for _, ft := range ttls {
+			db.HashExpire(key, h, [][]byte{ft.Field}, ft.At, 0, now, func(int64) {})
 			h, _ = db.Peek(key)
 		}
 	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
@@ -346,30 +325,9 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 		}
 		h = b.Store(key, now)
 	case rdb.TypeZSet, rdb.TypeZSet2, rdb.TypeZSetZiplist, rdb.TypeZSetListpack:
-		members, packed, err := rdb.ReadZSetMembers(r.typ, val)
+		b, err := BuildZSet(db, r.typ, val, lim.ZSet)
 		if err != nil {
 			return false, err
-		}
-		big := int64(len(members)) > lim.ZSet.Entries
-		if !packed && !big {
-			total := 0
-			for _, m := range members {
-				total += len(m.Member)
-				if int64(len(m.Member)) > lim.ZSet.Value {
-					big = true
-				}
-			}
-			big = big || total > listpack.MaxSize
-		}
-		slices.SortFunc(members, func(a, b rdb.ZMember) int {
-			if c := cmp.Compare(a.Score, b.Score); c != 0 {
-				return c
-			}
-			return bytes.Compare(a.Member, b.Member)
-		})
-		b := db.NewZSetBuilder(big, len(members))
-		for _, m := range members {
-			b.Append(m.Member, m.Score)
 		}
 		h = b.Store(key, now)
 	default:
@@ -389,78 +347,21 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 		}
 	}
 	if r.expire != 0 {
-		db.SetExpireAt(h, r.expire)
+		h = db.SetExpireAt(h, r.expire)
 	}
+	setAccess(db, h, r, opts)
 	return true, nil
 }
 
-// BuildSet builds a set as Redis 7.2 loads one (see rdbLoadObject), from
-// the value encoding val of type typ (an RDB record's or a DUMP payload's): an
-// intset or listpack as it is unless it has more members than its
-// encoding's setting allows; the members of a hashtable set into an intset
-// while they are integers and the count allows one, then a listpack while
-// the members and the count allow one, else a table.
-func BuildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
-	b := db.NewSetBuilder(shard.EncIntset, lim)
-	if typ != rdb.TypeSet {
-		small, _, err := rdb.ReadSetSmall(typ, val)
-		if err != nil {
-			return nil, err
-		}
-		if typ == rdb.TypeSetIntset {
-			b.SetSmall(shard.EncIntset, small)
-			if int64(b.Len()) > lim.IntsetEntries {
-				b.ToTable(0)
-			}
-		} else {
-			b.SetSmall(shard.EncListpack, small)
-			if int64(b.Len()) > lim.ListpackEntries {
-				b.ToTable(0)
-			}
-		}
-		return b, nil
+// setAccess gives a loaded entry the idle time or LFU counter the file
+// has for it, the one opts.Access keeps (Redis's objectSetLRUOrLFU).
+func setAccess(db *shard.DB, h shard.Handle, r *record, opts LoadOptions) {
+	switch {
+	case opts.Access == AccessIdle && r.idle >= 0:
+		db.SetAccessTime(h, opts.Now/1000-r.idle)
+	case opts.Access == AccessFreq && r.freq >= 0:
+		db.SetFreq(h, byte(r.freq))
 	}
-	size, maxLen, sumLen := 0, 0, 0
-	_, err := rdb.ReadSetMembers(val, func(n int) {
-		size = n
-		if int64(n) > min(lim.IntsetEntries, 1<<30) {
-			b.ToTable(n)
-		}
-	}, func(m []byte) error {
-		maxLen = max(maxLen, len(m))
-		sumLen += len(m)
-		if b.Encoding() == shard.EncIntset {
-			if v, ok := listpack.ParseInt(m); ok {
-				if !b.AddInt(v) {
-					return rdb.ErrBadFormat
-				}
-				return nil
-			}
-			if int64(b.Len()) < lim.ListpackEntries && int64(maxLen) <= lim.ListpackValue && sumLen <= listpack.MaxSize {
-				b.ToListpack()
-			} else {
-				b.ToTable(size)
-			}
-		}
-		if b.Encoding() == shard.EncListpack {
-			if int64(b.Len()) < lim.ListpackEntries && int64(len(m)) <= lim.ListpackValue {
-				if !b.Add(m) {
-					return rdb.ErrBadFormat
-				}
-				return nil
-			}
-			b.ToTable(size)
-		}
-		if !b.Add(m) {
-			return rdb.ErrBadFormat
-		}
-		return nil
-	})
-	if err != nil {
-		b.Discard()
-		return nil, err
-	}
-	return b, nil
 }
 
 // parseFieldTTLs reads the value of an AuxHashFieldTTLs aux field: a

@@ -37,9 +37,31 @@ type Options struct {
 	Checksum      bool  // rdbchecksum
 	Compress      bool  // rdbcompression
 	Aux           []Aux // header aux fields, in order
+	// Functions are the function libraries' code, written after the aux
+	// fields as Redis 7.0 writes them.
+	Functions []string
+	// Access says what of each key's access history goes with it.
+	Access Access
 	// BeforeRename, when set, runs after the temporary file is complete
 	// and synced, before it replaces the file (tests of crash safety).
 	BeforeRename func(tmp string)
+}
+
+// Access is what of a key's access history a file holds, chosen as Redis
+// chooses by maxmemory-policy.
+type Access uint8
+
+const (
+	AccessNone Access = iota // neither (a policy that is neither LRU nor LFU)
+	AccessIdle               // its idle time in seconds (an LRU policy)
+	AccessFreq               // its LFU counter (an LFU policy)
+)
+
+// Format is how entries are serialised.
+type Format struct {
+	Compress bool   // rdbcompression
+	Access   Access // what of the access history to write
+	Now      int64  // Unix ms the idle times and LFU counters are taken at
 }
 
 // Result describes a finished save.
@@ -69,12 +91,12 @@ type chunk struct {
 
 // saveJob is one running save: the shards' outputs and the writer's queue.
 type saveJob struct {
-	src      Source
-	compress bool
-	outs     []*shardOut
-	queued   atomic.Int64 // bytes in chunks not yet written
-	big      atomic.Int64 // entries taken in pieces
-	forced   atomic.Int64 // of those, completed at once by a write
+	src    Source
+	fmt    Format
+	outs   []*shardOut
+	queued atomic.Int64 // bytes in chunks not yet written
+	big    atomic.Int64 // entries taken in pieces
+	forced atomic.Int64 // of those, completed at once by a write
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -121,7 +143,7 @@ func (o *shardOut) entry(index int, db *shard.DB, h shard.Handle) {
 	if o.buf == nil {
 		o.buf = bufPool.Get().([]byte)[:0]
 	}
-	o.buf = AppendEntry(o.buf, db, h, o.job.compress)
+	o.buf = AppendEntry(o.buf, db, h, o.job.fmt)
 	o.keys++
 	if len(o.buf) >= chunkSize {
 		o.flush()
@@ -252,9 +274,12 @@ func Save(src Source, opts Options) (Result, error) {
 			fw.Aux(a.Name, a.Value)
 		}
 	}
+	for _, code := range opts.Functions {
+		fw.Function([]byte(code))
+	}
 
 	n := len(src.Shards)
-	j := &saveJob{src: src, compress: opts.Compress, stepping: make([]bool, n), done: make([]bool, n)}
+	j := &saveJob{src: src, fmt: Format{Compress: opts.Compress, Access: opts.Access, Now: began.UnixMilli()}, stepping: make([]bool, n), done: make([]bool, n)}
 	j.cond = sync.NewCond(&j.mu)
 	j.outs = make([]*shardOut, n)
 	var dbs int
@@ -279,17 +304,21 @@ func Save(src Source, opts Options) (Result, error) {
 	var toPost []int
 	for {
 		j.mu.Lock()
-		toPost = j.kick(toPost[:0])
-		for len(j.chunks) == 0 && !j.allDone() {
+		for {
+			// Kick before every wait: a step that ended while the
+			// previous ones were being posted signalled no one, and
+			// nothing else would post its shard's next step.
+			toPost = j.kick(toPost[:0])
+			if len(j.chunks) > 0 || j.allDone() {
+				break
+			}
 			if len(toPost) > 0 {
 				j.mu.Unlock()
 				j.post(toPost)
 				j.mu.Lock()
-				toPost = toPost[:0]
 				continue
 			}
 			j.cond.Wait()
-			toPost = j.kick(toPost[:0])
 		}
 		chunks := j.chunks
 		j.chunks = nil
@@ -433,11 +462,9 @@ func isBig(db *shard.DB, h shard.Handle) bool {
 // startBig writes the head of h's record (expiry, type, key, count) and
 // takes the rest in pieces.
 func (o *shardOut) startBig(index int, db *shard.DB, h shard.Handle) {
-	c := o.job.compress
+	c := o.job.fmt.Compress
 	b := &bigEntry{index: index, db: db, h: h, key: append([]byte(nil), db.Key(h)...), typ: db.Type(h)}
-	if exp := db.ExpireAt(h); exp != 0 {
-		b.buf = rdb.AppendExpireMs(b.buf, exp)
-	}
+	b.buf = appendHead(b.buf, db, h, o.job.fmt)
 	switch b.typ {
 	case shard.TypeList:
 		b.n, _, _, _, _ = db.QuicklistInfo(h)
@@ -468,7 +495,7 @@ func (o *shardOut) startBig(index int, db *shard.DB, h shard.Handle) {
 // continueBig serialises about budget more elements of b and reports
 // whether the record is complete.
 func (o *shardOut) continueBig(b *bigEntry, budget int) bool {
-	c := o.job.compress
+	c := o.job.fmt.Compress
 	db, h := b.db, b.h
 	switch b.typ {
 	case shard.TypeList:

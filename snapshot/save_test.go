@@ -240,7 +240,7 @@ func state(sh *shard.Shard) map[string][]byte {
 	for d := 0; d < sh.NumDB(); d++ {
 		db := sh.DB(d)
 		db.ForEach(func(h shard.Handle) bool {
-			out[fmt.Sprintf("%d/%s", d, db.Key(h))] = AppendEntry(nil, db, h, true)
+			out[fmt.Sprintf("%d/%s", d, db.Key(h))] = AppendEntry(nil, db, h, Format{Compress: true})
 			return true
 		})
 	}
@@ -538,4 +538,100 @@ func canonical(t *testing.T, rec []byte) string {
 		slices.Sort(parts)
 	}
 	return fmt.Sprintf("kind %d exp %d %q %q", v.Kind(), it.ExpireMs, parts, aux)
+}
+
+// TestSaveNeverStalls: a save ends when its walker steps end while the
+// writer is still posting steps to other shards, having queued nothing (it
+// once waited for a signal those steps had already sent, for ever). The
+// shards run their tasks inline, and their many empty databases take more
+// than one step to walk.
+func TestSaveNeverStalls(t *testing.T) {
+	const n, dbs = 2, 1000
+	shards := make([]*shard.Shard, n)
+	for i := range shards {
+		shards[i] = shard.New(i, dbs)
+		shards[i].SetWaker(inline{})
+	}
+	src := Source{Shards: shards, Start: func(begin func(int)) {
+		for i := range shards {
+			begin(i)
+		}
+	}}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Save(src, Options{Dir: t.TempDir(), Filename: "dump.rdb"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the save never ended")
+	}
+}
+
+// TestFunctionsAndAccess: a save writes the libraries given and each key's
+// idle time or LFU counter as asked; loading hands the libraries over and
+// keeps what it is asked to keep.
+func TestFunctionsAndAccess(t *testing.T) {
+	shards := testShards(t, 1, 1)
+	sh := shards[0]
+	now := time.Now().UnixMilli()
+	on(sh, func() {
+		db := sh.DB(0)
+		for _, k := range []string{"a", "b"} {
+			db.SetString([]byte(k), []byte("v"), 0, false, shard.EncAuto, now)
+		}
+		l := db.NewList([]byte("list"), now)
+		l.Push([][]byte{[]byte("x")}, false, limits.ListFill)
+		h, _ := db.Peek([]byte("a"))
+		db.SetAccessTime(h, now/1000-500) // and its LFU counter decays from 5 to 0
+		h, _ = db.Peek([]byte("list"))
+		db.SetFreq(h, 42)
+	})
+	src := Source{Shards: shards, Start: func(begin func(int)) { on(sh, func() { begin(0) }) }}
+	libs := []string{"#!lua name=one\nredis.register_function('f', function() return 1 end)", "#!lua name=two\n"}
+	for _, acc := range []Access{AccessNone, AccessIdle, AccessFreq} {
+		dir := t.TempDir()
+		if _, err := Save(src, Options{Dir: dir, Filename: "dump.rdb", Functions: libs, Access: acc}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "dump.rdb")
+		if _, err := LoadFile(Source{Shards: testShards(t, 1, 1)}, path, LoadOptions{Limits: limits, Route: func([]byte) int { return 0 }, Now: now}); err == nil {
+			t.Fatal("a file with libraries loaded without OnFunction")
+		}
+		for _, keep := range []Access{AccessNone, AccessIdle, AccessFreq} {
+			fresh := testShards(t, 1, 1)
+			var got []string
+			res, err := LoadFile(Source{Shards: fresh}, path, LoadOptions{Limits: limits, Route: func([]byte) int { return 0 }, Now: now, Access: keep,
+				OnFunction: func(code []byte) error { got = append(got, string(code)); return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, libs) || res.Functions != 2 || res.Keys != 3 {
+				t.Fatalf("libraries %q (%d), %d keys", got, res.Functions, res.Keys)
+			}
+			on(fresh[0], func() {
+				db := fresh[0].DB(0)
+				for _, k := range []string{"a", "b", "list"} {
+					h, _ := db.Peek([]byte(k))
+					idle, freq := now/1000-db.AccessTime(h), db.Freq(h)
+					wantIdle, wantFreq := int64(0), byte(5) // a new key's
+					switch {
+					case acc == keep && acc == AccessIdle && k == "a":
+						wantIdle = 500
+					case acc == keep && acc == AccessFreq && k == "a":
+						wantFreq = 0
+					case acc == keep && acc == AccessFreq && k == "list":
+						wantFreq = 42
+					}
+					if idle < wantIdle || idle > wantIdle+2 || freq != wantFreq {
+						t.Errorf("saved with %d, loaded with %d: key %s has idle %d, freq %d; want %d, %d", acc, keep, k, idle, freq, wantIdle, wantFreq)
+					}
+				}
+			})
+		}
+	}
 }

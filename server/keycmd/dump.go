@@ -1,12 +1,8 @@
 package keycmd
 
 import (
-	"bytes"
-	"cmp"
 	"errors"
-	"slices"
 
-	"github.com/anaxdb/anax/container/listpack"
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/snapshot"
@@ -161,61 +157,27 @@ func decodeRestore(x *command.Exec, db *shard.DB, payload []byte) (restored, str
 	return restored{}, errBadFormat
 }
 
-// decodeList builds the list of a list payload. The nodes of quicklist
-// payloads are kept as they are, as Redis keeps them; the elements of a
-// plain or ziplist list are pushed one by one, so that they fill nodes as
-// fill says (Redis's quicklistPushTail on loading).
+// The collections are built by the RDB loader's builders (snapshot.Build*),
+// from the payload's body: the encodings Redis 7.2 picks on loading, as a
+// snapshot file's values are built.
+
 func decodeList(db *shard.DB, payload []byte, fill int) (*shard.ListBuilder, error) {
-	b := db.NewListBuilder(fill)
-	perElement := payload[0] == rdb.TypeList || payload[0] == rdb.TypeListZiplist
-	var buf [20]byte
-	err := rdb.ListNodes(payload, func(lp []byte) error {
-		if !perElement {
-			b.AppendNode(lp)
-			return nil
-		}
-		for it := listpack.FromBytes(lp).Iter(); it.Next(); {
-			b.PushTail(it.Value().AppendTo(buf[:0]))
-		}
-		return nil
-	})
-	if err == nil && b.Len() == 0 {
-		err = rdb.ErrBadFormat // rdb refuses empty lists; this is a second guard
-	}
+	typ, body, err := rdb.DumpBody(payload)
 	if err != nil {
-		b.Discard()
 		return nil, err
 	}
-	return b, nil
+	return snapshot.BuildList(db, typ, body, fill)
 }
 
-// decodeHash builds the hash of a hash payload.
 func decodeHash(db *shard.DB, payload []byte, lim shard.HashLimits) (*shard.HashBuilder, error) {
-	b := db.NewHashBuilder(lim)
-	var err error
-	if payload[0] == rdb.TypeHash {
-		err = rdb.HashPairs(payload, func(f, v []byte) error {
-			b.Add(f, v)
-			return nil
-		})
-	} else {
-		var lp []byte
-		if lp, err = rdb.HashListpack(payload); err == nil {
-			b.SetListpack(lp, payload[0] == rdb.TypeHashZiplist)
-		}
-	}
-	if err == nil && b.Len() == 0 {
-		err = rdb.ErrBadFormat
-	}
+	typ, body, err := rdb.DumpBody(payload)
 	if err != nil {
-		b.Discard()
 		return nil, err
 	}
-	return b, nil
+	b, _, err := snapshot.BuildHash(db, typ, body, lim, 0, nil)
+	return b, err
 }
 
-// decodeSet builds the set of a set payload with the encodings Redis 7.2
-// picks on loading, as a snapshot file's set is built (snapshot.BuildSet).
 func decodeSet(db *shard.DB, payload []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
 	typ, body, err := rdb.DumpBody(payload)
 	if err != nil {
@@ -224,37 +186,10 @@ func decodeSet(db *shard.DB, payload []byte, lim shard.SetLimits) (*shard.SetBui
 	return snapshot.BuildSet(db, typ, body, lim)
 }
 
-// decodeZSet builds the sorted set of a sorted-set payload, in the encoding
-// Redis 7.2 loads it in: a listpack or ziplist payload stays small unless
-// it has more than lim.Entries members; a skiplist payload (TypeZSet,
-// TypeZSet2) becomes small when it has at most lim.Entries members of at
-// most lim.Value bytes. The members are sorted first: a payload's order is
-// not trusted.
 func decodeZSet(db *shard.DB, payload []byte, lim shard.ZSetLimits) (*shard.ZSetBuilder, error) {
-	members, packed, err := rdb.ZSetMembers(payload)
+	typ, body, err := rdb.DumpBody(payload)
 	if err != nil {
 		return nil, err
 	}
-	big := int64(len(members)) > lim.Entries
-	if !packed && !big {
-		total := 0
-		for _, m := range members {
-			total += len(m.Member)
-			if int64(len(m.Member)) > lim.Value {
-				big = true
-			}
-		}
-		big = big || total > listpack.MaxSize
-	}
-	slices.SortFunc(members, func(a, b rdb.ZMember) int {
-		if c := cmp.Compare(a.Score, b.Score); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.Member, b.Member)
-	})
-	b := db.NewZSetBuilder(big, len(members))
-	for _, m := range members {
-		b.Append(m.Member, m.Score)
-	}
-	return b, nil
+	return snapshot.BuildZSet(db, typ, body, lim)
 }

@@ -33,6 +33,9 @@ type Host interface {
 	// ScriptLog writes redis.log's line at Redis's level (0 debug .. 3
 	// warning).
 	ScriptLog(level int, msg string)
+	// WritesRefused returns the error a write command gets now whatever
+	// it is (MISCONF after a failed background save), or "".
+	WritesRefused() string
 }
 
 // Caller runs the commands a script calls.
@@ -261,6 +264,37 @@ func parseShebang(line string) (int, string) {
 		}
 	}
 	return flags, ""
+}
+
+// Writes reports whether a call of the script command name (eval,
+// eval_ro, evalsha, evalsha_ro, fcall, fcall_ro) with args counts as a
+// write before it runs, as Redis 7.0 judges it from the script's flags
+// (its refusal of writes after a failed save, -MISCONF, applies to it): a
+// script with a shebang that lacks no-writes, a function without
+// no-writes. A script without a shebang, an unknown SHA or function, or a
+// shebang that does not parse, is not (the script's own writes are
+// checked as it calls them).
+func (e *Engine) Writes(name string, args [][]byte) bool {
+	if len(args) < 2 {
+		return false
+	}
+	switch name {
+	case "eval", "eval_ro":
+		body := string(args[1])
+		if !strings.HasPrefix(body, "#!") {
+			return false
+		}
+		line, _, _ := strings.Cut(body, "\n")
+		flags, errText := parseShebang(line)
+		return errText == "" && flags&flagNoWrites == 0
+	case "evalsha", "evalsha_ro":
+		sc := e.lookup(args[1])
+		return sc != nil && sc.shebang && sc.flags&flagNoWrites == 0
+	case "fcall", "fcall_ro":
+		f := e.lookupFunction(args[1])
+		return f != nil && f.flags&flagNoWrites == 0
+	}
+	return false
 }
 
 // parseNumKeys reads EVAL's numkeys and returns the script's keys and

@@ -1,6 +1,7 @@
 package scriptcmd
 
 import (
+	"errors"
 	"sort"
 	"strings"
 
@@ -343,6 +344,39 @@ func (e *Engine) sortedLibs() []*library {
 	return out
 }
 
+// Libraries returns the code of every library, by name: what a snapshot
+// file keeps of them.
+func (e *Engine) Libraries() []string {
+	e.mu.Lock()
+	libs := e.sortedLibs()
+	e.mu.Unlock()
+	codes := make([]string, len(libs))
+	for i, l := range libs {
+		codes[i] = l.code
+	}
+	return codes
+}
+
+// ReplaceLibraries makes the libraries of codes (a snapshot file's) the
+// only ones, as loading a file does in Redis; when one does not load, it
+// changes nothing and returns Redis's error for it.
+func (e *Engine) ReplaceLibraries(codes []string) error {
+	libs := make([]*library, 0, len(codes))
+	for _, code := range codes {
+		lib, errText := e.loadLibrary(code)
+		if errText != "" {
+			return errors.New(errText)
+		}
+		libs = append(libs, lib)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if errText := e.install(libs, false, true); errText != "" {
+		return errors.New(errText)
+	}
+	return nil
+}
+
 // FunctionMemory returns the libraries' and functions' counts and the
 // bytes of their code (INFO's number_of_libraries, number_of_functions,
 // used_memory_functions).
@@ -577,16 +611,13 @@ func (e *Engine) functionStats(x *command.Exec) {
 	x.Int(funcs)
 }
 
-// rdbOpcodeFunction2 is the RDB opcode of one library in a payload.
-const rdbOpcodeFunction2 = 245
-
 func (e *Engine) functionDump(x *command.Exec) {
 	e.mu.Lock()
 	libs := e.sortedLibs()
 	e.mu.Unlock()
 	var out []byte
 	for _, l := range libs {
-		out = append(out, rdbOpcodeFunction2)
+		out = append(out, rdb.OpcodeFunction2)
 		out = rdb.AppendString(out, []byte(l.code), true)
 	}
 	out = rdb.AppendDumpFooter(out, 0)
@@ -619,7 +650,7 @@ func (e *Engine) functionRestore(x *command.Exec) {
 	body := payload[:len(payload)-10]
 	var libs []*library
 	for len(body) > 0 {
-		if body[0] != rdbOpcodeFunction2 {
+		if body[0] != rdb.OpcodeFunction2 {
 			x.Err("ERR given type is not a function")
 			return
 		}

@@ -204,6 +204,11 @@ func (st *state) redisCall(L *lua.LState, raise bool) int {
 	if cmd.Flags&command.FlagWrite != 0 && r.readOnly {
 		return fail("ERR Write commands are not allowed from read-only scripts.")
 	}
+	if cmd.Flags&command.FlagWrite != 0 && h != nil {
+		if msg := h.WritesRefused(); msg != "" {
+			return fail(msg) // -MISCONF, as Redis's scriptCall answers
+		}
+	}
 	var out []byte
 	if cmd.Name == "select" {
 		idx, ok := command.ParseInt(args[1])

@@ -11,9 +11,12 @@ import (
 //
 //	"REDIS" <version, 4 ASCII digits>
 //	{ OpcodeAux <name string> <value string> }           redis-ver, ctime, ...
+//	{ OpcodeFunction2 <library code string> }            function libraries
 //	{ OpcodeSelectDB <db length>
 //	  [ OpcodeResizeDB <keys length> <expires length> ]
-//	  { [ OpcodeExpireTimeMs <8 bytes LE> ] <type byte> <key string> <value> } }
+//	  { [ OpcodeExpireTimeMs <8 bytes LE> ]
+//	    [ OpcodeIdle <seconds length> | OpcodeFreq <1 byte> ]   by maxmemory-policy
+//	    <type byte> <key string> <value> } }
 //	OpcodeEOF <CRC64 of everything before it, 8 bytes LE; 0 with rdbchecksum no>
 //
 // FileWriter writes version FileVersion (Redis 7.0's); FileReader reads
@@ -108,6 +111,15 @@ func (fw *FileWriter) Aux(name, value string) {
 func (fw *FileWriter) AuxInt(name string, v int64) {
 	var b [20]byte
 	fw.buf = AppendAux(fw.buf, []byte(name), strconv.AppendInt(b[:0], v, 10), fw.compress)
+	fw.maybeFlush()
+}
+
+// Function writes a function library: OpcodeFunction2 and its code, as
+// Redis 7.0 writes each library after the aux fields, before the
+// databases.
+func (fw *FileWriter) Function(code []byte) {
+	fw.buf = append(fw.buf, OpcodeFunction2)
+	fw.buf = AppendString(fw.buf, code, fw.compress)
 	fw.maybeFlush()
 }
 
@@ -216,6 +228,19 @@ func AppendAux(dst, name, value []byte, compress bool) []byte {
 func AppendExpireMs(dst []byte, ms int64) []byte {
 	dst = append(dst, OpcodeExpireTimeMs)
 	return binary.LittleEndian.AppendUint64(dst, uint64(ms))
+}
+
+// AppendIdle appends OpcodeIdle and sec, the next key's LRU idle time in
+// seconds (written under an LRU maxmemory-policy, as Redis does).
+func AppendIdle(dst []byte, sec uint64) []byte {
+	dst = append(dst, OpcodeIdle)
+	return AppendLength(dst, sec)
+}
+
+// AppendFreq appends OpcodeFreq and the next key's LFU counter (written
+// under an LFU maxmemory-policy).
+func AppendFreq(dst []byte, counter byte) []byte {
+	return append(dst, OpcodeFreq, counter)
 }
 
 // AppendRecordHeader appends what starts a key's record: its value type

@@ -201,7 +201,8 @@ func TestFileReaderRefusals(t *testing.T) {
 		{"version 12", "REDIS0012", "RDB version 12 is not supported"},
 		{"version 8", "REDIS0008", "RDB version 8 is not supported"},
 		{"module aux", "REDIS0010\xf7", "module data"},
-		{"function", "REDIS0010\xf5", "function libraries"},
+		{"function pre-GA", "REDIS0010\xf6", "release candidates"},
+		{"function cut", "REDIS0010\xf5\x05ab", "truncated"},
 		{"module type", "REDIS0010\x07", "module value"},
 		{"stream", "REDIS0010\x13", "stream"},
 		{"unknown", "REDIS0010\x42", "unknown opcode or value type 0x42"},
@@ -220,6 +221,74 @@ func TestFileReaderRefusals(t *testing.T) {
 	}
 }
 
+// accessFile is a file with function libraries and keys with an LRU idle
+// time and an LFU counter.
+func accessFile(t testing.TB) []byte {
+	var b bytes.Buffer
+	fw := NewFileWriter(&b, true, true)
+	fw.Header()
+	fw.Aux("redis-ver", "7.0.15")
+	fw.Function([]byte("#!lua name=one\nredis.register_function('f', function() return 1 end)"))
+	fw.Function([]byte("#!lua name=two\n" + strings.Repeat("-- a comment that compresses well\n", 20)))
+	fw.SelectDB(0)
+	fw.ResizeDB(3, 1)
+	var rec []byte
+	rec = AppendExpireMs(rec, 1<<42)
+	rec = AppendIdle(rec, 300)
+	rec = AppendRecordHeader(rec, TypeString, []byte("idle"), true)
+	rec = AppendString(rec, []byte("v"), true)
+	rec = AppendFreq(rec, 77)
+	rec = AppendRecordHeader(rec, TypeString, []byte("freq"), true)
+	rec = AppendString(rec, []byte("v"), true)
+	rec = AppendRecordHeader(rec, TypeString, []byte("plain"), true)
+	rec = AppendString(rec, []byte("v"), true)
+	if _, err := fw.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestFileFunctionsAndAccess: libraries read back as ItemFunction, in
+// order, before the keys; OpcodeIdle and OpcodeFreq go with the next key
+// only.
+func TestFileFunctionsAndAccess(t *testing.T) {
+	fr, err := NewFileReader(bytes.NewReader(accessFile(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var it Item
+	for {
+		err := fr.Next(&it)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch it.Kind {
+		case ItemFunction:
+			name, _, _ := strings.Cut(string(it.Code), "\n")
+			got = append(got, fmt.Sprintf("function %s %d", name, len(it.Code)))
+		case ItemKey:
+			got = append(got, fmt.Sprintf("key %s expire=%d idle=%d freq=%d", it.Key, it.ExpireMs, it.Idle, it.Freq))
+		}
+	}
+	want := []string{
+		"function #!lua name=one 68",
+		"function #!lua name=two " + strconv.Itoa(len("#!lua name=two\n")+20*len("-- a comment that compresses well\n")),
+		fmt.Sprintf("key idle expire=%d idle=300 freq=-1", int64(1)<<42),
+		"key freq expire=0 idle=-1 freq=77",
+		"key plain expire=0 idle=-1 freq=-1",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("read\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func FuzzFileReader(f *testing.F) {
 	var b bytes.Buffer
 	writeFile(f, &b, sampleKeysN(true, 8), true, true)
@@ -228,6 +297,7 @@ func FuzzFileReader(f *testing.F) {
 	writeFile(f, &b, sampleKeysN(false, 4), false, false)
 	f.Add(b.Bytes())
 	f.Add([]byte("REDIS0009\xfe\x00\x00\x01a\x01b\xff\x00\x00\x00\x00\x00\x00\x00\x00"))
+	f.Add(accessFile(f))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		keys, _, err := readAll(bytes.NewReader(data))
 		if err != nil {

@@ -32,6 +32,8 @@ type FileReader struct {
 	version int
 	db      int
 	expire  int64
+	idle    int64 // OpcodeIdle for the next key, -1 none
+	freq    int16 // OpcodeFreq for the next key, -1 none
 	done    bool
 
 	key []byte // the current key's encoding
@@ -59,6 +61,8 @@ const (
 	ItemAux
 	// ItemResizeDB gives the sizes of the current database.
 	ItemResizeDB
+	// ItemFunction is a function library (OpcodeFunction2): its code.
+	ItemFunction
 )
 
 // Item is one thing Next read. Its byte slices are valid until the next
@@ -68,11 +72,18 @@ type Item struct {
 	DB   int // the database selected when the item was read
 
 	// ItemKey: the value's type byte, the key, the value's encoding (the
-	// bytes after the key) and its absolute expiry in Unix ms (0: none).
+	// bytes after the key) and its absolute expiry in Unix ms (0: none);
+	// its LRU idle time in seconds (OpcodeIdle) and LFU counter
+	// (OpcodeFreq), -1 when the file has none.
 	Type     byte
 	Key      []byte
 	Value    []byte
 	ExpireMs int64
+	Idle     int64
+	Freq     int16
+
+	// ItemFunction: the library's code.
+	Code []byte
 
 	// ItemAux: the field's name and value.
 	Name, AuxValue []byte
@@ -88,7 +99,7 @@ const readChunk = 64 << 10
 // positioned after it. It refuses a file that is no RDB file or whose
 // version is outside MinFileVersion..MaxFileVersion.
 func NewFileReader(r io.Reader) (*FileReader, error) {
-	fr := &FileReader{r: r, buf: make([]byte, readChunk)}
+	fr := &FileReader{r: r, buf: make([]byte, readChunk), idle: -1, freq: -1}
 	magic, err := fr.take(9)
 	if err != nil {
 		return nil, err
@@ -331,17 +342,28 @@ func (fr *FileReader) Next(it *Item) error {
 			*it = Item{Kind: ItemAux, DB: fr.db, Name: name, AuxValue: value}
 			return nil
 		case OpcodeFreq:
-			if _, err := fr.take(1); err != nil {
+			b, err := fr.take(1)
+			if err != nil {
 				return err
 			}
+			fr.freq = int16(b[0])
 		case OpcodeIdle:
-			if _, err := fr.length(); err != nil {
+			n, err := fr.length()
+			if err != nil {
 				return err
 			}
+			fr.idle = int64(min(n, 1<<62))
 		case OpcodeModuleAux:
 			return fr.fail("the file holds module data (opcode MODULE_AUX), which Anax cannot load")
-		case OpcodeFunction2, OpcodeFunctionPreGA:
-			return fr.fail("the file holds function libraries (opcode FUNCTION), which Anax cannot load")
+		case OpcodeFunction2:
+			code, err := fr.readString(&fr.aux[0])
+			if err != nil {
+				return err
+			}
+			*it = Item{Kind: ItemFunction, DB: fr.db, Code: code}
+			return nil
+		case OpcodeFunctionPreGA:
+			return fr.fail("the file holds function libraries in the format of Redis 7.0's release candidates (opcode FUNCTION), which Redis 7.0 and Anax refuse")
 		default:
 			return fr.readKey(op, it)
 		}
@@ -370,8 +392,8 @@ func (fr *FileReader) readKey(typ byte, it *Item) error {
 	if err != nil {
 		return err
 	}
-	*it = Item{Kind: ItemKey, DB: fr.db, Type: typ, Key: key, Value: fr.val, ExpireMs: fr.expire}
-	fr.expire = 0
+	*it = Item{Kind: ItemKey, DB: fr.db, Type: typ, Key: key, Value: fr.val, ExpireMs: fr.expire, Idle: fr.idle, Freq: fr.freq}
+	fr.expire, fr.idle, fr.freq = 0, -1, -1
 	return nil
 }
 

@@ -1,0 +1,199 @@
+package snapshot
+
+import (
+	"bytes"
+	"cmp"
+	"slices"
+
+	"github.com/anaxdb/anax/container/listpack"
+	"github.com/anaxdb/anax/shard"
+	"github.com/anaxdb/anax/snapshot/rdb"
+)
+
+// The builders of collections from their RDB value encodings, shared by
+// the file loader and RESTORE (server/keycmd, which hands them the body of
+// a DUMP payload, rdb.DumpBody): each decodes with the checks of package
+// rdb and builds the value outside the keyspace, in the encoding Redis 7.2
+// would load it in under the given limits, so that a corrupt value leaves
+// nothing behind. The caller stores the builder (Store) or discards it.
+
+// BuildList builds a list from the value encoding val of type typ. The
+// nodes of a quicklist are kept as they are, as Redis keeps them; the
+// elements of a plain or ziplist list are pushed one by one, so that they
+// fill nodes as fill says (Redis's quicklistPushTail on loading).
+func BuildList(db *shard.DB, typ byte, val []byte, fill int) (*shard.ListBuilder, error) {
+	b := db.NewListBuilder(fill)
+	perElement := typ == rdb.TypeList || typ == rdb.TypeListZiplist
+	var buf [20]byte
+	_, err := rdb.ReadListNodes(typ, val, func(lp []byte) error {
+		if !perElement {
+			b.AppendNode(lp)
+			return nil
+		}
+		for it := listpack.FromBytes(lp).Iter(); it.Next(); {
+			b.PushTail(it.Value().AppendTo(buf[:0]))
+		}
+		return nil
+	})
+	if err == nil && b.Len() == 0 {
+		err = rdb.ErrBadFormat // rdb refuses empty lists; this is a second guard
+	}
+	if err != nil {
+		b.Discard()
+		return nil, err
+	}
+	return b, nil
+}
+
+// FieldExpiry is a hash field's expiry (Unix ms), to set once the hash is
+// stored.
+type FieldExpiry struct {
+	Field []byte
+	At    int64
+}
+
+// BuildHash builds a hash from the value encoding val of type typ, with
+// the field expiries the value holds (Redis 7.4's types) or fieldTTLs
+// gives (an AuxHashFieldTTLs aux field of the file; nil for RESTORE).
+// Fields whose expiry is not after now are left out; when that leaves
+// none, it returns a nil builder and no error (no key, as Redis loads
+// it). The expiries of the fields kept come back in ttls.
+func BuildHash(db *shard.DB, typ byte, val []byte, lim shard.HashLimits, now int64, fieldTTLs map[string]int64) (b *shard.HashBuilder, ttls []FieldExpiry, err error) {
+	b = db.NewHashBuilder(lim)
+	if typ == rdb.TypeHashZiplist || typ == rdb.TypeHashListpack {
+		var lp []byte
+		if lp, _, err = rdb.ReadHashListpack(typ, val); err == nil {
+			b.SetListpack(lp, typ == rdb.TypeHashZiplist)
+		}
+	} else {
+		_, err = rdb.ReadHashFields(typ, val, func(f, v []byte, exp int64) error {
+			if e, ok := fieldTTLs[string(f)]; ok && exp == 0 {
+				exp = e
+			}
+			if exp != 0 && exp <= now {
+				return nil // a field already expired
+			}
+			b.Add(f, v)
+			if exp != 0 {
+				ttls = append(ttls, FieldExpiry{bytes.Clone(f), exp})
+			}
+			return nil
+		})
+	}
+	if err == nil && b.Len() == 0 {
+		if typ == rdb.TypeHashMetadata || typ == rdb.TypeHashListpackEx || len(fieldTTLs) > 0 {
+			b.Discard()
+			return nil, nil, nil
+		}
+		err = rdb.ErrBadFormat
+	}
+	if err != nil {
+		b.Discard()
+		return nil, nil, err
+	}
+	return b, ttls, nil
+}
+
+// BuildSet builds a set as Redis 7.2 loads one (see rdbLoadObject), from
+// the value encoding val of type typ (an RDB record's or a DUMP payload's): an
+// intset or listpack as it is unless it has more members than its
+// encoding's setting allows; the members of a hashtable set into an intset
+// while they are integers and the count allows one, then a listpack while
+// the members and the count allow one, else a table.
+func BuildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
+	b := db.NewSetBuilder(shard.EncIntset, lim)
+	if typ != rdb.TypeSet {
+		small, _, err := rdb.ReadSetSmall(typ, val)
+		if err != nil {
+			return nil, err
+		}
+		if typ == rdb.TypeSetIntset {
+			b.SetSmall(shard.EncIntset, small)
+			if int64(b.Len()) > lim.IntsetEntries {
+				b.ToTable(0)
+			}
+		} else {
+			b.SetSmall(shard.EncListpack, small)
+			if int64(b.Len()) > lim.ListpackEntries {
+				b.ToTable(0)
+			}
+		}
+		return b, nil
+	}
+	size, maxLen, sumLen := 0, 0, 0
+	_, err := rdb.ReadSetMembers(val, func(n int) {
+		size = n
+		if int64(n) > min(lim.IntsetEntries, 1<<30) {
+			b.ToTable(n)
+		}
+	}, func(m []byte) error {
+		maxLen = max(maxLen, len(m))
+		sumLen += len(m)
+		if b.Encoding() == shard.EncIntset {
+			if v, ok := listpack.ParseInt(m); ok {
+				if !b.AddInt(v) {
+					return rdb.ErrBadFormat
+				}
+				return nil
+			}
+			if int64(b.Len()) < lim.ListpackEntries && int64(maxLen) <= lim.ListpackValue && sumLen <= listpack.MaxSize {
+				b.ToListpack()
+			} else {
+				b.ToTable(size)
+			}
+		}
+		if b.Encoding() == shard.EncListpack {
+			if int64(b.Len()) < lim.ListpackEntries && int64(len(m)) <= lim.ListpackValue {
+				if !b.Add(m) {
+					return rdb.ErrBadFormat
+				}
+				return nil
+			}
+			b.ToTable(size)
+		}
+		if !b.Add(m) {
+			return rdb.ErrBadFormat
+		}
+		return nil
+	})
+	if err != nil {
+		b.Discard()
+		return nil, err
+	}
+	return b, nil
+}
+
+// BuildZSet builds a sorted set from the value encoding val of type typ,
+// in the encoding Redis 7.2 loads it in: a listpack or ziplist stays small
+// unless it has more than lim.Entries members; a skiplist (TypeZSet,
+// TypeZSet2) becomes small when it has at most lim.Entries members of at
+// most lim.Value bytes. The members are sorted first: the order of the
+// bytes is not trusted.
+func BuildZSet(db *shard.DB, typ byte, val []byte, lim shard.ZSetLimits) (*shard.ZSetBuilder, error) {
+	members, packed, err := rdb.ReadZSetMembers(typ, val)
+	if err != nil {
+		return nil, err
+	}
+	big := int64(len(members)) > lim.Entries
+	if !packed && !big {
+		total := 0
+		for _, m := range members {
+			total += len(m.Member)
+			if int64(len(m.Member)) > lim.Value {
+				big = true
+			}
+		}
+		big = big || total > listpack.MaxSize
+	}
+	slices.SortFunc(members, func(a, b rdb.ZMember) int {
+		if c := cmp.Compare(a.Score, b.Score); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.Member, b.Member)
+	})
+	b := db.NewZSetBuilder(big, len(members))
+	for _, m := range members {
+		b.Append(m.Member, m.Score)
+	}
+	return b, nil
+}
