@@ -236,3 +236,37 @@ func TestCacheModeFullSegment(t *testing.T) {
 		t.Fatal("still over budget or holding parked entries")
 	}
 }
+
+// TestCacheModeDoesNotAllocate: in cache mode at the budget, reads (which
+// bump), overwrites and inserts that evict allocate nothing.
+func TestCacheModeDoesNotAllocate(t *testing.T) {
+	s, db := evictShard(t, AllKeysLRU)
+	s.SetEvictConfig(&EvictConfig{Policy: AllKeysLRU, Samples: 5, Tenacity: 100, CacheMode: true})
+	val := make([]byte, 100)
+	keys := make([][]byte, 20000)
+	for i := range keys {
+		keys[i] = []byte(fmt.Sprint("key:", i))
+	}
+	for i := 0; i < 700; i++ {
+		db.SetString(keys[i], val, 0, false, EncAuto, 1)
+	}
+	s.publishMemory()
+	s.SetBudget(s.live() + 4000)
+	next := 700
+	allocs := testing.AllocsPerRun(5000, func() {
+		if s.OverBudget() {
+			s.Evict(2)
+		}
+		db.SetString(keys[next], val, 0, false, EncAuto, 2)
+		h, _ := db.Lookup(keys[next], 2, 0)
+		_ = db.Value(h)
+		db.SetString(keys[next], val, 0, false, EncAuto, 2)
+		next++
+	})
+	if allocs != 0 {
+		t.Fatalf("allocs = %v", allocs)
+	}
+	if s.Stats.EvictedKeys.Load() == 0 {
+		t.Fatal("nothing evicted")
+	}
+}
