@@ -20,6 +20,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/anaxdb/anax/shard"
 )
 
 func main() {
@@ -32,6 +34,9 @@ func main() {
 	conns := flag.Int("conns", 4, "connections")
 	pipe := flag.Int("P", 16, "GETs per pipeline (then the SETs of the misses in one write)")
 	seed := flag.Uint64("seed", 1, "random seed")
+	sim := flag.String("sim", "", "no server: run the load against one in-process shard (shard.DB) with this policy "+
+		"(allkeys-lru, allkeys-lfu, cache_mode, ...) and a budget of -budget bytes; fast and deterministic, for tuning")
+	budget := flag.Int64("budget", 56<<20, "the in-process shard's budget (-sim)")
 	tsv := flag.Bool("tsv", false, "print one tab-separated line: hit ratio, hits, gets, sets, seconds, evicted_keys, used_memory, dbsize, refused SETs, first refusal")
 	flag.Parse()
 	if *warmup == 0 {
@@ -39,6 +44,10 @@ func main() {
 	}
 	shape := newZipf(*keys, *theta)
 	val := strings.Repeat("v", *size)
+	if *sim != "" {
+		simulate(*sim, *budget, shape, []byte(val), *warmup, *ops, *seed)
+		return
+	}
 
 	var issued atomic.Int64 // GETs handed out, warm-up included
 	var hits, gets, sets atomic.Int64
@@ -299,4 +308,52 @@ func (z *zipf) next(rng *rand.Rand) uint64 {
 	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
 	x = (x ^ x>>27) * 0x94d049bb133111eb
 	return (x ^ x>>31) % z.n
+}
+
+// simulate runs the load against one in-process shard: GET is a Lookup,
+// a miss evicts when the shard is over its budget (as the server does
+// before a deny-oom command) and stores the value; the tick runs every
+// 1300 requests, as at 130,000 requests a second with hz 100. The clock is
+// that same pace, not the wall's.
+func simulate(policy string, budget int64, z *zipf, val []byte, warmup, ops int64, seed uint64) {
+	s := shard.New(0, 1)
+	db := s.DB(0)
+	c := &shard.EvictConfig{Samples: 5, Tenacity: 10, LogFactor: 10, DecayTime: 1}
+	if policy == "cache_mode" {
+		c.CacheMode = true
+	} else if p, ok := shard.PolicyByName[policy]; ok {
+		c.Policy = p
+	} else {
+		fmt.Fprintln(os.Stderr, "hitratio: unknown policy", policy)
+		os.Exit(2)
+	}
+	s.SetEvictConfig(c)
+	s.SetBudget(budget)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var hits, gets int64
+	var kb []byte
+	start := time.Now()
+	for i := int64(0); i < warmup+ops; i++ {
+		now := int64(1_000_000_000_000) + i/130
+		kb = strconv.AppendUint(append(kb[:0], "key:"...), z.next(rng), 10)
+		_, ok := db.Lookup(kb, now, 0)
+		if i >= warmup {
+			gets++
+			if ok {
+				hits++
+			}
+		}
+		if !ok {
+			if s.OverBudget() {
+				s.Evict(now)
+			}
+			db.SetString(kb, val, 0, false, shard.EncAuto, now)
+		}
+		if i%1300 == 0 {
+			s.Tick(now, 1)
+		}
+	}
+	fmt.Printf("%s: hit ratio %.4f (%d of %d GETs), %d keys held, %d evicted, budget %d MiB (%.1f s)\n",
+		policy, float64(hits)/float64(gets), hits, gets, db.Len(), s.Stats.EvictedKeys.Load(), budget>>20,
+		time.Since(start).Seconds())
 }
