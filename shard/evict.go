@@ -179,10 +179,17 @@ func (s *Shard) evictEntry(db *DB, key []byte) (lazy int64) {
 // segment to split rather than evict (Dragonfly's table_growth_margin).
 const cacheGrowMargin = 0.15
 
+// maxParked bounds the entries parked between two eviction passes: the
+// overflow list that holds them is searched linearly by lookups in their
+// segments. A command that inserts more (an MSET of many keys, loading a
+// snapshot) grows the table for the rest, as under the other policies
+// memory may overshoot by what one command writes.
+const maxParked = 256
+
 // insertEntry adds the new entry nh of a key with this hash to db's table,
 // without growing the table in cache mode when the shard nears its budget.
 func (db *DB) insertEntry(hash uint64, nh Handle) {
-	if c := db.sh.evcfg.Load(); c != nil && c.CacheMode && !db.sh.cacheMayGrow(db) {
+	if c := db.sh.evcfg.Load(); c != nil && c.CacheMode && db.sh.parked < maxParked && !db.sh.cacheMayGrow(db) {
 		if db.table.InsertNoGrow(hash, uint64(nh)) {
 			db.sh.parked++
 		}

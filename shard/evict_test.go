@@ -270,3 +270,27 @@ func TestCacheModeDoesNotAllocate(t *testing.T) {
 		t.Fatal("nothing evicted")
 	}
 }
+
+// TestCacheModeParkedBound: one command's inserts park at most maxParked
+// entries; past that the table grows, so lookups never scan a long
+// overflow list.
+func TestCacheModeParkedBound(t *testing.T) {
+	s, db := evictShard(t, AllKeysLRU)
+	s.SetEvictConfig(&EvictConfig{Policy: AllKeysLRU, Samples: 5, Tenacity: 100, CacheMode: true})
+	val := make([]byte, 100)
+	for i := 0; i < 700; i++ {
+		db.SetString([]byte(fmt.Sprint("k", i)), val, 0, false, EncAuto, 1)
+	}
+	s.publishMemory()
+	s.SetBudget(s.live() + 4000)
+	for i := 700; i < 20000; i++ { // no eviction pass in between: one big command
+		db.SetString([]byte(fmt.Sprint("k", i)), val, 0, false, EncAuto, 1)
+	}
+	if s.parked != maxParked || db.Len() != 20000 {
+		t.Fatalf("%d parked, %d keys", s.parked, db.Len())
+	}
+	s.Evict(1)
+	if _, ok := db.table.Overflow(); ok || s.parked != 0 || db.Len() > 20000-maxParked {
+		t.Fatalf("after the pass: %d parked, %d keys", s.parked, db.Len())
+	}
+}
