@@ -66,6 +66,10 @@ RUN_SECS=$(awk -v d="$DURATION" -v r="$ROUNDS" 'BEGIN{printf "%g", d / r}')
 NOISE_MAX=${NOISE_MAX:-5}
 CONNS=${CONNS:-50}
 MEM_KEYS=${MEM_KEYS:-1000000}
+# The small-value memory row: MEM_SMALL_KEYS keys of MEM_SMALL_SIZE bytes,
+# Anax and Redis only (0: none).
+MEM_SMALL_KEYS=${MEM_SMALL_KEYS:-$([[ -n $QUICK ]] && echo 1000000 || echo 10000000)}
+MEM_SMALL_SIZE=${MEM_SMALL_SIZE:-10}
 BIG_KEYS=${BIG_KEYS:-10000000}
 BIG_DURATION=${BIG_DURATION:-30}
 # Lists and hashes (TYPES=0 leaves them out): speed rows over TYPE_KEYS
@@ -749,13 +753,14 @@ used_memory() { # NAME: INFO used_memory, or memcached's "stats" bytes
   fi
 }
 
-# populate NAME COUNT: DEBUG POPULATE COUNT key 100 (keys "key:N", 100-byte
-# values); memcached, or a server without DEBUG POPULATE, gets the same keys
-# through pipelined SETs from anaxload. Sets POP_HOW.
+# populate NAME COUNT: DEBUG POPULATE COUNT key MEM_SIZE (keys "key:N",
+# values of MEM_SIZE bytes, default 100); memcached, or a server without
+# DEBUG POPULATE, gets the same keys through pipelined SETs from anaxload.
+# Sets POP_HOW.
 populate() {
   local name=$1 n=$2 r
   if [[ ${PROTO[$name]} == resp ]]; then
-    r=$(timeout 600 redis-cli -p "${PORT[$name]}" debug populate "$n" key 100 2>&1 || true)
+    r=$(timeout 600 redis-cli -p "${PORT[$name]}" debug populate "$n" key "${MEM_SIZE:-100}" 2>&1 || true)
     if [[ $r == OK ]]; then
       POP_HOW="DEBUG POPULATE"
       return
@@ -764,7 +769,7 @@ populate() {
   fi
   POP_HOW="pipelined SET"
   timeout 600 taskset -c "$LOAD_CPUS" "$ANAXLOAD" -addr "127.0.0.1:${PORT[$name]}" -proto "${PROTO[$name]}" \
-    -cmd prefill -keys "$n" -d 100 -pad 0 -c "$CONNS" -duration 590s >/dev/null
+    -cmd prefill -keys "$n" -d "${MEM_SIZE:-100}" -pad 0 -c "$CONNS" -duration 590s >/dev/null
 }
 
 # memory_run NAME COUNT [ENV=VALUE ...]: fresh server, COUNT keys, RSS and used_memory.
@@ -781,9 +786,9 @@ memory_run() {
   sleep 1
   rss1=$(rss_bytes "${PID[$name]}")
   um1=$(used_memory "$name")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$n" "$rss0" "$rss1" "$um0" "$um1" \
-    "$(((t1 - t0) / 1000000))" "$POP_HOW" >>"$MEMROWS"
-  log "memory $name $n keys: RSS $((rss1 / 1048576)) MiB, used_memory $((um1 / 1048576)) MiB ($POP_HOW)"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$n" "$rss0" "$rss1" "$um0" "$um1" \
+    "$(((t1 - t0) / 1000000))" "$POP_HOW" "${MEM_SIZE:-100}" >>"$MEMROWS"
+  log "memory $name $n keys of ${MEM_SIZE:-100} B: RSS $((rss1 / 1048576)) MiB, used_memory $((um1 / 1048576)) MiB ($POP_HOW)"
 }
 
 for s in "${SERVERS[@]}"; do
@@ -791,6 +796,15 @@ for s in "${SERVERS[@]}"; do
   memory_run "$s" "$MEM_KEYS"
   stop_server "$s"
 done
+if [[ $MEM_SMALL_KEYS != 0 && -n $RUN_STRINGS ]]; then
+  MEM_SIZE=$MEM_SMALL_SIZE
+  for s in "${SERVERS[@]}"; do
+    [[ $s == anax || $s == redis ]] || continue
+    memory_run "$s" "$MEM_SMALL_KEYS"
+    stop_server "$s"
+  done
+  MEM_SIZE=
+fi
 
 # big_window LABEL WHOLE KEY_ARGS...: runs WINDOW_SECS (BIG_DURATION)
 # seconds of pipelined SETs (P16, uniform over BIG_KEYS keys of KEY_ARGS;
@@ -1095,12 +1109,18 @@ load_table() {
     }' "$file"
 }
 
+# mem_table: memory per key; an Anax row has its RSS ratio to the Redis
+# row of the same keys and value size.
 mem_table() {
-  echo "| server | keys | loaded by | RSS MiB | RSS bytes/key | used_memory MiB | used_memory bytes/key | load s |"
-  echo "|---|--:|---|--:|--:|--:|--:|--:|"
-  awk -F'\t' "$AWK_FMT"'{
-    printf "| %s | %s | %s | %.0f | %.1f | %.0f | %.1f | %.1f |\n", $1, th($2), $8, $4 / 1048576, ($4 - $3) / $2,
-      $6 / 1048576, ($6 - $5) / $2, $7 / 1000 }' "$MEMROWS"
+  echo "| server | keys | value B | loaded by | RSS MiB | RSS bytes/key | used_memory MiB | used_memory bytes/key | Anax/Redis RSS per key | load s |"
+  echo "|---|--:|--:|---|--:|--:|--:|--:|--:|--:|"
+  awk -F'\t' "$AWK_FMT"'
+    NR == FNR { if ($1 == "redis") redis[$2 SUBSEP $9] = ($4 - $3) / $2; next }
+    {
+      ratio = ""
+      if ($1 ~ /^anax/ && redis[$2 SUBSEP $9] > 0) ratio = sprintf("%.2f", (($4 - $3) / $2) / redis[$2 SUBSEP $9])
+      printf "| %s | %s | %s | %s | %.0f | %.1f | %.0f | %.1f | %s | %.1f |\n", $1, th($2), $9, $8, $4 / 1048576, ($4 - $3) / $2,
+        $6 / 1048576, ($6 - $5) / $2, ratio, $7 / 1000 }' "$MEMROWS" "$MEMROWS"
 }
 
 # tmem_table [FILE]: lists and hashes memory (or FILE's: sets and sorted
@@ -1176,7 +1196,8 @@ tmem_table() {
     echo
     echo "## Memory"
     echo
-    echo "Fresh servers; keys \"key:N\" with 100-byte values. Bytes per key are the growth over the empty server."
+    echo "Fresh servers; keys \"key:N\" with values of the size given. Bytes per key are the growth over the empty server."
+    echo "Targets (issue #16): Anax/Redis RSS per key <= 0.75 at 1M keys of 100 B, <= 0.65 at 10M keys of 10 B."
     echo
     mem_table
   fi

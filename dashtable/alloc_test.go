@@ -25,6 +25,11 @@ func TestZeroAllocs(t *testing.T) {
 				t.Fatal("miss")
 			}
 		}},
+		{"Bump", func() {
+			if _, ok := tb.Bump(next(), m); !ok {
+				t.Fatal("miss")
+			}
+		}},
 		{"FindMiss", func() {
 			m.key = n + k
 			if _, ok := tb.Find(mix(n+k), m); ok {

@@ -178,6 +178,30 @@
 // prefix-colliding hashes thus cost lookup time in their segment, never
 // unbounded memory.
 //
+// # Cache mode
+//
+// Dragonfly's cache design, with no recency metadata per entry: the slot
+// order is the ranking (cache.go).
+//   - Stash buckets are queues: Insert puts a stash entry at slot 0 and
+//     shifts the others one slot right, so the highest slot holds the
+//     oldest. They are the probation queue of new entries.
+//   - Bump (the caller's lookup on a hit) moves an entry one step forward:
+//     in a regular bucket it swaps with the previous slot, so the entries
+//     read most often gather at the low slots; from the stash it moves to
+//     its home bucket or neighbour when either has a free slot, else swaps
+//     with the last entry of its home bucket, which goes back to probation
+//     in its place. Both keep every entry in its logical bucket, so Scan's
+//     guarantee holds; moving between buckets is snapshot-guarded.
+//   - InsertNoGrow (a cache at its memory limit) does not split a full
+//     segment: the oldest entry of one stash bucket (chosen by the hash)
+//     leaves for the overflow list, where lookups still find it until the
+//     caller deletes it (Overflow), and the new entry takes the front of
+//     that queue. Deleting later rather than at once lets the caller evict
+//     at a point where nothing holds the entry's handle.
+//   - Coldest names a segment's first victim when the caller must free
+//     memory without inserting: the highest stash slot, else the highest
+//     regular slot.
+//
 // # Not yet
 //
 // Segments are never merged and the directory never shrinks (only Clear

@@ -11,6 +11,9 @@ import (
 // collide often. A scan op advances the traversal one step, or runs it to the
 // end (checking coverage) when a&7 == 7. A bulk insert adds up to 255 keys at
 // once so that a short input still reaches splits and directory doubling.
+// With the top bit of b set, an insert, delete or find is the cache mode's
+// InsertNoGrow (then deleting the evicted entry when a is odd), eviction of
+// Coldest(a) or Bump.
 //
 // Speed is what lets the fuzzer explore. With coverage instrumentation an
 // input costs 30-550 µs (the seeds, measured), and minimizing a new input,
@@ -33,6 +36,10 @@ import (
 func FuzzTable(f *testing.F) {
 	f.Add([]byte{0, 2, 255, 0, 2, 255, 1, 2, 255, 2, 6, 0, 0, 3, 5, 0, 6, 0, 0})
 	f.Add([]byte{1, 2, 200, 0, 2, 200, 1, 6, 0, 0, 5, 1, 1, 7, 9, 9, 6, 0, 0})
+	// Cache mode: fill, then insert without growing, bump, evict the
+	// coldest, scan through it all.
+	f.Add([]byte{0, 2, 255, 0, 2, 255, 1, 2, 255, 2, 2, 255, 3, 6, 0, 0, 0, 7, 0x80, 1, 8, 0x81,
+		4, 9, 0x80, 4, 1, 0x80, 3, 2, 0x80, 0, 11, 0x82, 6, 0, 0, 3, 3, 0x80, 6, 7, 0})
 	f.Fuzz(runFuzzInput)
 }
 
@@ -68,6 +75,10 @@ func runFuzzInput(t *testing.T, data []byte) {
 		k := (uint64(a) | uint64(b&3)<<8) % md.space
 		switch op % 8 {
 		case 0, 1:
+			if b&0x80 != 0 { // cache mode: evict instead of splitting
+				md.insertNoGrow(k, a&1 != 0)
+				break
+			}
 			md.insert(k)
 		case 2:
 			base := 1024 + uint64(b)*256
@@ -77,8 +88,16 @@ func runFuzzInput(t *testing.T, data []byte) {
 				}
 			}
 		case 3:
+			if b&0x80 != 0 {
+				md.evictColdest(int(a))
+				break
+			}
 			md.del(k)
 		case 4:
+			if b&0x80 != 0 {
+				md.bump(k)
+				break
+			}
 			md.find(k)
 		case 5:
 			md.update(k)
@@ -159,6 +178,54 @@ func (md *fuzzModel) insert(k uint64) {
 	md.t.Insert(md.h(k), handleOf(k, 0))
 	md.present[k/64] |= 1 << (k % 64)
 	md.n++
+}
+
+// bump is find through Table.Bump, which also moves the entry.
+func (md *fuzzModel) bump(k uint64) {
+	md.mt.key = k
+	got, ok := md.t.Bump(md.h(k), &md.mt)
+	if want := handleOf(k, md.ver[k]); ok != md.has(k) || (ok && got != want) {
+		md.tb.Fatalf("Bump(%d) = %x,%v; want %x,%v", k, got, ok, want, md.has(k))
+	}
+}
+
+// insertNoGrow inserts k as a cache at its limit does; when an entry was
+// moved to the overflow list, it is deleted at once when evictNow, else
+// left there for a later op.
+func (md *fuzzModel) insertNoGrow(k uint64, evictNow bool) {
+	if md.has(k) {
+		md.bump(k)
+		return
+	}
+	segs := md.t.SegmentCount()
+	md.ver[k] = 0
+	evicted := md.t.InsertNoGrow(md.h(k), handleOf(k, 0))
+	md.present[k/64] |= 1 << (k % 64)
+	md.n++
+	if md.t.SegmentCount() != segs {
+		md.tb.Fatalf("InsertNoGrow(%d) split a segment", k)
+	}
+	if evicted && evictNow {
+		h, ok := md.t.Overflow()
+		if !ok || !md.current(h) {
+			md.tb.Fatalf("Overflow() = %x,%v after an eviction", h, ok)
+		}
+		md.del(keyOf(h))
+	}
+}
+
+// evictColdest deletes the coldest entry of segment seg (modulo the
+// segment count), if it has one.
+func (md *fuzzModel) evictColdest(seg int) {
+	seg %= md.t.SegmentCount()
+	h, ok := md.t.Coldest(seg)
+	if !ok {
+		return
+	}
+	if !md.current(h) {
+		md.tb.Fatalf("Coldest(%d) = %x, not in the table", seg, h)
+	}
+	md.del(keyOf(h))
 }
 
 func (md *fuzzModel) del(k uint64) {

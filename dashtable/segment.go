@@ -278,8 +278,8 @@ func (s *segment) clearSlotProbe(bi, i int, probe bool) {
 	s.count--
 }
 
-// insert places an entry: home bucket, then its neighbour, then the first
-// stash bucket with room. It reports false when all three are full; the
+// insert places an entry: home bucket, then its neighbour, then the front
+// of the first stash bucket with room. It reports false when all three are full; the
 // caller then splits the segment.
 func (s *segment) insert(hash, handle uint64) bool {
 	f := fingerprint(hash)
@@ -295,7 +295,10 @@ func (s *segment) insert(hash, handle uint64) bool {
 	}
 	for sb := 0; sb < StashBuckets; sb++ {
 		if i := s.buckets[RegularBuckets+sb].freeSlot(); i >= 0 {
-			s.putStash(sb, i, b, f, handle)
+			// A stash bucket is a queue (cache mode's probation): the
+			// newest entry at slot 0, the oldest in the highest slot.
+			s.shiftStash(sb, i)
+			s.putStash(sb, 0, b, f, handle)
 			return true
 		}
 	}

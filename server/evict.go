@@ -52,12 +52,13 @@ type memGuard struct {
 // their changes. Called by Start after the shards exist.
 func (s *Server) setupEviction() {
 	s.loadEvictConfig()
-	for _, name := range []string{"maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time"} {
+	for _, name := range []string{"maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "cache_mode"} {
 		s.cfg.OnChange(name, func(string) { s.loadEvictConfig() })
 	}
 	// A new limit applies at once rather than at the next cron tick.
 	s.cfg.OnChange("maxmemory", func(string) { s.checkMemory(false) })
 	s.cfg.OnChange("maxmemory-policy", func(string) { s.checkMemory(false) })
+	s.cfg.OnChange("cache_mode", func(string) { s.checkMemory(false) })
 	s.checkMemory(false)
 }
 
@@ -69,6 +70,7 @@ func (s *Server) loadEvictConfig() {
 		Tenacity:  int(s.cfg.Int("maxmemory-eviction-tenacity")),
 		LogFactor: int(s.cfg.Int("lfu-log-factor")),
 		DecayTime: int(s.cfg.Int("lfu-decay-time")),
+		CacheMode: s.cfg.Int("cache_mode") != 0,
 	}
 	for _, sh := range s.router.Shards() {
 		sh.SetEvictConfig(c)
@@ -124,7 +126,7 @@ func (s *Server) checkMemory(mayFree bool) {
 		debug.FreeOSMemory()
 		rss = anonRSS()
 	}
-	refuse, rssOver := refuseWrites(limit, effective, rss, s.cfg.String("maxmemory-policy") == "noeviction")
+	refuse, rssOver := refuseWrites(limit, effective, rss, s.cfg.String("maxmemory-policy") == "noeviction" && s.cfg.Int("cache_mode") == 0)
 	g.rssOver.Store(rssOver)
 	g.refuse.Store(refuse)
 }

@@ -122,8 +122,10 @@ type DB struct {
 	fieldTTLsSeen bool
 	fcursor       uint64
 
-	// evictCursor is where the volatile policies' sampling walk resumes.
+	// evictCursor is where the volatile policies' sampling walk resumes;
+	// evictSeg the segment cache mode's eviction pass visits next.
 	evictCursor uint64
+	evictSeg    int
 }
 
 type keyMatcher struct {
@@ -214,7 +216,14 @@ const (
 // way (lazy expiry) and reported missing, and the dead members of a set or
 // sorted set are removed (member_ttl.go). now is Unix milliseconds.
 func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
-	h, ok := db.find(key)
+	c := db.sh.evcfg.Load()
+	var h Handle
+	var ok bool
+	if c != nil && c.CacheMode && flags&NoTouch == 0 {
+		h, ok = db.bump(key) // the table's order is cache mode's recency
+	} else {
+		h, ok = db.find(key)
+	}
 	if ok {
 		b := db.sh.arena.Bytes(h)
 		if exp := entryExpire(b); exp != 0 && exp <= now {
@@ -224,7 +233,7 @@ func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 		} else if db.fieldTTLs && db.reapOnLookup(key, h, b, now) {
 			ok = false // its last member expired (member_ttl.go)
 		} else if flags&NoTouch == 0 {
-			if c := db.sh.evcfg.Load(); c != nil && c.LFU() {
+			if c != nil && c.LFU() {
 				db.sh.lfuTouch(c, b, now)
 			}
 			binary.LittleEndian.PutUint32(b[offAccess:], uint32(now/1000))
@@ -359,7 +368,7 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 	db.match.key = nil
 	nh, nb := db.sh.arena.Alloc(prefixSize(expireAt) + len(key) + len(val))
 	db.fill(nb, key, val, expireAt, enc, now, true)
-	db.table.Insert(hash, uint64(nh))
+	db.insertEntry(hash, nh)
 	db.adjustExpires(0, expireAt)
 	db.keysPub.Store(int64(db.table.Len()))
 }

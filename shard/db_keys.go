@@ -119,7 +119,7 @@ func (db *DB) put(key []byte, nh Handle, expireAt int64) {
 		return
 	}
 	db.match.key = nil
-	db.table.Insert(hash, uint64(nh))
+	db.insertEntry(hash, nh)
 	db.adjustExpires(0, expireAt)
 	db.keysPub.Store(int64(db.table.Len()))
 }

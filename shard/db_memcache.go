@@ -187,7 +187,7 @@ func (db *DB) MCStore(key, val []byte, flags uint32, cas uint64, bits byte, expi
 	db.match.key = nil
 	nh, nb := db.sh.arena.Alloc(need)
 	db.mcFill(nb, key, val, flags, cas, bits, expireAt, now, true)
-	db.table.Insert(hash, uint64(nh))
+	db.insertEntry(hash, nh)
 	db.adjustExpires(0, expireAt)
 	db.keysPub.Store(int64(db.table.Len()))
 	return nh

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"time"
+
+	"github.com/anaxdb/anax/dashtable"
 )
 
 // Eviction: each shard keeps its keys within its share of maxmemory, the
@@ -44,6 +46,10 @@ type EvictConfig struct {
 	Tenacity  int // maxmemory-eviction-tenacity, 0..100
 	LogFactor int // lfu-log-factor
 	DecayTime int // lfu-decay-time, minutes per decrement (0 = never)
+	// CacheMode (cache_mode yes) replaces Policy with Dragonfly's cache:
+	// any key may go, ranked by its place in the table (dashtable's cache
+	// mode) instead of by per-key access time or counter.
+	CacheMode bool
 }
 
 // LFU reports whether the policy tracks access frequency.
@@ -89,11 +95,13 @@ func (s *Shard) LiveMemory() int64 { return s.liveMemory.Load() }
 // live returns the bytes the budget is measured against. Owner only.
 func (s *Shard) live() int64 { return s.arena.Used() + s.tableMem }
 
-// OverBudget reports whether the shard holds more than its budget. Owner
-// only; a load and a compare.
+// OverBudget reports whether the shard must evict before a deny-oom
+// command: it holds more than its budget, or cache mode moved entries out
+// of full segments that are still to be deleted (parked). Owner only; a
+// few loads and compares.
 func (s *Shard) OverBudget() bool {
 	b := s.budget.Load()
-	return b > 0 && s.live() > b
+	return s.parked != 0 || (b > 0 && s.live() > b)
 }
 
 // Evict deletes keys by the configured policy until the shard is within its
@@ -103,6 +111,9 @@ func (s *Shard) OverBudget() bool {
 // leaves the rest to the next command or tick. Owner only; not while a
 // transaction holds locks on the shard (its keys must stay as it left them).
 func (s *Shard) Evict(now int64) bool {
+	if s.parked != 0 {
+		s.evictParked()
+	}
 	b := s.budget.Load()
 	if b <= 0 {
 		return true
@@ -111,7 +122,7 @@ func (s *Shard) Evict(now int64) bool {
 		return true
 	}
 	c := s.evictConfig()
-	if c.Policy == NoEviction {
+	if c.Policy == NoEviction && !c.CacheMode {
 		return false
 	}
 	start := time.Now()
@@ -125,22 +136,144 @@ func (s *Shard) Evict(now int64) bool {
 			s.publishMemory()
 			return false
 		}
-		h, found := db.find(key)
-		if !found {
-			continue
-		}
-		pending, vm := len(s.objs.lazy), db.ValueMemory(h)
-		db.deleteHandle(key, h)
-		if len(s.objs.lazy) > pending {
-			lazy += int64(vm)
-		}
-		s.Stats.EvictedKeys.Add(1)
+		lazy += s.evictEntry(db, key)
 		if n&15 == 15 && time.Since(start) > limit {
 			break
 		}
 	}
 	s.publishMemory()
 	return true
+}
+
+// evictEntry deletes key from db as an eviction, whatever the policy that
+// chose it: DEL's path (WATCH and blocked clients see it) and the count
+// in evicted_keys. It returns the bytes of a big value left to free in
+// steps (value.go), 0 when the key is gone already.
+func (s *Shard) evictEntry(db *DB, key []byte) (lazy int64) {
+	h, found := db.find(key)
+	if !found {
+		return 0
+	}
+	pending, vm := len(s.objs.lazy), db.ValueMemory(h)
+	db.deleteHandle(key, h)
+	if len(s.objs.lazy) > pending {
+		lazy = int64(vm)
+	}
+	s.Stats.EvictedKeys.Add(1)
+	return lazy
+}
+
+// Cache mode (cache_mode yes). A lookup that counts as an access moves
+// the entry forward in its segment (DB.bump); an insert into a segment
+// that is full while the shard is near its budget does not split it but
+// evicts the oldest entry of one of its stash buckets, and an eviction
+// pass takes in turn the coldest entry of each segment (dashtable's cache
+// mode). The insert cannot delete the victim at once, since the command
+// that inserts may hold its handle (RENAME's source, say): the table
+// moves it to its overflow list, where lookups still find it, and the
+// next eviction pass, before the next deny-oom command or at the tick,
+// deletes it through evictEntry.
+
+// cacheGrowMargin is the share of the free slots that the rest of the
+// budget must be able to fill (at the average entry size) for a full
+// segment to split rather than evict (Dragonfly's table_growth_margin).
+const cacheGrowMargin = 0.15
+
+// maxParked bounds the entries parked between two eviction passes: the
+// overflow list that holds them is searched linearly by lookups in their
+// segments. A command that inserts more (an MSET of many keys, loading a
+// snapshot) grows the table for the rest, as under the other policies
+// memory may overshoot by what one command writes.
+const maxParked = 256
+
+// insertEntry adds the new entry nh of a key with this hash to db's table,
+// without growing the table in cache mode when the shard nears its budget.
+func (db *DB) insertEntry(hash uint64, nh Handle) {
+	if c := db.sh.evcfg.Load(); c != nil && c.CacheMode && db.sh.parked < maxParked && !db.sh.cacheMayGrow(db) {
+		if db.table.InsertNoGrow(hash, uint64(nh)) {
+			db.sh.parked++
+		}
+		return
+	}
+	db.table.Insert(hash, uint64(nh))
+}
+
+// cacheMayGrow reports whether db's table may split to take a new entry,
+// as Dragonfly's CanGrow decides: while more than 30% of the budget is
+// free, or while what is free would hold a new segment and enough average
+// entries to fill cacheGrowMargin of the table's free slots (those of the
+// new segment included).
+func (s *Shard) cacheMayGrow(db *DB) bool {
+	b := s.budget.Load()
+	if b <= 0 {
+		return true
+	}
+	free := b - s.live()
+	if free > b/10*3 {
+		return true
+	}
+	keys := 0
+	for _, d := range s.dbs {
+		keys += d.table.Len()
+	}
+	if keys == 0 {
+		return free > dashtable.SegmentBytes
+	}
+	avg := float64(s.arena.Used()) / float64(keys)
+	slots := db.table.Capacity() - db.table.Len() + dashtable.BucketsPerSegment*dashtable.SlotsPerBucket
+	return float64(free) > dashtable.SegmentBytes+avg*float64(slots)*cacheGrowMargin
+}
+
+// bump finds key as find does and, in cache mode, moves its entry forward.
+func (db *DB) bump(key []byte) (Handle, bool) {
+	db.match.key = key
+	h, ok := db.table.Bump(Hash(key), &db.match)
+	db.match.key = nil
+	return Handle(h), ok
+}
+
+// evictParked deletes the entries that cache-mode inserts moved out of
+// full segments. The overflow list also holds entries with degenerate
+// hashes (practically never with the seeded hash); at most as many
+// entries as were parked go.
+func (s *Shard) evictParked() {
+	n := s.parked
+	s.parked = 0
+	for _, db := range s.dbs {
+		for n > 0 {
+			h, ok := db.table.Overflow()
+			if !ok {
+				break
+			}
+			s.evictKey = append(s.evictKey[:0], db.Key(Handle(h))...)
+			s.evictEntry(db, s.evictKey)
+			n--
+		}
+	}
+	s.publishMemory()
+}
+
+// cacheCandidate picks cache mode's next victim: the coldest entry of the
+// next segment in turn (dashtable.Table.Coldest), rotating over the
+// databases. The key is a copy in s.evictKey.
+func (s *Shard) cacheCandidate() (*DB, []byte, bool) {
+	for range s.dbs {
+		db := s.dbs[s.evictNextDB%len(s.dbs)]
+		s.evictNextDB++
+		if db.table.Len() == 0 {
+			continue
+		}
+		nseg := db.table.SegmentCount()
+		for j := 0; j < nseg; j++ {
+			seg := db.evictSeg % nseg
+			db.evictSeg++
+			if h, ok := db.table.Coldest(seg); ok {
+				s.evictKey = append(s.evictKey[:0], db.Key(Handle(h))...)
+				return db, s.evictKey, true
+			}
+		}
+	}
+	return nil, nil, false
 }
 
 // evictPoolSize is the number of best candidates kept between passes
@@ -194,6 +327,9 @@ func (p *evictPool) popBest(dst []byte) (int, []byte) {
 // evictionCandidate picks the next key to evict; the key is a copy in
 // s.evictKey.
 func (s *Shard) evictionCandidate(c *EvictConfig, now int64) (*DB, []byte, bool) {
+	if c.CacheMode {
+		return s.cacheCandidate()
+	}
 	if c.Policy == AllKeysRandom || c.Policy == VolatileRandom {
 		for range s.dbs {
 			db := s.dbs[s.evictNextDB%len(s.dbs)]

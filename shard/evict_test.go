@@ -122,3 +122,175 @@ func TestLFUDecay(t *testing.T) {
 		t.Errorf("lfu-decay-time 0 decayed to %d", got)
 	}
 }
+
+// TestEvictCacheMode runs cache mode over a stream of new keys while a few
+// hot keys are read all along, evicting before each write as the server
+// does: the shard stays within its budget, the table stops growing, inserts
+// delete nothing themselves, and the hot keys stay.
+func TestEvictCacheMode(t *testing.T) {
+	s, db := evictShard(t, NoEviction) // cache mode replaces the policy
+	s.SetEvictConfig(&EvictConfig{Policy: NoEviction, Samples: 5, Tenacity: 100, CacheMode: true})
+	val := make([]byte, 200)
+	const now = 1_000_000_000
+	const hot = 50
+	for i := 0; i < hot; i++ {
+		db.SetString([]byte(fmt.Sprint("hot", i)), val, 0, false, EncAuto, now)
+	}
+	s.publishMemory()
+	s.SetBudget(2 << 20)
+	segs, parkedSeen := 0, false
+	for i := 0; i < 60000; i++ {
+		if s.OverBudget() && !s.Evict(now) {
+			t.Fatalf("write %d: Evict failed in cache mode", i)
+		}
+		for j := 0; j < 3; j++ {
+			key := []byte(fmt.Sprint("hot", (i*3+j)%hot))
+			if _, ok := db.Lookup(key, now, 0); !ok && i > 1000 {
+				t.Fatalf("write %d: hot key %s evicted", i, key)
+			} else if !ok {
+				db.SetString(key, val, 0, false, EncAuto, now)
+			}
+		}
+		n := db.Len()
+		db.SetString([]byte(fmt.Sprint("cold", i)), val, 0, false, EncAuto, now)
+		if db.Len() != n+1 {
+			t.Fatalf("write %d: an insert deleted a key itself", i)
+		}
+		if s.parked > 0 {
+			parkedSeen = true
+		}
+		if i%256 == 0 {
+			s.publishMemory()
+		}
+		if i == 30000 {
+			segs = db.table.SegmentCount()
+		}
+	}
+	t.Logf("parked entries seen: %v; %d segments, %d keys", parkedSeen, segs, db.Len())
+	if db.table.SegmentCount() != segs {
+		t.Fatalf("the table grew from %d to %d segments at its budget", segs, db.table.SegmentCount())
+	}
+	s.publishMemory()
+	if !s.Evict(now) || s.OverBudget() {
+		t.Fatal("still over budget")
+	}
+	if _, ok := db.table.Overflow(); ok {
+		t.Fatal("parked entries left after an eviction pass")
+	}
+	if got := s.Stats.EvictedKeys.Load(); got+int64(db.Len()) != 60000+hot {
+		t.Fatalf("evicted %d and %d left of %d keys", got, db.Len(), 60000+hot)
+	}
+	// A budget of one byte empties the shard (and Evict then fails: the
+	// tables alone are over it).
+	s.SetBudget(1)
+	if s.Evict(now) || db.Len() != 0 {
+		t.Fatalf("%d keys left under a budget of 1 byte", db.Len())
+	}
+}
+
+// TestCacheModeFullSegment: near its budget a cache-mode shard does not
+// split a full segment; the insert parks the segment's oldest stash entry
+// and the next eviction pass deletes it.
+func TestCacheModeFullSegment(t *testing.T) {
+	s, db := evictShard(t, AllKeysLRU)
+	s.SetEvictConfig(&EvictConfig{Policy: AllKeysLRU, Samples: 5, Tenacity: 100, CacheMode: true})
+	val := make([]byte, 100)
+	const now = 1_000_000_000
+	i := 0
+	for ; i < 700; i++ {
+		db.SetString([]byte(fmt.Sprint("k", i)), val, 0, false, EncAuto, now)
+	}
+	if db.table.SegmentCount() != 1 {
+		t.Fatalf("%d segments before the budget", db.table.SegmentCount())
+	}
+	s.publishMemory()
+	s.SetBudget(s.live() + 4000) // too little for another segment
+	for ; s.parked == 0; i++ {
+		if i == 2000 {
+			t.Fatal("no insert parked an entry")
+		}
+		db.SetString([]byte(fmt.Sprint("k", i)), val, 0, false, EncAuto, now)
+	}
+	if db.table.SegmentCount() != 1 {
+		t.Fatalf("the segment split: %d segments", db.table.SegmentCount())
+	}
+	h, ok := db.table.Overflow()
+	if !ok {
+		t.Fatal("nothing in the overflow list")
+	}
+	victim := string(db.Key(Handle(h)))
+	if _, ok := db.Peek([]byte(victim)); !ok {
+		t.Fatalf("parked %s not found before the eviction pass", victim)
+	}
+	if n := db.Len(); n != i {
+		t.Fatalf("%d keys after %d inserts", n, i)
+	}
+	if !s.OverBudget() {
+		t.Fatal("parked entries do not call for an eviction pass")
+	}
+	s.Evict(now)
+	if _, ok := db.Peek([]byte(victim)); ok {
+		t.Fatalf("parked %s survived the eviction pass", victim)
+	}
+	if s.parked != 0 || s.OverBudget() {
+		t.Fatal("still over budget or holding parked entries")
+	}
+}
+
+// TestCacheModeDoesNotAllocate: in cache mode at the budget, reads (which
+// bump), overwrites and inserts that evict allocate nothing.
+func TestCacheModeDoesNotAllocate(t *testing.T) {
+	s, db := evictShard(t, AllKeysLRU)
+	s.SetEvictConfig(&EvictConfig{Policy: AllKeysLRU, Samples: 5, Tenacity: 100, CacheMode: true})
+	val := make([]byte, 100)
+	keys := make([][]byte, 20000)
+	for i := range keys {
+		keys[i] = []byte(fmt.Sprint("key:", i))
+	}
+	for i := 0; i < 700; i++ {
+		db.SetString(keys[i], val, 0, false, EncAuto, 1)
+	}
+	s.publishMemory()
+	s.SetBudget(s.live() + 4000)
+	next := 700
+	allocs := testing.AllocsPerRun(5000, func() {
+		if s.OverBudget() {
+			s.Evict(2)
+		}
+		db.SetString(keys[next], val, 0, false, EncAuto, 2)
+		h, _ := db.Lookup(keys[next], 2, 0)
+		_ = db.Value(h)
+		db.SetString(keys[next], val, 0, false, EncAuto, 2)
+		next++
+	})
+	if allocs != 0 {
+		t.Fatalf("allocs = %v", allocs)
+	}
+	if s.Stats.EvictedKeys.Load() == 0 {
+		t.Fatal("nothing evicted")
+	}
+}
+
+// TestCacheModeParkedBound: one command's inserts park at most maxParked
+// entries; past that the table grows, so lookups never scan a long
+// overflow list.
+func TestCacheModeParkedBound(t *testing.T) {
+	s, db := evictShard(t, AllKeysLRU)
+	s.SetEvictConfig(&EvictConfig{Policy: AllKeysLRU, Samples: 5, Tenacity: 100, CacheMode: true})
+	val := make([]byte, 100)
+	for i := 0; i < 700; i++ {
+		db.SetString([]byte(fmt.Sprint("k", i)), val, 0, false, EncAuto, 1)
+	}
+	s.publishMemory()
+	s.SetBudget(s.live() + 4000)
+	for i := 700; i < 20000; i++ { // no eviction pass in between: one big command
+		db.SetString([]byte(fmt.Sprint("k", i)), val, 0, false, EncAuto, 1)
+	}
+	if s.parked != maxParked || db.Len() != 20000 {
+		t.Fatalf("%d parked, %d keys", s.parked, db.Len())
+	}
+	s.Evict(1)
+	if _, ok := db.table.Overflow(); ok || s.parked != 0 || db.Len() > 20000-maxParked {
+		t.Fatalf("after the pass: %d parked, %d keys", s.parked, db.Len())
+	}
+}

@@ -94,6 +94,9 @@ type Shard struct {
 	evictKey    []byte
 	evictNextDB int
 	rng         uint64
+	// parked counts the entries cache-mode inserts moved out of full
+	// segments since the last eviction pass, which deletes them.
+	parked int
 }
 
 // New makes a shard with dbnum databases. The waker may be set later with
