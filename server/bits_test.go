@@ -272,3 +272,53 @@ func TestPFSelfTest(t *testing.T) {
 		t.Fatalf("PFSELFTEST: %q", got)
 	}
 }
+
+// TestBitWritesTouchWatchers: a SETBIT, a BITFIELD write, a PFADD that
+// changes a register, a PFCOUNT that refreshes the cached estimate and a
+// BITOP to a destination on another shard fail a WATCHing transaction;
+// a PFADD that changes nothing, a SETBIT that sets a bit already set and
+// a PFCOUNT with a valid cache do not, as in Redis. The replies, RESP3's
+// nulls included, match redis-server's.
+func TestBitWritesTouchWatchers(t *testing.T) {
+	redisAddr := servertest.StartRedis(t)
+	for _, threads := range []string{"1", "4"} {
+		t.Run("threads="+threads, func(t *testing.T) {
+			anaxAddr := servertest.Start(t, "--threads", threads)
+			servertest.Dial(t, redisAddr).Do("FLUSHALL")
+			a1, a2 := servertest.Dial(t, anaxAddr), servertest.Dial(t, anaxAddr)
+			r1, r2 := servertest.Dial(t, redisAddr), servertest.Dial(t, redisAddr)
+			for _, c := range []*servertest.Raw{a1, r1} {
+				c.Do("HELLO", "3")
+			}
+			both := func(c1, c2 *servertest.Raw, cmd ...string) {
+				t.Helper()
+				if ga, gr := c1.Do(cmd...), c2.Do(cmd...); ga != gr {
+					t.Fatalf("%q:\n  anax:  %q\n  redis: %q", cmd, ga, gr)
+				}
+			}
+			setup := [][]string{{"SETBIT", "b", "3", "1"}, {"PFADD", "h", "a", "b"}, {"SET", "src", "abc"}}
+			for _, cmd := range setup {
+				both(a1, r1, cmd...)
+			}
+			for _, write := range [][]string{
+				{"SETBIT", "b", "3", "1"}, {"SETBIT", "b", "4", "1"}, {"BITFIELD", "b", "SET", "u8", "0", "7"},
+				{"BITFIELD", "b", "GET", "u8", "0"}, {"PFADD", "h", "a"}, {"PFADD", "h", "c"}, {"PFCOUNT", "h"},
+				{"PFCOUNT", "h"}, {"BITOP", "NOT", "b", "src"}, {"PFMERGE", "h", "h"},
+			} {
+				both(a1, r1, "WATCH", "b", "h")
+				both(a2, r2, write...)
+				both(a1, r1, "MULTI")
+				both(a1, r1, "GET", "b")
+				both(a1, r1, "EXEC")
+			}
+			both(a1, r1, "BITFIELD", "b", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "9", "GET", "u8", "0")
+			both(a1, r1, "MULTI")
+			both(a1, r1, "PFCOUNT", "h", "src2")
+			both(a1, r1, "PFMERGE", "m", "h", "src2")
+			both(a1, r1, "BITOP", "OR", "d", "src", "b")
+			both(a1, r1, "EXEC")
+			both(a1, r1, "GET", "h")
+			both(a1, r1, "GET", "d")
+		})
+	}
+}

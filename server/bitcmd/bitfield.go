@@ -109,6 +109,7 @@ func bitfield(x *command.Exec, ro bool) {
 	}
 	key := x.Args[1]
 	var v []byte
+	var str bitString
 	dirty := false
 	if readonly {
 		var ok bool
@@ -121,9 +122,10 @@ func bitfield(x *command.Exec, ro bool) {
 			return
 		}
 		var ok bool
-		if v, dirty, ok = stringForWrite(x, key, highest>>3+1); !ok {
+		if str, dirty, ok = stringForWrite(x, key, highest>>3+1); !ok {
 			return
 		}
+		v = str.v
 	}
 	x.Array(len(ops))
 	changes := 0
@@ -157,8 +159,9 @@ func bitfield(x *command.Exec, ro bool) {
 				continue
 			}
 			x.Int(ret)
-			bitops.SetUnsigned(v, o.off, o.width, uint64(nv))
 			if dirty || old != nv {
+				v = str.bytes()
+				bitops.SetUnsigned(v, o.off, o.width, uint64(nv))
 				changes++
 			}
 		} else {
@@ -182,8 +185,9 @@ func bitfield(x *command.Exec, ro bool) {
 				continue
 			}
 			x.Int(int64(ret))
-			bitops.SetUnsigned(v, o.off, o.width, nv)
 			if dirty || old != nv {
+				v = str.bytes()
+				bitops.SetUnsigned(v, o.off, o.width, nv)
 				changes++
 			}
 		}

@@ -82,30 +82,49 @@ func readString(x *command.Exec, key []byte) (v []byte, found, ok bool) {
 	return db.Value(h), true, true
 }
 
+// bitString is a string a bit command writes: its bytes, read-only until
+// writable makes them writable (reporting the write first, so that WATCH,
+// blocked clients and a snapshot in progress see it, as a write that
+// changes nothing must not).
+type bitString struct {
+	db       *shard.DB
+	h        shard.Handle
+	key      []byte
+	v        []byte
+	writable bool
+}
+
+func (s *bitString) bytes() []byte {
+	if !s.writable {
+		s.h, s.v = s.db.GrowString(s.key, s.h, len(s.v))
+		s.writable = true
+	}
+	return s.v
+}
+
 // stringForWrite is Redis's lookupStringForBitCommand: key's string made at
 // least size bytes long (created when missing, zero-padded when short), as
-// a raw string. It returns the writable bytes and whether the key was made
-// or grew, or false after answering WRONGTYPE.
-func stringForWrite(x *command.Exec, key []byte, size uint64) (v []byte, dirty, ok bool) {
+// a raw string. dirty reports that the key was made or grew (its bytes are
+// then writable), ok false that it answered WRONGTYPE.
+func stringForWrite(x *command.Exec, key []byte, size uint64) (s bitString, dirty, ok bool) {
 	db := x.DB(key)
 	h, found := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch)
 	if found && db.Type(h) != shard.TypeString {
 		x.Fail(command.ErrWrongType)
-		return nil, false, false
+		return s, false, false
 	}
 	if !found {
 		db.SetString(key, nil, 0, false, shard.EncRaw, x.Now)
 		h, _ = db.Peek(key)
 		dirty = true
 	}
-	n := len(db.Value(h))
-	if uint64(n) < size {
-		n = int(size)
-		dirty = true
-	}
-	h, v = db.GrowString(key, h, n)
 	db.SetEncoding(h, shard.EncRaw)
-	return v, dirty, true
+	s = bitString{db: db, h: h, key: key, v: db.Value(h)}
+	if n := uint64(len(s.v)); n < size || dirty {
+		s.h, s.v = db.GrowString(key, h, int(max(n, size)))
+		s.writable, dirty = true, true
+	}
+	return s, dirty, true
 }
 
 func cmdSetBit(x *command.Exec) {
@@ -119,14 +138,14 @@ func cmdSetBit(x *command.Exec) {
 		x.Err(errBitValue)
 		return
 	}
-	v, dirty, ok := stringForWrite(x, key, off>>3+1)
+	s, dirty, ok := stringForWrite(x, key, off>>3+1)
 	if !ok {
 		return
 	}
-	p := &v[off>>3]
 	sh := 7 - off&7
-	old := int64(*p>>sh) & 1
+	old := int64(s.v[off>>3]>>sh) & 1
 	if dirty || old != on {
+		p := &s.bytes()[off>>3]
 		*p = *p&^(1<<sh) | byte(on)<<sh
 		x.Notify(command.NotifyString, "setbit", key)
 	}
