@@ -83,9 +83,9 @@ func readString(x *command.Exec, key []byte) (v []byte, found, ok bool) {
 }
 
 // bitString is a string a bit command writes: its bytes, read-only until
-// writable makes them writable (reporting the write first, so that WATCH,
-// blocked clients and a snapshot in progress see it, as a write that
-// changes nothing must not).
+// bytes makes them writable. That reports the write first, so that WATCH,
+// blocked clients and a snapshot in progress see it; a command that
+// changes nothing never calls it, and touches no watcher, as in Redis.
 type bitString struct {
 	db       *shard.DB
 	h        shard.Handle
