@@ -234,3 +234,37 @@ func FuzzHLL(f *testing.F) {
 		}
 	})
 }
+
+// TestRunsPastInt32: a sparse HLL whose XZERO runs add up past 2^31
+// registers before a VAL (the overflow of CVE-2025-32023 in C, where the
+// register index wrapped negative and a VAL wrote before the array) is
+// corrupt to every operation, and nothing is written out of bounds.
+func TestRunsPastInt32(t *testing.T) {
+	b := []byte("HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80")
+	for i := 0; i < 1<<17+10; i++ {
+		b = append(b, 0x7f, 0xff)
+	}
+	b = append(b, 0x83, 0xff)
+	if _, ok := Count(b); ok {
+		t.Error("counted")
+	}
+	var m [Registers]uint8
+	if Merge(&m, b) {
+		t.Error("merged")
+	}
+	if _, ok := ToDense(b); ok {
+		t.Error("converted")
+	}
+	if _, r := Set(append([]byte(nil), b...), 5, 3, DefaultSparseMax); r != -1 {
+		// The split would pass the sparse limit, and the dense form fails.
+		t.Errorf("set: %d", r)
+	}
+	if _, r := Set(append([]byte(nil), b...), 5, 3, 1<<30); r != 1 {
+		// Within the limit the register is found in the first run and
+		// edited, as Redis edits it.
+		t.Errorf("set under a high limit: %d", r)
+	}
+	if _, r := Set(append([]byte(nil), b...), 5, 40, DefaultSparseMax); r != -1 {
+		t.Errorf("set needing dense: %d", r)
+	}
+}
