@@ -492,8 +492,14 @@ func Count(b []byte) (uint64, bool) {
 // CountRegisters returns the estimate of registers held one per byte.
 func CountRegisters(r *[Registers]uint8) uint64 {
 	var h [64]int64
-	for _, v := range r {
-		h[v&63]++
+	for i := 0; i < len(r); i += 8 {
+		if binary.LittleEndian.Uint64(r[i:]) == 0 {
+			h[0] += 8
+			continue
+		}
+		for _, v := range r[i : i+8] {
+			h[v&63]++
+		}
 	}
 	return estimate(&h)
 }
@@ -548,15 +554,22 @@ func estimate(h *[64]int64) uint64 {
 	return uint64(int64(e))
 }
 
-// Merge raises each of max's registers to HLL b's; false when b's sparse
-// encoding is corrupt (max may then be partly raised, as Redis's is).
-func Merge(max *[Registers]uint8, b []byte) bool {
+// Merge raises each of regs' registers to HLL b's; false when b's sparse
+// encoding is corrupt (regs may then be partly raised, as Redis's are).
+func Merge(regs *[Registers]uint8, b []byte) bool {
 	if b[4] == Dense {
+		// Four registers in each three bytes, LSB first.
 		r := b[HeaderSize:]
-		for i := 0; i < Registers; i++ {
-			if v := denseGet(r, i); v > max[i] {
-				max[i] = v
+		for i, j := 0, 0; j+3 <= len(r); i, j = i+4, j+3 {
+			v := uint32(r[j]) | uint32(r[j+1])<<8 | uint32(r[j+2])<<16
+			if v == 0 {
+				continue
 			}
+			m := (*[4]uint8)(regs[i : i+4])
+			m[0] = max(m[0], uint8(v&63))
+			m[1] = max(m[1], uint8(v>>6&63))
+			m[2] = max(m[2], uint8(v>>12&63))
+			m[3] = max(m[3], uint8(v>>18&63))
 		}
 		return true
 	}
@@ -576,8 +589,8 @@ func Merge(max *[Registers]uint8, b []byte) bool {
 				return false
 			}
 			for ; n > 0; n-- {
-				if v > max[i] {
-					max[i] = v
+				if v > regs[i] {
+					regs[i] = v
 				}
 				i++
 			}
