@@ -93,12 +93,50 @@ func Op(op int, dst []byte, srcs [][]byte) {
 		}
 		return
 	}
-	clear(dst)
-	copy(dst, srcs[0])
-	if op == AND && len(srcs[0]) < len(dst) {
-		clear(dst[len(srcs[0]):])
+	s0 := srcs[0]
+	if len(srcs) == 1 {
+		copy(dst, s0)
+		clear(dst[len(s0):])
+		return
 	}
-	for _, s := range srcs[1:] {
+	// The first two sources in one pass, then each other one over dst.
+	s1 := srcs[1]
+	n := min(len(s0), len(s1))
+	i := 0
+	switch op {
+	case AND:
+		for ; i+8 <= n; i += 8 {
+			binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(s0[i:])&binary.LittleEndian.Uint64(s1[i:]))
+		}
+		for ; i < n; i++ {
+			dst[i] = s0[i] & s1[i]
+		}
+		clear(dst[n:])
+	case OR, XOR:
+		if op == OR {
+			for ; i+8 <= n; i += 8 {
+				binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(s0[i:])|binary.LittleEndian.Uint64(s1[i:]))
+			}
+			for ; i < n; i++ {
+				dst[i] = s0[i] | s1[i]
+			}
+		} else {
+			for ; i+8 <= n; i += 8 {
+				binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(s0[i:])^binary.LittleEndian.Uint64(s1[i:]))
+			}
+			for ; i < n; i++ {
+				dst[i] = s0[i] ^ s1[i]
+			}
+		}
+		// Past the shorter one, x|0 and x^0 are x.
+		long := s0
+		if len(s1) > len(s0) {
+			long = s1
+		}
+		copy(dst[n:], long[n:])
+		clear(dst[max(n, len(long)):])
+	}
+	for _, s := range srcs[2:] {
 		n := len(s)
 		i := 0
 		switch op {
