@@ -121,7 +121,13 @@ func stringForWrite(x *command.Exec, key []byte, size uint64) (s bitString, dirt
 	db.SetEncoding(h, shard.EncRaw)
 	s = bitString{db: db, h: h, key: key, v: db.Value(h)}
 	if n := uint64(len(s.v)); n < size || dirty {
-		s.h, s.v = db.GrowStringGreedy(key, h, int(max(n, size)))
+		// A new string is made to size, a longer one with room to spare,
+		// as Redis allocates them.
+		grow := db.GrowStringGreedy
+		if !found {
+			grow = db.GrowString
+		}
+		s.h, s.v = grow(key, h, int(max(n, size)))
 		s.writable, dirty = true, true
 	}
 	return s, dirty, true
