@@ -322,3 +322,30 @@ func TestBitWritesTouchWatchers(t *testing.T) {
 		})
 	}
 }
+
+// TestHLLRestoredFromRedis: an HLL that redis-server built, dumped and
+// restored into Anax counts and grows as it does in Redis.
+func TestHLLRestoredFromRedis(t *testing.T) {
+	redisAddr := servertest.StartRedis(t)
+	a, r := servertest.Dial(t, servertest.Start(t)), servertest.Dial(t, redisAddr)
+	r.Do("FLUSHALL")
+	for i, n := range []int{5, 300, 3000} {
+		key := fmt.Sprint("hll", i)
+		args := []string{"PFADD", key}
+		for j := 0; j < n; j++ {
+			args = append(args, fmt.Sprint("el", j))
+		}
+		r.Do(args...)
+		dump := r.Do("DUMP", key)
+		payload := dump[strings.Index(dump, "\r\n")+2 : len(dump)-2]
+		if got := a.Do("RESTORE", key, "0", payload); got != "+OK\r\n" {
+			t.Fatalf("RESTORE: %q", got)
+		}
+		for _, cmd := range [][]string{{"PFCOUNT", key}, {"GET", key}, {"PFADD", key, "new", "newer"}, {"GET", key},
+			{"PFCOUNT", key}, {"PFDEBUG", "ENCODING", key}} {
+			if ga, gr := a.Do(cmd...), r.Do(cmd...); ga != gr {
+				t.Errorf("%q:\n  anax:  %q\n  redis: %q", cmd, ga, gr)
+			}
+		}
+	}
+}
