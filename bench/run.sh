@@ -123,6 +123,8 @@ SPOP_RATE=${SPOP_RATE:-1000000}
 RUN_STRINGS=$([[ $TYPES == only || $SETS == only ]] || echo 1)
 RUN_LH=$([[ $TYPES == 0 || $SETS == only ]] || echo 1)
 RUN_SETS=$([[ $SETS == 0 ]] || echo 1)
+# Bitmaps and HyperLogLog unless BITS=0 (or TYPES=only, SETS=only).
+RUN_BITS=$([[ ${BITS:-1} == 0 || $TYPES == only || $SETS == only ]] || echo 1)
 BASE_PORT=${BASE_PORT:-17379}
 RB_SHARE=${RB_SHARE:-0.6}
 PEERS=${PEERS:-redis valkey keydb memcached}
@@ -736,6 +738,39 @@ if [[ -n $RUN_SETS ]]; then
   for s in "${RESP_SERVERS[@]}"; do rb_check "$s" sadd,spop,zadd,zpopmin "$SRBCHECK"; done
 fi
 
+# ---- bitmaps and HyperLogLog: speed -----------------------------------------
+# Two 1 MB strings ("{bm}0", "{bm}1": one hash tag, so Anax keeps them and
+# BITOP's destination "{bm}dst" on one shard): SETBIT and GETBIT of a bit
+# drawn from the 8M bits of "{bm}0", BITCOUNT of it, BITOP AND of the two.
+# PFADD of 10 elements ("e" and a number below 10M) to "hll:0", which a
+# short PFADD load over "hll:0".."hll:2" made dense first; PFCOUNT of
+# "hll:0" alone (its cached estimate) and of the three (merged, not stored;
+# with several Anax threads they are usually on different shards).
+BROWS=$WORK/bit-rows.tsv
+: >"$BROWS"
+if [[ -n $RUN_BITS ]]; then
+  for s in "${RESP_SERVERS[@]}"; do
+    log "bitmaps: $s: 2 bitmaps of 1 MB, 3 HyperLogLogs"
+    fill_types "$s" -cmd prefill -keys 2 -d 1048576 -key-prefix "{bm}" -pad 0 -c 2 ||
+      log "bitmaps: $s refused the bitmap fill (see load.stderr)"
+    fill_types "$s" -cmd pfadd -keys 3 -key-prefix hll: -pad 0 -members 10000000 -P 16 -duration 2s -warmup 0s ||
+      log "bitmaps: $s refused the HyperLogLog fill (see load.stderr)"
+  done
+  ROWS_OUT=$BROWS
+  for p in 1 16; do
+    bm="-keys 1 -key-prefix {bm} -pad 0 -P $p"
+    hl="-key-prefix hll: -pad 0 -P $p"
+    scenario "SETBIT (1 MB bitmap), P$p" "- -cmd setbit $bm" "" ""
+    scenario "GETBIT (1 MB bitmap), P$p" "- -cmd getbit $bm" "" ""
+    scenario "BITCOUNT (1 MB bitmap), P$p" "- -cmd bitcount $bm" "" ""
+    scenario "BITOP AND (two 1 MB bitmaps), P$p" "- -cmd bitop $bm" "" ""
+    scenario "PFADD 10 elements, P$p" "- -cmd pfadd -keys 1 -members 10000000 $hl" "" ""
+    scenario "PFCOUNT (1 key), P$p" "- -cmd pfcount -keys 1 $hl" "" ""
+    scenario "PFCOUNT (3 keys), P$p" "- -cmd pfcount -keys 1 -pf-keys 3 $hl" "" ""
+  done
+  ROWS_OUT=
+fi
+
 for s in "${SERVERS[@]}"; do stop_server "$s"; done
 
 # ---- phase 2: memory per key -------------------------------------------------
@@ -1300,6 +1335,16 @@ tmem_table() {
     echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
     awk -F'\t' "$AWK_FMT"'{ d = ($7 ~ /^[0-9.]+$/) ? sprintf("%.1f", $7 - $6) : "-"
       printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, th($3), th($4), $5, $6, $7, d, $8, $9, $10 }' "$SUNIONROWS"
+  fi
+  if [[ -s $BROWS ]]; then
+    echo
+    echo "## Bitmaps and HyperLogLog"
+    echo
+    echo "Two 1 MB bitmaps under one hash tag (one Anax shard); SETBIT and GETBIT of a random bit of one, BITCOUNT of it, BITOP AND"
+    echo "of the two. PFADD of 10 random elements to a dense HyperLogLog; PFCOUNT of it (its cached estimate) and of three together."
+    echo "Target: Anax's ops per server CPU second at least the peer's (\"Anax/peer per server CPU s\" >= 1.00)."
+    echo
+    load_table "$BROWS" ">= 1.00"
   fi
   if [[ -s $GCROWS ]]; then
     echo

@@ -3,6 +3,7 @@ package server
 import (
 	"sort"
 
+	"github.com/anaxdb/anax/server/bitcmd"
 	"github.com/anaxdb/anax/server/clientcmd"
 	"github.com/anaxdb/anax/server/cmdmeta"
 	"github.com/anaxdb/anax/server/command"
@@ -40,6 +41,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, setcmd.Commands()...)
 	all = append(all, zsetcmd.Commands()...)
 	all = append(all, geocmd.Commands()...)
+	all = append(all, bitcmd.Commands()...)
 	all = append(all, s.multiCommands()...)
 	all = append(all, s.persistSpecs()...)
 	all = append(all, clientcmd.Commands()...)

@@ -435,6 +435,29 @@ func (db *DB) GrowString(key []byte, h Handle, n int) (Handle, []byte) {
 	return h, b[voff : voff+n]
 }
 
+// GrowStringGreedy is GrowString for a string that grows again and again
+// (SETBIT, BITFIELD): when the entry must move to a bigger cell, the cell
+// gets room to spare as Redis's sdsMakeRoomFor leaves it (as much again up
+// to 1 MB, 1 MB more past that), so that growing a bitmap bit by bit copies
+// it a logarithmic number of times.
+func (db *DB) GrowStringGreedy(key []byte, h Handle, n int) (Handle, []byte) {
+	b := db.sh.arena.Bytes(h)
+	if need := valOff(b) + n; need > len(b) {
+		if db.sh.listening() {
+			db.touch(key, false)
+		}
+		const step = 1 << 20
+		spare := min(need, step)
+		nh, nb := db.sh.arena.Alloc(need + spare)
+		vl := entryValLen(b)
+		copy(nb, b[:valOff(b)+vl])
+		clear(nb[valOff(b)+vl:])
+		db.rehome(key, h, nh)
+		h = nh
+	}
+	return db.GrowString(key, h, n)
+}
+
 // SetEncoding records the encoding flag.
 func (db *DB) SetEncoding(h Handle, enc byte) { db.sh.arena.Bytes(h)[offEnc] = enc }
 

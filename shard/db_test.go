@@ -144,3 +144,33 @@ func TestLookupDoesNotAllocate(t *testing.T) {
 		t.Fatalf("allocs = %v", allocs)
 	}
 }
+
+// TestGrowStringGreedy grows a string byte by byte past the largest cell:
+// the value keeps its bytes, new bytes are zero, and the entry moves only
+// a logarithmic number of times.
+func TestGrowStringGreedy(t *testing.T) {
+	s := New(0, 1)
+	db := s.DB(0)
+	key := []byte("bits")
+	db.SetString(key, []byte("ab"), 0, false, EncRaw, 0)
+	h, _ := db.Peek(key)
+	moves := 0
+	for n := 3; n <= 300000; n++ {
+		nh, v := db.GrowStringGreedy(key, h, n)
+		if nh != h {
+			moves++
+			h = nh
+		}
+		if len(v) != n || string(v[:2]) != "ab" || v[n-1] != 0 {
+			t.Fatalf("n=%d: %d bytes", n, len(v))
+		}
+		v[n-1] = 1
+		v[n-1] = 0
+	}
+	if got, _ := db.Peek(key); got != h {
+		t.Fatal("the table does not name the entry")
+	}
+	if moves > 40 {
+		t.Errorf("%d moves", moves)
+	}
+}

@@ -71,6 +71,11 @@ type options struct {
 	// names them by their index in decimal (sets of them are intsets).
 	members    uint64
 	intMembers bool
+	// Bitmap and HyperLogLog loads (bits.go): the bits setbit and getbit
+	// draw from, the elements per PFADD, the keys per PFCOUNT.
+	bits    uint64
+	pfElems int
+	pfKeys  int
 	// fill-list, fill-hash, fill-set, fill-zset: elements per key, per
 	// command, field names, and whether each key is deleted first.
 	elems       int
@@ -96,7 +101,7 @@ func main() {
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:6379", "server address")
 	flag.StringVar(&o.proto, "proto", protoRESP, "wire protocol: resp or memcache")
 	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr, mset, multi, lpush, rpush, lpop, rpop, hset, hget, hgetall, lrange,\n"+
-		"sadd, sismember, spop, zadd, zincrby, zscore, zrank, zrange, zpopmin;\n"+
+		"sadd, sismember, spop, zadd, zincrby, zscore, zrank, zrange, zpopmin, setbit, getbit, bitcount, bitop, pfadd, pfcount;\n"+
 		"or prefill (SET every key once), fill-list, fill-hash, fill-set, fill-zset (give every key -elems elements), ping (wait for the server)")
 	flag.IntVar(&o.conns, "c", 50, "connections")
 	flag.IntVar(&o.pipeline, "P", 1, "requests per pipeline")
@@ -116,6 +121,9 @@ func main() {
 	flag.IntVar(&o.zrange, "zrange", 10, "zrange: members read, ZRANGE key 0 <zrange-1>")
 	flag.Uint64Var(&o.members, "members", 1000000, "set and zset loads: members are drawn from [0, members)")
 	flag.BoolVar(&o.intMembers, "int-members", false, "set and zset members are their index in decimal (\"42\"), not 'm' and 15 digits")
+	flag.Uint64Var(&o.bits, "bits", 8<<20, "setbit, getbit: bit offsets are drawn from [0, bits)")
+	flag.IntVar(&o.pfElems, "pf-elems", 10, "pfadd: elements per PFADD")
+	flag.IntVar(&o.pfKeys, "pf-keys", 1, "pfcount: keys per PFCOUNT (above 1: <key-prefix>0 ...)")
 	flag.IntVar(&o.elems, "elems", 10, "fill-list, fill-hash, fill-set, fill-zset: elements (fields, members) per key")
 	flag.IntVar(&o.chunk, "chunk", 100, "fills: elements (fields, members) per command")
 	flag.StringVar(&o.fieldPrefix, "field-prefix", "field", "hash field names: prefix")
@@ -164,7 +172,8 @@ func (o *options) check(ratio string) error {
 	case "set", "get", "mix", "mget", "incr", "prefill", "ping":
 	case "mset", "multi", "fill-list", "fill-hash", "fill-set", "fill-zset",
 		"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange",
-		"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin":
+		"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin",
+		"setbit", "getbit", "bitcount", "bitop", "pfadd", "pfcount":
 		if o.proto != protoRESP {
 			return fmt.Errorf("-cmd %s needs -proto resp", o.cmd)
 		}
@@ -395,7 +404,7 @@ func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
 		stop = o.zrange - 1
 	}
 	return &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, n),
-		stop: strconv.AppendInt(nil, int64(stop), 10), typed: typeCmds[o.cmd] || setCmds[o.cmd]}
+		stop: strconv.AppendInt(nil, int64(stop), 10), typed: typeCmds[o.cmd] || setCmds[o.cmd] || bitCmds[o.cmd]}
 }
 
 // batch appends one pipeline of -P requests to dst.

@@ -95,6 +95,9 @@ func (g *gen) typeRequest(dst []byte) []byte {
 	if setCmds[o.cmd] {
 		return g.setRequest(dst, key)
 	}
+	if bitCmds[o.cmd] {
+		return g.bitRequest(dst, key)
+	}
 	panic("BUG: typeRequest for -cmd " + o.cmd)
 }
 
