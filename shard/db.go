@@ -220,6 +220,7 @@ func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 		if exp := entryExpire(b); exp != 0 && exp <= now {
 			db.deleteHandle(key, h)
 			db.sh.Stats.ExpiredKeys.Add(1)
+			db.sh.keyEvent(db.index, EventExpired, key)
 			ok = false
 		} else if db.fieldTTLs && db.reapOnLookup(key, h, b, now) {
 			ok = false // its last member expired (member_ttl.go)
@@ -332,6 +333,15 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 	hash := Hash(key)
 	db.match.key = key
 	old, exists := db.table.Find(hash, &db.match)
+	if exists && db.IsExpired(Handle(old), now) {
+		// An expired key is reclaimed first, as Redis's lookup before a
+		// write does: the new value is a new key.
+		db.match.key = nil
+		db.deleteHandle(key, Handle(old))
+		db.sh.Stats.ExpiredKeys.Add(1)
+		db.sh.keyEvent(db.index, EventExpired, key)
+		exists = false
+	}
 	if exists {
 		oh := Handle(old)
 		ob := db.sh.arena.Bytes(oh)
@@ -362,6 +372,7 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 	db.table.Insert(hash, uint64(nh))
 	db.adjustExpires(0, expireAt)
 	db.keysPub.Store(int64(db.table.Len()))
+	db.sh.keyEvent(db.index, EventNew, key)
 }
 
 // SetStringAt overwrites the value of h, the entry Lookup just returned for
@@ -510,6 +521,7 @@ func (db *DB) ExpireIfNeeded(key []byte, h Handle, now int64) bool {
 	}
 	db.deleteHandle(key, h)
 	db.sh.Stats.ExpiredKeys.Add(1)
+	db.sh.keyEvent(db.index, EventExpired, key)
 	return true
 }
 
@@ -535,6 +547,7 @@ func (db *DB) activeExpire(now int64, effort int) {
 			if _, ok := db.find(db.sh.Scratch); ok {
 				db.deleteHandle(db.sh.Scratch, h)
 				db.sh.Stats.ExpiredKeys.Add(1)
+				db.sh.keyEvent(db.index, EventExpired, db.sh.Scratch)
 				expired++
 			}
 		}

@@ -135,6 +135,7 @@ func (s *Shard) Evict(now int64) bool {
 			lazy += int64(vm)
 		}
 		s.Stats.EvictedKeys.Add(1)
+		s.keyEvent(db.index, EventEvicted, key)
 		if n&15 == 15 && time.Since(start) > limit {
 			break
 		}

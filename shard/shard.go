@@ -94,6 +94,9 @@ type Shard struct {
 	evictKey    []byte
 	evictNextDB int
 	rng         uint64
+
+	// events is the key events' callback (events.go).
+	events keyEvents
 }
 
 // New makes a shard with dbnum databases. The waker may be set later with
