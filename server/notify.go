@@ -78,6 +78,7 @@ var (
 		shard.EventEvicted:      command.NotifyEvicted,
 		shard.EventFieldExpired: command.NotifyHash,
 		shard.EventEmptied:      command.NotifyGeneric,
+		shard.EventKeyMiss:      command.NotifyKeyMiss,
 	}
 	shardEventName = [...]string{
 		shard.EventNew:          "new",
@@ -85,6 +86,7 @@ var (
 		shard.EventEvicted:      "evicted",
 		shard.EventFieldExpired: "hexpired",
 		shard.EventEmptied:      "del",
+		shard.EventKeyMiss:      "keymiss",
 	}
 )
 

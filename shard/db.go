@@ -207,7 +207,8 @@ func (db *DB) Peek(key []byte) (Handle, bool) { return db.find(key) }
 // Lookup flags.
 const (
 	NoTouch = 1 << iota // keep the access time (OBJECT IDLETIME) as it was
-	NoStats             // do not count a hit or a miss
+	NoStats             // do not count a hit or a miss (a write's lookup: no "keymiss" either)
+	NoNotify            // no "keymiss" event for a miss (OBJECT)
 )
 
 // Lookup returns the live entry for key: an expired entry is deleted on the
@@ -236,6 +237,9 @@ func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 			db.sh.Stats.Hits.Add(1)
 		} else {
 			db.sh.Stats.Misses.Add(1)
+			if flags&NoNotify == 0 {
+				db.sh.keyEvent(db.index, EventKeyMiss, key)
+			}
 		}
 	}
 	return h, ok

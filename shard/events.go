@@ -16,6 +16,7 @@ const (
 	EventEvicted                      // a key evicted for maxmemory ("evicted")
 	EventFieldExpired                 // hash fields reclaimed by expiry ("hexpired")
 	EventEmptied                      // the key's last field expired: it is gone ("del")
+	EventKeyMiss                      // a read found no key ("keymiss")
 )
 
 // keyEvents is a shard's callback and the events it wants.

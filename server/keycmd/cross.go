@@ -38,9 +38,16 @@ func renameCross(nx bool) *command.Cross {
 			default:
 				x.OK()
 			}
+			existed := reads[to].Result.Found
 			return []command.Write{
-				{Shard: to, Do: func(p *command.Exec) { p.DB(dst).ImportAs(entry.Entry, dst, true, p.Now) }},
-				{Shard: from, Do: func(p *command.Exec) { p.DB(src).Delete(src) }},
+				{Shard: from, Do: func(p *command.Exec) {
+					p.DB(src).Delete(src)
+					p.Notify(command.NotifyGeneric, "rename_from", src)
+				}},
+				{Shard: to, Do: func(p *command.Exec) {
+					p.DB(dst).ImportAs(entry.Entry, dst, true, p.Now)
+					notifyRenameTo(p, existed, dst)
+				}},
 			}
 		},
 	}
@@ -75,6 +82,7 @@ var copyCross = &command.Cross{
 		x.Int(1)
 		return []command.Write{{Shard: x.Env.Route(dst), Do: func(p *command.Exec) {
 			p.DBAt(dst, dstIndex).ImportAs(entry.Entry, dst, false, p.Now)
+			notifyCopy(p, exists, dst, dstIndex)
 		}}}
 	},
 }

@@ -43,6 +43,7 @@ func msetOwnKeys(x *command.Exec) {
 	for i := 1; i+1 < len(x.Args); i += 2 {
 		if key := x.Args[i]; x.OwnsKey(key) {
 			x.DB(key).SetString(key, x.Args[i+1], 0, false, shard.EncAuto, x.Now)
+			x.Notify(command.NotifyString, "set", key)
 		}
 	}
 }
