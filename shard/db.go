@@ -206,9 +206,9 @@ func (db *DB) Peek(key []byte) (Handle, bool) { return db.find(key) }
 
 // Lookup flags.
 const (
-	NoTouch = 1 << iota // keep the access time (OBJECT IDLETIME) as it was
-	NoStats             // do not count a hit or a miss (a write's lookup: no "keymiss" either)
-	NoNotify            // no "keymiss" event for a miss (OBJECT)
+	NoTouch  = 1 << iota // keep the access time (OBJECT IDLETIME) as it was
+	NoStats              // do not count a hit or a miss (a write's lookup: no "keymiss" either)
+	NoNotify             // no "keymiss" event for a miss (OBJECT)
 )
 
 // Lookup returns the live entry for key: an expired entry is deleted on the
