@@ -13,18 +13,10 @@ func notifyIn(x *command.Exec, db int, class command.NotifyClass, event string, 
 	x.DBIndex = cur
 }
 
-// notifyRenameTo reports the destination's events of a RENAME: Redis
+// notifyRename reports a RENAME on one shard, in Redis's order: Redis
 // deletes a destination that exists and adds the key anew ("new", which
 // the shard reports itself for a destination that did not exist), then
-// says "rename_to".
-func notifyRenameTo(x *command.Exec, existed bool, dst []byte) {
-	if existed {
-		x.Notify(command.NotifyNew, "new", dst)
-	}
-	x.Notify(command.NotifyGeneric, "rename_to", dst)
-}
-
-// notifyRename reports a RENAME on one shard, in Redis's order.
+// says "rename_from" and "rename_to".
 func notifyRename(x *command.Exec, existed bool, src, dst []byte) {
 	if existed {
 		x.Notify(command.NotifyNew, "new", dst)
