@@ -30,14 +30,13 @@ type ksStep struct {
 	wait time.Duration
 	// then are more commands the step runs (a transaction's).
 	then [][]string
+	// count, when set, is the number of messages the step must bring.
+	count int
 }
 
 func ks(cmd ...string) ksStep         { return ksStep{cmd: cmd} }
 func ksAnyOrder(cmd ...string) ksStep { return ksStep{cmd: cmd, sorted: true} }
 func ksConfig(classes string) ksStep  { return ks("CONFIG", "SET", "notify-keyspace-events", classes) }
-func ksAfter(d time.Duration, cmd ...string) ksStep {
-	return ksStep{cmd: cmd, sorted: true, wait: d}
-}
 
 // keyspaceScript covers each family's write paths and each class.
 func keyspaceScript(restorePayload string) []ksStep {
@@ -287,7 +286,14 @@ func keyspaceScript(restorePayload string) []ksStep {
 		// Expiry: the active cycle reclaims the keys while the writer waits.
 		ksAnyOrder("SET", "e1", "v", "PX", "10"),
 		ksAnyOrder("RPUSH", "e2", "a"),
-		ksAfter(700*time.Millisecond, "PEXPIRE", "e2", "10"),
+		{cmd: []string{"PEXPIRE", "e2", "10"}, sorted: true, wait: 700 * time.Millisecond, count: 6},
+		// Eviction: with maxmemory 1 every key goes.
+		ks("FLUSHALL"),
+		ks("CONFIG", "SET", "maxmemory-policy", "allkeys-random"),
+		ks("MSET", "v1", "1", "v2", "2", "v3", "3", "v4", "4", "v5", "5", "v6", "6"),
+		{cmd: []string{"CONFIG", "SET", "maxmemory", "1"}, sorted: true, wait: 700 * time.Millisecond, count: 12},
+		ks("CONFIG", "SET", "maxmemory", "0"),
+		ks("CONFIG", "SET", "maxmemory-policy", "noeviction"),
 	}
 }
 
@@ -360,6 +366,7 @@ func runKeyspaceScript(t *testing.T, anax, redis string, proto int) {
 
 	a, o := newKeyspaceWire(t, anax, proto), newKeyspaceWire(t, redis, proto)
 	defer func() {
+		o.w.Do("CONFIG", "SET", "maxmemory", "0")
 		o.w.Do("CONFIG", "SET", "notify-keyspace-events", "")
 		o.w.Do("FLUSHALL")
 	}()
@@ -372,5 +379,57 @@ func runKeyspaceScript(t *testing.T, anax, redis string, proto int) {
 		if !slices.Equal(ga, gr) {
 			t.Errorf("step %d %q:\n anax:  %q\n redis: %q", i, s.cmd, ga, gr)
 		}
+		if s.count > 0 && len(ga) != s.count {
+			t.Errorf("step %d %q: %d messages, want %d", i, s.cmd, len(ga), s.count)
+		}
+	}
+}
+
+// pmessage is a message of the pattern __key*@*__:* in RESP2.
+func pmessage(channel, msg string) string {
+	return fmt.Sprintf("*4\r\n$8\r\npmessage\r\n$12\r\n__key*@*__:*\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", len(channel), channel, len(msg), msg)
+}
+
+// keyEvents is the messages of the events, each on both channels.
+func keyEvents(key string, events ...string) []string {
+	var out []string
+	for _, e := range events {
+		out = append(out, pmessage("__keyspace@0__:"+key, e), pmessage("__keyevent@0__:"+e, key))
+	}
+	return out
+}
+
+// TestKeyspaceNotificationsHashFieldTTL checks the events of Redis 7.4's
+// hash field expiry, which the oracle (7.0) lacks: hexpire, hpersist, hdel
+// for a time in the past, hexpired when fields expire (lazily or in the
+// active cycle) and del when that empties the hash.
+func TestKeyspaceNotificationsHashFieldTTL(t *testing.T) {
+	for _, threads := range []string{"1", "4"} {
+		t.Run("threads="+threads, func(t *testing.T) {
+			k := newKeyspaceWire(t, servertest.Start(t, "--threads", threads), 2)
+			var i int
+			check := func(s ksStep, want []string) {
+				t.Helper()
+				i++
+				if got := k.step(t, i, s); !slices.Equal(got, want) {
+					t.Errorf("%q:\n got:  %q\n want: %q", s.cmd, got, want)
+				}
+			}
+			check(ksConfig("KEA"), nil)
+			check(ks("HSET", "h", "a", "1", "b", "2", "c", "3"), keyEvents("h", "hset"))
+			check(ks("HEXPIRE", "h", "100", "FIELDS", "2", "a", "nope"), keyEvents("h", "hexpire"))
+			check(ks("HEXPIRE", "h", "100", "NX", "FIELDS", "1", "a"), nil)
+			check(ks("HPERSIST", "h", "FIELDS", "1", "a"), keyEvents("h", "hpersist"))
+			check(ks("HPERSIST", "h", "FIELDS", "1", "a"), nil)
+			check(ks("HPEXPIREAT", "h", "1", "FIELDS", "1", "a"), keyEvents("h", "hdel"))
+			check(ks("HPEXPIRE", "h", "20", "FIELDS", "1", "b"), keyEvents("h", "hexpire"))
+			// The field expires: lazily (HGET) or in the active cycle.
+			time.Sleep(40 * time.Millisecond)
+			check(ks("HGET", "h", "b"), keyEvents("h", "hexpired"))
+			check(ks("HPEXPIRE", "h", "20", "FIELDS", "1", "c"), keyEvents("h", "hexpire"))
+			check(ksStep{cmd: []string{"PING"}, wait: 700 * time.Millisecond}, keyEvents("h", "hexpired", "del"))
+			check(ks("HSET", "h", "a", "1"), keyEvents("h", "hset"))
+			check(ks("HPEXPIREAT", "h", "1", "FIELDS", "1", "a"), append(keyEvents("h", "hdel"), keyEvents("h", "del")...))
+		})
 	}
 }
