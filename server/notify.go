@@ -63,6 +63,18 @@ func (s *Server) loadNotify() {
 	}
 }
 
+// muteKeyEvents stops the shards' own events (a snapshot being loaded) and
+// returns what starts them again. Before setupNotify they are off anyway.
+func (s *Server) muteKeyEvents() func() {
+	if s.notify.hold == nil {
+		return func() {}
+	}
+	for _, sh := range s.router.Shards() {
+		sh.WantKeyEvents(0)
+	}
+	return s.loadNotify
+}
+
 // Notify implements command.Env: x reports event on key of its database.
 // With the class off (the usual case) it is one atomic load and a test.
 func (s *Server) Notify(x *command.Exec, class command.NotifyClass, event string, key []byte) {

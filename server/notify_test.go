@@ -236,6 +236,33 @@ func keyspaceScript(restorePayload string) []ksStep {
 		ks("GEOADD", "ng", "13.361389", "38.115556", "Palermo"),
 		ks("SET", "{r}x", "1"),
 		ks("RENAME", "{r}x", "{r}d"),
+		ks("ZUNIONSTORE", "{Z}u", "2", "{Z}none1", "{Z}b"),
+		ks("ZRANGESTORE", "{Z}rs", "{Z}none", "0", "-1"),
+		ks("SINTERCARD", "2", "{S}none1", "{S}b"),
+		ks("LCS", "{m}a", "{m}none"),
+		ks("TOUCH", "nokey", "nw"),
+		ks("DUMP", "nokey"),
+		ks("PTTL", "nokey"),
+		ks("EXPIRETIME", "nokey"),
+		ks("OBJECT", "FREQ", "nokey"),
+		ks("STRLEN", "nokey"),
+		ks("GETRANGE", "nokey", "0", "1"),
+		ks("HGETALL", "nokey"),
+		ks("HRANDFIELD", "nokey"),
+		ks("SRANDMEMBER", "nokey"),
+		ks("SMISMEMBER", "nokey", "a"),
+		ks("ZRANGE", "nokey", "0", "-1"),
+		ks("ZRANDMEMBER", "nokey"),
+		ks("GEOPOS", "nokey", "a"),
+		ks("GEODIST", "nokey", "a", "b"),
+		ks("GEOSEARCH", "nokey", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"),
+		ks("LPOP", "nokey"),
+		ks("RPOPLPUSH", "nokey", "x"),
+		ks("INCR", "nokey2"),
+		ks("RPUSH", "{T}sl", "3", "1", "2"),
+		ks("SET", "{T}w_1", "5"),
+		ks("SORT", "{T}sl", "BY", "{T}w_*"),
+		ks("SORT", "{T}sl", "BY", "{T}w_*", "GET", "{T}g_*", "GET", "#"),
 		// Some classes only, each channel alone.
 		ksConfig("Kl"),
 		ks("LPUSH", "cl", "a"),
@@ -430,6 +457,46 @@ func TestKeyspaceNotificationsHashFieldTTL(t *testing.T) {
 			check(ksStep{cmd: []string{"PING"}, wait: 700 * time.Millisecond}, keyEvents("h", "hexpired", "del"))
 			check(ks("HSET", "h", "a", "1"), keyEvents("h", "hset"))
 			check(ks("HPEXPIREAT", "h", "1", "FIELDS", "1", "a"), append(keyEvents("h", "hdel"), keyEvents("h", "del")...))
+		})
+	}
+}
+
+// TestKeyspaceNotificationsBlockedPop checks the events of a blocking pop
+// served by a later push, in Redis 7.2's order (the pop runs again after
+// the push: its events follow the push's), the served BLMOVE's across
+// shards too.
+func TestKeyspaceNotificationsBlockedPop(t *testing.T) {
+	for _, threads := range []string{"1", "4"} {
+		t.Run("threads="+threads, func(t *testing.T) {
+			addr := servertest.Start(t, "--threads", threads)
+			k := newKeyspaceWire(t, addr, 2)
+			b := servertest.Dial(t, addr)
+			var i int
+			check := func(s ksStep, want []string) {
+				t.Helper()
+				i++
+				if got := k.step(t, i, s); !slices.Equal(got, want) {
+					t.Errorf("%q:\n got:  %q\n want: %q", s.cmd, got, want)
+				}
+			}
+			check(ksConfig("KEA"), nil)
+			b.SendArgs("BLPOP", "bl", "5")
+			time.Sleep(50 * time.Millisecond) // b is blocked
+			check(ks("RPUSH", "bl", "a"), append(keyEvents("bl", "rpush"), keyEvents("bl", "lpop", "del")...))
+			if got := b.Read(); got != "*2\r\n$2\r\nbl\r\n$1\r\na\r\n" {
+				t.Errorf("BLPOP = %q", got)
+			}
+			b.SendArgs("BLMOVE", "src", "dst", "LEFT", "RIGHT", "5")
+			time.Sleep(50 * time.Millisecond)
+			want := keyEvents("src", "lpush")
+			want = append(want, keyEvents("dst", "rpush")...)
+			want = append(want, keyEvents("src", "lpop", "del")...)
+			// Across shards the served BLMOVE is a transaction of its own,
+			// which may end after LPUSH's reply: the marker waits for it.
+			check(ksStep{cmd: []string{"LPUSH", "src", "x"}, wait: 100 * time.Millisecond}, want)
+			if got := b.Read(); got != "$1\r\nx\r\n" {
+				t.Errorf("BLMOVE = %q", got)
+			}
 		})
 	}
 }
