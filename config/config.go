@@ -195,7 +195,7 @@ func (c *Config) validateLocked(p *param, v value) *valueError {
 }
 
 // commitLocked publishes next and runs the hooks of the parameters in order
-// whose formatted value changed.
+// whose formatted value or number changed.
 func (c *Config) commitLocked(next *snapshot, order []*param) {
 	old := c.cur.Load()
 	c.cur.Store(next)
@@ -208,7 +208,9 @@ func (c *Config) commitLocked(next *snapshot, order []*param) {
 			continue
 		}
 		nv := p.format(next.vals[p.idx])
-		if nv == p.format(old.vals[p.idx]) {
+		// A number may change under the same text (notify-keyspace-events
+		// shows "A" with or without its 'n').
+		if nv == p.format(old.vals[p.idx]) && next.vals[p.idx].n == old.vals[p.idx].n {
 			continue
 		}
 		for _, fn := range fns {

@@ -43,7 +43,6 @@ const (
 	whySocketMark  = "Anax does not mark its sockets"
 	whyIgnoreWarn  = "Anax has no start-up checks to silence"
 	whyClientMem   = "client memory is bounded by client-output-buffer-limit and client-query-buffer-limit only"
-	whyKeyspaceEvt = "Anax sends no keyspace notifications"
 	whyTracking    = "Anax has no client-side caching"
 )
 
@@ -230,7 +229,6 @@ var inertBuiltin = map[string]string{
 	"lazyfree-lazy-server-del": whyLazyFree,
 	"lazyfree-lazy-user-del":   whyLazyFree,
 	"lazyfree-lazy-user-flush": whyLazyFree,
-	"notify-keyspace-events":   whyKeyspaceEvt,
 	"tracking-table-max-keys":  whyTracking,
 	"acllog-max-len":           whyACL,
 	"appendfsync":              whyAOF,

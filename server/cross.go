@@ -77,13 +77,29 @@ func (t *txRun) apply(x *command.Exec, reads []*command.Exec, next func()) {
 			shards = append(shards, w.Shard)
 		}
 	}
+	held := s.holdNotes() // keyspace events, published in write order (notify.go)
 	t.tx.HopThen(shards, func(sh int) {
 		p := reads[sh]
 		p.SetHome(s.router.Shard(sh))
-		for _, w := range writes {
+		if held != nil {
+			s.holding(sh, held[sh])
+			defer s.holding(sh, nil)
+		}
+		for i, w := range writes {
 			if w.Shard == sh {
+				if held != nil {
+					held[sh].order = i
+				}
 				w.Do(p)
 			}
 		}
-	}, t.last, next)
+	}, t.last && held == nil, func() {
+		if held != nil {
+			s.publishHeld(held)
+			if t.last {
+				t.tx.Conclude()
+			}
+		}
+		next()
+	})
 }

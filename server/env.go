@@ -14,11 +14,7 @@ func (s *Server) ShardCount() int                 { return s.router.N() }
 func (s *Server) Route(key []byte) int            { return s.router.Route(key) }
 func (s *Server) RunSubcommand(x *command.Exec)   { runSubcommand(x) }
 
-// Notify reports a keyspace event. Keyspace notifications are not built
-// yet (notify-keyspace-events is listed as having no effect), so there is
-// nothing to send.
-func (s *Server) Notify(*command.Exec, command.NotifyClass, string, []byte) {}
-func (s *Server) CountError(x *command.Exec, msg string)                    { s.countError(x, msg) }
+func (s *Server) CountError(x *command.Exec, msg string) { s.countError(x, msg) }
 
 // srv returns the server a command runs in.
 func srv(x *command.Exec) *Server { return x.Env.(*Server) }

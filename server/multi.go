@@ -623,9 +623,17 @@ func (e *execRun) step() {
 	for k := i; k < j; k++ {
 		execs[k-i] = e.newExec(k)
 	}
+	held := s.holdNotes() // keyspace events, published in command order (notify.go)
 	e.t.tx.HopThen(shards, func(sh int) {
 		owner := s.router.Shard(sh)
+		if held != nil {
+			s.holding(sh, held[sh])
+			defer s.holding(sh, nil)
+		}
 		for _, k := range byShard[sh] {
+			if held != nil {
+				held[sh].order = k
+			}
 			x := execs[k-i]
 			x.SetHome(owner)
 			start := time.Now()
@@ -633,6 +641,9 @@ func (e *execRun) step() {
 			s.noteRun(x, sh, time.Since(start), e.cl)
 		}
 	}, false, func() {
+		if held != nil {
+			s.publishHeld(held)
+		}
 		if j-i > 1 {
 			s.router.Stats.Squashed.Add(int64(j - i))
 		}

@@ -556,6 +556,7 @@ func (s *Server) loadAtStart() error {
 
 // loadFile loads an RDB file into the shards.
 func (s *Server) loadFile(path string) (snapshot.LoadResult, error) {
+	defer s.muteKeyEvents()() // a load creates no "new" keys
 	cfg := s.cfg
 	p := &s.persist
 	p.loadStart.Store(time.Now().Unix())

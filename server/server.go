@@ -46,6 +46,7 @@ type Server struct {
 	log      *zap.SugaredLogger
 	router   *txn.Router
 	pubsub   *pubsubcmd.Hub // Pub/Sub subscriptions (env_pubsub.go)
+	notify   notifyState    // notify-keyspace-events (notify.go)
 	net      *protocol.Server
 	commands map[string]*command.Spec
 	cmdIndex [maxCommandName + 1][26][]*command.Spec // by name length and first letter
@@ -185,6 +186,7 @@ func (s *Server) Start() error {
 		s.stopNet()
 		return err
 	}
+	s.setupNotify()
 	go s.cron()
 	go s.persistCron()
 	go s.snapshotCron()
@@ -242,6 +244,7 @@ func (s *Server) initShards() []*shard.Shard {
 	shards := make([]*shard.Shard, n)
 	for i := range shards {
 		shards[i] = shard.New(i, dbnum)
+		shards[i].OnKeyEvent(func(db int, ev shard.KeyEvent, key []byte) { s.shardEvent(i, db, ev, key) })
 	}
 	s.router = txn.New(shards)
 	s.registerAll(n)

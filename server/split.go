@@ -107,19 +107,48 @@ func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach
 // into x's reply.
 func (t *txRun) split(x *command.Exec, pl *splitPlan, next func()) {
 	s := t.s
+	held := s.holdNotes() // keyspace events, published in key order (notify.go)
 	t.tx.HopThen(pl.shards, func(sh int) {
 		p := pl.parts[sh]
 		p.SetHome(s.router.Shard(sh))
+		if held != nil {
+			held[sh].keys = pieceKeys(p, pl, sh)
+			s.holding(sh, held[sh])
+			defer s.holding(sh, nil)
+		}
 		if pl.packed == nil {
 			p.Cmd.Run(p)
 			return
 		}
 		runPacked(p, &pl.packed[sh])
 		pl.packed[sh] = packedArgs{} // the copies are no longer needed
-	}, t.last, func() {
+	}, t.last && held == nil, func() {
+		if held != nil {
+			s.publishHeldByKey(held, pl.owner)
+			if t.last {
+				t.tx.Conclude()
+			}
+		}
 		command.Merge(x, pl.parts, pl.owner)
 		next()
 	})
+}
+
+// pieceKeys returns copies of the keys of piece p (on shard sh), in order.
+func pieceKeys(p *command.Exec, pl *splitPlan, sh int) [][]byte {
+	args := p.Args
+	if pl.packed != nil {
+		pk := &pl.packed[sh]
+		args = make([][]byte, len(pk.ends))
+		for i := range args {
+			args[i] = pk.arg(i)
+		}
+	}
+	var keys [][]byte
+	for _, i := range p.Cmd.KeyIndexes(args, nil) {
+		keys = append(keys, slices.Clone(args[i]))
+	}
+	return keys
 }
 
 // packedWindow is how many keys of a packed piece one run of its command

@@ -208,8 +208,9 @@ func (db *DB) Peek(key []byte) (Handle, bool) { return db.find(key) }
 
 // Lookup flags.
 const (
-	NoTouch = 1 << iota // keep the access time (OBJECT IDLETIME) as it was
-	NoStats             // do not count a hit or a miss
+	NoTouch  = 1 << iota // keep the access time (OBJECT IDLETIME) as it was
+	NoStats              // do not count a hit or a miss (a write's lookup: no "keymiss" either)
+	NoNotify             // no "keymiss" event for a miss (OBJECT)
 )
 
 // Lookup returns the live entry for key: an expired entry is deleted on the
@@ -229,6 +230,7 @@ func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 		if exp := entryExpire(b); exp != 0 && exp <= now {
 			db.deleteHandle(key, h)
 			db.sh.Stats.ExpiredKeys.Add(1)
+			db.sh.keyEvent(db.index, EventExpired, key)
 			ok = false
 		} else if db.fieldTTLs && db.reapOnLookup(key, h, b, now) {
 			ok = false // its last member expired (member_ttl.go)
@@ -244,6 +246,9 @@ func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 			db.sh.Stats.Hits.Add(1)
 		} else {
 			db.sh.Stats.Misses.Add(1)
+			if flags&NoNotify == 0 {
+				db.sh.keyEvent(db.index, EventKeyMiss, key)
+			}
 		}
 	}
 	return h, ok
@@ -341,6 +346,15 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 	hash := Hash(key)
 	db.match.key = key
 	old, exists := db.table.Find(hash, &db.match)
+	if exists && db.IsExpired(Handle(old), now) {
+		// An expired key is reclaimed first, as Redis's lookup before a
+		// write does: the new value is a new key.
+		db.match.key = nil
+		db.deleteHandle(key, Handle(old))
+		db.sh.Stats.ExpiredKeys.Add(1)
+		db.sh.keyEvent(db.index, EventExpired, key)
+		exists = false
+	}
 	if exists {
 		oh := Handle(old)
 		ob := db.sh.arena.Bytes(oh)
@@ -371,6 +385,7 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 	db.insertEntry(hash, nh)
 	db.adjustExpires(0, expireAt)
 	db.keysPub.Store(int64(db.table.Len()))
+	db.sh.keyEvent(db.index, EventNew, key)
 }
 
 // SetStringAt overwrites the value of h, the entry Lookup just returned for
@@ -542,6 +557,7 @@ func (db *DB) ExpireIfNeeded(key []byte, h Handle, now int64) bool {
 	}
 	db.deleteHandle(key, h)
 	db.sh.Stats.ExpiredKeys.Add(1)
+	db.sh.keyEvent(db.index, EventExpired, key)
 	return true
 }
 
@@ -567,6 +583,7 @@ func (db *DB) activeExpire(now int64, effort int) {
 			if _, ok := db.find(db.sh.Scratch); ok {
 				db.deleteHandle(db.sh.Scratch, h)
 				db.sh.Stats.ExpiredKeys.Add(1)
+				db.sh.keyEvent(db.index, EventExpired, db.sh.Scratch)
 				expired++
 			}
 		}

@@ -122,6 +122,7 @@ func (db *DB) put(key []byte, nh Handle, expireAt int64) {
 	db.insertEntry(hash, nh)
 	db.adjustExpires(0, expireAt)
 	db.keysPub.Store(int64(db.table.Len()))
+	db.sh.keyEvent(db.index, EventNew, key)
 }
 
 // SetAccessTime sets the entry's last access time (Unix seconds), as

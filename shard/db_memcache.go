@@ -115,6 +115,7 @@ func (db *DB) MCLookup(key []byte, now int64, flags int) (MCItem, MCStatus) {
 		case exp != 0 && exp <= now:
 			db.deleteHandle(key, h)
 			db.sh.Stats.ExpiredKeys.Add(1)
+			db.sh.keyEvent(db.index, EventExpired, key)
 			st = MCExpired
 		case b[offType] != TypeString:
 			return MCItem{Handle: h, ExpireAt: exp}, MCOtherType
@@ -190,6 +191,7 @@ func (db *DB) MCStore(key, val []byte, flags uint32, cas uint64, bits byte, expi
 	db.insertEntry(hash, nh)
 	db.adjustExpires(0, expireAt)
 	db.keysPub.Store(int64(db.table.Len()))
+	db.sh.keyEvent(db.index, EventNew, key)
 	return nh
 }
 

@@ -160,6 +160,7 @@ func (s *Shard) evictEntry(db *DB, key []byte) (lazy int64) {
 		lazy = int64(vm)
 	}
 	s.Stats.EvictedKeys.Add(1)
+	s.keyEvent(db.index, EventEvicted, key)
 	return lazy
 }
 

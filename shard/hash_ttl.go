@@ -147,8 +147,10 @@ func (db *DB) HashReap(key []byte, h Handle, field []byte, now int64) (keyGone b
 	db.written(key)
 	ht.del(field)
 	db.sh.Stats.ExpiredFields.Add(1)
+	db.sh.keyEvent(db.index, EventFieldExpired, key)
 	if ht.t.Len() == 0 {
 		db.Delete(key)
+		db.sh.keyEvent(db.index, EventEmptied, key)
 		return true
 	}
 	return false
@@ -184,8 +186,10 @@ func (db *DB) reapCells(key []byte, ht *hashTable, cells []uint64) (keyGone bool
 		ht.del(f)
 	}
 	db.sh.Stats.ExpiredFields.Add(int64(len(cells)))
+	db.sh.keyEvent(db.index, EventFieldExpired, key)
 	if ht.t.Len() == 0 {
 		db.Delete(key)
+		db.sh.keyEvent(db.index, EventEmptied, key)
 		return true
 	}
 	return false

@@ -97,6 +97,9 @@ type Shard struct {
 	// parked counts the entries cache-mode inserts moved out of full
 	// segments since the last eviction pass, which deletes them.
 	parked int
+
+	// events is the key events' callback (events.go).
+	events keyEvents
 }
 
 // New makes a shard with dbnum databases. The waker may be set later with

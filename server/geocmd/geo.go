@@ -158,6 +158,10 @@ parsed:
 			added++
 		}
 	}
+	if added+changed > 0 {
+		// GEOADD is ZADD in Redis, events included.
+		x.Notify(command.NotifyZSet, "zadd", key)
+	}
 	if ch {
 		x.Int(int64(added + changed))
 		return

@@ -335,7 +335,9 @@ func replyHits(x *command.Exec, s *search) {
 func storeHits(x *command.Exec, s *search) {
 	db := x.DB(s.store)
 	if len(s.hits) == 0 {
-		db.Delete(s.store)
+		if db.Delete(s.store) {
+			x.Notify(command.NotifyGeneric, "del", s.store)
+		}
 		return
 	}
 	maxLen := 0
@@ -351,6 +353,11 @@ func storeHits(x *command.Exec, s *search) {
 		}
 		z.Add(h.member, score, lim)
 	}
+	event := "georadiusstore"
+	if x.Cmd.Name == "geosearchstore" {
+		event = "geosearchstore"
+	}
+	x.Notify(command.NotifyZSet, event, s.store)
 }
 
 // searchCross is a storing search whose destination lives on another

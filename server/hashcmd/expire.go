@@ -144,7 +144,17 @@ func cmdHExpire(x *command.Exec) {
 		return
 	}
 	x.Array(len(fields))
-	db.HashExpire(key, h, fields, at, cond, x.Now, func(r int64) { x.Int(r) })
+	var set, deleted bool
+	db.HashExpire(key, h, fields, at, cond, x.Now, func(r int64) {
+		set, deleted = set || r == shard.FieldSet, deleted || r == shard.FieldDeletedAt
+		x.Int(r)
+	})
+	switch {
+	case deleted:
+		notifyFieldsGone(x, db, "hdel", key)
+	case set:
+		x.Notify(command.NotifyHash, "hexpire", key)
+	}
 }
 
 // cmdHTTL is HTTL, HPTTL, HEXPIRETIME and HPEXPIRETIME: key FIELDS
@@ -181,7 +191,14 @@ func cmdHPersist(x *command.Exec) {
 		return
 	}
 	x.Array(len(fields))
-	db.HashPersist(x.Args[1], h, fields, x.Now, func(r int64) { x.Int(r) })
+	persisted := false
+	db.HashPersist(x.Args[1], h, fields, x.Now, func(r int64) {
+		persisted = persisted || r == shard.FieldSet
+		x.Int(r)
+	})
+	if persisted {
+		x.Notify(command.NotifyHash, "hpersist", x.Args[1])
+	}
 }
 
 // fieldsOf looks up the hash of a key FIELDS numfields field... command

@@ -77,6 +77,7 @@ func cmdHSet(x *command.Exec) {
 		return
 	}
 	_, added := db.HashSet(key, h, found, x.Args[2:], limits(x), x.Now)
+	x.Notify(command.NotifyHash, "hset", key)
 	if x.Cmd.Name == "hmset" {
 		x.OK()
 		return
@@ -100,6 +101,7 @@ func cmdHSetNX(x *command.Exec) {
 		}
 	}
 	db.HashSet(key, h, found, x.Args[2:4], limits(x), x.Now)
+	x.Notify(command.NotifyHash, "hset", key)
 	x.Int(1)
 }
 
@@ -151,7 +153,11 @@ func cmdHDel(x *command.Exec) {
 		x.Int(0)
 		return
 	}
-	x.Int(int64(db.HashDelete(key, h, x.Args[2:])))
+	n := db.HashDelete(key, h, x.Args[2:])
+	x.Int(int64(n))
+	if n > 0 {
+		notifyFieldsGone(x, db, "hdel", key)
+	}
 }
 
 func cmdHLen(x *command.Exec) {
@@ -267,6 +273,7 @@ func cmdHIncrBy(x *command.Exec) {
 	}
 	cur += incr
 	db.HashSetKeepTTL(key, h, found, field, strconv.AppendInt(buf[:0], cur, 10), limits(x), x.Now)
+	x.Notify(command.NotifyHash, "hincrby", key)
 	x.Int(cur)
 }
 
@@ -309,6 +316,7 @@ func cmdHIncrByFloat(x *command.Exec) {
 	}
 	b := command.FormatLongDoubleHuman(nil, sum)
 	db.HashSetKeepTTL(key, h, found, field, b, limits(x), x.Now)
+	x.Notify(command.NotifyHash, "hincrbyfloat", key)
 	x.Bulk(b)
 }
 

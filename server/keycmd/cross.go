@@ -38,9 +38,21 @@ func renameCross(nx bool) *command.Cross {
 			default:
 				x.OK()
 			}
+			// Redis's order of events: the destination's "new", the
+			// source's "rename_from", the destination's "rename_to".
+			existed := reads[to].Result.Found
 			return []command.Write{
-				{Shard: to, Do: func(p *command.Exec) { p.DB(dst).ImportAs(entry.Entry, dst, true, p.Now) }},
-				{Shard: from, Do: func(p *command.Exec) { p.DB(src).Delete(src) }},
+				{Shard: to, Do: func(p *command.Exec) {
+					p.DB(dst).ImportAs(entry.Entry, dst, true, p.Now)
+					if existed {
+						p.Notify(command.NotifyNew, "new", dst)
+					}
+				}},
+				{Shard: from, Do: func(p *command.Exec) {
+					p.DB(src).Delete(src)
+					p.Notify(command.NotifyGeneric, "rename_from", src)
+				}},
+				{Shard: to, Do: func(p *command.Exec) { p.Notify(command.NotifyGeneric, "rename_to", dst) }},
 			}
 		},
 	}
@@ -75,6 +87,7 @@ var copyCross = &command.Cross{
 		x.Int(1)
 		return []command.Write{{Shard: x.Env.Route(dst), Do: func(p *command.Exec) {
 			p.DBAt(dst, dstIndex).ImportAs(entry.Entry, dst, false, p.Now)
+			notifyCopy(p, exists, dst, dstIndex)
 		}}}
 	},
 }

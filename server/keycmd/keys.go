@@ -138,6 +138,7 @@ func cmdDel(x *command.Exec) {
 		db := x.DB(key)
 		if _, ok := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch); ok {
 			db.Delete(key)
+			x.Notify(command.NotifyGeneric, "del", key)
 			n++
 		}
 	}
@@ -259,8 +260,10 @@ func expireGeneric(x *command.Exec, base, unit int64) {
 	}
 	if when <= x.Now {
 		db.Delete(key)
+		x.Notify(command.NotifyGeneric, "del", key)
 	} else {
 		db.SetExpireAt(h, when)
+		x.Notify(command.NotifyGeneric, "expire", key)
 	}
 	x.Int(1)
 }
@@ -306,6 +309,7 @@ func cmdPersist(x *command.Exec) {
 		return
 	}
 	db.SetExpireAt(h, 0)
+	x.Notify(command.NotifyGeneric, "persist", x.Args[1])
 	x.Int(1)
 }
 
@@ -396,7 +400,8 @@ func rename(x *command.Exec, nx bool) {
 		return
 	}
 	ddb := x.DB(dst)
-	if _, exists := ddb.Lookup(dst, x.Now, shard.NoStats|shard.NoTouch); exists && nx {
+	_, exists := ddb.Lookup(dst, x.Now, shard.NoStats|shard.NoTouch)
+	if exists && nx {
 		x.Int(0)
 		return
 	}
@@ -404,6 +409,7 @@ func rename(x *command.Exec, nx bool) {
 	// handle again rather than rely on it surviving a write.
 	h, _ = sdb.Peek(src)
 	ddb.MoveFrom(sdb, h, src, dst, x.Now)
+	notifyRename(x, exists, src, dst)
 	if nx {
 		x.Int(1)
 	} else {
@@ -425,12 +431,14 @@ func cmdCopy(x *command.Exec) {
 		return
 	}
 	ddb := x.DBAt(dst, dstIndex)
-	if _, exists := ddb.Lookup(dst, x.Now, shard.NoStats|shard.NoTouch); exists && !replace {
+	_, exists := ddb.Lookup(dst, x.Now, shard.NoStats|shard.NoTouch)
+	if exists && !replace {
 		x.Int(0)
 		return
 	}
 	h, _ := sdb.Peek(src)
 	ddb.CopyFrom(sdb, h, dst, sdb.ExpireAt(h), false, x.Now)
+	notifyCopy(x, exists, dst, dstIndex)
 	x.Int(1)
 }
 
@@ -486,6 +494,8 @@ func cmdMove(x *command.Exec) {
 	}
 	h, _ := sdb.Peek(key)
 	ddb.MoveFrom(sdb, h, key, key, x.Now)
+	x.Notify(command.NotifyGeneric, "move_from", key)
+	notifyIn(x, idx, command.NotifyGeneric, "move_to", key)
 	x.Int(1)
 }
 

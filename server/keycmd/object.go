@@ -27,7 +27,7 @@ func objectKeys(args [][]byte, dst []int) []int {
 // returns false when the key is missing.
 func objectLookup(x *command.Exec) (*shard.DB, shard.Handle, bool) {
 	db := x.DB(x.Args[2])
-	h, ok := db.Lookup(x.Args[2], x.Now, shard.NoTouch)
+	h, ok := db.Lookup(x.Args[2], x.Now, shard.NoTouch|shard.NoNotify)
 	if !ok {
 		x.Null()
 	}
@@ -200,18 +200,20 @@ func cmdRestore(x *command.Exec) {
 		x.Err(msg)
 		return
 	}
-	if replace {
-		db.Delete(key)
-	}
+	deleted := replace && db.Delete(key)
 	if ttl != 0 && !absTTL {
 		ttl += x.Now // wraps on overflow, then counts as expired, as in Redis
 	}
 	if ttl != 0 && ttl <= x.Now {
 		val.discard()
+		if deleted {
+			x.Notify(command.NotifyGeneric, "del", key)
+		}
 		x.OK()
 		return
 	}
 	h := val.store(db, key, ttl, x.Now)
+	x.Notify(command.NotifyGeneric, "restore", key)
 	if idle >= 0 || freq >= 0 {
 		switch {
 		case lfuPolicy(x) && freq >= 0:

@@ -83,10 +83,11 @@ func moveCrossOf(ends func(*command.Exec) (bool, bool, bool), timeout func(*comm
 				{Shard: to, Do: func(p *command.Exec) {
 					l := openOrCreate(p, dst)
 					l.PushMoved(elem, size, toHead, fill(p))
+					p.Notify(command.NotifyList, pushEvent(toHead), dst)
 				}},
 				{Shard: from, Do: func(p *command.Exec) {
 					if l, found, ok := openList(p, src, shard.NoStats|shard.NoTouch); found && ok {
-						l.RemoveEnd(fromHead, 1, fill(p))
+						notifyRemoved(p, popEvent(fromHead), src, l.RemoveEnd(fromHead, 1, fill(p)))
 					}
 				}},
 			}
@@ -186,7 +187,7 @@ func popCrossOf(parse func(x *command.Exec, quiet bool) (mpopArgs, bool), reply 
 			n := vals.Len()
 			return []command.Write{{Shard: sh, Do: func(p *command.Exec) {
 				if l, found, ok := openList(p, key, shard.NoStats|shard.NoTouch); found && ok {
-					l.RemoveEnd(a.head, n, fill(p))
+					notifyRemoved(p, popEvent(a.head), key, l.RemoveEnd(a.head, n, fill(p)))
 				}
 			}}}
 		},

@@ -134,6 +134,7 @@ func push(x *command.Exec, head, onlyExisting bool) {
 	}
 	l.Push(x.Args[2:], head, fill(x))
 	x.Int(int64(l.Len()))
+	x.Notify(command.NotifyList, pushEvent(head), key)
 }
 
 func cmdLLen(x *command.Exec) {
@@ -183,6 +184,7 @@ func cmdLSet(x *command.Exec) {
 	}
 	if l.Set(i, x.Args[3], fill(x)) {
 		x.OK()
+		x.Notify(command.NotifyList, "lset", x.Args[1])
 	} else {
 		x.Err(errOutOfRange)
 	}
@@ -211,6 +213,7 @@ func cmdLInsert(x *command.Exec) {
 		return
 	}
 	x.Int(int64(l.Len()))
+	x.Notify(command.NotifyList, "linsert", x.Args[1])
 }
 
 // replyRange writes n elements from index start towards the tail, or from
@@ -274,7 +277,7 @@ func cmdLTrim(x *command.Exec) {
 		return
 	}
 	if found {
-		l.Trim(start, stop, fill(x))
+		notifyRemoved(x, "ltrim", x.Args[1], l.Trim(start, stop, fill(x)))
 	}
 	x.OK()
 }
@@ -292,7 +295,12 @@ func cmdLRem(x *command.Exec) {
 		x.Int(0)
 		return
 	}
-	x.Int(int64(l.Remove(x.Args[3], count, fill(x))))
+	n := l.Len()
+	removed := l.Remove(x.Args[3], count, fill(x))
+	x.Int(int64(removed))
+	if removed > 0 {
+		notifyRemoved(x, "lrem", x.Args[1], removed == n)
+	}
 }
 
 func cmdLPos(x *command.Exec) {
@@ -430,14 +438,14 @@ func pop(x *command.Exec, head bool) {
 	if !hasCount {
 		v, _ := l.Index(endIndex(head))
 		bulkValue(x, v)
-		l.RemoveEnd(head, 1, fill(x))
+		notifyRemoved(x, popEvent(head), key, l.RemoveEnd(head, 1, fill(x)))
 		return
 	}
 	if count == 0 {
 		x.Array(0)
 		return
 	}
-	popRange(x, &l, head, count)
+	popRange(x, &l, key, head, count)
 }
 
 // endIndex is the index of the element a pop at the head or the tail takes.
@@ -450,10 +458,10 @@ func endIndex(head bool) int {
 
 // popRange replies with up to count elements from one end of l, in the
 // order they leave it, and removes them.
-func popRange(x *command.Exec, l *shard.List, head bool, count int) {
+func popRange(x *command.Exec, l *shard.List, key []byte, head bool, count int) {
 	n := min(count, l.Len())
 	replyRange(x, l, endIndex(head), n, !head)
-	l.RemoveEnd(head, n, fill(x))
+	notifyRemoved(x, popEvent(head), key, l.RemoveEnd(head, n, fill(x)))
 }
 
 // PopOutcome is what a pop attempt did.
@@ -498,9 +506,9 @@ func PopFirst(x *command.Exec, keys [][]byte, head bool, count int, reply PopRep
 		if reply == KeyAndElement {
 			v, _ := l.Index(endIndex(head))
 			bulkValue(x, v)
-			l.RemoveEnd(head, 1, fill(x))
+			notifyRemoved(x, popEvent(head), key, l.RemoveEnd(head, 1, fill(x)))
 		} else {
-			popRange(x, &l, head, count)
+			popRange(x, &l, key, head, count)
 		}
 		return Popped
 	}
@@ -534,6 +542,8 @@ func Move(x *command.Exec, src, dst []byte, fromHead, toHead bool) PopOutcome {
 		elem := v.AppendTo(tmp[:0])
 		x.Bulk(elem)
 		from.Rotate(fromHead, toHead, elem, from.MovedSize(v), f)
+		x.Notify(command.NotifyList, pushEvent(toHead), dst)
+		x.Notify(command.NotifyList, popEvent(fromHead), src)
 		return Popped
 	}
 	// Two lists: the push reads the element where it lies in src (a new
@@ -547,7 +557,8 @@ func Move(x *command.Exec, src, dst []byte, fromHead, toHead bool) PopOutcome {
 	x.Bulk(elem)
 	to := openOrCreate(x, dst)
 	to.PushMoved(elem, from.MovedSize(v), toHead, f)
-	from.RemoveEnd(fromHead, 1, f)
+	x.Notify(command.NotifyList, pushEvent(toHead), dst)
+	notifyRemoved(x, popEvent(fromHead), src, from.RemoveEnd(fromHead, 1, f))
 	return Popped
 }
 

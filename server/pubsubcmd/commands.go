@@ -177,6 +177,17 @@ func appendBulk(b, v []byte) []byte {
 // call runs on its loop: that loop's subscribers get the message at once,
 // before the publisher's reply; other loops get it posted.
 func Publish(h Host, kind int, channel, msg []byte, self Sub, loops int) int {
+	here := -1
+	if self != nil {
+		here = self.Loop()
+	}
+	return PublishFrom(h, kind, channel, msg, here, loops)
+}
+
+// PublishFrom is Publish from loop here's goroutine (-1: none): the
+// subscribers of that loop get the message at once, those of other loops
+// get it posted.
+func PublishFrom(h Host, kind int, channel, msg []byte, here, loops int) int {
 	hub := h.PubSubHub()
 	var d delivery
 	n := 0
@@ -197,14 +208,14 @@ func Publish(h Host, kind int, channel, msg []byte, self Sub, loops int) int {
 		}
 	}
 	if n > 0 {
-		deliver(h, d, self, loops)
+		deliver(h, d, here, loops)
 	}
 	return n
 }
 
 // deliver hands d to each loop that has one of its subscribers (apart so
 // that a PUBLISH nobody receives allocates nothing).
-func deliver(h Host, d delivery, self Sub, loops int) {
+func deliver(h Host, d delivery, here, loops int) {
 	var small [64]bool
 	var reach []bool
 	if loops <= len(small) {
@@ -218,10 +229,6 @@ func deliver(h Host, d delivery, self Sub, loops int) {
 				reach[l] = true
 			}
 		}
-	}
-	here := -1
-	if self != nil {
-		here = self.Loop()
 	}
 	for l, ok := range reach {
 		if !ok {

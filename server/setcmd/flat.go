@@ -289,10 +289,13 @@ func (r *result) store(x *command.Exec, db *shard.DB, dst []byte) {
 	db.StoreSet(dst, r.t.enc, r.n, r.cursor(), x.Now)
 }
 
-func deleteKey(x *command.Exec, db *shard.DB, key []byte) {
+// deleteKey deletes key and reports whether it was there.
+func deleteKey(x *command.Exec, db *shard.DB, key []byte) bool {
 	if _, found := db.Lookup(key, x.Now, writeLookup|shard.NoTouch); found {
 		db.Delete(key)
+		return true
 	}
+	return false
 }
 
 // each calls fn with the members in order until it returns false.

@@ -435,11 +435,19 @@ func (st *opState) store(p *command.Exec, r *result) {
 		st.built = nil
 		if st.n > 0 {
 			b.Store(dst, p.Now)
+			p.Notify(command.NotifySet, storeEvent[st.o], dst)
 			return
 		}
 		b.Discard()
 	}
+	if r == nil || r.n == 0 {
+		if deleteKey(p, db, dst) {
+			p.Notify(command.NotifyGeneric, "del", dst)
+		}
+		return
+	}
 	r.store(p, db, dst)
+	p.Notify(command.NotifySet, storeEvent[st.o], dst)
 }
 
 // chain is SINTER's and SDIFF's candidates: the source set's members in
@@ -735,14 +743,16 @@ var smoveCross = &command.Cross{
 		return []command.Write{
 			{Shard: from, Do: func(p *command.Exec) {
 				db := p.DB(src)
-				if h, found := db.Lookup(src, p.Now, writeLookup|shard.NoTouch); found {
-					db.SetRemove(src, h, member)
+				if h, found := db.Lookup(src, p.Now, writeLookup|shard.NoTouch); found && db.SetRemove(src, h, member) > 0 {
+					notifyRemoved(p, db, "srem", src)
 				}
 			}},
 			{Shard: to, Do: func(p *command.Exec) {
 				db := p.DB(dst)
 				h, found := db.Lookup(dst, p.Now, writeLookup|shard.NoTouch)
-				db.SetAdd(dst, h, found, member, Limits(p.Env), p.Now)
+				if _, added := db.SetAdd(dst, h, found, member, Limits(p.Env), p.Now); added > 0 {
+					p.Notify(command.NotifySet, "sadd", dst)
+				}
 			}},
 		}
 	},

@@ -82,6 +82,9 @@ func cmdSAdd(x *command.Exec) {
 	}
 	_, added := db.SetAdd(key, h, found, x.Args[2:], Limits(x.Env), x.Now)
 	x.Int(int64(added))
+	if added > 0 {
+		x.Notify(command.NotifySet, "sadd", key)
+	}
 }
 
 func cmdSRem(x *command.Exec) {
@@ -94,7 +97,11 @@ func cmdSRem(x *command.Exec) {
 		x.Int(0)
 		return
 	}
-	x.Int(int64(db.SetRemove(key, h, x.Args[2:])))
+	n := db.SetRemove(key, h, x.Args[2:])
+	x.Int(int64(n))
+	if n > 0 {
+		notifyRemoved(x, db, "srem", key)
+	}
 }
 
 func cmdSCard(x *command.Exec) {
@@ -169,6 +176,7 @@ func cmdSPop(x *command.Exec) {
 		}
 		var buf [64]byte
 		x.Bulk(db.SetPop(key, h, x.Env.Rand(), buf[:0]))
+		notifyRemoved(x, db, "spop", key)
 		return
 	}
 	count, ok := command.ParseInt(x.Args[2])
@@ -191,10 +199,13 @@ func cmdSPop(x *command.Exec) {
 		db.SetEach(h, func(m []byte) bool { r.push(m); return true })
 		r.reply(x)
 		db.Delete(key)
+		x.Notify(command.NotifySet, "spop", key)
+		x.Notify(command.NotifyGeneric, "del", key)
 		return
 	}
 	x.Set(int(count))
 	db.SetPopMany(key, h, int(count), Limits(x.Env), x.Env.Rand, func(m []byte) { x.Bulk(m) })
+	x.Notify(command.NotifySet, "spop", key)
 }
 
 func cmdSRandMember(x *command.Exec) {
@@ -269,10 +280,13 @@ func cmdSMove(x *command.Exec) {
 		x.Int(0)
 		return
 	}
+	notifyRemoved(x, db, "srem", src)
 	// The removal may have moved nothing of dst's entry, but look again:
 	// an emptied source was deleted, which may move table slots.
 	dh, dfound = db.Lookup(dst, x.Now, writeLookup|shard.NoTouch)
-	db.SetAdd(dst, dh, dfound, x.Args[3:4], Limits(x.Env), x.Now)
+	if _, added := db.SetAdd(dst, dh, dfound, x.Args[3:4], Limits(x.Env), x.Now); added > 0 {
+		x.Notify(command.NotifySet, "sadd", dst)
+	}
 	x.Int(1)
 }
 

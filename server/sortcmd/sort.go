@@ -150,7 +150,9 @@ func reply(x *command.Exec, res result) {
 func store(x *command.Exec, dst []byte, res result) {
 	db := x.DB(dst)
 	if len(res.rows) == 0 {
-		db.Delete(dst)
+		if db.Delete(dst) {
+			x.Notify(command.NotifyGeneric, "del", dst)
+		}
 		return
 	}
 	for i := range res.rows {
@@ -160,4 +162,5 @@ func store(x *command.Exec, dst []byte, res result) {
 	}
 	l := db.NewList(dst, x.Now)
 	l.Push(res.rows, false, int(x.Env.ConfigInt("list-max-listpack-size")))
+	x.Notify(command.NotifyList, "sortstore", dst)
 }

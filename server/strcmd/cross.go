@@ -22,29 +22,25 @@ var msetnxCross = &command.Cross{
 		}
 	},
 	Apply: func(x *command.Exec, reads []*command.Exec) []command.Write {
-		var writes []command.Write
-		for sh, r := range reads {
-			if r == nil {
-				continue
-			}
-			if r.Result.Found {
+		for _, r := range reads {
+			if r != nil && r.Result.Found {
 				x.Int(0)
 				return nil
 			}
-			writes = append(writes, command.Write{Shard: sh, Do: msetOwnKeys})
 		}
 		x.Int(1)
+		// One write per key, in the keys' order: the order of their
+		// keyspace events.
+		writes := make([]command.Write, 0, len(x.Args)/2)
+		for i := 1; i+1 < len(x.Args); i += 2 {
+			key, val := x.Args[i], x.Args[i+1]
+			writes = append(writes, command.Write{Shard: x.Env.Route(key), Do: func(p *command.Exec) {
+				p.DB(key).SetString(key, val, 0, false, shard.EncAuto, p.Now)
+				p.Notify(command.NotifyString, "set", key)
+			}})
+		}
 		return writes
 	},
-}
-
-// msetOwnKeys sets the keys of MSETNX that live on x's shard.
-func msetOwnKeys(x *command.Exec) {
-	for i := 1; i+1 < len(x.Args); i += 2 {
-		if key := x.Args[i]; x.OwnsKey(key) {
-			x.DB(key).SetString(key, x.Args[i+1], 0, false, shard.EncAuto, x.Now)
-		}
-	}
 }
 
 // lcsCross: each shard copies out its key's string; the coordinator

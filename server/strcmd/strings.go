@@ -162,6 +162,9 @@ func setGeneric(x *command.Exec, key, val []byte, flags int, expireAt int64) {
 	db := x.DB(key)
 	h, found := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch)
 	if flags&setGet != 0 {
+		if !found {
+			x.Notify(command.NotifyKeyMiss, "keymiss", key)
+		}
 		if found && db.Type(h) != shard.TypeString {
 			x.Fail(command.ErrWrongType)
 			return
@@ -188,9 +191,17 @@ func setGeneric(x *command.Exec, key, val []byte, flags int, expireAt int64) {
 	}
 	if expireAt != 0 && expireAt <= x.Now {
 		// Already expired (EXAT/PXAT in the past): the write deletes.
+		// Redis sets the key with a past TTL and reclaims it later.
 		db.Delete(key)
+		x.Notify(command.NotifyString, "set", key)
+		x.Notify(command.NotifyGeneric, "expire", key)
+		x.Notify(command.NotifyExpired, "expired", key)
 	} else {
 		db.SetString(key, val, expireAt, flags&setKeepTTL != 0, shard.EncAuto, x.Now)
+		x.Notify(command.NotifyString, "set", key)
+		if expireAt != 0 {
+			x.Notify(command.NotifyGeneric, "expire", key)
+		}
 	}
 	if flags&setGet == 0 {
 		x.OK()
@@ -204,6 +215,7 @@ func cmdSetNX(x *command.Exec) {
 		return
 	}
 	db.SetString(x.Args[1], x.Args[2], 0, false, shard.EncAuto, x.Now)
+	x.Notify(command.NotifyString, "set", x.Args[1])
 	x.Int(1)
 }
 
@@ -236,6 +248,7 @@ func cmdGetDel(x *command.Exec) {
 	}
 	x.Bulk(db.Value(h))
 	db.Delete(x.Args[1])
+	x.Notify(command.NotifyGeneric, "del", x.Args[1])
 }
 
 // cmdGetEx checks in Redis 7's order: the options' syntax (an option may be
@@ -289,11 +302,16 @@ func cmdGetEx(x *command.Exec) {
 	x.Bulk(db.Value(h))
 	switch {
 	case flags&persist != 0:
-		db.SetExpireAt(h, 0)
+		if db.ExpireAt(h) != 0 {
+			db.SetExpireAt(h, 0)
+			x.Notify(command.NotifyGeneric, "persist", x.Args[1])
+		}
 	case expArg != nil && at <= x.Now:
 		db.Delete(x.Args[1])
+		x.Notify(command.NotifyGeneric, "del", x.Args[1])
 	case expArg != nil:
 		db.SetExpireAt(h, at)
+		x.Notify(command.NotifyGeneric, "expire", x.Args[1])
 	}
 }
 
@@ -347,6 +365,7 @@ func cmdMSet(x *command.Exec) {
 	}
 	for i := 1; i < len(x.Args); i += 2 {
 		x.DB(x.Args[i]).SetString(x.Args[i], x.Args[i+1], 0, false, shard.EncAuto, x.Now)
+		x.Notify(command.NotifyString, "set", x.Args[i])
 	}
 	x.Done()
 }
@@ -364,6 +383,7 @@ func cmdMSetNX(x *command.Exec) {
 	}
 	for i := 1; i < len(x.Args); i += 2 {
 		x.DB(x.Args[i]).SetString(x.Args[i], x.Args[i+1], 0, false, shard.EncAuto, x.Now)
+		x.Notify(command.NotifyString, "set", x.Args[i])
 	}
 	x.Int(1)
 }
@@ -377,6 +397,7 @@ func cmdAppend(x *command.Exec) {
 	h, found := db.Lookup(key, x.Now, shard.NoStats|shard.NoTouch)
 	if !found {
 		db.SetString(key, add, 0, false, shard.EncAuto, x.Now)
+		x.Notify(command.NotifyString, "append", key)
 		x.Int(int64(len(add)))
 		return
 	}
@@ -392,6 +413,7 @@ func cmdAppend(x *command.Exec) {
 	h, v := db.GrowString(key, h, old+len(add))
 	copy(v[old:], add)
 	db.SetEncoding(h, shard.EncRaw)
+	x.Notify(command.NotifyString, "append", key)
 	x.Int(int64(len(v)))
 }
 
@@ -457,6 +479,7 @@ func incrBy(x *command.Exec, key []byte, by int64) {
 	if !found || !db.SetStringAt(h, key, val, shard.EncAuto, x.Now) {
 		db.SetString(key, val, 0, true, shard.EncAuto, x.Now)
 	}
+	x.Notify(command.NotifyString, "incrby", key)
 	x.Int(cur)
 }
 
@@ -492,6 +515,7 @@ func cmdIncrByFloat(x *command.Exec) {
 	}
 	b := command.FormatLongDoubleHuman(nil, sum)
 	db.SetString(key, b, 0, true, shard.EncAuto, x.Now)
+	x.Notify(command.NotifyString, "incrbyfloat", key)
 	x.Bulk(b)
 }
 
@@ -577,6 +601,7 @@ func cmdSetRange(x *command.Exec) {
 	h, v := db.GrowString(key, h, need)
 	copy(v[off:], val)
 	db.SetEncoding(h, shard.EncRaw)
+	x.Notify(command.NotifyString, "setrange", key)
 	x.Int(int64(len(v)))
 }
 

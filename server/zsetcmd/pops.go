@@ -67,6 +67,9 @@ func popFrom(x *command.Exec, z *shard.ZSet, key []byte, max bool, count int, sh
 	} else {
 		z.RemoveRange(0, n-1)
 	}
+	if n > 0 {
+		notifyRemoved(x, popEvent(max), key)
+	}
 }
 
 func cmdZPopMin(x *command.Exec) { zpop(x, false) }
@@ -282,6 +285,9 @@ func popCrossOf(parse func(x *command.Exec, quiet bool) (mpopArgs, bool), shape 
 						z.RemoveRange(size-n, size-1)
 					} else {
 						z.RemoveRange(0, n-1)
+					}
+					if n > 0 {
+						notifyRemoved(p, popEvent(a.max), key)
 					}
 				}
 			}}}

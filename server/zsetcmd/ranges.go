@@ -262,7 +262,9 @@ func rangeItems(x *command.Exec, key []byte, sp *rangeSpec) (it items, wrongType
 func storeItems(x *command.Exec, dst []byte, it *items, hint int) {
 	db := x.DB(dst)
 	if it.len() == 0 {
-		db.Delete(dst)
+		if db.Delete(dst) {
+			x.Notify(command.NotifyGeneric, "del", dst)
+		}
 		return
 	}
 	maxLen := 0
@@ -279,6 +281,9 @@ func storeItems(x *command.Exec, dst []byte, it *items, hint int) {
 		m, _ := it.m.At(i)
 		z.Add(m, it.s[i], lim)
 	}
+	// The event is the command's name: zrangestore, zunionstore,
+	// zinterstore, zdiffstore.
+	x.Notify(command.NotifyZSet, x.Cmd.Name, dst)
 }
 
 // storeHint is the size ZRANGESTORE creates its destination for: the rank

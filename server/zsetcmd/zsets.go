@@ -400,6 +400,9 @@ parsed:
 			processed++
 		}
 	}
+	if added+updated > 0 {
+		x.Notify(command.NotifyZSet, addEvent(incr), key)
+	}
 reply:
 	if incr {
 		if processed > 0 {
@@ -564,6 +567,9 @@ func cmdZRem(x *command.Exec) {
 		}
 	}
 	x.Int(int64(deleted))
+	if deleted > 0 {
+		notifyRemoved(x, "zrem", x.Args[1])
+	}
 }
 
 func cmdZRemRangeByRank(x *command.Exec) {
@@ -596,6 +602,7 @@ func cmdZRemRangeByRank(x *command.Exec) {
 	end = min(end, n-1)
 	z.RemoveRange(int(start), int(end))
 	x.Int(end - start + 1)
+	notifyRemoved(x, "zremrangebyrank", x.Args[1])
 }
 
 func cmdZRemRangeByScore(x *command.Exec) {
@@ -616,6 +623,9 @@ func cmdZRemRangeByScore(x *command.Exec) {
 	lo, hi := scoreRanks(&z, min, max)
 	z.RemoveRange(lo, hi-1)
 	x.Int(int64(hi - lo))
+	if hi > lo {
+		notifyRemoved(x, "zremrangebyscore", x.Args[1])
+	}
 }
 
 func cmdZRemRangeByLex(x *command.Exec) {
@@ -636,6 +646,9 @@ func cmdZRemRangeByLex(x *command.Exec) {
 	lo, hi := lexRanks(&z, min, max)
 	z.RemoveRange(lo, hi-1)
 	x.Int(int64(hi - lo))
+	if hi > lo {
+		notifyRemoved(x, "zremrangebylex", x.Args[1])
+	}
 }
 
 // ZRANDMEMBER.
