@@ -229,3 +229,27 @@ func TestParseID(t *testing.T) {
 		}
 	}
 }
+
+func TestFlatRoundTrip(t *testing.T) {
+	st := newMapStore()
+	s := New()
+	var model []modelEntry
+	for i := 1; i <= 250; i++ {
+		id := ID{uint64(i), 0}
+		s.Append(st, DefaultConfig, id, [][]byte{[]byte("f"), []byte(fmt.Sprint(i))})
+		model = append(model, modelEntry{id, []string{"f", fmt.Sprint(i)}})
+	}
+	g := s.CreateGroup([]byte("g"), ID{3, 0}, 3)
+	_, a := g.AddConsumer([]byte("alice"), 5)
+	g.Deliver(ID{1, 0}, a, 10)
+	g.Deliver(ID{2, 0}, a, 11)
+	c, err := FromFlat(st, s.AppendFlat(st, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, c, st, model)
+	cg := c.Group([]byte("g"))
+	if cg == nil || len(cg.PEL) != 2 || cg.ConsumerAt(0).Pending != 2 || cg.EntriesRead != 3 {
+		t.Fatalf("group not copied: %+v", cg)
+	}
+}
