@@ -72,6 +72,9 @@ func (db *DB) StoreStream(key []byte, s *stream.Stream, now int64) Handle {
 	return db.newBig(key, TypeStream, EncStream, &streamValue{s: s}, now)
 }
 
+// StreamOf returns the stream of the stream entry h, for DUMP and saving.
+func (db *DB) StreamOf(h Handle) *stream.Stream { return db.object(h).(*streamValue).s }
+
 // StreamStore returns the shard's arena as the stream package's Store.
 func (db *DB) StreamStore() stream.Store { return storeOf(db.sh.arena) }
 

@@ -276,3 +276,29 @@ func (s *Stream) Lag(g *Group) (int64, bool) {
 func (s *Stream) LoadGroup(name []byte, last ID, entriesRead int64) *Group {
 	return s.CreateGroup(name, last, entriesRead)
 }
+
+// RaxNodes is the number of nodes Redis's radix tree would have for the
+// stream's node keys (XINFO STREAM's radix-tree-nodes): the root, each
+// key, each branching point and each child of one, in a tree of 16-byte
+// big-endian master ids.
+func (s *Stream) RaxNodes() int {
+	set := map[string]struct{}{"": {}}
+	var prev []byte
+	for i := range s.nodes {
+		k := s.nodes[i].master.AppendBinary(nil)
+		set[string(k)] = struct{}{}
+		if prev != nil {
+			l := 0
+			for l < len(k) && k[l] == prev[l] {
+				l++
+			}
+			set[string(k[:l])] = struct{}{}
+			if l < len(k) {
+				set[string(k[:l+1])] = struct{}{}
+				set[string(prev[:l+1])] = struct{}{}
+			}
+		}
+		prev = k
+	}
+	return len(set)
+}

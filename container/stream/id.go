@@ -79,8 +79,8 @@ func IDFromBinary(b []byte) ID {
 
 // ParseID reads "ms-seq" or "ms" (seq is then missingSeq) strictly as
 // Redis's streamGenericParseIDOrReply does, without the special forms
-// ("-", "+", "*", "$", ">"), which callers handle. seqGiven is false when
-// the sequence was missing or "*" (allowed only when starSeq).
+// ("-", "+", "*", "$", ">"), which callers handle. seqGiven is false only
+// for "<ms>-*" (allowed when starSeq), as in Redis.
 func ParseID(s []byte, missingSeq uint64, starSeq bool) (id ID, seqGiven, ok bool) {
 	if len(s) > 127 {
 		return id, false, false
@@ -94,7 +94,7 @@ func ParseID(s []byte, missingSeq uint64, starSeq bool) (id ID, seqGiven, ok boo
 	}
 	if dot < 0 {
 		ms, ok := parseU64(s)
-		return ID{ms, missingSeq}, false, ok
+		return ID{ms, missingSeq}, true, ok
 	}
 	ms, ok := parseU64(s[:dot])
 	if !ok {

@@ -203,7 +203,6 @@ func TestFileReaderRefusals(t *testing.T) {
 		{"module aux", "REDIS0010\xf7", "module data"},
 		{"function", "REDIS0010\xf5", "function libraries"},
 		{"module type", "REDIS0010\x07", "module value"},
-		{"stream", "REDIS0010\x13", "stream"},
 		{"unknown", "REDIS0010\x42", "unknown opcode or value type 0x42"},
 		{"truncated", "REDIS0010\xfe", "truncated"},
 		{"bad crc", "REDIS0010\xff\x01\x02\x03\x04\x05\x06\x07\x08", "wrong checksum"},

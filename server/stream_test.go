@@ -1,0 +1,217 @@
+package server_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/anaxdb/anax/internal/servertest"
+)
+
+// streamScript exercises the streams family with explicit ids (so that
+// replies are deterministic); every reply must be byte-identical to
+// redis-server 7.0's.
+var streamScript = [][]string{
+	// XADD: ids, errors, options.
+	{"XADD", "s", "1-1", "f", "v"}, {"XADD", "s", "1-1", "f", "v"}, {"XADD", "s", "1-0", "f", "v"},
+	{"XADD", "s", "1-*", "a", "1", "b", "2"}, {"XADD", "s", "5-*", "a", "1", "b", "2"}, {"XADD", "s", "5", "a", "x", "b", "y"},
+	{"XADD", "s", "0-0", "f", "v"}, {"XADD", "s", "0", "f", "v"}, {"XADD", "s", "x", "f", "v"}, {"XADD", "s", "1-x", "f", "v"},
+	{"XADD", "s", "6-0", "f"}, {"XADD", "s", "6-0"}, {"XADD", "s", "NOMKSTREAM", "7-0", "f", "v"},
+	{"XADD", "nos", "NOMKSTREAM", "7-0", "f", "v"}, {"EXISTS", "nos"}, {"XADD", "s", "-", "f", "v"}, {"XADD", "s", "+", "f", "v"},
+	{"XADD", "s", "8-0", "123", "456", "-7", "12345678901234"}, {"XADD", "s", "9-0", "", ""},
+	{"XADD", "s", "MAXLEN", "x", "10-0", "f", "v"}, {"XADD", "s", "MAXLEN", "-1", "10-0", "f", "v"},
+	{"XADD", "s", "MAXLEN", "5", "MINID", "1", "10-0", "f", "v"}, {"XADD", "s", "LIMIT", "5", "10-0", "f", "v"},
+	{"XADD", "s", "MAXLEN", "5", "LIMIT", "5", "10-0", "f", "v"}, {"XADD", "s", "MAXLEN", "~", "5", "LIMIT", "-1", "10-0", "f", "v"},
+	{"XLEN", "s"}, {"XLEN", "nokey"},
+	{"XRANGE", "s", "-", "+"}, {"XRANGE", "s", "1", "5"}, {"XRANGE", "s", "(1-1", "+"}, {"XRANGE", "s", "-", "(5-1"},
+	{"XRANGE", "s", "-", "+", "COUNT", "2"}, {"XRANGE", "s", "-", "+", "COUNT", "0"}, {"XRANGE", "s", "-", "+", "COUNT", "-1"},
+	{"XRANGE", "s", "-", "+", "COUNT"}, {"XRANGE", "s", "-", "+", "FOO", "1"}, {"XRANGE", "s", "(-", "+"}, {"XRANGE", "s", "x", "+"},
+	{"XRANGE", "s", "(18446744073709551615-18446744073709551615", "+"}, {"XRANGE", "s", "-", "(0-0"},
+	{"XRANGE", "s", "5", "1"}, {"XRANGE", "nokey", "-", "+"}, {"XREVRANGE", "s", "+", "-"}, {"XREVRANGE", "s", "+", "-", "COUNT", "3"},
+	{"XREVRANGE", "s", "(5-1", "(1-1"}, {"XREVRANGE", "s", "5", "+"},
+	// XDEL, XTRIM, XSETID.
+	{"XDEL", "s", "1-2"}, {"XDEL", "s", "1-2", "5-0", "99-0"}, {"XDEL", "s", "x"}, {"XDEL", "nokey", "1-1"},
+	{"XRANGE", "s", "-", "+"}, {"XLEN", "s"},
+	{"XTRIM", "s"}, {"XTRIM", "s", "MAXLEN"}, {"XTRIM", "s", "FOO", "1"}, {"XTRIM", "s", "MAXLEN", "~", "1", "LIMIT", "1"},
+	{"XTRIM", "s", "MAXLEN", "=", "4"}, {"XRANGE", "s", "-", "+"}, {"XTRIM", "s", "MINID", "8"}, {"XRANGE", "s", "-", "+"},
+	{"XTRIM", "nokey", "MAXLEN", "0"},
+	{"XSETID", "s", "1-0"}, {"XSETID", "s", "100-0"}, {"XSETID", "s", "100-0", "ENTRIESADDED", "1"},
+	{"XSETID", "s", "100-0", "ENTRIESADDED", "50", "MAXDELETEDID", "99-0"}, {"XSETID", "s", "100-0", "MAXDELETEDID", "101-0"},
+	{"XSETID", "nokey", "1-0"}, {"XSETID", "s", "100-0", "FOO"}, {"XADD", "s", "100-0", "f", "v"}, {"XADD", "s", "100-*", "f", "v"},
+	{"XINFO", "STREAM", "s"}, {"XINFO", "STREAM", "nokey"}, {"XINFO", "STREAM", "s", "FULL"}, {"XINFO", "STREAM", "s", "FOO"},
+	{"TYPE", "s"}, {"OBJECT", "ENCODING", "s"}, {"SET", "str", "x"}, {"XADD", "str", "1-0", "f", "v"}, {"XLEN", "str"},
+	{"XRANGE", "str", "-", "+"},
+	// Consumer groups.
+	{"DEL", "g"}, {"XGROUP", "CREATE", "g", "grp", "$"}, {"XGROUP", "CREATE", "g", "grp", "$", "MKSTREAM"},
+	{"XGROUP", "CREATE", "g", "grp", "$", "MKSTREAM"}, {"XINFO", "GROUPS", "g"}, {"XLEN", "g"},
+	{"XADD", "g", "1-0", "a", "1"}, {"XADD", "g", "2-0", "a", "2"}, {"XADD", "g", "3-0", "a", "3", "b", "4"}, {"XADD", "g", "4-0", "a", "4"},
+	{"XGROUP", "CREATE", "g", "g2", "0", "ENTRIESREAD", "0"}, {"XGROUP", "CREATE", "g", "g3", "2-0"},
+	{"XGROUP", "CREATE", "g", "g4", "0", "ENTRIESREAD", "-5"}, {"XGROUP", "CREATE", "g", "g4", "x"},
+	{"XGROUP", "CREATE", "g", "g4", "0", "FOO"}, {"XINFO", "GROUPS", "g"},
+	{"XREADGROUP", "GROUP", "g2", "alice", "COUNT", "2", "STREAMS", "g", ">"},
+	{"XREADGROUP", "GROUP", "g2", "bob", "STREAMS", "g", ">"}, {"XREADGROUP", "GROUP", "g2", "bob", "STREAMS", "g", ">"},
+	{"XREADGROUP", "GROUP", "g2", "alice", "STREAMS", "g", "0"}, {"XREADGROUP", "GROUP", "g2", "carol", "STREAMS", "g", "0"},
+	{"XREADGROUP", "GROUP", "nog", "alice", "STREAMS", "g", ">"}, {"XREADGROUP", "GROUP", "g2", "alice", "STREAMS", "g", "$"},
+	{"XREADGROUP", "GROUP", "g2", "alice", "STREAMS", "nokey", ">"}, {"XREADGROUP", "STREAMS", "g", ">"},
+	{"XREAD", "STREAMS", "g", ">"}, {"XREAD", "GROUP", "a", "b", "STREAMS", "g", "0"}, {"XREAD", "STREAMS", "g"},
+	{"XREAD", "COUNT", "2", "STREAMS", "g", "0"}, {"XREAD", "STREAMS", "g", "nokey", "2", "0"}, {"XREAD", "STREAMS", "g", "$"},
+	{"XREAD", "STREAMS", "str", "0"}, {"XREAD", "STREAMS", "g", "x"}, {"XREAD", "FOO", "STREAMS", "g", "0"},
+	{"XINFO", "GROUPS", "g"}, {"XPENDING", "g", "g2"}, {"XPENDING", "g", "nog"}, {"XPENDING", "nokey", "g2"},
+	{"XPENDING", "g", "g2", "-", "+"}, {"XPENDING", "g", "g2", "-", "+", "x"},
+	{"XACK", "g", "g2", "1-0", "9-0"}, {"XACK", "g", "g2", "1-0"}, {"XACK", "g", "nog", "1-0"}, {"XACK", "g", "g2", "x"},
+	{"XPENDING", "g", "g2"}, {"XDEL", "g", "3-0"}, {"XREADGROUP", "GROUP", "g2", "bob", "STREAMS", "g", "0"},
+	{"XINFO", "GROUPS", "g"}, {"XADD", "g", "5-0", "a", "5"}, {"XINFO", "GROUPS", "g"},
+	{"XREADGROUP", "GROUP", "g3", "dan", "NOACK", "STREAMS", "g", ">"}, {"XPENDING", "g", "g3"}, {"XINFO", "GROUPS", "g"},
+	{"XCLAIM", "g", "g2", "alice", "0", "2-0", "JUSTID"}, {"XPENDING", "g", "g2"}, {"XCLAIM", "g", "g2", "erin", "0", "3-0", "4-0"},
+	{"XPENDING", "g", "g2"}, {"XCLAIM", "g", "g2", "erin", "0", "5-0", "FORCE", "RETRYCOUNT", "7", "JUSTID"},
+	{"XCLAIM", "g", "nog", "erin", "0", "5-0"}, {"XCLAIM", "g", "g2", "erin", "x", "5-0"}, {"XCLAIM", "g", "g2", "erin", "0", "5-0", "FOO"},
+	{"XCLAIM", "g", "g2", "erin", "0", "5-0", "IDLE", "x"}, {"XCLAIM", "g", "g2", "erin", "0", "5-0", "LASTID", "x"},
+	{"XCLAIM", "g", "g2", "erin", "100000", "5-0"},
+	{"XAUTOCLAIM", "g", "g2", "frank", "0", "0", "COUNT", "1"}, {"XAUTOCLAIM", "g", "g2", "frank", "0", "0", "JUSTID"},
+	{"XAUTOCLAIM", "g", "g2", "frank", "0", "(2-0"}, {"XAUTOCLAIM", "g", "g2", "frank", "0", "0", "COUNT", "0"},
+	{"XAUTOCLAIM", "g", "nog", "frank", "0", "0"}, {"XAUTOCLAIM", "g", "g2", "frank", "x", "0"},
+	{"XPENDING", "g", "g2"}, {"XINFO", "GROUPS", "g"},
+	{"XGROUP", "CREATECONSUMER", "g", "g2", "zed"}, {"XGROUP", "CREATECONSUMER", "g", "g2", "zed"},
+	{"XGROUP", "CREATECONSUMER", "g", "nog", "zed"}, {"XGROUP", "CREATECONSUMER", "nokey", "g2", "zed"},
+	{"XGROUP", "DELCONSUMER", "g", "g2", "frank"}, {"XGROUP", "DELCONSUMER", "g", "g2", "nobody"}, {"XPENDING", "g", "g2"},
+	{"XGROUP", "SETID", "g", "g2", "0"}, {"XGROUP", "SETID", "g", "g2", "$", "ENTRIESREAD", "3"}, {"XGROUP", "SETID", "g", "nog", "0"},
+	{"XGROUP", "SETID", "g", "g2", "0", "FOO"}, {"XINFO", "GROUPS", "g"},
+	{"XGROUP", "DESTROY", "g", "g3"}, {"XGROUP", "DESTROY", "g", "g3"}, {"XGROUP", "DESTROY", "nokey", "g3"},
+	{"XGROUP", "FOO", "g", "g2"}, {"XGROUP", "HELP"}, {"XINFO", "HELP"}, {"XGROUP", "CREATE", "str", "x", "$"},
+	{"XINFO", "STREAM", "g", "FULL", "COUNT", "x"},
+	{"XGROUP", "CREATE", "e", "eg", "$", "MKSTREAM"}, {"XINFO", "STREAM", "e"}, {"XINFO", "STREAM", "e", "FULL"},
+	{"XREADGROUP", "GROUP", "eg", "c", "STREAMS", "e", ">"}, {"XREAD", "STREAMS", "e", "0"},
+	{"DEL", "s", "g", "e", "str"},
+}
+
+func TestStreamsMatchRedis(t *testing.T) {
+	o := servertest.StartOracle(t)
+	for _, threads := range []string{"1", "4"} {
+		t.Run("threads="+threads, func(t *testing.T) {
+			anax := servertest.Start(t, "--threads", threads)
+			servertest.Dial(t, o.Addr).Do("FLUSHALL")
+			o.Compare(t, anax, streamScript)
+		})
+	}
+}
+
+// TestStreamsAcrossShards: XREAD and XREADGROUP over keys of several
+// shards, the keyspace commands on streams (RENAME, COPY, MOVE across
+// shards and databases), SCAN TYPE.
+func TestStreamsAcrossShards(t *testing.T) {
+	o := servertest.StartOracle(t)
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("sk", 4)
+	script := [][]string{{"FLUSHALL"},
+		{"XADD", k[0], "1-0", "a", "1"}, {"XADD", k[0], "2-0", "a", "2"}, {"XADD", k[1], "1-5", "b", "1"},
+		{"XADD", k[2], "3-0", "c", "1", "d", "2"}, {"SET", k[3], "str"},
+		{"XREAD", "STREAMS", k[0], k[1], k[2], "0", "0", "0"}, {"XREAD", "COUNT", "1", "STREAMS", k[2], k[1], k[0], "0", "1-5", "1"},
+		{"XREAD", "STREAMS", k[0], k[3], "0", "0"}, {"XREAD", "STREAMS", k[0], k[1], "x", "0"}, {"XREAD", "STREAMS", k[0], k[1], "$", "$"},
+		{"XGROUP", "CREATE", k[0], "g", "0"}, {"XGROUP", "CREATE", k[2], "g", "0"},
+		{"XREADGROUP", "GROUP", "g", "c1", "STREAMS", k[0], k[1], ">", ">"},
+		{"XREADGROUP", "GROUP", "g", "c1", "STREAMS", k[0], k[2], ">", ">"},
+		{"XREADGROUP", "GROUP", "g", "c1", "STREAMS", k[0], k[2], ">", ">"},
+		{"XREADGROUP", "GROUP", "g", "c1", "COUNT", "1", "STREAMS", k[2], k[0], "0", "0"},
+		{"XPENDING", k[0], "g"}, {"XPENDING", k[2], "g"}, {"XINFO", "GROUPS", k[0]}, {"XINFO", "GROUPS", k[2]},
+		{"TYPE", k[0]}, servertest.Unordered70("SCAN", "0", "TYPE", "stream", "COUNT", "100"),
+		{"RENAME", k[0], k[1]}, {"XRANGE", k[1], "-", "+"}, {"XINFO", "GROUPS", k[1]}, {"XPENDING", k[1], "g"},
+		{"COPY", k[1], k[3], "REPLACE"}, {"XADD", k[3], "9-0", "z", "z"}, {"XLEN", k[1]}, {"XLEN", k[3]}, {"XPENDING", k[3], "g"},
+		{"MOVE", k[3], "2"}, {"SELECT", "2"}, {"XRANGE", k[3], "-", "+"}, {"XINFO", "GROUPS", k[3]}, {"SELECT", "0"},
+		{"OBJECT", "ENCODING", k[1]}, {"DEL", k[1], k[2]}, {"DBSIZE"}}
+	o.Compare(t, anax, script)
+}
+
+// TestStreamDumpRestoreMatchesRedis: streams made by the same commands
+// DUMP byte for byte as redis-server 7.0's (nodes, deletions, trims,
+// groups with pending entries restored from redis so that their times are
+// the same), and each server RESTOREs the other's payloads.
+func TestStreamDumpRestoreMatchesRedis(t *testing.T) {
+	o := servertest.StartOracle(t)
+	anax := servertest.Start(t)
+	a, r := servertest.Dial(t, anax), servertest.Dial(t, o.Addr)
+	r.Do("FLUSHALL")
+	var script [][]string
+	for i := 1; i <= 250; i++ {
+		cmd := []string{"XADD", "big", fmt.Sprintf("%d-%d", 1000+i/3, i%3), "field", fmt.Sprint(i), "n", strings.Repeat("v", i%40)}
+		if i%17 == 0 {
+			cmd = append(cmd, "extra", "-12345")
+		}
+		script = append(script, cmd)
+	}
+	script = append(script,
+		[]string{"XDEL", "big", "1010-0", "1010-1", "1050-2"}, []string{"XTRIM", "big", "MAXLEN", "230"},
+		[]string{"XTRIM", "big", "MINID", "~", "1030"},
+		[]string{"XADD", "small", "1-1", "a", "1"}, []string{"XGROUP", "CREATE", "empty", "g", "$", "MKSTREAM"},
+		[]string{"XADD", "num", "5-0", "12", "-9223372036854775808", "x", "9223372036854775807"},
+		[]string{"XADD", "one", "1-0", "f", "v"}, []string{"XDEL", "one", "1-0"},
+		[]string{"CONFIG", "SET", "stream-node-max-entries", "3"},
+		[]string{"XADD", "small3", "1-1", "a", "1"}, []string{"XADD", "small3", "1-2", "a", "2"}, []string{"XADD", "small3", "1-3", "b", "2"},
+		[]string{"XADD", "small3", "1-4", "a", "2"}, []string{"CONFIG", "SET", "stream-node-max-entries", "100"},
+		[]string{"CONFIG", "SET", "stream-node-max-bytes", "100"},
+		[]string{"XADD", "bytes", "1-1", "a", strings.Repeat("x", 60)}, []string{"XADD", "bytes", "1-2", "a", strings.Repeat("y", 60)},
+		[]string{"CONFIG", "SET", "stream-node-max-bytes", "4096"},
+	)
+	for _, cmd := range script {
+		if ga, gr := a.Do(cmd...), r.Do(cmd...); ga != gr {
+			t.Fatalf("%q: anax %q, redis %q", cmd, ga, gr)
+		}
+	}
+	// Groups and pending entries made on redis (their times are its clock).
+	for _, cmd := range [][]string{
+		{"XGROUP", "CREATE", "grp", "g1", "0", "MKSTREAM"}, {"XADD", "grp", "1-0", "a", "1"}, {"XADD", "grp", "2-0", "a", "2"},
+		{"XADD", "grp", "3-0", "a", "3"}, {"XREADGROUP", "GROUP", "g1", "alice", "COUNT", "2", "STREAMS", "grp", ">"},
+		{"XREADGROUP", "GROUP", "g1", "bob", "STREAMS", "grp", ">"}, {"XGROUP", "CREATE", "grp", "g0", "$"},
+		{"XGROUP", "CREATECONSUMER", "grp", "g0", "idle"}, {"XDEL", "grp", "2-0"},
+	} {
+		r.Do(cmd...)
+	}
+	contents := func(c *servertest.Raw, key string) string {
+		return c.Do("TYPE", key) + c.Do("XRANGE", key, "-", "+") + c.Do("XINFO", "STREAM", key, "FULL") + c.Do("XLEN", key)
+	}
+	for _, key := range []string{"big", "small", "empty", "num", "one", "small3", "bytes", "grp"} {
+		dr := bulk(t, r.Do("DUMP", key))
+		if key != "grp" {
+			if ga, gr := contents(a, key), contents(r, key); ga != gr {
+				t.Fatalf("%s: anax %.300q, redis %.300q", key, ga, gr)
+			}
+			if da := bulk(t, a.Do("DUMP", key)); !bytes.Equal(da, dr) {
+				t.Errorf("DUMP %s differs from redis-server 7.0's:\n  anax:  %x\n  redis: %x", key, da, dr)
+			}
+		}
+		if got := a.Do("RESTORE", "fromredis", "0", string(dr), "REPLACE"); got != "+OK\r\n" {
+			t.Errorf("redis's DUMP %s into anax: %q", key, got)
+			continue
+		}
+		if ga, gr := contents(a, "fromredis"), contents(r, key); ga != gr {
+			t.Errorf("redis's DUMP %s restored in anax:\n %.600q\nwant %.600q", key, ga, gr)
+		}
+		da := bulk(t, a.Do("DUMP", "fromredis"))
+		if !bytes.Equal(da, dr) {
+			t.Errorf("DUMP of %s restored from redis differs:\n  anax:  %x\n  redis: %x", key, da, dr)
+		}
+		if got := r.Do("RESTORE", "fromanax", "0", string(da), "REPLACE"); got != "+OK\r\n" {
+			t.Errorf("anax's DUMP %s into redis: %q", key, got)
+		}
+	}
+	// Corrupt payloads: every one-byte change of a dump is refused or
+	// restores; the server keeps answering.
+	dr := bulk(t, r.Do("DUMP", "grp"))
+	for i := 1; i < len(dr)-10; i++ {
+		c := append([]byte(nil), dr...)
+		c[i] ^= 0x21
+		c = withFooter(c[:len(c)-10], 10)
+		got := a.Do("RESTORE", "bad", "0", string(c), "REPLACE")
+		if got != "+OK\r\n" && got != "-ERR Bad data format\r\n" {
+			t.Fatalf("corrupt byte %d: %q", i, got)
+		}
+		if got == "+OK\r\n" {
+			a.Do("XINFO", "STREAM", "bad", "FULL")
+			a.Do("XRANGE", "bad", "-", "+")
+			a.Do("XREADGROUP", "GROUP", "g1", "x", "STREAMS", "bad", "0")
+		}
+	}
+	if got := a.Do("PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING after corrupt payloads: %q", got)
+	}
+}
