@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anaxdb/anax/internal/servertest"
 )
@@ -213,5 +214,83 @@ func TestStreamDumpRestoreMatchesRedis(t *testing.T) {
 	}
 	if got := a.Do("PING"); got != "+PONG\r\n" {
 		t.Fatalf("PING after corrupt payloads: %q", got)
+	}
+}
+
+// TestBlockingStreamReads: XREAD and XREADGROUP BLOCK over keys of
+// several shards are woken by an XADD on any of them ("$" meaning the
+// last id when the client blocked), time out with a null array, and a
+// blocked XREADGROUP fails when its group is destroyed or its key deleted;
+// each entry goes to one consumer of a group.
+func TestBlockingStreamReads(t *testing.T) {
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("xb", 4)
+	c, other := servertest.Dial(t, anax), servertest.Dial(t, anax)
+	entry := func(key, id, f, v string) string {
+		return fmt.Sprintf("*1\r\n*2\r\n$%d\r\n%s\r\n*1\r\n*2\r\n$%d\r\n%s\r\n*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n",
+			len(key), key, len(id), id, len(f), f, len(v), v)
+	}
+	other.Do("XADD", k[0], "1-0", "old", "x")
+	for _, tc := range []struct {
+		block []string
+		push  []string
+		want  string
+	}{
+		{[]string{"XREAD", "BLOCK", "0", "STREAMS", k[0], k[1], "$", "$"}, []string{"XADD", k[1], "5-0", "f", "v"}, entry(k[1], "5-0", "f", "v")},
+		{[]string{"XREAD", "BLOCK", "0", "STREAMS", k[2], k[0], "$", "$"}, []string{"XADD", k[0], "6-0", "g", "w"}, entry(k[0], "6-0", "g", "w")},
+		{[]string{"XREAD", "BLOCK", "5000", "COUNT", "1", "STREAMS", k[3], "0"}, []string{"XADD", k[3], "7-0", "h", "1"}, entry(k[3], "7-0", "h", "1")},
+	} {
+		c.SendArgs(tc.block...)
+		if !c.Quiet(100 * time.Millisecond) {
+			t.Fatalf("%q answered before any XADD", tc.block)
+		}
+		other.Do(tc.push...)
+		if got := c.Read(); got != tc.want {
+			t.Errorf("%q after %q: %q, want %q", tc.block, tc.push, got, tc.want)
+		}
+	}
+	if got := c.Do("XREAD", "BLOCK", "50", "STREAMS", k[0], k[1], "$", "$"); got != "*-1\r\n" {
+		t.Errorf("XREAD BLOCK timeout: %q", got)
+	}
+	// Consumer groups: two blocked consumers, one entry each.
+	other.Do("XGROUP", "CREATE", k[2], "g", "$", "MKSTREAM")
+	c2 := servertest.Dial(t, anax)
+	c.SendArgs("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", k[2], ">")
+	c.Quiet(50 * time.Millisecond)
+	c2.SendArgs("XREADGROUP", "GROUP", "g", "bob", "BLOCK", "0", "STREAMS", k[2], ">")
+	c2.Quiet(50 * time.Millisecond)
+	other.Do("XADD", k[2], "1-0", "a", "1")
+	if got, want := c.Read(), entry(k[2], "1-0", "a", "1"); got != want {
+		t.Errorf("first consumer: %q, want %q", got, want)
+	}
+	if !c2.Quiet(50 * time.Millisecond) {
+		t.Fatal("the second consumer got the entry too")
+	}
+	other.Do("XADD", k[2], "2-0", "a", "2")
+	if got, want := c2.Read(), entry(k[2], "2-0", "a", "2"); got != want {
+		t.Errorf("second consumer: %q, want %q", got, want)
+	}
+	if got := other.Do("XPENDING", k[2], "g"); !strings.Contains(got, "$5\r\nalice\r\n$1\r\n1\r\n") || !strings.Contains(got, "$3\r\nbob\r\n$1\r\n1\r\n") {
+		t.Errorf("XPENDING: %q", got)
+	}
+	c.SendArgs("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", k[2], ">")
+	c.Quiet(50 * time.Millisecond)
+	other.Do("XGROUP", "DESTROY", k[2], "g")
+	if got := c.Read(); got != "-NOGROUP the consumer group this client was blocked on no longer exists\r\n" {
+		t.Errorf("after XGROUP DESTROY: %q", got)
+	}
+	other.Do("XGROUP", "CREATE", k[2], "g", "$")
+	c.SendArgs("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", k[2], ">")
+	c.Quiet(50 * time.Millisecond)
+	other.Do("DEL", k[2])
+	if got := c.Read(); got != "-UNBLOCKED the stream key no longer exists\r\n" {
+		t.Errorf("after DEL: %q", got)
+	}
+	if got := c.Do("MULTI"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	c.Do("XREAD", "BLOCK", "0", "STREAMS", k[1], "$")
+	if got := c.Do("EXEC"); got != "*1\r\n*-1\r\n" {
+		t.Errorf("XREAD BLOCK in MULTI: %q", got)
 	}
 }

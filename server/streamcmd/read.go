@@ -530,6 +530,7 @@ func serveBlocked(x *command.Exec, r *readReq) {
 		return
 	}
 	x.Block.Wait = true
+	x.Block.Independent = true
 }
 
 // readCross runs XREAD and XREADGROUP whose keys span shards.
