@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"fmt"
+	"math/rand"
 	"strings"
 	"testing"
 	"time"
@@ -292,5 +293,123 @@ func TestBlockingStreamReads(t *testing.T) {
 	c.Do("XREAD", "BLOCK", "0", "STREAMS", k[1], "$")
 	if got := c.Do("EXEC"); got != "*1\r\n*-1\r\n" {
 		t.Errorf("XREAD BLOCK in MULTI: %q", got)
+	}
+}
+
+// TestRandomStreamCommandsMatchRedis sends a seeded random stream of
+// XADD, XDEL, XTRIM, XRANGE, XREADGROUP, XACK, XCLAIM, XAUTOCLAIM and the
+// introspection commands (those whose replies hold no times) to Anax and
+// Redis, with small node limits so that nodes fill, split and empty often.
+func TestRandomStreamCommandsMatchRedis(t *testing.T) {
+	o := servertest.StartOracle(t)
+	for _, threads := range []string{"1", "4"} {
+		t.Run("threads="+threads, func(t *testing.T) {
+			anax := servertest.Start(t, "--threads", threads)
+			a, r := servertest.Dial(t, anax), servertest.Dial(t, o.Addr)
+			r.Do("FLUSHALL")
+			defer r.Do("CONFIG", "SET", "stream-node-max-entries", "100")
+			defer r.Do("CONFIG", "SET", "stream-node-max-bytes", "4096")
+			rng := rand.New(rand.NewSource(7))
+			keys := []string{"rs0", "rs1", "rs2"}
+			groups := []string{"ga", "gb"}
+			consumers := []string{"c1", "c2", "c3"}
+			ms := map[string]int{}
+			id := func(key string) string {
+				if len(ms) == 0 || ms[key] == 0 {
+					return fmt.Sprintf("%d-%d", rng.Intn(40)+1, rng.Intn(3))
+				}
+				return fmt.Sprintf("%d-%d", rng.Intn(ms[key]+3), rng.Intn(3))
+			}
+			for step := 0; step < 1500; step++ {
+				key := keys[rng.Intn(len(keys))]
+				g, c := groups[rng.Intn(2)], consumers[rng.Intn(3)]
+				var cmd []string
+				switch op := rng.Intn(22); {
+				case op == 0:
+					cmd = []string{"CONFIG", "SET", "stream-node-max-entries", fmt.Sprint(rng.Intn(8))}
+				case op == 1:
+					cmd = []string{"CONFIG", "SET", "stream-node-max-bytes", fmt.Sprint(60 + rng.Intn(300))}
+				case op < 8:
+					ms[key] += rng.Intn(3)
+					nid := fmt.Sprintf("%d-*", ms[key])
+					if rng.Intn(4) == 0 {
+						nid = id(key)
+					}
+					cmd = []string{"XADD", key}
+					switch rng.Intn(6) {
+					case 0:
+						cmd = append(cmd, "MAXLEN", []string{"=", "~"}[rng.Intn(2)], fmt.Sprint(rng.Intn(30)))
+					case 1:
+						cmd = append(cmd, "MINID", "~", id(key))
+					}
+					cmd = append(cmd, nid)
+					for f := 0; f <= rng.Intn(3); f++ {
+						cmd = append(cmd, []string{"a", "b", "c"}[rng.Intn(3)], fmt.Sprint(rng.Intn(1000)-500))
+					}
+				case op < 10:
+					cmd = []string{"XDEL", key, id(key), id(key)}
+				case op == 10:
+					cmd = []string{"XTRIM", key, "MAXLEN", []string{"=", "~"}[rng.Intn(2)], fmt.Sprint(rng.Intn(40))}
+				case op == 11:
+					cmd = []string{"XTRIM", key, "MINID", id(key)}
+				case op == 12:
+					cmd = []string{"XRANGE", key, id(key), "+", "COUNT", fmt.Sprint(rng.Intn(10))}
+				case op == 13:
+					cmd = []string{"XREVRANGE", key, "+", "(" + id(key)}
+				case op == 14:
+					cmd = []string{"XGROUP", "CREATE", key, g, []string{"0", "$", id(key)}[rng.Intn(3)], "MKSTREAM"}
+				case op < 17:
+					cmd = []string{"XREADGROUP", "GROUP", g, c, "COUNT", fmt.Sprint(1 + rng.Intn(4)), "STREAMS", key, []string{">", ">", "0"}[rng.Intn(3)]}
+				case op == 17:
+					cmd = []string{"XACK", key, g, id(key), id(key)}
+				case op == 18:
+					cmd = []string{"XCLAIM", key, g, c, "0", id(key), id(key)}
+				case op == 19:
+					cmd = []string{"XAUTOCLAIM", key, g, c, "0", "0", "COUNT", fmt.Sprint(1 + rng.Intn(3))}
+				case op == 20:
+					cmd = []string{"XPENDING", key, g}
+				default:
+					cmd = []string{[]string{"XINFO", "XLEN"}[rng.Intn(2)], "STREAM", key}
+					if cmd[0] == "XLEN" {
+						cmd = []string{"XLEN", key}
+					} else if rng.Intn(2) == 0 {
+						cmd = []string{"XINFO", "GROUPS", key}
+					}
+				}
+				if ga, gr := a.Do(cmd...), r.Do(cmd...); ga != gr {
+					t.Fatalf("step %d %q:\n  anax:  %q\n  redis: %q", step, cmd, ga, gr)
+				}
+			}
+			for _, key := range keys {
+				for _, cmd := range [][]string{{"XRANGE", key, "-", "+"}, {"XINFO", "STREAM", key}, {"XINFO", "GROUPS", key}} {
+					if ga, gr := a.Do(cmd...), r.Do(cmd...); ga != gr {
+						t.Fatalf("%q:\n  anax:  %q\n  redis: %q", cmd, ga, gr)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestStreamsMatchRedisRESP3: the reply shapes that differ in RESP3 (XREAD
+// and XREADGROUP answer a map, XINFO maps).
+func TestStreamsMatchRedisRESP3(t *testing.T) {
+	o := servertest.StartOracle(t)
+	anax := servertest.Start(t, "--threads", "4")
+	a, r := servertest.Dial(t, anax), servertest.Dial(t, o.Addr)
+	a.Do("HELLO", "3")
+	r.Do("HELLO", "3")
+	r.Do("FLUSHALL")
+	k := keysOnShards("x3", 2)
+	for _, cmd := range [][]string{
+		{"XADD", k[0], "1-0", "a", "1"}, {"XADD", k[1], "2-0", "b", "2"}, {"XREAD", "STREAMS", k[0], k[1], "0", "0"},
+		{"XREAD", "STREAMS", k[0], "5"}, {"XGROUP", "CREATE", k[0], "g", "0"}, {"XREADGROUP", "GROUP", "g", "c", "STREAMS", k[0], ">"},
+		{"XINFO", "GROUPS", k[0]}, {"XINFO", "STREAM", k[0]}, {"XPENDING", k[0], "g"}, {"XPENDING", "nokey", "g"},
+		{"XRANGE", k[0], "-", "+", "COUNT", "0"}, {"XADD", "nokey", "NOMKSTREAM", "*", "a", "b"}, {"XINFO", "HELP"},
+		{"XAUTOCLAIM", k[0], "g", "d", "0", "0", "JUSTID"}, {"DEL", k[0], k[1]},
+	} {
+		if ga, gr := a.Do(cmd...), r.Do(cmd...); ga != gr {
+			t.Errorf("%q:\n  anax:  %q\n  redis: %q", cmd, ga, gr)
+		}
 	}
 }
