@@ -360,45 +360,106 @@ func valueEq(v listpack.Value, b []byte) bool {
 // ascending (descending when rev), until fn returns false. fn must not
 // edit the stream.
 func (s *Stream) Range(st Store, start, end ID, rev bool, fn func(e *Entry) bool) {
-	if end.Less(start) {
-		return
-	}
-	if !rev {
-		i := max(s.seekNode(start), 0)
-		for ; i < len(s.nodes); i++ {
-			v := s.view(st, i)
-			for p := v.first; p >= 0; {
-				e := v.entryAt(p)
-				p = e.next
-				if e.flags&flagDeleted != 0 || e.ID.Less(start) {
-					continue
-				}
-				if end.Less(e.ID) {
-					return
-				}
-				if !fn(&e) {
-					return
-				}
-			}
-		}
-		return
-	}
-	for i := s.seekNode(end); i >= 0; i-- {
-		v := s.view(st, i)
-		for p := v.lastEntry(); p >= 0; p = v.prevEntry(p) {
-			e := v.entryAt(p)
-			if e.flags&flagDeleted != 0 || end.Less(e.ID) {
-				continue
-			}
-			if e.ID.Less(start) {
-				return
-			}
-			if !fn(&e) {
-				return
-			}
+	it := s.Iterate(st, start, end, rev)
+	for it.Next() {
+		if !fn(it.Entry()) {
+			return
 		}
 	}
 }
+
+// Iter walks the live entries of an id range; it allocates nothing. The
+// stream must not change while it is used.
+type Iter struct {
+	s          *Stream
+	st         Store
+	start, end ID
+	rev, done  bool
+	i          int // node
+	p          int // next entry's flags position in node i, -1 past its end
+	v          nodeView
+	e          Entry
+}
+
+// Iterate returns an iterator over the live entries in [start, end],
+// ascending (descending when rev).
+func (s *Stream) Iterate(st Store, start, end ID, rev bool) Iter {
+	it := Iter{s: s, st: st, start: start, end: end, rev: rev, p: -1}
+	if end.Less(start) {
+		it.done = true
+		return it
+	}
+	if rev {
+		it.i = s.seekNode(end)
+	} else {
+		it.i = max(s.seekNode(start), 0)
+	}
+	if it.i < 0 || it.i >= len(s.nodes) {
+		it.done = true
+		return it
+	}
+	it.open()
+	return it
+}
+
+func (it *Iter) open() {
+	it.v = it.s.view(it.st, it.i)
+	if it.rev {
+		it.p = it.v.lastEntry()
+	} else {
+		it.p = it.v.first
+	}
+}
+
+// Next moves to the next entry and reports whether there is one.
+func (it *Iter) Next() bool {
+	for !it.done {
+		if it.p < 0 {
+			if it.rev {
+				it.i--
+			} else {
+				it.i++
+			}
+			if it.i < 0 || it.i >= len(it.s.nodes) {
+				it.done = true
+				return false
+			}
+			it.open()
+			continue
+		}
+		it.e = it.v.entryAt(it.p)
+		if it.rev {
+			it.p = it.v.prevEntry(it.p)
+		} else {
+			it.p = it.e.next
+		}
+		if it.e.flags&flagDeleted != 0 {
+			continue
+		}
+		if !it.rev {
+			if it.e.ID.Less(it.start) {
+				continue
+			}
+			if it.end.Less(it.e.ID) {
+				it.done = true
+				return false
+			}
+		} else {
+			if it.end.Less(it.e.ID) {
+				continue
+			}
+			if it.e.ID.Less(it.start) {
+				it.done = true
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// Entry returns the current entry, valid until Next.
+func (it *Iter) Entry() *Entry { return &it.e }
 
 // Has reports whether a live entry with id exists.
 func (s *Stream) Has(st Store, id ID) bool {

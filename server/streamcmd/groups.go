@@ -246,7 +246,8 @@ func cmdXAck(x *command.Exec) {
 		x.Int(0)
 		return
 	}
-	ids := make([]stream.ID, 0, len(x.Args)-3)
+	var arr [16]stream.ID
+	ids := arr[:0]
 	for _, arg := range x.Args[3:] {
 		id, ok := parseID(x, arg, 0, true)
 		if !ok {

@@ -1,10 +1,12 @@
 package streamcmd
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/anaxdb/anax/container/listpack"
 	"github.com/anaxdb/anax/container/stream"
+	"github.com/anaxdb/anax/protocol/resp"
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
 )
@@ -33,8 +35,8 @@ const (
 
 func readCommands() []*command.Spec {
 	return []*command.Spec{
-		{Name: "xread", Arity: -4, Flags: command.FlagReadOnly | command.FlagBlocking, Keys: readKeys, Run: cmdXRead, Cross: readCross, Group: "stream", Summary: "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.", Since: "5.0.0", Complexity: "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data."},
-		{Name: "xreadgroup", Arity: -7, Flags: command.FlagWrite | command.FlagBlocking, Keys: readKeys, Run: cmdXRead, Cross: readCross, Group: "stream", Summary: "Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.", Since: "5.0.0", Complexity: "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data."},
+		{Name: "xread", Arity: -4, Flags: command.FlagReadOnly | command.FlagBlocking, Keys: readKeys, Blocks: hasBlock, Run: cmdXRead, Cross: readCross, Group: "stream", Summary: "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.", Since: "5.0.0", Complexity: "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data."},
+		{Name: "xreadgroup", Arity: -7, Flags: command.FlagWrite | command.FlagBlocking, Keys: readKeys, Blocks: hasBlock, Run: cmdXRead, Cross: readCross, Group: "stream", Summary: "Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.", Since: "5.0.0", Complexity: "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data."},
 	}
 }
 
@@ -57,6 +59,24 @@ func readKeys(args [][]byte, dst []int) []int {
 		}
 	}
 	return dst
+}
+
+// hasBlock reports whether the options before STREAMS hold BLOCK: only
+// then may the read wait.
+func hasBlock(args [][]byte) bool {
+	for i := 1; i < len(args); i++ {
+		switch {
+		case command.EqFold(args[i], "streams"):
+			return false
+		case command.EqFold(args[i], "block"):
+			return true
+		case command.EqFold(args[i], "count") && i+1 < len(args):
+			i++
+		case command.EqFold(args[i], "group") && i+2 < len(args):
+			i += 2
+		}
+	}
+	return false
 }
 
 // readReq is a parsed XREAD or XREADGROUP.
@@ -394,11 +414,166 @@ func cmdXRead(x *command.Exec) {
 		return
 	}
 	if b := x.Block; b != nil && b.Serving {
-		serveBlocked(x, &r)
+		rr := r
+		serveBlocked(x, &rr)
 		return
 	}
+	if serveDirect(x, &r) {
+		return
+	}
+	slowRead(x, r)
+}
+
+// slowRead answers a read that serves nothing (an error, a wait or null)
+// through the general path; its request lives on the heap from here.
+func slowRead(x *command.Exec, r readReq) {
 	res := readShard(x, &r, func([]byte) bool { return true }, r.count)
 	finishRead(x, &r, []*shardRead{res}, func(sh int, fn func(x *command.Exec)) { fn(x) })
+}
+
+// serveDirect is the read of keys that share the shard x runs on, written
+// straight from the streams to the reply (nothing copied, nothing
+// allocated): it checks every key first, as Redis does, and reports false
+// when nothing is served (the caller then answers, waits or fails through
+// readShard, which finds the same).
+func serveDirect(x *command.Exec, r *readReq) bool {
+	for i := range r.keys {
+		if _, _, _, _, _, msg := checkKey(x, r, i); msg != "" {
+			return false
+		}
+	}
+	d := deferLen(x)
+	served := 0
+	var arr [32]listpack.Value
+	buf := arr[:0]
+	for i, key := range r.keys {
+		st, found, g, gt, gtGroup, _ := checkKey(x, r, i)
+		if !found {
+			continue
+		}
+		s := st.S()
+		history := false
+		switch {
+		case g != nil && !gtGroup:
+			history = true
+		case g != nil:
+			if s.Len() == 0 || !g.LastID.Less(s.LastValidID(st.Store())) {
+				continue
+			}
+			gt = g.LastID
+		case s.Len() == 0 || !gt.Less(s.LastValidID(st.Store())):
+			continue
+		}
+		served++
+		if x.Proto == 2 {
+			x.Array(2)
+		}
+		x.Bulk(key)
+		var slot uint32
+		if g != nil {
+			st.Written()
+			c, sl, ok := g.Consumer(r.consumer)
+			if ok {
+				c.SeenTime = x.Now
+			} else {
+				_, sl = g.AddConsumer(r.consumer, x.Now)
+				x.Notify(command.NotifyStream, "xgroup-createconsumer", key)
+			}
+			slot = sl
+		}
+		ed := deferLen(x)
+		n := 0
+		if history {
+			j, _ := g.FindPending(gt)
+			for ; j < len(g.PEL) && (r.count == 0 || int64(n) < r.count); j++ {
+				p := &g.PEL[j]
+				if p.Consumer != slot {
+					continue
+				}
+				n++
+				it := s.Iterate(st.Store(), p.ID, p.ID, false)
+				if it.Next() {
+					buf = replyEntry(x, it.Entry(), buf)
+					p.DeliveryTime = x.Now
+					p.DeliveryCount++
+				} else {
+					x.Array(2)
+					bulkID(x, p.ID)
+					x.NullArray()
+				}
+			}
+		} else if start, ok := gt.Incr(); ok {
+			it := s.Iterate(st.Store(), start, stream.MaxID, false)
+			for (r.count == 0 || int64(n) < r.count) && it.Next() {
+				e := it.Entry()
+				buf = replyEntry(x, e, buf)
+				n++
+				if g != nil {
+					s.AdvanceTo(g, e.ID)
+					if !r.noack {
+						g.Deliver(e.ID, slot, x.Now)
+					}
+				}
+			}
+		}
+		ed.close(x, n)
+	}
+	if served == 0 {
+		x.Out = x.Out[:int(d)]
+		return false
+	}
+	if x.Proto == 2 {
+		d.close(x, served)
+	} else {
+		var hdr [24]byte
+		h := resp.AppendMapLen(hdr[:0], served, x.Proto)
+		x.Out = slices.Insert(x.Out, int(d), h...)
+	}
+	return true
+}
+
+// checkKey looks key i up and checks it as xreadCommand does: its type,
+// its group, its id argument. msg is the error of the first check that
+// fails.
+func checkKey(x *command.Exec, r *readReq, i int) (st shard.Stream, found bool, g *stream.Group, gt stream.ID, gtGroup bool, msg string) {
+	key := r.keys[i]
+	db := x.DB(key)
+	h, found := db.Lookup(key, x.Now, x.LookupFlags())
+	if found {
+		if db.Type(h) != shard.TypeStream {
+			return st, found, nil, gt, false, command.ErrWrongType.Error()
+		}
+		st = db.OpenStream(key, h)
+	}
+	if r.group {
+		if found {
+			g = st.S().Group(r.groupName)
+		}
+		if g == nil {
+			return st, found, nil, gt, false, "NOGROUP No such key '" + string(key) + "' or consumer group '" + string(r.groupName) + "' in XREADGROUP with GROUP option"
+		}
+	}
+	switch idArg := r.ids[i]; {
+	case string(idArg) == "$":
+		if r.group {
+			return st, found, g, gt, false, errDollarInXRG
+		}
+		if found {
+			gt = st.S().LastID
+		}
+	case string(idArg) == ">":
+		if !r.group {
+			return st, found, g, gt, false, errGTOutsideXRG
+		}
+		gtGroup = true
+	default:
+		id, ok := parseIDStrict(idArg)
+		if !ok {
+			return st, found, g, gt, false, errInvalidID
+		}
+		gt = id
+	}
+	return st, found, g, gt, gtGroup, ""
 }
 
 // finishRead answers from the shards' findings: the first error, or the

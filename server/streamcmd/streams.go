@@ -435,12 +435,13 @@ func xrange(x *command.Exec, rev bool) {
 func replyRange(x *command.Exec, s *stream.Stream, store stream.Store, start, end stream.ID, count int64, rev bool) int {
 	d := deferLen(x)
 	n := 0
-	var buf []listpack.Value
-	s.Range(store, start, end, rev, func(e *stream.Entry) bool {
-		buf = replyEntry(x, e, buf)
+	var arr [32]listpack.Value
+	buf := arr[:0]
+	it := s.Iterate(store, start, end, rev)
+	for (count <= 0 || int64(n) < count) && it.Next() {
+		buf = replyEntry(x, it.Entry(), buf)
 		n++
-		return count <= 0 || int64(n) < count
-	})
+	}
 	d.close(x, n)
 	return n
 }
@@ -455,7 +456,8 @@ func cmdXDel(x *command.Exec) {
 		x.Int(0)
 		return
 	}
-	ids := make([]stream.ID, 0, len(x.Args)-2)
+	var arr [16]stream.ID
+	ids := arr[:0]
 	for _, arg := range x.Args[2:] {
 		id, ok := parseID(x, arg, 0, true)
 		if !ok {
