@@ -84,7 +84,10 @@ var streamScript = [][]string{
 	{"XINFO", "STREAM", "g", "FULL", "COUNT", "x"},
 	{"XGROUP", "CREATE", "e", "eg", "$", "MKSTREAM"}, {"XINFO", "STREAM", "e"}, {"XINFO", "STREAM", "e", "FULL"},
 	{"XREADGROUP", "GROUP", "eg", "c", "STREAMS", "e", ">"}, {"XREAD", "STREAMS", "e", "0"},
-	{"DEL", "s", "g", "e", "str"},
+	{"EXPIRE", "g", "100"}, {"TTL", "g"}, {"PERSIST", "g"}, {"TTL", "g"}, {"RENAME", "g", "g2"}, {"XLEN", "g2"},
+	{"RENAMENX", "g2", "s"}, {"COPY", "g2", "g3"}, {"XINFO", "GROUPS", "g3"}, {"TYPE", "g3"}, {"EXISTS", "g2", "g3"},
+	{"XADD", "g3", "*", "a", "b"}, {"XLEN", "g2"}, {"XLEN", "g3"}, {"UNLINK", "g3"},
+	{"DEL", "s", "g", "g2", "e", "str"},
 }
 
 func TestStreamsMatchRedis(t *testing.T) {
