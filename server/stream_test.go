@@ -416,3 +416,58 @@ func TestStreamsMatchRedisRESP3(t *testing.T) {
 		}
 	}
 }
+
+// streamEdgeScript: ids at the edges, lag and entries-read after deletions
+// and SETID, trimming limits, argument errors.
+var streamEdgeScript = [][]string{
+	{"XADD", "e", "18446744073709551615-18446744073709551614", "a", "1"}, {"XADD", "e", "18446744073709551615-*", "a", "1"},
+	{"XADD", "e", "*", "a", "1"}, {"XADD", "e", "18446744073709551615-*", "a", "1"}, {"XLEN", "e"},
+	{"XRANGE", "e", "(18446744073709551615-18446744073709551614", "+"}, {"XREVRANGE", "e", "+", "-", "COUNT", "1"},
+	{"XADD", "f", "5-*", "a", "1"}, {"XADD", "f", "5-*", "a", "1"}, {"XADD", "f", "4-*", "a", "1"}, {"XADD", "f", "6-5", "a", "1"},
+	{"XADD", "f", "6-*", "a", "1"}, {"XADD", "f", "18446744073709551616-0", "a", "1"}, {"XADD", "f", " 7-0", "a", "1"},
+	{"XADD", "f", "+8-0", "a", "1"}, {"XADD", "f", "009-0", "a", "1"}, {"XRANGE", "f", "-", "+"},
+	{"XADD", "f", "MAXLEN", "~", "1", "LIMIT", "0", "20-0", "a", "1"}, {"XADD", "f", "MINID", "=", "9", "21-0", "a", "1"},
+	{"XADD", "f", "MINID", "~", "100", "LIMIT", "1", "22-0", "a", "1"}, {"XADD", "f", "MAXLEN", "1", "MAXLEN", "2", "23-0", "a", "1"},
+	{"XRANGE", "f", "-", "+"}, {"XTRIM", "f", "MINID", "-"}, {"XTRIM", "f", "MINID", "+"}, {"XTRIM", "f", "MAXLEN", "~", "0", "LIMIT", "100"},
+	{"XLEN", "f"}, {"XINFO", "STREAM", "f"},
+	// Lag and entries read.
+	{"XADD", "l", "1-0", "a", "1"}, {"XADD", "l", "2-0", "a", "1"}, {"XADD", "l", "3-0", "a", "1"}, {"XADD", "l", "4-0", "a", "1"},
+	{"XGROUP", "CREATE", "l", "g0", "0"}, {"XGROUP", "CREATE", "l", "g1", "1-0"}, {"XGROUP", "CREATE", "l", "g4", "4-0"},
+	{"XGROUP", "CREATE", "l", "gx", "9-0"}, {"XGROUP", "CREATE", "l", "ge", "0", "ENTRIESREAD", "2"}, {"XINFO", "GROUPS", "l"},
+	{"XDEL", "l", "2-0"}, {"XINFO", "GROUPS", "l"}, {"XREADGROUP", "GROUP", "g0", "c", "COUNT", "1", "STREAMS", "l", ">"},
+	{"XINFO", "GROUPS", "l"}, {"XREADGROUP", "GROUP", "g1", "c", "STREAMS", "l", ">"}, {"XINFO", "GROUPS", "l"},
+	{"XDEL", "l", "1-0"}, {"XINFO", "GROUPS", "l"}, {"XINFO", "STREAM", "l"}, {"XTRIM", "l", "MAXLEN", "0"}, {"XINFO", "GROUPS", "l"},
+	{"XINFO", "STREAM", "l"}, {"XADD", "l", "10-0", "a", "1"}, {"XINFO", "GROUPS", "l"},
+	{"XGROUP", "SETID", "l", "g0", "0", "ENTRIESREAD", "1"}, {"XINFO", "GROUPS", "l"}, {"XSETID", "l", "10-0", "ENTRIESADDED", "20"},
+	{"XINFO", "GROUPS", "l"}, {"XSETID", "l", "5-0"}, {"XDEL", "l", "10-0"}, {"XSETID", "l", "5-0"}, {"XINFO", "STREAM", "l"},
+	{"XSETID", "l", "12-0", "MAXDELETEDID", "11-0", "ENTRIESADDED", "30"}, {"XINFO", "STREAM", "l"}, {"XINFO", "GROUPS", "l"},
+	// History and NOACK.
+	{"XADD", "h", "1-0", "a", "1"}, {"XADD", "h", "2-0", "a", "2"}, {"XGROUP", "CREATE", "h", "g", "0"},
+	{"XREADGROUP", "GROUP", "g", "c", "NOACK", "COUNT", "1", "STREAMS", "h", ">"}, {"XPENDING", "h", "g"},
+	{"XREADGROUP", "GROUP", "g", "c", "STREAMS", "h", ">"}, {"XDEL", "h", "2-0"},
+	{"XREADGROUP", "GROUP", "g", "c", "STREAMS", "h", "0"}, {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "h", "2-0"},
+	{"XREADGROUP", "GROUP", "g", "c", "COUNT", "0", "STREAMS", "h", "0"}, {"XCLAIM", "h", "g", "d", "0", "2-0"},
+	{"XPENDING", "h", "g"}, {"XGROUP", "SETID", "h", "g", "0"}, {"XADD", "h", "3-0", "a", "3"},
+	{"XREADGROUP", "GROUP", "g", "d", "STREAMS", "h", ">"}, {"XPENDING", "h", "g"},
+	{"XCLAIM", "h", "g", "e", "0", "1-0", "3-0", "LASTID", "50-0", "JUSTID"}, {"XINFO", "GROUPS", "h"},
+	{"XCLAIM", "h", "g", "e", "0", "9-0", "FORCE"}, {"XCLAIM", "h", "g", "e", "0", "3-0", "RETRYCOUNT", "-1", "JUSTID"},
+	{"XPENDING", "h", "g", "IDLE"}, {"XPENDING", "h", "g", "IDLE", "x", "-", "+", "1"},
+	{"XPENDING", "h", "g", "-", "(1-0", "0"}, {"XPENDING", "h", "g", "-", "+", "-5"}, {"XPENDING", "h", "g", "-", "+", "10", "nobody"},
+	{"XPENDING", "h", "g", "IDLE", "100000", "-", "+", "10"},
+	{"XAUTOCLAIM", "h", "g", "f", "0", "(18446744073709551615-18446744073709551615"}, {"XAUTOCLAIM", "h", "g", "f", "0", "0", "COUNT", "x"},
+	{"XAUTOCLAIM", "h", "g", "f", "0", "0", "FOO"}, {"XAUTOCLAIM", "h", "g", "f", "0", "x"},
+	// Arity and syntax.
+	{"XADD", "h"}, {"XADD", "h", "*"}, {"XADD", "h", "MAXLEN"}, {"XADD", "h", "MAXLEN", "1"}, {"XADD", "h", "NOMKSTREAM"},
+	{"XREAD"}, {"XREAD", "STREAMS"}, {"XREAD", "COUNT", "x", "STREAMS", "h", "0"}, {"XREAD", "BLOCK", "x", "STREAMS", "h", "0"},
+	{"XREAD", "BLOCK", "-1", "STREAMS", "h", "0"}, {"XREADGROUP", "GROUP", "g"}, {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "h"},
+	{"XGROUP"}, {"XGROUP", "CREATE", "h"}, {"XINFO"}, {"XINFO", "FOO"}, {"XINFO", "STREAM"}, {"XINFO", "CONSUMERS", "h", "nog"},
+	{"XINFO", "STREAM", "h", "FULL", "COUNT"}, {"XSETID", "h"}, {"XACK", "h", "g"}, {"XCLAIM", "h", "g", "c", "0"},
+	{"DEL", "e", "f", "l", "h"},
+}
+
+func TestStreamEdgesMatchRedis(t *testing.T) {
+	o := servertest.StartOracle(t)
+	anax := servertest.Start(t)
+	servertest.Dial(t, o.Addr).Do("FLUSHALL")
+	o.Compare(t, anax, streamEdgeScript)
+}

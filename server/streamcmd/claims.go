@@ -194,11 +194,7 @@ func cmdXAutoClaim(x *command.Exec) {
 		case command.EqFold(opt, "count") && more > 0:
 			n, ok := command.ParseInt(x.Args[j+1])
 			if !ok || n < 1 || n > math.MaxInt64/16 {
-				if !ok {
-					x.Fail(command.ErrNotInt)
-				} else {
-					x.Err("ERR COUNT must be > 0")
-				}
+				x.Err("ERR COUNT must be > 0")
 				return
 			}
 			count = n

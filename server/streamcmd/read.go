@@ -275,8 +275,8 @@ func readShard(x *command.Exec, r *readReq, own func(key []byte) bool, count int
 		}
 		if out.history {
 			_, slot, ok := g.Consumer(r.consumer)
-			if ok {
-				j, _ := g.FindPending(gt)
+			if start, incr := gt.Incr(); ok && incr {
+				j, _ := g.FindPending(start)
 				for ; j < len(g.PEL) && (count == 0 || int64(len(out.entries)) < count); j++ {
 					p := g.PEL[j]
 					if p.Consumer != slot {
@@ -484,7 +484,11 @@ func serveDirect(x *command.Exec, r *readReq) bool {
 		ed := deferLen(x)
 		n := 0
 		if history {
-			j, _ := g.FindPending(gt)
+			// History after gt, as Redis starts every read after its id.
+			j := len(g.PEL)
+			if start, ok := gt.Incr(); ok {
+				j, _ = g.FindPending(start)
+			}
 			for ; j < len(g.PEL) && (r.count == 0 || int64(n) < r.count); j++ {
 				p := &g.PEL[j]
 				if p.Consumer != slot {
