@@ -318,7 +318,9 @@ func FuzzValidateNode(f *testing.F) {
 		s.FirstID, _ = s.Edge(st, true, true)
 		s.Range(st, ID{}, MaxID, false, func(e *Entry) bool { e.Pairs(nil); return true })
 		s.Range(st, ID{}, MaxID, true, func(e *Entry) bool { e.Pairs(nil); return true })
-		s.Append(st, DefaultConfig, ID{MaxID.Ms, 0}, [][]byte{[]byte("a"), []byte("b")})
+		if id := (ID{MaxID.Ms, 0}); s.LastID.Less(id) {
+			s.Append(st, DefaultConfig, id, [][]byte{[]byte("a"), []byte("b")})
+		}
 		s.Delete(st, s.FirstID)
 		s.Trim(st, TrimArgs{Strategy: TrimMaxLen, MaxLen: 1})
 		s.Free(st)
