@@ -86,7 +86,7 @@ var streamScript = [][]string{
 	{"XREADGROUP", "GROUP", "eg", "c", "STREAMS", "e", ">"}, {"XREAD", "STREAMS", "e", "0"},
 	{"EXPIRE", "g", "100"}, {"TTL", "g"}, {"PERSIST", "g"}, {"TTL", "g"}, {"RENAME", "g", "g2"}, {"XLEN", "g2"},
 	{"RENAMENX", "g2", "s"}, {"COPY", "g2", "g3"}, {"XINFO", "GROUPS", "g3"}, {"TYPE", "g3"}, {"EXISTS", "g2", "g3"},
-	{"XADD", "g3", "*", "a", "b"}, {"XLEN", "g2"}, {"XLEN", "g3"}, {"UNLINK", "g3"},
+	{"XADD", "g3", "99-0", "a", "b"}, {"XLEN", "g2"}, {"XLEN", "g3"}, {"UNLINK", "g3"},
 	{"DEL", "s", "g", "g2", "e", "str"},
 }
 
