@@ -306,13 +306,16 @@ func cmdXAdd(x *command.Exec) {
 	// The new id, as streamAppendItem makes it.
 	var id stream.ID
 	last := s.LastID
+	seqExhausted := false
 	switch {
 	case a.idGiven && a.seqGiven:
 		id = a.id
 	case a.idGiven:
 		if last.Ms == a.id.Ms {
 			if last.Seq == math.MaxUint64 {
-				id = last // refused below
+				// Redis fails here without setting errno: its reply is
+				// the other error's.
+				id, seqExhausted = last, true
 			} else {
 				id = stream.ID{Ms: last.Ms, Seq: last.Seq + 1}
 			}
@@ -338,7 +341,7 @@ func cmdXAdd(x *command.Exec) {
 			// stream. Do the same.
 			st = x.DB(key).NewStream(key, x.Now)
 		}
-		if !last.Less(id) {
+		if !last.Less(id) && !seqExhausted {
 			x.Err(errXAddSmall)
 		} else {
 			x.Err(errTooLarge)
