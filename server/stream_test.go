@@ -472,3 +472,54 @@ func TestStreamEdgesMatchRedis(t *testing.T) {
 	servertest.Dial(t, o.Addr).Do("FLUSHALL")
 	o.Compare(t, anax, streamEdgeScript)
 }
+
+// TestBlockedConsumersMatchRedis: three consumers of a group block in turn
+// on streams of two shards; each XADD goes to the longest-waiting one, as
+// in Redis, and the pending lists end up equal to Redis's.
+func TestBlockedConsumersMatchRedis(t *testing.T) {
+	o := servertest.StartOracle(t)
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("bc", 2)
+	run := func(addr string) []string {
+		ctl := servertest.Dial(t, addr)
+		ctl.Do("DEL", k[0], k[1])
+		ctl.Do("XGROUP", "CREATE", k[0], "g", "$", "MKSTREAM")
+		ctl.Do("XGROUP", "CREATE", k[1], "g", "$", "MKSTREAM")
+		var cs []*servertest.Raw
+		for i := range 3 {
+			cs = append(cs, servertest.Dial(t, addr))
+			_ = i
+		}
+		var got []string
+		block := func(i int) {
+			cs[i].SendArgs("XREADGROUP", "GROUP", "g", fmt.Sprint("c", i), "BLOCK", "0", "STREAMS", k[0], k[1], ">", ">")
+			cs[i].Quiet(30 * time.Millisecond)
+		}
+		for i := range 3 {
+			block(i)
+		}
+		for n := 1; n <= 6; n++ {
+			ctl.Do("XADD", k[n%2], fmt.Sprintf("%d-0", n), "n", fmt.Sprint(n))
+			served := -1
+			for i := range 3 {
+				if !cs[i].Quiet(80 * time.Millisecond) {
+					got = append(got, fmt.Sprintf("c%d: %q", i, cs[i].Read()))
+					served = i
+				}
+			}
+			if served >= 0 {
+				block(served)
+			}
+		}
+		got = append(got, ctl.Do("XPENDING", k[0], "g"), ctl.Do("XPENDING", k[1], "g"), ctl.Do("XINFO", "GROUPS", k[0]))
+		for _, c := range cs {
+			c.Close()
+		}
+		ctl.Do("DEL", k[0], k[1])
+		return got
+	}
+	ga, gr := run(anax), run(o.Addr)
+	if strings.Join(ga, "\n") != strings.Join(gr, "\n") {
+		t.Errorf("anax:\n%s\nredis:\n%s", strings.Join(ga, "\n"), strings.Join(gr, "\n"))
+	}
+}
