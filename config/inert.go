@@ -232,8 +232,6 @@ var inertBuiltin = map[string]string{
 	"tracking-table-max-keys":  whyTracking,
 	"acllog-max-len":           whyACL,
 	"appendfsync":              whyAOF,
-	"stream-node-max-bytes":    "Anax has no streams",
-	"stream-node-max-entries":  "Anax has no streams",
 }
 
 // NoEffect returns why parameter (or deprecated directive) name has no

@@ -275,8 +275,10 @@ func (s *Server) serveKey(sh, db int, key []byte) {
 	waiters := append([]shard.Waiter(nil), shd.Waiters(db, key)...)
 	now := time.Now()
 	for _, sw := range waiters {
-		if _, ok := shd.DB(db).Peek(key); !ok {
-			return
+		if _, ok := shd.DB(db).Peek(key); !ok && b0(sw).cmd.Name != "xreadgroup" {
+			// Nothing to serve from a key that is gone, but a blocked
+			// XREADGROUP fails then, as in Redis.
+			continue
 		}
 		w := sw.(*waiter)
 		b := w.b
@@ -307,7 +309,9 @@ func (s *Server) serveKey(sh, db int, key []byte) {
 				s.forgetWaiter(w, sh)
 				s.answerExpired(b)
 			}
-			return
+			if !x.Block.Independent {
+				return
+			}
 		default:
 			w.state.Store(waiterDone)
 			s.forgetWaiter(w, sh)
@@ -315,6 +319,9 @@ func (s *Server) serveKey(sh, db int, key []byte) {
 		}
 	}
 }
+
+// b0 is the blocked call of a shard's waiter.
+func b0(sw shard.Waiter) *blockedCall { return sw.(*waiter).b }
 
 // localLocks returns the locks of b's keys that live on shard sh.
 func (s *Server) localLocks(b *blockedCall, sh int) []txn.Lock {

@@ -116,7 +116,7 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 	if cmd.Conn != nil {
 		return cmd.Conn.(connFunc)(s, c, cl, args, home)
 	}
-	if cmd.Flags&command.FlagBlocking != 0 {
+	if cmd.Flags&command.FlagBlocking != 0 && (cmd.Blocks == nil || cmd.Blocks(args)) {
 		return s.runBlocking(c, cl, cmd, args, home)
 	}
 	if cmd.Flags&command.FlagLoop != 0 {

@@ -907,7 +907,7 @@ func TestDumpRestore(t *testing.T) {
 	for _, body := range [][]byte{
 		{0xee},                          // unknown type
 		{rdb.TypeString, 0x05, 'a'},     // truncated string
-		{rdb.TypeStreamListpacks, 0x00}, // a stream: not held by Anax yet
+		{rdb.TypeStreamListpacks, 0x00}, // a truncated stream
 	} {
 		p := rdb.AppendDumpFooter(append([]byte(nil), body...), 0)
 		if err := c.Restore(ctx, "bad", 0, string(p)).Err(); err == nil || err.Error() != "ERR Bad data format" {

@@ -44,6 +44,11 @@ func fillEveryType(t *testing.T, addr string) {
 			[]string{"sadd", p + "set", "a", "b", "c"},
 			[]string{"zadd", p + "zset", "1", "a", "2.5", "b", "-inf", "c"},
 			[]string{"expire", p + "zset", "7200"},
+			[]string{"xadd", p + "stream", "1-1", "f", "v", "n", "12"},
+			[]string{"xadd", p + "stream", "2-0", "f", "w"},
+			[]string{"xgroup", "create", p + "stream", "g", "0"},
+			[]string{"xreadgroup", "group", "g", "c", "count", "1", "streams", p + "stream", ">"},
+			[]string{"xgroup", "create", p + "emptystream", "g", "$", "mkstream"},
 		)
 		// Big encodings.
 		list := []string{"rpush", p + "biglist"}
@@ -107,6 +112,8 @@ func keyspace(t *testing.T, addr string, dbs int) map[string]string {
 				content = servertest.SortedElements(t, c.Do("smembers", k), false)
 			case "zset":
 				content = c.Do("zrange", k, "0", "-1", "withscores")
+			case "stream":
+				content = c.Do("xinfo", "stream", k, "full")
 			}
 			out[fmt.Sprintf("%d/%s", db, k)] = typ + " " + content + " exp=" + c.Do("pexpiretime", k)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/anaxdb/anax/server/slowlog"
 	"github.com/anaxdb/anax/server/sortcmd"
 	"github.com/anaxdb/anax/server/strcmd"
+	"github.com/anaxdb/anax/server/streamcmd"
 	"github.com/anaxdb/anax/server/zsetcmd"
 )
 
@@ -40,6 +41,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, sortcmd.Commands()...)
 	all = append(all, setcmd.Commands()...)
 	all = append(all, zsetcmd.Commands()...)
+	all = append(all, streamcmd.Commands()...)
 	all = append(all, geocmd.Commands()...)
 	all = append(all, bitcmd.Commands()...)
 	all = append(all, s.multiCommands()...)

@@ -139,11 +139,12 @@ func (s *Shard) markReady(db int, key []byte, l *waitList) {
 }
 
 // signalWaiters is the blocking half of the write hook: a write to a key
-// with waiters makes it ready. Deleting one does not: nothing can be
-// served from a key that is gone.
+// with waiters makes it ready, and so does deleting it: a blocked
+// XREADGROUP then fails as in Redis (unblockDeletedStreamReadgroupClients),
+// while the other commands find nothing and wait on.
 func (db *DB) signalWaiters(key []byte, deleted bool) {
 	s := db.sh
-	if deleted || s.blockedKeys == 0 || s.blocked[db.index] == nil {
+	if s.blockedKeys == 0 || s.blocked[db.index] == nil {
 		return
 	}
 	if l := s.blocked[db.index][string(key)]; l != nil && len(l.waiters) > 0 {

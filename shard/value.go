@@ -45,7 +45,7 @@ func bigEncoding(typ, enc byte) bool {
 	if typ == TypeString {
 		return false
 	}
-	return enc == EncHashtable || enc == EncQuicklist || enc == EncSkiplist
+	return enc == EncHashtable || enc == EncQuicklist || enc == EncSkiplist || enc == EncStream
 }
 
 // objectIDSize is the length of a big value in its entry: the object id.
@@ -80,6 +80,8 @@ func importFlat(a *arena.Arena, typ, enc byte, flat []byte) bigValue {
 		return importSetTable(a, flat)
 	case typ == TypeZSet && enc == EncSkiplist:
 		return importZSetBig(a, flat)
+	case typ == TypeStream && enc == EncStream:
+		return importStream(a, flat)
 	}
 	panic("BUG: no big value of type " + string(rune('0'+typ)) + " to import")
 }

@@ -84,6 +84,9 @@ func AppendEntry(dst []byte, db *shard.DB, h shard.Handle, f Format) []byte {
 		return rdb.AppendZSet2(dst, z.Len(), func(yield func(m []byte, s float64) bool) {
 			z.Range(z.Len()-1, true, yield)
 		}, compress)
+	case shard.TypeStream:
+		dst = rdb.AppendRecordHeader(dst, rdb.TypeStreamListpacks2, key, compress)
+		return rdb.AppendStream(dst, db.StreamOf(h), db.StreamStore(), compress)
 	}
 	panic("BUG: snapshot: an entry of unknown type " + strconv.Itoa(int(typ)))
 }

@@ -330,6 +330,12 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 			return false, err
 		}
 		h = b.Store(key, now)
+	case rdb.TypeStreamListpacks, rdb.TypeStreamListpacks2, rdb.TypeStreamListpacks3:
+		st, err := rdb.ReadStream(r.typ, val, db.StreamStore())
+		if err != nil {
+			return false, err
+		}
+		h = db.StoreStream(key, st, now)
 	default:
 		return false, rdb.ErrUnsupportedType
 	}

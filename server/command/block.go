@@ -30,6 +30,11 @@ type Block struct {
 	Wait      bool
 	Deadline  int64 // Unix ms; 0: wait forever
 	Elsewhere bool
+	// Independent, set with Wait while serving, says that finding nothing
+	// tells nothing of the next waiter on the key (XREAD waiters wait for
+	// different ids, XREADGROUP ones for different groups): the server goes
+	// on to serve the others instead of stopping at the first that waits.
+	Independent bool
 }
 
 // Timeout error texts, as Redis's getTimeoutFromObjectOrReply words them.

@@ -20,6 +20,8 @@ func EncodingName(db *shard.DB, h shard.Handle) string {
 			return "intset"
 		case shard.EncSkiplist:
 			return "skiplist"
+		case shard.EncStream:
+			return "stream"
 		}
 		return "unknown"
 	}

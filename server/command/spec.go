@@ -81,6 +81,10 @@ type Spec struct {
 	Keys func(args [][]byte, dst []int) []int
 	// Run executes the command; see Exec for where it runs.
 	Run func(x *Exec)
+	// Blocks, set on a FlagBlocking command that blocks only with some
+	// arguments (XREAD BLOCK), says whether these do; the others run as
+	// any command does.
+	Blocks func(args [][]byte) bool
 	// Multi says how the command runs in pieces across shards; Merge is the
 	// coordinator half of a MultiCustom command, Route the first shard of a
 	// MultiRouted one, Cross the halves of a command that cannot be split.

@@ -3,6 +3,7 @@ package keycmd
 import (
 	"errors"
 
+	"github.com/anaxdb/anax/container/stream"
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/snapshot"
@@ -66,6 +67,8 @@ func appendDump(dst []byte, db *shard.DB, h shard.Handle, now int64) ([]byte, bo
 		return rdb.DumpZSet2(dst, z.Len(), func(yield func(m []byte, s float64) bool) {
 			z.Range(z.Len()-1, true, yield)
 		}), true
+	case shard.TypeStream:
+		return rdb.DumpStream(dst, db.StreamOf(h), db.StreamStore()), true
 	}
 	return dst, false
 }
@@ -77,6 +80,9 @@ type restored struct {
 	hash *shard.HashBuilder
 	set  *shard.SetBuilder
 	zset *shard.ZSetBuilder
+	// a stream, its nodes in the cells of streamStore
+	stream      *stream.Stream
+	streamStore stream.Store
 }
 
 // store puts the value under key with TTL expireAt (0: none) and returns
@@ -92,6 +98,8 @@ func (r *restored) store(db *shard.DB, key []byte, expireAt, now int64) shard.Ha
 		h = r.set.Store(key, now)
 	case r.zset != nil:
 		h = r.zset.Store(key, now)
+	case r.stream != nil:
+		h = db.StoreStream(key, r.stream, now)
 	default:
 		db.SetString(key, r.str, expireAt, false, shard.EncAuto, now)
 		h, _ = db.Peek(key)
@@ -114,6 +122,8 @@ func (r *restored) discard() {
 		r.set.Discard()
 	case r.zset != nil:
 		r.zset.Discard()
+	case r.stream != nil:
+		r.stream.Free(r.streamStore)
 	}
 }
 
@@ -145,6 +155,10 @@ func decodeRestore(x *command.Exec, db *shard.DB, payload []byte) (restored, str
 			Entries: x.Env.ConfigInt("zset-max-listpack-entries"),
 			Value:   x.Env.ConfigInt("zset-max-listpack-value"),
 		})
+	case rdb.TypeStreamListpacks, rdb.TypeStreamListpacks2, rdb.TypeStreamListpacks3:
+		typ, body, _ := rdb.DumpBody(payload)
+		r.streamStore = db.StreamStore()
+		r.stream, err = rdb.ReadStream(typ, body, r.streamStore)
 	default:
 		_, r.str, err = rdb.DecodeDump(payload)
 	}

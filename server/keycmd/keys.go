@@ -105,6 +105,8 @@ func typeName(t byte) string {
 		return "zset"
 	case shard.TypeHash:
 		return "hash"
+	case shard.TypeStream:
+		return "stream"
 	}
 	return "none"
 }

@@ -204,7 +204,6 @@ func TestFileReaderRefusals(t *testing.T) {
 		{"function pre-GA", "REDIS0010\xf6", "release candidates"},
 		{"function cut", "REDIS0010\xf5\x05ab", "truncated"},
 		{"module type", "REDIS0010\x07", "module value"},
-		{"stream", "REDIS0010\x13", "stream"},
 		{"unknown", "REDIS0010\x42", "unknown opcode or value type 0x42"},
 		{"truncated", "REDIS0010\xfe", "truncated"},
 		{"bad crc", "REDIS0010\xff\x01\x02\x03\x04\x05\x06\x07\x08", "wrong checksum"},

@@ -376,8 +376,6 @@ func (fr *FileReader) readKey(typ byte, it *Item) error {
 	switch typ {
 	case TypeModulePreGA, TypeModule2, 8:
 		return &FileError{start, "the file holds a module value (type " + strconv.Itoa(int(typ)) + "), which Anax cannot load"}
-	case TypeStreamListpacks, TypeStreamListpacks2, TypeStreamListpacks3:
-		return &FileError{start, "the file holds a stream (type " + strconv.Itoa(int(typ)) + "), which this version of Anax cannot load"}
 	case TypeHashZipmap:
 		return &FileError{start, "the file holds a zipmap hash (type 9, Redis < 2.6), which Anax cannot load"}
 	}
@@ -403,7 +401,8 @@ func fileType(t byte) bool {
 	case TypeString, TypeList, TypeSet, TypeZSet, TypeHash, TypeZSet2,
 		TypeListZiplist, TypeSetIntset, TypeZSetZiplist, TypeHashZiplist, TypeListQuicklist,
 		TypeHashListpack, TypeZSetListpack, TypeListQuicklist2, TypeSetListpack,
-		TypeHashMetadata, TypeHashListpackEx:
+		TypeHashMetadata, TypeHashListpackEx,
+		TypeStreamListpacks, TypeStreamListpacks2, TypeStreamListpacks3:
 		return true
 	}
 	return false
@@ -482,6 +481,8 @@ func (fr *FileReader) copyValue(typ byte, dst []byte) ([]byte, error) {
 			return dst, err
 		}
 		str()
+	case TypeStreamListpacks, TypeStreamListpacks2, TypeStreamListpacks3:
+		dst, err = fr.copyStream(typ, dst)
 	default:
 		return dst, fr.fail("unknown value type %d", typ)
 	}
@@ -501,4 +502,63 @@ func (fr *FileReader) finish() error {
 	}
 	fr.done = true
 	return io.EOF
+}
+
+// copyStream copies a stream's encoding (see stream.go), checking its
+// structure; ReadStream checks its content.
+func (fr *FileReader) copyStream(typ byte, dst []byte) ([]byte, error) {
+	var err error
+	var n uint64
+	length := func() uint64 {
+		var v uint64
+		if err == nil {
+			dst, v, _, err = fr.copyLength(dst)
+		}
+		return v
+	}
+	str := func() {
+		if err == nil {
+			dst, err = fr.copyString(dst)
+		}
+	}
+	raw := func(k uint64) {
+		if err == nil {
+			dst, err = fr.copyN(dst, k)
+		}
+	}
+	for n = length(); err == nil && n > 0; n-- {
+		str()
+		str()
+	}
+	length() // length
+	length() // last id
+	length()
+	if typ >= TypeStreamListpacks2 {
+		for range 5 { // first id, max deleted id, entries added
+			length()
+		}
+	}
+	for groups := length(); err == nil && groups > 0; groups-- {
+		str()
+		length()
+		length()
+		if typ >= TypeStreamListpacks2 {
+			length() // entries read
+		}
+		for pel := length(); err == nil && pel > 0; pel-- {
+			raw(24)
+			length()
+		}
+		for cons := length(); err == nil && cons > 0; cons-- {
+			str()
+			raw(8)
+			if typ >= TypeStreamListpacks3 {
+				raw(8)
+			}
+			for pel := length(); err == nil && pel > 0; pel-- {
+				raw(16)
+			}
+		}
+	}
+	return dst, err
 }
