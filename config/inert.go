@@ -44,7 +44,6 @@ const (
 	whyIgnoreWarn  = "Anax has no start-up checks to silence"
 	whyClientMem   = "client memory is bounded by client-output-buffer-limit and client-query-buffer-limit only"
 	whyKeyspaceEvt = "Anax sends no keyspace notifications"
-	whyTracking    = "Anax has no client-side caching"
 )
 
 // deprecatedDirectives are accepted in a file and as flags, and ignored, as
@@ -231,7 +230,6 @@ var inertBuiltin = map[string]string{
 	"lazyfree-lazy-user-del":   whyLazyFree,
 	"lazyfree-lazy-user-flush": whyLazyFree,
 	"notify-keyspace-events":   whyKeyspaceEvt,
-	"tracking-table-max-keys":  whyTracking,
 	"acllog-max-len":           whyACL,
 	"appendfsync":              whyAOF,
 	"stream-node-max-bytes":    "Anax has no streams",

@@ -93,6 +93,9 @@ func (c *localCaller) Call(dst []byte, cmd *command.Spec, args [][]byte, db, pro
 	x.Reset(cmd, args, db, proto, c.x.NoTouch, c.x.Now)
 	x.SetHome(c.x.Home)
 	x.Client = nil
+	if s.monitors.n.Load() != 0 {
+		s.feedScript(sh, db, cmd, args)
+	}
 	start := time.Now()
 	cmd.Run(x)
 	s.noteRun(x, sh, time.Since(start), nil)
@@ -125,6 +128,9 @@ func (c *globalCaller) Call(dst []byte, cmd *command.Spec, args [][]byte, db, pr
 	s := c.t.s
 	x := &command.Exec{Env: s}
 	x.Reset(cmd, args, db, proto, c.eval.NoTouch, c.eval.Now)
+	if s.monitors.n.Load() != 0 {
+		s.feedScript(-1, db, cmd, args)
+	}
 	c.plan = keyPlan{}
 	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 {
 		s.planKeys(&c.plan, cmd, args)

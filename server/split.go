@@ -110,11 +110,18 @@ func (t *txRun) split(x *command.Exec, pl *splitPlan, next func()) {
 	t.tx.HopThen(pl.shards, func(sh int) {
 		p := pl.parts[sh]
 		p.SetHome(s.router.Shard(sh))
+		tr := s.trackBegin(p.Home, t.cl)
 		if pl.packed == nil {
 			p.Cmd.Run(p)
+			if tr {
+				s.trackAfter(p, x.Track)
+			}
 			return
 		}
 		runPacked(p, &pl.packed[sh])
+		if tr {
+			s.trackPacked(p, &pl.packed[sh], x.Track)
+		}
 		pl.packed[sh] = packedArgs{} // the copies are no longer needed
 	}, t.last, func() {
 		command.Merge(x, pl.parts, pl.owner)

@@ -62,6 +62,14 @@ type Shard struct {
 	watched  []map[string][]*watchEntry
 	watching int
 
+	// Client tracking (tracking.go): trackListen counts the tracked keys,
+	// plus one while broadcast tracking is on.
+	track       trackTable
+	trackListen int
+	bcast       bool
+	tracker     Tracker
+	trackWriter int64
+
 	// blocked[db][key] lists the clients waiting on key (block.go);
 	// blockedKeys counts the keys, and ready[readyHead:] are the keys
 	// written since their waiters were last served.
@@ -201,6 +209,7 @@ func (s *Shard) FlushAll(now int64) {
 	for i, db := range s.dbs {
 		s.touchEmptied(i, db, nil, now)
 	}
+	s.forgetTracked()
 	for _, db := range s.dbs {
 		db.table.Clear()
 		db.setCounts(0, 0)
@@ -230,8 +239,10 @@ func (s *Shard) SwapDB(a, b int, now int64) {
 }
 
 // listening reports whether writes must call the write hook (DB.touch):
-// some key is watched or has blocked clients.
-func (s *Shard) listening() bool { return s.watching+s.blockedKeys != 0 || s.snap != nil }
+// some key is watched, has blocked clients or is tracked (tracking.go).
+func (s *Shard) listening() bool {
+	return s.watching+s.blockedKeys+s.trackListen != 0 || s.snap != nil
+}
 
 // Tick runs periodic work: the active expiry sweeps of keys and of hash
 // fields (hash_ttl.go), eviction down to the memory budget (evict.go,
