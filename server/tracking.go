@@ -519,7 +519,7 @@ func (s *Server) ClientTracking(x *command.Exec) {
 		case conf.bcast && (conf.optin || conf.optout):
 			x.Err("ERR OPTIN and OPTOUT are not compatible with BCAST")
 		case conf.optin && conf.optout:
-			x.Err("ERR You can't use both OPTIN and OPTOUT")
+			x.Err("ERR You can't specify both OPTIN mode and OPTOUT mode")
 		case old != nil && (conf.optin && old.optout || conf.optout && old.optin):
 			x.Err("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.")
 		default:
