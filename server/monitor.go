@@ -98,7 +98,11 @@ func (s *Server) feedCommand(c *protocol.Conn, cl *Client, cmd *command.Spec, ar
 			db = int(n)
 		}
 	}
-	s.feedMonitors(home, db, cl.conn.RemoteAddr().String(), cmd, args)
+	var except *Client
+	if cmd.Name == "reset" {
+		except = cl // Redis writes RESET once it ran: no longer to cl
+	}
+	s.feedMonitors(home, db, cl.conn.RemoteAddr().String(), cmd, args, except)
 }
 
 // feedExec writes an EXEC's commands, then EXEC (connExec).
@@ -114,9 +118,9 @@ func (s *Server) feedExec(cl *Client, cmds []queuedCommand, home int) {
 				db = int(n)
 			}
 		}
-		s.feedMonitors(home, db, addr, q.cmd, q.args)
+		s.feedMonitors(home, db, addr, q.cmd, q.args, nil)
 	}
-	s.feedMonitors(home, db, addr, nil, [][]byte{[]byte("EXEC")})
+	s.feedMonitors(home, db, addr, nil, [][]byte{[]byte("EXEC")}, nil)
 }
 
 // feedScript writes a command a script runs on shard sh.
@@ -124,11 +128,12 @@ func (s *Server) feedScript(sh, db int, cmd *command.Spec, args [][]byte) {
 	if adminCommand(cmd, args) {
 		return
 	}
-	s.feedMonitors(sh, db, "lua", cmd, args)
+	s.feedMonitors(sh, db, "lua", cmd, args, nil)
 }
 
-// feedMonitors builds the line and delivers it from loop here.
-func (s *Server) feedMonitors(here, db int, who string, cmd *command.Spec, args [][]byte) {
+// feedMonitors builds the line and delivers it from loop here to every
+// monitor but except.
+func (s *Server) feedMonitors(here, db int, who string, cmd *command.Spec, args [][]byte, except *Client) {
 	p := s.monitors.list.Load()
 	if p == nil || len(*p) == 0 {
 		return
@@ -160,6 +165,9 @@ func (s *Server) feedMonitors(here, db int, who string, cmd *command.Spec, args 
 	}
 	b = append(b, '\r', '\n')
 	for _, m := range *p {
+		if m == except {
+			continue
+		}
 		if m.conn.Loop() == here {
 			m.pushRaw(b)
 			continue

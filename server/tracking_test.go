@@ -394,3 +394,84 @@ func TestTrackingTableMaxKeys(t *testing.T) {
 	}
 	mustDo(t, b, "*2\r\n$23\r\ntracking-table-max-keys\r\n$1\r\n2\r\n", "CONFIG", "GET", "tracking-table-max-keys")
 }
+
+var monitorStamp = regexp.MustCompile(`^\+\d+\.\d{6} \[(\d+) (lua|[0-9.]+:\d+)\] `)
+
+// monitorLine returns a MONITOR line with its time and address replaced.
+func monitorLine(t *testing.T, line string) string {
+	t.Helper()
+	m := monitorStamp.FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("not a MONITOR line: %q", line)
+	}
+	who := "ADDR"
+	if m[2] == "lua" {
+		who = "lua"
+	}
+	return "+T [" + m[1] + " " + who + "] " + line[len(m[0]):]
+}
+
+func monitorScript() [][]string {
+	return [][]string{
+		{"SET", "k", "v"},
+		{"SELECT", "1"},
+		{"SET", "k", "two words"},
+		{"SELECT", "0"},
+		{"SET", "bin\x00\xff\t\"\\\r\n", "\x01"},
+		{"MULTI"},
+		{"SET", "a", "1"},
+		{"INCR", "a"},
+		{"EXEC"},
+		{"EVAL", "redis.call('set', KEYS[1], 'x') return redis.call('get', KEYS[1])", "1", "zz"},
+		{"AUTH", "user", "pass"},
+		{"HELLO", "2", "AUTH", "u", "p"},
+		{"CONFIG", "GET", "maxmemory"},
+		{"NOSUCH", "x"},
+		{"GET"},
+		{"MGET", "a", "k", "zz"},
+		{"PING"},
+	}
+}
+
+func TestMonitorMatchesRedis(t *testing.T) {
+	o := servertest.StartOracle(t)
+	for _, shards := range []string{"1", "4"} {
+		t.Run("threads="+shards, func(t *testing.T) {
+			anax := servertest.Start(t, "--threads", shards)
+			run := func(addr string) []string {
+				mon := servertest.Dial(t, addr)
+				mon2 := servertest.Dial(t, addr)
+				cl := servertest.Dial(t, addr)
+				mon2.Do("HELLO", "3")
+				if got := mon2.Do("MONITOR"); got != "+OK\r\n" {
+					t.Fatalf("MONITOR: %q", got)
+				}
+				mon.Do("MONITOR")
+				script := monitorScript()
+				for _, cmd := range script {
+					cl.Do(cmd...)
+				}
+				var lines []string
+				for len(lines) < 16 {
+					line := monitorLine(t, mon.Read())
+					if line2 := monitorLine(t, mon2.Read()); line2 != line {
+						t.Errorf("monitors differ: %q and %q", line, line2)
+					}
+					lines = append(lines, line)
+				}
+				// QUIT and RESET end a monitor.
+				mon2.Do("RESET")
+				cl.Do("QUIT")
+				lines = append(lines, monitorLine(t, mon.Read()), monitorLine(t, mon.Read()))
+				if !mon.Quiet(50*time.Millisecond) || !mon2.Quiet(0) {
+					t.Errorf("more to read")
+				}
+				return lines
+			}
+			got, want := run(anax), run(o.Addr)
+			if strings.Join(got, "") != strings.Join(want, "") {
+				t.Errorf("MONITOR output:\n anax:\n%s\n redis:\n%s", strings.Join(got, ""), strings.Join(want, ""))
+			}
+		})
+	}
+}
