@@ -65,6 +65,9 @@ func (s *Server) lookupCommand(name []byte) *command.Spec {
 // Command implements protocol.Handler: check, route and run one command,
 // then serve the clients blocked on keys it wrote (blocking.go).
 func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
+	if s.trk.clients.Load() != 0 {
+		return s.commandTracked(c, args)
+	}
 	r := s.command(c, args)
 	if s.router.Shard(c.Loop()).HasReady() {
 		s.serveReady(c.Loop())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/server/command"
+	"github.com/anaxdb/anax/server/scriptcmd"
 	"github.com/anaxdb/anax/shard"
 )
 
@@ -99,12 +100,13 @@ func (cl *Client) trackStart(cmd *command.Spec) {
 // (EXEC).
 func (cl *Client) trackFor(cmd *command.Spec) int64 {
 	conf := cl.trkLoop
-	if conf == nil || conf.bcast || cmd.Flags&command.FlagReadOnly == 0 {
+	if conf == nil || conf.bcast {
 		return 0
 	}
-	switch cmd.Name {
-	case "eval_ro", "evalsha_ro", "fcall_ro":
-		return 0 // a script's own commands are what it reads
+	// A script's keys are remembered when it runs a read-only command
+	// (env_scriptcmd.go), as Redis 7.0 does.
+	if cmd.Flags&command.FlagReadOnly == 0 && !scriptcmd.IsScript(cmd) {
+		return 0
 	}
 	if conf.optin && cl.caching != cachingGiven || conf.optout && cl.caching == cachingGiven {
 		return 0
@@ -116,6 +118,23 @@ func (cl *Client) trackFor(cmd *command.Spec) int64 {
 // shard's goroutine, right after the command ran there). Only keys of that
 // shard count: a piece of a split command sees its own.
 func (s *Server) trackRead(x *command.Exec, id int64) {
+	if scriptcmd.IsScript(x.Cmd) {
+		return // when it runs a read-only command (trackScript)
+	}
+	s.trackKeysOf(x, id)
+}
+
+// trackScript remembers the declared keys of script x for its caller when
+// the script runs a read-only command, as Redis 7.0 does (it tracks the
+// caller's command's keys, not those of the script's own commands). x.Home
+// is the shard the script runs on, which holds its keys.
+func (s *Server) trackScript(x *command.Exec) {
+	if x.Track != 0 {
+		s.trackKeysOf(x, x.Track)
+	}
+}
+
+func (s *Server) trackKeysOf(x *command.Exec, id int64) {
 	var small [8]int
 	idx := x.Cmd.KeyIndexes(x.Args, small[:0])
 	sh := x.Home
@@ -191,21 +210,20 @@ func (s *Server) trackPacked(p *command.Exec, pk *packedArgs, id int64) {
 	p.Home.SetTrackWriter(0)
 }
 
-// runLocalTracked is runLocal while some client tracks: the writer is
-// known to the shard, the keys read are remembered, and the messages to
-// the client itself follow its reply.
-func (s *Server) runLocalTracked(c *protocol.Conn, cl *Client, x *command.Exec, home int) protocol.Result {
-	sh := x.Home
+// commandTracked is Command while some client tracks: the loop's shard
+// knows whose command runs inline (NOLOOP), and the messages to that
+// client caused by it wait for its reply, as Redis sends them after the
+// reply.
+func (s *Server) commandTracked(c *protocol.Conn, args [][]byte) protocol.Result {
+	home := c.Loop()
+	cl := c.Client.(*Client)
+	sh := s.router.Shard(home)
 	t := &s.trk
 	sh.SetTrackWriter(cl.ID)
 	t.inline[home] = cl.ID
-	s.runInline(x, home)
-	if x.Track != 0 {
-		s.trackRead(x, x.Track)
-	}
+	r := s.command(c, args)
 	sh.SetTrackWriter(0)
 	t.inline[home] = 0
-	s.replyNow(c, cl, x)
 	if p := t.pending[home]; len(p) > 0 {
 		for i, m := range p {
 			m.to.pushRaw(m.msg)
@@ -213,6 +231,20 @@ func (s *Server) runLocalTracked(c *protocol.Conn, cl *Client, x *command.Exec, 
 		}
 		t.pending[home] = p[:0]
 	}
+	if sh.HasReady() {
+		s.serveReady(home)
+	}
+	return r
+}
+
+// runLocalTracked is runLocal while some client tracks: the keys read are
+// remembered.
+func (s *Server) runLocalTracked(c *protocol.Conn, cl *Client, x *command.Exec, home int) protocol.Result {
+	s.runInline(x, home)
+	if x.Track != 0 {
+		s.trackRead(x, x.Track)
+	}
+	s.replyNow(c, cl, x)
 	return protocol.Done
 }
 
