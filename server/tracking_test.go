@@ -343,54 +343,46 @@ func trackingScript() []trkStep {
 
 func TestTrackingMatchesRedis(t *testing.T) {
 	o := servertest.StartOracle(t)
-	for _, shards := range []string{"1", "4"} {
-		t.Run("threads="+shards, func(t *testing.T) {
-			anax := servertest.Start(t, "--threads", shards)
-			servertest.Dial(t, o.Addr).Do("FLUSHALL")
-			runTrackScript(t, anax, o.Addr, 6, trackingScript())
-		})
-	}
+	anax := servertest.Start(t) // make test runs it over 1 and 4 shards
+	servertest.Dial(t, o.Addr).Do("FLUSHALL")
+	runTrackScript(t, anax, o.Addr, 6, trackingScript())
 }
 
 // TestTrackingInfoAndFlags checks INFO's tracking fields and CLIENT LIST's
 // flags, which hold ids and addresses that differ from the oracle's.
 func TestTrackingInfoAndFlags(t *testing.T) {
-	for _, shards := range []string{"1", "4"} {
-		t.Run("threads="+shards, func(t *testing.T) {
-			anax := servertest.Start(t, "--threads", shards)
-			a, b, c := servertest.Dial(t, anax), servertest.Dial(t, anax), servertest.Dial(t, anax)
-			a.Do("HELLO", "3")
-			mustDo(t, a, "+OK\r\n", "CLIENT", "TRACKING", "on")
-			a.Do("MGET", "k1", "k2", "k3")
-			b.Do("HELLO", "3")
-			mustDo(t, b, "+OK\r\n", "CLIENT", "TRACKING", "on")
-			b.Do("GET", "k1")
-			mustDo(t, c, "+OK\r\n", "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "x", "PREFIX", "y")
-			info := c.Do("INFO")
-			for _, want := range []string{"tracking_clients:3", "tracking_total_keys:3", "tracking_total_items:4", "tracking_total_prefixes:2"} {
-				if !strings.Contains(info, want+"\r\n") {
-					t.Errorf("INFO lacks %s:\n%s", want, info)
-				}
-			}
-			list := c.Do("CLIENT", "LIST")
-			if n := strings.Count(list, "flags=t "); n != 2 || !strings.Contains(list, "flags=tB ") || !strings.Contains(list, "redir=0 ") {
-				t.Errorf("CLIENT LIST flags:\n%s", list)
-			}
-			c.Do("SET", "k1", "v")
-			a.Read()
-			b.Read()
-			info = c.Do("INFO")
-			for _, want := range []string{"tracking_total_keys:2", "tracking_total_items:2"} {
-				if !strings.Contains(info, want+"\r\n") {
-					t.Errorf("after a write, INFO lacks %s", want)
-				}
-			}
-			c.Do("FLUSHALL")
-			info = c.Do("INFO")
-			if !strings.Contains(info, "tracking_total_keys:0\r\n") || !strings.Contains(info, "tracking_total_items:0\r\n") {
-				t.Errorf("after FLUSHALL, INFO tracks keys still")
-			}
-		})
+	anax := servertest.Start(t) // make test runs it over 1 and 4 shards
+	a, b, c := servertest.Dial(t, anax), servertest.Dial(t, anax), servertest.Dial(t, anax)
+	a.Do("HELLO", "3")
+	mustDo(t, a, "+OK\r\n", "CLIENT", "TRACKING", "on")
+	a.Do("MGET", "k1", "k2", "k3")
+	b.Do("HELLO", "3")
+	mustDo(t, b, "+OK\r\n", "CLIENT", "TRACKING", "on")
+	b.Do("GET", "k1")
+	mustDo(t, c, "+OK\r\n", "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "x", "PREFIX", "y")
+	info := c.Do("INFO")
+	for _, want := range []string{"tracking_clients:3", "tracking_total_keys:3", "tracking_total_items:4", "tracking_total_prefixes:2"} {
+		if !strings.Contains(info, want+"\r\n") {
+			t.Errorf("INFO lacks %s:\n%s", want, info)
+		}
+	}
+	list := c.Do("CLIENT", "LIST")
+	if n := strings.Count(list, "flags=t "); n != 2 || !strings.Contains(list, "flags=tB ") || !strings.Contains(list, "redir=0 ") {
+		t.Errorf("CLIENT LIST flags:\n%s", list)
+	}
+	c.Do("SET", "k1", "v")
+	a.Read()
+	b.Read()
+	info = c.Do("INFO")
+	for _, want := range []string{"tracking_total_keys:2", "tracking_total_items:2"} {
+		if !strings.Contains(info, want+"\r\n") {
+			t.Errorf("after a write, INFO lacks %s", want)
+		}
+	}
+	c.Do("FLUSHALL")
+	info = c.Do("INFO")
+	if !strings.Contains(info, "tracking_total_keys:0\r\n") || !strings.Contains(info, "tracking_total_items:0\r\n") {
+		t.Errorf("after FLUSHALL, INFO tracks keys still")
 	}
 }
 
@@ -461,43 +453,39 @@ func monitorScript() [][]string {
 
 func TestMonitorMatchesRedis(t *testing.T) {
 	o := servertest.StartOracle(t)
-	for _, shards := range []string{"1", "4"} {
-		t.Run("threads="+shards, func(t *testing.T) {
-			anax := servertest.Start(t, "--threads", shards)
-			run := func(addr string) []string {
-				mon := servertest.Dial(t, addr)
-				mon2 := servertest.Dial(t, addr)
-				cl := servertest.Dial(t, addr)
-				mon2.Do("HELLO", "3")
-				if got := mon2.Do("MONITOR"); got != "+OK\r\n" {
-					t.Fatalf("MONITOR: %q", got)
-				}
-				mon.Do("MONITOR")
-				script := monitorScript()
-				for _, cmd := range script {
-					cl.Do(cmd...)
-				}
-				var lines []string
-				for len(lines) < 16 {
-					line := monitorLine(t, mon.Read())
-					if line2 := monitorLine(t, mon2.Read()); line2 != line {
-						t.Errorf("monitors differ: %q and %q", line, line2)
-					}
-					lines = append(lines, line)
-				}
-				// QUIT and RESET end a monitor.
-				mon2.Do("RESET")
-				cl.Do("QUIT")
-				lines = append(lines, monitorLine(t, mon.Read()), monitorLine(t, mon.Read()))
-				if !mon.Quiet(50*time.Millisecond) || !mon2.Quiet(0) {
-					t.Errorf("more to read")
-				}
-				return lines
+	anax := servertest.Start(t) // make test runs it over 1 and 4 shards
+	run := func(addr string) []string {
+		mon := servertest.Dial(t, addr)
+		mon2 := servertest.Dial(t, addr)
+		cl := servertest.Dial(t, addr)
+		mon2.Do("HELLO", "3")
+		if got := mon2.Do("MONITOR"); got != "+OK\r\n" {
+			t.Fatalf("MONITOR: %q", got)
+		}
+		mon.Do("MONITOR")
+		script := monitorScript()
+		for _, cmd := range script {
+			cl.Do(cmd...)
+		}
+		var lines []string
+		for len(lines) < 16 {
+			line := monitorLine(t, mon.Read())
+			if line2 := monitorLine(t, mon2.Read()); line2 != line {
+				t.Errorf("monitors differ: %q and %q", line, line2)
 			}
-			got, want := run(anax), run(o.Addr)
-			if strings.Join(got, "") != strings.Join(want, "") {
-				t.Errorf("MONITOR output:\n anax:\n%s\n redis:\n%s", strings.Join(got, ""), strings.Join(want, ""))
-			}
-		})
+			lines = append(lines, line)
+		}
+		// QUIT and RESET end a monitor.
+		mon2.Do("RESET")
+		cl.Do("QUIT")
+		lines = append(lines, monitorLine(t, mon.Read()), monitorLine(t, mon.Read()))
+		if !mon.Quiet(50*time.Millisecond) || !mon2.Quiet(0) {
+			t.Errorf("more to read")
+		}
+		return lines
+	}
+	got, want := run(anax), run(o.Addr)
+	if strings.Join(got, "") != strings.Join(want, "") {
+		t.Errorf("MONITOR output:\n anax:\n%s\n redis:\n%s", strings.Join(got, ""), strings.Join(want, ""))
 	}
 }
