@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"io"
+	"net/http"
 	"regexp"
 	"sort"
 	"strings"
@@ -364,6 +366,17 @@ func TestTrackingInfoAndFlags(t *testing.T) {
 	for _, want := range []string{"tracking_clients:3", "tracking_total_keys:3", "tracking_total_items:4", "tracking_total_prefixes:2"} {
 		if !strings.Contains(info, want+"\r\n") {
 			t.Errorf("INFO lacks %s:\n%s", want, info)
+		}
+	}
+	resp, err := http.Get("http://" + anax + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"redis_tracking_clients 3", "redis_tracking_total_keys 3", "redis_tracking_total_items 4", "redis_tracking_total_prefixes 2"} {
+		if !strings.Contains(string(body), want+"\n") {
+			t.Errorf("/metrics lacks %s", want)
 		}
 	}
 	list := c.Do("CLIENT", "LIST")
