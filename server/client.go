@@ -64,6 +64,9 @@ type Client struct {
 	brokenRedir atomic.Bool
 	// monitor is set while the client is in MONITOR mode (monitor.go).
 	monitor atomic.Bool
+	// gone is set when the connection closed (a tracking redirect to it
+	// is broken).
+	gone atomic.Bool
 
 	mu struct {
 		sync.Mutex

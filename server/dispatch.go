@@ -28,6 +28,7 @@ func (s *Server) Close(c *protocol.Conn) {
 	if cl, ok := c.Client.(*Client); ok {
 		s.cancelBlocked(cl)
 		s.dropPubSub(cl)
+		cl.gone.Store(true)
 		s.disableTracking(cl)
 		s.stopMonitor(cl)
 		s.unwatchAll(cl)

@@ -31,6 +31,7 @@ import (
 type trackConf struct {
 	bcast, optin, optout, noloop bool
 	redirect                     int64
+	redirectTo                   *Client // the client redirect names, as found when enabled
 	prefixes                     []string // sorted (BCAST)
 }
 
@@ -310,8 +311,8 @@ func (s *Server) Flushed(sh *shard.Shard, keys, items int) {
 func (s *Server) sendTracking(sh *shard.Shard, cl *Client, conf *trackConf, key []byte, null bool) {
 	to, redirected := cl, false
 	if conf.redirect != 0 {
-		r := s.clientByID(conf.redirect)
-		if r == nil {
+		r := conf.redirectTo
+		if r == nil || r.gone.Load() {
 			cl.brokenRedir.Store(true)
 			if cl.proto.Load() == 3 {
 				b := []byte(">2\r\n$21\r\ntracking-redir-broken\r\n:")
@@ -519,11 +520,12 @@ func (s *Server) ClientTracking(x *command.Exec) {
 				x.Fail(command.ErrNotInt)
 				return
 			}
-			if s.clientByID(id) == nil {
+			r := s.clientByID(id)
+			if r == nil {
 				x.Err("ERR The client ID you want redirect to does not exist")
 				return
 			}
-			conf.redirect = id
+			conf.redirect, conf.redirectTo = id, r
 		case command.EqFold(a, "bcast"):
 			conf.bcast = true
 		case command.EqFold(a, "optin"):
