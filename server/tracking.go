@@ -31,7 +31,7 @@ import (
 type trackConf struct {
 	bcast, optin, optout, noloop bool
 	redirect                     int64
-	redirectTo                   *Client // the client redirect names, as found when enabled
+	redirectTo                   *Client  // the client redirect names, as found when enabled
 	prefixes                     []string // sorted (BCAST)
 }
 
