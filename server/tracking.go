@@ -54,6 +54,7 @@ type tracking struct {
 	keys    atomic.Int64 // keys tracked, all shards
 	items   atomic.Int64 // (key, client) pairs tracked
 	bcasts  atomic.Int64 // broadcast clients
+	bcastOn atomic.Bool  // bcasts > 0, read by every shard's writes
 
 	mu       sync.Mutex
 	byID     atomic.Pointer[map[int64]*Client] // tracking clients, copy-on-write under mu
@@ -76,7 +77,7 @@ func (s *Server) initTracking(loops int) {
 	t.maxKeys.Store(s.cfg.Int("tracking-table-max-keys"))
 	s.cfg.OnChange("tracking-table-max-keys", func(string) { t.maxKeys.Store(s.cfg.Int("tracking-table-max-keys")) })
 	for i := 0; i < s.router.N(); i++ {
-		s.router.Shard(i).SetTracker(s)
+		s.router.Shard(i).SetTracker(s, &t.bcastOn)
 	}
 }
 
@@ -476,18 +477,8 @@ func (s *Server) disableTracking(cl *Client) {
 	}
 }
 
-// setBroadcast turns the shards' broadcast check on or off, on each
-// shard's goroutine (the caller's own at once).
-func (s *Server) setBroadcast(on bool) {
-	for i := 0; i < s.router.N(); i++ {
-		sh := s.router.Shard(i)
-		sh.Post(func() {
-			// The count decides, not on: an OFF and an ON posted in turn
-			// end as the last one left the count.
-			sh.SetBroadcast(s.trk.bcasts.Load() > 0)
-		})
-	}
-}
+// setBroadcast turns the shards' broadcast check on or off (under mu).
+func (s *Server) setBroadcast(on bool) { s.trk.bcastOn.Store(on) }
 
 // TrackingCounts implements infocmd.TrackingSource.
 func (s *Server) TrackingCounts() (clients, keys, items, prefixes int64) {

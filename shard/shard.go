@@ -62,11 +62,11 @@ type Shard struct {
 	watched  []map[string][]*watchEntry
 	watching int
 
-	// Client tracking (tracking.go): trackListen counts the tracked keys,
-	// plus one while broadcast tracking is on.
+	// Client tracking (tracking.go): trackListen counts the tracked keys;
+	// bcast, shared by every shard, is set while broadcast tracking is on.
 	track       trackTable
 	trackListen int
-	bcast       bool
+	bcast       *atomic.Bool
 	tracker     Tracker
 	trackWriter int64
 
@@ -107,7 +107,7 @@ type Shard struct {
 // New makes a shard with dbnum databases. The waker may be set later with
 // SetWaker, before the first Post.
 func New(id, dbnum int) *Shard {
-	s := &Shard{ID: id, arena: arena.New()}
+	s := &Shard{ID: id, arena: arena.New(), bcast: new(atomic.Bool)}
 	s.dbs = make([]*DB, dbnum)
 	for i := range s.dbs {
 		s.dbs[i] = newDB(s, i)
@@ -241,7 +241,7 @@ func (s *Shard) SwapDB(a, b int, now int64) {
 // listening reports whether writes must call the write hook (DB.touch):
 // some key is watched, has blocked clients or is tracked (tracking.go).
 func (s *Shard) listening() bool {
-	return s.watching+s.blockedKeys+s.trackListen != 0 || s.snap != nil
+	return s.watching+s.blockedKeys+s.trackListen != 0 || s.snap != nil || s.bcast.Load()
 }
 
 // Tick runs periodic work: the active expiry sweeps of keys and of hash

@@ -2,6 +2,7 @@ package shard
 
 import (
 	"bytes"
+	"sync/atomic"
 
 	"github.com/zeebo/xxh3"
 )
@@ -60,9 +61,16 @@ type trackTable struct {
 	evict    int // where the next eviction looks
 }
 
-// SetTracker installs the server's side of client tracking. Before the
+// SetTracker installs the server's side of client tracking, and the
+// switch, shared by every shard, that turns on the calls to
+// Tracker.Broadcast on every write: an atomic read by each write rather
+// than a per-shard flag posted to each shard, so that a broadcast client
+// hears of every write made after its CLIENT TRACKING's reply. Before the
 // shard runs.
-func (s *Shard) SetTracker(t Tracker) { s.tracker = t }
+func (s *Shard) SetTracker(t Tracker, bcast *atomic.Bool) {
+	s.tracker = t
+	s.bcast = bcast
+}
 
 // TrackWriter is the id of the client whose command runs on the shard now,
 // when tracking is on (NOLOOP, and the invalidation of the writer's own
@@ -71,20 +79,6 @@ func (s *Shard) SetTrackWriter(id int64) { s.trackWriter = id }
 
 // TrackWriter returns what SetTrackWriter set.
 func (s *Shard) TrackWriter() int64 { return s.trackWriter }
-
-// SetBroadcast turns on or off the calls to Tracker.Broadcast on every
-// write. Owner only.
-func (s *Shard) SetBroadcast(on bool) {
-	if on == s.bcast {
-		return
-	}
-	s.bcast = on
-	if on {
-		s.trackListen++
-	} else {
-		s.trackListen--
-	}
-}
 
 // TrackingCounts returns the number of keys tracked on the shard and of
 // (key, client) pairs. Owner only.
@@ -222,7 +216,7 @@ func (db *DB) invalidate(key []byte) {
 			}
 		}
 	}
-	if s.bcast && s.tracker != nil {
+	if s.bcast.Load() && s.tracker != nil {
 		s.tracker.Broadcast(s, key)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"reflect"
 	"slices"
+	"sync/atomic"
 	"testing"
 )
 
@@ -26,7 +27,8 @@ func (f *fakeTracker) Flushed(_ *Shard, keys, items int) { f.flushes++ }
 func TestTrackingTableModel(t *testing.T) {
 	s := New(0, 2)
 	f := &fakeTracker{invalidated: map[string][]int64{}}
-	s.SetTracker(f)
+	var bcast atomic.Bool
+	s.SetTracker(f, &bcast)
 	model := map[string][]int64{}
 	rng := rand.New(rand.NewSource(1))
 	key := func() []byte {
@@ -81,9 +83,9 @@ func TestTrackingTableModel(t *testing.T) {
 		t.Errorf("after a flush: %d keys, %d items, listen %d, %d flushes", keys, items, s.trackListen, f.flushes)
 	}
 	// Broadcast: every write is reported while on.
-	s.SetBroadcast(true)
+	bcast.Store(true)
 	s.DB(0).SetString([]byte("b"), []byte("v"), 0, false, 0, 0)
-	s.SetBroadcast(false)
+	bcast.Store(false)
 	s.DB(0).SetString([]byte("c"), []byte("v"), 0, false, 0, 0)
 	if !slices.Equal(f.bcast, []string{"b"}) || s.trackListen != 0 {
 		t.Errorf("broadcast reported %v, listen %d", f.bcast, s.trackListen)
