@@ -43,7 +43,6 @@ const (
 	whySocketMark  = "Anax does not mark its sockets"
 	whyIgnoreWarn  = "Anax has no start-up checks to silence"
 	whyClientMem   = "client memory is bounded by client-output-buffer-limit and client-query-buffer-limit only"
-	whyTracking    = "Anax has no client-side caching"
 )
 
 // deprecatedDirectives are accepted in a file and as flags, and ignored, as
@@ -229,7 +228,6 @@ var inertBuiltin = map[string]string{
 	"lazyfree-lazy-server-del": whyLazyFree,
 	"lazyfree-lazy-user-del":   whyLazyFree,
 	"lazyfree-lazy-user-flush": whyLazyFree,
-	"tracking-table-max-keys":  whyTracking,
 	"acllog-max-len":           whyACL,
 	"appendfsync":              whyAOF,
 }

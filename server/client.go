@@ -53,6 +53,21 @@ type Client struct {
 	// ps is the client's Pub/Sub subscriptions (env_pubsub.go).
 	ps pubsubcmd.State
 
+	// Client tracking (tracking.go): trk is the settings, nil when off,
+	// published for shards; trkLoop the same for the loop; caching the
+	// CLIENT CACHING given for the next command; keepCaching that the last
+	// command was CLIENT, which keeps it.
+	trk         atomic.Pointer[trackConf]
+	trkLoop     *trackConf
+	caching     int8
+	keepCaching bool
+	brokenRedir atomic.Bool
+	// monitor is set while the client is in MONITOR mode (monitor.go).
+	monitor atomic.Bool
+	// gone is set when the connection closed (a tracking redirect to it
+	// is broken).
+	gone atomic.Bool
+
 	mu struct {
 		sync.Mutex
 		name    string

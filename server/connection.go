@@ -185,6 +185,8 @@ func cmdReset(x *command.Exec) {
 	cl.multi = nil
 	srv(x).unwatchAll(cl)
 	srv(x).dropPubSub(cl)
+	srv(x).disableTracking(cl)
+	srv(x).stopMonitor(cl)
 	cl.db.Store(0)
 	cl.proto.Store(2)
 	cl.replyMode = replyOn

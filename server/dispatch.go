@@ -28,6 +28,9 @@ func (s *Server) Close(c *protocol.Conn) {
 	if cl, ok := c.Client.(*Client); ok {
 		s.cancelBlocked(cl)
 		s.dropPubSub(cl)
+		cl.gone.Store(true)
+		s.disableTracking(cl)
+		s.stopMonitor(cl)
 		s.unwatchAll(cl)
 		s.clients.remove(cl)
 	}
@@ -63,6 +66,9 @@ func (s *Server) lookupCommand(name []byte) *command.Spec {
 // Command implements protocol.Handler: check, route and run one command,
 // then serve the clients blocked on keys it wrote (blocking.go).
 func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
+	if s.trk.clients.Load() != 0 {
+		return s.commandTracked(c, args)
+	}
 	r := s.command(c, args)
 	if s.router.Shard(c.Loop()).HasReady() {
 		s.serveReady(c.Loop())
@@ -74,6 +80,9 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 	cl := c.Client.(*Client)
 	home := c.Loop()
 	cmd := s.lookupCommand(args[0])
+	if cl.trkLoop != nil {
+		cl.trackStart(cmd)
+	}
 	if cmd == nil {
 		name := strings.ToLower(string(args[0]))
 		if name == "post" || name == "host:" {
@@ -112,6 +121,9 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 
 	if cl.multi != nil && !txControl(cmd) {
 		return s.queueMulti(c, cl, cmd, args, home)
+	}
+	if s.monitors.n.Load() != 0 {
+		s.feedCommand(c, cl, cmd, args, home)
 	}
 	if cmd.Conn != nil {
 		return cmd.Conn.(connFunc)(s, c, cl, args, home)
@@ -186,6 +198,9 @@ func (s *Server) runLocal(c *protocol.Conn, cl *Client, cmd *command.Spec, args 
 	x := s.loopExec[home]
 	s.resetExec(x, cl, cmd, args, s.batch[home].now)
 	x.SetHome(s.router.Shard(home))
+	if s.trk.clients.Load() != 0 {
+		return s.runLocalTracked(c, cl, x, home)
+	}
 	s.runInline(x, home)
 	s.replyNow(c, cl, x)
 	return protocol.Done
@@ -395,6 +410,10 @@ func (s *Server) newDetachedExec(k *call) *command.Exec {
 func (s *Server) resetExec(x *command.Exec, cl *Client, cmd *command.Spec, args [][]byte, now time.Time) {
 	x.Client = cl
 	x.Reset(cmd, args, int(cl.db.Load()), int(cl.proto.Load()), cl.noTouch.Load(), now.UnixMilli())
+	x.Track = 0
+	if cl.trkLoop != nil {
+		x.Track = cl.trackFor(cmd)
+	}
 }
 
 // runCommand runs x (after a hop, or queued behind a lock) and records its
@@ -402,8 +421,12 @@ func (s *Server) resetExec(x *command.Exec, cl *Client, cmd *command.Spec, args 
 // the slow log with cl's address and name (cl is read-only here).
 func (s *Server) runCommand(x *command.Exec, statIdx int, cl *Client) {
 	start := time.Now()
+	tr := s.trackBegin(x.Home, cl)
 	if x.Cmd.Flags&command.FlagDenyOOM == 0 || !x.Home.OverBudget() || s.makeRoom(x) {
 		x.Cmd.Run(x)
+	}
+	if tr {
+		s.trackAfter(x, x.Track)
 	}
 	s.noteRun(x, statIdx, time.Since(start), cl)
 }

@@ -91,6 +91,11 @@ func (c *Client) Figures() clientcmd.Figures {
 	f.Proto, f.NoEvict, f.NoTouch = int(c.proto.Load()), c.noEvict.Load(), c.noTouch.Load()
 	f.DB = int(c.db.Load())
 	f.Blocked = c.blocked.Load() != nil
+	f.Monitor = c.monitor.Load()
+	f.Tracking = c.trackingFlags()
+	if conf := c.trk.Load(); conf != nil {
+		f.Redirect = conf.redirect
+	}
 	f.Sub, f.PSub, f.SSub = c.ps.Counts()
 	f.RemoteAddr, f.LocalAddr, f.Fd = c.RemoteAddr(), c.LocalAddr(), c.conn.Fd()
 	c.mu.Lock()

@@ -105,8 +105,14 @@ func (c *localCaller) Call(dst []byte, cmd *command.Spec, args [][]byte, db, pro
 	x.Reset(cmd, args, db, proto, c.x.NoTouch, c.x.Now)
 	x.SetHome(c.x.Home)
 	x.Client = nil
+	if s.monitors.n.Load() != 0 {
+		s.feedScript(sh, db, cmd, args)
+	}
 	start := time.Now()
 	cmd.Run(x)
+	if c.x.Track != 0 && cmd.Flags&command.FlagReadOnly != 0 {
+		s.trackScript(c.x)
+	}
 	s.noteRun(x, sh, time.Since(start), nil)
 	dst = append(dst, x.Out...)
 	s.putExec(sh, x)
@@ -128,15 +134,42 @@ func (t *txRun) script(x *command.Exec, next func()) {
 // globalCaller runs the commands of a script over every shard, each as a
 // step of the script's transaction.
 type globalCaller struct {
-	t    *txRun
-	eval *command.Exec
-	plan keyPlan
+	t       *txRun
+	eval    *command.Exec
+	plan    keyPlan
+	tracked bool // the script's keys were remembered for its caller
+}
+
+// trackKeys remembers the script's keys for its caller on their shards,
+// which the script's transaction holds (trackScript).
+func (c *globalCaller) trackKeys() {
+	s := c.t.s
+	var plan keyPlan
+	s.planKeys(&plan, c.eval.Cmd, c.eval.Args)
+	if len(plan.shards) == 0 {
+		return
+	}
+	done := make(chan struct{})
+	c.t.tx.On(-1)
+	c.t.tx.HopThen(plan.shards, func(sh int) {
+		x := *c.eval
+		x.SetHome(s.router.Shard(sh))
+		s.trackScript(&x)
+	}, false, func() { close(done) })
+	<-done
 }
 
 func (c *globalCaller) Call(dst []byte, cmd *command.Spec, args [][]byte, db, proto int, undeclared bool) ([]byte, string) {
 	s := c.t.s
 	x := &command.Exec{Env: s}
 	x.Reset(cmd, args, db, proto, c.eval.NoTouch, c.eval.Now)
+	if c.eval.Track != 0 && !c.tracked && cmd.Flags&command.FlagReadOnly != 0 {
+		c.tracked = true
+		c.trackKeys()
+	}
+	if s.monitors.n.Load() != 0 {
+		s.feedScript(-1, db, cmd, args)
+	}
 	c.plan = keyPlan{}
 	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 {
 		s.planKeys(&c.plan, cmd, args)

@@ -114,6 +114,7 @@ func (w *webState) MetricsSnapshot(m *metrics.Snapshot) {
 
 	m.ConnectedClients = s.net.Clients.Load()
 	m.BlockedClients = s.blockedClients.Load()
+	m.TrackingClients, m.TrackingKeys, m.TrackingItems, m.TrackingPrefixes = s.TrackingCounts()
 	m.MaxClients = s.cfg.Int("maxclients")
 	m.ConnectionsReceived = s.net.TotalConnections.Load()
 	m.RejectedConnections = s.net.Rejected.Load()

@@ -355,6 +355,9 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 		s.reply(c, cl, resp.AppendNullArray(nil, proto))
 		return protocol.Done
 	}
+	if s.monitors.n.Load() != 0 {
+		s.feedExec(cl, m.cmds, home)
+	}
 	now := s.batch[home].now
 	target, one := s.planExec(m.cmds, watched, home)
 	var locks []txn.Lock
@@ -434,7 +437,11 @@ func (s *Server) execOnShard(dst []byte, cl *Client, cmds []queuedCommand, w *sh
 		if !inline {
 			x.Client = nil
 		}
+		tr := s.trackBegin(owner, cl)
 		q.cmd.Run(x)
+		if tr {
+			s.trackAfter(x, x.Track)
+		}
 		end := time.Now()
 		s.noteRun(x, sh, end.Sub(start), cl)
 		start = end
@@ -637,7 +644,11 @@ func (e *execRun) step() {
 			x := execs[k-i]
 			x.SetHome(owner)
 			start := time.Now()
+			tr := s.trackBegin(owner, e.cl)
 			x.Cmd.Run(x)
+			if tr {
+				s.trackAfter(x, x.Track)
+			}
 			s.noteRun(x, sh, time.Since(start), e.cl)
 		}
 	}, false, func() {

@@ -54,6 +54,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, debugcmd.Commands()...)
 	all = append(all, s.scriptCommands(loops)...)
 	all = append(all, pubsubcmd.Commands()...)
+	all = append(all, s.monitorCommands()...)
 	s.pubsub = pubsubcmd.NewHub()
 	for _, c := range all {
 		s.addCommand(c, loops)

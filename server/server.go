@@ -81,6 +81,9 @@ type Server struct {
 	// scripts is the scripting engine (env_scriptcmd.go).
 	scripts *scriptcmd.Engine
 	persist persistState // SAVE, BGSAVE, loading (persist.go)
+	// trk is client tracking (tracking.go), monitors MONITOR (monitor.go).
+	trk      tracking
+	monitors monitorState
 
 	// OnFatal, when set before Start, is called instead of ending the
 	// process when the event loops stop unexpectedly (tests).
@@ -249,6 +252,7 @@ func (s *Server) initShards() []*shard.Shard {
 	s.router = txn.New(shards)
 	s.registerAll(n)
 	s.initLatency(n)
+	s.initTracking(n)
 	s.loopExec = make([]*command.Exec, n)
 	s.execFree = make([][]*command.Exec, n)
 	s.errStats = make([]errStats, n)

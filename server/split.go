@@ -116,11 +116,18 @@ func (t *txRun) split(x *command.Exec, pl *splitPlan, next func()) {
 			s.holding(sh, held[sh])
 			defer s.holding(sh, nil)
 		}
+		tr := s.trackBegin(p.Home, t.cl)
 		if pl.packed == nil {
 			p.Cmd.Run(p)
+			if tr {
+				s.trackAfter(p, x.Track)
+			}
 			return
 		}
 		runPacked(p, &pl.packed[sh])
+		if tr {
+			s.trackPacked(p, &pl.packed[sh], x.Track)
+		}
 		pl.packed[sh] = packedArgs{} // the copies are no longer needed
 	}, t.last && held == nil, func() {
 		if held != nil {

@@ -178,6 +178,10 @@ func (s *Server) noteRun(x *command.Exec, statIdx int, d time.Duration, cl *Clie
 func (t *txRun) runOn(x *command.Exec, sh int, next func()) {
 	t.tx.HopThen([]int{sh}, func(int) {
 		x.SetHome(t.s.router.Shard(sh))
+		tr := t.s.trackBegin(x.Home, t.cl)
 		x.Cmd.Run(x)
+		if tr {
+			t.s.trackAfter(x, x.Track)
+		}
 	}, t.last, next)
 }

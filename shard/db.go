@@ -514,6 +514,7 @@ func (db *DB) Flush(now int64) {
 		db.sh.snapshotFinish(db)
 	}
 	db.sh.touchEmptied(db.index, db, nil, now)
+	db.sh.forgetTracked()
 	a := db.sh.arena
 	db.table.ForEach(func(h uint64) bool {
 		db.sh.dropValue(a.Bytes(arena.Handle(h)))

@@ -62,6 +62,14 @@ type Shard struct {
 	watched  []map[string][]*watchEntry
 	watching int
 
+	// Client tracking (tracking.go): trackListen counts the tracked keys;
+	// bcast, shared by every shard, is set while broadcast tracking is on.
+	track       trackTable
+	trackListen int
+	bcast       *atomic.Bool
+	tracker     Tracker
+	trackWriter int64
+
 	// blocked[db][key] lists the clients waiting on key (block.go);
 	// blockedKeys counts the keys, and ready[readyHead:] are the keys
 	// written since their waiters were last served.
@@ -105,7 +113,7 @@ type Shard struct {
 // New makes a shard with dbnum databases. The waker may be set later with
 // SetWaker, before the first Post.
 func New(id, dbnum int) *Shard {
-	s := &Shard{ID: id, arena: arena.New()}
+	s := &Shard{ID: id, arena: arena.New(), bcast: new(atomic.Bool)}
 	s.dbs = make([]*DB, dbnum)
 	for i := range s.dbs {
 		s.dbs[i] = newDB(s, i)
@@ -207,6 +215,7 @@ func (s *Shard) FlushAll(now int64) {
 	for i, db := range s.dbs {
 		s.touchEmptied(i, db, nil, now)
 	}
+	s.forgetTracked()
 	for _, db := range s.dbs {
 		db.table.Clear()
 		db.setCounts(0, 0)
@@ -236,8 +245,10 @@ func (s *Shard) SwapDB(a, b int, now int64) {
 }
 
 // listening reports whether writes must call the write hook (DB.touch):
-// some key is watched or has blocked clients.
-func (s *Shard) listening() bool { return s.watching+s.blockedKeys != 0 || s.snap != nil }
+// some key is watched, has blocked clients or is tracked (tracking.go).
+func (s *Shard) listening() bool {
+	return s.watching+s.blockedKeys+s.trackListen != 0 || s.snap != nil || s.bcast.Load()
+}
 
 // Tick runs periodic work: the active expiry sweeps of keys and of hash
 // fields (hash_ttl.go), eviction down to the memory budget (evict.go,

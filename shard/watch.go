@@ -101,6 +101,9 @@ func (db *DB) touch(key []byte, deleted bool) {
 	if s.blockedKeys != 0 {
 		db.signalWaiters(key, deleted)
 	}
+	if s.trackListen != 0 || s.bcast.Load() {
+		db.invalidate(key)
+	}
 	if s.watching == 0 || s.watched[db.index] == nil {
 		return
 	}

@@ -294,3 +294,46 @@ func TestMaxmemoryOOMDiff(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheMode: with cache_mode yes the default noeviction policy no
+// longer refuses writes; keys are evicted through the table, counted in
+// evicted_keys, and the setting answers to both spellings.
+func TestCacheMode(t *testing.T) {
+	r := evictServer(t, buildAnax(t), "--threads", "1", "--maxmemory", "32mb", "--cache_mode", "yes")
+	for _, name := range []string{"cache_mode", "cache-mode"} {
+		if got := r.Do("CONFIG", "GET", name); got != "*2\r\n$10\r\n"+name+"\r\n$3\r\nyes\r\n" {
+			t.Fatalf("CONFIG GET %s = %q", name, got)
+		}
+	}
+	val := strings.Repeat("v", 1000)
+	const n = 40000
+	for base := 0; base < n; base += 1000 {
+		var buf []byte
+		for i := base; i < base+1000; i++ {
+			buf = append(buf, servertest.Encode("SET", fmt.Sprint("key:", i), val)...)
+		}
+		r.Send(buf)
+		for i := base; i < base+1000; i++ {
+			if got := r.Read(); got != "+OK\r\n" {
+				t.Fatalf("SET key:%d = %q", i, got)
+			}
+		}
+	}
+	info := r.Do("INFO", "stats")
+	evicted := 0
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "evicted_keys:"); ok {
+			evicted, _ = strconv.Atoi(v)
+		}
+	}
+	size, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(r.Do("DBSIZE"), ":")))
+	if evicted == 0 || size+evicted != n || size > 32<<20/1000 {
+		t.Fatalf("evicted_keys %d, dbsize %d after %d SETs of 1 KB under maxmemory 32mb", evicted, size, n)
+	}
+	if got := r.Do("CONFIG", "SET", "cache_mode", "false"); got != "+OK\r\n" {
+		t.Fatalf("CONFIG SET cache_mode false = %q", got)
+	}
+	if got := r.Do("CONFIG", "GET", "cache_mode"); got != "*2\r\n$10\r\ncache_mode\r\n$2\r\nno\r\n" {
+		t.Fatalf("CONFIG GET cache_mode = %q", got)
+	}
+}

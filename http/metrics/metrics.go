@@ -44,6 +44,8 @@ type Snapshot struct {
 	RejectedConnections int64
 	NetInputBytes       int64 // total_net_input_bytes
 	NetOutputBytes      int64 // total_net_output_bytes
+	// Client-side caching (CLIENT TRACKING).
+	TrackingClients, TrackingKeys, TrackingItems, TrackingPrefixes int64
 
 	// Memory, in bytes.
 	MemoryUsed        int64
@@ -151,6 +153,10 @@ var (
 	dClients       = desc("redis_connected_clients", "connected_clients metric")
 	dBlocked       = desc("redis_blocked_clients", "blocked_clients metric")
 	dMaxClients    = desc("redis_config_maxclients", "config_maxclients metric")
+	dTrkClients    = desc("redis_tracking_clients", "tracking_clients metric")
+	dTrkKeys       = desc("redis_tracking_total_keys", "tracking_total_keys metric")
+	dTrkItems      = desc("redis_tracking_total_items", "tracking_total_items metric")
+	dTrkPrefixes   = desc("redis_tracking_total_prefixes", "tracking_total_prefixes metric")
 	dConnReceived  = desc("redis_connections_received_total", "connections_received_total metric")
 	dRejectedConns = desc("redis_rejected_connections_total", "rejected_connections_total metric")
 	dNetInput      = desc("redis_net_input_bytes_total", "net_input_bytes_total metric")
@@ -211,6 +217,7 @@ var allDescs = []*prometheus.Desc{
 	dCmdCalls, dCmdDuration, dCmdRejected, dCmdFailed, dErrors, dDBKeys, dDBExpiring,
 	dShards, dShardKeys, dShardMem, dShardQueue, dTxQueue, dHops, dTransactions, dTxRetries, dTxQueued, dSquashed, dBuildInfo,
 	dGoroutines, dGCCycles, dGCPause, dGCCPU, dHeapGoal, dMemLimit, dRuntimeMapped,
+	dTrkClients, dTrkKeys, dTrkItems, dTrkPrefixes,
 }
 
 // Describe implements prometheus.Collector.
@@ -247,6 +254,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(dClients, i(s.ConnectedClients))
 	gauge(dBlocked, i(s.BlockedClients))
 	gauge(dMaxClients, i(s.MaxClients))
+	gauge(dTrkClients, i(s.TrackingClients))
+	gauge(dTrkKeys, i(s.TrackingKeys))
+	gauge(dTrkItems, i(s.TrackingItems))
+	gauge(dTrkPrefixes, i(s.TrackingPrefixes))
 	counter(dConnReceived, i(s.ConnectionsReceived))
 	counter(dRejectedConns, i(s.RejectedConnections))
 	counter(dNetInput, i(s.NetInputBytes))

@@ -27,6 +27,8 @@ func Commands() []*command.Spec {
 			sub("no-evict", 3, f|command.FlagAdmin, cmdClientNoEvict, "7.0.0", "Sets the client eviction mode of the connection.", "O(1)"),
 			sub("no-touch", 3, f, cmdClientNoTouch, "7.2.0", "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "O(1)"),
 			sub("unblock", -3, f|command.FlagAdmin, cmdClientUnblock, "5.0.0", "Unblocks a client blocked by a blocking command from a different connection.", "O(log N) where N is the number of client connections"),
+			sub("tracking", -3, f, func(x *command.Exec) { hostOf(x).ClientTracking(x) }, "6.0.0", "Controls server-assisted client-side caching for the connection.", "O(1). Some options may introduce additional complexity."),
+			sub("caching", 3, f, func(x *command.Exec) { hostOf(x).ClientCaching(x) }, "6.0.0", "Instructs the server whether to track the keys in the next request.", "O(1)"),
 			sub("getredir", 2, f, cmdClientGetRedir, "6.0.0", "Returns the client ID to which the connection's tracking notifications are redirected.", "O(1)"),
 			sub("trackinginfo", 2, f, cmdClientTrackingInfo, "6.2.0", "Returns information about server-assisted client-side caching for the connection.", "O(1)"),
 			sub("help", 2, command.FlagLoading|command.FlagStale, cmdClientHelp, "5.0.0", "Returns helpful text about the different subcommands.", "O(1)"),
@@ -169,21 +171,11 @@ func parseOnOff(x *command.Exec) (on, ok bool) {
 	return false, false
 }
 
-// Client-side caching (CLIENT TRACKING) is not implemented: tracking is
-// always off, which is what these two report.
+// Client-side caching (CLIENT TRACKING) is the server's (Host).
 
-func cmdClientGetRedir(x *command.Exec) { x.Int(-1) }
+func cmdClientGetRedir(x *command.Exec) { hostOf(x).ClientGetRedir(x) }
 
-func cmdClientTrackingInfo(x *command.Exec) {
-	x.Map(3)
-	x.BulkString("flags")
-	x.Set(1)
-	x.BulkString("off")
-	x.BulkString("redirect")
-	x.Int(-1)
-	x.BulkString("prefixes")
-	x.Array(0)
-}
+func cmdClientTrackingInfo(x *command.Exec) { hostOf(x).ClientTrackingInfo(x) }
 
 func cmdClientHelp(x *command.Exec) {
 	x.ReplyHelp([]string{

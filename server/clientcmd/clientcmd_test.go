@@ -74,6 +74,11 @@ func (h *fakeHost) Sessions() []Session {
 }
 func (h *fakeHost) Unblock(int64, bool) bool { return false }
 
+func (h *fakeHost) ClientTracking(x *command.Exec)     { x.OK() }
+func (h *fakeHost) ClientCaching(x *command.Exec)      { x.OK() }
+func (h *fakeHost) ClientGetRedir(x *command.Exec)     { x.Int(-1) }
+func (h *fakeHost) ClientTrackingInfo(x *command.Exec) { x.Array(0) }
+
 func (h *fakeHost) OnCallersLoop(_ *command.Exec, s Session) bool {
 	return s.(*fakeSession).loop == h.sessions[0].loop
 }
@@ -285,7 +290,7 @@ func TestClientSettings(t *testing.T) {
 	r("client reply ON", "+OK\r\n", ReplyOn)
 
 	f(cmdClientGetRedir, "client getredir", ":-1\r\n")
-	f(cmdClientTrackingInfo, "client trackinginfo", "*6\r\n$5\r\nflags\r\n*1\r\n$3\r\noff\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n")
+	f(cmdClientTrackingInfo, "client trackinginfo", "*0\r\n") // the host's
 }
 
 func TestValidName(t *testing.T) {
@@ -297,14 +302,14 @@ func TestValidName(t *testing.T) {
 }
 
 // TestCommands checks the table: CLIENT is a loop container of the
-// fourteen subcommands, each named "client|sub".
+// sixteen subcommands, each named "client|sub".
 func TestCommands(t *testing.T) {
 	cmds := Commands()
 	if len(cmds) != 1 || cmds[0].Name != "client" || cmds[0].Flags&command.FlagLoop == 0 {
 		t.Fatalf("Commands() = %+v", cmds)
 	}
-	if n := len(cmds[0].Subcommands); n != 14 {
-		t.Errorf("%d subcommands, want 14", n)
+	if n := len(cmds[0].Subcommands); n != 16 {
+		t.Errorf("%d subcommands, want 16", n)
 	}
 	for _, sub := range cmds[0].Subcommands {
 		if !strings.HasPrefix(sub.Name, "client|") || sub.Run == nil {

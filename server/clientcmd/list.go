@@ -110,12 +110,16 @@ type usage struct {
 // memory, replication buffers or ACL users, so those fields are constant.
 func formatLine(b *strings.Builder, f Figures, u usage, now time.Time) {
 	flags := ""
+	if f.Monitor {
+		flags += "O"
+	}
 	if f.Sub+f.PSub+f.SSub > 0 {
 		flags += "P"
 	}
 	if f.Blocked {
 		flags += "b"
 	}
+	flags += f.Tracking
 	if f.NoEvict {
 		flags += "e"
 	}
@@ -167,7 +171,11 @@ func formatLine(b *strings.Builder, f Figures, u usage, now time.Time) {
 	w("events", "r")
 	w("cmd", cmdName)
 	w("user", "default")
-	i("redir", -1)
+	redir := int64(-1)
+	if f.Tracking != "" {
+		redir = f.Redirect
+	}
+	i("redir", redir)
 	i("resp", int64(f.Proto))
 	w("lib-name", f.LibName)
 	w("lib-ver", f.LibVer)

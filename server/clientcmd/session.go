@@ -85,6 +85,12 @@ type Figures struct {
 	NoEvict         bool
 	NoTouch         bool
 	Blocked         bool // waiting in a blocking command
+	Monitor         bool // in MONITOR mode
+	// Tracking is the client-tracking letters of the flags (t, R, B).
+	Tracking string
+	// Redirect is where a tracking client's invalidations go (0: to
+	// itself).
+	Redirect int64
 	// Sub, PSub and SSub count the client's channels, patterns and shard
 	// channels (Pub/Sub).
 	Sub, PSub, SSub int
@@ -124,6 +130,13 @@ type Host interface {
 	// timeout or, with fail, with the UNBLOCKED error, and reports whether
 	// the client was waiting.
 	Unblock(id int64, fail bool) bool
+	// ClientTracking, ClientCaching, ClientGetRedir and ClientTrackingInfo
+	// run CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO: the state
+	// of client-side caching is the server's.
+	ClientTracking(x *command.Exec)
+	ClientCaching(x *command.Exec)
+	ClientGetRedir(x *command.Exec)
+	ClientTrackingInfo(x *command.Exec)
 }
 
 // hostOf returns the Host of the server x runs in.

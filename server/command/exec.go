@@ -51,6 +51,10 @@ type Exec struct {
 	Proto   int
 	Now     int64 // Unix ms at the start of the command
 	NoTouch bool
+	// Track is the id of the client whose tracking (CLIENT TRACKING)
+	// remembers the keys this command reads, 0 for none; the server sets
+	// it when the command is dispatched.
+	Track int64
 
 	// Home is the shard the command (or this piece of it) runs on.
 	Home *shard.Shard
