@@ -33,13 +33,9 @@ func replyOne(x *command.Exec, st shard.Stream, id stream.ID, buf []listpack.Val
 }
 
 func cmdXClaim(x *command.Exec) {
-	st, found, ok := openStream(x, x.Args[1], x.LookupFlags())
+	st, g, ok := openGroup(x)
 	if !ok {
 		return
-	}
-	var g *stream.Group
-	if found {
-		g = st.S().Group(x.Args[2])
 	}
 	if g == nil {
 		x.Err(errNoGroup(x.Args[1], x.Args[2]))
@@ -206,13 +202,9 @@ func cmdXAutoClaim(x *command.Exec) {
 			return
 		}
 	}
-	st, found, ok := openStream(x, x.Args[1], x.LookupFlags())
+	st, g, ok := openGroup(x)
 	if !ok {
 		return
-	}
-	var g *stream.Group
-	if found {
-		g = st.S().Group(x.Args[2])
 	}
 	if g == nil {
 		x.Err(errNoGroup(x.Args[1], x.Args[2]))

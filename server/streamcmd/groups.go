@@ -234,13 +234,9 @@ func cmdXGroupDelConsumer(x *command.Exec) {
 }
 
 func cmdXAck(x *command.Exec) {
-	st, found, ok := openStream(x, x.Args[1], x.LookupFlags())
+	st, g, ok := openGroup(x)
 	if !ok {
 		return
-	}
-	var g *stream.Group
-	if found {
-		g = st.S().Group(x.Args[2])
 	}
 	if g == nil {
 		x.Int(0)
@@ -324,13 +320,9 @@ func cmdXPending(x *command.Exec) {
 			consumerName = x.Args[si+3]
 		}
 	}
-	st, found, ok := openStream(x, x.Args[1], x.LookupFlags())
+	_, g, ok := openGroup(x)
 	if !ok {
 		return
-	}
-	var g *stream.Group
-	if found {
-		g = st.S().Group(x.Args[2])
 	}
 	if g == nil {
 		x.Err(errNoGroup(x.Args[1], x.Args[2]))

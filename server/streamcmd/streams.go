@@ -80,6 +80,17 @@ func openStream(x *command.Exec, key []byte, flags int) (s shard.Stream, found, 
 	return db.OpenStream(key, h), true, true
 }
 
+// openGroup opens the stream x.Args[1] (x's lookup flags) and its group
+// x.Args[2]. g is nil when the key or the group is missing; ok is false,
+// after the WRONGTYPE reply, when the key holds another type.
+func openGroup(x *command.Exec) (st shard.Stream, g *stream.Group, ok bool) {
+	st, found, ok := openStream(x, x.Args[1], x.LookupFlags())
+	if ok && found {
+		g = st.S().Group(x.Args[2])
+	}
+	return st, g, ok
+}
+
 // parseID reads an id argument as streamGenericParseIDOrReply does:
 // strict refuses "-" and "+"; seqGiven (for XADD) accepts "<ms>-*".
 func parseID(x *command.Exec, arg []byte, missingSeq uint64, strict bool) (stream.ID, bool) {
