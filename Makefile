@@ -30,12 +30,8 @@ testshort: ## every test without the race detector
 	$(GO) test -count=1 ./...
 
 .PHONY: fuzz
-fuzz: ## run every fuzz target for FUZZTIME each
-	@set -e; for pkg in $$($(GO) list ./...); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
-	  done; \
-	done
+fuzz: ## run every fuzz target for FUZZTIME each (.ci/fuzz.sh)
+	GO='$(GO)' .ci/fuzz.sh $(FUZZTIME)
 
 .PHONY: microbench
 microbench: ## micro-benchmarks (allocation counts on the hot paths)
