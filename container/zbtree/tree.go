@@ -721,7 +721,8 @@ func (t *Tree) remapNode(s Store, h uint64, level int, fn func(uint64) uint64) {
 // the tree invalidates it.
 type Iter struct {
 	leaf  uint64 // 0 when not valid
-	b     []byte // the leaf's bytes: a step inside a leaf asks the Store nothing
+	n     node   // the leaf's view: a step inside a leaf asks the Store nothing
+	cnt   int    // the leaf's count, read once per leaf
 	idx   int
 	rank  int
 	score float64
@@ -734,54 +735,72 @@ func (t *Tree) SeekRank(s Store, rank int) Iter {
 	if rank < 0 || rank >= t.count {
 		return Iter{}
 	}
-	var p path
-	n, pos := t.descendRank(s, rank, &p)
-	return Iter{leaf: p.h[t.height-1], b: n.b, idx: pos, rank: rank, score: n.score(pos), ref: n.ref(pos)}
+	h, pos := t.leafAtRank(s, rank)
+	n := leafView(s.Bytes(h))
+	return Iter{leaf: h, n: n, cnt: n.count(), idx: pos, rank: rank, score: n.score(pos), ref: n.ref(pos)}
+}
+
+// leafAtRank is descendRank for a reader: it returns the leaf holding rank
+// and the position in it, and records no path.
+func (t *Tree) leafAtRank(s Store, rank int) (leaf uint64, pos int) {
+	h := t.root
+	for range t.height - 1 {
+		in := innerView(s.Bytes(h))
+		c := in.count()
+		i := 0
+		for ; i < c-1; i++ {
+			w := in.size(i)
+			if rank < w {
+				break
+			}
+			rank -= w
+		}
+		h = in.child(i)
+	}
+	return h, rank
 }
 
 // Valid reports whether the Iter is at an element.
-func (it Iter) Valid() bool { return it.leaf != 0 }
+func (it *Iter) Valid() bool { return it.leaf != 0 }
 
 // Score returns the current element's score.
-func (it Iter) Score() float64 { return it.score }
+func (it *Iter) Score() float64 { return it.score }
 
 // Ref returns the current element's ref.
-func (it Iter) Ref() uint64 { return it.ref }
+func (it *Iter) Ref() uint64 { return it.ref }
 
 // Rank returns the current element's rank.
-func (it Iter) Rank() int { return it.rank }
+func (it *Iter) Rank() int { return it.rank }
 
 // Next moves to the next element (the Iter becomes invalid past the last).
 func (it *Iter) Next(s Store) {
-	n := leafView(it.b)
 	it.idx++
 	it.rank++
-	if it.idx >= n.count() {
-		h := n.next()
+	if it.idx >= it.cnt {
+		h := it.n.next()
 		if h == 0 {
 			*it = Iter{}
 			return
 		}
-		it.leaf, it.idx, it.b = h, 0, s.Bytes(h)
-		n = leafView(it.b)
+		it.leaf, it.idx, it.n = h, 0, leafView(s.Bytes(h))
+		it.cnt = it.n.count()
 	}
-	it.score, it.ref = n.score(it.idx), n.ref(it.idx)
+	it.score, it.ref = it.n.score(it.idx), it.n.ref(it.idx)
 }
 
 // Prev moves to the previous element (invalid before the first).
 func (it *Iter) Prev(s Store) {
-	n := leafView(it.b)
 	it.idx--
 	it.rank--
 	if it.idx < 0 {
-		h := n.prev()
+		h := it.n.prev()
 		if h == 0 {
 			*it = Iter{}
 			return
 		}
-		it.b = s.Bytes(h)
-		n = leafView(it.b)
-		it.leaf, it.idx = h, n.count()-1
+		it.n = leafView(s.Bytes(h))
+		it.cnt = it.n.count()
+		it.leaf, it.idx = h, it.cnt-1
 	}
-	it.score, it.ref = n.score(it.idx), n.ref(it.idx)
+	it.score, it.ref = it.n.score(it.idx), it.n.ref(it.idx)
 }
