@@ -118,13 +118,14 @@ else
 fi
 SPOP_RATE=${SPOP_RATE:-1000000}
 # Which phases run: the string rows (and the string memory run) unless
-# TYPES=only or SETS=only; lists and hashes unless TYPES=0 or SETS=only;
-# sets unless SETS=0.
-RUN_STRINGS=$([[ $TYPES == only || $SETS == only ]] || echo 1)
-RUN_LH=$([[ $TYPES == 0 || $SETS == only ]] || echo 1)
-RUN_SETS=$([[ $SETS == 0 ]] || echo 1)
-# Bitmaps and HyperLogLog unless BITS=0 (or TYPES=only, SETS=only).
-RUN_BITS=$([[ ${BITS:-1} == 0 || $TYPES == only || $SETS == only ]] || echo 1)
+# TYPES=only, SETS=only or BITS=only; lists and hashes unless TYPES=0,
+# SETS=only or BITS=only; sets unless SETS=0 or BITS=only; bitmaps and
+# HyperLogLog unless BITS=0, TYPES=only or SETS=only.
+BITS=${BITS:-1}
+RUN_STRINGS=$([[ $TYPES == only || $SETS == only || $BITS == only ]] || echo 1)
+RUN_LH=$([[ $TYPES == 0 || $SETS == only || $BITS == only ]] || echo 1)
+RUN_SETS=$([[ $SETS == 0 || $BITS == only ]] || echo 1)
+RUN_BITS=$([[ $BITS == 0 || $TYPES == only || $SETS == only ]] || echo 1)
 BASE_PORT=${BASE_PORT:-17379}
 RB_SHARE=${RB_SHARE:-0.6}
 PEERS=${PEERS:-redis valkey keydb memcached}
@@ -1226,7 +1227,7 @@ tmem_table() {
   echo "server's efficiency, requests per second of its CPU (loopback softirq work charged to other tasks is not in it)."
   echo "A \"refused\" row: the server answered every request with an error (a command it does not have)."
   echo
-  if [[ -s $ROWS ]]; then load_table; else echo "(none in this run: SETS=only; the sets' rows are below)"; fi
+  if [[ -s $ROWS ]]; then load_table; else echo "(none in this run: only some families were asked for; their rows are below)"; fi
   if [[ -s $MEMROWS ]]; then
     echo
     echo "## Memory"
