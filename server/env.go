@@ -7,7 +7,18 @@ import (
 
 // The server is the commands' environment (command.Env).
 
-func (s *Server) ConfigInt(name string) int64     { return s.cfg.Int(name) }
+func (s *Server) ConfigInt(name string) int64 { return s.cfg.Int(name) }
+func (s *Server) Limits() *command.Limits     { return s.limits.Load() }
+
+// followLimits publishes the encoding and size settings and republishes
+// them when one changes.
+func (s *Server) followLimits() {
+	load := func(string) { s.limits.Store(command.LimitsFrom(s.cfg.Int)) }
+	load("")
+	for _, name := range command.LimitSettings {
+		s.cfg.OnChange(name, load)
+	}
+}
 func (s *Server) ConfigString(name string) string { return s.cfg.String(name) }
 func (s *Server) Rand() uint64                    { return s.rand() }
 func (s *Server) ShardCount() int                 { return s.router.N() }

@@ -45,8 +45,9 @@ type Server struct {
 	cfg      *config.Config
 	log      *zap.SugaredLogger
 	router   *txn.Router
-	pubsub   *pubsubcmd.Hub // Pub/Sub subscriptions (env_pubsub.go)
-	notify   notifyState    // notify-keyspace-events (notify.go)
+	pubsub   *pubsubcmd.Hub                 // Pub/Sub subscriptions (env_pubsub.go)
+	notify   notifyState                    // notify-keyspace-events (notify.go)
+	limits   atomic.Pointer[command.Limits] // encoding and size settings (env.go)
 	net      *protocol.Server
 	commands map[string]*command.Spec
 	cmdIndex [maxCommandName + 1][26][]*command.Spec // by name length and first letter
@@ -111,6 +112,7 @@ func New(cfg *config.Config, log *zap.SugaredLogger) *Server {
 	s.persist.lastBgSec.Store(-1)
 	s.mon.Init(cfg)
 	s.adm = newAdminState()
+	s.followLimits()
 	return s
 }
 

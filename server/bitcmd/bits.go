@@ -43,7 +43,7 @@ const (
 )
 
 // maxStringSize is proto-max-bulk-len, the largest string a write may make.
-func maxStringSize(x *command.Exec) int64 { return x.Env.ConfigInt("proto-max-bulk-len") }
+func maxStringSize(x *command.Exec) int64 { return x.Env.Limits().ProtoMaxBulkLen }
 
 // bitOffset parses a bit offset as Redis's getBitOffsetFromArgument does:
 // with hash, "#N" means N*width. It answers the error itself.

@@ -23,7 +23,7 @@ const (
 )
 
 func sparseMax(x *command.Exec) int {
-	n := x.Env.ConfigInt("hll-sparse-max-bytes")
+	n := x.Env.Limits().HLLSparseMaxBytes
 	if n > math.MaxInt32 {
 		n = math.MaxInt32
 	}

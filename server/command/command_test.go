@@ -28,6 +28,7 @@ func TestValuesKeepsOrderAndMissing(t *testing.T) {
 type fakeEnv struct{ errors []string }
 
 func (e *fakeEnv) ConfigInt(string) int64                    { return 0 }
+func (e *fakeEnv) Limits() *Limits                           { return &Limits{} }
 func (e *fakeEnv) ConfigString(string) string                { return "" }
 func (e *fakeEnv) Rand() uint64                              { return 7 }
 func (e *fakeEnv) ShardCount() int                           { return 3 }

@@ -13,6 +13,9 @@ type Env interface {
 	// ConfigInt and ConfigString return a setting's current value.
 	ConfigInt(name string) int64
 	ConfigString(name string) string
+	// Limits returns the encoding and size settings (see Limits); the
+	// struct is never changed, only replaced.
+	Limits() *Limits
 	// Rand returns a pseudo-random number.
 	Rand() uint64
 	// ShardCount is the number of shards; Route the shard that owns key.

@@ -290,7 +290,7 @@ func populate(x *command.Exec) {
 			x.Err("ERR value is out of range, must be positive")
 			return
 		}
-		if size > x.Env.ConfigInt("proto-max-bulk-len") {
+		if size > x.Env.Limits().ProtoMaxBulkLen {
 			x.Fail(command.ErrStringTooBig)
 			return
 		}

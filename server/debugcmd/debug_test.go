@@ -54,6 +54,16 @@ func (e *testEnv) ConfigInt(name string) int64 {
 	return n
 }
 
+// Limits reads the settings the test gave; those it did not are 0.
+func (e *testEnv) Limits() *command.Limits {
+	return command.LimitsFrom(func(name string) int64 {
+		if _, ok := e.config[name]; !ok {
+			return 0
+		}
+		return e.ConfigInt(name)
+	})
+}
+
 func (e *testEnv) ShardCount() int                        { return e.shards }
 func (e *testEnv) Route(key []byte) int                   { return int(key[len(key)-1]) % e.shards }
 func (e *testEnv) CountError(_ *command.Exec, msg string) { e.errors = append(e.errors, msg) }

@@ -54,8 +54,8 @@ func radiusKeys(args [][]byte, dst []int) []int {
 // limits returns the listpack thresholds now configured.
 func limits(x *command.Exec) shard.ZSetLimits {
 	return shard.ZSetLimits{
-		Entries: x.Env.ConfigInt("zset-max-listpack-entries"),
-		Value:   x.Env.ConfigInt("zset-max-listpack-value"),
+		Entries: x.Env.Limits().ZSetListpackEntries,
+		Value:   x.Env.Limits().ZSetListpackValue,
 	}
 }
 

@@ -60,8 +60,8 @@ const writeLookup = shard.NoStats
 // limits returns the listpack thresholds now configured.
 func limits(x *command.Exec) shard.HashLimits {
 	return shard.HashLimits{
-		Entries: x.Env.ConfigInt("hash-max-listpack-entries"),
-		Value:   x.Env.ConfigInt("hash-max-listpack-value"),
+		Entries: x.Env.Limits().HashListpackEntries,
+		Value:   x.Env.Limits().HashListpackValue,
 	}
 }
 

@@ -138,22 +138,22 @@ func decodeRestore(x *command.Exec, db *shard.DB, payload []byte) (restored, str
 	var err error
 	switch payload[0] {
 	case rdb.TypeList, rdb.TypeListZiplist, rdb.TypeListQuicklist, rdb.TypeListQuicklist2:
-		r.list, err = decodeList(db, payload, int(x.Env.ConfigInt("list-max-listpack-size")))
+		r.list, err = decodeList(db, payload, int(x.Env.Limits().ListListpackSize))
 	case rdb.TypeHash, rdb.TypeHashZiplist, rdb.TypeHashListpack:
 		r.hash, err = decodeHash(db, payload, shard.HashLimits{
-			Entries: x.Env.ConfigInt("hash-max-listpack-entries"),
-			Value:   x.Env.ConfigInt("hash-max-listpack-value"),
+			Entries: x.Env.Limits().HashListpackEntries,
+			Value:   x.Env.Limits().HashListpackValue,
 		})
 	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
 		r.set, err = decodeSet(db, payload, shard.SetLimits{
-			IntsetEntries:   x.Env.ConfigInt("set-max-intset-entries"),
-			ListpackEntries: x.Env.ConfigInt("set-max-listpack-entries"),
-			ListpackValue:   x.Env.ConfigInt("set-max-listpack-value"),
+			IntsetEntries:   x.Env.Limits().SetIntsetEntries,
+			ListpackEntries: x.Env.Limits().SetListpackEntries,
+			ListpackValue:   x.Env.Limits().SetListpackValue,
 		})
 	case rdb.TypeZSet, rdb.TypeZSet2, rdb.TypeZSetZiplist, rdb.TypeZSetListpack:
 		r.zset, err = decodeZSet(db, payload, shard.ZSetLimits{
-			Entries: x.Env.ConfigInt("zset-max-listpack-entries"),
-			Value:   x.Env.ConfigInt("zset-max-listpack-value"),
+			Entries: x.Env.Limits().ZSetListpackEntries,
+			Value:   x.Env.Limits().ZSetListpackValue,
 		})
 	case rdb.TypeStreamListpacks, rdb.TypeStreamListpacks2, rdb.TypeStreamListpacks3:
 		typ, body, _ := rdb.DumpBody(payload)

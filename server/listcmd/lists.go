@@ -61,7 +61,7 @@ const (
 )
 
 // fill is list-max-listpack-size, read at each change as Redis reads it.
-func fill(x *command.Exec) int { return int(x.Env.ConfigInt("list-max-listpack-size")) }
+func fill(x *command.Exec) int { return int(x.Env.Limits().ListListpackSize) }
 
 // writeFlags are the lookup flags of a command that writes the key: no
 // hit or miss counted, as Redis's lookupKeyWrite.

@@ -19,6 +19,7 @@ type fakeEnv struct {
 }
 
 func (e *fakeEnv) ConfigInt(string) int64                                    { return 0 }
+func (e *fakeEnv) Limits() *command.Limits                                   { return &command.Limits{} }
 func (e *fakeEnv) ConfigString(string) string                                { return "" }
 func (e *fakeEnv) Rand() uint64                                              { return 0 }
 func (e *fakeEnv) ShardCount() int                                           { return 1 }

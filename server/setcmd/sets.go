@@ -68,9 +68,9 @@ const writeLookup = shard.NoStats
 // Limits returns the set thresholds now configured.
 func Limits(env command.Env) shard.SetLimits {
 	return shard.SetLimits{
-		IntsetEntries:   env.ConfigInt("set-max-intset-entries"),
-		ListpackEntries: env.ConfigInt("set-max-listpack-entries"),
-		ListpackValue:   env.ConfigInt("set-max-listpack-value"),
+		IntsetEntries:   env.Limits().SetIntsetEntries,
+		ListpackEntries: env.Limits().SetListpackEntries,
+		ListpackValue:   env.Limits().SetListpackValue,
 	}
 }
 

@@ -161,6 +161,6 @@ func store(x *command.Exec, dst []byte, res result) {
 		}
 	}
 	l := db.NewList(dst, x.Now)
-	l.Push(res.rows, false, int(x.Env.ConfigInt("list-max-listpack-size")))
+	l.Push(res.rows, false, int(x.Env.Limits().ListListpackSize))
 	x.Notify(command.NotifyList, "sortstore", dst)
 }

@@ -389,7 +389,7 @@ func cmdMSetNX(x *command.Exec) {
 }
 
 // maxStringSize is proto-max-bulk-len, the largest string a write may make.
-func maxStringSize(x *command.Exec) int64 { return x.Env.ConfigInt("proto-max-bulk-len") }
+func maxStringSize(x *command.Exec) int64 { return x.Env.Limits().ProtoMaxBulkLen }
 
 func cmdAppend(x *command.Exec) {
 	key, add := x.Args[1], x.Args[2]

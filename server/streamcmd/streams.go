@@ -56,8 +56,8 @@ func Commands() []*command.Spec {
 // each append as Redis reads them.
 func nodeConfig(x *command.Exec) stream.Config {
 	return stream.Config{
-		MaxBytes:   int(min(x.Env.ConfigInt("stream-node-max-bytes"), math.MaxInt32)),
-		MaxEntries: int(min(x.Env.ConfigInt("stream-node-max-entries"), math.MaxInt32)),
+		MaxBytes:   int(min(x.Env.Limits().StreamNodeMaxBytes, math.MaxInt32)),
+		MaxEntries: int(min(x.Env.Limits().StreamNodeMaxEntry, math.MaxInt32)),
 	}
 }
 
@@ -267,7 +267,7 @@ done:
 			return a, -1
 		}
 	} else if a.Approx {
-		a.Limit = 100 * x.Env.ConfigInt("stream-node-max-entries")
+		a.Limit = 100 * x.Env.Limits().StreamNodeMaxEntry
 		if a.Limit <= 0 {
 			a.Limit = 10000
 		}

@@ -134,8 +134,8 @@ func getZSet(x *command.Exec, key []byte, flags int) (z shard.ZSet, found, ok bo
 // limits returns the listpack thresholds now configured.
 func limits(x *command.Exec) shard.ZSetLimits {
 	return shard.ZSetLimits{
-		Entries: x.Env.ConfigInt("zset-max-listpack-entries"),
-		Value:   x.Env.ConfigInt("zset-max-listpack-value"),
+		Entries: x.Env.Limits().ZSetListpackEntries,
+		Value:   x.Env.Limits().ZSetListpackValue,
 	}
 }
 
