@@ -66,7 +66,10 @@ type Conn struct {
 	srv  *Server
 	gc   gnet.Conn
 	loop *Loop
-	lim  Limits
+	// dirty: the connection is in loop.dirty, to be written when the
+	// loop's turn ends.
+	dirty bool
+	lim   Limits
 	// Addresses, taken at open: gnet clears its own when the connection
 	// closes, and CLIENT LIST reads them from other loops.
 	remote, local net.Addr
@@ -198,8 +201,9 @@ func (c *Conn) Abort() {
 // Kill closes the connection now. Safe from any goroutine.
 func (c *Conn) Kill() { _ = c.gc.Close() }
 
-// Complete marks s finished and writes the finished prefix of the FIFO.
-// Loop goroutine only.
+// Complete marks s finished and writes the finished prefix of the FIFO:
+// at the end of the connection's batch when it is in one, else at the end
+// of the loop's turn (see Loop.dirty), else now. Loop goroutine only.
 func (c *Conn) Complete(s *Slot) {
 	s.done = true
 	if c.closed || c.aborted {
@@ -207,6 +211,13 @@ func (c *Conn) Complete(s *Slot) {
 	}
 	c.slotDone(s)
 	if c.inBatch {
+		return
+	}
+	if c.loop.inTurn {
+		if !c.dirty {
+			c.dirty = true
+			c.loop.dirty = append(c.loop.dirty, c)
+		}
 		return
 	}
 	c.flush()

@@ -108,6 +108,36 @@ type Loop struct {
 	// goroutines.
 	netIn, netOut int64
 	pubIn, pubOut atomic.Int64
+
+	// inTurn says a callback of the loop is running (OnTraffic, a Wake);
+	// dirty holds the connections outside their own batch that got a
+	// finished reply during it, written once when it ends (endTurn) rather
+	// than once per reply: a PUBLISH batch reaching a subscriber on this
+	// loop is one write to it, not one per message. Loop goroutine only.
+	inTurn bool
+	dirty  []*Conn
+}
+
+// beginTurn marks the start of a loop callback; it reports false when one
+// is already running (the outer one ends the turn).
+func (l *Loop) beginTurn() bool {
+	if l.inTurn {
+		return false
+	}
+	l.inTurn = true
+	return true
+}
+
+// endTurn writes the connections that got replies during the turn.
+func (l *Loop) endTurn() {
+	for i := 0; i < len(l.dirty); i++ {
+		c := l.dirty[i]
+		c.dirty = false
+		c.flush()
+	}
+	clear(l.dirty)
+	l.dirty = l.dirty[:0]
+	l.inTurn = false
 }
 
 // PublishNet makes the loop's byte counters visible to NetBytes. It must
@@ -134,7 +164,11 @@ func (s *Server) NetBytes() (in, out int64) {
 // Wake runs fn on the loop goroutine (implements shard.Waker).
 func (l *Loop) Wake(fn func()) {
 	_ = l.el.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
+		began := l.beginTurn()
 		fn()
+		if began {
+			l.endTurn()
+		}
 		return nil
 	}))
 }
@@ -489,7 +523,13 @@ func (s *Server) OnTraffic(gc gnet.Conn) gnet.Action {
 		s.mu.Unlock()
 		return gnet.None
 	}
-	return c.process()
+	l := c.loop
+	began := l.beginTurn()
+	a := c.process()
+	if began {
+		l.endTurn()
+	}
+	return a
 }
 
 // engineLogger passes gnet's warnings and errors on to the server's log:
