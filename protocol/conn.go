@@ -69,6 +69,8 @@ type Conn struct {
 	// dirty: the connection is in loop.dirty, to be written when the
 	// loop's turn ends.
 	dirty bool
+	// later: the connection is in loop.later (CompleteLater).
+	later bool
 	lim   Limits
 	// Addresses, taken at open: gnet clears its own when the connection
 	// closes, and CLIENT LIST reads them from other loops.
@@ -221,6 +223,30 @@ func (c *Conn) Complete(s *Slot) {
 		return
 	}
 	c.flush()
+}
+
+// CompleteLater marks s finished, an out-of-band push (a Pub/Sub message),
+// and writes it with whatever else the loop's current round adds: at the
+// end of the connection's batch when it is in one, else after the round's
+// I/O events (Loop.later). Loop goroutine only.
+func (c *Conn) CompleteLater(s *Slot) {
+	s.done = true
+	if c.closed || c.aborted {
+		return
+	}
+	c.slotDone(s)
+	if c.inBatch {
+		return
+	}
+	if c.loop.el == nil { // a test connection: no event loop behind it
+		c.flush()
+		return
+	}
+	if !c.later {
+		c.later = true
+		c.loop.later = append(c.loop.later, c)
+	}
+	c.loop.queueFlushLater()
 }
 
 func (c *Conn) slotDone(s *Slot) {

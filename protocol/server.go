@@ -116,6 +116,37 @@ type Loop struct {
 	// loop is one write to it, not one per message. Loop goroutine only.
 	inTurn bool
 	dirty  []*Conn
+
+	// later holds the connections that got a push (CompleteLater) since
+	// the loop's last flushLater task, which runs after the I/O events of
+	// the loop's current round, as Redis writes its clients before it
+	// sleeps: every publisher of the round has then added its messages,
+	// and a subscriber gets them in one write. laterQueued says the task
+	// is queued. Loop goroutine only.
+	later       []*Conn
+	laterQueued bool
+}
+
+// queueFlushLater makes sure a flushLater task is queued.
+func (l *Loop) queueFlushLater() {
+	if l.laterQueued {
+		return
+	}
+	l.laterQueued = true
+	_ = l.el.Execute(context.Background(), gnet.RunnableFunc(l.flushLater))
+}
+
+// flushLater writes the connections CompleteLater left.
+func (l *Loop) flushLater(context.Context) error {
+	l.laterQueued = false
+	for i := 0; i < len(l.later); i++ {
+		c := l.later[i]
+		c.later = false
+		c.flush()
+	}
+	clear(l.later)
+	l.later = l.later[:0]
+	return nil
 }
 
 // beginTurn marks the start of a loop callback; it reports false when one

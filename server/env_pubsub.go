@@ -42,7 +42,7 @@ func (c *Client) Push(m []byte) {
 	if c.proto.Load() == 3 {
 		slot.Buf[len(slot.Buf)-len(m)] = '>'
 	}
-	c.conn.Complete(slot)
+	c.conn.CompleteLater(slot)
 }
 
 // Subscribed implements pubsubcmd.Sub: a subscribed client is in the
