@@ -117,15 +117,26 @@ else
   SUNION_MEMBERS=${SUNION_MEMBERS:-1000000}
 fi
 SPOP_RATE=${SPOP_RATE:-1000000}
+# Pub/Sub (PUBSUB=0 leaves it out, PUBSUB=only runs it alone): PUBLISH to
+# one channel with each count of subscriber connections in PUBSUB_SUBS, at
+# P1 and P16; then publish-to-receive latency at an equal load on every
+# server, PACED_DELIVERIES messages delivered per second (PUBLISHes per
+# second = PACED_DELIVERIES / subscribers).
+PUBSUB=${PUBSUB:-1}
+PUBSUB_SUBS=${PUBSUB_SUBS:-1 100}
+PACED_DELIVERIES=${PACED_DELIVERIES:-20000}
 # Which phases run: the string rows (and the string memory run) unless
-# TYPES=only, SETS=only or BITS=only; lists and hashes unless TYPES=0,
-# SETS=only or BITS=only; sets unless SETS=0 or BITS=only; bitmaps and
-# HyperLogLog unless BITS=0, TYPES=only or SETS=only.
+# TYPES=only, SETS=only, BITS=only or PUBSUB=only; lists and hashes unless
+# TYPES=0, SETS=only, BITS=only or PUBSUB=only; sets unless SETS=0,
+# BITS=only or PUBSUB=only; bitmaps and HyperLogLog unless BITS=0,
+# TYPES=only, SETS=only or PUBSUB=only; Pub/Sub unless PUBSUB=0, TYPES=only,
+# SETS=only or BITS=only.
 BITS=${BITS:-1}
-RUN_STRINGS=$([[ $TYPES == only || $SETS == only || $BITS == only ]] || echo 1)
-RUN_LH=$([[ $TYPES == 0 || $SETS == only || $BITS == only ]] || echo 1)
-RUN_SETS=$([[ $SETS == 0 || $BITS == only ]] || echo 1)
-RUN_BITS=$([[ $BITS == 0 || $TYPES == only || $SETS == only ]] || echo 1)
+RUN_STRINGS=$([[ $TYPES == only || $SETS == only || $BITS == only || $PUBSUB == only ]] || echo 1)
+RUN_LH=$([[ $TYPES == 0 || $SETS == only || $BITS == only || $PUBSUB == only ]] || echo 1)
+RUN_SETS=$([[ $SETS == 0 || $BITS == only || $PUBSUB == only ]] || echo 1)
+RUN_BITS=$([[ $BITS == 0 || $TYPES == only || $SETS == only || $PUBSUB == only ]] || echo 1)
+RUN_PUBSUB=$([[ $PUBSUB == 0 || $TYPES == only || $SETS == only || $BITS == only ]] || echo 1)
 BASE_PORT=${BASE_PORT:-17379}
 RB_SHARE=${RB_SHARE:-0.6}
 PEERS=${PEERS:-redis valkey keydb memcached}
@@ -772,6 +783,34 @@ if [[ -n $RUN_BITS ]]; then
   ROWS_OUT=
 fi
 
+# ---- Pub/Sub: speed and publish-to-receive latency ---------------------------
+# CONNS publishers send PUBLISH of 100 bytes to one channel ("chan:0"); N
+# more connections (anaxload -subscribers, RESP2) subscribe to it before the
+# run and read every message through it, on the load cores too. PUBLISH
+# answers N while every subscriber still gets the messages; fewer (one cut
+# for its output buffer) is a miss. Messages delivered = PUBLISHes x N, so
+# "ops per server CPU s" x N is the messages delivered per server CPU
+# second, and the Anax/peer ratio is the same for both. The paced rows
+# report the subscribers' latency, from the publisher's write (a stamp in
+# the payload) to the subscriber's read.
+PROWS=$WORK/pubsub-rows.tsv
+: >"$PROWS"
+if [[ -n $RUN_PUBSUB ]]; then
+  ROWS_OUT=$PROWS
+  pub="-cmd publish -key-prefix chan: -pad 0 -keys 1 -d 100"
+  for n in $PUBSUB_SUBS; do
+    for p in 1 16; do
+      scenario "PUBLISH 100 B, $n subscriber(s), P$p" "- $pub -subscribers $n -P $p" "" ""
+    done
+  done
+  for n in $PUBSUB_SUBS; do
+    rate=$((PACED_DELIVERIES / n))
+    ((rate > 0)) || rate=1
+    scenario "PUBLISH to receive, $n subscriber(s), paced ${rate}/s" "- $pub -subscribers $n -P 1 -pub-latency -rate $rate" "" ""
+  done
+  ROWS_OUT=
+fi
+
 for s in "${SERVERS[@]}"; do stop_server "$s"; done
 
 # ---- phase 2: memory per key -------------------------------------------------
@@ -1346,6 +1385,20 @@ tmem_table() {
     echo "Target: Anax's ops per server CPU second at least the peer's (\"Anax/peer per server CPU s\" >= 1.00)."
     echo
     load_table "$BROWS" ">= 1.00"
+  fi
+  if [[ -s $PROWS ]]; then
+    echo
+    echo "## Pub/Sub"
+    echo
+    echo "$CONNS connections PUBLISH 100-byte messages to one channel; N more connections (anaxload -subscribers, RESP2 SUBSCRIBE)"
+    echo "read every message, on the load cores too. ops/s counts PUBLISHes: messages delivered = ops x N, and messages delivered"
+    echo "per server CPU second = \"ops per server CPU s\" x N (the Anax/peer ratio is the same). A PUBLISH that reached fewer than"
+    echo "N subscribers (one cut for its output buffer) is a miss. The P1 and P16 rows' latencies are PUBLISH's reply latency; the"
+    echo "paced rows (every server at the same load, $PACED_DELIVERIES messages delivered per second) give the publish-to-receive latency"
+    echo "of every message, from the publisher's write (a stamp in the payload) to the subscriber's read."
+    echo "Target: messages delivered per server CPU second at least the peer's (\"Anax/peer per server CPU s\" >= 1.00)."
+    echo
+    load_table "$PROWS" ">= 1.00"
   fi
   if [[ -s $GCROWS ]]; then
     echo

@@ -130,22 +130,7 @@ func TestRedisPyLock(t *testing.T) {
 }
 
 func TestIoredisDefineCommand(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("no node (Debian package nodejs)")
-	}
-	// ioredis where npm or Debian put modules, and wherever NODE_PATH
-	// says.
-	paths := []string{os.Getenv("NODE_PATH"), "/usr/lib/node_modules", "/usr/local/lib/node_modules", "/usr/share/nodejs"}
-	if out, err := exec.Command("npm", "root", "-g").Output(); err == nil {
-		paths = append(paths, strings.TrimSpace(string(out)))
-	}
-	env := append(os.Environ(), "NODE_PATH="+strings.Join(paths, string(os.PathListSeparator)))
-	probe := exec.Command(node, "-e", "require.resolve('ioredis')")
-	probe.Env = env
-	if probe.Run() != nil {
-		t.Skip("no ioredis for node (npm install -g ioredis@5.4.1)")
-	}
+	node, env := nodeWith(t, "ioredis", "ioredis@5.4.1")
 	for _, threads := range []string{"1", "4"} {
 		t.Run("threads="+threads, func(t *testing.T) {
 			addr := servertest.Start(t, "--threads", threads)
@@ -153,4 +138,26 @@ func TestIoredisDefineCommand(t *testing.T) {
 			runClientScript(t, env, node, "define.js", ioredisDefineCommand, port)
 		})
 	}
+}
+
+// nodeWith returns node and an environment in which it finds module, or
+// skips the test: the module is looked up where npm or Debian put modules,
+// and wherever NODE_PATH says. pinned names the package CI installs.
+func nodeWith(t *testing.T, module, pinned string) (node string, env []string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node (Debian package nodejs)")
+	}
+	paths := []string{os.Getenv("NODE_PATH"), "/usr/lib/node_modules", "/usr/local/lib/node_modules", "/usr/share/nodejs"}
+	if out, err := exec.Command("npm", "root", "-g").Output(); err == nil {
+		paths = append(paths, strings.TrimSpace(string(out)))
+	}
+	env = append(os.Environ(), "NODE_PATH="+strings.Join(paths, string(os.PathListSeparator)))
+	probe := exec.Command(node, "-e", "require.resolve('"+module+"')")
+	probe.Env = env
+	if probe.Run() != nil {
+		t.Skip("no " + module + " for node (npm install -g " + pinned + ")")
+	}
+	return node, env
 }

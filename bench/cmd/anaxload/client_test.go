@@ -194,7 +194,7 @@ func TestBatchAndRepliesDoNotAllocate(t *testing.T) {
 	for _, cmd := range []string{"set", "get", "mix", "mget", "incr", "mset", "multi",
 		"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange",
 		"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin",
-		"setbit", "getbit", "bitcount", "bitop", "pfadd", "pfcount"} {
+		"setbit", "getbit", "bitcount", "bitop", "pfadd", "pfcount", "publish"} {
 		o := &options{proto: protoRESP, cmd: cmd, pipeline: 16, keys: 1000, prefix: "key:", pad: 12,
 			writes: 1, reads: 10, mget: 10, mset: 2, multi: 10, multiCmd: "incr", fields: 10, lrange: 100,
 			zrange: 10, members: 1000000, bits: 8 << 20, pfElems: 10, pfKeys: 3,

@@ -185,6 +185,7 @@ func (c *epConn) send(epfd int, t0 time.Time) error {
 	c.off = 0
 	c.pending = c.g.o.pipeline
 	c.sent = time.Since(t0)
+	c.g.stamp(c.out, c.sent)
 	return c.flush(epfd)
 }
 

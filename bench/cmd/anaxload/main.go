@@ -29,6 +29,7 @@
 //	anaxload -cmd fill-zset -key-prefix bigzset: -pad 0 -keys 1 -elems 1000000 -chunk 1000 -c 1
 //	anaxload -cmd zrank -key-prefix bigzset: -pad 0 -keys 1 -members 1000000
 //	anaxload -cmd fill-set -int-members -key-prefix s: -keys 1000000 -elems 10
+//	anaxload -cmd publish -key-prefix chan: -pad 0 -keys 1 -subscribers 10 -pub-latency -rate 10000
 //	anaxload -cmd ping -duration 5s  # wait until the server answers
 package main
 
@@ -76,6 +77,10 @@ type options struct {
 	bits    uint64
 	pfElems int
 	pfKeys  int
+	// Pub/Sub (pubsub.go): subscribed connections opened beside the
+	// load, and whether the latencies reported are theirs.
+	subscribers int
+	pubLatency  bool
 	// fill-list, fill-hash, fill-set, fill-zset: elements per key, per
 	// command, field names, and whether each key is deleted first.
 	elems       int
@@ -101,7 +106,7 @@ func main() {
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:6379", "server address")
 	flag.StringVar(&o.proto, "proto", protoRESP, "wire protocol: resp or memcache")
 	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr, mset, multi, lpush, rpush, lpop, rpop, hset, hget, hgetall, lrange,\n"+
-		"sadd, sismember, spop, zadd, zincrby, zscore, zrank, zrange, zpopmin, setbit, getbit, bitcount, bitop, pfadd, pfcount;\n"+
+		"sadd, sismember, spop, zadd, zincrby, zscore, zrank, zrange, zpopmin, setbit, getbit, bitcount, bitop, pfadd, pfcount, publish;\n"+
 		"or prefill (SET every key once), fill-list, fill-hash, fill-set, fill-zset (give every key -elems elements), ping (wait for the server)")
 	flag.IntVar(&o.conns, "c", 50, "connections")
 	flag.IntVar(&o.pipeline, "P", 1, "requests per pipeline")
@@ -124,6 +129,8 @@ func main() {
 	flag.Uint64Var(&o.bits, "bits", 8<<20, "setbit, getbit: bit offsets are drawn from [0, bits)")
 	flag.IntVar(&o.pfElems, "pf-elems", 10, "pfadd: elements per PFADD")
 	flag.IntVar(&o.pfKeys, "pf-keys", 1, "pfcount: keys per PFCOUNT (above 1: <key-prefix>0 ...)")
+	flag.IntVar(&o.subscribers, "subscribers", 0, "publish: connections subscribed to every channel (key) during the load")
+	flag.BoolVar(&o.pubLatency, "pub-latency", false, "publish: report the subscribers' publish-to-receive latency, not PUBLISH's reply latency")
 	flag.IntVar(&o.elems, "elems", 10, "fill-list, fill-hash, fill-set, fill-zset: elements (fields, members) per key")
 	flag.IntVar(&o.chunk, "chunk", 100, "fills: elements (fields, members) per command")
 	flag.StringVar(&o.fieldPrefix, "field-prefix", "field", "hash field names: prefix")
@@ -173,7 +180,7 @@ func (o *options) check(ratio string) error {
 	case "mset", "multi", "fill-list", "fill-hash", "fill-set", "fill-zset",
 		"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange",
 		"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin",
-		"setbit", "getbit", "bitcount", "bitop", "pfadd", "pfcount":
+		"setbit", "getbit", "bitcount", "bitop", "pfadd", "pfcount", "publish":
 		if o.proto != protoRESP {
 			return fmt.Errorf("-cmd %s needs -proto resp", o.cmd)
 		}
@@ -215,6 +222,15 @@ func (o *options) check(ratio string) error {
 	if o.fields < 1 || o.lrange < 1 || o.zrange < 1 || o.members < 1 || o.elems < 1 || o.chunk < 1 {
 		return fmt.Errorf("-fields, -lrange, -zrange, -members, -elems and -chunk must be positive")
 	}
+	if o.cmd == "publish" && o.size < stampLen {
+		return fmt.Errorf("-cmd publish: -d must be at least %d (the payload starts with its send time)", stampLen)
+	}
+	if o.subscribers < 0 || (o.subscribers > 0 || o.pubLatency) && o.cmd != "publish" {
+		return fmt.Errorf("-subscribers and -pub-latency go with -cmd publish")
+	}
+	if o.pubLatency && o.subscribers == 0 {
+		return fmt.Errorf("-pub-latency needs -subscribers")
+	}
 	if o.multi < 0 {
 		return fmt.Errorf("-multi must not be negative")
 	}
@@ -240,6 +256,8 @@ func (o *options) reply(rd *reader) error {
 		return rd.collectionReply()
 	case o.cmd == "sismember":
 		return rd.intReply()
+	case o.cmd == "publish":
+		return rd.publishReply(o.subscribers)
 	}
 	return rd.respReply()
 }
@@ -367,6 +385,10 @@ type worker struct {
 	late           uint64 // -rate: pipelines sent more than one interval behind schedule
 	firstErr       string
 	err            error
+	// publish with -subscribers: the subscribers' publish-to-receive
+	// latencies, and the messages they read, in the measured window.
+	delivery  Histogram
+	delivered uint64
 }
 
 // collect copies a reader's counters into w.
@@ -387,6 +409,9 @@ type gen struct {
 	score []byte   // zadd: the score; reused
 	stop  []byte   // lrange, zrange: the last index read
 	typed bool     // a list, hash, set or zset load (typeRequest)
+	// stamps are the offsets of the pipeline's payload stamps (publish),
+	// which stamp fills in once the send time is known.
+	stamps []int
 	// index is the connection's number, which spreads paced sends (-rate).
 	index int
 }
@@ -410,6 +435,7 @@ func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
 // batch appends one pipeline of -P requests to dst.
 func (g *gen) batch(dst []byte) []byte {
 	o, keys := g.o, g.keys
+	g.stamps = g.stamps[:0]
 	for range o.pipeline {
 		if g.typed {
 			dst = g.typeRequest(dst)
@@ -444,6 +470,8 @@ func (g *gen) batch(dst []byte) []byte {
 			dst = g.resp.mset(dst, keys, g.val)
 		case "multi":
 			dst = g.tx(dst)
+		case "publish":
+			dst = g.publish(dst)
 		}
 	}
 	return dst
@@ -494,15 +522,30 @@ func load(o *options) (*worker, error) {
 		gens[i] = newGen(o, kg, rng, val)
 		gens[i].index = i
 	}
-	t0 := time.Now()
-	if o.engine == "epoll" {
-		if err := runEpoll(o, t0, workers, gens); err != nil {
+	var subs *subscribers
+	if o.subscribers > 0 {
+		var err error
+		if subs, err = subscribe(o); err != nil {
 			return nil, err
 		}
+	}
+	t0 := time.Now()
+	if subs != nil {
+		subs.start(o, t0)
+	}
+	var err error
+	if o.engine == "epoll" {
+		err = runEpoll(o, t0, workers, gens)
 	} else {
 		runGoroutines(o, t0, workers, gens)
 	}
 	total := &worker{}
+	if subs != nil {
+		total.delivered = subs.stop(&total.delivery)
+	}
+	if err != nil {
+		return nil, err
+	}
 	for _, w := range workers {
 		if w.err != nil {
 			return nil, w.err
@@ -538,13 +581,22 @@ func runLoad(o *options) error {
 	}
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) }
 	h := &total.hist
+	if o.pubLatency {
+		h = &total.delivery
+	}
 	if o.tsv {
 		fmt.Printf("%.0f\t%s\t%s\t%s\t%s\t%d\t%.1f\t%.0f\t%s\n", ops, ms(h.Quantile(0.5)), ms(h.Quantile(0.99)),
 			ms(h.Quantile(0.999)), ms(h.Max()), total.errs, miss, cpuPct, strings.ReplaceAll(total.firstErr, "\t", " "))
 	} else {
 		fmt.Printf("anaxload %s on %s (%s, %s engine): %d conns, pipeline %d, %d B values, %d keys %s, %v after %v warm-up\n",
 			o.describe(), o.addr, o.proto, o.engine, o.conns, o.pipeline, o.size, o.keys, o.dist, o.duration, o.warmup)
-		fmt.Printf("  ops/s %.0f  requests %d  %s %d  misses %.1f%%\n", ops, h.Count(), o.errorsAre(), total.errs, miss)
+		fmt.Printf("  ops/s %.0f  requests %d  %s %d  misses %.1f%%\n", ops, total.hist.Count(), o.errorsAre(), total.errs, miss)
+		if o.subscribers > 0 {
+			fmt.Printf("  %d subscribers: %.0f messages read/s\n", o.subscribers, float64(total.delivered)/o.duration.Seconds())
+		}
+		if o.pubLatency {
+			fmt.Printf("  publish-to-receive latency, over %d messages:\n", total.delivery.Count())
+		}
 		fmt.Printf("  latency ms: p50 %s  p99 %s  p99.9 %s  max %s\n", ms(h.Quantile(0.5)), ms(h.Quantile(0.99)),
 			ms(h.Quantile(0.999)), ms(h.Max()))
 		fmt.Printf("  client CPU %.0f%% of %d core(s)\n", cpuPct, gomaxprocs())
@@ -573,6 +625,8 @@ func (o *options) describe() string {
 		return fmt.Sprintf("lrange (LRANGE key 0 %d)", o.lrange-1)
 	case "zrange":
 		return fmt.Sprintf("zrange (ZRANGE key 0 %d)", o.zrange-1)
+	case "publish":
+		return fmt.Sprintf("publish (%d subscribers per channel, %d-byte messages)", o.subscribers, o.size)
 	case "sadd", "sismember", "zadd", "zincrby", "zscore", "zrank":
 		return fmt.Sprintf("%s (one of %d members)", o.cmd, o.members)
 	}
@@ -660,6 +714,7 @@ func (w *worker) run(o *options, t0 time.Time, g *gen) {
 		}
 		buf = g.batch(buf[:0])
 		sent := time.Since(t0)
+		g.stamp(buf, sent)
 		if _, err := c.Write(buf); err != nil {
 			w.err = fmt.Errorf("write: %w", err)
 			return
