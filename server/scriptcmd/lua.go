@@ -57,10 +57,10 @@ type run struct {
 	db       int
 	proto    int         // redis.setresp's
 	readOnly bool        // EVAL_RO, EVALSHA_RO or a no-writes script
+	wrote    atomic.Bool // read by SCRIPT KILL from other goroutines
 	// oom: the server was over maxmemory as the script (one without a
 	// shebang) started: its deny-oom commands fail until it has written.
-	oom   bool
-	wrote atomic.Bool // read by SCRIPT KILL from other goroutines
+	oom bool
 	// undeclared: a command touched a key the script did not declare (or
 	// needed every shard).
 	undeclared bool
