@@ -108,7 +108,7 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 		return protocol.Done
 	}
 	cl.lastCmd.Store(cmd)
-	if s.mem.refuse.Load() && s.deniedOOM(cl, cmd) {
+	if s.mem.refuse.Load() && s.deniedOOM(cl, cmd, args) {
 		s.rejectCommand(c, cl, home, cmd, errOOM)
 		return protocol.Done
 	}

@@ -64,6 +64,23 @@ func (s *Server) WritesRefused() string {
 	return ""
 }
 
+// ScriptOOM implements scriptcmd.Host: over maxmemory when deny-oom
+// commands are refused server-wide (memGuard.refuse); and, for a script
+// dispatched alone on its shard's fast path, when that shard is over its
+// share and cannot evict, as makeRoom finds before a deny-oom command. A
+// script in an EXEC body, or over every shard, evicts nothing (no command
+// of a transaction does) and sees the server-wide state alone.
+func (s *Server) ScriptOOM(x *command.Exec, local bool) int {
+	if s.mem.refuse.Load() {
+		return scriptcmd.OOMServer
+	}
+	// x.Result is set by connEval alone: a script outside EXEC.
+	if local && x.Result != nil && x.Home.OverBudget() && s.router.Idle(x.Home.ID) && !x.Home.Evict(x.Now) {
+		return scriptcmd.OOMShard
+	}
+	return scriptcmd.OOMNone
+}
+
 // LocalCaller implements scriptcmd.Host.
 func (s *Server) LocalCaller(x *command.Exec, keys [][]byte) scriptcmd.Caller {
 	return &localCaller{s: s, x: x}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/server/infocmd"
+	"github.com/anaxdb/anax/server/scriptcmd"
 	"github.com/anaxdb/anax/shard"
 )
 
@@ -195,13 +196,13 @@ func anonRSS() int64 {
 	return 0
 }
 
-// deniedOOM reports whether cmd, about to be dispatched for cl, is refused
-// for memory, as Redis 7.0's processCommand decides: a deny-oom command;
-// inside MULTI any command but EXEC, DISCARD, QUIT and RESET (queueing
-// takes memory too); and an EXEC of a transaction that queued a deny-oom
-// command (refused as a whole: EXECABORT).
-func (s *Server) deniedOOM(cl *Client, cmd *command.Spec) bool {
-	if cmd.Flags&command.FlagDenyOOM != 0 {
+// deniedOOM reports whether cmd, about to be dispatched for cl with args,
+// is refused for memory, as Redis 7.0's processCommand decides: a deny-oom
+// command (isDenyOOM); inside MULTI any command but EXEC, DISCARD, QUIT
+// and RESET (queueing takes memory too); and an EXEC of a transaction that
+// queued a deny-oom command (refused as a whole: EXECABORT).
+func (s *Server) deniedOOM(cl *Client, cmd *command.Spec, args [][]byte) bool {
+	if s.isDenyOOM(cmd, args) {
 		return true
 	}
 	if cl.multi == nil {
@@ -214,6 +215,21 @@ func (s *Server) deniedOOM(cl *Client, cmd *command.Spec) bool {
 		return false
 	}
 	return true
+}
+
+// isDenyOOM reports whether cmd with args is a deny-oom command, by the
+// flags Redis 7.0's getCommandFlags gives it: its own, its subcommand's
+// (FUNCTION LOAD, XGROUP CREATE), or, for a script or function, those its
+// declared flags imply (scriptcmd.Engine.DenyOOM).
+func (s *Server) isDenyOOM(cmd *command.Spec, args [][]byte) bool {
+	if cmd.Flags&command.FlagDenyOOM != 0 {
+		return true
+	}
+	if len(cmd.Subcommands) > 0 && len(args) > 1 {
+		sub := cmd.Subcommand(args[1])
+		return sub != nil && sub.Flags&command.FlagDenyOOM != 0
+	}
+	return scriptcmd.IsScript(cmd) && s.scripts.DenyOOM(cmd.Name, args)
 }
 
 // makeRoom runs on x's shard before a deny-oom command that finds the shard

@@ -68,7 +68,7 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 	}
 	q := &m.cmds[n]
 	q.cmd = cmd
-	if cmd.Flags&command.FlagDenyOOM != 0 {
+	if s.isDenyOOM(cmd, args) {
 		m.denyOOM = true
 	}
 	q.args, q.buf = copyArgsInto(q.args[:0], q.buf, args)

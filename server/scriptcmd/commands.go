@@ -83,9 +83,13 @@ func (e *Engine) runEval(x *command.Exec, readOnly bool) {
 		x.Err("ERR scripting is not available")
 		return
 	}
+	oom, ok := startOOM(x, h, sc, true)
+	if !ok {
+		return
+	}
 	sh := x.Home.ID
 	st := e.take(sh)
-	if r := e.execute(x, st, sh, h.LocalCaller(x, keys), sc, keys, argv, readOnly); r.undeclared {
+	if r := e.execute(x, st, sh, h.LocalCaller(x, keys), sc, keys, argv, readOnly, oom); r.undeclared {
 		sc.mode.Store(modeGlobal)
 	}
 }
@@ -98,8 +102,13 @@ func (e *Engine) RunGlobal(x *command.Exec, caller Caller) {
 		x.Err(errText)
 		return
 	}
+	h, _ := x.Env.(Host)
+	oom, ok := startOOM(x, h, sc, false)
+	if !ok {
+		return
+	}
 	st := e.take(-1)
-	r := e.execute(x, st, -1, caller, sc, keys, argv, x.Cmd.Flags&command.FlagReadOnly != 0)
+	r := e.execute(x, st, -1, caller, sc, keys, argv, x.Cmd.Flags&command.FlagReadOnly != 0, oom)
 	e.give(-1, st)
 	switch {
 	case r.undeclared:
@@ -107,6 +116,35 @@ func (e *Engine) RunGlobal(x *command.Exec, caller Caller) {
 	case !x.Failed:
 		sc.mode.CompareAndSwap(modeUnknown, modeLocal)
 	}
+}
+
+// startOOM is the memory check of script sc as it starts to run x, as
+// Redis 7.0 makes it (processCommand, scriptPrepareForRun): over
+// maxmemory, a script whose flags deny it (a shebang or a function that
+// declares neither allow-oom nor no-writes) is refused (ok false, the
+// reply written); an allow-oom script runs and may write; a no-writes one
+// runs; a script without a shebang runs with oom set: its first deny-oom
+// command fails, unless it has written before (redisCall).
+func startOOM(x *command.Exec, h Host, sc *script, local bool) (oom, ok bool) {
+	if h == nil {
+		return false, true
+	}
+	state := h.ScriptOOM(x, local)
+	if state == OOMNone {
+		return false, true
+	}
+	if sc.shebang || sc.fn != nil { // flags declared
+		switch {
+		case sc.flags&(flagAllowOOM|flagNoWrites) != 0:
+			return false, true
+		case state == OOMShard:
+			x.Err(oomError)
+		default:
+			x.Err(allowOOMError)
+		}
+		return false, false
+	}
+	return true, true
 }
 
 func (e *Engine) scriptLoad(x *command.Exec) {

@@ -10,6 +10,7 @@
 package scriptcmd
 
 import (
+	"bytes"
 	"container/list"
 	"crypto/sha1"
 	"encoding/hex"
@@ -36,7 +37,36 @@ type Host interface {
 	// WritesRefused returns the error a write command gets now whatever
 	// it is (MISCONF after a failed background save), or "".
 	WritesRefused() string
+	// ScriptOOM returns the memory state the script x finds as it starts
+	// (Redis's pre_command_oom_state): OOMNone, OOMServer or OOMShard.
+	// local says that x runs on its shard (x.Home), which may then evict
+	// to make room as before a deny-oom command.
+	ScriptOOM(x *command.Exec, local bool) int
 }
+
+// Memory states a script finds as it starts (Host.ScriptOOM).
+const (
+	// OOMNone: within maxmemory, or no limit.
+	OOMNone = iota
+	// OOMServer: over maxmemory with deny-oom commands refused server-wide
+	// (noeviction, or the RSS guard). The server refuses a script whose
+	// flags deny it before it is dispatched, so one that gets here was
+	// queued in a MULTI before the script was known.
+	OOMServer
+	// OOMShard: the shard the script runs on is over its share of
+	// maxmemory and could not evict: refused as a deny-oom command there.
+	OOMShard
+)
+
+// oomError is Redis's reply to a deny-oom command over maxmemory, and the
+// error of a script's first deny-oom command when the server was over
+// maxmemory as the script started.
+const oomError = "OOM command not allowed when used memory > 'maxmemory'."
+
+// allowOOMError is Redis's reply to a script whose flags deny it over
+// maxmemory, when the refusal at dispatch did not apply (a script queued
+// in MULTI before it was loaded).
+const allowOOMError = "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"
 
 // Caller runs the commands a script calls.
 type Caller interface {
@@ -266,35 +296,54 @@ func parseShebang(line string) (int, string) {
 	return flags, ""
 }
 
-// Writes reports whether a call of the script command name (eval,
-// eval_ro, evalsha, evalsha_ro, fcall, fcall_ro) with args counts as a
-// write before it runs, as Redis 7.0 judges it from the script's flags
-// (its refusal of writes after a failed save, -MISCONF, applies to it): a
-// script with a shebang that lacks no-writes, a function without
-// no-writes. A script without a shebang, an unknown SHA or function, or a
-// shebang that does not parse, is not (the script's own writes are
-// checked as it calls them).
-func (e *Engine) Writes(name string, args [][]byte) bool {
+// declaredFlags returns the flags a call of the script command name
+// (eval, eval_ro, evalsha, evalsha_ro, fcall, fcall_ro) with args declares
+// before it runs, as Redis 7.0's getCommandFlags reads them: a shebang's
+// flags, a function's. ok is false for a script without a shebang (eval
+// compatibility mode: its commands are checked as it calls them), an
+// unknown SHA or function, and a shebang that does not parse.
+func (e *Engine) declaredFlags(name string, args [][]byte) (flags int, ok bool) {
 	if len(args) < 2 {
-		return false
+		return 0, false
 	}
 	switch name {
 	case "eval", "eval_ro":
-		body := string(args[1])
-		if !strings.HasPrefix(body, "#!") {
-			return false
+		body := args[1]
+		if len(body) < 2 || body[0] != '#' || body[1] != '!' {
+			return 0, false
 		}
-		line, _, _ := strings.Cut(body, "\n")
-		flags, errText := parseShebang(line)
-		return errText == "" && flags&flagNoWrites == 0
+		line, _, _ := bytes.Cut(body, []byte("\n"))
+		flags, errText := parseShebang(string(line))
+		return flags, errText == ""
 	case "evalsha", "evalsha_ro":
-		sc := e.lookup(args[1])
-		return sc != nil && sc.shebang && sc.flags&flagNoWrites == 0
+		if sc := e.lookup(args[1]); sc != nil && sc.shebang {
+			return sc.flags, true
+		}
 	case "fcall", "fcall_ro":
-		f := e.lookupFunction(args[1])
-		return f != nil && f.flags&flagNoWrites == 0
+		if f := e.lookupFunction(args[1]); f != nil {
+			return f.flags, true
+		}
 	}
-	return false
+	return 0, false
+}
+
+// Writes reports whether a call of the script command name with args
+// counts as a write before it runs, as Redis 7.0 judges it from the
+// script's flags (its refusal of writes after a failed save, -MISCONF,
+// applies to it): a script with a shebang that lacks no-writes, a function
+// without no-writes.
+func (e *Engine) Writes(name string, args [][]byte) bool {
+	flags, ok := e.declaredFlags(name, args)
+	return ok && flags&flagNoWrites == 0
+}
+
+// DenyOOM reports whether a call of the script command name with args is
+// a deny-oom command, refused over maxmemory before it runs, as Redis 7.0
+// judges it from the script's flags: a script with a shebang or a function
+// that declares neither allow-oom nor no-writes.
+func (e *Engine) DenyOOM(name string, args [][]byte) bool {
+	flags, ok := e.declaredFlags(name, args)
+	return ok && flags&(flagNoWrites|flagAllowOOM) == 0
 }
 
 // parseNumKeys reads EVAL's numkeys and returns the script's keys and

@@ -58,6 +58,9 @@ type run struct {
 	proto    int         // redis.setresp's
 	readOnly bool        // EVAL_RO, EVALSHA_RO or a no-writes script
 	wrote    atomic.Bool // read by SCRIPT KILL from other goroutines
+	// oom: the server was over maxmemory as the script (one without a
+	// shebang) started: its deny-oom commands fail until it has written.
+	oom bool
 	// undeclared: a command touched a key the script did not declare (or
 	// needed every shard).
 	undeclared bool
@@ -392,9 +395,9 @@ func (e *Engine) give(sh int, st *state) {
 
 // execute runs script sc with keys and argv on interpreter st, calling
 // commands through caller, and writes the reply to x.Out.
-func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *script, keys, argv [][]byte, readOnly bool) *run {
+func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *script, keys, argv [][]byte, readOnly, oom bool) *run {
 	L := st.L
-	r := &run{sc: sc, x: x, caller: caller, keys: keys, db: x.DBIndex, proto: 2, readOnly: readOnly || sc.flags&flagNoWrites != 0, start: time.Now(), shard: sh}
+	r := &run{sc: sc, x: x, caller: caller, keys: keys, db: x.DBIndex, proto: 2, readOnly: readOnly || sc.flags&flagNoWrites != 0, oom: oom, start: time.Now(), shard: sh}
 	nargs := 0
 	if sc.fn != nil {
 		// A function (FCALL): its library loaded in this interpreter, and

@@ -196,18 +196,30 @@ func (st *state) redisCall(L *lua.LState, raise bool) int {
 	if cmd.Flags&command.FlagNoScript != 0 || (cmd.Flags&command.FlagLoop != 0 && !scriptLoopCommands[cmd.Name] && cmd.Name != "select") {
 		return fail("ERR This Redis command is not allowed from script")
 	}
+	// The checks below read the flags of the subcommand called, as Redis's
+	// (XGROUP CREATE is a deny-oom write, XGROUP the container is neither).
+	flags := cmd.Flags
 	if len(cmd.Subcommands) > 0 && len(args) > 1 {
-		if sub := cmd.Subcommand(args[1]); sub != nil && sub.Flags&command.FlagNoScript != 0 {
-			return fail("ERR This Redis command is not allowed from script")
+		if sub := cmd.Subcommand(args[1]); sub != nil {
+			if sub.Flags&command.FlagNoScript != 0 {
+				return fail("ERR This Redis command is not allowed from script")
+			}
+			flags = sub.Flags
 		}
 	}
-	if cmd.Flags&command.FlagWrite != 0 && r.readOnly {
+	if flags&command.FlagWrite != 0 && r.readOnly {
 		return fail("ERR Write commands are not allowed from read-only scripts.")
 	}
-	if cmd.Flags&command.FlagWrite != 0 && h != nil {
+	if flags&command.FlagWrite != 0 && h != nil {
 		if msg := h.WritesRefused(); msg != "" {
 			return fail(msg) // -MISCONF, as Redis's scriptCall answers
 		}
+	}
+	if r.oom && flags&command.FlagDenyOOM != 0 && !r.wrote.Load() {
+		// Over maxmemory as the script started, and nothing written yet:
+		// Redis's scriptVerifyOOM. Once the script has written it cannot
+		// be stopped halfway, and its writes go on.
+		return fail(oomError)
 	}
 	var out []byte
 	if cmd.Name == "select" {
@@ -248,7 +260,7 @@ func (st *state) redisCall(L *lua.LState, raise bool) int {
 			}
 			return fail(refused)
 		}
-		if cmd.Flags&command.FlagWrite != 0 {
+		if flags&command.FlagWrite != 0 {
 			r.wrote.Store(true)
 		}
 	}

@@ -128,6 +128,37 @@ func TestShebang(t *testing.T) {
 	}
 }
 
+// TestDeclaredFlags: which script calls are writes (-MISCONF) and deny-oom
+// before they run, by their declared flags, as Redis's getCommandFlags.
+func TestDeclaredFlags(t *testing.T) {
+	e := New(1)
+	loaded := "#!lua flags=allow-oom\nreturn 1"
+	if _, msg := e.add([]byte(loaded), true); msg != "" {
+		t.Fatal(msg)
+	}
+	for _, c := range []struct {
+		name, arg      string
+		writes, denies bool
+	}{
+		{"eval", "return 1", false, false},
+		{"eval", "#!lua\nreturn 1", true, true},
+		{"eval_ro", "#!lua\nreturn 1", true, true},
+		{"eval", "#!lua flags=allow-oom\nreturn 1", true, false},
+		{"eval", "#!lua flags=no-writes\nreturn 1", false, false},
+		{"eval", "#!lua flags=bad\nreturn 1", false, false},
+		{"eval", "#!lua\nreturn (", true, true}, // the shebang alone is read
+		{"evalsha", SHA1Hex([]byte(loaded)), true, false},
+		{"evalsha", SHA1Hex([]byte("unknown")), false, false},
+		{"fcall", "nosuch", false, false},
+		{"get", "k", false, false},
+	} {
+		args := [][]byte{[]byte(c.name), []byte(c.arg), []byte("0")}
+		if w, d := e.Writes(c.name, args), e.DenyOOM(c.name, args); w != c.writes || d != c.denies {
+			t.Errorf("%s %q: Writes %v DenyOOM %v, want %v %v", c.name, c.arg, w, d, c.writes, c.denies)
+		}
+	}
+}
+
 func TestErrorText(t *testing.T) {
 	for in, want := range map[string]string{
 		"-ERR value is bad\r\n": "ERR value is bad",
