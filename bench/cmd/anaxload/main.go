@@ -29,6 +29,8 @@
 //	anaxload -cmd fill-zset -key-prefix bigzset: -pad 0 -keys 1 -elems 1000000 -chunk 1000 -c 1
 //	anaxload -cmd zrank -key-prefix bigzset: -pad 0 -keys 1 -members 1000000
 //	anaxload -cmd fill-set -int-members -key-prefix s: -keys 1000000 -elems 10
+//	anaxload -cmd fill-stream -key-prefix xrg: -keys 50 -elems 5000 -group g -del
+//	anaxload -cmd xreadgroup -key-prefix xrg: -keys 50 -elems 5000 -xcount 10
 //	anaxload -cmd ping -duration 5s  # wait until the server answers
 package main
 
@@ -76,6 +78,10 @@ type options struct {
 	bits    uint64
 	pfElems int
 	pfKeys  int
+	// Stream loads (streams.go): entries per XRANGE and XREADGROUP, and
+	// the group fill-stream creates.
+	xcount int
+	group  string
 	// fill-list, fill-hash, fill-set, fill-zset: elements per key, per
 	// command, field names, and whether each key is deleted first.
 	elems       int
@@ -101,8 +107,9 @@ func main() {
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:6379", "server address")
 	flag.StringVar(&o.proto, "proto", protoRESP, "wire protocol: resp or memcache")
 	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr, mset, multi, lpush, rpush, lpop, rpop, hset, hget, hgetall, lrange,\n"+
-		"sadd, sismember, spop, zadd, zincrby, zscore, zrank, zrange, zpopmin, setbit, getbit, bitcount, bitop, pfadd, pfcount;\n"+
-		"or prefill (SET every key once), fill-list, fill-hash, fill-set, fill-zset (give every key -elems elements), ping (wait for the server)")
+		"sadd, sismember, spop, zadd, zincrby, zscore, zrank, zrange, zpopmin, setbit, getbit, bitcount, bitop, pfadd, pfcount,\n"+
+		"xadd, xrange, xreadgroup; or prefill (SET every key once), fill-list, fill-hash, fill-set, fill-zset, fill-stream\n"+
+		"(give every key -elems elements), ping (wait for the server)")
 	flag.IntVar(&o.conns, "c", 50, "connections")
 	flag.IntVar(&o.pipeline, "P", 1, "requests per pipeline")
 	flag.IntVar(&o.size, "d", 100, "value size in bytes")
@@ -124,6 +131,8 @@ func main() {
 	flag.Uint64Var(&o.bits, "bits", 8<<20, "setbit, getbit: bit offsets are drawn from [0, bits)")
 	flag.IntVar(&o.pfElems, "pf-elems", 10, "pfadd: elements per PFADD")
 	flag.IntVar(&o.pfKeys, "pf-keys", 1, "pfcount: keys per PFCOUNT (above 1: <key-prefix>0 ...)")
+	flag.IntVar(&o.xcount, "xcount", 10, "xrange, xreadgroup: entries per XRANGE (COUNT) and per XREADGROUP (COUNT, then XACK of them)")
+	flag.StringVar(&o.group, "group", "", "fill-stream: create this consumer group (at 0) on every stream")
 	flag.IntVar(&o.elems, "elems", 10, "fill-list, fill-hash, fill-set, fill-zset: elements (fields, members) per key")
 	flag.IntVar(&o.chunk, "chunk", 100, "fills: elements (fields, members) per command")
 	flag.StringVar(&o.fieldPrefix, "field-prefix", "field", "hash field names: prefix")
@@ -148,7 +157,7 @@ func main() {
 		err = waitReady(&o)
 	case "prefill":
 		err = prefill(&o)
-	case "fill-list", "fill-hash", "fill-set", "fill-zset":
+	case "fill-list", "fill-hash", "fill-set", "fill-zset", "fill-stream":
 		err = fill(&o)
 	default:
 		err = runLoad(&o)
@@ -173,7 +182,8 @@ func (o *options) check(ratio string) error {
 	case "mset", "multi", "fill-list", "fill-hash", "fill-set", "fill-zset",
 		"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange",
 		"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin",
-		"setbit", "getbit", "bitcount", "bitop", "pfadd", "pfcount":
+		"setbit", "getbit", "bitcount", "bitop", "pfadd", "pfcount",
+		"xadd", "xrange", "xreadgroup", "fill-stream":
 		if o.proto != protoRESP {
 			return fmt.Errorf("-cmd %s needs -proto resp", o.cmd)
 		}
@@ -218,6 +228,12 @@ func (o *options) check(ratio string) error {
 	if o.multi < 0 {
 		return fmt.Errorf("-multi must not be negative")
 	}
+	if o.xcount < 1 {
+		return fmt.Errorf("-xcount must be positive")
+	}
+	if o.cmd == "xreadgroup" && (o.keys < uint64(o.conns) || o.elems < o.xcount) {
+		return fmt.Errorf("xreadgroup: each connection reads a stream of its own of -elems entries: -keys must be at least -c, -elems at least -xcount")
+	}
 	return nil
 }
 
@@ -236,7 +252,9 @@ func (o *options) reply(rd *reader) error {
 		return rd.memcacheReply()
 	case o.cmd == "multi":
 		return rd.txReply(o.multi)
-	case o.cmd == "hgetall" || o.cmd == "lrange" || o.cmd == "zrange" || o.cmd == "zpopmin":
+	case o.cmd == "xreadgroup":
+		return o.readAckReply(rd)
+	case o.cmd == "hgetall" || o.cmd == "lrange" || o.cmd == "zrange" || o.cmd == "zpopmin" || o.cmd == "xrange":
 		return rd.collectionReply()
 	case o.cmd == "sismember":
 		return rd.intReply()
@@ -385,7 +403,8 @@ type gen struct {
 	keys  [][]byte // one per key of a request; reused
 	field []byte   // hset, hget: the field; set and zset loads: the member; reused
 	score []byte   // zadd: the score; reused
-	stop  []byte   // lrange, zrange: the last index read
+	stop  []byte   // lrange, zrange: the last index read; xrange, xreadgroup: the COUNT
+	next  uint64   // xreadgroup: the id the group reads next (streams.go)
 	typed bool     // a list, hash, set or zset load (typeRequest)
 	// index is the connection's number, which spreads paced sends (-rate).
 	index int
@@ -400,11 +419,14 @@ func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
 		n = o.mset
 	}
 	stop := o.lrange - 1
-	if o.cmd == "zrange" {
+	switch {
+	case o.cmd == "zrange":
 		stop = o.zrange - 1
+	case streamCmds[o.cmd]:
+		stop = o.xcount // the COUNT of XRANGE and XREADGROUP
 	}
 	return &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, n),
-		stop: strconv.AppendInt(nil, int64(stop), 10), typed: typeCmds[o.cmd] || setCmds[o.cmd] || bitCmds[o.cmd]}
+		stop: strconv.AppendInt(nil, int64(stop), 10), typed: typeCmds[o.cmd] || setCmds[o.cmd] || bitCmds[o.cmd] || streamCmds[o.cmd]}
 }
 
 // batch appends one pipeline of -P requests to dst.
@@ -575,6 +597,12 @@ func (o *options) describe() string {
 		return fmt.Sprintf("zrange (ZRANGE key 0 %d)", o.zrange-1)
 	case "sadd", "sismember", "zadd", "zincrby", "zscore", "zrank":
 		return fmt.Sprintf("%s (one of %d members)", o.cmd, o.members)
+	case "xadd":
+		return "xadd (XADD key * f0 v f1 v)"
+	case "xrange":
+		return fmt.Sprintf("xrange (XRANGE key - + COUNT %d)", o.xcount)
+	case "xreadgroup":
+		return fmt.Sprintf("xreadgroup (XREADGROUP COUNT %d > and XACK of them: one operation)", o.xcount)
 	}
 	return o.cmd
 }
