@@ -125,18 +125,42 @@ SPOP_RATE=${SPOP_RATE:-1000000}
 PUBSUB=${PUBSUB:-1}
 PUBSUB_SUBS=${PUBSUB_SUBS:-1 100}
 PACED_DELIVERIES=${PACED_DELIVERIES:-20000}
-# Which phases run: the string rows (and the string memory run) unless
-# TYPES=only, SETS=only, BITS=only or PUBSUB=only; lists and hashes unless
-# TYPES=0, SETS=only, BITS=only or PUBSUB=only; sets unless SETS=0,
-# BITS=only or PUBSUB=only; bitmaps and HyperLogLog unless BITS=0,
-# TYPES=only, SETS=only or PUBSUB=only; Pub/Sub unless PUBSUB=0, TYPES=only,
-# SETS=only or BITS=only.
+# Streams (STREAMS=0 leaves them out, STREAMS=only runs them alone):
+# speed rows on STREAM_KEYS streams (XADD of two 10-byte fields; XRANGE
+# COUNT 10 of streams of 100 entries) and, for XREADGROUP COUNT 10 with
+# the XACK of what it read, one stream of XRG_LEN entries per connection;
+# XREAD BLOCK wake-ups (XWAKES of them) with Anax on XWAKE_THREADS shards;
+# memory of one stream of XMEM_ENTRIES entries and of XPEL_ENTRIES pending
+# entries in a group.
+STREAMS=${STREAMS:-1}
+if [[ -n $QUICK ]]; then
+  STREAM_KEYS=${STREAM_KEYS:-1000}
+  XMEM_ENTRIES=${XMEM_ENTRIES:-100000}
+else
+  STREAM_KEYS=${STREAM_KEYS:-10000}
+  XMEM_ENTRIES=${XMEM_ENTRIES:-1000000}
+fi
+XRG_LEN=${XRG_LEN:-5000}
+XPEL_ENTRIES=${XPEL_ENTRIES:-100000}
+XWAKES=${XWAKES:-$WAKES}
 BITS=${BITS:-1}
-RUN_STRINGS=$([[ $TYPES == only || $SETS == only || $BITS == only || $PUBSUB == only ]] || echo 1)
-RUN_LH=$([[ $TYPES == 0 || $SETS == only || $BITS == only || $PUBSUB == only ]] || echo 1)
-RUN_SETS=$([[ $SETS == 0 || $BITS == only || $PUBSUB == only ]] || echo 1)
-RUN_BITS=$([[ $BITS == 0 || $TYPES == only || $SETS == only || $PUBSUB == only ]] || echo 1)
-RUN_PUBSUB=$([[ $PUBSUB == 0 || $TYPES == only || $SETS == only || $BITS == only ]] || echo 1)
+# Which phases run: each family unless its switch is 0 or another family's
+# switch is "only" (TYPES=only runs the sets too); the string rows (and the
+# string memory run) unless some switch is "only".
+other_only() { # other_only NAME...: a switch not among NAMEs is "only"
+  local f
+  for f in TYPES SETS BITS PUBSUB STREAMS; do
+    [[ " $* " == *" $f "* ]] && continue
+    [[ ${!f} == only ]] && return 0
+  done
+  return 1
+}
+RUN_STRINGS=$(other_only || echo 1)
+RUN_LH=$([[ $TYPES == 0 ]] || other_only TYPES || echo 1)
+RUN_SETS=$([[ $SETS == 0 ]] || other_only SETS TYPES || echo 1)
+RUN_BITS=$([[ $BITS == 0 ]] || other_only BITS || echo 1)
+RUN_PUBSUB=$([[ $PUBSUB == 0 ]] || other_only PUBSUB || echo 1)
+RUN_STREAMS=$([[ $STREAMS == 0 ]] || other_only STREAMS || echo 1)
 BASE_PORT=${BASE_PORT:-17379}
 RB_SHARE=${RB_SHARE:-0.6}
 PEERS=${PEERS:-redis valkey keydb memcached}
@@ -811,6 +835,55 @@ if [[ -n $RUN_PUBSUB ]]; then
   ROWS_OUT=
 fi
 
+# ---- streams: speed and XREAD BLOCK wake-up ------------------------------------
+# XADD appends to "xadd:N" (STREAM_KEYS keys, uniform; the streams grow over
+# the run); XRANGE reads "xrange:N", STREAM_KEYS streams of 100 entries
+# (anaxload fill-stream: ids 1-0..100-0, fields f0 and f1 with 10-byte
+# values). XREADGROUP: connection i reads "xrg:i" alone, XRG_LEN entries and
+# a group "g", COUNT 10, and acknowledges the 10 ids in the same pipeline
+# (anaxload knows them: explicit ids, one reader per stream); at the end of
+# the stream it sends XGROUP SETID back to 0 with its next read (one
+# operation in XRG_LEN / 10). Then XREAD BLOCK wake-ups (blockwake -cmd
+# xread): Anax restarted with XWAKE_THREADS (at least 2) shards so that the
+# blocked streams spread over the shards.
+XROWS=$WORK/stream-rows.tsv
+XWAKEROWS=$WORK/stream-wake.tsv
+: >"$XROWS"
+: >"$XWAKEROWS"
+XWAKE_THREADS=${XWAKE_THREADS:-$((THREADS < 2 ? 2 : THREADS))}
+if [[ -n $RUN_STREAMS ]]; then
+  for s in "${RESP_SERVERS[@]}"; do
+    log "streams: $s: $STREAM_KEYS streams of 100 entries, $CONNS of $XRG_LEN entries with a group"
+    fill_types "$s" -cmd fill-stream -key-prefix xrange: -keys "$STREAM_KEYS" -elems 100 -del ||
+      log "streams: $s refused the stream fill (see load.stderr)"
+    fill_types "$s" -cmd fill-stream -key-prefix xrg: -pad 0 -keys "$CONNS" -elems "$XRG_LEN" -group g -del ||
+      log "streams: $s refused the group fill (see load.stderr)"
+  done
+  ROWS_OUT=$XROWS
+  for p in 1 16; do
+    scenario "XADD 2 fields of 10 B, P$p" "- -cmd xadd -P $p -d 10 -key-prefix xadd: -keys $STREAM_KEYS" "" ""
+    scenario "XRANGE - + COUNT 10 (100-entry streams), P$p" "- -cmd xrange -xcount 10 -P $p -key-prefix xrange: -keys $STREAM_KEYS" "" ""
+    scenario "XREADGROUP > COUNT 10 + XACK, P$p" "- -cmd xreadgroup -xcount 10 -P $p -key-prefix xrg: -pad 0 -keys $CONNS -elems $XRG_LEN" "" ""
+  done
+  ROWS_OUT=
+  for s in "${RESP_SERVERS[@]}"; do
+    [[ $s != anax-base ]] || continue
+    shards=1
+    if [[ $s == anax ]]; then
+      stop_server anax
+      ANAX_THREADS=$XWAKE_THREADS start_server anax
+      shards=$XWAKE_THREADS
+    fi
+    out=$(timeout 300 taskset -c "$LOAD_CPUS" "$BLOCKWAKE" -cmd xread -addr "127.0.0.1:${PORT[$s]}" -clients "$CONNS" \
+      -wakes "$XWAKES" -shards "$shards" -tsv 2>&1) || out=$'-\t-\t-\t0\t1\tfailed: '"${out//$'\t'/ }"
+    IFS=$'\t' read -r wp50 wp99 wmax wn werrs wfirst <<<"$out"
+    note=
+    ((werrs == 0)) || note="refused: ${wfirst:0:60}"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$shards" "$wn" "$wp50" "$wp99" "$wmax" "$note" >>"$XWAKEROWS"
+    log "XREAD BLOCK wake-up on $s ($shards shard(s)): p50 $wp50 p99 $wp99 max $wmax ms over $wn wakes${note:+ ($note)}"
+  done
+fi
+
 for s in "${SERVERS[@]}"; do stop_server "$s"; done
 
 # ---- phase 2: memory per key -------------------------------------------------
@@ -1102,6 +1175,51 @@ if [[ -n $RUN_SETS ]]; then
   done
 fi
 
+# ---- phase 2d: streams, memory ---------------------------------------------------
+# Fresh server per shape. One stream ("bigstream") of XMEM_ENTRIES entries
+# of two fields ("f0", "f1") with 10-byte values, explicit ids 1-0 up, from
+# pipelined XADDs (anaxload fill-stream). Pending entries: a stream of
+# XPEL_ENTRIES entries with a group "g" (fill-stream -group g), then
+# XREADGROUP GROUP g c COUNT 1000 STREAMS pelstream0 > until every entry is
+# pending (redis-cli, replies discarded; reads of 1000 so that no big reply
+# is in memory at the end), MEMORY PURGE before and after (Anax: a GC):
+# the row is the growth over the reads alone, the pending entries (and one
+# consumer), per pending entry.
+XMEMROWS=$WORK/xmem.tsv
+: >"$XMEMROWS"
+pel_run() {
+  local name=$1 rss0 rss1 um0 um1 t0 t1 note= pending
+  start_server "$name"
+  fill_types "$name" -cmd fill-stream -key-prefix pelstream -pad 0 -keys 1 -elems "$XPEL_ENTRIES" -group g -c 1 ||
+    note="refused: the stream fill"
+  redis-cli -p "${PORT[$name]}" memory purge >/dev/null 2>&1 || true
+  sleep 0.5
+  rss0=$(rss_bytes "${PID[$name]}")
+  um0=$(used_memory "$name")
+  t0=$(now_ns)
+  for ((i = 0; i < XPEL_ENTRIES; i += 1000)); do echo "XREADGROUP GROUP g c COUNT 1000 STREAMS pelstream0 >"; done |
+    timeout 300 redis-cli -p "${PORT[$name]}" >/dev/null 2>&1 || true
+  t1=$(now_ns)
+  redis-cli -p "${PORT[$name]}" memory purge >/dev/null 2>&1 || true
+  sleep 1
+  rss1=$(rss_bytes "${PID[$name]}")
+  um1=$(used_memory "$name")
+  pending=$(redis-cli -p "${PORT[$name]}" xpending pelstream0 g 2>&1 | head -1)
+  [[ -n $note || $pending == "$XPEL_ENTRIES" ]] || note="refused: XPENDING says ${pending:0:50}"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "pending entries (1 group)" "$name" 1 "$XPEL_ENTRIES" "$rss0" "$rss1" \
+    "$um0" "$um1" "$(((t1 - t0) / 1000000))" "$note" >>"$XMEMROWS"
+  log "memory: $XPEL_ENTRIES pending entries on $name: used_memory +$(((um1 - um0) / 1024)) KiB${note:+ ($note)}"
+}
+if [[ -n $RUN_STREAMS ]]; then
+  for s in "${SERVERS[@]}"; do
+    [[ ${PROTO[$s]} == resp && $s != anax-base ]] || continue
+    TMEM_OUT=$XMEMROWS tmem_run "$s" "1 stream x 2-field entries" 1 "$XMEM_ENTRIES" -cmd fill-stream -key-prefix bigstream -pad 0 -c 1
+    stop_server "$s"
+    pel_run "$s"
+    stop_server "$s"
+  done
+fi
+
 # ---- phase 3 (BIG=1): 10M keys, GC under write loads ---------------------------
 
 GCROWS=$WORK/gc.txt
@@ -1208,7 +1326,8 @@ tmem_table() {
     BEGIN { target["hashes x 10 fields"] = "0.85"; target["1 hash x fields"] = "0.75"
             target["1 list x elements"] = "1.00"; target["lists x 10 elements"] = "0.80"
             target["1 set x 16-byte members"] = "0.65"; target["1 zset x 16-byte members"] = "0.60"
-            target["sets x 10 integers"] = "0.80"; target["zsets x 10 members"] = "0.90" }
+            target["sets x 10 integers"] = "0.80"; target["zsets x 10 members"] = "0.90"
+            target["1 stream x 2-field entries"] = "1.00"; target["pending entries (1 group)"] = "0.80" }
     { n = $3 * $4; u[$1, $2] = ($8 - $7) / n; r[$1, $2] = ($6 - $5) / n; line[NR] = $0 }
     END {
       for (i = 1; i <= NR; i++) {
@@ -1399,6 +1518,50 @@ tmem_table() {
     echo "Target: messages delivered per server CPU second at least the peer's (\"Anax/peer per server CPU s\" >= 1.00)."
     echo
     load_table "$PROWS" ">= 1.00"
+  fi
+  if [[ -s $XROWS || -s $XWAKEROWS || -s $XMEMROWS ]]; then
+    echo
+    echo "## Streams"
+    echo
+    echo "Issue #18's targets, Anax against the peers in the same run."
+  fi
+  if [[ -s $XROWS ]]; then
+    echo
+    echo "### Speed"
+    echo
+    echo "XADD of two fields (\"f0\", \"f1\") with 10-byte values and \`*\` ids to one of $(human "$STREAM_KEYS") streams (uniform; they grow"
+    echo "over the run); XRANGE key - + COUNT 10 of one of $(human "$STREAM_KEYS") streams of 100 such entries. XREADGROUP: each"
+    echo "connection reads a stream of its own ($XRG_LEN entries, a group \"g\") with XREADGROUP GROUP g c COUNT 10 STREAMS key > and"
+    echo "acknowledges the 10 ids it gets with XACK in the same pipeline (the ids are known: explicit ids, one reader per stream):"
+    echo "the pair is one operation; every $((XRG_LEN / 10)) operations one also sends XGROUP SETID g 0 to read the stream again."
+    echo "Target (issue #18): Anax's ops per server CPU second at least the peer's (\"Anax/peer per server CPU s\" >= 1.00)."
+    echo
+    load_table "$XROWS" ">= 1.00"
+  fi
+  if [[ -s $XWAKEROWS ]]; then
+    echo
+    echo "### XREAD BLOCK wake-up latency"
+    echo
+    echo "$CONNS clients each blocked in XREAD BLOCK 0 on a stream of its own (keys spread over Anax's shards by txn.ShardOf); another"
+    echo "connection wakes them one at a time with XADD (explicit ids: the client blocks again at the id it read). Latency: from the"
+    echo "XADD's write to the blocked client's reply (bench/cmd/blockwake -cmd xread). Anax ran \`--threads $XWAKE_THREADS\` here (pinned to"
+    echo "\`$SERVER_CPUS\`$( ((THREADS < XWAKE_THREADS)) && echo ": its shards shared the server core(s)")): the XADD's key, the pusher's connection and the"
+    echo "blocked client's connection are on one shard only about 1 wake in $((XWAKE_THREADS * XWAKE_THREADS)). Target (issue #18): p99 stated."
+    echo
+    echo "| server | shards | wakes | p50 ms | p99 ms | max ms | note |"
+    echo "|---|--:|--:|--:|--:|--:|---|"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$XWAKEROWS"
+  fi
+  if [[ -s $XMEMROWS ]]; then
+    echo
+    echo "### Memory"
+    echo
+    echo "Fresh server per shape. One stream of $(human "$XMEM_ENTRIES") entries (two fields, \"f0\" and \"f1\", with 10-byte values; explicit"
+    echo "ids 1-0 up), from pipelined XADDs (anaxload fill-stream). Pending entries: a stream of $(human "$XPEL_ENTRIES") entries with a group, then"
+    echo "XREADGROUP COUNT 1000 until all are pending, with MEMORY PURGE before and after: the row is the growth over the reads"
+    echo "alone, per pending entry. Targets (issue #18): Anax's used memory per entry at most that share of Redis's."
+    echo
+    tmem_table "$XMEMROWS"
   fi
   if [[ -s $GCROWS ]]; then
     echo

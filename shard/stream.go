@@ -87,5 +87,32 @@ func (s *Stream) Store() stream.Store { return storeOf(s.db.sh.arena) }
 // Handle returns the entry's handle.
 func (s *Stream) Handle() Handle { return s.h }
 
-// Written reports a change to come (watchers, blocked clients, snapshots).
+// Written reports a change to come (watchers, blocked clients, snapshots):
+// XADD, as Redis's signalModifiedKey and signalKeyAsReady.
 func (s *Stream) Written() { s.db.written(s.key) }
+
+// Edited reports a change to come that Redis signals to no one (consumer
+// groups and their pending entries, XSETID: no signalModifiedKey, no
+// signalKeyAsReady): only a snapshot in progress hears of it, so that it
+// keeps the value as it was. WATCH, client tracking and blocked readers do
+// not, as in Redis.
+func (s *Stream) Edited() {
+	if s.db.sh.snap != nil {
+		s.db.snapshotKey(s.key)
+	}
+}
+
+// Modified reports a change, made or to come, that Redis signals with
+// signalModifiedKey alone (XDEL, XTRIM that removed entries): watchers
+// become dirty and tracking clients are told, but blocked readers are not
+// woken. Call Edited before the change.
+func (s *Stream) Modified() {
+	if s.db.sh.listening() {
+		s.db.modified(s.key, false)
+	}
+}
+
+// Ready wakes the readers blocked on the key, as Redis's signalKeyAsReady
+// (XGROUP DESTROY: its XREADGROUP clients get their error). Call Edited
+// before the change.
+func (s *Stream) Ready() { s.db.signalWaiters(s.key, false) }

@@ -101,6 +101,15 @@ func (db *DB) touch(key []byte, deleted bool) {
 	if s.blockedKeys != 0 {
 		db.signalWaiters(key, deleted)
 	}
+	db.modified(key, deleted)
+}
+
+// modified is the part of touch that Redis's signalModifiedKey does:
+// tracking clients are told and watchers become dirty. Commands that
+// change a value without calling signalModifiedKey in Redis (a stream's
+// consumer groups, XSETID) skip it (Stream.Edited).
+func (db *DB) modified(key []byte, deleted bool) {
+	s := db.sh
 	if s.trackListen != 0 || s.bcast.Load() {
 		db.invalidate(key)
 	}

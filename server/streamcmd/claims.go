@@ -103,7 +103,7 @@ func cmdXClaim(x *command.Exec) {
 			return
 		}
 	}
-	st.Written()
+	st.Edited()
 	if g.LastID.Less(lastID) {
 		g.LastID = lastID
 	}
@@ -210,7 +210,7 @@ func cmdXAutoClaim(x *command.Exec) {
 		x.Err(errNoGroup(x.Args[1], x.Args[2]))
 		return
 	}
-	st.Written()
+	st.Edited()
 	s := st.S()
 	now := x.Now
 	attempts := count * 10

@@ -150,7 +150,8 @@ func cmdXGroupCreate(x *command.Exec) {
 	if !t.found {
 		t.st = x.DB(key).NewStream(key, x.Now)
 	} else if t.st.S().Group(x.Args[3]) == nil {
-		t.st.Written()
+		// Only a stream MKSTREAM creates is signalled (NewStream).
+		t.st.Edited()
 	}
 	if t.st.S().CreateGroup(x.Args[3], id, er) == nil {
 		x.Err(errBusyGroup)
@@ -180,7 +181,7 @@ func cmdXGroupSetID(x *command.Exec) {
 	} else if id, ok = parseID(x, x.Args[4], 0, false); !ok {
 		return
 	}
-	t.st.Written()
+	t.st.Edited()
 	t.g.LastID = id
 	t.g.EntriesRead = er
 	x.OK()
@@ -196,8 +197,9 @@ func cmdXGroupDestroy(x *command.Exec) {
 		x.Int(0)
 		return
 	}
-	t.st.Written() // wakes XREADGROUP clients blocked on the group
+	t.st.Edited()
 	t.st.S().DestroyGroup(x.Args[3])
+	t.st.Ready() // its blocked XREADGROUP clients get NOGROUP
 	x.Int(1)
 	x.Notify(command.NotifyStream, "xgroup-destroy", x.Args[2])
 }
@@ -211,7 +213,7 @@ func cmdXGroupCreateConsumer(x *command.Exec) {
 		x.Int(0)
 		return
 	}
-	t.st.Written()
+	t.st.Edited()
 	t.g.AddConsumer(x.Args[4], x.Now)
 	x.Int(1)
 	x.Notify(command.NotifyStream, "xgroup-createconsumer", x.Args[2])
@@ -227,7 +229,7 @@ func cmdXGroupDelConsumer(x *command.Exec) {
 		x.Int(0)
 		return
 	}
-	t.st.Written()
+	t.st.Edited()
 	n := t.g.DeleteConsumer(slot)
 	x.Int(int64(n))
 	x.Notify(command.NotifyStream, "xgroup-delconsumer", x.Args[2])
@@ -255,7 +257,7 @@ func cmdXAck(x *command.Exec) {
 	for _, id := range ids {
 		if i, ok := g.FindPending(id); ok {
 			if n == 0 {
-				st.Written()
+				st.Edited()
 			}
 			g.Ack(i)
 			n++

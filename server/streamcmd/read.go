@@ -347,7 +347,7 @@ func deliver(x *command.Exec, r *readReq, out *keyOut) {
 	if g == nil {
 		return
 	}
-	st.Written()
+	st.Edited()
 	c, slot, ok := g.Consumer(r.consumer)
 	if ok {
 		c.SeenTime = x.Now
@@ -471,7 +471,7 @@ func serveDirect(x *command.Exec, r *readReq) bool {
 		x.Bulk(key)
 		var slot uint32
 		if g != nil {
-			st.Written()
+			st.Edited()
 			c, sl, ok := g.Consumer(r.consumer)
 			if ok {
 				c.SeenTime = x.Now
@@ -687,7 +687,14 @@ func serveBlocked(x *command.Exec, r *readReq) {
 			}
 			gt = id
 		}
-		if !gt.Less(s.LastID) {
+		// Redis serves a woken reader when the stream's last id is past
+		// its own, even with no entry after it (the tail deleted, or the
+		// last id set by XSETID): it then answers an empty list. Here a
+		// reader is also served once just after it registered (Block
+		// marks an existing key ready), which Redis does not do, so the
+		// test is Redis's synchronous one, an entry after gt: such a
+		// reader waits on as in Redis.
+		if s.Len() == 0 || !gt.Less(s.LastValidID(st.Store())) {
 			continue
 		}
 		count := r.count

@@ -484,13 +484,14 @@ func cmdXDel(x *command.Exec) {
 	for _, id := range ids {
 		if s.Has(st.Store(), id) {
 			if deleted == 0 {
-				st.Written()
+				st.Edited()
 			}
 			s.Delete(st.Store(), id)
 			deleted++
 		}
 	}
 	if deleted > 0 {
+		st.Modified()
 		x.Notify(command.NotifyStream, "xdel", key)
 	}
 	x.Int(int64(deleted))
@@ -510,9 +511,11 @@ func cmdXTrim(x *command.Exec) {
 		x.Int(0)
 		return
 	}
-	st.Written()
+	// Redis signals the key only when entries went (no signalKeyAsReady).
+	st.Edited()
 	n := st.S().Trim(st.Store(), a.TrimArgs)
 	if n > 0 {
+		st.Modified()
 		x.Notify(command.NotifyStream, "xtrim", key)
 	}
 	x.Int(n)
@@ -574,7 +577,7 @@ func cmdXSetID(x *command.Exec) {
 			return
 		}
 	}
-	st.Written()
+	st.Edited() // Redis's xsetidCommand signals no one
 	s.LastID = id
 	if entriesAdded != -1 {
 		s.EntriesAdded = uint64(entriesAdded)

@@ -30,6 +30,8 @@
 //	anaxload -cmd zrank -key-prefix bigzset: -pad 0 -keys 1 -members 1000000
 //	anaxload -cmd fill-set -int-members -key-prefix s: -keys 1000000 -elems 10
 //	anaxload -cmd publish -key-prefix chan: -pad 0 -keys 1 -subscribers 10 -pub-latency -rate 10000
+//	anaxload -cmd fill-stream -key-prefix xrg: -keys 50 -elems 5000 -group g -del
+//	anaxload -cmd xreadgroup -key-prefix xrg: -keys 50 -elems 5000 -xcount 10
 //	anaxload -cmd ping -duration 5s  # wait until the server answers
 package main
 
@@ -81,6 +83,10 @@ type options struct {
 	// load, and whether the latencies reported are theirs.
 	subscribers int
 	pubLatency  bool
+	// Stream loads (streams.go): entries per XRANGE and XREADGROUP, and
+	// the group fill-stream creates.
+	xcount int
+	group  string
 	// fill-list, fill-hash, fill-set, fill-zset: elements per key, per
 	// command, field names, and whether each key is deleted first.
 	elems       int
@@ -106,8 +112,9 @@ func main() {
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:6379", "server address")
 	flag.StringVar(&o.proto, "proto", protoRESP, "wire protocol: resp or memcache")
 	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr, mset, multi, lpush, rpush, lpop, rpop, hset, hget, hgetall, lrange,\n"+
-		"sadd, sismember, spop, zadd, zincrby, zscore, zrank, zrange, zpopmin, setbit, getbit, bitcount, bitop, pfadd, pfcount, publish;\n"+
-		"or prefill (SET every key once), fill-list, fill-hash, fill-set, fill-zset (give every key -elems elements), ping (wait for the server)")
+		"sadd, sismember, spop, zadd, zincrby, zscore, zrank, zrange, zpopmin, setbit, getbit, bitcount, bitop, pfadd, pfcount,\n"+
+		"publish, xadd, xrange, xreadgroup; or prefill (SET every key once), fill-list, fill-hash, fill-set, fill-zset, fill-stream\n"+
+		"(give every key -elems elements), ping (wait for the server)")
 	flag.IntVar(&o.conns, "c", 50, "connections")
 	flag.IntVar(&o.pipeline, "P", 1, "requests per pipeline")
 	flag.IntVar(&o.size, "d", 100, "value size in bytes")
@@ -131,6 +138,8 @@ func main() {
 	flag.IntVar(&o.pfKeys, "pf-keys", 1, "pfcount: keys per PFCOUNT (above 1: <key-prefix>0 ...)")
 	flag.IntVar(&o.subscribers, "subscribers", 0, "publish: connections subscribed to every channel (key) during the load")
 	flag.BoolVar(&o.pubLatency, "pub-latency", false, "publish: report the subscribers' publish-to-receive latency, not PUBLISH's reply latency")
+	flag.IntVar(&o.xcount, "xcount", 10, "xrange, xreadgroup: entries per XRANGE (COUNT) and per XREADGROUP (COUNT, then XACK of them)")
+	flag.StringVar(&o.group, "group", "", "fill-stream: create this consumer group (at 0) on every stream")
 	flag.IntVar(&o.elems, "elems", 10, "fill-list, fill-hash, fill-set, fill-zset: elements (fields, members) per key")
 	flag.IntVar(&o.chunk, "chunk", 100, "fills: elements (fields, members) per command")
 	flag.StringVar(&o.fieldPrefix, "field-prefix", "field", "hash field names: prefix")
@@ -155,7 +164,7 @@ func main() {
 		err = waitReady(&o)
 	case "prefill":
 		err = prefill(&o)
-	case "fill-list", "fill-hash", "fill-set", "fill-zset":
+	case "fill-list", "fill-hash", "fill-set", "fill-zset", "fill-stream":
 		err = fill(&o)
 	default:
 		err = runLoad(&o)
@@ -180,7 +189,8 @@ func (o *options) check(ratio string) error {
 	case "mset", "multi", "fill-list", "fill-hash", "fill-set", "fill-zset",
 		"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange",
 		"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin",
-		"setbit", "getbit", "bitcount", "bitop", "pfadd", "pfcount", "publish":
+		"setbit", "getbit", "bitcount", "bitop", "pfadd", "pfcount", "publish",
+		"xadd", "xrange", "xreadgroup", "fill-stream":
 		if o.proto != protoRESP {
 			return fmt.Errorf("-cmd %s needs -proto resp", o.cmd)
 		}
@@ -234,6 +244,12 @@ func (o *options) check(ratio string) error {
 	if o.multi < 0 {
 		return fmt.Errorf("-multi must not be negative")
 	}
+	if o.xcount < 1 {
+		return fmt.Errorf("-xcount must be positive")
+	}
+	if o.cmd == "xreadgroup" && (o.keys < uint64(o.conns) || o.elems < o.xcount) {
+		return fmt.Errorf("xreadgroup: each connection reads a stream of its own of -elems entries: -keys must be at least -c, -elems at least -xcount")
+	}
 	return nil
 }
 
@@ -252,7 +268,9 @@ func (o *options) reply(rd *reader) error {
 		return rd.memcacheReply()
 	case o.cmd == "multi":
 		return rd.txReply(o.multi)
-	case o.cmd == "hgetall" || o.cmd == "lrange" || o.cmd == "zrange" || o.cmd == "zpopmin":
+	case o.cmd == "xreadgroup":
+		return o.readAckReply(rd)
+	case o.cmd == "hgetall" || o.cmd == "lrange" || o.cmd == "zrange" || o.cmd == "zpopmin" || o.cmd == "xrange":
 		return rd.collectionReply()
 	case o.cmd == "sismember":
 		return rd.intReply()
@@ -407,7 +425,8 @@ type gen struct {
 	keys  [][]byte // one per key of a request; reused
 	field []byte   // hset, hget: the field; set and zset loads: the member; reused
 	score []byte   // zadd: the score; reused
-	stop  []byte   // lrange, zrange: the last index read
+	stop  []byte   // lrange, zrange: the last index read; xrange, xreadgroup: the COUNT
+	next  uint64   // xreadgroup: the id the group reads next (streams.go)
 	typed bool     // a list, hash, set or zset load (typeRequest)
 	// stamps are the offsets of the pipeline's payload stamps (publish),
 	// which stamp fills in once the send time is known.
@@ -425,11 +444,14 @@ func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
 		n = o.mset
 	}
 	stop := o.lrange - 1
-	if o.cmd == "zrange" {
+	switch {
+	case o.cmd == "zrange":
 		stop = o.zrange - 1
+	case streamCmds[o.cmd]:
+		stop = o.xcount // the COUNT of XRANGE and XREADGROUP
 	}
 	return &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, n),
-		stop: strconv.AppendInt(nil, int64(stop), 10), typed: typeCmds[o.cmd] || setCmds[o.cmd] || bitCmds[o.cmd]}
+		stop: strconv.AppendInt(nil, int64(stop), 10), typed: typeCmds[o.cmd] || setCmds[o.cmd] || bitCmds[o.cmd] || streamCmds[o.cmd]}
 }
 
 // batch appends one pipeline of -P requests to dst.
@@ -629,6 +651,12 @@ func (o *options) describe() string {
 		return fmt.Sprintf("publish (%d subscribers per channel, %d-byte messages)", o.subscribers, o.size)
 	case "sadd", "sismember", "zadd", "zincrby", "zscore", "zrank":
 		return fmt.Sprintf("%s (one of %d members)", o.cmd, o.members)
+	case "xadd":
+		return "xadd (XADD key * f0 v f1 v)"
+	case "xrange":
+		return fmt.Sprintf("xrange (XRANGE key - + COUNT %d)", o.xcount)
+	case "xreadgroup":
+		return fmt.Sprintf("xreadgroup (XREADGROUP COUNT %d > and XACK of them: one operation)", o.xcount)
 	}
 	return o.cmd
 }

@@ -98,6 +98,9 @@ func (g *gen) typeRequest(dst []byte) []byte {
 	if bitCmds[o.cmd] {
 		return g.bitRequest(dst, key)
 	}
+	if streamCmds[o.cmd] {
+		return g.streamRequest(dst, key)
+	}
 	panic("BUG: typeRequest for -cmd " + o.cmd)
 }
 
@@ -213,13 +216,16 @@ func fillRange(o *options, lo, hi uint64, p int, start time.Time) error {
 			if o.del && !deleted {
 				buf = respRequest{}.key1(buf, "DEL", key)
 				deleted = true
+			} else if o.cmd == "fill-stream" {
+				buf = o.streamFillCommand(buf, key, off)
+				off++
 			} else {
 				k := min(o.chunk, o.elems-off)
 				buf = o.fillCommand(buf, key, i, off, k)
 				off += k
 			}
 			n++
-			if off >= o.elems {
+			if off >= o.fillSteps() {
 				i, off, deleted = i+1, 0, false
 			}
 		}

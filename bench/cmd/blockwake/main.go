@@ -1,6 +1,8 @@
 // Command blockwake measures how long a client blocked in BLPOP waits
 // after another connection pushes to its key: the wake-up latency of
-// blocking list commands (issue #12), on Anax or Redis.
+// blocking list commands (issue #12), on Anax or Redis; with -cmd xread,
+// how long a client blocked in XREAD waits after another connection's
+// XADD to its stream.
 //
 // -clients connections each block in BLPOP on a key of their own. A
 // separate connection then wakes them one at a time, round robin: it
@@ -18,9 +20,16 @@
 // client and the key are on the same shard only about 1 wake in N*N;
 // without -shards the keys are "wake:<i>".
 //
+// -cmd xread: the keys are streams ("xwake:..."), deleted first; client i
+// blocks in XREAD BLOCK 0 STREAMS key <n>-0 after its n-th wake (0-0 at
+// first), and the pusher's n-th wake of it is XADD key <n>-0 f v: explicit
+// ids, so an XADD that comes before the client blocks again is still read
+// (with "$" it would be missed).
+//
 // Usage:
 //
 //	blockwake -addr 127.0.0.1:6379 -clients 50 -wakes 5000 -shards 2
+//	blockwake -cmd xread -addr 127.0.0.1:6379 -clients 50 -wakes 5000 -shards 2
 //	blockwake -tsv ...   # p50 p99 max (ms), wakes, errors, first error
 package main
 
@@ -46,12 +55,17 @@ func main() {
 	shards := flag.Int("shards", 0, "spread the blocked keys over this many Anax shards (0: plain keys)")
 	timeout := flag.Duration("timeout", 10*time.Second, "give up on a wake (or on the clients blocking) after this long")
 	tsv := flag.Bool("tsv", false, "print one tab-separated line: p50 p99 max (ms), wakes, errors, first error")
+	cmd := flag.String("cmd", "blpop", "blocking command: blpop (woken by RPUSH) or xread (woken by XADD)")
 	flag.Parse()
 	if *clients < 1 || *wakes < 1 {
 		fmt.Fprintln(os.Stderr, "blockwake: -clients and -wakes must be positive")
 		os.Exit(2)
 	}
-	lat, errs, first, err := run(*addr, *clients, *wakes, *shards, *timeout)
+	if *cmd != "blpop" && *cmd != "xread" {
+		fmt.Fprintf(os.Stderr, "blockwake: unknown -cmd %q\n", *cmd)
+		os.Exit(2)
+	}
+	lat, errs, first, err := run(*addr, *cmd, *clients, *wakes, *shards, *timeout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "blockwake:", err)
 		os.Exit(1)
@@ -67,21 +81,21 @@ func main() {
 		fmt.Printf("%s\t%s\t%s\t%d\t%d\t%s\n", q(0.5), q(0.99), q(1), len(lat), errs, first)
 		return
 	}
-	fmt.Printf("blockwake on %s: %d blocked clients, %d wakes: p50 %s ms, p99 %s ms, max %s ms\n",
-		*addr, *clients, len(lat), q(0.5), q(0.99), q(1))
+	fmt.Printf("blockwake %s on %s: %d blocked clients, %d wakes: p50 %s ms, p99 %s ms, max %s ms\n",
+		*cmd, *addr, *clients, len(lat), q(0.5), q(0.99), q(1))
 	if errs > 0 {
 		fmt.Printf("  %d error replies, first: %s\n", errs, first)
 	}
 }
 
-// wakeKey returns client i's key: with shards > 1, the first "wake:{i}:n"
-// that txn.ShardOf puts on shard i mod shards.
-func wakeKey(i, shards int) string {
+// wakeKey returns client i's key: with shards > 1, the first
+// "<prefix>{i}:n" that txn.ShardOf puts on shard i mod shards.
+func wakeKey(prefix string, i, shards int) string {
 	if shards <= 1 {
-		return "wake:" + strconv.Itoa(i)
+		return prefix + strconv.Itoa(i)
 	}
 	for n := 0; ; n++ {
-		k := "wake:{" + strconv.Itoa(i) + ":" + strconv.Itoa(n) + "}"
+		k := prefix + "{" + strconv.Itoa(i) + ":" + strconv.Itoa(n) + "}"
 		if txn.ShardOf([]byte(k), uint64(shards)) == i%shards {
 			return k
 		}
@@ -134,7 +148,23 @@ type woken struct {
 	err     error
 }
 
-func run(addr string, clients, wakes, shards int, timeout time.Duration) (lat []time.Duration, errs int, first string, err error) {
+// blockCommand is the command client key blocks in after its n-th wake.
+func blockCommand(cmd, key string, n int) []byte {
+	if cmd == "xread" {
+		return command("XREAD", "BLOCK", "0", "STREAMS", key, strconv.Itoa(n)+"-0")
+	}
+	return command("BLPOP", key, "0")
+}
+
+// pushCommand is the pusher's n-th wake (from 1) of key.
+func pushCommand(cmd, key string, n int) []byte {
+	if cmd == "xread" {
+		return command("XADD", key, strconv.Itoa(n)+"-0", "f", "v")
+	}
+	return command("RPUSH", key, "v")
+}
+
+func run(addr, cmd string, clients, wakes, shards int, timeout time.Duration) (lat []time.Duration, errs int, first string, err error) {
 	keys := make([]string, clients)
 	got := make([]chan woken, clients)
 	conns := make([]net.Conn, 0, clients+1)
@@ -143,28 +173,50 @@ func run(addr string, clients, wakes, shards int, timeout time.Duration) (lat []
 			c.Close()
 		}
 	}()
+	p, err := net.DialTimeout("tcp", addr, timeout)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	conns = append(conns, p)
+	pr := bufio.NewReader(p)
+	prefix := "wake:"
+	if cmd == "xread" {
+		prefix = "xwake:"
+	}
 	for i := range clients {
-		keys[i] = wakeKey(i, shards)
+		keys[i] = wakeKey(prefix, i, shards)
+	}
+	if cmd == "xread" {
+		// The streams start empty: the ids are the wake counts.
+		for _, k := range keys {
+			if _, err := p.Write(command("DEL", k)); err != nil {
+				return nil, 0, "", err
+			}
+			if e, err := readReply(pr); err != nil || e != "" {
+				return nil, 0, "", fmt.Errorf("DEL %s: %v%s", k, err, e)
+			}
+		}
+	}
+	for i := range clients {
 		c, err := net.DialTimeout("tcp", addr, timeout)
 		if err != nil {
 			return nil, 0, "", err
 		}
 		conns = append(conns, c)
 		got[i] = make(chan woken, 1)
-		blpop := command("BLPOP", keys[i], "0")
 		// The client blocks, and after each reply blocks again before
 		// reporting it, so it is waiting by the time its next push comes.
 		go func() {
 			br := bufio.NewReader(c)
-			if _, err := c.Write(blpop); err != nil {
+			if _, err := c.Write(blockCommand(cmd, keys[i], 0)); err != nil {
 				got[i] <- woken{err: err}
 				return
 			}
-			for {
+			for n := 1; ; n++ {
 				e, err := readReply(br)
 				at := time.Now()
 				if err == nil && e == "" {
-					_, err = c.Write(blpop)
+					_, err = c.Write(blockCommand(cmd, keys[i], n))
 				}
 				got[i] <- woken{at: at, errText: e, err: err}
 				if err != nil || e != "" {
@@ -173,12 +225,6 @@ func run(addr string, clients, wakes, shards int, timeout time.Duration) (lat []
 			}
 		}()
 	}
-	p, err := net.DialTimeout("tcp", addr, timeout)
-	if err != nil {
-		return nil, 0, "", err
-	}
-	conns = append(conns, p)
-	pr := bufio.NewReader(p)
 	// Wait until every client is blocked (INFO blocked_clients), or one
 	// was refused.
 	deadline := time.Now().Add(timeout)
@@ -189,7 +235,7 @@ func run(addr string, clients, wakes, shards int, timeout time.Duration) (lat []
 				if w.err != nil {
 					return nil, 0, "", w.err
 				}
-				return nil, 1, w.errText, nil // BLPOP refused: nothing to measure
+				return nil, 1, w.errText, nil // the command refused: nothing to measure
 			default:
 			}
 		}
@@ -206,7 +252,7 @@ func run(addr string, clients, wakes, shards int, timeout time.Duration) (lat []
 	lat = make([]time.Duration, 0, wakes)
 	for w := range wakes {
 		i := w % clients
-		push := command("RPUSH", keys[i], "v")
+		push := pushCommand(cmd, keys[i], w/clients+1)
 		t0 := time.Now()
 		if _, err := p.Write(push); err != nil {
 			return nil, 0, "", err
@@ -216,7 +262,7 @@ func run(addr string, clients, wakes, shards int, timeout time.Duration) (lat []
 			return nil, 0, "", err
 		}
 		if e != "" {
-			return lat, errs + 1, e, nil // RPUSH refused
+			return lat, errs + 1, e, nil // the push refused
 		}
 		select {
 		case r := <-got[i]:
