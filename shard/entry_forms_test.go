@@ -15,6 +15,33 @@ import (
 // memcache trailers, copies and exports to another shard. It checks every
 // key against a model after each step.
 func TestEntryFormsModel(t *testing.T) {
+	rng := rand.New(rand.NewSource(16))
+	entryFormsModel(t, 3000, rng.Intn)
+}
+
+// FuzzEntryForms is TestEntryFormsModel with the fuzzer choosing the
+// steps: each byte picks the next choice.
+func FuzzEntryForms(f *testing.F) {
+	f.Add([]byte{0, 3, 5, 7, 1, 2, 4, 6, 8, 9, 10, 11, 0, 5, 6, 1, 3, 3, 3, 3})
+	f.Add([]byte("\x00\x05\x06\x00\x03\x05\x00\x08\x09\x01\x0a\x02\x07\x01\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 600 {
+			data = data[:600] // a step moves up to 70 KB: keep a run short
+		}
+		entryFormsModel(t, len(data), func(n int) int {
+			if len(data) == 0 {
+				return 0
+			}
+			c := int(data[0])
+			data = data[1:]
+			return c % n
+		})
+	})
+}
+
+// entryFormsModel runs steps steps of the model, next(n) choosing a number
+// in [0, n) at each choice.
+func entryFormsModel(t *testing.T, steps int, next func(n int) int) {
 	s := New(0, 2)
 	db := s.DB(0)
 	other := New(1, 2).DB(0) // Export and ImportAs cross shards
@@ -26,7 +53,6 @@ func TestEntryFormsModel(t *testing.T) {
 		cas   uint64
 	}
 	model := map[string]*item{}
-	rng := rand.New(rand.NewSource(16))
 	const now = int64(9_000_000)
 
 	keyLens := []int{1, 16, 254, 255, 256, 300}
@@ -37,19 +63,23 @@ func TestEntryFormsModel(t *testing.T) {
 		keys = append(keys, k[:keyLens[i%len(keyLens)]])
 	}
 	valLens := []int{0, 7, 100, 65000, 65530, 65535, 65536, 70000}
+	fill := 0
 	value := func(n int) []byte {
 		b := make([]byte, n)
-		rng.Read(b)
+		fill++
+		for i := range b {
+			b[i] = byte(fill*131 + i*7 + i>>8)
+		}
 		return b
 	}
 	growth := func() int {
-		return []int{1, 5, 6, 9, 600}[rng.Intn(5)]
+		return []int{1, 5, 6, 9, 600}[next(5)]
 	}
 	ttl := func() int64 {
-		if rng.Intn(2) == 0 {
+		if next(2) == 0 {
 			return 0
 		}
-		return now + 1000 + int64(rng.Intn(1000))
+		return now + 1000 + int64(next(1000))
 	}
 	var cas uint64
 	check := func(step int, op string, key []byte) {
@@ -80,22 +110,22 @@ func TestEntryFormsModel(t *testing.T) {
 			t.Fatalf("step %d (%s): memcache item %v %+v, want meta %v flags %d cas %d", step, op, st, it, m.mc, m.flags, m.cas)
 		}
 	}
-	for step := 0; step < 3000; step++ {
-		key := keys[rng.Intn(len(keys))]
+	for step := 0; step < steps; step++ {
+		key := keys[next(len(keys))]
 		m := model[string(key)]
 		h, _ := db.Peek(key)
 		var op string
-		switch r := rng.Intn(12); {
+		switch r := next(12); {
 		case r < 2 || m == nil:
 			op = "set"
-			v, exp := value(valLens[rng.Intn(len(valLens))]), ttl()
+			v, exp := value(valLens[next(len(valLens))]), ttl()
 			db.SetString(key, v, exp, false, EncAuto, now)
 			model[string(key)] = &item{val: v, exp: exp}
 		case r == 2:
 			op = "mcstore"
-			v, exp := value(valLens[rng.Intn(len(valLens))]), ttl()
+			v, exp := value(valLens[next(len(valLens))]), ttl()
 			cas++
-			f := rng.Uint32()
+			f := uint32(next(1<<16))<<8 | 1
 			db.MCStore(key, v, f, cas, 0, exp, now)
 			model[string(key)] = &item{val: v, exp: exp, mc: true, flags: f, cas: cas}
 		case r == 3 || r == 4:
@@ -117,7 +147,7 @@ func TestEntryFormsModel(t *testing.T) {
 		case r == 5:
 			op = "mcconcat"
 			data := value(growth())
-			prepend := rng.Intn(2) == 0
+			prepend := next(2) == 0
 			cas++
 			db.MCConcat(key, h, data, prepend, cas, now)
 			if prepend {
@@ -132,7 +162,7 @@ func TestEntryFormsModel(t *testing.T) {
 		case r == 6:
 			op = "mcsetmeta"
 			cas++
-			f := rng.Uint32()
+			f := uint32(next(1<<16))<<8 | 1
 			db.MCSetMeta(key, h, f, cas, MCFetched)
 			m.mc, m.flags, m.cas = true, f, cas
 		case r == 7:
@@ -143,7 +173,7 @@ func TestEntryFormsModel(t *testing.T) {
 		case r == 8:
 			op = "store"
 			add := value(growth())
-			if rng.Intn(2) == 0 {
+			if next(2) == 0 {
 				// Edited in place, in the room reserveValue made.
 				h = db.reserveValue(key, h, len(add))
 				nv := append(db.valueRoom(h), add...)
@@ -156,12 +186,12 @@ func TestEntryFormsModel(t *testing.T) {
 			m.mc = false
 		case r == 9:
 			op = "copy"
-			dst := keys[rng.Intn(len(keys))]
+			dst := keys[next(len(keys))]
 			if bytes.Equal(dst, key) {
 				continue
 			}
 			exp := ttl()
-			db.CopyFrom(db, h, dst, exp, rng.Intn(2) == 0, now)
+			db.CopyFrom(db, h, dst, exp, next(2) == 0, now)
 			c := *m
 			c.val, c.exp = append([]byte(nil), m.val...), exp
 			model[string(dst)] = &c
@@ -170,10 +200,10 @@ func TestEntryFormsModel(t *testing.T) {
 			op = "export"
 			raw, _ := db.Export(key, now, nil)
 			other.ImportAs(raw, []byte("there"), true, now)
-			dst := keys[rng.Intn(len(keys))]
+			dst := keys[next(len(keys))]
 			raw, _ = other.Export([]byte("there"), now, nil)
 			other.Delete([]byte("there"))
-			db.ImportAs(raw, dst, rng.Intn(2) == 0, now)
+			db.ImportAs(raw, dst, next(2) == 0, now)
 			c := *m
 			c.val = append([]byte(nil), m.val...)
 			model[string(dst)] = &c
