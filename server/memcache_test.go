@@ -323,7 +323,7 @@ func TestMemcacheKeySize(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: respAddr})
 	t.Cleanup(func() { rdb.Close() })
 	raw := dialMC(t, mcAddr)
-	const header = 16 // shard entry header (no TTL)
+	const header = 10 // shard entry header (short form, no TTL)
 	usage := func(key string) int64 {
 		t.Helper()
 		n, err := rdb.MemoryUsage(ctx, key).Result()

@@ -21,41 +21,166 @@ const (
 	EncRaw  byte = 1 // forced raw (after APPEND or SETRANGE, as Redis does)
 )
 
-// The entry layout (see the package comment): a 16-byte header, the
-// 8-byte absolute expiry when the key has a TTL, the key, the value, and
-// for a memcache item its trailer (db_memcache.go).
+// The entry layout (docs/architecture.md, "Keyspace"): a header in one of
+// two forms, the 8-byte absolute expiry when the key has a TTL, the key,
+// the value, and for a memcache item its trailer (db_memcache.go).
 //
-//	keyLen u32 | valLen u32 | access u32 | type u8 | enc u8 | lfu u8 | flags u8 | [expireAt i64] | key | value
+//	short: flags u8 | enc u8 | lfu u8 | access u32 | keyLen u8 | valLen u16              (10 bytes)
+//	long:  flags u8 | enc u8 | lfu u8 | access u32 | 0 u8 | keyLen u32 | valLen u32      (16 bytes)
+//	then:  [expireAt i64] | key | value
+//
+// flags holds flagExpire (bit 7), flagLong (bit 6), the type (bits 3..5)
+// and the memcache item bits (bits 0..2, MCFetched ...). An entry takes
+// the short form when its key has at most 255 bytes and its value at most
+// 65535, so the common entry pays 10 bytes; the long form holds any
+// lengths. The first seven bytes are the same in both forms, so only the
+// lengths and what follows them depend on the form. A value that grows
+// past what a short header can say widens the header (widen, copyPrefix):
+// in its cell when there is room, else in a new cell, as adding a TTL
+// does. An entry never narrows in place; a rewrite (SET, RENAME...) picks
+// the form its lengths need.
 const (
-	headerSize = 16
-	expireSize = 8 // the expiry, present when flags has flagExpire
+	shortHeader = 10
+	longHeader  = 16
+	longExtra   = longHeader - shortHeader
+	expireSize  = 8 // the expiry, present when flags has flagExpire
 
-	offValLen = 4
-	offAccess = 8  // last access, Unix seconds (OBJECT IDLETIME, LRU)
-	offType   = 12 // TypeString, TypeList, ...
-	offEnc    = 13 // encoding; bit mcMeta marks a memcache trailer
-	offLFU    = 14 // LFU counter (OBJECT FREQ)
-	offFlags  = 15 // flagExpire | memcache item bits (MCFetched, ...)
+	offFlags  = 0 // flagExpire | flagLong | type | memcache item bits
+	offEnc    = 1 // encoding; bit mcMeta marks a memcache trailer
+	offLFU    = 2 // LFU counter (OBJECT FREQ)
+	offAccess = 3 // last access, Unix seconds (OBJECT IDLETIME, LRU)
+
+	offShortKeyLen = 7 // u8
+	offShortValLen = 8 // u16
+	offLongKeyLen  = 8 // u32
+	offLongValLen  = 12
+
+	maxShortKey = 1<<8 - 1
+	maxShortVal = 1<<16 - 1
 )
 
-// flagExpire says the entry has a TTL: its 8 bytes follow the header.
-const flagExpire byte = 0x80
+// Bits of the flags byte.
+const (
+	flagExpire byte = 0x80 // the entry has a TTL: its 8 bytes follow the header
+	flagLong   byte = 0x40 // the header is in the long form
+	typeShift       = 3
+	typeMask   byte = 7 << typeShift
+)
+
+// keyOffs is where the key starts, by flags>>6 (flagExpire, flagLong).
+var keyOffs = [4]uint8{shortHeader, longHeader, shortHeader + expireSize, longHeader + expireSize}
 
 // keyOff returns where the key of entry b starts: after the header and,
-// when there is one, the expiry. flagExpire>>4 is expireSize.
-func keyOff(b []byte) int { return headerSize + int(b[offFlags]&flagExpire)>>4 }
+// when there is one, the expiry.
+func keyOff(b []byte) int { return int(keyOffs[b[offFlags]>>6]) }
 
-// prefixSize returns the bytes before the key of an entry with TTL
-// expireAt (0 = none).
-func prefixSize(expireAt int64) int {
-	if expireAt != 0 {
-		return headerSize + expireSize
+// hdrLen returns the length of the header of entry b (where the expiry,
+// or else the key, starts).
+func hdrLen(b []byte) int { return int(keyOffs[b[offFlags]>>6&1]) }
+
+// isLong reports whether an entry with a kl-byte key and a vl-byte value
+// needs the long header.
+func isLong(kl, vl int) bool { return kl > maxShortKey || vl > maxShortVal }
+
+// prefixSize returns the bytes before the key of an entry with a kl-byte
+// key, a vl-byte value and TTL expireAt (0 = none).
+func prefixSize(kl, vl int, expireAt int64) int {
+	n := shortHeader
+	if isLong(kl, vl) {
+		n = longHeader
 	}
-	return headerSize
+	if expireAt != 0 {
+		n += expireSize
+	}
+	return n
 }
 
-func entryKeyLen(b []byte) int { return int(binary.LittleEndian.Uint32(b)) }
-func entryValLen(b []byte) int { return int(binary.LittleEndian.Uint32(b[offValLen:])) }
+// entrySize returns the bytes of an entry with a kl-byte key, a vl-byte
+// value and TTL expireAt, trailer not included.
+func entrySize(kl, vl int, expireAt int64) int { return prefixSize(kl, vl, expireAt) + kl + vl }
+
+func entryKeyLen(b []byte) int {
+	if b[offFlags]&flagLong == 0 {
+		return int(b[offShortKeyLen])
+	}
+	return int(binary.LittleEndian.Uint32(b[offLongKeyLen:]))
+}
+
+func entryValLen(b []byte) int {
+	if b[offFlags]&flagLong == 0 {
+		return int(binary.LittleEndian.Uint16(b[offShortValLen:]))
+	}
+	return int(binary.LittleEndian.Uint32(b[offLongValLen:]))
+}
+
+// widenBy returns the bytes the header of entry b must grow by for its
+// value to be n bytes long: longExtra when a short header cannot say n.
+func widenBy(b []byte, n int) int {
+	if b[offFlags]&flagLong == 0 && n > maxShortVal {
+		return longExtra
+	}
+	return 0
+}
+
+// setValLen records n as the value length of entry b, whose header must be
+// able to say it (widenBy(b, n) == 0).
+func setValLen(b []byte, n int) {
+	if b[offFlags]&flagLong == 0 {
+		binary.LittleEndian.PutUint16(b[offShortValLen:], uint16(n))
+		return
+	}
+	binary.LittleEndian.PutUint32(b[offLongValLen:], uint32(n))
+}
+
+// widen turns the short header of entry b into the long form in its cell:
+// the bytes after the header, up to end, move longExtra bytes on, so the
+// cell needs end+longExtra bytes.
+func widen(b []byte, end int) {
+	kl, vl := uint32(b[offShortKeyLen]), uint32(binary.LittleEndian.Uint16(b[offShortValLen:]))
+	copy(b[longHeader:], b[shortHeader:end])
+	b[offShortKeyLen] = 0
+	binary.LittleEndian.PutUint32(b[offLongKeyLen:], kl)
+	binary.LittleEndian.PutUint32(b[offLongValLen:], vl)
+	b[offFlags] |= flagLong
+}
+
+// copyPrefix writes into the cell dst the header, expiry and key of entry
+// src with value length vl, in src's form unless vl needs the long one (or
+// long asks for it), and returns where dst's value starts. Everything else
+// in the header (type, encoding, flags, access, LFU) is src's.
+func copyPrefix(dst, src []byte, vl int, long bool) int {
+	kl := entryKeyLen(src)
+	koff := keyOff(src)
+	f := src[offFlags]
+	copy(dst[:offShortKeyLen], src[:offShortKeyLen])
+	var off int
+	if f&flagLong != 0 || long || vl > maxShortVal {
+		dst[offFlags] = f | flagLong
+		dst[offShortKeyLen] = 0
+		binary.LittleEndian.PutUint32(dst[offLongKeyLen:], uint32(kl))
+		binary.LittleEndian.PutUint32(dst[offLongValLen:], uint32(vl))
+		off = longHeader
+	} else {
+		dst[offShortKeyLen] = byte(kl)
+		binary.LittleEndian.PutUint16(dst[offShortValLen:], uint16(vl))
+		off = shortHeader
+	}
+	if f&flagExpire != 0 {
+		copy(dst[off:off+expireSize], src[hdrLen(src):])
+		off += expireSize
+	}
+	copy(dst[off:], src[koff:koff+kl])
+	return off + kl
+}
+
+// entryType returns the value type of entry b.
+func entryType(b []byte) byte { return b[offFlags] & typeMask >> typeShift }
+
+// entryAccess returns the last access time of entry b, Unix seconds.
+func entryAccess(b []byte) int64 { return int64(binary.LittleEndian.Uint32(b[offAccess:])) }
+
+// setAccess records sec (Unix seconds) as the last access time of entry b.
+func setAccess(b []byte, sec int64) { binary.LittleEndian.PutUint32(b[offAccess:], uint32(sec)) }
 
 // valOff returns where the value of entry b starts.
 func valOff(b []byte) int { return keyOff(b) + entryKeyLen(b) }
@@ -65,7 +190,7 @@ func entryExpire(b []byte) int64 {
 	if b[offFlags]&flagExpire == 0 {
 		return 0
 	}
-	return int64(binary.LittleEndian.Uint64(b[headerSize:]))
+	return int64(binary.LittleEndian.Uint64(b[hdrLen(b):]))
 }
 
 // entryEnd returns the bytes entry b uses: through its value and, for a
@@ -78,24 +203,34 @@ func entryEnd(b []byte) int {
 	return end
 }
 
-// writeHeader fills the header and expiry of entry b: key and value
-// lengths, TTL expireAt (0 = none), access time now (Unix ms), type and
-// encoding. The LFU counter is set to its initial value when fresh, else
-// left as it is; the memcache item bits are cleared.
+// writeHeader fills the header and expiry of entry b, in the form the
+// lengths need: key and value lengths, TTL expireAt (0 = none), access time
+// now (Unix ms), type and encoding. The LFU counter is set to its initial
+// value when fresh, else left as it is; the memcache item bits are
+// cleared.
 func writeHeader(b []byte, kl, vl int, expireAt, now int64, typ, enc byte, fresh bool) {
-	binary.LittleEndian.PutUint32(b[0:], uint32(kl))
-	binary.LittleEndian.PutUint32(b[offValLen:], uint32(vl))
-	binary.LittleEndian.PutUint32(b[offAccess:], uint32(now/1000))
-	b[offType] = typ
+	f := typ << typeShift
+	off := shortHeader
+	if isLong(kl, vl) {
+		f |= flagLong
+		b[offShortKeyLen] = 0
+		binary.LittleEndian.PutUint32(b[offLongKeyLen:], uint32(kl))
+		binary.LittleEndian.PutUint32(b[offLongValLen:], uint32(vl))
+		off = longHeader
+	} else {
+		b[offShortKeyLen] = byte(kl)
+		binary.LittleEndian.PutUint16(b[offShortValLen:], uint16(vl))
+	}
+	setAccess(b, now/1000)
 	b[offEnc] = enc
 	if fresh {
 		b[offLFU] = lfuInitVal
 	}
-	b[offFlags] = 0
 	if expireAt != 0 {
-		b[offFlags] = flagExpire
-		binary.LittleEndian.PutUint64(b[headerSize:], uint64(expireAt))
+		f |= flagExpire
+		binary.LittleEndian.PutUint64(b[off:], uint64(expireAt))
 	}
+	b[offFlags] = f
 }
 
 // Handle names an entry; valid until the next write to its database.
@@ -135,7 +270,7 @@ type keyMatcher struct {
 
 func (m *keyMatcher) Match(h uint64) bool {
 	b := m.a.Bytes(arena.Handle(h))
-	kl := int(binary.LittleEndian.Uint32(b))
+	kl := entryKeyLen(b)
 	if kl != len(m.key) {
 		return false
 	}
@@ -238,7 +373,7 @@ func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 			if c != nil && c.LFU() {
 				db.sh.lfuTouch(c, b, now)
 			}
-			binary.LittleEndian.PutUint32(b[offAccess:], uint32(now/1000))
+			setAccess(b, now/1000)
 		}
 	}
 	if flags&NoStats == 0 {
@@ -265,7 +400,7 @@ func (db *DB) Value(h Handle) []byte {
 }
 
 // Type returns the entry's value type.
-func (db *DB) Type(h Handle) byte { return db.sh.arena.Bytes(h)[offType] }
+func (db *DB) Type(h Handle) byte { return entryType(db.sh.arena.Bytes(h)) }
 
 // Encoding returns the entry's encoding flag.
 func (db *DB) Encoding(h Handle) byte { return db.sh.arena.Bytes(h)[offEnc] }
@@ -275,7 +410,7 @@ func (db *DB) ExpireAt(h Handle) int64 { return entryExpire(db.sh.arena.Bytes(h)
 
 // AccessTime returns the last access time in Unix seconds.
 func (db *DB) AccessTime(h Handle) int64 {
-	return int64(binary.LittleEndian.Uint32(db.sh.arena.Bytes(h)[offAccess:]))
+	return entryAccess(db.sh.arena.Bytes(h))
 }
 
 // Freq returns the LFU counter.
@@ -301,27 +436,28 @@ func (db *DB) SetExpireAt(h Handle, at int64) Handle {
 	if db.sh.listening() {
 		db.touch(keyBytes(b), false)
 	}
+	hl := hdrLen(b)
 	switch {
 	case old != 0 && at != 0:
-		binary.LittleEndian.PutUint64(b[headerSize:], uint64(at))
+		binary.LittleEndian.PutUint64(b[hl:], uint64(at))
 	case at == 0:
 		// The cell keeps its size: a TTL that comes back fits again.
-		copy(b[headerSize:], b[headerSize+expireSize:entryEnd(b)])
+		copy(b[hl:], b[hl+expireSize:entryEnd(b)])
 		b[offFlags] &^= flagExpire
 	default:
 		end := entryEnd(b)
 		if end+expireSize <= len(b) {
-			copy(b[headerSize+expireSize:], b[headerSize:end])
+			copy(b[hl+expireSize:], b[hl:end])
 		} else {
 			// Allocating never moves other cells, so b stays valid.
 			nh, nb := db.sh.arena.Alloc(end + expireSize)
-			copy(nb, b[:headerSize])
-			copy(nb[headerSize+expireSize:], b[headerSize:end])
+			copy(nb, b[:hl])
+			copy(nb[hl+expireSize:], b[hl:end])
 			db.rehome(keyBytes(b), h, nh)
 			h, b = nh, nb
 		}
 		b[offFlags] |= flagExpire
-		binary.LittleEndian.PutUint64(b[headerSize:], uint64(at))
+		binary.LittleEndian.PutUint64(b[hl:], uint64(at))
 	}
 	db.adjustExpires(old, at)
 	return h
@@ -362,7 +498,7 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 		if keepTTL {
 			expireAt = oldExp
 		}
-		need := prefixSize(expireAt) + len(key) + len(val)
+		need := entrySize(len(key), len(val), expireAt)
 		db.sh.dropValue(ob)
 		if need <= len(ob) {
 			db.match.key = nil
@@ -380,7 +516,7 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 		return
 	}
 	db.match.key = nil
-	nh, nb := db.sh.arena.Alloc(prefixSize(expireAt) + len(key) + len(val))
+	nh, nb := db.sh.arena.Alloc(entrySize(len(key), len(val), expireAt))
 	db.fill(nb, key, val, expireAt, enc, now, true)
 	db.insertEntry(hash, nh)
 	db.adjustExpires(0, expireAt)
@@ -397,7 +533,7 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 func (db *DB) SetStringAt(h Handle, key, val []byte, enc byte, now int64) bool {
 	b := db.sh.arena.Bytes(h)
 	exp := entryExpire(b)
-	if prefixSize(exp)+len(key)+len(val) > len(b) {
+	if entrySize(len(key), len(val), exp) > len(b) {
 		return false
 	}
 	if db.sh.listening() {
@@ -421,7 +557,7 @@ func (db *DB) adjustExpires(old, now int64) {
 
 func (db *DB) fill(b, key, val []byte, expireAt int64, enc byte, now int64, fresh bool) {
 	writeHeader(b, len(key), len(val), expireAt, now, TypeString, enc, fresh)
-	off := prefixSize(expireAt)
+	off := keyOff(b)
 	copy(b[off:], key)
 	copy(b[off+len(key):], val)
 }
@@ -438,16 +574,20 @@ func (db *DB) GrowString(key []byte, h Handle, n int) (Handle, []byte) {
 	b := db.sh.arena.Bytes(h)
 	voff := valOff(b)
 	vl := entryValLen(b)
-	if need := voff + n; need > len(b) {
+	nvoff := voff + widenBy(b, n)
+	if need := nvoff + n; need > len(b) {
 		nh, nb := db.sh.arena.Alloc(need)
 		nb = nb[:cap(nb)]
-		copy(nb, b[:voff+vl])
+		nvoff = copyPrefix(nb, b, vl, nvoff != voff)
+		copy(nb[nvoff:], b[voff:voff+vl])
 		db.rehome(key, h, nh)
 		h, b = nh, nb
+	} else if nvoff != voff {
+		widen(b, voff+vl)
 	}
-	clear(b[voff+vl : voff+max(vl, n)])
-	binary.LittleEndian.PutUint32(b[offValLen:], uint32(n))
-	return h, b[voff : voff+n]
+	clear(b[nvoff+vl : nvoff+max(vl, n)])
+	setValLen(b, n)
+	return h, b[nvoff : nvoff+n]
 }
 
 // GrowStringGreedy is GrowString for a string that grows again and again
@@ -457,7 +597,7 @@ func (db *DB) GrowString(key []byte, h Handle, n int) (Handle, []byte) {
 // it a logarithmic number of times.
 func (db *DB) GrowStringGreedy(key []byte, h Handle, n int) (Handle, []byte) {
 	b := db.sh.arena.Bytes(h)
-	if need := valOff(b) + n; need > len(b) {
+	if need := valOff(b) + widenBy(b, n) + n; need > len(b) {
 		if db.sh.listening() {
 			db.touch(key, false)
 		}
@@ -465,8 +605,10 @@ func (db *DB) GrowStringGreedy(key []byte, h Handle, n int) (Handle, []byte) {
 		spare := min(need, step)
 		nh, nb := db.sh.arena.Alloc(need + spare)
 		vl := entryValLen(b)
-		copy(nb, b[:valOff(b)+vl])
-		clear(nb[valOff(b)+vl:])
+		voff := valOff(b)
+		nvoff := copyPrefix(nb, b, vl, widenBy(b, n) != 0)
+		copy(nb[nvoff:], b[voff:voff+vl])
+		clear(nb[nvoff+vl:])
 		db.rehome(key, h, nh)
 		h = nh
 	}

@@ -67,7 +67,8 @@ func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta bool, how int, 
 	}
 	val := sb[voff : voff+n]
 	var idb [objectIDSize]byte
-	if typ, enc := sb[offType], sb[offEnc]; bigEncoding(typ, enc) {
+	typ, enc := entryType(sb), sb[offEnc]
+	if bigEncoding(typ, enc) {
 		switch how {
 		case copyMove:
 			binary.LittleEndian.PutUint32(idb[:], objectID(sb))
@@ -82,20 +83,14 @@ func (db *DB) copyEntry(sb, key []byte, expireAt int64, keepMeta bool, how int, 
 		}
 	}
 
-	koff := prefixSize(expireAt)
-	nh, nb := db.sh.arena.Alloc(koff + len(key) + n)
-	copy(nb[:headerSize], sb[:headerSize])
-	binary.LittleEndian.PutUint32(nb[0:], uint32(len(key)))
-	binary.LittleEndian.PutUint32(nb[offValLen:], uint32(vl))
-	nb[offFlags] &^= flagExpire
-	if expireAt != 0 {
-		nb[offFlags] |= flagExpire
-		binary.LittleEndian.PutUint64(nb[headerSize:], uint64(expireAt))
+	nh, nb := db.sh.arena.Alloc(entrySize(len(key), vl, expireAt) + n - vl)
+	writeHeader(nb, len(key), vl, expireAt, now, typ, enc, true)
+	nb[offFlags] |= sb[offFlags] & mcBits
+	if keepMeta {
+		setAccess(nb, entryAccess(sb))
+		nb[offLFU] = sb[offLFU]
 	}
-	if !keepMeta {
-		binary.LittleEndian.PutUint32(nb[offAccess:], uint32(now/1000))
-		nb[offLFU] = lfuInitVal
-	}
+	koff := keyOff(nb)
 	copy(nb[koff:], key)
 	copy(nb[koff+len(key):], val)
 
@@ -131,7 +126,7 @@ func (db *DB) SetAccessTime(h Handle, sec int64) {
 	if sec < 0 {
 		sec = 0
 	}
-	binary.LittleEndian.PutUint32(db.sh.arena.Bytes(h)[offAccess:], uint32(sec))
+	setAccess(db.sh.arena.Bytes(h), sec)
 }
 
 // SetFreq sets the entry's LFU counter, as RESTORE ... FREQ does.
@@ -147,12 +142,14 @@ func (db *DB) Export(key []byte, now int64, dst []byte) ([]byte, bool) {
 		return dst, false
 	}
 	b := db.sh.arena.Bytes(h)
-	voff := valOff(b)
-	if bigEncoding(b[offType], b[offEnc]) {
+	if bigEncoding(entryType(b), b[offEnc]) {
+		// The flat form may be longer than a short header can say: the
+		// copy has the long form, its value length set once it is known.
 		start := len(dst)
-		dst = append(dst, b[:voff]...)
-		dst = db.sh.objs.get(objectID(b)).appendFlat(db.sh.arena, dst)
-		binary.LittleEndian.PutUint32(dst[start+offValLen:], uint32(len(dst)-start-voff))
+		dst = append(dst, make([]byte, valOff(b)+longExtra)...)
+		voff := copyPrefix(dst[start:], b, 0, true)
+		dst = db.sh.objs.get(objectID(b)).appendFlat(db.sh.arena, dst[:start+voff])
+		binary.LittleEndian.PutUint32(dst[start+offLongValLen:], uint32(len(dst)-start-voff))
 		return dst, true
 	}
 	return append(dst, b[:entryEnd(b)]...), true

@@ -117,11 +117,11 @@ func (db *DB) MCLookup(key []byte, now int64, flags int) (MCItem, MCStatus) {
 			db.sh.Stats.ExpiredKeys.Add(1)
 			db.sh.keyEvent(db.index, EventExpired, key)
 			st = MCExpired
-		case b[offType] != TypeString:
+		case entryType(b) != TypeString:
 			return MCItem{Handle: h, ExpireAt: exp}, MCOtherType
 		default:
 			st = MCHit
-			it = MCItem{Handle: h, ExpireAt: exp, Access: int64(binary.LittleEndian.Uint32(b[offAccess:]))}
+			it = MCItem{Handle: h, ExpireAt: exp, Access: entryAccess(b)}
 			if off, ok := trailerOff(b); ok {
 				it.Meta = true
 				it.Flags = binary.LittleEndian.Uint32(b[off:])
@@ -129,7 +129,7 @@ func (db *DB) MCLookup(key []byte, now int64, flags int) (MCItem, MCStatus) {
 				it.Bits = b[offFlags] & mcBits
 			}
 			if flags&NoTouch == 0 {
-				binary.LittleEndian.PutUint32(b[offAccess:], uint32(now/1000))
+				setAccess(b, now/1000)
 			}
 		}
 	}
@@ -148,7 +148,7 @@ func (db *DB) mcFill(b, key, val []byte, flags uint32, cas uint64, bits byte, ex
 	db.fill(b, key, val, expireAt, EncAuto, now, fresh)
 	b[offEnc] = mcMeta | EncAuto
 	b[offFlags] |= bits & mcBits
-	off := prefixSize(expireAt) + len(key) + len(val)
+	off := keyOff(b) + len(key) + len(val)
 	binary.LittleEndian.PutUint32(b[off:], flags)
 	binary.LittleEndian.PutUint64(b[off+4:], cas)
 }
@@ -164,7 +164,7 @@ func (db *DB) MCStore(key, val []byte, flags uint32, cas uint64, bits byte, expi
 	hash := Hash(key)
 	db.match.key = key
 	old, exists := db.table.Find(hash, &db.match)
-	need := prefixSize(expireAt) + len(key) + len(val) + mcTrailer
+	need := entrySize(len(key), len(val), expireAt) + mcTrailer
 	if exists {
 		oh := Handle(old)
 		ob := db.sh.arena.Bytes(oh)
@@ -212,33 +212,38 @@ func (db *DB) MCConcat(key []byte, h Handle, data []byte, prepend bool, cas uint
 	}
 	v0 := valOff(b)
 	nvl := vl + len(data)
-	need := v0 + nvl + mcTrailer
+	widened := widenBy(b, nvl) != 0
+	nv0 := v0 + widenBy(b, nvl)
+	need := nv0 + nvl + mcTrailer
 	if need <= len(b) {
+		if widened {
+			widen(b, v0+vl)
+		}
 		if prepend {
-			copy(b[v0+len(data):v0+nvl], b[v0:v0+vl])
-			copy(b[v0:], data)
+			copy(b[nv0+len(data):nv0+nvl], b[nv0:nv0+vl])
+			copy(b[nv0:], data)
 		} else {
-			copy(b[v0+vl:], data)
+			copy(b[nv0+vl:], data)
 		}
 	} else {
 		// Allocating never moves other cells, so b stays valid.
 		nh, nb := db.sh.arena.Alloc(need)
-		copy(nb, b[:v0])
+		nv0 = copyPrefix(nb, b, vl, widened)
 		if prepend {
-			copy(nb[v0:], data)
-			copy(nb[v0+len(data):], b[v0:v0+vl])
+			copy(nb[nv0:], data)
+			copy(nb[nv0+len(data):], b[v0:v0+vl])
 		} else {
-			copy(nb[v0:], b[v0:v0+vl])
-			copy(nb[v0+vl:], data)
+			copy(nb[nv0:], b[v0:v0+vl])
+			copy(nb[nv0+vl:], data)
 		}
 		db.rehome(key, h, nh)
 		h, b = nh, nb
 	}
-	binary.LittleEndian.PutUint32(b[offValLen:], uint32(nvl))
-	binary.LittleEndian.PutUint32(b[offAccess:], uint32(now/1000))
+	setValLen(b, nvl)
+	setAccess(b, now/1000)
 	b[offEnc] = mcMeta | EncAuto
 	b[offFlags] &^= mcBits
-	off := v0 + nvl
+	off := nv0 + nvl
 	binary.LittleEndian.PutUint32(b[off:], flags)
 	binary.LittleEndian.PutUint64(b[off+4:], cas)
 	return h

@@ -17,10 +17,8 @@
 // written only by the owner.
 //
 // Entries are stored in the shard's arena (see package arena) and indexed by
-// one dashtable per database; an entry's bytes are
-//
-//	keyLen u32 | valLen u32 | access u32 | type u8 | enc u8 | lfu u8 | flags u8 | [expireAt i64] | key | value
-//
-// with expireAt only when the key has a TTL (see db.go). Neither the table
-// nor the arena holds a Go pointer per key.
+// one dashtable per database; an entry's bytes are a 10-byte header (16
+// bytes for a key over 255 bytes or a value over 65535), the expiry only
+// when the key has a TTL, the key and the value (the layout is in db.go).
+// Neither the table nor the arena holds a Go pointer per key.
 package shard

@@ -5,20 +5,52 @@ import (
 	"testing"
 )
 
-// TestEntryHeaderSize pins the entry layout's cost: a 16-byte header, and
-// 8 bytes more only for a key with a TTL.
+// TestEntryHeaderSize pins the entry layout's cost: a 10-byte header for
+// a key of at most 255 bytes with a value of at most 65535, 16 bytes
+// otherwise, and 8 bytes more only for a key with a TTL.
 func TestEntryHeaderSize(t *testing.T) {
 	db := New(0, 1).DB(0)
 	const now = int64(5_000_000)
-	db.SetString([]byte("k"), []byte("1234567"), 0, false, EncAuto, now) // 16+1+7 = 24
+	db.SetString([]byte("k"), []byte("12345"), 0, false, EncAuto, now) // 10+1+5 = 16
 	h, _ := db.Peek([]byte("k"))
-	if n := db.sh.arena.Size(h); n != 24 {
-		t.Errorf("a 1-byte key with a 7-byte value takes a %d-byte cell, want 24", n)
+	if n := db.sh.arena.Size(h); n != 16 {
+		t.Errorf("a 1-byte key with a 5-byte value takes a %d-byte cell, want 16", n)
 	}
-	db.SetString([]byte("t"), []byte("1234567"), now+1000, false, EncAuto, now)
+	db.SetString([]byte("t"), []byte("12345"), now+1000, false, EncAuto, now)
 	h, _ = db.Peek([]byte("t"))
-	if n := db.sh.arena.Size(h); n != 32 {
-		t.Errorf("with a TTL it takes a %d-byte cell, want 32", n)
+	if n := db.sh.arena.Size(h); n != 24 {
+		t.Errorf("with a TTL it takes a %d-byte cell, want 24", n)
+	}
+	// The bench's shapes: "key:N" (10 bytes) and "key:" and 12 digits.
+	for _, c := range []struct{ kl, cell int }{{10, 120}, {16, 128}} {
+		key := bytes.Repeat([]byte("k"), c.kl)
+		db.SetString(key, make([]byte, 100), 0, false, EncAuto, now)
+		if n := db.sh.arena.Size(mustPeek(t, db, string(key))); n != c.cell {
+			t.Errorf("a %d-byte key with a 100-byte value takes a %d-byte cell, want %d", c.kl, n, c.cell)
+		}
+	}
+	for _, c := range []struct {
+		kl, vl int
+		exp    int64
+		hdr    int
+	}{
+		{255, 65535, 0, shortHeader}, {256, 0, 0, longHeader}, {1, 65536, 0, longHeader},
+		{255, 65535, now + 1, shortHeader}, {256, 1, now + 1, longHeader}, {0, 0, 0, shortHeader},
+	} {
+		key := bytes.Repeat([]byte("x"), c.kl)
+		val := bytes.Repeat([]byte("v"), c.vl)
+		db.SetString(key, val, c.exp, false, EncAuto, now)
+		h := mustPeek(t, db, string(key))
+		b := db.sh.arena.Bytes(h)
+		if hdrLen(b) != c.hdr || prefixSize(c.kl, c.vl, c.exp) != keyOff(b) {
+			t.Errorf("key %d value %d TTL %v: header %d, key at %d; want %d, %d", c.kl, c.vl, c.exp != 0,
+				hdrLen(b), keyOff(b), c.hdr, prefixSize(c.kl, c.vl, c.exp))
+		}
+		if !bytes.Equal(db.Key(h), key) || !bytes.Equal(db.Value(h), val) || db.ExpireAt(h) != c.exp {
+			t.Errorf("key %d value %d: read back a %d-byte key, %d-byte value, TTL %d", c.kl, c.vl,
+				len(db.Key(h)), len(db.Value(h)), db.ExpireAt(h))
+		}
+		db.Delete(key)
 	}
 }
 

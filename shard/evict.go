@@ -1,7 +1,6 @@
 package shard
 
 import (
-	"encoding/binary"
 	"math"
 	"time"
 
@@ -410,7 +409,7 @@ func (s *Shard) evictScore(c *EvictConfig, h Handle, now int64) uint64 {
 	case VolatileTTL:
 		return math.MaxUint64 - uint64(entryExpire(b))
 	default:
-		idle := now/1000 - int64(binary.LittleEndian.Uint32(b[offAccess:]))
+		idle := now/1000 - entryAccess(b)
 		if idle < 0 {
 			idle = 0
 		}
@@ -438,7 +437,7 @@ func lfuDecayed(c *EvictConfig, b []byte, now int64) byte {
 	if c.DecayTime <= 0 {
 		return counter
 	}
-	last := int64(binary.LittleEndian.Uint32(b[offAccess:])) / 60
+	last := entryAccess(b) / 60
 	elapsed := now/60000 - last
 	if elapsed <= 0 {
 		return counter

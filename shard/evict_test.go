@@ -108,7 +108,7 @@ func TestLFUDecay(t *testing.T) {
 	b := make([]byte, 32)
 	b[offLFU] = 10
 	// Last access at minute 100 (access time in seconds).
-	b[offAccess], b[offAccess+1] = byte(6000&0xff), byte(6000>>8)
+	setAccess(b, 6000)
 	for _, tc := range []struct {
 		nowMin int64
 		want   byte

@@ -408,7 +408,7 @@ func (db *DB) fieldsCursorStep(cursor uint64, now int64) uint64 {
 			}
 			return
 		}
-		if b[offType] != TypeHash || b[offEnc] != EncHashtable {
+		if entryType(b) != TypeHash || b[offEnc] != EncHashtable {
 			return
 		}
 		ht := db.sh.objs.get(objectID(b)).(*hashTable)

@@ -217,9 +217,9 @@ func (z *zsetBig) setTTL(ref uint64, at int64) {
 // when it is a big set or sorted set with some (nil otherwise).
 func (db *DB) memberTTLsOf(b []byte) *memberTTLs {
 	switch {
-	case b[offType] == TypeSet && b[offEnc] == EncHashtable:
+	case entryType(b) == TypeSet && b[offEnc] == EncHashtable:
 		return db.sh.objs.get(objectID(b)).(*setTable).ttl
-	case b[offType] == TypeZSet && b[offEnc] == EncSkiplist:
+	case entryType(b) == TypeZSet && b[offEnc] == EncSkiplist:
 		return db.sh.objs.get(objectID(b)).(*zsetBig).ttl
 	}
 	return nil
@@ -463,7 +463,7 @@ func (db *DB) MemberEachTTL(h Handle, fn func(member []byte, at int64)) {
 		return
 	}
 	var member func(ref uint64) []byte
-	if o := db.sh.objs.get(objectID(b)); b[offType] == TypeSet {
+	if o := db.sh.objs.get(objectID(b)); entryType(b) == TypeSet {
 		member = o.(*setTable).member
 	} else {
 		member = o.(*zsetBig).Member

@@ -151,7 +151,7 @@ const eagerFreeBytes = 64 << 10
 // its cell is freed or reused: a big value leaves the registry and its
 // cells are freed at once when small, else in bounded steps.
 func (s *Shard) dropValue(b []byte) {
-	if !bigEncoding(b[offType], b[offEnc]) {
+	if !bigEncoding(entryType(b), b[offEnc]) {
 		return
 	}
 	v := s.objs.remove(objectID(b))
@@ -187,7 +187,7 @@ func (s *Shard) ReclaimLazy() { s.reclaimLazy() }
 // small values), for MEMORY USAGE.
 func (db *DB) ValueMemory(h Handle) int {
 	b := db.sh.arena.Bytes(h)
-	if !bigEncoding(b[offType], b[offEnc]) {
+	if !bigEncoding(entryType(b), b[offEnc]) {
 		return 0
 	}
 	return db.sh.objs.get(objectID(b)).memory(db.sh.arena)
@@ -205,9 +205,9 @@ func (db *DB) NewValue(key []byte, typ, enc byte, val []byte, now int64) Handle 
 	if db.sh.listening() {
 		db.touch(key, false)
 	}
-	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + len(val))
+	nh, nb := db.sh.arena.Alloc(entrySize(len(key), len(val), 0))
 	db.fillTyped(nb, key, typ, enc, len(val), now)
-	copy(nb[headerSize+len(key):], val)
+	copy(nb[valOff(nb):], val)
 	db.put(key, nh, 0)
 	return nh
 }
@@ -219,9 +219,9 @@ func (db *DB) newBig(key []byte, typ, enc byte, v bigValue, now int64) Handle {
 		db.touch(key, false)
 	}
 	id := db.sh.objs.add(v)
-	nh, nb := db.sh.arena.Alloc(headerSize + len(key) + objectIDSize)
+	nh, nb := db.sh.arena.Alloc(entrySize(len(key), objectIDSize, 0))
 	db.fillTyped(nb, key, typ, enc, objectIDSize, now)
-	binary.LittleEndian.PutUint32(nb[headerSize+len(key):], id)
+	binary.LittleEndian.PutUint32(nb[valOff(nb):], id)
 	db.put(key, nh, 0)
 	return nh
 }
@@ -229,7 +229,7 @@ func (db *DB) newBig(key []byte, typ, enc byte, v bigValue, now int64) Handle {
 // fillTyped writes the header (no TTL) and key of a new entry.
 func (db *DB) fillTyped(b, key []byte, typ, enc byte, vl int, now int64) {
 	writeHeader(b, len(key), vl, 0, now, typ, enc, true)
-	copy(b[headerSize:], key)
+	copy(b[keyOff(b):], key)
 }
 
 // valueRoom returns the value bytes of the small entry h with their
@@ -250,22 +250,25 @@ func (db *DB) valueRoom(h Handle) []byte {
 func (db *DB) storeValue(key []byte, h Handle, nv []byte, enc byte) Handle {
 	b := db.sh.arena.Bytes(h)
 	start := valOff(b)
-	fits := start+len(nv) <= len(b) && !oversized(start+len(nv), len(b))
-	if fits && len(nv) > 0 && &b[start] == &nv[0] {
-		binary.LittleEndian.PutUint32(b[offValLen:], uint32(len(nv)))
+	// A value too long for a short header widens it (db.go): in the cell
+	// only when the value is there already, since bytes from elsewhere in
+	// the cell could be where the header grows.
+	nstart := start + widenBy(b, len(nv))
+	inPlace := len(nv) > 0 && start < len(b) && &b[start] == &nv[0]
+	if nstart+len(nv) <= len(b) && !oversized(nstart+len(nv), len(b)) && (inPlace || nstart == start) {
+		if nstart != start {
+			widen(b, start+len(nv))
+		}
+		if !inPlace {
+			copy(b[start:], nv)
+		}
+		setValLen(b, len(nv))
 		b[offEnc] = enc
 		return h
 	}
-	if fits {
-		copy(b[start:], nv)
-		binary.LittleEndian.PutUint32(b[offValLen:], uint32(len(nv)))
-		b[offEnc] = enc
-		return h
-	}
-	nh, nb := db.sh.arena.Alloc(start + len(nv))
-	copy(nb, b[:start])
-	copy(nb[start:], nv)
-	binary.LittleEndian.PutUint32(nb[offValLen:], uint32(len(nv)))
+	nh, nb := db.sh.arena.Alloc(nstart + len(nv))
+	nstart = copyPrefix(nb, b, len(nv), false)
+	copy(nb[nstart:], nv)
 	nb[offEnc] = enc
 	db.rehome(key, h, nh)
 	return nh
@@ -314,7 +317,10 @@ func oversized(need, have int) bool {
 // leave garbage for the collector on every growing write.
 func (db *DB) reserveValue(key []byte, h Handle, extra int) Handle {
 	b := db.sh.arena.Bytes(h)
-	n := valOff(b) + entryValLen(b)
+	vl := entryValLen(b)
+	n := valOff(b) + vl
+	// Room for a header that the longer value widens, too (storeValue).
+	extra += widenBy(b, vl+extra)
 	if n+extra <= len(b) {
 		return h
 	}
