@@ -55,7 +55,7 @@ func (s *Server) registerAll(loops int) {
 	all = append(all, s.scriptCommands(loops)...)
 	all = append(all, pubsubcmd.Commands()...)
 	all = append(all, s.monitorCommands()...)
-	s.pubsub = pubsubcmd.NewHub()
+	s.pubsub = pubsubcmd.NewHub(loops)
 	for _, c := range all {
 		s.addCommand(c, loops)
 	}

@@ -1,6 +1,7 @@
 package pubsubcmd
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 
@@ -145,14 +146,14 @@ func unsubscribe(x *command.Exec, kind int) {
 }
 
 // encode returns a message's RESP2 form.
-func encode(word string, pattern, channel, msg []byte) []byte {
+func encode(b []byte, word string, pattern, channel, msg []byte) []byte {
 	n := 3
 	size := 16 + len(word) + len(channel) + len(msg) + 3*24
 	if pattern != nil {
 		n = 4
 		size += len(pattern) + 24
 	}
-	b := make([]byte, 0, size)
+	b = slices.Grow(b[:0], size)
 	b = append(b, '*')
 	b = strconv.AppendInt(b, int64(n), 10)
 	b = append(b, '\r', '\n')
@@ -189,26 +190,88 @@ func Publish(h Host, kind int, channel, msg []byte, self Sub, loops int) int {
 // get it posted.
 func PublishFrom(h Host, kind int, channel, msg []byte, here, loops int) int {
 	hub := h.PubSubHub()
+	subs := hub.subscribers(kind, channel)
+	if here >= 0 && here < len(hub.scratch) && hub.allOn(here, kind, subs, channel) {
+		return hub.publishHere(here, kind, subs, channel, msg)
+	}
 	var d delivery
 	n := 0
-	if subs := hub.subscribers(kind, channel); len(subs) > 0 {
-		word := "message"
-		if kind == KindShard {
-			word = "smessage"
-		}
-		d = append(d, &Message{Wire: encode(word, nil, channel, msg), kind: kind, name: string(channel), subs: subs})
+	if len(subs) > 0 {
+		d = append(d, &Message{Wire: encode(nil, messageWord(kind), nil, channel, msg), kind: kind, name: string(channel), subs: subs})
 		n += len(subs)
 	}
 	if kind == KindChannel {
 		for _, e := range *hub.pats.Load() {
 			if glob.Match(e.pb, channel, false) {
-				d = append(d, &Message{Wire: encode("pmessage", e.pb, channel, msg), kind: KindPattern, name: e.pat, subs: e.subs})
+				d = append(d, &Message{Wire: encode(nil, "pmessage", e.pb, channel, msg), kind: KindPattern, name: e.pat, subs: e.subs})
 				n += len(e.subs)
 			}
 		}
 	}
 	if n > 0 {
 		deliver(h, d, here, loops)
+	}
+	return n
+}
+
+func messageWord(kind int) string {
+	if kind == KindShard {
+		return "smessage"
+	}
+	return "message"
+}
+
+// allOn reports whether every receiver of a message on channel (subs, and
+// for a channel the subscribers of the patterns it matches) is on loop
+// here, whose goroutine is running.
+func (h *Hub) allOn(here, kind int, subs []Sub, channel []byte) bool {
+	for _, s := range subs {
+		if s.Loop() != here {
+			return false
+		}
+	}
+	if kind == KindChannel {
+		for _, e := range *h.pats.Load() {
+			if len(e.subs) > 0 && glob.Match(e.pb, channel, false) {
+				for _, s := range e.subs {
+					if s.Loop() != here {
+						return false
+					}
+				}
+			}
+		}
+	}
+	return true
+}
+
+// publishHere writes a message whose receivers are all on loop here, from
+// that loop's goroutine: at once, encoded in the loop's scratch buffer,
+// allocating nothing (no Message crosses to another loop). It returns the
+// number of receivers, as PUBLISH counts them.
+func (h *Hub) publishHere(here, kind int, subs []Sub, channel, msg []byte) int {
+	n := len(subs)
+	if n > 0 {
+		b := encode(h.scratch[here][:0], messageWord(kind), nil, channel, msg)
+		for _, s := range subs {
+			if s.PubSub().hasBytes(kind, channel) {
+				s.Push(b)
+			}
+		}
+		h.scratch[here] = b
+	}
+	if kind == KindChannel {
+		for _, e := range *h.pats.Load() {
+			if len(e.subs) > 0 && glob.Match(e.pb, channel, false) {
+				b := encode(h.scratch[here][:0], "pmessage", e.pb, channel, msg)
+				for _, s := range e.subs {
+					if s.PubSub().has(KindPattern, e.pat) {
+						s.Push(b)
+					}
+				}
+				h.scratch[here] = b
+				n += len(e.subs)
+			}
+		}
 	}
 	return n
 }

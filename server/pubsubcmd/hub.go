@@ -63,20 +63,22 @@ type patEntry struct {
 
 // Hub is the server's registry of subscriptions (any goroutine).
 type Hub struct {
-	seed     maphash.Seed
-	chans    [stripes]stripe
-	shards   [stripes]stripe
-	patMu    sync.Mutex
-	pats     atomic.Pointer[[]patEntry] // copy-on-write
-	nchans   atomic.Int64
-	nshards  atomic.Int64
-	npats    atomic.Int64
-	maxLoops int
+	seed    maphash.Seed
+	chans   [stripes]stripe
+	shards  [stripes]stripe
+	patMu   sync.Mutex
+	pats    atomic.Pointer[[]patEntry] // copy-on-write
+	nchans  atomic.Int64
+	nshards atomic.Int64
+	npats   atomic.Int64
+	// scratch[l] is loop l's buffer for a message it writes to its own
+	// subscribers (publishHere). Loop l's goroutine only.
+	scratch [][]byte
 }
 
-// NewHub returns an empty registry.
-func NewHub() *Hub {
-	h := &Hub{seed: maphash.MakeSeed()}
+// NewHub returns an empty registry for a server of loops loops.
+func NewHub(loops int) *Hub {
+	h := &Hub{seed: maphash.MakeSeed(), scratch: make([][]byte, loops)}
 	for i := range h.chans {
 		h.chans[i].m = map[string][]Sub{}
 		h.shards[i].m = map[string][]Sub{}

@@ -27,7 +27,7 @@ func (h *fakeHost) onLoop(loop int, fn func()) {
 }
 
 func newFake(t *testing.T, loops int) *fakeHost {
-	h := &fakeHost{hub: NewHub()}
+	h := &fakeHost{hub: NewHub(4)}
 	for i := 0; i < loops; i++ {
 		ch := make(chan func(), 1024)
 		go func() {

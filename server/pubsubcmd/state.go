@@ -24,6 +24,12 @@ func (st *State) has(kind int, name string) bool {
 	return ok
 }
 
+// hasBytes is has for a name in bytes (no conversion allocated).
+func (st *State) hasBytes(kind int, name []byte) bool {
+	_, ok := st.index[kind][string(name)]
+	return ok
+}
+
 func (st *State) add(kind int, name string) bool {
 	if st.has(kind, name) {
 		return false
