@@ -146,7 +146,8 @@ func (b *HashBuilder) SetListpack(lp []byte, checkValues bool) {
 	big := int64(l.Len()/2) > b.lim.Entries
 	if checkValues && !big {
 		var ib [24]byte
-		for it := l.Iter(); it.Next(); {
+		it := l.Iter()
+		for it.Next() {
 			if int64(len(lpText(it.Value(), ib[:0]))) > b.lim.Value {
 				big = true
 				break
@@ -164,7 +165,8 @@ func (b *HashBuilder) toTable() {
 	ht := newHashTable(b.db.sh.arena)
 	ht.t.Reserve(b.lp.Len() / 2)
 	var ib [2][24]byte
-	for it := b.lp.Iter(); it.Next(); {
+	it := b.lp.Iter()
+	for it.Next() {
 		f := lpText(it.Value(), ib[0][:0])
 		it.Next()
 		ht.set(f, lpText(it.Value(), ib[1][:0]), false, 0)

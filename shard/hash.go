@@ -357,7 +357,8 @@ func importHashTable(a *arena.Arena, flat []byte) *hashTable {
 			withTTL = true
 			continue
 		}
-		for it := listpack.FromBytes(b).Iter(); it.Next(); {
+		it := listpack.FromBytes(b).Iter()
+		for it.Next() {
 			f := lpText(it.Value(), ib[0][:0])
 			if !it.Next() {
 				panic("BUG: hash flat form with an odd element count")
@@ -435,7 +436,8 @@ func (db *DB) HashEach(h Handle, now int64, fn func(field, value []byte) bool) {
 		return
 	}
 	var ib [2][24]byte
-	for it := listpack.FromBytes(db.Value(h)).Iter(); it.Next(); {
+	it := listpack.FromBytes(db.Value(h)).Iter()
+	for it.Next() {
 		f := it.Value()
 		it.Next()
 		if !fn(lpText(f, ib[0][:0]), lpText(it.Value(), ib[1][:0])) {
@@ -684,7 +686,8 @@ func (db *DB) hashToTable(key []byte, h Handle) Handle {
 	ht := newHashTable(db.sh.arena)
 	ht.t.Reserve(lp.Len() / 2)
 	var ib [2][24]byte
-	for it := lp.Iter(); it.Next(); {
+	it := lp.Iter()
+	for it.Next() {
 		f := lpText(it.Value(), ib[0][:0])
 		it.Next()
 		ht.set(f, lpText(it.Value(), ib[1][:0]), false, 0)

@@ -310,7 +310,8 @@ func (l *List) Insert(pivot, elem []byte, after bool, fill int) bool {
 // v, or -1.
 func (l *List) indexOf(v []byte) int {
 	i := 0
-	for it := l.big.ql.Iter(l.store(), 0); it.Next(); i++ {
+	it := l.big.ql.Iter(l.store(), 0)
+	for ; it.Next(); i++ {
 		if it.Value().Equal(v) {
 			return i
 		}

@@ -232,7 +232,8 @@ func importSetTable(a *arena.Arena, flat []byte) *setTable {
 	st := newSetTable(a, 0)
 	var ib [24]byte
 	splitTTLFlat(flat, func(lp []byte) {
-		for it := listpack.FromBytes(lp).Iter(); it.Next(); {
+		it := listpack.FromBytes(lp).Iter()
+		for it.Next() {
 			m := lpText(it.Value(), ib[:0])
 			st.insertNew(Hash(m), m)
 		}
@@ -289,7 +290,8 @@ func (v *setVal) each(fn func(m []byte) bool) {
 			}
 		}
 	case EncListpack:
-		for it := listpack.FromBytes(v.b).Iter(); it.Next(); {
+		it := listpack.FromBytes(v.b).Iter()
+		for it.Next() {
 			if !fn(lpText(it.Value(), ib[:0])) {
 				return
 			}
@@ -506,7 +508,8 @@ func (db *DB) SetEachTyped(h Handle, fn func(m []byte, isInt bool) bool) {
 	var ib [24]byte
 	switch v := db.setOf(h); v.enc {
 	case EncListpack:
-		for it := listpack.FromBytes(v.b).Iter(); it.Next(); {
+		it := listpack.FromBytes(v.b).Iter()
+		for it.Next() {
 			x := it.Value()
 			if !fn(lpText(x, ib[:0]), x.IsInt) {
 				return

@@ -11,7 +11,8 @@ func (db *DB) SortElements(key []byte, h Handle, fn func(elem []byte)) bool {
 	case TypeList:
 		l := db.OpenList(key, h)
 		var buf [24]byte
-		for it := l.Iter(0, false); it.Next(); {
+		it := l.Iter(0, false)
+		for it.Next() {
 			v := it.Value()
 			if v.IsInt {
 				fn(v.AppendTo(buf[:0]))

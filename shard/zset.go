@@ -287,7 +287,8 @@ func (z *zsetBig) clone(a *arena.Arena) bigValue {
 	c := newZSetBig(a)
 	c.t.Reserve(z.t.Len())
 	s := z.store()
-	for it := z.order.SeekRank(s, 0); it.Valid(); it.Next(s) {
+	it := z.order.SeekRank(s, 0)
+	for ; it.Valid(); it.Next(s) {
 		ref := c.appendSorted(z.Member(it.Ref()), it.Score())
 		if at := z.ttl.get(it.Ref()); at != 0 {
 			c.setTTL(ref, at)
@@ -303,7 +304,8 @@ func (z *zsetBig) appendFlat(a *arena.Arena, dst []byte) []byte {
 	lp := listpack.New()
 	s := z.store()
 	var sb [8]byte
-	for it := z.order.SeekRank(s, 0); it.Valid(); it.Next(s) {
+	it := z.order.SeekRank(s, 0)
+	for ; it.Valid(); it.Next(s) {
 		lp.Append(z.Member(it.Ref()))
 		binary.LittleEndian.PutUint64(sb[:], math.Float64bits(it.Score()))
 		lp.Append(sb[:])
@@ -323,7 +325,8 @@ func importZSetBig(a *arena.Arena, flat []byte) *zsetBig {
 	z := newZSetBig(a)
 	var ib [24]byte
 	splitTTLFlat(flat, func(b []byte) {
-		for it := listpack.FromBytes(b).Iter(); it.Next(); {
+		it := listpack.FromBytes(b).Iter()
+		for it.Next() {
 			m := lpText(it.Value(), ib[:0])
 			it.Next()
 			var sb [8]byte
@@ -520,7 +523,8 @@ func (z *ZSet) Rank(member []byte) (int, float64, bool) {
 	}
 	lp := z.lp()
 	rank := 0
-	for it := lp.Iter(); it.Next(); rank++ {
+	it := lp.Iter()
+	for ; it.Next(); rank++ {
 		m := it.Value()
 		it.Next()
 		if m.Equal(member) {
@@ -537,7 +541,8 @@ func (z *ZSet) CountBelow(score float64, inclusive bool) int {
 		return z.big.order.CountBelow(z.big.store(), score, inclusive)
 	}
 	n := 0
-	for it := z.lp().Iter(); it.Next(); n++ {
+	it := z.lp().Iter()
+	for ; it.Next(); n++ {
 		it.Next()
 		s := lpScore(it.Value())
 		if s > score || (s == score && !inclusive) {
@@ -555,7 +560,8 @@ func (z *ZSet) CountBelowLex(member []byte, inclusive bool) int {
 		return z.big.order.CountBelowLex(z.big.store(), z.big, member, inclusive)
 	}
 	n := 0
-	for it := z.lp().Iter(); it.Next(); n++ {
+	it := z.lp().Iter()
+	for ; it.Next(); n++ {
 		c := lpCompare(it.Value(), member)
 		if c > 0 || (c == 0 && !inclusive) {
 			break
@@ -574,7 +580,8 @@ func (z *ZSet) Range(rank int, rev bool, fn func(member []byte, score float64) b
 	}
 	if b := z.big; b != nil {
 		s := b.store()
-		for it := b.order.SeekRank(s, rank); it.Valid(); {
+		it := b.order.SeekRank(s, rank)
+		for it.Valid() {
 			if !fn(b.Member(it.Ref()), it.Score()) {
 				return
 			}
@@ -722,7 +729,8 @@ func (z *ZSet) toBig(size int) {
 	b.t.Reserve(size)
 	lp := z.lp()
 	var ib [24]byte
-	for it := lp.Iter(); it.Next(); {
+	it := lp.Iter()
+	for it.Next() {
 		m := lpText(it.Value(), ib[:0])
 		it.Next()
 		b.appendSorted(m, lpScore(it.Value()))
@@ -789,7 +797,8 @@ func (z *ZSet) MaybeListpack(lim ZSetLimits) {
 	}
 	total, maxLen := 0, 0
 	s := b.store()
-	for it := b.order.SeekRank(s, 0); it.Valid(); it.Next(s) {
+	it := b.order.SeekRank(s, 0)
+	for ; it.Valid(); it.Next(s) {
 		n := len(b.Member(it.Ref()))
 		total += n
 		maxLen = max(maxLen, n)
@@ -799,7 +808,8 @@ func (z *ZSet) MaybeListpack(lim ZSetLimits) {
 	}
 	lp := listpack.New()
 	var sb [32]byte
-	for it := b.order.SeekRank(s, 0); it.Valid(); it.Next(s) {
+	it = b.order.SeekRank(s, 0)
+	for ; it.Valid(); it.Next(s) {
 		lp.Append(b.Member(it.Ref()))
 		lp.Append(AppendScore(sb[:0], it.Score()))
 	}
