@@ -620,6 +620,9 @@ func (db *DB) hashSet(key []byte, h Handle, found bool, pairs [][]byte, lim Hash
 			h = db.hashToTable(key, h)
 		}
 	}
+	if !found && db.Encoding(h) == EncListpack {
+		h = db.fitValue(key, h)
+	}
 	return h, added
 }
 

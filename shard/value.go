@@ -309,6 +309,22 @@ func oversized(need, have int) bool {
 	return arena.CellSize(need) <= have-have/4
 }
 
+// fitValue moves the small entry h of key to the smallest cell that holds
+// it when its cell is bigger, and returns the entry's (possibly new)
+// handle: a new value whose cell was sized by a bound on its bytes (a new
+// hash's listpack) gives the slack back once it is written.
+func (db *DB) fitValue(key []byte, h Handle) Handle {
+	b := db.sh.arena.Bytes(h)
+	n := entryEnd(b)
+	if len(b) > arena.MaxCellSize || arena.CellSize(n) >= len(b) {
+		return h
+	}
+	nh, nb := db.sh.arena.Alloc(n)
+	copy(nb, b[:n])
+	db.rehome(key, h, nh)
+	return nh
+}
+
 // reserveValue makes room for extra more value bytes in the cell of the
 // small entry h of key, moving the entry to a bigger cell when its slack
 // is smaller, and returns the entry's (possibly new) handle. Editing the
