@@ -1252,6 +1252,12 @@ HOST=$(hostname -s 2>/dev/null || hostname)
 STAMP=$(date -u +%Y-%m-%dT%H%MZ)
 mkdir -p bench/results
 RESULT=bench/results/$STAMP-$HOST${QUICK:+-quick}.md
+# Two runs in one minute (SETS=only, then STREAMS=only) must not share a file.
+n=2
+while [[ -e $RESULT ]]; do
+  RESULT=bench/results/$STAMP-$HOST${QUICK:+-quick}-$n.md
+  n=$((n + 1))
+done
 
 version_of() {
   case $1 in
