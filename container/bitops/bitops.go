@@ -81,14 +81,8 @@ const (
 func Op(op int, dst []byte, srcs [][]byte) {
 	if op == NOT {
 		s := srcs[0]
-		i := 0
-		for ; i+8 <= len(s); i += 8 {
-			binary.LittleEndian.PutUint64(dst[i:], ^binary.LittleEndian.Uint64(s[i:]))
-		}
-		for ; i < len(s); i++ {
-			dst[i] = ^s[i]
-		}
-		for ; i < len(dst); i++ {
+		not(dst[:len(s)], s)
+		for i := len(s); i < len(dst); i++ {
 			dst[i] = 0xff
 		}
 		return
@@ -102,32 +96,10 @@ func Op(op int, dst []byte, srcs [][]byte) {
 	// The first two sources in one pass, then each other one over dst.
 	s1 := srcs[1]
 	n := min(len(s0), len(s1))
-	i := 0
-	switch op {
-	case AND:
-		for ; i+8 <= n; i += 8 {
-			binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(s0[i:])&binary.LittleEndian.Uint64(s1[i:]))
-		}
-		for ; i < n; i++ {
-			dst[i] = s0[i] & s1[i]
-		}
+	combine(op, dst[:n], s0, s1)
+	if op == AND {
 		clear(dst[n:])
-	case OR, XOR:
-		if op == OR {
-			for ; i+8 <= n; i += 8 {
-				binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(s0[i:])|binary.LittleEndian.Uint64(s1[i:]))
-			}
-			for ; i < n; i++ {
-				dst[i] = s0[i] | s1[i]
-			}
-		} else {
-			for ; i+8 <= n; i += 8 {
-				binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(s0[i:])^binary.LittleEndian.Uint64(s1[i:]))
-			}
-			for ; i < n; i++ {
-				dst[i] = s0[i] ^ s1[i]
-			}
-		}
+	} else {
 		// Past the shorter one, x|0 and x^0 are x.
 		long := s0
 		if len(s1) > len(s0) {
@@ -138,31 +110,74 @@ func Op(op int, dst []byte, srcs [][]byte) {
 	}
 	for _, s := range srcs[2:] {
 		n := len(s)
-		i := 0
-		switch op {
-		case AND:
-			for ; i+8 <= n; i += 8 {
-				binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(dst[i:])&binary.LittleEndian.Uint64(s[i:]))
-			}
-			for ; i < n; i++ {
-				dst[i] &= s[i]
-			}
+		combine(op, dst[:n], dst, s)
+		if op == AND {
 			clear(dst[n:])
-		case OR:
-			for ; i+8 <= n; i += 8 {
-				binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(dst[i:])|binary.LittleEndian.Uint64(s[i:]))
-			}
-			for ; i < n; i++ {
-				dst[i] |= s[i]
-			}
-		case XOR:
-			for ; i+8 <= n; i += 8 {
-				binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(dst[i:])^binary.LittleEndian.Uint64(s[i:]))
-			}
-			for ; i < n; i++ {
-				dst[i] ^= s[i]
-			}
 		}
+	}
+}
+
+// combine sets dst[i] to a[i] op b[i] (AND, OR or XOR) for every i below
+// len(dst); a and b are at least as long, and a may be dst. It takes 32
+// bytes a step, their bounds checked once: a word at a time with a check
+// per word, a 1 MB AND ran at a third of Redis's speed.
+func combine(op int, dst, a, b []byte) {
+	n := len(dst)
+	a, b = a[:n], b[:n]
+	i := 0
+	le := binary.LittleEndian
+	switch op {
+	case AND:
+		for ; i+32 <= n; i += 32 {
+			d, x, y := dst[i:i+32:i+32], a[i:i+32:i+32], b[i:i+32:i+32]
+			le.PutUint64(d[0:], le.Uint64(x[0:])&le.Uint64(y[0:]))
+			le.PutUint64(d[8:], le.Uint64(x[8:])&le.Uint64(y[8:]))
+			le.PutUint64(d[16:], le.Uint64(x[16:])&le.Uint64(y[16:]))
+			le.PutUint64(d[24:], le.Uint64(x[24:])&le.Uint64(y[24:]))
+		}
+		for ; i < n; i++ {
+			dst[i] = a[i] & b[i]
+		}
+	case OR:
+		for ; i+32 <= n; i += 32 {
+			d, x, y := dst[i:i+32:i+32], a[i:i+32:i+32], b[i:i+32:i+32]
+			le.PutUint64(d[0:], le.Uint64(x[0:])|le.Uint64(y[0:]))
+			le.PutUint64(d[8:], le.Uint64(x[8:])|le.Uint64(y[8:]))
+			le.PutUint64(d[16:], le.Uint64(x[16:])|le.Uint64(y[16:]))
+			le.PutUint64(d[24:], le.Uint64(x[24:])|le.Uint64(y[24:]))
+		}
+		for ; i < n; i++ {
+			dst[i] = a[i] | b[i]
+		}
+	case XOR:
+		for ; i+32 <= n; i += 32 {
+			d, x, y := dst[i:i+32:i+32], a[i:i+32:i+32], b[i:i+32:i+32]
+			le.PutUint64(d[0:], le.Uint64(x[0:])^le.Uint64(y[0:]))
+			le.PutUint64(d[8:], le.Uint64(x[8:])^le.Uint64(y[8:]))
+			le.PutUint64(d[16:], le.Uint64(x[16:])^le.Uint64(y[16:]))
+			le.PutUint64(d[24:], le.Uint64(x[24:])^le.Uint64(y[24:]))
+		}
+		for ; i < n; i++ {
+			dst[i] = a[i] ^ b[i]
+		}
+	}
+}
+
+// not sets dst[i] to ^s[i] for every i below len(dst), 32 bytes a step.
+func not(dst, s []byte) {
+	n := len(dst)
+	s = s[:n]
+	i := 0
+	le := binary.LittleEndian
+	for ; i+32 <= n; i += 32 {
+		d, x := dst[i:i+32:i+32], s[i:i+32:i+32]
+		le.PutUint64(d[0:], ^le.Uint64(x[0:]))
+		le.PutUint64(d[8:], ^le.Uint64(x[8:]))
+		le.PutUint64(d[16:], ^le.Uint64(x[16:]))
+		le.PutUint64(d[24:], ^le.Uint64(x[24:]))
+	}
+	for ; i < n; i++ {
+		dst[i] = ^s[i]
 	}
 }
 

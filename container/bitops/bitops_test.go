@@ -150,3 +150,15 @@ func TestOverflow(t *testing.T) {
 		t.Errorf("unsigned sat down: %d %d", over, res)
 	}
 }
+
+// BenchmarkOpAnd is BITOP AND of two 1 MB strings (the bench's row).
+func BenchmarkOpAnd(b *testing.B) {
+	x, y, dst := make([]byte, 1<<20), make([]byte, 1<<20), make([]byte, 1<<20)
+	for i := range x {
+		x[i], y[i] = byte(i), byte(i*7)
+	}
+	b.SetBytes(1 << 20)
+	for b.Loop() {
+		Op(AND, dst, [][]byte{x, y})
+	}
+}
