@@ -471,7 +471,9 @@ func (l *Listpack) splice(p, del int, e *encoded) {
 	if add > del {
 		l.b = slices.Grow(l.b, add-del)[:n]
 	}
-	copy(l.b[p+add:], l.b[p+del:old])
+	if add != del { // an entry replaced by one of its size moves nothing
+		copy(l.b[p+add:], l.b[p+del:old])
+	}
 	if add < del {
 		l.b = l.b[:n]
 	}
