@@ -1,6 +1,7 @@
 package rdb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"strconv"
@@ -386,13 +387,12 @@ func pairs(flat [][]byte) ([][2][]byte, error) {
 		return nil, ErrBadFormat
 	}
 	out := make([][2][]byte, len(flat)/2)
-	seen := make(map[string]struct{}, len(out))
+	var seen uniq
 	for i := range out {
 		f := flat[2*i]
-		if _, dup := seen[string(f)]; dup {
+		if !seen.add(f) {
 			return nil, ErrBadFormat
 		}
-		seen[string(f)] = struct{}{}
 		out[i] = [2][]byte{f, flat[2*i+1]}
 	}
 	return out, nil
@@ -419,23 +419,66 @@ func packedZSet(flat [][]byte) ([]ZMember, error) {
 }
 
 func checkUnique(members [][]byte) error {
-	seen := make(map[string]struct{}, len(members))
+	var seen uniq
 	for _, m := range members {
-		if _, dup := seen[string(m)]; dup {
+		if !seen.add(m) {
 			return ErrBadFormat
 		}
-		seen[string(m)] = struct{}{}
 	}
 	return nil
 }
 
 func checkUniqueMembers(zs []ZMember) error {
-	seen := make(map[string]struct{}, len(zs))
+	var seen uniq
 	for _, z := range zs {
-		if _, dup := seen[string(z.Member)]; dup {
+		if !seen.add(z.Member) {
 			return ErrBadFormat
 		}
-		seen[string(z.Member)] = struct{}{}
 	}
 	return nil
+}
+
+// uniqFew is how many strings uniq compares one by one before it takes a
+// map: most collections in a file are small, and a map per value is most
+// of what checking them would cost.
+const uniqFew = 16
+
+// uniq finds a string added twice. The first uniqFew are copied into text
+// and compared with each new one; from then on a map holds them all. The
+// zero value is ready; the caller may reuse the slices it adds.
+type uniq struct {
+	text []byte
+	ends [uniqFew]int32
+	n    int
+	seen map[string]struct{}
+}
+
+// add reports whether s is new.
+func (u *uniq) add(s []byte) bool {
+	if u.seen == nil {
+		start := 0
+		for i := range u.n {
+			if bytes.Equal(u.text[start:u.ends[i]], s) {
+				return false
+			}
+			start = int(u.ends[i])
+		}
+		if u.n < uniqFew && len(u.text)+len(s) < 1<<20 {
+			u.text = append(u.text, s...)
+			u.ends[u.n] = int32(len(u.text))
+			u.n++
+			return true
+		}
+		u.seen = make(map[string]struct{}, 2*uniqFew)
+		start = 0
+		for i := range u.n {
+			u.seen[string(u.text[start:u.ends[i]])] = struct{}{}
+			start = int(u.ends[i])
+		}
+	}
+	if _, dup := u.seen[string(s)]; dup {
+		return false
+	}
+	u.seen[string(s)] = struct{}{}
+	return true
 }
