@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"math"
 	"strconv"
+
+	"github.com/anaxdb/anax/container/listpack"
 )
 
 // Value is a decoded DUMP payload in a plain Go form. Type is the payload's
@@ -121,7 +123,9 @@ func DecodeValue(typ byte, body []byte) (Value, error) {
 		if flat, err = d.packed(typ); err == nil {
 			v.Hash, err = pairs(flat)
 		}
-	case TypeZSetZiplist, TypeZSetListpack:
+	case TypeZSetListpack:
+		v.ZSet, err = d.listpackZSet()
+	case TypeZSetZiplist:
 		var flat [][]byte
 		if flat, err = d.packed(typ); err == nil {
 			v.ZSet, err = packedZSet(flat)
@@ -418,6 +422,51 @@ func packedZSet(flat [][]byte) ([]ZMember, error) {
 	return out, nil
 }
 
+// listpackZSet reads a string holding a listpack of member, score pairs,
+// as packed and packedZSet would, without the list of elements between
+// them: an integer score is taken as it is, not through its text.
+func (d *decoder) listpackZSet() ([]ZMember, error) {
+	lp, err := d.str()
+	if err != nil {
+		return nil, err
+	}
+	if listpack.Validate(lp) != nil {
+		return nil, ErrBadFormat
+	}
+	n := listpack.FromBytes(lp).Len()
+	if n == 0 || n%2 != 0 {
+		return nil, ErrBadFormat
+	}
+	out := make([]ZMember, 0, min(n/2, len(lp)))
+	var member []byte
+	i := 0
+	for it := listpack.FromBytes(lp).Iter(); it.Next(); i++ {
+		v := it.Value()
+		if i%2 == 0 {
+			if v.IsInt {
+				member = d.intBytes(v.Int)
+			} else {
+				member = v.Str
+			}
+			continue
+		}
+		var score float64
+		if v.IsInt {
+			score = float64(v.Int) // what parsing its decimal text gives
+		} else if score, err = parseScore(v.Str); err != nil || math.IsNaN(score) {
+			return nil, ErrBadFormat
+		}
+		out = append(out, ZMember{Member: member, Score: score})
+	}
+	if i != n {
+		return nil, ErrBadFormat
+	}
+	if err := checkUniqueMembers(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func checkUnique(members [][]byte) error {
 	var seen uniq
 	for _, m := range members {
@@ -444,10 +493,11 @@ func checkUniqueMembers(zs []ZMember) error {
 const uniqFew = 16
 
 // uniq finds a string added twice. The first uniqFew are copied into text
-// and compared with each new one; from then on a map holds them all. The
+// (while they fit) and compared with each new one; from then on a map
+// holds them all. The
 // zero value is ready; the caller may reuse the slices it adds.
 type uniq struct {
-	text []byte
+	text [uniqFew * 32]byte
 	ends [uniqFew]int32
 	n    int
 	seen map[string]struct{}
@@ -456,16 +506,15 @@ type uniq struct {
 // add reports whether s is new.
 func (u *uniq) add(s []byte) bool {
 	if u.seen == nil {
-		start := 0
+		start := 0 // of the i-th string in text, then the end of the last
 		for i := range u.n {
 			if bytes.Equal(u.text[start:u.ends[i]], s) {
 				return false
 			}
 			start = int(u.ends[i])
 		}
-		if u.n < uniqFew && len(u.text)+len(s) < 1<<20 {
-			u.text = append(u.text, s...)
-			u.ends[u.n] = int32(len(u.text))
+		if u.n < uniqFew && start+len(s) <= len(u.text) {
+			u.ends[u.n] = int32(start + copy(u.text[start:], s))
 			u.n++
 			return true
 		}
