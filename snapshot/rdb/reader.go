@@ -25,7 +25,7 @@ type FileReader struct {
 	r        io.Reader
 	buf      []byte
 	pos, end int
-	off      int64 // file offset of buf[pos]
+	off      int64  // file offset of buf[pos]
 	crc      uint64 // of the bytes before buf[crcPos]
 	crcPos   int
 	rerr     error // the error r returned, once it did
