@@ -5,7 +5,8 @@
 #
 #   bench/rdbspeed.sh                    # 1M strings of 100 B and 200k small collections, 3 rounds
 #   KEYS=100000 ROUNDS=1 bench/rdbspeed.sh
-#   ANAX=/tmp/anax-before bench/rdbspeed.sh   # another build
+#   ANAX=/tmp/anax-new bench/rdbspeed.sh      # another build
+#   BASELINE=/tmp/anax-before bench/rdbspeed.sh   # adds an older build's column
 #
 # redis-server writes both files (DEBUG POPULATE KEYS key 100; then a Lua
 # script: a quarter each of hashes, lists, sets and sorted sets of 10
@@ -23,6 +24,7 @@ ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 PORT=${PORT:-17479}
 ANAX=${ANAX:-}
+BASELINE=${BASELINE:-}
 WORK=$(mktemp -d /tmp/anax-rdbspeed.XXXXXX)
 PIDS=()
 cleanup() {
@@ -47,11 +49,13 @@ rss_mb() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 start() {
   SRV_LOG=$WORK/$1.log
   rm -f "$SRV_LOG"
+  local bin=$ANAX
+  [[ $1 == base ]] && bin=$BASELINE
   if [[ $1 == redis ]]; then
     redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" --dbfilename "$2" \
       --logfile "$SRV_LOG" --enable-debug-command yes &
   else
-    "$ANAX" --port "$PORT" --bind 127.0.0.1 --threads "$THREADS" --save '' --appendonly no --dir "$WORK" \
+    "$bin" --port "$PORT" --bind 127.0.0.1 --threads "$THREADS" --save '' --appendonly no --dir "$WORK" \
       --dbfilename "$2" --enable-debug-command yes >"$SRV_LOG" 2>&1 &
   fi
   SRV_PID=$!
@@ -133,6 +137,11 @@ for f in strings mixed; do
     at=$L_TIME ac=$L_CPU ar=$L_RSS
     printf '  round %d: %6.3f s (cpu %5.2f s, rss %4d MB) | %6.3f s (cpu %5.2f s, rss %4d MB) | %s   (load average %s)\n' \
       "$r" "$rt" "$rc" "$rr" "$at" "$ac" "$ar" "$(ratio "$at" "$rt")" "$(cut -d' ' -f1 /proc/loadavg)"
+    if [[ -n $BASELINE ]]; then
+      load base "$f.rdb"
+      stop
+      printf '           baseline: %6.3f s (cpu %5.2f s, rss %4d MB) | %s of redis-server'"'"'s time\n' "$L_TIME" "$L_CPU" "$L_RSS" "$(ratio "$L_TIME" "$rt")"
+    fi
   done
 done
 
@@ -149,4 +158,10 @@ for r in $(seq 1 "$ROUNDS"); do
   at=$S_TIME ab=$S_BEFORE ap=$S_PEAK
   printf '  round %d: %6.3f s (%d -> %d MB) | %6.3f s (%d -> %d MB) | %s   (load average %s)\n' \
     "$r" "$rt" "$rb" "$rp" "$at" "$ab" "$ap" "$(ratio "$at" "$rt")" "$(cut -d' ' -f1 /proc/loadavg)"
+  if [[ -n $BASELINE ]]; then
+    load base strings.rdb
+    bgsave
+    stop
+    printf '           baseline: %6.3f s (%d -> %d MB) | %s of redis-server'"'"'s time\n' "$S_TIME" "$S_BEFORE" "$S_PEAK" "$(ratio "$S_TIME" "$rt")"
+  fi
 done

@@ -137,7 +137,8 @@ func BuildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.S
 				return nil
 			}
 			if int64(b.Len()) < lim.ListpackEntries && int64(maxLen) <= lim.ListpackValue && sumLen <= listpack.MaxSize {
-				b.ToListpack()
+				// Room for the members to come, if they are like this one.
+				b.ToListpack(min((size-b.Len())*(len(m)+2), 8<<10))
 			} else {
 				b.ToTable(size)
 			}
