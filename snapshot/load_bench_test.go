@@ -191,10 +191,14 @@ func benchLoad(b *testing.B, kind string) {
 func BenchmarkLoadStrings(b *testing.B) { benchLoad(b, "strings") }
 func BenchmarkLoadMixed(b *testing.B)   { benchLoad(b, "mixed") }
 
-// BenchmarkReadStrings is the reading half of BenchmarkLoadStrings alone:
-// the file parsed, checked and routed, no shard storing anything.
-func BenchmarkReadStrings(b *testing.B) {
-	path, n := benchFile(b, "strings")
+// BenchmarkReadStrings and BenchmarkReadMixed are the reading half of
+// BenchmarkLoadStrings and BenchmarkLoadMixed alone: the file parsed,
+// checked and routed, no shard storing anything.
+func BenchmarkReadStrings(b *testing.B) { benchRead(b, "strings") }
+func BenchmarkReadMixed(b *testing.B)   { benchRead(b, "mixed") }
+
+func benchRead(b *testing.B, kind string) {
+	path, n := benchFile(b, kind)
 	route := benchRoute(2)
 	b.ResetTimer()
 	for range b.N {
