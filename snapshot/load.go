@@ -200,6 +200,7 @@ type batch struct {
 	data    []byte
 	recs    []record
 	scratch []byte
+	sc      rdb.Scratch // for the compressed listpacks of collections
 }
 
 type record struct {
@@ -237,6 +238,7 @@ func (l *loader) recycle(b *batch) {
 	}
 	clear(b.recs) // the field expiry maps
 	b.data, b.recs = b.data[:0], b.recs[:0]
+	b.sc = rdb.Scratch{} // sized by the batch's largest listpack: not kept
 	select {
 	case l.free <- b:
 	default:
@@ -350,7 +352,7 @@ func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
 		if _, dup := db.Peek(key); dup {
 			return n, fmt.Errorf("the file has the key %q twice in database %d", key, r.db)
 		}
-		stored, err := storeValue(db, r, key, val, l.opts)
+		stored, err := storeValue(db, r, key, val, l.opts, &b.sc)
 		if err != nil {
 			return n, fmt.Errorf("the value of key %q in database %d (type %d) does not decode: %w", key, r.db, r.typ, err)
 		}
@@ -363,7 +365,7 @@ func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
 
 // storeValue decodes a value of type r.typ and stores it under key, with
 // the encoding Redis 7.2 would load it in (as RESTORE builds values).
-func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (bool, error) {
+func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions, sc *rdb.Scratch) (bool, error) {
 	now, lim := opts.Now, opts.Limits
 	var h shard.Handle
 	switch r.typ {
@@ -390,7 +392,7 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 		}
 		h = b.Store(key, now)
 	case rdb.TypeHash, rdb.TypeHashZiplist, rdb.TypeHashListpack, rdb.TypeHashMetadata, rdb.TypeHashListpackEx:
-		b, ttls, err := BuildHash(db, r.typ, val, lim.Hash, now, r.fieldTTLs)
+		b, ttls, err := buildHash(db, r.typ, val, lim.Hash, now, r.fieldTTLs, sc)
 		if err != nil {
 			return false, err
 		}
@@ -403,13 +405,13 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 			h, _ = db.Peek(key)
 		}
 	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
-		b, err := BuildSet(db, r.typ, val, lim.Set)
+		b, err := buildSet(db, r.typ, val, lim.Set, sc)
 		if err != nil {
 			return false, err
 		}
 		h = b.Store(key, now)
 	case rdb.TypeZSet, rdb.TypeZSet2, rdb.TypeZSetZiplist, rdb.TypeZSetListpack:
-		b, err := BuildZSet(db, r.typ, val, lim.ZSet)
+		b, err := buildZSet(db, r.typ, val, lim.ZSet, sc)
 		if err != nil {
 			return false, err
 		}

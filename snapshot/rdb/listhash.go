@@ -291,8 +291,18 @@ func HashListpack(payload []byte) ([]byte, error) {
 // (after the type byte), in a DUMP payload or an RDB file; it also returns
 // the bytes the value took.
 func ReadHashListpack(typ byte, b []byte) (lp []byte, consumed int, err error) {
-	d := decoder{b: b}
-	blob, err := d.str()
+	return readHashListpack(typ, b, nil)
+}
+
+// ReadHashListpack is ReadHashListpack with s's memory for the listpack
+// when it was compressed: lp may alias it.
+func (s *Scratch) ReadHashListpack(typ byte, b []byte) (lp []byte, consumed int, err error) {
+	return readHashListpack(typ, b, s)
+}
+
+func readHashListpack(typ byte, b []byte, sc *Scratch) (lp []byte, consumed int, err error) {
+	d := decoder{b: b, scratch: sc}
+	blob, err := d.blob()
 	if err != nil {
 		return nil, 0, err
 	}

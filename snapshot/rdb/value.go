@@ -89,9 +89,13 @@ func DecodeDumpValue(payload []byte) (Value, error) {
 // bytes after the type byte, in a DUMP payload without its footer or in a
 // record of an RDB file). Bytes after the value are ignored.
 func DecodeValue(typ byte, body []byte) (Value, error) {
+	return decodeValue(typ, body, nil)
+}
+
+func decodeValue(typ byte, body []byte, sc *Scratch) (Value, error) {
 	var err error
 	v := Value{Type: typ}
-	d := decoder{b: body}
+	d := decoder{b: body, scratch: sc}
 	switch typ {
 	case TypeString:
 		v.Str, err = d.str()
@@ -145,8 +149,30 @@ func DecodeValue(typ byte, body []byte) (Value, error) {
 // decoder reads values from b and keeps the buffer that decimal text of
 // integer elements is cut from.
 type decoder struct {
-	b     []byte
-	arena []byte
+	b       []byte
+	arena   []byte
+	scratch *Scratch // where blob decodes, when set
+}
+
+// Scratch is memory a caller that reads many values one after another
+// (a loader) lends the reading functions that are its methods, for the
+// one compressed string of a packed value: what they return may alias it,
+// until the next call with the same Scratch. The zero value is ready.
+type Scratch struct{ b []byte }
+
+// blob reads the one string of a packed value (a listpack, ziplist or
+// intset), into d.scratch's memory when there is one.
+func (d *decoder) blob() ([]byte, error) {
+	if d.scratch == nil {
+		return d.str()
+	}
+	s, k, buf, err := ReadStringBuf(d.b, MaxStringLen, d.scratch.b)
+	d.scratch.b = buf
+	if err != nil {
+		return nil, err
+	}
+	d.b = d.b[k:]
+	return s, nil
 }
 
 func (d *decoder) length() (uint64, error) {
@@ -426,7 +452,7 @@ func packedZSet(flat [][]byte) ([]ZMember, error) {
 // as packed and packedZSet would, without the list of elements between
 // them: an integer score is taken as it is, not through its text.
 func (d *decoder) listpackZSet() ([]ZMember, error) {
-	lp, err := d.str()
+	lp, err := d.blob()
 	if err != nil {
 		return nil, err
 	}
