@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/anaxdb/anax/container/listpack"
@@ -158,7 +159,10 @@ type decoder struct {
 // (a loader) lends the reading functions that are its methods, for the
 // one compressed string of a packed value: what they return may alias it,
 // until the next call with the same Scratch. The zero value is ready.
-type Scratch struct{ b []byte }
+type Scratch struct {
+	b  []byte
+	zs []ZMember
+}
 
 // blob reads the one string of a packed value (a listpack, ziplist or
 // intset), into d.scratch's memory when there is one.
@@ -463,7 +467,13 @@ func (d *decoder) listpackZSet() ([]ZMember, error) {
 	if n == 0 || n%2 != 0 {
 		return nil, ErrBadFormat
 	}
-	out := make([]ZMember, 0, min(n/2, len(lp)))
+	var out []ZMember
+	if d.scratch != nil {
+		out = slices.Grow(d.scratch.zs[:0], n/2)
+		defer func() { d.scratch.zs = out[:0] }()
+	} else {
+		out = make([]ZMember, 0, n/2)
+	}
 	var member []byte
 	i := 0
 	for it := listpack.FromBytes(lp).Iter(); it.Next(); i++ {

@@ -51,7 +51,8 @@ func ReadZSetMembers(typ byte, b []byte) (members []ZMember, packed bool, err er
 }
 
 // ReadZSetMembers is ReadZSetMembers with s's memory for a listpack's
-// bytes: the members may alias it.
+// bytes and its members: the slice returned and its members' bytes may
+// alias it.
 func (s *Scratch) ReadZSetMembers(typ byte, b []byte) (members []ZMember, packed bool, err error) {
 	return readZSetMembers(typ, b, s)
 }
