@@ -37,6 +37,16 @@ var benchFiles = struct {
 	paths map[string]string
 }{paths: map[string]string{}}
 
+// TestMain removes the benchmarks' files when the tests and benchmarks
+// are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchFiles.dir != "" {
+		os.RemoveAll(benchFiles.dir)
+	}
+	os.Exit(code)
+}
+
 func benchEnvInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
 		return v
