@@ -104,11 +104,20 @@ load() {
   L_RSS=$(rss_mb "$SRV_PID")
 }
 
-# bgsave: times a BGSAVE of the running server: sets S_TIME, S_BEFORE and
-# S_PEAK (RSS in MB before and at most during it).
+# bgsave [writes]: times a BGSAVE of the running server: sets S_TIME,
+# S_BEFORE and S_PEAK (RSS in MB before and at most during it) and S_COW
+# (redis-server's rdb_last_cow_size in MB; - for Anax). With writes, a
+# redis-benchmark SET load over the saved keys runs from a second before
+# the save until it ends.
 bgsave() {
   waitport
-  local t0 t1 r
+  local t0 t1 r wp=
+  if [[ ${1:-} == writes ]]; then
+    redis-benchmark -p "$PORT" -t set -r "$KEYS" -d 100 -c 20 -P 16 -n 1000000000 -q >/dev/null 2>&1 &
+    wp=$!
+    PIDS+=("$wp")
+    sleep 1
+  fi
   S_BEFORE=$(rss_mb "$SRV_PID")
   S_PEAK=$S_BEFORE
   t0=$(date +%s.%N)
@@ -121,6 +130,12 @@ bgsave() {
   done
   t1=$(date +%s.%N)
   S_TIME=$(echo "$t1 - $t0" | bc)
+  if [[ -n $wp ]]; then
+    kill "$wp" 2>/dev/null || true
+    wait "$wp" 2>/dev/null || true
+  fi
+  S_COW=$(cli info persistence | awk -F: '/^rdb_last_cow_size:/ {printf "%d", $2 / 1048576}')
+  [[ -n $S_COW ]] || S_COW=-
 }
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
@@ -145,23 +160,29 @@ for f in strings mixed; do
   done
 done
 
-echo
-echo "BGSAVE of strings.rdb's keys, no writes: redis-server | anax | time ratio (RSS before -> peak)"
-for r in $(seq 1 "$ROUNDS"); do
-  load redis strings.rdb
-  bgsave
-  stop
-  rt=$S_TIME rb=$S_BEFORE rp=$S_PEAK
-  load anax strings.rdb
-  bgsave
-  stop
-  at=$S_TIME ab=$S_BEFORE ap=$S_PEAK
-  printf '  round %d: %6.3f s (%d -> %d MB) | %6.3f s (%d -> %d MB) | %s   (load average %s)\n' \
-    "$r" "$rt" "$rb" "$rp" "$at" "$ab" "$ap" "$(ratio "$at" "$rt")" "$(cut -d' ' -f1 /proc/loadavg)"
-  if [[ -n $BASELINE ]]; then
-    load base strings.rdb
-    bgsave
-    stop
-    printf '           baseline: %6.3f s (%d -> %d MB) | %s of redis-server'"'"'s time\n' "$S_TIME" "$S_BEFORE" "$S_PEAK" "$(ratio "$S_TIME" "$rt")"
+for mode in quiet writes; do
+  echo
+  if [[ $mode == quiet ]]; then
+    echo "BGSAVE of strings.rdb's keys, no writes: redis-server | anax | time ratio (RSS before -> peak)"
+  else
+    echo "BGSAVE under a SET load over the same keys (redis-benchmark -P 16 -c 20): redis-server (its child's copy-on-write) | anax | time ratio"
   fi
+  for r in $(seq 1 "$ROUNDS"); do
+    load redis strings.rdb
+    bgsave "$mode"
+    stop
+    rt=$S_TIME rb=$S_BEFORE rp=$S_PEAK rcow=$S_COW
+    load anax strings.rdb
+    bgsave "$mode"
+    stop
+    at=$S_TIME ab=$S_BEFORE ap=$S_PEAK
+    printf '  round %d: %6.3f s (%d -> %d MB, cow %s MB) | %6.3f s (%d -> %d MB, +%d%%) | %s   (load average %s)\n' \
+      "$r" "$rt" "$rb" "$rp" "$rcow" "$at" "$ab" "$ap" "$(((ap - ab) * 100 / ab))" "$(ratio "$at" "$rt")" "$(cut -d' ' -f1 /proc/loadavg)"
+    if [[ -n $BASELINE ]]; then
+      load base strings.rdb
+      bgsave "$mode"
+      stop
+      printf '           baseline: %6.3f s (%d -> %d MB, +%d%%) | %s of redis-server'"'"'s time\n' "$S_TIME" "$S_BEFORE" "$S_PEAK" "$(((S_PEAK - S_BEFORE) * 100 / S_BEFORE))" "$(ratio "$S_TIME" "$rt")"
+    fi
+  done
 done
