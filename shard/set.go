@@ -949,10 +949,11 @@ func (b *SetBuilder) ToTable(hint int) {
 	}
 }
 
-// ToListpack makes an intset a listpack (setTypeConvert).
-func (b *SetBuilder) ToListpack() {
+// ToListpack makes an intset a listpack (setTypeConvert), with room for
+// about room more bytes of members.
+func (b *SetBuilder) ToListpack(room int) {
 	if b.v.enc == EncIntset {
-		b.v.toListpack(0)
+		b.v.toListpack(max(room, 0))
 	}
 }
 

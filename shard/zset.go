@@ -836,7 +836,9 @@ func (db *DB) NewZSetBuilder(big bool, size int) *ZSetBuilder {
 		b.big = newZSetBig(db.sh.arena)
 		b.big.t.Reserve(size)
 	} else {
-		b.lp = listpack.New()
+		// Room for size members of a dozen bytes, so that appending
+		// them seldom reallocates.
+		b.lp = listpack.FromBytes(listpack.AppendEmpty(make([]byte, 0, min(7+size*20, 4096))))
 	}
 	return b
 }

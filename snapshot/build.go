@@ -59,10 +59,16 @@ type FieldExpiry struct {
 // none, it returns a nil builder and no error (no key, as Redis loads
 // it). The expiries of the fields kept come back in ttls.
 func BuildHash(db *shard.DB, typ byte, val []byte, lim shard.HashLimits, now int64, fieldTTLs map[string]int64) (b *shard.HashBuilder, ttls []FieldExpiry, err error) {
+	return buildHash(db, typ, val, lim, now, fieldTTLs, nil)
+}
+
+// buildHash is BuildHash that decodes a compressed listpack into sc's
+// memory (sc may be nil): the builder holds it until stored.
+func buildHash(db *shard.DB, typ byte, val []byte, lim shard.HashLimits, now int64, fieldTTLs map[string]int64, sc *rdb.Scratch) (b *shard.HashBuilder, ttls []FieldExpiry, err error) {
 	b = db.NewHashBuilder(lim)
 	if typ == rdb.TypeHashZiplist || typ == rdb.TypeHashListpack {
 		var lp []byte
-		if lp, _, err = rdb.ReadHashListpack(typ, val); err == nil {
+		if lp, _, err = sc.ReadHashListpack(typ, val); err == nil {
 			b.SetListpack(lp, typ == rdb.TypeHashZiplist)
 		}
 	} else {
@@ -101,9 +107,15 @@ func BuildHash(db *shard.DB, typ byte, val []byte, lim shard.HashLimits, now int
 // while they are integers and the count allows one, then a listpack while
 // the members and the count allow one, else a table.
 func BuildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
+	return buildSet(db, typ, val, lim, nil)
+}
+
+// buildSet is BuildSet that decodes a compressed intset or listpack into
+// sc's memory (sc may be nil): the builder holds it until stored.
+func buildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits, sc *rdb.Scratch) (*shard.SetBuilder, error) {
 	b := db.NewSetBuilder(shard.EncIntset, lim)
 	if typ != rdb.TypeSet {
-		small, _, err := rdb.ReadSetSmall(typ, val)
+		small, _, err := sc.ReadSetSmall(typ, val)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +149,8 @@ func BuildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.S
 				return nil
 			}
 			if int64(b.Len()) < lim.ListpackEntries && int64(maxLen) <= lim.ListpackValue && sumLen <= listpack.MaxSize {
-				b.ToListpack()
+				// Room for the members to come, if they are like this one.
+				b.ToListpack(min((size-b.Len())*(len(m)+2), 8<<10))
 			} else {
 				b.ToTable(size)
 			}
@@ -170,7 +183,13 @@ func BuildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.S
 // most lim.Value bytes. The members are sorted first: the order of the
 // bytes is not trusted.
 func BuildZSet(db *shard.DB, typ byte, val []byte, lim shard.ZSetLimits) (*shard.ZSetBuilder, error) {
-	members, packed, err := rdb.ReadZSetMembers(typ, val)
+	return buildZSet(db, typ, val, lim, nil)
+}
+
+// buildZSet is BuildZSet that decodes a compressed listpack into sc's
+// memory (sc may be nil); the builder copies the members.
+func buildZSet(db *shard.DB, typ byte, val []byte, lim shard.ZSetLimits, sc *rdb.Scratch) (*shard.ZSetBuilder, error) {
+	members, packed, err := sc.ReadZSetMembers(typ, val)
 	if err != nil {
 		return nil, err
 	}

@@ -89,7 +89,10 @@ func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
 		return res, err
 	}
 	res.Version = fr.Version()
-	l := &loader{src: src, opts: opts, batches: make([]*batch, len(src.Shards)), inflight: make(chan struct{}, 2*len(src.Shards)+2)}
+	inflight := 2*len(src.Shards) + 2
+	l := &loader{src: src, opts: opts, batches: make([]*batch, len(src.Shards)),
+		inflight: make(chan struct{}, inflight), free: make(chan *batch, inflight+len(src.Shards))}
+	size := readerSize(r)
 	dbs := 0
 	if len(src.Shards) > 0 {
 		dbs = src.Shards[0].NumDB()
@@ -143,6 +146,10 @@ func Load(src Source, r io.Reader, opts LoadOptions) (LoadResult, error) {
 			if opts.OnAux != nil {
 				opts.OnAux(string(it.Name), string(it.AuxValue))
 			}
+		case rdb.ItemResizeDB:
+			if it.DB < dbs && size > 0 {
+				l.reserve(it.DB, it.Keys, size-fr.Offset())
+			}
 		case rdb.ItemKey:
 			if opts.Progress != nil && nkeys&1023 == 0 {
 				opts.Progress(fr.Offset())
@@ -179,6 +186,7 @@ type loader struct {
 	opts     LoadOptions
 	batches  []*batch
 	inflight chan struct{}
+	free     chan *batch // batches applied, for reuse
 	wg       sync.WaitGroup
 
 	mu   sync.Mutex
@@ -186,10 +194,13 @@ type loader struct {
 	keys int64
 }
 
-// batch is keys for one shard: their records laid out in data.
+// batch is keys for one shard: their records laid out in data. scratch
+// is where the shard decodes a compressed or integer string.
 type batch struct {
-	data []byte
-	recs []record
+	data    []byte
+	recs    []record
+	scratch []byte
+	sc      rdb.Scratch // for the compressed listpacks of collections
 }
 
 type record struct {
@@ -204,12 +215,69 @@ type record struct {
 	fieldTTLs map[string]int64 // a hash's field expiries (AuxHashFieldTTLs)
 }
 
-const batchBytes = 256 << 10
+// A batch is sent when its records reach batchBytes or batchRecs.
+const (
+	batchBytes = 256 << 10
+	batchRecs  = 4096
+)
+
+// newBatch returns an empty batch: one a shard has applied, or a new one.
+func (l *loader) newBatch() *batch {
+	select {
+	case b := <-l.free:
+		return b
+	default:
+	}
+	return &batch{data: make([]byte, 0, batchBytes+batchBytes/4), recs: make([]record, 0, batchRecs)}
+}
+
+// recycle empties b, which its shard has applied, for newBatch.
+func (l *loader) recycle(b *batch) {
+	if cap(b.data) > 4*batchBytes || cap(b.scratch) > 4*batchBytes {
+		return // grown by a big value: let it go
+	}
+	clear(b.recs) // the field expiry maps
+	b.data, b.recs = b.data[:0], b.recs[:0]
+	b.sc = rdb.Scratch{} // sized by the batch's largest listpack: not kept
+	select {
+	case l.free <- b:
+	default:
+	}
+}
+
+// reserve sizes database db's table on every shard for its share of keys
+// (a RESIZEDB hint). The hint is not trusted beyond what the rest of the
+// file could hold: a key takes 3 bytes at least.
+func (l *loader) reserve(db int, keys uint64, rest int64) {
+	n := int64(min(keys, uint64(max(rest, 0))/3, 1<<40))
+	per := n / int64(len(l.src.Shards))
+	per += per / 16 // keys do not spread evenly
+	if per == 0 {
+		return
+	}
+	for _, s := range l.src.Shards {
+		s.Post(func() { s.DB(db).ReserveKeys(int(per)) })
+	}
+}
+
+// readerSize returns the size of what r holds when r can tell (a file),
+// else 0.
+func readerSize(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	case interface{ Size() int64 }:
+		return r.Size()
+	}
+	return 0
+}
 
 func (l *loader) add(sh int, it *rdb.Item, mcflags uint32, hasFlags bool, fieldTTLs map[string]int64) {
 	b := l.batches[sh]
 	if b == nil {
-		b = &batch{}
+		b = l.newBatch()
 		l.batches[sh] = b
 	}
 	k0 := len(b.data)
@@ -217,7 +285,7 @@ func (l *loader) add(sh int, it *rdb.Item, mcflags uint32, hasFlags bool, fieldT
 	v0 := len(b.data)
 	b.data = append(b.data, it.Value...)
 	b.recs = append(b.recs, record{db: it.DB, typ: it.Type, key: [2]int{k0, v0}, val: [2]int{v0, len(b.data)}, expire: it.ExpireMs, idle: it.Idle, freq: it.Freq, mcflags: mcflags, hasFlags: hasFlags, fieldTTLs: fieldTTLs})
-	if len(b.data) >= batchBytes || len(b.recs) >= 4096 {
+	if len(b.data) >= batchBytes || len(b.recs) >= batchRecs {
 		l.post(sh)
 	}
 }
@@ -238,6 +306,7 @@ func (l *loader) post(sh int) {
 			return
 		}
 		n, err := l.apply(s, b)
+		l.recycle(b)
 		l.mu.Lock()
 		l.keys += n
 		if err != nil && l.err == nil {
@@ -263,10 +332,27 @@ func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
 		key := b.data[r.key[0]:r.key[1]]
 		val := b.data[r.val[0]:r.val[1]]
 		db := s.DB(r.db)
+		if r.typ == rdb.TypeString && !r.hasFlags {
+			// The common case, with one table lookup and no allocation.
+			str, _, scratch, err := rdb.ReadStringBuf(val, rdb.MaxStringLen, b.scratch)
+			b.scratch = scratch
+			if err != nil {
+				return n, fmt.Errorf("the value of key %q in database %d (type %d) does not decode: %w", key, r.db, r.typ, err)
+			}
+			h, ok := db.LoadString(key, str, r.expire, l.opts.Now)
+			if !ok {
+				return n, fmt.Errorf("the file has the key %q twice in database %d", key, r.db)
+			}
+			if r.idle >= 0 || r.freq >= 0 {
+				setAccess(db, h, r, l.opts)
+			}
+			n++
+			continue
+		}
 		if _, dup := db.Peek(key); dup {
 			return n, fmt.Errorf("the file has the key %q twice in database %d", key, r.db)
 		}
-		stored, err := storeValue(db, r, key, val, l.opts)
+		stored, err := storeValue(db, r, key, val, l.opts, &b.sc)
 		if err != nil {
 			return n, fmt.Errorf("the value of key %q in database %d (type %d) does not decode: %w", key, r.db, r.typ, err)
 		}
@@ -279,7 +365,7 @@ func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
 
 // storeValue decodes a value of type r.typ and stores it under key, with
 // the encoding Redis 7.2 would load it in (as RESTORE builds values).
-func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (bool, error) {
+func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions, sc *rdb.Scratch) (bool, error) {
 	now, lim := opts.Now, opts.Limits
 	var h shard.Handle
 	switch r.typ {
@@ -306,7 +392,7 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 		}
 		h = b.Store(key, now)
 	case rdb.TypeHash, rdb.TypeHashZiplist, rdb.TypeHashListpack, rdb.TypeHashMetadata, rdb.TypeHashListpackEx:
-		b, ttls, err := BuildHash(db, r.typ, val, lim.Hash, now, r.fieldTTLs)
+		b, ttls, err := buildHash(db, r.typ, val, lim.Hash, now, r.fieldTTLs, sc)
 		if err != nil {
 			return false, err
 		}
@@ -319,13 +405,13 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions) (boo
 			h, _ = db.Peek(key)
 		}
 	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
-		b, err := BuildSet(db, r.typ, val, lim.Set)
+		b, err := buildSet(db, r.typ, val, lim.Set, sc)
 		if err != nil {
 			return false, err
 		}
 		h = b.Store(key, now)
 	case rdb.TypeZSet, rdb.TypeZSet2, rdb.TypeZSetZiplist, rdb.TypeZSetListpack:
-		b, err := BuildZSet(db, r.typ, val, lim.ZSet)
+		b, err := buildZSet(db, r.typ, val, lim.ZSet, sc)
 		if err != nil {
 			return false, err
 		}

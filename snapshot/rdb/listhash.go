@@ -291,8 +291,18 @@ func HashListpack(payload []byte) ([]byte, error) {
 // (after the type byte), in a DUMP payload or an RDB file; it also returns
 // the bytes the value took.
 func ReadHashListpack(typ byte, b []byte) (lp []byte, consumed int, err error) {
-	d := decoder{b: b}
-	blob, err := d.str()
+	return readHashListpack(typ, b, nil)
+}
+
+// ReadHashListpack is ReadHashListpack with s's memory for the listpack
+// when it was compressed: lp may alias it.
+func (s *Scratch) ReadHashListpack(typ byte, b []byte) (lp []byte, consumed int, err error) {
+	return readHashListpack(typ, b, s)
+}
+
+func readHashListpack(typ byte, b []byte, sc *Scratch) (lp []byte, consumed int, err error) {
+	d := decoder{b: b, scratch: sc}
+	blob, err := d.blob()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -327,24 +337,16 @@ func ReadHashListpack(typ byte, b []byte) (lp []byte, consumed int, err error) {
 
 // fieldSet finds repeated hash fields.
 type fieldSet struct {
-	seen map[string]struct{}
-	text []byte
+	seen uniq
+	text [20]byte
 }
 
 // add reports whether field (or the integer v when isInt) is new.
 func (f *fieldSet) add(field []byte, v int64, isInt bool) bool {
 	if isInt {
-		f.text = strconv.AppendInt(f.text[:0], v, 10)
-		field = f.text
+		field = strconv.AppendInt(f.text[:0], v, 10)
 	}
-	if f.seen == nil {
-		f.seen = make(map[string]struct{})
-	}
-	if _, dup := f.seen[string(field)]; dup {
-		return false
-	}
-	f.seen[string(field)] = struct{}{}
-	return true
+	return f.seen.add(field)
 }
 
 // checkPackedHash checks a validated listpack of tuples of tuple elements

@@ -2,6 +2,7 @@ package rdb
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"github.com/anaxdb/anax/container/listpack"
 )
@@ -17,6 +18,7 @@ func (d *decoder) appendListpack(out [][]byte, lp []byte) ([][]byte, error) {
 	if listpack.Validate(lp) != nil {
 		return nil, ErrBadFormat
 	}
+	out = slices.Grow(out, min(listpack.FromBytes(lp).Len(), len(lp)))
 	for it := listpack.FromBytes(lp).Iter(); it.Next(); {
 		v := it.Value()
 		if v.IsInt {

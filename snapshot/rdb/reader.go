@@ -25,8 +25,9 @@ type FileReader struct {
 	r        io.Reader
 	buf      []byte
 	pos, end int
-	off      int64 // file offset of buf[pos]
-	crc      uint64
+	off      int64  // file offset of buf[pos]
+	crc      uint64 // of the bytes before buf[crcPos]
+	crcPos   int
 	rerr     error // the error r returned, once it did
 
 	version int
@@ -36,9 +37,9 @@ type FileReader struct {
 	freq    int16 // OpcodeFreq for the next key, -1 none
 	done    bool
 
-	key []byte // the current key's encoding
+	key strBuf // the current key
 	val []byte // the current value's encoding
-	aux [2][]byte
+	aux [2]strBuf
 }
 
 // FileError reports a file FileReader cannot read.
@@ -134,9 +135,10 @@ func (fr *FileReader) fill(n int) error {
 		return nil
 	}
 	if fr.pos > 0 {
+		fr.sumTo()
 		copy(fr.buf, fr.buf[fr.pos:fr.end])
 		fr.end -= fr.pos
-		fr.pos = 0
+		fr.pos, fr.crcPos = 0, 0
 	}
 	if n > len(fr.buf) {
 		nb := make([]byte, max(n, 2*len(fr.buf)))
@@ -170,10 +172,18 @@ func (fr *FileReader) take(n int) ([]byte, error) {
 	return b, nil
 }
 
+// consume moves past n bytes. The checksum catches up with the bytes
+// consumed in bulk (sumTo), when the buffer is refilled and at the end,
+// rather than a few bytes at a time.
 func (fr *FileReader) consume(n int) {
-	fr.crc = CRC64(fr.crc, fr.buf[fr.pos:fr.pos+n])
 	fr.pos += n
 	fr.off += int64(n)
+}
+
+// sumTo extends the checksum over the bytes consumed since the last call.
+func (fr *FileReader) sumTo() {
+	fr.crc = CRC64(fr.crc, fr.buf[fr.crcPos:fr.pos])
+	fr.crcPos = fr.pos
 }
 
 // copyN appends the next n bytes to dst.
@@ -267,20 +277,25 @@ func (fr *FileReader) copyString(dst []byte) ([]byte, error) {
 	return dst, fr.fail("unknown string encoding %d", n)
 }
 
-// readString reads a string and decodes it into *scratch's memory.
-func (fr *FileReader) readString(scratch *[]byte) ([]byte, error) {
+// readString reads a string: its encoding goes to s.enc's memory and, for
+// an integer or LZF string, its text to s.dec's.
+func (fr *FileReader) readString(s *strBuf) ([]byte, error) {
 	start := fr.off
-	enc, err := fr.copyString((*scratch)[:0])
-	*scratch = enc
+	enc, err := fr.copyString(s.enc[:0])
+	s.enc = enc
 	if err != nil {
 		return nil, err
 	}
-	s, _, err := ReadString(enc, MaxStringLen)
+	str, _, dec, err := ReadStringBuf(enc, MaxStringLen, s.dec)
+	s.dec = dec
 	if err != nil {
 		return nil, &FileError{start, "a string does not decode (bad LZF data)"}
 	}
-	return s, nil
+	return str, nil
 }
+
+// strBuf is the memory a string read by readString is kept in.
+type strBuf struct{ enc, dec []byte }
 
 // Next reads the next item into it. At the end of the file it checks the
 // checksum and returns io.EOF; any other error is a *FileError, and the
@@ -491,6 +506,7 @@ func (fr *FileReader) copyValue(typ byte, dst []byte) ([]byte, error) {
 
 // finish reads the checksum after OpcodeEOF and checks it.
 func (fr *FileReader) finish() error {
+	fr.sumTo()
 	want := fr.crc
 	b, err := fr.take(8)
 	if err != nil {

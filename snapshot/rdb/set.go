@@ -30,11 +30,21 @@ func SetSmall(payload []byte) (typ byte, small []byte, err error) {
 // ReadSetSmall is SetSmall for the value encoding at the start of b (after
 // the type byte); it also returns the bytes the value took.
 func ReadSetSmall(typ byte, b []byte) (small []byte, consumed int, err error) {
+	return readSetSmall(typ, b, nil)
+}
+
+// ReadSetSmall is ReadSetSmall with s's memory for the intset or listpack
+// when it was compressed: small may alias it.
+func (s *Scratch) ReadSetSmall(typ byte, b []byte) (small []byte, consumed int, err error) {
+	return readSetSmall(typ, b, s)
+}
+
+func readSetSmall(typ byte, b []byte, sc *Scratch) (small []byte, consumed int, err error) {
 	if typ != TypeSetIntset && typ != TypeSetListpack {
 		return nil, 0, notThisType(typ)
 	}
-	d := decoder{b: b}
-	blob, err := d.str()
+	d := decoder{b: b, scratch: sc}
+	blob, err := d.blob()
 	if err != nil {
 		return nil, 0, err
 	}

@@ -183,6 +183,22 @@ func ReadString(b []byte, maxLen int) (s []byte, consumed int, err error) {
 	return slices.Clip(s), consumed, nil
 }
 
+// ReadStringBuf is ReadString that decodes an integer or LZF string into
+// buf's memory (from buf[:0], growing it as needed) instead of allocating,
+// and returns buf for the next call; a raw string aliases b, with its
+// capacity clipped. A loader of many strings thus allocates nothing per
+// string.
+func ReadStringBuf(b []byte, maxLen int, buf []byte) (s []byte, consumed int, bufOut []byte, err error) {
+	s, consumed, buf, err = readStringBuf(b, maxLen, buf)
+	if err != nil {
+		return nil, 0, buf, err
+	}
+	if s == nil {
+		s = []byte{}
+	}
+	return slices.Clip(s), consumed, buf, nil
+}
+
 // readStringBuf is ReadString that writes an integer or LZF string into
 // buf's memory (from buf[:0], growing it as needed) and returns buf for
 // reuse; a raw string still aliases b. With buf nil every such string is

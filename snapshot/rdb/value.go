@@ -1,9 +1,13 @@
 package rdb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
+	"slices"
 	"strconv"
+
+	"github.com/anaxdb/anax/container/listpack"
 )
 
 // Value is a decoded DUMP payload in a plain Go form. Type is the payload's
@@ -86,9 +90,13 @@ func DecodeDumpValue(payload []byte) (Value, error) {
 // bytes after the type byte, in a DUMP payload without its footer or in a
 // record of an RDB file). Bytes after the value are ignored.
 func DecodeValue(typ byte, body []byte) (Value, error) {
+	return decodeValue(typ, body, nil)
+}
+
+func decodeValue(typ byte, body []byte, sc *Scratch) (Value, error) {
 	var err error
 	v := Value{Type: typ}
-	d := decoder{b: body}
+	d := decoder{b: body, scratch: sc}
 	switch typ {
 	case TypeString:
 		v.Str, err = d.str()
@@ -120,7 +128,9 @@ func DecodeValue(typ byte, body []byte) (Value, error) {
 		if flat, err = d.packed(typ); err == nil {
 			v.Hash, err = pairs(flat)
 		}
-	case TypeZSetZiplist, TypeZSetListpack:
+	case TypeZSetListpack:
+		v.ZSet, err = d.listpackZSet()
+	case TypeZSetZiplist:
 		var flat [][]byte
 		if flat, err = d.packed(typ); err == nil {
 			v.ZSet, err = packedZSet(flat)
@@ -140,8 +150,33 @@ func DecodeValue(typ byte, body []byte) (Value, error) {
 // decoder reads values from b and keeps the buffer that decimal text of
 // integer elements is cut from.
 type decoder struct {
-	b     []byte
-	arena []byte
+	b       []byte
+	arena   []byte
+	scratch *Scratch // where blob decodes, when set
+}
+
+// Scratch is memory a caller that reads many values one after another
+// (a loader) lends the reading functions that are its methods, for the
+// one compressed string of a packed value: what they return may alias it,
+// until the next call with the same Scratch. The zero value is ready.
+type Scratch struct {
+	b  []byte
+	zs []ZMember
+}
+
+// blob reads the one string of a packed value (a listpack, ziplist or
+// intset), into d.scratch's memory when there is one.
+func (d *decoder) blob() ([]byte, error) {
+	if d.scratch == nil {
+		return d.str()
+	}
+	s, k, buf, err := ReadStringBuf(d.b, MaxStringLen, d.scratch.b)
+	d.scratch.b = buf
+	if err != nil {
+		return nil, err
+	}
+	d.b = d.b[k:]
+	return s, nil
 }
 
 func (d *decoder) length() (uint64, error) {
@@ -386,13 +421,12 @@ func pairs(flat [][]byte) ([][2][]byte, error) {
 		return nil, ErrBadFormat
 	}
 	out := make([][2][]byte, len(flat)/2)
-	seen := make(map[string]struct{}, len(out))
+	var seen uniq
 	for i := range out {
 		f := flat[2*i]
-		if _, dup := seen[string(f)]; dup {
+		if !seen.add(f) {
 			return nil, ErrBadFormat
 		}
-		seen[string(f)] = struct{}{}
 		out[i] = [2][]byte{f, flat[2*i+1]}
 	}
 	return out, nil
@@ -418,24 +452,118 @@ func packedZSet(flat [][]byte) ([]ZMember, error) {
 	return out, nil
 }
 
+// listpackZSet reads a string holding a listpack of member, score pairs,
+// as packed and packedZSet would, without the list of elements between
+// them: an integer score is taken as it is, not through its text.
+func (d *decoder) listpackZSet() ([]ZMember, error) {
+	lp, err := d.blob()
+	if err != nil {
+		return nil, err
+	}
+	if listpack.Validate(lp) != nil {
+		return nil, ErrBadFormat
+	}
+	n := listpack.FromBytes(lp).Len()
+	if n == 0 || n%2 != 0 {
+		return nil, ErrBadFormat
+	}
+	var out []ZMember
+	if d.scratch != nil {
+		out = slices.Grow(d.scratch.zs[:0], n/2)
+		defer func() { d.scratch.zs = out[:0] }()
+	} else {
+		out = make([]ZMember, 0, n/2)
+	}
+	var member []byte
+	i := 0
+	for it := listpack.FromBytes(lp).Iter(); it.Next(); i++ {
+		v := it.Value()
+		if i%2 == 0 {
+			if v.IsInt {
+				member = d.intBytes(v.Int)
+			} else {
+				member = v.Str
+			}
+			continue
+		}
+		var score float64
+		if v.IsInt {
+			score = float64(v.Int) // what parsing its decimal text gives
+		} else if score, err = parseScore(v.Str); err != nil || math.IsNaN(score) {
+			return nil, ErrBadFormat
+		}
+		out = append(out, ZMember{Member: member, Score: score})
+	}
+	if i != n {
+		return nil, ErrBadFormat
+	}
+	if err := checkUniqueMembers(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func checkUnique(members [][]byte) error {
-	seen := make(map[string]struct{}, len(members))
+	var seen uniq
 	for _, m := range members {
-		if _, dup := seen[string(m)]; dup {
+		if !seen.add(m) {
 			return ErrBadFormat
 		}
-		seen[string(m)] = struct{}{}
 	}
 	return nil
 }
 
 func checkUniqueMembers(zs []ZMember) error {
-	seen := make(map[string]struct{}, len(zs))
+	var seen uniq
 	for _, z := range zs {
-		if _, dup := seen[string(z.Member)]; dup {
+		if !seen.add(z.Member) {
 			return ErrBadFormat
 		}
-		seen[string(z.Member)] = struct{}{}
 	}
 	return nil
+}
+
+// uniqFew is how many strings uniq compares one by one before it takes a
+// map: most collections in a file are small, and a map per value is most
+// of what checking them would cost.
+const uniqFew = 16
+
+// uniq finds a string added twice. The first uniqFew are copied into text
+// (while they fit) and compared with each new one; from then on a map
+// holds them all. The
+// zero value is ready; the caller may reuse the slices it adds.
+type uniq struct {
+	text [uniqFew * 32]byte
+	ends [uniqFew]int32
+	n    int
+	seen map[string]struct{}
+}
+
+// add reports whether s is new.
+func (u *uniq) add(s []byte) bool {
+	if u.seen == nil {
+		start := 0 // of the i-th string in text, then the end of the last
+		for i := range u.n {
+			if bytes.Equal(u.text[start:u.ends[i]], s) {
+				return false
+			}
+			start = int(u.ends[i])
+		}
+		if u.n < uniqFew && start+len(s) <= len(u.text) {
+			u.ends[u.n] = int32(start + copy(u.text[start:], s))
+			u.n++
+			return true
+		}
+		u.seen = make(map[string]struct{}, 2*uniqFew)
+		start = 0
+		for i := range u.n {
+			u.seen[string(u.text[start:u.ends[i]])] = struct{}{}
+			start = int(u.ends[i])
+		}
+	}
+	if _, dup := u.seen[string(s)]; dup {
+		return false
+	}
+	u.seen[string(s)] = struct{}{}
+	return true
 }

@@ -47,10 +47,21 @@ func ZSetMembers(payload []byte) (members []ZMember, packed bool, err error) {
 // ReadZSetMembers is ZSetMembers for the value encoding of type typ at the
 // start of b (after the type byte).
 func ReadZSetMembers(typ byte, b []byte) (members []ZMember, packed bool, err error) {
+	return readZSetMembers(typ, b, nil)
+}
+
+// ReadZSetMembers is ReadZSetMembers with s's memory for a listpack's
+// bytes and its members: the slice returned and its members' bytes may
+// alias it.
+func (s *Scratch) ReadZSetMembers(typ byte, b []byte) (members []ZMember, packed bool, err error) {
+	return readZSetMembers(typ, b, s)
+}
+
+func readZSetMembers(typ byte, b []byte, sc *Scratch) (members []ZMember, packed bool, err error) {
 	if kindOf(typ) != TypeZSet {
 		return nil, false, notThisType(typ)
 	}
-	v, err := DecodeValue(typ, b)
+	v, err := decodeValue(typ, b, sc)
 	if err != nil {
 		return nil, false, err
 	}
