@@ -98,10 +98,6 @@ type class struct {
 // twice the last, up to ChunkSize.
 const firstChunk = 64 << 10
 
-// prefaultMin is the smallest chunk whose pages are mapped in at once
-// (prefault): a class that has grown to chunks this big fills them.
-const prefaultMin = ChunkSize
-
 // nextChunkLen returns the length of the chunk after one of last bytes, for
 // cells of size bytes.
 func nextChunkLen(last, size int) int {
@@ -161,9 +157,7 @@ func (a *Arena) Alloc(n int) (Handle, []byte) {
 	}
 	if c.next+c.size > c.chunkLen {
 		c.chunkLen = nextChunkLen(c.chunkLen, c.size)
-		chunk := make([]byte, c.chunkLen)
-		prefault(chunk)
-		c.chunks = append(c.chunks, chunk)
+		c.chunks = append(c.chunks, make([]byte, c.chunkLen))
 		a.reserved += int64(c.chunkLen)
 		c.next = 0
 	}
