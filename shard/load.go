@@ -22,7 +22,7 @@ func (db *DB) LoadString(key, val []byte, expireAt, now int64) (Handle, bool) {
 	if exists {
 		return 0, false
 	}
-	nh, nb := db.sh.arena.Alloc(prefixSize(expireAt) + len(key) + len(val))
+	nh, nb := db.sh.arena.Alloc(entrySize(len(key), len(val), expireAt))
 	db.fill(nb, key, val, expireAt, EncAuto, now, true)
 	db.insertEntry(hash, nh)
 	db.adjustExpires(0, expireAt)
