@@ -26,7 +26,9 @@ import (
 // INCR of the id counter, HSET of six fields of the job hash (its name,
 // the -d value as data, a timestamp...), LPUSH of the id on the wait list,
 // ZADD of it to the priority zset, XADD of an "added" event (MAXLEN ~
-// 1000), LMOVE of the oldest waiting job to the active list, HSET of its
+// 100: BullMQ trims its events stream too, at ~10,000 by default; 100
+// lets a short fill bring every server's queues to their steady size),
+// LMOVE of the oldest waiting job to the active list, HSET of its
 // processedOn, LTRIM of the active list to 100 jobs and ZREMRANGEBYRANK of
 // the zset to 100 members: the queue stays the same size (the wait list is
 // empty between jobs: the consumer keeps up). It answers the job moved.
@@ -49,7 +51,7 @@ redis.call('HSET', KEYS[4], 'name', ARGV[1], 'data', ARGV[2], 'timestamp', ARGV[
   'delay', '0', 'priority', '0', 'attemptsMade', '0')
 redis.call('LPUSH', KEYS[2], id)
 redis.call('ZADD', KEYS[5], id, id)
-redis.call('XADD', KEYS[6], 'MAXLEN', '~', '1000', '*', 'event', 'added', 'jobId', id)
+redis.call('XADD', KEYS[6], 'MAXLEN', '~', '100', '*', 'event', 'added', 'jobId', id)
 local job = redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT')
 redis.call('HSET', KEYS[4], 'processedOn', ARGV[3])
 redis.call('LTRIM', KEYS[3], 0, 99)
