@@ -144,12 +144,21 @@ XRG_LEN=${XRG_LEN:-5000}
 XPEL_ENTRIES=${XPEL_ENTRIES:-100000}
 XWAKES=${XWAKES:-$WAKES}
 BITS=${BITS:-1}
+# Scripts (SCRIPTS=0 leaves them out, SCRIPTS=only runs them alone): EVALSHA
+# at P1 and P16 of a rate limiter's script (INCR + EXPIRE) over SCRIPT_KEYS
+# keys, and of a BullMQ-style job script over the 6 keys of one of
+# SCRIPT_QUEUES queues (one hash tag each), which a SCRIPT_FILL-second run
+# of the same script brings to their steady size first.
+SCRIPTS=${SCRIPTS:-1}
+SCRIPT_KEYS=${SCRIPT_KEYS:-100000}
+SCRIPT_QUEUES=${SCRIPT_QUEUES:-100}
+SCRIPT_FILL=${SCRIPT_FILL:-2}
 # Which phases run: each family unless its switch is 0 or another family's
 # switch is "only" (TYPES=only runs the sets too); the string rows (and the
 # string memory run) unless some switch is "only".
 other_only() { # other_only NAME...: a switch not among NAMEs is "only"
   local f
-  for f in TYPES SETS BITS PUBSUB STREAMS; do
+  for f in TYPES SETS BITS PUBSUB STREAMS SCRIPTS; do
     [[ " $* " == *" $f "* ]] && continue
     [[ ${!f} == only ]] && return 0
   done
@@ -161,6 +170,7 @@ RUN_SETS=$([[ $SETS == 0 ]] || other_only SETS TYPES || echo 1)
 RUN_BITS=$([[ $BITS == 0 ]] || other_only BITS || echo 1)
 RUN_PUBSUB=$([[ $PUBSUB == 0 ]] || other_only PUBSUB || echo 1)
 RUN_STREAMS=$([[ $STREAMS == 0 ]] || other_only STREAMS || echo 1)
+RUN_SCRIPTS=$([[ $SCRIPTS == 0 ]] || other_only SCRIPTS || echo 1)
 BASE_PORT=${BASE_PORT:-17379}
 RB_SHARE=${RB_SHARE:-0.6}
 PEERS=${PEERS:-redis valkey keydb memcached}
@@ -831,6 +841,30 @@ if [[ -n $RUN_PUBSUB ]]; then
     rate=$((PACED_DELIVERIES / n))
     ((rate > 0)) || rate=1
     scenario "PUBLISH to receive, $n subscriber(s), paced ${rate}/s" "- $pub -subscribers $n -P 1 -pub-latency -rate $rate" "" ""
+  done
+  ROWS_OUT=
+fi
+
+# ---- scripts: speed ------------------------------------------------------------
+# Before the streams, which restart Anax with other threads. anaxload sends
+# SCRIPT LOAD once per run, then EVALSHA. The rate limiter: INCR and EXPIRE
+# (60 s) of "rl:N", SCRIPT_KEYS keys. The BullMQ-style job: the 6 keys
+# "{q:N}:id", ":wait", ":active", ":job", ":prio", ":events" of queue N, one
+# hash tag (one Anax shard), 9 commands (bench/cmd/anaxload/scripts.go); the
+# queues keep their size (100 active jobs, 100 in the zset, an events stream
+# trimmed to ~100), which the fill run reaches before the rows.
+SCROWS=$WORK/script-rows.tsv
+: >"$SCROWS"
+if [[ -n $RUN_SCRIPTS ]]; then
+  for s in "${RESP_SERVERS[@]}"; do
+    log "scripts: $s: $SCRIPT_QUEUES queues, a ${SCRIPT_FILL}s run to their steady size"
+    fill_types "$s" -cmd evalsha-bullmq -key-prefix q: -pad 0 -keys "$SCRIPT_QUEUES" -d 100 -P 16 \
+      -duration "${SCRIPT_FILL}s" -warmup 0s || log "scripts: $s refused the queue fill (see load.stderr)"
+  done
+  ROWS_OUT=$SCROWS
+  for p in 1 16; do
+    scenario "EVALSHA INCR + EXPIRE (1 key), P$p" "- -cmd evalsha-incr -P $p -key-prefix rl: -pad 0 -keys $SCRIPT_KEYS" "" ""
+    scenario "EVALSHA BullMQ-style job (6 keys, 9 commands), P$p" "- -cmd evalsha-bullmq -P $p -d 100 -key-prefix q: -pad 0 -keys $SCRIPT_QUEUES" "" ""
   done
   ROWS_OUT=
 fi
@@ -1524,6 +1558,23 @@ tmem_table() {
     echo "Target: messages delivered per server CPU second at least the peer's (\"Anax/peer per server CPU s\" >= 1.00)."
     echo
     load_table "$PROWS" ">= 1.00"
+  fi
+  if [[ -s $SCROWS ]]; then
+    echo
+    echo "## Scripts"
+    echo
+    echo "EVALSHA of two scripts, each loaded once per server with SCRIPT LOAD (bench/cmd/anaxload/scripts.go). A rate limiter:"
+    echo "INCR of one key and EXPIRE of it, 60 s (one of $(human "$SCRIPT_KEYS") keys, uniform). A BullMQ-style job, modelled on BullMQ's"
+    echo "addJob and moveToActive: the 6 keys of one of $SCRIPT_QUEUES queues (uniform), all under the queue's hash tag and passed as KEYS,"
+    echo "and 9 commands: INCR of the id counter, HSET of 6 fields of the job hash (100-byte data), LPUSH to the wait list, ZADD to"
+    echo "the priority zset, XADD MAXLEN ~ 100 of an event, LMOVE of the oldest waiting job to the active list, HSET of its"
+    echo "processedOn, LTRIM of the active list and ZREMRANGEBYRANK of the zset to 100 (a ${SCRIPT_FILL} s run of the script brought the"
+    echo "queues to that size before the rows). Anax ran \`--threads $THREADS\`: a script's keys are on one shard, where it runs;"
+    echo "Redis runs them on its one thread."
+    echo "Target (issue #15): Anax's ops per server CPU second at least 0.8 x the peer's (\"Anax/peer per server CPU s\" >= 0.80)"
+    echo "for both scripts at P1 and P16."
+    echo
+    load_table "$SCROWS" ">= 0.80"
   fi
   if [[ -s $XROWS || -s $XWAKEROWS || -s $XMEMROWS ]]; then
     echo

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -16,6 +17,7 @@ import (
 // an array of four, set and zset writes, SISMEMBER and ZRANK :1, SPOP,
 // ZSCORE and ZINCRBY a value, ZRANGE and ZPOPMIN an array of two,
 // MULTI +OK and then +QUEUED until EXEC answers the queued replies;
+// SCRIPT LOAD the script's SHA, EVALSHA of a SHA it answered :1;
 // anything else, MULTI and EXEC too when noMulti is set, an error.
 func fakeRESP(t *testing.T, noMulti bool) string {
 	t.Helper()
@@ -25,6 +27,7 @@ func fakeRESP(t *testing.T, noMulti bool) string {
 	}
 	t.Cleanup(func() { ln.Close() })
 	val := strings.Repeat("v", 100)
+	var shas sync.Map // the scripts loaded, on any connection
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -68,6 +71,12 @@ func fakeRESP(t *testing.T, noMulti bool) string {
 						r = "$4\r\n4042\r\n"
 					case name == "ZRANGE" || name == "ZPOPMIN":
 						r = "*2\r\n$16\r\nm000000000040106\r\n$4\r\n4042\r\n"
+					case name == "SCRIPT" && len(args) == 3 && strings.ToUpper(args[1]) == "LOAD":
+						sha := scriptSHA(args[2])
+						shas.Store(sha, true)
+						r = "$40\r\n" + sha + "\r\n"
+					case name == "EVALSHA" && len(args) > 1 && func() bool { _, ok := shas.Load(args[1]); return ok }():
+						r = ":1\r\n"
 					case name == "MULTI" && !noMulti && queued == nil:
 						r, queued = "+OK\r\n", []string{}
 					case name == "EXEC" && !noMulti && queued != nil:
@@ -104,14 +113,19 @@ func readCommand(br *bufio.Reader) ([]string, error) {
 	}
 	args := make([]string, n)
 	for i := range args {
-		if _, err := br.ReadString('\n'); err != nil { // $len
-			return nil, err
-		}
-		a, err := br.ReadString('\n')
+		l, err := br.ReadString('\n') // $len
 		if err != nil {
 			return nil, err
 		}
-		args[i] = strings.TrimSuffix(a, "\r\n")
+		n, err := strconv.Atoi(strings.TrimSpace(l[1:]))
+		if err != nil || l[0] != '$' {
+			return nil, io.ErrUnexpectedEOF
+		}
+		a := make([]byte, n+2) // a script has lines of its own
+		if _, err := io.ReadFull(br, a); err != nil {
+			return nil, err
+		}
+		args[i] = string(a[:n])
 	}
 	return args, nil
 }
@@ -125,7 +139,8 @@ func TestEnginesAgainstFakeServer(t *testing.T) {
 	for _, engine := range engines {
 		for _, cmd := range []string{"get", "set", "mix", "mget", "incr", "mset", "multi",
 			"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange",
-			"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin"} {
+			"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin",
+			"evalsha-incr", "evalsha-bullmq"} {
 			for _, p := range []int{1, 16} {
 				o := &options{addr: addr, proto: protoRESP, cmd: cmd, conns: 4, pipeline: p, size: 100,
 					keys: 1000, prefix: "key:", pad: 12, dist: "zipf", theta: 0.99, writes: 1, reads: 10,

@@ -32,6 +32,8 @@
 //	anaxload -cmd publish -key-prefix chan: -pad 0 -keys 1 -subscribers 10 -pub-latency -rate 10000
 //	anaxload -cmd fill-stream -key-prefix xrg: -keys 50 -elems 5000 -group g -del
 //	anaxload -cmd xreadgroup -key-prefix xrg: -keys 50 -elems 5000 -xcount 10
+//	anaxload -cmd evalsha-incr -key-prefix rl: -pad 0 -keys 100000
+//	anaxload -cmd evalsha-bullmq -key-prefix q: -pad 0 -keys 1000 -d 100
 //	anaxload -cmd ping -duration 5s  # wait until the server answers
 package main
 
@@ -113,7 +115,7 @@ func main() {
 	flag.StringVar(&o.proto, "proto", protoRESP, "wire protocol: resp or memcache")
 	flag.StringVar(&o.cmd, "cmd", "get", "load: set, get, mix, mget, incr, mset, multi, lpush, rpush, lpop, rpop, hset, hget, hgetall, lrange,\n"+
 		"sadd, sismember, spop, zadd, zincrby, zscore, zrank, zrange, zpopmin, setbit, getbit, bitcount, bitop, pfadd, pfcount,\n"+
-		"publish, xadd, xrange, xreadgroup; or prefill (SET every key once), fill-list, fill-hash, fill-set, fill-zset, fill-stream\n"+
+		"publish, xadd, xrange, xreadgroup, evalsha-incr, evalsha-bullmq (scripts.go); or prefill (SET every key once), fill-list, fill-hash, fill-set, fill-zset, fill-stream\n"+
 		"(give every key -elems elements), ping (wait for the server)")
 	flag.IntVar(&o.conns, "c", 50, "connections")
 	flag.IntVar(&o.pipeline, "P", 1, "requests per pipeline")
@@ -190,7 +192,7 @@ func (o *options) check(ratio string) error {
 		"lpush", "rpush", "lpop", "rpop", "hset", "hget", "hgetall", "lrange",
 		"sadd", "sismember", "spop", "zadd", "zincrby", "zscore", "zrank", "zrange", "zpopmin",
 		"setbit", "getbit", "bitcount", "bitop", "pfadd", "pfcount", "publish",
-		"xadd", "xrange", "xreadgroup", "fill-stream":
+		"xadd", "xrange", "xreadgroup", "fill-stream", "evalsha-incr", "evalsha-bullmq":
 		if o.proto != protoRESP {
 			return fmt.Errorf("-cmd %s needs -proto resp", o.cmd)
 		}
@@ -424,6 +426,7 @@ type gen struct {
 	val   []byte
 	keys  [][]byte // one per key of a request; reused
 	field []byte   // hset, hget: the field; set and zset loads: the member; reused
+	sha   []byte   // script loads: the script's SHA
 	score []byte   // zadd: the score; reused
 	stop  []byte   // lrange, zrange: the last index read; xrange, xreadgroup: the COUNT
 	next  uint64   // xreadgroup: the id the group reads next (streams.go)
@@ -442,6 +445,8 @@ func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
 		n = o.mget
 	case "mset":
 		n = o.mset
+	case "evalsha-bullmq":
+		n = len(bullmqKeys)
 	}
 	stop := o.lrange - 1
 	switch {
@@ -450,8 +455,12 @@ func newGen(o *options, kg keyGen, rng *rand.Rand, val []byte) *gen {
 	case streamCmds[o.cmd]:
 		stop = o.xcount // the COUNT of XRANGE and XREADGROUP
 	}
-	return &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, n),
+	g := &gen{o: o, req: o.request(), kg: kg, rng: rng, val: val, keys: make([][]byte, n),
 		stop: strconv.AppendInt(nil, int64(stop), 10), typed: typeCmds[o.cmd] || setCmds[o.cmd] || bitCmds[o.cmd] || streamCmds[o.cmd]}
+	if scriptCmds[o.cmd] {
+		g.sha = []byte(scriptSHA(o.script()))
+	}
+	return g
 }
 
 // batch appends one pipeline of -P requests to dst.
@@ -494,6 +503,8 @@ func (g *gen) batch(dst []byte) []byte {
 			dst = g.tx(dst)
 		case "publish":
 			dst = g.publish(dst)
+		case "evalsha-incr", "evalsha-bullmq":
+			dst = g.scriptRequest(dst)
 		}
 	}
 	return dst
@@ -529,6 +540,11 @@ func load(o *options) (*worker, error) {
 	val := value(o.size)
 	if o.proto == protoMemcache && o.cmd == "incr" {
 		if err := presetCounters(o); err != nil {
+			return nil, err
+		}
+	}
+	if scriptCmds[o.cmd] {
+		if err := loadScript(o); err != nil {
 			return nil, err
 		}
 	}
@@ -657,6 +673,10 @@ func (o *options) describe() string {
 		return fmt.Sprintf("xrange (XRANGE key - + COUNT %d)", o.xcount)
 	case "xreadgroup":
 		return fmt.Sprintf("xreadgroup (XREADGROUP COUNT %d > and XACK of them: one operation)", o.xcount)
+	case "evalsha-incr":
+		return "evalsha-incr (INCR and EXPIRE of one key in a script)"
+	case "evalsha-bullmq":
+		return fmt.Sprintf("evalsha-bullmq (a BullMQ-style job add and move to active: %d keys of one queue, %d-byte data)", len(bullmqKeys), o.size)
 	}
 	return o.cmd
 }
