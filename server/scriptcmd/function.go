@@ -227,7 +227,10 @@ func (st *state) runLibrary(lib *library) (*libraryLoad, string) {
 	fn := L.NewFunctionFromProto(lib.proto)
 	fn.Env = st.proxy
 	L.Push(fn)
+	pmt := st.proxy.Metatable.(*lua.LTable)
+	pmt.RawSetString("__index", st.loadingIndex)
 	err := L.PCall(0, 0, nil)
+	pmt.RawSetString("__index", st.real)
 	st.loading = nil
 	L.SetTop(0)
 	if err != nil {
