@@ -368,6 +368,17 @@ func (p *Parser) findLine(buf []byte, start int, term byte, maxLine int, tooBig 
 		return 0, ErrIncomplete
 	}
 	i += from
+	if bytes.IndexByte(buf[start:i], 0) >= 0 {
+		// Redis finds a line's end with strchr, which stops at a NUL: to
+		// it a line with a NUL before its end is not finished, and the
+		// client waits until what it sent passes the line limit. No later
+		// terminator can finish it either, so the scan starts over.
+		if len(buf)-start > maxLine {
+			p.Reset()
+			return 0, tooBig
+		}
+		return 0, ErrIncomplete
+	}
 	if term == '\r' && i+1 >= len(buf) {
 		p.scan = i
 		return 0, ErrIncomplete
