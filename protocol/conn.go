@@ -207,12 +207,7 @@ func (c *Conn) Kill() { _ = c.gc.Close() }
 // at the end of the connection's batch when it is in one, else at the end
 // of the loop's turn (see Loop.dirty), else now. Loop goroutine only.
 func (c *Conn) Complete(s *Slot) {
-	s.done = true
-	if c.closed || c.aborted {
-		return
-	}
-	c.slotDone(s)
-	if c.inBatch {
+	if !c.finish(s) {
 		return
 	}
 	if c.loop.inTurn {
@@ -230,12 +225,7 @@ func (c *Conn) Complete(s *Slot) {
 // end of the connection's batch when it is in one, else after the round's
 // I/O events (Loop.later). Loop goroutine only.
 func (c *Conn) CompleteLater(s *Slot) {
-	s.done = true
-	if c.closed || c.aborted {
-		return
-	}
-	c.slotDone(s)
-	if c.inBatch {
+	if !c.finish(s) {
 		return
 	}
 	if c.loop.el == nil { // a test connection: no event loop behind it
@@ -247,6 +237,18 @@ func (c *Conn) CompleteLater(s *Slot) {
 		c.loop.later = append(c.loop.later, c)
 	}
 	c.loop.queueFlushLater()
+}
+
+// finish marks s finished and reports whether it is for the caller to
+// write: not when the connection is gone, nor in its own batch (which
+// writes at its end).
+func (c *Conn) finish(s *Slot) bool {
+	s.done = true
+	if c.closed || c.aborted {
+		return false
+	}
+	c.slotDone(s)
+	return !c.inBatch
 }
 
 func (c *Conn) slotDone(s *Slot) {

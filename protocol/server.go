@@ -125,6 +125,7 @@ type Loop struct {
 	// is queued. Loop goroutine only.
 	later       []*Conn
 	laterQueued bool
+	flushTask   gnet.Runnable // flushLater, made once (a method value allocates)
 }
 
 // queueFlushLater makes sure a flushLater task is queued.
@@ -133,7 +134,10 @@ func (l *Loop) queueFlushLater() {
 		return
 	}
 	l.laterQueued = true
-	_ = l.el.Execute(context.Background(), gnet.RunnableFunc(l.flushLater))
+	if l.flushTask == nil {
+		l.flushTask = gnet.RunnableFunc(l.flushLater)
+	}
+	_ = l.el.Execute(context.Background(), l.flushTask)
 }
 
 // flushLater writes the connections CompleteLater left.

@@ -30,17 +30,7 @@ func BenchmarkCommandZRange(b *testing.B) {
 
 // BenchmarkCommandSIsMember is SISMEMBER on a set of 1M members.
 func BenchmarkCommandSIsMember(b *testing.B) {
-	s := newBareServer(b, "1")
-	cl := &Client{}
-	cl.proto.Store(2)
-	now := time.Now()
-	for base := 0; base < 1_000_000; base += 1000 {
-		args := benchArgs("SADD", "set")
-		for i := base; i < base+1000; i++ {
-			args = append(args, []byte("member:"+strconv.Itoa(i)))
-		}
-		s.runLocalCommand(cl, args, now)
-	}
+	s, cl, now := newBigSetServer(b)
 	sis := benchArgs("SISMEMBER", "set", "member:4242")
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -63,6 +53,22 @@ func BenchmarkCommandSIsMemberSpread(b *testing.B) {
 }
 
 func benchSetSpread(b *testing.B, cmd string) {
+	s, cl, now := newBigSetServer(b)
+	const draws = 4096
+	var reqs [draws][][]byte
+	for i := range reqs {
+		reqs[i] = benchArgs(cmd, "set", "member:"+strconv.Itoa(i*7919%1_000_000))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.runLocalCommand(cl, reqs[i%draws], now)
+	}
+}
+
+// newBigSetServer is a one-shard server holding "set", 1M members
+// "member:0".."member:999999".
+func newBigSetServer(b *testing.B) (*Server, *Client, time.Time) {
 	s := newBareServer(b, "1")
 	cl := &Client{}
 	cl.proto.Store(2)
@@ -74,14 +80,5 @@ func benchSetSpread(b *testing.B, cmd string) {
 		}
 		s.runLocalCommand(cl, args, now)
 	}
-	const draws = 4096
-	var reqs [draws][][]byte
-	for i := range reqs {
-		reqs[i] = benchArgs(cmd, "set", "member:"+strconv.Itoa(i*7919%1_000_000))
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		s.runLocalCommand(cl, reqs[i%draws], now)
-	}
+	return s, cl, now
 }

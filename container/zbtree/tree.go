@@ -121,6 +121,13 @@ func (t *Tree) descend(s Store, m Members, ks float64, km []byte, p *path, wantR
 
 // descendRank walks to the leaf holding rank (0 <= rank < Len).
 func (t *Tree) descendRank(s Store, rank int, p *path) (n node, pos int) {
+	h, pos := t.leafAtRank(s, rank, p)
+	return leafView(s.Bytes(h)), pos
+}
+
+// leafAtRank returns the leaf holding rank and the position in it,
+// recording the path in p unless p is nil (a reader's descent).
+func (t *Tree) leafAtRank(s Store, rank int, p *path) (leaf uint64, pos int) {
 	h := t.root
 	leafLevel := t.height - 1
 	for level := range leafLevel {
@@ -134,12 +141,15 @@ func (t *Tree) descendRank(s Store, rank int, p *path) (n node, pos int) {
 			}
 			rank -= w
 		}
-		p.h[level], p.i[level] = h, i
+		if p != nil {
+			p.h[level], p.i[level] = h, i
+		}
 		h = in.child(i)
 	}
-	n = leafView(s.Bytes(h))
-	p.h[leafLevel], p.i[leafLevel] = h, rank
-	return n, rank
+	if p != nil {
+		p.h[leafLevel], p.i[leafLevel] = h, rank
+	}
+	return h, rank
 }
 
 // descendLast walks to the last leaf; the position is its end.
@@ -735,30 +745,11 @@ func (t *Tree) SeekRank(s Store, rank int) Iter {
 	if rank < 0 || rank >= t.count {
 		return Iter{}
 	}
-	h, pos := t.leafAtRank(s, rank)
+	h, pos := t.leafAtRank(s, rank, nil)
 	n := leafView(s.Bytes(h))
 	return Iter{leaf: h, n: n, cnt: n.count(), idx: pos, rank: rank, score: n.score(pos), ref: n.ref(pos)}
 }
 
-// leafAtRank is descendRank for a reader: it returns the leaf holding rank
-// and the position in it, and records no path.
-func (t *Tree) leafAtRank(s Store, rank int) (leaf uint64, pos int) {
-	h := t.root
-	for range t.height - 1 {
-		in := innerView(s.Bytes(h))
-		c := in.count()
-		i := 0
-		for ; i < c-1; i++ {
-			w := in.size(i)
-			if rank < w {
-				break
-			}
-			rank -= w
-		}
-		h = in.child(i)
-	}
-	return h, rank
-}
 
 // Valid reports whether the Iter is at an element.
 func (it *Iter) Valid() bool { return it.leaf != 0 }
