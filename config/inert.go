@@ -24,7 +24,6 @@ const (
 	whyCluster     = "Anax has no cluster mode"
 	whyAOF         = "Anax keeps no append-only file"
 	whyTLS         = "Anax has no TLS"
-	whyScripts     = "Anax runs no scripts"
 	whyModules     = "Anax loads no modules"
 	whyUnixSocket  = "Anax listens on TCP only"
 	whyMemory      = "Redis's allocator, defragmentation and rehashing have no counterpart in Anax's Go runtime and slab arenas"
@@ -219,7 +218,6 @@ func inertParams() []*param {
 // they start to work.
 var inertBuiltin = map[string]string{
 	"tcp-backlog":              whyBacklog,
-	"busy-reply-threshold":     whyScripts,
 	"dynamic-hz":               whyHz,
 	"enable-module-command":    whyModules,
 	"shutdown-timeout":         whyShutdown,
