@@ -11,12 +11,16 @@ import (
 )
 
 // freqs sets nkeys keys, reads each reads times and returns their OBJECT
-// FREQ, on the server at addr under allkeys-lfu with lfu-log-factor factor.
+// FREQ, on the server at addr under allkeys-lfu with lfu-log-factor factor
+// and no decay.
 func freqs(t *testing.T, addr string, factor, nkeys, reads int) []int {
 	r := servertest.Dial(t, addr)
 	defer r.Close()
 	r.Do("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu")
 	r.Do("CONFIG", "SET", "lfu-log-factor", strconv.Itoa(factor))
+	// No decay: a minute boundary between the reads and OBJECT FREQ would
+	// take one from the counter on one server and not on the other.
+	r.Do("CONFIG", "SET", "lfu-decay-time", "0")
 	r.Do("FLUSHALL")
 	var buf []byte
 	for k := 0; k < nkeys; k++ {
