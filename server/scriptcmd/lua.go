@@ -38,6 +38,19 @@ type state struct {
 	rng     rand48
 	kill    killSignal
 	r       *run // the run in progress
+	cur     run  // the run st.r points to while one is in progress
+
+	// redis.call's scratch, kept from call to call: the arguments' bytes,
+	// where each ends, the arguments, the called command's key positions.
+	argBuf  []byte
+	argEnds []int
+	args    [][]byte
+	keyIdx  []int
+	out     []byte // the called command's reply
+	// keys and argv are the tables KEYS and ARGV were last run (nkeys,
+	// nargv entries), reused while a script leaves them plain arrays.
+	keys, argv   *lua.LTable
+	nkeys, nargv int
 
 	// Functions (function.go): the libraries loaded in this interpreter
 	// (for the engine's generation fnGen), the registration in progress,
@@ -50,16 +63,24 @@ type state struct {
 	loadingIndex *lua.LFunction
 }
 
-// run is one script run on a state.
+// run is one script run on a state; each state keeps one (state.cur) and
+// reuses it run after run.
 type run struct {
+	runFields
+	st     *state      // the interpreter it runs on
+	wrote  atomic.Bool // read by SCRIPT KILL from other goroutines
+	killed atomic.Bool
+}
+
+// runFields are a run's fields that start afresh with each run.
+type runFields struct {
 	sc       *script
 	x        *command.Exec
 	caller   Caller
 	keys     [][]byte
 	db       int
-	proto    int         // redis.setresp's
-	readOnly bool        // EVAL_RO, EVALSHA_RO or a no-writes script
-	wrote    atomic.Bool // read by SCRIPT KILL from other goroutines
+	proto    int  // redis.setresp's
+	readOnly bool // EVAL_RO, EVALSHA_RO or a no-writes script
 	// oom: the server was over maxmemory as the script (one without a
 	// shebang) started: its deny-oom commands fail until it has written.
 	oom bool
@@ -72,10 +93,7 @@ type run struct {
 	raised     lua.LString
 	raisedSet  bool
 	raisedLine int
-	args       [][]byte // redis.call's scratch
-	out        []byte   // its reply's scratch
 	start      time.Time
-	killed     atomic.Bool
 	// retry: the run stopped before writing, to run again over every
 	// shard (the caller set x.Result to be told so).
 	retry bool
@@ -90,8 +108,9 @@ type Retry struct{}
 // closes its channel (a new one is made for the next run). The VM asks
 // for Done before every instruction, so Done is one atomic load.
 type killSignal struct {
-	mu sync.Mutex // fire and reset
-	ch atomic.Pointer[chan struct{}]
+	mu    sync.Mutex // fire and reset
+	ch    atomic.Pointer[chan struct{}]
+	fired atomic.Bool // ch is closed: reset makes a new one
 }
 
 func (k *killSignal) init() {
@@ -119,11 +138,16 @@ func (k *killSignal) fire() {
 	default:
 		close(ch)
 	}
+	k.fired.Store(true)
 	k.mu.Unlock()
 }
 
 func (k *killSignal) reset() {
+	if !k.fired.Load() {
+		return // the common case: no lock
+	}
 	k.mu.Lock()
+	k.fired.Store(false)
 	select {
 	case <-*k.ch.Load():
 		k.init()
@@ -142,6 +166,7 @@ const killedError = "ERR Script killed by user with SCRIPT KILL..."
 func (e *Engine) newState() *state {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, CallStackSize: 256})
 	st := &state{L: L, e: e, guarded: map[*lua.LTable]bool{}, libs: map[string]*lua.LTable{}}
+	st.cur.st = st
 	st.kill.init()
 	e.made.Add(1)
 	st.rng.seed(0)
@@ -414,7 +439,10 @@ func (e *Engine) give(sh int, st *state) {
 // commands through caller, and writes the reply to x.Out.
 func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *script, keys, argv [][]byte, readOnly, oom bool) *run {
 	L := st.L
-	r := &run{sc: sc, x: x, caller: caller, keys: keys, db: x.DBIndex, proto: 2, readOnly: readOnly || sc.flags&flagNoWrites != 0, oom: oom, start: time.Now(), shard: sh}
+	r := &st.cur
+	r.runFields = runFields{sc: sc, x: x, caller: caller, keys: keys, db: x.DBIndex, proto: 2, readOnly: readOnly || sc.flags&flagNoWrites != 0, oom: oom, start: time.Now(), shard: sh}
+	r.wrote.Store(false)
+	r.killed.Store(false)
 	nargs := 0
 	if sc.fn != nil {
 		// A function (FCALL): its library loaded in this interpreter, and
@@ -429,11 +457,11 @@ func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *
 		L.Push(stringsTable(L, argv))
 		nargs = 2
 	} else {
-		st.real.RawSetString("KEYS", stringsTable(L, keys))
-		st.real.RawSetString("ARGV", stringsTable(L, argv))
-		fn := L.NewFunctionFromProto(sc.proto)
-		fn.Env = st.proxy
-		L.Push(fn)
+		st.keys, st.nkeys = refill(L, st.keys, st.nkeys, keys)
+		st.argv, st.nargv = refill(L, st.argv, st.nargv, argv)
+		st.real.RawSetString("KEYS", st.keys)
+		st.real.RawSetString("ARGV", st.argv)
+		L.Push(st.chunk(sc, sh))
 	}
 	st.r = r
 	st.kill.reset()
@@ -526,6 +554,51 @@ func stringsTable(L *lua.LState, items [][]byte) *lua.LTable {
 		t.RawSetInt(i+1, lua.LString(b))
 	}
 	return t
+}
+
+// refill returns a table of items as KEYS and ARGV are, and its length:
+// t (of n entries, the last run's) again when that run left it a plain
+// array of at most n entries, keeping the strings that are equal; else a
+// new table.
+func refill(L *lua.LState, t *lua.LTable, n int, items [][]byte) (*lua.LTable, int) {
+	if t == nil || t.Metatable != lua.LNil {
+		return stringsTable(L, items), len(items)
+	}
+	next := lua.LValue(lua.LNumber(n))
+	if n == 0 {
+		next = lua.LNil
+	}
+	if k, _ := t.Next(next); k != lua.LNil {
+		return stringsTable(L, items), len(items)
+	}
+	for i, b := range items {
+		if s, ok := t.RawGetInt(i + 1).(lua.LString); ok && string(s) == string(b) {
+			continue
+		}
+		t.RawSetInt(i+1, lua.LString(b))
+	}
+	for i := len(items) + 1; i <= n; i++ {
+		t.RawSetInt(i, lua.LNil)
+	}
+	return t, len(items)
+}
+
+// chunk returns the function of script sc's main chunk for this
+// interpreter: made once per shard's interpreter and kept with the
+// script (a script holds no state between calls: its globals are
+// read-only); made afresh for a spare one (sh -1).
+func (st *state) chunk(sc *script, sh int) *lua.LFunction {
+	if sh >= 0 && sh < len(sc.chunks) {
+		if fn := sc.chunks[sh]; fn != nil {
+			return fn
+		}
+	}
+	fn := st.L.NewFunctionFromProto(sc.proto)
+	fn.Env = st.proxy
+	if sh >= 0 && sh < len(sc.chunks) {
+		sc.chunks[sh] = fn
+	}
+	return fn
 }
 
 // whereLine returns the line of the Lua code that called the running Go
