@@ -223,6 +223,7 @@ func (st *state) runLibrary(lib *library) (*libraryLoad, string) {
 	L := st.L
 	ld := &libraryLoad{lib: lib}
 	st.loading = ld
+	st.hideArgs()
 	st.kill.reset()
 	fn := L.NewFunctionFromProto(lib.proto)
 	fn.Env = st.proxy

@@ -51,6 +51,10 @@ type state struct {
 	// nargv entries), reused while a script leaves them plain arrays.
 	keys, argv   *lua.LTable
 	nkeys, nargv int
+	// shown: the globals KEYS and ARGV are keys and argv. They stay
+	// between scripts (saving two map writes and deletes a call), and go
+	// before a function or a library's code runs (showArgs, hideArgs).
+	shown bool
 
 	// Functions (function.go): the libraries loaded in this interpreter
 	// (for the engine's generation fnGen), the registration in progress,
@@ -447,6 +451,7 @@ func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *
 	if sc.fn != nil {
 		// A function (FCALL): its library loaded in this interpreter, and
 		// keys and args as its arguments.
+		st.hideArgs()
 		fn, errText := st.function(sc.fn)
 		if errText != "" {
 			x.Err(errText)
@@ -457,10 +462,7 @@ func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *
 		L.Push(stringsTable(L, argv))
 		nargs = 2
 	} else {
-		st.keys, st.nkeys = refill(L, st.keys, st.nkeys, keys)
-		st.argv, st.nargv = refill(L, st.argv, st.nargv, argv)
-		st.real.RawSetString("KEYS", st.keys)
-		st.real.RawSetString("ARGV", st.argv)
+		st.showArgs(keys, argv)
 		L.Push(st.chunk(sc, sh))
 	}
 	st.r = r
@@ -468,8 +470,6 @@ func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *
 	e.running.add(r, st)
 	err := L.PCall(nargs, 1, nil)
 	e.running.remove(r)
-	st.real.RawSetString("KEYS", lua.LNil)
-	st.real.RawSetString("ARGV", lua.LNil)
 	st.r = nil
 	if r.retry {
 		L.SetTop(0)
@@ -554,6 +554,28 @@ func stringsTable(L *lua.LState, items [][]byte) *lua.LTable {
 		t.RawSetInt(i+1, lua.LString(b))
 	}
 	return t
+}
+
+// showArgs makes the globals KEYS and ARGV a script's keys and argv.
+func (st *state) showArgs(keys, argv [][]byte) {
+	k, a := st.keys, st.argv
+	st.keys, st.nkeys = refill(st.L, st.keys, st.nkeys, keys)
+	st.argv, st.nargv = refill(st.L, st.argv, st.nargv, argv)
+	if !st.shown || k != st.keys || a != st.argv {
+		st.real.RawSetString("KEYS", st.keys)
+		st.real.RawSetString("ARGV", st.argv)
+		st.shown = true
+	}
+}
+
+// hideArgs removes the globals KEYS and ARGV, which a function and a
+// library's code do not have.
+func (st *state) hideArgs() {
+	if st.shown {
+		st.real.RawSetString("KEYS", lua.LNil)
+		st.real.RawSetString("ARGV", lua.LNil)
+		st.shown = false
+	}
 }
 
 // refill returns a table of items as KEYS and ARGV are, and its length:
