@@ -109,6 +109,9 @@ type script struct {
 	// chunks[i] is the main chunk's function in shard i's interpreter
 	// (state.chunk), which alone reads and writes it.
 	chunks []*lua.LFunction
+	// bound: bindGlobals rewrote the chunk to read redis, KEYS and ARGV
+	// through upvalues, which state.chunk gives it (state.bound).
+	bound bool
 }
 
 // source is the chunk name errors give for the script.
@@ -264,6 +267,7 @@ func compile(sha, body string) (*script, string) {
 	if errText != "" {
 		return nil, "ERR Error compiling script (new function): " + errText
 	}
+	sc.bound = bindGlobals(proto)
 	sc.proto = proto
 	return sc, ""
 }

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"testing"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/shard"
 )
@@ -167,5 +169,52 @@ func TestKeysArgvReuse(t *testing.T) {
 				plain.do(t, want)
 			}
 		}
+	}
+}
+
+// TestBoundGlobals runs scripts whose main chunk reads redis, KEYS and
+// ARGV through upvalues (bindGlobals) beside nested functions that read
+// them as globals, locals that shadow them, and writes that must fail.
+func TestBoundGlobals(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{"return {KEYS[1], ARGV[1], redis.call('GET', KEYS[1])}", "*3\r\n$1\r\nk\r\n$1\r\na\r\n$5\r\nvalue\r\n"},
+		{"local f = function() return KEYS[1] .. ARGV[1] end return f() .. KEYS[1]", "$3\r\nkak\r\n"},
+		{"local KEYS = {'x'} return KEYS[1] .. ARGV[1]", "$2\r\nxa\r\n"},
+		{"local function g() return redis end return g() == redis and #KEYS + #ARGV", ":2\r\n"},
+		{"KEYS = {} return 1", "-ERR user_script:1: Attempt to modify a readonly table script: "},
+		{"redis.call = nil return 1", "-ERR user_script:1: Attempt to modify a readonly table script: "},
+		{"return {unpack(KEYS)}", "*1\r\n$1\r\nk\r\n"},
+		{"for i = 1, 2 do local t = {KEYS[1], ARGV[1], 1, 2, 3} end return tostring(type(redis.pcall))", "$8\r\nfunction\r\n"},
+	} {
+		he := newHotEval(t, c.body, []string{"k"}, []string{"a"})
+		for round := 0; round < 2; round++ {
+			he.x.Reset(he.spec, he.args, 0, 2, false, 0)
+			he.x.Part = -1
+			he.spec.Run(&he.x)
+			if got := string(he.x.Out); len(got) < len(c.want) || got[:len(c.want)] != c.want {
+				t.Errorf("%s: reply %q, want %q", c.body, got, c.want)
+			}
+		}
+	}
+}
+
+// TestBindGlobalsRewrites checks which reads bindGlobals rewrites.
+func TestBindGlobalsRewrites(t *testing.T) {
+	proto, errText := compileLua("local a = KEYS[1] local f = function() return ARGV end return redis, a, f, string")
+	if errText != "" {
+		t.Fatal(errText)
+	}
+	if !bindGlobals(proto) {
+		t.Fatal("nothing rewritten")
+	}
+	n := map[int]int{}
+	for _, inst := range proto.Code {
+		n[int(inst>>26)]++
+	}
+	if n[lua.OP_GETUPVAL] != 2 || n[lua.OP_GETGLOBAL] != 1 {
+		t.Errorf("main chunk: %d GETUPVAL, %d GETGLOBAL; want 2 and 1 (string)", n[lua.OP_GETUPVAL], n[lua.OP_GETGLOBAL])
+	}
+	if bindGlobals(proto) {
+		t.Error("a chunk with upvalues rewritten again")
 	}
 }

@@ -55,6 +55,9 @@ type state struct {
 	// between scripts (saving two map writes and deletes a call), and go
 	// before a function or a library's code runs (showArgs, hideArgs).
 	shown bool
+	// bound are the upvalues of a main chunk that bindGlobals rewrote:
+	// redis (its proxy), KEYS and ARGV (set by showArgs).
+	bound [len(boundGlobals)]*lua.Upvalue
 
 	// Functions (function.go): the libraries loaded in this interpreter
 	// (for the engine's generation fnGen), the registration in progress,
@@ -265,6 +268,11 @@ func (e *Engine) newState() *state {
 		return 1
 	})
 	real.RawSetString("_G", st.proxy)
+	for i := range st.bound {
+		// Closed upvalues (no registry): they hold their value.
+		st.bound[i] = &lua.Upvalue{}
+	}
+	st.bound[0].SetValue(real.RawGetString("redis"))
 	// Functions made from now on (loadstring, load, coroutines) see the
 	// proxy as their globals.
 	L.Env = st.proxy
@@ -561,6 +569,8 @@ func (st *state) showArgs(keys, argv [][]byte) {
 	k, a := st.keys, st.argv
 	st.keys, st.nkeys = refill(st.L, st.keys, st.nkeys, keys)
 	st.argv, st.nargv = refill(st.L, st.argv, st.nargv, argv)
+	st.bound[1].SetValue(st.keys)
+	st.bound[2].SetValue(st.argv)
 	if !st.shown || k != st.keys || a != st.argv {
 		st.real.RawSetString("KEYS", st.keys)
 		st.real.RawSetString("ARGV", st.argv)
@@ -605,6 +615,61 @@ func refill(L *lua.LState, t *lua.LTable, n int, items [][]byte) (*lua.LTable, i
 	return t, len(items)
 }
 
+// boundGlobals are the globals a script's main chunk reads through
+// upvalues once bindGlobals has rewritten it, in upvalue order: each is
+// the same table for the whole of a run (the globals are read-only), and
+// an upvalue is read without the three table lookups a global takes
+// through the read-only proxy.
+var boundGlobals = [...]string{"redis", "KEYS", "ARGV"}
+
+// bindGlobals rewrites proto, a script's main chunk, to read the globals
+// boundGlobals names through its upvalues: each GETGLOBAL of one becomes a
+// GETUPVAL of its index. Nested functions keep their GETGLOBALs. It
+// reports whether it rewrote anything; a chunk with upvalues of its own
+// (a main chunk has none) is left as it is.
+func bindGlobals(proto *lua.FunctionProto) bool {
+	if proto.NumUpvalues != 0 {
+		return false
+	}
+	bound := false
+	code := proto.Code
+	for pc := 0; pc < len(code); pc++ {
+		inst := code[pc]
+		switch op := int(inst >> 26); op {
+		case lua.OP_CLOSURE:
+			// The nested function's upvalues follow, one pseudo-instruction each.
+			if bx := int(inst & 0x3ffff); bx < len(proto.FunctionPrototypes) {
+				pc += int(proto.FunctionPrototypes[bx].NumUpvalues)
+			}
+		case lua.OP_SETLIST:
+			if (inst>>9)&0x1ff == 0 { // C in the next word
+				pc++
+			}
+		case lua.OP_GETGLOBAL:
+			bx := int(inst & 0x3ffff)
+			if bx >= len(proto.Constants) {
+				continue
+			}
+			name, ok := proto.Constants[bx].(lua.LString)
+			if !ok {
+				continue
+			}
+			for i, g := range boundGlobals {
+				if string(name) == g {
+					a := (inst >> 18) & 0xff
+					code[pc] = uint32(lua.OP_GETUPVAL)<<26 | a<<18 | uint32(i)
+					bound = true
+				}
+			}
+		}
+	}
+	if bound {
+		proto.NumUpvalues = uint8(len(boundGlobals))
+		proto.DbgUpvalues = boundGlobals[:]
+	}
+	return bound
+}
+
 // chunk returns the function of script sc's main chunk for this
 // interpreter: made once per shard's interpreter and kept with the
 // script (a script holds no state between calls: its globals are
@@ -617,6 +682,9 @@ func (st *state) chunk(sc *script, sh int) *lua.LFunction {
 	}
 	fn := st.L.NewFunctionFromProto(sc.proto)
 	fn.Env = st.proxy
+	if sc.bound {
+		fn.Upvalues = st.bound[:]
+	}
 	if sh >= 0 && sh < len(sc.chunks) {
 		sc.chunks[sh] = fn
 	}
