@@ -28,6 +28,10 @@ func newHotHost() *hotHost {
 		}}
 	h.cmds["expire"] = &command.Spec{Name: "expire", Arity: -3, Flags: command.FlagWrite, FirstKey: 1, LastKey: 1, Step: 1,
 		Run: func(x *command.Exec) { x.Out = append(x.Out, ":1\r\n"...) }}
+	h.cmds["fail"] = &command.Spec{Name: "fail", Arity: -1, Flags: command.FlagReadOnly,
+		Run: func(x *command.Exec) { x.Out = append(x.Out, "-ERR boom\r\n"...) }}
+	h.cmds["ok"] = &command.Spec{Name: "ok", Arity: -1, Flags: command.FlagReadOnly,
+		Run: func(x *command.Exec) { x.Out = append(x.Out, "+OK\r\n"...) }}
 	h.cmds["get"] = &command.Spec{Name: "get", Arity: 2, Flags: command.FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1,
 		Run: func(x *command.Exec) { x.Out = append(x.Out, "$5\r\nvalue\r\n"...) }}
 	return h
@@ -184,6 +188,13 @@ func TestBoundGlobals(t *testing.T) {
 		{"KEYS = {} return 1", "-ERR user_script:1: Attempt to modify a readonly table script: "},
 		{"redis.call = nil return 1", "-ERR user_script:1: Attempt to modify a readonly table script: "},
 		{"return {unpack(KEYS)}", "*1\r\n$1\r\nk\r\n"},
+		{"redis.call('OK')\nredis.call('GET', KEYS[1])\nreturn redis.call('OK')", "+OK\r\n"},
+		{"redis.call('OK')\n\nredis.call('FAIL', KEYS[1])\nreturn 1", "-ERR boom script: "},
+		{"local x = redis.call('FAIL')", "-ERR boom script: "},
+		{"redis.call('OK', (redis.call('GET', 'x')))\nreturn redis.pcall('FAIL')", "-ERR boom\r\n"},
+		{"local ok = pcall(function() redis.call('FAIL') end) if ok then return 'yes' end return 'no'", "$2\r\nno\r\n"},
+		{"local ok = pcall(function() redis.call('OK') end) if ok then return 'yes' end return 'no'", "$3\r\nyes\r\n"},
+		{"redis.call('OK', KEYS[1] and ARGV[1] or 'z') return redis.call('GET', 'x')", "$5\r\nvalue\r\n"},
 		{"for i = 1, 2 do local t = {KEYS[1], ARGV[1], 1, 2, 3} end return tostring(type(redis.pcall))", "$8\r\nfunction\r\n"},
 	} {
 		he := newHotEval(t, c.body, []string{"k"}, []string{"a"})
@@ -216,5 +227,18 @@ func TestBindGlobalsRewrites(t *testing.T) {
 	}
 	if bindGlobals(proto) {
 		t.Error("a chunk with upvalues rewritten again")
+	}
+	// A call whose reply is dropped reads the discarding call; one whose
+	// reply is used, or that ends the chunk as a tail call, keeps redis.call.
+	proto, _ = compileLua("redis.call('A')\nlocal x = redis.call('B')\nredis.call('C', redis.call('D'))\nreturn redis.call('E')")
+	bindGlobals(proto)
+	discards := 0
+	for _, inst := range proto.Code {
+		if int(inst>>26) == lua.OP_GETUPVAL && inst&0x1ff == upvalDiscardCall {
+			discards++
+		}
+	}
+	if discards != 2 {
+		t.Errorf("%d calls read the discarding call, want 2 (A and C)", discards)
 	}
 }

@@ -273,6 +273,7 @@ func (e *Engine) newState() *state {
 		st.bound[i] = &lua.Upvalue{}
 	}
 	st.bound[0].SetValue(real.RawGetString("redis"))
+	st.bound[upvalDiscardCall].SetValue(L.NewFunction(func(L *lua.LState) int { return st.redisCallDiscard(L) }))
 	// Functions made from now on (loadstring, load, coroutines) see the
 	// proxy as their globals.
 	L.Env = st.proxy
@@ -620,7 +621,12 @@ func refill(L *lua.LState, t *lua.LTable, n int, items [][]byte) (*lua.LTable, i
 // the same table for the whole of a run (the globals are read-only), and
 // an upvalue is read without the three table lookups a global takes
 // through the read-only proxy.
-var boundGlobals = [...]string{"redis", "KEYS", "ARGV"}
+var boundGlobals = [...]string{"redis", "KEYS", "ARGV", ""}
+
+// upvalDiscardCall is the upvalue after the globals: redis.call for a
+// call whose results the script drops (redisCallDiscard), which
+// bindGlobals puts where such a call reads redis.call.
+const upvalDiscardCall = 3
 
 // bindGlobals rewrites proto, a script's main chunk, to read the globals
 // boundGlobals names through its upvalues: each GETGLOBAL of one becomes a
@@ -654,12 +660,19 @@ func bindGlobals(proto *lua.FunctionProto) bool {
 			if !ok {
 				continue
 			}
-			for i, g := range boundGlobals {
+			for i, g := range boundGlobals[:upvalDiscardCall] {
 				if string(name) == g {
 					a := (inst >> 18) & 0xff
 					code[pc] = uint32(lua.OP_GETUPVAL)<<26 | a<<18 | uint32(i)
 					bound = true
 				}
+			}
+			if string(name) == "redis" && discardedCall(proto, pc) {
+				// GETUPVAL A redis; GETTABLEKS A A "call" -> GETUPVAL A
+				// the call that drops its reply; MOVE A A (nothing).
+				a := (inst >> 18) & 0xff
+				code[pc] = uint32(lua.OP_GETUPVAL)<<26 | a<<18 | upvalDiscardCall
+				code[pc+1] = uint32(lua.OP_MOVE)<<26 | a<<18 | a
 			}
 		}
 	}
@@ -668,6 +681,48 @@ func bindGlobals(proto *lua.FunctionProto) bool {
 		proto.DbgUpvalues = boundGlobals[:]
 	}
 	return bound
+}
+
+// discardedCall reports whether the GETGLOBAL "redis" at pc of proto is
+// the start of a statement "redis.call(...)" whose results are dropped:
+// the next instruction reads field "call" into the same register, and
+// the first call made from that register asks for no results. (The
+// arguments between are evaluated in the registers above it, and no jump
+// lands inside the expression "redis.call".)
+func discardedCall(proto *lua.FunctionProto, pc int) bool {
+	code := proto.Code
+	a := (code[pc] >> 18) & 0xff
+	if pc+1 >= len(code) {
+		return false
+	}
+	next := code[pc+1]
+	c := (next >> 9) & 0x1ff
+	if int(next>>26) != lua.OP_GETTABLEKS || (next>>18)&0xff != a || next&0x1ff != a || c&0x100 == 0 {
+		return false
+	}
+	if k := int(c & 0xff); k >= len(proto.Constants) || proto.Constants[k] != lua.LString("call") {
+		return false
+	}
+	for i := pc + 2; i < len(code); i++ {
+		inst := code[i]
+		switch op := int(inst >> 26); op {
+		case lua.OP_CLOSURE:
+			if bx := int(inst & 0x3ffff); bx < len(proto.FunctionPrototypes) {
+				i += int(proto.FunctionPrototypes[bx].NumUpvalues)
+			}
+		case lua.OP_SETLIST:
+			if (inst>>9)&0x1ff == 0 {
+				i++
+			}
+		case lua.OP_CALL, lua.OP_TAILCALL:
+			if (inst>>18)&0xff == a {
+				return op == lua.OP_CALL && (inst>>9)&0x1ff == 1
+			}
+		case lua.OP_JMP, lua.OP_RETURN, lua.OP_FORLOOP, lua.OP_FORPREP, lua.OP_TFORLOOP:
+			return false // not one straight expression: left alone
+		}
+	}
+	return false
 }
 
 // chunk returns the function of script sc's main chunk for this

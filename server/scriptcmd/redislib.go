@@ -158,6 +158,19 @@ var scriptLoopCommands = map[string]bool{"ping": true, "echo": true, "time": tru
 
 // redisCall is redis.call (raise) and redis.pcall.
 func (st *state) redisCall(L *lua.LState, raise bool) int {
+	return st.call(L, raise, false)
+}
+
+// redisCallDiscard is redis.call where the script drops its reply
+// (bindGlobals): an error reply raises as it does, any other reply is not
+// converted to a Lua value.
+func (st *state) redisCallDiscard(L *lua.LState) int {
+	return st.call(L, true, true)
+}
+
+// call runs redis.call or redis.pcall; discard (with raise) skips the
+// conversion of a reply that is not an error.
+func (st *state) call(L *lua.LState, raise, discard bool) int {
 	r := st.r
 	if r.retry {
 		L.Error(lua.LString("retry"), 0)
@@ -276,6 +289,10 @@ func (st *state) redisCall(L *lua.LState, raise bool) int {
 	if raise {
 		if msg := replyError(out); msg != "" {
 			return st.raise(L, errorText("-"+msg))
+		}
+		if discard {
+			L.Push(lua.LNil)
+			return 1
 		}
 	}
 	v, _ := replyToLua(L, out)
