@@ -138,6 +138,12 @@ func TestEvalSHAAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { i++; he.args[3] = keys[i%2]; he.do(t, "") }); n > 2 {
 		t.Errorf("EVALSHA with a new key each call: %v allocations per call, want at most 2", n)
 	}
+	// Keys that all change: their bytes in one string, and a box each.
+	he = newHotEval(t, "return #KEYS", []string{"a:1", "b:1", "c:1"}, nil)
+	sets := [2][][]byte{{[]byte("a:1"), []byte("b:1"), []byte("c:1")}, {[]byte("a:2"), []byte("b:2"), []byte("c:2")}}
+	if n := testing.AllocsPerRun(100, func() { i++; copy(he.args[3:], sets[i%2]); he.do(t, ":3\r\n") }); n > 4 {
+		t.Errorf("EVALSHA with three new keys each call: %v allocations per call, want at most 4", n)
+	}
 }
 
 // TestKeysArgvReuse checks that a script that changes KEYS or ARGV leaves

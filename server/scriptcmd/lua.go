@@ -568,8 +568,8 @@ func stringsTable(L *lua.LState, items [][]byte) *lua.LTable {
 // showArgs makes the globals KEYS and ARGV a script's keys and argv.
 func (st *state) showArgs(keys, argv [][]byte) {
 	k, a := st.keys, st.argv
-	st.keys, st.nkeys = refill(st.L, st.keys, st.nkeys, keys)
-	st.argv, st.nargv = refill(st.L, st.argv, st.nargv, argv)
+	st.keys, st.nkeys = refill(st.L, st.keys, st.nkeys, keys, &st.argBuf)
+	st.argv, st.nargv = refill(st.L, st.argv, st.nargv, argv, &st.argBuf)
 	st.bound[1].SetValue(st.keys)
 	st.bound[2].SetValue(st.argv)
 	if !st.shown || k != st.keys || a != st.argv {
@@ -593,7 +593,7 @@ func (st *state) hideArgs() {
 // t (of n entries, the last run's) again when that run left it a plain
 // array of at most n entries, keeping the strings that are equal; else a
 // new table.
-func refill(L *lua.LState, t *lua.LTable, n int, items [][]byte) (*lua.LTable, int) {
+func refill(L *lua.LState, t *lua.LTable, n int, items [][]byte, scratch *[]byte) (*lua.LTable, int) {
 	if t == nil || t.Metatable != lua.LNil {
 		return stringsTable(L, items), len(items)
 	}
@@ -604,11 +604,34 @@ func refill(L *lua.LState, t *lua.LTable, n int, items [][]byte) (*lua.LTable, i
 	if k, _ := t.Next(next); k != lua.LNil {
 		return stringsTable(L, items), len(items)
 	}
+	// The strings that changed are made as one (one allocation for their
+	// bytes, each a part of it).
+	var changed [16]int
+	nc := 0
 	for i, b := range items {
 		if s, ok := t.RawGetInt(i + 1).(lua.LString); ok && string(s) == string(b) {
 			continue
 		}
-		t.RawSetInt(i+1, lua.LString(b))
+		if nc < len(changed) {
+			changed[nc] = i
+			nc++
+		} else {
+			t.RawSetInt(i+1, lua.LString(b))
+		}
+	}
+	if nc == 1 {
+		t.RawSetInt(changed[0]+1, lua.LString(items[changed[0]]))
+	} else if nc > 1 {
+		all := (*scratch)[:0]
+		for _, i := range changed[:nc] {
+			all = append(all, items[i]...)
+		}
+		*scratch = all
+		joined, from := string(all), 0
+		for _, i := range changed[:nc] {
+			t.RawSetInt(i+1, lua.LString(joined[from:from+len(items[i])]))
+			from += len(items[i])
+		}
 	}
 	for i := len(items) + 1; i <= n; i++ {
 		t.RawSetInt(i, lua.LNil)
