@@ -22,7 +22,7 @@ func newHotHost() *hotHost {
 	h := &hotHost{cmds: map[string]*command.Spec{}}
 	h.cmds["incr"] = &command.Spec{Name: "incr", Arity: 2, Flags: command.FlagWrite | command.FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
 		Run: func(x *command.Exec) {
-			h.n++
+			h.n = (h.n + 1) % 1000 // counts as a rate limiter sees them
 			x.Out = strconv.AppendInt(append(x.Out, ':'), h.n, 10)
 			x.Out = append(x.Out, "\r\n"...)
 		}}
