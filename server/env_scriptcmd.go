@@ -30,6 +30,7 @@ var _ scriptcmd.Host = (*Server)(nil)
 // commands (registry.go).
 func (s *Server) scriptCommands(loops int) []*command.Spec {
 	s.scripts = scriptcmd.New(loops)
+	s.localCallers = make([]localCaller, loops)
 	cmds := s.scripts.Commands()
 	for _, c := range cmds {
 		if scriptcmd.IsScript(c) {
@@ -83,6 +84,11 @@ func (s *Server) ScriptOOM(x *command.Exec, local bool) int {
 
 // LocalCaller implements scriptcmd.Host.
 func (s *Server) LocalCaller(x *command.Exec, keys [][]byte) scriptcmd.Caller {
+	if id := x.Home.ID; id < len(s.localCallers) {
+		c := &s.localCallers[id]
+		c.s, c.x = s, x
+		return c
+	}
 	return &localCaller{s: s, x: x}
 }
 

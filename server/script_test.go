@@ -62,6 +62,11 @@ func scriptLines(k []string) [][]string {
 		e("local ok, e = pcall(function() return redis.call('incr','s') end); return {tostring(ok), type(e), tostring(e)}"),
 		e("local ok, e = pcall(redis.call, 'incr', 's'); error(e)"), e("local ok, e = pcall(redis.call, 'incr', 's'); error(e, 0)"),
 		e("return redis.pcall('lpush','s','x')"),
+		// Calls whose reply the script drops (read through a call that does not convert it).
+		e("redis.call('incr','s')"), e("\n\nredis.call('lpush','s','x')\nreturn 1"),
+		e("redis.call('set','dx','1')\nredis.call('incr','dx')\nredis.call('ltrim','l',0,-1)\nreturn redis.call('get','dx')"),
+		e("local ok, e = pcall(function() redis.call('incr','s') end); return {tostring(ok), type(e)}"),
+		e("redis.pcall('incr','s'); redis.call('incr', redis.call('get','dx') == '2' and 'dx' or 's'); return redis.call('get','dx')"),
 		// Runtime and compile errors.
 		e("return foo"), e("foo = 1"), e("error('x')"), e("error('x', 0)"), e("error('ERR x', 0)"), e("error('-WRONGTYPE x', 0)"),
 		e("error({err='MY thing'})"), e("error({err='x y', ok='z'})"), e("error(redis.error_reply('oops'))"),

@@ -81,7 +81,10 @@ type Server struct {
 	netBase [2]atomic.Int64
 	// scripts is the scripting engine (env_scriptcmd.go).
 	scripts *scriptcmd.Engine
-	persist persistState // SAVE, BGSAVE, loading (persist.go)
+	// localCallers[i] is the Caller of the fast-path script running on
+	// shard i (one at a time), reused.
+	localCallers []localCaller
+	persist      persistState // SAVE, BGSAVE, loading (persist.go)
 	// trk is client tracking (tracking.go), monitors MONITOR (monitor.go).
 	trk      tracking
 	monitors monitorState

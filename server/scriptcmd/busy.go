@@ -12,6 +12,9 @@ import (
 type runningSet struct {
 	count atomic.Int32
 	mu    sync.Mutex
+	// shard[i] is the run on shard i's interpreter (one at most, as a
+	// shard runs one script at a time), runs those over every shard.
+	shard []*run
 	runs  map[*run]*state
 	// since[i] is when the script running on shard i began (Unix ns, 0:
 	// none); since[n] that of the oldest run over every shard.
@@ -19,6 +22,7 @@ type runningSet struct {
 }
 
 func (s *runningSet) init(shards int) {
+	s.shard = make([]*run, shards)
 	s.runs = map[*run]*state{}
 	s.since = make([]atomic.Int64, shards+1)
 }
@@ -32,7 +36,11 @@ func (s *runningSet) slot(r *run) *atomic.Int64 {
 
 func (s *runningSet) add(r *run, st *state) {
 	s.mu.Lock()
-	s.runs[r] = st
+	if r.shard >= 0 {
+		s.shard[r.shard] = r
+	} else {
+		s.runs[r] = st
+	}
 	s.mu.Unlock()
 	s.slot(r).CompareAndSwap(0, r.start.UnixNano())
 	s.count.Add(1)
@@ -41,10 +49,16 @@ func (s *runningSet) add(r *run, st *state) {
 func (s *runningSet) remove(r *run) {
 	s.count.Add(-1)
 	s.mu.Lock()
+	if r.shard >= 0 {
+		s.shard[r.shard] = nil
+		s.slot(r).Store(0)
+		s.mu.Unlock()
+		return
+	}
 	delete(s.runs, r)
 	var oldest int64
 	for o := range s.runs {
-		if o.shard == r.shard && (oldest == 0 || o.start.UnixNano() < oldest) {
+		if oldest == 0 || o.start.UnixNano() < oldest {
 			oldest = o.start.UnixNano()
 		}
 	}
@@ -52,17 +66,46 @@ func (s *runningSet) remove(r *run) {
 	s.mu.Unlock()
 }
 
-// oldestFunction returns the function running longest, or nil.
-func (s *runningSet) oldestFunction() *run {
+// each calls f with every run in progress and its interpreter, under the
+// set's lock (a run stays in progress while f looks at it).
+func (s *runningSet) each(f func(r *run, st *state)) {
+	for _, r := range s.shard {
+		if r != nil {
+			f(r, r.st)
+		}
+	}
+	for r, st := range s.runs {
+		f(r, st)
+	}
+}
+
+// runningFunction is what FUNCTION STATS shows of a function running.
+type runningFunction struct {
+	name  string
+	args  [][]byte
+	start time.Time
+}
+
+// oldestFunction returns the function running longest; ok is false when
+// none runs. It copies what it shows, as the run goes on (and its state
+// is reused) once the lock is let go.
+func (s *runningSet) oldestFunction() (f runningFunction, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var old *run
-	for r := range s.runs {
+	s.each(func(r *run, _ *state) {
 		if r.sc.fn != nil && (old == nil || r.start.Before(old.start)) {
 			old = r
 		}
+	})
+	if old == nil {
+		return f, false
 	}
-	return old
+	f = runningFunction{name: old.sc.sha, start: old.start}
+	for _, a := range old.x.Args {
+		f.args = append(f.args, append([]byte(nil), a...))
+	}
+	return f, true
 }
 
 func timeSince(t time.Time) time.Duration { return time.Since(t) }
@@ -74,18 +117,18 @@ func (s *runningSet) kill(functions bool) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	found, killed := 0, 0
-	for r, st := range s.runs {
+	s.each(func(r *run, st *state) {
 		if (r.sc.fn != nil) != functions {
-			continue
+			return
 		}
 		found++
 		if r.wrote.Load() {
-			continue
+			return
 		}
 		r.killed.Store(true)
 		st.kill.fire()
 		killed++
-	}
+	})
 	if found == 0 {
 		return "NOTBUSY No scripts in execution right now."
 	}

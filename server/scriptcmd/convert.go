@@ -2,6 +2,7 @@ package scriptcmd
 
 import (
 	"math"
+	"strconv"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -134,6 +135,24 @@ func luaArg(v lua.LValue) ([]byte, bool) {
 		return []byte(formatNumber(float64(v))), true
 	}
 	return nil, false
+}
+
+// appendLuaArg appends the bytes of an argument of redis.call, as luaArg
+// makes them, to dst: no allocation of its own.
+func appendLuaArg(dst []byte, v lua.LValue) ([]byte, bool) {
+	switch v := v.(type) {
+	case lua.LString:
+		return append(dst, v...), true
+	case lua.LNumber:
+		f := float64(v)
+		// An integer of up to 15 digits is written in full by %.17g: the
+		// common case (counts, TTLs, scores, ids) without FormatFloat.
+		if f == math.Trunc(f) && f > -1e15 && f < 1e15 && (f != 0 || !math.Signbit(f)) {
+			return strconv.AppendInt(dst, int64(f), 10), true
+		}
+		return append(dst, formatNumber(f)...), true
+	}
+	return dst, false
 }
 
 // formatNumber writes a Lua number as Redis's Lua (LUA_NUMBER_FMT "%.17g"

@@ -106,6 +106,12 @@ type script struct {
 	mode    atomic.Int32
 	lru     *list.Element // among the evictable scripts (EVAL's), nil when loaded
 	fn      *function     // set for a function: sha is then its name
+	// chunks[i] is the main chunk's function in shard i's interpreter
+	// (state.chunk), which alone reads and writes it.
+	chunks []*lua.LFunction
+	// bound: bindGlobals rewrote the chunk to read redis, KEYS and ARGV
+	// through upvalues, which state.chunk gives it (state.bound).
+	bound bool
 }
 
 // source is the chunk name errors give for the script.
@@ -171,9 +177,15 @@ func (e *Engine) lookup(sha []byte) *script {
 	if len(sha) != 40 {
 		return nil
 	}
-	key := strings.ToLower(string(sha))
+	var key [40]byte
+	for i, c := range sha {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		key[i] = c
+	}
 	e.mu.Lock()
-	sc := e.scripts[key]
+	sc := e.scripts[string(key[:])]
 	if sc != nil && sc.lru != nil {
 		e.evalLRU.MoveToFront(sc.lru)
 	}
@@ -203,6 +215,7 @@ func (e *Engine) add(body []byte, loaded bool) (sc *script, errText string) {
 		return nil, errText
 	}
 	sc.loaded = loaded
+	sc.chunks = make([]*lua.LFunction, len(e.states))
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if old := e.scripts[sha]; old != nil { // compiled meanwhile elsewhere
@@ -254,6 +267,7 @@ func compile(sha, body string) (*script, string) {
 	if errText != "" {
 		return nil, "ERR Error compiling script (new function): " + errText
 	}
+	sc.bound = bindGlobals(proto)
 	sc.proto = proto
 	return sc, ""
 }

@@ -223,6 +223,7 @@ func (st *state) runLibrary(lib *library) (*libraryLoad, string) {
 	L := st.L
 	ld := &libraryLoad{lib: lib}
 	st.loading = ld
+	st.hideArgs()
 	st.kill.reset()
 	fn := L.NewFunctionFromProto(lib.proto)
 	fn.Env = st.proxy
@@ -589,13 +590,13 @@ func (e *Engine) functionList(x *command.Exec) {
 func (e *Engine) functionStats(x *command.Exec) {
 	x.Map(2)
 	x.BulkString("running_script")
-	if r := e.running.oldestFunction(); r != nil {
+	if r, ok := e.running.oldestFunction(); ok {
 		x.Map(3)
 		x.BulkString("name")
-		x.BulkString(r.sc.sha)
+		x.BulkString(r.name)
 		x.BulkString("command")
-		x.Array(len(r.x.Args))
-		for _, a := range r.x.Args {
+		x.Array(len(r.args))
+		for _, a := range r.args {
 			x.Bulk(a)
 		}
 		x.BulkString("duration_ms")

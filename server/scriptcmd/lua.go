@@ -38,6 +38,26 @@ type state struct {
 	rng     rand48
 	kill    killSignal
 	r       *run // the run in progress
+	cur     run  // the run st.r points to while one is in progress
+
+	// redis.call's scratch, kept from call to call: the arguments' bytes,
+	// where each ends, the arguments, the called command's key positions.
+	argBuf  []byte
+	argEnds []int
+	args    [][]byte
+	keyIdx  []int
+	out     []byte // the called command's reply
+	// keys and argv are the tables KEYS and ARGV were last run (nkeys,
+	// nargv entries), reused while a script leaves them plain arrays.
+	keys, argv   *lua.LTable
+	nkeys, nargv int
+	// shown: the globals KEYS and ARGV are keys and argv. They stay
+	// between scripts (saving two map writes and deletes a call), and go
+	// before a function or a library's code runs (showArgs, hideArgs).
+	shown bool
+	// bound are the upvalues of a main chunk that bindGlobals rewrote:
+	// redis (its proxy), KEYS and ARGV (set by showArgs).
+	bound [len(boundGlobals)]*lua.Upvalue
 
 	// Functions (function.go): the libraries loaded in this interpreter
 	// (for the engine's generation fnGen), the registration in progress,
@@ -50,16 +70,24 @@ type state struct {
 	loadingIndex *lua.LFunction
 }
 
-// run is one script run on a state.
+// run is one script run on a state; each state keeps one (state.cur) and
+// reuses it run after run.
 type run struct {
+	runFields
+	st     *state      // the interpreter it runs on
+	wrote  atomic.Bool // read by SCRIPT KILL from other goroutines
+	killed atomic.Bool
+}
+
+// runFields are a run's fields that start afresh with each run.
+type runFields struct {
 	sc       *script
 	x        *command.Exec
 	caller   Caller
 	keys     [][]byte
 	db       int
-	proto    int         // redis.setresp's
-	readOnly bool        // EVAL_RO, EVALSHA_RO or a no-writes script
-	wrote    atomic.Bool // read by SCRIPT KILL from other goroutines
+	proto    int  // redis.setresp's
+	readOnly bool // EVAL_RO, EVALSHA_RO or a no-writes script
 	// oom: the server was over maxmemory as the script (one without a
 	// shebang) started: its deny-oom commands fail until it has written.
 	oom bool
@@ -72,10 +100,7 @@ type run struct {
 	raised     lua.LString
 	raisedSet  bool
 	raisedLine int
-	args       [][]byte // redis.call's scratch
-	out        []byte   // its reply's scratch
 	start      time.Time
-	killed     atomic.Bool
 	// retry: the run stopped before writing, to run again over every
 	// shard (the caller set x.Result to be told so).
 	retry bool
@@ -90,8 +115,9 @@ type Retry struct{}
 // closes its channel (a new one is made for the next run). The VM asks
 // for Done before every instruction, so Done is one atomic load.
 type killSignal struct {
-	mu sync.Mutex // fire and reset
-	ch atomic.Pointer[chan struct{}]
+	mu    sync.Mutex // fire and reset
+	ch    atomic.Pointer[chan struct{}]
+	fired atomic.Bool // ch is closed: reset makes a new one
 }
 
 func (k *killSignal) init() {
@@ -119,11 +145,16 @@ func (k *killSignal) fire() {
 	default:
 		close(ch)
 	}
+	k.fired.Store(true)
 	k.mu.Unlock()
 }
 
 func (k *killSignal) reset() {
+	if !k.fired.Load() {
+		return // the common case: no lock
+	}
 	k.mu.Lock()
+	k.fired.Store(false)
 	select {
 	case <-*k.ch.Load():
 		k.init()
@@ -142,6 +173,7 @@ const killedError = "ERR Script killed by user with SCRIPT KILL..."
 func (e *Engine) newState() *state {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, CallStackSize: 256})
 	st := &state{L: L, e: e, guarded: map[*lua.LTable]bool{}, libs: map[string]*lua.LTable{}}
+	st.cur.st = st
 	st.kill.init()
 	e.made.Add(1)
 	st.rng.seed(0)
@@ -236,6 +268,12 @@ func (e *Engine) newState() *state {
 		return 1
 	})
 	real.RawSetString("_G", st.proxy)
+	for i := range st.bound {
+		// Closed upvalues (no registry): they hold their value.
+		st.bound[i] = &lua.Upvalue{}
+	}
+	st.bound[0].SetValue(real.RawGetString("redis"))
+	st.bound[upvalDiscardCall].SetValue(L.NewFunction(func(L *lua.LState) int { return st.redisCallDiscard(L) }))
 	// Functions made from now on (loadstring, load, coroutines) see the
 	// proxy as their globals.
 	L.Env = st.proxy
@@ -414,11 +452,15 @@ func (e *Engine) give(sh int, st *state) {
 // commands through caller, and writes the reply to x.Out.
 func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *script, keys, argv [][]byte, readOnly, oom bool) *run {
 	L := st.L
-	r := &run{sc: sc, x: x, caller: caller, keys: keys, db: x.DBIndex, proto: 2, readOnly: readOnly || sc.flags&flagNoWrites != 0, oom: oom, start: time.Now(), shard: sh}
+	r := &st.cur
+	r.runFields = runFields{sc: sc, x: x, caller: caller, keys: keys, db: x.DBIndex, proto: 2, readOnly: readOnly || sc.flags&flagNoWrites != 0, oom: oom, start: time.Now(), shard: sh}
+	r.wrote.Store(false)
+	r.killed.Store(false)
 	nargs := 0
 	if sc.fn != nil {
 		// A function (FCALL): its library loaded in this interpreter, and
 		// keys and args as its arguments.
+		st.hideArgs()
 		fn, errText := st.function(sc.fn)
 		if errText != "" {
 			x.Err(errText)
@@ -429,19 +471,14 @@ func (e *Engine) execute(x *command.Exec, st *state, sh int, caller Caller, sc *
 		L.Push(stringsTable(L, argv))
 		nargs = 2
 	} else {
-		st.real.RawSetString("KEYS", stringsTable(L, keys))
-		st.real.RawSetString("ARGV", stringsTable(L, argv))
-		fn := L.NewFunctionFromProto(sc.proto)
-		fn.Env = st.proxy
-		L.Push(fn)
+		st.showArgs(keys, argv)
+		L.Push(st.chunk(sc, sh))
 	}
 	st.r = r
 	st.kill.reset()
 	e.running.add(r, st)
 	err := L.PCall(nargs, 1, nil)
 	e.running.remove(r)
-	st.real.RawSetString("KEYS", lua.LNil)
-	st.real.RawSetString("ARGV", lua.LNil)
 	st.r = nil
 	if r.retry {
 		L.SetTop(0)
@@ -526,6 +563,210 @@ func stringsTable(L *lua.LState, items [][]byte) *lua.LTable {
 		t.RawSetInt(i+1, lua.LString(b))
 	}
 	return t
+}
+
+// showArgs makes the globals KEYS and ARGV a script's keys and argv.
+func (st *state) showArgs(keys, argv [][]byte) {
+	k, a := st.keys, st.argv
+	st.keys, st.nkeys = refill(st.L, st.keys, st.nkeys, keys, &st.argBuf)
+	st.argv, st.nargv = refill(st.L, st.argv, st.nargv, argv, &st.argBuf)
+	st.bound[1].SetValue(st.keys)
+	st.bound[2].SetValue(st.argv)
+	if !st.shown || k != st.keys || a != st.argv {
+		st.real.RawSetString("KEYS", st.keys)
+		st.real.RawSetString("ARGV", st.argv)
+		st.shown = true
+	}
+}
+
+// hideArgs removes the globals KEYS and ARGV, which a function and a
+// library's code do not have.
+func (st *state) hideArgs() {
+	if st.shown {
+		st.real.RawSetString("KEYS", lua.LNil)
+		st.real.RawSetString("ARGV", lua.LNil)
+		st.shown = false
+	}
+}
+
+// refill returns a table of items as KEYS and ARGV are, and its length:
+// t (of n entries, the last run's) again when that run left it a plain
+// array of at most n entries, keeping the strings that are equal; else a
+// new table.
+func refill(L *lua.LState, t *lua.LTable, n int, items [][]byte, scratch *[]byte) (*lua.LTable, int) {
+	if t == nil || t.Metatable != lua.LNil {
+		return stringsTable(L, items), len(items)
+	}
+	next := lua.LValue(lua.LNumber(n))
+	if n == 0 {
+		next = lua.LNil
+	}
+	if k, _ := t.Next(next); k != lua.LNil {
+		return stringsTable(L, items), len(items)
+	}
+	// The strings that changed are made as one (one allocation for their
+	// bytes, each a part of it).
+	var changed [16]int
+	nc := 0
+	for i, b := range items {
+		if s, ok := t.RawGetInt(i + 1).(lua.LString); ok && string(s) == string(b) {
+			continue
+		}
+		if nc < len(changed) {
+			changed[nc] = i
+			nc++
+		} else {
+			t.RawSetInt(i+1, lua.LString(b))
+		}
+	}
+	if nc == 1 {
+		t.RawSetInt(changed[0]+1, lua.LString(items[changed[0]]))
+	} else if nc > 1 {
+		all := (*scratch)[:0]
+		for _, i := range changed[:nc] {
+			all = append(all, items[i]...)
+		}
+		*scratch = all
+		joined, from := string(all), 0
+		for _, i := range changed[:nc] {
+			t.RawSetInt(i+1, lua.LString(joined[from:from+len(items[i])]))
+			from += len(items[i])
+		}
+	}
+	for i := len(items) + 1; i <= n; i++ {
+		t.RawSetInt(i, lua.LNil)
+	}
+	return t, len(items)
+}
+
+// boundGlobals are the globals a script's main chunk reads through
+// upvalues once bindGlobals has rewritten it, in upvalue order: each is
+// the same table for the whole of a run (the globals are read-only), and
+// an upvalue is read without the three table lookups a global takes
+// through the read-only proxy.
+var boundGlobals = [...]string{"redis", "KEYS", "ARGV", ""}
+
+// upvalDiscardCall is the upvalue after the globals: redis.call for a
+// call whose results the script drops (redisCallDiscard), which
+// bindGlobals puts where such a call reads redis.call.
+const upvalDiscardCall = 3
+
+// bindGlobals rewrites proto, a script's main chunk, to read the globals
+// boundGlobals names through its upvalues: each GETGLOBAL of one becomes a
+// GETUPVAL of its index. Nested functions keep their GETGLOBALs. It
+// reports whether it rewrote anything; a chunk with upvalues of its own
+// (a main chunk has none) is left as it is.
+func bindGlobals(proto *lua.FunctionProto) bool {
+	if proto.NumUpvalues != 0 {
+		return false
+	}
+	bound := false
+	code := proto.Code
+	for pc := 0; pc < len(code); pc++ {
+		inst := code[pc]
+		switch op := int(inst >> 26); op {
+		case lua.OP_CLOSURE:
+			// The nested function's upvalues follow, one pseudo-instruction each.
+			if bx := int(inst & 0x3ffff); bx < len(proto.FunctionPrototypes) {
+				pc += int(proto.FunctionPrototypes[bx].NumUpvalues)
+			}
+		case lua.OP_SETLIST:
+			if (inst>>9)&0x1ff == 0 { // C in the next word
+				pc++
+			}
+		case lua.OP_GETGLOBAL:
+			bx := int(inst & 0x3ffff)
+			if bx >= len(proto.Constants) {
+				continue
+			}
+			name, ok := proto.Constants[bx].(lua.LString)
+			if !ok {
+				continue
+			}
+			for i, g := range boundGlobals[:upvalDiscardCall] {
+				if string(name) == g {
+					a := (inst >> 18) & 0xff
+					code[pc] = uint32(lua.OP_GETUPVAL)<<26 | a<<18 | uint32(i)
+					bound = true
+				}
+			}
+			if string(name) == "redis" && discardedCall(proto, pc) {
+				// GETUPVAL A redis; GETTABLEKS A A "call" -> GETUPVAL A
+				// the call that drops its reply; MOVE A A (nothing).
+				a := (inst >> 18) & 0xff
+				code[pc] = uint32(lua.OP_GETUPVAL)<<26 | a<<18 | upvalDiscardCall
+				code[pc+1] = uint32(lua.OP_MOVE)<<26 | a<<18 | a
+			}
+		}
+	}
+	if bound {
+		proto.NumUpvalues = uint8(len(boundGlobals))
+		proto.DbgUpvalues = boundGlobals[:]
+	}
+	return bound
+}
+
+// discardedCall reports whether the GETGLOBAL "redis" at pc of proto is
+// the start of a statement "redis.call(...)" whose results are dropped:
+// the next instruction reads field "call" into the same register, and
+// the first call made from that register asks for no results. (The
+// arguments between are evaluated in the registers above it, and no jump
+// lands inside the expression "redis.call".)
+func discardedCall(proto *lua.FunctionProto, pc int) bool {
+	code := proto.Code
+	a := (code[pc] >> 18) & 0xff
+	if pc+1 >= len(code) {
+		return false
+	}
+	next := code[pc+1]
+	c := (next >> 9) & 0x1ff
+	if int(next>>26) != lua.OP_GETTABLEKS || (next>>18)&0xff != a || next&0x1ff != a || c&0x100 == 0 {
+		return false
+	}
+	if k := int(c & 0xff); k >= len(proto.Constants) || proto.Constants[k] != lua.LString("call") {
+		return false
+	}
+	for i := pc + 2; i < len(code); i++ {
+		inst := code[i]
+		switch op := int(inst >> 26); op {
+		case lua.OP_CLOSURE:
+			if bx := int(inst & 0x3ffff); bx < len(proto.FunctionPrototypes) {
+				i += int(proto.FunctionPrototypes[bx].NumUpvalues)
+			}
+		case lua.OP_SETLIST:
+			if (inst>>9)&0x1ff == 0 {
+				i++
+			}
+		case lua.OP_CALL, lua.OP_TAILCALL:
+			if (inst>>18)&0xff == a {
+				return op == lua.OP_CALL && (inst>>9)&0x1ff == 1
+			}
+		case lua.OP_JMP, lua.OP_RETURN, lua.OP_FORLOOP, lua.OP_FORPREP, lua.OP_TFORLOOP:
+			return false // not one straight expression: left alone
+		}
+	}
+	return false
+}
+
+// chunk returns the function of script sc's main chunk for this
+// interpreter: made once per shard's interpreter and kept with the
+// script (a script holds no state between calls: its globals are
+// read-only); made afresh for a spare one (sh -1).
+func (st *state) chunk(sc *script, sh int) *lua.LFunction {
+	if sh >= 0 && sh < len(sc.chunks) {
+		if fn := sc.chunks[sh]; fn != nil {
+			return fn
+		}
+	}
+	fn := st.L.NewFunctionFromProto(sc.proto)
+	fn.Env = st.proxy
+	if sc.bound {
+		fn.Upvalues = st.bound[:]
+	}
+	if sh >= 0 && sh < len(sc.chunks) {
+		sc.chunks[sh] = fn
+	}
+	return fn
 }
 
 // whereLine returns the line of the Lua code that called the running Go

@@ -158,6 +158,19 @@ var scriptLoopCommands = map[string]bool{"ping": true, "echo": true, "time": tru
 
 // redisCall is redis.call (raise) and redis.pcall.
 func (st *state) redisCall(L *lua.LState, raise bool) int {
+	return st.call(L, raise, false)
+}
+
+// redisCallDiscard is redis.call where the script drops its reply
+// (bindGlobals): an error reply raises as it does, any other reply is not
+// converted to a Lua value.
+func (st *state) redisCallDiscard(L *lua.LState) int {
+	return st.call(L, true, true)
+}
+
+// call runs redis.call or redis.pcall; discard (with raise) skips the
+// conversion of a reply that is not an error.
+func (st *state) call(L *lua.LState, raise, discard bool) int {
 	r := st.r
 	if r.retry {
 		L.Error(lua.LString("retry"), 0)
@@ -173,15 +186,23 @@ func (st *state) redisCall(L *lua.LState, raise bool) int {
 	if n == 0 {
 		return fail("ERR Please specify at least one argument for this redis lib call")
 	}
-	args := r.args[:0]
+	// The arguments are copied into one buffer the interpreter keeps, each
+	// capped at its end (a command that appends to one cannot reach the
+	// next).
+	buf, ends := st.argBuf[:0], st.argEnds[:0]
 	for i := 1; i <= n; i++ {
-		b, ok := luaArg(L.Get(i))
-		if !ok {
+		var ok bool
+		if buf, ok = appendLuaArg(buf, L.Get(i)); !ok {
 			return fail("ERR Lua redis lib command arguments must be strings or integers")
 		}
-		args = append(args, b)
+		ends = append(ends, len(buf))
 	}
-	r.args = args[:0]
+	args, from := st.args[:0], 0
+	for _, end := range ends {
+		args = append(args, buf[from:end:end])
+		from = end
+	}
+	st.argBuf, st.argEnds, st.args = buf, ends, args
 	h, _ := st.hostOf()
 	var cmd *command.Spec
 	if h != nil {
@@ -226,18 +247,18 @@ func (st *state) redisCall(L *lua.LState, raise bool) int {
 		idx, ok := command.ParseInt(args[1])
 		switch {
 		case !ok:
-			out = append(r.out[:0], "-ERR value is not an integer or out of range\r\n"...)
+			out = append(st.out[:0], "-ERR value is not an integer or out of range\r\n"...)
 		case idx < 0 || idx >= r.x.Env.ConfigInt("databases"):
-			out = append(r.out[:0], "-ERR DB index is out of range\r\n"...)
+			out = append(st.out[:0], "-ERR DB index is out of range\r\n"...)
 		default:
 			r.db = int(idx)
-			out = append(r.out[:0], "+OK\r\n"...)
+			out = append(st.out[:0], "+OK\r\n"...)
 		}
 	} else {
 		undeclared := r.x.Env.ShardCount() > 1 && cmd.Flags&command.FlagAllShards != 0
 		if !undeclared {
-			var idx [8]int
-			for _, ki := range cmd.KeyIndexes(args, idx[:0]) {
+			st.keyIdx = cmd.KeyIndexes(args, st.keyIdx[:0])
+			for _, ki := range st.keyIdx {
 				if !declared(r.keys, args[ki]) {
 					undeclared = true
 					break
@@ -248,7 +269,7 @@ func (st *state) redisCall(L *lua.LState, raise bool) int {
 			r.undeclared = true
 		}
 		var refused string
-		out, refused = r.caller.Call(r.out[:0], cmd, args, r.db, r.proto, undeclared)
+		out, refused = r.caller.Call(st.out[:0], cmd, args, r.db, r.proto, undeclared)
 		if refused != "" {
 			if !r.wrote.Load() && r.x.Result != nil {
 				// Nothing written yet: the server runs the script again
@@ -264,10 +285,14 @@ func (st *state) redisCall(L *lua.LState, raise bool) int {
 			r.wrote.Store(true)
 		}
 	}
-	r.out = out[:0]
+	st.out = out[:0]
 	if raise {
 		if msg := replyError(out); msg != "" {
 			return st.raise(L, errorText("-"+msg))
+		}
+		if discard {
+			L.Push(lua.LNil)
+			return 1
 		}
 	}
 	v, _ := replyToLua(L, out)

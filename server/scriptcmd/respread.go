@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/anaxdb/anax/server/command"
 )
 
 // replyToLua converts one RESP reply, as a command run for a script wrote
@@ -30,8 +32,8 @@ func replyToLua(L *lua.LState, b []byte) (lua.LValue, int) {
 	kind, text := b[0], line[1:]
 	switch kind {
 	case ':':
-		n, _ := strconv.ParseInt(string(text), 10, 64)
-		return lua.LNumber(n), next
+		n, _ := command.ParseInt(text)
+		return luaInt(n), next
 	case '+':
 		t := L.CreateTable(0, 1)
 		t.RawSetString("ok", lua.LString(text))
@@ -41,11 +43,12 @@ func replyToLua(L *lua.LState, b []byte) (lua.LValue, int) {
 		t.RawSetString("err", lua.LString(text))
 		return t, next
 	case '$', '=':
-		n, _ := strconv.Atoi(string(text))
+		n64, _ := command.ParseInt(text)
+		n := int(n64)
 		if n < 0 {
 			return lua.LFalse, next
 		}
-		if next+n+2 > len(b) {
+		if n64 > int64(len(b)) || next+n+2 > len(b) {
 			return lua.LNil, len(b)
 		}
 		body := b[next : next+n]
@@ -130,6 +133,24 @@ func replyToLua(L *lua.LState, b []byte) (lua.LValue, int) {
 		return t, next
 	}
 	return lua.LNil, len(b)
+}
+
+// smallInts are the Lua values of the integers a command's reply most
+// often holds (counts, flags, lengths): an LNumber in an LValue takes an
+// allocation of its own, these are made once.
+var smallInts = func() (t [1026]lua.LValue) {
+	for i := range t {
+		t[i] = lua.LNumber(i - 1)
+	}
+	return t
+}()
+
+// luaInt returns the Lua number n, shared when it is small.
+func luaInt(n int64) lua.LValue {
+	if n >= -1 && n < int64(len(smallInts))-1 {
+		return smallInts[n+1]
+	}
+	return lua.LNumber(n)
 }
 
 // readLine returns b's first line without its CRLF, and where the next
