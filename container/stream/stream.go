@@ -26,6 +26,12 @@ const (
 // and the largest sum of one entry's field and value lengths.
 const MaxListpackSize = 1 << 30
 
+// nodePrealloc is the cell size a new node starts with (at most
+// stream-node-max-bytes), Redis's STREAM_LISTPACK_MAX_PRE_ALLOCATE: a node
+// that stays under the byte limit never moves while it fills, and the
+// next node's start shrinks it to fit.
+const nodePrealloc = 4096
+
 // Config holds the node limits, stream-node-max-bytes and
 // stream-node-max-entries (0 for no limit).
 type Config struct {
@@ -335,7 +341,7 @@ func (s *Stream) Append(st Store, cfg Config, id ID, fv [][]byte) {
 			size += len(fv[2*k]) + 10
 		}
 		var h uint64
-		h, c = st.Alloc(max(size, 64))
+		h, c = st.Alloc(max(size, min(nodePrealloc, maxBytes)))
 		lp = listpack.FromBytes(listpack.AppendEmpty(c[:0]))
 		s.nodes = append(s.nodes, nodeRec{master: id, h: h})
 		s.setTail()
