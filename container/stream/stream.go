@@ -57,6 +57,12 @@ type Stream struct {
 	// node), next to LastID, so that an append finds the node without
 	// reading the index (setTail keeps it).
 	tail nodeRec
+	// tailEnd is where the tail node's listpack ended after the last
+	// append, a hint that other edits leave stale: Append reads the byte
+	// before it into touched as it reads the node's head, so that the
+	// loads of the node's head and of its end overlap.
+	tailEnd uint32
+	touched byte
 	// LastID is the id of the last entry ever added (or set by XSETID),
 	// FirstID the first live entry's (0-0 when empty), MaxDeletedID the
 	// largest id deleted, EntriesAdded the count of entries ever added.
@@ -298,6 +304,9 @@ func (s *Stream) Append(st Store, cfg Config, id ID, fv [][]byte) {
 	i := len(s.nodes) - 1
 	if i >= 0 {
 		c = st.Bytes(s.tail.h)
+		if e := int(s.tailEnd); e > 0 && e <= len(c) {
+			s.touched = c[e-1]
+		}
 		n := int(binary.LittleEndian.Uint32(c))
 		lp = listpack.FromBytes(c[:n:len(c)])
 		p := lp.First()
@@ -372,7 +381,9 @@ func (s *Stream) Append(st Store, cfg Config, id ID, fv [][]byte) {
 		a.Str(fv[2*k+1])
 	}
 	a.Int(int64(lpCount))
-	checkSame(a.Close(), c)
+	lp = a.Close()
+	checkSame(lp, c)
+	s.tailEnd = uint32(len(lp.Bytes()))
 	s.length++
 	s.EntriesAdded++
 	s.LastID = id
