@@ -26,10 +26,11 @@ const (
 // and the largest sum of one entry's field and value lengths.
 const MaxListpackSize = 1 << 30
 
-// nodePrealloc is the cell size a new node starts with (at most
-// stream-node-max-bytes), Redis's STREAM_LISTPACK_MAX_PRE_ALLOCATE: a node
-// that stays under the byte limit never moves while it fills, and the
-// next node's start shrinks it to fit.
+// nodePrealloc is the cell size (at most stream-node-max-bytes) a node
+// moves to at its second entry, Redis's STREAM_LISTPACK_MAX_PRE_ALLOCATE
+// (Redis allocates it for the first entry): a node that stays under the
+// byte limit then never moves while it fills, the next node's start
+// shrinks it to fit, and a stream of one entry stays small.
 const nodePrealloc = 4096
 
 // Config holds the node limits, stream-node-max-bytes and
@@ -108,7 +109,12 @@ func (s *Stream) room(st Store, i, extra int) {
 	if n+extra <= len(c) {
 		return
 	}
-	want := max(2*len(c), n+extra)
+	s.move(st, i, c, n, max(2*len(c), n+extra))
+}
+
+// move moves node i, whose cell is c and listpack n bytes long, to a cell
+// of at least want bytes.
+func (s *Stream) move(st Store, i int, c []byte, n, want int) {
 	nh, nb := st.Alloc(want)
 	copy(nb, c[:n])
 	st.Free(s.nodes[i].h)
@@ -334,7 +340,11 @@ func (s *Stream) Append(st Store, cfg Config, id ID, fv [][]byte) {
 				}
 			}
 			if n+bound > len(c) {
-				s.room(st, i, bound)
+				want := max(2*len(c), n+bound)
+				if pre := min(nodePrealloc, maxBytes); len(c) < pre {
+					want = max(pre, n+bound)
+				}
+				s.move(st, i, c, n, want)
 				c = st.Bytes(s.tail.h)
 				lp = listpack.FromBytes(c[:n:len(c)])
 			}
@@ -350,7 +360,7 @@ func (s *Stream) Append(st Store, cfg Config, id ID, fv [][]byte) {
 			size += len(fv[2*k]) + 10
 		}
 		var h uint64
-		h, c = st.Alloc(max(size, min(nodePrealloc, maxBytes)))
+		h, c = st.Alloc(max(size, 64))
 		lp = listpack.FromBytes(listpack.AppendEmpty(c[:0]))
 		s.nodes = append(s.nodes, nodeRec{master: id, h: h})
 		s.setTail()
