@@ -17,9 +17,10 @@ const TypeStream byte = 6
 // EncStream is Redis's OBJ_ENCODING_STREAM.
 const EncStream byte = 10
 
-// streamValue is a stream as a bigValue.
+// streamValue is a stream as a bigValue. The Stream is held by value, so
+// that reaching it from the key costs one pointer less.
 type streamValue struct {
-	s *stream.Stream
+	s stream.Stream
 }
 
 func (v *streamValue) release(a *arena.Arena, budget int) bool {
@@ -29,7 +30,7 @@ func (v *streamValue) release(a *arena.Arena, budget int) bool {
 func (v *streamValue) memory(a *arena.Arena) int { return v.s.Memory(storeOf(a)) }
 
 func (v *streamValue) clone(a *arena.Arena) bigValue {
-	return &streamValue{s: v.s.Clone(storeOf(a))}
+	return &streamValue{s: *v.s.Clone(storeOf(a))}
 }
 
 func (v *streamValue) appendFlat(a *arena.Arena, dst []byte) []byte {
@@ -41,7 +42,7 @@ func importStream(a *arena.Arena, flat []byte) bigValue {
 	if err != nil {
 		panic("BUG: stream flat form: " + err.Error())
 	}
-	return &streamValue{s: s}
+	return &streamValue{s: *s}
 }
 
 // Stream is a stream entry opened for one command. The stream itself (S)
@@ -61,25 +62,26 @@ func (db *DB) OpenStream(key []byte, h Handle) Stream {
 
 // NewStream stores an empty stream under key, replacing what key held.
 func (db *DB) NewStream(key []byte, now int64) Stream {
-	v := &streamValue{s: stream.New()}
+	v := &streamValue{}
 	h := db.newBig(key, TypeStream, EncStream, v, now)
 	return Stream{db: db, key: key, h: h, v: v}
 }
 
 // StoreStream stores s, built outside the keyspace (RESTORE, loading),
-// under key, replacing what key held, and returns its handle.
+// under key, replacing what key held, and returns its handle. The value
+// takes s over by copy: the caller must not use s afterwards.
 func (db *DB) StoreStream(key []byte, s *stream.Stream, now int64) Handle {
-	return db.newBig(key, TypeStream, EncStream, &streamValue{s: s}, now)
+	return db.newBig(key, TypeStream, EncStream, &streamValue{s: *s}, now)
 }
 
 // StreamOf returns the stream of the stream entry h, for DUMP and saving.
-func (db *DB) StreamOf(h Handle) *stream.Stream { return db.object(h).(*streamValue).s }
+func (db *DB) StreamOf(h Handle) *stream.Stream { return &db.object(h).(*streamValue).s }
 
 // StreamStore returns the shard's arena as the stream package's Store.
 func (db *DB) StreamStore() stream.Store { return storeOf(db.sh.arena) }
 
 // S returns the stream.
-func (s *Stream) S() *stream.Stream { return s.v.s }
+func (s *Stream) S() *stream.Stream { return &s.v.s }
 
 // Store returns the Store its nodes live in.
 func (s *Stream) Store() stream.Store { return storeOf(s.db.sh.arena) }

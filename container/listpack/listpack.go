@@ -588,3 +588,63 @@ func (l *Listpack) DeleteRange(i, n int) int {
 	l.setCount(-k)
 	return k
 }
+
+// Appender adds elements at the end of a listpack in one pass: the bytes
+// go straight after the last element and the header (total bytes and
+// count) and terminator are written once, by Close. Until Close the bytes
+// are not a listpack. Elements go into the listpack's capacity, and a
+// bigger array is made only when it is full.
+type Appender struct {
+	b []byte // the listpack without its terminator
+	n int    // elements added
+}
+
+// Appender starts appending to l; l must not be used until Close returns
+// its new value.
+func (l Listpack) Appender() Appender {
+	return Appender{b: l.b[:len(l.b)-1]}
+}
+
+// add writes e and its backlen.
+func (a *Appender) add(e *encoded) {
+	s := e.size()
+	b := append(a.b, e.head[:e.hn]...)
+	b = append(b, e.data...)
+	if s <= 127 {
+		b = append(b, byte(s))
+	} else {
+		k := backlenSize(s)
+		b = slices.Grow(b, k)[:len(b)+k]
+		putBacklen(b[len(b)-k:], s)
+	}
+	a.b = b
+	a.n++
+}
+
+// Int adds the integer v.
+func (a *Appender) Int(v int64) {
+	if v >= 0 && v <= 127 {
+		a.b = append(a.b, byte(v), 1)
+		a.n++
+		return
+	}
+	var e encoded
+	encodeInt(&e, v)
+	a.add(&e)
+}
+
+// Str adds s, stored as Append stores it (an integer when it reads as one).
+func (a *Appender) Str(s []byte) {
+	var e encoded
+	encodeString(&e, s)
+	a.add(&e)
+}
+
+// Close ends the appending and returns the listpack.
+func (a *Appender) Close() Listpack {
+	l := Listpack{b: append(a.b, terminator)}
+	binary.LittleEndian.PutUint32(l.b, uint32(len(l.b)))
+	l.setCount(a.n)
+	a.b, a.n = nil, 0
+	return l
+}

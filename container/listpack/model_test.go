@@ -229,6 +229,36 @@ func run(t *testing.T, s opSource, steps int) {
 			if (p < 0) != (want < 0) || p >= 0 && p != l.Seek(want) {
 				t.Fatalf("step %d: Find(%q, skip %d) = %d, model index %d", step, v, skip, p, want)
 			}
+		case 10:
+			op = "appender"
+			// A few strings and integers added in one pass, some a
+			// string read from l itself.
+			var src, srcCopy []byte
+			if len(m) > 0 {
+				if p := l.Seek(s.n(len(m))); p >= 0 {
+					src = l.At(p).Str
+					srcCopy = append([]byte(nil), src...)
+				}
+			}
+			a := l.Appender()
+			for range s.n(5) {
+				switch s.n(3) {
+				case 0:
+					v := value(s)
+					a.Str(v)
+					m = append(m, v)
+				case 1:
+					v := boundaryInts[s.n(len(boundaryInts))]
+					a.Int(v)
+					m = append(m, strconv.AppendInt(nil, v, 10))
+				case 2:
+					if src != nil {
+						a.Str(src)
+						m = append(m, srcCopy)
+					}
+				}
+			}
+			l = a.Close()
 		default:
 			op = "check"
 		}

@@ -94,6 +94,9 @@ func check(t testing.TB, s *Stream, st *mapStore, model []modelEntry) {
 	if len(model) == 0 && !s.FirstID.IsZero() {
 		t.Fatalf("first id %v of empty stream", s.FirstID)
 	}
+	if n := len(s.nodes); n > 0 && s.tail != s.nodes[n-1] || n == 0 && s.tail != (nodeRec{}) {
+		t.Fatalf("tail record %v is not the last node's", s.tail)
+	}
 	live := 0
 	for i := range s.nodes {
 		v := s.view(st, i)
@@ -133,6 +136,7 @@ func runModel(t testing.TB, seed int64, steps int) {
 	r := rand.New(rand.NewSource(seed))
 	st := newMapStore()
 	s := New()
+	ref := New() // the same edits, appended by appendRef
 	cfg := Config{MaxBytes: 50 + r.Intn(400), MaxEntries: r.Intn(8)}
 	var model []modelEntry
 	fields := []string{"a", "b", "123", "field", ""}
@@ -163,6 +167,7 @@ func runModel(t testing.TB, seed int64, steps int) {
 				fs = append(fs, f, v)
 			}
 			s.Append(st, cfg, id, fv)
+			ref.appendRef(st, cfg, id, fv)
 			model = append(model, modelEntry{id, fs})
 		case op < 8:
 			if len(model) == 0 {
@@ -170,7 +175,7 @@ func runModel(t testing.TB, seed int64, steps int) {
 			}
 			k := r.Intn(len(model))
 			id := model[k].id
-			if !s.Delete(st, id) {
+			if !s.Delete(st, id) || !ref.Delete(st, id) {
 				t.Fatalf("seed %d: delete %v failed", seed, id)
 			}
 			model = slices.Delete(model, k, k+1)
@@ -180,6 +185,7 @@ func runModel(t testing.TB, seed int64, steps int) {
 		case op < 9:
 			a := TrimArgs{Strategy: TrimMaxLen, MaxLen: int64(r.Intn(len(model) + 2)), Approx: r.Intn(2) == 0}
 			n := s.Trim(st, a)
+			ref.Trim(st, a)
 			if !a.Approx {
 				want := max(0, len(model)-int(a.MaxLen))
 				if int(n) != want {
@@ -192,11 +198,15 @@ func runModel(t testing.TB, seed int64, steps int) {
 				continue
 			}
 			min := model[r.Intn(len(model))].id
-			n := s.Trim(st, TrimArgs{Strategy: TrimMinID, MinID: min, Approx: r.Intn(2) == 0})
+			a := TrimArgs{Strategy: TrimMinID, MinID: min, Approx: r.Intn(2) == 0}
+			n := s.Trim(st, a)
+			ref.Trim(st, a)
 			model = model[n:]
 		}
 		check(t, s, st, model)
+		sameNodes(t, s, ref, st)
 	}
+	ref.Free(st)
 	c := s.Clone(st)
 	check(t, c, st, model)
 	c.Free(st)

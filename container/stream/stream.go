@@ -26,6 +26,13 @@ const (
 // and the largest sum of one entry's field and value lengths.
 const MaxListpackSize = 1 << 30
 
+// nodePrealloc is the cell size (at most stream-node-max-bytes) a node
+// moves to at its second entry, Redis's STREAM_LISTPACK_MAX_PRE_ALLOCATE
+// (Redis allocates it for the first entry): a node that stays under the
+// byte limit then never moves while it fills, the next node's start
+// shrinks it to fit, and a stream of one entry stays small.
+const nodePrealloc = 4096
+
 // Config holds the node limits, stream-node-max-bytes and
 // stream-node-max-entries (0 for no limit).
 type Config struct {
@@ -47,15 +54,25 @@ const nodeRecSize = 24
 
 // Stream is one stream. The zero value is an empty stream.
 type Stream struct {
-	nodes []nodeRec
-	// Length is the number of live entries.
-	length uint64
+	// tail is a copy of the last node's record (zero when there is no
+	// node), next to LastID, so that an append finds the node without
+	// reading the index (setTail keeps it).
+	tail nodeRec
+	// tailEnd is where the tail node's listpack ended after the last
+	// append, a hint that other edits leave stale: Append reads the byte
+	// before it into touched as it reads the node's head, so that the
+	// loads of the node's head and of its end overlap.
+	tailEnd uint32
+	touched byte
 	// LastID is the id of the last entry ever added (or set by XSETID),
 	// FirstID the first live entry's (0-0 when empty), MaxDeletedID the
 	// largest id deleted, EntriesAdded the count of entries ever added.
 	LastID, FirstID, MaxDeletedID ID
-	EntriesAdded                  uint64
-	groups                        []*Group // ordered by name
+	nodes                         []nodeRec
+	// Length is the number of live entries.
+	length       uint64
+	EntriesAdded uint64
+	groups       []*Group // ordered by name
 }
 
 // New returns an empty stream.
@@ -63,6 +80,16 @@ func New() *Stream { return &Stream{} }
 
 // Len returns the number of live entries.
 func (s *Stream) Len() int { return int(s.length) }
+
+// setTail copies the last node's record to tail, after any change of the
+// node index.
+func (s *Stream) setTail() {
+	if n := len(s.nodes); n > 0 {
+		s.tail = s.nodes[n-1]
+	} else {
+		s.tail = nodeRec{}
+	}
+}
 
 // NodeCount returns the number of nodes.
 func (s *Stream) NodeCount() int { return len(s.nodes) }
@@ -82,11 +109,17 @@ func (s *Stream) room(st Store, i, extra int) {
 	if n+extra <= len(c) {
 		return
 	}
-	want := max(2*len(c), n+extra)
+	s.move(st, i, c, n, max(2*len(c), n+extra))
+}
+
+// move moves node i, whose cell is c and listpack n bytes long, to a cell
+// of at least want bytes.
+func (s *Stream) move(st Store, i int, c []byte, n, want int) {
 	nh, nb := st.Alloc(want)
 	copy(nb, c[:n])
 	st.Free(s.nodes[i].h)
 	s.nodes[i].h = nh
+	s.setTail()
 }
 
 // shrink moves node i to a cell that fits it when its cell is much bigger
@@ -101,6 +134,7 @@ func (s *Stream) shrink(st Store, i int) {
 	copy(nb, c[:n])
 	st.Free(s.nodes[i].h)
 	s.nodes[i].h = nh
+	s.setTail()
 }
 
 // checkSame panics when an edit of a node moved it off its cell: room
@@ -254,7 +288,9 @@ func (s *Stream) seekNode(id ID) int {
 }
 
 // Append adds an entry with id (above LastID: the caller checks) and the
-// fields and values fv (alternating), as Redis's streamAppendItem does.
+// fields and values fv (alternating), as Redis's streamAppendItem does. The
+// tail node's master entry is read once, and the entry is written in one
+// pass at the node's end.
 func (s *Stream) Append(st Store, cfg Config, id ID, fv [][]byte) {
 	nf := len(fv) / 2
 	totlen := 0
@@ -267,78 +303,97 @@ func (s *Stream) Append(st Store, cfg Config, id ID, fv [][]byte) {
 	if maxBytes <= 0 || maxBytes > MaxListpackSize {
 		maxBytes = MaxListpackSize
 	}
-	i := len(s.nodes) - 1
-	if i >= 0 {
-		v := s.view(st, i)
-		if len(v.lp.Bytes())+totlen >= maxBytes ||
-			(cfg.MaxEntries > 0 && v.count+v.deleted >= cfg.MaxEntries) {
-			s.shrink(st, i)
-			i = -1
-		}
-	}
 	flags := 0
 	var master ID
+	var lp listpack.Listpack
+	var c []byte
+	i := len(s.nodes) - 1
+	if i >= 0 {
+		c = st.Bytes(s.tail.h)
+		if e := int(s.tailEnd); e > 0 && e <= len(c) {
+			s.touched = c[e-1]
+		}
+		n := int(binary.LittleEndian.Uint32(c))
+		lp = listpack.FromBytes(c[:n:len(c)])
+		p := lp.First()
+		count := int(lpInt(lp, p))
+		p = lp.Next(p)
+		deleted := int(lpInt(lp, p))
+		if n+totlen >= maxBytes || (cfg.MaxEntries > 0 && count+deleted >= cfg.MaxEntries) {
+			s.shrink(st, i)
+			i = -1
+		} else {
+			master = s.tail.master
+			p = lp.Next(p)
+			if int(lpInt(lp, p)) == nf {
+				same := true
+				m := lp.Next(p)
+				for k := 0; k < nf; k++ {
+					if !valueEq(lp.At(m), fv[2*k]) {
+						same = false
+						break
+					}
+					m = lp.Next(m)
+				}
+				if same {
+					flags = flagSameFields
+				}
+			}
+			if n+bound > len(c) {
+				want := max(2*len(c), n+bound)
+				if pre := min(nodePrealloc, maxBytes); len(c) < pre {
+					want = max(pre, n+bound)
+				}
+				s.move(st, i, c, n, want)
+				c = st.Bytes(s.tail.h)
+				lp = listpack.FromBytes(c[:n:len(c)])
+			}
+			lp.ReplaceInt(lp.First(), int64(count+1))
+		}
+	}
+	var a listpack.Appender
 	if i < 0 {
+		// A new node: its master entry has the entry's fields.
 		master = id
 		size := 7 + bound + 40
 		for k := 0; k < nf; k++ {
 			size += len(fv[2*k]) + 10
 		}
-		h, c := st.Alloc(max(size, 64))
-		lp := listpack.FromBytes(listpack.AppendEmpty(c[:0]))
-		lp.AppendInt(1)
-		lp.AppendInt(0)
-		lp.AppendInt(int64(nf))
-		for k := 0; k < nf; k++ {
-			lp.Append(fv[2*k])
-		}
-		lp.AppendInt(0)
-		checkSame(lp, c)
+		var h uint64
+		h, c = st.Alloc(max(size, 64))
+		lp = listpack.FromBytes(listpack.AppendEmpty(c[:0]))
 		s.nodes = append(s.nodes, nodeRec{master: id, h: h})
-		i = len(s.nodes) - 1
+		s.setTail()
 		flags = flagSameFields
-	} else {
-		s.room(st, i, bound)
-		v := s.view(st, i)
-		master = v.master
-		lp := v.lp
-		lp.ReplaceInt(lp.First(), int64(v.count+1))
-		v = openNode(lp, master)
-		if nf == v.nf {
-			same := true
-			m := v.mfield
-			for k := 0; k < nf; k++ {
-				if !valueEq(lp.At(m), fv[2*k]) {
-					same = false
-					break
-				}
-				m = lp.Next(m)
-			}
-			if same {
-				flags = flagSameFields
-			}
+		a = lp.Appender()
+		a.Int(1)
+		a.Int(0)
+		a.Int(int64(nf))
+		for k := 0; k < nf; k++ {
+			a.Str(fv[2*k])
 		}
+		a.Int(0)
+	} else {
+		a = lp.Appender()
 	}
-	c := st.Bytes(s.nodes[i].h)
-	lp := s.lpOf(st, i)
-	lp.AppendInt(int64(flags))
-	lp.AppendInt(int64(id.Ms - master.Ms))
-	lp.AppendInt(int64(id.Seq - master.Seq))
+	a.Int(int64(flags))
+	a.Int(int64(id.Ms - master.Ms))
+	a.Int(int64(id.Seq - master.Seq))
+	lpCount := nf + 3
 	if flags&flagSameFields == 0 {
-		lp.AppendInt(int64(nf))
+		a.Int(int64(nf))
+		lpCount += nf + 1
 	}
 	for k := 0; k < nf; k++ {
 		if flags&flagSameFields == 0 {
-			lp.Append(fv[2*k])
+			a.Str(fv[2*k])
 		}
-		lp.Append(fv[2*k+1])
+		a.Str(fv[2*k+1])
 	}
-	lpCount := nf + 3
-	if flags&flagSameFields == 0 {
-		lpCount += nf + 1
-	}
-	lp.AppendInt(int64(lpCount))
+	a.Int(int64(lpCount))
+	lp = a.Close()
 	checkSame(lp, c)
+	s.tailEnd = uint32(len(lp.Bytes()))
 	s.length++
 	s.EntriesAdded++
 	s.LastID = id
@@ -537,6 +592,7 @@ func (s *Stream) Delete(st Store, id ID) bool {
 	if v.count == 1 {
 		st.Free(s.nodes[i].h)
 		s.nodes = append(s.nodes[:i], s.nodes[i+1:]...)
+		s.setTail()
 	} else {
 		c := st.Bytes(s.nodes[i].h)
 		lp := v.lp
@@ -602,6 +658,7 @@ func (s *Stream) Trim(st Store, a TrimArgs) int64 {
 		if remove {
 			st.Free(s.nodes[0].h)
 			s.nodes = append(s.nodes[:0], s.nodes[1:]...)
+			s.setTail()
 			s.length -= uint64(entries)
 			deleted += entries
 			continue
@@ -665,6 +722,7 @@ func (s *Stream) AppendNode(st Store, master ID, lp []byte) {
 	h, c := st.Alloc(len(lp))
 	copy(c, lp)
 	s.nodes = append(s.nodes, nodeRec{master: master, h: h})
+	s.setTail()
 }
 
 // SetLength sets the live entry count (loading).
@@ -686,6 +744,7 @@ func (s *Stream) FreeSome(st Store, budget int) bool {
 		st.Free(r.h)
 	}
 	s.nodes = s.nodes[:len(s.nodes)-n]
+	s.setTail()
 	return len(s.nodes) == 0
 }
 

@@ -299,24 +299,18 @@ func cmdXAdd(x *command.Exec) {
 	if !ok {
 		return
 	}
+	var last stream.ID // a new stream's is 0-0
 	if !found {
 		if a.noMkStream {
 			x.Null()
 			return
 		}
-	} else if st.S().LastID == stream.MaxID {
+	} else if last = st.S().LastID; last == stream.MaxID {
 		x.Err(errExhausted)
 		return
 	}
-	var s *stream.Stream
-	if found {
-		s = st.S()
-	} else {
-		s = stream.New()
-	}
 	// The new id, as streamAppendItem makes it.
 	var id stream.ID
-	last := s.LastID
 	seqExhausted := false
 	switch {
 	case a.idGiven && a.seqGiven:
@@ -364,7 +358,7 @@ func cmdXAdd(x *command.Exec) {
 	} else {
 		st.Written()
 	}
-	s = st.S()
+	s := st.S()
 	s.Append(st.Store(), nodeConfig(x), id, fv)
 	bulkID(x, id)
 	x.Notify(command.NotifyStream, "xadd", key)

@@ -1,0 +1,48 @@
+package server
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/anaxdb/anax/protocol"
+)
+
+// BenchmarkCommandXAdd is the bench's XADD load without the network: batches
+// of 16 XADD key * f0 v f1 v (10-byte values) through (*Server).Command on
+// one shard, the keys drawn across 10,000 streams of 50 entries, so that
+// each append finds its key, stream and tail node out of cache as the load
+// does. Every XADD adds an entry: run it with -benchtime 20000x or so.
+func BenchmarkCommandXAdd(b *testing.B) {
+	s := newBareServer(b, "1")
+	c := protocol.NewTestConn(1, 0)
+	s.Open(c)
+	defer s.Close(c)
+	const keys = 10000
+	val := []byte("v000000000")
+	args := func(k int) [][]byte {
+		return benchArgs("XADD", fmt.Sprintf("xadd:%012d", k), "*", "f0", string(val), "f1", string(val))
+	}
+	for round := range 50 {
+		s.BeginBatch(c)
+		for k := range keys {
+			s.Command(c, args((k*7919+round)%keys))
+		}
+		s.EndBatch(c)
+		c.TakeTestOutput()
+	}
+	const draws = 4096
+	var reqs [draws][][]byte
+	for i := range reqs {
+		reqs[i] = args(i * 7919 % keys)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		s.BeginBatch(c)
+		for j := range 16 {
+			s.Command(c, reqs[(i*16+j)%draws])
+		}
+		s.EndBatch(c)
+		c.TakeTestOutput()
+	}
+}
