@@ -6,7 +6,6 @@ import (
 	"unsafe"
 
 	"github.com/anaxdb/anax/container/listpack"
-	"github.com/anaxdb/anax/dashtable"
 	"github.com/anaxdb/anax/shard/arena"
 )
 
@@ -14,8 +13,8 @@ import (
 //
 // A small hash is a listpack of field, value pairs in the key's cell
 // (EncListpack), in insertion order, exactly Redis's bytes. A big hash
-// (EncHashtable) is a hashTable: one Go object holding a dashtable of its
-// own whose handles name one arena cell per field:
+// (EncHashtable) is a hashTable: one Go object holding a member index of
+// its own (memberindex.go) whose handles name one arena cell per field:
 //
 //	[uvarint flen<<1 | ttl][uvarint vlen][expireAt u64 LE, when ttl][field][value]
 //
@@ -45,7 +44,7 @@ type HashLimits struct {
 // argument buffer stays reachable).
 type hashTable struct {
 	a     *arena.Arena
-	t     *dashtable.Table
+	t     memberIndex
 	cells int64 // bytes of the field cells (arena cell sizes)
 	want  []byte
 	// freeAt is release's table cursor; freeing is set once it began.
@@ -68,7 +67,7 @@ type hashTable struct {
 
 func newHashTable(a *arena.Arena) *hashTable {
 	ht := &hashTable{a: a}
-	ht.t = dashtable.New(ht)
+	ht.t = newMemberIndex(ht)
 	return ht
 }
 

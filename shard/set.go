@@ -7,7 +7,6 @@ import (
 
 	"github.com/anaxdb/anax/container/intset"
 	"github.com/anaxdb/anax/container/listpack"
-	"github.com/anaxdb/anax/dashtable"
 	"github.com/anaxdb/anax/shard/arena"
 )
 
@@ -19,8 +18,8 @@ import (
 //     set-max-intset-entries of them; Redis's intset bytes in the key's cell.
 //   - listpack (EncListpack): at most set-max-listpack-entries members of at
 //     most set-max-listpack-value bytes; Redis's listpack bytes in the cell.
-//   - hashtable (EncHashtable): a setTable, one Go object holding a dashtable
-//     of its own whose handles name one arena cell per member,
+//   - hashtable (EncHashtable): a setTable, one Go object holding a member
+//     index of its own (memberindex.go) whose handles name one arena cell per member,
 //     [uvarint len][member]; no Go pointer per member.
 //
 // Every conversion is the one Redis makes at the same point (setTypeAddAux,
@@ -50,7 +49,7 @@ func (l SetLimits) intsetMax() int64 { return min(l.IntsetEntries, 1<<30) }
 // Delete looks for (set around each call only).
 type setTable struct {
 	a      *arena.Arena
-	t      *dashtable.Table
+	t      memberIndex
 	cells  int64 // bytes of the member cells (arena cell sizes)
 	want   []byte
 	tmp    []byte // a member being deleted, copied out of its cell
@@ -62,7 +61,7 @@ type setTable struct {
 
 func newSetTable(a *arena.Arena, hint int) *setTable {
 	st := &setTable{a: a}
-	st.t = dashtable.New(st)
+	st.t = newMemberIndex(st)
 	if hint > 0 {
 		st.t.Reserve(hint)
 	}

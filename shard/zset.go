@@ -9,7 +9,6 @@ import (
 
 	"github.com/anaxdb/anax/container/listpack"
 	"github.com/anaxdb/anax/container/zbtree"
-	"github.com/anaxdb/anax/dashtable"
 	"github.com/anaxdb/anax/shard/arena"
 )
 
@@ -21,7 +20,7 @@ import (
 // score is a listpack integer). A big one (EncSkiplist, the name Redis
 // shows) is a zsetBig: one Go object holding
 //
-//   - a dashtable of its own whose values are member refs, each naming one
+//   - a member index of its own (memberindex.go) whose values are member refs, each naming one
 //     arena cell that holds the member and its score (see "Member cells
 //     and their refs"), for member → score lookups (the object is the
 //     table's Hasher and Matcher, as the big hash is);
@@ -51,7 +50,7 @@ type ZSetLimits struct {
 // zsetBig is a big sorted set.
 type zsetBig struct {
 	a     *arena.Arena
-	t     *dashtable.Table
+	t     memberIndex
 	order zbtree.Tree
 	cells int64 // bytes of the member cells (arena cell sizes)
 	want  []byte
@@ -64,7 +63,7 @@ type zsetBig struct {
 
 func newZSetBig(a *arena.Arena) *zsetBig {
 	z := &zsetBig{a: a}
-	z.t = dashtable.New(z)
+	z.t = newMemberIndex(z)
 	return z
 }
 
