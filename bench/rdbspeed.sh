@@ -8,9 +8,11 @@
 #   ANAX=/tmp/anax-new bench/rdbspeed.sh      # another build
 #   BASELINE=/tmp/anax-before bench/rdbspeed.sh   # adds an older build's column
 #
-# redis-server writes both files (DEBUG POPULATE KEYS key 100; then a Lua
-# script: a quarter each of hashes, lists, sets and sorted sets of 10
-# elements, KEYS/5 keys). Each round starts redis-server and then Anax
+# redis-server writes both files (KEYS strings of 100 bytes, the values
+# DEBUG POPULATE makes under the names redis-benchmark -r KEYS writes,
+# key:%012d, so that the SET load below overwrites them rather than adding
+# keys; then a quarter each of hashes, lists, sets and sorted sets of 10
+# elements, KEYS/5 keys; both by Lua scripts). Each round starts redis-server and then Anax
 # (--threads THREADS) on the file and reads the time each logs ("DB loaded
 # from disk"), its CPU time (user + system) and its RSS once loaded; then,
 # with the strings loaded, times a BGSAVE (from the command until INFO
@@ -71,7 +73,13 @@ stop() {
 echo "writing the files with redis-server ($KEYS strings, $((KEYS / 5)) collections)..."
 start redis none.rdb
 waitport
-cli debug populate "$KEYS" key 100 >/dev/null
+for ((i = 0; i < KEYS; i += 100000)); do
+  cli eval '
+for i = tonumber(ARGV[1]), tonumber(ARGV[2]) - 1 do
+  local v = "value:" .. i
+  redis.call("SET", string.format("key:%012d", i), v .. string.rep("\0", 100 - #v))
+end' 0 "$i" $((i + 100000 < KEYS ? i + 100000 : KEYS)) >/dev/null
+done
 cli save >/dev/null
 mv "$WORK/none.rdb" "$WORK/strings.rdb"
 cli flushall >/dev/null
@@ -108,7 +116,8 @@ load() {
 # S_BEFORE and S_PEAK (RSS in MB before and at most during it) and S_COW
 # (redis-server's rdb_last_cow_size in MB; - for Anax). With writes, a
 # redis-benchmark SET load over the saved keys runs from a second before
-# the save until it ends.
+# the save until it ends; S_KEYS is the number of keys after it (KEYS
+# unless the load added keys).
 bgsave() {
   waitport
   local t0 t1 r wp=
@@ -134,6 +143,8 @@ bgsave() {
     kill "$wp" 2>/dev/null || true
     wait "$wp" 2>/dev/null || true
   fi
+  S_KEYS=$(cli dbsize)
+  [[ $S_KEYS == "$KEYS" ]] || echo "  ($S_KEYS keys after the save, not $KEYS: the RSS figures include added keys)"
   S_COW=$(cli info persistence | awk -F: '/^rdb_last_cow_size:/ {printf "%d", $2 / 1048576}')
   [[ -n $S_COW ]] || S_COW=-
 }
