@@ -15,9 +15,11 @@ import (
 // headroom at about 1/gcHeadroomDen of the live heap instead, at least
 // gcHeadroomMin, never more than GOGC=100 would give: cycles come more
 // often under garbage, and each costs little since the dataset has no
-// pointers to follow. A GOGC set in the environment is left alone.
+// pointers to follow. The floor keeps small heaps (a test process's
+// many small servers) at the default. A GOGC set in the environment is
+// left alone.
 const (
-	gcHeadroomMin = 8 << 20
+	gcHeadroomMin = 32 << 20
 	gcHeadroomDen = 32
 )
 
