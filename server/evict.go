@@ -47,6 +47,7 @@ type memGuard struct {
 	// memLimit is the Go soft memory limit set for maxmemory (0: none set).
 	memLimit int64
 	lastFree time.Time // the last time the RSS guard returned memory to the OS
+	gc       gcPacer   // the collector's headroom (gcpace.go)
 }
 
 // setupEviction pushes the eviction settings to the shards and follows
@@ -86,6 +87,9 @@ func (s *Server) checkMemory(mayFree bool) {
 	g := &s.mem
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if mayFree {
+		g.gc.pace()
+	}
 	shards := s.router.Shards()
 	limit := s.cfg.Int("maxmemory")
 	g.setMemoryLimit(limit)
