@@ -108,10 +108,12 @@ func (e *Engine) RunGlobal(x *command.Exec, caller Caller) {
 		return
 	}
 	st := e.take(-1)
-	r := e.execute(x, st, -1, caller, sc, keys, argv, x.Cmd.Flags&command.FlagReadOnly != 0, oom)
+	// r is the interpreter's own run: read it before the interpreter goes
+	// back to the spares, where another global script may take it.
+	undeclared := e.execute(x, st, -1, caller, sc, keys, argv, x.Cmd.Flags&command.FlagReadOnly != 0, oom).undeclared
 	e.give(-1, st)
 	switch {
-	case r.undeclared:
+	case undeclared:
 		sc.mode.Store(modeGlobal)
 	case !x.Failed:
 		sc.mode.CompareAndSwap(modeUnknown, modeLocal)
