@@ -750,7 +750,6 @@ func (t *Tree) SeekRank(s Store, rank int) Iter {
 	return Iter{leaf: h, n: n, cnt: n.count(), idx: pos, rank: rank, score: n.score(pos), ref: n.ref(pos)}
 }
 
-
 // Valid reports whether the Iter is at an element.
 func (it *Iter) Valid() bool { return it.leaf != 0 }
 
