@@ -124,21 +124,13 @@ func sanitize(s string) string {
 	}, s)
 }
 
-// luaArg converts an argument of redis.call into its bytes: a string as
-// it is, a number as Lua's tostring writes it (%.14g, integers without a
-// point). Anything else is refused (ok false).
-func luaArg(v lua.LValue) ([]byte, bool) {
-	switch v := v.(type) {
-	case lua.LString:
-		return []byte(v), true
-	case lua.LNumber:
-		return []byte(formatNumber(float64(v))), true
-	}
-	return nil, false
-}
+// luaArg converts an argument of redis.call into its bytes (a copy), as
+// appendLuaArg writes them. Anything else is refused (ok false).
+func luaArg(v lua.LValue) ([]byte, bool) { return appendLuaArg(nil, v) }
 
-// appendLuaArg appends the bytes of an argument of redis.call, as luaArg
-// makes them, to dst: no allocation of its own.
+// appendLuaArg appends the bytes of an argument of redis.call to dst: a
+// string as it is, a number as formatNumber writes it. Anything else is
+// refused (ok false). No allocation of its own.
 func appendLuaArg(dst []byte, v lua.LValue) ([]byte, bool) {
 	switch v := v.(type) {
 	case lua.LString:

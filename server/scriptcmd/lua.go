@@ -664,16 +664,8 @@ func bindGlobals(proto *lua.FunctionProto) bool {
 	code := proto.Code
 	for pc := 0; pc < len(code); pc++ {
 		inst := code[pc]
+		pc += pseudoWords(proto, inst)
 		switch op := int(inst >> 26); op {
-		case lua.OP_CLOSURE:
-			// The nested function's upvalues follow, one pseudo-instruction each.
-			if bx := int(inst & 0x3ffff); bx < len(proto.FunctionPrototypes) {
-				pc += int(proto.FunctionPrototypes[bx].NumUpvalues)
-			}
-		case lua.OP_SETLIST:
-			if (inst>>9)&0x1ff == 0 { // C in the next word
-				pc++
-			}
 		case lua.OP_GETGLOBAL:
 			bx := int(inst & 0x3ffff)
 			if bx >= len(proto.Constants) {
@@ -706,6 +698,23 @@ func bindGlobals(proto *lua.FunctionProto) bool {
 	return bound
 }
 
+// pseudoWords returns how many words after instruction inst of proto are
+// not instructions: a CLOSURE's upvalue descriptions, one each, and a
+// SETLIST's C when it does not fit the instruction.
+func pseudoWords(proto *lua.FunctionProto, inst uint32) int {
+	switch int(inst >> 26) {
+	case lua.OP_CLOSURE:
+		if bx := int(inst & 0x3ffff); bx < len(proto.FunctionPrototypes) {
+			return int(proto.FunctionPrototypes[bx].NumUpvalues)
+		}
+	case lua.OP_SETLIST:
+		if (inst>>9)&0x1ff == 0 {
+			return 1
+		}
+	}
+	return 0
+}
+
 // discardedCall reports whether the GETGLOBAL "redis" at pc of proto is
 // the start of a statement "redis.call(...)" whose results are dropped:
 // the next instruction reads field "call" into the same register, and
@@ -728,15 +737,8 @@ func discardedCall(proto *lua.FunctionProto, pc int) bool {
 	}
 	for i := pc + 2; i < len(code); i++ {
 		inst := code[i]
+		i += pseudoWords(proto, inst)
 		switch op := int(inst >> 26); op {
-		case lua.OP_CLOSURE:
-			if bx := int(inst & 0x3ffff); bx < len(proto.FunctionPrototypes) {
-				i += int(proto.FunctionPrototypes[bx].NumUpvalues)
-			}
-		case lua.OP_SETLIST:
-			if (inst>>9)&0x1ff == 0 {
-				i++
-			}
 		case lua.OP_CALL, lua.OP_TAILCALL:
 			if (inst>>18)&0xff == a {
 				return op == lua.OP_CALL && (inst>>9)&0x1ff == 1
