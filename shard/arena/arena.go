@@ -9,8 +9,8 @@
 //
 // Model: sizes are rounded up to a size class; each class carves fixed-size
 // cells out of chunks of up to ChunkSize bytes (a class's first chunks are
-// smaller) and keeps freed cells on a stack for
-// reuse. Allocations larger than MaxCellSize get a dedicated []byte, kept in a
+// smaller) and keeps freed cells on a list for reuse, threaded through the
+// freed cells themselves. Allocations larger than MaxCellSize get a dedicated []byte, kept in a
 // side table indexed by the handle (few objects, so few pointers).
 //
 // Invariants:
@@ -22,9 +22,16 @@
 //     the cell size.
 //  4. Used() is the sum of live cell sizes; Reserved() the bytes held in
 //     chunks and big allocations.
+//  5. A freed cell's first 8 bytes hold the next freed handle of its class
+//     (every cell has at least minCell bytes). Free writes them at once, so a
+//     read after Free sees them changed; race-detector builds also fill the
+//     rest of the cell with poisonByte, so such a read fails loudly in tests.
 package arena
 
-import "slices"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // Handle names one allocation. Layout: class+1 (8 bits) | chunk (24 bits) |
 // offset within the chunk (32 bits); the +1 keeps every handle non-zero. For big allocations class is bigClass
@@ -42,6 +49,8 @@ const (
 	MaxCellSize = 64 << 10
 	bigClass    = 0xff
 	minCell     = 16
+	// poisonByte fills freed cells in race-detector builds (invariant 5).
+	poisonByte = 0xa5
 )
 
 // classSizes holds the cell size of each class, ascending, all multiples
@@ -87,9 +96,9 @@ var classIndex = func() []uint8 {
 type class struct {
 	size     int
 	chunks   [][]byte
-	chunkLen int      // the length of the last chunk (0: none yet)
-	next     int      // first never-used offset in the last chunk
-	free     []Handle // freed cells, reused LIFO
+	chunkLen int    // the length of the last chunk (0: none yet)
+	next     int    // first never-used offset in the last chunk
+	free     Handle // the last freed cell (NoHandle: none); it names the one before
 }
 
 // firstChunk is the size of a class's first chunk (or of its one cell, if
@@ -150,10 +159,10 @@ func (a *Arena) Alloc(n int) (Handle, []byte) {
 	ci := classIndex[(n+7)/8]
 	c := &a.classes[ci]
 	a.used += int64(c.size)
-	if k := len(c.free); k > 0 {
-		h := c.free[k-1]
-		c.free = c.free[:k-1]
-		return h, a.cell(h)[:n]
+	if h := c.free; h != NoHandle {
+		b := a.cell(h)
+		c.free = Handle(binary.LittleEndian.Uint64(b))
+		return h, b[:n]
 	}
 	if c.next+c.size > c.chunkLen {
 		c.chunkLen = nextChunkLen(c.chunkLen, c.size)
@@ -218,7 +227,17 @@ func (a *Arena) Free(h Handle) {
 	}
 	c := &a.classes[h>>56-1]
 	a.used -= int64(c.size)
-	c.free = append(c.free, h)
+	// The list lives in the cells it links: freeing needs no memory of its
+	// own (a slice of handles grew by doubling, into fresh pages, while a
+	// big sorted set was popped).
+	b := a.cell(h)
+	if poisonFreed {
+		for i := range b {
+			b[i] = poisonByte
+		}
+	}
+	binary.LittleEndian.PutUint64(b, uint64(c.free))
+	c.free = h
 }
 
 // Used returns the bytes in live cells.
