@@ -56,6 +56,10 @@ var bitScript = [][]string{
 	{"BITOP", "NOT", "{k}d", "{k}a", "{k}b"}, {"BITOP", "NAND", "{k}d", "{k}a"}, {"BITOP", "AND", "{k}d"},
 	{"LPUSH", "{k}l", "x"}, {"BITOP", "AND", "{k}d", "{k}a", "{k}l"}, {"BITOP", "AND", "{k}l", "{k}a"}, {"TYPE", "{k}l"},
 	{"SET", "{k}d", "old"}, {"EXPIRE", "{k}d", "100"}, {"BITOP", "OR", "{k}d", "{k}a"}, {"TTL", "{k}d"}, {"OBJECT", "ENCODING", "{k}d"},
+	// A destination that is also a later source; one of another type, with a TTL, with a big cell.
+	{"BITOP", "XOR", "{k}c2", "{k}a", "{k}c"}, {"BITOP", "AND", "{k}c2", "{k}a", "{k}b", "{k}c2"}, {"GET", "{k}c2"},
+	{"HSET", "{k}h", "f", "v"}, {"EXPIRE", "{k}h", "100"}, {"BITOP", "OR", "{k}h", "{k}a", "{k}b"}, {"TYPE", "{k}h"}, {"TTL", "{k}h"}, {"GET", "{k}h"},
+	{"SETRANGE", "{k}big", "5000", "x"}, {"BITOP", "NOT", "{k}big", "{k}a"}, {"GET", "{k}big"}, {"STRLEN", "{k}big"},
 	{"BITOP", "AND", "x1", "a", "b", "s", "p"}, {"GET", "x1"}, {"BITOP", "OR", "x2", "s", "p", "ones"}, {"GET", "x2"},
 	{"BITOP", "XOR", "x3", "s", "p", "zeros", "nokey"}, {"GET", "x3"}, {"BITOP", "NOT", "x4", "p"}, {"GET", "x4"},
 	{"BITOP", "NOT", "s", "s"}, {"GET", "s"}, {"BITOP", "AND", "x4", "nokey", "nokey2"}, {"EXISTS", "x4"},

@@ -524,6 +524,38 @@ func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool, enc byte,
 	db.sh.keyEvent(db.index, EventNew, key)
 }
 
+// OverwriteString turns key's entry, whatever its type, into a string of n
+// bytes with no TTL inside the cell it already has, and returns the value
+// bytes for the caller to fill: their content is unspecified and nothing
+// may run on the shard before they are filled. BITOP writes its result
+// there rather than building it aside and copying it in (a third of its
+// time on 1 MB bitmaps). It changes nothing and returns nil when key is
+// absent or expired or its cell is too small; the caller then uses
+// SetString. The caller must not read from the returned bytes' old content
+// (a source that is also the destination is not passed here).
+func (db *DB) OverwriteString(key []byte, n int, enc byte, now int64) []byte {
+	db.match.key = key
+	old, exists := db.table.Find(Hash(key), &db.match)
+	db.match.key = nil
+	if !exists || db.IsExpired(Handle(old), now) {
+		return nil
+	}
+	b := db.sh.arena.Bytes(Handle(old))
+	if entrySize(len(key), n, 0) > len(b) {
+		return nil
+	}
+	if db.sh.listening() {
+		db.touch(key, false)
+	}
+	oldExp := entryExpire(b)
+	db.sh.dropValue(b)
+	writeHeader(b, len(key), n, 0, now, TypeString, enc, false)
+	off := keyOff(b)
+	copy(b[off:], key)
+	db.adjustExpires(oldExp, 0)
+	return b[off+len(key) : off+len(key)+n]
+}
+
 // SetStringAt overwrites the value of h, the entry Lookup just returned for
 // key, with the string val, keeping its TTL, when val fits in h's
 // allocation; otherwise it changes nothing and reports false, and the caller

@@ -1,6 +1,7 @@
 package bitcmd
 
 import (
+	"bytes"
 	"sync"
 
 	"github.com/anaxdb/anax/container/bitops"
@@ -99,12 +100,29 @@ func bitopStore(x *command.Exec, op int, srcs [][]byte, dest []byte) {
 		x.Int(0)
 		return
 	}
-	p := getBuf(n)
-	bitops.Op(op, *p, srcs)
-	x.DB(dest).SetString(dest, *p, 0, false, shard.EncRaw, x.Now)
-	putBuf(p)
+	if v := overwritable(x, dest, n); v != nil {
+		bitops.Op(op, v, srcs)
+	} else {
+		p := getBuf(n)
+		bitops.Op(op, *p, srcs)
+		x.DB(dest).SetString(dest, *p, 0, false, shard.EncRaw, x.Now)
+		putBuf(p)
+	}
 	x.Notify(command.NotifyString, "set", dest)
 	x.Int(int64(n))
+}
+
+// overwritable returns dest's value bytes, resized to n, for the result to
+// be computed straight into them (shard.DB.OverwriteString), or nil when
+// the result must be built aside: dest is absent or too small, or it is
+// also a source (the operation reads every source while it writes).
+func overwritable(x *command.Exec, dest []byte, n int) []byte {
+	for _, key := range x.Args[3:] {
+		if bytes.Equal(key, dest) {
+			return nil
+		}
+	}
+	return x.DB(dest).OverwriteString(dest, n, shard.EncRaw, x.Now)
 }
 
 // bitopRead is one shard's read: the copied sources it holds, by position
