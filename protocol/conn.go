@@ -8,6 +8,7 @@ import (
 
 	"github.com/anaxdb/anax/protocol/resp"
 	"github.com/panjf2000/gnet/v2"
+	"golang.org/x/sys/unix"
 )
 
 // Slot is one reply in a connection's FIFO.
@@ -103,8 +104,14 @@ type Conn struct {
 	inBatch    bool // inside process(): writes are batched until it ends
 	busy       bool // inside process(): its input must outlive a close (see OnClose)
 	released   bool
-	face       Face // nil: RESP
-	sniffed    bool // the protocol of this connection is decided
+	// orphan is a duplicate of the socket, kept when the connection closed
+	// (the peer shut its side) with replies still pending on other shards:
+	// they are written to it as they finish, as Redis would have written
+	// them before it read the end of the input, and then it is closed
+	// (writeOrphan). 0: none.
+	orphan  int
+	face    Face // nil: RESP
+	sniffed bool // the protocol of this connection is decided
 
 	Unauthenticated bool
 
@@ -257,11 +264,66 @@ func (c *Conn) flushAfterRound() {
 // writes at its end).
 func (c *Conn) finish(s *Slot) bool {
 	s.done = true
+	if c.orphan != 0 {
+		c.writeOrphan()
+		return false
+	}
 	if c.closed || c.aborted {
 		return false
 	}
 	c.slotDone(s)
 	return !c.inBatch
+}
+
+// pending reports whether a slot of the FIFO waits for its reply.
+func (c *Conn) pending() bool {
+	for _, s := range c.fifo {
+		if !s.done {
+			return true
+		}
+	}
+	return false
+}
+
+// adopt keeps a duplicate of the closing connection's socket for the
+// replies still pending (see orphan). OnClose calls it once what was
+// ready has been handed to gnet, which writes it before closing.
+func (c *Conn) adopt() {
+	if c.aborted || !c.pending() {
+		return
+	}
+	if fd, err := unix.FcntlInt(uintptr(c.gc.Fd()), unix.F_DUPFD_CLOEXEC, 3); err == nil {
+		c.orphan = fd
+	}
+}
+
+// writeOrphan writes the finished prefix of the FIFO to the orphaned
+// socket and closes it once no reply is pending. A write that would block
+// or fails gives the rest up: the client is not reading.
+func (c *Conn) writeOrphan() {
+	var buf []byte
+	n := 0
+	for n < len(c.fifo) && c.fifo[n].done {
+		buf = append(buf, c.fifo[n].Buf...)
+		n++
+	}
+	c.fifo = c.fifo[n:]
+	for len(buf) > 0 {
+		w, err := unix.Write(c.orphan, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || w <= 0 {
+			c.fifo = nil
+			break
+		}
+		buf = buf[w:]
+	}
+	if len(c.fifo) == 0 {
+		_ = unix.Close(c.orphan)
+		c.orphan = 0
+		c.fifo, c.freeSlot = nil, nil
+	}
 }
 
 func (c *Conn) slotDone(s *Slot) {
@@ -469,12 +531,14 @@ func (c *Conn) release() {
 	}
 	c.in.Release()
 	c.out = nil
-	for _, s := range c.fifo {
-		if s.done {
-			s.Buf = nil
+	if c.orphan == 0 { // an orphan's FIFO still gets its pending replies
+		for _, s := range c.fifo {
+			if s.done {
+				s.Buf = nil
+			}
 		}
+		c.fifo, c.freeSlot = nil, nil
 	}
-	c.fifo, c.freeSlot = nil, nil
 	c.slotBytes = 0
 	c.argv = nil
 	c.parser = resp.Parser{}

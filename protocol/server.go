@@ -556,12 +556,14 @@ func (s *Server) OnClose(gc gnet.Conn, _ error) gnet.Action {
 	if c.closed {
 		return gnet.None
 	}
-	if c.later && !c.aborted {
+	if !c.aborted {
 		// Replies waiting for the end of the round (flushAfterRound): a
-		// client that sent its last command and shut its side down (a
+		// client that sent its last commands and shut its side down (a
 		// script piping into a socket) still gets them, as gnet writes
-		// what is buffered once OnClose returns.
+		// what is buffered once OnClose returns; replies still pending on
+		// other shards go to a duplicate of the socket (adopt).
 		c.writeReady()
+		c.adopt()
 	}
 	c.closed = true
 	s.conns.Add(-1)
