@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -545,7 +546,7 @@ func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 var anchorMark = &struct{ name string }{"anchor"}
 
 // OnClose tears the connection state down.
-func (s *Server) OnClose(gc gnet.Conn, _ error) gnet.Action {
+func (s *Server) OnClose(gc gnet.Conn, err error) gnet.Action {
 	c, ok := gc.Context().(*Conn)
 	if !ok {
 		if _, admitted := gc.Context().(*admission); admitted {
@@ -556,12 +557,14 @@ func (s *Server) OnClose(gc gnet.Conn, _ error) gnet.Action {
 	if c.closed {
 		return gnet.None
 	}
-	if !c.aborted {
-		// Replies waiting for the end of the round (flushAfterRound): a
-		// client that sent its last commands and shut its side down (a
-		// script piping into a socket) still gets them, as gnet writes
-		// what is buffered once OnClose returns; replies still pending on
-		// other shards go to a duplicate of the socket (adopt).
+	if !c.aborted && errors.Is(err, io.EOF) {
+		// The peer ended its input. Replies waiting for the end of the
+		// round (flushAfterRound): a client that sent its last commands
+		// and shut its side down (a script piping into a socket) still
+		// gets them, as gnet writes what is buffered once OnClose returns;
+		// replies still pending on other shards go to a duplicate of the
+		// socket (adopt). Not after a failed write (the socket is broken,
+		// and this OnClose may run inside writeReady).
 		c.writeReady()
 		c.adopt()
 	}
