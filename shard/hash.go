@@ -614,8 +614,11 @@ func (db *DB) hashSet(key []byte, h Handle, found bool, pairs [][]byte, lim Hash
 			lp.Append(pairs[i+1])
 			added++
 		}
+		// storeValue may move the entry to a smaller cell and free this
+		// one, where lp lives: count first.
+		fields := lp.Len() / 2
 		h = db.storeValue(key, h, lp.Bytes(), EncListpack)
-		if int64(lp.Len()/2) > lim.Entries {
+		if int64(fields) > lim.Entries {
 			h = db.hashToTable(key, h)
 		}
 	}
