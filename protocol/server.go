@@ -132,18 +132,94 @@ type Loop struct {
 	later       []*Conn
 	laterQueued bool
 	flushTask   gnet.Runnable // flushLater, made once (a method value allocates)
+	// wakeFD is the writing end of the loop's waker (armWakers): a byte
+	// written to it makes the loop run flushLater in its next round. 0:
+	// none yet, the task goes through gnet's Execute instead.
+	wakeFD int
 }
 
-// queueFlushLater makes sure a flushLater task is queued.
+// wakeByte is what queueFlushLater writes to a loop's waker.
+var wakeByte = []byte{1}
+
+// queueFlushLater makes sure flushLater runs once the loop's current round
+// of I/O events is handled. It writes a byte to the loop's waker, a socket
+// the loop itself polls: gnet's Execute would also do, but it allocates a
+// closure per call, once per round on the hot path.
 func (l *Loop) queueFlushLater() {
 	if l.laterQueued {
 		return
 	}
 	l.laterQueued = true
+	if l.wakeFD != 0 {
+		for {
+			_, err := unix.Write(l.wakeFD, wakeByte)
+			if err == nil {
+				return
+			}
+			if err != unix.EINTR {
+				break // the waker is gone (the server stops): fall back
+			}
+		}
+	}
 	if l.flushTask == nil {
 		l.flushTask = gnet.RunnableFunc(l.flushLater)
 	}
 	_ = l.el.Execute(context.Background(), l.flushTask)
+}
+
+// loopWaker is the context of a loop's waker connection (armWakers).
+type loopWaker struct{ l *Loop }
+
+// armWakers gives every loop a waker: a pair of connected sockets (in
+// Linux's abstract namespace, private to the process) whose reading end the
+// loop polls like a client connection. Written to, it wakes the loop in its
+// next round, where OnTraffic runs flushLater; unlike gnet's task queue it
+// allocates nothing.
+func (s *Server) armWakers() error {
+	name := fmt.Sprintf("@anax-waker-%d-%p", os.Getpid(), s)
+	ln, err := net.Listen("unix", name)
+	if err != nil {
+		return fmt.Errorf("cannot open the loop wakers' listener: %w", err)
+	}
+	defer ln.Close()
+	for _, l := range s.loops {
+		d, err := net.Dial("unix", name)
+		if err != nil {
+			return fmt.Errorf("cannot open a loop waker: %w", err)
+		}
+		peer, err := ln.Accept()
+		if err != nil {
+			d.Close()
+			return fmt.Errorf("cannot open a loop waker: %w", err)
+		}
+		ch, err := l.el.Enroll(gnet.NewContext(context.Background(), &loopWaker{l}), d)
+		if err == nil {
+			if res := <-ch; res.Err != nil {
+				err = res.Err
+			}
+		}
+		d.Close() // gnet polls its own duplicate
+		if err != nil {
+			peer.Close()
+			return fmt.Errorf("cannot register a loop waker: %w", err)
+		}
+		f, err := peer.(*net.UnixConn).File() // a duplicate, blocking
+		peer.Close()
+		if err != nil {
+			return fmt.Errorf("cannot open a loop waker: %w", err)
+		}
+		fd, err := unix.Dup(int(f.Fd()))
+		f.Close()
+		if err == nil {
+			err = unix.SetNonblock(fd, true)
+		}
+		if err != nil {
+			return fmt.Errorf("cannot open a loop waker: %w", err)
+		}
+		unix.CloseOnExec(fd)
+		l.Wake(func() { l.wakeFD = fd })
+	}
+	return nil
 }
 
 // flushLater writes the connections CompleteLater left.
@@ -350,6 +426,9 @@ func (s *Server) Start() ([]*Loop, error) {
 	if err := s.bindAllLoops(); err != nil {
 		return fail(err)
 	}
+	if err := s.armWakers(); err != nil {
+		return fail(err)
+	}
 	if s.opts.LockOSThread {
 		s.pin()
 	}
@@ -517,8 +596,8 @@ func (s *Server) Conns() int64 { return s.conns.Load() }
 // OnOpen creates the connection state.
 func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	l := s.loopOf(gc.EventLoop())
-	if gc.Context() == anchorMark {
-		return nil, gnet.None // a loop-discovery connection: no client state
+	if _, waker := gc.Context().(*loopWaker); waker || gc.Context() == anchorMark {
+		return nil, gnet.None // a loop-discovery connection or a waker: no client state
 	}
 	adm, ok := gc.Context().(*admission)
 	if !ok {
@@ -586,6 +665,13 @@ func (s *Server) OnClose(gc gnet.Conn, err error) gnet.Action {
 func (s *Server) OnTraffic(gc gnet.Conn) gnet.Action {
 	c, ok := gc.Context().(*Conn)
 	if !ok {
+		if w, waker := gc.Context().(*loopWaker); waker {
+			_, _ = gc.Discard(-1)
+			if w.l.laterQueued {
+				_ = w.l.flushLater(nil)
+			}
+			return gnet.None
+		}
 		return gnet.Close
 	}
 	if !s.ready.Load() {
