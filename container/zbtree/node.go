@@ -9,7 +9,7 @@ import (
 // columns of 8-byte little-endian words so that a binary search over the
 // scores reads them contiguously and a shift is one copy per column:
 //
-//	leaf:  count u32 | pad u32 | prev u64 | next u64 | score[leafCap] | ref[leafCap]
+//	leaf:  count u32 | cap u32 | prev u64 | next u64 | score[cap] | ref[cap]
 //	inner: count u32 | pad u32 | score[innerCap] | ref[innerCap] | child[innerCap] | size[innerCap]
 //
 // An inner entry i names child i, the (score, ref) of the smallest element
@@ -59,7 +59,32 @@ type node struct {
 	leaf bool
 }
 
-func leafView(b []byte) node  { return node{b: b, hdr: leafHeader, cap: layout.leafCap, leaf: true} }
+// leafView reads a leaf's capacity from its header: layout.leafCap but for
+// a tree's first root leaf, which starts small and grows (Tree.growRoot).
+// Every leaf made gets it written (newLeaf); a Store may hand out cells
+// longer than asked, so the cell's length does not say it.
+func leafView(b []byte) node {
+	return node{b: b, hdr: leafHeader, cap: int(binary.LittleEndian.Uint32(b[4:])), leaf: true}
+}
+
+// newLeaf makes the cell b a leaf of capacity c with no entries and no
+// neighbours.
+func newLeaf(b []byte, c int) node {
+	binary.LittleEndian.PutUint32(b[4:], uint32(c))
+	n := leafView(b)
+	n.setCount(0)
+	n.setPrev(0)
+	n.setNext(0)
+	return n
+}
+
+// firstLeafCap is the capacity of a new tree's root leaf: a sorted set of a
+// few long members (a skiplist by zset-max-listpack-value) should not cost
+// a whole node.
+const firstLeafCap = 8
+
+// leafSize is the cell size of a leaf of capacity c.
+func leafSize(c int) int      { return leafHeader + 16*c }
 func innerView(b []byte) node { return node{b: b, hdr: innerHeader, cap: layout.innerCap} }
 
 func (n node) ncol() int {

@@ -29,13 +29,21 @@ type Tree struct {
 	height int // levels; 0 when empty, 1 when the root is a leaf
 	count  int
 	nodes  int
+	// small is the cell size of the root leaf while it is smaller than a
+	// node (growRoot); 0 otherwise.
+	small int
 }
 
 // Len returns the number of elements.
 func (t *Tree) Len() int { return t.count }
 
 // Memory returns the bytes of the node cells the tree holds.
-func (t *Tree) Memory() int { return t.nodes * layout.size }
+func (t *Tree) Memory() int {
+	if t.height == 1 && t.small > 0 {
+		return t.small
+	}
+	return t.nodes * layout.size
+}
 
 // Height returns the number of levels (0 for an empty tree).
 func (t *Tree) Height() int { return t.height }
@@ -201,13 +209,13 @@ func (t *Tree) AppendSorted(s Store, score float64, ref uint64) {
 
 func (t *Tree) insert(s Store, m Members, score float64, ref uint64, atEnd bool) {
 	if t.height == 0 {
-		h, b := s.Alloc(layout.size)
-		n := leafView(b)
+		c := min(firstLeafCap, layout.leafCap)
+		h, b := s.Alloc(leafAlloc(c))
+		n := newLeaf(b, c)
 		n.setCount(1)
-		n.setPrev(0)
-		n.setNext(0)
 		n.setKey(0, score, ref)
 		t.root, t.height, t.count, t.nodes = h, 1, 1, 1
+		t.setSmall(c)
 		return
 	}
 	leafLevel := t.height - 1
@@ -234,7 +242,42 @@ func (t *Tree) insert(s Store, m Members, score float64, ref uint64, atEnd bool)
 			t.count++
 			return
 		}
+		if t.height == 1 && n.cap < layout.leafCap {
+			t.growRoot(s, n)
+			continue
+		}
 		t.makeRoom(s, &p, leafLevel, pos)
+	}
+}
+
+// growRoot moves the full root leaf n, smaller than a node, to a cell of
+// twice its capacity (at most a node's).
+func (t *Tree) growRoot(s Store, n node) {
+	nc := min(2*n.cap, layout.leafCap)
+	h, b := s.Alloc(leafAlloc(nc))
+	nn := newLeaf(b, nc)
+	c := n.count()
+	copyEntries(nn, 0, n, 0, c)
+	nn.setCount(c)
+	s.Free(t.root)
+	t.root = h
+	t.setSmall(nc)
+}
+
+// leafAlloc is the cell size to ask for a leaf of capacity c: a whole node
+// at a node's capacity, so that every leaf but a small root is one.
+func leafAlloc(c int) int {
+	if c >= layout.leafCap {
+		return layout.size
+	}
+	return leafSize(c)
+}
+
+// setSmall records the root leaf's capacity c (Memory, Clone).
+func (t *Tree) setSmall(c int) {
+	t.small = 0
+	if c < layout.leafCap {
+		t.small = leafSize(c)
 	}
 }
 
@@ -253,6 +296,7 @@ func (t *Tree) makeRoom(s Store, p *path, level, at int) {
 		}
 		sc, rf := first.firstKey()
 		h, nb := s.Alloc(layout.size)
+		t.small = 0 // the root leaf split is full: a whole node
 		nr := innerView(nb)
 		nr.setCount(1)
 		nr.setKey(0, sc, rf)
@@ -301,6 +345,9 @@ func (t *Tree) makeRoom(s Store, p *path, level, at int) {
 	}
 	h, nb := s.Alloc(layout.size)
 	nn := node{b: nb, hdr: n.hdr, cap: n.cap, leaf: n.leaf}
+	if n.leaf {
+		nn = newLeaf(nb, n.cap)
+	}
 	moved := c - keep
 	copyEntries(nn, 0, n, keep, moved)
 	nn.setCount(moved)
@@ -669,7 +716,7 @@ func (t *Tree) Release(s Store, budget int) (done bool) {
 // Clone returns a deep copy of the tree's nodes in s; refs are copied as
 // they are.
 func (t *Tree) Clone(s Store) Tree {
-	c := Tree{height: t.height, count: t.count, nodes: t.nodes}
+	c := Tree{height: t.height, count: t.count, nodes: t.nodes, small: t.small}
 	if t.height > 0 {
 		var last uint64
 		c.root = t.cloneNode(s, t.root, 0, &last)
@@ -678,8 +725,13 @@ func (t *Tree) Clone(s Store) Tree {
 }
 
 func (t *Tree) cloneNode(s Store, h uint64, level int, last *uint64) uint64 {
-	nh, nb := s.Alloc(layout.size)
-	copy(nb[:layout.size], s.Bytes(h)[:layout.size])
+	src := s.Bytes(h)
+	size := layout.size
+	if t.height == 1 && t.small > 0 {
+		size = t.small // a small root leaf
+	}
+	nh, nb := s.Alloc(size)
+	copy(nb[:size], src[:size])
 	if level == t.height-1 {
 		n := leafView(nb)
 		n.setPrev(*last)
