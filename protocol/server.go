@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/panjf2000/gnet/v2"
 	"golang.org/x/sys/unix"
@@ -152,11 +153,12 @@ func (l *Loop) queueFlushLater() {
 	l.laterQueued = true
 	if l.wakeFD != 0 {
 		for {
-			_, err := unix.Write(l.wakeFD, wakeByte)
-			if err == nil {
+			// Raw: a write to a non-blocking socket cannot block (Conn.write).
+			_, _, errno := unix.RawSyscall(unix.SYS_WRITE, uintptr(l.wakeFD), uintptr(unsafe.Pointer(&wakeByte[0])), 1)
+			if errno == 0 {
 				return
 			}
-			if err != unix.EINTR {
+			if errno != unix.EINTR {
 				break // the waker is gone (the server stops): fall back
 			}
 		}
