@@ -691,6 +691,7 @@ func (c *Conn) processBusy() gnet.Action {
 	}
 	base := c.gc.OutboundBuffered()
 	c.checkAt = c.outputCheckAt()
+	commands := 0
 	for consumed < len(buf) {
 		if c.hold || len(c.fifo) >= c.window {
 			c.stalled = true
@@ -723,6 +724,7 @@ func (c *Conn) processBusy() gnet.Action {
 			break
 		}
 		consumed += n
+		commands++
 		if c.closing || c.closed {
 			break
 		}
@@ -748,7 +750,15 @@ func (c *Conn) processBusy() gnet.Action {
 		return c.inputFailed(err)
 	}
 	c.in.Shrink()
-	c.flushAfterRound()
+	if commands > 1 {
+		c.flushAfterRound()
+	} else {
+		// One command: written now. The round-end write costs the loop's
+		// waker a write and a read, which a pipeline pays once for many
+		// replies but a lone command would pay for one (at pipeline 1
+		// with the client as the limit, rounds are a few connections).
+		c.flush()
+	}
 	if c.stalled && len(c.fifo) == 0 && !c.closing && !c.aborted {
 		// Everything finished while we were parsing: carry on at once.
 		c.stalled = false
@@ -804,7 +814,7 @@ func (c *Conn) processFace(buf []byte, direct bool) gnet.Action {
 			return gnet.Close
 		}
 	}
-	c.flushAfterRound()
+	c.flush()
 	return gnet.None
 }
 
