@@ -124,38 +124,53 @@ type Loop struct {
 	yielded time.Time
 
 	// later holds the connections with replies to write (a batch's, or a
-	// push from CompleteLater) since the loop's last flushLater task, which
-	// runs after the I/O events of the loop's current round, as Redis
-	// writes its clients before it sleeps: every publisher of the round
-	// has then added its messages, a subscriber gets them in one write, and
-	// a client gets the round's replies in one burst (flushAfterRound).
-	// laterQueued says the task is queued. Loop goroutine only.
-	later       []*Conn
-	laterQueued bool
-	flushTask   gnet.Runnable // flushLater, made once (a method value allocates)
+	// push from CompleteLater) once the loop's current round of I/O events
+	// is handled, as Redis writes its clients before it sleeps: every
+	// publisher of the round has then added its messages, a subscriber
+	// gets them in one write, and a client gets the round's replies in one
+	// burst (Conn.flushAfterRound). flushPending writes them, run by gnet's
+	// task queue (taskQueued: a task is queued) or by the loop's waker
+	// (wakeQueued: its byte is written). Loop goroutine only.
+	later      []*Conn
+	taskQueued bool
+	wakeQueued bool
+	flushTask  gnet.Runnable // flushLater, made once (a method value allocates)
 	// wakeFD is the writing end of the loop's waker (armWakers): a byte
-	// written to it makes the loop run flushLater in its next round. 0:
-	// none yet, the task goes through gnet's Execute instead.
+	// written to it makes the loop run flushPending in its next round. 0:
+	// none yet, gnet's task queue serves instead.
 	wakeFD int
 }
 
-// wakeByte is what queueFlushLater writes to a loop's waker.
+// wakeByte is what queueFlushWaker writes to a loop's waker.
 var wakeByte = []byte{1}
 
-// queueFlushLater makes sure flushLater runs once the loop's current round
-// of I/O events is handled. It writes a byte to the loop's waker, a socket
-// the loop itself polls: gnet's Execute would also do, but it allocates a
-// closure per call, once per round on the hot path.
-func (l *Loop) queueFlushLater() {
-	if l.laterQueued {
+// queueFlushTask makes sure flushLater runs after the I/O events of the
+// loop's next round, through gnet's task queue (it allocates a closure per
+// call: pushes only).
+func (l *Loop) queueFlushTask() {
+	if l.taskQueued {
 		return
 	}
-	l.laterQueued = true
+	l.taskQueued = true
+	if l.flushTask == nil {
+		l.flushTask = gnet.RunnableFunc(l.flushLater)
+	}
+	_ = l.el.Execute(context.Background(), l.flushTask)
+}
+
+// queueFlushWaker makes sure flushPending runs in the loop's next round,
+// through the loop's waker, a socket the loop itself polls: unlike gnet's
+// task queue it allocates nothing.
+func (l *Loop) queueFlushWaker() {
+	if l.wakeQueued || l.taskQueued {
+		return // a flush is queued already
+	}
 	if l.wakeFD != 0 {
 		for {
 			// Raw: a write to a non-blocking socket cannot block (Conn.write).
 			_, _, errno := unix.RawSyscall(unix.SYS_WRITE, uintptr(l.wakeFD), uintptr(unsafe.Pointer(&wakeByte[0])), 1)
 			if errno == 0 {
+				l.wakeQueued = true
 				return
 			}
 			if errno != unix.EINTR {
@@ -163,10 +178,7 @@ func (l *Loop) queueFlushLater() {
 			}
 		}
 	}
-	if l.flushTask == nil {
-		l.flushTask = gnet.RunnableFunc(l.flushLater)
-	}
-	_ = l.el.Execute(context.Background(), l.flushTask)
+	l.queueFlushTask()
 }
 
 // loopWaker is the context of a loop's waker connection (armWakers).
@@ -175,7 +187,7 @@ type loopWaker struct{ l *Loop }
 // armWakers gives every loop a waker: a pair of connected sockets (in
 // Linux's abstract namespace, private to the process) whose reading end the
 // loop polls like a client connection. Written to, it wakes the loop in its
-// next round, where OnTraffic runs flushLater; unlike gnet's task queue it
+// next round, where OnTraffic runs flushPending; unlike gnet's task queue it
 // allocates nothing.
 func (s *Server) armWakers() error {
 	name := fmt.Sprintf("@anax-waker-%d-%p", os.Getpid(), s)
@@ -224,9 +236,15 @@ func (s *Server) armWakers() error {
 	return nil
 }
 
-// flushLater writes the connections CompleteLater left.
+// flushLater is the task queueFlushTask queues.
 func (l *Loop) flushLater(context.Context) error {
-	l.laterQueued = false
+	l.taskQueued = false
+	l.flushPending()
+	return nil
+}
+
+// flushPending writes the connections waiting for the end of the round.
+func (l *Loop) flushPending() {
 	for i := 0; i < len(l.later); i++ {
 		c := l.later[i]
 		c.later = false
@@ -234,7 +252,6 @@ func (l *Loop) flushLater(context.Context) error {
 	}
 	clear(l.later)
 	l.later = l.later[:0]
-	return nil
 }
 
 // beginTurn marks the start of a loop callback; it reports false when one
@@ -669,8 +686,9 @@ func (s *Server) OnTraffic(gc gnet.Conn) gnet.Action {
 	if !ok {
 		if w, waker := gc.Context().(*loopWaker); waker {
 			_, _ = gc.Discard(-1)
-			if w.l.laterQueued {
-				_ = w.l.flushLater(nil)
+			if w.l.wakeQueued {
+				w.l.wakeQueued = false
+				w.l.flushPending()
 			}
 			return gnet.None
 		}
