@@ -316,14 +316,8 @@ func (c *Conn) adopt() {
 // socket and closes it once no reply is pending. A write that would block
 // or fails gives the rest up: the client is not reading.
 func (c *Conn) writeOrphan() {
-	var buf []byte
-	n := 0
-	for n < len(c.fifo) && c.fifo[n].done {
-		buf = append(buf, c.fifo[n].Buf...)
-		n++
-	}
-	c.fifo = c.fifo[n:]
-	for len(buf) > 0 {
+	c.takeReady()
+	for buf := c.out; len(buf) > 0; {
 		w, err := unix.Write(c.orphan, buf)
 		if err == unix.EINTR {
 			continue
@@ -334,10 +328,11 @@ func (c *Conn) writeOrphan() {
 		}
 		buf = buf[w:]
 	}
+	c.out = nil // released with the connection
 	if len(c.fifo) == 0 {
 		_ = unix.Close(c.orphan)
 		c.orphan = 0
-		c.fifo, c.freeSlot = nil, nil
+		c.fifo, c.freeSlot, c.slotBytes = nil, nil, 0
 	}
 }
 
@@ -361,6 +356,21 @@ func (c *Conn) newSlot() *Slot {
 // c.out to the event loop, which writes what the socket takes and buffers
 // the rest.
 func (c *Conn) writeReady() {
+	c.takeReady()
+	if len(c.out) > 0 {
+		c.loop.netOut += int64(len(c.out))
+		c.write(c.out)
+		if cap(c.out) > 1<<20 {
+			c.srv.release.note(cap(c.out))
+			c.out = nil
+		} else {
+			c.out = c.out[:0]
+		}
+	}
+}
+
+// takeReady moves the finished prefix of the FIFO to c.out.
+func (c *Conn) takeReady() {
 	n := 0
 	for n < len(c.fifo) && c.fifo[n].done {
 		n++
@@ -380,16 +390,6 @@ func (c *Conn) writeReady() {
 			c.fifo[i] = nil
 		}
 		c.fifo = c.fifo[:len(c.fifo)-n]
-	}
-	if len(c.out) > 0 {
-		c.loop.netOut += int64(len(c.out))
-		c.write(c.out)
-		if cap(c.out) > 1<<20 {
-			c.srv.release.note(cap(c.out))
-			c.out = nil
-		} else {
-			c.out = c.out[:0]
-		}
 	}
 }
 

@@ -217,20 +217,20 @@ func (s *Server) armWakers() error {
 			peer.Close()
 			return fmt.Errorf("cannot register a loop waker: %w", err)
 		}
-		f, err := peer.(*net.UnixConn).File() // a duplicate, blocking
+		// A duplicate of the writing end, which Go's net package keeps
+		// non-blocking (a flag the duplicate shares).
+		var fd int
+		rc, err := peer.(*net.UnixConn).SyscallConn()
+		if err == nil {
+			cerr := rc.Control(func(pfd uintptr) { fd, err = unix.FcntlInt(pfd, unix.F_DUPFD_CLOEXEC, 3) })
+			if err == nil {
+				err = cerr
+			}
+		}
 		peer.Close()
 		if err != nil {
 			return fmt.Errorf("cannot open a loop waker: %w", err)
 		}
-		fd, err := unix.Dup(int(f.Fd()))
-		f.Close()
-		if err == nil {
-			err = unix.SetNonblock(fd, true)
-		}
-		if err != nil {
-			return fmt.Errorf("cannot open a loop waker: %w", err)
-		}
-		unix.CloseOnExec(fd)
 		l.Wake(func() { l.wakeFD = fd })
 	}
 	return nil
