@@ -144,6 +144,17 @@ func (s *Shard) SnapshotRelease(db *DB, key []byte) {
 	}
 }
 
+// SnapshotHolds reports whether the running snapshot holds key of db
+// (SnapshotHold): a write to it now completes its record first. Owner
+// only.
+func (s *Shard) SnapshotHolds(db *DB, key []byte) bool {
+	if s.snap == nil {
+		return false
+	}
+	_, ok := s.snap.holds[db][string(key)]
+	return ok
+}
+
 // finishHolds completes the held entries of db (every one when key is
 // nil, else key's).
 func (s *Shard) finishHolds(db *DB, key []byte) {
