@@ -25,7 +25,20 @@ const (
 	ClassNormal ClientClass = iota
 	ClassPubSub
 	ClassReplica
+	classCount
 )
+
+// ClientLimits are the per-client limits CONFIG SET may change while
+// clients are connected. The server publishes a new value on each change
+// (Options.ClientLimits); a connection reads it with one atomic load per
+// batch, not through a function per limit.
+type ClientLimits struct {
+	// QueryBufferMax is client-query-buffer-limit: a client whose unparsed
+	// input grows past it is closed. <= 0: no limit.
+	QueryBufferMax int
+	// Output is client-output-buffer-limit per class.
+	Output [classCount]OutputLimit
+}
 
 // OutputLimit is one class's client-output-buffer-limit: a client whose
 // queued output exceeds Hard bytes, or stays above Soft bytes for
@@ -468,10 +481,10 @@ func (c *Conn) publish() {
 
 // outputLimit returns the connection's class limits.
 func (c *Conn) outputLimit() OutputLimit {
-	if c.srv.opts.OutputLimit == nil {
-		return OutputLimit{}
+	if l := c.srv.opts.ClientLimits; l != nil {
+		return l.Load().Output[c.Class]
 	}
-	return c.srv.opts.OutputLimit(c.Class)
+	return OutputLimit{}
 }
 
 // checkOutputLimits applies client-output-buffer-limit to total queued
@@ -629,10 +642,10 @@ func (c *Conn) input() (buf []byte, direct bool, err error) {
 
 // queryLimit is client-query-buffer-limit, or 0.
 func (c *Conn) queryLimit() int {
-	if c.lim.QueryBufferMax == nil {
-		return 0
+	if l := c.srv.opts.ClientLimits; l != nil {
+		return l.Load().QueryBufferMax
 	}
-	return c.lim.QueryBufferMax()
+	return 0
 }
 
 // process parses and dispatches every complete command in the input, then

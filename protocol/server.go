@@ -82,19 +82,17 @@ type Options struct {
 	// so that a change (CONFIG SET tcp-keepalive) applies to the
 	// connections accepted after it.
 	KeepAliveNow func() time.Duration
-	// OutputLimit returns the client-output-buffer-limit of a client class.
-	// nil: no limits (backpressure still applies).
-	OutputLimit func(class ClientClass) OutputLimit
+	// ClientLimits holds client-query-buffer-limit and
+	// client-output-buffer-limit, replaced whole when CONFIG SET changes
+	// one, so that connections already open apply the new value. nil: no
+	// limits (output backpressure still applies).
+	ClientLimits *atomic.Pointer[ClientLimits]
 }
 
 // Limits bound what one client may make the server hold.
 type Limits struct {
 	MaxBulkLen int64
-	// QueryBufferMax is client-query-buffer-limit: a client whose unparsed
-	// input grows past it is closed. A func, so CONFIG SET applies to
-	// connections already open; nil or <= 0: no limit.
-	QueryBufferMax func() int
-	MaxPending     int // pending reply slots before parsing pauses
+	MaxPending int // pending reply slots before parsing pauses
 }
 
 // Loop is one event loop; its Wake runs a function on the loop goroutine.

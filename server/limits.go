@@ -101,25 +101,22 @@ func (s *Server) checkMaxClients(v string) error {
 	return fmt.Errorf("The operating system is not able to handle the specified number of clients, try with %d", fit)
 }
 
-// outputLimits caches client-output-buffer-limit per protocol class, so the
-// connection layer reads it with one atomic load per batch.
-type outputLimits struct {
-	p atomic.Pointer[[3]protocol.OutputLimit]
+// clientLimits publishes client-query-buffer-limit and
+// client-output-buffer-limit to the connection layer
+// (protocol.Options.ClientLimits): a new value on each change.
+type clientLimits struct {
+	p atomic.Pointer[protocol.ClientLimits]
 }
 
-func (o *outputLimits) load(cfg *config.Config) {
-	var l [3]protocol.OutputLimit
+func (o *clientLimits) load(cfg *config.Config) {
+	l := protocol.ClientLimits{QueryBufferMax: int(cfg.Int("client-query-buffer-limit"))}
 	for class, name := range [...]string{
 		protocol.ClassNormal: "normal", protocol.ClassPubSub: "pubsub", protocol.ClassReplica: "replica",
 	} {
 		c := cfg.ClientOutputBufferLimit(name)
-		l[class] = protocol.OutputLimit{Hard: c.Hard, Soft: c.Soft, SoftSeconds: c.SoftSeconds}
+		l.Output[class] = protocol.OutputLimit{Hard: c.Hard, Soft: c.Soft, SoftSeconds: c.SoftSeconds}
 	}
 	o.p.Store(&l)
-}
-
-func (o *outputLimits) get(class protocol.ClientClass) protocol.OutputLimit {
-	return o.p.Load()[class]
 }
 
 // protectedMode reports whether protected mode is in force: Redis 7 lets

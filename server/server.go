@@ -59,18 +59,18 @@ type Server struct {
 	clients  clientRegistry
 	mem      memGuard // maxmemory state (evict.go)
 
-	started  time.Time
-	runID    string
-	errStats []errStats   // per loop
-	batch    []batchState // per loop
-	lastSave atomic.Int64
-	shutdown chan struct{}
-	stopOnce sync.Once
-	rngState atomic.Uint64
-	mon      slowlog.Monitor
-	adm      *adminState // INFO's rates and peaks, replid (admin.go)
-	web      *webState   // what the HTTP face (http/face) reads (http.go)
-	outLimit outputLimits
+	started      time.Time
+	runID        string
+	errStats     []errStats   // per loop
+	batch        []batchState // per loop
+	lastSave     atomic.Int64
+	shutdown     chan struct{}
+	stopOnce     sync.Once
+	rngState     atomic.Uint64
+	mon          slowlog.Monitor
+	adm          *adminState // INFO's rates and peaks, replid (admin.go)
+	web          *webState   // what the HTTP face (http/face) reads (http.go)
+	clientLimits clientLimits
 	// blockedClients counts the clients waiting in a blocking command.
 	blockedClients atomic.Int64
 	// loops are the event loops, by shard (set once they are bound).
@@ -143,11 +143,13 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.cfg.Validate("maxclients", s.checkMaxClients)
-	s.outLimit.load(s.cfg)
-	s.cfg.OnChange("client-output-buffer-limit", func(string) { s.outLimit.load(s.cfg) })
+	s.clientLimits.load(s.cfg)
+	for _, name := range []string{"client-output-buffer-limit", "client-query-buffer-limit"} {
+		s.cfg.OnChange(name, func(string) { s.clientLimits.load(s.cfg) })
+	}
 	port := int(s.cfg.Int("port"))
 	addrs := s.listenAddrs(port)
-	queryLimit, maxClients := s.cfg.IntFunc("client-query-buffer-limit"), s.cfg.IntFunc("maxclients")
+	maxClients := s.cfg.IntFunc("maxclients")
 	keepAlive := s.cfg.IntFunc("tcp-keepalive")
 	opts := protocol.Options{
 		Addrs:        addrs,
@@ -155,8 +157,7 @@ func (s *Server) Start() error {
 		LockOSThread: s.cfg.Bool("pin-threads"),
 		Handler:      s,
 		Limits: protocol.Limits{
-			MaxBulkLen:     s.cfg.Int("proto-max-bulk-len"),
-			QueryBufferMax: func() int { return int(queryLimit()) },
+			MaxBulkLen: s.cfg.Int("proto-max-bulk-len"),
 		},
 		Logf:       s.log.Infof,
 		Warnf:      s.log.Warnf,
@@ -167,7 +168,7 @@ func (s *Server) Start() error {
 		KeepAliveNow: func() time.Duration {
 			return time.Duration(keepAlive()) * time.Second
 		},
-		OutputLimit: s.outLimit.get,
+		ClientLimits: &s.clientLimits.p,
 		BindLoops: func(loops []*protocol.Loop) {
 			s.loops = loops
 			for i, l := range loops {
