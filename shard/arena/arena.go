@@ -98,6 +98,7 @@ type class struct {
 	chunks   [][]byte
 	chunkLen int    // the length of the last chunk (0: none yet)
 	next     int    // first never-used offset in the last chunk
+	mapped   int    // the last chunk's bytes before this offset are prefaulted
 	free     Handle // the last freed cell (NoHandle: none); it names the one before
 }
 
@@ -168,11 +169,44 @@ func (a *Arena) Alloc(n int) (Handle, []byte) {
 		c.chunkLen = nextChunkLen(c.chunkLen, c.size)
 		c.chunks = append(c.chunks, make([]byte, c.chunkLen))
 		a.reserved += int64(c.chunkLen)
-		c.next = 0
+		c.next, c.mapped = 0, 0
+	}
+	if c.next+c.size > c.mapped {
+		c.prefaultNext()
 	}
 	h := Handle(uint64(ci+1)<<56 | uint64(len(c.chunks)-1)<<32 | uint64(c.next))
 	c.next += c.size
 	return h, a.cell(h)[:n]
+}
+
+// prefaultWindow is how much of a chunk prefaultNext maps in at a time.
+// Small enough that a class holds at most this much resident and unused
+// (a whole chunk mapped in at once cost up to a megabyte per class per
+// shard); large enough that one system call replaces 16 page faults. In a
+// class's first chunk the window starts at a page and doubles, so that a
+// class used for a few cells keeps no more resident than they touch.
+const (
+	prefaultWindow = 64 << 10
+	pageSize       = 4 << 10
+)
+
+// prefaultNext maps in the pages of the last chunk's next window, which
+// the cell about to be carved at c.next reaches: cells are carved from a
+// chunk's start to its end, so the window is about to be written anyway.
+// A chunk is at least firstChunk bytes, and Go places an allocation that
+// large at a page boundary.
+func (c *class) prefaultNext() {
+	chunk := c.chunks[len(c.chunks)-1]
+	w := prefaultWindow
+	if len(c.chunks) == 1 {
+		w = min(w, max(pageSize, c.mapped))
+	}
+	end := min(c.mapped+w, len(chunk))
+	for end < c.next+c.size {
+		end = min(end+w, len(chunk))
+	}
+	prefault(chunk[c.mapped:end])
+	c.mapped = end
 }
 
 func (a *Arena) allocBig(n int) (Handle, []byte) {

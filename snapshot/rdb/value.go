@@ -34,6 +34,9 @@ type Value struct {
 	Set  [][]byte
 	Hash [][2][]byte
 	ZSet []ZMember
+	// Listpack is the validated listpack a TypeZSetListpack value was
+	// decoded from (its members and scores are in ZSet), nil otherwise.
+	Listpack []byte
 }
 
 // ZMember is one sorted-set member and its score (never NaN).
@@ -129,7 +132,7 @@ func decodeValue(typ byte, body []byte, sc *Scratch) (Value, error) {
 			v.Hash, err = pairs(flat)
 		}
 	case TypeZSetListpack:
-		v.ZSet, err = d.listpackZSet()
+		v.ZSet, v.Listpack, err = d.listpackZSet()
 	case TypeZSetZiplist:
 		var flat [][]byte
 		if flat, err = d.packed(typ); err == nil {
@@ -455,17 +458,17 @@ func packedZSet(flat [][]byte) ([]ZMember, error) {
 // listpackZSet reads a string holding a listpack of member, score pairs,
 // as packed and packedZSet would, without the list of elements between
 // them: an integer score is taken as it is, not through its text.
-func (d *decoder) listpackZSet() ([]ZMember, error) {
+func (d *decoder) listpackZSet() ([]ZMember, []byte, error) {
 	lp, err := d.blob()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if listpack.Validate(lp) != nil {
-		return nil, ErrBadFormat
+		return nil, nil, ErrBadFormat
 	}
 	n := listpack.FromBytes(lp).Len()
 	if n == 0 || n%2 != 0 {
-		return nil, ErrBadFormat
+		return nil, nil, ErrBadFormat
 	}
 	var out []ZMember
 	if d.scratch != nil {
@@ -490,17 +493,17 @@ func (d *decoder) listpackZSet() ([]ZMember, error) {
 		if v.IsInt {
 			score = float64(v.Int) // what parsing its decimal text gives
 		} else if score, err = parseScore(v.Str); err != nil || math.IsNaN(score) {
-			return nil, ErrBadFormat
+			return nil, nil, ErrBadFormat
 		}
 		out = append(out, ZMember{Member: member, Score: score})
 	}
 	if i != n {
-		return nil, ErrBadFormat
+		return nil, nil, ErrBadFormat
 	}
 	if err := checkUniqueMembers(out); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return out, lp, nil
 }
 
 func checkUnique(members [][]byte) error {

@@ -47,26 +47,37 @@ func ZSetMembers(payload []byte) (members []ZMember, packed bool, err error) {
 // ReadZSetMembers is ZSetMembers for the value encoding of type typ at the
 // start of b (after the type byte).
 func ReadZSetMembers(typ byte, b []byte) (members []ZMember, packed bool, err error) {
-	return readZSetMembers(typ, b, nil)
+	members, packed, _, err = readZSetMembers(typ, b, nil)
+	return members, packed, err
 }
 
 // ReadZSetMembers is ReadZSetMembers with s's memory for a listpack's
 // bytes and its members: the slice returned and its members' bytes may
 // alias it.
 func (s *Scratch) ReadZSetMembers(typ byte, b []byte) (members []ZMember, packed bool, err error) {
-	return readZSetMembers(typ, b, s)
+	members, packed, _, err = readZSetMembers(typ, b, s)
+	return members, packed, err
 }
 
-func readZSetMembers(typ byte, b []byte, sc *Scratch) (members []ZMember, packed bool, err error) {
+// ReadZSetListpack is ReadZSetMembers with s's memory that also returns,
+// for a TypeZSetListpack value, the validated listpack the members were
+// read from (nil for other types): a loader can keep it as it is, as
+// Redis keeps it, when its members are in order.
+func (s *Scratch) ReadZSetListpack(typ byte, b []byte) (members []ZMember, lp []byte, err error) {
+	members, _, lp, err = readZSetMembers(typ, b, s)
+	return members, lp, err
+}
+
+func readZSetMembers(typ byte, b []byte, sc *Scratch) (members []ZMember, packed bool, lp []byte, err error) {
 	if kindOf(typ) != TypeZSet {
-		return nil, false, notThisType(typ)
+		return nil, false, nil, notThisType(typ)
 	}
 	v, err := decodeValue(typ, b, sc)
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	if len(v.ZSet) == 0 {
-		return nil, false, ErrBadFormat
+		return nil, false, nil, ErrBadFormat
 	}
-	return v.ZSet, typ == TypeZSetZiplist || typ == TypeZSetListpack, nil
+	return v.ZSet, typ == TypeZSetZiplist || typ == TypeZSetListpack, v.Listpack, nil
 }

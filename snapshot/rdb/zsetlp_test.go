@@ -30,7 +30,7 @@ func TestListpackZSetAsPacked(t *testing.T) {
 		}
 		body := AppendString(nil, lp.Bytes(), false)
 		d := decoder{b: body}
-		got, gerr := d.listpackZSet()
+		got, _, gerr := d.listpackZSet()
 		d2 := decoder{b: body}
 		var want []ZMember
 		flat, werr := d2.packed(TypeZSetListpack)
