@@ -842,6 +842,15 @@ func (db *DB) NewZSetBuilder(big bool, size int) *ZSetBuilder {
 	return b
 }
 
+// NewZSetBuilderListpack starts a small sorted set that is the listpack
+// lp as it is (Redis keeps a loaded listpack so): the caller has validated
+// it, and its n members are unique, in ascending order (score, then member
+// bytes), with scores that are not NaN. lp must stay unchanged until Store,
+// which copies it.
+func (db *DB) NewZSetBuilderListpack(lp []byte, n int) *ZSetBuilder {
+	return &ZSetBuilder{db: db, lp: listpack.FromBytes(lp), n: n}
+}
+
 // Append adds a member after every other: the caller adds them in
 // ascending order (score, then member bytes), each once.
 func (b *ZSetBuilder) Append(member []byte, score float64) {

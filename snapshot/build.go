@@ -189,11 +189,16 @@ func BuildZSet(db *shard.DB, typ byte, val []byte, lim shard.ZSetLimits) (*shard
 // buildZSet is BuildZSet that decodes a compressed listpack into sc's
 // memory (sc may be nil); the builder copies the members.
 func buildZSet(db *shard.DB, typ byte, val []byte, lim shard.ZSetLimits, sc *rdb.Scratch) (*shard.ZSetBuilder, error) {
-	members, packed, err := sc.ReadZSetMembers(typ, val)
+	members, lp, err := sc.ReadZSetListpack(typ, val)
 	if err != nil {
 		return nil, err
 	}
+	packed := lp != nil || typ == rdb.TypeZSetZiplist
 	big := int64(len(members)) > lim.Entries
+	if lp != nil && !big && slices.IsSortedFunc(members, compareZMembers) {
+		// A listpack in order is kept as it is, as Redis keeps it.
+		return db.NewZSetBuilderListpack(lp, len(members)), nil
+	}
 	if !packed && !big {
 		total := 0
 		for _, m := range members {
@@ -204,15 +209,19 @@ func buildZSet(db *shard.DB, typ byte, val []byte, lim shard.ZSetLimits, sc *rdb
 		}
 		big = big || total > listpack.MaxSize
 	}
-	slices.SortFunc(members, func(a, b rdb.ZMember) int {
-		if c := cmp.Compare(a.Score, b.Score); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.Member, b.Member)
-	})
+	slices.SortFunc(members, compareZMembers)
 	b := db.NewZSetBuilder(big, len(members))
 	for _, m := range members {
 		b.Append(m.Member, m.Score)
 	}
 	return b, nil
+}
+
+// compareZMembers orders sorted-set members as the set keeps them: by
+// score, then by member bytes.
+func compareZMembers(a, b rdb.ZMember) int {
+	if c := cmp.Compare(a.Score, b.Score); c != 0 {
+		return c
+	}
+	return bytes.Compare(a.Member, b.Member)
 }
