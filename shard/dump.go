@@ -48,6 +48,10 @@ func (db *DB) QuicklistInfo(h Handle) (nodes, elems, size, fill int, ok bool) {
 type ListBuilder struct {
 	db *DB
 	ql *quicklist.List
+	// single is the whole list when it is one node the caller keeps
+	// (NewListBuilderNode); ql is nil then.
+	single []byte
+	fill   int
 }
 
 // NewListBuilder starts an empty list whose nodes follow fill
@@ -56,26 +60,54 @@ func (db *DB) NewListBuilder(fill int) *ListBuilder {
 	return &ListBuilder{db: db, ql: quicklist.New(fill)}
 }
 
+// NewListBuilderNode starts a list that is the one node lp (a payload of
+// a quicklist of one node, validated with listpack.Validate and not
+// empty), which the caller keeps unchanged until Store or Discard: a
+// small list is then stored with one copy and no quicklist made for it.
+func (db *DB) NewListBuilderNode(lp []byte, fill int) *ListBuilder {
+	return &ListBuilder{db: db, single: lp, fill: fill}
+}
+
 // AppendNode adds lp as a node of its own, as it is (a copy): a node of a
 // payload of quicklists, kept as Redis keeps it. lp must have passed
 // listpack.Validate; an empty one is skipped.
 func (b *ListBuilder) AppendNode(lp []byte) {
+	b.materialize()
 	b.ql.AppendNode(storeOf(b.db.sh.arena), lp)
+}
+
+// materialize makes the quicklist of a builder started with one node.
+func (b *ListBuilder) materialize() {
+	if b.single == nil {
+		return
+	}
+	b.ql = quicklist.New(b.fill)
+	b.ql.AppendNode(storeOf(b.db.sh.arena), b.single)
+	b.single = nil
 }
 
 // PushTail adds one element at the tail, in the tail node while the fill
 // allows, as Redis loads the elements of a plain or ziplist list.
 func (b *ListBuilder) PushTail(elem []byte) {
+	b.materialize()
 	b.ql.PushTail(storeOf(b.db.sh.arena), elem)
 }
 
 // Len returns the number of elements added so far.
-func (b *ListBuilder) Len() int { return b.ql.Len() }
+func (b *ListBuilder) Len() int {
+	if b.single != nil {
+		return listpack.FromBytes(b.single).Len()
+	}
+	return b.ql.Len()
+}
 
 // Discard frees what was built.
 func (b *ListBuilder) Discard() {
-	b.ql.Free(storeOf(b.db.sh.arena))
-	b.ql = nil
+	b.single = nil
+	if b.ql != nil {
+		b.ql.Free(storeOf(b.db.sh.arena))
+		b.ql = nil
+	}
 }
 
 // Store puts the list under key, replacing what key held, with no TTL, and
@@ -84,6 +116,11 @@ func (b *ListBuilder) Discard() {
 // becomes a listpack; any other stays a quicklist of the nodes it has. The
 // list must not be empty.
 func (b *ListBuilder) Store(key []byte, now int64) Handle {
+	if lp := b.single; lp != nil && quicklist.FitsOneListpack(b.fill, len(lp), listpack.FromBytes(lp).Len(), false) {
+		b.single = nil
+		return b.db.NewValue(key, TypeList, EncListpack, lp, now)
+	}
+	b.materialize()
 	ql := b.ql
 	b.ql = nil
 	if ql.Len() == 0 {
@@ -113,7 +150,7 @@ type HashBuilder struct {
 
 // NewHashBuilder starts an empty hash that obeys lim.
 func (db *DB) NewHashBuilder(lim HashLimits) *HashBuilder {
-	return &HashBuilder{db: db, lim: lim, lp: listpack.New()}
+	return &HashBuilder{db: db, lim: lim}
 }
 
 // Add adds a field the hash does not have yet (the caller checks that a
@@ -121,6 +158,11 @@ func (db *DB) NewHashBuilder(lim HashLimits) *HashBuilder {
 // into the listpack while the hash has at most lim.Entries fields, no field
 // or value longer than lim.Value and a listpack may grow, else into a table.
 func (b *HashBuilder) Add(field, value []byte) {
+	if b.ht == nil && b.lp.Bytes() == nil {
+		// Made here, not by NewHashBuilder: a listpack payload brings its
+		// own (SetListpack).
+		b.lp = listpack.New()
+	}
 	if b.ht == nil {
 		lim := b.lim
 		if int64(len(field)) > lim.Value || int64(len(value)) > lim.Value ||
@@ -179,6 +221,9 @@ func (b *HashBuilder) toTable() {
 func (b *HashBuilder) Len() int {
 	if b.ht != nil {
 		return b.ht.t.Len()
+	}
+	if b.lp.Bytes() == nil {
+		return 0
 	}
 	return b.lp.Len() / 2
 }

@@ -914,6 +914,20 @@ type SetBuilder struct {
 	db  *DB
 	lim SetLimits
 	v   setVal
+	buf []byte // NewSetBuilderBuf's memory for an intset or listpack
+}
+
+// NewSetBuilderBuf is NewSetBuilder with buf as the memory of the set
+// while it is an intset or listpack (it is copied on Store): the caller
+// keeps buf for no other use until Store or Discard.
+func (db *DB) NewSetBuilderBuf(enc byte, lim SetLimits, buf []byte) *SetBuilder {
+	b := &SetBuilder{db: db, lim: lim, buf: buf[:0]}
+	if enc == EncIntset {
+		b.v = setVal{enc: enc, b: intset.AppendEmpty(b.buf), a: db.sh.arena}
+	} else {
+		b.v = setVal{enc: enc, b: listpack.AppendEmpty(b.buf), a: db.sh.arena}
+	}
+	return b
 }
 
 // NewSetBuilder starts an empty set of encoding enc (EncIntset or
@@ -951,9 +965,16 @@ func (b *SetBuilder) ToTable(hint int) {
 // ToListpack makes an intset a listpack (setTypeConvert), with room for
 // about room more bytes of members.
 func (b *SetBuilder) ToListpack(room int) {
-	if b.v.enc == EncIntset {
-		b.v.toListpack(max(room, 0))
+	if b.v.enc != EncIntset {
+		return
 	}
+	if b.buf != nil && intset.Len(b.v.b) == 0 {
+		// Nothing to convert (a set whose first member is not an
+		// integer): the listpack starts in the caller's memory.
+		b.v.enc, b.v.b = EncListpack, listpack.AppendEmpty(b.buf)
+		return
+	}
+	b.v.toListpack(max(room, 0))
 }
 
 // MaybeToIntset is maybeConvertToIntset: every member must be an integer.

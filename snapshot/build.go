@@ -22,24 +22,51 @@ import (
 // elements of a plain or ziplist list are pushed one by one, so that they
 // fill nodes as fill says (Redis's quicklistPushTail on loading).
 func BuildList(db *shard.DB, typ byte, val []byte, fill int) (*shard.ListBuilder, error) {
-	b := db.NewListBuilder(fill)
+	return buildList(db, typ, val, fill, nil)
+}
+
+// buildList is BuildList that decodes LZF nodes into sc's memory (sc may
+// be nil). A list of one node, the usual small list, is built from a copy
+// of it that sc keeps (Scratch.Keep) until stored; a node yielded may
+// alias the decoding memory only until the next is read.
+func buildList(db *shard.DB, typ byte, val []byte, fill int, sc *rdb.Scratch) (*shard.ListBuilder, error) {
+	var b *shard.ListBuilder
+	var first []byte // the first node, while it is the only one
 	perElement := typ == rdb.TypeList || typ == rdb.TypeListZiplist
 	var buf [20]byte
-	_, err := rdb.ReadListNodes(typ, val, func(lp []byte) error {
+	_, err := sc.ReadListNodes(typ, val, func(lp []byte) error {
 		if !perElement {
-			b.AppendNode(lp)
+			switch {
+			case b == nil && first == nil:
+				first = sc.Keep(lp)
+			case b == nil:
+				b = db.NewListBuilder(fill)
+				b.AppendNode(first)
+				first = nil
+				fallthrough
+			default:
+				b.AppendNode(lp)
+			}
 			return nil
+		}
+		if b == nil {
+			b = db.NewListBuilder(fill)
 		}
 		for it := listpack.FromBytes(lp).Iter(); it.Next(); {
 			b.PushTail(it.Value().AppendTo(buf[:0]))
 		}
 		return nil
 	})
-	if err == nil && b.Len() == 0 {
+	if err == nil && first != nil {
+		b = db.NewListBuilderNode(first, fill)
+	}
+	if err == nil && (b == nil || b.Len() == 0) {
 		err = rdb.ErrBadFormat // rdb refuses empty lists; this is a second guard
 	}
 	if err != nil {
-		b.Discard()
+		if b != nil {
+			b.Discard()
+		}
 		return nil, err
 	}
 	return b, nil
@@ -113,7 +140,14 @@ func BuildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.S
 // buildSet is BuildSet that decodes a compressed intset or listpack into
 // sc's memory (sc may be nil): the builder holds it until stored.
 func buildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits, sc *rdb.Scratch) (*shard.SetBuilder, error) {
-	b := db.NewSetBuilder(shard.EncIntset, lim)
+	var b *shard.SetBuilder
+	if typ == rdb.TypeSet && sc != nil {
+		// The members are copied in as they are read: the small
+		// encodings are built in sc's memory.
+		b = db.NewSetBuilderBuf(shard.EncIntset, lim, sc.Buf())
+	} else {
+		b = db.NewSetBuilder(shard.EncIntset, lim)
+	}
 	if typ != rdb.TypeSet {
 		small, _, err := sc.ReadSetSmall(typ, val)
 		if err != nil {

@@ -386,7 +386,7 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions, sc *
 		}
 		return true, nil
 	case rdb.TypeList, rdb.TypeListZiplist, rdb.TypeListQuicklist, rdb.TypeListQuicklist2:
-		b, err := BuildList(db, r.typ, val, lim.ListFill)
+		b, err := buildList(db, r.typ, val, lim.ListFill, sc)
 		if err != nil {
 			return false, err
 		}

@@ -259,18 +259,26 @@ func (l *List) ConvertibleToListpack(shrinking bool) bool {
 	if l.NodeCount() != 1 {
 		return false
 	}
+	r := l.rec(0)
+	return FitsOneListpack(l.fill, int(r.size), int(r.count), shrinking)
+}
+
+// FitsOneListpack is ConvertibleToListpack's rule for a list whose one
+// node has size bytes and count elements, under fill
+// (list-max-listpack-size, clamped as New clamps it).
+func FitsOneListpack(fill, size, count int, shrinking bool) bool {
+	fill = clampFill(fill)
 	sizeLimit, countLimit := int(^uint(0)>>1), int(^uint32(0))
-	if l.fill < 0 {
-		sizeLimit = optimizationLevel[-l.fill-1]
+	if fill < 0 {
+		sizeLimit = optimizationLevel[-fill-1]
 	} else {
-		countLimit = max(l.fill, 1)
+		countLimit = max(fill, 1)
 	}
 	if shrinking {
 		sizeLimit /= 2
 		countLimit /= 2
 	}
-	r := l.rec(0)
-	return int(r.size) <= sizeLimit && int(r.count) <= countLimit
+	return size <= sizeLimit && count <= countLimit
 }
 
 // DetachSingleNode hands the owner the only node's cell and its listpack

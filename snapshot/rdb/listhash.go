@@ -80,6 +80,22 @@ func notThisType(typ byte) error {
 // one node.
 func ReadListNodes(typ byte, b []byte, yield func(lp []byte) error) (int, error) {
 	r := listReader{d: decoder{b: b}, yield: yield}
+	return r.read(typ, b)
+}
+
+// ReadListNodes is ReadListNodes with s's memory for the LZF strings (s
+// may be nil): a node yielded may alias it, until the next node.
+func (s *Scratch) ReadListNodes(typ byte, b []byte, yield func(lp []byte) error) (int, error) {
+	if s == nil {
+		return ReadListNodes(typ, b, yield)
+	}
+	r := listReader{d: decoder{b: b}, yield: yield, str: s.b}
+	n, err := r.read(typ, b)
+	s.b = r.str
+	return n, err
+}
+
+func (r *listReader) read(typ byte, b []byte) (int, error) {
 	var err error
 	switch typ {
 	case TypeList:

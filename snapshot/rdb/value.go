@@ -163,8 +163,31 @@ type decoder struct {
 // one compressed string of a packed value: what they return may alias it,
 // until the next call with the same Scratch. The zero value is ready.
 type Scratch struct {
-	b  []byte
-	zs []ZMember
+	b    []byte
+	zs   []ZMember
+	kept []byte // Keep's
+}
+
+// Keep copies b into memory of s that the reading functions do not use
+// (Buf's), valid until the next Keep or Buf: a caller keeps what one of
+// them returned while it reads on. With a nil s it returns a copy of its
+// own.
+func (s *Scratch) Keep(b []byte) []byte {
+	if s == nil {
+		return append([]byte(nil), b...)
+	}
+	s.kept = append(s.Buf(), b...)
+	return s.kept
+}
+
+// Buf returns s's memory that the reading functions do not use, empty,
+// with room for a small collection (4 KiB), for the caller to build a
+// value in while it reads; valid until the next Keep or Buf.
+func (s *Scratch) Buf() []byte {
+	if cap(s.kept) < 4<<10 {
+		s.kept = make([]byte, 0, 4<<10)
+	}
+	return s.kept[:0]
 }
 
 // blob reads the one string of a packed value (a listpack, ziplist or
