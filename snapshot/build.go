@@ -22,44 +22,48 @@ import (
 // elements of a plain or ziplist list are pushed one by one, so that they
 // fill nodes as fill says (Redis's quicklistPushTail on loading).
 func BuildList(db *shard.DB, typ byte, val []byte, fill int) (*shard.ListBuilder, error) {
-	return buildList(db, typ, val, fill, nil)
+	return new(builders).list.build(db, typ, val, fill, nil)
 }
 
-// buildList is BuildList that decodes LZF nodes into sc's memory (sc may
-// be nil). A list of one node, the usual small list, is built from a copy
-// of it that sc keeps (Scratch.Keep) until stored; a node yielded may
-// alias the decoding memory only until the next is read.
-func buildList(db *shard.DB, typ byte, val []byte, fill int, sc *rdb.Scratch) (*shard.ListBuilder, error) {
-	var b *shard.ListBuilder
-	var first []byte // the first node, while it is the only one
-	perElement := typ == rdb.TypeList || typ == rdb.TypeListZiplist
-	var buf [20]byte
-	_, err := sc.ReadListNodes(typ, val, func(lp []byte) error {
-		if !perElement {
-			switch {
-			case b == nil && first == nil:
-				first = sc.Keep(lp)
-			case b == nil:
-				b = db.NewListBuilder(fill)
-				b.AppendNode(first)
-				first = nil
-				fallthrough
-			default:
-				b.AppendNode(lp)
-			}
-			return nil
-		}
-		if b == nil {
-			b = db.NewListBuilder(fill)
-		}
-		for it := listpack.FromBytes(lp).Iter(); it.Next(); {
-			b.PushTail(it.Value().AppendTo(buf[:0]))
-		}
-		return nil
-	})
-	if err == nil && first != nil {
-		b = db.NewListBuilderNode(first, fill)
+// builders is the memory a goroutine that builds many values one after
+// another (a loader's batch) lends the builders: package rdb's scratch,
+// and the builders' state with their callbacks made once, so that
+// building a small collection allocates nothing of its own. What a
+// builder returns may alias it until the next value is built.
+type builders struct {
+	sc   rdb.Scratch
+	list listBuild
+	set  setBuild
+}
+
+// listBuild is the state of building one list.
+type listBuild struct {
+	db         *shard.DB
+	fill       int
+	sc         *rdb.Scratch
+	perElement bool
+	b          *shard.ListBuilder
+	first      []byte // the first node, while it is the only one
+	buf        [20]byte
+	yield      func(lp []byte) error // node, made once
+}
+
+// build is BuildList that decodes LZF nodes into sc's memory (sc may be
+// nil). A list of one node, the usual small list, is built from a copy of
+// it that sc keeps (Scratch.Keep) until stored; a node yielded may alias
+// the decoding memory only until the next is read.
+func (lb *listBuild) build(db *shard.DB, typ byte, val []byte, fill int, sc *rdb.Scratch) (*shard.ListBuilder, error) {
+	if lb.yield == nil {
+		lb.yield = lb.node
 	}
+	lb.db, lb.fill, lb.sc, lb.b, lb.first = db, fill, sc, nil, nil
+	lb.perElement = typ == rdb.TypeList || typ == rdb.TypeListZiplist
+	_, err := sc.ReadListNodes(typ, val, lb.yield)
+	b := lb.b
+	if err == nil && lb.first != nil {
+		b = db.NewListBuilderNode(lb.first, fill)
+	}
+	lb.b, lb.first, lb.db = nil, nil, nil
 	if err == nil && (b == nil || b.Len() == 0) {
 		err = rdb.ErrBadFormat // rdb refuses empty lists; this is a second guard
 	}
@@ -70,6 +74,30 @@ func buildList(db *shard.DB, typ byte, val []byte, fill int, sc *rdb.Scratch) (*
 		return nil, err
 	}
 	return b, nil
+}
+
+func (lb *listBuild) node(lp []byte) error {
+	if !lb.perElement {
+		switch {
+		case lb.b == nil && lb.first == nil:
+			lb.first = lb.sc.Keep(lp)
+		case lb.b == nil:
+			lb.b = lb.db.NewListBuilder(lb.fill)
+			lb.b.AppendNode(lb.first)
+			lb.first = nil
+			fallthrough
+		default:
+			lb.b.AppendNode(lp)
+		}
+		return nil
+	}
+	if lb.b == nil {
+		lb.b = lb.db.NewListBuilder(lb.fill)
+	}
+	for it := listpack.FromBytes(lp).Iter(); it.Next(); {
+		lb.b.PushTail(it.Value().AppendTo(lb.buf[:0]))
+	}
+	return nil
 }
 
 // FieldExpiry is a hash field's expiry (Unix ms), to set once the hash is
@@ -134,21 +162,25 @@ func buildHash(db *shard.DB, typ byte, val []byte, lim shard.HashLimits, now int
 // while they are integers and the count allows one, then a listpack while
 // the members and the count allow one, else a table.
 func BuildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
-	return buildSet(db, typ, val, lim, nil)
+	return new(builders).set.build(db, typ, val, lim, nil)
 }
 
-// buildSet is BuildSet that decodes a compressed intset or listpack into
-// sc's memory (sc may be nil): the builder holds it until stored.
-func buildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits, sc *rdb.Scratch) (*shard.SetBuilder, error) {
-	var b *shard.SetBuilder
-	if typ == rdb.TypeSet && sc != nil {
-		// The members are copied in as they are read: the small
-		// encodings are built in sc's memory.
-		b = db.NewSetBuilderBuf(shard.EncIntset, lim, sc.Buf())
-	} else {
-		b = db.NewSetBuilder(shard.EncIntset, lim)
-	}
+// setBuild is the state of building one set.
+type setBuild struct {
+	b                    *shard.SetBuilder
+	lim                  shard.SetLimits
+	size, maxLen, sumLen int
+	count                func(n int)          // made once
+	member               func(m []byte) error // made once
+}
+
+// build is BuildSet that decodes a compressed intset or listpack into
+// sc's memory (sc may be nil): the builder holds it until stored. The
+// members of a plain set are copied in as they are read; its small
+// encodings are built in sc's memory (Scratch.Buf).
+func (sb *setBuild) build(db *shard.DB, typ byte, val []byte, lim shard.SetLimits, sc *rdb.Scratch) (*shard.SetBuilder, error) {
 	if typ != rdb.TypeSet {
+		b := db.NewSetBuilder(shard.EncIntset, lim)
 		small, _, err := sc.ReadSetSmall(typ, val)
 		if err != nil {
 			return nil, err
@@ -166,48 +198,63 @@ func buildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits, sc *rdb.S
 		}
 		return b, nil
 	}
-	size, maxLen, sumLen := 0, 0, 0
-	_, err := rdb.ReadSetMembers(val, func(n int) {
-		size = n
-		if int64(n) > min(lim.IntsetEntries, 1<<30) {
-			b.ToTable(n)
-		}
-	}, func(m []byte) error {
-		maxLen = max(maxLen, len(m))
-		sumLen += len(m)
-		if b.Encoding() == shard.EncIntset {
-			if v, ok := listpack.ParseInt(m); ok {
-				if !b.AddInt(v) {
-					return rdb.ErrBadFormat
-				}
-				return nil
-			}
-			if int64(b.Len()) < lim.ListpackEntries && int64(maxLen) <= lim.ListpackValue && sumLen <= listpack.MaxSize {
-				// Room for the members to come, if they are like this one.
-				b.ToListpack(min((size-b.Len())*(len(m)+2), 8<<10))
-			} else {
-				b.ToTable(size)
-			}
-		}
-		if b.Encoding() == shard.EncListpack {
-			if int64(b.Len()) < lim.ListpackEntries && int64(len(m)) <= lim.ListpackValue {
-				if !b.Add(m) {
-					return rdb.ErrBadFormat
-				}
-				return nil
-			}
-			b.ToTable(size)
-		}
-		if !b.Add(m) {
-			return rdb.ErrBadFormat
-		}
-		return nil
-	})
+	if sb.count == nil {
+		sb.count, sb.member = sb.countFn, sb.memberFn
+	}
+	if sc != nil {
+		sb.b = db.NewSetBuilderBuf(shard.EncIntset, lim, sc.Buf())
+	} else {
+		sb.b = db.NewSetBuilder(shard.EncIntset, lim)
+	}
+	sb.lim, sb.size, sb.maxLen, sb.sumLen = lim, 0, 0, 0
+	_, err := rdb.ReadSetMembers(val, sb.count, sb.member)
+	b := sb.b
+	sb.b = nil
 	if err != nil {
 		b.Discard()
 		return nil, err
 	}
 	return b, nil
+}
+
+func (sb *setBuild) countFn(n int) {
+	sb.size = n
+	if int64(n) > min(sb.lim.IntsetEntries, 1<<30) {
+		sb.b.ToTable(n)
+	}
+}
+
+func (sb *setBuild) memberFn(m []byte) error {
+	b, lim := sb.b, &sb.lim
+	sb.maxLen = max(sb.maxLen, len(m))
+	sb.sumLen += len(m)
+	if b.Encoding() == shard.EncIntset {
+		if v, ok := listpack.ParseInt(m); ok {
+			if !b.AddInt(v) {
+				return rdb.ErrBadFormat
+			}
+			return nil
+		}
+		if int64(b.Len()) < lim.ListpackEntries && int64(sb.maxLen) <= lim.ListpackValue && sb.sumLen <= listpack.MaxSize {
+			// Room for the members to come, if they are like this one.
+			b.ToListpack(min((sb.size-b.Len())*(len(m)+2), 8<<10))
+		} else {
+			b.ToTable(sb.size)
+		}
+	}
+	if b.Encoding() == shard.EncListpack {
+		if int64(b.Len()) < lim.ListpackEntries && int64(len(m)) <= lim.ListpackValue {
+			if !b.Add(m) {
+				return rdb.ErrBadFormat
+			}
+			return nil
+		}
+		b.ToTable(sb.size)
+	}
+	if !b.Add(m) {
+		return rdb.ErrBadFormat
+	}
+	return nil
 }
 
 // BuildZSet builds a sorted set from the value encoding val of type typ,

@@ -200,7 +200,7 @@ type batch struct {
 	data    []byte
 	recs    []record
 	scratch []byte
-	sc      rdb.Scratch // for the compressed listpacks of collections
+	bs      builders // for building collections
 }
 
 type record struct {
@@ -238,7 +238,7 @@ func (l *loader) recycle(b *batch) {
 	}
 	clear(b.recs) // the field expiry maps
 	b.data, b.recs = b.data[:0], b.recs[:0]
-	b.sc = rdb.Scratch{} // sized by the batch's largest listpack: not kept
+	b.bs.sc = rdb.Scratch{} // sized by the batch's largest listpack: not kept
 	select {
 	case l.free <- b:
 	default:
@@ -352,7 +352,7 @@ func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
 		if _, dup := db.Peek(key); dup {
 			return n, fmt.Errorf("the file has the key %q twice in database %d", key, r.db)
 		}
-		stored, err := storeValue(db, r, key, val, l.opts, &b.sc)
+		stored, err := storeValue(db, r, key, val, l.opts, &b.bs)
 		if err != nil {
 			return n, fmt.Errorf("the value of key %q in database %d (type %d) does not decode: %w", key, r.db, r.typ, err)
 		}
@@ -365,7 +365,8 @@ func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
 
 // storeValue decodes a value of type r.typ and stores it under key, with
 // the encoding Redis 7.2 would load it in (as RESTORE builds values).
-func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions, sc *rdb.Scratch) (bool, error) {
+func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions, bs *builders) (bool, error) {
+	sc := &bs.sc
 	now, lim := opts.Now, opts.Limits
 	var h shard.Handle
 	switch r.typ {
@@ -386,7 +387,7 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions, sc *
 		}
 		return true, nil
 	case rdb.TypeList, rdb.TypeListZiplist, rdb.TypeListQuicklist, rdb.TypeListQuicklist2:
-		b, err := buildList(db, r.typ, val, lim.ListFill, sc)
+		b, err := bs.list.build(db, r.typ, val, lim.ListFill, sc)
 		if err != nil {
 			return false, err
 		}
@@ -405,7 +406,7 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions, sc *
 			h, _ = db.Peek(key)
 		}
 	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
-		b, err := buildSet(db, r.typ, val, lim.Set, sc)
+		b, err := bs.set.build(db, r.typ, val, lim.Set, sc)
 		if err != nil {
 			return false, err
 		}
