@@ -5,10 +5,12 @@
 #
 #   bench/rdbspeed.sh                    # 1M strings of 100 B and 200k small collections, 3 rounds
 #   KEYS=100000 ROUNDS=1 bench/rdbspeed.sh
+#   KEYS=5000000 SIZE=1024 ROUNDS=1 bench/rdbspeed.sh   # 5M keys of 1 KB (about 12 GB of memory)
 #   ANAX=/tmp/anax-new bench/rdbspeed.sh      # another build
 #   BASELINE=/tmp/anax-before bench/rdbspeed.sh   # adds an older build's column
 #
-# redis-server writes both files (KEYS strings of 100 bytes, the values
+# redis-server writes both files (KEYS strings of SIZE bytes, 100 unless
+# set, the values
 # DEBUG POPULATE makes under the names redis-benchmark -r KEYS writes,
 # key:%012d, so that the SET load below overwrites them rather than adding
 # keys; then a quarter each of hashes, lists, sets and sorted sets of 10
@@ -22,6 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 KEYS=${KEYS:-1000000}
+SIZE=${SIZE:-100}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 PORT=${PORT:-17479}
@@ -70,15 +73,15 @@ stop() {
 }
 
 # ---- the files, written by redis-server --------------------------------------
-echo "writing the files with redis-server ($KEYS strings, $((KEYS / 5)) collections)..."
+echo "writing the files with redis-server ($KEYS strings of $SIZE bytes, $((KEYS / 5)) collections)..."
 start redis none.rdb
 waitport
 for ((i = 0; i < KEYS; i += 100000)); do
   cli eval '
 for i = tonumber(ARGV[1]), tonumber(ARGV[2]) - 1 do
   local v = "value:" .. i
-  redis.call("SET", string.format("key:%012d", i), v .. string.rep("\0", 100 - #v))
-end' 0 "$i" $((i + 100000 < KEYS ? i + 100000 : KEYS)) >/dev/null
+  redis.call("SET", string.format("key:%012d", i), v .. string.rep("\0", tonumber(ARGV[3]) - #v))
+end' 0 "$i" $((i + 100000 < KEYS ? i + 100000 : KEYS)) "$SIZE" >/dev/null
 done
 cli save >/dev/null
 mv "$WORK/none.rdb" "$WORK/strings.rdb"
@@ -122,7 +125,7 @@ bgsave() {
   waitport
   local t0 t1 r wp=
   if [[ ${1:-} == writes ]]; then
-    redis-benchmark -p "$PORT" -t set -r "$KEYS" -d 100 -c 20 -P 16 -n 1000000000 -q >/dev/null 2>&1 &
+    redis-benchmark -p "$PORT" -t set -r "$KEYS" -d "$SIZE" -c 20 -P 16 -n 1000000000 -q >/dev/null 2>&1 &
     wp=$!
     PIDS+=("$wp")
     sleep 1
