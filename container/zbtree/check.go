@@ -21,10 +21,11 @@ func (st Stats) LeafFill() float64 {
 }
 
 // Check verifies every invariant of the tree and returns its shape: node
-// counts within capacity and non-empty, a root with one child only if it is
-// a leaf, separators equal to their subtree's first element, subtree sizes
-// exact, elements strictly ordered (by score, then member bytes), the leaf
-// chain linked both ways in order, and the totals Len and Memory report.
+// counts within capacity (a leaf's counted from its first slot) and
+// non-empty, a root with one child only if it is a leaf, separators equal
+// to their subtree's first element, subtree sizes exact, elements strictly
+// ordered (by score, then member bytes), the leaf chain linked both ways in
+// order, and the totals Len and Memory report.
 // It is for tests: it walks the whole tree and allocates.
 func (t *Tree) Check(s Store, m Members) (Stats, error) {
 	st := Stats{Height: t.height, LeafCap: layout.leafCap, InnerCap: layout.innerCap}
@@ -69,8 +70,8 @@ type checker struct {
 func (c *checker) walk(h uint64, level int) (int, error) {
 	n := c.t.view(c.s, h, level)
 	cnt := n.count()
-	if cnt < 1 || cnt > n.cap {
-		return 0, fmt.Errorf("node %d at level %d holds %d entries (cap %d)", h, level, cnt, n.cap)
+	if cnt < 1 || n.lo()+cnt > n.cap {
+		return 0, fmt.Errorf("node %d at level %d holds %d entries from slot %d (cap %d)", h, level, cnt, n.lo(), n.cap)
 	}
 	if n.leaf {
 		c.st.Leaves++

@@ -247,6 +247,9 @@ func (h *harness) deleteRange() {
 		return
 	}
 	from := h.c.intn(len(h.md))
+	if h.c.intn(4) == 0 {
+		from = 0 // ZPOPMIN: the leaves' first slots move (node.remove)
+	}
 	to := from + h.c.intn(min(len(h.md)-from, 2*layout.leafCap+3))
 	if h.c.intn(10) == 0 {
 		to = len(h.md) + 5 // clamped

@@ -9,8 +9,14 @@ import (
 // columns of 8-byte little-endian words so that a binary search over the
 // scores reads them contiguously and a shift is one copy per column:
 //
-//	leaf:  count u32 | cap u32 | prev u64 | next u64 | score[cap] | ref[cap]
+//	leaf:  count u32 | cap u16 | lo u16 | prev u64 | next u64 | score[cap] | ref[cap]
 //	inner: count u32 | pad u32 | score[innerCap] | ref[innerCap] | child[innerCap] | size[innerCap]
+//
+// A leaf's entries are slots [lo, lo+count) of its columns: removing the
+// first entries (ZPOPMIN, a DeleteRange from rank 0) moves lo instead of
+// the rest of the leaf, as a skiplist pops its head without moving the
+// others. An insertion that finds no room after them moves them back to
+// slot 0 first.
 //
 // An inner entry i names child i, the (score, ref) of the smallest element
 // of child i's subtree (its separator, kept exact so that a freed member cell
@@ -53,10 +59,14 @@ var layout = layoutFor(DefaultNodeSize)
 
 // node is a view of one node's cell.
 type node struct {
-	b    []byte
-	hdr  int
-	cap  int
-	leaf bool
+	b []byte
+	// start is the byte offset of entry 0 in the first column: the header
+	// and, in a leaf, lo slots (kept here by the methods that move lo).
+	// Four fields keep a node in registers: a fifth made the compiler copy
+	// it through memory (iteration took twice as long).
+	start int
+	cap   int
+	leaf  bool
 }
 
 // leafView reads a leaf's capacity from its header: layout.leafCap but for
@@ -64,13 +74,14 @@ type node struct {
 // Every leaf made gets it written (newLeaf); a Store may hand out cells
 // longer than asked, so the cell's length does not say it.
 func leafView(b []byte) node {
-	return node{b: b, hdr: leafHeader, cap: int(binary.LittleEndian.Uint32(b[4:])), leaf: true}
+	return node{b: b, start: leafHeader + 8*int(binary.LittleEndian.Uint16(b[6:])), cap: int(binary.LittleEndian.Uint16(b[4:])), leaf: true}
 }
 
 // newLeaf makes the cell b a leaf of capacity c with no entries and no
 // neighbours.
 func newLeaf(b []byte, c int) node {
-	binary.LittleEndian.PutUint32(b[4:], uint32(c))
+	binary.LittleEndian.PutUint16(b[4:], uint16(c))
+	binary.LittleEndian.PutUint16(b[6:], 0)
 	n := leafView(b)
 	n.setCount(0)
 	n.setPrev(0)
@@ -85,7 +96,7 @@ const firstLeafCap = 8
 
 // leafSize is the cell size of a leaf of capacity c.
 func leafSize(c int) int      { return leafHeader + 16*c }
-func innerView(b []byte) node { return node{b: b, hdr: innerHeader, cap: layout.innerCap} }
+func innerView(b []byte) node { return node{b: b, start: innerHeader, cap: layout.innerCap} }
 
 func (n node) ncol() int {
 	if n.leaf {
@@ -96,7 +107,37 @@ func (n node) ncol() int {
 
 func (n node) count() int         { return int(binary.LittleEndian.Uint32(n.b)) }
 func (n node) setCount(c int)     { binary.LittleEndian.PutUint32(n.b, uint32(c)) }
-func (n node) off(col, i int) int { return n.hdr + 8*(n.cap*col+i) }
+func (n node) off(col, i int) int { return n.start + 8*(n.cap*col+i) }
+
+// lo is a leaf's first slot (0 in an inner node).
+func (n node) lo() int {
+	if n.leaf {
+		return (n.start - leafHeader) / 8
+	}
+	return 0
+}
+
+// setLo moves a leaf's first slot. The node values that are copies of n
+// keep the old one: the methods that move it take a pointer, and the code
+// views a leaf again (or uses the same variable) after changing it.
+func (n *node) setLo(lo int) {
+	n.start = leafHeader + 8*lo
+	binary.LittleEndian.PutUint16(n.b[6:], uint16(lo))
+}
+
+// compact moves a leaf's entries to slot 0 when fewer than k slots are
+// free after them, so that k entries can follow.
+func (n *node) compact(k int) {
+	lo, c := n.lo(), n.count()
+	if !n.leaf || lo+c+k <= n.cap {
+		return
+	}
+	n.setLo(0)
+	for col := range n.ncol() {
+		base := leafHeader + 8*n.cap*col
+		copy(n.b[base:base+8*c], n.b[base+8*lo:base+8*(lo+c)])
+	}
+}
 
 func (n node) word(col, i int) uint64 {
 	return binary.LittleEndian.Uint64(n.b[n.off(col, i):])
@@ -125,7 +166,8 @@ func (n node) setPrev(h uint64) { binary.LittleEndian.PutUint64(n.b[8:], h) }
 func (n node) setNext(h uint64) { binary.LittleEndian.PutUint64(n.b[16:], h) }
 
 // open makes room for k entries at i, moving entries [i, count) up.
-func (n node) open(i, k int) {
+func (n *node) open(i, k int) {
+	n.compact(k)
 	c := n.count()
 	for col := range n.ncol() {
 		copy(n.b[n.off(col, i+k):n.off(col, c+k)], n.b[n.off(col, i):n.off(col, c)])
@@ -134,15 +176,26 @@ func (n node) open(i, k int) {
 }
 
 // remove deletes entries [i, i+k).
-func (n node) remove(i, k int) {
+func (n *node) remove(i, k int) {
 	c := n.count()
+	if n.leaf && i == 0 {
+		if c == k {
+			n.setLo(0)
+		} else {
+			n.setLo(n.lo() + k)
+		}
+		n.setCount(c - k)
+		return
+	}
 	for col := range n.ncol() {
 		copy(n.b[n.off(col, i):n.off(col, c-k)], n.b[n.off(col, i+k):n.off(col, c)])
 	}
 	n.setCount(c - k)
 }
 
-// copyEntries copies k entries from src[si:] over dst[di:] (counts untouched).
+// copyEntries copies k entries from src[si:] over dst[di:] (counts
+// untouched). Entries copied past dst's count need room after them
+// (compact).
 func copyEntries(dst node, di int, src node, si, k int) {
 	for col := range dst.ncol() {
 		copy(dst.b[dst.off(col, di):dst.off(col, di+k)], src.b[src.off(col, si):src.off(col, si+k)])

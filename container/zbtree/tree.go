@@ -344,7 +344,7 @@ func (t *Tree) makeRoom(s Store, p *path, level, at int) {
 		keep = c - 1
 	}
 	h, nb := s.Alloc(layout.size)
-	nn := node{b: nb, hdr: n.hdr, cap: n.cap, leaf: n.leaf}
+	nn := node{b: nb, start: innerHeader, cap: n.cap}
 	if n.leaf {
 		nn = newLeaf(nb, n.cap)
 	}
@@ -376,6 +376,7 @@ func (t *Tree) makeRoom(s Store, p *path, level, at int) {
 func moveLeft(par node, j int, a, b node, k int) {
 	ac := a.count()
 	w := b.weight(0, k)
+	a.compact(k)
 	copyEntries(a, ac, b, 0, k)
 	a.setCount(ac + k)
 	b.remove(0, k)
@@ -448,6 +449,7 @@ func (t *Tree) rebalance(s Store, p *path) {
 		ac, bc := a.count(), b.count()
 		if ac+bc <= n.cap {
 			w := b.weight(0, bc)
+			a.compact(bc)
 			copyEntries(a, ac, b, 0, bc)
 			a.setCount(ac + bc)
 			if a.leaf {
