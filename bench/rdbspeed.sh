@@ -43,6 +43,7 @@ if [[ -z $ANAX ]]; then
   go build -o "$WORK/anax" ./cmd/anax
   ANAX=$WORK/anax
 fi
+go build -o "$WORK/anaxload" ./bench/cmd/anaxload
 
 cli() { redis-cli -p "$PORT" "$@"; }
 waitport() { for _ in $(seq 1 500); do cli ping >/dev/null 2>&1 && return 0; sleep 0.02; done; return 1; }
@@ -199,4 +200,36 @@ for mode in quiet writes; do
       printf '           baseline: %6.3f s (%d -> %d MB, +%d%%) | %s of redis-server'"'"'s time\n' "$S_TIME" "$S_BEFORE" "$S_PEAK" "$(((S_PEAK - S_BEFORE) * 100 / S_BEFORE))" "$(ratio "$S_TIME" "$rt")"
     fi
   done
+done
+
+# GET latency during a BGSAVE: a paced GET load (anaxload, PROBE_RATE
+# requests per second over 8 connections, keys drawn uniformly) for as long
+# as a first BGSAVE took, once with no save and once starting with a
+# second BGSAVE; p50 / p99 / p99.9 / max in ms.
+PROBE_RATE=${PROBE_RATE:-20000}
+probe() {
+  "$WORK/anaxload" -addr "127.0.0.1:$PORT" -cmd get -keys "$KEYS" -c 8 -rate "$PROBE_RATE" \
+    -duration "$1s" -warmup 0s -tsv 2>/dev/null | awk -F'\t' '{printf "%s / %s / %s / %s", $2, $3, $4, $5}'
+}
+latency() {
+  load "$1" strings.rdb
+  bgsave quiet
+  local d
+  d=$(echo "$S_TIME" | awk '{d = int($1 + 0.999); print (d < 1 ? 1 : d)}')
+  P_IDLE=$(probe "$d")
+  probe "$d" >"$WORK/probe.out" &
+  local pp=$!
+  sleep 0.2
+  bgsave quiet
+  wait "$pp"
+  P_SAVE=$(cat "$WORK/probe.out")
+  stop
+}
+echo
+echo "GET latency (ms: p50 / p99 / p99.9 / max) at $PROBE_RATE GET/s, no save | during a BGSAVE"
+for r in $(seq 1 "$ROUNDS"); do
+  latency redis
+  printf '  round %d: redis-server %s | %s\n' "$r" "$P_IDLE" "$P_SAVE"
+  latency anax
+  printf '           anax         %s | %s\n' "$P_IDLE" "$P_SAVE"
 done
