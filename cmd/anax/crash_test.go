@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,11 +15,19 @@ import (
 	"github.com/anaxdb/anax/internal/servertest"
 )
 
-// TestCrashDuringSave kills the process (SIGKILL) at different moments of
-// a background save, over a dataset that changes between saves: the file
-// under the snapshot's name must always load whole, holding either the
-// previous save or the new one, never a mix and never a part.
+// TestCrashDuringSave kills the process (SIGKILL) at random moments of 100
+// background saves (5 with -short), over a dataset that changes between
+// saves: the file under the snapshot's name must always load whole,
+// holding either the previous save or the new one, never a mix and never a
+// part.
 func TestCrashDuringSave(t *testing.T) {
+	saves := 100
+	if testing.Short() {
+		saves = 5
+	}
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewPCG(uint64(seed), 1))
+	t.Logf("seed %d", seed)
 	bin := buildAnax(t)
 	dir := t.TempDir()
 	const keys, size = 12000, 1000
@@ -82,8 +91,10 @@ func TestCrashDuringSave(t *testing.T) {
 	}
 	saveTime := time.Since(began)
 	saved, midway := 0, 0
-	for r, frac := range []float64{0.1, 0.3, 0.5, 0.7, 1.5} {
-		r++
+	for r := 1; r <= saves; r++ {
+		// Mostly while the file is written; now and then after the
+		// save (the new file must then be the one loaded).
+		frac := rng.Float64() * 1.3
 		write(addr, r)
 		if x := c.Do("bgsave"); x != "+Background saving started\r\n" {
 			t.Fatalf("BGSAVE: %q", x)
@@ -102,7 +113,9 @@ func TestCrashDuringSave(t *testing.T) {
 		if got != saved && got != r {
 			t.Fatalf("after a crash in round %d the file holds round %d (the last whole save was %d)", r, got, saved)
 		}
-		t.Logf("killed %v into a save of ~%v (%d kills midway so far): the file holds round %d", time.Duration(frac*float64(saveTime)), saveTime, midway, got)
+		if r%20 == 0 || r == saves {
+			t.Logf("save %d: killed %v into a save of ~%v (%d kills midway so far): the file holds round %d", r, time.Duration(frac*float64(saveTime)), saveTime, midway, got)
+		}
 		saved = got
 		c = servertest.Dial(t, addr)
 	}
