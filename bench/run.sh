@@ -153,12 +153,28 @@ SCRIPTS=${SCRIPTS:-1}
 SCRIPT_KEYS=${SCRIPT_KEYS:-100000}
 SCRIPT_QUEUES=${SCRIPT_QUEUES:-100}
 SCRIPT_FILL=${SCRIPT_FILL:-2}
+# RDB load and save (RDB=1 adds it, RDB=only runs it alone; off unless asked:
+# it takes minutes, and RDB_KEYS=5000000 RDB_SIZE=1024, issue #14's shape,
+# about 12 GB of memory): bench/rdbspeed.sh, unpinned, Anax with
+# RDB_THREADS threads, on RDB_KEYS strings of RDB_SIZE bytes and RDB_KEYS/5
+# small collections written by redis-server, RDB_ROUNDS rounds; its report
+# goes into a section of the results.
+RDB=${RDB:-0}
+RDB_SIZE=${RDB_SIZE:-100}
+RDB_THREADS=${RDB_THREADS:-2}
+if [[ -n $QUICK ]]; then
+  RDB_KEYS=${RDB_KEYS:-100000}
+  RDB_ROUNDS=${RDB_ROUNDS:-1}
+else
+  RDB_KEYS=${RDB_KEYS:-1000000}
+  RDB_ROUNDS=${RDB_ROUNDS:-2}
+fi
 # Which phases run: each family unless its switch is 0 or another family's
 # switch is "only" (TYPES=only runs the sets too); the string rows (and the
 # string memory run) unless some switch is "only".
 other_only() { # other_only NAME...: a switch not among NAMEs is "only"
   local f
-  for f in TYPES SETS BITS PUBSUB STREAMS SCRIPTS; do
+  for f in TYPES SETS BITS PUBSUB STREAMS SCRIPTS RDB; do
     [[ " $* " == *" $f "* ]] && continue
     [[ ${!f} == only ]] && return 0
   done
@@ -171,6 +187,7 @@ RUN_BITS=$([[ $BITS == 0 ]] || other_only BITS || echo 1)
 RUN_PUBSUB=$([[ $PUBSUB == 0 ]] || other_only PUBSUB || echo 1)
 RUN_STREAMS=$([[ $STREAMS == 0 ]] || other_only STREAMS || echo 1)
 RUN_SCRIPTS=$([[ $SCRIPTS == 0 ]] || other_only SCRIPTS || echo 1)
+RUN_RDB=$([[ $RDB == 0 ]] || other_only RDB || echo 1)
 BASE_PORT=${BASE_PORT:-17379}
 RB_SHARE=${RB_SHARE:-0.6}
 PEERS=${PEERS:-redis valkey keydb memcached}
@@ -1280,6 +1297,15 @@ if [[ -n $BIG ]]; then
   done
 fi
 
+# ---- phase 4 (RDB=1): RDB load and save beside redis-server ---------------------
+
+RDBOUT=$WORK/rdbspeed.txt
+if [[ -n $RUN_RDB ]]; then
+  log "RDB load and save: bench/rdbspeed.sh, $RDB_KEYS strings of $RDB_SIZE bytes, $RDB_ROUNDS rounds"
+  KEYS=$RDB_KEYS SIZE=$RDB_SIZE ROUNDS=$RDB_ROUNDS THREADS=$RDB_THREADS ANAX=$ANAX BASELINE= \
+    bench/rdbspeed.sh >"$RDBOUT" 2>&1 || log "bench/rdbspeed.sh failed (see $RDBOUT)"
+fi
+
 # ---- report --------------------------------------------------------------------
 LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg)
 HOST=$(hostname -s 2>/dev/null || hostname)
@@ -1619,6 +1645,19 @@ tmem_table() {
     echo "alone, per pending entry. Targets (issue #18): Anax's used memory per entry at most that share of Redis's."
     echo
     tmem_table "$XMEMROWS"
+  fi
+  if [[ -s $RDBOUT ]]; then
+    echo
+    echo "## RDB load and save (bench/rdbspeed.sh)"
+    echo
+    echo "redis-server 7 writes the files; each server then loads them, saves with BGSAVE (with no writes, then under a"
+    echo "redis-benchmark SET load over the same keys), and serves a paced GET load with and without a save running (bench/README.md,"
+    echo "\"RDB load and save\"). Anax \`--threads $RDB_THREADS\`, unpinned. Targets (issue #14): load and BGSAVE times at most 0.5x"
+    echo "redis-server's; Anax's RSS growth during a save under writes at most 5%; GET p99 during a save stated."
+    echo
+    echo '```'
+    cat "$RDBOUT"
+    echo '```'
   fi
   if [[ -s $GCROWS ]]; then
     echo
