@@ -841,9 +841,9 @@ func (db *DB) SetPopMany(key []byte, h Handle, count int, lim SetLimits, rnd fun
 		return
 	}
 	// Keep a random remainder; return the rest.
-	keep := newSetBuilderVal(db.sh.arena, EncListpack)
+	keep := newSetBuilderVal(db.sh.arena, EncListpack, nil)
 	if v.enc == EncIntset {
-		keep = newSetBuilderVal(db.sh.arena, EncIntset)
+		keep = newSetBuilderVal(db.sh.arena, EncIntset, nil)
 	}
 	if v.enc != EncHashtable {
 		// Positions to keep, by lpNextRandom's rule, in order.
@@ -896,14 +896,19 @@ func (db *DB) replaceSet(key []byte, h Handle, nv *setVal) {
 	}
 }
 
-func newSetBuilderVal(a *arena.Arena, enc byte) setVal {
-	var b []byte
+// newSetBuilderVal starts an empty intset or listpack (enc) in buf, or in
+// memory of its own when buf is nil.
+func newSetBuilderVal(a *arena.Arena, enc byte, buf []byte) setVal {
 	if enc == EncIntset {
-		b = intset.New()
-	} else {
-		b = listpack.AppendEmpty(make([]byte, 0, 64))
+		if buf == nil {
+			buf = make([]byte, 0, 16)
+		}
+		return setVal{enc: enc, b: intset.AppendEmpty(buf[:0]), a: a}
 	}
-	return setVal{enc: enc, b: b, a: a}
+	if buf == nil {
+		buf = make([]byte, 0, 64)
+	}
+	return setVal{enc: enc, b: listpack.AppendEmpty(buf[:0]), a: a}
 }
 
 // SetBuilder builds a set outside the keyspace (the *STORE commands'
@@ -921,19 +926,13 @@ type SetBuilder struct {
 // while it is an intset or listpack (it is copied on Store): the caller
 // keeps buf for no other use until Store or Discard.
 func (db *DB) NewSetBuilderBuf(enc byte, lim SetLimits, buf []byte) *SetBuilder {
-	b := &SetBuilder{db: db, lim: lim, buf: buf[:0]}
-	if enc == EncIntset {
-		b.v = setVal{enc: enc, b: intset.AppendEmpty(b.buf), a: db.sh.arena}
-	} else {
-		b.v = setVal{enc: enc, b: listpack.AppendEmpty(b.buf), a: db.sh.arena}
-	}
-	return b
+	return &SetBuilder{db: db, lim: lim, v: newSetBuilderVal(db.sh.arena, enc, buf), buf: buf[:0]}
 }
 
 // NewSetBuilder starts an empty set of encoding enc (EncIntset or
 // EncListpack), as Redis's createIntsetObject or createSetListpackObject.
 func (db *DB) NewSetBuilder(enc byte, lim SetLimits) *SetBuilder {
-	return &SetBuilder{db: db, lim: lim, v: newSetBuilderVal(db.sh.arena, enc)}
+	return &SetBuilder{db: db, lim: lim, v: newSetBuilderVal(db.sh.arena, enc, nil)}
 }
 
 // Add adds m (setTypeAddAux with a string) and reports whether it was new.
@@ -1028,7 +1027,7 @@ func (db *DB) SetBytes(h Handle) []byte {
 // listpack. The caller decided the encoding as Redis would have (the *STORE
 // commands). n must not be 0.
 func (db *DB) StoreSet(key []byte, enc byte, n int, member func(i int) []byte, now int64) Handle {
-	v := newSetBuilderVal(db.sh.arena, enc)
+	v := newSetBuilderVal(db.sh.arena, enc, nil)
 	switch enc {
 	case EncIntset:
 		for i := range n {

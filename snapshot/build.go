@@ -22,7 +22,7 @@ import (
 // elements of a plain or ziplist list are pushed one by one, so that they
 // fill nodes as fill says (Redis's quicklistPushTail on loading).
 func BuildList(db *shard.DB, typ byte, val []byte, fill int) (*shard.ListBuilder, error) {
-	return new(builders).list.build(db, typ, val, fill, nil)
+	return new(listBuild).build(db, typ, val, fill, nil)
 }
 
 // builders is the memory a goroutine that builds many values one after
@@ -162,7 +162,7 @@ func buildHash(db *shard.DB, typ byte, val []byte, lim shard.HashLimits, now int
 // while they are integers and the count allows one, then a listpack while
 // the members and the count allow one, else a table.
 func BuildSet(db *shard.DB, typ byte, val []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {
-	return new(builders).set.build(db, typ, val, lim, nil)
+	return new(setBuild).build(db, typ, val, lim, nil)
 }
 
 // setBuild is the state of building one set.
