@@ -297,7 +297,7 @@ func populate(x *command.Exec) {
 	}
 	var key, val []byte
 	for j := int64(0); j < count; j++ {
-		key = append(append(append(key[:0], prefix...), ':'), strconv.FormatInt(j, 10)...)
+		key = strconv.AppendInt(append(append(key[:0], prefix...), ':'), j, 10)
 		if !x.OwnsKey(key) {
 			continue
 		}
