@@ -160,6 +160,10 @@ SCRIPT_FILL=${SCRIPT_FILL:-2}
 # small collections written by redis-server, RDB_ROUNDS rounds; its report
 # goes into a section of the results.
 RDB=${RDB:-0}
+# The string memory rows (phase 2, issue #16's per-key targets) run with the
+# string rows; MEM=only runs them alone (a few minutes, most of it the 10M
+# keys of MEM_SMALL_KEYS), MEM=0 skips them.
+MEM=${MEM:-1}
 RDB_SIZE=${RDB_SIZE:-100}
 RDB_THREADS=${RDB_THREADS:-2}
 if [[ -n $QUICK ]]; then
@@ -174,7 +178,7 @@ fi
 # string memory run) unless some switch is "only".
 other_only() { # other_only NAME...: a switch not among NAMEs is "only"
   local f
-  for f in TYPES SETS BITS PUBSUB STREAMS SCRIPTS RDB; do
+  for f in TYPES SETS BITS PUBSUB STREAMS SCRIPTS RDB MEM; do
     [[ " $* " == *" $f "* ]] && continue
     [[ ${!f} == only ]] && return 0
   done
@@ -188,6 +192,7 @@ RUN_PUBSUB=$([[ $PUBSUB == 0 ]] || other_only PUBSUB || echo 1)
 RUN_STREAMS=$([[ $STREAMS == 0 ]] || other_only STREAMS || echo 1)
 RUN_SCRIPTS=$([[ $SCRIPTS == 0 ]] || other_only SCRIPTS || echo 1)
 RUN_RDB=$([[ $RDB == 0 ]] || other_only RDB || echo 1)
+RUN_MEM=$([[ $MEM == 0 ]] || other_only MEM || echo 1)
 BASE_PORT=${BASE_PORT:-17379}
 RB_SHARE=${RB_SHARE:-0.6}
 PEERS=${PEERS:-redis valkey keydb memcached}
@@ -991,11 +996,11 @@ memory_run() {
 }
 
 for s in "${SERVERS[@]}"; do
-  [[ $s != anax-mc && -n $RUN_STRINGS ]] || continue
+  [[ $s != anax-mc && -n $RUN_MEM ]] || continue
   memory_run "$s" "$MEM_KEYS"
   stop_server "$s"
 done
-if [[ $MEM_SMALL_KEYS != 0 && -n $RUN_STRINGS ]]; then
+if [[ $MEM_SMALL_KEYS != 0 && -n $RUN_MEM ]]; then
   MEM_SIZE=$MEM_SMALL_SIZE
   for s in "${SERVERS[@]}"; do
     [[ $s == anax || $s == redis ]] || continue
