@@ -38,7 +38,7 @@ func (t *Table) Bump(hash uint64, m Matcher) (handle uint64, ok bool) {
 		return handle, true
 	}
 	b := homeBucket(hash)
-	if t.snapEpoch != 0 {
+	if t.snapFn != nil {
 		t.guard(id, bi)
 		t.guard(id, b)
 		t.guard(id, neighbour(b))
@@ -127,7 +127,7 @@ func (s *segment) shiftStash(sb, j int) {
 func (t *Table) InsertNoGrow(hash, handle uint64) (evicted bool) {
 	id := t.dir[hash>>t.shift]
 	s := t.segs[id]
-	if t.snapEpoch != 0 {
+	if t.snapFn != nil {
 		t.guardInsert(id, hash)
 	}
 	if s.insert(hash, handle) {
@@ -140,7 +140,7 @@ func (t *Table) InsertNoGrow(hash, handle uint64) (evicted bool) {
 	vf, vh := s.buckets[bi].fpAt(last), s.buckets[bi].slots[last]
 	vhome := int(s.stashHome[sb*SlotsPerBucket+last])
 	vhash := t.hasher.Hash(vh)
-	if t.snapEpoch != 0 {
+	if t.snapFn != nil {
 		t.guardOvf()
 	}
 	s.removeHint(vhome, vf, sb)

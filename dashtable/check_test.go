@@ -12,6 +12,10 @@ func (t *Table) verify() error {
 	if len(t.dir) != 1<<t.depth || int(t.shift) != 64-int(t.depth) || t.depth > maxDepth {
 		return fmt.Errorf("directory: len %d depth %d shift %d", len(t.dir), t.depth, t.shift)
 	}
+	// A running snapshot has one word of handed-over bits per segment.
+	if t.snapFn != nil && len(t.handed) != len(t.segs) {
+		return fmt.Errorf("snapshot: %d words of handed-over bits for %d segments", len(t.handed), len(t.segs))
+	}
 	// I2: each segment owns one aligned run of 2^(global-local) slots.
 	seen := make([]bool, len(t.segs))
 	for di := 0; di < len(t.dir); {

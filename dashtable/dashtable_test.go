@@ -588,6 +588,34 @@ func TestLayout(t *testing.T) {
 		t.Fatalf("a segment allocates %.0f bytes; segmentAllocSize is %d", per, segmentAllocSize)
 	}
 	runtime.KeepAlive(segs)
+
+	// Slabs: whole pages, every bucket aligned, and what MemoryUsage
+	// charges is what the runtime allocated.
+	if unsafe.Sizeof(segment{})%128 != 0 || slabBytes%8192 != 0 {
+		t.Fatalf("segment %d bytes, slab %d bytes", unsafe.Sizeof(segment{}), slabBytes)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	tb := New(hashFunc(mix))
+	for k := uint64(1); tb.SegmentCount() < 4*slabSegments; k++ {
+		tb.Insert(mix(k), handleOf(k, 0))
+	}
+	runtime.ReadMemStats(&after)
+	if tb.slabs == 0 {
+		t.Fatal("no slab allocated")
+	}
+	for _, s := range tb.segs {
+		if p := uintptr(unsafe.Pointer(&s.buckets[0])); p%128 != 0 {
+			t.Fatalf("bucket at %#x is not 128-byte aligned", p)
+		}
+	}
+	segBytes := min(tb.SegmentCount(), slabSegments)*segmentAllocSize + tb.slabs*slabBytes
+	if got := int(after.TotalAlloc - before.TotalAlloc); got < segBytes || got > segBytes+64<<10 { // the rest: the directory and the segs slice as they grew
+		t.Fatalf("growing to %d segments allocated %d bytes; the segments are charged %d", tb.SegmentCount(), got, segBytes)
+	}
+	if err := tb.verify(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestDirectoryBound feeds hashes crafted to defeat extendible hashing: all

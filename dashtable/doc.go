@@ -68,20 +68,21 @@
 //     stash lookups touch.
 //   - Two candidate buckets plus a 56-slot stash let a segment fill to about
 //     95% before it must split (measured mean fill at split: 0.947), so the
-//     table averages ~0.72 occupancy over the split sawtooth: ~15.5 bytes
-//     per entry all-in (MemoryUsage at 10M entries: 148 MiB), against ~30
-//     for map[uint64]uint64.
-//   - A segment is 8.6 KB and lands in the 9472-byte size class, a
-//     multiple of 128, so the allocator keeps every bucket line-pair
-//     aligned. Splitting one is bounded work (at most 840 Hash calls), and
-//     10M entries need only ~16K segments and a 64 KB directory.
+//     table averages ~0.72 occupancy over the split sawtooth: ~14 bytes
+//     per entry all-in (10.5 at 0.95 fill, 17.4 at 1M entries, just after
+//     a wave of splits), against ~30 for map[uint64]uint64.
+//   - A segment is 8320 bytes, 65 x 128. The first 64 of a table are
+//     allocated alone, in the 9472-byte size class (a multiple of 128, so
+//     the allocator keeps every bucket line-pair aligned); after that they
+//     come 64 to a slab of whole pages, at their size. Splitting one is
+//     bounded work (at most 840 Hash calls), and 10M entries need only
+//     ~16K segments and a 64 KB directory.
 //
 // Smaller buckets would raise the split rate and lower the fill; larger
 // segments would make each split (and its latency) longer.
 //
-// Per physical bucket the segment also keeps a 64-bit version for fork-less
-// snapshots (480 bytes per segment, ~0.6 bytes per entry); see
-// snapshot.go.
+// Fork-less snapshots need one bit per physical bucket (handed over or
+// not), kept in a side array only while a snapshot runs; see snapshot.go.
 //
 // # Stash hints
 //

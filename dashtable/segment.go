@@ -1,6 +1,9 @@
 package dashtable
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // Geometry. See doc.go ("Geometry") for why these numbers.
 const (
@@ -104,10 +107,17 @@ type bucketAux struct {
 
 // segment is a fixed-size, pointer-free block of buckets. Because it holds no
 // pointers the runtime allocates it in a noscan span: the garbage collector
-// marks the object but never reads its 840 slots. It is 8824 bytes; the
-// allocator serves it from the 9472-byte size class, whose objects all start
-// on a multiple of 128, so every bucket is 128-byte aligned (TestLayout).
+// marks the object but never reads its 840 slots. It is padded to 8320
+// bytes, a multiple of 128: alone the allocator serves it from the
+// 9472-byte size class, whose objects all start on a multiple of 128; in a
+// slab (Table.newSegment) the slab starts on a page. Either way every
+// bucket is 128-byte aligned (TestLayout).
 type segment struct {
+	segmentFields
+	_ [(128 - unsafe.Sizeof(segmentFields{})%128) % 128]byte
+}
+
+type segmentFields struct {
 	buckets [BucketsPerSegment]bucket
 	aux     [BucketsPerSegment]bucketAux
 	// stashHome[s*SlotsPerBucket+i] is the home bucket of the entry in
@@ -115,9 +125,6 @@ type segment struct {
 	// to maintain hints on delete and to scan logical buckets without
 	// rehashing.
 	stashHome [stashSlots]uint8
-	// version holds one stamp per physical bucket for fork-less snapshots
-	// (snapshot.go).
-	version [BucketsPerSegment]uint64
 	// ovf counts entries of the table's overflow list whose hash maps to
 	// this segment (almost always 0).
 	ovf   uint32

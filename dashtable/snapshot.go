@@ -6,19 +6,20 @@ import "math/bits"
 // handed to the snapshot's function exactly once, holding exactly the
 // entries it held when the snapshot began.
 //
-// A snapshot has an epoch, larger than every earlier one of the table. A
-// bucket whose version is older than the epoch has not been handed over
-// yet. The snapshot's walker hands over bucket after bucket
+// While a snapshot runs the table keeps one word per segment whose bit b
+// says that physical bucket b has been handed over (handed); a bucket whose
+// bit is clear has not. The snapshot's walker hands over bucket after bucket
 // (SnapshotBucket); and every path that changes a bucket's entries hands
 // that bucket over first: Insert (the buckets the entry may land in, and
 // before a split every bucket of the segment, since a split moves entries
 // between buckets and segments), Delete and Update (the entry's bucket),
 // and the caller's changes to an entry's value in place (SnapshotEntry).
-// Handing over stamps the bucket with the epoch before calling the
-// function, so each bucket goes once. A segment made by a split copies
-// the stamps of the one it split from, which was wholly handed over
-// first, so its buckets are never handed over again. The overflow list is
-// one more bucket, numbered (-1, 0).
+// Handing over sets the bucket's bit before calling the function, so each
+// bucket goes once. A segment made by a split copies the word of the one
+// it split from, which was wholly handed over first, so its buckets are
+// never handed over again. The overflow list is one more bucket, numbered
+// (-1, 0). The words cost 8 bytes per segment and only while a snapshot
+// runs; a stamp per bucket kept in the segment cost 480 bytes each, always.
 //
 // Clear is not guarded: the caller hands every bucket over before (Walk).
 
@@ -28,24 +29,25 @@ import "math/bits"
 // the table.
 type SnapshotFunc func(seg, b int)
 
-// StartSnapshot makes fn receive every bucket older than epoch before it
-// changes. epoch must be larger than that of every earlier snapshot of the
-// table (and not 0).
-func (t *Table) StartSnapshot(epoch uint64, fn SnapshotFunc) {
-	t.snapEpoch, t.snapFn = epoch, fn
+// StartSnapshot makes fn receive every bucket, each once, before it
+// changes (or when the walker reaches it). One snapshot runs at a time.
+func (t *Table) StartSnapshot(fn SnapshotFunc) {
+	t.handed = append(t.handed[:0], make([]uint64, len(t.segs))...)
+	t.handedOvf = false
+	t.snapFn = fn
 }
 
 // EndSnapshot stops the hooks of StartSnapshot.
-func (t *Table) EndSnapshot() { t.snapEpoch, t.snapFn = 0, nil }
+func (t *Table) EndSnapshot() { t.snapFn = nil }
 
 // Snapshotting reports whether a snapshot is running.
-func (t *Table) Snapshotting() bool { return t.snapEpoch != 0 }
+func (t *Table) Snapshotting() bool { return t.snapFn != nil }
 
 // SnapshotBucket hands bucket b of segment seg (-1: the overflow list) to
 // the snapshot unless it was handed over already, and reports whether it
 // did.
 func (t *Table) SnapshotBucket(seg, b int) bool {
-	if t.snapEpoch == 0 {
+	if t.snapFn == nil {
 		return false
 	}
 	if seg < 0 {
@@ -58,7 +60,7 @@ func (t *Table) SnapshotBucket(seg, b int) bool {
 // accepts, if there is one: call it before changing the entry's value in
 // place.
 func (t *Table) SnapshotEntry(hash uint64, m Matcher) {
-	if t.snapEpoch == 0 {
+	if t.snapFn == nil {
 		return
 	}
 	id := t.dir[hash>>t.shift]
@@ -86,22 +88,22 @@ func (t *Table) VisitBucket(seg, b int, fn func(handle uint64)) {
 	}
 }
 
-// guard hands bucket b of segment id over if it is older than the epoch.
+// guard hands bucket b of segment id over unless it was already.
 func (t *Table) guard(id uint32, b int) bool {
-	s := t.segs[id]
-	if s.version[b] >= t.snapEpoch {
+	bit := uint64(1) << b
+	if t.handed[id]&bit != 0 {
 		return false
 	}
-	s.version[b] = t.snapEpoch
+	t.handed[id] |= bit
 	t.snapFn(int(id), b)
 	return true
 }
 
 func (t *Table) guardOvf() bool {
-	if t.ovfVersion >= t.snapEpoch {
+	if t.handedOvf {
 		return false
 	}
-	t.ovfVersion = t.snapEpoch
+	t.handedOvf = true
 	t.snapFn(-1, 0)
 	return true
 }

@@ -22,9 +22,17 @@ func TestSnapshotPointInTime(t *testing.T) {
 			t.Run(name, func(t *testing.T) { snapshotPointInTime(t, hs.fn, hs.keys, cache) })
 		}
 	}
+	// Enough keys that the table grows past slabSegments while snapshots
+	// run, so segments from slabs split and are handed over too.
+	t.Run("mix-slabs", func(t *testing.T) {
+		tab := snapshotPointInTime(t, mix, 1<<18, false)
+		if tab.slabs == 0 {
+			t.Fatalf("%d segments: no slab", tab.SegmentCount())
+		}
+	})
 }
 
-func snapshotPointInTime(t *testing.T, fn hashFunc, keys uint64, cache bool) {
+func snapshotPointInTime(t *testing.T, fn hashFunc, keys uint64, cache bool) *Table {
 	rng := rand.New(rand.NewPCG(1, 2))
 	tab := New(fn)
 	live := map[uint64]uint64{} // key -> handle
@@ -79,7 +87,7 @@ func snapshotPointInTime(t *testing.T, fn hashFunc, keys uint64, cache bool) {
 			want[h] = true
 		}
 		got := map[uint64]int{}
-		tab.StartSnapshot(epoch, func(seg, b int) {
+		tab.StartSnapshot(func(seg, b int) {
 			tab.VisitBucket(seg, b, func(h uint64) { got[h]++ })
 		})
 		seg, b := 0, 0
@@ -99,6 +107,11 @@ func snapshotPointInTime(t *testing.T, fn hashFunc, keys uint64, cache bool) {
 			for range 20 {
 				op()
 			}
+			if rng.IntN(500) == 0 {
+				if err := tab.verify(); err != nil {
+					t.Fatalf("epoch %d, during the walk: %v", epoch, err)
+				}
+			}
 		}
 		tab.EndSnapshot()
 		for h, n := range got {
@@ -116,4 +129,5 @@ func snapshotPointInTime(t *testing.T, fn hashFunc, keys uint64, cache bool) {
 			t.Fatal(err)
 		}
 	}
+	return tab
 }

@@ -88,8 +88,7 @@ type Shard struct {
 	// Published sizes, for INFO and metrics without a hop.
 	usedMemory atomic.Int64
 
-	snap      *snapState // the running snapshot (snapshot.go), nil if none
-	snapEpoch uint64     // the last snapshot's epoch
+	snap *snapState // the running snapshot (snapshot.go), nil if none
 	// Eviction (evict.go): the settings and budget the server sets, the
 	// live bytes published, the tables' bytes as of the last publish, the
 	// candidate pool and its key scratch, the random policies' next

@@ -49,13 +49,12 @@ func (s *Shard) StartSnapshot(sink SnapshotSink) {
 	if s.snap != nil {
 		panic("BUG: shard: a snapshot is already running")
 	}
-	s.snapEpoch++
 	sn := &snapState{sink: sink, dbs: append([]*DB(nil), s.dbs...), done: make([]bool, len(s.dbs))}
 	sn.match.a = s.arena
 	s.snap = sn
 	for i, db := range sn.dbs {
 		i, db := i, db
-		db.table.StartSnapshot(s.snapEpoch, func(seg, b int) {
+		db.table.StartSnapshot(func(seg, b int) {
 			db.table.VisitBucket(seg, b, func(h uint64) { sn.sink(i, db, Handle(h)) })
 		})
 	}
