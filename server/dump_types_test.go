@@ -659,7 +659,11 @@ func TestDumpTypesKeyspace(t *testing.T) {
 		{"RESTORE", "l", "0", ps}, {"RESTORE", "bl", "0", pl}, {"RESTORE", "bh", "0", ph}, {"HSET", "h", "f", "v", "g", "1"},
 		{"RESTORE", "l", "0", ps}, {"RESTORE", "h", "0", ph},
 		{"TYPE", "l"}, {"TYPE", "bl"}, {"TYPE", "h"}, {"TYPE", "bh"},
-		{"OBJECT", "REFCOUNT", "l"}, {"OBJECT", "REFCOUNT", "bh"}, {"OBJECT", "IDLETIME", "bl"}, {"OBJECT", "FREQ", "h"},
+		// (No OBJECT IDLETIME of a key restored a few commands earlier: on a
+		// loaded machine a second boundary fell between them on one server
+		// and not the other, whose LRU clock lags by up to 100 ms. The
+		// RESTORE ... IDLETIME case below compares it.)
+		{"OBJECT", "REFCOUNT", "l"}, {"OBJECT", "REFCOUNT", "bh"}, {"OBJECT", "FREQ", "h"},
 		{"OBJECT", "ENCODING", "bl"}, {"OBJECT", "ENCODING", "bh"}, {"OBJECT", "ENCODING", "h"},
 		{"EXPIRE", "l", "100"}, {"TTL", "l"}, {"EXPIREAT", "bl", "4000000000"}, {"EXPIRETIME", "bl"}, {"PERSIST", "bl"},
 		{"TTL", "bl"}, {"EXPIRE", "bh", "100", "NX"}, {"EXPIRE", "bh", "50", "NX"}, {"TTL", "bh"}, {"PEXPIREAT", "h", "4000000000000"},
