@@ -523,3 +523,58 @@ func TestBlockedConsumersMatchRedis(t *testing.T) {
 		t.Errorf("anax:\n%s\nredis:\n%s", strings.Join(ga, "\n"), strings.Join(gr, "\n"))
 	}
 }
+
+// TestXReadLastEntry checks Redis 7.4's "+" id of XREAD (the 7.0 oracle
+// does not have it): the last entry of each stream, nothing for a missing
+// key, the 7.4 errors, and a blocked read that "+" resolved when it began
+// and that an XADD then serves, over keys on several shards.
+func TestXReadLastEntry(t *testing.T) {
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("xl", 4)
+	c, other := servertest.Dial(t, anax), servertest.Dial(t, anax)
+	other.Do("XADD", k[0], "1-0", "a", "1")
+	other.Do("XADD", k[0], "2-5", "b", "2")
+	other.Do("XADD", k[1], "3-0", "c", "3")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"XREAD", "STREAMS", k[0], "+"},
+			"*1\r\n*2\r\n$" + fmt.Sprint(len(k[0])) + "\r\n" + k[0] + "\r\n*1\r\n*2\r\n$3\r\n2-5\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n"},
+		{[]string{"XREAD", "COUNT", "5", "STREAMS", k[2], k[1], "+", "+"},
+			"*1\r\n*2\r\n$" + fmt.Sprint(len(k[1])) + "\r\n" + k[1] + "\r\n*1\r\n*2\r\n$3\r\n3-0\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n"},
+		{[]string{"XREAD", "STREAMS", k[2], "+"}, "*-1\r\n"},
+		{[]string{"XREADGROUP", "GROUP", "g", "c", "STREAMS", k[0], "+"}, "-NOGROUP"},
+	} {
+		if got := c.Do(tc.args...); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%q: %q, want %q", tc.args, got, tc.want)
+		}
+	}
+	other.Do("XGROUP", "CREATE", k[0], "g", "0")
+	if got := c.Do("XREADGROUP", "GROUP", "g", "c", "STREAMS", k[0], "+"); !strings.HasPrefix(got, "-ERR The + ID is meaningless in the context of XREADGROUP") {
+		t.Errorf("XREADGROUP with +: %q", got)
+	}
+	other.Do("XGROUP", "CREATE", k[3], "g", "$", "MKSTREAM")
+	if got := c.Do("XREAD", "STREAMS", k[3], "+"); got != "-ERR the stream last element ID is 0-0\r\n" {
+		t.Errorf("XREAD + of an empty stream with last id 0-0: %q", got)
+	}
+	// The last entry deleted: "+" still stands for the id before the
+	// last id, so nothing is read, and a blocked read waits for the next.
+	other.Do("XDEL", k[1], "3-0")
+	if got := c.Do("XREAD", "STREAMS", k[1], "+"); got != "*-1\r\n" {
+		t.Errorf("XREAD + after the last entry was deleted: %q", got)
+	}
+	c.SendArgs("XREAD", "BLOCK", "0", "STREAMS", k[2], k[1], "+", "+")
+	if !c.Quiet(100 * time.Millisecond) {
+		t.Fatal("XREAD BLOCK + answered before any XADD")
+	}
+	other.Do("XADD", k[1], "4-0", "d", "4")
+	want := "*1\r\n*2\r\n$" + fmt.Sprint(len(k[1])) + "\r\n" + k[1] + "\r\n*1\r\n*2\r\n$3\r\n4-0\r\n*2\r\n$1\r\nd\r\n$1\r\n4\r\n"
+	if got := c.Read(); got != want {
+		t.Errorf("XREAD BLOCK + after XADD: %q, want %q", got, want)
+	}
+	// An existing last entry is served at once, without blocking.
+	if got := c.Do("XREAD", "BLOCK", "0", "STREAMS", k[1], "+"); got != want {
+		t.Errorf("XREAD BLOCK + with a last entry: %q, want %q", got, want)
+	}
+}

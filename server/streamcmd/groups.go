@@ -11,6 +11,7 @@ const (
 	errBusyGroup    = "BUSYGROUP Consumer Group name already exists"
 	errEntriesRead  = "ERR value for ENTRIESREAD must be positive or -1"
 	errDollarInXRG  = "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."
+	errPlusInXRG    = "ERR The + ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The + ID would just return an empty result set."
 	errGTOutsideXRG = "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."
 )
 

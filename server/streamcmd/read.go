@@ -192,7 +192,7 @@ type shardRead struct {
 	errIdx int // the key whose check failed first, -1 when none did
 	err    string
 	outs   []keyOut
-	// resolved ids of "$" (for blocking), by key index
+	// resolved ids of "$" and "+" (for blocking), by key index
 	dollar map[int]stream.ID
 }
 
@@ -224,35 +224,16 @@ func readShard(x *command.Exec, r *readReq, own func(key []byte) bool, count int
 				return res
 			}
 		}
-		idArg := r.ids[i]
-		var gt stream.ID
-		gtGroup := false
-		switch {
-		case string(idArg) == "$":
-			if r.group {
-				res.errIdx, res.err = i, errDollarInXRG
-				return res
-			}
-			if found {
-				gt = st.S().LastID
-			}
+		gt, gtGroup, resolved, msg := readFrom(r, i, st, found)
+		if msg != "" {
+			res.errIdx, res.err = i, msg
+			return res
+		}
+		if resolved {
 			if res.dollar == nil {
 				res.dollar = map[int]stream.ID{}
 			}
 			res.dollar[i] = gt
-		case string(idArg) == ">":
-			if !r.group {
-				res.errIdx, res.err = i, errGTOutsideXRG
-				return res
-			}
-			gtGroup = true
-		default:
-			id, ok := parseIDStrict(idArg)
-			if !ok {
-				res.errIdx, res.err = i, errInvalidID
-				return res
-			}
-			gt = id
 		}
 		if !found {
 			continue
@@ -557,27 +538,48 @@ func checkKey(x *command.Exec, r *readReq, i int) (st shard.Stream, found bool, 
 			return st, found, nil, gt, false, "NOGROUP No such key '" + string(key) + "' or consumer group '" + string(r.groupName) + "' in XREADGROUP with GROUP option"
 		}
 	}
+	gt, gtGroup, _, msg = readFrom(r, i, st, found)
+	return st, found, g, gt, gtGroup, msg
+}
+
+// readFrom resolves key i's id argument: the id whose successors are read
+// (gt), or for XREADGROUP's ">" the group's new entries (gtGroup). "$"
+// stands for the stream's last id and "+" (Redis 7.4) for the one before
+// it, so that the last entry is read; resolved reports those two, whose
+// value a blocked read keeps. msg is the error, if any.
+func readFrom(r *readReq, i int, st shard.Stream, found bool) (gt stream.ID, gtGroup, resolved bool, msg string) {
 	switch idArg := r.ids[i]; {
 	case string(idArg) == "$":
 		if r.group {
-			return st, found, g, gt, false, errDollarInXRG
+			return gt, false, false, errDollarInXRG
 		}
 		if found {
 			gt = st.S().LastID
 		}
+		return gt, false, true, ""
+	case string(idArg) == "+":
+		if r.group {
+			return gt, false, false, errPlusInXRG
+		}
+		if found {
+			var ok bool
+			if gt, ok = st.S().LastID.Decr(); !ok {
+				return gt, false, false, "ERR the stream last element ID is 0-0"
+			}
+		}
+		return gt, false, true, ""
 	case string(idArg) == ">":
 		if !r.group {
-			return st, found, g, gt, false, errGTOutsideXRG
+			return gt, false, false, errGTOutsideXRG
 		}
-		gtGroup = true
+		return gt, true, false, ""
 	default:
 		id, ok := parseIDStrict(idArg)
 		if !ok {
-			return st, found, g, gt, false, errInvalidID
+			return gt, false, false, errInvalidID
 		}
-		gt = id
+		return id, false, false, ""
 	}
-	return st, found, g, gt, gtGroup, ""
 }
 
 // finishRead answers from the shards' findings: the first error, or the
@@ -629,7 +631,7 @@ func finishRead(x *command.Exec, r *readReq, reads []*shardRead, write func(i in
 		x.NullArray()
 		return
 	}
-	// Wait: "$" becomes the id it stood for now, so that a later run
+	// Wait: "$" and "+" become the ids they stood for now, so that a later run
 	// serves what arrives after it.
 	for _, res := range reads {
 		if res == nil {
