@@ -201,7 +201,10 @@ func TestClientKill(t *testing.T) {
 		{"CLIENT KILL TYPE pubsub", ":0\r\n"},
 		{"CLIENT KILL USER nobody", "-ERR No such user 'nobody'\r\n"},
 		{"CLIENT KILL LADDR 1.1.1.1:1", ":0\r\n"},
-		{"CLIENT KILL MAXAGE 5", "-ERR syntax error\r\n"},
+		{"CLIENT KILL MAXAGE 100", ":0\r\n"}, // Redis 7.4's filter
+		{"CLIENT KILL MAXAGE abc", "-ERR maxage is not an integer or out of range\r\n"},
+		{"CLIENT KILL MAXAGE 0", "-ERR maxage should be greater than 0\r\n"},
+		{"CLIENT KILL MAXAGE", "-ERR No such client\r\n"}, // the ip:port form
 		{"CLIENT KILL", "-ERR wrong number of arguments for 'client|kill' command\r\n"},
 		{"CLIENT KILL ID " + ids[0], ":1\r\n"},
 		{"CLIENT KILL " + laddrs[1], "+OK\r\n"},
@@ -230,8 +233,33 @@ func TestClientKill(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// MAXAGE kills the connections at least that many seconds old: the
+	// one opened a second ago, not the one opened now.
+	old := servertest.Dial(t, addr)
+	old.Do("CLIENT", "SETNAME", "old")
+	time.Sleep(1100 * time.Millisecond)
+	young := servertest.Dial(t, addr)
+	young.Do("CLIENT", "SETNAME", "young")
+	c2 := servertest.Dial(t, addr)
+	if got := c2.Do("CLIENT", "KILL", "MAXAGE", "1"); got != ":2\r\n" { // old and c
+		t.Errorf("CLIENT KILL MAXAGE 1 = %q", got)
+	}
+	if _, err := old.ReadErr(); !errors.Is(err, io.EOF) {
+		t.Errorf("the old connection is still open after MAXAGE 1: %v", err)
+	}
+	if got := young.Do("PING"); got != "+PONG\r\n" {
+		t.Errorf("the young connection after MAXAGE 1: %q", got)
+	}
+	c = c2
 	// SKIPME yes (the default) spares the caller; SKIPME no does not, and
 	// the caller still gets its reply before the connection closes.
+	young.Close()
+	for deadline := time.Now().Add(5 * time.Second); strings.Contains(c.Do("CLIENT", "LIST"), "name=young "); {
+		if time.Now().After(deadline) {
+			t.Fatal("the young connection is still listed 5 s after it closed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	if got := c.Do("CLIENT", "KILL", "USER", "default"); got != ":0\r\n" {
 		t.Errorf("CLIENT KILL USER default (only the caller left) = %q", got)
 	}

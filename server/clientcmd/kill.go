@@ -1,6 +1,8 @@
 package clientcmd
 
 import (
+	"time"
+
 	"github.com/anaxdb/anax/server/command"
 )
 
@@ -55,6 +57,9 @@ type killFilter struct {
 	addr, laddr       string
 	hasAddr, hasLaddr bool
 	id                int64 // 0: any
+	// maxAge (Redis 7.4's MAXAGE, seconds; 0: any) selects connections at
+	// least that old.
+	maxAge int64
 	// noneType is set when TYPE names a kind of client Anax has none of
 	// (replica, master): nothing matches.
 	noneType bool
@@ -82,6 +87,17 @@ func parseKillFilter(x *command.Exec) (f killFilter, ok bool) {
 				return f, false
 			}
 			f.id = n
+		case command.EqFold(opt, "maxage"):
+			n, ok := command.ParseInt(val)
+			if !ok {
+				x.Err("ERR maxage is not an integer or out of range")
+				return f, false
+			}
+			if n <= 0 {
+				x.Err("ERR maxage should be greater than 0")
+				return f, false
+			}
+			f.maxAge = n
 		case command.EqFold(opt, "type"):
 			t := clientTypeByName(val)
 			if t == "" {
@@ -117,7 +133,7 @@ func parseKillFilter(x *command.Exec) (f killFilter, ok bool) {
 	return f, true
 }
 
-// matches reports whether s passes the address and ID filters (noneType
+// matches reports whether s passes the address, type, age and ID filters (noneType
 // and skipMe are the caller's to apply).
 func (f *killFilter) matches(s Session) bool {
 	if f.hasAddr && s.RemoteAddr() != f.addr {
@@ -127,6 +143,9 @@ func (f *killFilter) matches(s Session) bool {
 		return false
 	}
 	if f.typ != "" && sessionType(s) != f.typ {
+		return false
+	}
+	if f.maxAge != 0 && time.Now().Unix()-s.Figures().Created.Unix() < f.maxAge {
 		return false
 	}
 	return f.id == 0 || s.ClientID() == f.id
