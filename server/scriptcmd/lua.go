@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -207,6 +208,11 @@ func (e *Engine) newState() *state {
 		}
 		return origRep(L)
 	}))
+	// Redis 7.4's os library holds clock alone: the process's CPU time in
+	// seconds, for timing a script.
+	osLib := L.NewTable()
+	osLib.RawSetString("clock", L.NewFunction(osClock))
+	real.RawSetString("os", osLib)
 	real.RawSetString("bit", openBit(L))
 	real.RawSetString("cjson", openCJSON(L))
 	real.RawSetString("cmsgpack", openCmsgpack(L))
@@ -243,7 +249,7 @@ func (e *Engine) newState() *state {
 		}))
 	}
 	// Libraries behind read-only proxies.
-	for _, name := range []string{"string", "table", "math", "coroutine", "bit", "cjson", "cmsgpack", "struct", "redis"} {
+	for _, name := range []string{"string", "table", "math", "os", "coroutine", "bit", "cjson", "cmsgpack", "struct", "redis"} {
 		lib := real.RawGetString(name).(*lua.LTable)
 		st.libs[name] = lib
 		real.RawSetString(name, st.readOnly(lib, false))
@@ -834,4 +840,15 @@ func (st *state) mathRandom(L *lua.LState) int {
 func (st *state) mathRandomSeed(L *lua.LState) int {
 	st.rng.seed(int32(L.CheckInt(1)))
 	return 0
+}
+
+// osClock is os.clock: the CPU time the process has used, in seconds, as
+// C's clock() gives Redis's.
+func osClock(L *lua.LState) int {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		L.RaiseError("os.clock: %v", err)
+	}
+	L.Push(lua.LNumber(time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()))
+	return 1
 }

@@ -96,7 +96,7 @@ func TestSandbox(t *testing.T) {
 		"return os.time()", "return io.open('/etc/passwd')", "return dofile('/etc/passwd')", "return loadfile('/etc/passwd')",
 		"return require('os')", "return getfenv(1)", "return setfenv(1, {})", "return debug.getinfo(1)",
 		"loadstring('y = 2')()", "getmetatable('').__index.upper = nil", "return string.rep('x', 2^40)",
-		"local t = getmetatable(_G); t.__newindex = nil",
+		"local t = getmetatable(_G); t.__newindex = nil", "os.x = 1", "return os.exit()", "return os.getenv('HOME')",
 	} {
 		if _, err := evalChunk(t, st, src); err == nil {
 			t.Errorf("%q ran", src)
@@ -104,6 +104,14 @@ func TestSandbox(t *testing.T) {
 	}
 	if v, err := evalChunk(t, st, "return string.upper('ok')"); err != nil || v.String() != "OK" {
 		t.Errorf("string.upper after the attempts: %v %v", v, err)
+	}
+	// Redis 7.4's os.clock: CPU seconds, growing while the script works.
+	v, err := evalChunk(t, st, "local a = os.clock(); local x = 0; for i = 1, 3000000 do x = x + i end; local b = os.clock(); return {a >= 0, b > a}")
+	if err != nil || v.String() == "" {
+		t.Fatalf("os.clock: %v %v", v, err)
+	}
+	if tb, ok := v.(*lua.LTable); !ok || tb.RawGetInt(1) != lua.LTrue || tb.RawGetInt(2) != lua.LTrue {
+		t.Errorf("os.clock before and after a loop: %v", v)
 	}
 }
 
