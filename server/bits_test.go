@@ -27,12 +27,12 @@ var bitScript = [][]string{
 	// BITCOUNT.
 	{"SET", "s", "foobar"}, {"BITCOUNT", "s"}, {"BITCOUNT", "s", "0", "0"}, {"BITCOUNT", "s", "1", "1"}, {"BITCOUNT", "s", "1", "1", "BYTE"},
 	{"BITCOUNT", "s", "5", "30", "BIT"}, {"BITCOUNT", "s", "-1", "-1"}, {"BITCOUNT", "s", "-2", "-1", "bit"}, {"BITCOUNT", "s", "-5", "-10"},
-	{"BITCOUNT", "s", "-5", "-10", "x"}, {"BITCOUNT", "s", "0"}, {"BITCOUNT", "s", "0", "1", "2"}, {"BITCOUNT", "s", "0", "1", "x"},
+	{"BITCOUNT", "s", "0"}, {"BITCOUNT", "s", "0", "1", "2"}, {"BITCOUNT", "s", "0", "1", "x"},
 	{"BITCOUNT", "s", "x", "1"}, {"BITCOUNT", "s", "1", "x"}, {"BITCOUNT", "s", "100", "200"}, {"BITCOUNT", "s", "-100", "200"},
 	{"BITCOUNT", "s", "0", "-100"}, {"BITCOUNT", "s", "3", "1"}, {"BITCOUNT", "s", "0", "47", "BIT"}, {"BITCOUNT", "s", "1", "46", "BIT"},
 	{"BITCOUNT", "s", "9", "9", "BIT"}, {"BITCOUNT", "s", "9", "14", "BIT"}, {"BITCOUNT", "s", "-9223372036854775808", "9223372036854775807"},
-	{"BITCOUNT", "s", "-9223372036854775808", "9223372036854775807", "BIT"}, {"BITCOUNT", "nokey"}, {"BITCOUNT", "nokey", "x"},
-	{"BITCOUNT", "list"}, {"BITCOUNT", "list", "x"}, {"BITCOUNT", "n"}, {"SET", "empty", ""}, {"BITCOUNT", "empty"}, {"BITCOUNT", "empty", "0", "-1"},
+	{"BITCOUNT", "s", "-9223372036854775808", "9223372036854775807", "BIT"}, {"BITCOUNT", "nokey"},
+	{"BITCOUNT", "list"}, {"BITCOUNT", "n"}, {"SET", "empty", ""}, {"BITCOUNT", "empty"}, {"BITCOUNT", "empty", "0", "-1"},
 	{"BITCOUNT", "empty", "0", "-1", "BIT"},
 	// BITPOS.
 	{"SET", "p", "\xff\xf0\x00"}, {"BITPOS", "p", "0"}, {"BITPOS", "p", "1"}, {"BITPOS", "p", "1", "1"}, {"BITPOS", "p", "0", "1", "1"},
@@ -43,7 +43,7 @@ var bitScript = [][]string{
 	{"BITPOS", "p", "0", "9", "BIT"}, {"BITPOS", "p", "0", "9", "x"}, {"BITPOS", "p", "0", "x"}, {"BITPOS", "p", "0", "0", "x"},
 	{"BITPOS", "p", "0", "x", "1", "BIT"}, {"BITPOS", "p", "0", "0", "x", "FOO"}, {"BITPOS", "p", "0", "0", "1", "FOO"},
 	{"BITPOS", "p", "2"}, {"BITPOS", "p", "x"}, {"BITPOS", "p", "1", "0", "1", "BIT", "x"}, {"BITPOS", "nokey", "1"}, {"BITPOS", "nokey", "0"},
-	{"BITPOS", "nokey", "0", "x", "y", "z", "w"}, {"BITPOS", "nokey", "2"}, {"BITPOS", "list", "1"}, {"BITPOS", "empty", "0"}, {"BITPOS", "empty", "1"},
+	{"BITPOS", "nokey", "2"}, {"BITPOS", "list", "1"}, {"BITPOS", "empty", "0"}, {"BITPOS", "empty", "1"},
 	{"SET", "ones", "\xff\xff"}, {"BITPOS", "ones", "0"}, {"BITPOS", "ones", "0", "0"}, {"BITPOS", "ones", "0", "0", "-1"},
 	{"BITPOS", "ones", "0", "0", "-1", "BIT"}, {"BITPOS", "ones", "0", "3", "BIT"}, {"SET", "zeros", "\x00\x00\x00"}, {"BITPOS", "zeros", "1"},
 	{"BITPOS", "zeros", "0", "5", "BIT"}, {"BITPOS", "zeros", "1", "5", "20", "BIT"}, {"BITPOS", "s", "1", "-9223372036854775808", "9223372036854775807", "BIT"},
@@ -125,6 +125,43 @@ var pfScript = [][]string{
 	{"PFCOUNT", "magic"},
 	// Arity.
 	{"PFADD"}, {"PFCOUNT"}, {"PFMERGE"}, {"PFDEBUG", "GETREG"}, {"PFSELFTEST", "x"},
+}
+
+// TestBitArgumentsCheckedFirst checks Redis 7.4's order in BITCOUNT and
+// BITPOS: the arguments are checked before the key is looked up, so a
+// missing key or one of the wrong type with bad arguments gets the
+// argument's error (7.0, the diff tests' oracle, answered 0 or WRONGTYPE).
+func TestBitArgumentsCheckedFirst(t *testing.T) {
+	c := servertest.Dial(t, servertest.Start(t, "--threads", "2"))
+	c.Do("SET", "s", "foobar")
+	c.Do("RPUSH", "list", "a")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"BITCOUNT", "nokey", "x"}, "-ERR syntax error\r\n"},
+		{[]string{"BITCOUNT", "list", "x"}, "-ERR syntax error\r\n"},
+		{[]string{"BITCOUNT", "nokey", "a", "b"}, "-ERR value is not an integer or out of range\r\n"},
+		{[]string{"BITCOUNT", "list", "0", "b"}, "-ERR value is not an integer or out of range\r\n"},
+		{[]string{"BITCOUNT", "s", "-5", "-10", "x"}, "-ERR syntax error\r\n"},
+		{[]string{"BITCOUNT", "nokey", "0", "1", "x"}, "-ERR syntax error\r\n"},
+		{[]string{"BITCOUNT", "list", "0", "1"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"},
+		{[]string{"BITCOUNT", "nokey", "0", "1", "bit"}, ":0\r\n"},
+		{[]string{"BITCOUNT", "s", "-5", "-10", "bit"}, ":0\r\n"},
+		{[]string{"BITPOS", "nokey", "0", "x", "y", "z", "w"}, "-ERR syntax error\r\n"},
+		{[]string{"BITPOS", "nokey", "1", "a"}, "-ERR value is not an integer or out of range\r\n"},
+		{[]string{"BITPOS", "nokey", "1", "0", "a"}, "-ERR value is not an integer or out of range\r\n"},
+		{[]string{"BITPOS", "nokey", "1", "0", "1", "x"}, "-ERR syntax error\r\n"},
+		{[]string{"BITPOS", "list", "1", "0", "1", "x"}, "-ERR syntax error\r\n"},
+		{[]string{"BITPOS", "list", "1", "0", "1", "bit"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"},
+		{[]string{"BITPOS", "nokey", "0", "0", "1", "bit"}, ":0\r\n"},
+		{[]string{"BITPOS", "nokey", "1", "5"}, ":-1\r\n"},
+		{[]string{"BITPOS", "s", "1", "2", "-1", "byte"}, ":17\r\n"},
+	} {
+		if got := c.Do(tc.args...); got != tc.want {
+			t.Errorf("%q = %q, want %q", tc.args, got, tc.want)
+		}
+	}
 }
 
 func TestBitmapsMatchRedis(t *testing.T) {

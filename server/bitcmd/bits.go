@@ -229,6 +229,33 @@ func unit(arg []byte) (isBit, ok bool) {
 }
 
 func cmdBitCount(x *command.Exec) {
+	// The arguments are checked before the key, as Redis 7.4 does (7.0
+	// answered 0 for a missing key whatever followed it).
+	var start, end int64
+	isBit := false
+	switch len(x.Args) {
+	case 4, 5:
+		var ok1, ok2 bool
+		if start, ok1 = command.ParseInt(x.Args[2]); !ok1 {
+			x.Fail(command.ErrNotInt)
+			return
+		}
+		if end, ok2 = command.ParseInt(x.Args[3]); !ok2 {
+			x.Fail(command.ErrNotInt)
+			return
+		}
+		if len(x.Args) == 5 {
+			var ok bool
+			if isBit, ok = unit(x.Args[4]); !ok {
+				x.Fail(command.ErrSyntax)
+				return
+			}
+		}
+	case 2:
+	default:
+		x.Fail(command.ErrSyntax)
+		return
+	}
 	v, found, ok := readString(x, x.Args[1])
 	if !ok {
 		return
@@ -239,35 +266,14 @@ func cmdBitCount(x *command.Exec) {
 	}
 	n := int64(len(v))
 	var r bitRange
-	switch len(x.Args) {
-	case 4, 5:
-		start, ok1 := command.ParseInt(x.Args[2])
-		if !ok1 {
-			x.Fail(command.ErrNotInt)
-			return
-		}
-		end, ok2 := command.ParseInt(x.Args[3])
-		if !ok2 {
-			x.Fail(command.ErrNotInt)
-			return
-		}
+	if len(x.Args) == 2 {
+		r = bitRange{start: 0, end: n - 1, empty: n == 0}
+	} else {
 		if start < 0 && end < 0 && start > end {
 			x.Int(0)
 			return
 		}
-		isBit := false
-		if len(x.Args) == 5 {
-			if isBit, ok = unit(x.Args[4]); !ok {
-				x.Fail(command.ErrSyntax)
-				return
-			}
-		}
 		r = resolveRange(start, end, n, isBit)
-	case 2:
-		r = bitRange{start: 0, end: n - 1, empty: n == 0}
-	default:
-		x.Fail(command.ErrSyntax)
-		return
 	}
 	if r.empty {
 		x.Int(0)
@@ -295,6 +301,34 @@ func cmdBitPos(x *command.Exec) {
 		x.Err("ERR The bit argument must be 1 or 0.")
 		return
 	}
+	// The arguments are checked before the key, as Redis 7.4 does.
+	argc := len(x.Args)
+	var start, end int64
+	endGiven, isBit := false, false
+	switch argc {
+	case 4, 5, 6:
+		if start, ok = command.ParseInt(x.Args[3]); !ok {
+			x.Fail(command.ErrNotInt)
+			return
+		}
+		if argc == 6 {
+			if isBit, ok = unit(x.Args[5]); !ok {
+				x.Fail(command.ErrSyntax)
+				return
+			}
+		}
+		if argc >= 5 {
+			if end, ok = command.ParseInt(x.Args[4]); !ok {
+				x.Fail(command.ErrNotInt)
+				return
+			}
+			endGiven = true
+		}
+	case 3:
+	default:
+		x.Fail(command.ErrSyntax)
+		return
+	}
 	v, found, ok := readString(x, x.Args[1])
 	if !ok {
 		return
@@ -304,40 +338,18 @@ func cmdBitPos(x *command.Exec) {
 		return
 	}
 	n := int64(len(v))
-	endGiven := false
 	var r bitRange
-	switch argc := len(x.Args); argc {
-	case 4, 5, 6:
-		start, ok := command.ParseInt(x.Args[3])
-		if !ok {
-			x.Fail(command.ErrNotInt)
-			return
-		}
-		isBit := false
-		if argc == 6 {
-			if isBit, ok = unit(x.Args[5]); !ok {
-				x.Fail(command.ErrSyntax)
-				return
+	if argc == 3 {
+		r = bitRange{start: 0, end: n - 1, empty: n == 0}
+	} else {
+		if !endGiven {
+			if isBit {
+				end = n<<3 + 7
+			} else {
+				end = n - 1
 			}
-		}
-		var end int64
-		if argc >= 5 {
-			if end, ok = command.ParseInt(x.Args[4]); !ok {
-				x.Fail(command.ErrNotInt)
-				return
-			}
-			endGiven = true
-		} else if isBit {
-			end = n<<3 + 7
-		} else {
-			end = n - 1
 		}
 		r = resolveRange(start, end, n, isBit)
-	case 3:
-		r = bitRange{start: 0, end: n - 1, empty: n == 0}
-	default:
-		x.Fail(command.ErrSyntax)
-		return
 	}
 	if r.empty {
 		x.Int(-1)
