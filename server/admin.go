@@ -218,6 +218,7 @@ func (s *Server) resetStats() {
 		sh.Stats.Misses.Store(0)
 		sh.Stats.ExpiredKeys.Store(0)
 		sh.Stats.EvictedKeys.Store(0)
+		sh.Stats.ExpiredFields.Store(0)
 		sh.Stats.ExpiredStale.Store(0)
 		sh.Stats.Commands.Store(0)
 	}

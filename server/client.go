@@ -46,6 +46,11 @@ type Client struct {
 	spareMulti *multiState
 	watcher    *shard.Watcher
 	watched    []watchedKey
+	// watchCount is len(watched), for CLIENT LIST on any loop.
+	watchCount atomic.Int32
+	// gauges are the server's counts of clients in a state (nil in tests
+	// that build a Client alone).
+	gauges *clientGauges
 
 	// blocked is the client's blocking command while it waits (blocking.go).
 	blocked atomic.Pointer[blockedCall]
@@ -74,6 +79,13 @@ type Client struct {
 		libName string
 		libVer  string
 	}
+}
+
+// clientGauges count the clients in a state, for INFO clients (Redis 7.4's
+// pubsub_clients and watching_clients).
+type clientGauges struct {
+	pubsub   atomic.Int64 // with a subscription of any kind
+	watching atomic.Int64 // with a watched key
 }
 
 // Name returns c's name, "" for none (guarded by c.mu: any loop).

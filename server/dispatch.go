@@ -13,7 +13,7 @@ import (
 
 // Open implements protocol.Handler.
 func (s *Server) Open(c *protocol.Conn) {
-	cl := &Client{conn: c, ID: c.ID, created: time.Now()}
+	cl := &Client{conn: c, ID: c.ID, created: time.Now(), gauges: &s.clientGauges}
 	cl.proto.Store(2)
 	cl.authed = s.requirePass() == ""
 	c.Unauthenticated = !cl.authed

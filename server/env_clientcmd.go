@@ -97,6 +97,7 @@ func (c *Client) Figures() clientcmd.Figures {
 		f.Redirect = conf.redirect
 	}
 	f.Sub, f.PSub, f.SSub = c.ps.Counts()
+	f.Watch = int(c.watchCount.Load())
 	f.RemoteAddr, f.LocalAddr, f.Fd = c.RemoteAddr(), c.LocalAddr(), c.conn.Fd()
 	c.mu.Lock()
 	f.Name, f.LibName, f.LibVer = c.mu.name, c.mu.libName, c.mu.libVer

@@ -29,12 +29,14 @@ func (s *Server) InfoServer() infocmd.ServerFigures {
 
 // InfoClients implements infocmd.Source.
 func (s *Server) InfoClients() infocmd.ClientFigures {
-	var keys int64
+	var keys, watched int64
 	for _, sh := range s.router.Shards() {
 		keys += sh.BlockedKeysPublished()
+		watched += sh.WatchedKeys()
 	}
 	return infocmd.ClientFigures{Connected: s.net.Clients.Load(), MaxClients: s.cfg.Int("maxclients"),
-		Blocked: s.blockedClients.Load(), BlockingKeys: keys}
+		Blocked: s.blockedClients.Load(), BlockingKeys: keys,
+		PubSub: s.clientGauges.pubsub.Load(), Watching: s.clientGauges.watching.Load(), WatchedKeys: watched}
 }
 
 // InfoMemory implements infocmd.Source; used counts towards the peak.
@@ -121,15 +123,16 @@ func (s *Server) InfoShards() []infocmd.ShardFigures {
 			keys += sh.Keys(db)
 		}
 		out[i] = infocmd.ShardFigures{
-			ID:          sh.ID,
-			Keys:        keys,
-			UsedMemory:  sh.UsedMemory(),
-			Inbox:       sh.InboxLen(),
-			TxQueue:     s.router.QueueLen(sh.ID),
-			Hits:        sh.Stats.Hits.Load(),
-			Misses:      sh.Stats.Misses.Load(),
-			ExpiredKeys: sh.Stats.ExpiredKeys.Load(),
-			EvictedKeys: sh.Stats.EvictedKeys.Load(),
+			ID:            sh.ID,
+			Keys:          keys,
+			UsedMemory:    sh.UsedMemory(),
+			Inbox:         sh.InboxLen(),
+			TxQueue:       s.router.QueueLen(sh.ID),
+			Hits:          sh.Stats.Hits.Load(),
+			Misses:        sh.Stats.Misses.Load(),
+			ExpiredKeys:   sh.Stats.ExpiredKeys.Load(),
+			EvictedKeys:   sh.Stats.EvictedKeys.Load(),
+			ExpiredFields: sh.Stats.ExpiredFields.Load(),
 		}
 	}
 	return out

@@ -48,10 +48,15 @@ func (c *Client) Push(m []byte) {
 // Subscribed implements pubsubcmd.Sub: a subscribed client is in the
 // pubsub class of client-output-buffer-limit, as in Redis.
 func (c *Client) Subscribed(on bool) {
+	d := int64(1)
 	if on {
 		c.conn.Class = protocol.ClassPubSub
 	} else {
 		c.conn.Class = protocol.ClassNormal
+		d = -1
+	}
+	if c.gauges != nil {
+		c.gauges.pubsub.Add(d)
 	}
 }
 

@@ -48,6 +48,9 @@ func (s *Server) MemoryStats() servercmd.MemoryStats {
 	}
 	shards := s.router.Shards()
 	st.DBs = make([]servercmd.DBKeys, shards[0].NumDB())
+	for _, sh := range shards {
+		st.Tables += sh.TablesMemory()
+	}
 	for db := range st.DBs {
 		for _, sh := range shards {
 			st.DBs[db].Keys += sh.Keys(db)

@@ -215,6 +215,9 @@ func connWatch(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int)
 	}
 	if cl.watcher == nil {
 		cl.watcher = &shard.Watcher{}
+		if cl.gauges != nil {
+			cl.gauges.watching.Add(1)
+		}
 	}
 	w := cl.watcher
 	db := int(cl.db.Load())
@@ -232,6 +235,7 @@ func connWatch(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int)
 			remote = append(remote, wk)
 		}
 	}
+	cl.watchCount.Store(int32(len(cl.watched)))
 	if len(remote) == 0 {
 		s.reply(c, cl, []byte("+OK\r\n"))
 		return protocol.Done
@@ -270,8 +274,22 @@ func (s *Server) unwatchAll(cl *Client) {
 	if cl.watcher == nil {
 		return
 	}
-	s.unregisterWatches(cl.watcher, cl.watched)
+	s.unregisterWatches(cl.takeWatches())
+}
+
+// takeWatches returns the client's watch session and keys and leaves it
+// watching nothing; the caller unregisters them from the shards.
+func (cl *Client) takeWatches() (*shard.Watcher, []watchedKey) {
+	w, watched := cl.watcher, cl.watched
+	if w == nil {
+		return nil, nil
+	}
 	cl.watcher, cl.watched = nil, nil
+	cl.watchCount.Store(0)
+	if cl.gauges != nil {
+		cl.gauges.watching.Add(-1)
+	}
+	return w, watched
 }
 
 func (s *Server) unregisterWatches(w *shard.Watcher, keys []watchedKey) {
@@ -342,8 +360,7 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 	}
 	m := cl.multi
 	cl.multi = nil
-	w, watched := cl.watcher, cl.watched
-	cl.watcher, cl.watched = nil, nil
+	w, watched := cl.takeWatches()
 	proto := int(cl.proto.Load())
 	if m.aborted {
 		s.unregisterWatches(w, watched)

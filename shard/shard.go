@@ -61,6 +61,8 @@ type Shard struct {
 	// watching counts them all, so that writes check one integer.
 	watched  []map[string][]*watchEntry
 	watching int
+	// watchedKeys counts the keys in watched, published for INFO.
+	watchedKeys atomic.Int64
 
 	// Client tracking (tracking.go): trackListen counts the tracked keys;
 	// bcast, shared by every shard, is set while broadcast tracking is on.
@@ -86,7 +88,8 @@ type Shard struct {
 	fieldCells []uint64
 
 	// Published sizes, for INFO and metrics without a hop.
-	usedMemory atomic.Int64
+	usedMemory   atomic.Int64
+	tablesMemory atomic.Int64
 
 	snap *snapState // the running snapshot (snapshot.go), nil if none
 	// Eviction (evict.go): the settings and budget the server sets, the
@@ -187,6 +190,10 @@ func (s *Shard) Keys(db int) int64 { return s.dbs[db].keysPub.Load() }
 // Expires returns the number of keys with a TTL in database db.
 func (s *Shard) Expires(db int) int64 { return s.dbs[db].expiresPub.Load() }
 
+// TablesMemory returns the bytes held by the shard's key tables (the
+// dashtables' directories and segments), as last published by the owner.
+func (s *Shard) TablesMemory() int64 { return s.tablesMemory.Load() }
+
 // UsedMemory returns the bytes held by the shard's arena and tables, as last
 // published by the owner.
 func (s *Shard) UsedMemory() int64 { return s.usedMemory.Load() }
@@ -198,6 +205,7 @@ func (s *Shard) publishMemory() {
 		tables += int64(db.table.MemoryUsage())
 	}
 	s.tableMem = tables
+	s.tablesMemory.Store(tables)
 	s.usedMemory.Store(s.arena.Reserved() + tables)
 	s.liveMemory.Store(s.arena.Used() + tables)
 }

@@ -39,9 +39,16 @@ func (s *Shard) Watch(db int, key []byte, w *Watcher, now int64) {
 	if h, ok := s.dbs[db].find(key); ok {
 		stale = s.dbs[db].IsExpired(h, now)
 	}
+	if len(m[string(key)]) == 0 {
+		s.watchedKeys.Add(1)
+	}
 	m[string(key)] = append(m[string(key)], &watchEntry{w: w, stale: stale})
 	s.watching++
 }
+
+// WatchedKeys returns the number of keys with a watcher, over every
+// database (INFO's total_watched_keys); any goroutine.
+func (s *Shard) WatchedKeys() int64 { return s.watchedKeys.Load() }
 
 // Unwatch removes w from key in database db. Owner only.
 func (s *Shard) Unwatch(db int, key []byte, w *Watcher) {
@@ -49,7 +56,10 @@ func (s *Shard) Unwatch(db int, key []byte, w *Watcher) {
 		return
 	}
 	m := s.watched[db]
-	list := m[string(key)]
+	list, ok := m[string(key)]
+	if !ok {
+		return
+	}
 	for i, e := range list {
 		if e.w == w {
 			list = append(list[:i], list[i+1:]...)
@@ -59,6 +69,7 @@ func (s *Shard) Unwatch(db int, key []byte, w *Watcher) {
 	}
 	if len(list) == 0 {
 		delete(m, string(key))
+		s.watchedKeys.Add(-1)
 	} else {
 		m[string(key)] = list
 	}

@@ -158,6 +158,7 @@ func formatLine(b *strings.Builder, f Figures, u usage, now time.Time) {
 	i("psub", int64(f.PSub))
 	i("ssub", int64(f.SSub))
 	i("multi", -1)
+	i("watch", int64(f.Watch))
 	i("qbuf", u.qbuf)
 	i("qbuf-free", 0)
 	i("argv-mem", u.argvMem)

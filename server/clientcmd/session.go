@@ -94,8 +94,10 @@ type Figures struct {
 	// Sub, PSub and SSub count the client's channels, patterns and shard
 	// channels (Pub/Sub).
 	Sub, PSub, SSub int
-	LibName         string
-	LibVer          string
+	// Watch is the number of keys the client watches (WATCH).
+	Watch   int
+	LibName string
+	LibVer  string
 }
 
 // ReplyMode is CLIENT REPLY's setting.

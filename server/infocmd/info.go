@@ -203,7 +203,10 @@ func writeClients(src Source, b *infoBuf) {
 	b.int("blocked_clients", f.Blocked)
 	tc, _, _, _ := trackingCounts(src)
 	b.int("tracking_clients", tc)
+	b.int("pubsub_clients", f.PubSub)
+	b.int("watching_clients", f.Watching)
 	b.int("clients_in_timeout_table", 0)
+	b.int("total_watched_keys", f.WatchedKeys)
 	b.int("total_blocking_keys", f.BlockingKeys)
 	b.int("total_blocking_keys_on_nokey", 0)
 }
@@ -231,6 +234,7 @@ func writeMemory(src Source, b *infoBuf) {
 	b.int("allocator_allocated", m.HeapObjects)
 	b.int("allocator_active", active)
 	b.int("allocator_resident", resident)
+	b.int("allocator_muzzy", 0)
 	b.int("total_system_memory", sys)
 	b.str("total_system_memory_human", bytesToHuman(sys))
 	b.int("used_memory_lua", f.LuaVM)
@@ -265,6 +269,7 @@ func writeMemory(src Source, b *infoBuf) {
 	b.int("mem_cluster_links", 0)
 	b.int("mem_aof_buffer", 0)
 	b.str("mem_allocator", "go")
+	b.int("mem_overhead_db_hashtable_rehashing", 0)
 	b.int("active_defrag_running", 0)
 	b.int("lazyfree_pending_objects", f.LazyPending)
 	b.int("lazyfreed_objects", f.LazyFreed)
@@ -326,11 +331,12 @@ func writePersistence(src Source, b *infoBuf) {
 }
 
 func writeStats(src Source, b *infoBuf) {
-	var hits, misses, expired, evicted int64
+	var hits, misses, expired, expiredSubkeys, evicted int64
 	for _, sh := range src.InfoShards() {
 		hits += sh.Hits
 		misses += sh.Misses
 		expired += sh.ExpiredKeys
+		expiredSubkeys += sh.ExpiredFields
 		evicted += sh.EvictedKeys
 	}
 	f := src.InfoStats()
@@ -350,12 +356,14 @@ func writeStats(src Source, b *infoBuf) {
 	b.int("sync_full", 0)
 	b.int("sync_partial_ok", 0)
 	b.int("sync_partial_err", 0)
+	b.int("expired_subkeys", expiredSubkeys)
 	b.int("expired_keys", expired)
 	b.float("expired_stale_perc", 0)
 	b.int("expired_time_cap_reached_count", 0)
 	b.int("expire_cycle_cpu_milliseconds", 0)
 	b.int("evicted_keys", evicted)
 	b.int("evicted_clients", 0)
+	b.int("evicted_scripts", 0)
 	b.int("total_eviction_exceeded_time", 0)
 	b.int("current_eviction_exceeded_time", 0)
 	b.int("keyspace_hits", hits)

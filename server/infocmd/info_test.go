@@ -96,7 +96,8 @@ func TestRenderSections(t *testing.T) {
 	if text := Render(src, [][]byte{[]byte("clients"), []byte("cluster")}); text !=
 		"# Clients\r\nconnected_clients:3\r\ncluster_connections:0\r\nmaxclients:10000\r\n"+
 			"client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:0\r\n"+
-			"tracking_clients:0\r\nclients_in_timeout_table:0\r\ntotal_blocking_keys:0\r\ntotal_blocking_keys_on_nokey:0\r\n"+
+			"tracking_clients:0\r\npubsub_clients:0\r\nwatching_clients:0\r\nclients_in_timeout_table:0\r\n"+
+			"total_watched_keys:0\r\ntotal_blocking_keys:0\r\ntotal_blocking_keys_on_nokey:0\r\n"+
 			"\r\n# Cluster\r\ncluster_enabled:0\r\n" {
 		t.Errorf("INFO clients cluster = %q", text)
 	}

@@ -64,6 +64,9 @@ type ClientFigures struct {
 	// the number of keys they wait on.
 	Blocked      int64
 	BlockingKeys int64
+	// PubSub counts the clients with a subscription of any kind; Watching
+	// those with a watched key, WatchedKeys the keys watched (Redis 7.4).
+	PubSub, Watching, WatchedKeys int64
 }
 
 // MemoryFigures are the memory figures only the server knows.
@@ -153,6 +156,9 @@ type ShardFigures struct {
 	Misses      int64
 	ExpiredKeys int64
 	EvictedKeys int64 // deleted to stay within maxmemory
+	// ExpiredFields counts hash fields and set and sorted-set members
+	// deleted because their expiry passed (Redis 7.4's expired_subkeys).
+	ExpiredFields int64
 }
 
 // AnaxFigures feed Anax's own section: its version and the transaction

@@ -50,6 +50,7 @@ type MemoryStats struct {
 	Used    int64 // used_memory
 	Peak    int64 // used_memory_peak since start or CONFIG RESETSTAT
 	Dataset int64 // the shards' keys and values: arenas and tables
+	Tables  int64 // the shards' key tables alone
 	RSS     int64 // the process's resident set size, 0 when unknown
 
 	Total        int64 // everything the runtime mapped

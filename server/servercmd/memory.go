@@ -64,7 +64,7 @@ func cmdMemoryStats(x *command.Exec) {
 	}
 	resident := m.Total - m.HeapReleased   // what the runtime holds from the OS
 	active := m.HeapObjects + m.HeapUnused // heap in use, fragmentation included
-	x.Map(27 + len(dbs))
+	x.Map(31 + len(dbs))
 	kv := func(k string, v int64) { x.BulkString(k); x.Int(v) }
 	kd := func(k string, v float64) { x.BulkString(k); x.Double(v) }
 	kv("peak.allocated", m.Peak)
@@ -79,12 +79,15 @@ func cmdMemoryStats(x *command.Exec) {
 	kv("functions.caches", 0)
 	for _, d := range dbs {
 		x.BulkString("db." + strconv.FormatInt(d.id, 10))
-		x.Map(3)
+		x.Map(2)
 		kv("overhead.hashtable.main", d.main)
 		kv("overhead.hashtable.expires", 0)
-		kv("overhead.hashtable.slot-to-keys", 0)
 	}
+	// Redis 7.4's lookup tables: here the dashtables, which never rehash.
+	kv("overhead.db.hashtable.lut", m.Tables)
+	kv("overhead.db.hashtable.rehashing", 0)
 	kv("overhead.total", overhead)
+	kv("db.dict.rehashing.count", 0)
 	kv("keys.count", keys)
 	perKey := int64(0)
 	if keys > 0 {
@@ -97,6 +100,7 @@ func cmdMemoryStats(x *command.Exec) {
 	kv("allocator.allocated", m.HeapObjects)
 	kv("allocator.active", active)
 	kv("allocator.resident", resident)
+	kv("allocator.muzzy", 0)
 	kd("allocator-fragmentation.ratio", command.Ratio(active, m.HeapObjects))
 	kv("allocator-fragmentation.bytes", m.HeapUnused)
 	kd("allocator-rss.ratio", command.Ratio(resident, active))

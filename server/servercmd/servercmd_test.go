@@ -145,20 +145,22 @@ func TestMemoryStats(t *testing.T) {
 		Total: 2500, HeapObjects: 800, HeapUnused: 200, HeapReleased: 500,
 		DBs: []DBKeys{{Keys: 10}, {}, {Keys: 0, Expires: 1}},
 	}
+	h.mem.Tables = 300
 	got := run(h, cmdMemoryStats, "memory stats")
-	want := "*58\r\n" + // 29 pairs: 27 and one per database that holds keys
+	want := "*66\r\n" + // 33 pairs: 31 and one per database that holds keys (Redis 7.4's)
 		"$14\r\npeak.allocated\r\n:2000\r\n$15\r\ntotal.allocated\r\n:1000\r\n" +
 		"$17\r\nstartup.allocated\r\n:0\r\n$19\r\nreplication.backlog\r\n:0\r\n" +
 		"$14\r\nclients.slaves\r\n:0\r\n$14\r\nclients.normal\r\n:0\r\n" +
 		"$13\r\ncluster.links\r\n:0\r\n$10\r\naof.buffer\r\n:0\r\n" +
 		"$10\r\nlua.caches\r\n:0\r\n$16\r\nfunctions.caches\r\n:0\r\n" +
-		"$4\r\ndb.0\r\n*6\r\n$23\r\noverhead.hashtable.main\r\n:160\r\n$26\r\noverhead.hashtable.expires\r\n:0\r\n$31\r\noverhead.hashtable.slot-to-keys\r\n:0\r\n" +
-		"$4\r\ndb.2\r\n*6\r\n$23\r\noverhead.hashtable.main\r\n:0\r\n$26\r\noverhead.hashtable.expires\r\n:0\r\n$31\r\noverhead.hashtable.slot-to-keys\r\n:0\r\n" +
-		"$14\r\noverhead.total\r\n:600\r\n$10\r\nkeys.count\r\n:10\r\n" +
+		"$4\r\ndb.0\r\n*4\r\n$23\r\noverhead.hashtable.main\r\n:160\r\n$26\r\noverhead.hashtable.expires\r\n:0\r\n" +
+		"$4\r\ndb.2\r\n*4\r\n$23\r\noverhead.hashtable.main\r\n:0\r\n$26\r\noverhead.hashtable.expires\r\n:0\r\n" +
+		"$25\r\noverhead.db.hashtable.lut\r\n:300\r\n$31\r\noverhead.db.hashtable.rehashing\r\n:0\r\n" +
+		"$14\r\noverhead.total\r\n:600\r\n$23\r\ndb.dict.rehashing.count\r\n:0\r\n$10\r\nkeys.count\r\n:10\r\n" +
 		"$18\r\nkeys.bytes-per-key\r\n:100\r\n$13\r\ndataset.bytes\r\n:400\r\n" +
 		"$18\r\ndataset.percentage\r\n$2\r\n40\r\n$15\r\npeak.percentage\r\n$2\r\n50\r\n" +
 		"$19\r\nallocator.allocated\r\n:800\r\n$16\r\nallocator.active\r\n:1000\r\n" +
-		"$18\r\nallocator.resident\r\n:2000\r\n" +
+		"$18\r\nallocator.resident\r\n:2000\r\n$15\r\nallocator.muzzy\r\n:0\r\n" +
 		"$29\r\nallocator-fragmentation.ratio\r\n$4\r\n1.25\r\n$29\r\nallocator-fragmentation.bytes\r\n:200\r\n" +
 		"$19\r\nallocator-rss.ratio\r\n$1\r\n2\r\n$19\r\nallocator-rss.bytes\r\n:1000\r\n" +
 		"$18\r\nrss-overhead.ratio\r\n$3\r\n1.5\r\n$18\r\nrss-overhead.bytes\r\n:1000\r\n" +

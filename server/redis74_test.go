@@ -1,0 +1,99 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anaxdb/anax/internal/servertest"
+)
+
+// TestRedis74Introspection checks the figures Redis 7.4 added to INFO and
+// CLIENT LIST (the 7.0 oracle of the diff tests has none of them):
+// pubsub_clients, watching_clients, total_watched_keys, CLIENT LIST's
+// watch=, expired_subkeys and evicted_scripts, over keys on several shards.
+func TestRedis74Introspection(t *testing.T) {
+	addr := servertest.Start(t, "--threads", "4")
+	ctx := context.Background()
+	rc := admClient(t, addr, 2)
+	info := func() map[string]string {
+		text, err := rc.Info(ctx, "everything").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secs := infoFields(t, text)
+		all := map[string]string{}
+		for _, fields := range secs {
+			for k, v := range fields {
+				all[k] = v
+			}
+		}
+		return all
+	}
+	// waitFor polls INFO until every field has its value: unsubscribing
+	// and unwatching reach the shards after their replies.
+	waitFor := func(what string, want map[string]string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got := info()
+			ok := true
+			for k, v := range want {
+				ok = ok && got[k] == v
+			}
+			if ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				for k, v := range want {
+					if got[k] != v {
+						t.Errorf("%s: %s = %q, want %q", what, k, got[k], v)
+					}
+				}
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor("at start", map[string]string{"pubsub_clients": "0", "watching_clients": "0", "total_watched_keys": "0",
+		"expired_subkeys": "0", "evicted_scripts": "0"})
+
+	sub1, sub2, sub3 := servertest.Dial(t, addr), servertest.Dial(t, addr), servertest.Dial(t, addr)
+	sub1.Do("SUBSCRIBE", "a", "b")
+	sub2.Do("PSUBSCRIBE", "n*")
+	sub3.Do("SSUBSCRIBE", "s")
+	waitFor("three subscribed clients", map[string]string{"pubsub_clients": "3"})
+	sub1.Do("UNSUBSCRIBE")
+	sub3.Close()
+	waitFor("one unsubscribed, one gone", map[string]string{"pubsub_clients": "1"})
+
+	w1, w2 := servertest.Dial(t, addr), servertest.Dial(t, addr)
+	w1.Do("WATCH", "k1", "k2")
+	w2.Do("WATCH", "k2", "k3", "k4")
+	w2.Do("WATCH", "k4")
+	waitFor("two watching clients", map[string]string{"watching_clients": "2", "total_watched_keys": "4"})
+	list := w1.Do("CLIENT", "LIST")
+	if strings.Count(list, " watch=2 ") != 1 || strings.Count(list, " watch=3 ") != 1 || strings.Count(list, " watch=0 ") != 3 {
+		t.Errorf("CLIENT LIST watch= fields:\n%s", list)
+	}
+	w1.Do("MULTI")
+	w1.Do("SET", "k1", "v")
+	w1.Do("EXEC")
+	waitFor("after one EXEC", map[string]string{"watching_clients": "1", "total_watched_keys": "3"})
+	w2.Do("UNWATCH")
+	waitFor("after UNWATCH", map[string]string{"watching_clients": "0", "total_watched_keys": "0"})
+	if got := w2.Do("CLIENT", "INFO"); !strings.Contains(got, " watch=0 ") {
+		t.Errorf("CLIENT INFO after UNWATCH: %q", got)
+	}
+
+	c := servertest.Dial(t, addr)
+	c.Do("HSET", "h", "f1", "v", "f2", "v", "f3", "v")
+	c.Do("HPEXPIRE", "h", "1", "FIELDS", "2", "f1", "f2")
+	time.Sleep(20 * time.Millisecond)
+	c.Do("HGET", "h", "f1")
+	c.Do("HGET", "h", "f2")
+	waitFor("two hash fields expired", map[string]string{"expired_subkeys": "2"})
+	c.Do("CONFIG", "RESETSTAT")
+	waitFor("after CONFIG RESETSTAT", map[string]string{"expired_subkeys": "0"})
+}
