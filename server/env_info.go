@@ -88,6 +88,7 @@ func (s *Server) InfoStats() infocmd.StatsFigures {
 		ErrorReplies:              errors,
 		QueryLimitDisconnections:  s.net.QueryLimitDisconnections.Load(),
 		OutputLimitDisconnections: s.net.OutputLimitDisconnections.Load(),
+		EvictedScripts:            s.scripts.Evicted(),
 	}
 }
 

@@ -737,7 +737,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	// The panels fill from the API: keyspace, server info, slow log.
 	wd.waitFor("the keyspace table", func() bool { return strings.Contains(wd.text(wd.find("#keyspace")), "db0") })
 	wd.waitFor("the slow log", func() bool { return strings.Contains(wd.text(wd.find("#slowlog")), "greeting") })
-	wd.waitFor("the server panel", func() bool { return strings.Contains(wd.text(wd.find("#server-info")), "7.2.5") })
+	wd.waitFor("the server panel", func() bool { return strings.Contains(wd.text(wd.find("#server-info")), "7.4.0") })
 	wd.waitFor("the chart's samples", func() bool { return wd.text(wd.find("#tile-ops")) != "–" })
 	time.Sleep(2 * time.Second) // a few more chart samples for the screenshot
 

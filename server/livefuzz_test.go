@@ -543,7 +543,7 @@ func (h *liveHarness) exchange(addr string, in []byte, quiet time.Duration) (r l
 }
 
 // helloHeader matches the start of a HELLO reply (RESP3 map or RESP2 array)
-// up to the fields that legitimately differ: version (Anax reports 7.2.5)
+// up to the fields that legitimately differ: version (Anax reports 7.4.0)
 // and the connection id.
 var helloHeader = regexp.MustCompile(`(%7|\*14)\r\n\$6\r\nserver\r\n\$5\r\nredis\r\n\$7\r\nversion\r\n\$[0-9]+\r\n[0-9.]+\r\n\$5\r\nproto\r\n:([23])\r\n\$2\r\nid\r\n:[0-9]+\r\n`)
 

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,14 @@ func TestRedis74Introspection(t *testing.T) {
 	c.Do("HGET", "h", "f1")
 	c.Do("HGET", "h", "f2")
 	waitFor("two hash fields expired", map[string]string{"expired_subkeys": "2"})
+	// EVAL scripts beyond the cache's 500 are evicted, oldest first.
+	for i := 0; i < 502; i++ {
+		c.Do("EVAL", fmt.Sprintf("return %d", i), "0")
+	}
+	waitFor("502 EVAL scripts", map[string]string{"evicted_scripts": "2", "number_of_cached_scripts": "500"})
+	if got := c.Do("EVALSHA", strings.TrimSpace(c.Do("SCRIPT", "LOAD", "return 0")[5:]), "0"); got != ":0\r\n" {
+		t.Errorf("EVALSHA of an evicted script after SCRIPT LOAD: %q", got)
+	}
 	c.Do("CONFIG", "RESETSTAT")
-	waitFor("after CONFIG RESETSTAT", map[string]string{"expired_subkeys": "0"})
+	waitFor("after CONFIG RESETSTAT", map[string]string{"expired_subkeys": "0", "evicted_scripts": "0"})
 }

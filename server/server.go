@@ -34,8 +34,12 @@ import (
 	"github.com/anaxdb/anax/txn"
 )
 
-// Version is the Redis version Anax reports for compatibility.
-const Version = "7.2.5"
+// Version is the Redis version Anax reports for compatibility (INFO,
+// HELLO, the RDB header's redis-ver): the release whose commands and
+// replies Anax follows. Clients gate features on it; redis-py's client-side
+// cache, for one, asks for 7.4.0. docs/compat.md lists what of 7.4 Anax
+// has and where it differs.
+const Version = "7.4.0"
 
 // AnaxVersion is Anax's own version.
 const AnaxVersion = "0.1.0"
@@ -73,6 +77,7 @@ type Server struct {
 	clientLimits clientLimits
 	// blockedClients counts the clients waiting in a blocking command.
 	blockedClients atomic.Int64
+	clientGauges   clientGauges
 	// loops are the event loops, by shard (set once they are bound).
 	loops []*protocol.Loop
 	// lat is the per-command latency tracking (latency.go).

@@ -363,7 +363,7 @@ func writeStats(src Source, b *infoBuf) {
 	b.int("expire_cycle_cpu_milliseconds", 0)
 	b.int("evicted_keys", evicted)
 	b.int("evicted_clients", 0)
-	b.int("evicted_scripts", 0)
+	b.int("evicted_scripts", f.EvictedScripts)
 	b.int("total_eviction_exceeded_time", 0)
 	b.int("current_eviction_exceeded_time", 0)
 	b.int("keyspace_hits", hits)

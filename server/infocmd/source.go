@@ -117,6 +117,9 @@ type StatsFigures struct {
 	ErrorReplies              int64
 	QueryLimitDisconnections  int64
 	OutputLimitDisconnections int64
+	// EvictedScripts counts EVAL scripts dropped from the cache to keep it
+	// within its bound (Redis 7.4's evicted_scripts).
+	EvictedScripts int64
 	// NetInput and NetOutput are the bytes read from and written to
 	// clients; InputKbps and OutputKbps their recent rates in KiB/s.
 	NetInput, NetOutput   int64

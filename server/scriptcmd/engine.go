@@ -134,6 +134,7 @@ type Engine struct {
 	evalLRU list.List // EVAL-cached scripts, most recent first
 	bytes   atomic.Int64
 	count   atomic.Int64
+	evicted atomic.Int64 // EVAL scripts dropped by the bound (INFO)
 
 	// states[i] is shard i's interpreter (its goroutine alone uses it);
 	// spare holds the interpreters of runs over every shard.
@@ -161,6 +162,13 @@ func New(shards int) *Engine {
 // Memory returns the bytes the script cache holds and the number of
 // scripts (INFO's used_memory_scripts_eval and number_of_cached_scripts).
 func (e *Engine) Memory() (bytes, count int64) { return e.bytes.Load(), e.count.Load() }
+
+// Evicted returns the number of EVAL scripts dropped from the cache to keep
+// it within maxEvalScripts since start or ResetStats.
+func (e *Engine) Evicted() int64 { return e.evicted.Load() }
+
+// ResetStats zeroes Evicted (CONFIG RESETSTAT).
+func (e *Engine) ResetStats() { e.evicted.Store(0) }
 
 // scriptOverhead is a script's cost beyond its body: the compiled function,
 // map entry and bookkeeping (an estimate, as Redis's is).
@@ -231,6 +239,7 @@ func (e *Engine) add(body []byte, loaded bool) (sc *script, errText string) {
 			delete(e.scripts, old.sha)
 			e.bytes.Add(-int64(len(old.body) + scriptOverhead))
 			e.count.Add(-1)
+			e.evicted.Add(1)
 		}
 	}
 	e.bytes.Add(int64(len(sc.body) + scriptOverhead))
