@@ -38,6 +38,7 @@ const (
 	whyLocale      = "Anax compares strings byte by byte"
 	whyACL         = "Anax has no ACL users besides default"
 	whyPropagation = "Anax propagates nothing"
+	whyAccept      = "each loop accepts the connections the kernel has ready at once"
 	whyDefaultRESP = "clients start with RESP2 and switch with HELLO"
 	whySocketMark  = "Anax does not mark its sockets"
 	whyIgnoreWarn  = "Anax has no start-up checks to silence"
@@ -171,6 +172,9 @@ func inertParams() []*param {
 		i("client-default-resp", 2, 3, "2", imm|hid, whyDefaultRESP),
 		e("propagation-error-behavior", "ignore", 0, whyPropagation, "ignore", "panic", "panic-on-replicas"),
 		e("sanitize-dump-payload", "no", 0, whyDebug, "no", "yes", "clients"),
+		// Redis 7.4's.
+		i("max-new-connections-per-cycle", 1, 1000, "10", 0, whyAccept),
+		i("max-new-tls-connections-per-cycle", 1, 1000, "1", 0, whyTLS),
 
 		// Memory management.
 		b("activerehashing", "yes", 0, whyMemory),
@@ -191,10 +195,10 @@ func inertParams() []*param {
 		{name: "oom-score-adj-values", kind: kindList, flags: multiArg, def: "0 200 800",
 			maxWords: 3, tooMany: "Invalid oom-score-adj-values, requires 3 values", inert: whyProcess},
 		b("disable-thp", "yes", imm, whyProcess),
-		s("server_cpulist", "", imm, whyProcess),
-		s("bio_cpulist", "", imm, whyProcess),
-		s("aof_rewrite_cpulist", "", imm, whyProcess),
-		s("bgsave_cpulist", "", imm, whyProcess),
+		s("server-cpulist", "", imm, whyProcess),      // Redis 7.4's name; the '_' spelling finds it too
+		s("bio-cpulist", "", imm, whyProcess),         // Redis 7.4's name; the '_' spelling finds it too
+		s("aof-rewrite-cpulist", "", imm, whyProcess), // Redis 7.4's name; the '_' spelling finds it too
+		s("bgsave-cpulist", "", imm, whyProcess),      // Redis 7.4's name; the '_' spelling finds it too
 		i("io-threads", 1, 128, "1", imm, whyProcess),
 		b("io-threads-do-reads", "no", imm, whyProcess),
 		b("crash-log-enabled", "yes", 0, whyProcess),

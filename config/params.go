@@ -168,6 +168,8 @@ var params = append([]*param{
 		help: "log verbosity"},
 	{name: "logfile", kind: kindString, flags: immutable, def: "",
 		help: "log file (empty: standard output)"},
+	{name: "hide-user-data-from-log", kind: kindBool, def: "no",
+		help: "name no keys in log lines (a snapshot that fails to load or save says *redacted*)"},
 	{name: "pidfile", kind: kindString, flags: immutable, def: "",
 		help: "write the process id to this file (empty: none)"},
 	{name: "daemonize", kind: kindBool, def: "no", flags: immutable,

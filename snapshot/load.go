@@ -31,6 +31,9 @@ type LoadOptions struct {
 	// Now is the time keys' expiries are compared with (Unix ms): a key
 	// already expired is not loaded, as Redis skips it.
 	Now int64
+	// HideKeys writes "*redacted*" for key names in errors, which go to
+	// the log (hide-user-data-from-log).
+	HideKeys bool
 	// Progress, when set, is told how many bytes of the file have been
 	// read, now and then (INFO's loading_loaded_bytes).
 	Progress func(bytes int64)
@@ -337,11 +340,11 @@ func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
 			str, _, scratch, err := rdb.ReadStringBuf(val, rdb.MaxStringLen, b.scratch)
 			b.scratch = scratch
 			if err != nil {
-				return n, fmt.Errorf("the value of key %q in database %d (type %d) does not decode: %w", key, r.db, r.typ, err)
+				return n, fmt.Errorf("the value of key %s in database %d (type %d) does not decode: %w", keyForLog(key, l.opts.HideKeys), r.db, r.typ, err)
 			}
 			h, ok := db.LoadString(key, str, r.expire, l.opts.Now)
 			if !ok {
-				return n, fmt.Errorf("the file has the key %q twice in database %d", key, r.db)
+				return n, fmt.Errorf("the file has the key %s twice in database %d", keyForLog(key, l.opts.HideKeys), r.db)
 			}
 			if r.idle >= 0 || r.freq >= 0 {
 				setAccess(db, h, r, l.opts)
@@ -350,11 +353,11 @@ func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
 			continue
 		}
 		if _, dup := db.Peek(key); dup {
-			return n, fmt.Errorf("the file has the key %q twice in database %d", key, r.db)
+			return n, fmt.Errorf("the file has the key %s twice in database %d", keyForLog(key, l.opts.HideKeys), r.db)
 		}
 		stored, err := storeValue(db, r, key, val, l.opts, &b.bs)
 		if err != nil {
-			return n, fmt.Errorf("the value of key %q in database %d (type %d) does not decode: %w", key, r.db, r.typ, err)
+			return n, fmt.Errorf("the value of key %s in database %d (type %d) does not decode: %w", keyForLog(key, l.opts.HideKeys), r.db, r.typ, err)
 		}
 		if stored {
 			n++
@@ -482,4 +485,13 @@ func parseFieldTTLs(lp []byte) (map[string]int64, error) {
 		return nil, rdb.ErrBadFormat
 	}
 	return out, nil
+}
+
+// keyForLog is how an error names a key: quoted, or "*redacted*" when user
+// data is kept out of the log (hide-user-data-from-log), as Redis writes.
+func keyForLog(key []byte, hide bool) string {
+	if hide {
+		return "*redacted*"
+	}
+	return strconv.Quote(string(key))
 }

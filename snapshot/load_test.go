@@ -85,5 +85,11 @@ func TestLoadRefusesDuplicates(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), `the key "k" twice`) {
 			t.Errorf("%s: %v", name, err)
 		}
+		// hide-user-data-from-log: the error, which is logged, names no key.
+		shards = inlineShards(1, 1)
+		_, err = Load(Source{Shards: shards}, bytes.NewReader(rdbFile(0, recs...)), LoadOptions{Limits: limits, Route: func([]byte) int { return 0 }, Now: 1, HideKeys: true})
+		if err == nil || !strings.Contains(err.Error(), `the key *redacted* twice`) || strings.Contains(err.Error(), `"k"`) {
+			t.Errorf("%s, keys hidden: %v", name, err)
+		}
 	}
 }

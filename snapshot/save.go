@@ -36,6 +36,7 @@ type Options struct {
 	Dir, Filename string
 	Checksum      bool  // rdbchecksum
 	Compress      bool  // rdbcompression
+	HideKeys      bool  // no key names in errors (LoadOptions.HideKeys)
 	Aux           []Aux // header aux fields, in order
 	// Functions are the function libraries' code, written after the aux
 	// fields as Redis 7.0 writes them.
@@ -91,12 +92,13 @@ type chunk struct {
 
 // saveJob is one running save: the shards' outputs and the writer's queue.
 type saveJob struct {
-	src    Source
-	fmt    Format
-	outs   []*shardOut
-	queued atomic.Int64 // bytes in chunks not yet written
-	big    atomic.Int64 // entries taken in pieces
-	forced atomic.Int64 // of those, completed at once by a write
+	src      Source
+	fmt      Format
+	hideKeys bool // Options.HideKeys
+	outs     []*shardOut
+	queued   atomic.Int64 // bytes in chunks not yet written
+	big      atomic.Int64 // entries taken in pieces
+	forced   atomic.Int64 // of those, completed at once by a write
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -279,7 +281,8 @@ func Save(src Source, opts Options) (Result, error) {
 	}
 
 	n := len(src.Shards)
-	j := &saveJob{src: src, fmt: Format{Compress: opts.Compress, Access: opts.Access, Now: began.UnixMilli()}, stepping: make([]bool, n), done: make([]bool, n)}
+	j := &saveJob{src: src, fmt: Format{Compress: opts.Compress, Access: opts.Access, Now: began.UnixMilli()}, hideKeys: opts.HideKeys,
+		stepping: make([]bool, n), done: make([]bool, n)}
 	j.cond = sync.NewCond(&j.mu)
 	j.outs = make([]*shardOut, n)
 	var dbs int
@@ -546,7 +549,7 @@ func (o *shardOut) continueBig(b *bigEntry, budget int) bool {
 // completeBig hands b's record to the writer and releases the key.
 func (o *shardOut) completeBig(b *bigEntry) {
 	if b.pos != b.n {
-		o.job.fail(fmt.Errorf("the key %q changed its size while it was saved (%d elements of %d)", b.key, b.pos, b.n))
+		o.job.fail(fmt.Errorf("the key %s changed its size while it was saved (%d elements of %d)", keyForLog(b.key, o.job.hideKeys), b.pos, b.n))
 	}
 	if len(o.buf) > 0 {
 		o.flush()
