@@ -77,6 +77,11 @@ type Conn struct {
 	// Class is the connection's client-output-buffer-limit class; the
 	// command layer sets it (pub/sub clients).
 	Class ClientClass
+	// Queued is the bytes the command layer holds for commands of this
+	// connection not yet run (a MULTI's queue): they count towards
+	// client-query-buffer-limit with the unparsed input, as Redis 7.4
+	// counts them, so a transaction cannot queue without bound.
+	Queued int
 
 	srv  *Server
 	gc   gnet.Conn
@@ -677,10 +682,10 @@ func (c *Conn) processBusy() gnet.Action {
 		_ = c.keep(buf, direct, len(buf))
 		return gnet.None
 	}
-	if max := c.queryLimit(); max > 0 && len(buf) > max {
+	if max := c.queryLimit(); max > 0 && len(buf)+c.Queued > max {
 		c.srv.QueryLimitDisconnections.Add(1)
-		c.srv.opts.Warnf("Closing client id=%d addr=%v that reached max query buffer length (%d bytes, limit %d)",
-			c.ID, c.remote, len(buf), max)
+		c.srv.opts.Warnf("Closing client id=%d addr=%v that reached max query buffer length (%d bytes, %d of them queued in MULTI; limit %d)",
+			c.ID, c.remote, len(buf)+c.Queued, c.Queued, max)
 		return gnet.Close
 	}
 	if c.outStalled {

@@ -44,6 +44,10 @@ type Client struct {
 	// reuses (multiState.queue): a client running transactions in a loop
 	// allocates nothing per transaction.
 	spareMulti *multiState
+	// multiCount and multiMem are CLIENT LIST's multi= (-1 outside MULTI)
+	// and multi-mem=, for any loop.
+	multiCount atomic.Int32
+	multiMem   atomic.Int64
 	watcher    *shard.Watcher
 	watched    []watchedKey
 	// watchCount is len(watched), for CLIENT LIST on any loop.

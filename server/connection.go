@@ -182,7 +182,7 @@ func cmdHello(x *command.Exec) {
 
 func cmdReset(x *command.Exec) {
 	cl := clientOf(x)
-	cl.multi = nil
+	cl.endMulti()
 	srv(x).unwatchAll(cl)
 	srv(x).dropPubSub(cl)
 	srv(x).disableTracking(cl)

@@ -14,6 +14,7 @@ import (
 // Open implements protocol.Handler.
 func (s *Server) Open(c *protocol.Conn) {
 	cl := &Client{conn: c, ID: c.ID, created: time.Now(), gauges: &s.clientGauges}
+	cl.multiCount.Store(-1)
 	cl.proto.Store(2)
 	cl.authed = s.requirePass() == ""
 	c.Unauthenticated = !cl.authed
@@ -525,7 +526,7 @@ func (s *Server) rejectCommand(c *protocol.Conn, cl *Client, home int, cmd *comm
 		// Redis's execCommandAbort: EXEC refused before it ran discards the
 		// transaction and the watches, and says why.
 		msg = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR ")
-		cl.multi = nil
+		cl.endMulti()
 		s.unwatchAll(cl)
 	}
 	s.countErrorPrefix(home, msg)

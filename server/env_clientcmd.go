@@ -98,6 +98,7 @@ func (c *Client) Figures() clientcmd.Figures {
 	}
 	f.Sub, f.PSub, f.SSub = c.ps.Counts()
 	f.Watch = int(c.watchCount.Load())
+	f.Multi, f.MultiMem = int(c.multiCount.Load()), c.multiMem.Load()
 	f.RemoteAddr, f.LocalAddr, f.Fd = c.RemoteAddr(), c.LocalAddr(), c.conn.Fd()
 	c.mu.Lock()
 	f.Name, f.LibName, f.LibVer = c.mu.name, c.mu.libName, c.mu.libVer

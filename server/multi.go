@@ -39,6 +39,9 @@ type multiState struct {
 	cmds    []queuedCommand
 	aborted bool // a command was refused while queueing: EXEC answers EXECABORT
 	denyOOM bool // a deny-oom command is queued: EXEC is refused over maxmemory
+	// argvBytes is Redis's multi-mem: the queued arguments' bytes plus a
+	// pointer each. It counts towards client-query-buffer-limit.
+	argvBytes int
 }
 
 type queuedCommand struct {
@@ -72,6 +75,9 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 		m.denyOOM = true
 	}
 	q.args, q.buf = copyArgsInto(q.args[:0], q.buf, args)
+	for _, a := range args {
+		m.argvBytes += len(a) + 8
+	}
 	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 && s.router.N() > 1 {
 		s.planKeys(&q.plan, cmd, q.args)
 	} else { // one shard runs every body whole (planExec): nothing to plan
@@ -83,9 +89,22 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 func (cl *Client) newMulti() *multiState {
 	if m := cl.spareMulti; m != nil {
 		cl.spareMulti = nil
+		m.argvBytes = 0
 		return m
 	}
 	return &multiState{}
+}
+
+// endMulti leaves MULTI and returns its state (nil outside one).
+func (cl *Client) endMulti() *multiState {
+	m := cl.multi
+	cl.multi = nil
+	if cl.conn != nil {
+		cl.conn.Queued = 0
+	}
+	cl.multiCount.Store(-1)
+	cl.multiMem.Store(0)
+	return m
 }
 
 // recycleMulti keeps m for the client's next MULTI. Nothing may refer to
@@ -170,6 +189,9 @@ func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *command.Spec, arg
 		return protocol.Done
 	}
 	cl.multi.queue(s, cmd, args)
+	c.Queued = cl.multi.argvBytes
+	cl.multiCount.Store(int32(len(cl.multi.cmds)))
+	cl.multiMem.Store(int64(cl.multi.argvBytes))
 	s.reply(c, cl, []byte("+QUEUED\r\n"))
 	return protocol.Done
 }
@@ -180,6 +202,7 @@ func connMulti(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int)
 		return protocol.Done
 	}
 	cl.multi = cl.newMulti()
+	cl.multiCount.Store(0)
 	s.reply(c, cl, []byte("+OK\r\n"))
 	return protocol.Done
 }
@@ -189,8 +212,7 @@ func connDiscard(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home in
 		s.replyError(c, cl, home, "ERR DISCARD without MULTI")
 		return protocol.Done
 	}
-	cl.recycleMulti(cl.multi)
-	cl.multi = nil
+	cl.recycleMulti(cl.endMulti())
 	s.unwatchAll(cl)
 	s.reply(c, cl, []byte("+OK\r\n"))
 	return protocol.Done
@@ -358,8 +380,7 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 	if c.Pending() > 0 {
 		return protocol.Retry // earlier commands of this connection first
 	}
-	m := cl.multi
-	cl.multi = nil
+	m := cl.endMulti()
 	w, watched := cl.takeWatches()
 	proto := int(cl.proto.Load())
 	if m.aborted {

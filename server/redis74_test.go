@@ -106,3 +106,66 @@ func TestRedis74Introspection(t *testing.T) {
 	c.Do("CONFIG", "RESETSTAT")
 	waitFor("after CONFIG RESETSTAT", map[string]string{"expired_subkeys": "0", "evicted_scripts": "0"})
 }
+
+// TestMultiQueueCountsTowardsQueryLimit checks Redis 7.4's bound on a
+// transaction's queue: the queued arguments count towards
+// client-query-buffer-limit with the unread input, so a MULTI that queues
+// more than the limit closes the connection; CLIENT LIST shows the queue
+// (flags x, multi=, multi-mem=).
+func TestMultiQueueCountsTowardsQueryLimit(t *testing.T) {
+	addr := servertest.Start(t, "--threads", "2")
+	admin := servertest.Dial(t, addr)
+	if got := admin.Do("CONFIG", "SET", "client-query-buffer-limit", "1mb"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	c := servertest.Dial(t, addr)
+	c.Do("CLIENT", "SETNAME", "queuer")
+	c.Do("MULTI")
+	c.Do("SET", "k", "v")
+	c.Do("GET", "k")
+	list := admin.Do("CLIENT", "LIST")
+	line := ""
+	for _, l := range strings.Split(list, "\n") {
+		if strings.Contains(l, "name=queuer ") {
+			line = l
+		}
+	}
+	// SET k v: 3 arguments of 3+1+1 bytes, 8 more each; GET k: 3+1 and 16.
+	if !strings.Contains(line, " flags=x ") || !strings.Contains(line, " multi=2 ") || !strings.Contains(line, " multi-mem=49 ") {
+		t.Errorf("CLIENT LIST line of a client in MULTI: %q", line)
+	}
+	big := strings.Repeat("x", 200<<10)
+	for i := 0; i < 4; i++ {
+		if got := c.Do("SET", "k", big); got != "+QUEUED\r\n" {
+			t.Fatalf("SET %d: %q", i, got)
+		}
+	}
+	// Over 1 MB queued: the next read closes the connection.
+	c.SendArgs("SET", "k", big)
+	c.SendArgs("SET", "k", big)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := c.ReadErr(); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the connection is still open with more than the limit queued")
+		}
+	}
+	if got := admin.Do("INFO", "stats"); !strings.Contains(got, "client_query_buffer_limit_disconnections:1\r\n") {
+		t.Errorf("INFO stats after the disconnection: %q", got)
+	}
+	if got := admin.Do("GET", "k"); got != "$-1\r\n" {
+		t.Errorf("GET k after the closed transaction: %q", got)
+	}
+	// Within the limit a transaction runs, and EXEC clears the count.
+	c2 := servertest.Dial(t, addr)
+	c2.Do("MULTI")
+	c2.Do("SET", "k", big)
+	if got := c2.Do("EXEC"); got != "*1\r\n+OK\r\n" {
+		t.Errorf("EXEC: %q", got)
+	}
+	if got := c2.Do("CLIENT", "INFO"); !strings.Contains(got, " multi=-1 ") || !strings.Contains(got, " multi-mem=0 ") {
+		t.Errorf("CLIENT INFO after EXEC: %q", got)
+	}
+}

@@ -112,7 +112,7 @@ func TestFormatLine(t *testing.T) {
 		}
 	}
 	f(Figures{ID: 7, RemoteAddr: "10.0.0.1:5000", LocalAddr: "127.0.0.1:6379", Fd: 9,
-		Created: now.Add(-90 * time.Second), LastInteraction: (now.Unix() - 4) * 1000, Proto: 2},
+		Created: now.Add(-90 * time.Second), LastInteraction: (now.Unix() - 4) * 1000, Proto: 2, Multi: -1},
 		usage{},
 		"id=7 addr=10.0.0.1:5000 laddr=127.0.0.1:6379 fd=9 name= age=90 idle=4 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 watch=0 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=NULL user=default redir=-1 resp=2 lib-name= lib-ver=")
 	// Both modes, a name, a library, the last command, and usage summed
@@ -120,10 +120,10 @@ func TestFormatLine(t *testing.T) {
 	// clock ran ahead) shows idle=0.
 	f(Figures{ID: 8, RemoteAddr: "[::1]:5001", LocalAddr: "[::1]:6379", Fd: 10, Name: "w1",
 		Created: now, LastInteraction: (now.Unix() + 2) * 1000, LastCommand: "client|list",
-		DB: 3, Proto: 3, NoEvict: true, NoTouch: true, LibName: "go-redis", LibVer: "9.7"},
+		DB: 3, Proto: 3, NoEvict: true, NoTouch: true, LibName: "go-redis", LibVer: "9.7", Multi: 2, MultiMem: 40},
 		usage{qbuf: 26, obl: 100, argvMem: 10},
-		"id=8 addr=[::1]:5001 laddr=[::1]:6379 fd=10 name=w1 age=0 idle=0 flags=eT db=3 sub=0 psub=0 ssub=0 multi=-1 watch=0 qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=0 rbp=0 obl=100 oll=0 omem=100 tot-mem=136 events=r cmd=client|list user=default redir=-1 resp=3 lib-name=go-redis lib-ver=9.7")
-	f(Figures{ID: 9, NoTouch: true, Created: now, LastInteraction: now.UnixMilli(), Proto: 2},
+		"id=8 addr=[::1]:5001 laddr=[::1]:6379 fd=10 name=w1 age=0 idle=0 flags=xeT db=3 sub=0 psub=0 ssub=0 multi=2 watch=0 qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=40 rbs=0 rbp=0 obl=100 oll=0 omem=100 tot-mem=176 events=r cmd=client|list user=default redir=-1 resp=3 lib-name=go-redis lib-ver=9.7")
+	f(Figures{ID: 9, NoTouch: true, Created: now, LastInteraction: now.UnixMilli(), Proto: 2, Multi: -1},
 		usage{},
 		"id=9 addr= laddr= fd=0 name= age=0 idle=0 flags=T db=0 sub=0 psub=0 ssub=0 multi=-1 watch=0 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=NULL user=default redir=-1 resp=2 lib-name= lib-ver=")
 }

@@ -106,8 +106,8 @@ type usage struct {
 }
 
 // formatLine appends the CLIENT LIST line of a session with figures f and
-// usage u to b, in Redis 7.2's field order. Anax keeps no MULTI
-// memory, replication buffers or ACL users, so those fields are constant.
+// usage u to b, in Redis 7.4's field order. Anax keeps no replication
+// buffers or ACL users, so those fields are constant.
 func formatLine(b *strings.Builder, f Figures, u usage, now time.Time) {
 	flags := ""
 	if f.Monitor {
@@ -115,6 +115,9 @@ func formatLine(b *strings.Builder, f Figures, u usage, now time.Time) {
 	}
 	if f.Sub+f.PSub+f.SSub > 0 {
 		flags += "P"
+	}
+	if f.Multi >= 0 {
+		flags += "x"
 	}
 	if f.Blocked {
 		flags += "b"
@@ -157,18 +160,18 @@ func formatLine(b *strings.Builder, f Figures, u usage, now time.Time) {
 	i("sub", int64(f.Sub))
 	i("psub", int64(f.PSub))
 	i("ssub", int64(f.SSub))
-	i("multi", -1)
+	i("multi", int64(f.Multi))
 	i("watch", int64(f.Watch))
 	i("qbuf", u.qbuf)
 	i("qbuf-free", 0)
 	i("argv-mem", u.argvMem)
-	i("multi-mem", 0)
+	i("multi-mem", f.MultiMem)
 	i("rbs", 0)
 	i("rbp", 0)
 	i("obl", u.obl)
 	i("oll", 0)
 	i("omem", u.obl)
-	i("tot-mem", u.qbuf+u.obl+u.argvMem)
+	i("tot-mem", u.qbuf+u.obl+u.argvMem+f.MultiMem)
 	w("events", "r")
 	w("cmd", cmdName)
 	w("user", "default")

@@ -95,9 +95,13 @@ type Figures struct {
 	// channels (Pub/Sub).
 	Sub, PSub, SSub int
 	// Watch is the number of keys the client watches (WATCH).
-	Watch   int
-	LibName string
-	LibVer  string
+	Watch int
+	// Multi is the number of commands queued in MULTI, -1 outside one;
+	// MultiMem their arguments' bytes.
+	Multi    int
+	MultiMem int64
+	LibName  string
+	LibVer   string
 }
 
 // ReplyMode is CLIENT REPLY's setting.
