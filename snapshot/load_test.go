@@ -2,10 +2,13 @@ package snapshot
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anaxdb/anax/container/listpack"
+	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/snapshot/rdb"
 )
 
@@ -91,5 +94,47 @@ func TestLoadRefusesDuplicates(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), `the key *redacted* twice`) || strings.Contains(err.Error(), `"k"`) {
 			t.Errorf("%s, keys hidden: %v", name, err)
 		}
+	}
+}
+
+// TestLoadRDB12 loads a file as Redis 7.4 writes one: RDB version 12, its
+// hash types with field expiries (24 and 25), and the slot-info opcode of a
+// cluster node's file. Fields already expired are left out; a hash with
+// none left is no key.
+func TestLoadRDB12(t *testing.T) {
+	now := time.Now().UnixMilli()
+	future, past := now+3_600_000, now-1000
+	meta := rdb.AppendRecordHeader(nil, rdb.TypeHashMetadata, []byte("h"), true)
+	meta = rdb.AppendHashMetadata(meta, 2, future, func(yield func(f, v []byte, exp int64) bool) {
+		_ = yield([]byte("f"), []byte("1"), future) && yield([]byte("g"), []byte("2"), 0)
+	}, true)
+	lpEx := func(key string, exp int64) []byte {
+		lp := listpack.New()
+		lp.Append([]byte("a"))
+		lp.Append([]byte("x"))
+		lp.AppendInt(exp)
+		r := rdb.AppendRecordHeader(nil, rdb.TypeHashListpackEx, []byte(key), true)
+		r = binary.LittleEndian.AppendUint64(r, uint64(exp))
+		return rdb.AppendString(r, lp.Bytes(), true)
+	}
+	file := rdbFile(3, []byte{rdb.OpcodeSlotInfo, 5, 2, 0}, meta, lpEx("small", future), lpEx("gone", past))
+	copy(file, "REDIS0012")
+	binary.LittleEndian.PutUint64(file[len(file)-8:], rdb.CRC64(0, file[:len(file)-8]))
+
+	shards := inlineShards(1, 1)
+	res, err := Load(Source{Shards: shards}, bytes.NewReader(file), LoadOptions{Limits: limits, Route: func([]byte) int { return 0 }, Now: now})
+	if err != nil || res.Keys != 2 {
+		t.Fatalf("loaded %d keys: %v", res.Keys, err)
+	}
+	db := shards[0].DB(0)
+	h, ok := db.Peek([]byte("h"))
+	if !ok || db.HashFieldExpire(h, []byte("f"), now) != future || db.HashFieldExpire(h, []byte("g"), now) != shard.FieldNoTTL {
+		t.Errorf("type 24 hash: found %v, f expires at %d, g at %d", ok, db.HashFieldExpire(h, []byte("f"), now), db.HashFieldExpire(h, []byte("g"), now))
+	}
+	if h, ok := db.Peek([]byte("small")); !ok || db.HashFieldExpire(h, []byte("a"), now) != future {
+		t.Errorf("type 25 hash: found %v", ok)
+	}
+	if _, ok := db.Peek([]byte("gone")); ok {
+		t.Error("a type 25 hash whose only field had expired was loaded")
 	}
 }

@@ -23,11 +23,10 @@ import (
 const errDumpType = "ERR DUMP is not supported for this key's type yet"
 
 // appendDump appends the DUMP payload of entry h of db to dst, or reports
-// false when its type has no writer. A hash with field TTLs is one: Redis
-// 7.4 writes it in RDB 12's types, which Anax does not write yet; so is a
-// set or sorted set with member TTLs (KeyDB keeps subkey expiries out of
-// the value's payload, and a payload without them would restore members
-// that never expire).
+// false when its type has no writer: a set or sorted set with member TTLs
+// (KeyDB keeps subkey expiries out of the value's payload, and a payload
+// without them would restore members that never expire). A hash with
+// field TTLs is written as Redis 7.4 writes it (RDB 12).
 func appendDump(dst []byte, db *shard.DB, h shard.Handle, now int64) ([]byte, bool) {
 	switch db.Type(h) {
 	case shard.TypeString:
@@ -40,7 +39,19 @@ func appendDump(dst []byte, db *shard.DB, h shard.Handle, now int64) ([]byte, bo
 			return rdb.DumpHashListpack(dst, db.Value(h)), true
 		}
 		if db.HashHasFieldTTL(h) {
-			return dst, false
+			// Redis 7.4's RDB 12 type, as it dumps such a hash; the dead
+			// fields not yet reclaimed go too, as in Redis.
+			n, minExp := 0, int64(0)
+			db.HashEachTTL(h, func(_, _ []byte, exp int64) bool {
+				n++
+				if exp != 0 && (minExp == 0 || exp < minExp) {
+					minExp = exp
+				}
+				return true
+			})
+			return rdb.DumpHashMetadata(dst, n, minExp, func(yield func(f, v []byte, exp int64) bool) {
+				db.HashEachTTL(h, yield)
+			}), true
 		}
 		return rdb.DumpHashEach(dst, db.HashLen(h), func(yield func(f, v []byte) bool) {
 			db.HashEach(h, now, yield)
@@ -78,6 +89,10 @@ type restored struct {
 	str  []byte // a string value (may alias the payload)
 	list *shard.ListBuilder
 	hash *shard.HashBuilder
+	// fieldTTLs are the hash's field expiries (RDB 12 types), set once it
+	// is stored; empty reports a hash whose every field had expired.
+	fieldTTLs []snapshot.FieldExpiry
+	empty     bool
 	set  *shard.SetBuilder
 	zset *shard.ZSetBuilder
 	// a stream, its nodes in the cells of streamStore
@@ -94,6 +109,10 @@ func (r *restored) store(db *shard.DB, key []byte, expireAt, now int64) shard.Ha
 		h = r.list.Store(key, now)
 	case r.hash != nil:
 		h = r.hash.Store(key, now)
+		for _, ft := range r.fieldTTLs {
+			db.HashExpire(key, h, [][]byte{ft.Field}, ft.At, 0, now, func(int64) {})
+			h, _ = db.Peek(key)
+		}
 	case r.set != nil:
 		h = r.set.Store(key, now)
 	case r.zset != nil:
@@ -139,11 +158,12 @@ func decodeRestore(x *command.Exec, db *shard.DB, payload []byte) (restored, str
 	switch payload[0] {
 	case rdb.TypeList, rdb.TypeListZiplist, rdb.TypeListQuicklist, rdb.TypeListQuicklist2:
 		r.list, err = decodeList(db, payload, int(x.Env.Limits().ListListpackSize))
-	case rdb.TypeHash, rdb.TypeHashZiplist, rdb.TypeHashListpack:
-		r.hash, err = decodeHash(db, payload, shard.HashLimits{
+	case rdb.TypeHash, rdb.TypeHashZiplist, rdb.TypeHashListpack, rdb.TypeHashMetadata, rdb.TypeHashListpackEx:
+		r.hash, r.fieldTTLs, err = decodeHash(db, payload, shard.HashLimits{
 			Entries: x.Env.Limits().HashListpackEntries,
 			Value:   x.Env.Limits().HashListpackValue,
-		})
+		}, x.Now)
+		r.empty = err == nil && r.hash == nil
 	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
 		r.set, err = decodeSet(db, payload, shard.SetLimits{
 			IntsetEntries:   x.Env.Limits().SetIntsetEntries,
@@ -183,13 +203,14 @@ func decodeList(db *shard.DB, payload []byte, fill int) (*shard.ListBuilder, err
 	return snapshot.BuildList(db, typ, body, fill)
 }
 
-func decodeHash(db *shard.DB, payload []byte, lim shard.HashLimits) (*shard.HashBuilder, error) {
+// decodeHash builds a hash from a payload, leaving out the fields whose
+// expiry is not after now: a nil builder and no error when none is left.
+func decodeHash(db *shard.DB, payload []byte, lim shard.HashLimits, now int64) (*shard.HashBuilder, []snapshot.FieldExpiry, error) {
 	typ, body, err := rdb.DumpBody(payload)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	b, _, err := snapshot.BuildHash(db, typ, body, lim, 0, nil)
-	return b, err
+	return snapshot.BuildHash(db, typ, body, lim, now, nil)
 }
 
 func decodeSet(db *shard.DB, payload []byte, lim shard.SetLimits) (*shard.SetBuilder, error) {

@@ -204,7 +204,8 @@ func cmdRestore(x *command.Exec) {
 	if ttl != 0 && !absTTL {
 		ttl += x.Now // wraps on overflow, then counts as expired, as in Redis
 	}
-	if ttl != 0 && ttl <= x.Now {
+	if ttl != 0 && ttl <= x.Now || val.empty {
+		// Already expired, or a hash whose fields all had: no key.
 		val.discard()
 		if deleted {
 			x.Notify(command.NotifyGeneric, "del", key)

@@ -44,7 +44,7 @@ func VerifyDump(payload []byte) error {
 		return ErrBadChecksum
 	}
 	footer := payload[len(payload)-dumpFooterLen:]
-	if binary.LittleEndian.Uint16(footer) > DumpRDBVersion {
+	if binary.LittleEndian.Uint16(footer) > DumpRDB74Version {
 		return ErrBadChecksum
 	}
 	if CRC64(0, payload[:len(payload)-8]) != binary.LittleEndian.Uint64(footer[2:]) {

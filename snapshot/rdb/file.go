@@ -36,10 +36,11 @@ import (
 const FileVersion = 10
 
 // The RDB versions FileReader accepts: 9 (Redis 5.0 to 6.2), 10 (7.0), 11
-// (7.2, Valkey 7.2 and 8.0).
+// (7.2, Valkey 7.2 and 8.0), 12 (7.4: hashes with field expiries, and the
+// slot-info opcode of a cluster node's file, skipped).
 const (
 	MinFileVersion = 9
-	MaxFileVersion = 11
+	MaxFileVersion = 12
 )
 
 // AuxMCFlags is the name of the aux field written just before a key that

@@ -198,7 +198,9 @@ func TestFileReaderRefusals(t *testing.T) {
 		name, file, want string
 	}{
 		{"not rdb", "HELLO0010", "not an RDB file"},
-		{"version 12", "REDIS0012", "RDB version 12 is not supported"},
+		{"version 13", "REDIS0013", "RDB version 13 is not supported"},
+		{"hash of 7.4's release candidates", "REDIS0012\x16\x01k", "release candidates (type 22)"},
+		{"slot info cut", "REDIS0012\xf4\x01\x02", "truncated"},
 		{"version 8", "REDIS0008", "RDB version 8 is not supported"},
 		{"module aux", "REDIS0010\xf7", "module data"},
 		{"function pre-GA", "REDIS0010\xf6", "release candidates"},
@@ -213,6 +215,10 @@ func TestFileReaderRefusals(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want an error with %q", c.name, err, c.want)
 		}
+	}
+	// Redis 7.4's slot-info opcode (a cluster node's file) is skipped.
+	if _, _, err := readAll(strings.NewReader("REDIS0012\xf4\x05\x40\x10\x02\xff\x00\x00\x00\x00\x00\x00\x00\x00")); err != nil {
+		t.Errorf("RDB 12 with a slot-info record: %v", err)
 	}
 	// A zero checksum is "not computed": the file reads.
 	if _, _, err := readAll(strings.NewReader("REDIS0010\xff\x00\x00\x00\x00\x00\x00\x00\x00")); err != nil {

@@ -641,3 +641,13 @@ func DumpHashEach(dst []byte, n int, walk func(yield func(field, value []byte) b
 	dst = AppendHashEach(dst, n, walk, true)
 	return appendDumpFooter(dst, start, dumpListHashVersion)
 }
+
+// DumpHashMetadata appends the DUMP payload of a hash with field expiries
+// as Redis 7.4 writes one: a TypeHashMetadata value (AppendHashMetadata)
+// and RDB version 12 in the footer, which Redis 7.2 and older refuse.
+func DumpHashMetadata(dst []byte, n int, minExpire int64, walk func(yield func(field, value []byte, expireAt int64) bool)) []byte {
+	start := len(dst)
+	dst = append(dst, TypeHashMetadata)
+	dst = AppendHashMetadata(dst, n, minExpire, walk, true)
+	return appendDumpFooter(dst, start, DumpRDB74Version)
+}

@@ -368,6 +368,14 @@ func (fr *FileReader) Next(it *Item) error {
 				return err
 			}
 			fr.idle = int64(min(n, 1<<62))
+		case OpcodeSlotInfo:
+			// A cluster node's per-slot sizes (slot, keys, expires): hints
+			// only, which Anax has no use for.
+			for range 3 {
+				if _, err := fr.length(); err != nil {
+					return err
+				}
+			}
 		case OpcodeModuleAux:
 			return fr.fail("the file holds module data (opcode MODULE_AUX), which Anax cannot load")
 		case OpcodeFunction2:
@@ -393,6 +401,8 @@ func (fr *FileReader) readKey(typ byte, it *Item) error {
 		return &FileError{start, "the file holds a module value (type " + strconv.Itoa(int(typ)) + "), which Anax cannot load"}
 	case TypeHashZipmap:
 		return &FileError{start, "the file holds a zipmap hash (type 9, Redis < 2.6), which Anax cannot load"}
+	case TypeHashMetadataPreGA, TypeHashListpackExPreGA:
+		return &FileError{start, "the file holds a hash with field expiries in the format of Redis 7.4's release candidates (type " + strconv.Itoa(int(typ)) + "), which Anax cannot load"}
 	}
 	if !fileType(typ) {
 		return &FileError{start, fmt.Sprintf("unknown opcode or value type 0x%02x", typ)}

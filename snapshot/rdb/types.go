@@ -32,9 +32,10 @@ const (
 	TypeSetListpack      = 20 // RDB_TYPE_SET_LISTPACK: string holding a listpack of members (Redis 7.2+, RDB 11).
 	TypeStreamListpacks3 = 21 // RDB_TYPE_STREAM_LISTPACKS_3 (Redis 7.2+, RDB 11).
 
-	// Types added by RDB 12 (Redis 7.4, hash fields with TTLs). A DUMP
-	// payload carrying them has version 12 and fails VerifyDump; they are
-	// declared for an RDB file loader.
+	// Types added by RDB 12 (Redis 7.4, hash fields with TTLs): read in
+	// files and RESTORE payloads (version 12), and TypeHashMetadata written
+	// by DUMP for a hash with field expiries. The release candidates' two
+	// are refused.
 	TypeHashMetadataPreGA   = 22 // RDB_TYPE_HASH_METADATA_PRE_GA (7.4 release candidates).
 	TypeHashListpackExPreGA = 23 // RDB_TYPE_HASH_LISTPACK_EX_PRE_GA (7.4 release candidates).
 	TypeHashMetadata        = 24 // RDB_TYPE_HASH_METADATA (Redis 7.4+, RDB 12).
@@ -50,6 +51,7 @@ const (
 // Opcodes of the RDB file format (RDB_OPCODE_*). They never appear in a DUMP
 // payload; they are declared for the snapshot writer and loader.
 const (
+	OpcodeSlotInfo      = 0xF4 // a cluster slot's id and key counts: three lengths (Redis 7.4+)
 	OpcodeFunction2     = 0xF5 // function library source (Redis 7.0+)
 	OpcodeFunctionPreGA = 0xF6 // 7.0 release-candidate function format
 	OpcodeModuleAux     = 0xF7 // module auxiliary data
@@ -81,6 +83,11 @@ const (
 // "ERR DUMP payload version or checksum are wrong"), and VerifyDump refuses
 // payloads from Redis 7.4 and newer in the same way that Redis 7.2 does.
 const DumpRDBVersion = 11
+
+// DumpRDB74Version is the RDB version of Redis 7.4 and later (12): RESTORE
+// accepts payloads up to it, and a hash with field expiries, which only
+// its types can hold, is dumped with it (DumpHashMetadata).
+const DumpRDB74Version = 12
 
 // MaxStringLen bounds every string DecodeDump and DecodeDumpValue decode
 // (Redis's default proto-max-bulk-len, 512 MiB). An LZF string is also
