@@ -336,7 +336,7 @@ func (c *Console) serveLogout(w http.ResponseWriter, r *http.Request, q *request
 }
 
 // serveInfo returns INFO as {"sections": [{"name": "Server", "fields":
-// [["redis_version", "7.2.5"], ...]}, ...]}, in INFO's order.
+// [["redis_version", "7.4.0"], ...]}, ...]}, in INFO's order.
 func (c *Console) serveInfo(w http.ResponseWriter, r *http.Request, _ *request) {
 	var sections []string
 	if s := r.URL.Query().Get("section"); s != "" {

@@ -93,8 +93,8 @@ type restored struct {
 	// is stored; empty reports a hash whose every field had expired.
 	fieldTTLs []snapshot.FieldExpiry
 	empty     bool
-	set  *shard.SetBuilder
-	zset *shard.ZSetBuilder
+	set       *shard.SetBuilder
+	zset      *shard.ZSetBuilder
 	// a stream, its nodes in the cells of streamStore
 	stream      *stream.Stream
 	streamStore stream.Store
