@@ -95,7 +95,20 @@ func TestRedis74Introspection(t *testing.T) {
 	c.Do("HGET", "h", "f1")
 	c.Do("HGET", "h", "f2")
 	waitFor("two hash fields expired", map[string]string{"expired_subkeys": "2"})
+	// Lua's os holds clock alone.
+	for script, want := range map[string]string{
+		"return type(os.clock)":                           "$8\r\nfunction\r\n",
+		"return os.time":                                  "$-1\r\n",
+		"return tostring(os.clock() >= 0)":                "$4\r\ntrue\r\n",
+		"return type(os)":                                 "$5\r\ntable\r\n",
+		"return tostring(pcall(function() os.x = 1 end))": "$5\r\nfalse\r\n",
+	} {
+		if got := c.Do("EVAL", script, "0"); got != want {
+			t.Errorf("EVAL %q = %q, want %q", script, got, want)
+		}
+	}
 	// EVAL scripts beyond the cache's 500 are evicted, oldest first.
+	c.Do("SCRIPT", "FLUSH")
 	for i := 0; i < 502; i++ {
 		c.Do("EVAL", fmt.Sprintf("return %d", i), "0")
 	}
