@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anaxdb/anax/internal/servertest"
 	"github.com/anaxdb/anax/snapshot/rdb"
@@ -610,6 +611,14 @@ func FuzzRestoreTypes(f *testing.F) {
 		f.Add(p[:len(p)-10])
 	}
 	f.Add(plainListPayload([]string{"a", "1", "bb"})[:13])
+	// Redis 7.4's hash types with field expiries (24 as DUMP writes it, 25).
+	c.Do("HSET", "httl", "f1", "v1", "f2", "v2")
+	c.Do("HEXPIRE", "httl", "1000", "FIELDS", "1", "f1")
+	p := []byte(c.Do("DUMP", "httl"))
+	p = p[strings.Index(string(p), "\r\n")+2 : len(p)-2]
+	f.Add(p[:len(p)-10])
+	p = listpackExPayload("a", "1", strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10), "b", "2", "0")
+	f.Add(p[:len(p)-10])
 	for _, v := range []string{
 		"0d202000000018000000060000016603017603016e03fe2a03f80205736576656eff",
 		"0e0312120000000f000000020000036e316105f2ff0b0b0000000a0000000000ff",

@@ -302,6 +302,10 @@ func FuzzFileReader(f *testing.F) {
 	writeFile(f, &b, sampleKeysN(false, 4), false, false)
 	f.Add(b.Bytes())
 	f.Add([]byte("REDIS0009\xfe\x00\x00\x01a\x01b\xff\x00\x00\x00\x00\x00\x00\x00\x00"))
+	// RDB 12: a slot-info record, then a type 24 hash.
+	h := AppendRecordHeader([]byte("REDIS0012\xf4\x01\x02\x00"), TypeHashMetadata, []byte("h"), false)
+	h = AppendHashMetadata(h, 1, 1<<40, func(y func(f, v []byte, exp int64) bool) { y([]byte("f"), []byte("v"), 1<<40) }, false)
+	f.Add(append(h, "\xff\x00\x00\x00\x00\x00\x00\x00\x00"...))
 	f.Add(accessFile(f))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		keys, _, err := readAll(bytes.NewReader(data))
