@@ -899,7 +899,7 @@ func TestDumpRestore(t *testing.T) {
 		t.Fatalf("RESTORE of a corrupt payload: %v", err)
 	}
 	newer := []byte(payload[:len(payload)-10])
-	newer = binary.LittleEndian.AppendUint16(newer, rdb.DumpRDBVersion+1)
+	newer = binary.LittleEndian.AppendUint16(newer, rdb.DumpRDB74Version+1)
 	newer = binary.LittleEndian.AppendUint64(newer, rdb.CRC64(0, newer))
 	if err := c.Restore(ctx, "bad", 0, string(newer)).Err(); err == nil || err.Error() != "ERR DUMP payload version or checksum are wrong" {
 		t.Fatalf("RESTORE of a newer RDB version: %v", err)
