@@ -174,3 +174,36 @@ func TestGrowStringGreedy(t *testing.T) {
 		t.Errorf("%d moves", moves)
 	}
 }
+
+// TestActiveExpireReachesEveryKeyOfASmallTable: one tick of active expiry
+// at effort 1 deletes an expired key wherever it sits in a table of one
+// segment, and in a table of many segments all expired keys go within a
+// few ticks while most of the table is not walked per tick.
+func TestActiveExpireReachesEveryKeyOfASmallTable(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		s := New(0, 1)
+		db := s.DB(0)
+		db.SetString([]byte(fmt.Sprintf("k%d", i)), []byte("v"), 1000, false, EncAuto, 1)
+		db.SetString([]byte("other"), []byte("v"), 0, false, EncAuto, 1)
+		db.activeExpire(2000, 1)
+		if _, ok := db.Peek([]byte(fmt.Sprintf("k%d", i))); ok {
+			t.Fatalf("key %d survived one tick of active expiry", i)
+		}
+	}
+	s := New(0, 1)
+	db := s.DB(0)
+	for i := 0; i < 50000; i++ {
+		exp := int64(0)
+		if i%1000 == 0 {
+			exp = 1000
+		}
+		db.SetString([]byte(fmt.Sprintf("k%d", i)), []byte("v"), exp, false, EncAuto, 1)
+	}
+	ticks := 0
+	for ; db.expires > 0 && ticks < 1000; ticks++ {
+		db.activeExpire(2000, 1)
+	}
+	if db.expires != 0 || ticks < 10 {
+		t.Errorf("%d expiring keys left after %d ticks (a tick should look at about 160 of 50,000 keys)", db.expires, ticks)
+	}
+}
