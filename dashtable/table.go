@@ -89,7 +89,7 @@ const segmentAllocSize = 9472
 // slabBytes. A segment alone lands in the 9472-byte size class, 1,152 bytes
 // more than its size; in a slab it costs its size, a multiple of 128, so
 // its buckets stay 128-byte aligned, and 64 of them fill whole 8 KB pages
-// (TestLayout). At 1M keys, 2,048 segments, that is 2.3 MB less. A slab's
+// (TestLayout). At 1M keys, 2,048 segments, that is 2 MB less. A slab's
 // segments not given out yet are at most half the table's, and pages the
 // runtime has not touched.
 const (

@@ -39,9 +39,16 @@ type multiState struct {
 	cmds    []queuedCommand
 	aborted bool // a command was refused while queueing: EXEC answers EXECABORT
 	denyOOM bool // a deny-oom command is queued: EXEC is refused over maxmemory
-	// argvBytes is Redis's multi-mem: the queued arguments' bytes plus a
-	// pointer each. It counts towards client-query-buffer-limit.
-	argvBytes int
+}
+
+// argvBytes is what a queued command adds to Redis's multi-mem: its
+// arguments' bytes plus a pointer each.
+func argvBytes(args [][]byte) int {
+	n := 0
+	for _, a := range args {
+		n += len(a) + 8
+	}
+	return n
 }
 
 type queuedCommand struct {
@@ -75,9 +82,6 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 		m.denyOOM = true
 	}
 	q.args, q.buf = copyArgsInto(q.args[:0], q.buf, args)
-	for _, a := range args {
-		m.argvBytes += len(a) + 8
-	}
 	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 && s.router.N() > 1 {
 		s.planKeys(&q.plan, cmd, q.args)
 	} else { // one shard runs every body whole (planExec): nothing to plan
@@ -89,7 +93,6 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 func (cl *Client) newMulti() *multiState {
 	if m := cl.spareMulti; m != nil {
 		cl.spareMulti = nil
-		m.argvBytes = 0
 		return m
 	}
 	return &multiState{}
@@ -189,9 +192,10 @@ func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *command.Spec, arg
 		return protocol.Done
 	}
 	cl.multi.queue(s, cmd, args)
-	c.Queued = cl.multi.argvBytes
+	// The queue's bytes count towards client-query-buffer-limit (c.Queued).
+	c.Queued += argvBytes(args)
 	cl.multiCount.Store(int32(len(cl.multi.cmds)))
-	cl.multiMem.Store(int64(cl.multi.argvBytes))
+	cl.multiMem.Store(int64(c.Queued))
 	s.reply(c, cl, []byte("+QUEUED\r\n"))
 	return protocol.Done
 }
@@ -293,9 +297,6 @@ func (cl *Client) watches(db int, key []byte) bool {
 
 // unwatchAll forgets the client's watched keys. Runs on the client's loop.
 func (s *Server) unwatchAll(cl *Client) {
-	if cl.watcher == nil {
-		return
-	}
 	s.unregisterWatches(cl.takeWatches())
 }
 

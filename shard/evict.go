@@ -92,7 +92,7 @@ func (s *Shard) Budget() int64 { return s.budget.Load() }
 func (s *Shard) LiveMemory() int64 { return s.liveMemory.Load() }
 
 // live returns the bytes the budget is measured against. Owner only.
-func (s *Shard) live() int64 { return s.arena.Used() + s.tableMem }
+func (s *Shard) live() int64 { return s.arena.Used() + s.tablesMemory.Load() }
 
 // OverBudget reports whether the shard must evict before a deny-oom
 // command: it holds more than its budget, or cache mode moved entries out

@@ -89,17 +89,15 @@ type Shard struct {
 
 	// Published sizes, for INFO and metrics without a hop.
 	usedMemory   atomic.Int64
-	tablesMemory atomic.Int64
+	tablesMemory atomic.Int64 // also the eviction's view of the tables (live)
 
 	snap *snapState // the running snapshot (snapshot.go), nil if none
 	// Eviction (evict.go): the settings and budget the server sets, the
-	// live bytes published, the tables' bytes as of the last publish, the
-	// candidate pool and its key scratch, the random policies' next
+	// live bytes published, the candidate pool and its key scratch, the random policies' next
 	// database and the shard's random state.
 	evcfg       atomic.Pointer[EvictConfig]
 	budget      atomic.Int64
 	liveMemory  atomic.Int64
-	tableMem    int64
 	evpool      evictPool
 	evictKey    []byte
 	evictNextDB int
@@ -204,7 +202,6 @@ func (s *Shard) publishMemory() {
 	for _, db := range s.dbs {
 		tables += int64(db.table.MemoryUsage())
 	}
-	s.tableMem = tables
 	s.tablesMemory.Store(tables)
 	s.usedMemory.Store(s.arena.Reserved() + tables)
 	s.liveMemory.Store(s.arena.Used() + tables)

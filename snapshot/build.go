@@ -107,6 +107,17 @@ type FieldExpiry struct {
 	At    int64
 }
 
+// SetFieldExpiries gives the fields of the hash just stored under key (at
+// h) the expiries BuildHash returned, and returns the hash's handle, which
+// setting them may move.
+func SetFieldExpiries(db *shard.DB, key []byte, h shard.Handle, ttls []FieldExpiry, now int64) shard.Handle {
+	for _, ft := range ttls {
+		db.HashExpire(key, h, [][]byte{ft.Field}, ft.At, 0, now, func(int64) {})
+		h, _ = db.Peek(key)
+	}
+	return h
+}
+
 // BuildHash builds a hash from the value encoding val of type typ, with
 // the field expiries the value holds (Redis 7.4's types) or fieldTTLs
 // gives (an AuxHashFieldTTLs aux field of the file; nil for RESTORE).

@@ -403,11 +403,7 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions, bs *
 		if b == nil {
 			return false, nil // every field had expired: no key, as in Redis
 		}
-		h = b.Store(key, now)
-		for _, ft := range ttls {
-			db.HashExpire(key, h, [][]byte{ft.Field}, ft.At, 0, now, func(int64) {})
-			h, _ = db.Peek(key)
-		}
+		h = SetFieldExpiries(db, key, b.Store(key, now), ttls, now)
 	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
 		b, err := bs.set.build(db, r.typ, val, lim.Set, sc)
 		if err != nil {

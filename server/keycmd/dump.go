@@ -108,11 +108,7 @@ func (r *restored) store(db *shard.DB, key []byte, expireAt, now int64) shard.Ha
 	case r.list != nil:
 		h = r.list.Store(key, now)
 	case r.hash != nil:
-		h = r.hash.Store(key, now)
-		for _, ft := range r.fieldTTLs {
-			db.HashExpire(key, h, [][]byte{ft.Field}, ft.At, 0, now, func(int64) {})
-			h, _ = db.Peek(key)
-		}
+		h = snapshot.SetFieldExpiries(db, key, r.hash.Store(key, now), r.fieldTTLs, now)
 	case r.set != nil:
 		h = r.set.Store(key, now)
 	case r.zset != nil:
