@@ -537,22 +537,32 @@ memtier_run() {
 # median_rows: ROUND_ROWS has one line per round for each (load, server);
 # prints, for each in first-seen order, the round with the median ops/s
 # (the lower middle one of an even count), noting the spread and any
-# failed round.
+# failed round. The efficiency column is the median of the rounds' own
+# efficiencies, not the median round's: the VM's slow spells move ops/s
+# by a third between rounds, and the round in the middle by ops/s need not
+# be the one in the middle by work per CPU second, the figure the targets
+# are about.
 median_rows() {
   awk -F'\t' -v OFS='\t' '
     { k = $2 SUBSEP $3; if (!(k in n)) order[++m] = k
-      c = ++n[k]; line[k, c] = $0; ops[k, c] = ($4 ~ /^[0-9]+$/) ? $4 + 0 : -1; refused[k] = ($4 == "refused") }
+      c = ++n[k]; line[k, c] = $0; ops[k, c] = ($4 ~ /^[0-9]+$/) ? $4 + 0 : -1; refused[k] = ($4 == "refused")
+      eff[k, c] = ($11 ~ /^[0-9]+$/) ? $11 + 0 : -1 }
     END {
       for (i = 1; i <= m; i++) {
-        k = order[i]; c = n[k]; fails = 0
-        for (a = 1; a <= c; a++) { idx[a] = a; if (ops[k, a] < 0) fails++ }
+        k = order[i]; c = n[k]; fails = 0; ne = 0
+        for (a = 1; a <= c; a++) { idx[a] = a; if (ops[k, a] < 0) fails++; if (eff[k, a] >= 0) es[++ne] = eff[k, a] }
         for (a = 2; a <= c; a++) { v = idx[a]; b = a - 1
           while (b >= 1 && ops[k, idx[b]] > ops[k, v]) { idx[b + 1] = idx[b]; b-- }
           idx[b + 1] = v }
+        for (a = 2; a <= ne; a++) { v = es[a]; b = a - 1
+          while (b >= 1 && es[b] > v) { es[b + 1] = es[b]; b-- }
+          es[b + 1] = v }
         split(line[k, idx[int((c + 1) / 2)]], f, "\t")
+        if (ne > 0) f[11] = es[int((ne + 1) / 2)]
         note = f[12]
         if (c > 1 && fails < c)
           note = (note == "" ? "" : note ", ") sprintf("median of %d rounds (%.1fk-%.1fk)", c, ops[k, idx[fails + 1]] / 1000, ops[k, idx[c]] / 1000)
+        if (ne > 1) note = note sprintf("; per CPU s %.1fk-%.1fk", es[1] / 1000, es[ne] / 1000)
         if (fails > 0 && !refused[k]) note = (note == "" ? "" : note ", ") fails " of " c " rounds failed"
         print f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], note
       }
@@ -1431,8 +1441,8 @@ tmem_table() {
   echo
   echo "Servers pinned with \`taskset -c $SERVER_CPUS\` ($THREADS core(s); Anax \`--threads $THREADS\`, memcached \`-t $THREADS\`, Redis single-threaded);"
   echo "load pinned with \`taskset -c $LOAD_CPUS\`. $CONNS connections; ${DURATION} s measured per row and server, in $ROUNDS round(s) of ${RUN_SECS} s"
-  echo "that alternate the servers, so the servers of a row were measured seconds apart; a row shows its median round, and its note"
-  echo "the spread of ops/s over the rounds (anaxload runs after ${WARMUP} s warm-up; redis-benchmark runs $RB_SHARE x anaxload's request"
+  echo "that alternate the servers, so the servers of a row were measured seconds apart; a row shows its median round (its \"ops per"
+  echo "server CPU s\": the median of the rounds' own figures), and its note the spread of ops/s and of ops per CPU s over the rounds (anaxload runs after ${WARMUP} s warm-up; redis-benchmark runs $RB_SHARE x anaxload's request"
   echo "count of the same round, about as long). Keyspace $KEYS keys (16 KB rows: $LARGE_KEYS), prefilled."
   echo "A row taken while other processes used more than $NOISE_MAX% of the bench cores is measured again, up to $RETRIES more times; the quietest attempt is kept."
   echo "Latencies are per request, from the pipeline's write to the reply. \"cores busy\": the share of time the server's (load's) cores"
