@@ -19,6 +19,10 @@ func (s *Server) ClientIsLocal(x *command.Exec) bool { return s.clientIsLocal(cl
 // LogWarning implements debugcmd.Host (DEBUG LOG).
 func (s *Server) LogWarning(msg string) { s.log.Warn(msg) }
 
+// SetActiveExpire implements debugcmd.Host (DEBUG SET-ACTIVE-EXPIRE): the
+// shards' ticks skip the expiry sweeps while it is off.
+func (s *Server) SetActiveExpire(on bool) { s.activeExpireOff.Store(!on) }
+
 // debugAllowedFor applies enable-debug-command to client cl: queueMulti
 // refuses DEBUG before queueing it, as Redis does.
 func (s *Server) debugAllowedFor(cl *Client) bool {

@@ -47,6 +47,46 @@ func TestActiveExpiry(t *testing.T) {
 	}
 }
 
+// TestDebugSetActiveExpire checks DEBUG SET-ACTIVE-EXPIRE on every shard:
+// with 0, expired keys nobody reads stay (DBSIZE counts them, as Redis's
+// does) while a read still expires its key; with 1 the sweep takes them.
+func TestDebugSetActiveExpire(t *testing.T) {
+	addr := servertest.Start(t, "--threads", "4", "--hz", "100", "--enable-debug-command", "yes")
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.Do(ctx, "DEBUG", "SET-ACTIVE-EXPIRE", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	pipe := c.Pipeline()
+	for i := 0; i < 200; i++ {
+		pipe.Set(ctx, fmt.Sprintf("vol:%d", i), "x", 20*time.Millisecond)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // 30 ticks
+	if n := c.DBSize(ctx).Val(); n != 200 {
+		t.Fatalf("DBSIZE = %d with active expiry off, want 200", n)
+	}
+	if got := c.Exists(ctx, "vol:0").Val(); got != 0 {
+		t.Errorf("EXISTS of an expired key = %d with active expiry off", got)
+	}
+	if n := c.DBSize(ctx).Val(); n != 199 {
+		t.Errorf("DBSIZE = %d after a read expired one key, want 199", n)
+	}
+	if err := c.Do(ctx, "DEBUG", "SET-ACTIVE-EXPIRE", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for c.DBSize(ctx).Val() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("DBSIZE = %d 5 s after DEBUG SET-ACTIVE-EXPIRE 1", c.DBSize(ctx).Val())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestLazyExpiryPrecision checks millisecond precision on access.
 func TestLazyExpiryPrecision(t *testing.T) {
 	addr := servertest.Start(t, "--threads", "2", "--hz", "1")

@@ -46,17 +46,20 @@ const AnaxVersion = "0.1.0"
 
 // Server owns the shards, the router and the listener.
 type Server struct {
-	cfg      *config.Config
-	log      *zap.SugaredLogger
-	router   *txn.Router
-	pubsub   *pubsubcmd.Hub                 // Pub/Sub subscriptions (env_pubsub.go)
-	notify   notifyState                    // notify-keyspace-events (notify.go)
-	limits   atomic.Pointer[command.Limits] // encoding and size settings (env.go)
-	net      *protocol.Server
-	commands map[string]*command.Spec
-	cmdIndex [maxCommandName + 1][26][]*command.Spec // by name length and first letter
-	cmdList  []*command.Spec
-	loopExec []*command.Exec
+	cfg    *config.Config
+	log    *zap.SugaredLogger
+	router *txn.Router
+	// activeExpireOff stops the shards' expiry sweeps (DEBUG
+	// SET-ACTIVE-EXPIRE 0).
+	activeExpireOff atomic.Bool
+	pubsub          *pubsubcmd.Hub                 // Pub/Sub subscriptions (env_pubsub.go)
+	notify          notifyState                    // notify-keyspace-events (notify.go)
+	limits          atomic.Pointer[command.Limits] // encoding and size settings (env.go)
+	net             *protocol.Server
+	commands        map[string]*command.Spec
+	cmdIndex        [maxCommandName + 1][26][]*command.Spec // by name length and first letter
+	cmdList         []*command.Spec
+	loopExec        []*command.Exec
 	// execFree[i] holds Execs for EXEC bodies on shard i (takeExec); only
 	// shard i's goroutine touches it.
 	execFree [][]*command.Exec
@@ -361,7 +364,7 @@ func (s *Server) cron() {
 				if !s.router.Idle(i) {
 					e = 0
 				}
-				sh.Tick(now, e)
+				sh.Tick(now, e, !s.activeExpireOff.Load())
 				s.publishLoop(i)
 			})
 		}

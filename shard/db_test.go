@@ -116,7 +116,7 @@ func TestDBModel(t *testing.T) {
 	}
 	// Reclaim what expired, then counts must agree exactly.
 	for i := 0; i < 100 && db.ExpiresCount() != withTTL; i++ {
-		s.Tick(now, 10)
+		s.Tick(now, 10, true)
 	}
 	if db.Len() != live || db.ExpiresCount() != withTTL {
 		t.Fatalf("Len=%d ExpiresCount=%d, want %d %d", db.Len(), db.ExpiresCount(), live, withTTL)

@@ -46,7 +46,7 @@ func TestKeyEvents(t *testing.T) {
 	db1.SetString([]byte("d"), []byte("1"), now+10, false, EncAuto, now)
 	got = nil
 	for i := 0; i < 1000 && got == nil; i++ {
-		s.Tick(now+20, 1) // a tick walks part of the table
+		s.Tick(now+20, 1, true) // a tick walks part of the table
 	}
 	expect("active expiry", "1 1 d")
 

@@ -214,7 +214,7 @@ func TestHashFieldTTLSweep(t *testing.T) {
 	}
 	// Before the expiry the sweep deletes nothing.
 	for range 50 {
-		s.Tick(500, 1)
+		s.Tick(500, 1, true)
 	}
 	if db.Len() != 500+n {
 		t.Fatalf("keys %d before any expiry", db.Len())
@@ -230,7 +230,7 @@ func TestHashFieldTTLSweep(t *testing.T) {
 	}
 	ticks := 0
 	for ; ticks < 10000; ticks++ {
-		s.Tick(2000, 1)
+		s.Tick(2000, 1, true)
 		left := 0
 		for i := range n {
 			h, ok := db.Peek([]byte(fmt.Sprint("h", i)))
@@ -264,7 +264,7 @@ func TestHashFieldTTLSweep(t *testing.T) {
 		db.HashPersist(k, h, bs("f0"), 2000, func(int64) {})
 	}
 	for range 10000 {
-		s.Tick(2000, 1)
+		s.Tick(2000, 1, true)
 		if !db.fieldTTLs {
 			break
 		}
@@ -321,7 +321,7 @@ func TestHashFieldTTLCopies(t *testing.T) {
 	check(s2.DB(0), "x")
 	// The copy's fields expire by themselves.
 	for range 1000 {
-		s2.Tick(2000, 1)
+		s2.Tick(2000, 1, true)
 	}
 	if h, _ := s2.DB(0).Peek([]byte("x")); s2.DB(0).HashLen(h) != 1999 {
 		t.Fatalf("imported copy: %d fields after the sweep", s2.DB(0).HashLen(h))
@@ -396,7 +396,7 @@ func TestHashFieldTTLModel(t *testing.T) {
 				model[f] = fv{e.v + "+", e.exp}
 			}
 		default:
-			s.Tick(now, 1)
+			s.Tick(now, 1, true)
 		}
 		checkTTLCounts(t, db, "h")
 		h, found = db.Lookup(key, now, NoStats)

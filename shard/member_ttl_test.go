@@ -339,14 +339,14 @@ func TestMemberTTLSweep(t *testing.T) {
 		return w
 	}
 	for range 50 {
-		s.Tick(500, 1)
+		s.Tick(500, 1, true)
 	}
 	if db.Len() != 300+n {
 		t.Fatalf("%d keys before any expiry", db.Len())
 	}
 	ticks := 0
 	for ; ticks < 10000; ticks++ {
-		s.Tick(5000, 1)
+		s.Tick(5000, 1, true)
 		left := 0
 		for i := range n {
 			if h, ok := db.Peek([]byte(fmt.Sprint("k", i))); ok && count(h) > want(i) {
@@ -385,7 +385,7 @@ func TestMemberTTLSweep(t *testing.T) {
 		}
 	}
 	for range 10000 {
-		s.Tick(5000, 1)
+		s.Tick(5000, 1, true)
 		if !db.fieldTTLs {
 			break
 		}
@@ -445,8 +445,8 @@ func TestMemberTTLCopies(t *testing.T) {
 	}
 	// The copies' members expire by themselves, unread.
 	for range 1000 {
-		s1.Tick(2000, 1)
-		s2.Tick(2000, 1)
+		s1.Tick(2000, 1, true)
+		s2.Tick(2000, 1, true)
 	}
 	for _, c := range []struct {
 		db  *DB

@@ -258,9 +258,13 @@ func (s *Shard) listening() bool {
 // fields (hash_ttl.go), eviction down to the memory budget (evict.go,
 // skipped with effort 0, while a transaction holds locks) and memory
 // publishing. now is in Unix milliseconds;
-// effort scales the sweeps (1..10; 0 skips them).
-func (s *Shard) Tick(now int64, effort int) {
+// effort scales the sweeps (1..10; 0 skips them and eviction); expire false
+// skips the expiry sweeps alone (DEBUG SET-ACTIVE-EXPIRE 0).
+func (s *Shard) Tick(now int64, effort int, expire bool) {
 	for _, db := range s.dbs {
+		if !expire {
+			break
+		}
 		if db.expires > 0 && effort > 0 {
 			db.activeExpire(now, effort)
 		}

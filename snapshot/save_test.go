@@ -183,7 +183,7 @@ func (m *mutator) step(now int64) {
 	case r < 98:
 		m.more(db, key, now)
 	case r == 98:
-		m.sh.Tick(now+5000, 10) // active expiry, field expiry, lazy frees
+		m.sh.Tick(now+5000, 10, true) // active expiry, field expiry, lazy frees
 	case r == 99 && m.rng.IntN(20) == 0:
 		if m.rng.IntN(2) == 0 {
 			m.sh.DB(3).Flush(now)
@@ -675,14 +675,14 @@ func TestSaveOverwriteFlat(t *testing.T) {
 	on(sh, func() {
 		fill('a')
 		want = state(sh)
-		sh.Tick(now, 0)
+		sh.Tick(now, 0, true)
 		before = sh.UsedMemory()
 	})
 	src := Source{Shards: shards, Start: func(begin func(int)) {
 		on(sh, func() {
 			begin(0)
 			fill('b')
-			sh.Tick(now, 0)
+			sh.Tick(now, 0, true)
 			during = sh.UsedMemory()
 		})
 	}}

@@ -22,6 +22,10 @@ type Host interface {
 	ClientIsLocal(x *command.Exec) bool
 	// LogWarning writes msg to the server's log at warning level.
 	LogWarning(msg string)
+	// SetActiveExpire turns the background expiry of keys and of hash
+	// fields and members on or off (DEBUG SET-ACTIVE-EXPIRE); lazy expiry
+	// on access stays.
+	SetActiveExpire(on bool)
 }
 
 // hostOf returns the Host of the server x runs in.
@@ -81,9 +85,37 @@ func cmdDebug(x *command.Exec) {
 		if !x.IsPiece() {
 			replyError(x)
 		}
+	case command.EqFold(sub, "set-active-expire") && n == 3:
+		if x.Part <= 0 { // whole, or the piece of shard 0: once
+			hostOf(x).SetActiveExpire(atoi(x.Args[2]) != 0)
+		}
+		x.Done()
 	default:
 		x.ErrSubcommandSyntax()
 	}
+}
+
+// atoi reads a leading decimal integer as C's atoi does (Redis parses
+// DEBUG SET-ACTIVE-EXPIRE's flag with it): optional blanks and sign, then
+// digits up to the first other byte; anything else reads as 0.
+func atoi(b []byte) int64 {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || (b[i] >= '\t' && b[i] <= '\r')) {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	var n int64
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		n = n*10 + int64(b[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }
 
 // merge answers a DEBUG that ran in pieces, none of which failed.
@@ -124,6 +156,9 @@ func help(x *command.Exec) {
 		"    it is used instead of the 'key' prefix. These are not propagated to",
 		"    replicas. Cluster slots are not respected so keys not belonging to the",
 		"    current node can be created in cluster mode.",
+		"SET-ACTIVE-EXPIRE <0|1>",
+		"    0 stops the background expiry of keys, hash fields and members: they",
+		"    expire only when a command reaches them. 1 turns it back on (the default).",
 		"SLEEP <seconds>",
 		"    Stop the server for <seconds>. Decimals allowed.",
 	})

@@ -22,6 +22,8 @@ type testEnv struct {
 	local  bool
 	logged []string
 	errors []string
+	// activeExpire records DEBUG SET-ACTIVE-EXPIRE's calls.
+	activeExpire []bool
 }
 
 func newTestEnv(shards int, config ...string) *testEnv {
@@ -69,6 +71,7 @@ func (e *testEnv) Route(key []byte) int                   { return int(key[len(k
 func (e *testEnv) CountError(_ *command.Exec, msg string) { e.errors = append(e.errors, msg) }
 func (e *testEnv) ClientIsLocal(*command.Exec) bool       { return e.local }
 func (e *testEnv) LogWarning(msg string)                  { e.logged = append(e.logged, msg) }
+func (e *testEnv) SetActiveExpire(on bool)                { e.activeExpire = append(e.activeExpire, on) }
 
 // newExec readies DEBUG with args (space-separated) to run on sh.
 func (e *testEnv) newExec(args string, sh *shard.Shard) *command.Exec {
@@ -257,8 +260,21 @@ func TestPieces(t *testing.T) {
 	}
 	f("debug error oops", "-oops\r\n")
 	f("debug sleep 0", "+OK\r\n")
+	// SET-ACTIVE-EXPIRE reaches the server once, its flag read as C's
+	// atoi reads it.
+	for _, c := range []struct {
+		arg  string
+		want bool
+	}{{"0", false}, {"1", true}, {"x", false}, {"-3", true}, {"+0", false}, {"2abc", true}} {
+		e.activeExpire = nil
+		f("debug set-active-expire "+c.arg, "+OK\r\n")
+		if len(e.activeExpire) != 1 || e.activeExpire[0] != c.want {
+			t.Errorf("DEBUG SET-ACTIVE-EXPIRE %s over 3 shards: %v, want one %v", c.arg, e.activeExpire, c.want)
+		}
+	}
+	f("debug set-active-expire", "-ERR unknown subcommand or wrong number of arguments for 'set-active-expire'. Try DEBUG HELP.\r\n")
 	f("debug nosuch", "-ERR unknown subcommand or wrong number of arguments for 'nosuch'. Try DEBUG HELP.\r\n")
-	if help := runPieces(e, shards, "debug help"); !strings.HasPrefix(help, "*17\r\n") {
+	if help := runPieces(e, shards, "debug help"); !strings.HasPrefix(help, "*20\r\n") {
 		t.Errorf("DEBUG HELP = %q", help)
 	}
 }

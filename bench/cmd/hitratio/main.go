@@ -350,7 +350,7 @@ func simulate(policy string, budget int64, z *zipf, val []byte, warmup, ops int6
 			db.SetString(kb, val, 0, false, shard.EncAuto, now)
 		}
 		if i%1300 == 0 {
-			s.Tick(now, 1)
+			s.Tick(now, 1, true)
 		}
 	}
 	fmt.Printf("%s: hit ratio %.4f (%d of %d GETs), %d keys held, %d evicted, budget %d MiB (%.1f s)\n",
