@@ -52,6 +52,8 @@ var stringScript = [][]string{
 	{"GETRANGE", "r", "a", "1"},
 	{"SETRANGE", "r", "6", "Redis"}, {"GET", "r"}, {"SETRANGE", "sr", "5", "x"}, {"GET", "sr"}, {"SETRANGE", "sr2", "5", ""},
 	{"EXISTS", "sr2"}, {"SETRANGE", "r", "-1", "x"}, {"SETRANGE", "r", "536870912", "x"},
+	// An offset near the top of int64 must not wrap past the size check.
+	{"SETRANGE", "r", "9223372036854775807", "x"}, {"SETRANGE", "r", "2147483647", "x"}, {"SETRANGE", "nokey", "9223372036854775807", "x"},
 	{"SET", "l1", "ohmytext"}, {"SET", "l2", "mynewtext"}, {"LCS", "l1", "l2"}, {"LCS", "l1", "l2", "LEN"},
 	{"LCS", "l1", "l2", "IDX"}, {"LCS", "l1", "l2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"}, {"LCS", "l1", "l2", "LEN", "IDX"},
 	{"LCS", "l1", "nokey"}, {"LCS", "l1", "l2", "FOO"},

@@ -586,7 +586,7 @@ func cmdSetRange(x *command.Exec) {
 		x.Int(int64(cur))
 		return
 	}
-	if off+int64(len(val)) > maxStringSize(x) {
+	if off > maxStringSize(x)-int64(len(val)) { // off+len(val) could overflow
 		x.Fail(command.ErrStringTooBig)
 		return
 	}
