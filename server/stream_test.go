@@ -524,6 +524,66 @@ func TestBlockedConsumersMatchRedis(t *testing.T) {
 	}
 }
 
+// TestBlockedReadgroupFlushedOrSwapped checks, against redis-server, that
+// FLUSHALL (also ASYNC), FLUSHDB and SWAPDB wake a blocked XREADGROUP whose
+// stream they removed or replaced by another type, and that they leave a
+// BLPOP on the same keys waiting until a push serves it (Redis's
+// stream-cgroups.tcl "Blocking XREADGROUP: flushed DB / swapped DB").
+func TestBlockedReadgroupFlushedOrSwapped(t *testing.T) {
+	o := servertest.StartOracle(t)
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("fx", 2)
+	run := func(addr string) []string {
+		ctl := servertest.Dial(t, addr)
+		reader, popper := servertest.Dial(t, addr), servertest.Dial(t, addr)
+		defer reader.Close()
+		defer popper.Close()
+		ctl.Do("SELECT", "9")
+		reader.Do("SELECT", "9")
+		popper.Do("SELECT", "9")
+		var got []string
+		for _, c := range []struct {
+			name   string
+			before [][]string // in database 4, before the reader blocks
+			cmd    []string
+		}{
+			{"FLUSHALL", nil, []string{"FLUSHALL"}},
+			{"FLUSHALL ASYNC", nil, []string{"FLUSHALL", "ASYNC"}},
+			{"FLUSHDB", nil, []string{"FLUSHDB"}},
+			{"SWAPDB, no key", nil, []string{"SWAPDB", "4", "9"}},
+			{"SWAPDB, a list", [][]string{{"LPUSH", k[0], "e1"}}, []string{"SWAPDB", "4", "9"}},
+		} {
+			ctl.Do("FLUSHALL")
+			ctl.Do("SELECT", "4")
+			for _, b := range c.before {
+				ctl.Do(b...)
+			}
+			ctl.Do("SELECT", "9")
+			ctl.Do("XADD", k[0], "1-0", "f", "v")
+			ctl.Do("XGROUP", "CREATE", k[0], "g", "$")
+			reader.SendArgs("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", k[0], ">")
+			popper.SendArgs("BLPOP", k[1], "0")
+			reader.Quiet(30 * time.Millisecond)
+			popper.Quiet(30 * time.Millisecond)
+			ctl.Do(c.cmd...)
+			got = append(got, c.name+": "+reader.Read())
+			if !popper.Quiet(50 * time.Millisecond) {
+				got = append(got, c.name+": BLPOP woke: "+popper.Read())
+				continue
+			}
+			ctl.Do("SELECT", "9")
+			ctl.Do("RPUSH", k[1], "x")
+			got = append(got, c.name+": BLPOP after a push: "+popper.Read())
+		}
+		ctl.Do("FLUSHALL")
+		return got
+	}
+	ga, gr := run(anax), run(o.Addr)
+	if strings.Join(ga, "\n") != strings.Join(gr, "\n") {
+		t.Errorf("anax:\n%s\nredis:\n%s", strings.Join(ga, "\n"), strings.Join(gr, "\n"))
+	}
+}
+
 // TestXReadLastEntry checks Redis 7.4's "+" id of XREAD (the 7.0 oracle
 // does not have it): the last entry of each stream, nothing for a missing
 // key, the 7.4 errors, and a blocked read that "+" resolved when it began

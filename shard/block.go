@@ -152,14 +152,25 @@ func (db *DB) signalWaiters(key []byte, deleted bool) {
 	}
 }
 
-// signalSwapped marks ready every key with waiters in database idx that
-// holds a value after SWAPDB, as Redis's scanDatabaseForReadyKeys does.
-func (s *Shard) signalSwapped(idx int) {
+// signalSwapped marks ready every key with waiters in database idx after
+// SWAPDB: a key that now holds a value may serve them, as Redis's
+// scanDatabaseForReadyKeys finds, and a blocked XREADGROUP whose stream is
+// gone or is no stream now fails, as its scanDatabaseForDeletedStreams
+// makes it; the other waiters of a missing key find nothing and wait on.
+func (s *Shard) signalSwapped(idx int) { s.signalAll(idx) }
+
+// signalFlushed marks ready every key with waiters in database idx after
+// FLUSHDB or FLUSHALL, so that a blocked XREADGROUP fails as its key was
+// deleted (Redis's scanDatabaseForDeletedStreams on a flush); the other
+// waiters find nothing and wait on.
+func (s *Shard) signalFlushed(idx int) { s.signalAll(idx) }
+
+func (s *Shard) signalAll(idx int) {
 	if s.blockedKeys == 0 || s.blocked[idx] == nil {
 		return
 	}
 	for k, l := range s.blocked[idx] {
-		if _, ok := s.dbs[idx].find([]byte(k)); ok && len(l.waiters) > 0 {
+		if len(l.waiters) > 0 {
 			s.markReady(idx, []byte(k), l)
 		}
 	}

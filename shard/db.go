@@ -698,6 +698,7 @@ func (db *DB) Flush(now int64) {
 	db.table.Clear()
 	db.setCounts(0, 0)
 	db.fieldTTLs, db.fieldTTLsSeen, db.fcursor = false, false, 0
+	db.sh.signalFlushed(db.index)
 	db.sh.publishMemory()
 }
 

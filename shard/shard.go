@@ -228,6 +228,9 @@ func (s *Shard) FlushAll(now int64) {
 	s.arena.Reset()
 	s.objs.reset()
 	s.Stats.LazyPending.Store(0)
+	for i := range s.dbs {
+		s.signalFlushed(i)
+	}
 	s.publishMemory()
 }
 
