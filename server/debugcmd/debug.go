@@ -85,6 +85,10 @@ func cmdDebug(x *command.Exec) {
 		if !x.IsPiece() {
 			replyError(x)
 		}
+	case command.EqFold(sub, "digest") && n == 2:
+		digestDataSet(x)
+	case command.EqFold(sub, "digest-value"):
+		digestValues(x)
 	case command.EqFold(sub, "set-active-expire") && n == 3:
 		if x.Part <= 0 { // whole, or the piece of shard 0: once
 			hostOf(x).SetActiveExpire(atoi(x.Args[2]) != 0)
@@ -126,6 +130,8 @@ func merge(x *command.Exec, parts []*command.Exec) {
 		help(x)
 	case command.EqFold(sub, "error") && n == 3:
 		replyError(x)
+	case command.EqFold(sub, "digest") && n == 2, command.EqFold(sub, "digest-value"):
+		mergeDigests(x, parts)
 	case command.EqFold(sub, "object") && n == 3:
 		for _, p := range parts {
 			if p == nil {
@@ -144,6 +150,10 @@ func merge(x *command.Exec, parts []*command.Exec) {
 
 func help(x *command.Exec) {
 	x.ReplyHelp([]string{
+		"DIGEST",
+		"    Output a hex signature representing the current DB content.",
+		"DIGEST-VALUE <key> [<key> ...]",
+		"    Output a hex signature of the values of all the specified keys.",
 		"ERROR <string>",
 		"    Return a Redis protocol error with <string> as message. Useful for clients",
 		"    unit tests to simulate Redis errors.",
