@@ -301,16 +301,37 @@ func (s *Server) scriptBusy(c *protocol.Conn, cl *Client, cmd *command.Spec, arg
 			meta = sub.Meta
 		}
 	}
-	if (meta != nil && slices.Contains(meta.Flags, "allow_busy")) || cmd.Flags&command.FlagLoop != 0 {
+	execTx := cmd.Name == "exec" && cl.multi != nil
+	if (meta != nil && slices.Contains(meta.Flags, "allow_busy")) || (cmd.Flags&command.FlagLoop != 0 && !execTx) {
 		return false
 	}
 	threshold := time.Duration(s.cfg.Int("busy-reply-threshold")) * time.Millisecond
 	var shards []int
-	if cmd.Flags&command.FlagAllShards != 0 {
+	switch {
+	case cmd.Flags&command.FlagAllShards != 0:
 		for i := 0; i < s.router.N(); i++ {
 			shards = append(shards, i)
 		}
-	} else {
+	case execTx:
+		// EXEC waits for the shards of what it queued: refused there, it
+		// answers EXECABORT with the BUSY reason (rejectCommand), as
+		// Redis's execCommandAbort does.
+		for i := range cl.multi.cmds {
+			q := &cl.multi.cmds[i]
+			if q.cmd.Flags&command.FlagAllShards != 0 {
+				for sh := 0; sh < s.router.N(); sh++ {
+					shards = append(shards, sh)
+				}
+				continue
+			}
+			var plan keyPlan
+			s.planKeys(&plan, q.cmd, q.args)
+			shards = append(shards, plan.shards...)
+		}
+		if len(shards) == 0 {
+			shards = append(shards, home)
+		}
+	default:
 		var plan keyPlan
 		s.planKeys(&plan, cmd, args)
 		shards = plan.shards

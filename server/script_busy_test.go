@@ -113,3 +113,39 @@ func TestScriptBusyOnItsShard(t *testing.T) {
 		t.Fatalf("GET after the kill: %q", got)
 	}
 }
+
+// TestExecWhileScriptBusy is Redis's multi.tcl "EXEC and script timeout":
+// an EXEC whose queued commands wait for a shard a busy script holds is
+// refused with EXECABORT and the BUSY reason, runs none of its commands,
+// and leaves the client out of MULTI. (With one thread the script holds
+// the only loop, and every connection waits for it: docs/scripting.md.)
+func TestExecWhileScriptBusy(t *testing.T) {
+	for _, threads := range []string{"2", "4"} {
+		t.Run("threads="+threads, func(t *testing.T) {
+			addr := servertest.Start(t, "--threads", threads, "--busy-reply-threshold", "10")
+			spin, tx, ctl := servertest.Dial(t, addr), servertest.Dial(t, addr), servertest.Dial(t, addr)
+			ctl.Do("SET", "xx", "1")
+			tx.Do("MULTI")
+			tx.Do("INCR", "xx")
+			spin.SendArgs("EVAL", "while true do end", "0") // never run before: over every shard
+			time.Sleep(200 * time.Millisecond)
+			if got := tx.Do("INCR", "xx"); !strings.HasPrefix(got, "-BUSY ") {
+				t.Errorf("INCR queued while busy: %q", got)
+			}
+			want := "-EXECABORT Transaction discarded because of: " + scriptBusyText + "\r\n"
+			if got := tx.Do("EXEC"); got != want {
+				t.Errorf("EXEC while busy = %q, want %q", got, want)
+			}
+			ctl.Do("SCRIPT", "KILL")
+			spin.Read()
+			if got := ctl.Do("GET", "xx"); got != "$1\r\n1\r\n" {
+				t.Errorf("xx = %q after the refused EXEC", got)
+			}
+			if got := tx.Do("PING", "asdf"); got != "$4\r\nasdf\r\n" {
+				t.Errorf("PING after the refused EXEC: %q (still in MULTI?)", got)
+			}
+		})
+	}
+}
+
+const scriptBusyText = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
