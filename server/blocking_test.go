@@ -248,10 +248,17 @@ func TestBlockingTimeoutPrecision(t *testing.T) {
 		t.Errorf("RESP3 BLMOVE timeout reply: %q", got)
 	}
 	// Redis 7.2 (the 7.0 oracle says "negative", from an overflow).
-	for _, arg := range []string{"inf", "1e300", "9.3e15"} {
+	for _, arg := range []string{"inf", "1e300", "9.3e15", "0x7FFFFFFFFFFFFF"} {
 		if got := w.Do("BLPOP", "k", arg); got != "-ERR timeout is out of range\r\n" {
 			t.Errorf("BLPOP k %s: %q", arg, got)
 		}
+	}
+	// strtold's syntax: hex floats, no digit separators.
+	if got := w.Do("BLPOP", "k", "1_0"); got != "-ERR timeout is not a float or out of range\r\n" {
+		t.Errorf("BLPOP k 1_0: %q", got)
+	}
+	if got := w.Do("BLPOP", "k", "0x0.1"); got != "_\r\n" {
+		t.Errorf("BLPOP k 0x0.1 (1/16 s): %q", got)
 	}
 }
 

@@ -46,6 +46,7 @@ var hashScript = func() [][]string {
 		{"HINCRBY", "i", "0", "1"}, {"HINCRBY", "c", "n", "9223372036854775808"}, {"HINCRBY", "c", "n", "1.5"},
 		{"HGETALL", "c"}, {"HINCRBY", "c"},
 		// HINCRBYFLOAT: long double arithmetic, Redis's human format, NaN and infinity.
+		{"HINCRBYFLOAT", "hx", "x", "0x1A"}, {"HINCRBYFLOAT", "hx", "x", "1_0"}, {"HINCRBYFLOAT", "hx", "x", "0x1p-2"},
 		{"HINCRBYFLOAT", "f", "x", "10.5"}, {"HINCRBYFLOAT", "f", "x", "0.1"}, {"HINCRBYFLOAT", "f", "x", "-5"},
 		{"HINCRBYFLOAT", "f", "x", "5.0e3"}, {"HINCRBYFLOAT", "f", "x", "abc"}, {"HINCRBYFLOAT", "f", "x", "inf"},
 		{"HINCRBYFLOAT", "f", "x", "-inf"}, {"HINCRBYFLOAT", "f", "x", "nan"}, {"HINCRBYFLOAT", "f", "x", " 1"},

@@ -45,6 +45,9 @@ var stringScript = [][]string{
 	{"SET", "i", "-9223372036854775808"}, {"DECR", "i"}, {"DECRBY", "i", "-9223372036854775808"},
 	{"SET", "i", " 1"}, {"INCR", "i"}, {"SET", "i", "01"}, {"INCR", "i"}, {"SET", "i", "+1"}, {"INCR", "i"},
 	{"INCR", "ap"},
+	// C's strtold reads hex floats and no digit separators.
+	{"INCRBYFLOAT", "hx", "0x10"}, {"INCRBYFLOAT", "hx", "-0x1.8p1"}, {"INCRBYFLOAT", "hx", "1_0"}, {"INCRBYFLOAT", "hx", "0b1"},
+	{"INCRBYFLOAT", "hx", "0x_1"}, {"INCRBYFLOAT", "hx", "0x"},
 	{"INCRBYFLOAT", "f", "10.5"}, {"INCRBYFLOAT", "f", "0.1"}, {"INCRBYFLOAT", "f", "-5"}, {"INCRBYFLOAT", "f", "abc"},
 	{"INCRBYFLOAT", "f", "5.0e3"}, {"INCRBYFLOAT", "f", "inf"}, {"SET", "f", "1e400"}, {"INCRBYFLOAT", "f", "1"},
 	{"SET", "r", "Hello World"}, {"GETRANGE", "r", "0", "4"}, {"GETRANGE", "r", "-5", "-1"}, {"GETRANGE", "r", "5", "2"},

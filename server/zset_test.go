@@ -57,6 +57,9 @@ var zsetScript = func() [][]string {
 		{"ZADD", "f", "INCR", "inf", "c"}, {"ZADD", "f", "INCR", "-inf", "c"}, {"ZSCORE", "f", "c"},
 		{"ZINCRBY", "f", "1", "a"}, {"ZINCRBY", "f", "x", "a"}, {"ZINCRBY", "f", "-inf", "c"}, {"ZINCRBY", "new", "3", "m"},
 		{"ZINCRBY", "f", "nx", "a"}, {"ZINCRBY", "f", "1"},
+		// strtod reads hex floats and no digit separators.
+		{"ZINCRBY", "hx", "0x10", "m"}, {"ZADD", "hx", "1_000", "n"}, {"ZADD", "hx", "0x_1", "n"}, {"ZADD", "hx", "0x1A", "n"},
+		{"ZRANGE", "hx", "0", "-1", "WITHSCORES"},
 		// Integers as members.
 		{"ZADD", "i", "1", "10", "2", "-5", "3", "007", "4", "9223372036854775807", "5", "x"}, {"ZRANGE", "i", "0", "-1"},
 		{"ZSCORE", "i", "10"}, {"ZSCORE", "i", "007"}, {"ZSCORE", "i", "7"}, {"ZRANK", "i", "-5"}, {"ZREM", "i", "10", "7"},

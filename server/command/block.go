@@ -48,8 +48,9 @@ const (
 // waits forever) and returns its deadline in Unix ms (0 for none), writing
 // Redis's error when it is not one.
 func ParseTimeout(x *Exec, arg []byte) (int64, bool) {
-	f, err := strconv.ParseFloat(string(arg), 64)
-	if len(arg) == 0 || arg[0] == ' ' || arg[0] == '\t' || arg[0] == '\n' || math.IsNaN(f) ||
+	text, syntaxOK := CFloatText(arg) // Redis reads it with strtold
+	f, err := strconv.ParseFloat(text, 64)
+	if len(arg) == 0 || arg[0] == ' ' || arg[0] == '\t' || arg[0] == '\n' || math.IsNaN(f) || !syntaxOK ||
 		(err != nil && !math.IsInf(f, 0)) {
 		x.Err(errTimeoutNotFloat)
 		return 0, false

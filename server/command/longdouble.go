@@ -37,7 +37,17 @@ func ParseLongDouble(b []byte) (f *big.Float, inf, ok bool) {
 	case "nan":
 		return nil, false, false
 	}
-	f, _, err := big.ParseFloat(s, 10, longDoublePrec, big.ToNearestEven)
+	base := 10
+	if hexMantissa(s) || hexWithExponent(s) {
+		// strtold reads hexadecimal floats, with or without "p";
+		// base 0 takes the prefix (and would take "0b", "0o" and "_",
+		// which only a hex prefix gets here, and "_" is refused).
+		if strings.IndexByte(s, '_') >= 0 {
+			return nil, false, false
+		}
+		base = 0
+	}
+	f, _, err := big.ParseFloat(s, base, longDoublePrec, big.ToNearestEven)
 	if err != nil {
 		return nil, false, false
 	}
@@ -72,4 +82,13 @@ func FormatLongDoubleHuman(dst []byte, f *big.Float) []byte {
 		s = "0"
 	}
 	return append(dst, s...)
+}
+
+// hexWithExponent reports whether s is a (signed) "0x" number with a "p"
+// exponent.
+func hexWithExponent(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	return len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && strings.ContainsAny(s, "pP")
 }

@@ -64,7 +64,11 @@ func ParseFloat(b []byte) (float64, bool) {
 	if b[0] == ' ' || b[0] == '\t' || b[len(b)-1] == ' ' || b[len(b)-1] == '\t' {
 		return 0, false
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
+	text, ok := CFloatText(b)
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 			return 0, false
@@ -183,6 +187,22 @@ func hexMantissa(s string) bool {
 		s = s[1:]
 	}
 	return len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && !strings.ContainsAny(s, "pP")
+}
+
+// CFloatText readies a number's text, as C's strtod reads it, for Go's
+// parsers: Go takes digit separators ("1_000") that C does not, so a text
+// with one is refused (ok false), and C takes a hexadecimal mantissa
+// without a binary exponent ("0x1A") that Go wants one for, so "p0" is
+// appended. Go refuses "0b" and "0o" prefixes in floats, as C does.
+func CFloatText(b []byte) (text string, ok bool) {
+	s := string(b)
+	if strings.IndexByte(s, '_') >= 0 {
+		return "", false
+	}
+	if hexMantissa(s) {
+		s += "p0"
+	}
+	return s, true
 }
 
 // nonZeroMantissa reports whether a number's digits before its exponent

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/anaxdb/anax/internal/glob"
@@ -149,6 +150,9 @@ func isCSpace(c byte) bool {
 // value overflowed to ±inf or underflowed to 0.
 func strtod(b []byte) (f float64, rangeErr, ok bool) {
 	s := unsafe.String(unsafe.SliceData(b), len(b))
+	if strings.IndexByte(s, '_') >= 0 { // Go reads "1_000"; C does not
+		return 0, false, false
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		if ne, isNum := err.(*strconv.NumError); isNum && ne.Err == strconv.ErrRange {
