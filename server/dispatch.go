@@ -210,7 +210,7 @@ func (s *Server) runLocal(c *protocol.Conn, cl *Client, cmd *command.Spec, args 
 // replyNow writes x.Out as the connection's next reply (respecting CLIENT
 // REPLY) and keeps the buffer for reuse.
 func (s *Server) replyNow(c *protocol.Conn, cl *Client, x *command.Exec) {
-	if cl.suppressReply() {
+	if cl.suppressReply() && !subscriptionPush(x) {
 		x.Out = x.Out[:0]
 		return
 	}
@@ -218,6 +218,21 @@ func (s *Server) replyNow(c *protocol.Conn, cl *Client, x *command.Exec) {
 	b = appendOrTake(b, &x.Out)
 	c.End(b)
 	x.Out = x.Out[:0]
+}
+
+// subscriptionPush reports whether x answered a (un)subscribe with its
+// confirmations: Redis sends those even under CLIENT REPLY OFF or SKIP, as
+// it sends the messages (they are pushes, in RESP2 too); an error reply is
+// suppressed as any other.
+func subscriptionPush(x *command.Exec) bool {
+	if len(x.Out) == 0 || x.Out[0] == '-' {
+		return false
+	}
+	switch x.Cmd.Name {
+	case "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe":
+		return true
+	}
+	return false
 }
 
 // suppressReply applies CLIENT REPLY OFF/SKIP to the reply being sent.

@@ -224,3 +224,38 @@ func TestPubSubClientList(t *testing.T) {
 		t.Error("subscriber still connected")
 	}
 }
+
+// TestPubSubRepliesOff checks against redis-server that (un)subscribe
+// confirmations reach a client under CLIENT REPLY OFF or SKIP, in RESP2
+// and RESP3, as messages do, while its other replies stay silent (Redis's
+// pubsub.tcl "PubSub messages with CLIENT REPLY OFF").
+func TestPubSubRepliesOff(t *testing.T) {
+	o := servertest.StartOracle(t)
+	for _, threads := range []string{"1", "4"} {
+		anax := servertest.Start(t, "--threads", threads)
+		runPubSubScript(t, anax, o.Addr, 3, []psStep{
+			psDo(0, 0, "CLIENT", "REPLY", "OFF"),
+			psDo(0, 2, "SUBSCRIBE", "news", "sport"),
+			psDo(0, 1, "PSUBSCRIBE", "n*"),
+			psDo(0, 1, "SSUBSCRIBE", "shard"),
+			psDo(1, 1, "PUBLISH", "news", "hi"),
+			psRead(0, 2),
+			psDo(1, 1, "SPUBLISH", "shard", "ho"),
+			psRead(0, 1),
+			psDo(0, 0, "PING"),
+			psDo(0, 1, "UNSUBSCRIBE", "sport"),
+			psDo(0, 1, "PUNSUBSCRIBE"),
+			psDo(0, 1, "SUNSUBSCRIBE"),
+			psDo(0, 1, "UNSUBSCRIBE"),
+			// RESP3, and SKIP: the subscribe's confirmation comes, the
+			// skip is spent on it, the next reply comes.
+			{c: 2, cmd: []string{"HELLO", "3"}, n: 1, skip: true},
+			psDo(2, 0, "CLIENT", "REPLY", "SKIP"),
+			psDo(2, 1, "SUBSCRIBE", "news"),
+			psDo(2, 1, "PING"),
+			psDo(2, 0, "CLIENT", "REPLY", "OFF"),
+			psDo(2, 1, "UNSUBSCRIBE", "news"),
+			psDo(2, 0, "GET", "x"),
+		})
+	}
+}
