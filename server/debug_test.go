@@ -207,3 +207,29 @@ func TestDebugDigestFieldTTL(t *testing.T) {
 		t.Errorf("COPY changed the digest: %q, %q", digest("a"), digest("c"))
 	}
 }
+
+// TestDebugProtocolMatchesRedis compares DEBUG PROTOCOL's sample replies
+// with redis-server's in RESP2 and RESP3. (A RESP2 double is compared with
+// a 7.2 only: 7.0 printed it with %.17g.)
+func TestDebugProtocolMatchesRedis(t *testing.T) {
+	o := servertest.StartOracle(t, "--enable-debug-command", "yes")
+	anax := servertest.Start(t, "--threads", "4", "--enable-debug-command", "yes")
+	types := []string{"string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib", "push", "verbatim", "true", "false", "nosuch"}
+	for _, proto := range []string{"2", "3"} {
+		a, r := servertest.Dial(t, anax), servertest.Dial(t, o.Addr)
+		a.Do("HELLO", proto)
+		r.Do("HELLO", proto)
+		for _, typ := range types {
+			if typ == "double" && proto == "2" && o.Is70 {
+				continue
+			}
+			ga, gr := a.Do("DEBUG", "PROTOCOL", typ), r.Do("DEBUG", "PROTOCOL", typ)
+			if (typ == "push" || typ == "attrib") && proto == "3" { // the push or attribute, then the reply after it
+				ga, gr = ga+a.Read(), gr+r.Read()
+			}
+			if ga != gr {
+				t.Errorf("RESP%s DEBUG PROTOCOL %s:\n anax:  %q\n redis: %q", proto, typ, ga, gr)
+			}
+		}
+	}
+}

@@ -85,6 +85,10 @@ func cmdDebug(x *command.Exec) {
 		if !x.IsPiece() {
 			replyError(x)
 		}
+	case command.EqFold(sub, "protocol") && n == 3:
+		if !x.IsPiece() {
+			protocolReply(x)
+		}
 	case command.EqFold(sub, "digest") && n == 2:
 		digestDataSet(x)
 	case command.EqFold(sub, "digest-value"):
@@ -132,6 +136,8 @@ func merge(x *command.Exec, parts []*command.Exec) {
 		replyError(x)
 	case command.EqFold(sub, "digest") && n == 2, command.EqFold(sub, "digest-value"):
 		mergeDigests(x, parts)
+	case command.EqFold(sub, "protocol") && n == 3:
+		protocolReply(x)
 	case command.EqFold(sub, "object") && n == 3:
 		for _, p := range parts {
 			if p == nil {
@@ -161,6 +167,10 @@ func help(x *command.Exec) {
 		"    Write <message> to the server log.",
 		"OBJECT <key>",
 		"    Show low level info about `key` and associated value.",
+		"PROTOCOL <type>",
+		"    Reply with a test value of the specified type. <type> can be: string,",
+		"    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+		"    true, false.",
 		"POPULATE <count> [<prefix>] [<size>]",
 		"    Create <count> string keys named key:<num>. If <prefix> is specified then",
 		"    it is used instead of the 'key' prefix. These are not propagated to",
@@ -362,4 +372,65 @@ func populate(x *command.Exec) {
 		db.SetString(key, val, 0, false, shard.EncAuto, x.Now)
 	}
 	x.Done()
+}
+
+// protocolReply answers DEBUG PROTOCOL <type>: a sample reply of each RESP3
+// type (as Redis's, in RESP2 as RESP2 writes it), for clients to test
+// their parsers on. An attribute or a push comes before a plain reply, so
+// that a client skipping them still reads one reply.
+func protocolReply(x *command.Exec) {
+	name := x.Args[2]
+	switch {
+	case command.EqFold(name, "string"):
+		x.BulkString("Hello World")
+	case command.EqFold(name, "integer"):
+		x.Int(12345)
+	case command.EqFold(name, "double"):
+		x.Double(3.141)
+	case command.EqFold(name, "bignum"):
+		x.Out = resp.AppendBigNum(x.Out, "1234567999999999999999999999999999999", x.Proto)
+	case command.EqFold(name, "null"):
+		x.Null()
+	case command.EqFold(name, "array"), command.EqFold(name, "set"):
+		if command.EqFold(name, "set") {
+			x.Set(3)
+		} else {
+			x.Array(3)
+		}
+		for j := range 3 {
+			x.Int(int64(j))
+		}
+	case command.EqFold(name, "map"):
+		x.Map(3)
+		for j := range 3 {
+			x.Int(int64(j))
+			x.Bool(j == 1)
+		}
+	case command.EqFold(name, "attrib"):
+		if x.Proto >= 3 {
+			x.Out = append(x.Out, "|1\r\n"...)
+			x.BulkString("key-popularity")
+			x.Array(2)
+			x.BulkString("key:123")
+			x.Int(90)
+		}
+		x.BulkString("Some real reply following the attribute")
+	case command.EqFold(name, "push"):
+		if x.Proto < 3 {
+			x.Err("ERR RESP2 is not supported by this command")
+			return
+		}
+		x.Out = resp.AppendPushLen(x.Out, 2, x.Proto)
+		x.BulkString("server-cpu-usage")
+		x.Int(42)
+		x.BulkString("Some real reply following the push reply")
+	case command.EqFold(name, "true"):
+		x.Bool(true)
+	case command.EqFold(name, "false"):
+		x.Bool(false)
+	case command.EqFold(name, "verbatim"):
+		x.Verbatim("This is a verbatim\nstring")
+	default:
+		x.Err("ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false")
+	}
 }

@@ -274,7 +274,7 @@ func TestPieces(t *testing.T) {
 	}
 	f("debug set-active-expire", "-ERR unknown subcommand or wrong number of arguments for 'set-active-expire'. Try DEBUG HELP.\r\n")
 	f("debug nosuch", "-ERR unknown subcommand or wrong number of arguments for 'nosuch'. Try DEBUG HELP.\r\n")
-	if help := runPieces(e, shards, "debug help"); !strings.HasPrefix(help, "*24\r\n") {
+	if help := runPieces(e, shards, "debug help"); !strings.HasPrefix(help, "*28\r\n") {
 		t.Errorf("DEBUG HELP = %q", help)
 	}
 }
