@@ -28,8 +28,12 @@ type Client struct {
 	authed    bool
 	replyMode int
 	skipNext  bool
-	noEvict   atomic.Bool
-	noTouch   atomic.Bool
+	// connErrors counts the error replies of the connection's own
+	// commands (replyError), so that dispatch can tell a failed MULTI,
+	// EXEC... for commandstats.
+	connErrors uint32
+	noEvict    atomic.Bool
+	noTouch    atomic.Bool
 
 	db              atomic.Int32
 	lastCmd         atomic.Pointer[command.Spec]

@@ -127,7 +127,21 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 		s.feedCommand(c, cl, cmd, args, home)
 	}
 	if cmd.Conn != nil {
-		return cmd.Conn.(connFunc)(s, c, cl, args, home)
+		switch cmd.Name {
+		case "multi", "exec", "discard", "watch", "unwatch":
+		default: // SAVE, BGSAVE and SHUTDOWN count themselves
+			return cmd.Conn.(connFunc)(s, c, cl, args, home)
+		}
+		// MULTI, EXEC, DISCARD, WATCH and UNWATCH count in commandstats
+		// as Redis counts them (EXEC's commands count on their own); a
+		// WATCH sent back to wait for earlier replies counts once, when it
+		// runs.
+		start, errs := time.Now(), cl.connErrors
+		r := cmd.Conn.(connFunc)(s, c, cl, args, home)
+		if r != protocol.Retry {
+			s.noteConnCall(cmd, home, start, cl.connErrors != errs)
+		}
+		return r
 	}
 	if cmd.Flags&command.FlagBlocking != 0 && (cmd.Blocks == nil || cmd.Blocks(args)) {
 		return s.runBlocking(c, cl, cmd, args, home)

@@ -164,6 +164,7 @@ func (s *Server) reply(c *protocol.Conn, cl *Client, b []byte) {
 }
 
 func (s *Server) replyError(c *protocol.Conn, cl *Client, home int, msg string) {
+	cl.connErrors++
 	s.countErrorPrefix(home, msg)
 	s.reply(c, cl, resp.AppendError(nil, msg))
 }

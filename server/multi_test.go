@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"fmt"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -983,4 +985,37 @@ func roundTrip(c *servertest.Raw, cmds [][]string) (string, error) {
 		}
 	}
 	return out.String(), nil
+}
+
+// TestTxCommandStatsMatchRedis checks against redis-server that MULTI,
+// EXEC, DISCARD, WATCH and UNWATCH count in INFO commandstats, calls and
+// failed calls (nested MULTI, EXEC and DISCARD without MULTI, EXECABORT).
+func TestTxCommandStatsMatchRedis(t *testing.T) {
+	o := servertest.StartOracle(t)
+	anax := servertest.Start(t, "--threads", "4")
+	run := func(addr string) string {
+		r := servertest.Dial(t, addr)
+		r.Do("CONFIG", "RESETSTAT")
+		for _, cmd := range [][]string{
+			{"WATCH", "k"}, {"UNWATCH"}, {"MULTI"}, {"DISCARD"}, {"MULTI"}, {"EXEC"}, {"EXEC"}, {"DISCARD"},
+			{"MULTI"}, {"MULTI"}, {"NOSUCH"}, {"EXEC"}, {"MULTI"}, {"SET", "k", "v"}, {"EXEC"},
+		} {
+			r.Do(cmd...)
+		}
+		var lines []string
+		for _, l := range strings.Split(r.Do("INFO", "commandstats"), "\r\n") {
+			for _, name := range []string{"multi", "exec", "discard", "watch", "unwatch", "set"} {
+				if strings.HasPrefix(l, "cmdstat_"+name+":") {
+					calls := regexp.MustCompile(`calls=\d+`).FindString(l)
+					failed := regexp.MustCompile(`failed_calls=\d+`).FindString(l)
+					lines = append(lines, name+" "+calls+" "+failed)
+				}
+			}
+		}
+		sort.Strings(lines)
+		return strings.Join(lines, "\n")
+	}
+	if ga, gr := run(anax), run(o.Addr); ga != gr {
+		t.Errorf("commandstats:\nanax:\n%s\nredis:\n%s", ga, gr)
+	}
 }
