@@ -179,3 +179,40 @@ func TestCommandMetaMatchesRedis(t *testing.T) {
 		t.Errorf("%d differences from redis-server:\n%s", len(diffs), strings.Join(diffs, "\n"))
 	}
 }
+
+// TestCommandGetKeysMatchesRedis compares COMMAND GETKEYS and
+// GETKEYSANDFLAGS with redis-server over command lines of every way a
+// command names its keys: a fixed index, a keyword (STREAMS, STORE...), a
+// count of keys (and counts that do not fit the line), variable flags (SET
+// with and without GET, BITFIELD), specs that cannot say (SORT).
+func TestCommandGetKeysMatchesRedis(t *testing.T) {
+	o := servertest.StartOracle(t)
+	anax := servertest.Start(t)
+	lines := [][]string{
+		{"set", "k1", "v1"}, {"set", "k1", "v1", "get"}, {"set", "k1", "v1", "GET"}, {"set", "k1", "v1", "ex", "10"},
+		{"zinterstore", "zz", "1443677133621497600", "asdf"}, {"zinterstore", "dst", "2", "a", "b", "weights", "1", "2"},
+		{"zunionstore", "dst", "0", "a"}, {"zunionstore", "dst", "x", "a"}, {"zunion", "2", "a", "b"}, {"zdiff", "1", "a"},
+		{"sort", "k", "by", "w_*", "get", "h_*->f", "store", "dst"}, {"sort", "k"}, {"sort_ro", "k"},
+		{"eval", "return 1", "2", "a", "b"}, {"eval", "return 1", "3", "a", "b"}, {"eval", "return 1", "0"}, {"fcall", "f", "1", "a"},
+		{"xread", "count", "2", "streams", "s1", "s2", "0", "0"}, {"xread", "streams", "s1", "s2", "0"},
+		{"xreadgroup", "group", "g", "c", "streams", "s1", "0"},
+		{"georadius", "g", "1", "2", "3", "m", "store", "dst", "storedist", "d2"}, {"georadius_ro", "g", "1", "2", "3", "m"},
+		{"lmpop", "2", "a", "b", "left"}, {"blmpop", "0", "2", "a", "b", "left"}, {"zmpop", "1", "a", "min"},
+		{"sintercard", "2", "a", "b", "limit", "1"}, {"bitfield", "k", "get", "u8", "0"}, {"bitfield", "k", "set", "u8", "0", "1"},
+		{"bitfield", "k", "overflow", "sat", "incrby", "u8", "0", "1"}, {"bitfield_ro", "k", "get", "u8", "0"},
+		{"rename", "a", "b"}, {"lmove", "a", "b", "left", "right"}, {"copy", "a", "b"}, {"object", "encoding", "k"},
+		{"xinfo", "stream", "s"}, {"memory", "usage", "k"}, {"getex", "k", "ex", "10"}, {"msetnx", "a", "1", "b", "2"},
+		{"mset", "a", "1", "b"}, {"bzpopmin", "a", "b", "0"}, {"smove", "a", "b", "m"}, {"restore", "k", "0", "x"},
+		{"georadiusbymember_ro", "g", "m", "1", "km"}, {"del", "a", "b", "c"}, {"pfcount", "a", "b"},
+	}
+	a, r := servertest.Dial(t, anax), servertest.Dial(t, o.Addr)
+	for _, l := range lines {
+		for _, sub := range []string{"GETKEYS", "GETKEYSANDFLAGS"} {
+			cmd := append([]string{"COMMAND", sub}, l...)
+			// (The flags come in Redis's order, that of the metadata.)
+			if ga, gr := a.Do(cmd...), r.Do(cmd...); ga != gr {
+				t.Errorf("%q:\n anax:  %q\n redis: %q", cmd, ga, gr)
+			}
+		}
+	}
+}

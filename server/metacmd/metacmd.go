@@ -18,6 +18,7 @@
 package metacmd
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/anaxdb/anax/internal/glob"
@@ -167,22 +168,25 @@ func getKeys(x *command.Exec, withFlags bool) {
 		x.Err("ERR Invalid number of arguments specified for command")
 		return
 	}
-	idx := c.KeyIndexes(args, nil)
-	if len(idx) == 0 {
+	keys := commandKeys(c, args)
+	if len(keys) == 0 {
+		if c.Meta != nil && slices.Contains(c.Meta.Flags, "no_mandatory_keys") {
+			x.Array(0) // EVAL with no key, say
+			return
+		}
 		x.Err("ERR Invalid arguments specified for command")
 		return
 	}
-	x.Array(len(idx))
-	kf := keyFlagNames(c)
-	for _, i := range idx {
+	x.Array(len(keys))
+	for _, k := range keys {
 		if !withFlags {
-			x.Bulk(args[i])
+			x.Bulk(args[k.pos])
 			continue
 		}
 		x.Array(2)
-		x.Bulk(args[i])
-		x.Set(len(kf))
-		for _, f := range kf {
+		x.Bulk(args[k.pos])
+		x.Set(len(k.flags))
+		for _, f := range k.flags {
 			x.Simple(f)
 		}
 	}

@@ -1,0 +1,6 @@
+k
+RO
+access
+dst
+OW
+update
