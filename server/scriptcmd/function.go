@@ -72,7 +72,7 @@ func parseLibrary(code string) (*library, string) {
 	}
 	line, rest, _ := strings.Cut(code, "\n")
 	parts := strings.Fields(strings.TrimRight(line, "\r"))
-	if len(parts) == 0 || parts[0] != "#!lua" {
+	if len(parts) == 0 || !strings.EqualFold(parts[0], "#!lua") { // Redis finds engines by name in any case
 		engine := strings.TrimPrefix(line, "#!")
 		if len(parts) > 0 {
 			engine = strings.TrimPrefix(parts[0], "#!")
