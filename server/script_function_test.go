@@ -27,7 +27,12 @@ func functionLines(k []string) [][]string {
 		fl(lib), fl(lib), {"FUNCTION", "LOAD", "REPLACE", lib}, fl("#!lua name=other\nredis.register_function('f1', function() return 1 end)"),
 		fl("return 1"), fl("#!lua"), fl("#!lua name=bad-name\nreturn 1"), fl("#!lua name=x\nreturn 1"), fl("#!lua name=x foo=bar\nreturn 1"),
 		fl("#!python name=x\nreturn 1"), fl("#!LUA name=upper\nredis.register_function('up', function() return 1 end)"),
-		fl("#!Lua name=upper\nredis.register_function('up2', function() return 1 end)"), fl("#!lua name=x\nredis.call('ping')"), fl("#!lua name=x\nredis.register_function('f', 5)"),
+		fl("#!Lua name=upper\nredis.register_function('up2', function() return 1 end)"),
+		// Function names match in any case; options before the code.
+		{"FCALL", "UP", "0"}, {"FCALL_RO", "Up", "0"}, fl("#!lua name=upper2\nredis.register_function('UP', function() return 2 end)"),
+		{"FUNCTION", "LOAD", "foo", "bar", "#!lua name=o\nredis.register_function('o', function() return 1 end)"},
+		{"FUNCTION", "LOAD", "REPLACE", "REPLACE", "#!lua name=o\nredis.register_function('o', function() return 1 end)"},
+		{"FUNCTION", "LOAD", "REPLACE", "x", "#!lua name=o\nredis.register_function('o', function() return 1 end)"}, fl("#!lua name=x\nredis.call('ping')"), fl("#!lua name=x\nredis.register_function('f', 5)"),
 		fl("#!lua name=x\nredis.register_function('bad name', function() end)"),
 		fl("#!lua name=x\nredis.register_function{function_name='g', callback=function() end, flags={'bad'}}"),
 		fl("#!lua name=x\ny = 1"), fl("#!lua name=x\nreturn 1 +"),

@@ -321,10 +321,11 @@ func (e *Engine) install(libs []*library, replace, flush bool) string {
 	sort.Strings(names)
 	for _, name := range names {
 		for _, f := range next[name].funcs {
-			if _, dup := funcs[f.name]; dup {
+			key := strings.ToLower(f.name) // Redis matches function names in any case
+			if _, dup := funcs[key]; dup {
 				return "ERR Function " + f.name + " already exists"
 			}
-			funcs[f.name] = f
+			funcs[key] = f
 		}
 	}
 	e.libs, e.funcs = next, funcs
@@ -335,7 +336,7 @@ func (e *Engine) install(libs []*library, replace, flush bool) string {
 func (e *Engine) lookupFunction(name []byte) *function {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.funcs[string(name)]
+	return e.funcs[strings.ToLower(string(name))]
 }
 
 // sortedLibs returns the libraries by name; e.mu held.
@@ -461,17 +462,15 @@ func (e *Engine) prepareFunction(args [][]byte, readOnly bool) (sc *script, keys
 }
 
 func (e *Engine) functionLoad(x *command.Exec) {
+	// Every argument before the code is an option, as Redis reads them.
 	replace := false
-	code := x.Args[2]
-	if len(x.Args) == 4 {
-		if !command.EqFold(x.Args[2], "replace") {
-			x.Err("ERR Unknown option given: " + string(x.Args[2]))
+	code := x.Args[len(x.Args)-1]
+	for _, opt := range x.Args[2 : len(x.Args)-1] {
+		if !command.EqFold(opt, "replace") {
+			x.Err("ERR Unknown option given: " + string(opt))
 			return
 		}
-		replace, code = true, x.Args[3]
-	} else if len(x.Args) > 4 {
-		x.ErrArgs()
-		return
+		replace = true
 	}
 	lib, errText := e.loadLibrary(string(code))
 	if errText != "" {
