@@ -32,7 +32,10 @@ func functionLines(k []string) [][]string {
 		{"FCALL", "UP", "0"}, {"FCALL_RO", "Up", "0"}, fl("#!lua name=upper2\nredis.register_function('UP', function() return 2 end)"),
 		{"FUNCTION", "LOAD", "foo", "bar", "#!lua name=o\nredis.register_function('o', function() return 1 end)"},
 		{"FUNCTION", "LOAD", "REPLACE", "REPLACE", "#!lua name=o\nredis.register_function('o', function() return 1 end)"},
-		{"FUNCTION", "LOAD", "REPLACE", "x", "#!lua name=o\nredis.register_function('o', function() return 1 end)"}, fl("#!lua name=x\nredis.call('ping')"), fl("#!lua name=x\nredis.register_function('f', 5)"),
+		{"FUNCTION", "LOAD", "REPLACE", "x", "#!lua name=o\nredis.register_function('o', function() return 1 end)"},
+		// (Gone again: Redis lists libraries in its dict's seeded order, so
+		// FUNCTION LIST below compares only while one library is left.)
+		{"FUNCTION", "DELETE", "o"}, {"FUNCTION", "DELETE", "upper"}, fl("#!lua name=x\nredis.call('ping')"), fl("#!lua name=x\nredis.register_function('f', 5)"),
 		fl("#!lua name=x\nredis.register_function('bad name', function() end)"),
 		fl("#!lua name=x\nredis.register_function{function_name='g', callback=function() end, flags={'bad'}}"),
 		fl("#!lua name=x\ny = 1"), fl("#!lua name=x\nreturn 1 +"),
