@@ -4,9 +4,11 @@
 # go1.26's fuzz coordinator can report a bare "context deadline exceeded"
 # when -fuzztime ends while a worker, starved of CPU, is still answering
 # (golang/go#75804, fixed in go1.27). That report names no input and writes
-# no reproducer. A target that fails that way is run again once; it fails the
-# run if it fails again, or at once if it failed any other way: a crash,
-# a t.Fatal, or a written reproducer.
+# no reproducer: the target fuzzed its whole time and found nothing. On CI's
+# two busy cores it happens to a few targets per run, sometimes twice in a
+# row to the same one, so such a report is logged and counted as a pass.
+# A target fails the run if it failed any other way: a crash, a t.Fatal,
+# or a written reproducer.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 fuzztime=${1:-10s}
@@ -21,20 +23,20 @@ bare_deadline() {
     ! grep -qE 'Failing input written|panic:|_test\.go:[0-9]+:' "$log"
 }
 
+races=0
 for pkg in $($go list ./...); do
   for f in $($go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
-    for try in 1 2; do
-      echo "fuzz $pkg $f (try $try)"
-      $go test -run '^$' -fuzz "^$f\$" -fuzztime "$fuzztime" "$pkg" 2>&1 | tee "$log"
-      if [ "${PIPESTATUS[0]}" -eq 0 ]; then break; fi
-      if [ "$try" -eq 1 ] && bare_deadline; then
-        echo "fuzz: $f stopped with the coordinator's deadline race (golang/go#75804), no input named; running it again"
-        continue
-      fi
-      echo "fuzz: $f FAILED"
-      failed=1
-      break
-    done
+    echo "fuzz $pkg $f"
+    $go test -run '^$' -fuzz "^$f\$" -fuzztime "$fuzztime" "$pkg" 2>&1 | tee "$log"
+    if [ "${PIPESTATUS[0]}" -eq 0 ]; then continue; fi
+    if bare_deadline; then
+      echo "fuzz: $f stopped with the coordinator's deadline race (golang/go#75804), no failing input: counted as a pass"
+      races=$((races + 1))
+      continue
+    fi
+    echo "fuzz: $f FAILED"
+    failed=1
   done
 done
+echo "fuzz: done; targets stopped by the coordinator's deadline race: $races"
 exit $failed
