@@ -8,6 +8,7 @@ import (
 	"github.com/anaxdb/anax/protocol/resp"
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/server/debugcmd"
+	"github.com/anaxdb/anax/server/servercmd"
 	"github.com/anaxdb/anax/shard"
 	"github.com/anaxdb/anax/txn"
 )
@@ -172,7 +173,7 @@ func (s *Server) replyError(c *protocol.Conn, cl *Client, home int, msg string) 
 // queueMulti queues a command inside MULTI, after the checks Redis makes
 // before queueing (each refusal aborts the transaction): commands not
 // allowed in a transaction, unknown subcommands and their arity, DEBUG
-// while it is disabled.
+// and MODULE LOAD, LOADEX and UNLOAD while their settings refuse them.
 func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte, home int) protocol.Result {
 	if cmd.Flags&command.FlagNoMulti != 0 {
 		s.rejectCommand(c, cl, home, cmd, "ERR Command not allowed inside a transaction")
@@ -190,6 +191,11 @@ func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *command.Spec, arg
 	}
 	if cmd.Name == "debug" && !s.debugAllowedFor(cl) {
 		s.rejectCommand(c, cl, home, cmd, debugcmd.ErrNotAllowed)
+		return protocol.Done
+	}
+	if cmd.Name == "module" && len(args) > 1 && servercmd.ModuleSubcommandProtected(args[1]) &&
+		!servercmd.ModuleAllowed(s.cfg.String("enable-module-command"), s.clientIsLocal(cl)) {
+		s.rejectCommand(c, cl, home, cmd, servercmd.ErrModuleNotAllowed)
 		return protocol.Done
 	}
 	cl.multi.queue(s, cmd, args)

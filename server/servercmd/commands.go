@@ -7,7 +7,7 @@ import (
 )
 
 // Commands returns the family's command specs: TIME, LASTSAVE, WAIT,
-// CONFIG and MEMORY with their subcommands, named
+// CONFIG, MEMORY and MODULE with their subcommands, named
 // "container|sub" as Redis names them.
 func Commands() []*command.Spec {
 	const (
@@ -39,6 +39,7 @@ func Commands() []*command.Spec {
 				{Name: "memory|purge", Arity: 2, Run: cmdMemoryPurge, Group: "server", Summary: "Asks the allocator to release memory.", Since: "4.0.0", Complexity: "Depends on how much memory is allocated, could be slow"},
 				{Name: "memory|help", Arity: 2, Flags: ls, Run: cmdMemoryHelp, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "4.0.0", Complexity: "O(1)"},
 			}},
+		moduleCommand(),
 	}
 }
 

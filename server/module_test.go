@@ -1,0 +1,45 @@
+package server_test
+
+import (
+	"testing"
+
+	"github.com/anaxdb/anax/internal/servertest"
+)
+
+// TestModuleMatchesRedis compares MODULE with a redis-server that has no
+// module loaded, with enable-module-command at its default ("no") and at
+// "yes": LIST is empty, LOAD, LOADEX and UNLOAD fail with Redis's replies
+// (refused outright while the setting says no, in MULTI too), HELP and the
+// errors of bad subcommands and arities are Redis's.
+func TestModuleMatchesRedis(t *testing.T) {
+	lines := [][]string{
+		{"MODULE", "LIST"},
+		{"MODULE", "LOAD", "/nonexistent/module.so"},
+		{"MODULE", "LOAD", "/nonexistent/module.so", "arg1", "arg2"},
+		{"MODULE", "LOADEX", "/nonexistent/module.so", "CONFIG", "name", "value", "ARGS", "a"},
+		{"MODULE", "UNLOAD", "nosuch"},
+		{"MODULE", "HELP"},
+		{"MODULE", "help"},
+		{"MODULE", "NOSUCH"},
+		{"MODULE", "LOAD"},
+		{"MODULE", "UNLOAD"},
+		{"MODULE", "LIST", "extra"},
+		{"MODULE"},
+		{"MULTI"}, {"MODULE", "LOAD", "/x.so"}, {"MODULE", "LIST"}, {"EXEC"},
+		{"MULTI"}, {"MODULE", "UNLOAD", "x"}, {"EXEC"},
+		{"EVAL", "return redis.call('module', 'list')", "0"},
+	}
+	for _, setting := range []string{"no", "yes"} {
+		o := servertest.StartOracle(t, "--enable-module-command", setting)
+		for _, threads := range []string{"1", "4"} {
+			a := servertest.Dial(t, servertest.Start(t, "--threads", threads, "--enable-module-command", setting))
+			r := servertest.Dial(t, o.Addr)
+			for _, line := range lines {
+				ga, gr := a.Do(line...), r.Do(line...)
+				if ga != gr {
+					t.Errorf("enable-module-command %s, threads %s: %q:\n anax:  %q\n redis: %q", setting, threads, line, ga, gr)
+				}
+			}
+		}
+	}
+}
