@@ -221,6 +221,7 @@ func (s *Server) resetStats() {
 		sh.Stats.ExpiredFields.Store(0)
 		sh.Stats.ExpiredStale.Store(0)
 		sh.Stats.Commands.Store(0)
+		sh.Stats.LazyFreed.Store(0)
 	}
 	s.router.Stats.Hops.Store(0)
 	s.router.Stats.Transactions.Store(0)

@@ -48,6 +48,7 @@ type memGuard struct {
 	memLimit int64
 	lastFree time.Time // the last time the RSS guard returned memory to the OS
 	gc       gcPacer   // the collector's headroom (gcpace.go)
+	reclaim  reclaimer // collections while idle (gcpace.go)
 }
 
 // setupEviction pushes the eviction settings to the shards and follows
@@ -87,10 +88,11 @@ func (s *Server) checkMemory(mayFree bool) {
 	g := &s.mem
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	shards := s.router.Shards()
 	if mayFree {
 		g.gc.pace()
+		g.reclaim.note(time.Now())
 	}
-	shards := s.router.Shards()
 	limit := s.cfg.Int("maxmemory")
 	g.setMemoryLimit(limit)
 	if limit <= 0 {

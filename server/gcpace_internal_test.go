@@ -21,3 +21,20 @@ func TestGCPercentFor(t *testing.T) {
 		}
 	}
 }
+
+func TestWorthCollecting(t *testing.T) {
+	for _, c := range []struct {
+		heap, live int64
+		want       bool
+	}{
+		{10 << 20, 10 << 20, false},         // nothing new since the last cycle
+		{10<<20 + 512<<10, 10 << 20, false}, // under 1 MB
+		{12 << 20, 10 << 20, true},          // a FLUSHALL's chunks
+		{1<<30 + 32<<20, 1 << 30, false},    // 1/32 of a big heap: the collector's own cycles
+		{1<<30 + 128<<20, 1 << 30, true},
+	} {
+		if got := worthCollecting(c.heap, c.live); got != c.want {
+			t.Errorf("worthCollecting(%d, %d) = %v, want %v", c.heap, c.live, got, c.want)
+		}
+	}
+}
