@@ -62,6 +62,9 @@ type Client struct {
 
 	// blocked is the client's blocking command while it waits (blocking.go).
 	blocked atomic.Pointer[blockedCall]
+	// postponed is set while a CLIENT PAUSE holds the client's command
+	// (pause.go).
+	postponed atomic.Bool
 
 	// ps is the client's Pub/Sub subscriptions (env_pubsub.go).
 	ps pubsubcmd.State

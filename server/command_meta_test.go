@@ -34,6 +34,7 @@ var metaAllowed = map[string]string{
 	"zrevrank docs history":              "7.2's WITHSCORE option",
 	"zrevrank docs arguments":            "7.2's WITHSCORE option",
 	"msetnx info tips":                   "7.2 has no tips for MSETNX (7.0: multi_shard, agg_min); Anax runs it atomically over shards",
+	"client|pause docs since":            "7.2 says 3.0.0 (7.0: 2.9.50)",
 	// Redis 7.4's hash field expiry, and KeyDB's EXPIREMEMBER family.
 	"hexpire unknown":         "a Redis 7.4 command; redis-server 7.0 does not have it",
 	"hpexpire unknown":        "a Redis 7.4 command; redis-server 7.0 does not have it",

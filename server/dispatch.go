@@ -28,6 +28,9 @@ func (s *Server) Close(c *protocol.Conn) {
 	s.flushHops(c.Loop())
 	if cl, ok := c.Client.(*Client); ok {
 		s.cancelBlocked(cl)
+		if cl.postponed.Load() {
+			s.dropPostponed(c, cl, c.Loop())
+		}
 		s.dropPubSub(cl)
 		cl.gone.Store(true)
 		s.disableTracking(cl)
@@ -81,7 +84,9 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 	cl := c.Client.(*Client)
 	home := c.Loop()
 	cmd := s.lookupCommand(args[0])
+	var caching trackCaching
 	if cl.trkLoop != nil {
+		caching = cl.trackCaching()
 		cl.trackStart(cmd)
 	}
 	if cmd == nil {
@@ -118,6 +123,12 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 	}
 	if s.persistCheck(c, cl, cmd, args, home) {
 		return protocol.Done
+	}
+	if kind := s.pause.kind.Load(); kind != pauseOff && s.pausedFor(kind, cl, cmd, args) {
+		if cl.trkLoop != nil {
+			cl.restoreCaching(caching) // the command runs again after the pause
+		}
+		return s.postpone(c, cl, home)
 	}
 
 	if cl.multi != nil && !txControl(cmd) {
@@ -498,6 +509,7 @@ type batchState struct {
 	execOut    []byte          // scratch for the reply of an EXEC run inline
 	plan       keyPlan         // scratch for the key plan of the command being dispatched
 	evalResult command.Result  // scratch for a script run inline (env_scriptcmd.go)
+	postponed  []postponedCmd  // commands a CLIENT PAUSE holds (pause.go)
 	_          [32]byte
 }
 

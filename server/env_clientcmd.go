@@ -90,7 +90,7 @@ func (c *Client) Figures() clientcmd.Figures {
 	}
 	f.Proto, f.NoEvict, f.NoTouch = int(c.proto.Load()), c.noEvict.Load(), c.noTouch.Load()
 	f.DB = int(c.db.Load())
-	f.Blocked = c.blocked.Load() != nil
+	f.Blocked = c.blocked.Load() != nil || c.postponed.Load()
 	f.Monitor = c.monitor.Load()
 	f.Tracking = c.trackingFlags()
 	if conf := c.trk.Load(); conf != nil {

@@ -35,7 +35,7 @@ func (s *Server) InfoClients() infocmd.ClientFigures {
 		watched += sh.WatchedKeys()
 	}
 	return infocmd.ClientFigures{Connected: s.net.Clients.Load(), MaxClients: s.cfg.Int("maxclients"),
-		Blocked: s.blockedClients.Load(), BlockingKeys: keys,
+		Blocked: s.blockedClients.Load() + s.pause.waiting.Load(), BlockingKeys: keys,
 		PubSub: s.clientGauges.pubsub.Load(), Watching: s.clientGauges.watching.Load(), WatchedKeys: watched}
 }
 

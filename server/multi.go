@@ -40,6 +40,8 @@ type multiState struct {
 	cmds    []queuedCommand
 	aborted bool // a command was refused while queueing: EXEC answers EXECABORT
 	denyOOM bool // a deny-oom command is queued: EXEC is refused over maxmemory
+	// writeLike: a command CLIENT PAUSE WRITE holds is queued (pause.go).
+	writeLike bool
 }
 
 // argvBytes is what a queued command adds to Redis's multi-mem: its
@@ -82,6 +84,9 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 	if s.isDenyOOM(cmd, args) {
 		m.denyOOM = true
 	}
+	if s.isWriteLike(cmd, args) {
+		m.writeLike = true
+	}
 	q.args, q.buf = copyArgsInto(q.args[:0], q.buf, args)
 	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 && s.router.N() > 1 {
 		s.planKeys(&q.plan, cmd, q.args)
@@ -122,7 +127,7 @@ func (cl *Client) recycleMulti(m *multiState) {
 		return
 	}
 	m.cmds = m.cmds[:0]
-	m.aborted, m.denyOOM = false, false
+	m.aborted, m.denyOOM, m.writeLike = false, false, false
 	cl.spareMulti = m
 }
 

@@ -80,6 +80,8 @@ type Server struct {
 	clientLimits clientLimits
 	// blockedClients counts the clients waiting in a blocking command.
 	blockedClients atomic.Int64
+	// pause is CLIENT PAUSE's state (pause.go).
+	pause clientPause
 	clientGauges   clientGauges
 	// loops are the event loops, by shard (set once they are bound).
 	loops []*protocol.Loop
@@ -319,7 +321,7 @@ func (s *Server) closeIdleClients(now time.Time) {
 	for _, cl := range s.clients.snapshot() {
 		// As in Redis, a client waiting in a blocking command (BLPOP...)
 		// is not idle, nor is a subscribed client.
-		if cl.blocked.Load() != nil || cl.ps.Active() {
+		if cl.blocked.Load() != nil || cl.postponed.Load() || cl.ps.Active() {
 			continue
 		}
 		if cl.lastInteraction.Load() < limit {

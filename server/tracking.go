@@ -87,6 +87,20 @@ const (
 	cachingGiven = 1 // CLIENT CACHING YES in OPTIN, NO in OPTOUT
 )
 
+// trackCaching is the CLIENT CACHING state trackStart changes, saved so
+// that a command held by CLIENT PAUSE, which will run again, can give it
+// back (restoreCaching).
+type trackCaching struct {
+	caching     int8
+	keepCaching bool
+}
+
+func (cl *Client) trackCaching() trackCaching {
+	return trackCaching{caching: cl.caching, keepCaching: cl.keepCaching}
+}
+
+func (cl *Client) restoreCaching(t trackCaching) { cl.caching, cl.keepCaching = t.caching, t.keepCaching }
+
 // trackStart applies, as a command starts, Redis's rule that CLIENT
 // CACHING lasts one command: the flag is dropped after a command unless
 // the client is in MULTI or the command was CLIENT. Loop only.

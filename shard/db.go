@@ -363,9 +363,11 @@ func (db *DB) Lookup(key []byte, now int64, flags int) (Handle, bool) {
 	if ok {
 		b := db.sh.arena.Bytes(h)
 		if exp := entryExpire(b); exp != 0 && exp <= now {
-			db.deleteHandle(key, h)
-			db.sh.Stats.ExpiredKeys.Add(1)
-			db.sh.keyEvent(db.index, EventExpired, key)
+			if !db.sh.frozen.Load() {
+				db.deleteHandle(key, h)
+				db.sh.Stats.ExpiredKeys.Add(1)
+				db.sh.keyEvent(db.index, EventExpired, key)
+			}
 			ok = false
 		} else if db.fieldTTLs && db.reapOnLookup(key, h, b, now) {
 			ok = false // its last member expired (member_ttl.go)
@@ -725,11 +727,15 @@ func (db *DB) IsExpired(h Handle, now int64) bool {
 	return exp != 0 && exp <= now
 }
 
-// ExpireIfNeeded deletes h when it is past its TTL; reports whether it did.
-// key must be h's key (a copy: the entry is freed).
+// ExpireIfNeeded deletes h when it is past its TTL; reports whether it
+// was past it (while the shard is frozen it is left in place). key must be
+// h's key (a copy: the entry is freed).
 func (db *DB) ExpireIfNeeded(key []byte, h Handle, now int64) bool {
 	if !db.IsExpired(h, now) {
 		return false
+	}
+	if db.sh.frozen.Load() {
+		return true
 	}
 	db.deleteHandle(key, h)
 	db.sh.Stats.ExpiredKeys.Add(1)

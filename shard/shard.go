@@ -108,7 +108,18 @@ type Shard struct {
 
 	// events is the key events' callback (events.go).
 	events keyEvents
+
+	// frozen is set while clients are paused (CLIENT PAUSE): the dataset
+	// stays as it is, so expired keys read as missing but are not deleted,
+	// and neither the expiry sweeps nor eviction run. Set by the server
+	// from any goroutine; read on the rare paths that would delete.
+	frozen atomic.Bool
 }
+
+// Freeze stops (true) or resumes (false) every deletion the shard makes on
+// its own: lazy and active expiry and eviction (CLIENT PAUSE). Any
+// goroutine.
+func (s *Shard) Freeze(on bool) { s.frozen.Store(on) }
 
 // New makes a shard with dbnum databases. The waker may be set later with
 // SetWaker, before the first Post.
@@ -264,6 +275,7 @@ func (s *Shard) listening() bool {
 // effort scales the sweeps (1..10; 0 skips them and eviction); expire false
 // skips the expiry sweeps alone (DEBUG SET-ACTIVE-EXPIRE 0).
 func (s *Shard) Tick(now int64, effort int, expire bool) {
+	expire = expire && !s.frozen.Load()
 	for _, db := range s.dbs {
 		if !expire {
 			break
@@ -277,7 +289,7 @@ func (s *Shard) Tick(now int64, effort int, expire bool) {
 	}
 	s.reclaimLazy()
 	s.publishMemory()
-	if effort > 0 && s.OverBudget() {
+	if effort > 0 && !s.frozen.Load() && s.OverBudget() {
 		s.Evict(now)
 	}
 }

@@ -1,6 +1,7 @@
 package clientcmd
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -26,6 +27,8 @@ func Commands() []*command.Spec {
 			sub("reply", 3, f, cmdClientReply, "3.2.0", "Instructs the server whether to reply to commands.", "O(1)"),
 			sub("no-evict", 3, f|command.FlagAdmin, cmdClientNoEvict, "7.0.0", "Sets the client eviction mode of the connection.", "O(1)"),
 			sub("no-touch", 3, f, cmdClientNoTouch, "7.2.0", "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "O(1)"),
+			sub("pause", -3, f|command.FlagAdmin, cmdClientPause, "3.0.0", "Suspends commands processing.", "O(1)"),
+			sub("unpause", 2, f|command.FlagAdmin, cmdClientUnpause, "6.2.0", "Resumes processing commands from paused clients.", "O(N) Where N is the number of paused clients"),
 			sub("unblock", -3, f|command.FlagAdmin, cmdClientUnblock, "5.0.0", "Unblocks a client blocked by a blocking command from a different connection.", "O(log N) where N is the number of client connections"),
 			sub("tracking", -3, f, func(x *command.Exec) { hostOf(x).ClientTracking(x) }, "6.0.0", "Controls server-assisted client-side caching for the connection.", "O(1). Some options may introduce additional complexity."),
 			sub("caching", 3, f, func(x *command.Exec) { hostOf(x).ClientCaching(x) }, "6.0.0", "Instructs the server whether to track the keys in the next request.", "O(1)"),
@@ -78,6 +81,51 @@ func cmdClientUnblock(x *command.Exec) {
 		return
 	}
 	x.Int(0)
+}
+
+// cmdClientPause is CLIENT PAUSE timeout [WRITE|ALL]: the mode is read
+// first, then the timeout in milliseconds, with Redis's errors.
+func cmdClientPause(x *command.Exec) {
+	if len(x.Args) > 4 {
+		x.ErrSubcommandSyntax()
+		return
+	}
+	all := true
+	if len(x.Args) == 4 {
+		switch {
+		case command.EqFold(x.Args[3], "write"):
+			all = false
+		case command.EqFold(x.Args[3], "all"):
+		default:
+			x.Err("ERR CLIENT PAUSE mode must be WRITE or ALL")
+			return
+		}
+	}
+	ms, ok := command.ParseInt(x.Args[2])
+	switch {
+	case !ok:
+		x.Err("ERR timeout is not an integer or out of range")
+		return
+	case ms < 0:
+		x.Err("ERR timeout is negative")
+		return
+	}
+	end := int64(0) // 0: a pause already over, as Redis's
+	if ms > 0 {
+		now := time.Now().UnixMilli()
+		if ms > math.MaxInt64-now {
+			x.Err("ERR timeout is out of range")
+			return
+		}
+		end = now + ms
+	}
+	hostOf(x).Pause(end, all)
+	x.OK()
+}
+
+func cmdClientUnpause(x *command.Exec) {
+	hostOf(x).Unpause()
+	x.OK()
 }
 
 func cmdClientSetName(x *command.Exec) {
@@ -209,6 +257,10 @@ func cmdClientHelp(x *command.Exec) {
 		"    Return information about client connections. Options:",
 		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
 		"      Return clients of specified type.",
+		"UNPAUSE",
+		"    Stop the current client pause, resuming traffic.",
+		"PAUSE <timeout> [WRITE|ALL]",
+		"    Suspend all, or just write, clients for <timeout> milliseconds.",
 		"REPLY (ON|OFF|SKIP)",
 		"    Control the replies sent to the current connection.",
 		"SETNAME <name>",

@@ -73,6 +73,8 @@ func (h *fakeHost) Sessions() []Session {
 	return out
 }
 func (h *fakeHost) Unblock(int64, bool) bool { return false }
+func (h *fakeHost) Pause(int64, bool)        {}
+func (h *fakeHost) Unpause()                 {}
 
 func (h *fakeHost) ClientTracking(x *command.Exec)     { x.OK() }
 func (h *fakeHost) ClientCaching(x *command.Exec)      { x.OK() }
@@ -302,14 +304,14 @@ func TestValidName(t *testing.T) {
 }
 
 // TestCommands checks the table: CLIENT is a loop container of the
-// sixteen subcommands, each named "client|sub".
+// eighteen subcommands, each named "client|sub".
 func TestCommands(t *testing.T) {
 	cmds := Commands()
 	if len(cmds) != 1 || cmds[0].Name != "client" || cmds[0].Flags&command.FlagLoop == 0 {
 		t.Fatalf("Commands() = %+v", cmds)
 	}
-	if n := len(cmds[0].Subcommands); n != 16 {
-		t.Errorf("%d subcommands, want 16", n)
+	if n := len(cmds[0].Subcommands); n != 18 {
+		t.Errorf("%d subcommands, want 18", n)
 	}
 	for _, sub := range cmds[0].Subcommands {
 		if !strings.HasPrefix(sub.Name, "client|") || sub.Run == nil {

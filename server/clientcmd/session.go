@@ -136,6 +136,10 @@ type Host interface {
 	// timeout or, with fail, with the UNBLOCKED error, and reports whether
 	// the client was waiting.
 	Unblock(id int64, fail bool) bool
+	// Pause pauses clients until end, Unix milliseconds (CLIENT PAUSE),
+	// every command when all, else the writes; Unpause ends the pause.
+	Pause(end int64, all bool)
+	Unpause()
 	// ClientTracking, ClientCaching, ClientGetRedir and ClientTrackingInfo
 	// run CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO: the state
 	// of client-side caching is the server's.

@@ -47,6 +47,10 @@ const (
 	FlagBlocking
 	// FlagNoMulti: refused inside MULTI (Redis's no-multi flag).
 	FlagNoMulti
+	// FlagMayReplicate: Redis's may-replicate, a flag COMMAND INFO hides
+	// (PUBLISH, SPUBLISH, PFCOUNT, EVAL, EVALSHA, FCALL): refused in
+	// read-only scripts like a write, and held by CLIENT PAUSE WRITE.
+	FlagMayReplicate
 )
 
 // Multi says how a command whose keys span shards (or a FlagAllShards

@@ -14,9 +14,9 @@ func (e *Engine) Commands() []*command.Spec {
 		return &command.Spec{Name: "script|" + name, Arity: arity, Flags: flags, Run: run, Group: "scripting", Summary: summary, Since: since, Complexity: complexity}
 	}
 	return append(e.functionCommands(), []*command.Spec{
-		{Name: "eval", Arity: -3, Flags: evalFlags, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, false) }, Cross: cross(false),
+		{Name: "eval", Arity: -3, Flags: evalFlags | command.FlagMayReplicate, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, false) }, Cross: cross(false),
 			Group: "scripting", Summary: "Executes a server-side Lua script.", Since: "2.6.0", Complexity: "Depends on the script that is executed."},
-		{Name: "evalsha", Arity: -3, Flags: evalFlags, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, false) }, Cross: cross(true),
+		{Name: "evalsha", Arity: -3, Flags: evalFlags | command.FlagMayReplicate, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, false) }, Cross: cross(true),
 			Group: "scripting", Summary: "Executes a server-side Lua script by SHA1 digest.", Since: "2.6.0", Complexity: "Depends on the script that is executed."},
 		{Name: "eval_ro", Arity: -3, Flags: evalFlags | command.FlagReadOnly, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, true) }, Cross: cross(false),
 			Group: "scripting", Summary: "Executes a read-only server-side Lua script.", Since: "7.0.0", Complexity: "Depends on the script that is executed."},

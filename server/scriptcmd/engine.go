@@ -360,6 +360,20 @@ func (e *Engine) Writes(name string, args [][]byte) bool {
 	return ok && flags&flagNoWrites == 0
 }
 
+// MayReplicate reports whether a call of the script command name with args
+// is one Redis 7 flags may-replicate, which CLIENT PAUSE WRITE holds:
+// EVAL, EVALSHA and FCALL unless their script or function declares
+// no-writes (one without a shebang, or not cached, may write); never the
+// _RO forms.
+func (e *Engine) MayReplicate(name string, args [][]byte) bool {
+	switch name {
+	case "eval", "evalsha", "fcall":
+		flags, ok := e.declaredFlags(name, args)
+		return !ok || flags&flagNoWrites == 0
+	}
+	return false
+}
+
 // DenyOOM reports whether a call of the script command name with args is
 // a deny-oom command, refused over maxmemory before it runs, as Redis 7.0
 // judges it from the script's flags: a script with a shebang or a function

@@ -400,7 +400,7 @@ func (e *Engine) functionCommands() []*command.Spec {
 	}
 	evalFlags := command.FlagNoScript | command.FlagStale
 	return []*command.Spec{
-		{Name: "fcall", Arity: -3, Flags: evalFlags, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, false) },
+		{Name: "fcall", Arity: -3, Flags: evalFlags | command.FlagMayReplicate, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, false) },
 			Cross: &command.Cross{Reaches: e.reachesFunction},
 			Group: "scripting", Summary: "Invokes a function.", Since: "7.0.0", Complexity: "Depends on the function that is executed."},
 		{Name: "fcall_ro", Arity: -3, Flags: evalFlags | command.FlagReadOnly, Keys: evalKeys, Run: func(x *command.Exec) { e.runEval(x, true) },

@@ -228,7 +228,9 @@ func (st *state) call(L *lua.LState, raise, discard bool) int {
 			flags = sub.Flags
 		}
 	}
-	if flags&command.FlagWrite != 0 && r.readOnly {
+	if flags&(command.FlagWrite|command.FlagMayReplicate) != 0 && r.readOnly {
+		// Redis counts may-replicate commands (PUBLISH, PFCOUNT) as writes
+		// here, so that read-only scripts may run under CLIENT PAUSE WRITE.
 		return fail("ERR Write commands are not allowed from read-only scripts.")
 	}
 	if flags&command.FlagWrite != 0 && h != nil {
