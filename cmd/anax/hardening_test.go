@@ -283,7 +283,12 @@ func TestClientNotReadingIsBounded(t *testing.T) {
 	}
 	defer c.Close()
 	_, _ = c.Write(bytes.Repeat([]byte("GET big\r\n"), 300))
-	time.Sleep(500 * time.Millisecond)
+	// Not reading until the server has closed the client: on a loaded
+	// machine a fixed wait could end before the replies reached the limit,
+	// and reading then keeps the buffer under it.
+	if !waitFor(15*time.Second, func() bool { return p.info(t, "client_output_buffer_limit_disconnections") == 1 }) {
+		t.Errorf("the client that does not read was not closed within 15 s")
+	}
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	n, err := io.Copy(io.Discard, c)
 	if err != nil {
