@@ -106,9 +106,16 @@ func (s *Server) InfoKeyspace() []infocmd.DBFigures {
 	shards := s.router.Shards()
 	dbs := make([]infocmd.DBFigures, shards[0].NumDB())
 	for db := range dbs {
+		// avg_ttl: the shards' averages weighted by their keys with a TTL.
+		var ttlWeighted float64
 		for _, sh := range shards {
 			dbs[db].Keys += sh.Keys(db)
-			dbs[db].Expires += sh.Expires(db)
+			e := sh.Expires(db)
+			dbs[db].Expires += e
+			ttlWeighted += float64(sh.AvgTTL(db)) * float64(e)
+		}
+		if dbs[db].Expires > 0 {
+			dbs[db].AvgTTL = int64(ttlWeighted / float64(dbs[db].Expires))
 		}
 	}
 	return dbs

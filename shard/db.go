@@ -245,6 +245,11 @@ type DB struct {
 
 	keysPub    atomic.Int64
 	expiresPub atomic.Int64
+	// avgTTL is INFO keyspace's avg_ttl in milliseconds: Redis's running
+	// average of the TTLs the expiry sweep meets (activeExpire), 0 while no
+	// key has one; avgTTLPub publishes it.
+	avgTTL    int64
+	avgTTLPub atomic.Int64
 
 	match   keyMatcher
 	cursor  uint64 // active-expiry scan position
@@ -316,6 +321,10 @@ func keyBytes(b []byte) []byte {
 
 func (db *DB) setCounts(keys, expires int) {
 	db.expires = expires
+	if expires == 0 { // an emptied database (Redis's emptyDb clears avg_ttl too)
+		db.avgTTL = 0
+		db.avgTTLPub.Store(0)
+	}
 	db.keysPub.Store(int64(keys))
 	db.expiresPub.Store(int64(expires))
 }
@@ -743,6 +752,17 @@ func (db *DB) ExpireIfNeeded(key []byte, h Handle, now int64) bool {
 	return true
 }
 
+// noteTTLs folds the mean TTL of one scan step's keys into avgTTL, as
+// Redis's expiry cycle does after each sample: 2% the new figure, 98% the
+// old one, which the first sample sets outright.
+func (db *DB) noteTTLs(mean int64) {
+	if db.avgTTL == 0 {
+		db.avgTTL = mean
+	}
+	db.avgTTL = db.avgTTL/50*49 + mean/50
+	db.avgTTLPub.Store(db.avgTTL)
+}
+
 // activeExpire walks part of the table and deletes expired entries. It
 // looks at about 160 entries per effort unit, and goes on while more than a
 // tenth of what it saw had expired, within a hard cap of scan steps; it
@@ -757,13 +777,20 @@ func (db *DB) activeExpire(now int64, effort int) {
 	seen, expired := 0, 0
 	for i := 0; i < maxSteps; i++ {
 		db.victims = db.victims[:0]
+		var ttlSum, ttlSamples int64
 		db.cursor = db.table.Scan(db.cursor, func(h uint64) {
 			seen++
 			exp := db.ExpireAt(Handle(h))
 			if exp != 0 && exp <= now {
 				db.victims = append(db.victims, Handle(h))
+			} else if exp != 0 {
+				ttlSum += exp - now
+				ttlSamples++
 			}
 		})
+		if ttlSamples > 0 {
+			db.noteTTLs(ttlSum / ttlSamples)
+		}
 		for _, h := range db.victims {
 			key := db.Key(h)
 			db.sh.Scratch = append(db.sh.Scratch[:0], key...)

@@ -199,6 +199,10 @@ func (s *Shard) Keys(db int) int64 { return s.dbs[db].keysPub.Load() }
 // Expires returns the number of keys with a TTL in database db.
 func (s *Shard) Expires(db int) int64 { return s.dbs[db].expiresPub.Load() }
 
+// AvgTTL returns database db's average TTL in milliseconds as the expiry
+// sweep last estimated it (INFO keyspace's avg_ttl).
+func (s *Shard) AvgTTL(db int) int64 { return s.dbs[db].avgTTLPub.Load() }
+
 // TablesMemory returns the bytes held by the shard's key tables (the
 // dashtables' directories and segments), as last published by the owner.
 func (s *Shard) TablesMemory() int64 { return s.tablesMemory.Load() }
@@ -282,6 +286,9 @@ func (s *Shard) Tick(now int64, effort int, expire bool) {
 		}
 		if db.expires > 0 && effort > 0 {
 			db.activeExpire(now, effort)
+		} else if db.expires == 0 && db.avgTTL != 0 {
+			db.avgTTL = 0
+			db.avgTTLPub.Store(0)
 		}
 		if db.fieldTTLs && effort > 0 {
 			db.sweepFields(now, effort)

@@ -518,7 +518,7 @@ func writeKeyspace(src Source, b *infoBuf) {
 	for db, f := range src.InfoKeyspace() {
 		if f.Keys > 0 || f.Expires > 0 {
 			b.str("db"+strconv.Itoa(db), "keys="+strconv.FormatInt(f.Keys, 10)+
-				",expires="+strconv.FormatInt(f.Expires, 10)+",avg_ttl=0")
+				",expires="+strconv.FormatInt(f.Expires, 10)+",avg_ttl="+strconv.FormatInt(f.AvgTTL, 10))
 		}
 	}
 }

@@ -146,6 +146,7 @@ type ReplicationFigures struct {
 // DBFigures are one database's sizes over every shard.
 type DBFigures struct {
 	Keys, Expires int64
+	AvgTTL        int64 // milliseconds
 }
 
 // ShardFigures are what one shard last published.
