@@ -154,7 +154,7 @@ func (st *state) redisSetRepl(L *lua.LState) int {
 
 // scriptLoopCommands are the connection commands a script may call: they
 // need no connection (SELECT is the engine's own).
-var scriptLoopCommands = map[string]bool{"ping": true, "echo": true, "time": true, "lastsave": true, "info": true, "command": true, "slowlog": true, "latency": true, "publish": true, "spublish": true, "pubsub": true}
+var scriptLoopCommands = map[string]bool{"ping": true, "echo": true, "time": true, "lastsave": true, "info": true, "command": true, "slowlog": true, "latency": true, "publish": true, "spublish": true, "pubsub": true, "readonly": true, "readwrite": true, "asking": true}
 
 // redisCall is redis.call (raise) and redis.pcall.
 func (st *state) redisCall(L *lua.LState, raise bool) int {

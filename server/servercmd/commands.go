@@ -6,7 +6,8 @@ import (
 	"github.com/anaxdb/anax/server/command"
 )
 
-// Commands returns the family's command specs: TIME, LASTSAVE, WAIT,
+// Commands returns the family's command specs: TIME, LASTSAVE, ROLE, WAIT,
+// READONLY, READWRITE, ASKING,
 // CONFIG, MEMORY and MODULE with their subcommands, named
 // "container|sub" as Redis names them.
 func Commands() []*command.Spec {
@@ -18,6 +19,10 @@ func Commands() []*command.Spec {
 	return []*command.Spec{
 		{Name: "time", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdTime, Group: "server", Summary: "Returns the server time.", Since: "2.6.0", Complexity: "O(1)"},
 		{Name: "lastsave", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdLastSave, Categories: []string{"admin", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Complexity: "O(1)"},
+		{Name: "role", Arity: 1, Flags: command.FlagLoop | command.FlagNoScript | ls | command.FlagFast, Run: cmdRole, Categories: []string{"admin", "fast", "dangerous"}, Group: "server", Summary: "Returns the replication role.", Since: "2.8.12", Complexity: "O(1)"},
+		{Name: "readonly", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdClusterDisabled, Categories: conn, Group: "cluster", Summary: "Enables read-only queries for a connection to a Redis Cluster replica node.", Since: "3.0.0", Complexity: "O(1)"},
+		{Name: "readwrite", Arity: 1, Flags: command.FlagLoop | ls | command.FlagFast, Run: cmdClusterDisabled, Categories: conn, Group: "cluster", Summary: "Enables read-write queries for a connection to a Reids Cluster replica node.", Since: "3.0.0", Complexity: "O(1)"},
+		{Name: "asking", Arity: 1, Flags: command.FlagLoop | command.FlagFast, Run: cmdClusterDisabled, Categories: conn, Group: "cluster", Summary: "Signals that a cluster client is following an -ASK redirect.", Since: "3.0.0", Complexity: "O(1)"},
 		{Name: "wait", Arity: 3, Flags: command.FlagLoop | command.FlagNoScript, Run: cmdWait, Categories: conn, Group: "generic", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Since: "3.0.0", Complexity: "O(1)"},
 		{Name: "config", Arity: -2, Flags: command.FlagLoop, Run: command.RunSubcommand, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0", Complexity: "Depends on subcommand.",
 			Subcommands: []*command.Spec{
@@ -62,6 +67,20 @@ func cmdTime(x *command.Exec) {
 }
 
 func cmdLastSave(x *command.Exec) { x.Int(hostOf(x).LastSave()) }
+
+// cmdRole answers as a Redis master without replicas: Anax does not
+// replicate, so it is always a master at offset 0.
+func cmdRole(x *command.Exec) {
+	x.Array(3)
+	x.BulkString("master")
+	x.Int(0)
+	x.Array(0)
+}
+
+// cmdClusterDisabled is READONLY, READWRITE and ASKING: a Redis server
+// without cluster mode answers them so, as Anax does (INFO's
+// cluster_enabled:0).
+func cmdClusterDisabled(x *command.Exec) { x.Err("ERR This instance has cluster support disabled") }
 
 // cmdWait answers at once: there are no replicas to wait for, so the count
 // of replicas that acknowledged is 0 (Redis replies the same when

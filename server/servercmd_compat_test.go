@@ -43,3 +43,30 @@ func TestModuleMatchesRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleAndClusterCommandsMatchRedis: ROLE answers as a master without
+// replicas; READONLY, READWRITE and ASKING as a server without cluster
+// mode; in MULTI and in scripts too.
+func TestRoleAndClusterCommandsMatchRedis(t *testing.T) {
+	lines := [][]string{
+		{"ROLE"}, {"role"}, {"ROLE", "x"},
+		{"READONLY"}, {"READWRITE"}, {"ASKING"}, {"READONLY", "x"},
+		{"MULTI"}, {"ROLE"}, {"READONLY"}, {"EXEC"},
+		{"EVAL", "return redis.pcall('readonly')", "0"},
+		{"EVAL", "return redis.pcall('role')", "0"},
+	}
+	o := servertest.StartOracle(t)
+	for _, threads := range []string{"1", "4"} {
+		a := servertest.Dial(t, servertest.Start(t, "--threads", threads))
+		r := servertest.Dial(t, o.Addr)
+		for _, proto := range []string{"2", "3"} {
+			a.Do("HELLO", proto)
+			r.Do("HELLO", proto)
+			for _, line := range lines {
+				if ga, gr := a.Do(line...), r.Do(line...); ga != gr {
+					t.Errorf("threads %s, RESP%s: %q:\n anax:  %q\n redis: %q", threads, proto, line, ga, gr)
+				}
+			}
+		}
+	}
+}
