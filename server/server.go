@@ -81,8 +81,8 @@ type Server struct {
 	// blockedClients counts the clients waiting in a blocking command.
 	blockedClients atomic.Int64
 	// pause is CLIENT PAUSE's state (pause.go).
-	pause clientPause
-	clientGauges   clientGauges
+	pause        clientPause
+	clientGauges clientGauges
 	// loops are the event loops, by shard (set once they are bound).
 	loops []*protocol.Loop
 	// lat is the per-command latency tracking (latency.go).

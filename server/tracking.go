@@ -99,7 +99,9 @@ func (cl *Client) trackCaching() trackCaching {
 	return trackCaching{caching: cl.caching, keepCaching: cl.keepCaching}
 }
 
-func (cl *Client) restoreCaching(t trackCaching) { cl.caching, cl.keepCaching = t.caching, t.keepCaching }
+func (cl *Client) restoreCaching(t trackCaching) {
+	cl.caching, cl.keepCaching = t.caching, t.keepCaching
+}
 
 // trackStart applies, as a command starts, Redis's rule that CLIENT
 // CACHING lasts one command: the flag is dropped after a command unless
