@@ -87,7 +87,9 @@ func (s *Server) feedCommand(c *protocol.Conn, cl *Client, cmd *command.Spec, ar
 	db := int(cl.db.Load())
 	switch cmd.Name {
 	case "exec":
-		return // connExec writes the transaction's commands, then EXEC
+		if cl.multi != nil {
+			return // connExec writes the transaction's commands, then EXEC
+		}
 	case "watch":
 		if c.Pending() > 0 {
 			return // it will come back (connWatch)
@@ -105,8 +107,10 @@ func (s *Server) feedCommand(c *protocol.Conn, cl *Client, cmd *command.Spec, ar
 	s.feedMonitors(home, db, cl.conn.RemoteAddr().String(), cmd, args, except)
 }
 
-// feedExec writes an EXEC's commands, then EXEC (connExec).
-func (s *Server) feedExec(cl *Client, cmds []queuedCommand, home int) {
+// feedExec writes an EXEC's commands, then EXEC as the client wrote it
+// (connExec); an EXEC that ran nothing (EXECABORT, a watched key touched)
+// has no commands, and Redis writes it too.
+func (s *Server) feedExec(cl *Client, cmds []queuedCommand, exec []byte, home int) {
 	addr := cl.conn.RemoteAddr().String()
 	db := int(cl.db.Load())
 	for _, q := range cmds {
@@ -120,7 +124,7 @@ func (s *Server) feedExec(cl *Client, cmds []queuedCommand, home int) {
 		}
 		s.feedMonitors(home, db, addr, q.cmd, q.args, nil)
 	}
-	s.feedMonitors(home, db, addr, nil, [][]byte{[]byte("EXEC")}, nil)
+	s.feedMonitors(home, db, addr, nil, [][]byte{exec}, nil)
 }
 
 // feedScript writes a command a script runs on shard sh.

@@ -399,15 +399,21 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 	if m.aborted {
 		s.unregisterWatches(w, watched)
 		s.replyError(c, cl, home, "EXECABORT Transaction discarded because of previous errors.")
+		if s.monitors.n.Load() != 0 {
+			s.feedExec(cl, nil, args[0], home)
+		}
 		return protocol.Done
 	}
 	if w != nil && w.Dirty.Load() {
 		s.unregisterWatches(w, watched)
 		s.reply(c, cl, resp.AppendNullArray(nil, proto))
+		if s.monitors.n.Load() != 0 {
+			s.feedExec(cl, nil, args[0], home)
+		}
 		return protocol.Done
 	}
 	if s.monitors.n.Load() != 0 {
-		s.feedExec(cl, m.cmds, home)
+		s.feedExec(cl, m.cmds, args[0], home)
 	}
 	now := s.batch[home].now
 	target, one := s.planExec(m.cmds, watched, home)

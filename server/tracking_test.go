@@ -460,6 +460,12 @@ func monitorScript() [][]string {
 		{"NOSUCH", "x"},
 		{"GET"},
 		{"MGET", "a", "k", "zz"},
+		// EXEC as the client wrote it, also when it ran nothing
+		// (EXECABORT, a watched key touched) and without MULTI.
+		{"multi"}, {"set", "x", "y"}, {"exec"},
+		{"MULTI"}, {"NOSUCH"}, {"ExEc"},
+		{"exec"},
+		{"WATCH", "k"}, {"SET", "k", "w"}, {"MULTI"}, {"GET", "k"}, {"EXEC"},
 		{"PING"},
 	}
 }
@@ -481,7 +487,7 @@ func TestMonitorMatchesRedis(t *testing.T) {
 			cl.Do(cmd...)
 		}
 		var lines []string
-		for len(lines) < 16 {
+		for len(lines) < 26 {
 			line := monitorLine(t, mon.Read())
 			if line2 := monitorLine(t, mon2.Read()); line2 != line {
 				t.Errorf("monitors differ: %q and %q", line, line2)
