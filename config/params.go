@@ -247,7 +247,7 @@ var params = append([]*param{
 	{name: "snapshot-cron", kind: kindString, def: "", flags: anaxOnly,
 		help: "also save in the background on this five-field crontab schedule (minute hour day month weekday; empty: never)"},
 	{name: "rdbcompression", kind: kindBool, def: "yes", help: "LZF-compress strings in snapshots"},
-	{name: "rdbchecksum", kind: kindBool, def: "yes", help: "write and check the snapshot CRC64"},
+	{name: "rdbchecksum", kind: kindBool, def: "yes", flags: immutable, help: "write and check the snapshot CRC64"},
 	{name: "appendonly", kind: kindBool, def: "no", help: "append-only file persistence"},
 	{name: "appendfsync", kind: kindEnum, def: "everysec",
 		enum: []enumItem{{"everysec", 0}, {"always", 1}, {"no", 2}},

@@ -295,6 +295,7 @@ func TestConfigCommands(t *testing.T) {
 		{"CONFIG SET maxmemory 2mb nosuch 1", "-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n"},
 		{"CONFIG GET maxmemory", "*2\r\n$9\r\nmaxmemory\r\n$7\r\n1048576\r\n"},
 		{"CONFIG SET port 1", "-ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config\r\n"},
+		{"CONFIG SET rdbchecksum no", "-ERR CONFIG SET failed (possibly related to argument 'rdbchecksum') - can't set immutable config\r\n"},
 		{"CONFIG REWRITE", "-ERR The server is running without a config file\r\n"},
 		{"CONFIG RESETSTAT", "+OK\r\n"},
 		{"CONFIG GET", "-ERR wrong number of arguments for 'config|get' command\r\n"},
