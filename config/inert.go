@@ -168,7 +168,7 @@ func inertParams() []*param {
 		s("bind-source-addr", "", 0, whyReplication),
 		s("aclfile", "", imm, whyACL),
 		e("acl-pubsub-default", "resetchannels", 0, whyACL, "allchannels", "resetchannels"),
-		s("maxmemory-clients", "0", 0, whyClientMem),
+		&param{name: "maxmemory-clients", kind: kindString, def: "0", check: checkMemoryOrPercent, normalize: normalizeMemoryOrPercent, inert: whyClientMem},
 		i("client-default-resp", 2, 3, "2", imm|hid, whyDefaultRESP),
 		e("propagation-error-behavior", "ignore", 0, whyPropagation, "ignore", "panic", "panic-on-replicas"),
 		e("sanitize-dump-payload", "no", 0, whyDebug, "no", "yes", "clients"),
@@ -309,4 +309,38 @@ func (c *Config) noteIgnoredLocked(name string) {
 	if !slices.Contains(c.ignored, name) {
 		c.ignored = append(c.ignored, name)
 	}
+}
+
+// checkMemoryOrPercent validates a memory size or a percentage of maxmemory
+// (maxmemory-clients) as Redis's PERCENT_CONFIG numbers: "N%" with N from 0
+// to 100, or a memory size, with Redis's errors.
+func checkMemoryOrPercent(s string, _ parseOpts) *valueError {
+	const bad = "argument must be a memory or percent value"
+	if len(s) > 1 && s[len(s)-1] == '%' {
+		n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
+		switch {
+		case err != nil || n < 0 || strconv.FormatInt(n, 10) != s[:len(s)-1]: // Redis's string2ll: canonical digits only
+			return verr(bad, "")
+		case n > 100:
+			return verr("percentage argument must be less or equal to 100", "")
+		}
+		return nil
+	}
+	if _, err := ParseMemory(s); err != nil {
+		return verr(bad, "")
+	}
+	return nil
+}
+
+// normalizeMemoryOrPercent is what CONFIG GET shows of a value
+// checkMemoryOrPercent took: "N%", or the size in bytes (0% is 0).
+func normalizeMemoryOrPercent(s string) string {
+	if len(s) > 1 && s[len(s)-1] == '%' {
+		if n, _ := strconv.ParseInt(s[:len(s)-1], 10, 64); n != 0 {
+			return strconv.FormatInt(n, 10) + "%"
+		}
+		return "0"
+	}
+	n, _ := ParseMemory(s)
+	return strconv.FormatInt(n, 10)
 }

@@ -70,3 +70,23 @@ func TestRoleAndClusterCommandsMatchRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigMaxmemoryClientsMatchesRedis: maxmemory-clients (accepted
+// without effect) takes what Redis takes, a memory size or a percentage up
+// to 100, with Redis's errors, and CONFIG GET shows it as Redis does; an
+// error in it fails a CONFIG SET of several parameters as Redis's.
+func TestConfigMaxmemoryClientsMatchesRedis(t *testing.T) {
+	o := servertest.StartOracle(t)
+	a, r := servertest.Dial(t, servertest.Start(t)), servertest.Dial(t, o.Addr)
+	for _, v := range []string{"200%", "100%", "0%", "101%", "-1%", "5", "abc%", "1.5%", "", "10mb", "%", "+5%", "05%", "1k", "1KB", " 5", "-5", "7%"} {
+		for _, line := range [][]string{{"CONFIG", "SET", "maxmemory-clients", v}, {"CONFIG", "GET", "maxmemory-clients"}} {
+			if ga, gr := a.Do(line...), r.Do(line...); ga != gr {
+				t.Errorf("%q:\n anax:  %q\n redis: %q", line, ga, gr)
+			}
+		}
+	}
+	line := []string{"CONFIG", "SET", "maxmemory", "10000001", "maxmemory-clients", "200%", "client-query-buffer-limit", "invalid"}
+	if ga, gr := a.Do(line...), r.Do(line...); ga != gr {
+		t.Errorf("%q:\n anax:  %q\n redis: %q", line, ga, gr)
+	}
+}
