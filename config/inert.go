@@ -98,7 +98,7 @@ func inertParams() []*param {
 		b("repl-disable-tcp-nodelay", "no", 0, whyReplication),
 		i("repl-timeout", 1, iMax, "60", 0, whyReplication),
 		i("repl-ping-replica-period", 1, iMax, "10", 0, whyReplication, "repl-ping-slave-period"),
-		m("repl-backlog-size", 1, llMax, "1mb", whyReplication),
+		{name: "repl-backlog-size", kind: kindMemory, min: 1, max: llMax, def: "1mb", clamp: func(n int64) int64 { return max(n, 16<<10) }, inert: whyReplication}, // Redis's least backlog
 		i("repl-backlog-ttl", 0, llMax, "3600", 0, whyReplication),
 		i("min-replicas-to-write", 0, iMax, "0", 0, whyReplication, "min-slaves-to-write"),
 		i("min-replicas-max-lag", 0, iMax, "10", 0, whyReplication, "min-slaves-max-lag"),
@@ -118,7 +118,7 @@ func inertParams() []*param {
 		b("cluster-allow-pubsubshard-when-down", "yes", 0, whyCluster),
 		m("cluster-link-sendbuf-limit", 0, llMax, "0", whyCluster),
 		s("cluster-announce-ip", "", 0, whyCluster),
-		s("cluster-announce-hostname", "", 0, whyCluster),
+		{name: "cluster-announce-hostname", kind: kindString, def: "", check: checkHostname, inert: whyCluster},
 		s("cluster-announce-human-nodename", "", 0, whyCluster),
 		i("cluster-announce-port", 0, 65535, "0", 0, whyCluster),
 		i("cluster-announce-bus-port", 0, 65535, "0", 0, whyCluster),
@@ -190,10 +190,10 @@ func inertParams() []*param {
 		// The process.
 		b("always-show-logo", "no", imm, whyProcess),
 		b("set-proc-title", "yes", imm, whyProcess),
-		s("proc-title-template", "{title} {listen-addr} {server-mode}", 0, whyProcess),
+		{name: "proc-title-template", kind: kindString, def: "{title} {listen-addr} {server-mode}", check: checkProcTitleTemplate, inert: whyProcess},
 		e("oom-score-adj", "no", 0, whyProcess, "no", "yes", "relative", "absolute"),
 		{name: "oom-score-adj-values", kind: kindList, flags: multiArg, def: "0 200 800",
-			maxWords: 3, tooMany: "Invalid oom-score-adj-values, requires 3 values", inert: whyProcess},
+			maxWords: 3, exactly: true, tooMany: "wrong number of arguments", word: oomScoreAdjValue, inert: whyProcess},
 		b("disable-thp", "yes", imm, whyProcess),
 		s("server-cpulist", "", imm, whyProcess),      // Redis 7.4's name; the '_' spelling finds it too
 		s("bio-cpulist", "", imm, whyProcess),         // Redis 7.4's name; the '_' spelling finds it too
@@ -343,4 +343,76 @@ func normalizeMemoryOrPercent(s string) string {
 	}
 	n, _ := ParseMemory(s)
 	return strconv.FormatInt(n, 10)
+}
+
+// oomScoreAdjValue checks one of oom-score-adj-values' three numbers as
+// Redis reads it (strtoll over the whole word, -2000 to 2000; an empty
+// word reads as 0) and returns it as CONFIG GET shows it.
+func oomScoreAdjValue(w string) (string, *valueError) {
+	const bad = "Invalid oom-score-adj-values, elements must be between -2000 and 2000."
+	t := strings.TrimLeft(w, " \t\n\v\f\r")
+	if t == "" && w == "" {
+		return "0", nil
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(t, "+"), 10, 64)
+	if err != nil || strings.HasPrefix(t, "+-") || n < -2000 || n > 2000 {
+		return "", verr(bad, "")
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
+// checkHostname validates cluster-announce-hostname as Redis does: fewer
+// than 256 characters, letters, digits, '-' and '.'.
+func checkHostname(s string, _ parseOpts) *valueError {
+	if len(s) >= 256 {
+		return verr("Hostnames must be less than 256 characters", "")
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return verr("Hostnames may only contain alphanumeric characters, hyphens or dots", "")
+		}
+	}
+	return nil
+}
+
+// checkProcTitleTemplate validates proc-title-template as Redis does: its
+// {variables} known ("{{" is a literal brace), and something other than
+// spaces left once expanded with an empty title.
+func checkProcTitleTemplate(s string, _ parseOpts) *valueError {
+	bad := verr("template format is invalid or contains unknown variables", "")
+	var out strings.Builder
+	for s != "" {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			out.WriteString(s)
+			break
+		}
+		out.WriteString(s[:i])
+		s = s[i+1:]
+		switch {
+		case s == "":
+			return bad
+		case s[0] == '{':
+			out.WriteByte('{')
+			s = s[1:]
+			continue
+		}
+		j := strings.IndexByte(s, '}')
+		if j < 0 {
+			return bad
+		}
+		switch s[:j] {
+		case "title", "server-mode", "unixsocket": // empty here: no title, no cluster or sentinel, no socket
+		case "listen-addr", "port", "tls-port", "config-file":
+			out.WriteByte('x')
+		default:
+			return bad
+		}
+		s = s[j+1:]
+	}
+	if strings.Trim(out.String(), " ") == "" {
+		return bad
+	}
+	return nil
 }

@@ -10,6 +10,11 @@ import (
 // ErrMemory is returned by ParseMemory for anything that is not a memory value.
 var ErrMemory = errors.New("argument must be a memory value")
 
+// ErrMemoryRange is returned by ParseMemory for a size beyond int64:
+// Redis reads it (saturating or wrapping in 64 unsigned bits) and then
+// refuses it by the parameter's range, so its error names the range.
+var ErrMemoryRange = errors.New("memory value out of range")
+
 // ParseMemory parses a memory size as Redis's configuration does: an unsigned
 // decimal number with an optional unit suffix, case-insensitive:
 //
@@ -48,7 +53,7 @@ func ParseMemory(s string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s[:digits], 10, 64)
 	if err != nil || n > math.MaxInt64/mul {
-		return 0, ErrMemory
+		return 0, ErrMemoryRange
 	}
 	return n * mul, nil
 }

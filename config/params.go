@@ -43,12 +43,13 @@ type param struct {
 	help    string // one line for --help and docs
 
 	min, max  int64                                   // kindInt, kindMemory
-	clamp     func(int64) int64                       // kindInt: adjust after the range check (hz)
+	clamp     func(int64) int64                       // kindInt, kindMemory: adjust after the range check (hz)
 	enum      []enumItem                              // kindEnum, kindFlags
 	check     func(s string, o parseOpts) *valueError // kindString: extra validation
 	normalize func(string) string                     // kindString: stored form (dir: absolute)
 	maxWords  int                                     // kindList: at most this many words (0: any)
-	tooMany   string                                  // kindList: error when maxWords is exceeded
+	exactly   bool                                    // kindList: exactly maxWords words
+	tooMany   string                                  // kindList: error when the count of words is wrong
 	word      func(string) (string, *valueError)      // kindList: check and normalize a word
 
 	// kindSpecial

@@ -103,12 +103,18 @@ func (p *param) parse(cur value, args []string, o parseOpts) (value, *valueError
 		return value{n: n}, nil
 	case kindMemory:
 		n, err := ParseMemory(args[0])
+		if err == ErrMemoryRange {
+			return value{}, p.rangeError(args[0])
+		}
 		if err != nil {
 			return value{}, verr("argument must be a memory value",
 				fmt.Sprintf("value %q is not a memory size (bytes, or a number with k, kb, m, mb, g or gb)", args[0]))
 		}
 		if e := p.checkRange(n); e != nil {
 			return value{}, e
+		}
+		if p.clamp != nil {
+			n = p.clamp(n)
 		}
 		return value{n: n}, nil
 	case kindEnum, kindFlags:
@@ -141,7 +147,7 @@ func (p *param) parse(cur value, args []string, o parseOpts) (value, *valueError
 		if len(args) == 1 && args[0] == "" {
 			args = nil // a single empty argument means an empty list
 		}
-		if p.maxWords > 0 && len(args) > p.maxWords {
+		if p.maxWords > 0 && (len(args) > p.maxWords || p.exactly && len(args) != p.maxWords) {
 			return value{}, verr(p.tooMany, "")
 		}
 		l := make([]string, len(args))
@@ -218,10 +224,15 @@ func (p *param) lines(v, def value) []rewriteLine {
 
 func (p *param) checkRange(n int64) *valueError {
 	if n < p.min || n > p.max {
-		return verr(fmt.Sprintf("argument must be between %d and %d inclusive", p.min, p.max),
-			fmt.Sprintf("value %d is out of range [%d, %d]", n, p.min, p.max))
+		return p.rangeError(strconv.FormatInt(n, 10))
 	}
 	return nil
+}
+
+// rangeError is the error for a number outside p's range, given as text.
+func (p *param) rangeError(n string) *valueError {
+	return verr(fmt.Sprintf("argument must be between %d and %d inclusive", p.min, p.max),
+		fmt.Sprintf("value %s is out of range [%d, %d]", n, p.min, p.max))
 }
 
 func (p *param) enumByName(s string) (enumItem, bool) {

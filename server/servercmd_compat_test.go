@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/anaxdb/anax/internal/servertest"
@@ -88,5 +89,32 @@ func TestConfigMaxmemoryClientsMatchesRedis(t *testing.T) {
 	line := []string{"CONFIG", "SET", "maxmemory", "10000001", "maxmemory-clients", "200%", "client-query-buffer-limit", "invalid"}
 	if ga, gr := a.Do(line...), r.Do(line...); ga != gr {
 		t.Errorf("%q:\n anax:  %q\n redis: %q", line, ga, gr)
+	}
+}
+
+// TestConfigValidationMatchesRedis: parameters accepted without effect
+// still take only what Redis takes, with its errors, and CONFIG GET shows
+// what Redis shows (oom-score-adj-values, proc-title-template,
+// cluster-announce-hostname, repl-backlog-size's least size), and a byte
+// count beyond 64 bits fails on the parameter's range, as Redis's.
+func TestConfigValidationMatchesRedis(t *testing.T) {
+	o := servertest.StartOracle(t)
+	a, r := servertest.Dial(t, servertest.Start(t)), servertest.Dial(t, o.Addr)
+	values := map[string][]string{
+		"oom-score-adj-values":      {"1 2", "0 2000 800", "a b c", "+5 -5 0", "+-5 1 1", "0 200 800 9", "", "1  2", "-2001 0 0", "007 1 1", "0 200 800"},
+		"proc-title-template":       {"", "{title}", "{title} {port}", "{nosuch}", "{{", "{port", "x}", " {server-mode} ", "{config-file}", "{unixsocket}", "a{{b}", "{title} {listen-addr} {server-mode}"},
+		"cluster-announce-hostname": {"a.b-c", "a_b", "x y", strings.Repeat("h", 256), ""},
+		"repl-backlog-size":         {"100", "16384", "20000", "1mb"},
+		"client-query-buffer-limit": {"99999999999999999999", "99999999999999999999kb", "1gb"},
+		"hll-sparse-max-bytes":      {"99999999999999999999", "3000"},
+	}
+	for _, name := range []string{"oom-score-adj-values", "proc-title-template", "cluster-announce-hostname", "repl-backlog-size", "client-query-buffer-limit", "hll-sparse-max-bytes"} {
+		for _, v := range values[name] {
+			for _, line := range [][]string{{"CONFIG", "SET", name, v}, {"CONFIG", "GET", name}} {
+				if ga, gr := a.Do(line...), r.Do(line...); ga != gr {
+					t.Errorf("%q:\n anax:  %q\n redis: %q", line, ga, gr)
+				}
+			}
+		}
 	}
 }
