@@ -643,7 +643,7 @@ func (s *Server) debugReload(c *protocol.Conn, cl *Client, args [][]byte, home i
 			s.rejectCommand(c, cl, home, cmd, "ERR DEBUG RELOAD "+string(a)+" is not supported")
 			return
 		default:
-			s.rejectCommand(c, cl, home, cmd, "ERR Invalid option: "+string(a))
+			s.rejectCommand(c, cl, home, cmd, "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
 			return
 		}
 	}

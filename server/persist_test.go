@@ -404,6 +404,9 @@ func TestDebugReload(t *testing.T) {
 		t.Fatalf("DEBUG RELOAD: %q", r)
 	}
 	sameKeyspace(t, "after DEBUG RELOAD", keyspace(t, addr, 4), want)
+	if r := c.Do("debug", "reload", "nosuch"); r != "-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n" {
+		t.Errorf("DEBUG RELOAD nosuch: %q", r)
+	}
 }
 
 // TestSaveRules: a save rule starts a background save once its time and
