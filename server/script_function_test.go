@@ -53,7 +53,7 @@ func functionLines(k []string) [][]string {
 		{"FUNCTION", "LIST", "LIBRARYNAME", "nomatch"}, {"FCALL", "only", "2", "a", "b"}, {"FCALL_RO", "only", "0"},
 		{"FUNCTION", "STATS"}, {"FUNCTION", "KILL"}, {"FUNCTION", "DELETE", "nosuch"}, {"FUNCTION", "LIST", "foo"},
 		{"FUNCTION", "LIST", "LIBRARYNAME"}, {"FUNCTION", "LIST", "WITHCODE", "WITHCODE"}, {"FUNCTION", "RESTORE", "x", "badpolicy"},
-		{"FUNCTION", "FLUSH", "x"}, {"FUNCTION", "HELP"}, {"FUNCTION", "RESTORE", "bad"}, {"FUNCTION", "DELETE", "mylib"},
+		{"FUNCTION", "FLUSH", "x"}, {"FUNCTION", "FLUSH", "SYNC", "x"}, {"FUNCTION", "HELP"}, {"FUNCTION", "RESTORE", "bad"}, {"FUNCTION", "RESTORE", "a", "b", "c"}, {"FUNCTION", "RESTORE", "a", "REPLACE", "c"}, {"FUNCTION", "DELETE", "mylib"},
 		{"FUNCTION", "LIST"}, {"FCALL", "f1", "1", "k"}, {"FUNCTION", "FLUSH", "ASYNC"}, {"FUNCTION", "LIST"},
 		{"EVAL_RO", "#!lua\nreturn 1", "0"}, {"EVAL_RO", "#!lua flags=no-writes\nreturn 1", "0"},
 		{"FUNCTION", "FLUSH"}, {"FLUSHALL"},

@@ -505,7 +505,11 @@ func (e *Engine) functionDelete(x *command.Exec) {
 }
 
 func (e *Engine) functionFlush(x *command.Exec) {
-	if len(x.Args) > 3 || (len(x.Args) == 3 && !command.EqFold(x.Args[2], "sync") && !command.EqFold(x.Args[2], "async")) {
+	if len(x.Args) > 3 {
+		x.ErrSubcommandSyntax()
+		return
+	}
+	if len(x.Args) == 3 && !command.EqFold(x.Args[2], "sync") && !command.EqFold(x.Args[2], "async") {
 		x.Err("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
 		return
 	}
@@ -630,7 +634,7 @@ func (e *Engine) functionDump(x *command.Exec) {
 func (e *Engine) functionRestore(x *command.Exec) {
 	replace, flush := false, false
 	if len(x.Args) > 4 {
-		x.ErrArgs()
+		x.ErrSubcommandSyntax()
 		return
 	}
 	if len(x.Args) == 4 {
