@@ -26,7 +26,7 @@ func (s *Server) SetActiveExpire(on bool) { s.activeExpireOff.Store(!on) }
 // debugAllowedFor applies enable-debug-command to client cl: queueMulti
 // refuses DEBUG before queueing it, as Redis does.
 func (s *Server) debugAllowedFor(cl *Client) bool {
-	return debugcmd.Allowed(s.cfg.String("enable-debug-command"), s.clientIsLocal(cl))
+	return command.ProtectedAllowed(s.cfg.String("enable-debug-command"), s.clientIsLocal(cl))
 }
 
 // clientIsLocal reports whether cl connects from a loopback address; for

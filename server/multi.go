@@ -40,8 +40,6 @@ type multiState struct {
 	cmds    []queuedCommand
 	aborted bool // a command was refused while queueing: EXEC answers EXECABORT
 	denyOOM bool // a deny-oom command is queued: EXEC is refused over maxmemory
-	// writeLike: a command CLIENT PAUSE WRITE holds is queued (pause.go).
-	writeLike bool
 }
 
 // argvBytes is what a queued command adds to Redis's multi-mem: its
@@ -84,9 +82,6 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 	if s.isDenyOOM(cmd, args) {
 		m.denyOOM = true
 	}
-	if s.isWriteLike(cmd, args) {
-		m.writeLike = true
-	}
 	q.args, q.buf = copyArgsInto(q.args[:0], q.buf, args)
 	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 && s.router.N() > 1 {
 		s.planKeys(&q.plan, cmd, q.args)
@@ -127,7 +122,7 @@ func (cl *Client) recycleMulti(m *multiState) {
 		return
 	}
 	m.cmds = m.cmds[:0]
-	m.aborted, m.denyOOM, m.writeLike = false, false, false
+	m.aborted, m.denyOOM = false, false
 	cl.spareMulti = m
 }
 
@@ -199,7 +194,7 @@ func (s *Server) queueMulti(c *protocol.Conn, cl *Client, cmd *command.Spec, arg
 		return protocol.Done
 	}
 	if cmd.Name == "module" && len(args) > 1 && servercmd.ModuleSubcommandProtected(args[1]) &&
-		!servercmd.ModuleAllowed(s.cfg.String("enable-module-command"), s.clientIsLocal(cl)) {
+		!command.ProtectedAllowed(s.cfg.String("enable-module-command"), s.clientIsLocal(cl)) {
 		s.rejectCommand(c, cl, home, cmd, servercmd.ErrModuleNotAllowed)
 		return protocol.Done
 	}

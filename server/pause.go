@@ -79,7 +79,14 @@ func (s *Server) pausedFor(kind int32, cl *Client, cmd *command.Spec, args [][]b
 		return true
 	}
 	if cl.multi != nil && cmd.Name == "exec" {
-		return cl.multi.writeLike
+		// Judged here rather than as each command is queued: only an
+		// EXEC under a pause needs it.
+		for i := range cl.multi.cmds {
+			if q := &cl.multi.cmds[i]; s.isWriteLike(q.cmd, q.args) {
+				return true
+			}
+		}
+		return false
 	}
 	return s.isWriteLike(cmd, args)
 }

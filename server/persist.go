@@ -630,7 +630,7 @@ func (s *Server) loadFile(path string) (snapshot.LoadResult, error) {
 // meanwhile.
 func (s *Server) debugReload(c *protocol.Conn, cl *Client, args [][]byte, home int) {
 	cmd := s.commands["debug"]
-	if !debugcmd.Allowed(s.cfg.String("enable-debug-command"), addrIsLoopback(c.RemoteAddr())) {
+	if !command.ProtectedAllowed(s.cfg.String("enable-debug-command"), addrIsLoopback(c.RemoteAddr())) {
 		s.rejectCommand(c, cl, home, cmd, debugcmd.ErrNotAllowed)
 		return
 	}

@@ -37,22 +37,9 @@ func hostOf(x *command.Exec) Host {
 	return h
 }
 
-// ErrNotAllowed is the error reply to DEBUG when Allowed refuses it, run
-// or queued inside MULTI.
+// ErrNotAllowed is the error reply to DEBUG when enable-debug-command
+// refuses it (command.ProtectedAllowed), run or queued inside MULTI.
 const ErrNotAllowed = `ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`
-
-// Allowed reports whether enable-debug-command, set to setting, lets a
-// client run DEBUG: always with "yes", with "local" when the client is
-// local (see Host.ClientIsLocal), never otherwise ("no").
-func Allowed(setting string, local bool) bool {
-	switch strings.ToLower(setting) {
-	case "yes":
-		return true
-	case "local":
-		return local
-	}
-	return false
-}
 
 // Commands returns the family's command specs: DEBUG.
 func Commands() []*command.Spec {
@@ -60,7 +47,7 @@ func Commands() []*command.Spec {
 }
 
 func cmdDebug(x *command.Exec) {
-	if !Allowed(x.Env.ConfigString("enable-debug-command"), hostOf(x).ClientIsLocal(x)) {
+	if !command.ProtectedAllowed(x.Env.ConfigString("enable-debug-command"), hostOf(x).ClientIsLocal(x)) {
 		x.Err(ErrNotAllowed)
 		return
 	}

@@ -114,21 +114,6 @@ func runPieces(e *testEnv, shards []*shard.Shard, args string) string {
 	return string(x.Out)
 }
 
-func TestAllowed(t *testing.T) {
-	f := func(setting string, local, want bool) {
-		t.Helper()
-		if got := Allowed(setting, local); got != want {
-			t.Errorf("Allowed(%q, %v) = %v, want %v", setting, local, got, want)
-		}
-	}
-	f("yes", false, true)
-	f("YES", false, true)
-	f("local", true, true)
-	f("local", false, false)
-	f("no", true, false)
-	f("", true, false)
-}
-
 func TestRefused(t *testing.T) {
 	sh := shard.New(0, 1)
 	refused := "-" + ErrNotAllowed + "\r\n"

@@ -23,19 +23,6 @@ func ModuleSubcommandProtected(sub []byte) bool {
 	return command.EqFold(sub, "load") || command.EqFold(sub, "loadex") || command.EqFold(sub, "unload")
 }
 
-// ModuleAllowed reports whether enable-module-command, set to setting,
-// lets a client run the protected subcommands: "yes" always, "local" from
-// a loopback address, "no" never.
-func ModuleAllowed(setting string, local bool) bool {
-	switch {
-	case command.EqFold([]byte(setting), "yes"):
-		return true
-	case command.EqFold([]byte(setting), "local"):
-		return local
-	}
-	return false
-}
-
 func moduleCommand() *command.Spec {
 	const (
 		adm = command.FlagLoop | command.FlagAdmin | command.FlagNoScript
@@ -54,7 +41,7 @@ func moduleCommand() *command.Spec {
 // moduleGuard applies enable-module-command to x; it answers the refusal
 // and reports false when the client may not run x.
 func moduleGuard(x *command.Exec) bool {
-	if ModuleAllowed(x.Env.ConfigString("enable-module-command"), hostOf(x).IsLocalClient(x)) {
+	if command.ProtectedAllowed(x.Env.ConfigString("enable-module-command"), hostOf(x).IsLocalClient(x)) {
 		return true
 	}
 	x.Err(ErrModuleNotAllowed)
