@@ -50,8 +50,13 @@ func run(args []string) int {
 	}
 	log := proc.log
 	defer log.Sync() //nolint:errcheck
+	var tuner *procsTuner
 	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(schedulerProcs(server.Threads(cfg), runtime.GOMAXPROCS(0)))
+		loops, cpus := server.Threads(cfg), runtime.GOMAXPROCS(0)
+		runtime.GOMAXPROCS(schedulerProcs(loops, cpus))
+		if loops == cpus {
+			tuner = &procsTuner{loops: loops}
+		}
 	}
 	srv := server.New(cfg, log)
 	if err := srv.Start(); err != nil {
@@ -83,30 +88,13 @@ func run(args []string) int {
 		}
 	}()
 	proc.started()
+	stopTuner := make(chan struct{})
+	if tuner != nil {
+		go tuner.run(stopTuner)
+	}
 	srv.Wait()
+	close(stopTuner)
 	proc.stopping()
 	log.Info("Anax is now ready to exit, bye bye...")
 	return 0
-}
-
-// schedulerProcs is the number of Go Ps for a server with the given number
-// of event loops on a machine (or CPU quota) of cpus cores.
-//
-// A loop waiting in epoll_wait holds its P inside a system call. When no
-// other P is idle, Go's sysmon takes that P away after 20 µs or more and
-// starts a thread to look for work, the loop must win a P back when its wait
-// ends, and sysmon keeps waking every 20 µs. With one P to spare the runtime
-// leaves a loop's P alone and sysmon backs off to its 10 ms sleep; the price
-// is a spinning thread started each time a loop goes idle (runtime.Gosched in
-// gnet's poller). That trade pays while each loop has a core of its own: one
-// loop on one core serves GET at pipeline 1 with p99 0.75-0.80 ms instead of
-// 0.97-1.34 (docs/benchmarks.md). When loops share cores the spinning thread
-// competes with a loop for its core, and the runtime's default (one P per
-// core) is faster: two loops on one core served 66k GET/s with 1 P, 37-53k
-// with 2 and 46-62k with 3.
-func schedulerProcs(loops, cpus int) int {
-	if loops > cpus {
-		return cpus
-	}
-	return loops + 1
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -176,7 +177,7 @@ func TestPortInUse(t *testing.T) {
 }
 
 // TestSchedulerProcs: the binary runs one Go P more than it has event loops
-// while the loops have a core each, unless GOMAXPROCS is set in the
+// while there are fewer loops than cores, unless GOMAXPROCS is set in the
 // environment (INFO anax shows it).
 func TestSchedulerProcs(t *testing.T) {
 	bin := buildAnax(t)
@@ -194,5 +195,29 @@ func TestSchedulerProcs(t *testing.T) {
 		if !strings.Contains(info, c.want+"\r\n") {
 			t.Errorf("%v: INFO anax does not have %q:\n%s", c.env, c.want, info)
 		}
+	}
+}
+
+// TestSchedulerProcsIdleSpare: with a loop per core the binary starts with a
+// P per loop, and an idle server gets one more within a few samples of
+// procsTuner (the busy direction is TestProcsTunerHysteresis's).
+func TestSchedulerProcsIdleSpare(t *testing.T) {
+	cpus := runtime.NumCPU()
+	port := servertest.FreePort(t)
+	startAnax(t, buildAnax(t), []string{"GOMAXPROCS="}, "--port", fmt.Sprint(port), "--threads", fmt.Sprint(cpus), "--save", "")
+	r := servertest.Dial(t, fmt.Sprintf("127.0.0.1:%d", port))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n := infoInt(t, r, "gomaxprocs")
+		if n == int64(cpus)+1 {
+			return
+		}
+		if n != int64(cpus) {
+			t.Skipf("gomaxprocs %d with %d loops on %d CPUs: the process is allowed fewer CPUs than it sees", n, cpus, cpus)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gomaxprocs still %d after 10 s idle with %d loops on %d CPUs", n, cpus, cpus)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
