@@ -346,9 +346,12 @@ func keyspaceScript(restorePayload string) []ksStep {
 		ks("SORT", "la", "STORE", "so"),
 		ks("MSETNX", "x5", "1", "x6", "2"),
 		// Expiry: the active cycle reclaims the keys while the writer waits.
-		ksAnyOrder("SET", "e1", "v", "PX", "10"),
+		// e1 lives 300 ms, so that a busy machine's slow steps before the
+		// wait do not let one server expire it a step early (with 10 ms it
+		// did, in one run of the 4-shard pass).
+		ksAnyOrder("SET", "e1", "v", "PX", "300"),
 		ksAnyOrder("RPUSH", "e2", "a"),
-		{cmd: []string{"PEXPIRE", "e2", "10"}, sorted: true, wait: 700 * time.Millisecond, count: 6},
+		{cmd: []string{"PEXPIRE", "e2", "10"}, sorted: true, wait: 1000 * time.Millisecond, count: 6},
 		// Eviction: with maxmemory 1 every key goes.
 		ks("FLUSHALL"),
 		ks("CONFIG", "SET", "maxmemory-policy", "allkeys-random"),
