@@ -88,12 +88,10 @@ func run(args []string) int {
 		}
 	}()
 	proc.started()
-	stopTuner := make(chan struct{})
 	if tuner != nil {
-		go tuner.run(stopTuner)
+		go tuner.run() // for the life of the process
 	}
 	srv.Wait()
-	close(stopTuner)
 	proc.stopping()
 	log.Info("Anax is now ready to exit, bye bye...")
 	return 0

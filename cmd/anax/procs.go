@@ -75,24 +75,15 @@ func (t *procsTuner) want(busy float64) int {
 	return t.loops
 }
 
-// run samples the process's CPU time every tunePeriod and applies want,
-// until stop is closed.
-func (t *procsTuner) run(stop <-chan struct{}) {
-	tick := time.NewTicker(tunePeriod)
-	defer tick.Stop()
+// run samples the process's CPU time every tunePeriod and applies want.
+func (t *procsTuner) run() {
 	lastCPU, lastWall := processCPU(), time.Now()
-	for {
-		select {
-		case <-stop:
-			return
-		case now := <-tick.C:
-			cpu := processCPU()
-			wall := now.Sub(lastWall)
-			busy := float64(cpu-lastCPU) / (float64(wall) * float64(t.loops))
-			lastCPU, lastWall = cpu, now
-			if n := t.want(busy); n != runtime.GOMAXPROCS(0) {
-				runtime.GOMAXPROCS(n)
-			}
+	for now := range time.Tick(tunePeriod) {
+		cpu := processCPU()
+		busy := float64(cpu-lastCPU) / (float64(now.Sub(lastWall)) * float64(t.loops))
+		lastCPU, lastWall = cpu, now
+		if n := t.want(busy); n != runtime.GOMAXPROCS(0) {
+			runtime.GOMAXPROCS(n)
 		}
 	}
 }
