@@ -2,6 +2,8 @@ package zbtree
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math"
 )
 
 // Store holds node cells, named by non-zero uint64 handles. Bytes(h)
@@ -783,14 +785,21 @@ func (t *Tree) remapNode(s Store, h uint64, level int, fn func(uint64) uint64) {
 
 // Iter is a position in the tree: a value, no allocation. Any change to
 // the tree invalidates it.
+//
+// It keeps the leaf's cell and the byte offsets of its two columns rather
+// than a node view: a step inside a leaf is then two loads at computed
+// offsets, where a view copied through memory on every step cost as much
+// again as the loads.
 type Iter struct {
-	leaf  uint64 // 0 when not valid
-	n     node   // the leaf's view: a step inside a leaf asks the Store nothing
-	cnt   int    // the leaf's count, read once per leaf
-	idx   int
-	rank  int
-	score float64
-	ref   uint64
+	leaf   uint64 // 0 when not valid
+	b      []byte // the leaf's cell: a step inside a leaf asks the Store nothing
+	scores int    // byte offset of slot idx 0's score (the leaf's lo included)
+	refs   int    // likewise of its ref
+	cnt    int    // the leaf's count, read once per leaf
+	idx    int
+	rank   int
+	score  float64
+	ref    uint64
 }
 
 // SeekRank returns an Iter at rank; it is not valid if rank is out of
@@ -800,8 +809,25 @@ func (t *Tree) SeekRank(s Store, rank int) Iter {
 		return Iter{}
 	}
 	h, pos := t.leafAtRank(s, rank, nil)
+	var it Iter
+	it.enter(s, h, pos)
+	it.rank = rank
+	return it
+}
+
+// enter moves to entry pos of leaf h.
+func (it *Iter) enter(s Store, h uint64, pos int) {
 	n := leafView(s.Bytes(h))
-	return Iter{leaf: h, n: n, cnt: n.count(), idx: pos, rank: rank, score: n.score(pos), ref: n.ref(pos)}
+	it.leaf, it.b, it.cnt, it.idx = h, n.b, n.count(), pos
+	it.scores, it.refs = n.off(colScore, 0), n.off(colRef, 0)
+	it.load()
+}
+
+// load reads the entry at idx.
+func (it *Iter) load() {
+	o := 8 * it.idx
+	it.score = math.Float64frombits(binary.LittleEndian.Uint64(it.b[it.scores+o:]))
+	it.ref = binary.LittleEndian.Uint64(it.b[it.refs+o:])
 }
 
 // Valid reports whether the Iter is at an element.
@@ -821,15 +847,20 @@ func (it *Iter) Next(s Store) {
 	it.idx++
 	it.rank++
 	if it.idx >= it.cnt {
-		h := it.n.next()
-		if h == 0 {
-			*it = Iter{}
-			return
-		}
-		it.leaf, it.idx, it.n = h, 0, leafView(s.Bytes(h))
-		it.cnt = it.n.count()
+		it.nextLeaf(s)
+		return
 	}
-	it.score, it.ref = it.n.score(it.idx), it.n.ref(it.idx)
+	it.load()
+}
+
+// nextLeaf moves to the first entry of the next leaf, out of Next's line.
+func (it *Iter) nextLeaf(s Store) {
+	h := node{b: it.b}.next()
+	if h == 0 {
+		*it = Iter{}
+		return
+	}
+	it.enter(s, h, 0)
 }
 
 // Prev moves to the previous element (invalid before the first).
@@ -837,14 +868,20 @@ func (it *Iter) Prev(s Store) {
 	it.idx--
 	it.rank--
 	if it.idx < 0 {
-		h := it.n.prev()
-		if h == 0 {
-			*it = Iter{}
-			return
-		}
-		it.n = leafView(s.Bytes(h))
-		it.cnt = it.n.count()
-		it.leaf, it.idx = h, it.cnt-1
+		it.prevLeaf(s)
+		return
 	}
-	it.score, it.ref = it.n.score(it.idx), it.n.ref(it.idx)
+	it.load()
+}
+
+// prevLeaf moves to the last entry of the previous leaf.
+func (it *Iter) prevLeaf(s Store) {
+	h := node{b: it.b}.prev()
+	if h == 0 {
+		*it = Iter{}
+		return
+	}
+	it.enter(s, h, 0)
+	it.idx = it.cnt - 1
+	it.load()
 }

@@ -188,3 +188,18 @@ func BenchmarkIterate1M(b *testing.B) {
 		it.Next(st)
 	}
 }
+
+// BenchmarkRange10 is ZRANGE 0 9's tree work: a seek to rank 0 and ten
+// steps, on a tree of 1M elements.
+func BenchmarkRange10(b *testing.B) {
+	st, _, tr, _ := build(b, 1<<20)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		it := tr.SeekRank(st, 0)
+		for range 10 {
+			sinkF += it.Score()
+			it.Next(st)
+		}
+	}
+}
