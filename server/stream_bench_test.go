@@ -46,3 +46,36 @@ func BenchmarkCommandXAdd(b *testing.B) {
 		c.TakeTestOutput()
 	}
 }
+
+// BenchmarkCommandXRange is the bench's XRANGE load without the network:
+// XRANGE key - + COUNT 10 of one of 100 streams of 100 entries (two fields
+// of 10-byte values, ids 1-0 up, as anaxload's fill-stream makes them).
+func BenchmarkCommandXRange(b *testing.B) {
+	s := newBareServer(b, "1")
+	c := protocol.NewTestConn(1, 0)
+	s.Open(c)
+	defer s.Close(c)
+	const keys = 100
+	s.BeginBatch(c)
+	for k := range keys {
+		for e := 1; e <= 100; e++ {
+			s.Command(c, benchArgs("XADD", fmt.Sprintf("xrange:%d", k), fmt.Sprintf("%d-0", e), "f0", fmt.Sprintf("v%09d", e), "f1", fmt.Sprintf("v%09d", e)))
+		}
+	}
+	s.EndBatch(c)
+	c.TakeTestOutput()
+	var reqs [keys][][]byte
+	for k := range reqs {
+		reqs[k] = benchArgs("XRANGE", fmt.Sprintf("xrange:%d", k), "-", "+", "COUNT", "10")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		s.BeginBatch(c)
+		for j := range 16 {
+			s.Command(c, reqs[(i*16+j)%keys])
+		}
+		s.EndBatch(c)
+		c.TakeTestOutput()
+	}
+}

@@ -291,6 +291,7 @@ func compare(t *testing.T, step int, op string, l Listpack, m model) {
 	if i != 0 {
 		t.Fatalf("step %d (%s): backwards walk stopped at %d", step, op, i)
 	}
+	checkReadTo(t, l)
 	// The bytes are those that appending the model's elements builds, as Redis
 	// would have them.
 	want := New()
@@ -386,5 +387,31 @@ func checkReads(t *testing.T, b []byte) {
 		if _, ok := r.Get(i); !ok {
 			t.Fatalf("Get(%d) of %d elements failed", i, r.Len())
 		}
+	}
+	checkReadTo(t, r)
+}
+
+// checkReadTo walks l with ReadTo and with Next beside the iterator: the
+// same elements at the same positions.
+func checkReadTo(t *testing.T, l Listpack) {
+	t.Helper()
+	p := l.First()
+	for it := l.Iter(); it.Next(); {
+		if p != it.Pos() {
+			t.Fatalf("ReadTo walk at %d, iterator at %d", p, it.Pos())
+		}
+		var v Value
+		next := l.ReadTo(p, &v)
+		want := it.Value()
+		if v.IsInt != want.IsInt || v.Int != want.Int || !bytes.Equal(v.Str, want.Str) {
+			t.Fatalf("ReadTo at %d: %+v, At: %+v", p, v, want)
+		}
+		if n := l.Next(p); n != next {
+			t.Fatalf("at %d: ReadTo goes on at %d, Next at %d", p, next, n)
+		}
+		p = next
+	}
+	if p != -1 {
+		t.Fatalf("ReadTo walk ends at %d, not -1", p)
 	}
 }

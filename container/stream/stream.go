@@ -2,6 +2,7 @@ package stream
 
 import (
 	"encoding/binary"
+	"slices"
 	"sort"
 
 	"github.com/anaxdb/anax/container/listpack"
@@ -157,12 +158,19 @@ type nodeView struct {
 }
 
 func lpInt(lp listpack.Listpack, p int) int64 {
-	v := lp.At(p)
+	n, _ := lpIntNext(lp, p)
+	return n
+}
+
+// lpIntNext is lpInt and the position after p (listpack.Read).
+func lpIntNext(lp listpack.Listpack, p int) (int64, int) {
+	var v listpack.Value
+	next := lp.ReadTo(p, &v)
 	if v.IsInt {
-		return v.Int
+		return v.Int, next
 	}
 	n, _ := listpack.ParseInt(v.Str)
-	return n
+	return n, next
 }
 
 func (s *Stream) view(st Store, i int) nodeView {
@@ -209,41 +217,47 @@ func (e *Entry) Deleted() bool { return e.flags&flagDeleted != 0 }
 func (e *Entry) Pairs(dst []listpack.Value) []listpack.Value {
 	lp := e.lp
 	p := e.fv
+	k := len(dst)
+	dst = slices.Grow(dst, 2*e.n)[:k+2*e.n]
 	if e.flags&flagSameFields != 0 {
 		m := e.mfield
-		for range e.n {
-			dst = append(dst, lp.At(m), lp.At(p))
-			m = lp.Next(m)
-			p = lp.Next(p)
+		for i := k; i < len(dst); i += 2 {
+			m = lp.ReadTo(m, &dst[i])
+			p = lp.ReadTo(p, &dst[i+1])
 		}
 		return dst
 	}
-	for range e.n {
-		f := lp.At(p)
-		p = lp.Next(p)
-		dst = append(dst, f, lp.At(p))
-		p = lp.Next(p)
+	for i := k; i < len(dst); i++ {
+		p = lp.ReadTo(p, &dst[i])
 	}
 	return dst
 }
 
 // entryAt parses the entry whose flags element is at p.
 func (v *nodeView) entryAt(p int) Entry {
+	var e Entry
+	v.readEntry(p, &e)
+	return e
+}
+
+// readEntry is entryAt into *e: an iterator's step fills its entry in
+// place rather than copying one back through the stack.
+func (v *nodeView) readEntry(p int, e *Entry) {
 	lp := v.lp
-	e := Entry{lp: lp, pos: p, mfield: v.mfield}
-	e.flags = int(lpInt(lp, p))
-	p = lp.Next(p)
-	e.ID.Ms = v.master.Ms + uint64(lpInt(lp, p))
-	p = lp.Next(p)
-	e.ID.Seq = v.master.Seq + uint64(lpInt(lp, p))
-	p = lp.Next(p)
+	e.lp, e.pos, e.mfield = lp, p, v.mfield
+	flags, p := lpIntNext(lp, p)
+	ms, p := lpIntNext(lp, p)
+	seq, p := lpIntNext(lp, p)
+	e.flags = int(flags)
+	e.ID.Ms = v.master.Ms + uint64(ms)
+	e.ID.Seq = v.master.Seq + uint64(seq)
 	skip := 0
 	if e.flags&flagSameFields != 0 {
 		e.n = v.nf
 		skip = v.nf
 	} else {
-		e.n = int(lpInt(lp, p))
-		p = lp.Next(p)
+		n, next := lpIntNext(lp, p)
+		e.n, p = int(n), next
 		skip = 2 * e.n
 	}
 	e.fv = p
@@ -251,7 +265,6 @@ func (v *nodeView) entryAt(p int) Entry {
 		p = lp.Next(p)
 	}
 	e.next = lp.Next(p) // past lp-count
-	return e
 }
 
 // lastEntry returns the flags position of the node's last entry, -1 when
@@ -482,7 +495,7 @@ func (it *Iter) Next() bool {
 			it.open()
 			continue
 		}
-		it.e = it.v.entryAt(it.p)
+		it.v.readEntry(it.p, &it.e)
 		if it.rev {
 			it.p = it.v.prevEntry(it.p)
 		} else {
