@@ -75,8 +75,21 @@ func AppendBulkString(dst []byte, s string) []byte {
 // value go to the socket from where it lives (writev) instead of being
 // copied into the output buffer.
 func AppendBulkHeader(dst []byte, n int) []byte {
-	dst = append(dst, '$')
-	dst = strconv.AppendInt(dst, int64(n), 10)
+	return appendHeader(dst, '$', int64(n))
+}
+
+// appendHeader appends kind n CRLF. Most lengths in replies are below
+// 100, and writing their digits here saves strconv's call (Redis keeps its
+// short headers prebuilt for the same reason).
+func appendHeader(dst []byte, kind byte, n int64) []byte {
+	if uint64(n) < 10 {
+		return append(dst, kind, byte('0'+n), '\r', '\n')
+	}
+	if uint64(n) < 100 {
+		return append(dst, kind, byte('0'+n/10), byte('0'+n%10), '\r', '\n')
+	}
+	dst = append(dst, kind)
+	dst = strconv.AppendInt(dst, n, 10)
 	return append(dst, crlf...)
 }
 
@@ -91,9 +104,7 @@ func AppendBulkInt(dst []byte, n int64) []byte {
 // AppendArrayLen appends an array header: "*" n CRLF, followed by n values
 // the caller appends.
 func AppendArrayLen(dst []byte, n int) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(n), 10)
-	return append(dst, crlf...)
+	return appendHeader(dst, '*', int64(n))
 }
 
 // AppendNullArray appends a null array: "*-1" in RESP2, "_" in RESP3.
@@ -137,12 +148,6 @@ func AppendPushLen(dst []byte, n int, proto int) []byte {
 		return appendHeader(dst, '>', int64(n))
 	}
 	return appendHeader(dst, '*', int64(n))
-}
-
-func appendHeader(dst []byte, kind byte, n int64) []byte {
-	dst = append(dst, kind)
-	dst = strconv.AppendInt(dst, n, 10)
-	return append(dst, crlf...)
 }
 
 // AppendBool appends a boolean: "#t"/"#f" in RESP3, the integer 1/0 in RESP2.

@@ -156,3 +156,20 @@ func TestAppendAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per run", allocs)
 	}
 }
+
+// TestAppendHeaderLengths checks the short-length fast path of the bulk and
+// aggregate headers against strconv across its edges.
+func TestAppendHeaderLengths(t *testing.T) {
+	for n := -2; n <= 1001; n++ {
+		want := "*" + strconv.Itoa(n) + "\r\n"
+		if got := string(AppendArrayLen(nil, n)); got != want {
+			t.Fatalf("AppendArrayLen(%d) = %q, want %q", n, got, want)
+		}
+		if got := string(AppendBulkHeader(nil, n)); got != "$"+want[1:] {
+			t.Fatalf("AppendBulkHeader(%d) = %q", n, got)
+		}
+		if got := string(AppendMapLen(nil, n, 3)); got != "%"+want[1:] {
+			t.Fatalf("AppendMapLen(%d) = %q", n, got)
+		}
+	}
+}
