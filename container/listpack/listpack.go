@@ -233,42 +233,55 @@ func (e *encoded) total() int {
 	return s + backlenSize(s)
 }
 
-// decode reads the entry at p: its element and its size without backlen.
-func (l Listpack) decode(p int) (v Value, size int) {
+// decodeTo reads the element at p into *v and returns its size without
+// backlen. It writes where the caller keeps the Value: a Value returned by
+// value goes through the stack, and reading it back in 16-byte moves from
+// the 8-byte stores just made stalls the store buffer, which cost more than
+// the decoding.
+func (l Listpack) decodeTo(p int, v *Value) (size int) {
 	b := l.b[p:]
 	c := b[0]
 	switch {
 	case c&0x80 == 0:
-		return Value{Int: int64(c), IsInt: true}, 1
+		v.Str, v.Int, v.IsInt = nil, int64(c), true
+		return 1
 	case c&0xC0 == 0x80:
 		n := int(c & 0x3f)
-		return Value{Str: b[1 : 1+n : 1+n]}, 1 + n
+		v.Str, v.Int, v.IsInt = b[1:1+n:1+n], 0, false
+		return 1 + n
 	case c&0xE0 == 0xC0:
 		x := int64(c&0x1f)<<8 | int64(b[1])
 		if x >= 1<<12 {
 			x -= 1 << 13
 		}
-		return Value{Int: x, IsInt: true}, 2
+		v.Str, v.Int, v.IsInt = nil, x, true
+		return 2
 	case c&0xF0 == 0xE0:
 		n := int(c&0x0f)<<8 | int(b[1])
-		return Value{Str: b[2 : 2+n : 2+n]}, 2 + n
+		v.Str, v.Int, v.IsInt = b[2:2+n:2+n], 0, false
+		return 2 + n
 	case c == 0xF0:
 		n := int(binary.LittleEndian.Uint32(b[1:]))
-		return Value{Str: b[5 : 5+n : 5+n]}, 5 + n
+		v.Str, v.Int, v.IsInt = b[5:5+n:5+n], 0, false
+		return 5 + n
 	case c == 0xF1:
-		return Value{Int: int64(int16(binary.LittleEndian.Uint16(b[1:]))), IsInt: true}, 3
+		v.Str, v.Int, v.IsInt = nil, int64(int16(binary.LittleEndian.Uint16(b[1:]))), true
+		return 3
 	case c == 0xF2:
 		x := int32(uint32(b[1])<<8|uint32(b[2])<<16|uint32(b[3])<<24) >> 8
-		return Value{Int: int64(x), IsInt: true}, 4
+		v.Str, v.Int, v.IsInt = nil, int64(x), true
+		return 4
 	case c == 0xF3:
-		return Value{Int: int64(int32(binary.LittleEndian.Uint32(b[1:]))), IsInt: true}, 5
+		v.Str, v.Int, v.IsInt = nil, int64(int32(binary.LittleEndian.Uint32(b[1:]))), true
+		return 5
 	case c == 0xF4:
-		return Value{Int: int64(binary.LittleEndian.Uint64(b[1:])), IsInt: true}, 9
+		v.Str, v.Int, v.IsInt = nil, int64(binary.LittleEndian.Uint64(b[1:])), true
+		return 9
 	}
 	panic("BUG: listpack: bad encoding byte")
 }
 
-// dataSize is decode's size without building the value: what a walk over
+// dataSize is decodeTo's size without building the value: what a walk over
 // elements it does not read needs.
 func (l Listpack) dataSize(p int) int {
 	b := l.b[p:]
@@ -348,32 +361,16 @@ func (l Listpack) prevOf(p int) int {
 }
 
 // At returns the element at position p.
-func (l Listpack) At(p int) Value {
-	v, _ := l.decode(p)
+func (l Listpack) At(p int) (v Value) {
+	l.decodeTo(p, &v)
 	return v
 }
 
 // ReadTo sets *v to the element at p and returns the position after it,
-// -1 past the last: At and Next in one decoding. It fills *v in place
-// because a Value returned by value is copied through the stack, and
-// reading it back in 16-byte moves from the 8-byte stores just made
-// stalls the store buffer: that cost more than the decoding.
+// -1 past the last: At and Next in one decoding, into the caller's Value
+// (decodeTo).
 func (l Listpack) ReadTo(p int, v *Value) int {
-	b := l.b[p:]
-	c := b[0]
-	size := 0
-	switch {
-	case c&0x80 == 0:
-		v.Str, v.Int, v.IsInt, size = nil, int64(c), true, 1
-	case c&0xC0 == 0x80:
-		n := int(c & 0x3f)
-		v.Str, v.Int, v.IsInt, size = b[1:1+n:1+n], 0, false, 1+n
-	case c&0xF0 == 0xE0:
-		n := int(c&0x0f)<<8 | int(b[1])
-		v.Str, v.Int, v.IsInt, size = b[2:2+n:2+n], 0, false, 2+n
-	default:
-		*v, size = l.decode(p)
-	}
+	size := l.decodeTo(p, v)
 	p += size + backlenSize(size)
 	if l.b[p] == terminator {
 		return -1
@@ -426,8 +423,9 @@ func (l Listpack) Get(i int) (Value, bool) {
 // its bytes, as Redis's lpFind does.
 func (l Listpack) Find(p int, s []byte, skip int) int {
 	iv, isInt := ParseInt(s)
+	var v Value
 	for p >= 0 {
-		v, size := l.decode(p)
+		size := l.decodeTo(p, &v)
 		if v.IsInt {
 			if isInt && v.Int == iv {
 				return p
@@ -469,8 +467,7 @@ func (it *Iterator) Next() bool {
 		return false
 	}
 	it.p = it.next
-	v, size := it.l.decode(it.p)
-	it.v = v
+	size := it.l.decodeTo(it.p, &it.v)
 	it.next = it.p + size + backlenSize(size)
 	if it.l.b[it.next] == terminator {
 		it.next = -1
@@ -484,7 +481,7 @@ func (it *Iterator) Prev() bool {
 		return false
 	}
 	it.p = it.next
-	it.v, _ = it.l.decode(it.p)
+	it.l.decodeTo(it.p, &it.v)
 	it.next = it.l.prevOf(it.p)
 	return true
 }

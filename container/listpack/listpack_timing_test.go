@@ -70,3 +70,17 @@ func BenchmarkInsertFront(b *testing.B) {
 		l.Delete(l.First())
 	}
 }
+
+// BenchmarkAtNext walks with At and Next, as the type packages read a
+// listpack element by element.
+func BenchmarkAtNext(b *testing.B) {
+	l := benchList()
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		for p := l.First(); p >= 0; p = l.Next(p) {
+			n += len(l.At(p).Str)
+		}
+	}
+	_ = n
+}
