@@ -30,17 +30,22 @@ func BenchmarkCommandXAdd(b *testing.B) {
 		s.EndBatch(c)
 		c.TakeTestOutput()
 	}
-	const draws = 4096
-	var reqs [draws][][]byte
+	reqs := make([][][]byte, 4096)
 	for i := range reqs {
 		reqs[i] = args(i * 7919 % keys)
 	}
+	runBatches16(b, s, c, reqs)
+}
+
+// runBatches16 times b.N batches of 16 of reqs, taken in turn, as one read
+// of a pipeline-16 client.
+func runBatches16(b *testing.B, s *Server, c *protocol.Conn, reqs [][][]byte) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
 		s.BeginBatch(c)
 		for j := range 16 {
-			s.Command(c, reqs[(i*16+j)%draws])
+			s.Command(c, reqs[(i*16+j)%len(reqs)])
 		}
 		s.EndBatch(c)
 		c.TakeTestOutput()
@@ -64,18 +69,9 @@ func BenchmarkCommandXRange(b *testing.B) {
 	}
 	s.EndBatch(c)
 	c.TakeTestOutput()
-	var reqs [keys][][]byte
+	reqs := make([][][]byte, keys)
 	for k := range reqs {
 		reqs[k] = benchArgs("XRANGE", fmt.Sprintf("xrange:%d", k), "-", "+", "COUNT", "10")
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		s.BeginBatch(c)
-		for j := range 16 {
-			s.Command(c, reqs[(i*16+j)%keys])
-		}
-		s.EndBatch(c)
-		c.TakeTestOutput()
-	}
+	runBatches16(b, s, c, reqs)
 }
