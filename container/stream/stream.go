@@ -162,7 +162,7 @@ func lpInt(lp listpack.Listpack, p int) int64 {
 	return n
 }
 
-// lpIntNext is lpInt and the position after p (listpack.Read).
+// lpIntNext is lpInt and the position after p (listpack.ReadTo).
 func lpIntNext(lp listpack.Listpack, p int) (int64, int) {
 	var v listpack.Value
 	next := lp.ReadTo(p, &v)
