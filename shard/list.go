@@ -497,23 +497,26 @@ func (l *List) Iter(i int, back bool) ListIter {
 // Next moves to the next element and reports whether there is one.
 func (it *ListIter) Next() bool {
 	if it.big {
-		if !it.ql.Next() {
-			return false
-		}
-		it.v = it.ql.Value()
-		return true
+		return it.ql.Next()
 	}
 	if it.p < 0 {
 		return false
 	}
-	it.v = it.lp.At(it.p)
+	// Decoded into it.v, not copied there: a Value copied right after its
+	// fields were stored stalls on the store buffer (listpack.ReadTo).
 	if it.back {
+		it.lp.ReadTo(it.p, &it.v)
 		it.p = it.lp.Prev(it.p)
 	} else {
-		it.p = it.lp.Next(it.p)
+		it.p = it.lp.ReadTo(it.p, &it.v)
 	}
 	return true
 }
 
 // Value is the current element, valid until the list is edited.
-func (it *ListIter) Value() listpack.Value { return it.v }
+func (it *ListIter) Value() listpack.Value {
+	if it.big {
+		return it.ql.Value()
+	}
+	return it.v
+}
