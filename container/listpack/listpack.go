@@ -467,11 +467,7 @@ func (it *Iterator) Next() bool {
 		return false
 	}
 	it.p = it.next
-	size := it.l.decodeTo(it.p, &it.v)
-	it.next = it.p + size + backlenSize(size)
-	if it.l.b[it.next] == terminator {
-		it.next = -1
-	}
+	it.next = it.l.ReadTo(it.p, &it.v)
 	return true
 }
 

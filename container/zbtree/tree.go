@@ -815,10 +815,14 @@ func (t *Tree) SeekRank(s Store, rank int) Iter {
 	return it
 }
 
-// enter moves to entry pos of leaf h.
+// enter moves to entry pos of leaf h; pos -1 is its last entry.
 func (it *Iter) enter(s Store, h uint64, pos int) {
 	n := leafView(s.Bytes(h))
-	it.leaf, it.b, it.cnt, it.idx = h, n.b, n.count(), pos
+	it.leaf, it.b, it.cnt = h, n.b, n.count()
+	if pos < 0 {
+		pos = it.cnt - 1
+	}
+	it.idx = pos
 	it.scores, it.refs = n.off(colScore, 0), n.off(colRef, 0)
 	it.load()
 }
@@ -881,7 +885,5 @@ func (it *Iter) prevLeaf(s Store) {
 		*it = Iter{}
 		return
 	}
-	it.enter(s, h, 0)
-	it.idx = it.cnt - 1
-	it.load()
+	it.enter(s, h, -1)
 }
