@@ -147,6 +147,7 @@ func (t *Table) InsertNoGrow(hash, handle uint64) (evicted bool) {
 	s.clearSlot(bi, last)
 	t.ovf = append(t.ovf, ovfEntry{vhash, vh})
 	s.ovf++
+	t.publishMemory()
 	if !s.insert(hash, handle) {
 		panic("BUG: dashtable: no room after evicting from the stash")
 	}

@@ -12,6 +12,10 @@ func (t *Table) verify() error {
 	if len(t.dir) != 1<<t.depth || int(t.shift) != 64-int(t.depth) || t.depth > maxDepth {
 		return fmt.Errorf("directory: len %d depth %d shift %d", len(t.dir), t.depth, t.shift)
 	}
+	// The size other goroutines read is the table's size.
+	if got, want := t.SharedMemoryUsage(), t.MemoryUsage(); got != want {
+		return fmt.Errorf("SharedMemoryUsage %d, MemoryUsage %d", got, want)
+	}
 	// A running snapshot has one word of handed-over bits per segment.
 	if t.snapFn != nil && len(t.handed) != len(t.segs) {
 		return fmt.Errorf("snapshot: %d words of handed-over bits for %d segments", len(t.handed), len(t.segs))

@@ -35,6 +35,7 @@ func (t *Table) StartSnapshot(fn SnapshotFunc) {
 	t.handed = append(t.handed[:0], make([]uint64, len(t.segs))...)
 	t.handedOvf = false
 	t.snapFn = fn
+	t.publishMemory()
 }
 
 // EndSnapshot stops the hooks of StartSnapshot.

@@ -2,6 +2,7 @@ package dashtable
 
 import (
 	"math/bits"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -47,6 +48,12 @@ type Table struct {
 	// (newSegment); slabs counts the slabs allocated since Clear.
 	spare []segment
 	slabs int
+
+	// shared is MemoryUsage for other goroutines, stored wherever the
+	// memory grows or is dropped (publishMemory): the server compares the
+	// tables' bytes with the Go heap's size, which counts them as soon as
+	// they are made.
+	shared atomic.Int64
 }
 
 type ovfEntry struct{ hash, handle uint64 }
@@ -71,6 +78,7 @@ func (t *Table) Clear() {
 	if t.snapFn != nil {
 		t.handed = append(t.handed[:0], 0)
 	}
+	t.publishMemory()
 }
 
 // Len returns the number of entries.
@@ -110,6 +118,14 @@ func (t *Table) newSegment() *segment {
 	t.spare = t.spare[1:]
 	return s
 }
+
+// SharedMemoryUsage returns MemoryUsage as of the table's last growth, for
+// any goroutine.
+func (t *Table) SharedMemoryUsage() int { return int(t.shared.Load()) }
+
+// publishMemory refreshes SharedMemoryUsage; called where MemoryUsage
+// changes (a split, an overflow entry, a snapshot's marks, Clear).
+func (t *Table) publishMemory() { t.shared.Store(int64(t.MemoryUsage())) }
 
 // MemoryUsage returns bytes held by the directory, the segments and the
 // overflow list (the caller's arena is not included).
@@ -224,6 +240,7 @@ func (t *Table) Insert(hash uint64, handle uint64) {
 			t.ovf = append(t.ovf, ovfEntry{hash, handle})
 			s.ovf++
 			t.count++
+			t.publishMemory()
 			return
 		}
 		t.split(int(hash >> t.shift))
@@ -328,6 +345,7 @@ func (t *Table) split(di int) {
 	if len(t.ovf) != 0 {
 		t.rehomeOverflow(s, ns)
 	}
+	t.publishMemory()
 }
 
 // doubleDirectory adds one bit of global depth: every slot is duplicated.

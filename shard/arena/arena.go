@@ -21,7 +21,9 @@
 //     at least the size asked for, so callers may grow an entry in place up to
 //     the cell size.
 //  4. Used() is the sum of live cell sizes; Reserved() the bytes held in
-//     chunks and big allocations.
+//     chunks and big allocations. SharedReserved() is Reserved() for any
+//     goroutine, current from the moment a chunk or big allocation is made
+//     or dropped.
 //  5. A freed cell's first 8 bytes hold the next freed handle of its class
 //     (every cell has at least minCell bytes). Free writes them at once, so a
 //     read after Free sees them changed; race-detector builds also fill the
@@ -31,6 +33,7 @@ package arena
 import (
 	"encoding/binary"
 	"slices"
+	"sync/atomic"
 )
 
 // Handle names one allocation. Layout: class+1 (8 bits) | chunk (24 bits) |
@@ -124,6 +127,12 @@ type Arena struct {
 	bigFree  []uint32
 	used     int64
 	reserved int64
+	// shared mirrors reserved for other goroutines (invariant 4): the
+	// server compares it with the Go heap's size, which counts a chunk as
+	// soon as it is made, so a copy published only now and then makes the
+	// rest of the process look that much bigger. Stored only where
+	// reserved changes (a chunk or a big allocation), never per cell.
+	shared atomic.Int64
 }
 
 // New returns an empty arena.
@@ -169,6 +178,7 @@ func (a *Arena) Alloc(n int) (Handle, []byte) {
 		c.chunkLen = nextChunkLen(c.chunkLen, c.size)
 		c.chunks = append(c.chunks, make([]byte, c.chunkLen))
 		a.reserved += int64(c.chunkLen)
+		a.shared.Store(a.reserved)
 		c.next, c.mapped = 0, 0
 	}
 	if c.next+c.size > c.mapped {
@@ -222,6 +232,7 @@ func (a *Arena) allocBig(n int) (Handle, []byte) {
 	}
 	a.used += int64(n)
 	a.reserved += int64(n)
+	a.shared.Store(a.reserved)
 	return Handle(uint64(bigClass)<<56 | uint64(idx)), b
 }
 
@@ -255,6 +266,7 @@ func (a *Arena) Free(h Handle) {
 		n := int64(len(a.big[idx]))
 		a.used -= n
 		a.reserved -= n
+		a.shared.Store(a.reserved)
 		a.big[idx] = nil
 		a.bigFree = append(a.bigFree, idx)
 		return
@@ -280,7 +292,13 @@ func (a *Arena) Used() int64 { return a.used }
 // Reserved returns the bytes held in chunks and big allocations.
 func (a *Arena) Reserved() int64 { return a.reserved }
 
+// SharedReserved returns Reserved for any goroutine (invariant 4).
+func (a *Arena) SharedReserved() int64 { return a.shared.Load() }
+
 // Reset drops every allocation; all handles become invalid.
 func (a *Arena) Reset() {
-	*a = *New()
+	fresh := New()
+	a.classes, a.big, a.bigFree = fresh.classes, fresh.big, fresh.bigFree
+	a.used, a.reserved = 0, 0
+	a.shared.Store(0)
 }

@@ -58,6 +58,13 @@ func TestModel(t *testing.T) {
 	if used != a.Used() {
 		t.Fatalf("Used() = %d, want %d", a.Used(), used)
 	}
+	if a.SharedReserved() != a.Reserved() {
+		t.Fatalf("SharedReserved() = %d, Reserved() = %d", a.SharedReserved(), a.Reserved())
+	}
+	a.Reset()
+	if a.SharedReserved() != 0 || a.Reserved() != 0 || a.Used() != 0 {
+		t.Fatalf("after Reset: SharedReserved %d, Reserved %d, Used %d", a.SharedReserved(), a.Reserved(), a.Used())
+	}
 }
 
 func TestAllocDoesNotAllocateSteadyState(t *testing.T) {
