@@ -534,7 +534,7 @@ func (s *Server) EndBatch(c *protocol.Conn) {
 	if cap(b.plan.idx) > maxSpareKeys {
 		b.plan = keyPlan{}
 	}
-	if x := s.loopExec[c.Loop()]; cap(x.Out) > maxSpareBytes {
+	if x := s.loopExec[c.Loop()]; cap(x.Out) > maxLoopReplyBytes {
 		x.Out = nil
 	}
 	if len(b.cmds) == 0 {
