@@ -54,12 +54,18 @@ type OutputLimit struct {
 // does not read its replies holds about highWater plus one reply, however
 // many commands it sent. A single reply is never split. A configured
 // client-output-buffer-limit moves the marks (see pauseMarks).
+// KeptOutputBytes is the largest output buffer a connection keeps for its
+// next replies once written; a bigger one goes back to the runtime. A
+// buffer that replies are built in before they are handed over (the
+// server's per-loop reply buffer) keeps as much: the two trade places.
+const KeptOutputBytes = 1 << 20
+
 const (
 	highWater = 4 << 20
 	lowWater  = 1 << 20
 	// earlyWrite is the output a batch writes before its end: a pipeline
-	// of large replies then reuses one output buffer, kept up to 1 MB
-	// (writeReady), where the whole batch's replies grew one past that by
+	// of large replies then reuses one output buffer, kept up to
+	// KeptOutputBytes, where the whole batch's replies grew one past that by
 	// doubling, to be dropped once written (16 LRANGEs of 100 KB each:
 	// every batch copied and cleared some 4 MB for 1.6 MB of replies).
 	earlyWrite = 256 << 10
@@ -384,7 +390,7 @@ func (c *Conn) writeReady() {
 	if len(c.out) > 0 {
 		c.loop.netOut += int64(len(c.out))
 		c.write(c.out)
-		if cap(c.out) > 1<<20 {
+		if cap(c.out) > KeptOutputBytes {
 			c.srv.release.note(cap(c.out))
 			c.out = nil
 		} else {

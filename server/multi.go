@@ -65,14 +65,14 @@ type queuedCommand struct {
 const maxSpareBytes = 64 << 10
 
 // maxLoopReplyBytes bounds the reply buffer a loop's inline Exec keeps
-// between batches: as much as a connection keeps of its output buffer
-// (protocol.Conn.writeReady). A reply is built there and then swapped with
-// the connection's output buffer (appendOrTake), so a bound below the
-// replies a client keeps asking for dropped one of the two buffers on
-// every command, and each reply grew a new one by doubling: LRANGE 0 99 of
-// 1 KB elements at pipeline 1 spent 40% of the server's CPU copying and
-// clearing those buffers and collecting them. One per loop.
-const maxLoopReplyBytes = 1 << 20
+// between batches: as much as a connection keeps of its output buffer. A
+// reply is built there and then swapped with the connection's output
+// buffer (appendOrTake), so a bound below the replies a client keeps
+// asking for dropped one of the two buffers on every command, and each
+// reply grew a new one by doubling: LRANGE 0 99 of 1 KB elements at
+// pipeline 1 spent 40% of the server's CPU copying and clearing those
+// buffers and collecting them. One per loop.
+const maxLoopReplyBytes = protocol.KeptOutputBytes
 
 // maxSpareKeys bounds the key-position scratch a loop keeps for reuse.
 const maxSpareKeys = 4096

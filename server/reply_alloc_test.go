@@ -16,9 +16,8 @@ import (
 // elements) asked for again and again, one command at a time or 16 in a
 // pipeline, is built in buffers the loop and the connection keep, so the
 // server allocates next to nothing per command once the first replies have
-// sized them. The client is a
-// bare socket with a fixed buffer, so the process's allocations are the
-// server's.
+// sized them. The client is a bare socket with a fixed buffer, so the
+// process's allocations are the server's.
 func TestBigReplyDoesNotAllocate(t *testing.T) {
 	addr := servertest.Start(t, "--threads", "1")
 	conn, err := net.Dial("tcp", addr)
