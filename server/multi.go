@@ -60,12 +60,13 @@ type queuedCommand struct {
 }
 
 // maxSpareBytes bounds what a buffer kept for reuse may hold on to (a
-// recycled multiState's arguments, a pooled Exec's output, a loop's EXEC
-// reply scratch), so one transaction with a large value does not pin it.
+// recycled multiState's arguments, a pooled Exec's output), so one
+// transaction with a large value does not pin it.
 const maxSpareBytes = 64 << 10
 
 // maxLoopReplyBytes bounds the reply buffer a loop's inline Exec keeps
-// between batches: as much as a connection keeps of its output buffer. A
+// between batches, and the loop's EXEC reply scratch: as much as a
+// connection keeps of its output buffer. A
 // reply is built there and then swapped with the connection's output
 // buffer (appendOrTake), so a bound below the replies a client keeps
 // asking for dropped one of the two buffers on every command, and each
@@ -431,12 +432,21 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 		}
 		if free {
 			// The common case, and the one that allocates nothing: the
-			// reply is built in the loop's scratch and copied out by reply.
+			// reply is built in the loop's scratch, which then trades
+			// places with the connection's output buffer (or is copied
+			// behind what that holds), as a command's reply does in
+			// replyNow; both are kept up to the same bound.
 			out := s.execOnShard(s.batch[home].execOut[:0], cl, m.cmds, w, watched, home, now, proto, true)
 			s.unregisterWatches(w, watched)
-			s.reply(c, cl, out)
-			if cap(out) <= maxSpareBytes {
+			if !cl.suppressReply() {
+				b := c.Begin()
+				b = appendOrTake(b, &out)
+				c.End(b)
+			}
+			if cap(out) <= maxLoopReplyBytes {
 				s.batch[home].execOut = out[:0]
+			} else {
+				s.batch[home].execOut = nil
 			}
 			cl.recycleMulti(m)
 			return protocol.Done
@@ -491,10 +501,16 @@ func (s *Server) execOnShard(dst []byte, cl *Client, cmds []queuedCommand, w *sh
 	}
 	out := resp.AppendArrayLen(dst, len(cmds))
 	x := s.takeExec(sh)
+	// Each command appends its reply to the EXEC's own, which x.Out is
+	// while it runs (no command reads its reply from the buffer's start:
+	// those that go back over theirs keep offsets from where they began);
+	// x keeps its buffer for the pool.
+	own := x.Out
 	// One clock reading per command: each one's end starts the next.
 	start := time.Now()
 	for _, q := range cmds {
 		s.resetExec(x, cl, q.cmd, q.args, now)
+		x.Out = out
 		x.SetHome(owner)
 		if !inline {
 			x.Client = nil
@@ -507,8 +523,9 @@ func (s *Server) execOnShard(dst []byte, cl *Client, cmds []queuedCommand, w *sh
 		end := time.Now()
 		s.noteRun(x, sh, end.Sub(start), cl)
 		start = end
-		out = append(out, x.Out...)
+		out = x.Out
 	}
+	x.Out = own[:0]
 	s.putExec(sh, x)
 	if len(cmds) > 1 { // they ran without a hop of their own
 		s.router.Stats.Squashed.Add(int64(len(cmds)))

@@ -13,8 +13,9 @@ import (
 )
 
 // TestBigReplyDoesNotAllocate: a reply of 100 KB (LRANGE 0 99 of 1 KB
-// elements) asked for again and again, one command at a time or 16 in a
-// pipeline, is built in buffers the loop and the connection keep, so the
+// elements) asked for again and again, one command at a time, 16 in a
+// pipeline, or inside MULTI/EXEC (alone, and twice with ten small
+// commands), is built in buffers the loop and the connection keep, so the
 // server allocates next to nothing per command once the first replies have
 // sized them. The client is a bare socket with a fixed buffer, so the
 // process's allocations are the server's.
@@ -83,5 +84,38 @@ func TestBigReplyDoesNotAllocate(t *testing.T) {
 	})
 	if got := string(buf[:6]); got != "*100\r\n" {
 		t.Fatalf("reply starts %q", got)
+	}
+	// MULTI, the body, EXEC: +OK, +QUEUED per command, then the EXEC's
+	// array of the body's replies.
+	transaction := func(body [][]byte, bodyReplies int) (func(), int) {
+		req := servertest.Encode("MULTI")
+		for _, cmd := range body {
+			req = append(req, cmd...)
+		}
+		req = append(req, servertest.Encode("EXEC")...)
+		n := len("+OK\r\n") + len(body)*len("+QUEUED\r\n") + len(fmt.Sprintf("*%d\r\n", len(body))) + bodyReplies
+		return func() {
+			if _, err := conn.Write(req); err != nil {
+				t.Fatal(err)
+			}
+			readN(n)
+		}, n
+	}
+	alone, _ := transaction([][]byte{req}, replyLen)
+	measure("alone in MULTI/EXEC", 1, alone)
+	var mixed [][]byte
+	mixedLen := 0
+	for i := 0; i < 2; i++ {
+		mixed = append(mixed, req)
+		mixedLen += replyLen
+		for j := 0; j < 10; j++ {
+			mixed = append(mixed, servertest.Encode("LLEN", "big"))
+			mixedLen += len(":100\r\n")
+		}
+	}
+	twice, n := transaction(mixed, mixedLen)
+	measure("twice in MULTI/EXEC with 20 LLENs", 2, twice)
+	if got := string(buf[n-len(":100\r\n") : n]); got != ":100\r\n" {
+		t.Fatalf("the transaction's reply ends %q", got)
 	}
 }
