@@ -407,8 +407,15 @@ func (c *Conn) takeReady() {
 	}
 	if n > 0 {
 		for _, s := range c.fifo[:n] {
-			c.out = append(c.out, s.Buf...)
 			c.slotBytes -= len(s.Buf)
+			if len(c.out) == 0 && len(s.Buf) > 64<<10 && cap(s.Buf) <= KeptOutputBytes {
+				// A large reply from another shard becomes the output
+				// buffer rather than being copied into it; the slot
+				// keeps the old one under the bound below.
+				c.out, s.Buf = s.Buf, c.out[:0]
+			} else {
+				c.out = append(c.out, s.Buf...)
+			}
 			if cap(s.Buf) > 64<<10 {
 				c.srv.release.note(cap(s.Buf))
 				s.Buf = nil
