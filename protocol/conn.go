@@ -135,6 +135,10 @@ type Conn struct {
 	inBatch    bool // inside process(): writes are batched until it ends
 	busy       bool // inside process(): its input must outlive a close (see OnClose)
 	released   bool
+	// largeListed: in the loop's idleOutput list; largeEpoch: the list's
+	// check count when the connection last kept a large buffer.
+	largeListed bool
+	largeEpoch  uint32
 	// orphan is a duplicate of the socket, kept when the connection closed
 	// (the peer shut its side) with replies still pending on other shards:
 	// they are written to it as they finish, as Redis would have written
@@ -395,6 +399,9 @@ func (c *Conn) writeReady() {
 			c.out = nil
 		} else {
 			c.out = c.out[:0]
+			if cap(c.out) > idleKeptBytes {
+				c.keptLarge()
+			}
 		}
 	}
 }
@@ -419,6 +426,8 @@ func (c *Conn) takeReady() {
 			if cap(s.Buf) > 64<<10 {
 				c.srv.release.note(cap(s.Buf))
 				s.Buf = nil
+			} else if cap(s.Buf) > idleKeptBytes {
+				c.keptLarge()
 			}
 			c.freeSlot = append(c.freeSlot, s)
 		}

@@ -100,6 +100,7 @@ type Loop struct {
 	Index int
 	el    gnet.EventLoop
 	ow    outputWatch // loop goroutine only
+	io    idleOutput  // loop goroutine only
 	// spares: heap input buffers its connections let go (loop goroutine only).
 	spares inputSpares
 	// netIn and netOut count the bytes the loop's connections read and

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anaxdb/anax/internal/servertest"
 )
@@ -117,5 +118,68 @@ func TestBigReplyDoesNotAllocate(t *testing.T) {
 	measure("twice in MULTI/EXEC with 20 LLENs", 2, twice)
 	if got := string(buf[n-len(":100\r\n") : n]); got != ":100\r\n" {
 		t.Fatalf("the transaction's reply ends %q", got)
+	}
+}
+
+// TestIdleConnectionsLetGoOfLargeBuffers: connections that each read one
+// large reply and then stay idle give their output buffers back within a
+// few seconds (Redis frees its reply blocks once written), and answer as
+// before afterwards.
+func TestIdleConnectionsLetGoOfLargeBuffers(t *testing.T) {
+	addr := servertest.Start(t, "--threads", "1")
+	const clients, size = 20, 300_000
+	value := strings.Repeat("v", size)
+	reply := fmt.Sprintf("$%d\r\n%s\r\n", size, value)
+	buf := make([]byte, len(reply))
+	conns := make([]net.Conn, clients)
+	get := func(c net.Conn) {
+		t.Helper()
+		if _, err := c.Write(servertest.Encode("GET", "v")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			t.Fatal(err)
+		}
+		if string(buf) != reply {
+			t.Fatalf("GET v: %q...", buf[:16])
+		}
+	}
+	for i := range conns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+		if i == 0 {
+			if _, err := c.Write(servertest.Encode("SET", "v", value)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.ReadFull(c, buf[:5]); err != nil || string(buf[:5]) != "+OK\r\n" {
+				t.Fatalf("SET: %q %v", buf[:5], err)
+			}
+		}
+		get(c)
+	}
+	heap := func() int64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return int64(m.HeapAlloc)
+	}
+	before := heap()
+	var freed int64
+	for wait := 0; wait < 40; wait++ { // up to 6 s: the check runs each second
+		time.Sleep(150 * time.Millisecond)
+		if freed = before - heap(); freed >= clients*size*3/4 {
+			break
+		}
+	}
+	t.Logf("%d idle connections let go of %d bytes", clients, freed)
+	if freed < clients*size*3/4 {
+		t.Errorf("%d idle connections that each read %d bytes let go of %d bytes, want most of %d", clients, size, freed, clients*size)
+	}
+	for _, c := range conns {
+		get(c)
 	}
 }
