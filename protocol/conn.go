@@ -60,6 +60,11 @@ type OutputLimit struct {
 // server's per-loop reply buffer) keeps as much: the two trade places.
 const KeptOutputBytes = 1 << 20
 
+// keptSlotBytes is the largest buffer a free reply slot keeps; a finished
+// reply larger than that is handed to the output buffer when it can be
+// (takeReady) rather than copied.
+const keptSlotBytes = 64 << 10
+
 const (
 	highWater = 4 << 20
 	lowWater  = 1 << 20
@@ -415,7 +420,7 @@ func (c *Conn) takeReady() {
 	if n > 0 {
 		for _, s := range c.fifo[:n] {
 			c.slotBytes -= len(s.Buf)
-			if len(c.out) == 0 && len(s.Buf) > 64<<10 && cap(s.Buf) <= KeptOutputBytes {
+			if len(c.out) == 0 && len(s.Buf) > keptSlotBytes && cap(s.Buf) <= KeptOutputBytes {
 				// A large reply from another shard becomes the output
 				// buffer rather than being copied into it; the slot
 				// keeps the old one under the bound below.
@@ -423,7 +428,7 @@ func (c *Conn) takeReady() {
 			} else {
 				c.out = append(c.out, s.Buf...)
 			}
-			if cap(s.Buf) > 64<<10 {
+			if cap(s.Buf) > keptSlotBytes {
 				c.srv.release.note(cap(s.Buf))
 				s.Buf = nil
 			} else if cap(s.Buf) > idleKeptBytes {

@@ -3,8 +3,8 @@ package protocol
 import "time"
 
 // Output buffers of idle connections. A connection keeps its output buffer
-// (up to KeptOutputBytes) and its free reply slots' buffers (up to 64 KB
-// each) for its next replies, so that a client asking again and again for
+// (up to KeptOutputBytes) and its free reply slots' buffers (up to
+// keptSlotBytes each) for its next replies, so that a client asking again and again for
 // large replies does not grow a new buffer each time. A client that got
 // one large reply and then went quiet would hold that memory for as long
 // as it stays connected: 1,000 clients that each read one 500 KB value held
@@ -36,10 +36,17 @@ func (c *Conn) keptLarge() {
 	}
 	c.largeListed = true
 	l.io.conns = append(l.io.conns, c)
-	if !l.io.armed {
-		l.io.armed = true
-		time.AfterFunc(idleCheckEvery, func() { l.Wake(l.trimIdleOutput) })
+	l.armIdleCheck()
+}
+
+// armIdleCheck runs trimIdleOutput on the loop idleCheckEvery from now,
+// unless it is due already.
+func (l *Loop) armIdleCheck() {
+	if l.io.armed {
+		return
 	}
+	l.io.armed = true
+	time.AfterFunc(idleCheckEvery, func() { l.Wake(l.trimIdleOutput) })
 }
 
 // trimIdleOutput lets go of the large buffers of the listed connections
@@ -63,8 +70,7 @@ func (l *Loop) trimIdleOutput() {
 	clear(l.io.conns[len(keep):])
 	l.io.conns = keep
 	if len(keep) > 0 {
-		l.io.armed = true
-		time.AfterFunc(idleCheckEvery, func() { l.Wake(l.trimIdleOutput) })
+		l.armIdleCheck()
 	}
 }
 

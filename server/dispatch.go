@@ -239,10 +239,17 @@ func (s *Server) replyNow(c *protocol.Conn, cl *Client, x *command.Exec) {
 		x.Out = x.Out[:0]
 		return
 	}
-	b := c.Begin()
-	b = appendOrTake(b, &x.Out)
-	c.End(b)
+	handOver(c, &x.Out)
 	x.Out = x.Out[:0]
+}
+
+// handOver makes *out the connection's next reply: it trades places with
+// the connection's empty output buffer when large (see appendOrTake), so
+// *out may come back as another buffer.
+func handOver(c *protocol.Conn, out *[]byte) {
+	b := c.Begin()
+	b = appendOrTake(b, out)
+	c.End(b)
 }
 
 // subscriptionPush reports whether x answered a (un)subscribe with its

@@ -439,9 +439,7 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 			out := s.execOnShard(s.batch[home].execOut[:0], cl, m.cmds, w, watched, home, now, proto, true)
 			s.unregisterWatches(w, watched)
 			if !cl.suppressReply() {
-				b := c.Begin()
-				b = appendOrTake(b, &out)
-				c.End(b)
+				handOver(c, &out)
 			}
 			if cap(out) <= maxLoopReplyBytes {
 				s.batch[home].execOut = out[:0]
