@@ -320,14 +320,28 @@ func (s *Server) NetBytes() (in, out int64) {
 
 // Wake runs fn on the loop goroutine (implements shard.Waker).
 func (l *Loop) Wake(fn func()) {
-	_ = l.el.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
+	_ = l.el.Execute(context.Background(), l.turnOf(fn))
+}
+
+// Prepare binds fn once and returns what runs it on the loop goroutine, as
+// Wake does, without a new closure per call (implements
+// shard.PreparedWaker): a shard's inbox is woken this way on every hop.
+func (l *Loop) Prepare(fn func()) (wake func()) {
+	r := l.turnOf(fn)
+	return func() { _ = l.el.Execute(context.Background(), r) }
+}
+
+// turnOf makes fn a turn of the loop: the connections it gives replies to
+// are written when it ends.
+func (l *Loop) turnOf(fn func()) gnet.Runnable {
+	return gnet.RunnableFunc(func(context.Context) error {
 		began := l.beginTurn()
 		fn()
 		if began {
 			l.endTurn()
 		}
 		return nil
-	}))
+	})
 }
 
 // Server is the listener and its loops.

@@ -18,3 +18,14 @@ func (c *Conn) TakeTestOutput() []byte {
 	c.out = c.out[:0]
 	return b
 }
+
+// TestBatch runs fn as the connection's read batch: replies completed
+// meanwhile (Complete) wait in their slots, and when fn returns the
+// finished ones move to the output that TakeTestOutput returns. For tests
+// that run the tasks a command posted to shards inside fn.
+func (c *Conn) TestBatch(fn func()) {
+	c.inBatch = true
+	fn()
+	c.inBatch = false
+	c.takeReady()
+}

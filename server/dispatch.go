@@ -282,95 +282,6 @@ func (cl *Client) suppressReply() bool {
 	return cl.replyMode == replyOff
 }
 
-// runHop runs a single-shard command on another shard. There it runs at
-// once unless a scheduled transaction holds a conflicting lock, in which
-// case it queues behind that transaction.
-func (s *Server) runHop(k *call, target int) {
-	cl, home := k.cl, k.home
-	x := s.newDetachedExec(k)
-	x.SetHome(s.router.Shard(target))
-	reply := reserveReply(k.c, cl)
-	homeShard := s.router.Shard(home)
-	run := func() {
-		s.runCommand(x, target, cl)
-		reply.take(&x.Out)
-	}
-	complete := reply.complete
-	s.queueHop(home, target, func(back *[]func()) {
-		if !s.router.Idle(target) {
-			// A transaction holds locks there: this command's keys are
-			// planned again, rarely, rather than copied on every hop.
-			var plan keyPlan
-			s.planKeys(&plan, x.Cmd, x.Args)
-			if locks := plan.locks(nil, x.Cmd, x.Args); !s.router.Free(target, locks) {
-				s.router.RunQueued(target, locks, func() {
-					run()
-					homeShard.Post(complete)
-				})
-				return
-			}
-		}
-		run()
-		*back = append(*back, complete)
-	})
-}
-
-// hopItem is one command's work on another shard; it appends to back what
-// must then run on the connection's loop.
-type hopItem func(back *[]func())
-
-// queueHop squashes pipelines: the commands of one read batch that go to
-// the same other shard travel in one hop, run there in order, and their
-// replies come back in one hop (flushHops, at the end of the batch).
-func (s *Server) queueHop(home, target int, item hopItem) {
-	b := &s.batch[home]
-	if b.hops == nil {
-		b.hops = make([][]hopItem, s.router.N())
-	}
-	if len(b.hops[target]) == 0 {
-		b.hopTargets = append(b.hopTargets, target)
-	}
-	b.hops[target] = append(b.hops[target], item)
-}
-
-// flushHops posts the hops queued on loop home. It runs at the end of each
-// batch, and before anything else of the loop posts to a shard, so that a
-// connection's commands reach each shard in the order sent.
-func (s *Server) flushHops(home int) {
-	b := &s.batch[home]
-	if len(b.hopTargets) == 0 {
-		return
-	}
-	homeShard := s.router.Shard(home)
-	for _, target := range b.hopTargets {
-		items := b.hops[target]
-		b.hops[target] = nil
-		if len(items) > 1 {
-			s.router.Stats.Squashed.Add(int64(len(items)))
-		}
-		s.router.Hop(target, func() {
-			var back []func()
-			for _, it := range items {
-				it(&back)
-			}
-			// Clients blocked on keys these commands wrote are served
-			// before the replies go back, so that a client's next command
-			// finds what serving them did (a BLMOVE's push) in place.
-			if s.router.Shard(target).HasReady() {
-				s.serveReady(target)
-			}
-			if len(back) > 0 {
-				homeShard.Post(func() {
-					for _, f := range back {
-						f()
-					}
-				})
-			}
-		})
-	}
-	b.hopTargets = b.hopTargets[:0]
-}
-
 // runScan runs SCAN on the shard its cursor names and, while the call has
 // room left when a shard's table ends, on the next shards in turn. Each
 // shard's part waits behind a whole-shard exclusive lock (FLUSHALL inside a
@@ -469,6 +380,12 @@ func (s *Server) resetExec(x *command.Exec, cl *Client, cmd *command.Spec, args 
 // the slow log with cl's address and name (cl is read-only here).
 func (s *Server) runCommand(x *command.Exec, statIdx int, cl *Client) {
 	start := time.Now()
+	s.runUntimed(x, cl)
+	s.noteRun(x, statIdx, time.Since(start), cl)
+}
+
+// runUntimed runs x on its home shard, the caller timing it.
+func (s *Server) runUntimed(x *command.Exec, cl *Client) {
 	tr := s.trackBegin(x.Home, cl)
 	if x.Cmd.Flags&command.FlagDenyOOM == 0 || !x.Home.OverBudget() || s.makeRoom(x) {
 		x.Cmd.Run(x)
@@ -476,7 +393,6 @@ func (s *Server) runCommand(x *command.Exec, statIdx int, cl *Client) {
 	if tr {
 		s.trackAfter(x, x.Track)
 	}
-	s.noteRun(x, statIdx, time.Since(start), cl)
 }
 
 // runInline runs x on the connection's loop. Reading the clock costs as
@@ -508,8 +424,9 @@ func (s *Server) runInline(x *command.Exec, loop int) {
 // batchState is per loop: the clock read once per batch of commands.
 type batchState struct {
 	now        time.Time
-	hops       [][]hopItem     // per target shard: hops queued in this batch
+	hops       [][]*hopCall    // per target shard: hops queued in this batch
 	hopTargets []int           // shards with queued hops, in first-use order
+	hopFree    hopPool         // hop records for reuse (hop.go)
 	cmds       []*command.Spec // run inline in this batch, for timing
 	args       [][]byte        // their first arguments (slowlog.MaxArgs at most each), end to end
 	argc       []int32         // each one's number of arguments

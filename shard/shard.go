@@ -15,6 +15,14 @@ type Waker interface {
 	Wake(run func())
 }
 
+// PreparedWaker is a Waker that can bind run once and return what wakes
+// it: a Post then allocates only what the executor's own queue needs
+// (Wake takes a new closure per call).
+type PreparedWaker interface {
+	Waker
+	Prepare(run func()) (wake func())
+}
+
 // Stats are the shard's counters; written by the owner, read by anyone.
 type Stats struct {
 	Hits         atomic.Int64
@@ -54,9 +62,8 @@ type Shard struct {
 		tasks     []func()
 		scheduled bool
 	}
-	spare   []func() // owner only: the drained batch, reused
-	waker   Waker
-	drainFn func()
+	spare     []func() // owner only: the drained batch, reused
+	wakeDrain func()   // makes drain run on the owner goroutine (SetWaker)
 
 	// watched[db][key] lists the WATCH sessions on key (see watch.go);
 	// watching counts them all, so that writes check one integer.
@@ -134,7 +141,6 @@ func New(id, dbnum int) *Shard {
 		s.dbs[i] = newDB(s, i)
 		s.tables = append(s.tables, s.dbs[i].table)
 	}
-	s.drainFn = s.drain
 	return s
 }
 
@@ -144,7 +150,14 @@ func New(id, dbnum int) *Shard {
 func (s *Shard) OnReady(fn func()) { s.onReady = fn }
 
 // SetWaker binds the shard to its owner goroutine's executor.
-func (s *Shard) SetWaker(w Waker) { s.waker = w }
+func (s *Shard) SetWaker(w Waker) {
+	if p, ok := w.(PreparedWaker); ok {
+		s.wakeDrain = p.Prepare(s.drain)
+		return
+	}
+	drain := s.drain
+	s.wakeDrain = func() { w.Wake(drain) }
+}
 
 // DB returns database i. Owner only.
 func (s *Shard) DB(i int) *DB { return s.dbs[i] }
@@ -162,7 +175,7 @@ func (s *Shard) Post(task func()) {
 	in.scheduled = true
 	in.mu.Unlock()
 	if wake {
-		s.waker.Wake(s.drainFn)
+		s.wakeDrain()
 	}
 }
 

@@ -1,0 +1,90 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/anaxdb/anax/protocol"
+)
+
+// taskQueue stands in for the event loops behind the shards: what is
+// posted to any shard queues here, and runAll runs it in order on the
+// test's goroutine (one goroutine playing every loop).
+type taskQueue struct{ tasks []func() }
+
+func (q *taskQueue) Wake(run func()) { q.tasks = append(q.tasks, run) }
+
+func (q *taskQueue) Prepare(run func()) func() {
+	return func() { q.tasks = append(q.tasks, run) }
+}
+
+func (q *taskQueue) runAll() {
+	for i := 0; i < len(q.tasks); i++ {
+		q.tasks[i]()
+		q.tasks[i] = nil
+	}
+	q.tasks = q.tasks[:0]
+}
+
+// TestHopDoesNotAllocate runs commands whose keys live on the other shard
+// through Command, the shards' inboxes and back: once the hop records are
+// pooled, a hop allocates nothing of the server's own (gnet's task queue,
+// which the real loops post through, is not in the path here).
+func TestHopDoesNotAllocate(t *testing.T) {
+	s := newBareServer(t, "2")
+	q := &taskQueue{}
+	for i := 0; i < s.router.N(); i++ {
+		s.router.Shard(i).SetWaker(q)
+	}
+	c := protocol.NewTestConn(1, 0)
+	s.Open(c)
+	defer s.Close(c)
+
+	var keys []string // owned by shard 1, not the connection's
+	for i := 0; len(keys) < 10; i++ {
+		if k := "key:" + strconv.Itoa(i); s.router.Route([]byte(k)) == 1 {
+			keys = append(keys, k)
+		}
+	}
+	val := make([]byte, 100)
+	set := [][][]byte{{[]byte("SET"), []byte(keys[0]), val}}
+	get := [][][]byte{benchArgs("GET", keys[0])}
+	var pipeline [][][]byte
+	for _, k := range keys[1:] {
+		pipeline = append(pipeline, benchArgs("INCR", k), benchArgs("GET", keys[0]))
+	}
+
+	var out []byte
+	batch := func(cmds [][][]byte) {
+		c.TestBatch(func() {
+			s.BeginBatch(c)
+			for _, args := range cmds {
+				if r := s.Command(c, args); r != protocol.Done {
+					t.Fatalf("%s: result %v", args[0], r)
+				}
+			}
+			s.EndBatch(c)
+			q.runAll()
+		})
+		out = c.TakeTestOutput()
+	}
+	for _, bc := range []struct {
+		name string
+		cmds [][][]byte
+	}{{"SET", set}, {"GET", get}, {"9 INCR and 9 GET", pipeline}} {
+		batch(bc.cmds) // sizes the pools and the queues
+		batch(bc.cmds)
+		if allocs := testing.AllocsPerRun(1000, func() { batch(bc.cmds) }); allocs != 0 {
+			t.Errorf("%s: %v allocations per batch, want 0", bc.name, allocs)
+		}
+	}
+	batch(get)
+	if want := "$100\r\n" + string(val) + "\r\n"; string(out) != want {
+		t.Errorf("GET reply %q, want %q", out, want)
+	}
+	batch(pipeline)
+	if !strings.HasPrefix(string(out), ":") || strings.Count(string(out), "$100\r\n") != 9 || strings.Contains(string(out), "-ERR") {
+		t.Errorf("pipeline reply %q", out)
+	}
+}
