@@ -48,6 +48,9 @@ type Client struct {
 	// reuses (multiState.queue): a client running transactions in a loop
 	// allocates nothing per transaction.
 	spareMulti *multiState
+	// squash is the open squash of pipelined commands (squash.go), nil
+	// outside a read batch; it shares spareMulti with MULTI.
+	squash *multiState
 	// multiCount and multiMem are CLIENT LIST's multi= (-1 outside MULTI)
 	// and multi-mem=, for any loop.
 	multiCount atomic.Int32

@@ -84,6 +84,14 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 	cl := c.Client.(*Client)
 	home := c.Loop()
 	cmd := s.lookupCommand(args[0])
+	if cl.squash != nil {
+		if s.joins(cl, cmd, args, home) {
+			s.joinSquash(c, cl, cmd, args, home)
+			return protocol.Done
+		}
+		s.runSquash(c, cl, home)
+		return protocol.Retry
+	}
 	var caching trackCaching
 	if cl.trkLoop != nil {
 		caching = cl.trackCaching()
@@ -180,9 +188,12 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 	s.planKeys(plan, cmd, args)
 	if target := plan.single(); target != home && (len(plan.shards) > 0 || plan.global) {
 		k := s.newCall(c, cl, cmd, args, home)
-		if target >= 0 {
+		switch {
+		case target >= 0:
 			s.runHop(&k, target)
-		} else {
+		case s.squashable(cl, cmd, args, home):
+			s.openSquash(cl, cmd, args)
+		default:
 			s.runTx(&k, plan)
 		}
 		return protocol.Done
@@ -451,6 +462,9 @@ func (s *Server) BeginBatch(c *protocol.Conn) {
 // EndBatch implements protocol.Handler: share the batch's duration among
 // the commands that ran inline.
 func (s *Server) EndBatch(c *protocol.Conn) {
+	if cl, ok := c.Client.(*Client); ok && cl.squash != nil {
+		s.runSquash(c, cl, c.Loop())
+	}
 	s.flushHops(c.Loop())
 	// A command with many keys or a large reply does not pin the loop's
 	// scratch.

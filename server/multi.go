@@ -27,8 +27,10 @@ import (
 //   - otherwise one transaction is scheduled with the
 //     locks of every queued command (every shard, if one of them needs the
 //     whole keyspace) and runs the body in hops: consecutive commands that
-//     each stay on one shard are squashed into one hop per shard, the
-//     others run as they would alone (txexec.go).
+//     each stay on one shard, or split into per-shard pieces (with keyspace
+//     notifications off), are squashed into one hop per shard, the others
+//     run as they would alone (txexec.go). A pipeline of commands spanning
+//     shards runs this way too (squash.go).
 //
 // WATCH registers the client on each key's shard (shard.Watcher); any
 // change to the key marks the watcher dirty, and EXEC checks the flag once
@@ -40,6 +42,7 @@ type multiState struct {
 	cmds    []queuedCommand
 	aborted bool // a command was refused while queueing: EXEC answers EXECABORT
 	denyOOM bool // a deny-oom command is queued: EXEC is refused over maxmemory
+	bytes   int  // a squash's arguments (squash.go); MULTI counts in Conn.Queued
 }
 
 // argvBytes is what a queued command adds to Redis's multi-mem: its
@@ -133,7 +136,7 @@ func (cl *Client) recycleMulti(m *multiState) {
 		return
 	}
 	m.cmds = m.cmds[:0]
-	m.aborted, m.denyOOM = false, false
+	m.aborted, m.denyOOM, m.bytes = false, false, 0
 	cl.spareMulti = m
 }
 
@@ -648,8 +651,9 @@ func (e *execRun) newExec(k int) *command.Exec {
 	return x
 }
 
-// step runs the next command, or the next run of single-shard commands
-// squashed into one hop per shard, and continues with the rest.
+// step runs the next command, or the next run of commands squashed into
+// one hop per shard (those on one shard, and those split into pieces),
+// and continues with the rest.
 func (e *execRun) step() {
 	s, cmds := e.s, e.cmds
 	if e.i >= len(cmds) {
@@ -679,7 +683,8 @@ func (e *execRun) step() {
 		})
 		return
 	}
-	if e.singleShard(q) < 0 {
+	notes := s.notify.mask.Load() != 0
+	if e.singleShard(q) < 0 && (notes || !e.splitsWhole(q)) {
 		x := e.newExec(i)
 		e.t.exec(x, &q.plan, nil, e.home, func() {
 			e.outs[i] = x.Out
@@ -688,26 +693,47 @@ func (e *execRun) step() {
 		})
 		return
 	}
-	// Squash the run of single-shard commands from i: one hop per shard,
-	// each shard running its commands in their order.
+	// Squash the run of commands from i that each stay on one shard, or
+	// split into per-shard pieces merged afterwards (MGET, MSET, DEL over
+	// keys of several shards): one hop per shard, each shard running its
+	// commands and pieces in their order. Split commands join a run only
+	// with keyspace notifications off, whose order their pieces would
+	// need kept by key (split.go).
+	var held []*heldNotes
+	if notes {
+		held = s.holdNotes() // keyspace events, published in command order (notify.go)
+	}
 	j := i
 	byShard := map[int][]int{}
 	var shards []int
-	for ; j < len(cmds); j++ {
-		sh := e.singleShard(&cmds[j])
-		if sh < 0 {
-			break
-		}
+	var splits []*splitPlan // by k-i: the pieces of a split command, nil for a single-shard one
+	execs := make([]*command.Exec, 0, len(cmds)-i)
+	addTo := func(sh, k int) {
 		if _, ok := byShard[sh]; !ok {
 			shards = append(shards, sh)
 		}
-		byShard[sh] = append(byShard[sh], j)
+		byShard[sh] = append(byShard[sh], k)
 	}
-	execs := make([]*command.Exec, j-i)
-	for k := i; k < j; k++ {
-		execs[k-i] = e.newExec(k)
+	for ; j < len(cmds); j++ {
+		q := &cmds[j]
+		if sh := e.singleShard(q); sh >= 0 {
+			execs = append(execs, e.newExec(j))
+			splits = append(splits, nil)
+			addTo(sh, j)
+			continue
+		}
+		if notes || !e.splitsWhole(q) {
+			break
+		}
+		x := e.newExec(j)
+		pl := s.planSplit(x, x.Args, &q.plan, false)
+		execs = append(execs, x)
+		splits = append(splits, pl)
+		for _, sh := range pl.shards {
+			addTo(sh, j)
+		}
 	}
-	held := s.holdNotes() // keyspace events, published in command order (notify.go)
+	runStart := time.Now()
 	e.t.tx.HopThen(shards, func(sh int) {
 		owner := s.router.Shard(sh)
 		if held != nil {
@@ -715,10 +741,20 @@ func (e *execRun) step() {
 			defer s.holding(sh, nil)
 		}
 		for _, k := range byShard[sh] {
+			x := execs[k-i]
+			if pl := splits[k-i]; pl != nil {
+				p := pl.parts[sh]
+				p.SetHome(owner)
+				tr := s.trackBegin(owner, e.cl)
+				p.Cmd.Run(p)
+				if tr {
+					s.trackAfter(p, x.Track)
+				}
+				continue
+			}
 			if held != nil {
 				held[sh].order = k
 			}
-			x := execs[k-i]
 			x.SetHome(owner)
 			start := time.Now()
 			tr := s.trackBegin(owner, e.cl)
@@ -736,9 +772,23 @@ func (e *execRun) step() {
 			s.router.Stats.Squashed.Add(int64(j - i))
 		}
 		for k := i; k < j; k++ {
-			e.outs[k] = execs[k-i].Out
+			x := execs[k-i]
+			if pl := splits[k-i]; pl != nil {
+				command.Merge(x, pl.parts, pl.owner)
+				s.noteRun(x, e.home, time.Since(runStart), e.cl)
+			}
+			e.outs[k] = x.Out
 		}
 		e.i = j
 		e.step()
 	})
+}
+
+// splitsWhole reports whether a queued command that needs more than one
+// shard runs as pieces, one per shard, whose results merge (the last case
+// of txRun.exec), rather than as a Cross, a script or on one shard.
+func (e *execRun) splitsWhole(q *queuedCommand) bool {
+	cmd := q.cmd
+	return cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 && !q.plan.global &&
+		len(q.plan.shards) > 1 && cmd.Cross == nil && cmd.Splits() && cmd.WellFormed(q.args)
 }

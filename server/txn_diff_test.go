@@ -10,8 +10,8 @@ import (
 
 // TestRandomCommandsMatchRedis sends the same seeded random stream of
 // multi-key commands, MULTI/EXEC blocks and single-key commands to Anax
-// with 4 shards and to redis-server, and compares every reply byte for
-// byte. Eight keys spread over the shards, so most multi-key commands span
+// with 4 shards and to redis-server, one at a time and then in pipelines,
+// and compares every reply byte for byte. Eight keys spread over the shards, so most multi-key commands span
 // shards and take the split, gather and EXEC paths.
 func TestRandomCommandsMatchRedis(t *testing.T) {
 	redisAddr := servertest.StartRedis(t)
@@ -78,5 +78,32 @@ func TestRandomCommandsMatchRedis(t *testing.T) {
 			continue
 		}
 		step(command())
+	}
+	// The same commands in pipelines, whose runs of commands spanning
+	// shards are squashed into one transaction each (squash.go).
+	for i := 0; i < 300; i++ {
+		var cmds [][]string
+		for n := 1 + rng.Intn(40); n > 0; n-- {
+			if rng.Intn(10) == 0 {
+				cmds = append(cmds, []string{"MULTI"}, command(), command(), []string{"EXEC"})
+				continue
+			}
+			cmds = append(cmds, command())
+		}
+		var req []byte
+		for _, cmd := range cmds {
+			req = append(req, servertest.Encode(cmd...)...)
+		}
+		a.Send(req)
+		r.Send(req)
+		for _, cmd := range cmds {
+			ga, err := a.ReadErr()
+			if err != nil {
+				t.Fatalf("%q: anax: %v", cmd, err)
+			}
+			if gr := r.Read(); ga != gr {
+				t.Fatalf("pipeline %d, %q:\n  anax:  %q\n  redis: %q", i, cmd, ga, gr)
+			}
+		}
 	}
 }
