@@ -50,7 +50,8 @@ type Client struct {
 	spareMulti *multiState
 	// squash is the open squash of pipelined commands (squash.go), nil
 	// outside a read batch; it shares spareMulti with MULTI.
-	squash *multiState
+	squash      *multiState
+	squashReply laterReply // its reply slot, reserved when it opened
 	// multiCount and multiMem are CLIENT LIST's multi= (-1 outside MULTI)
 	// and multi-mem=, for any loop.
 	multiCount atomic.Int32

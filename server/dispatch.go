@@ -192,7 +192,7 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 		case target >= 0:
 			s.runHop(&k, target)
 		case s.squashable(cl, cmd, args, home):
-			s.openSquash(cl, cmd, args)
+			s.openSquash(c, cl, cmd, args)
 		default:
 			s.runTx(&k, plan)
 		}

@@ -67,11 +67,15 @@ func (s *Server) squashable(cl *Client, cmd *command.Spec, args [][]byte, home i
 }
 
 // openSquash starts cl's squash with cmd, a command whose keys span shards.
-func (s *Server) openSquash(cl *Client, cmd *command.Spec, args [][]byte) {
+// The squash's reply slot is reserved now: whatever the connection writes
+// before the squash runs (a protocol error further in the batch) goes
+// behind its replies.
+func (s *Server) openSquash(c *protocol.Conn, cl *Client, cmd *command.Spec, args [][]byte) {
 	m := cl.newMulti()
 	m.queue(s, cmd, args)
 	m.bytes = argvBytes(args)
 	cl.squash = m
+	cl.squashReply = reserveReply(c, cl)
 }
 
 // joinSquash adds cmd to cl's open squash, doing what command does for a
@@ -89,18 +93,17 @@ func (s *Server) joinSquash(c *protocol.Conn, cl *Client, cmd *command.Spec, arg
 // as one transaction whose replies fill one slot. The connection is held
 // until they are written.
 func (s *Server) runSquash(c *protocol.Conn, cl *Client, home int) {
-	m := cl.squash
-	cl.squash = nil
+	m, reply := cl.squash, cl.squashReply
+	cl.squash, cl.squashReply = nil, laterReply{}
 	now := s.batch[home].now
 	if len(m.cmds) == 1 {
 		q := &m.cmds[0]
 		k := call{c: c, cl: cl, cmd: q.cmd, args: q.args, now: now, home: home}
-		s.runTx(&k, &q.plan) // copies what it keeps of the arguments and the plan
+		s.runTxInto(&k, &q.plan, reply) // copies what it keeps of the arguments and the plan
 		cl.recycleMulti(m)
 		return
 	}
 	s.flushHops(home)
-	reply := reserveReply(c, cl)
 	c.Hold()
 	homeShard := s.router.Shard(home)
 	s.execDistributed(c, cl, m.cmds, nil, nil, home, now, int(cl.proto.Load()), func(out []byte) {

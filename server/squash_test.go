@@ -116,3 +116,29 @@ func TestPipelinedCrossShardCommandsShareATransaction(t *testing.T) {
 		t.Errorf("16 pipelined MGETs across shards ran as %d transactions, want 1 (2 if the read split)", n)
 	}
 }
+
+// TestSquashRepliesBeforeAProtocolError checks that a protocol error
+// further in the batch than a squash is answered after the squash's
+// replies, as redis-server answers the commands it read before the error.
+func TestSquashRepliesBeforeAProtocolError(t *testing.T) {
+	redisAddr := servertest.StartRedis(t)
+	anax := servertest.Start(t, "--threads", "4")
+	k := keysOnShards("k", 4)
+	var req []byte
+	req = append(req, servertest.Encode("MSET", k[0], "1", k[2], "3")...)
+	req = append(req, servertest.Encode("MGET", k[0], k[1], k[2], k[3])...)
+	req = append(req, servertest.Encode("GET", k[2])...)
+	req = append(req, "*1\r\n$-5\r\n"...)
+	ra, rr := servertest.Dial(t, anax), servertest.Dial(t, redisAddr)
+	ra.Send(req)
+	rr.Send(req)
+	for i := 0; i < 4; i++ {
+		ga, err := ra.ReadErr()
+		if err != nil {
+			t.Fatalf("reply %d: anax: %v", i, err)
+		}
+		if gr := rr.Read(); ga != gr {
+			t.Errorf("reply %d:\n  anax:  %q\n  redis: %q", i, ga, gr)
+		}
+	}
+}
