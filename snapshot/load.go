@@ -369,6 +369,12 @@ func (l *loader) apply(s *shard.Shard, b *batch) (int64, error) {
 // storeValue decodes a value of type r.typ and stores it under key, with
 // the encoding Redis 7.2 would load it in (as RESTORE builds values).
 func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions, bs *builders) (bool, error) {
+	if len(r.fieldTTLs) > 0 && !isHashType(r.typ) && !isSetType(r.typ) && !isZSetType(r.typ) {
+		// Field or member expiries before a value that has neither: a
+		// corrupt file (a fuzzer's, before it was checked here, had a list
+		// reach the member-expiry code).
+		return false, rdb.ErrBadFormat
+	}
 	sc := &bs.sc
 	now, lim := opts.Now, opts.Limits
 	var h shard.Handle
@@ -425,8 +431,7 @@ func storeValue(db *shard.DB, r *record, key, val []byte, opts LoadOptions, bs *
 	default:
 		return false, rdb.ErrUnsupportedType
 	}
-	if len(r.fieldTTLs) > 0 && (r.typ != rdb.TypeHash && r.typ != rdb.TypeHashZiplist && r.typ != rdb.TypeHashListpack &&
-		r.typ != rdb.TypeHashMetadata && r.typ != rdb.TypeHashListpackEx) {
+	if len(r.fieldTTLs) > 0 && !isHashType(r.typ) {
 		// A set's or sorted set's member expiries (AuxMemberTTLs); one
 		// whose time has passed removes its member, and the key with its
 		// last one.
@@ -490,4 +495,28 @@ func keyForLog(key []byte, hide bool) string {
 		return "*redacted*"
 	}
 	return strconv.Quote(string(key))
+}
+
+func isHashType(t byte) bool {
+	switch t {
+	case rdb.TypeHash, rdb.TypeHashZiplist, rdb.TypeHashListpack, rdb.TypeHashMetadata, rdb.TypeHashListpackEx:
+		return true
+	}
+	return false
+}
+
+func isSetType(t byte) bool {
+	switch t {
+	case rdb.TypeSet, rdb.TypeSetIntset, rdb.TypeSetListpack:
+		return true
+	}
+	return false
+}
+
+func isZSetType(t byte) bool {
+	switch t {
+	case rdb.TypeZSet, rdb.TypeZSet2, rdb.TypeZSetZiplist, rdb.TypeZSetListpack:
+		return true
+	}
+	return false
 }
