@@ -22,20 +22,131 @@ type Lock struct {
 // other; correctness never depends on fingerprints being distinct.
 func Fingerprint(key []byte) uint64 { return xxh3.Hash(key) }
 
-// lockCount is how many holders a fingerprint has in each mode.
-type lockCount struct{ shared, excl uint32 }
-
 // lockTable holds one shard's intent locks. Taking a lock only counts;
 // it never blocks. Owner goroutine only.
+//
+// The key locks are an open-addressed table of fingerprints with their
+// holder counts, probed linearly from the fingerprint's low bits (it is a
+// hash already) and kept without tombstones: a transaction of a pipelined
+// batch takes and releases a lock per key, and a Go map's hashing, its
+// deletions and its pointers cost more than the commands' own lookups.
 type lockTable struct {
-	keys         map[uint64]lockCount
-	sharedHeld   int // key locks held in Shared mode, all keys together
-	exclHeld     int // key locks held in Exclusive mode
-	globalShared int // transactions holding the whole shard, by mode
+	slots        []lockSlot // len is a power of two; a slot with no holder is free
+	used         int        // slots with a holder
+	sharedHeld   int        // key locks held in Shared mode, all keys together
+	exclHeld     int        // key locks held in Exclusive mode
+	globalShared int        // transactions holding the whole shard, by mode
 	globalExcl   int
 }
 
-func newLockTable() lockTable { return lockTable{keys: make(map[uint64]lockCount)} }
+// lockSlot is one fingerprint's holders in each mode.
+type lockSlot struct {
+	fp           uint64
+	shared, excl uint32
+}
+
+func (l *lockSlot) free() bool { return l.shared|l.excl == 0 }
+
+// minLockSlots is the table's size when new, and what it shrinks back to
+// once empty after a burst grew it past maxIdleLockSlots.
+const (
+	minLockSlots     = 64
+	maxIdleLockSlots = 4096
+)
+
+func newLockTable() lockTable { return lockTable{slots: make([]lockSlot, minLockSlots)} }
+
+// find returns the slot of fp, or the free slot where it would go.
+func (t *lockTable) find(fp uint64) int {
+	mask := len(t.slots) - 1
+	i := int(fp) & mask
+	for {
+		sl := &t.slots[i]
+		if sl.free() || sl.fp == fp {
+			return i
+		}
+		i = (i + 1) & mask
+	}
+}
+
+// holders returns fp's holder counts.
+func (t *lockTable) holders(fp uint64) (shared, excl uint32) {
+	if t.used == 0 {
+		return 0, 0
+	}
+	sl := &t.slots[t.find(fp)]
+	return sl.shared, sl.excl
+}
+
+// add counts one more holder of fp in mode.
+func (t *lockTable) add(fp uint64, mode Mode) {
+	if 2*(t.used+1) > len(t.slots) {
+		t.grow()
+	}
+	sl := &t.slots[t.find(fp)]
+	if sl.free() {
+		sl.fp = fp
+		t.used++
+	}
+	if mode == Exclusive {
+		sl.excl++
+	} else {
+		sl.shared++
+	}
+}
+
+// remove counts one holder of fp in mode fewer; the slot is freed with
+// its last holder.
+func (t *lockTable) remove(fp uint64, mode Mode) {
+	i := t.find(fp)
+	sl := &t.slots[i]
+	if mode == Exclusive {
+		sl.excl--
+	} else {
+		sl.shared--
+	}
+	if sl.free() {
+		t.used--
+		t.vacate(i)
+	}
+}
+
+// vacate frees slot i by shifting back the entries after it that probed
+// past it, so that every entry stays reachable from its home slot with no
+// free slot on the way.
+func (t *lockTable) vacate(i int) {
+	mask := len(t.slots) - 1
+	j := i
+	for {
+		j = (j + 1) & mask
+		sl := t.slots[j]
+		if sl.free() {
+			break
+		}
+		home := int(sl.fp) & mask
+		// The entry at j stays when its home lies cyclically in (i, j].
+		if (i <= j && i < home && home <= j) || (i > j && (i < home || home <= j)) {
+			continue
+		}
+		t.slots[i] = sl
+		i = j
+	}
+	t.slots[i] = lockSlot{}
+	if t.used == 0 && len(t.slots) > maxIdleLockSlots {
+		t.slots = make([]lockSlot, minLockSlots)
+	}
+}
+
+// grow doubles the table.
+func (t *lockTable) grow() {
+	old := t.slots
+	t.slots = make([]lockSlot, 2*len(old))
+	for _, sl := range old {
+		if !sl.free() {
+			t.slots[t.find(sl.fp)] = sl
+		}
+	}
+}
 
 // idle reports whether no lock of any kind is held: the common case, in
 // which every command may run at once.
@@ -59,12 +170,12 @@ func (t *lockTable) free(locks []Lock, global bool, mode Mode) bool {
 		return false
 	}
 	for _, l := range locks {
-		c := t.keys[l.FP]
+		shared, excl := t.holders(l.FP)
 		if l.Mode == Exclusive {
-			if c.shared+c.excl > 0 || t.globalShared > 0 {
+			if shared+excl > 0 || t.globalShared > 0 {
 				return false
 			}
-		} else if c.excl > 0 {
+		} else if excl > 0 {
 			return false
 		}
 	}
@@ -81,15 +192,12 @@ func (t *lockTable) acquire(locks []Lock, global bool, mode Mode) {
 		return
 	}
 	for _, l := range locks {
-		c := t.keys[l.FP]
+		t.add(l.FP, l.Mode)
 		if l.Mode == Exclusive {
-			c.excl++
 			t.exclHeld++
 		} else {
-			c.shared++
 			t.sharedHeld++
 		}
-		t.keys[l.FP] = c
 	}
 }
 
@@ -103,18 +211,11 @@ func (t *lockTable) release(locks []Lock, global bool, mode Mode) {
 		return
 	}
 	for _, l := range locks {
-		c := t.keys[l.FP]
+		t.remove(l.FP, l.Mode)
 		if l.Mode == Exclusive {
-			c.excl--
 			t.exclHeld--
 		} else {
-			c.shared--
 			t.sharedHeld--
-		}
-		if c.shared+c.excl == 0 {
-			delete(t.keys, l.FP)
-		} else {
-			t.keys[l.FP] = c
 		}
 	}
 }
