@@ -88,3 +88,80 @@ func TestHopDoesNotAllocate(t *testing.T) {
 		t.Errorf("pipeline reply %q", out)
 	}
 }
+
+// TestCrossShardTransactionsReuseTheirRecords runs commands whose keys
+// span both shards, as transactions of the scheduler, through the same
+// stand-in loops: a pipeline of MGETs squashed into one transaction, an
+// MSET alone, and a MULTI/EXEC body. Their transactions, split plans and
+// EXEC runs come back to pools, so what is left per batch is a handful of
+// closures and copies, not a few per key (before the pools: 368, 34 and 96
+// allocations).
+func TestCrossShardTransactionsReuseTheirRecords(t *testing.T) {
+	s := newBareServer(t, "2")
+	q := &taskQueue{}
+	for i := 0; i < s.router.N(); i++ {
+		s.router.Shard(i).SetWaker(q)
+	}
+	c := protocol.NewTestConn(1, 0)
+	s.Open(c)
+	defer s.Close(c)
+
+	var keys [2][]string // by shard
+	for i := 0; len(keys[0]) < 5 || len(keys[1]) < 5; i++ {
+		k := "key:" + strconv.Itoa(i)
+		sh := s.router.Route([]byte(k))
+		keys[sh] = append(keys[sh], k)
+	}
+	mixed := append(append([]string{}, keys[0][:5]...), keys[1][:5]...)
+	mget := benchArgs(append([]string{"MGET"}, mixed...)...)
+	var mgets [][][]byte
+	for range 16 {
+		mgets = append(mgets, mget)
+	}
+	mset := [][][]byte{benchArgs("MSET", keys[0][0], "a", keys[1][0], "b")}
+	exec := [][][]byte{benchArgs("MULTI")}
+	for _, k := range mixed {
+		exec = append(exec, benchArgs("INCR", k+":n"))
+	}
+	exec = append(exec, benchArgs(append([]string{"MGET"}, mixed...)...), benchArgs("EXEC"))
+
+	var out []byte
+	batch := func(cmds [][][]byte) {
+		c.TestBatch(func() {
+			s.BeginBatch(c)
+			for _, args := range cmds {
+				for s.Command(c, args) == protocol.Retry {
+					s.EndBatch(c)
+					q.runAll()
+					s.BeginBatch(c)
+				}
+			}
+			s.EndBatch(c)
+			q.runAll()
+		})
+		out = c.TakeTestOutput()
+	}
+	for _, bc := range []struct {
+		name string
+		cmds [][][]byte
+		max  float64
+	}{
+		{"16 MGET", mgets, 2},   // the squash's reply hand-over
+		{"MSET", mset, 12},      // runTxInto's Exec, argument copy and closures
+		{"MULTI/EXEC", exec, 4}, // the body's hand-over
+	} {
+		batch(bc.cmds)
+		batch(bc.cmds)
+		allocs := testing.AllocsPerRun(1000, func() { batch(bc.cmds) })
+		t.Logf("%s: %v allocations per batch", bc.name, allocs)
+		if !raceEnabled && allocs > bc.max {
+			t.Errorf("%s: %v allocations per batch, want at most %v", bc.name, allocs, bc.max)
+		}
+	}
+	batch(mset)
+	batch(mgets[:2])
+	want := "*10\r\n$1\r\na\r\n" + strings.Repeat("$-1\r\n", 4) + "$1\r\nb\r\n" + strings.Repeat("$-1\r\n", 4)
+	if string(out) != want+want {
+		t.Errorf("MGET replies %q, want %q twice", out, want)
+	}
+}

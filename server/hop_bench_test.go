@@ -66,6 +66,14 @@ func BenchmarkTx(b *testing.B) {
 		}
 		return append(req, servertest.Encode("EXEC")...)
 	}
+	pipeline := func(depth int, cmd string, keys []string) []byte {
+		one := servertest.Encode(append([]string{cmd}, keys...)...)
+		var req []byte
+		for range depth {
+			req = append(req, one...)
+		}
+		return req
+	}
 	for _, bc := range []struct {
 		name  string
 		req   []byte
@@ -75,6 +83,7 @@ func BenchmarkTx(b *testing.B) {
 		{"mset-2-shards", servertest.Encode("MSET", local[0], "v", remote[0], "v"), 1},
 		{"exec10-1-shard", exec(local), 12},
 		{"exec10-2-shards", exec(mixed), 12},
+		{"mget10-2-shards-P16", pipeline(16, "MGET", mixed), 16},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {

@@ -558,9 +558,10 @@ func (s *Server) putExec(sh int, x *command.Exec) {
 }
 
 // execDistributed runs an EXEC body whose commands span shards as one
-// transaction and passes the reply to done. Its steps run one after
-// another, each on the goroutine of the shard that ended the previous one
-// (or on the client's loop for connection commands).
+// transaction and passes the reply to done, which must copy what it keeps
+// of it. Its steps run one after another, each on the goroutine of the
+// shard that ended the previous one (or on the client's loop for
+// connection commands).
 func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedCommand, w *shard.Watcher, watched []watchedKey, home int, now time.Time, proto int, done func(out []byte)) {
 	tx := s.router.NewTx()
 	global, globalMode := false, txn.Shared
@@ -584,20 +585,15 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 			tx.Lock(wk.shard, txn.Fingerprint(wk.key), txn.Shared)
 		}
 	}
-	e := &execRun{
-		s: s, c: c, cl: cl, cmds: cmds, home: home, now: now,
-		t:    &txRun{s: s, tx: tx, home: home, cl: cl},
-		outs: make([][]byte, len(cmds)),
-	}
-	e.done = func(out []byte) {
-		tx.Conclude()
-		done(out)
+	e := s.takeExecRun()
+	e.c, e.cl, e.cmds, e.home, e.now, e.done = c, cl, cmds, home, now, done
+	e.t = txRun{s: s, tx: tx, home: home, cl: cl}
+	e.out = resp.AppendArrayLen(e.out[:0], len(cmds))
+	if len(watched) == 0 {
+		tx.StartOn(home, e.stepFn)
+		return
 	}
 	tx.StartOn(home, func() {
-		if len(watched) == 0 {
-			e.step()
-			return
-		}
 		var shards []int
 		for _, wk := range watched {
 			if !slices.Contains(shards, wk.shard) {
@@ -612,7 +608,8 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 			}
 		}, false, func() {
 			if w.Dirty.Load() {
-				e.done(resp.AppendNullArray(nil, proto))
+				e.out = resp.AppendNullArray(e.out[:0], proto)
+				e.finish()
 				return
 			}
 			e.step()
@@ -620,7 +617,10 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 	})
 }
 
-// execRun is a distributed EXEC in progress: commands before i have run.
+// execRun is a distributed EXEC in progress: commands before i have run,
+// and their replies follow the array header in out. Runs are reused
+// (takeExecRun): the EXEC of a pipeline squashed at every read batch would
+// otherwise allocate its contexts, its replies and its closures each time.
 type execRun struct {
 	s    *Server
 	c    *protocol.Conn
@@ -628,10 +628,77 @@ type execRun struct {
 	cmds []queuedCommand
 	home int
 	now  time.Time
-	t    *txRun
+	t    txRun
 	i    int
-	outs [][]byte
+	out  []byte
 	done func(out []byte)
+	// concluded is set when the last step released the transaction's locks
+	// in its own hop.
+	concluded bool
+
+	// The run of commands [i, j) in progress (step): their contexts (by
+	// k-i), their split plans (nil for a single-shard command), each
+	// shard's commands among them (by shard index), the shards in the
+	// order first met, the held keyspace events and when the run began.
+	execs    []command.Exec
+	splits   []*splitPlan
+	byShard  [][]int
+	shards   []int
+	j        int
+	held     []*heldNotes
+	runStart time.Time
+
+	// The run's hop and continuation, and step, bound once per execRun.
+	runFn   func(sh int)
+	afterFn func()
+	stepFn  func()
+}
+
+// takeExecRun returns an idle execRun.
+func (s *Server) takeExecRun() *execRun {
+	if e, ok := s.execRuns.Get().(*execRun); ok {
+		return e
+	}
+	e := &execRun{s: s, byShard: make([][]int, s.router.N())}
+	e.runFn, e.afterFn, e.stepFn = e.runOnShard, e.afterRun, e.step
+	return e
+}
+
+// finish concludes the transaction (unless its last hop did), hands the
+// reply to done and gives e and the transaction back.
+func (e *execRun) finish() {
+	tx := e.t.tx
+	if !e.concluded {
+		tx.Conclude()
+	}
+	e.done(e.out)
+	e.release()
+	tx.Release()
+}
+
+// release gives e back without what it referred to, keeping its buffers
+// up to maxSpareBytes each.
+func (e *execRun) release() {
+	for k := range e.execs {
+		x := &e.execs[k]
+		x.Client, x.Cmd, x.Args, x.Home, x.Result, x.Continue, x.Block = nil, nil, nil, nil, nil, nil, nil
+		if cap(x.Out) > maxSpareBytes {
+			x.Out = nil
+		}
+	}
+	if cap(e.out) > maxSpareBytes {
+		e.out = nil
+	}
+	clear(e.splits)
+	e.splits = e.splits[:0]
+	for _, sh := range e.shards {
+		e.byShard[sh] = e.byShard[sh][:0]
+	}
+	e.shards = e.shards[:0]
+	e.c, e.cl, e.cmds, e.done, e.held = nil, nil, nil, nil, nil
+	e.t = txRun{}
+	e.i, e.j, e.concluded = 0, 0, false
+	e.s.execRuns.Put(e)
 }
 
 // singleShard returns the one shard a queued command's keys are on, or -1
@@ -643,11 +710,21 @@ func (e *execRun) singleShard(q *queuedCommand) int {
 	return q.plan.single()
 }
 
-// newExec makes the context of queued command k.
-func (e *execRun) newExec(k int) *command.Exec {
-	x := &command.Exec{Env: e.s}
+// useExecs readies e.execs for n contexts; pointers into it stay valid
+// until the next call.
+func (e *execRun) useExecs(n int) {
+	if cap(e.execs) < n {
+		e.execs = append(e.execs[:cap(e.execs)], make([]command.Exec, n-cap(e.execs))...)
+	}
+	e.execs = e.execs[:n]
+}
+
+// exec readies context slot of the run for queued command k.
+func (e *execRun) exec(slot, k int) *command.Exec {
+	x := &e.execs[slot]
+	x.Env = e.s
+	x.Home, x.Result, x.Continue, x.Block = nil, nil, nil, nil
 	e.s.resetExec(x, e.cl, e.cmds[k].cmd, e.cmds[k].args, e.now)
-	x.Client = nil
 	return x
 }
 
@@ -657,11 +734,7 @@ func (e *execRun) newExec(k int) *command.Exec {
 func (e *execRun) step() {
 	s, cmds := e.s, e.cmds
 	if e.i >= len(cmds) {
-		out := resp.AppendArrayLen(nil, len(cmds))
-		for _, o := range e.outs {
-			out = append(out, o...)
-		}
-		e.done(out)
+		e.finish()
 		return
 	}
 	i := e.i
@@ -671,13 +744,13 @@ func (e *execRun) step() {
 		// be touched (SELECT changes the database of what follows).
 		s.router.Shard(e.home).Post(func() {
 			e.t.tx.On(e.home)
-			x := &command.Exec{Env: s}
-			s.resetExec(x, e.cl, q.cmd, q.args, e.now)
+			e.useExecs(1)
+			x := e.exec(0, i)
 			x.SetHome(s.router.Shard(e.home))
 			start := time.Now()
 			q.cmd.Run(x)
 			s.noteRun(x, e.home, time.Since(start), e.cl)
-			e.outs[i] = x.Out
+			e.out = append(e.out, x.Out...)
 			e.i++
 			e.step()
 		})
@@ -685,9 +758,11 @@ func (e *execRun) step() {
 	}
 	notes := s.notify.mask.Load() != 0
 	if e.singleShard(q) < 0 && (notes || !e.splitsWhole(q)) {
-		x := e.newExec(i)
+		e.useExecs(1)
+		x := e.exec(0, i)
+		x.Client = nil
 		e.t.exec(x, &q.plan, nil, e.home, func() {
-			e.outs[i] = x.Out
+			e.out = append(e.out, x.Out...)
 			e.i++
 			e.step()
 		})
@@ -699,89 +774,114 @@ func (e *execRun) step() {
 	// commands and pieces in their order. Split commands join a run only
 	// with keyspace notifications off, whose order their pieces would
 	// need kept by key (split.go).
-	var held []*heldNotes
+	e.held = nil
 	if notes {
-		held = s.holdNotes() // keyspace events, published in command order (notify.go)
+		e.held = s.holdNotes() // keyspace events, published in command order (notify.go)
+	}
+	for _, sh := range e.shards {
+		e.byShard[sh] = e.byShard[sh][:0]
+	}
+	e.shards = e.shards[:0]
+	e.splits = e.splits[:0]
+	e.useExecs(len(cmds) - i)
+	addTo := func(sh, k int) {
+		if len(e.byShard[sh]) == 0 {
+			e.shards = append(e.shards, sh)
+		}
+		e.byShard[sh] = append(e.byShard[sh], k)
 	}
 	j := i
-	byShard := map[int][]int{}
-	var shards []int
-	var splits []*splitPlan // by k-i: the pieces of a split command, nil for a single-shard one
-	execs := make([]*command.Exec, 0, len(cmds)-i)
-	addTo := func(sh, k int) {
-		if _, ok := byShard[sh]; !ok {
-			shards = append(shards, sh)
-		}
-		byShard[sh] = append(byShard[sh], k)
-	}
 	for ; j < len(cmds); j++ {
 		q := &cmds[j]
 		if sh := e.singleShard(q); sh >= 0 {
-			execs = append(execs, e.newExec(j))
-			splits = append(splits, nil)
+			x := e.exec(j-i, j)
+			x.Client = nil
+			e.splits = append(e.splits, nil)
 			addTo(sh, j)
 			continue
 		}
 		if notes || !e.splitsWhole(q) {
 			break
 		}
-		x := e.newExec(j)
+		x := e.exec(j-i, j)
+		x.Client = nil
 		pl := s.planSplit(x, x.Args, &q.plan, false)
-		execs = append(execs, x)
-		splits = append(splits, pl)
+		e.splits = append(e.splits, pl)
 		for _, sh := range pl.shards {
 			addTo(sh, j)
 		}
 	}
-	runStart := time.Now()
-	e.t.tx.HopThen(shards, func(sh int) {
-		owner := s.router.Shard(sh)
-		if held != nil {
-			s.holding(sh, held[sh])
-			defer s.holding(sh, nil)
-		}
-		for _, k := range byShard[sh] {
-			x := execs[k-i]
-			if pl := splits[k-i]; pl != nil {
-				p := pl.parts[sh]
-				p.SetHome(owner)
-				tr := s.trackBegin(owner, e.cl)
-				p.Cmd.Run(p)
-				if tr {
-					s.trackAfter(p, x.Track)
-				}
-				continue
-			}
-			if held != nil {
-				held[sh].order = k
-			}
-			x.SetHome(owner)
-			start := time.Now()
+	e.j = j
+	e.runStart = time.Now()
+	// The body's last run releases the locks in its own hop, unless held
+	// events must be published while they are held.
+	last := j == len(cmds) && e.held == nil
+	e.concluded = last
+	e.t.tx.HopThen(e.shards, e.runFn, last, e.afterFn)
+}
+
+// runOnShard is a run's hop on shard sh: its commands there, in order.
+func (e *execRun) runOnShard(sh int) {
+	s := e.s
+	owner := s.router.Shard(sh)
+	if e.held != nil {
+		s.holding(sh, e.held[sh])
+		defer s.holding(sh, nil)
+	}
+	for _, k := range e.byShard[sh] {
+		x := &e.execs[k-e.i]
+		if pl := e.splits[k-e.i]; pl != nil {
+			p := pl.parts[sh]
+			p.SetHome(owner)
 			tr := s.trackBegin(owner, e.cl)
-			x.Cmd.Run(x)
+			p.Cmd.Run(p)
 			if tr {
-				s.trackAfter(x, x.Track)
+				s.trackAfter(p, x.Track)
 			}
-			s.noteRun(x, sh, time.Since(start), e.cl)
+			continue
 		}
-	}, false, func() {
-		if held != nil {
-			s.publishHeld(held)
+		if e.held != nil {
+			e.held[sh].order = k
 		}
-		if j-i > 1 {
-			s.router.Stats.Squashed.Add(int64(j - i))
+		x.SetHome(owner)
+		start := time.Now()
+		tr := s.trackBegin(owner, e.cl)
+		x.Cmd.Run(x)
+		if tr {
+			s.trackAfter(x, x.Track)
 		}
-		for k := i; k < j; k++ {
-			x := execs[k-i]
-			if pl := splits[k-i]; pl != nil {
-				command.Merge(x, pl.parts, pl.owner)
-				s.noteRun(x, e.home, time.Since(runStart), e.cl)
-			}
-			e.outs[k] = x.Out
+		s.noteRun(x, sh, time.Since(start), e.cl)
+	}
+}
+
+// afterRun is a run's continuation: the split commands merged, the replies
+// appended in command order, then the next step.
+func (e *execRun) afterRun() {
+	s, i, j := e.s, e.i, e.j
+	if e.held != nil {
+		s.publishHeld(e.held)
+		e.held = nil
+	}
+	if j-i > 1 {
+		s.router.Stats.Squashed.Add(int64(j - i))
+	}
+	for k := i; k < j; k++ {
+		x := &e.execs[k-i]
+		if pl := e.splits[k-i]; pl != nil {
+			// The merge appends to the body's reply directly.
+			own := x.Out
+			x.Out = e.out
+			command.Merge(x, pl.parts, pl.owner)
+			e.out, x.Out = x.Out, own[:0]
+			s.releaseSplitPlan(pl)
+			e.splits[k-i] = nil
+			s.noteRun(x, e.home, time.Since(e.runStart), e.cl)
+			continue
 		}
-		e.i = j
-		e.step()
-	})
+		e.out = append(e.out, x.Out...)
+	}
+	e.i = j
+	e.step()
 }
 
 // splitsWhole reports whether a queued command that needs more than one

@@ -63,6 +63,10 @@ type Server struct {
 	// execFree[i] holds Execs for EXEC bodies on shard i (takeExec); only
 	// shard i's goroutine touches it.
 	execFree [][]*command.Exec
+	// splitPlans holds split commands' plans for reuse (split.go).
+	splitPlans sync.Pool
+	// execRuns holds distributed EXECs' state for reuse (multi.go).
+	execRuns sync.Pool
 	clients  clientRegistry
 	mem      memGuard // maxmemory state (evict.go)
 

@@ -6,7 +6,10 @@ import (
 	"github.com/anaxdb/anax/server/command"
 )
 
-// splitPlan is a command cut into one piece per shard.
+// splitPlan is a command cut into one piece per shard. Plans are reused
+// (takeSplitPlan, releaseSplitPlan): a command split at every pipeline
+// turn would otherwise allocate its pieces, their argument lists and their
+// values each time.
 type splitPlan struct {
 	parts  []*command.Exec // by shard index; nil where the command has no piece
 	shards []int           // the shards with a piece, in order of their first key
@@ -14,6 +17,70 @@ type splitPlan struct {
 	// packed, when the pieces were copied out of a read buffer, holds each
 	// piece's arguments (by shard index) instead of its Args.
 	packed []packedArgs
+
+	// Storage kept from one use to the next, by shard index: each piece's
+	// context and Result, and the planner's counts.
+	pieces []piece
+	nargs  []int
+	nbytes []int
+}
+
+// piece is the storage of one shard's piece of a split command.
+type piece struct {
+	x    command.Exec
+	r    command.Result
+	args [][]byte // the argument list the plan made for x (sized once), kept between uses
+}
+
+// maxKeptPieceBytes bounds what a released plan keeps of each piece's
+// reply and values, and maxKeptPieceArgs its argument list: a command with
+// a huge reply or many keys does not pin its buffers in the pool.
+const (
+	maxKeptPieceBytes = 16 << 10
+	maxKeptPieceArgs  = 1024
+)
+
+// takeSplitPlan returns an empty plan for the server's shard count.
+func (s *Server) takeSplitPlan() *splitPlan {
+	if pl, ok := s.splitPlans.Get().(*splitPlan); ok {
+		return pl
+	}
+	n := s.router.N()
+	return &splitPlan{
+		parts:  make([]*command.Exec, n),
+		pieces: make([]piece, n),
+		nargs:  make([]int, n),
+		nbytes: make([]int, n),
+	}
+}
+
+// releaseSplitPlan gives pl back once its pieces' results are merged:
+// nothing may refer to it or to its pieces afterwards.
+func (s *Server) releaseSplitPlan(pl *splitPlan) {
+	for _, sh := range pl.shards {
+		pc := &pl.pieces[sh]
+		if cap(pc.args) <= maxKeptPieceArgs {
+			clear(pc.args[:cap(pc.args)])
+			pc.args = pc.args[:0]
+		} else {
+			pc.args = nil
+		}
+		pc.x.Client, pc.x.Cmd, pc.x.Args, pc.x.Home, pc.x.Result = nil, nil, nil, nil, nil
+		if cap(pc.x.Out) > maxKeptPieceBytes {
+			pc.x.Out = nil
+		}
+		pc.r.Reset()
+		pc.r.Value = nil
+		if pc.r.Vals.Capacity() > maxKeptPieceBytes {
+			pc.r.Vals = command.Values{}
+		}
+		pl.parts[sh] = nil
+		pl.nargs[sh], pl.nbytes[sh] = 0, 0
+	}
+	pl.shards = pl.shards[:0]
+	pl.owner = pl.owner[:0]
+	pl.packed = nil
+	s.splitPlans.Put(pl)
 }
 
 // packedArgs is a piece's arguments copied end to end, with where each one
@@ -37,15 +104,17 @@ func (pk *packedArgs) arg(i int) []byte {
 // the keys plan places (each key with the arguments of its step: MSET's
 // value), or, when plan is nil, one per shard over the whole command.
 // args are x's arguments; with detach they live in a read buffer, and each
-// piece's are copied into packed arguments of its own, sized once.
+// piece's are copied into packed arguments of its own, sized once. The
+// plan goes back with releaseSplitPlan once merged.
 func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach bool) *splitPlan {
 	n := s.router.N()
-	pl := &splitPlan{parts: make([]*command.Exec, n)}
+	pl := s.takeSplitPlan()
 	newPart := func(sh int) *command.Exec {
-		p := command.NewPiece(x, nil, sh)
-		pl.parts[sh] = p
+		pc := &pl.pieces[sh]
+		command.InitPiece(&pc.x, &pc.r, x, nil, sh)
+		pl.parts[sh] = &pc.x
 		pl.shards = append(pl.shards, sh)
-		return p
+		return &pc.x
 	}
 	if plan == nil {
 		for sh := 0; sh < n; sh++ {
@@ -54,10 +123,9 @@ func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach
 		return pl
 	}
 	step := max(x.Cmd.Step, 1)
-	pl.owner = slices.Clone(plan.owner) // plan may be the loop's scratch
+	pl.owner = append(pl.owner[:0], plan.owner...) // plan may be the loop's scratch
 	// First pass: each piece's size.
-	nargs := make([]int, n)
-	nbytes := make([]int, n)
+	nargs, nbytes := pl.nargs, pl.nbytes
 	for i, ki := range plan.idx {
 		sh := int(pl.owner[i])
 		if nargs[sh] == 0 {
@@ -71,34 +139,31 @@ func (s *Server) planSplit(x *command.Exec, args [][]byte, plan *keyPlan, detach
 		}
 	}
 	// Second pass: fill the pieces.
-	var add func(sh int, a []byte)
 	if detach {
 		pl.packed = make([]packedArgs, n)
 		for _, sh := range pl.shards {
-			pl.packed[sh] = packedArgs{data: make([]byte, 0, nbytes[sh]), ends: make([]int, 0, nargs[sh])}
-		}
-		add = func(sh int, a []byte) {
 			pk := &pl.packed[sh]
-			pk.data = append(pk.data, a...)
+			*pk = packedArgs{data: make([]byte, 0, nbytes[sh]), ends: make([]int, 0, nargs[sh])}
+			pk.data = append(pk.data, args[0]...)
 			pk.ends = append(pk.ends, len(pk.data))
 		}
-	} else {
-		for _, sh := range pl.shards {
-			pl.parts[sh].Args = make([][]byte, 0, nargs[sh])
+		for i, ki := range plan.idx {
+			pk := &pl.packed[int(pl.owner[i])]
+			for _, a := range args[ki:min(ki+step, len(args))] {
+				pk.data = append(pk.data, a...)
+				pk.ends = append(pk.ends, len(pk.data))
+			}
 		}
-		add = func(sh int, a []byte) {
-			p := pl.parts[sh]
-			p.Args = append(p.Args, a)
-		}
+		return pl
 	}
 	for _, sh := range pl.shards {
-		add(sh, args[0])
+		pc := &pl.pieces[sh]
+		pc.args = slices.Grow(pc.args[:0], nargs[sh])
+		pc.x.Args = append(pc.args, args[0])
 	}
 	for i, ki := range plan.idx {
-		sh := int(pl.owner[i])
-		for _, a := range args[ki:min(ki+step, len(args))] {
-			add(sh, a)
-		}
+		p := pl.parts[int(pl.owner[i])]
+		p.Args = append(p.Args, args[ki:min(ki+step, len(args))]...)
 	}
 	return pl
 }
@@ -137,6 +202,7 @@ func (t *txRun) split(x *command.Exec, pl *splitPlan, next func()) {
 			}
 		}
 		command.Merge(x, pl.parts, pl.owner)
+		s.releaseSplitPlan(pl)
 		next()
 	})
 }

@@ -88,6 +88,7 @@ func (s *Server) runTxInto(k *call, plan *keyPlan, reply laterReply) {
 		t.exec(x, &kp, pl, home, func() {
 			reply.take(&x.Out)
 			reply.completeVia(s.router.Shard(home))
+			tx.Release() // its last step concluded it (t.last)
 		})
 	})
 }

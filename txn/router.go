@@ -1,6 +1,7 @@
 package txn
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/anaxdb/anax/shard"
@@ -23,6 +24,7 @@ type Router struct {
 	scheds []*sched
 	n      uint64
 	nextID atomic.Uint64
+	txs    sync.Pool // released transactions (Tx.Release)
 }
 
 // New returns a router over shards (index = shard ID).

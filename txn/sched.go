@@ -12,6 +12,39 @@ type part struct {
 	ooo    bool   // locks were granted uncontended: may run before the queue head
 	queued bool   // in the shard's queue (scheduled and not concluded)
 	armed  func() // a hop waiting for the part to become runnable
+
+	// Its steps on its shard, bound once per part (parts are reused with
+	// their Tx): posted to the shard's inbox instead of a closure per post.
+	scheduleFn, hopFn, runFn, concludeFn func()
+}
+
+// scheduleHere is the part's share of an attempt of Tx.Start, on its shard.
+func (p *part) scheduleHere() {
+	tx := p.tx
+	if !tx.r.scheds[p.shard].schedule(p, tx.id) {
+		tx.refused.Store(true)
+	}
+	tx.arrive(p.shard)
+}
+
+// hopHere is the part's share of a hop (Tx.HopThen), on its shard: it runs
+// once the part may.
+func (p *part) hopHere() { p.tx.r.scheds[p.shard].arm(p, p.runFn) }
+
+func (p *part) runHop() {
+	tx := p.tx
+	tx.hopFn(p.shard)
+	if tx.hopConclude {
+		tx.r.scheds[p.shard].conclude(p)
+	}
+	tx.arrive(p.shard)
+}
+
+// concludeHere releases the part on its shard (Tx.concludeOn).
+func (p *part) concludeHere() {
+	tx := p.tx
+	tx.r.scheds[p.shard].conclude(p)
+	tx.unref()
 }
 
 // sched is one shard's scheduler: its intent locks and its queue of

@@ -17,6 +17,7 @@ type Tx struct {
 	global bool // locks whole shards (FLUSHALL, SWAPDB, KEYS...)
 	mode   Mode // the whole-shard lock's mode when global
 	parts  []*part
+	spare  []*part // parts of the Tx's earlier uses, for reuse
 
 	pending atomic.Int32
 	refused atomic.Bool
@@ -24,12 +25,66 @@ type Tx struct {
 	// on is the shard whose goroutine runs the current continuation (-1:
 	// none): that shard's piece of the next step runs inline, not posted.
 	on int
+
+	// Start's attempt in progress: its id and what follows once every
+	// shard accepted it. Written by the coordinator before it posts the
+	// attempt; read by the shards it posts to.
+	id        uint64
+	next      func()
+	startedFn func() // tx.started, bound once
+	// The hop in progress (HopThen), likewise.
+	hopFn       func(shard int)
+	hopConclude bool
+
+	// refs counts the coordinator's hold on the Tx and the conclusions
+	// posted to shards and not yet run: the Tx goes back to its router's
+	// pool when the last of them ends (Release).
+	refs atomic.Int32
 }
 
-// NewTx starts building a transaction.
+// NewTx starts building a transaction. A caller that calls Release once
+// the transaction is over lets it be reused; one that does not leaves it
+// to the collector.
 func (r *Router) NewTx() *Tx {
-	return &Tx{r: r, on: -1}
+	if tx, ok := r.txs.Get().(*Tx); ok {
+		tx.refs.Store(1)
+		return tx
+	}
+	tx := &Tx{r: r, on: -1}
+	tx.startedFn = tx.started
+	tx.refs.Store(1)
+	return tx
 }
+
+// Release ends the coordinator's use of the transaction, which must be
+// over (concluded everywhere, by its last hop or Conclude): nothing may
+// touch it afterwards. It goes back to the router's pool once the
+// conclusions still on their way to shards have run.
+func (tx *Tx) Release() { tx.unref() }
+
+func (tx *Tx) unref() {
+	if tx.refs.Add(-1) != 0 {
+		return
+	}
+	for _, p := range tx.parts {
+		p.armed = nil
+		p.queued, p.ooo = false, false
+		if cap(p.locks) > maxKeptLocks {
+			p.locks = nil
+		}
+		p.locks = p.locks[:0]
+		tx.spare = append(tx.spare, p)
+	}
+	clear(tx.parts)
+	tx.parts = tx.parts[:0]
+	tx.global, tx.mode, tx.on = false, Shared, -1
+	tx.then, tx.next, tx.hopFn, tx.hopConclude = nil, nil, nil, false
+	tx.refused.Store(false)
+	tx.r.txs.Put(tx)
+}
+
+// maxKeptLocks bounds the lock list a recycled part keeps.
+const maxKeptLocks = 4096
 
 // part returns the transaction's part on shard, adding it if needed.
 func (tx *Tx) part(shard int) *part {
@@ -38,7 +93,16 @@ func (tx *Tx) part(shard int) *part {
 			return p
 		}
 	}
-	p := &part{tx: tx, shard: shard}
+	var p *part
+	if n := len(tx.spare); n > 0 {
+		p = tx.spare[n-1]
+		tx.spare[n-1] = nil
+		tx.spare = tx.spare[:n-1]
+		p.shard = shard
+	} else {
+		p = &part{tx: tx, shard: shard}
+		p.scheduleFn, p.hopFn, p.runFn, p.concludeFn = p.scheduleHere, p.hopHere, p.runHop, p.concludeHere
+	}
 	tx.parts = append(tx.parts, p)
 	return p
 }
@@ -82,28 +146,6 @@ func (tx *Tx) arrive(on int) {
 	}
 }
 
-// post runs fn on shard's goroutine: inline when the caller is that
-// goroutine (tx.on), else through its inbox. Inline pieces go last, after
-// every post, so that their continuation finds the others sent.
-func (tx *Tx) post(shard int, fn func()) {
-	if shard == tx.on {
-		fn()
-		return
-	}
-	tx.r.shards[shard].Post(fn)
-}
-
-// ownLast returns shards with the continuation's own shard last.
-func (tx *Tx) ownLast(shards []int) []int {
-	for i, sh := range shards {
-		if sh == tx.on && i != len(shards)-1 {
-			out := append(append(append([]int(nil), shards[:i]...), shards[i+1:]...), sh)
-			return out
-		}
-	}
-	return shards
-}
-
 // StartOn is Start called from shard on's owner goroutine (the client's
 // loop): the transaction is scheduled there inline.
 func (tx *Tx) StartOn(on int, next func()) {
@@ -115,46 +157,46 @@ func (tx *Tx) StartOn(on int, next func()) {
 // it involves, retrying with a new id until every shard accepts, then calls
 // next (on a shard goroutine).
 func (tx *Tx) Start(next func()) {
+	tx.next = next
+	tx.attempt()
+}
+
+// attempt is one try of Start. The part on the caller's own shard is
+// scheduled last, inline, so that the continuation finds the others sent.
+func (tx *Tx) attempt() {
 	r := tx.r
-	id := r.nextID.Add(1)
+	tx.id = r.nextID.Add(1)
 	r.Stats.Transactions.Add(1)
 	tx.refused.Store(false)
 	tx.pending.Store(int32(len(tx.parts)))
-	on := tx.on
-	tx.then = func() {
-		if !tx.refused.Load() {
-			next()
-			return
-		}
-		r.Stats.Retries.Add(1)
-		// Cancel where it was accepted. These posts precede the next
-		// attempt's on every shard (one poster, FIFO inboxes).
-		for _, p := range tx.parts {
-			tx.concludeOn(p)
-		}
-		tx.Start(next)
-	}
+	tx.then = tx.startedFn
 	var own *part
 	for _, p := range tx.parts {
-		p := p
-		if p.shard == on {
+		if p.shard == tx.on {
 			own = p
 			continue
 		}
-		sc := r.scheds[p.shard]
-		r.shards[p.shard].Post(func() {
-			if !sc.schedule(p, id) {
-				tx.refused.Store(true)
-			}
-			tx.arrive(p.shard)
-		})
+		r.shards[p.shard].Post(p.scheduleFn)
 	}
 	if own != nil {
-		if !r.scheds[on].schedule(own, id) {
-			tx.refused.Store(true)
-		}
-		tx.arrive(on)
+		own.scheduleHere()
 	}
+}
+
+// started is an attempt's continuation: on to Start's next, or, when a
+// shard refused, a new attempt once the others cancelled this one.
+func (tx *Tx) started() {
+	if !tx.refused.Load() {
+		tx.next()
+		return
+	}
+	tx.r.Stats.Retries.Add(1)
+	// Cancel where it was accepted. These posts precede the next attempt's
+	// on every shard (one poster, FIFO inboxes).
+	for _, p := range tx.parts {
+		tx.concludeOn(p)
+	}
+	tx.attempt()
 }
 
 // HopThen runs fn(shard) on each of shards (all of them involved in the
@@ -178,19 +220,20 @@ func (tx *Tx) HopThen(shards []int, fn func(shard int), conclude bool, next func
 	}
 	tx.pending.Store(int32(len(shards)))
 	tx.then = next
-	for _, sh := range tx.ownLast(shards) {
-		sh := sh
+	tx.hopFn, tx.hopConclude = fn, conclude
+	// Inline pieces go last, after every post, so that their continuation
+	// finds the others sent.
+	var own *part
+	for _, sh := range shards {
 		p := tx.part(sh)
-		sc := r.scheds[sh]
-		tx.post(sh, func() {
-			sc.arm(p, func() {
-				fn(sh)
-				if conclude {
-					sc.conclude(p)
-				}
-				tx.arrive(sh)
-			})
-		})
+		if sh == tx.on {
+			own = p
+			continue
+		}
+		r.shards[sh].Post(p.hopFn)
+	}
+	if own != nil {
+		own.hopHere()
 	}
 }
 
@@ -220,8 +263,12 @@ func (tx *Tx) Conclude() {
 }
 
 func (tx *Tx) concludeOn(p *part) {
-	sc := tx.r.scheds[p.shard]
-	tx.post(p.shard, func() { sc.conclude(p) })
+	tx.refs.Add(1)
+	if p.shard == tx.on {
+		p.concludeHere()
+		return
+	}
+	tx.r.shards[p.shard].Post(p.concludeFn)
 }
 
 // On tells the transaction that its continuation now runs on shard's owner

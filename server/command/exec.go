@@ -126,12 +126,27 @@ func NewPiece(x *Exec, args [][]byte, sh int) *Exec {
 		x Exec
 		r Result
 	}{}
-	p := &pc.x
+	InitPiece(&pc.x, &pc.r, x, args, sh)
+	return &pc.x
+}
+
+// InitPiece readies p, with r as its Result, as NewPiece's piece of x on
+// shard sh: a piece kept for reuse starts as a new one would, its reply
+// and its Result's values keeping only their buffers.
+func InitPiece(p *Exec, r *Result, x *Exec, args [][]byte, sh int) {
 	p.Env = x.Env
+	p.Client, p.Track, p.Home, p.Continue, p.Block = nil, 0, nil, nil, nil
 	p.Reset(x.Cmd, args, x.DBIndex, x.Proto, x.NoTouch, x.Now)
 	p.Part = sh
-	p.Result = &pc.r
-	return p
+	r.Reset()
+	p.Result = r
+}
+
+// Reset empties r, keeping the buffers of its values.
+func (r *Result) Reset() {
+	vals := r.Vals
+	vals.Reset()
+	*r = Result{Vals: vals}
 }
 
 // SetHome makes sh the shard x runs on.

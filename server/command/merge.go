@@ -67,7 +67,13 @@ func mergeValues(x *Exec, parts []*Exec, owner []uint16) {
 		}
 	}
 	x.Out = slices.Grow(x.Out, size)
-	next := make([]int, len(parts))
+	var nextBuf [64]int // each piece's next value; shard counts above 64 allocate
+	next := nextBuf[:0]
+	if len(parts) <= len(nextBuf) {
+		next = nextBuf[:len(parts)]
+	} else {
+		next = make([]int, len(parts))
+	}
 	x.Array(len(owner))
 	for _, sh := range owner {
 		v, found := parts[sh].Result.Vals.At(next[sh])

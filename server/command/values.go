@@ -20,6 +20,12 @@ func (vs *Values) Append(v []byte, found bool) {
 	vs.ends = append(vs.ends, len(vs.data))
 }
 
+// Reset empties vs, keeping its buffers.
+func (vs *Values) Reset() { vs.data, vs.ends = vs.data[:0], vs.ends[:0] }
+
+// Capacity is the bytes vs's buffers hold.
+func (vs *Values) Capacity() int { return cap(vs.data) + 8*cap(vs.ends) }
+
 // Reserve makes room for n more values of size bytes in all.
 func (vs *Values) Reserve(n, size int) {
 	vs.ends = slices.Grow(vs.ends, n)
