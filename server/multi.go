@@ -461,8 +461,8 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 	reply := reserveReply(c, cl)
 	c.Hold()
 	homeShard := s.router.Shard(home)
-	deliver := func(out []byte) {
-		reply.write(out)
+	deliver := func(out *[]byte) {
+		reply.take(out)
 		homeShard.Post(func() {
 			reply.complete()
 			// The body has run and its reply is copied: its space serves
@@ -475,14 +475,14 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 	case one && target == home:
 		// Behind a lock holder, on the client's own loop: connection
 		// commands may run.
-		s.router.RunQueued(home, locks, func() { deliver(run(true)) })
+		s.router.RunQueued(home, locks, func() { out := run(true); deliver(&out) })
 	case one:
 		s.router.Hop(target, func() {
 			s.router.RunWhenFree(target, func() []txn.Lock { return s.execLocks(m.cmds, watched) },
-				func() { deliver(run(false)) })
+				func() { out := run(false); deliver(&out) })
 		})
 	default:
-		s.execDistributed(c, cl, m.cmds, w, watched, home, now, proto, func(out []byte) {
+		s.execDistributed(c, cl, m.cmds, w, watched, home, now, proto, true, func(out *[]byte) {
 			s.unregisterWatches(w, watched)
 			deliver(out)
 		})
@@ -558,11 +558,12 @@ func (s *Server) putExec(sh int, x *command.Exec) {
 }
 
 // execDistributed runs an EXEC body whose commands span shards as one
-// transaction and passes the reply to done, which must copy what it keeps
-// of it. Its steps run one after another, each on the goroutine of the
-// shard that ended the previous one (or on the client's loop for
-// connection commands).
-func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedCommand, w *shard.Watcher, watched []watchedKey, home int, now time.Time, proto int, done func(out []byte)) {
+// transaction and passes the reply to done: EXEC's array of the commands'
+// replies, or with !header the replies alone (a squash). done may take the
+// buffer (leaving another in its place) or copy from it. The steps run one
+// after another, each on the goroutine of the shard that ended the
+// previous one (or on the client's loop for connection commands).
+func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedCommand, w *shard.Watcher, watched []watchedKey, home int, now time.Time, proto int, header bool, done func(out *[]byte)) {
 	tx := s.router.NewTx()
 	global, globalMode := false, txn.Shared
 	for _, q := range cmds {
@@ -588,7 +589,10 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 	e := s.takeExecRun()
 	e.c, e.cl, e.cmds, e.home, e.now, e.done = c, cl, cmds, home, now, done
 	e.t = txRun{s: s, tx: tx, home: home, cl: cl}
-	e.out = resp.AppendArrayLen(e.out[:0], len(cmds))
+	e.out = e.out[:0]
+	if header {
+		e.out = resp.AppendArrayLen(e.out, len(cmds))
+	}
 	if len(watched) == 0 {
 		tx.StartOn(home, e.stepFn)
 		return
@@ -618,9 +622,10 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 }
 
 // execRun is a distributed EXEC in progress: commands before i have run,
-// and their replies follow the array header in out. Runs are reused
-// (takeExecRun): the EXEC of a pipeline squashed at every read batch would
-// otherwise allocate its contexts, its replies and its closures each time.
+// and their replies are in out (after EXEC's array header, if any). Runs
+// are reused (takeExecRun): the EXEC of a pipeline squashed at every read
+// batch would otherwise allocate its contexts, its replies and its
+// closures each time.
 type execRun struct {
 	s    *Server
 	c    *protocol.Conn
@@ -631,7 +636,7 @@ type execRun struct {
 	t    txRun
 	i    int
 	out  []byte
-	done func(out []byte)
+	done func(out *[]byte)
 	// concluded is set when the last step released the transaction's locks
 	// in its own hop.
 	concluded bool
@@ -671,7 +676,7 @@ func (e *execRun) finish() {
 	if !e.concluded {
 		tx.Conclude()
 	}
-	e.done(e.out)
+	e.done(&e.out)
 	e.release()
 	tx.Release()
 }
@@ -761,6 +766,10 @@ func (e *execRun) step() {
 		e.useExecs(1)
 		x := e.exec(0, i)
 		x.Client = nil
+		// The body's last command concludes the transaction in its last
+		// hop, as a command alone does.
+		e.t.last = i == len(cmds)-1
+		e.concluded = e.t.last
 		e.t.exec(x, &q.plan, nil, e.home, func() {
 			e.out = append(e.out, x.Out...)
 			e.i++

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bytes"
-
 	"github.com/anaxdb/anax/protocol"
 	"github.com/anaxdb/anax/server/command"
 )
@@ -89,29 +87,20 @@ func (s *Server) joinSquash(c *protocol.Conn, cl *Client, cmd *command.Spec, arg
 	cl.squash.bytes += argvBytes(args)
 }
 
-// runSquash runs cl's squash: one command alone as it would have run, more
-// as one transaction whose replies fill one slot. The connection is held
-// until they are written.
+// runSquash runs cl's squash as one transaction, the way a distributed
+// EXEC runs its body (execDistributed, whose records are reused), its
+// replies filling one slot; a squash of one command runs as that command
+// alone would, on the arguments the squash copied. The connection is held
+// until the replies are written.
 func (s *Server) runSquash(c *protocol.Conn, cl *Client, home int) {
 	m, reply := cl.squash, cl.squashReply
 	cl.squash, cl.squashReply = nil, laterReply{}
 	now := s.batch[home].now
-	if len(m.cmds) == 1 {
-		q := &m.cmds[0]
-		k := call{c: c, cl: cl, cmd: q.cmd, args: q.args, now: now, home: home}
-		s.runTxInto(&k, &q.plan, reply) // copies what it keeps of the arguments and the plan
-		cl.recycleMulti(m)
-		return
-	}
 	s.flushHops(home)
 	c.Hold()
 	homeShard := s.router.Shard(home)
-	s.execDistributed(c, cl, m.cmds, nil, nil, home, now, int(cl.proto.Load()), func(out []byte) {
-		// The replies without EXEC's array header.
-		if i := bytes.IndexByte(out, '\n'); i >= 0 {
-			out = out[i+1:]
-		}
-		reply.write(out)
+	s.execDistributed(c, cl, m.cmds, nil, nil, home, now, int(cl.proto.Load()), false, func(out *[]byte) {
+		reply.take(out)
 		homeShard.Post(func() {
 			reply.complete()
 			cl.recycleMulti(m) // the connection was held: no squash or MULTI began since

@@ -159,7 +159,7 @@ func (t *txRun) exec(x *command.Exec, plan *keyPlan, pl *splitPlan, statIdx int,
 		// Every multi-key command has a way across shards (a test checks
 		// the table); this answers instead of running on part of the keys.
 		x.Err("ERR '" + cmd.Name + "' cannot run across shards")
-		done()
+		t.tx.HopThen(nil, nil, t.last, done)
 	default:
 		t.split(x, s.planSplit(x, x.Args, plan, false), done)
 	}
