@@ -27,11 +27,15 @@ func (q *taskQueue) runAll() {
 	q.tasks = q.tasks[:0]
 }
 
-// TestHopDoesNotAllocate runs commands whose keys live on the other shard
-// through Command, the shards' inboxes and back: once the hop records are
-// pooled, a hop allocates nothing of the server's own (gnet's task queue,
-// which the real loops post through, is not in the path here).
-func TestHopDoesNotAllocate(t *testing.T) {
+// standIn is a two-shard server whose shards post to one taskQueue, with
+// one test connection: every loop played by the test's goroutine.
+type standIn struct {
+	s *Server
+	q *taskQueue
+	c *protocol.Conn
+}
+
+func newStandIn(t *testing.T) *standIn {
 	s := newBareServer(t, "2")
 	q := &taskQueue{}
 	for i := 0; i < s.router.N(); i++ {
@@ -39,7 +43,44 @@ func TestHopDoesNotAllocate(t *testing.T) {
 	}
 	c := protocol.NewTestConn(1, 0)
 	s.Open(c)
-	defer s.Close(c)
+	t.Cleanup(func() { s.Close(c) })
+	return &standIn{s: s, q: q, c: c}
+}
+
+// batch runs cmds as one read batch of the connection, and what they
+// posted, and returns the replies. A command told to retry (behind a
+// squash) gets a new batch after the posts ran, as the loop would give it.
+func (si *standIn) batch(t *testing.T, cmds [][][]byte) []byte {
+	s, c := si.s, si.c
+	c.TestBatch(func() {
+		s.BeginBatch(c)
+		for _, args := range cmds {
+			for {
+				r := s.Command(c, args)
+				if r == protocol.Done {
+					break
+				}
+				if r != protocol.Retry {
+					t.Fatalf("%s: result %v", args[0], r)
+				}
+				s.EndBatch(c)
+				si.q.runAll()
+				s.BeginBatch(c)
+			}
+		}
+		s.EndBatch(c)
+		si.q.runAll()
+	})
+	return c.TakeTestOutput()
+}
+
+// TestHopDoesNotAllocate runs commands whose keys live on the other shard
+// through Command, the shards' inboxes and back: once the hop records are
+// pooled, a hop allocates nothing of the server's own (gnet's task queue,
+// which the real loops post through, is not in the path here).
+func TestHopDoesNotAllocate(t *testing.T) {
+	si := newStandIn(t)
+	s := si.s
 
 	var keys []string // owned by shard 1, not the connection's
 	for i := 0; len(keys) < 10; i++ {
@@ -56,19 +97,7 @@ func TestHopDoesNotAllocate(t *testing.T) {
 	}
 
 	var out []byte
-	batch := func(cmds [][][]byte) {
-		c.TestBatch(func() {
-			s.BeginBatch(c)
-			for _, args := range cmds {
-				if r := s.Command(c, args); r != protocol.Done {
-					t.Fatalf("%s: result %v", args[0], r)
-				}
-			}
-			s.EndBatch(c)
-			q.runAll()
-		})
-		out = c.TakeTestOutput()
-	}
+	batch := func(cmds [][][]byte) { out = si.batch(t, cmds) }
 	for _, bc := range []struct {
 		name string
 		cmds [][][]byte
@@ -97,14 +126,8 @@ func TestHopDoesNotAllocate(t *testing.T) {
 // closures and copies, not a few per key (before the pools: 368, 34 and 96
 // allocations).
 func TestCrossShardTransactionsReuseTheirRecords(t *testing.T) {
-	s := newBareServer(t, "2")
-	q := &taskQueue{}
-	for i := 0; i < s.router.N(); i++ {
-		s.router.Shard(i).SetWaker(q)
-	}
-	c := protocol.NewTestConn(1, 0)
-	s.Open(c)
-	defer s.Close(c)
+	si := newStandIn(t)
+	s := si.s
 
 	var keys [2][]string // by shard
 	for i := 0; len(keys[0]) < 5 || len(keys[1]) < 5; i++ {
@@ -126,21 +149,7 @@ func TestCrossShardTransactionsReuseTheirRecords(t *testing.T) {
 	exec = append(exec, benchArgs(append([]string{"MGET"}, mixed...)...), benchArgs("EXEC"))
 
 	var out []byte
-	batch := func(cmds [][][]byte) {
-		c.TestBatch(func() {
-			s.BeginBatch(c)
-			for _, args := range cmds {
-				for s.Command(c, args) == protocol.Retry {
-					s.EndBatch(c)
-					q.runAll()
-					s.BeginBatch(c)
-				}
-			}
-			s.EndBatch(c)
-			q.runAll()
-		})
-		out = c.TakeTestOutput()
-	}
+	batch := func(cmds [][][]byte) { out = si.batch(t, cmds) }
 	for _, bc := range []struct {
 		name string
 		cmds [][][]byte
