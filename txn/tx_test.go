@@ -45,6 +45,7 @@ func TestTransfersAreAtomic(t *testing.T) {
 				// state, should anything run between them.
 				tx.Hop([]int{from}, func(sh int) { balance[sh], ops[sh] = got[sh]-1, gotOps[sh]+1 }, false)
 				tx.Hop([]int{to}, func(sh int) { balance[sh], ops[sh] = got[sh]+1, gotOps[sh]+1 }, true)
+				tx.Release() // reused by a later NewTx once its last conclusion ran
 
 				rd := r.NewTx()
 				for s := 0; s < n; s++ {
@@ -53,6 +54,7 @@ func TestTransfersAreAtomic(t *testing.T) {
 				rd.Schedule()
 				var seen [n]int
 				rd.Hop(rd.Shards(), func(sh int) { seen[sh] = balance[sh] }, true)
+				rd.Release()
 				sum := 0
 				for _, v := range seen {
 					sum += v
@@ -155,6 +157,9 @@ func TestNoDeadlockOrStarvation(t *testing.T) {
 				hops := 1 + rng.Intn(3)
 				for h := 0; h < hops; h++ {
 					tx.Hop(tx.Shards(), func(int) {}, h == hops-1)
+				}
+				if rng.Intn(4) > 0 { // most go back to the pool, some to the collector
+					tx.Release()
 				}
 				done.Add(1)
 			}
