@@ -180,7 +180,7 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 		if cmd.Multi == command.MultiRouted {
 			s.runScan(&k)
 		} else {
-			plan.idx, plan.owner, plan.shards = plan.idx[:0], plan.owner[:0], plan.shards[:0]
+			plan.idx, plan.owner, plan.fps, plan.shards = plan.idx[:0], plan.owner[:0], plan.fps[:0], plan.shards[:0]
 			s.runTx(&k, plan)
 		}
 		return protocol.Done

@@ -5,15 +5,20 @@ import (
 
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/txn"
+	"github.com/zeebo/xxh3"
 )
 
 // keyPlan is where one command's keys live. It is computed once, by
 // planKeys, when the command is dispatched or queued in MULTI, and carried
 // with it through locking, scheduling, splitting and EXEC.
 type keyPlan struct {
-	idx    []int    // the positions of the keys in the arguments
-	owner  []uint16 // each key's shard, in argument order (empty with one shard)
-	shards []int    // the distinct shards, in order of first key
+	idx   []int    // the positions of the keys in the arguments
+	owner []uint16 // each key's shard, in argument order (empty with one shard)
+	// fps is each key's lock fingerprint (txn.Fingerprint), in argument
+	// order, found while routing it (empty with one shard): a key without
+	// a hash tag is routed by the same hash.
+	fps    []uint64
+	shards []int // the distinct shards, in order of first key
 	// global: the command reads keys it does not name that may be on any
 	// shard (command.Cross.Reaches: SORT's patterns), so it locks every
 	// shard whole and never runs on one shard alone.
@@ -24,6 +29,7 @@ type keyPlan struct {
 func (s *Server) planKeys(p *keyPlan, cmd *command.Spec, args [][]byte) {
 	p.idx = cmd.KeyIndexes(args, p.idx[:0])
 	p.owner = p.owner[:0]
+	p.fps = p.fps[:0]
 	p.shards = p.shards[:0]
 	p.global = false
 	n := s.router.N()
@@ -36,12 +42,21 @@ func (s *Server) planKeys(p *keyPlan, cmd *command.Spec, args [][]byte) {
 		return
 	}
 	p.owner = slices.Grow(p.owner, len(p.idx))
+	p.fps = slices.Grow(p.fps, len(p.idx))
 	// A bit per shard, for the common sizes, instead of a search of
 	// p.shards per key (a command may have a million keys).
 	var seen [4]uint64
 	for _, ki := range p.idx {
-		sh := s.router.Route(args[ki])
+		key := args[ki]
+		tag := txn.HashTag(key)
+		h := xxh3.Hash(tag)
+		fp := h
+		if len(tag) != len(key) {
+			fp = txn.Fingerprint(key)
+		}
+		sh := txn.ShardOfHash(h, uint64(n))
 		p.owner = append(p.owner, uint16(sh))
+		p.fps = append(p.fps, fp)
 		if sh < 256 {
 			if seen[sh>>6]&(1<<(sh&63)) != 0 {
 				continue
@@ -57,6 +72,15 @@ func (s *Server) planKeys(p *keyPlan, cmd *command.Spec, args [][]byte) {
 	}
 }
 
+// fingerprint returns the lock fingerprint of key i, key: the one planKeys
+// kept, or (one shard: none kept) computed.
+func (p *keyPlan) fingerprint(i int, key []byte) uint64 {
+	if i < len(p.fps) {
+		return p.fps[i]
+	}
+	return txn.Fingerprint(key)
+}
+
 // single returns the one shard that holds every key, or -1 when the keys
 // span shards or there are none.
 func (p *keyPlan) single() int {
@@ -69,15 +93,15 @@ func (p *keyPlan) single() int {
 // clone returns a copy of p with space of its own (p is often a loop's
 // scratch, reused by the next command).
 func (p *keyPlan) clone() keyPlan {
-	return keyPlan{idx: slices.Clone(p.idx), owner: slices.Clone(p.owner), shards: slices.Clone(p.shards), global: p.global}
+	return keyPlan{idx: slices.Clone(p.idx), owner: slices.Clone(p.owner), fps: slices.Clone(p.fps), shards: slices.Clone(p.shards), global: p.global}
 }
 
 // locks appends to dst the locks cmd takes on its keys, for a command
 // whose keys share one shard.
 func (p *keyPlan) locks(dst []txn.Lock, cmd *command.Spec, args [][]byte) []txn.Lock {
 	mode := lockMode(cmd)
-	for _, ki := range p.idx {
-		dst = append(dst, txn.Lock{FP: txn.Fingerprint(args[ki]), Mode: mode})
+	for i, ki := range p.idx {
+		dst = append(dst, txn.Lock{FP: p.fingerprint(i, args[ki]), Mode: mode})
 	}
 	return dst
 }
@@ -102,7 +126,7 @@ func (p *keyPlan) lockIn(tx *txn.Tx, cmd *command.Spec, args [][]byte, home int)
 		tx.Include(home)
 	default:
 		for i, ki := range p.idx {
-			tx.Lock(int(p.owner[i]), txn.Fingerprint(args[ki]), mode)
+			tx.Lock(int(p.owner[i]), p.fingerprint(i, args[ki]), mode)
 		}
 	}
 }

@@ -100,7 +100,7 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 	if cmd.Flags&(command.FlagLoop|command.FlagAllShards) == 0 && s.router.N() > 1 {
 		s.planKeys(&q.plan, cmd, q.args)
 	} else { // one shard runs every body whole (planExec): nothing to plan
-		q.plan.idx, q.plan.owner, q.plan.shards = q.plan.idx[:0], q.plan.owner[:0], q.plan.shards[:0]
+		q.plan.idx, q.plan.owner, q.plan.fps, q.plan.shards = q.plan.idx[:0], q.plan.owner[:0], q.plan.fps[:0], q.plan.shards[:0]
 	}
 }
 
@@ -837,6 +837,9 @@ func (e *execRun) runOnShard(sh int) {
 		s.holding(sh, e.held[sh])
 		defer s.holding(sh, nil)
 	}
+	// One clock reading per command: each one's end starts the next (a
+	// piece, timed with its merge, restarts the clock).
+	var start time.Time
 	for _, k := range e.byShard[sh] {
 		x := &e.execs[k-e.i]
 		if pl := e.splits[k-e.i]; pl != nil {
@@ -847,19 +850,24 @@ func (e *execRun) runOnShard(sh int) {
 			if tr {
 				s.trackAfter(p, x.Track)
 			}
+			start = time.Time{}
 			continue
 		}
 		if e.held != nil {
 			e.held[sh].order = k
 		}
 		x.SetHome(owner)
-		start := time.Now()
+		if start.IsZero() {
+			start = time.Now()
+		}
 		tr := s.trackBegin(owner, e.cl)
 		x.Cmd.Run(x)
 		if tr {
 			s.trackAfter(x, x.Track)
 		}
-		s.noteRun(x, sh, time.Since(start), e.cl)
+		end := time.Now()
+		s.noteRun(x, sh, end.Sub(start), e.cl)
+		start = end
 	}
 }
 

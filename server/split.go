@@ -58,19 +58,16 @@ func (s *Server) takeSplitPlan() *splitPlan {
 // nothing may refer to it or to its pieces afterwards.
 func (s *Server) releaseSplitPlan(pl *splitPlan) {
 	for _, sh := range pl.shards {
+		// The next use resets the piece (InitPiece); what it still points
+		// to (arguments, values) lives at most until the pool is emptied at
+		// a collection.
 		pc := &pl.pieces[sh]
-		if cap(pc.args) <= maxKeptPieceArgs {
-			clear(pc.args[:cap(pc.args)])
-			pc.args = pc.args[:0]
-		} else {
+		if cap(pc.args) > maxKeptPieceArgs {
 			pc.args = nil
 		}
-		pc.x.Client, pc.x.Cmd, pc.x.Args, pc.x.Home, pc.x.Result = nil, nil, nil, nil, nil
 		if cap(pc.x.Out) > maxKeptPieceBytes {
 			pc.x.Out = nil
 		}
-		pc.r.Reset()
-		pc.r.Value = nil
 		if pc.r.Vals.Capacity() > maxKeptPieceBytes {
 			pc.r.Vals = command.Values{}
 		}

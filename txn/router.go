@@ -74,8 +74,11 @@ func (r *Router) Route(key []byte) int {
 
 // ShardOf returns the shard that owns key among n shards (tools that pick
 // keys on given shards use it too).
-func ShardOf(key []byte, n uint64) int {
-	h := xxh3.Hash(HashTag(key))
+func ShardOf(key []byte, n uint64) int { return ShardOfHash(xxh3.Hash(HashTag(key)), n) }
+
+// ShardOfHash is ShardOf from the xxh3 hash of the key's hash tag, for a
+// caller that keeps the hash (with no tag it is the key's Fingerprint).
+func ShardOfHash(h, n uint64) int {
 	// Multiply-shift on a remixed hash: the table inside each shard uses the
 	// raw hash's top and bottom bits, so the shard choice must not be
 	// correlated with them.
