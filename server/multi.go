@@ -681,9 +681,16 @@ func (e *execRun) finish() {
 	tx.Release()
 }
 
+// maxKeptExecs bounds the contexts a released execRun keeps: a MULTI body
+// of many commands does not pin one each in the pool.
+const maxKeptExecs = 1024
+
 // release gives e back without what it referred to, keeping its buffers
 // up to maxSpareBytes each.
 func (e *execRun) release() {
+	if cap(e.execs) > maxKeptExecs {
+		e.execs = nil
+	}
 	for k := range e.execs {
 		x := &e.execs[k]
 		x.Client, x.Cmd, x.Args, x.Home, x.Result, x.Continue, x.Block = nil, nil, nil, nil, nil, nil, nil
