@@ -5,7 +5,6 @@ import (
 
 	"github.com/anaxdb/anax/server/command"
 	"github.com/anaxdb/anax/txn"
-	"github.com/zeebo/xxh3"
 )
 
 // keyPlan is where one command's keys live. It is computed once, by
@@ -47,14 +46,7 @@ func (s *Server) planKeys(p *keyPlan, cmd *command.Spec, args [][]byte) {
 	// p.shards per key (a command may have a million keys).
 	var seen [4]uint64
 	for _, ki := range p.idx {
-		key := args[ki]
-		tag := txn.HashTag(key)
-		h := xxh3.Hash(tag)
-		fp := h
-		if len(tag) != len(key) {
-			fp = txn.Fingerprint(key)
-		}
-		sh := txn.ShardOfHash(h, uint64(n))
+		sh, fp := s.router.RouteKey(args[ki])
 		p.owner = append(p.owner, uint16(sh))
 		p.fps = append(p.fps, fp)
 		if sh < 256 {

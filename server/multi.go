@@ -589,6 +589,7 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 	e := s.takeExecRun()
 	e.c, e.cl, e.cmds, e.home, e.now, e.done = c, cl, cmds, home, now, done
 	e.t = txRun{s: s, tx: tx, home: home, cl: cl}
+	e.i, e.concluded = 0, false
 	e.out = e.out[:0]
 	if header {
 		e.out = resp.AppendArrayLen(e.out, len(cmds))
@@ -685,31 +686,22 @@ func (e *execRun) finish() {
 // of many commands does not pin one each in the pool.
 const maxKeptExecs = 1024
 
-// release gives e back without what it referred to, keeping its buffers
-// up to maxSpareBytes each.
+// release gives e back. Its next use sets what it refers to (execDistributed,
+// step, exec), so only its buffers are bounded here, each to maxSpareBytes;
+// what it still points to lives at most until the pool is emptied at a
+// collection.
 func (e *execRun) release() {
 	if cap(e.execs) > maxKeptExecs {
 		e.execs = nil
 	}
 	for k := range e.execs {
-		x := &e.execs[k]
-		x.Client, x.Cmd, x.Args, x.Home, x.Result, x.Continue, x.Block = nil, nil, nil, nil, nil, nil, nil
-		if cap(x.Out) > maxSpareBytes {
+		if x := &e.execs[k]; cap(x.Out) > maxSpareBytes {
 			x.Out = nil
 		}
 	}
 	if cap(e.out) > maxSpareBytes {
 		e.out = nil
 	}
-	clear(e.splits)
-	e.splits = e.splits[:0]
-	for _, sh := range e.shards {
-		e.byShard[sh] = e.byShard[sh][:0]
-	}
-	e.shards = e.shards[:0]
-	e.c, e.cl, e.cmds, e.done, e.held = nil, nil, nil, nil, nil
-	e.t = txRun{}
-	e.i, e.j, e.concluded = 0, 0, false
 	e.s.execRuns.Put(e)
 }
 

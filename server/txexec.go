@@ -49,11 +49,7 @@ const packedSplitMin = 256
 // lock holds its lock with an older id, so the transaction queues behind
 // it. Hold keeps later commands from overtaking the transaction.
 func (s *Server) runTx(k *call, plan *keyPlan) {
-	s.runTxInto(k, plan, reserveReply(k.c, k.cl))
-}
-
-// runTxInto is runTx with the command's reply slot already reserved.
-func (s *Server) runTxInto(k *call, plan *keyPlan, reply laterReply) {
+	reply := reserveReply(k.c, k.cl)
 	c, cl, cmd, args, home := k.c, k.cl, k.cmd, k.args, k.home
 	s.flushHops(home)
 	var x *command.Exec

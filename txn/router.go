@@ -74,11 +74,22 @@ func (r *Router) Route(key []byte) int {
 
 // ShardOf returns the shard that owns key among n shards (tools that pick
 // keys on given shards use it too).
-func ShardOf(key []byte, n uint64) int { return ShardOfHash(xxh3.Hash(HashTag(key)), n) }
+func ShardOf(key []byte, n uint64) int { return shardOfHash(xxh3.Hash(HashTag(key)), n) }
 
-// ShardOfHash is ShardOf from the xxh3 hash of the key's hash tag, for a
-// caller that keeps the hash (with no tag it is the key's Fingerprint).
-func ShardOfHash(h, n uint64) int {
+// RouteKey returns the shard that owns key and the key's lock Fingerprint:
+// one hash serves both when the key has no hash tag.
+func (r *Router) RouteKey(key []byte) (shard int, fp uint64) {
+	tag := HashTag(key)
+	h := xxh3.Hash(tag)
+	fp = h
+	if len(tag) != len(key) {
+		fp = Fingerprint(key)
+	}
+	return shardOfHash(h, r.n), fp
+}
+
+// shardOfHash is ShardOf from the xxh3 hash of the key's hash tag.
+func shardOfHash(h, n uint64) int {
 	// Multiply-shift on a remixed hash: the table inside each shard uses the
 	// raw hash's top and bottom bits, so the shard choice must not be
 	// correlated with them.

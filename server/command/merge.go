@@ -68,10 +68,8 @@ func mergeValues(x *Exec, parts []*Exec, owner []uint16) {
 	}
 	x.Out = slices.Grow(x.Out, size)
 	var nextBuf [64]int // each piece's next value; shard counts above 64 allocate
-	next := nextBuf[:0]
-	if len(parts) <= len(nextBuf) {
-		next = nextBuf[:len(parts)]
-	} else {
+	next := nextBuf[:]
+	if len(parts) > len(next) {
 		next = make([]int, len(parts))
 	}
 	x.Array(len(owner))
