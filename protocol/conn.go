@@ -124,6 +124,7 @@ type Conn struct {
 	fifo      []*Slot // pending and finished slots, oldest first
 	freeSlot  []*Slot
 	slotBytes int // bytes of the finished slots in the FIFO
+	begun     int // bytes the FIFO's last slot held when Begin returned it
 	window    int // see initialWindow
 	bigReply  int // largest slot since the FIFO last drained
 	checkAt   int // outputCheckAt for the batch being processed
@@ -192,13 +193,23 @@ func (c *Conn) PublishedOutput() int64 { return c.pubOut.Load() }
 func (c *Conn) PublishedInput() int64  { return c.pubIn.Load() }
 
 // Begin returns the buffer the next immediate reply must be appended to;
-// pass the grown buffer to End.
+// pass the grown buffer to End. Behind a pending reply that is the FIFO's
+// last slot when that one is finished (its owner has let it go: the loop
+// wrote it, or Complete gave it back), else a new slot: immediate replies
+// in a row share one slot, so that a pipeline of MULTI, +QUEUED and EXEC
+// behind a reply from another shard takes a slot per EXEC, not per reply,
+// of the connection's window.
 func (c *Conn) Begin() []byte {
 	if len(c.fifo) == 0 {
 		return c.out
 	}
+	if s := c.fifo[len(c.fifo)-1]; s.done {
+		c.begun = len(s.Buf)
+		return s.Buf
+	}
 	s := c.newSlot()
 	c.fifo = append(c.fifo, s)
+	c.begun = 0
 	return s.Buf[:0]
 }
 
@@ -211,7 +222,8 @@ func (c *Conn) End(b []byte) {
 	s := c.fifo[len(c.fifo)-1]
 	s.Buf = b
 	s.done = true
-	c.slotDone(s)
+	c.slotBytes += len(b) - c.begun
+	c.bigReply = max(c.bigReply, len(b))
 }
 
 // Defer reserves a slot for a reply that will be produced later, on any

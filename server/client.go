@@ -44,10 +44,11 @@ type Client struct {
 	// Transactions (multi.go); touched on the client's loop only, or by
 	// the coordinator of an EXEC while the connection is held.
 	multi *multiState
-	// spareMulti is the state of a finished MULTI whose space the next one
-	// reuses (multiState.queue): a client running transactions in a loop
-	// allocates nothing per transaction.
-	spareMulti *multiState
+	// spareMulti are states of finished MULTIs whose space the next ones
+	// reuse (multiState.queue): a client running transactions in a loop
+	// allocates nothing per transaction. Two: a pipeline of transactions
+	// has one open as a squash while the next MULTI queues in the other.
+	spareMulti [2]*multiState
 	// squash is the open squash of pipelined commands (squash.go), nil
 	// outside a read batch; it shares spareMulti with MULTI.
 	squash      *multiState

@@ -89,8 +89,10 @@ func (s *Server) command(c *protocol.Conn, args [][]byte) protocol.Result {
 			s.joinSquash(c, cl, cmd, args, home)
 			return protocol.Done
 		}
-		s.runSquash(c, cl, home)
-		return protocol.Retry
+		if !passesSquash(cl, cmd) {
+			s.runSquash(c, cl, home)
+			return protocol.Retry
+		}
 	}
 	var caching trackCaching
 	if cl.trkLoop != nil {

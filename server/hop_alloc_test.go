@@ -55,6 +55,7 @@ func (si *standIn) batch(t *testing.T, cmds [][][]byte) []byte {
 	c.TestBatch(func() {
 		s.BeginBatch(c)
 		for _, args := range cmds {
+			tries := 0
 			for {
 				r := s.Command(c, args)
 				if r == protocol.Done {
@@ -62,6 +63,9 @@ func (si *standIn) batch(t *testing.T, cmds [][][]byte) []byte {
 				}
 				if r != protocol.Retry {
 					t.Fatalf("%s: result %v", args[0], r)
+				}
+				if tries++; tries > 100 {
+					t.Fatalf("%s: told to retry 100 times", args[0])
 				}
 				s.EndBatch(c)
 				si.q.runAll()
@@ -121,7 +125,8 @@ func TestHopDoesNotAllocate(t *testing.T) {
 // TestCrossShardTransactionsReuseTheirRecords runs commands whose keys
 // span both shards, as transactions of the scheduler, through the same
 // stand-in loops: a pipeline of MGETs squashed into one transaction, an
-// MSET alone, and a MULTI/EXEC body. Their transactions, split plans and
+// MSET alone, a MULTI/EXEC body, and a pipeline of MULTI/EXEC blocks
+// squashed into one transaction. Their transactions, split plans and
 // EXEC runs come back to pools, so what is left per batch is a handful of
 // closures and copies, not a few per key (before the pools: 368, 34 and 96
 // allocations).
@@ -130,7 +135,7 @@ func TestCrossShardTransactionsReuseTheirRecords(t *testing.T) {
 	s := si.s
 
 	var keys [2][]string // by shard
-	for i := 0; len(keys[0]) < 5 || len(keys[1]) < 5; i++ {
+	for i := 0; len(keys[0]) < 6 || len(keys[1]) < 6; i++ {
 		k := "key:" + strconv.Itoa(i)
 		sh := s.router.Route([]byte(k))
 		keys[sh] = append(keys[sh], k)
@@ -147,6 +152,11 @@ func TestCrossShardTransactionsReuseTheirRecords(t *testing.T) {
 		exec = append(exec, benchArgs("INCR", k+":n"))
 	}
 	exec = append(exec, benchArgs(append([]string{"MGET"}, mixed...)...), benchArgs("EXEC"))
+	var execs, remote [][][]byte // 16 pipelined transactions, squashed into one
+	for range 16 {
+		execs = append(execs, benchArgs("MULTI"), benchArgs("INCR", keys[0][5]), benchArgs("INCR", keys[1][5]), benchArgs("EXEC"))
+		remote = append(remote, benchArgs("MULTI"), benchArgs("INCR", keys[1][5]), benchArgs("EXEC"))
+	}
 
 	var out []byte
 	batch := func(cmds [][][]byte) { out = si.batch(t, cmds) }
@@ -158,6 +168,8 @@ func TestCrossShardTransactionsReuseTheirRecords(t *testing.T) {
 		{"16 MGET", mgets, 2},   // the squash's reply hand-over
 		{"MSET", mset, 2},       // likewise: a squash of one command
 		{"MULTI/EXEC", exec, 4}, // the body's hand-over
+		{"16 MULTI/EXEC", execs, 2},
+		{"16 MULTI/EXEC on the other shard", remote, 2},
 	} {
 		batch(bc.cmds)
 		batch(bc.cmds)

@@ -43,6 +43,21 @@ type multiState struct {
 	aborted bool // a command was refused while queueing: EXEC answers EXECABORT
 	denyOOM bool // a deny-oom command is queued: EXEC is refused over maxmemory
 	bytes   int  // a squash's arguments (squash.go); MULTI counts in Conn.Queued
+	// groups are a squash's EXEC bodies, in order (squash.go): the
+	// commands whose replies form one EXEC's array.
+	groups []execGroup
+}
+
+// execGroup is one EXEC body in a squash: commands [start, start+n), n > 0.
+// A body that joined a squash has a reply slot of its own (own), reserved
+// behind the replies written since the squash's earlier slot (its MULTI's
+// +OK, its +QUEUED): its replies and those of the squash's commands after
+// it, up to the next such body, fill it. at is where its replies began in
+// the squash's output (execRun.beginReply).
+type execGroup struct {
+	start, n, at int
+	own          bool
+	reply        laterReply
 }
 
 // argvBytes is what a queued command adds to Redis's multi-mem: its
@@ -104,11 +119,13 @@ func (m *multiState) queue(s *Server, cmd *command.Spec, args [][]byte) {
 	}
 }
 
-// newMulti returns the client's spare state, or a new one.
+// newMulti returns one of the client's spare states, or a new one.
 func (cl *Client) newMulti() *multiState {
-	if m := cl.spareMulti; m != nil {
-		cl.spareMulti = nil
-		return m
+	for i, m := range cl.spareMulti {
+		if m != nil {
+			cl.spareMulti[i] = nil
+			return m
+		}
 	}
 	return &multiState{}
 }
@@ -135,9 +152,13 @@ func (cl *Client) recycleMulti(m *multiState) {
 	if kept > maxSpareBytes {
 		return
 	}
-	m.cmds = m.cmds[:0]
+	m.cmds, m.groups = m.cmds[:0], m.groups[:0]
 	m.aborted, m.denyOOM, m.bytes = false, false, 0
-	cl.spareMulti = m
+	if cl.spareMulti[0] == nil {
+		cl.spareMulti[0] = m
+	} else {
+		cl.spareMulti[1] = m
+	}
 }
 
 // watchedKey is one key a client watches.
@@ -399,6 +420,20 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 		s.replyError(c, cl, home, "ERR EXEC without MULTI")
 		return protocol.Done
 	}
+	if cl.squash != nil {
+		// Pipelined transactions: this body joins the squash open before
+		// it (squash.go), or runs once that has.
+		if !s.execJoins(cl, cl.multi, cl.watcher != nil, home) {
+			s.runSquash(c, cl, home)
+			return protocol.Retry
+		}
+		m := cl.endMulti()
+		if s.monitors.n.Load() != 0 {
+			s.feedExec(cl, m.cmds, args[0], home)
+		}
+		s.joinExec(c, cl, m)
+		return protocol.Done
+	}
 	if c.Pending() > 0 {
 		return protocol.Retry // earlier commands of this connection first
 	}
@@ -453,12 +488,27 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 			return protocol.Done
 		}
 	}
+	if s.execJoins(cl, m, w != nil, home) {
+		// The body leaves the loop (another shard, several, or behind a
+		// lock): the transactions after it in the read batch may run with
+		// it (squash.go).
+		s.openExecSquash(c, cl, m)
+		return protocol.Done
+	}
+	s.runExec(c, cl, m, w, watched, target, one, locks, home, now, proto, reserveReply(c, cl))
+	return protocol.Done
+}
+
+// runExec runs the body of cl's MULTI m where it cannot run inline: on
+// target in one piece when one is set (behind the lock holders of locks, on
+// the client's own loop), else as a transaction across shards. The reply
+// fills reply, and the connection is held until it is written.
+func (s *Server) runExec(c *protocol.Conn, cl *Client, m *multiState, w *shard.Watcher, watched []watchedKey, target int, one bool, locks []txn.Lock, home int, now time.Time, proto int, reply laterReply) {
 	run := func(inline bool) []byte {
 		out := s.execOnShard(nil, cl, m.cmds, w, watched, target, now, proto, inline)
 		s.unregisterWatches(w, watched)
 		return out
 	}
-	reply := reserveReply(c, cl)
 	c.Hold()
 	homeShard := s.router.Shard(home)
 	deliver := func(out *[]byte) {
@@ -482,12 +532,11 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 				func() { out := run(false); deliver(&out) })
 		})
 	default:
-		s.execDistributed(c, cl, m.cmds, w, watched, home, now, proto, true, func(out *[]byte) {
+		s.execDistributed(c, cl, m.cmds, nil, w, watched, home, now, proto, true, func(out *[]byte) {
 			s.unregisterWatches(w, watched)
 			deliver(out)
 		})
 	}
-	return protocol.Done
 }
 
 // execOnShard runs a whole EXEC body on shard sh's goroutine (which, when
@@ -559,11 +608,12 @@ func (s *Server) putExec(sh int, x *command.Exec) {
 
 // execDistributed runs an EXEC body whose commands span shards as one
 // transaction and passes the reply to done: EXEC's array of the commands'
-// replies, or with !header the replies alone (a squash). done may take the
+// replies, or with !header the replies alone (a squash), each of groups
+// (a squash's EXEC bodies) framed as an array. done may take the
 // buffer (leaving another in its place) or copy from it. The steps run one
 // after another, each on the goroutine of the shard that ended the
 // previous one (or on the client's loop for connection commands).
-func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedCommand, w *shard.Watcher, watched []watchedKey, home int, now time.Time, proto int, header bool, done func(out *[]byte)) {
+func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedCommand, groups []execGroup, w *shard.Watcher, watched []watchedKey, home int, now time.Time, proto int, header bool, done func(out *[]byte)) {
 	tx := s.router.NewTx()
 	global, globalMode := false, txn.Shared
 	for _, q := range cmds {
@@ -587,7 +637,8 @@ func (s *Server) execDistributed(c *protocol.Conn, cl *Client, cmds []queuedComm
 		}
 	}
 	e := s.takeExecRun()
-	e.c, e.cl, e.cmds, e.home, e.now, e.done = c, cl, cmds, home, now, done
+	e.c, e.cl, e.cmds, e.groups, e.home, e.now, e.done = c, cl, cmds, groups, home, now, done
+	e.group = 0
 	e.t = txRun{s: s, tx: tx, home: home, cl: cl}
 	e.i, e.concluded = 0, false
 	e.out = e.out[:0]
@@ -632,12 +683,16 @@ type execRun struct {
 	c    *protocol.Conn
 	cl   *Client
 	cmds []queuedCommand
-	home int
-	now  time.Time
-	t    txRun
-	i    int
-	out  []byte
-	done func(out *[]byte)
+	// groups are the EXEC bodies among cmds (a squash's), whose replies
+	// are framed as arrays; group is the next one to begin.
+	groups []execGroup
+	group  int
+	home   int
+	now    time.Time
+	t      txRun
+	i      int
+	out    []byte
+	done   func(out *[]byte)
 	// concluded is set when the last step released the transaction's locks
 	// in its own hop.
 	concluded bool
@@ -754,6 +809,7 @@ func (e *execRun) step() {
 			start := time.Now()
 			q.cmd.Run(x)
 			s.noteRun(x, e.home, time.Since(start), e.cl)
+			e.beginReply(i)
 			e.out = append(e.out, x.Out...)
 			e.i++
 			e.step()
@@ -770,6 +826,7 @@ func (e *execRun) step() {
 		e.t.last = i == len(cmds)-1
 		e.concluded = e.t.last
 		e.t.exec(x, &q.plan, nil, e.home, func() {
+			e.beginReply(i)
 			e.out = append(e.out, x.Out...)
 			e.i++
 			e.step()
@@ -883,6 +940,7 @@ func (e *execRun) afterRun() {
 	}
 	for k := i; k < j; k++ {
 		x := &e.execs[k-i]
+		e.beginReply(k)
 		if pl := e.splits[k-i]; pl != nil {
 			// The merge appends to the body's reply directly.
 			own := x.Out
@@ -898,6 +956,17 @@ func (e *execRun) afterRun() {
 	}
 	e.i = j
 	e.step()
+}
+
+// beginReply frames the replies of the EXEC body that begins with command
+// k, if one does: its array header goes before the command's reply.
+func (e *execRun) beginReply(k int) {
+	if e.group < len(e.groups) && e.groups[e.group].start == k {
+		g := &e.groups[e.group]
+		g.at = len(e.out)
+		e.out = resp.AppendArrayLen(e.out, g.n)
+		e.group++
+	}
 }
 
 // splitsWhole reports whether a queued command that needs more than one
