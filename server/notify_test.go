@@ -467,11 +467,12 @@ func keyEvents(key string, events ...string) []string {
 // TestKeyspaceNotificationsHashFieldTTL checks the events of Redis 7.4's
 // hash field expiry, which the oracle (7.0) lacks: hexpire, hpersist, hdel
 // for a time in the past, hexpired when fields expire (lazily or in the
-// active cycle) and del when that empties the hash.
+// active cycle) and del when that empties the hash; HMGET reports the
+// fields it reaps in one hexpired, as Redis 7.4's hmgetCommand does.
 func TestKeyspaceNotificationsHashFieldTTL(t *testing.T) {
 	for _, threads := range []string{"1", "4"} {
 		t.Run("threads="+threads, func(t *testing.T) {
-			k := newKeyspaceWire(t, servertest.Start(t, "--threads", threads), 2)
+			k := newKeyspaceWire(t, servertest.Start(t, "--threads", threads, "--enable-debug-command", "yes"), 2)
 			var i int
 			check := func(s ksStep, want []string) {
 				t.Helper()
@@ -495,6 +496,24 @@ func TestKeyspaceNotificationsHashFieldTTL(t *testing.T) {
 			check(ksStep{cmd: []string{"PING"}, wait: 700 * time.Millisecond}, keyEvents("h", "hexpired", "del"))
 			check(ks("HSET", "h", "a", "1"), keyEvents("h", "hset"))
 			check(ks("HPEXPIREAT", "h", "1", "FIELDS", "1", "a"), append(keyEvents("h", "hdel"), keyEvents("h", "del")...))
+			// HMGET reaps lazily (the active cycle off): one hexpired for
+			// the fields it reaps, del after it when the last one went;
+			// nothing when the only one reaped was the last (Redis counts
+			// the fields that expired without emptying the hash).
+			check(ks("DEBUG", "SET-ACTIVE-EXPIRE", "0"), nil)
+			check(ks("HSET", "m", "f1", "1", "f2", "2", "f3", "3"), keyEvents("m", "hset"))
+			check(ks("HPEXPIRE", "m", "10", "FIELDS", "2", "f1", "f2"), keyEvents("m", "hexpire"))
+			time.Sleep(30 * time.Millisecond)
+			check(ks("HMGET", "m", "f1", "f2", "f3"), keyEvents("m", "hexpired"))
+			check(ks("HPEXPIRE", "m", "10", "FIELDS", "1", "f3"), keyEvents("m", "hexpire"))
+			time.Sleep(30 * time.Millisecond)
+			check(ks("HMGET", "m", "f3", "nope"), nil)
+			check(ks("EXISTS", "m"), nil)
+			check(ks("HSET", "m", "a", "1", "b", "2"), keyEvents("m", "hset"))
+			check(ks("HPEXPIRE", "m", "10", "FIELDS", "2", "a", "b"), keyEvents("m", "hexpire"))
+			time.Sleep(30 * time.Millisecond)
+			check(ks("HMGET", "m", "a", "b"), keyEvents("m", "hexpired", "del"))
+			check(ks("DEBUG", "SET-ACTIVE-EXPIRE", "1"), nil)
 		})
 	}
 }

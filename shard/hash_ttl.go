@@ -137,23 +137,54 @@ func (ht *hashTable) fieldCell(field []byte) (arena.Handle, int64, bool) {
 // dead at now (lazy expiry) and reports whether that emptied the hash,
 // whose key is then gone too.
 func (db *DB) HashReap(key []byte, h Handle, field []byte, now int64) (keyGone bool) {
+	_, keyGone = db.hashReap(key, h, field, now, true)
+	return keyGone
+}
+
+// HashReapQuiet is HashReap without the keyspace events, for a command
+// that reports the expiry of several fields at once (NoteFieldsExpired);
+// reaped says whether field was dead and is deleted.
+func (db *DB) HashReapQuiet(key []byte, h Handle, field []byte, now int64) (reaped, keyGone bool) {
+	return db.hashReap(key, h, field, now, false)
+}
+
+func (db *DB) hashReap(key []byte, h Handle, field []byte, now int64, notify bool) (reaped, keyGone bool) {
 	ht := db.hashOf(h)
 	if ht == nil || ht.ttls == 0 || ht.minExp >= now {
-		return false
+		return false, false
 	}
 	if _, exp, ok := ht.fieldCell(field); !ok || !fieldDead(exp, now) {
-		return false
+		return false, false
 	}
 	db.written(key)
 	ht.del(field)
 	db.sh.Stats.ExpiredFields.Add(1)
-	db.sh.keyEvent(db.index, EventFieldExpired, key)
+	if notify {
+		db.sh.keyEvent(db.index, EventFieldExpired, key)
+	}
 	if ht.t.Len() == 0 {
 		db.Delete(key)
-		db.sh.keyEvent(db.index, EventEmptied, key)
-		return true
+		if notify {
+			db.sh.keyEvent(db.index, EventEmptied, key)
+		}
+		return true, true
 	}
-	return false
+	return true, false
+}
+
+// NoteFieldsExpired publishes the keyspace events of quiet reaps
+// (HashReapQuiet) as Redis 7.4's HMGET does: one "hexpired" when some
+// field expired without emptying the hash, then "del" when a later one
+// emptied it. Redis says nothing when the only field reaped was the
+// hash's last (its count of expired fields leaves that one out).
+func (db *DB) NoteFieldsExpired(key []byte, expired, emptied bool) {
+	if !expired {
+		return
+	}
+	db.sh.keyEvent(db.index, EventFieldExpired, key)
+	if emptied {
+		db.sh.keyEvent(db.index, EventEmptied, key)
+	}
 }
 
 // HashReapAll deletes every field of the hash under key (entry h) that is

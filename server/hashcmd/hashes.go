@@ -129,9 +129,15 @@ func cmdHMGet(x *command.Exec) {
 	}
 	x.Array(len(x.Args) - 2)
 	var buf [24]byte
+	expired, emptied := false, false // one event for them all, as Redis 7.4
 	for _, f := range x.Args[2:] {
-		if found && db.HashReap(x.Args[1], h, f, x.Now) {
-			found = false // the hash lost its last field
+		if found {
+			reaped, gone := db.HashReapQuiet(x.Args[1], h, f, x.Now)
+			if gone {
+				found, emptied = false, true // the hash lost its last field
+			} else if reaped {
+				expired = true
+			}
 		}
 		if found {
 			if v, ok := db.HashGet(h, f, buf[:0]); ok {
@@ -140,6 +146,9 @@ func cmdHMGet(x *command.Exec) {
 			}
 		}
 		x.Null()
+	}
+	if expired {
+		db.NoteFieldsExpired(x.Args[1], expired, emptied)
 	}
 }
 
