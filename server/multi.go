@@ -423,7 +423,8 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 	if cl.squash != nil {
 		// Pipelined transactions: this body joins the squash open before
 		// it (squash.go), or runs once that has.
-		if !s.execJoins(cl, cl.multi, cl.watcher != nil, home) {
+		bodyBytes, ok := s.execJoins(cl, cl.multi, cl.watcher != nil, home)
+		if !ok {
 			s.runSquash(c, cl, home)
 			return protocol.Retry
 		}
@@ -431,7 +432,7 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 		if s.monitors.n.Load() != 0 {
 			s.feedExec(cl, m.cmds, args[0], home)
 		}
-		s.joinExec(c, cl, m)
+		s.joinExec(c, cl, m, bodyBytes)
 		return protocol.Done
 	}
 	if c.Pending() > 0 {
@@ -488,11 +489,11 @@ func connExec(s *Server, c *protocol.Conn, cl *Client, args [][]byte, home int) 
 			return protocol.Done
 		}
 	}
-	if s.execJoins(cl, m, w != nil, home) {
+	if bodyBytes, ok := s.execJoins(cl, m, w != nil, home); ok {
 		// The body leaves the loop (another shard, several, or behind a
 		// lock): the transactions after it in the read batch may run with
 		// it (squash.go).
-		s.openExecSquash(c, cl, m)
+		s.openExecSquash(c, cl, m, bodyBytes)
 		return protocol.Done
 	}
 	s.runExec(c, cl, m, w, watched, target, one, locks, home, now, proto, reserveReply(c, cl))

@@ -78,22 +78,23 @@ func passesSquash(cl *Client, cmd *command.Spec) bool {
 // which its caller may have taken from cl already), a connection command
 // (SELECT, CLIENT ... change what the commands after it see), an empty
 // body (replied inline), and the client and server states squashable
-// refuses.
-func (s *Server) execJoins(cl *Client, m *multiState, watching bool, home int) bool {
+// refuses. It also returns the body's argument bytes (argvBytes), which the
+// squash counts.
+func (s *Server) execJoins(cl *Client, m *multiState, watching bool, home int) (bodyBytes int, ok bool) {
 	if m.aborted || len(m.cmds) == 0 || watching || !s.squashState(cl, home) {
-		return false
+		return 0, false
 	}
-	n, bytes := len(m.cmds), 0
 	for i := range m.cmds {
 		if m.cmds[i].cmd.Flags&command.FlagLoop != 0 {
-			return false
+			return 0, false
 		}
-		bytes += argvBytes(m.cmds[i].args)
+		bodyBytes += argvBytes(m.cmds[i].args)
 	}
+	n, bytes := len(m.cmds), bodyBytes
 	if sq := cl.squash; sq != nil {
 		n, bytes = n+len(sq.cmds), bytes+sq.bytes
 	}
-	return n <= maxSquashCommands && bytes <= maxSquashBytes
+	return bodyBytes, n <= maxSquashCommands && bytes <= maxSquashBytes
 }
 
 // squashable reports whether cmd, sent by cl, may start or join a squash:
@@ -150,23 +151,22 @@ func (s *Server) joinSquash(c *protocol.Conn, cl *Client, cmd *command.Spec, arg
 }
 
 // openExecSquash starts cl's squash with the body of its MULTI m (m serves
-// as the squash), its replies to be one array.
-func (s *Server) openExecSquash(c *protocol.Conn, cl *Client, m *multiState) {
+// as the squash), its replies to be one array; bodyBytes is what execJoins
+// counted of its arguments.
+func (s *Server) openExecSquash(c *protocol.Conn, cl *Client, m *multiState, bodyBytes int) {
 	m.groups = append(m.groups[:0], execGroup{start: 0, n: len(m.cmds)})
-	m.bytes = 0
-	for i := range m.cmds {
-		m.bytes += argvBytes(m.cmds[i].args)
-	}
+	m.bytes = bodyBytes
 	cl.squash = m
 	cl.squashReply = reserveReply(c, cl)
 }
 
 // joinExec moves the body of cl's MULTI m into cl's open squash, its
 // replies to be one array in a reply slot of its own (execGroup), and
-// recycles m. The commands trade places with
-// the squash's spare slots rather than being copied: each keeps its
-// arguments, and m keeps the slots' buffers for its next use.
-func (s *Server) joinExec(c *protocol.Conn, cl *Client, m *multiState) {
+// recycles m. The commands trade places with the squash's spare slots
+// rather than being copied: each keeps its arguments, and m keeps the
+// slots' buffers for its next use. bodyBytes is what execJoins counted of
+// their arguments.
+func (s *Server) joinExec(c *protocol.Conn, cl *Client, m *multiState, bodyBytes int) {
 	sq := cl.squash
 	sq.groups = append(sq.groups, execGroup{start: len(sq.cmds), n: len(m.cmds), own: true, reply: reserveReply(c, cl)})
 	for i := range m.cmds {
@@ -177,8 +177,8 @@ func (s *Server) joinExec(c *protocol.Conn, cl *Client, m *multiState) {
 			sq.cmds = append(sq.cmds, queuedCommand{})
 		}
 		sq.cmds[n], m.cmds[i] = m.cmds[i], sq.cmds[n]
-		sq.bytes += argvBytes(sq.cmds[n].args)
 	}
+	sq.bytes += bodyBytes
 	sq.denyOOM = sq.denyOOM || m.denyOOM
 	cl.recycleMulti(m)
 }

@@ -173,14 +173,9 @@ func (db *DB) hashReap(key []byte, h Handle, field []byte, now int64, notify boo
 }
 
 // NoteFieldsExpired publishes the keyspace events of quiet reaps
-// (HashReapQuiet) as Redis 7.4's HMGET does: one "hexpired" when some
-// field expired without emptying the hash, then "del" when a later one
-// emptied it. Redis says nothing when the only field reaped was the
-// hash's last (its count of expired fields leaves that one out).
-func (db *DB) NoteFieldsExpired(key []byte, expired, emptied bool) {
-	if !expired {
-		return
-	}
+// (HashReapQuiet) as Redis 7.4's HMGET does: one "hexpired", then "del"
+// when the hash is emptied.
+func (db *DB) NoteFieldsExpired(key []byte, emptied bool) {
 	db.sh.keyEvent(db.index, EventFieldExpired, key)
 	if emptied {
 		db.sh.keyEvent(db.index, EventEmptied, key)

@@ -147,8 +147,10 @@ func cmdHMGet(x *command.Exec) {
 		}
 		x.Null()
 	}
+	// Redis counts only the fields that expired without emptying the hash:
+	// when the one reaped was its last, it says nothing.
 	if expired {
-		db.NoteFieldsExpired(x.Args[1], expired, emptied)
+		db.NoteFieldsExpired(x.Args[1], emptied)
 	}
 }
 
