@@ -73,6 +73,11 @@ type Client struct {
 
 	// ps is the client's Pub/Sub subscriptions (env_pubsub.go).
 	ps pubsubcmd.State
+	// inCommand is set while the loop runs one of the client's commands;
+	// heldPushes are the messages pushed to the client meanwhile, written
+	// after that command's reply (Client.Push). Loop goroutine only.
+	inCommand  bool
+	heldPushes []byte
 
 	// Client tracking (tracking.go): trk is the settings, nil when off,
 	// published for shards; trkLoop the same for the loop; caching the

@@ -73,7 +73,13 @@ func (s *Server) Command(c *protocol.Conn, args [][]byte) protocol.Result {
 	if s.trk.clients.Load() != 0 {
 		return s.commandTracked(c, args)
 	}
+	cl := c.Client.(*Client)
+	cl.inCommand = true
 	r := s.command(c, args)
+	cl.inCommand = false
+	if len(cl.heldPushes) != 0 {
+		cl.releasePushes()
+	}
 	if s.router.Shard(c.Loop()).HasReady() {
 		s.serveReady(c.Loop())
 	}

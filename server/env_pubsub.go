@@ -32,9 +32,21 @@ func (c *Client) PubSub() *pubsubcmd.State { return &c.ps }
 func (c *Client) Loop() int { return c.conn.Loop() }
 
 // Push implements pubsubcmd.Sub: the message as its own finished reply, in
-// RESP3 a push. Loop goroutine only.
+// RESP3 a push. A message to a client whose command is running (it
+// published to a channel it subscribes to, in a transaction or a script
+// too, or a keyspace event of its own write) is held and follows that
+// command's reply, as in Redis 7.2 and later: a RESP3 client reads EXEC's
+// or EVAL's reply whole, then the messages. Loop goroutine only.
 func (c *Client) Push(m []byte) {
 	if c.killed.Load() {
+		return
+	}
+	if c.inCommand {
+		n := len(c.heldPushes)
+		c.heldPushes = append(c.heldPushes, m...)
+		if c.proto.Load() == 3 {
+			c.heldPushes[n] = '>'
+		}
 		return
 	}
 	slot := c.conn.Defer()
@@ -43,6 +55,25 @@ func (c *Client) Push(m []byte) {
 		slot.Buf[len(slot.Buf)-len(m)] = '>'
 	}
 	c.conn.CompleteLater(slot)
+}
+
+// maxKeptPushes is the most a client keeps of the buffer of held messages
+// once they are written.
+const maxKeptPushes = 16 << 10
+
+// releasePushes writes the messages held while the client's command ran,
+// behind its reply (whether written or still pending on another shard).
+func (c *Client) releasePushes() {
+	if !c.killed.Load() {
+		slot := c.conn.Defer()
+		slot.Buf = append(slot.Buf, c.heldPushes...)
+		c.conn.CompleteLater(slot)
+	}
+	if cap(c.heldPushes) > maxKeptPushes {
+		c.heldPushes = nil
+		return
+	}
+	c.heldPushes = c.heldPushes[:0]
 }
 
 // Subscribed implements pubsubcmd.Sub: a subscribed client is in the

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,11 @@ type psStep struct {
 	// sorted compares an array reply's elements in any order (Redis
 	// lists channels in the order of its hash table).
 	sorted bool
+	// anyOrder compares the n values read in any order: a client's own
+	// messages follow its command's reply in Redis 7.2 and later, and
+	// come before it in the 7.0 oracle (TestPushesFollowTheirCommandsReply
+	// checks the order).
+	anyOrder bool
 }
 
 func psDo(c int, n int, cmd ...string) psStep { return psStep{c: c, cmd: cmd, n: n} }
@@ -39,13 +45,21 @@ func runPubSubScript(t *testing.T, anax, redis string, clients int, steps []psSt
 			a[s.c].SendArgs(s.cmd...)
 			r[s.c].SendArgs(s.cmd...)
 		}
+		var gotA, gotR []string
 		for j := 0; j < s.n; j++ {
 			ga, gr := a[s.c].Read(), r[s.c].Read()
 			if s.sorted {
 				ga, gr = servertest.SortedElements(t, ga, false), servertest.SortedElements(t, gr, false)
 			}
-			if !s.skip && ga != gr {
-				t.Errorf("step %d (client %d %q) value %d:\n anax:  %q\n redis: %q", i, s.c, s.cmd, j, ga, gr)
+			gotA, gotR = append(gotA, ga), append(gotR, gr)
+		}
+		if s.anyOrder {
+			slices.Sort(gotA)
+			slices.Sort(gotR)
+		}
+		for j := range gotA {
+			if !s.skip && gotA[j] != gotR[j] {
+				t.Errorf("step %d (client %d %q) value %d:\n anax:  %q\n redis: %q", i, s.c, s.cmd, j, gotA[j], gotR[j])
 			}
 		}
 	}
@@ -119,11 +133,11 @@ func TestPubSubMatchesRedis(t *testing.T) {
 		psDo(3, 1, "SUBSCRIBE", "r3"),
 		psDo(3, 1, "GET", "x"),
 		psDo(3, 1, "PING"),
-		psDo(3, 2, "PUBLISH", "r3", "self"),
+		{c: 3, cmd: []string{"PUBLISH", "r3", "self"}, n: 2, anyOrder: true},
 		psDo(1, 1, "PUBLISH", "r3", "other"),
 		psRead(3, 1),
 		psDo(3, 1, "PSUBSCRIBE", "r*"),
-		psDo(3, 3, "PUBLISH", "r3", "both"),
+		{c: 3, cmd: []string{"PUBLISH", "r3", "both"}, n: 3, anyOrder: true},
 		psDo(3, 1, "UNSUBSCRIBE", "r3"),
 		psDo(3, 1, "PUNSUBSCRIBE"),
 		psDo(3, 1, "UNSUBSCRIBE"),

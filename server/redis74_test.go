@@ -182,3 +182,101 @@ func TestMultiQueueCountsTowardsQueryLimit(t *testing.T) {
 		t.Errorf("CLIENT INFO after EXEC: %q", got)
 	}
 }
+
+// TestPushesFollowTheirCommandsReply checks Redis 7.2's order for messages
+// a RESP3 client causes to itself (the 7.0 oracle puts them first, or
+// inside EXEC's array): PUBLISH's reply, then the message; EXEC's and
+// EVAL's whole reply, then the messages their bodies published; a keyspace
+// event of the client's own write after the write's reply; UNSUBSCRIBE
+// inside MULTI answering within EXEC's array (Redis 7.4's unit/pubsub
+// "publish to self inside multi", "... inside script", "unsubscribe inside
+// multi, and publish to self").
+func TestPushesFollowTheirCommandsReply(t *testing.T) {
+	msg := func(channel, payload string) string {
+		return fmt.Sprintf(">3\r\n$7\r\nmessage\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", len(channel), channel, len(payload), payload)
+	}
+	for _, shards := range []string{"1", "4"} {
+		t.Run("threads="+shards, func(t *testing.T) {
+			addr := servertest.Start(t, "--threads", shards)
+			// Several clients, so that with 4 loops the checked one may
+			// share its loop with none or some of them.
+			for i := 0; i < 5; i++ {
+				c := servertest.Dial(t, addr)
+				c.Do("HELLO", "3")
+				ch := fmt.Sprintf("foo%d", i)
+				c.Do("SUBSCRIBE", ch)
+				expect := func(what string, want ...string) {
+					t.Helper()
+					for _, w := range want {
+						if got := c.Read(); got != w {
+							t.Fatalf("client %d, %s: got %q, want %q", i, what, got, w)
+						}
+					}
+				}
+				c.SendArgs("PUBLISH", ch, "plain")
+				expect("PUBLISH to self", ":1\r\n", msg(ch, "plain"))
+
+				c.SendArgs("MULTI")
+				c.SendArgs("PING", "abc")
+				c.SendArgs("PUBLISH", ch, "bar")
+				c.SendArgs("PUBLISH", ch, "vaz")
+				c.SendArgs("PING", "def")
+				c.SendArgs("EXEC")
+				expect("publish to self inside MULTI", "+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "+QUEUED\r\n",
+					"*4\r\n$3\r\nabc\r\n:1\r\n:1\r\n$3\r\ndef\r\n", msg(ch, "bar"), msg(ch, "vaz"))
+
+				c.SendArgs("EVAL", `redis.call("ping","abc") redis.call("publish",ARGV[1],"bar") redis.call("publish",ARGV[1],"vaz") redis.call("ping","def") return "bla"`, "0", ch)
+				expect("publish to self inside a script", "$3\r\nbla\r\n", msg(ch, "bar"), msg(ch, "vaz"))
+				// Declared keys place the script on their shard.
+				c.SendArgs("EVAL", `redis.call("set",KEYS[1],"v") redis.call("publish",ARGV[1],"bar") return "bla"`, "1", fmt.Sprintf("s%d", i), ch)
+				expect("publish inside a script with a key", "$3\r\nbla\r\n", msg(ch, "bar"))
+
+				// A transaction whose keys are on other shards (with 4
+				// loops) publishes there: its reply still comes first.
+				c.SendArgs("MULTI")
+				c.SendArgs("SET", fmt.Sprintf("k%d", i), "v")
+				c.SendArgs("SET", fmt.Sprintf("j%d", i), "v")
+				c.SendArgs("PUBLISH", ch, "keys")
+				c.SendArgs("EXEC")
+				expect("publish inside MULTI with keys", "+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "+QUEUED\r\n",
+					"*3\r\n+OK\r\n+OK\r\n:1\r\n", msg(ch, "keys"))
+
+				// Pipelined: each message right after its own command's
+				// reply, before the next command's.
+				c.Send([]byte(string(servertest.Encode("PUBLISH", ch, "p1")) + string(servertest.Encode("PING")) +
+					string(servertest.Encode("PUBLISH", ch, "p2"))))
+				expect("pipelined publishes", ":1\r\n", msg(ch, "p1"), "+PONG\r\n", ":1\r\n", msg(ch, "p2"))
+
+				c.Do("SUBSCRIBE", "bar", "baz")
+				expect("subscriptions", ">3\r\n$9\r\nsubscribe\r\n$3\r\nbaz\r\n:3\r\n")
+				c.SendArgs("MULTI")
+				c.SendArgs("PING", "abc")
+				c.SendArgs("UNSUBSCRIBE", "bar")
+				c.SendArgs("UNSUBSCRIBE", "baz")
+				c.SendArgs("PING", "def")
+				c.SendArgs("EXEC")
+				expect("unsubscribe inside MULTI", "+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "+QUEUED\r\n",
+					"*4\r\n$3\r\nabc\r\n>3\r\n$11\r\nunsubscribe\r\n$3\r\nbar\r\n:2\r\n>3\r\n$11\r\nunsubscribe\r\n$3\r\nbaz\r\n:1\r\n$3\r\ndef\r\n")
+				c.SendArgs("PUBLISH", ch, "vaz")
+				expect("publish after", ":1\r\n", msg(ch, "vaz"))
+				if !c.Quiet(30 * time.Millisecond) {
+					t.Fatalf("client %d has more to read: %q", i, c.Read())
+				}
+			}
+
+			// A keyspace event of the client's own write follows the
+			// write's reply.
+			admin := servertest.Dial(t, addr)
+			admin.Do("CONFIG", "SET", "notify-keyspace-events", "KEA")
+			c := servertest.Dial(t, addr)
+			c.Do("HELLO", "3")
+			c.Do("SUBSCRIBE", "__keyspace@0__:ev")
+			c.SendArgs("SET", "ev", "1")
+			for _, w := range []string{"+OK\r\n", msg("__keyspace@0__:ev", "set")} {
+				if got := c.Read(); got != w {
+					t.Fatalf("keyspace event of its own SET: got %q, want %q", got, w)
+				}
+			}
+		})
+	}
+}

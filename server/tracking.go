@@ -239,7 +239,9 @@ func (s *Server) commandTracked(c *protocol.Conn, args [][]byte) protocol.Result
 	t := &s.trk
 	sh.SetTrackWriter(cl.ID)
 	t.inline[home] = cl.ID
+	cl.inCommand = true
 	r := s.command(c, args)
+	cl.inCommand = false
 	sh.SetTrackWriter(0)
 	t.inline[home] = 0
 	if p := t.pending[home]; len(p) > 0 {
@@ -248,6 +250,9 @@ func (s *Server) commandTracked(c *protocol.Conn, args [][]byte) protocol.Result
 			p[i] = trackPush{}
 		}
 		t.pending[home] = p[:0]
+	}
+	if len(cl.heldPushes) != 0 {
+		cl.releasePushes()
 	}
 	if sh.HasReady() {
 		s.serveReady(home)
