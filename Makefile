@@ -41,6 +41,10 @@ microbench: ## micro-benchmarks (allocation counts on the hot paths)
 bench: build ## Anax vs redis-server/memcached on loopback (bench/README.md; QUICK=1 smoke, BIG=1 adds 10M keys)
 	QUICK='$(QUICK)' BIG='$(BIG)' bench/run.sh
 
+.PHONY: bench-paired
+bench-paired: build ## Anax and redis-server loaded at the same moment on one core: CPU per request, paired rounds (bench/paired.sh, ~25 min)
+	bench/paired.sh
+
 .PHONY: pgo
 pgo: ## refresh cmd/anax/default.pgo, the profile go build optimises the server with (bench/pgo.sh, ~6 min)
 	bench/pgo.sh
