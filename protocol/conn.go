@@ -3,6 +3,7 @@ package protocol
 import (
 	"errors"
 	"net"
+	"slices"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -234,6 +235,23 @@ func (c *Conn) Defer() *Slot {
 	s := c.newSlot()
 	c.fifo = append(c.fifo, s)
 	return s
+}
+
+// DeferBefore reserves a slot placed just before s, a slot of the FIFO
+// still waiting for its reply: for an out-of-band push to a client whose
+// pending reply does not exist yet in Redis's terms (a blocked command's),
+// which Redis writes at once. With s gone from the FIFO it is Defer. Loop
+// goroutine only.
+func (c *Conn) DeferBefore(s *Slot) *Slot {
+	for i := len(c.fifo) - 1; i >= 0; i-- {
+		if c.fifo[i] == s {
+			c.deferred++
+			n := c.newSlot()
+			c.fifo = slices.Insert(c.fifo, i, n)
+			return n
+		}
+	}
+	return c.Defer()
 }
 
 // Hold stops parsing after the current command until every reply so far

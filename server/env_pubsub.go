@@ -49,12 +49,24 @@ func (c *Client) Push(m []byte) {
 		}
 		return
 	}
-	slot := c.conn.Defer()
+	slot := c.pushSlot()
 	slot.Buf = append(slot.Buf, m...)
 	if c.proto.Load() == 3 {
 		slot.Buf[len(slot.Buf)-len(m)] = '>'
 	}
 	c.conn.CompleteLater(slot)
+}
+
+// pushSlot reserves the slot of a push: the connection's next one, or,
+// while the client waits in a blocking command, the one before that
+// command's reply, so that a RESP3 client blocked in BLPOP gets its
+// messages and invalidations as they come, as from Redis, not once the
+// BLPOP returns. Loop goroutine only.
+func (c *Client) pushSlot() *protocol.Slot {
+	if b := c.blocked.Load(); b != nil {
+		return c.conn.DeferBefore(b.reply.slot)
+	}
+	return c.conn.Defer()
 }
 
 // maxKeptPushes is the most a client keeps of the buffer of held messages

@@ -280,3 +280,51 @@ func TestPushesFollowTheirCommandsReply(t *testing.T) {
 		})
 	}
 }
+
+// TestPushesReachABlockedClient checks that a RESP3 client waiting in a
+// blocking command gets its messages and tracking invalidations as they
+// come, as from Redis, not once the command returns, and the command's
+// reply after them.
+func TestPushesReachABlockedClient(t *testing.T) {
+	o := servertest.StartOracle(t)
+	for _, shards := range []string{"1", "4"} {
+		t.Run("threads="+shards, func(t *testing.T) {
+			anax := servertest.Start(t, "--threads", shards)
+			for _, addr := range []string{anax, o.Addr} {
+				c := servertest.Dial(t, addr)
+				other := servertest.Dial(t, addr)
+				other.Do("DEL", "tracked", "list")
+				c.Do("HELLO", "3")
+				c.Do("CLIENT", "TRACKING", "ON")
+				c.Do("GET", "tracked")
+				c.Do("SUBSCRIBE", "news")
+				c.SendArgs("BLPOP", "list", "10")
+				// BLPOP blocks before the other connection's commands run.
+				deadline := time.Now().Add(5 * time.Second)
+				for !strings.Contains(other.Do("INFO", "clients"), "blocked_clients:1\r\n") {
+					if time.Now().After(deadline) {
+						t.Fatalf("%s: BLPOP did not block", addr)
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+				if got := other.Do("PUBLISH", "news", "hello"); got != ":1\r\n" {
+					t.Fatalf("%s: PUBLISH: %q", addr, got)
+				}
+				want := ">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n"
+				if got := c.Read(); got != want {
+					t.Fatalf("%s: the blocked client read %q, want the message %q", addr, got, want)
+				}
+				other.Do("SET", "tracked", "v")
+				want = ">2\r\n$10\r\ninvalidate\r\n*1\r\n$7\r\ntracked\r\n"
+				if got := c.Read(); got != want {
+					t.Fatalf("%s: the blocked client read %q, want the invalidation %q", addr, got, want)
+				}
+				other.Do("RPUSH", "list", "x")
+				want = "*2\r\n$4\r\nlist\r\n$1\r\nx\r\n"
+				if got := c.Read(); got != want {
+					t.Fatalf("%s: BLPOP's reply %q, want %q", addr, got, want)
+				}
+			}
+		})
+	}
+}

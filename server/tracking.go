@@ -391,7 +391,7 @@ func (c *Client) pushRaw(m []byte) {
 	if c.killed.Load() {
 		return
 	}
-	slot := c.conn.Defer()
+	slot := c.pushSlot()
 	slot.Buf = append(slot.Buf, m...)
 	c.conn.Complete(slot)
 }
