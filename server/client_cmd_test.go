@@ -238,6 +238,10 @@ func TestClientKill(t *testing.T) {
 	old := servertest.Dial(t, addr)
 	old.Do("CLIENT", "SETNAME", "old")
 	time.Sleep(1100 * time.Millisecond)
+	// Ages are whole seconds of the clock, as Redis's (a connection opened
+	// at x.9 s is 1 s old at x+1.0): open the young one just after a second
+	// begins, so that the KILL runs within that second.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 20*time.Millisecond)))
 	young := servertest.Dial(t, addr)
 	young.Do("CLIENT", "SETNAME", "young")
 	c2 := servertest.Dial(t, addr)
