@@ -5,7 +5,7 @@
 # each round reads both servers' CPU time over the same window. A slow spell
 # of this shared VM then slows both servers of a round alike, and the ratio
 # of a round moves far less than the ratio of rounds run one after the other
-# (make bench's method): rounds of pipeline-1 SADD spread 0.98-1.03 this way,
+# (make bench's method): rounds of pipeline-1 SADD spread 0.97-1.03 this way,
 # 0.66-1.18 that way (2026-12-05). Both servers are about half busy, so a
 # row compares what each spends per request, waking up included, not what
 # each does flat out.
@@ -72,9 +72,10 @@ PID[anax]=$!
 taskset -c "$SERVER_CPU" "$REDIS" --port "${PORT[redis]}" --save '' --appendonly no >"$OUT/redis.log" 2>&1 &
 PID[redis]=$!
 
-# POP_MEMBERS outlast a round of SPOP or ZPOPMIN at pipeline 16 (~600k a
-# second each with both servers on one core); a refill adds back what the
-# last round took (members already there are left as they are).
+# POP_MEMBERS outlast a round of SPOP or ZPOPMIN at pipeline 16 (about
+# 100-200k a second for each server in a paired round, 2026-12-05); a
+# refill adds back what the last round took (members already there are
+# left as they are).
 POP_MEMBERS=${POP_MEMBERS:-4000000}
 refill_pops() { # PORT [set|zset]
   [[ ${2:-set} == set ]] && load "$1" -cmd fill-set -key-prefix popset: -pad 0 -keys 1 -elems "$POP_MEMBERS" -chunk 1000 -c 1 -timeout 300s

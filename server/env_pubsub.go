@@ -42,19 +42,23 @@ func (c *Client) Push(m []byte) {
 		return
 	}
 	if c.inCommand {
-		n := len(c.heldPushes)
-		c.heldPushes = append(c.heldPushes, m...)
-		if c.proto.Load() == 3 {
-			c.heldPushes[n] = '>'
-		}
+		c.heldPushes = c.appendPush(c.heldPushes, m)
 		return
 	}
 	slot := c.pushSlot()
-	slot.Buf = append(slot.Buf, m...)
-	if c.proto.Load() == 3 {
-		slot.Buf[len(slot.Buf)-len(m)] = '>'
-	}
+	slot.Buf = c.appendPush(slot.Buf, m)
 	c.conn.CompleteLater(slot)
+}
+
+// appendPush appends the message m (RESP2) to b, its first byte '>' for a
+// RESP3 client.
+func (c *Client) appendPush(b, m []byte) []byte {
+	n := len(b)
+	b = append(b, m...)
+	if c.proto.Load() == 3 {
+		b[n] = '>'
+	}
+	return b
 }
 
 // pushSlot reserves the slot of a push: the connection's next one, or,
